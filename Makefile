@@ -1,0 +1,41 @@
+# PowerDesk: `make run` serves the demo, `make test` runs the whole suite. Both install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/powerdesk run
+
+# Browser tests need Debian's Chromium and a CJK font; installed here when missing.
+e2e-deps:
+	@sh scripts/ensure-browser.sh
+
+test: install e2e-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check powerdesk tests bench
+	$(BIN)/ruff format --check powerdesk tests bench
+	$(BIN)/mypy powerdesk
+	$(BIN)/powerdesk makemigrations --check --dry-run
+
+stop: install
+	$(BIN)/python -c "from pathlib import Path; from powerdesk import dbserver; dbserver.stop(Path('var'))"
+
+bench-intake: install
+	$(BIN)/python bench/intake.py
+
+bench-lists: install
+	$(BIN)/python bench/lists.py

@@ -1,0 +1,139 @@
+"""The ``powerdesk`` command.
+
+``powerdesk run``            migrate, load demo data on first start, serve (gunicorn) and run the worker
+``powerdesk worker``         the Procrastinate worker (background jobs and periodic tasks)
+``powerdesk demo``           (re)load the deterministic demo data set
+``powerdesk token USERNAME`` print (creating if needed) the API token of a user
+``powerdesk <anything else>`` any Django management command (``migrate``, ``createsuperuser``, …)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerdesk.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(argv: list[str]) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerdesk.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["powerdesk", *argv])
+
+
+def cmd_token(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: powerdesk token USERNAME", file=sys.stderr)
+        return 2
+    _setup()
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    user = get_user_model().objects.filter(username=argv[0]).first()
+    if user is None:
+        print(f"no such user: {argv[0]}", file=sys.stderr)
+        return 1
+    token, _created = Token.objects.get_or_create(user=user)
+    print(token.key)
+    return 0
+
+
+def cmd_worker(argv: list[str]) -> int:
+    _manage(["procrastinate", "worker", *argv])
+    return 0
+
+
+def cmd_run(argv: list[str]) -> int:
+    bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
+    workers = os.environ.get("POWERDESK_WEB_WORKERS", "3")
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from powerdesk.org.models import Unit
+
+    print("PowerDesk: migrating the database…", flush=True)
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not Unit.objects.exists():
+        print("PowerDesk: first start, loading the demo data (about a minute)…", flush=True)
+        call_command("demo")
+    from django.db import connections
+
+    connections.close_all()
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "powerdesk.wsgi:application", "--bind", bind,
+                          "--workers", workers, "--timeout", "60", "--graceful-timeout", "10"], env=env),
+        subprocess.Popen([sys.executable, "-m", "powerdesk.cli", "worker"], env=env),
+    ]
+    from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS
+
+    print(f"\nPowerDesk is running at http://{bind}/  (API docs: http://{bind}/api/docs/)", flush=True)
+    print(f"Demo logins (password {DEMO_PASSWORD}):", flush=True)
+    for username, _unit, _role, label, _name in DEMO_USERS:
+        print(f"  {username:<12} {label}", flush=True)
+    print("Press Ctrl-C to stop.\n", flush=True)
+
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    finally:
+        print("\nPowerDesk: stopping…", flush=True)
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for p in procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if settings.EMBEDDED_DB is not None:
+            from powerdesk import dbserver
+
+            dbserver.stop(settings.VAR_DIR)
+        print("PowerDesk: stopped.", flush=True)
+    failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    return 1 if failed and not stopping else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "run":
+        return cmd_run(rest)
+    if command == "worker":
+        return cmd_worker(rest)
+    if command == "token":
+        return cmd_token(rest)
+    if command == "demo":
+        _manage(["demo", *rest])
+        return 0
+    _manage(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

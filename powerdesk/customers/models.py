@@ -1,0 +1,80 @@
+"""Customers (用电客户): account, type, flags, phones, premise address, meter and supplying 台区."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.org.models import Unit
+
+
+class CustomerType(models.TextChoices):
+    IMPORTANT = "important", _("重要用电客户")
+    COMMERCIAL = "commercial", _("商业用电客户")
+    INDUSTRIAL = "industrial", _("工业用电客户")
+    URBAN_RESIDENT = "urban_resident", _("城镇居民")
+    RURAL_RESIDENT = "rural_resident", _("农村居民")
+
+
+class ContactChannel(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    WECHAT = "wechat", _("微信")
+    APP = "app", _("网上国网")
+
+
+class Customer(models.Model):
+    account_no = models.CharField(_("户号"), max_length=20, unique=True)
+    name = models.CharField(_("户名"), max_length=100)
+    customer_type = models.CharField(_("客户类型"), max_length=20, choices=CustomerType.choices)
+    area = models.ForeignKey(
+        Unit, verbose_name=_("供电台区"), on_delete=models.PROTECT, related_name="customers"
+    )
+    address = models.CharField(_("用电地址"), max_length=200)
+    meter_no = models.CharField(_("电能表号"), max_length=32, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+    is_sensitive = models.BooleanField(_("敏感客户"), default=False)
+    is_life_support = models.BooleanField(_("保电/生命支持"), default=False)
+    multi_resident = models.BooleanField(_("一户多人口"), default=False)
+    shared_meter = models.BooleanField(_("合表用户"), default=False)
+    preferred_channel = models.CharField(
+        _("首选联系方式"), max_length=16, choices=ContactChannel.choices, default=ContactChannel.PHONE
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["account_no"]
+        indexes = [
+            models.Index(fields=["area"]),
+            # Address and name fragments are searched with ILIKE '%…%': trigram GIN makes that indexable.
+            GinIndex(fields=["address"], name="customer_address_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.account_no}）"
+
+    @property
+    def primary_phone(self) -> str:
+        phones = list(self.phones.all())
+        return phones[0].number if phones else ""
+
+
+class CustomerPhone(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(_("电话号码"), max_length=32)
+    label = models.CharField(_("说明"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("联系电话")
+        verbose_name_plural = _("联系电话")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "number"], name="customer_phone_unique")]
+        indexes = [models.Index(fields=["number"])]
+
+    def __str__(self) -> str:
+        return self.number

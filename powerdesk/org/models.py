@@ -1,0 +1,147 @@
+"""Organisation: the unit tree (company → city → county → station → 台区), service halls, roles, staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionClass(models.TextChoices):
+    URBAN = "urban", _("城区")
+    RURAL = "rural", _("农村")
+    REMOTE = "remote", _("特殊边远")
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("省公司")
+    CITY = "city", _("地市公司")
+    COUNTY = "county", _("县公司")
+    STATION = "station", _("供电所")
+    AREA = "area", _("台区")
+    TEAM = "team", _("班组")
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def subtree_ids(self, root_id: int) -> list[int]:
+        """Ids of ``root_id`` and all its descendants (one recursive query; the tree is small)."""
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute(
+                """
+                WITH RECURSIVE sub(id) AS (
+                    SELECT id FROM org_unit WHERE id = %s
+                    UNION ALL
+                    SELECT u.id FROM org_unit u JOIN sub ON u.parent_id = sub.id
+                )
+                SELECT id FROM sub
+                """,
+                [root_id],
+            )
+            return [row[0] for row in cur.fetchall()]
+
+    def dispatch_targets(self) -> UnitQuerySet:
+        return self.exclude(kind=UnitKind.AREA)
+
+
+class Unit(models.Model):
+    """A node of the organisation. 台区 (areas) are leaves that carry their area manager."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    region_class = models.CharField(_("地域类别"), max_length=8, choices=RegionClass.choices, default=RegionClass.URBAN)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    manager_name = models.CharField(_("台区经理"), max_length=50, blank=True)
+    manager_phone = models.CharField(_("台区经理电话"), max_length=32, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent"]), models.Index(fields=["kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Unit]:
+        chain: list[Unit] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class ServiceHall(models.Model):
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="halls")
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200)
+    opening_hours = models.CharField(_("营业时间"), max_length=100)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    has_self_service = models.BooleanField(_("有自助终端"), default=False)
+
+    class Meta:
+        verbose_name = _("营业厅")
+        verbose_name_plural = _("营业厅")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleScope(models.TextChoices):
+    SUBTREE = "subtree", _("本单位及下级")
+    ALL = "all", _("全部")
+
+
+class Role(models.Model):
+    """What a kind of staff may see and do. Data, editable in the admin, seeded by a migration."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    scope = models.CharField(_("可见范围"), max_length=16, choices=RoleScope.choices, default=RoleScope.SUBTREE)
+    sees_personal_data = models.BooleanField(_("可见完整个人信息"), default=False)
+    can_create_orders = models.BooleanField(_("可受理工单"), default=False)
+    transitions = ArrayField(
+        models.CharField(max_length=32), verbose_name=_("可执行的操作"), default=list, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
+    role = models.ForeignKey(
+        Role, verbose_name=_("角色"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    is_outsourced = models.BooleanField(_("外包人员"), default=False)
+
+    class Meta:
+        verbose_name = _("员工")
+        verbose_name_plural = _("员工")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username

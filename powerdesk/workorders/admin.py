@@ -1,0 +1,27 @@
+"""Admin for the reference data of work orders. Orders themselves change only through the services."""
+
+from django.contrib import admin
+
+from powerdesk.workorders.models import AttachmentRule, RepeatCallRule, SubType, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(SubType)
+class SubTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "business_type", "name", "sort_order", "is_active"]
+    list_filter = ["business_type", "is_active"]
+
+
+@admin.register(RepeatCallRule)
+class RepeatCallRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "window_days", "escalate_at", "is_active", "source_grade"]
+
+
+@admin.register(AttachmentRule)
+class AttachmentRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "max_size_mb", "extensions"]

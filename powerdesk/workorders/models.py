@@ -1,0 +1,279 @@
+"""The work order (工单), its append-only timeline, customer contacts and the intake rules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.customers.models import Customer
+from powerdesk.org.models import Unit
+from powerdesk.workorders.choices import (
+    AttachmentKind,
+    BusinessType,
+    Channel,
+    EventKind,
+    Priority,
+    Satisfaction,
+    Status,
+)
+
+
+class Topic(models.Model):
+    """业务分类: what the contact is about (the typical-case book's chapters plus two hot spots)."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("业务分类")
+        verbose_name_plural = _("业务分类")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubType(models.Model):
+    """A business sub-type (e.g. 服务申请 → 复电登记; 投诉 → 服务投诉)."""
+
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("业务子类")
+        verbose_name_plural = _("业务子类")
+        ordering = ["business_type", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.get_business_type_display()} / {self.name}"
+
+
+class RepeatCallRule(models.Model):
+    """When a contact counts as a repeat of an existing order, and when repeats escalate.
+
+    The rule with ``topic`` set wins over the default (``topic`` empty) one.
+    """
+
+    topic = models.OneToOneField(
+        Topic, verbose_name=_("业务分类"), null=True, blank=True, on_delete=models.CASCADE, related_name="repeat_rule"
+    )
+    window_days = models.PositiveSmallIntegerField(_("时间窗口（天）"), default=7)
+    escalate_at = models.PositiveSmallIntegerField(_("第几次来电升级"), default=3)
+    is_active = models.BooleanField(_("启用"), default=True)
+    source_grade = models.CharField(_("依据等级"), max_length=2, default="U")
+
+    class Meta:
+        verbose_name = _("重复致电规则")
+        verbose_name_plural = _("重复致电规则")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(topic__isnull=True), name="one_default_repeat_rule")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.topic or _("默认"))
+
+
+class AttachmentRule(models.Model):
+    """Which evidence files are accepted, and how big they may be."""
+
+    kind = models.CharField(_("类别"), max_length=16, choices=AttachmentKind.choices, unique=True)
+    max_size_mb = models.PositiveIntegerField(_("大小上限（MB）"))
+    content_types = models.CharField(_("允许的文件类型"), max_length=300, help_text=_("以逗号分隔的 MIME 类型"))
+    extensions = models.CharField(_("允许的扩展名"), max_length=200, help_text=_("以逗号分隔，如 .jpg,.png"))
+
+    class Meta:
+        verbose_name = _("附件规则")
+        verbose_name_plural = _("附件规则")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def allowed_types(self) -> set[str]:
+        return {t.strip().lower() for t in self.content_types.split(",") if t.strip()}
+
+    def allowed_extensions(self) -> set[str]:
+        return {e.strip().lower() for e in self.extensions.split(",") if e.strip()}
+
+
+class WorkOrder(models.Model):
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
+    sub_type = models.ForeignKey(
+        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    topic = models.ForeignKey(Topic, verbose_name=_("业务分类"), on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, default=Channel.HOTLINE)
+    priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACCEPTED)
+    status_before_suspend = models.CharField(max_length=16, choices=Status.choices, blank=True)
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    area = models.ForeignKey(
+        Unit, verbose_name=_("台区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
+    caller_phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    description = models.TextField(_("诉求内容"))
+    facts = models.JSONField(_("补充信息"), default=dict, blank=True)
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("处理单位"), on_delete=models.PROTECT, related_name="orders"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), on_delete=models.PROTECT, related_name="owned_orders"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_orders",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("主工单"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    contact_count = models.PositiveIntegerField(_("来电次数"), default=1)
+    chase_count = models.PositiveIntegerField(_("催办次数"), default=0)
+    escalation_level = models.PositiveSmallIntegerField(_("升级层级"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
+    is_flagged = models.BooleanField(_("重点关注"), default=False)
+
+    result = models.TextField(_("处理结果"), blank=True)
+    reply_text = models.TextField(_("回单内容"), blank=True)
+    satisfaction = models.CharField(_("回访满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    callback_resolved = models.BooleanField(_("问题已解决"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("受理时间"), db_index=False)
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("到达时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("处理完成时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("回单时间"), null=True, blank=True)
+    called_back_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # A unit's queue: open orders of a unit, newest first.
+            models.Index(fields=["unit", "status", "-created_at"], name="wo_unit_status_created"),
+            models.Index(fields=["status", "topic", "-created_at"], name="wo_status_topic_created"),
+            models.Index(fields=["-created_at", "-id"], name="wo_created"),
+            models.Index(fields=["assignee", "status"], name="wo_assignee_status"),
+            models.Index(fields=["owner", "status"], name="wo_owner_status"),
+            # Repeat-call detection: the same customer and topic, recent first.
+            models.Index(fields=["customer", "topic", "-created_at"], name="wo_customer_topic_created"),
+            models.Index(fields=["due_at"], name="wo_open_due", condition=~Q(status__in=["archived", "merged"])),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (Status.ARCHIVED, Status.MERGED)
+
+
+class WorkOrderEvent(models.Model):
+    """One line of an order's timeline. Append-only: a database trigger refuses UPDATE and DELETE."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=Status.choices, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("变更内容"), default=dict, blank=True)
+    request_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="wo_event_order_at")]
+        constraints = [
+            # A retried transition (same request id on the same order) is applied once.
+            models.UniqueConstraint(
+                fields=["order", "request_id"], condition=~Q(request_id=""), name="wo_event_request_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class Contact(models.Model):
+    """Every customer contact, whether it opened an order or was linked to one as a repeat call."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="contacts")
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    summary = models.TextField(_("内容摘要"), blank=True)
+    is_repeat = models.BooleanField(_("重复致电"), default=False)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    # The caller's Idempotency-Key: a retried intake finds this contact instead of making a new one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("客户来电")
+        verbose_name_plural = _("客户来电")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["customer", "-at"], name="contact_customer_at")]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"orders/{instance.order.number}/{instance.sha256[:16]}_{filename}"
+
+
+class Attachment(models.Model):
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

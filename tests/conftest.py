@@ -1,0 +1,64 @@
+"""Shared fixtures: a small county with two stations, one user per role, customers in each station."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from powerdesk.org.models import Unit, UnitKind, User
+from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
+
+
+def pytest_unconfigure(config):
+    """Stop the embedded PostgreSQL if this test session started it."""
+    embedded = getattr(settings, "EMBEDDED_DB", None)
+    if embedded is not None and embedded.started and not hasattr(config, "workerinput"):
+        from powerdesk import dbserver
+
+        dbserver.stop(settings.VAR_DIR)
+
+
+@dataclass
+class County:
+    county: Unit
+    east: Unit  # a station
+    west: Unit  # another station
+    east_area: Unit
+    west_area: Unit
+
+
+@pytest.fixture
+def county(db) -> County:
+    county = UnitFactory(code="C1", name="青溪县供电公司", kind=UnitKind.COUNTY)
+    east = UnitFactory(code="C1-E", name="东桥供电所", parent=county)
+    west = UnitFactory(code="C1-W", name="西岭供电所", parent=county, region_class="rural")
+    east_area = AreaFactory(code="C1-E-01", name="和平路1号台区", parent=east)
+    west_area = AreaFactory(code="C1-W-01", name="西岭村2号台区", parent=west, region_class="rural")
+    return County(county, east, west, east_area, west_area)
+
+
+@pytest.fixture
+def users(county) -> dict[str, User]:
+    """One user per role. Agents, dispatchers and callback staff sit at the county; field roles at east."""
+    return {
+        "agent": UserFactory.with_role("agent", county.county, username="agent"),
+        "dispatcher": UserFactory.with_role("dispatcher", county.county, username="dispatcher"),
+        "repair": UserFactory.with_role("repair", county.east, username="repair"),
+        "handler": UserFactory.with_role("handler", county.east, username="handler"),
+        "callback": UserFactory.with_role("callback", county.county, username="callback"),
+        "manager": UserFactory.with_role("manager", county.county, username="manager"),
+        "west_repair": UserFactory.with_role("repair", county.west, username="west_repair"),
+        "norole": UserFactory(unit=county.county, username="norole"),
+    }
+
+
+@pytest.fixture
+def customer(county):
+    return CustomerFactory(area=county.east_area, phone="13812345678", name="张三")
+
+
+@pytest.fixture
+def west_customer(county):
+    return CustomerFactory(area=county.west_area, phone="13987654321", name="李四")

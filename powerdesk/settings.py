@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "powerdesk.org",
     "powerdesk.customers",
     "powerdesk.workorders",
+    "powerdesk.sla",
 ]
 
 MIDDLEWARE = [
@@ -106,8 +107,14 @@ else:
     from powerdesk import dbserver
 
     EMBEDDED_DB = dbserver.ensure_running(VAR_DIR)
-    DATABASES = {"default": {**EMBEDDED_DB.settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}}
-DATABASES["default"].setdefault("TEST", {})
+    DATABASES = {"default": {**EMBEDDED_DB.settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}}  # type: ignore[dict-item]
+# POWERDESK_DB_NAME points a process at another database on the same server (the browser tests run
+# gunicorn against the test database this way).
+if os.environ.get("POWERDESK_DB_NAME"):
+    DATABASES["default"]["NAME"] = os.environ["POWERDESK_DB_NAME"]
+# Parallel test runs on one server (e.g. several checkouts) pick distinct test databases.
+_test_suffix = os.environ.get("POWERDESK_TEST_DB_SUFFIX", "")
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{'_' + _test_suffix if _test_suffix else ''}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -20,6 +20,12 @@ def pytest_unconfigure(config):
         dbserver.stop(settings.VAR_DIR)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs ~0.3 s a user; tests that log in through a separate server set real hashes themselves."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class County:
     county: Unit

@@ -19,6 +19,8 @@ class BusinessType(models.TextChoices):
 
 # Types whose work happens in the field: they go through 接单 → 到达现场 before 处理完成.
 FIELD_TYPES = frozenset({BusinessType.REPAIR})
+# Types that may record an arrival on site (e.g. 电器损坏 inspections, new-connection surveys).
+ON_SITE_TYPES = frozenset({BusinessType.REPAIR, BusinessType.SERVICE_REQUEST, BusinessType.APPLICATION})
 # Types that may close on the first answer (一次答复办结) without dispatch.
 FIRST_ANSWER_TYPES = frozenset({BusinessType.CONSULTATION, BusinessType.PRAISE})
 
@@ -104,6 +106,9 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("备注")
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
+    SLA_WARNING = "sla_warning", _("即将超时预警")
+    SLA_BREACH = "sla_breach", _("超时")
+    SLA_ESCALATION = "sla_escalation", _("超时升级")
 
 
 class AttachmentKind(models.TextChoices):

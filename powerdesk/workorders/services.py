@@ -28,9 +28,11 @@ from powerdesk.core.errors import (
 from powerdesk.customers.models import Customer, CustomerType
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_visible_unit_ids
+from powerdesk.sla import services as sla
 from powerdesk.workorders.choices import (
     FIELD_TYPES,
     FIRST_ANSWER_TYPES,
+    ON_SITE_TYPES,
     BusinessType,
     EventKind,
     Priority,
@@ -228,7 +230,12 @@ def _intake_locked(*, actor: User, business_type: str, topic: Topic, channel: st
         caller_phone=caller_phone, description=description, facts=facts, unit_id=actor.unit_id,
         owner=actor, created_at=now, updated_at=now,
     )
+    clocks = sla.clocks_on_intake(order, now)
+    if order.due_at is not None:
+        order.save(update_fields=["due_at"])
     data: dict[str, Any] = {"after": {"status": Status.ACCEPTED, "unit": order.unit_id, "priority": order.priority}}
+    if clocks:
+        data["clocks"] = clocks
     if candidate is not None:
         data["override"] = {"candidate": candidate.number, "reason": override_reason}
     event_write(order=order, kind=EventKind.CREATED, actor=actor, to_status=Status.ACCEPTED, note=description,
@@ -262,8 +269,13 @@ def _apply(
     request_id: str,
     change: Callable[[WorkOrder], tuple[list[str], str]],
     data: dict[str, Any] | None = None,
+    clock_code: str | None = None,
+    pause_clocks: bool = False,
 ) -> WorkOrder:
-    """Run one transition. ``change`` mutates the locked order and returns (changed fields, note)."""
+    """Run one transition. ``change`` mutates the locked order and returns (changed fields, note).
+
+    The order's clocks follow the transition (``clock_code`` overrides the code they see, e.g. an
+    unreachable callback does not meet the callback clock)."""
     spec = TRANSITIONS[code]
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
@@ -291,13 +303,15 @@ def _apply(
             locked.status = spec.target
             changed.append("status")
         now = clock.now()
+        clock_changes = sla.clocks_on_transition(locked, clock_code or code, now, pause=pause_clocks)
         locked.version += 1
         locked.updated_at = now
-        locked.save(update_fields=sorted({*changed, "version", "updated_at"}))
+        locked.save(update_fields=sorted({*changed, "version", "updated_at", "due_at"}))
         old, new = _diff(before, _snapshot(locked))
+        extra = {**(data or {}), **({"clocks": clock_changes} if clock_changes else {})}
         event_write(
             order=locked, kind=spec.event, actor=actor, from_status=from_status, to_status=locked.status,
-            note=note, data={"before": old, "after": new, **(data or {})}, request_id=request_id, at=now,
+            note=note, data={"before": old, "after": new, **extra}, request_id=request_id, at=now,
         )
     return locked
 
@@ -354,8 +368,8 @@ def workorder_take(*, order: WorkOrder, actor: User, note: str = "", expected_ve
 def workorder_arrive(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
                      request_id: str = "") -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        if o.business_type not in FIELD_TYPES:
-            raise TransitionNotAllowed(_("只有需要现场处理的工单（如故障报修）才记录到达现场。"))
+        if o.business_type not in ON_SITE_TYPES:
+            raise TransitionNotAllowed(_("只有需要现场处理的工单（故障报修、服务申请、业务办理）才记录到达现场。"))
         o.arrived_at = clock.now()
         return ["arrived_at"], note
 
@@ -407,7 +421,8 @@ def workorder_callback(*, order: WorkOrder, actor: User, satisfaction: str, reso
         return fields, note
 
     return _apply(order=order, actor=actor, code="callback", expected_version=expected_version,
-                  request_id=request_id, change=change)
+                  request_id=request_id, change=change,
+                  clock_code="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None)
 
 
 def workorder_archive(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
@@ -470,16 +485,19 @@ def workorder_return(*, order: WorkOrder, actor: User, reason: str, expected_ver
                   request_id=request_id, change=change)
 
 
-def workorder_suspend(*, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None,
-                      request_id: str = "") -> WorkOrder:
+def workorder_suspend(*, order: WorkOrder, actor: User, reason: str, reason_code: str = "",
+                      expected_version: int | None = None, request_id: str = "") -> WorkOrder:
+    """Suspend the order. Only an accepted reason (``SuspendReason.pauses_clocks``) pauses its clocks."""
     reason = _require(reason, "reason", _("请填写挂起原因。"))
+    pause = sla.suspend_pauses(reason_code)
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.status_before_suspend = o.status
         return ["status_before_suspend"], reason
 
     return _apply(order=order, actor=actor, code="suspend", expected_version=expected_version,
-                  request_id=request_id, change=change)
+                  request_id=request_id, change=change, pause_clocks=pause,
+                  data={"reason_code": reason_code, "clocks_paused": pause})
 
 
 def workorder_resume(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
@@ -497,6 +515,13 @@ def workorder_chase(*, order: WorkOrder, actor: User, note: str = "", expected_v
                     request_id: str = "") -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.chase_count += 1
+        threshold = sla.chase_escalation_threshold(o)
+        if threshold is not None and o.chase_count >= threshold:
+            # The policy says this many chases escalate at once (priority, level, flag).
+            o.escalation_level += 1
+            o.priority = min(o.priority + 1, Priority.URGENT)
+            o.is_flagged = True
+            return ["chase_count", "escalation_level", "priority", "is_flagged"], note
         return ["chase_count"], note
 
     return _apply(order=order, actor=actor, code="chase", expected_version=expected_version,

@@ -1,0 +1,98 @@
+"""Reads of clocks: the clock list, the about-to-breach queue, on-time rates, calendar warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from powerdesk.core import clock as clock_mod
+from powerdesk.core import workdays
+from powerdesk.org.models import User
+from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.sla.models import Clock, ClockKind, ClockState
+
+PERIODS = {"today": 0, "7d": 7, "30d": 30}
+
+
+def clock_visible(user: User) -> QuerySet[Clock]:
+    qs = Clock.objects.select_related("order", "order__unit", "policy")
+    unit_ids = user_visible_unit_ids(user)
+    if unit_ids is not None:
+        qs = qs.filter(order__unit_id__in=unit_ids)
+    return qs
+
+
+def clock_list(*, user: User, state: str = "", kind: str = "", due_before: dt.datetime | None = None,
+               unit: int | None = None) -> QuerySet[Clock]:
+    qs = clock_visible(user)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if due_before:
+        qs = qs.filter(due_at__lt=due_before)
+    if unit:
+        qs = qs.filter(order__unit_id=unit)
+    return qs.order_by("due_at", "id")
+
+
+def about_to_breach(*, user: User, unit: int | None = None) -> QuerySet[Clock]:
+    """Running clocks past their warning point (the sweep has warned) and not yet breached."""
+    qs = clock_visible(user).filter(state=ClockState.RUNNING, level__gte=1, breached_at__isnull=True)
+    if unit:
+        qs = qs.filter(order__unit_id=unit)
+    return qs.order_by("due_at")
+
+
+@dataclass
+class Rate:
+    key: str
+    label: str
+    decided: int
+    on_time: int
+    running: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100.0 * self.on_time / self.decided, 1) if self.decided else None
+
+
+def period_start(period: str) -> dt.datetime:
+    today = clock_mod.local_date()
+    start = today - dt.timedelta(days=PERIODS.get(period, 7))
+    return dt.datetime.combine(start, dt.time.min, tzinfo=clock_mod.BUSINESS_TZ)
+
+
+def on_time_rates(*, user: User, period: str = "7d", by: str = "kind") -> list[Rate]:
+    """On-time rate of the clocks that fell due in the period: met before the deadline ÷ met or breached.
+
+    ``by`` is ``kind`` (per clock kind) or ``unit`` (per handling unit).
+    """
+    since = period_start(period)
+    now = clock_mod.now()
+    qs = clock_visible(user).filter(due_at__gte=since, due_at__lt=now + dt.timedelta(days=366))
+    qs = qs.exclude(state=ClockState.CANCELLED)
+    field = "kind" if by == "kind" else "order__unit__name"
+    rows = (
+        qs.values(field)
+        .annotate(
+            decided=Count("id", filter=Q(state=ClockState.MET) | Q(breached_at__isnull=False)),
+            on_time=Count("id", filter=Q(state=ClockState.MET, breached_at__isnull=True)),
+            running=Count("id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], breached_at__isnull=True)),
+        )
+        .order_by(field)
+    )
+    labels = dict(ClockKind.choices)
+    return [
+        Rate(key=r[field], label=str(labels.get(r[field], r[field])) if by == "kind" else r[field],
+             decided=r["decided"], on_time=r["on_time"], running=r["running"])
+        for r in rows
+    ]
+
+
+def calendar_warnings() -> list[int]:
+    """Years (this one and the next) that have no calendar loaded: working days fall back to Mon–Fri."""
+    year = clock_mod.local_date().year
+    return workdays.missing_years([year, year + 1])

@@ -1,0 +1,147 @@
+"""Notification templates (data, editable in the admin) and notifications as rows.
+
+A notification is written in the same transaction as the change that causes it, together with the
+Procrastinate job that sends it; the row is the record of what was said to whom, how often we tried and
+why it failed. ``dedupe_key`` is the caller's name for the cause (e.g. ``clock:17:step:2``): a unique
+index, so the same cause never notifies twice, even from two sweeps racing.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db import models
+from django.db.models import Q
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.workorders.models import WorkOrder
+
+# Notification texts are plain text (SMS, e-mail bodies, outbox lines): no HTML escaping, and only the
+# built-in tags and filters, whatever the project's template settings say.
+TEXT_ENGINE = Engine(autoescape=False)
+
+
+class NotifyChannel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    WECHAT = "wechat", _("微信")
+    CONSOLE = "console", _("控制台")
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    CANCELLED = "cancelled", _("已取消")
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Compiling is most of the cost of a short text; a batch of sweep notifications shares few sources.
+    return TEXT_ENGINE.from_string(source)
+
+
+def render_text(source: str, context: dict) -> str:
+    return _compiled(source).render(Context(context, autoescape=False)).strip()
+
+
+class NotificationTemplate(models.Model):
+    """One message text. ``subject`` and ``body`` are Django template strings rendered with the caller's
+    context (the SLA sweep passes ``order_number``, ``clock``, ``due_at``, ``unit``, ``recipient`` …)."""
+
+    code = models.CharField(_("编码"), max_length=50, unique=True, validators=[validate_slug])
+    name = models.CharField(_("名称"), max_length=100)
+    channel = models.CharField(
+        _("适用渠道"),
+        max_length=16,
+        choices=NotifyChannel.choices,
+        default=NotifyChannel.SMS,
+        help_text=_("文本按此渠道撰写（短信需简短）；发送时由调用方选择实际渠道"),
+    )
+    subject = models.CharField(_("标题"), max_length=200, blank=True, help_text=_("用于电子邮件"))
+    body = models.TextField(_("正文"), help_text=_("Django 模板语法，如 {{ order_number }}"))
+    is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后不再产生此类通知"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知模板")
+        verbose_name_plural = _("通知模板")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}（{self.name}）"
+
+    def clean(self) -> None:
+        # A broken template would make every caller fail (the SLA sweep included): refuse it at save time.
+        errors: dict[str, list[str]] = {}
+        for field in ("subject", "body"):
+            try:
+                TEXT_ENGINE.from_string(getattr(self, field))
+            except TemplateSyntaxError as exc:
+                errors[field] = [gettext("模板语法错误：%(error)s") % {"error": exc}]
+        if errors:
+            raise ValidationError(errors)
+
+    def render(self, context: dict) -> tuple[str, str]:
+        """The subject and text for ``context``, stripped."""
+        return render_text(self.subject, context), render_text(self.body, context)
+
+
+class Notification(models.Model):
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    recipient_address = models.CharField(_("接收地址"), max_length=254, help_text=_("手机号或电子邮箱"))
+    channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices)
+    template = models.ForeignKey(
+        NotificationTemplate, verbose_name=_("模板"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    context = models.JSONField(_("模板参数"), default=dict, blank=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    text = models.TextField(_("内容"))
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    state = models.CharField(
+        _("状态"), max_length=16, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    permanent_error = models.BooleanField(_("永久失败"), default=False)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    provider_message_id = models.CharField(_("服务商消息编号"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The admin's "not delivered" view and any recovery job read only the unfinished rows.
+            models.Index(
+                fields=["created_at"],
+                name="notify_unfinished_idx",
+                condition=Q(state__in=["pending", "sending", "failed"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_channel_display()} → {self.recipient_address}"

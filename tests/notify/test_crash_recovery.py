@@ -1,0 +1,112 @@
+"""A worker killed after the message left but before the row said so: the retry sends no duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from procrastinate.contrib.django import app
+
+from powerdesk.core import clock
+from powerdesk.notify import services
+from powerdesk.notify.models import NotificationState
+from powerdesk.notify.services import SendInProgress, notification_send
+from powerdesk.notify.tasks import retry_stalled_sends
+from tests.notify.conftest import outbox_lines, run_worker, send_jobs
+from tests.notify.helpers import enqueue
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing after the transport call runs."""
+
+
+def _kill_before_mark_sent(monkeypatch):
+    def killed(notification, result):
+        raise WorkerKilled
+
+    monkeypatch.setattr(services, "_mark_sent", killed)
+
+
+@pytest.mark.django_db
+def test_a_retry_after_the_stale_limit_writes_the_outbox_line_once(outbox, monkeypatch):
+    notification = enqueue()
+    with monkeypatch.context() as m:
+        _kill_before_mark_sent(m)
+        with pytest.raises(WorkerKilled):
+            notification_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENDING
+    assert len(outbox_lines(outbox)) == 1
+
+    # While the claim is fresh another worker may still be finishing: leave it alone.
+    with pytest.raises(SendInProgress):
+        notification_send(notification_id=notification.pk)
+
+    later = clock.now() + services.SENDING_STALE_AFTER + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        notification = notification_send(notification_id=notification.pk)
+    assert notification.state == NotificationState.SENT and notification.attempts == 2
+    assert [line["id"] for line in outbox_lines(outbox)] == [notification.pk]
+
+
+@pytest.mark.django_db
+def test_a_retry_after_the_stale_limit_sends_the_same_out_id_which_the_gateway_drops(gateway, monkeypatch):
+    notification = enqueue()
+    with monkeypatch.context() as m:
+        _kill_before_mark_sent(m)
+        with pytest.raises(WorkerKilled):
+            notification_send(notification_id=notification.pk)
+    later = clock.now() + services.SENDING_STALE_AFTER + dt.timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        notification = notification_send(notification_id=notification.pk)
+    assert notification.state == NotificationState.SENT and notification.provider_message_id == "gw-1"
+    assert [r["body"]["out_id"] for r in gateway.requests] == [str(notification.pk)] * 2
+    assert list(gateway.delivered) == [str(notification.pk)]  # one SMS reached the phone
+
+
+def _as_if_killed_mid_job() -> None:
+    """Leave the send job as a killed worker leaves it: ``doing``, owned by a worker without heartbeat;
+    and age the notification's claim past the stale limit."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour') "
+            "RETURNING id"
+        )
+        worker_id = cur.fetchone()[0]
+        cur.execute("UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s", [worker_id])
+        cur.execute(
+            "UPDATE notify_notification SET claimed_at = claimed_at - %s",
+            [services.SENDING_STALE_AFTER + dt.timedelta(seconds=1)],
+        )
+
+
+def _retry_stalled() -> int:
+    async def run() -> int:
+        async with app.open_async():
+            return await retry_stalled_sends(timestamp=0)
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        return asyncio.run(run())
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_worker_killed_mid_job_leads_to_a_retry_without_a_duplicate_sms(gateway, monkeypatch):
+    notification = enqueue()
+    with monkeypatch.context() as m:
+        m.setattr(services, "_mark_sent", lambda notification, result: (_ for _ in ()).throw(RuntimeError))
+        run_worker()
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENDING and len(gateway.requests) == 1
+    _as_if_killed_mid_job()
+
+    assert _retry_stalled() == 1
+    assert [job.status for job in send_jobs()] == ["todo"]
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENT and notification.attempts == 2
+    assert [r["body"]["out_id"] for r in gateway.requests] == [str(notification.pk)] * 2
+    assert len(gateway.delivered) == 1
+    assert [job.status for job in send_jobs()] == ["succeeded"]

@@ -1,0 +1,170 @@
+"""A notification is enqueued in the caller's transaction, with its send job, once per cause."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from procrastinate.contrib.django import app
+
+from powerdesk.core.errors import ValidationFailed
+from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate
+from powerdesk.notify.services import notification_cancel, notification_enqueue_many, notification_send
+from tests.notify.conftest import send_jobs
+from tests.notify.helpers import SWEEP_CONTEXT, enqueue
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_notification_enqueued_in_a_transaction_that_rolls_back_leaves_no_row_and_no_job():
+    with pytest.raises(Rollback), transaction.atomic():
+        assert enqueue(dedupe_key="clock:1:step:1") is not None
+        assert Notification.objects.count() == 1 and len(send_jobs()) == 1  # visible inside
+        raise Rollback
+    assert Notification.objects.count() == 0
+    assert send_jobs() == []
+
+
+@pytest.mark.usefixtures("committing")
+def test_it_defers_through_the_callers_transaction_even_when_the_worker_swapped_the_connector():
+    """The SLA sweep runs inside the worker, where the app's connector is a psycopg pool of its own."""
+    with app.replace_connector(app.connector.get_worker_connector()):
+        with pytest.raises(Rollback), transaction.atomic():
+            enqueue()
+            raise Rollback
+        assert send_jobs() == []
+        with transaction.atomic():
+            enqueue()
+    assert len(send_jobs()) == 1
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_committed_enqueue_stores_the_rendered_text_and_one_send_job():
+    notification = enqueue(dedupe_key="clock:1:step:1")
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.PENDING and notification.attempts == 0
+    assert "GD202611160001" in notification.text and "2026-11-16 10:45" in notification.text
+    assert notification.subject == "工单GD202611160001“到达现场”即将超期"
+    assert notification.context == SWEEP_CONTEXT
+    [job] = send_jobs()
+    assert job.queue_name == "notify" and job.status == "todo"
+    assert job.args == {"notification_id": notification.pk}
+
+
+@pytest.mark.usefixtures("committing")
+def test_the_same_dedupe_key_never_notifies_twice():
+    first = enqueue(dedupe_key="clock:7:step:2")
+    with transaction.atomic():
+        second = enqueue(dedupe_key="clock:7:step:2", recipient_address="13800000002")
+        # The caller's transaction is still usable after the refused duplicate.
+        assert Notification.objects.count() == 1
+    assert first is not None and second is None
+    assert len(send_jobs()) == 1
+
+
+@pytest.mark.django_db
+def test_notifications_without_a_key_are_not_deduplicated():
+    assert enqueue() is not None and enqueue() is not None
+    assert Notification.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_texts_are_plain_text_not_html_escaped():
+    context = {**SWEEP_CONTEXT, "unit": "东桥 & 西岭<联合>"}
+    notification = enqueue(context=context, template_code="sla_breached")
+    assert "东桥 & 西岭<联合>" in notification.text
+
+
+@pytest.mark.django_db
+def test_a_switched_off_template_queues_nothing():
+    NotificationTemplate.objects.filter(code="sla_warning").update(is_active=False)
+    assert enqueue() is None
+    assert Notification.objects.count() == 0 and send_jobs() == []
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_unknown_template_a_missing_address_and_an_unknown_channel():
+    with pytest.raises(ValidationFailed) as exc:
+        enqueue(template_code="no_such_template")
+    assert exc.value.code == "unknown_template"
+    with pytest.raises(ValidationFailed) as exc:
+        enqueue(recipient_address="  ")
+    assert exc.value.code == "no_recipient_address"
+    with pytest.raises(ValidationFailed) as exc:
+        enqueue(channel="fax")
+    assert exc.value.code == "unknown_channel"
+    assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_links_the_recipient_and_the_order(users, customer):
+    from tests.sla.helpers import intake
+
+    order = intake(users, customer, business_type="repair")
+    notification = enqueue(
+        recipient_user=users["handler"], order=order, context={**SWEEP_CONTEXT, "order_number": order.number}
+    )
+    assert notification.recipient_user == users["handler"] and notification.order == order
+    assert list(order.notifications.all()) == [notification]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_notification_is_never_sent(outbox):
+    notification = enqueue()
+    assert notification_cancel(notification_id=notification.pk) is True
+    assert notification_send(notification_id=notification.pk).state == NotificationState.CANCELLED
+    assert not outbox.exists()
+
+
+@pytest.mark.django_db
+def test_a_sent_notification_cannot_be_cancelled(outbox):
+    notification = enqueue()
+    notification_send(notification_id=notification.pk)
+    assert notification_cancel(notification_id=notification.pk) is False
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENT
+
+
+def _request(key: str | None, phone: str = "13800000001") -> dict:
+    return {
+        "channel": "sms",
+        "template_code": "sla_breached",
+        "context": SWEEP_CONTEXT,
+        "recipient_address": phone,
+        "dedupe_key": key,
+    }
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_batch_is_written_set_wise_skipping_known_and_repeated_keys():
+    enqueue(dedupe_key="clock:1:step:2")
+    requests = [_request(f"clock:{i}:step:2") for i in range(1, 201)]
+    requests += [_request("clock:5:step:2", phone="13900000000"), _request(None), _request(None)]
+    with transaction.atomic(), CaptureQueriesContext(connection) as small:
+        notification_enqueue_many([_request(f"small:{i}") for i in range(3)])
+    with transaction.atomic(), CaptureQueriesContext(connection) as large:
+        created = notification_enqueue_many(requests)
+    assert len(large) == len(small) <= 5  # templates, insert, jobs (and a savepoint): not one per row
+    assert len(created) == 199 + 2  # key 1 existed, key 5 repeated in the batch, two without a key
+    assert Notification.objects.get(dedupe_key="clock:5:step:2").recipient_address == "13800000001"
+    assert Notification.objects.filter(pk__in=created, state="pending").count() == 201
+    job_targets = [job.args["notification_id"] for job in send_jobs()]
+    assert sorted(job_targets) == sorted(Notification.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_batch_rolls_back_with_its_caller():
+    with pytest.raises(Rollback), transaction.atomic():
+        notification_enqueue_many([_request(f"clock:{i}:step:1") for i in range(10)])
+        raise Rollback
+    assert Notification.objects.count() == 0 and send_jobs() == []
+
+
+@pytest.mark.django_db
+def test_an_invalid_request_in_a_batch_writes_nothing():
+    with pytest.raises(ValidationFailed):
+        notification_enqueue_many([_request("a"), {**_request("b"), "template_code": "no_such_template"}])
+    assert Notification.objects.count() == 0

@@ -1,1 +1,30 @@
-urlpatterns: list = []
+"""Version 1 of the PowerDesk API. Each transition has its own explicit route, so the schema documents
+each body (the routes are generated from the transition table, in its order)."""
+
+from django.urls import path
+
+from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
+from powerdesk.sla.api import ClockListApi
+from powerdesk.workorders.api import (
+    TRANSITION_APIS,
+    WorkOrderAttachmentAddApi,
+    WorkOrderCollectionApi,
+    WorkOrderDetailApi,
+)
+
+urlpatterns = [
+    path("workorders/", WorkOrderCollectionApi.as_view(), name="api-v1-workorders"),
+    path("workorders/<str:number>/", WorkOrderDetailApi.as_view(), name="api-v1-workorder-detail"),
+    path(
+        "workorders/<str:number>/attachments/",
+        WorkOrderAttachmentAddApi.as_view(),
+        name="api-v1-workorder-attachments",
+    ),
+    *[
+        path(f"workorders/<str:number>/{code}/", api.as_view(), name=f"api-v1-workorder-{code}")
+        for code, api in TRANSITION_APIS.items()
+    ],
+    path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
+    path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
+    path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
+]

@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: the stable error body and pagination.
+"""API plumbing shared by every app: the stable error body, pagination, the JSON parser, the
+Idempotency-Key and If-Match headers, schema helpers for error responses, and masked output fields.
 
 Every error leaves the API as ``{"error": {"code": str, "message": str, "fields": {name: [str]}}}``
 so clients can match on ``code`` whatever went wrong.
@@ -6,17 +7,27 @@ so clients can match on ``code`` whatever went wrong.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from powerdesk.core.errors import DomainError
+from powerdesk.core.errors import DomainError, ValidationFailed
+
+if TYPE_CHECKING:
+    from powerdesk.org.models import User
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -45,6 +56,13 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("request_too_large", _("请求内容过大。")),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # e.g. too many form fields or files
+        return Response(error_body("bad_request", _("请求无法处理。")), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -97,3 +115,124 @@ class Pagination(PageNumberPagination):
                 "results": schema,
             },
         }
+
+
+# --- request plumbing shared by the API views ---------------------------------------------------
+
+MAX_IDEMPOTENCY_KEY = 100  # the width of Contact.idempotency_key and WorkOrderEvent.request_id
+_IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
+_IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with Django's body size limit (413) and a 400, not a crash, for a
+    pathologically nested document."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        request = (parser_context or {}).get("request")
+        length = request.META.get("CONTENT_LENGTH") if request is not None else None
+        # DRF streams JSON past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check: apply it here.
+        if length and length.isdigit() and int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise RequestDataTooBig(_("请求内容过大。"))
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("JSON 嵌套层级过深。")) from exc
+
+
+def request_user(request: Request) -> User:
+    """The caller. Every API view requires authentication, so this is never the anonymous user."""
+    return cast("User", request.user)
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The caller's ``Idempotency-Key`` header: 1–100 visible ASCII characters, or absent."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None or value == "":
+        return None
+    if not _IDEMPOTENCY_KEY.match(value):
+        message = _("Idempotency-Key 须为 1–%(max)s 个可见 ASCII 字符。") % {"max": MAX_IDEMPOTENCY_KEY}
+        raise ValidationFailed(message, fields={"Idempotency-Key": [message]})
+    return value
+
+
+def if_match_version(request: Request) -> int | None:
+    """The order version a client sends as ``If-Match: "7"`` (quotes and ``W/`` optional)."""
+    value = request.headers.get("If-Match")
+    if value is None or value.strip() == "":
+        return None
+    match = _IF_MATCH.match(value.strip())
+    if match is None:
+        message = _("If-Match 须为工单的版本号。")
+        raise ValidationFailed(message, fields={"If-Match": [message]})
+    return int(match.group(1))
+
+
+# --- schema helpers -----------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable code, e.g. version_conflict.")
+    message = serializers.CharField(help_text="Human-readable message in the request's language.")
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response (documentation only)."""
+
+    error = ErrorDetailSerializer()
+
+    class Meta:
+        ref_name = "Error"
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Invalid input (field errors in error.fields).",
+    401: "Missing or invalid token.",
+    403: "The caller's role may not do this.",
+    404: "Not found, or not visible to the caller.",
+    409: "Conflict: version_conflict, transition_not_allowed or idempotency_key_reused.",
+    413: "Request body too large.",
+    415: "Unsupported media type.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Unique per logical request (1–100 visible ASCII characters). A retry with the same key is "
+    "applied once and answers with the same result.",
+)
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='The order version the client last saw, e.g. "7" (an alternative to the body\'s version).',
+)
+
+
+# --- masked output ------------------------------------------------------------------------------
+
+
+class MaskedCharField(serializers.CharField):
+    """A read-only string masked unless the serializer context says ``unmasked`` (the caller's role
+    sees personal data). Masking is the default, so a forgotten context never leaks."""
+
+    def __init__(self, *, mask: Callable[[str | None], str], **kwargs: Any) -> None:
+        self.mask = mask
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        text = super().to_representation(value)
+        return text if self.context.get("unmasked") else self.mask(text)

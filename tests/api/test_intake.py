@@ -1,0 +1,138 @@
+"""POST /api/v1/workorders/: a contact opens an order, or is linked to the order it repeats."""
+
+from __future__ import annotations
+
+from powerdesk.workorders.models import Contact, WorkOrder
+from tests.api.conftest import client_for, error
+from tests.factories import UserFactory
+
+URL = "/api/v1/workorders/"
+
+
+def _body(customer, **overrides):
+    return {
+        "business_type": "repair",
+        "topic": "fault_repair",
+        "customer": customer.account_no,
+        "caller_name": "张三",
+        "caller_phone": "13812345678",
+        "description": "家里停电了",
+        **overrides,
+    }
+
+
+def test_it_opens_an_order_and_answers_201_with_the_summary(api, customer, county):
+    response = api("agent").post(URL, _body(customer, sub_type="repair_lv", facts={"楼层": 3}), format="json")
+    assert response.status_code == 201
+    body = response.json()
+    order = WorkOrder.objects.get(number=body["number"])
+    assert response["Location"].endswith(f"/api/v1/workorders/{order.number}/")
+    assert body["status"] == "accepted" and body["status_label"] == "已受理"
+    assert body["version"] == 1 and body["business_type"] == "repair" and body["sub_type"] == "repair_lv"
+    assert body["topic"] == "fault_repair" and body["channel"] == "95598" and body["priority"] == 1
+    assert body["unit"] == {"id": county.county.pk, "code": "C1", "name": "青溪县供电公司"}
+    assert body["customer"] == customer.account_no and body["caller_phone"] == "13812345678"
+    assert (
+        body["contact_count"] == 1 and body["is_flagged"] is False and body["created_at"].endswith("+08:00")
+    )
+    assert body["intake"] == {"created": True, "repeat_call": False, "replayed": False, "contact_count": 1}
+    assert order.facts == {"楼层": 3} and order.owner.username == "agent"
+
+
+def test_it_takes_a_contact_without_a_customer_when_the_caller_gives_a_phone(api):
+    body = {
+        "business_type": "consultation",
+        "topic": "billing",
+        "caller_phone": "0571-8888 1234",
+        "description": "咨询峰谷电价",
+        "channel": "wechat",
+        "priority": 2,
+    }
+    response = api("agent").post(URL, body, format="json")
+    assert response.status_code == 201
+    assert response.json()["customer"] is None and response.json()["channel"] == "wechat"
+    assert response.json()["priority"] == 2
+
+
+def test_a_repeat_call_is_linked_to_the_open_order_with_200_and_the_count(api, customer):
+    client = api("agent")
+    first = client.post(URL, _body(customer), format="json").json()
+    second = client.post(URL, _body(customer, description="还是没电"), format="json")
+    assert second.status_code == 200
+    body = second.json()
+    assert body["number"] == first["number"] and body["contact_count"] == 2 and body["version"] == 2
+    assert body["intake"] == {"created": False, "repeat_call": True, "replayed": False, "contact_count": 2}
+    assert WorkOrder.objects.count() == 1 and Contact.objects.filter(is_repeat=True).count() == 1
+
+
+def test_the_third_call_flags_the_order_and_raises_its_priority(api, customer):
+    client = api("agent")
+    for text in ("停电了", "还是没电", "第三次打来"):
+        response = client.post(URL, _body(customer, description=text), format="json")
+    body = response.json()
+    assert response.status_code == 200 and body["contact_count"] == 3
+    assert body["is_flagged"] is True and body["priority"] == 2
+
+
+def test_force_new_without_a_reason_is_a_field_error(api, customer):
+    client = api("agent")
+    client.post(URL, _body(customer), format="json")
+    response = client.post(URL, _body(customer, force_new=True), format="json")
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error" and "override_reason" in err["fields"]
+    assert WorkOrder.objects.count() == 1
+
+
+def test_force_new_with_a_reason_opens_a_second_order(api, customer):
+    client = api("agent")
+    client.post(URL, _body(customer), format="json")
+    response = client.post(URL, _body(customer, force_new=True, override_reason="另一处房产"), format="json")
+    assert response.status_code == 201 and response.json()["intake"]["created"] is True
+    assert WorkOrder.objects.count() == 2
+
+
+def test_unknown_codes_are_field_errors(api, customer):
+    response = api("agent").post(
+        URL,
+        {**_body(customer, topic="no_such_topic", sub_type="no_such_sub"), "customer": "9999999999"},
+        format="json",
+    )
+    assert response.status_code == 400
+    fields = error(response)["fields"]
+    assert fields["topic"] == ["找不到该业务分类。"] and fields["sub_type"] == ["找不到该业务子类。"]
+    assert fields["customer"] == ["找不到该客户。"]
+
+
+def test_a_sub_type_of_another_business_type_is_refused(api, customer):
+    response = api("agent").post(URL, _body(customer, sub_type="complaint_service"), format="json")
+    assert response.status_code == 400 and "sub_type" in error(response)["fields"]
+
+
+def test_a_customer_outside_the_callers_units_is_reported_as_not_found(west_customer, county):
+    east_agent = UserFactory.with_role("agent", county.east, username="east_agent")
+    response = client_for(east_agent).post(URL, _body(west_customer), format="json")
+    assert response.status_code == 400
+    assert error(response)["fields"] == {"customer": ["找不到该客户。"]}
+
+
+def test_required_fields_are_listed_in_chinese(api):
+    response = api("agent").post(URL, {}, format="json")
+    assert response.status_code == 400
+    fields = error(response)["fields"]
+    assert {"business_type", "topic", "description"} <= set(fields)
+    assert fields["description"] == ["该字段是必填项。"]
+
+
+def test_a_contact_with_neither_customer_nor_phone_nor_address_is_refused(api):
+    response = api("agent").post(
+        URL, {"business_type": "repair", "topic": "fault_repair", "description": "停电"}, format="json"
+    )
+    assert response.status_code == 400 and "customer" in error(response)["fields"]
+
+
+def test_a_role_that_does_not_take_calls_gets_403(api, customer):
+    response = api("repair").post(URL, _body(customer), format="json")
+    assert response.status_code == 403
+    assert error(response)["code"] == "permission_denied"
+    assert WorkOrder.objects.count() == 0

@@ -21,6 +21,21 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Seed data back in place for any test that uses the database (see tests/seed.py)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not (marker or transactional or "db" in request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from tests.seed import ensure_seeded
+
+    ensure_seeded()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s a user; tests that log in through a separate server set real hashes themselves."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -37,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pw-12345")
 
     @factory.post_generation
-    def save_after(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_after(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -59,7 +59,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     meter_no = factory.Sequence(lambda n: f"M{n:010d}")
 
     @factory.post_generation
-    def phone(obj, create, extracted, **kwargs):  # noqa: N805
+    def phone(obj, create, extracted, **kwargs):
         if create:
             CustomerPhone.objects.create(customer=obj, number=extracted or f"138{obj.pk:08d}")
 

@@ -8,17 +8,23 @@ from django.db.models import Q, QuerySet
 
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.org.selectors import user_visible_unit_ids, visible_units_filter
 
 _DIGITS = re.compile(r"^\+?\d[\d\- ]{3,}$")
 
 
+def _national(digits: str) -> str:
+    """Caller ID often carries the country code (+86 / 0086 138…): phones are stored without it."""
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11 and digits[len(prefix)] == "1":
+            return digits[len(prefix) :]
+    return digits
+
+
 def customer_visible(user: User) -> QuerySet[Customer]:
     qs = Customer.objects.select_related("area", "area__parent")
-    unit_ids = user_visible_unit_ids(user)
-    if unit_ids is not None:
-        qs = qs.filter(area_id__in=unit_ids)
-    return qs
+    visible = visible_units_filter(user, "area_id")
+    return qs.filter(visible) if visible is not None else qs
 
 
 def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
@@ -33,14 +39,29 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
     base = customer_visible(user).prefetch_related("phones")
     if _DIGITS.match(q):
         digits = re.sub(r"[\s\-+]", "", q)
-        exact = list(base.filter(Q(phones__number=digits) | Q(account_no=digits)).distinct()[:limit])
+        phones = {digits, _national(digits)}
+        exact = list(base.filter(Q(phones__number__in=phones) | Q(account_no=digits)).distinct()[:limit])
         if exact:
             return exact
         if len(digits) >= 4:
             return list(base.filter(account_no__startswith=digits)[:limit])
         return []
-    return list(base.filter(Q(address__icontains=q) | Q(name__icontains=q)).order_by("account_no")[:limit])
+    if q.upper() == q.lower():
+        # No letter with a case (Chinese, digits): a plain LIKE, which the trigram indexes serve. Django's
+        # icontains compares UPPER(column), an expression those indexes do not cover.
+        text = Q(address__contains=q) | Q(name__contains=q)
+    else:
+        text = Q(address__icontains=q) | Q(name__icontains=q)
+    return list(base.filter(text).order_by("account_no")[:limit])
 
 
 def customer_get(*, user: User, account_no: str) -> Customer | None:
-    return customer_visible(user).prefetch_related("phones").filter(account_no=account_no).first()
+    """One customer by the unique account number, if the user may see it (checked on the one row found)."""
+    customer = (
+        Customer.objects.select_related("area", "area__parent").prefetch_related("phones")
+        .filter(account_no=account_no).first()
+    )
+    if customer is None:
+        return None
+    unit_ids = user_visible_unit_ids(user)
+    return customer if unit_ids is None or customer.area_id in set(unit_ids) else None

@@ -5,8 +5,20 @@ from powerdesk.sla.models import Clock, EscalationStep, SlaPolicy, SuspendReason
 
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "clock_kind", "business_type", "sub_type", "channel", "region_class", "customer_type",
-                    "amount", "unit", "source_grade", "valid_from", "is_active"]
+    list_display = [
+        "name",
+        "clock_kind",
+        "business_type",
+        "sub_type",
+        "channel",
+        "region_class",
+        "customer_type",
+        "amount",
+        "unit",
+        "source_grade",
+        "valid_from",
+        "is_active",
+    ]
     list_filter = ["clock_kind", "business_type", "source_grade", "is_active"]
     search_fields = ["name", "source_note"]
 

@@ -1,4 +1,4 @@
-"""Time-limit policies (data, seeded from DOMAIN §3), the clocks they start on orders, and escalation steps."""
+"""Time-limit policies (data, seeded from DOMAIN §3), the clocks they start, and escalation steps."""
 
 from __future__ import annotations
 
@@ -45,21 +45,30 @@ class SlaPolicy(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     clock_kind = models.CharField(_("时限类别"), max_length=20, choices=ClockKind.choices)
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices, blank=True)
-    sub_type = models.ForeignKey(SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT)
+    sub_type = models.ForeignKey(
+        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT
+    )
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, blank=True)
     region_class = models.CharField(_("地域类别"), max_length=8, choices=RegionClass.choices, blank=True)
     customer_type = models.CharField(_("客户类型"), max_length=20, choices=CustomerType.choices, blank=True)
     amount = models.PositiveIntegerField(_("时限"))
     unit = models.CharField(_("单位"), max_length=16, choices=LimitUnit.choices)
     starts_on = models.CharField(
-        _("开始于"), max_length=20, default="intake", help_text=_("intake（受理）或某个操作编码，如 arrive、reply")
+        _("开始于"),
+        max_length=20,
+        default="intake",
+        help_text=_("intake（受理）或某个操作编码，如 arrive、reply"),
     )
-    stops_on = ArrayField(models.CharField(max_length=20), verbose_name=_("结束于"), help_text=_("操作编码，逗号分隔"))
+    stops_on = ArrayField(
+        models.CharField(max_length=20), verbose_name=_("结束于"), help_text=_("操作编码，逗号分隔")
+    )
     warn_ratio = models.DecimalField(_("预警比例"), max_digits=3, decimal_places=2, default=Decimal("0.80"))
     chase_escalate_at = models.PositiveSmallIntegerField(
         _("催办几次立即升级"), null=True, blank=True, help_text=_("留空表示催办不触发升级")
     )
-    source_grade = models.CharField(_("依据等级"), max_length=1, choices=SourceGrade.choices, default=SourceGrade.U)
+    source_grade = models.CharField(
+        _("依据等级"), max_length=1, choices=SourceGrade.choices, default=SourceGrade.U
+    )
     source_note = models.CharField(_("依据说明"), max_length=200, blank=True)
     valid_from = models.DateField(_("生效日期"))
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
@@ -82,7 +91,7 @@ class SlaPolicy(models.Model):
 
 
 class EscalationStep(models.Model):
-    """What happens as a clock runs down: at a share of the allowed time, notify someone, maybe raise priority."""
+    """What happens as a clock runs down: at a share of the allowed time, notify someone."""
 
     class Action(models.TextChoices):
         NOTIFY_HANDLER = "notify_handler", _("提醒处理人")
@@ -131,7 +140,9 @@ class ClockState(models.TextChoices):
 
 class Clock(models.Model):
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks")
-    policy = models.ForeignKey(SlaPolicy, verbose_name=_("时限规则"), on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("时限规则"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("时限类别"), max_length=20, choices=ClockKind.choices)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
     started_at = models.DateTimeField(_("开始时间"))
@@ -151,7 +162,9 @@ class Clock(models.Model):
         ordering = ["due_at"]
         indexes = [
             # The sweep reads only clocks with a pending step: its cost follows due clocks, not open orders.
-            models.Index(fields=["next_check_at"], name="clock_next_check", condition=Q(next_check_at__isnull=False)),
+            models.Index(
+                fields=["next_check_at"], name="clock_next_check", condition=Q(next_check_at__isnull=False)
+            ),
             models.Index(fields=["order", "kind"], name="clock_order_kind"),
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
         ]
@@ -161,14 +174,20 @@ class Clock(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED) and self.met_at is None
+        return (
+            self.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED) and self.met_at is None
+        )
 
 
 class UnitHead(models.Model):
     """Who is told when an order of a unit breaches (单位负责人)."""
 
-    unit = models.OneToOneField("org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="head")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+")
+    unit = models.OneToOneField(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="head"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("单位负责人")

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from powerdesk.core import clock as clock_mod
 from powerdesk.core import workdays
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.org.selectors import visible_units_filter
 from powerdesk.sla.models import Clock, ClockKind, ClockState
 
 PERIODS = {"today": 0, "7d": 7, "30d": 30}
@@ -18,14 +18,20 @@ PERIODS = {"today": 0, "7d": 7, "30d": 30}
 
 def clock_visible(user: User) -> QuerySet[Clock]:
     qs = Clock.objects.select_related("order", "order__unit", "policy")
-    unit_ids = user_visible_unit_ids(user)
-    if unit_ids is not None:
-        qs = qs.filter(order__unit_id__in=unit_ids)
+    visible = visible_units_filter(user, "order__unit_id")
+    if visible is not None:
+        qs = qs.filter(visible)
     return qs
 
 
-def clock_list(*, user: User, state: str = "", kind: str = "", due_before: dt.datetime | None = None,
-               unit: int | None = None) -> QuerySet[Clock]:
+def clock_list(
+    *,
+    user: User,
+    state: str = "",
+    kind: str = "",
+    due_before: dt.datetime | None = None,
+    unit: int | None = None,
+) -> QuerySet[Clock]:
     qs = clock_visible(user)
     if state:
         qs = qs.filter(state=state)
@@ -80,14 +86,21 @@ def on_time_rates(*, user: User, period: str = "7d", by: str = "kind") -> list[R
         .annotate(
             decided=Count("id", filter=Q(state=ClockState.MET) | Q(breached_at__isnull=False)),
             on_time=Count("id", filter=Q(state=ClockState.MET, breached_at__isnull=True)),
-            running=Count("id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], breached_at__isnull=True)),
+            running=Count(
+                "id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], breached_at__isnull=True)
+            ),
         )
         .order_by(field)
     )
     labels = dict(ClockKind.choices)
     return [
-        Rate(key=r[field], label=str(labels.get(r[field], r[field])) if by == "kind" else r[field],
-             decided=r["decided"], on_time=r["on_time"], running=r["running"])
+        Rate(
+            key=r[field],
+            label=str(labels.get(r[field], r[field])) if by == "kind" else r[field],
+            decided=r["decided"],
+            on_time=r["on_time"],
+            running=r["running"],
+        )
         for r in rows
     ]
 

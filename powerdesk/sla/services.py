@@ -46,7 +46,12 @@ def policies_for(order: WorkOrder, *, trigger: str, at: dt.datetime) -> list[Sla
     for row in rows:
         key = (row.specificity, bool(row.business_type), row.valid_from, row.pk)
         current = best.get(row.clock_kind)
-        if current is None or key > (current.specificity, bool(current.business_type), current.valid_from, current.pk):
+        if current is None or key > (
+            current.specificity,
+            bool(current.business_type),
+            current.valid_from,
+            current.pk,
+        ):
             best[row.clock_kind] = row
     return list(best.values())
 
@@ -68,7 +73,7 @@ def _steps() -> list[Any]:
 
 
 def next_check(clock: Clock, steps: list[Any] | None = None) -> dt.datetime | None:
-    """When the next escalation step of ``clock`` falls due (None when all were taken or it is not running)."""
+    """When the next escalation step of ``clock`` falls due (None: all taken, or not running)."""
     if clock.state not in (ClockState.RUNNING, ClockState.BREACHED) or clock.met_at is not None:
         return None
     for step in steps if steps is not None else _steps():
@@ -86,8 +91,15 @@ def step_ratio(step: Any, policy: SlaPolicy) -> Decimal:
 
 def _start(order: WorkOrder, policy: SlaPolicy, at: dt.datetime, steps: list[Any]) -> Clock:
     due = due_time(at, policy)
-    clock = Clock(order=order, policy=policy, kind=policy.clock_kind, state=ClockState.RUNNING, started_at=at,
-                  due_at=due, allowed_seconds=max(1, int((due - at).total_seconds())))
+    clock = Clock(
+        order=order,
+        policy=policy,
+        kind=policy.clock_kind,
+        state=ClockState.RUNNING,
+        started_at=at,
+        due_at=due,
+        allowed_seconds=max(1, int((due - at).total_seconds())),
+    )
     clock.next_check_at = next_check(clock, steps)
     clock.save()
     return clock
@@ -103,8 +115,10 @@ def _start_for(order: WorkOrder, trigger: str, at: dt.datetime) -> list[Clock]:
 
 
 def refresh_order_due(order: WorkOrder) -> None:
-    """Keep ``WorkOrder.due_at`` = the earliest due time of its running clocks (lists sort and filter on it)."""
-    first = order.clocks.filter(state__in=(ClockState.RUNNING, ClockState.BREACHED)).order_by("due_at").first()
+    """Keep ``WorkOrder.due_at`` = the earliest due time of its running clocks (lists sort on it)."""
+    first = (
+        order.clocks.filter(state__in=(ClockState.RUNNING, ClockState.BREACHED)).order_by("due_at").first()
+    )
     order.due_at = first.due_at if first else None
 
 
@@ -121,7 +135,9 @@ def suspend_pauses(reason_code: str | None) -> bool:
     return bool(reason and reason.pauses_clocks)
 
 
-def clocks_on_transition(order: WorkOrder, code: str, at: dt.datetime, *, pause: bool = False) -> list[dict[str, Any]]:
+def clocks_on_transition(
+    order: WorkOrder, code: str, at: dt.datetime, *, pause: bool = False
+) -> list[dict[str, Any]]:
     """Apply a transition to the order's clocks; returns what changed, for the timeline event.
 
     - a clock whose policy lists ``code`` in ``stops_on`` is met;
@@ -155,10 +171,16 @@ def clocks_on_transition(order: WorkOrder, code: str, at: dt.datetime, *, pause:
             clock.next_check_at = None
         else:
             continue
-        clock.save(update_fields=["met_at", "state", "next_check_at", "paused_at", "paused_seconds", "due_at"])
-        changes.append({"kind": clock.kind, "from": before, "to": clock.state, "due_at": clock.due_at.isoformat()})
+        clock.save(
+            update_fields=["met_at", "state", "next_check_at", "paused_at", "paused_seconds", "due_at"]
+        )
+        changes.append(
+            {"kind": clock.kind, "from": before, "to": clock.state, "due_at": clock.due_at.isoformat()}
+        )
     for clock in _start_for(order, code, at):
-        changes.append({"kind": clock.kind, "from": "", "to": clock.state, "due_at": clock.due_at.isoformat()})
+        changes.append(
+            {"kind": clock.kind, "from": "", "to": clock.state, "due_at": clock.due_at.isoformat()}
+        )
     refresh_order_due(order)
     return changes
 

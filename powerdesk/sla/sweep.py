@@ -8,9 +8,11 @@ Steps of :func:`sweep`:
    another sweep holds, is left for the next cycle — then lock those clocks (always order, then clock: the
    same order the work-order services use, so the two never deadlock);
 3. re-check each clock under the lock and take every escalation step now due: one timeline event per step,
-   notifications enqueued in the same transaction with a de-duplication key per clock and step, priority
-   raised when the step says so, the breach recorded at the deadline;
-4. store the clock's level and its next check time, so a step is never taken twice.
+   a notification per step with a de-duplication key per clock and step, priority raised when the step says
+   so, the breach recorded at the deadline;
+4. write it all set-wise (one INSERT for the events, one for the notifications and one for their jobs, one
+   UPDATE each for clocks and orders) in the same transaction, and store each clock's level and next check
+   time, so a step is never taken twice.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from typing import Any
 from django.db import connection, transaction
 
 from powerdesk.core import clock as clock_mod
-from powerdesk.sla.models import Clock, ClockState, EscalationStep, UnitHead
-from powerdesk.sla.services import next_check, refresh_order_due, step_ratio
-from powerdesk.workorders.choices import EventKind, Priority
-from powerdesk.workorders.events import event_write
-from powerdesk.workorders.models import WorkOrder
+from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, UnitHead
+from powerdesk.sla.services import next_check, step_ratio
+from powerdesk.workorders.choices import BusinessType, EventKind, Priority
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 
 @dataclass
@@ -72,15 +73,20 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
         result.skipped_locked = sum(1 for _, oid in due if oid not in locked)
         clocks = list(
             Clock.objects.select_for_update(of=("self",))
-            .select_related("policy", "order", "order__unit", "order__unit__parent", "order__assignee", "order__owner")
+            .select_related("policy", "order", "order__unit", "order__assignee", "order__owner")
             .filter(id__in=[cid for cid, oid in due if oid in locked], next_check_at__lte=now)
             .order_by("order_id", "id")
         )
-        heads = _unit_heads({c.order.unit_id for c in clocks} | {c.order.unit.parent_id for c in clocks})
-        touched: dict[int, WorkOrder] = {}
+        if not clocks:
+            return result
+        parents = {c.order.unit.parent_id for c in clocks}
+        heads = _unit_heads({c.order.unit_id for c in clocks} | parents)
+        orders: dict[int, WorkOrder] = {}
+        events: list[WorkOrderEvent] = []
+        requests: list[dict[str, Any]] = []
         for clk in clocks:
             result.examined += 1
-            order = touched.setdefault(clk.order_id, clk.order)
+            order = orders.setdefault(clk.order_id, clk.order)
             for step in steps:
                 if step.level <= clk.level:
                     continue
@@ -89,19 +95,79 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
                 )
                 if at > now:
                     break
-                _take_step(clk, order, step, now, heads, result)
+                _take_step(clk, order, step, now, heads, result, events, requests)
             clk.next_check_at = next_check(clk, steps)
-            clk.save(update_fields=["level", "state", "breached_at", "next_check_at"])
-        for order in touched.values():
-            refresh_order_due(order)
-            order.version += 1
-            order.updated_at = now
-            order.save(update_fields=["priority", "is_flagged", "escalation_level", "due_at", "version", "updated_at"])
+        _save_clocks(clocks)
+        _save_orders(list(orders.values()), now)
+        WorkOrderEvent.objects.bulk_create(events)
+        if requests:
+            from powerdesk.notify.services import notification_enqueue_many
+
+            result.notifications = len(notification_enqueue_many(requests))
     return result
 
 
+def _save_clocks(clocks: list[Clock]) -> None:
+    # One UPDATE … FROM unnest(…) instead of Django's bulk_update, whose CASE expressions cost ~2 ms a row.
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE sla_clock c SET level = v.level, state = v.state, breached_at = v.breached_at, "
+            "next_check_at = v.next_check_at "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
+            "AS v(id, level, state, breached_at, next_check_at) WHERE c.id = v.id",
+            [
+                [c.pk for c in clocks],
+                [c.level for c in clocks],
+                [c.state for c in clocks],
+                [c.breached_at for c in clocks],
+                [c.next_check_at for c in clocks],
+            ],
+        )
+
+
+def _save_orders(orders: list[WorkOrder], now: dt.datetime) -> None:
+    """Store priority, flag and escalation level, bump the version and recompute the earliest running due
+    time of each touched order, in one statement (after the clocks were saved)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE workorders_workorder o SET priority = v.priority, is_flagged = v.is_flagged, "
+            "escalation_level = v.escalation_level, version = o.version + 1, updated_at = %s, "
+            "due_at = (SELECT min(c.due_at) FROM sla_clock c WHERE c.order_id = o.id "
+            "          AND c.state IN ('running', 'breached')) "
+            "FROM unnest(%s::bigint[], %s::smallint[], %s::boolean[], %s::smallint[]) "
+            "AS v(id, priority, is_flagged, escalation_level) WHERE o.id = v.id",
+            [
+                now,
+                [o.pk for o in orders],
+                [o.priority for o in orders],
+                [o.is_flagged for o in orders],
+                [o.escalation_level for o in orders],
+            ],
+        )
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Display labels resolved once per language (``get_FOO_display`` on lazy choices costs ~1 ms a call)."""
+    from django.utils.translation import get_language
+
+    lang = get_language() or ""
+    cached = _LABELS.get(lang)
+    if cached is None:
+        cached = _LABELS[lang] = {
+            "kind": {k: str(v) for k, v in ClockKind.choices},
+            "business_type": {k: str(v) for k, v in BusinessType.choices},
+        }
+    return cached
+
+
+_LABELS: dict[str, dict[str, dict[str, str]]] = {}
+
+
 def _unit_heads(unit_ids: set[int | None]) -> dict[int, Any]:
-    return {h.unit_id: h.user for h in UnitHead.objects.select_related("user").filter(unit_id__in=unit_ids - {None})}
+    return {
+        h.unit_id: h.user
+        for h in UnitHead.objects.select_related("user").filter(unit_id__in=unit_ids - {None})
+    }
 
 
 def _recipient(step: EscalationStep, order: WorkOrder, heads: dict[int, Any]) -> Any:
@@ -112,8 +178,16 @@ def _recipient(step: EscalationStep, order: WorkOrder, heads: dict[int, Any]) ->
     return heads.get(order.unit.parent_id) if order.unit.parent_id else None
 
 
-def _take_step(clk: Clock, order: WorkOrder, step: EscalationStep, now: dt.datetime, heads: dict[int, Any],
-               result: SweepResult) -> None:
+def _take_step(
+    clk: Clock,
+    order: WorkOrder,
+    step: EscalationStep,
+    now: dt.datetime,
+    heads: dict[int, Any],
+    result: SweepResult,
+    events: list[WorkOrderEvent],
+    requests: list[dict[str, Any]],
+) -> None:
     before = {"priority": order.priority, "clock_state": clk.state, "level": clk.level}
     is_breach = step.at_ratio >= 1 and clk.breached_at is None
     if is_breach:
@@ -123,44 +197,70 @@ def _take_step(clk: Clock, order: WorkOrder, step: EscalationStep, now: dt.datet
     if step.raise_priority and order.priority < Priority.URGENT:
         order.priority += 1
     if step.action != EscalationStep.Action.NOTIFY_HANDLER:
-        order.escalation_level = max(order.escalation_level, step.level - 1)
+        order.escalation_level += 1
         order.is_flagged = True
     clk.level = step.level
     recipient = _recipient(step, order, heads)
-    kind = EventKind.SLA_BREACH if is_breach else (
-        EventKind.SLA_WARNING if step.at_ratio < 1 else EventKind.SLA_ESCALATION)
-    sent = _notify(step, clk, order, recipient)
-    result.notifications += sent
-    event_write(
-        order=order, kind=kind, actor=None, from_status=order.status, to_status=order.status,
-        note=f"{clk.get_kind_display()}：{clk.policy.name}",
-        data={"clock": clk.kind, "due_at": clk.due_at.isoformat(), "step": step.level, "action": step.action,
-              "recipient": getattr(recipient, "username", None), "notified": bool(sent),
-              "before": before, "after": {"priority": order.priority, "clock_state": clk.state, "level": clk.level}},
-        at=now,
+    request = _notification(step, clk, order, recipient)
+    if request is not None:
+        requests.append(request)
+    kind = (
+        EventKind.SLA_BREACH
+        if is_breach
+        else (EventKind.SLA_WARNING if step.at_ratio < 1 else EventKind.SLA_ESCALATION)
+    )
+    events.append(
+        WorkOrderEvent(
+            order=order,
+            kind=kind,
+            actor=None,
+            at=now,
+            from_status=order.status,
+            to_status=order.status,
+            note=f"{_labels()['kind'][clk.kind]}：{clk.policy.name}",
+            data={
+                "clock": clk.kind,
+                "due_at": clk.due_at.isoformat(),
+                "step": step.level,
+                "action": step.action,
+                "recipient": getattr(recipient, "username", None),
+                "notified": request is not None,
+                "before": before,
+                "after": {"priority": order.priority, "clock_state": clk.state, "level": clk.level},
+            },
+        )
     )
     result.steps_taken += 1
     result.details.append({"order": order.number, "clock": clk.kind, "step": step.level})
 
 
-def _notify(step: EscalationStep, clk: Clock, order: WorkOrder, recipient: Any) -> int:
+def _notification(
+    step: EscalationStep, clk: Clock, order: WorkOrder, recipient: Any
+) -> dict[str, Any] | None:
+    """The notification a step sends: SMS when the recipient has a phone, else e-mail, else none."""
     if recipient is None:
-        return 0
-    from powerdesk.notify.services import notification_enqueue
-
-    channel, address = ("sms", recipient.phone) if getattr(recipient, "phone", "") else ("email", recipient.email)
+        return None
+    channel, address = (
+        ("sms", recipient.phone) if getattr(recipient, "phone", "") else ("email", recipient.email)
+    )
     if not address:
-        return 0
+        return None
+    labels = _labels()
     context = {
-        "order_number": order.number, "clock": str(clk.get_kind_display()), "policy": clk.policy.name,
-        "due_at": clk_local(clk.due_at), "unit": order.unit.name, "recipient": getattr(recipient, "display_name", ""),
-        "business_type": str(order.get_business_type_display()),
+        "order_number": order.number,
+        "clock": labels["kind"][clk.kind],
+        "policy": clk.policy.name,
+        "due_at": clk.due_at.astimezone(clock_mod.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M"),
+        "unit": order.unit.name,
+        "recipient": getattr(recipient, "display_name", ""),
+        "business_type": labels["business_type"][order.business_type],
     }
-    n = notification_enqueue(channel=channel, template_code=step.template_code, context=context,
-                             recipient_user=recipient, recipient_address=address, order=order,
-                             dedupe_key=f"clock:{clk.pk}:step:{step.level}")
-    return 1 if n is not None else 0
-
-
-def clk_local(value: dt.datetime) -> str:
-    return value.astimezone(clock_mod.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+    return {
+        "channel": channel,
+        "template_code": step.template_code,
+        "context": context,
+        "recipient_user": recipient,
+        "recipient_address": address,
+        "order": order,
+        "dedupe_key": f"clock:{clk.pk}:step:{step.level}",
+    }

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from powerdesk.core import clock
-from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
+from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_may, user_visible_unit_ids
 from powerdesk.workorders.choices import EventKind
@@ -19,14 +19,26 @@ from powerdesk.workorders.models import Attachment, AttachmentRule, WorkOrder
 
 # Leading bytes of the formats we accept, so a renamed executable is not stored as a "photo".
 MAGIC = {
-    ".jpg": [b"\xff\xd8\xff"], ".jpeg": [b"\xff\xd8\xff"], ".png": [b"\x89PNG"], ".gif": [b"GIF8"],
-    ".pdf": [b"%PDF"], ".mp3": [b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"], ".wav": [b"RIFF"],
-    ".amr": [b"#!AMR"], ".m4a": [b"\x00\x00\x00"], ".webp": [b"RIFF"],
-    ".docx": [b"PK\x03\x04"], ".xlsx": [b"PK\x03\x04"], ".doc": [b"\xd0\xcf\x11\xe0"], ".xls": [b"\xd0\xcf\x11\xe0"],
+    ".jpg": [b"\xff\xd8\xff"],
+    ".jpeg": [b"\xff\xd8\xff"],
+    ".png": [b"\x89PNG"],
+    ".gif": [b"GIF8"],
+    ".pdf": [b"%PDF"],
+    ".mp3": [b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"],
+    ".wav": [b"RIFF"],
+    ".amr": [b"#!AMR"],
+    ".m4a": [b"\x00\x00\x00"],
+    ".webp": [b"RIFF"],
+    ".docx": [b"PK\x03\x04"],
+    ".xlsx": [b"PK\x03\x04"],
+    ".doc": [b"\xd0\xcf\x11\xe0"],
+    ".xls": [b"\xd0\xcf\x11\xe0"],
 }
 
 
-def attachment_add(*, order: WorkOrder, actor: User, kind: str, upload: UploadedFile, request_id: str = "") -> Attachment:
+def attachment_add(
+    *, order: WorkOrder, actor: User, kind: str, upload: UploadedFile, request_id: str = ""
+) -> Attachment:
     rule = AttachmentRule.objects.filter(kind=kind).first()
     if rule is None:
         raise ValidationFailed(_("不支持的附件类别。"), fields={"kind": [_("请选择录音、照片或文档。")]})
@@ -35,14 +47,16 @@ def attachment_add(*, order: WorkOrder, actor: User, kind: str, upload: Uploaded
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if ext not in rule.allowed_extensions() or content_type not in rule.allowed_types():
         raise ValidationFailed(
-            _("文件类型不符合要求，%(kind)s只接受：%(exts)s。") % {"kind": rule.get_kind_display(), "exts": rule.extensions},
+            _("文件类型不符合要求，%(kind)s只接受：%(exts)s。")
+            % {"kind": rule.get_kind_display(), "exts": rule.extensions},
             fields={"file": [_("文件类型不符合要求。")]},
         )
     if upload.size is None or upload.size == 0:
         raise ValidationFailed(_("文件为空。"), fields={"file": [_("文件为空。")]})
     if upload.size > rule.max_size_mb * 1024 * 1024:
         raise ValidationFailed(
-            _("文件过大，%(kind)s不能超过 %(mb)s MB。") % {"kind": rule.get_kind_display(), "mb": rule.max_size_mb},
+            _("文件过大，%(kind)s不能超过 %(mb)s MB。")
+            % {"kind": rule.get_kind_display(), "mb": rule.max_size_mb},
             fields={"file": [_("文件过大。")]},
         )
     digest = hashlib.sha256()
@@ -62,15 +76,36 @@ def attachment_add(*, order: WorkOrder, actor: User, kind: str, upload: Uploaded
             raise NotFound(_("找不到该工单。"))
         if not user_may(actor, "note"):
             raise NotPermitted(_("您的角色不能上传附件。"))
-        att = Attachment(order=locked, kind=kind, original_name=name, content_type=content_type,
-                         size=upload.size, sha256=digest.hexdigest(), uploaded_by=actor, uploaded_at=clock.now())
+        if request_id and (earlier := locked.events.filter(request_id=request_id).first()) is not None:
+            # A retried upload: answer with the file stored the first time instead of a duplicate.
+            stored = Attachment.objects.filter(order=locked, pk=earlier.data.get("attachment")).first()
+            if stored is None:
+                raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
+            return stored
+        att = Attachment(
+            order=locked,
+            kind=kind,
+            original_name=name,
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            uploaded_at=clock.now(),
+        )
         att.file.save(name, upload, save=False)
         att.save()
         locked.version += 1
         locked.updated_at = att.uploaded_at
         locked.save(update_fields=["version", "updated_at"])
-        event_write(order=locked, kind=EventKind.ATTACHMENT, actor=actor, from_status=locked.status,
-                    to_status=locked.status, note=name,
-                    data={"attachment": att.pk, "kind": kind, "size": att.size, "sha256": att.sha256},
-                    request_id=request_id, at=att.uploaded_at)
+        event_write(
+            order=locked,
+            kind=EventKind.ATTACHMENT,
+            actor=actor,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=name,
+            data={"attachment": att.pk, "kind": kind, "size": att.size, "sha256": att.sha256},
+            request_id=request_id,
+            at=att.uploaded_at,
+        )
     return att

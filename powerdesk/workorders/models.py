@@ -62,7 +62,12 @@ class RepeatCallRule(models.Model):
     """
 
     topic = models.OneToOneField(
-        Topic, verbose_name=_("业务分类"), null=True, blank=True, on_delete=models.CASCADE, related_name="repeat_rule"
+        Topic,
+        verbose_name=_("业务分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="repeat_rule",
     )
     window_days = models.PositiveSmallIntegerField(_("时间窗口（天）"), default=7)
     escalate_at = models.PositiveSmallIntegerField(_("第几次来电升级"), default=3)
@@ -73,7 +78,9 @@ class RepeatCallRule(models.Model):
         verbose_name = _("重复致电规则")
         verbose_name_plural = _("重复致电规则")
         constraints = [
-            models.UniqueConstraint(fields=["is_active"], condition=Q(topic__isnull=True), name="one_default_repeat_rule")
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(topic__isnull=True), name="one_default_repeat_rule"
+            )
         ]
 
     def __str__(self) -> str:
@@ -85,7 +92,9 @@ class AttachmentRule(models.Model):
 
     kind = models.CharField(_("类别"), max_length=16, choices=AttachmentKind.choices, unique=True)
     max_size_mb = models.PositiveIntegerField(_("大小上限（MB）"))
-    content_types = models.CharField(_("允许的文件类型"), max_length=300, help_text=_("以逗号分隔的 MIME 类型"))
+    content_types = models.CharField(
+        _("允许的文件类型"), max_length=300, help_text=_("以逗号分隔的 MIME 类型")
+    )
     extensions = models.CharField(_("允许的扩展名"), max_length=200, help_text=_("以逗号分隔，如 .jpg,.png"))
 
     class Meta:
@@ -110,12 +119,19 @@ class WorkOrder(models.Model):
     )
     topic = models.ForeignKey(Topic, verbose_name=_("业务分类"), on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, default=Channel.HOTLINE)
-    priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("紧急程度"), choices=Priority.choices, default=Priority.NORMAL
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     status_before_suspend = models.CharField(max_length=16, choices=Status.choices, blank=True)
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        Customer,
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
     )
     area = models.ForeignKey(
         Unit, verbose_name=_("台区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -130,7 +146,10 @@ class WorkOrder(models.Model):
         Unit, verbose_name=_("处理单位"), on_delete=models.PROTECT, related_name="orders"
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("首问责任人"), on_delete=models.PROTECT, related_name="owned_orders"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问责任人"),
+        on_delete=models.PROTECT,
+        related_name="owned_orders",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,7 +160,12 @@ class WorkOrder(models.Model):
         related_name="assigned_orders",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("主工单"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("主工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     contact_count = models.PositiveIntegerField(_("来电次数"), default=1)
@@ -181,7 +205,15 @@ class WorkOrder(models.Model):
             models.Index(fields=["owner", "status"], name="wo_owner_status"),
             # Repeat-call detection: the same customer and topic, recent first.
             models.Index(fields=["customer", "topic", "-created_at"], name="wo_customer_topic_created"),
-            models.Index(fields=["due_at"], name="wo_open_due", condition=~Q(status__in=["archived", "merged"])),
+            models.Index(
+                fields=["due_at"], name="wo_open_due", condition=~Q(status__in=["archived", "merged"])
+            ),
+            # A unit's open queue, newest first, without walking the unit's closed history.
+            models.Index(
+                fields=["unit", "-created_at"],
+                name="wo_unit_open_created",
+                condition=~Q(status__in=["archived", "merged"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,7 +230,12 @@ class WorkOrderEvent(models.Model):
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"))
     from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)
@@ -227,15 +264,26 @@ class Contact(models.Model):
     """Every customer contact, whether it opened an order or was linked to one as a repeat call."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT, related_name="contacts"
+        Customer,
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
     )
-    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="contacts")
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="contacts"
+    )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     phone = models.CharField(_("来电号码"), max_length=32, blank=True)
     summary = models.TextField(_("内容摘要"), blank=True)
     is_repeat = models.BooleanField(_("重复致电"), default=False)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     at = models.DateTimeField(_("时间"))
     # The caller's Idempotency-Key: a retried intake finds this contact instead of making a new one.
@@ -247,7 +295,9 @@ class Contact(models.Model):
         verbose_name_plural = _("客户来电")
         ordering = ["-at"]
         indexes = [models.Index(fields=["customer", "-at"], name="contact_customer_at")]
-        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_key_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"

@@ -8,23 +8,31 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from powerdesk.core import clock
 from powerdesk.core.errors import NotFound
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_may, user_visible_unit_ids
-from powerdesk.workorders.choices import CLOSED_STATUSES, Status
-from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from powerdesk.org.selectors import user_may, visible_units_filter
+from powerdesk.sla.models import Clock, ClockState
+from powerdesk.workorders.choices import (
+    CLOSED_STATUSES,
+    FIELD_TYPES,
+    FIRST_ANSWER_TYPES,
+    ON_SITE_TYPES,
+    Satisfaction,
+    Status,
+)
+from powerdesk.workorders.models import Topic, WorkOrder, WorkOrderEvent
 from powerdesk.workorders.transitions import Transition, transitions_from
 
 
 def order_visible(user: User) -> QuerySet[WorkOrder]:
     qs = WorkOrder.objects.all()
-    unit_ids = user_visible_unit_ids(user)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
+    visible = visible_units_filter(user, "unit_id")
+    if visible is not None:
+        qs = qs.filter(visible)
     return qs
 
 
@@ -42,6 +50,8 @@ class OrderFilter:
     open_only: bool = False
     flagged: bool = False
     q: str = ""
+    breached: bool = False  # a clock of the order is in state breached
+    sort: str = "newest"  # newest (created_at descending) | due (due_at ascending, orders without one last)
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -62,29 +72,35 @@ def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
     if f.business_type:
         qs = qs.filter(business_type=f.business_type)
     if f.topic:
-        qs = qs.filter(topic__code=f.topic)
+        # By id, not through the join: the planner then uses the topic column's statistics.
+        qs = qs.filter(topic_id__in=Topic.objects.filter(code=f.topic).values_list("id", flat=True)[:1])
     if f.unit:
         qs = qs.filter(unit_id=f.unit)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.date_from:
         qs = qs.filter(created_at__gte=_day_start(f.date_from))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max:
         qs = qs.filter(created_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     if f.overdue:
         qs = qs.filter(due_at__lt=clock.now()).exclude(status__in=CLOSED_STATUSES)
     if f.flagged:
         qs = qs.filter(is_flagged=True)
+    if f.breached:
+        qs = qs.filter(Exists(Clock.objects.filter(order=OuterRef("pk"), state=ClockState.BREACHED)))
     if f.q:
         term = f.q.strip()
         qs = qs.filter(number=term) if term.isdigit() else qs.filter(description__icontains=term)
-    return qs.select_related("topic", "unit", "customer", "assignee", "sub_type").order_by("-created_at", "-id")
+    ordering = [F("due_at").asc(nulls_last=True), "id"] if f.sort == "due" else ["-created_at", "-id"]
+    return qs.select_related("topic", "unit", "customer", "assignee", "sub_type").order_by(*ordering)
 
 
 def order_get(*, user: User, number: str) -> WorkOrder:
     order = (
         order_visible(user)
-        .select_related("topic", "unit", "customer", "customer__area", "area", "owner", "assignee", "parent", "sub_type")
+        .select_related(
+            "topic", "unit", "customer", "customer__area", "area", "owner", "assignee", "parent", "sub_type"
+        )
         .filter(number=number)
         .first()
     )
@@ -97,9 +113,32 @@ def order_timeline(order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     return order.events.select_related("actor").order_by("at", "id")
 
 
+def transition_refusal(order: WorkOrder, code: str) -> str | None:
+    """Why ``code`` cannot run on ``order`` although its status is a source of the transition (a rule
+    of the business type or of the callback), or ``None`` when nothing beyond the table stands in the way.
+
+    The services raise this reason; the console and API hide the transition while it applies."""
+    if code == "arrive" and order.business_type not in ON_SITE_TYPES:
+        return _("只有需要现场处理的工单（故障报修、服务申请、业务办理）才记录到达现场。")
+    if code == "resolve" and order.business_type in FIELD_TYPES and order.status != Status.ON_SITE:
+        return _("故障报修工单须先记录到达现场，才能处理完成。")
+    if code == "answer" and order.business_type not in FIRST_ANSWER_TYPES:
+        return _("只有咨询、表扬类工单可以一次答复办结。")
+    if code == "archive":
+        if order.satisfaction == Satisfaction.DISSATISFIED:
+            return _("客户回访不满意，不能归档：请重开工单继续处理。")
+        if order.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC):
+            return _("尚未成功回访客户，不能归档。")
+    return None
+
+
 def order_transitions_for(*, user: User, order: WorkOrder) -> list[Transition]:
-    """Transitions the user may fire on the order now (state machine ∩ role)."""
-    return [t for t in transitions_from(order.status) if user_may(user, t.code)]
+    """Transitions the user may fire on the order now (state machine ∩ role ∩ the rules of its type)."""
+    return [
+        t
+        for t in transitions_from(order.status)
+        if user_may(user, t.code) and transition_refusal(order, t.code) is None
+    ]
 
 
 def open_statuses() -> list[str]:

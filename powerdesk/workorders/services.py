@@ -30,17 +30,16 @@ from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_visible_unit_ids
 from powerdesk.sla import services as sla
 from powerdesk.workorders.choices import (
-    FIELD_TYPES,
-    FIRST_ANSWER_TYPES,
-    ON_SITE_TYPES,
     BusinessType,
+    Channel,
     EventKind,
     Priority,
     Satisfaction,
     Status,
 )
 from powerdesk.workorders.events import event_write
-from powerdesk.workorders.models import Contact, RepeatCallRule, SubType, Topic, WorkOrder
+from powerdesk.workorders.models import Contact, RepeatCallRule, SubType, Topic, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.selectors import transition_refusal
 from powerdesk.workorders.transitions import TRANSITIONS
 
 # ---------------------------------------------------------------------------------------------
@@ -57,7 +56,9 @@ class IntakeResult:
 
 
 def _fingerprint(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 def _next_number() -> str:
@@ -68,7 +69,10 @@ def _next_number() -> str:
 
 
 def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
-    rules = {r.topic_id: r for r in RepeatCallRule.objects.filter(Q(topic=topic) | Q(topic__isnull=True), is_active=True)}
+    rules = {
+        r.topic_id: r
+        for r in RepeatCallRule.objects.filter(Q(topic=topic) | Q(topic__isnull=True), is_active=True)
+    }
     return rules.get(topic.pk) or rules.get(None)
 
 
@@ -137,6 +141,12 @@ def workorder_intake(
     errors: dict[str, list[str]] = {}
     if business_type not in BusinessType.values:
         errors["business_type"] = [_("业务类型无效。")]
+    if topic is None:
+        errors["topic"] = [_("请选择业务分类。")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("受理渠道无效。")]
+    if priority is not None and priority not in Priority.values:
+        errors["priority"] = [_("紧急程度无效。")]
     if sub_type is not None and sub_type.business_type != business_type:
         errors["sub_type"] = [_("业务子类与业务类型不符。")]
     if not (description or "").strip():
@@ -149,10 +159,20 @@ def workorder_intake(
         raise ValidationFailed(_("受理信息有误，请检查。"), fields=errors)
 
     payload = {
-        "business_type": business_type, "topic": topic.code, "channel": channel, "description": description,
-        "customer": customer.account_no if customer else None, "sub_type": sub_type.code if sub_type else None,
-        "caller_phone": caller_phone, "caller_name": caller_name, "address": address, "priority": priority,
-        "facts": facts or {}, "force_new": force_new,
+        # A key belongs to its caller: another user's request under the same key is a mismatch, not a replay.
+        "actor": actor.pk,
+        "business_type": business_type,
+        "topic": topic.code,
+        "channel": channel,
+        "description": description,
+        "customer": customer.account_no if customer else None,
+        "sub_type": sub_type.code if sub_type else None,
+        "caller_phone": caller_phone,
+        "caller_name": caller_name,
+        "address": address,
+        "priority": priority,
+        "facts": facts or {},
+        "force_new": force_new,
     }
     fingerprint = _fingerprint(payload)
 
@@ -161,15 +181,30 @@ def workorder_intake(
             if idempotency_key:
                 with connection.cursor() as cur:
                     # Concurrent retries of one request wait here for the first to commit.
-                    cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"intake:{idempotency_key}"])
+                    cur.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"intake:{idempotency_key}"]
+                    )
                 earlier = _replay(idempotency_key, fingerprint)
                 if earlier is not None:
                     return earlier
             return _intake_locked(
-                actor=actor, business_type=business_type, topic=topic, channel=channel, description=description,
-                customer=customer, sub_type=sub_type, caller_phone=caller_phone, caller_name=caller_name,
-                address=address, priority=priority, facts=facts or {}, idempotency_key=idempotency_key,
-                fingerprint=fingerprint, force_new=force_new, override_reason=override_reason, request_id=request_id,
+                actor=actor,
+                business_type=business_type,
+                topic=topic,
+                channel=channel,
+                description=description,
+                customer=customer,
+                sub_type=sub_type,
+                caller_phone=caller_phone,
+                caller_name=caller_name,
+                address=address,
+                priority=priority,
+                facts=facts or {},
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                force_new=force_new,
+                override_reason=override_reason,
+                request_id=request_id,
             )
     except IntegrityError:
         # Safety net behind the advisory lock: the unique key constraint caught a duplicate.
@@ -177,6 +212,8 @@ def workorder_intake(
             earlier = _replay(idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier
+            # The key is already the request id of another action on the order this contact repeats.
+            raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。")) from None
         raise
 
 
@@ -186,29 +223,68 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
         return None
     if contact.request_fingerprint != fingerprint:
         raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
-    return IntakeResult(order=contact.order, contact=contact, created=not contact.is_repeat,
-                        repeat=contact.is_repeat, replayed=True)
+    return IntakeResult(
+        order=contact.order,
+        contact=contact,
+        created=not contact.is_repeat,
+        repeat=contact.is_repeat,
+        replayed=True,
+    )
 
 
-def _intake_locked(*, actor: User, business_type: str, topic: Topic, channel: str, description: str,
-                   customer: Customer | None, sub_type: SubType | None, caller_phone: str, caller_name: str,
-                   address: str, priority: int | None, facts: dict[str, Any], idempotency_key: str | None,
-                   fingerprint: str, force_new: bool, override_reason: str, request_id: str) -> IntakeResult:
+def _intake_locked(
+    *,
+    actor: User,
+    business_type: str,
+    topic: Topic,
+    channel: str,
+    description: str,
+    customer: Customer | None,
+    sub_type: SubType | None,
+    caller_phone: str,
+    caller_name: str,
+    address: str,
+    priority: int | None,
+    facts: dict[str, Any],
+    idempotency_key: str | None,
+    fingerprint: str,
+    force_new: bool,
+    override_reason: str,
+    request_id: str,
+) -> IntakeResult:
     now = clock.now()
+    if customer is not None:
+        with connection.cursor() as cur:
+            # Two contacts of one customer about one topic at the same moment: the second waits for the
+            # first to commit and then finds its order, instead of both opening a new one.
+            cur.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"repeat:{customer.pk}:{topic.pk}"]
+            )
     rule = repeat_rule_for(topic) if customer is not None else None
     candidate = repeat_candidate(customer=customer, topic=topic, rule=rule) if customer is not None else None
 
     def contact_for(order: WorkOrder, is_repeat: bool) -> Contact:
         return Contact.objects.create(
-            customer=customer, order=order, channel=channel, phone=caller_phone, summary=description,
-            is_repeat=is_repeat, agent=actor, at=now, idempotency_key=idempotency_key or None,
+            customer=customer,
+            order=order,
+            channel=channel,
+            phone=caller_phone,
+            summary=description,
+            is_repeat=is_repeat,
+            agent=actor,
+            at=now,
+            idempotency_key=idempotency_key or None,
             request_fingerprint=fingerprint,
         )
 
     if candidate is not None and not force_new:
         assert rule is not None
         order = WorkOrder.objects.select_for_update().get(pk=candidate.pk)
-        before = {"contact_count": order.contact_count, "priority": order.priority, "is_flagged": order.is_flagged}
+        before = {
+            "contact_count": order.contact_count,
+            "priority": order.priority,
+            "is_flagged": order.is_flagged,
+        }
         order.contact_count += 1
         if order.contact_count >= rule.escalate_at and not order.is_flagged:
             order.is_flagged = True
@@ -216,30 +292,62 @@ def _intake_locked(*, actor: User, business_type: str, topic: Topic, channel: st
         order.version += 1
         order.updated_at = now
         order.save(update_fields=["contact_count", "is_flagged", "priority", "version", "updated_at"])
-        after = {"contact_count": order.contact_count, "priority": order.priority, "is_flagged": order.is_flagged}
-        event_write(order=order, kind=EventKind.REPEAT_CALL, actor=actor, note=description,
-                    data={"before": before, "after": after, "channel": channel, "phone": caller_phone},
-                    request_id=request_id, at=now)
+        after = {
+            "contact_count": order.contact_count,
+            "priority": order.priority,
+            "is_flagged": order.is_flagged,
+        }
+        event_write(
+            order=order,
+            kind=EventKind.REPEAT_CALL,
+            actor=actor,
+            note=description,
+            data={"before": before, "after": after, "channel": channel, "phone": caller_phone},
+            request_id=request_id,
+            at=now,
+        )
         return IntakeResult(order=order, contact=contact_for(order, True), created=False, repeat=True)
 
     order = WorkOrder.objects.create(
-        number=_next_number(), business_type=business_type, sub_type=sub_type, topic=topic, channel=channel,
-        priority=priority or _default_priority(customer, business_type), status=Status.ACCEPTED,
-        customer=customer, area=customer.area if customer else None,
-        address=address or (customer.address if customer else ""), caller_name=caller_name,
-        caller_phone=caller_phone, description=description, facts=facts, unit_id=actor.unit_id,
-        owner=actor, created_at=now, updated_at=now,
+        number=_next_number(),
+        business_type=business_type,
+        sub_type=sub_type,
+        topic=topic,
+        channel=channel,
+        priority=priority or _default_priority(customer, business_type),
+        status=Status.ACCEPTED,
+        customer=customer,
+        area=customer.area if customer else None,
+        address=address or (customer.address if customer else ""),
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        description=description,
+        facts=facts,
+        unit_id=actor.unit_id,
+        owner=actor,
+        created_at=now,
+        updated_at=now,
     )
     clocks = sla.clocks_on_intake(order, now)
     if order.due_at is not None:
         order.save(update_fields=["due_at"])
-    data: dict[str, Any] = {"after": {"status": Status.ACCEPTED, "unit": order.unit_id, "priority": order.priority}}
+    data: dict[str, Any] = {
+        "after": {"status": Status.ACCEPTED, "unit": order.unit_id, "priority": order.priority}
+    }
     if clocks:
         data["clocks"] = clocks
     if candidate is not None:
         data["override"] = {"candidate": candidate.number, "reason": override_reason}
-    event_write(order=order, kind=EventKind.CREATED, actor=actor, to_status=Status.ACCEPTED, note=description,
-                data=data, request_id=request_id, at=now)
+    event_write(
+        order=order,
+        kind=EventKind.CREATED,
+        actor=actor,
+        to_status=Status.ACCEPTED,
+        note=description,
+        data=data,
+        request_id=request_id,
+        at=now,
+    )
     return IntakeResult(order=order, contact=contact_for(order, False), created=True, repeat=False)
 
 
@@ -247,8 +355,22 @@ def _intake_locked(*, actor: User, business_type: str, topic: Topic, channel: st
 # transitions
 
 
-TRACKED = ["status", "unit_id", "assignee_id", "priority", "escalation_level", "chase_count", "reopen_count",
-           "parent_id", "result", "reply_text", "satisfaction", "callback_resolved", "is_flagged", "contact_count"]
+TRACKED = [
+    "status",
+    "unit_id",
+    "assignee_id",
+    "priority",
+    "escalation_level",
+    "chase_count",
+    "reopen_count",
+    "parent_id",
+    "result",
+    "reply_text",
+    "satisfaction",
+    "callback_resolved",
+    "is_flagged",
+    "contact_count",
+]
 
 
 def _snapshot(order: WorkOrder) -> dict[str, Any]:
@@ -279,11 +401,11 @@ def _apply(
     spec = TRANSITIONS[code]
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
-        if request_id and locked.events.filter(request_id=request_id).exists():
-            return locked  # a retry of a request already applied
         unit_ids = user_visible_unit_ids(actor)
         if unit_ids is not None and locked.unit_id not in unit_ids:
             raise NotFound(_("找不到该工单。"))
+        if request_id and locked.events.filter(request_id=request_id).exists():
+            return locked  # a retry of a request already applied
         if not user_may(actor, code):
             raise NotPermitted(_("您的角色不能执行“%(action)s”。") % {"action": spec.label})
         if expected_version is not None and locked.version != expected_version:
@@ -310,10 +432,23 @@ def _apply(
         old, new = _diff(before, _snapshot(locked))
         extra = {**(data or {}), **({"clocks": clock_changes} if clock_changes else {})}
         event_write(
-            order=locked, kind=spec.event, actor=actor, from_status=from_status, to_status=locked.status,
-            note=note, data={"before": old, "after": new, **extra}, request_id=request_id, at=now,
+            order=locked,
+            kind=spec.event,
+            actor=actor,
+            from_status=from_status,
+            to_status=locked.status,
+            note=note,
+            data={"before": old, "after": new, **extra},
+            request_id=request_id,
+            at=now,
         )
     return locked
+
+
+def _refuse_unless_applies(order: WorkOrder, code: str) -> None:
+    reason = transition_refusal(order, code)
+    if reason is not None:
+        raise TransitionNotAllowed(reason)
 
 
 def _require(value: str, field: str, message: str) -> str:
@@ -323,12 +458,23 @@ def _require(value: str, field: str, message: str) -> str:
     return value
 
 
+def _require_unit(unit: Unit | None) -> Unit:
+    if unit is None:
+        message = _("请选择处理单位。")
+        raise ValidationFailed(message, fields={"unit": [message]})
+    return unit
+
+
 def _dispatch_unit(actor: User, unit: Unit) -> Unit:
     if unit.kind == UnitKind.AREA or not unit.is_active:
-        raise ValidationFailed(_("只能派往供电所、班组或公司，不能派往台区。"), fields={"unit": [_("请选择有效的处理单位。")]})
+        raise ValidationFailed(
+            _("只能派往供电所、班组或公司，不能派往台区。"), fields={"unit": [_("请选择有效的处理单位。")]}
+        )
     unit_ids = user_visible_unit_ids(actor)
     if unit_ids is not None and unit.pk not in unit_ids:
-        raise ValidationFailed(_("不能派往本单位管辖范围以外的单位。"), fields={"unit": [_("超出管辖范围。")]})
+        raise ValidationFailed(
+            _("不能派往本单位管辖范围以外的单位。"), fields={"unit": [_("超出管辖范围。")]}
+        )
     return unit
 
 
@@ -336,64 +482,117 @@ def _check_assignee(unit: Unit, assignee: User | None) -> None:
     if assignee is None:
         return
     if assignee.unit_id is None or assignee.unit_id not in Unit.objects.subtree_ids(unit.pk):
-        raise ValidationFailed(_("指定的处理人不属于派往单位。"), fields={"assignee": [_("处理人不属于该单位。")]})
+        raise ValidationFailed(
+            _("指定的处理人不属于派往单位。"), fields={"assignee": [_("处理人不属于该单位。")]}
+        )
 
 
-def workorder_dispatch(*, order: WorkOrder, actor: User, unit: Unit, assignee: User | None = None, note: str = "",
-                       expected_version: int | None = None, request_id: str = "") -> WorkOrder:
-    _dispatch_unit(actor, unit)
-    _check_assignee(unit, assignee)
+def workorder_dispatch(
+    *,
+    order: WorkOrder,
+    actor: User,
+    unit: Unit,
+    assignee: User | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    unit = _require_unit(unit)
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
+        # Checked after the order's visibility and the role: another unit's order is 404 whatever the input.
+        _dispatch_unit(actor, unit)
+        _check_assignee(unit, assignee)
         o.unit = unit
         o.assignee = assignee
         o.dispatched_at = clock.now()
         return ["unit", "assignee", "dispatched_at"], note
 
-    return _apply(order=order, actor=actor, code="dispatch", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="dispatch",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_take(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
-                   request_id: str = "") -> WorkOrder:
+def workorder_take(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.assignee = actor
         o.taken_at = clock.now()
         return ["assignee", "taken_at"], note
 
-    return _apply(order=order, actor=actor, code="take", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="take",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_arrive(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
-                     request_id: str = "") -> WorkOrder:
+def workorder_arrive(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        if o.business_type not in ON_SITE_TYPES:
-            raise TransitionNotAllowed(_("只有需要现场处理的工单（故障报修、服务申请、业务办理）才记录到达现场。"))
+        _refuse_unless_applies(o, "arrive")
         o.arrived_at = clock.now()
         return ["arrived_at"], note
 
-    return _apply(order=order, actor=actor, code="arrive", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="arrive",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_resolve(*, order: WorkOrder, actor: User, result: str, expected_version: int | None = None,
-                      request_id: str = "") -> WorkOrder:
+def workorder_resolve(
+    *, order: WorkOrder, actor: User, result: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     result = _require(result, "result", _("请填写处理结果。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        if o.business_type in FIELD_TYPES and o.status != Status.ON_SITE:
-            raise TransitionNotAllowed(_("故障报修工单须先记录到达现场，才能处理完成。"))
+        _refuse_unless_applies(o, "resolve")
         o.result = result
         o.resolved_at = clock.now()
         return ["result", "resolved_at"], result
 
-    return _apply(order=order, actor=actor, code="resolve", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="resolve",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_reply(*, order: WorkOrder, actor: User, reply_text: str, expected_version: int | None = None,
-                    request_id: str = "") -> WorkOrder:
+def workorder_reply(
+    *,
+    order: WorkOrder,
+    actor: User,
+    reply_text: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     reply_text = _require(reply_text, "reply_text", _("请填写回单内容。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -401,12 +600,26 @@ def workorder_reply(*, order: WorkOrder, actor: User, reply_text: str, expected_
         o.replied_at = clock.now()
         return ["reply_text", "replied_at"], reply_text
 
-    return _apply(order=order, actor=actor, code="reply", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="reply",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_callback(*, order: WorkOrder, actor: User, satisfaction: str, resolved: bool | None = None,
-                       note: str = "", expected_version: int | None = None, request_id: str = "") -> WorkOrder:
+def workorder_callback(
+    *,
+    order: WorkOrder,
+    actor: User,
+    satisfaction: str,
+    resolved: bool | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     """Record the callback. An unreachable customer leaves the order waiting for another attempt."""
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed(_("请选择满意度。"), fields={"satisfaction": [_("请选择满意度。")]})
@@ -420,46 +633,75 @@ def workorder_callback(*, order: WorkOrder, actor: User, satisfaction: str, reso
             fields.append("status")  # stays 已回单: the customer has not been heard yet
         return fields, note
 
-    return _apply(order=order, actor=actor, code="callback", expected_version=expected_version,
-                  request_id=request_id, change=change,
-                  clock_code="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="callback",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+        clock_code="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None,
+    )
 
 
-def workorder_archive(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
-                      request_id: str = "") -> WorkOrder:
+def workorder_archive(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        if o.satisfaction == Satisfaction.DISSATISFIED:
-            raise TransitionNotAllowed(_("客户回访不满意，不能归档：请重开工单继续处理。"))
-        if o.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC):
-            raise TransitionNotAllowed(_("尚未成功回访客户，不能归档。"))
+        _refuse_unless_applies(o, "archive")
         o.closed_at = clock.now()
         return ["closed_at"], note
 
-    return _apply(order=order, actor=actor, code="archive", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="archive",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_answer(*, order: WorkOrder, actor: User, answer: str, expected_version: int | None = None,
-                     request_id: str = "") -> WorkOrder:
+def workorder_answer(
+    *, order: WorkOrder, actor: User, answer: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     answer = _require(answer, "answer", _("请填写答复内容。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        if o.business_type not in FIRST_ANSWER_TYPES:
-            raise TransitionNotAllowed(_("只有咨询、表扬类工单可以一次答复办结。"))
+        _refuse_unless_applies(o, "answer")
         o.reply_text = answer
         o.replied_at = o.closed_at = clock.now()
         return ["reply_text", "replied_at", "closed_at"], answer
 
-    return _apply(order=order, actor=actor, code="answer", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="answer",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_transfer(*, order: WorkOrder, actor: User, unit: Unit, reason: str,
-                       expected_version: int | None = None, request_id: str = "") -> WorkOrder:
+def workorder_transfer(
+    *,
+    order: WorkOrder,
+    actor: User,
+    unit: Unit,
+    reason: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     reason = _require(reason, "reason", _("请填写转派原因。"))
-    _dispatch_unit(actor, unit)
+    unit = _require_unit(unit)
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
+        _dispatch_unit(actor, unit)
         if o.unit_id == unit.pk:
             raise ValidationFailed(_("工单已在该单位，无需转派。"), fields={"unit": [_("请选择其他单位。")]})
         o.unit = unit
@@ -467,12 +709,19 @@ def workorder_transfer(*, order: WorkOrder, actor: User, unit: Unit, reason: str
         o.dispatched_at = clock.now()
         return ["unit", "assignee", "dispatched_at"], reason
 
-    return _apply(order=order, actor=actor, code="transfer", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="transfer",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_return(*, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None,
-                     request_id: str = "") -> WorkOrder:
+def workorder_return(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     """Send the order back to the unit of the person who took the call (首问负责), with a reason."""
     reason = _require(reason, "reason", _("请填写回退原因。"))
 
@@ -481,12 +730,25 @@ def workorder_return(*, order: WorkOrder, actor: User, reason: str, expected_ver
         o.assignee = None
         return ["unit", "assignee"], reason
 
-    return _apply(order=order, actor=actor, code="return", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="return",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_suspend(*, order: WorkOrder, actor: User, reason: str, reason_code: str = "",
-                      expected_version: int | None = None, request_id: str = "") -> WorkOrder:
+def workorder_suspend(
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str,
+    reason_code: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     """Suspend the order. Only an accepted reason (``SuspendReason.pauses_clocks``) pauses its clocks."""
     reason = _require(reason, "reason", _("请填写挂起原因。"))
     pause = sla.suspend_pauses(reason_code)
@@ -495,24 +757,49 @@ def workorder_suspend(*, order: WorkOrder, actor: User, reason: str, reason_code
         o.status_before_suspend = o.status
         return ["status_before_suspend"], reason
 
-    return _apply(order=order, actor=actor, code="suspend", expected_version=expected_version,
-                  request_id=request_id, change=change, pause_clocks=pause,
-                  data={"reason_code": reason_code, "clocks_paused": pause})
+    return _apply(
+        order=order,
+        actor=actor,
+        code="suspend",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+        pause_clocks=pause,
+        data={"reason_code": reason_code, "clocks_paused": pause},
+    )
 
 
-def workorder_resume(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
-                     request_id: str = "") -> WorkOrder:
+def workorder_resume(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.status = o.status_before_suspend or Status.DISPATCHED
         o.status_before_suspend = ""
         return ["status", "status_before_suspend"], note
 
-    return _apply(order=order, actor=actor, code="resume", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="resume",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_chase(*, order: WorkOrder, actor: User, note: str = "", expected_version: int | None = None,
-                    request_id: str = "") -> WorkOrder:
+def workorder_chase(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.chase_count += 1
         threshold = sla.chase_escalation_threshold(o)
@@ -524,12 +811,19 @@ def workorder_chase(*, order: WorkOrder, actor: User, note: str = "", expected_v
             return ["chase_count", "escalation_level", "priority", "is_flagged"], note
         return ["chase_count"], note
 
-    return _apply(order=order, actor=actor, code="chase", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="chase",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_escalate(*, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None,
-                       request_id: str = "") -> WorkOrder:
+def workorder_escalate(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     reason = _require(reason, "reason", _("请填写升级原因。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -538,47 +832,92 @@ def workorder_escalate(*, order: WorkOrder, actor: User, reason: str, expected_v
         o.is_flagged = True
         return ["escalation_level", "priority", "is_flagged"], reason
 
-    return _apply(order=order, actor=actor, code="escalate", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="escalate",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_merge(*, order: WorkOrder, actor: User, parent: WorkOrder, note: str = "",
-                    expected_version: int | None = None, request_id: str = "") -> WorkOrder:
+def workorder_merge(
+    *,
+    order: WorkOrder,
+    actor: User,
+    parent: WorkOrder,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
     """Merge ``order`` into ``parent``: the child closes as 已合并 and its contacts count on the parent.
 
     Both rows are locked in id order so two merges running at once cannot deadlock.
     """
+    if parent is None:
+        message = _("请填写主工单编号。")
+        raise ValidationFailed(message, fields={"parent": [message]})
     if parent.pk == order.pk:
         raise ValidationFailed(_("不能把工单合并到它自己。"), fields={"parent": [_("请填写另一张工单。")]})
     with transaction.atomic():
         list(WorkOrder.objects.select_for_update().filter(pk__in=[order.pk, parent.pk]).order_by("pk"))
+        if request_id and WorkOrderEvent.objects.filter(order_id=order.pk, request_id=request_id).exists():
+            # A retry of a merge already applied: the parent must not count the child's contacts twice.
+            return _apply(
+                order=order,
+                actor=actor,
+                code="merge",
+                expected_version=expected_version,
+                request_id=request_id,
+                change=lambda o: ([], note),
+            )
         parent_now = WorkOrder.objects.get(pk=parent.pk)
-        unit_ids = user_visible_unit_ids(actor)
-        if unit_ids is not None and parent_now.unit_id not in unit_ids:
-            raise ValidationFailed(_("找不到主工单。"), fields={"parent": [_("找不到该工单。")]})
-        if not parent_now.is_open or parent_now.parent_id is not None:
-            raise ValidationFailed(_("主工单已办结或已合并，不能并入。"), fields={"parent": [_("主工单不可用。")]})
 
         def change(o: WorkOrder) -> tuple[list[str], str]:
+            # Checked after the child's own visibility and the role (inside _apply).
+            unit_ids = user_visible_unit_ids(actor)
+            if unit_ids is not None and parent_now.unit_id not in unit_ids:
+                raise ValidationFailed(_("找不到主工单。"), fields={"parent": [_("找不到该工单。")]})
+            if not parent_now.is_open or parent_now.parent_id is not None:
+                raise ValidationFailed(
+                    _("主工单已办结或已合并，不能并入。"), fields={"parent": [_("主工单不可用。")]}
+                )
             o.parent = parent_now
             o.closed_at = clock.now()
             return ["parent", "closed_at"], note
 
-        child = _apply(order=order, actor=actor, code="merge", expected_version=expected_version,
-                       request_id=request_id, change=change, data={"parent": parent_now.number})
+        child = _apply(
+            order=order,
+            actor=actor,
+            code="merge",
+            expected_version=expected_version,
+            request_id=request_id,
+            change=change,
+            data={"parent": parent_now.number},
+        )
         before = parent_now.contact_count
         parent_now.contact_count += child.contact_count
         parent_now.version += 1
         parent_now.updated_at = clock.now()
         parent_now.save(update_fields=["contact_count", "version", "updated_at"])
-        event_write(order=parent_now, kind=EventKind.CHILD_MERGED, actor=actor, note=note,
-                    data={"child": child.number, "before": {"contact_count": before},
-                          "after": {"contact_count": parent_now.contact_count}})
+        event_write(
+            order=parent_now,
+            kind=EventKind.CHILD_MERGED,
+            actor=actor,
+            note=note,
+            data={
+                "child": child.number,
+                "before": {"contact_count": before},
+                "after": {"contact_count": parent_now.contact_count},
+            },
+        )
     return child
 
 
-def workorder_reopen(*, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None,
-                     request_id: str = "") -> WorkOrder:
+def workorder_reopen(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     reason = _require(reason, "reason", _("请填写重开原因。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -590,15 +929,28 @@ def workorder_reopen(*, order: WorkOrder, actor: User, reason: str, expected_ver
         o.closed_at = None
         return ["reopen_count", "unit", "assignee", "satisfaction", "callback_resolved", "closed_at"], reason
 
-    return _apply(order=order, actor=actor, code="reopen", expected_version=expected_version,
-                  request_id=request_id, change=change)
+    return _apply(
+        order=order,
+        actor=actor,
+        code="reopen",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
 
 
-def workorder_note_add(*, order: WorkOrder, actor: User, text: str, expected_version: int | None = None,
-                       request_id: str = "") -> WorkOrder:
+def workorder_note_add(
+    *, order: WorkOrder, actor: User, text: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
     text = _require(text, "text", _("请填写备注内容。"))
-    return _apply(order=order, actor=actor, code="note", expected_version=expected_version,
-                  request_id=request_id, change=lambda o: ([], text))
+    return _apply(
+        order=order,
+        actor=actor,
+        code="note",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=lambda o: ([], text),
+    )
 
 
 # The service behind each transition code, for the console and API dispatchers.

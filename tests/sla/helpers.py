@@ -41,9 +41,21 @@ def customer_for(county, region: str, ctype: str):
     return CustomerFactory(area=area, customer_type=ctype or CustomerType.COMMERCIAL)
 
 
-def intake(users, customer, *, business_type: str, sub_type: str | None = None, channel: str = "95598",
-           topic_code: str = "fault_repair"):
+def intake(
+    users,
+    customer,
+    *,
+    business_type: str,
+    sub_type: str | None = None,
+    channel: str = "95598",
+    topic_code: str = "fault_repair",
+):
     return s.workorder_intake(
-        actor=users["agent"], business_type=business_type, topic=topic(topic_code), channel=channel,
-        description="测试", customer=customer, sub_type=SubType.objects.get(code=sub_type) if sub_type else None,
+        actor=users["agent"],
+        business_type=business_type,
+        topic=topic(topic_code),
+        channel=channel,
+        description="测试",
+        customer=customer,
+        sub_type=SubType.objects.get(code=sub_type) if sub_type else None,
     ).order

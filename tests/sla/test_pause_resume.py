@@ -26,8 +26,12 @@ def test_an_accepted_reason_pauses_and_resume_pushes_the_due_time(users, county,
     reply = order.clocks.get(kind="reply")
     due_before = reply.due_at
     with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
-        order = s.workorder_suspend(order=order, actor=users["dispatcher"], reason="客户出差，约定下周再处理",
-                                    reason_code="customer_postpone")
+        order = s.workorder_suspend(
+            order=order,
+            actor=users["dispatcher"],
+            reason="客户出差，约定下周再处理",
+            reason_code="customer_postpone",
+        )
     reply.refresh_from_db()
     assert reply.state == ClockState.PAUSED and reply.next_check_at is None
     with time_machine.travel(T0 + dt.timedelta(hours=1, days=2), tick=False):
@@ -47,7 +51,9 @@ def test_an_accepted_reason_pauses_and_resume_pushes_the_due_time(users, county,
 def test_a_reason_that_is_not_accepted_leaves_the_clocks_running(users, county, customer):
     order = _complaint_in_progress(users, county, customer)
     with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
-        s.workorder_suspend(order=order, actor=users["dispatcher"], reason="等物资", reason_code="awaiting_materials")
+        s.workorder_suspend(
+            order=order, actor=users["dispatcher"], reason="等物资", reason_code="awaiting_materials"
+        )
     assert set(order.clocks.values_list("state", flat=True)) == {ClockState.RUNNING}
 
 

@@ -38,8 +38,13 @@ def test_each_seeded_policy_row_sets_the_due_time_of_a_matching_order(name, user
     (_, kind, btype, sub, channel, region, ctype, amount, unit, starts, _stops, grade, _note) = ROWS[name]
     customer = customer_for(county, region, ctype)
     with time_machine.travel(T0 - dt.timedelta(hours=2) if starts != "intake" else T0, tick=False):
-        order = intake(users, customer, business_type=btype or "complaint", sub_type=sub,
-                       channel=channel or SAMPLE_CHANNEL[""])
+        order = intake(
+            users,
+            customer,
+            business_type=btype or "complaint",
+            sub_type=sub,
+            channel=channel or SAMPLE_CHANNEL[""],
+        )
     start = T0
     if starts != "intake":
         _walk_to(starts, order, users, county, start)

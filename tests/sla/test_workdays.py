@@ -57,7 +57,10 @@ def test_an_unloaded_year_falls_back_to_monday_to_friday_and_is_reported_missing
 def test_an_admin_edit_of_a_day_changes_the_arithmetic():
     CalendarYear.objects.update_or_create(year=2027, defaults={"source": "admin"})
     CalendarDay.objects.bulk_create(
-        [CalendarDay(date=dt.date(2027, 1, 1) + dt.timedelta(days=i), is_workday=(i % 7) not in (1, 2)) for i in range(365)]
+        [
+            CalendarDay(date=dt.date(2027, 1, 1) + dt.timedelta(days=i), is_workday=(i % 7) not in (1, 2))
+            for i in range(365)
+        ]
     )
     CalendarDay.objects.filter(date=dt.date(2027, 1, 4)).update(is_workday=False, name="元旦")
     workdays.clear_cache()

@@ -63,10 +63,13 @@ POLICIES = [
     ("回单后回访", "callback", "", None, "", "", "", 24, "hours", "reply", ["callback"], "U", "回单后24小时内回访"),
 ]
 
+# Before the deadline the handler is warned; at it the handler is told and the unit head alerted (priority up);
+# half the allowed time later the level above hears of it.
 STEPS = [
     (1, "0.80", "notify_handler", False, "sla_warning"),
-    (2, "1.00", "notify_unit_head", True, "sla_breached"),
-    (3, "1.50", "notify_parent_head", False, "sla_escalated"),
+    (2, "1.00", "notify_handler", False, "sla_breached"),
+    (3, "1.00", "notify_unit_head", True, "sla_escalated_unit_head"),
+    (4, "1.50", "notify_parent_head", False, "sla_escalated"),
 ]
 
 REASONS = [
@@ -103,5 +106,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sla", "0001_initial"), ("workorders", "0005_seed_hv_dual_subtype")]
+    dependencies = [("sla", "0001_initial"), ("workorders", "0005_seed_hv_dual_subtype"), ("notify", "0002_seed_templates")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

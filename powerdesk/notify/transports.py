@@ -164,8 +164,8 @@ class ConsoleTransport(Transport):
                 "to": notification.recipient_address,
                 "subject": notification.subject,
                 "text": notification.text,
-                "order": notification.order.number if notification.order_id else None,
-            },  # type: ignore[union-attr]
+                "order": notification.order.number if notification.order is not None else None,
+            },
             ensure_ascii=False,
         )
         try:

@@ -31,6 +31,6 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "full_name", "phone"]
     raw_id_fields = ["unit"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("岗位"), {"fields": ("full_name", "unit", "role", "phone", "is_outsourced")}),
     )

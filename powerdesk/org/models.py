@@ -53,9 +53,16 @@ class Unit(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    region_class = models.CharField(_("地域类别"), max_length=8, choices=RegionClass.choices, default=RegionClass.URBAN)
+    region_class = models.CharField(
+        _("地域类别"), max_length=8, choices=RegionClass.choices, default=RegionClass.URBAN
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     manager_name = models.CharField(_("台区经理"), max_length=50, blank=True)
     manager_phone = models.CharField(_("台区经理电话"), max_length=32, blank=True)
@@ -108,7 +115,9 @@ class Role(models.Model):
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=50)
-    scope = models.CharField(_("可见范围"), max_length=16, choices=RoleScope.choices, default=RoleScope.SUBTREE)
+    scope = models.CharField(
+        _("可见范围"), max_length=16, choices=RoleScope.choices, default=RoleScope.SUBTREE
+    )
     sees_personal_data = models.BooleanField(_("可见完整个人信息"), default=False)
     can_create_orders = models.BooleanField(_("可受理工单"), default=False)
     transitions = ArrayField(

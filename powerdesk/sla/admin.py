@@ -1,10 +1,17 @@
 from django.contrib import admin
 
 from powerdesk.sla.models import Clock, EscalationStep, SlaPolicy, SuspendReason, UnitHead
+from powerdesk.sla.services import clear_caches
+
+
+class ClearsSlaCaches(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        clear_caches()
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(ClearsSlaCaches):
     list_display = [
         "name",
         "clock_kind",
@@ -24,7 +31,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(ClearsSlaCaches):
     list_display = ["level", "at_ratio", "action", "raise_priority", "template_code"]
 
 

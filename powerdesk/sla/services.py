@@ -8,6 +8,7 @@ first (the sweep takes the locks in the same order: order, then clock).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,8 @@ def policies_for(order: WorkOrder, *, trigger: str, at: dt.datetime) -> list[Sla
     """The policy row for each clock kind that ``trigger`` starts on ``order``: the most specific
     match wins (sub-type, channel, region, customer type each count one), then the newest valid_from."""
     day = at.astimezone(BUSINESS_TZ).date()
-    customer_type = order.customer.customer_type if order.customer_id else ""
+    customer = order.customer if order.customer_id else None
+    customer_type = customer.customer_type if customer is not None else ""
     rows = SlaPolicy.objects.filter(
         Q(business_type="") | Q(business_type=order.business_type),
         Q(sub_type__isnull=True) | Q(sub_type_id=order.sub_type_id),
@@ -66,10 +68,35 @@ def due_time(start: dt.datetime, policy: SlaPolicy) -> dt.datetime:
     return workdays.add_working_days(start, policy.amount)
 
 
+_CACHE_SECONDS = 60
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def clear_caches() -> None:
+    """Forget the cached escalation steps and policy triggers (the admin calls this on save)."""
+    _cache.clear()
+
+
+def _cached(key: str, load: Any) -> Any:
+    """Small reference tables read on every transition, kept per process for a minute."""
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _CACHE_SECONDS:
+        hit = _cache[key] = (now, load())
+    return hit[1]
+
+
 def _steps() -> list[Any]:
     from powerdesk.sla.models import EscalationStep
 
-    return list(EscalationStep.objects.order_by("level"))
+    return _cached("steps", lambda: list(EscalationStep.objects.order_by("level")))
+
+
+def _triggers() -> set[str]:
+    """The transition codes (and "intake") that start some clock: other transitions skip the policy query."""
+    return _cached(
+        "triggers", lambda: set(SlaPolicy.objects.filter(is_active=True).values_list("starts_on", flat=True))
+    )
 
 
 def next_check(clock: Clock, steps: list[Any] | None = None) -> dt.datetime | None:
@@ -106,6 +133,8 @@ def _start(order: WorkOrder, policy: SlaPolicy, at: dt.datetime, steps: list[Any
 
 
 def _start_for(order: WorkOrder, trigger: str, at: dt.datetime) -> list[Clock]:
+    if trigger not in _triggers():
+        return []
     policies = policies_for(order, trigger=trigger, at=at)
     if not policies:
         return []
@@ -147,7 +176,10 @@ def clocks_on_transition(
     - policies that start on ``code`` start new clocks.
     """
     changes: list[dict[str, Any]] = []
-    clocks = list(order.clocks.select_related("policy").select_for_update().filter(state__in=OPEN_STATES))
+    # of=self: lock the order's clocks, not the policy rows they join (shared by every order).
+    clocks = list(
+        order.clocks.select_related("policy").select_for_update(of=("self",)).filter(state__in=OPEN_STATES)
+    )
     steps = _steps()
     for clock in clocks:
         before = clock.state

@@ -79,8 +79,10 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
         )
         if not clocks:
             return result
-        parents = {c.order.unit.parent_id for c in clocks}
-        heads = _unit_heads({c.order.unit_id for c in clocks} | parents)
+        units: set[int | None] = set()
+        for c in clocks:
+            units.update((c.order.unit_id, c.order.unit.parent_id))
+        heads = _unit_heads(units)
         orders: dict[int, WorkOrder] = {}
         events: list[WorkOrderEvent] = []
         requests: list[dict[str, Any]] = []
@@ -166,7 +168,9 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {}
 def _unit_heads(unit_ids: set[int | None]) -> dict[int, Any]:
     return {
         h.unit_id: h.user
-        for h in UnitHead.objects.select_related("user").filter(unit_id__in=unit_ids - {None})
+        for h in UnitHead.objects.select_related("user").filter(
+            unit_id__in=[u for u in unit_ids if u is not None]
+        )
     }
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.core import clock
 from powerdesk.core.views import ConsoleRequest
 from powerdesk.org.models import Unit, User
-from powerdesk.sla.models import ClockState
+from powerdesk.sla.models import ClockKind, ClockState
 from powerdesk.sla.selectors import (
     PERIODS,
     Rate,
@@ -84,6 +84,12 @@ def _rows(rates: list[Rate]) -> list[dict[str, Any]]:
     return [{"rate": r, "late": r.decided - r.on_time} for r in rates]
 
 
+def _in_kind_order(rates: list[Rate]) -> list[Rate]:
+    """Clock kinds in the order an order lives through them (contact, dispatch, … callback)."""
+    order = {kind: i for i, kind in enumerate(ClockKind.values)}
+    return sorted(rates, key=lambda r: order.get(r.key, len(order)))
+
+
 def _total(rates: list[Rate]) -> Rate:
     return Rate(
         key="",
@@ -101,7 +107,7 @@ def dashboard(request: ConsoleRequest) -> HttpResponse:
     period = request.GET.get("period", DEFAULT_PERIOD)
     if period not in PERIODS:
         period = DEFAULT_PERIOD
-    by_kind = {p: on_time_rates(user=user, period=p, by="kind") for p in PERIODS}
+    by_kind = {p: _in_kind_order(on_time_rates(user=user, period=p, by="kind")) for p in PERIODS}
     return render(
         request,
         "sla/dashboard.html",

@@ -64,7 +64,7 @@ def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
         qs = qs.filter(assignee=user) | qs.filter(owner=user, assignee__isnull=True)
         qs = qs.exclude(status__in=CLOSED_STATUSES)
     elif f.queue == "unit":
-        qs = qs.filter(unit_id=user.unit_id).exclude(status__in=CLOSED_STATUSES)
+        qs = qs.filter(unit_id=user.unit_id or 0).exclude(status__in=CLOSED_STATUSES)
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.open_only:

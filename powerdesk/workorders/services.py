@@ -323,7 +323,7 @@ def _intake_locked(
         caller_phone=caller_phone,
         description=description,
         facts=facts,
-        unit_id=actor.unit_id,
+        unit_id=actor.unit_id or 0,  # checked above: an actor without a unit cannot take calls
         owner=actor,
         created_at=now,
         updated_at=now,

@@ -14,8 +14,19 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.workorders.choices import EventKind, Status
 
 S = Status
-ALL_OPEN = frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.ON_SITE, S.RESOLVED, S.REPLIED,
-                      S.CALLED_BACK, S.RETURNED, S.SUSPENDED})
+ALL_OPEN = frozenset(
+    {
+        S.ACCEPTED,
+        S.DISPATCHED,
+        S.IN_PROGRESS,
+        S.ON_SITE,
+        S.RESOLVED,
+        S.REPLIED,
+        S.CALLED_BACK,
+        S.RETURNED,
+        S.SUSPENDED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,36 +54,120 @@ REASON = FieldSpec("reason", "longtext", _("原因"))
 TRANSITIONS: dict[str, Transition] = {
     t.code: t
     for t in [
-        Transition("dispatch", _("派单"), frozenset({S.ACCEPTED, S.RETURNED}), S.DISPATCHED, EventKind.DISPATCH,
-                   (FieldSpec("unit", "unit", _("派往单位")), FieldSpec("assignee", "user", _("指定处理人"), False),
-                    NOTE_OPTIONAL)),
-        Transition("take", _("接单"), frozenset({S.DISPATCHED}), S.IN_PROGRESS, EventKind.TAKE, (NOTE_OPTIONAL,)),
-        Transition("arrive", _("到达现场"), frozenset({S.IN_PROGRESS}), S.ON_SITE, EventKind.ARRIVE, (NOTE_OPTIONAL,)),
-        Transition("resolve", _("处理完成"), frozenset({S.IN_PROGRESS, S.ON_SITE}), S.RESOLVED, EventKind.RESOLVE,
-                   (FieldSpec("result", "longtext", _("处理结果")),)),
-        Transition("reply", _("回单"), frozenset({S.RESOLVED}), S.REPLIED, EventKind.REPLY,
-                   (FieldSpec("reply_text", "longtext", _("回单内容")),)),
-        Transition("callback", _("回访"), frozenset({S.REPLIED}), S.CALLED_BACK, EventKind.CALLBACK,
-                   (FieldSpec("satisfaction", "satisfaction", _("满意度")),
-                    FieldSpec("resolved", "bool", _("问题已解决"), False), NOTE_OPTIONAL)),
-        Transition("archive", _("归档"), frozenset({S.CALLED_BACK}), S.ARCHIVED, EventKind.ARCHIVE, (NOTE_OPTIONAL,)),
-        Transition("answer", _("一次答复办结"), frozenset({S.ACCEPTED}), S.ARCHIVED, EventKind.ANSWER,
-                   (FieldSpec("answer", "longtext", _("答复内容")),)),
-        Transition("transfer", _("转派"), frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.DISPATCHED, EventKind.TRANSFER,
-                   (FieldSpec("unit", "unit", _("转派单位")), REASON), "secondary"),
-        Transition("return", _("回退"), frozenset({S.DISPATCHED, S.IN_PROGRESS, S.ON_SITE}), S.RETURNED,
-                   EventKind.RETURN, (REASON,), "secondary"),
-        Transition("suspend", _("挂起"), frozenset({S.DISPATCHED, S.IN_PROGRESS, S.ON_SITE, S.RESOLVED}),
-                   S.SUSPENDED, EventKind.SUSPEND, (REASON,), "secondary"),
+        Transition(
+            "dispatch",
+            _("派单"),
+            frozenset({S.ACCEPTED, S.RETURNED}),
+            S.DISPATCHED,
+            EventKind.DISPATCH,
+            (
+                FieldSpec("unit", "unit", _("派往单位")),
+                FieldSpec("assignee", "user", _("指定处理人"), False),
+                NOTE_OPTIONAL,
+            ),
+        ),
+        Transition(
+            "take", _("接单"), frozenset({S.DISPATCHED}), S.IN_PROGRESS, EventKind.TAKE, (NOTE_OPTIONAL,)
+        ),
+        Transition(
+            "arrive", _("到达现场"), frozenset({S.IN_PROGRESS}), S.ON_SITE, EventKind.ARRIVE, (NOTE_OPTIONAL,)
+        ),
+        Transition(
+            "resolve",
+            _("处理完成"),
+            frozenset({S.IN_PROGRESS, S.ON_SITE}),
+            S.RESOLVED,
+            EventKind.RESOLVE,
+            (FieldSpec("result", "longtext", _("处理结果")),),
+        ),
+        Transition(
+            "reply",
+            _("回单"),
+            frozenset({S.RESOLVED}),
+            S.REPLIED,
+            EventKind.REPLY,
+            (FieldSpec("reply_text", "longtext", _("回单内容")),),
+        ),
+        Transition(
+            "callback",
+            _("回访"),
+            frozenset({S.REPLIED}),
+            S.CALLED_BACK,
+            EventKind.CALLBACK,
+            (
+                FieldSpec("satisfaction", "satisfaction", _("满意度")),
+                FieldSpec("resolved", "bool", _("问题已解决"), False),
+                NOTE_OPTIONAL,
+            ),
+        ),
+        Transition(
+            "archive", _("归档"), frozenset({S.CALLED_BACK}), S.ARCHIVED, EventKind.ARCHIVE, (NOTE_OPTIONAL,)
+        ),
+        Transition(
+            "answer",
+            _("一次答复办结"),
+            frozenset({S.ACCEPTED}),
+            S.ARCHIVED,
+            EventKind.ANSWER,
+            (FieldSpec("answer", "longtext", _("答复内容")),),
+        ),
+        Transition(
+            "transfer",
+            _("转派"),
+            frozenset({S.DISPATCHED, S.IN_PROGRESS}),
+            S.DISPATCHED,
+            EventKind.TRANSFER,
+            (FieldSpec("unit", "unit", _("转派单位")), REASON),
+            "secondary",
+        ),
+        Transition(
+            "return",
+            _("回退"),
+            frozenset({S.DISPATCHED, S.IN_PROGRESS, S.ON_SITE}),
+            S.RETURNED,
+            EventKind.RETURN,
+            (REASON,),
+            "secondary",
+        ),
+        Transition(
+            "suspend",
+            _("挂起"),
+            frozenset({S.DISPATCHED, S.IN_PROGRESS, S.ON_SITE, S.RESOLVED}),
+            S.SUSPENDED,
+            EventKind.SUSPEND,
+            (REASON,),
+            "secondary",
+        ),
         Transition("resume", _("恢复"), frozenset({S.SUSPENDED}), None, EventKind.RESUME, (NOTE_OPTIONAL,)),
         Transition("chase", _("催办"), ALL_OPEN, None, EventKind.CHASE, (NOTE_OPTIONAL,), "secondary"),
         Transition("escalate", _("升级"), ALL_OPEN, None, EventKind.ESCALATE, (REASON,), "danger"),
-        Transition("merge", _("合并"), ALL_OPEN - {S.SUSPENDED}, S.MERGED, EventKind.MERGE,
-                   (FieldSpec("parent", "order", _("主工单编号")), NOTE_OPTIONAL), "secondary"),
-        Transition("reopen", _("重开"), frozenset({S.CALLED_BACK, S.ARCHIVED}), S.ACCEPTED, EventKind.REOPEN,
-                   (REASON,), "danger"),
-        Transition("note", _("备注"), frozenset(ALL_OPEN | {S.ARCHIVED, S.MERGED}), None, EventKind.NOTE,
-                   (FieldSpec("text", "longtext", _("备注内容")),), "secondary"),
+        Transition(
+            "merge",
+            _("合并"),
+            ALL_OPEN - {S.SUSPENDED},
+            S.MERGED,
+            EventKind.MERGE,
+            (FieldSpec("parent", "order", _("主工单编号")), NOTE_OPTIONAL),
+            "secondary",
+        ),
+        Transition(
+            "reopen",
+            _("重开"),
+            frozenset({S.CALLED_BACK, S.ARCHIVED}),
+            S.ACCEPTED,
+            EventKind.REOPEN,
+            (REASON,),
+            "danger",
+        ),
+        Transition(
+            "note",
+            _("备注"),
+            frozenset(ALL_OPEN | {S.ARCHIVED, S.MERGED}),
+            None,
+            EventKind.NOTE,
+            (FieldSpec("text", "longtext", _("备注内容")),),
+            "secondary",
+        ),
     ]
 }
 

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from powerdesk.workorders import views
+
+app_name = "workorders"
+
+urlpatterns = [
+    path("", views.order_list_page, name="list"),
+    path("new/", views.order_new, name="new"),
+    path("new/repeat-check/", views.repeat_check, name="repeat_check"),
+    path("<str:number>/", views.order_detail, name="detail"),
+    path("<str:number>/do/<str:code>/", views.order_transition, name="transition"),
+    path("<str:number>/attachments/", views.attachment_upload, name="attachment_add"),
+    path("<str:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

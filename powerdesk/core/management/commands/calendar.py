@@ -1,9 +1,9 @@
 """Load or import the working-day calendar.
 
-    powerdesk calendar --load-package            every year the chinese-calendar package knows
-    powerdesk calendar --import FILE.csv         rows "YYYY-MM-DD,1|0,name" (1 = working day); each year in
-                                                 the file is replaced whole and must list all its days
-    powerdesk calendar --status                  loaded years and the years missing around today
+powerdesk calendar --load-package            every year the chinese-calendar package knows
+powerdesk calendar --import FILE.csv         rows "YYYY-MM-DD,1|0,name" (1 = working day); each year in
+                                             the file is replaced whole and must list all its days
+powerdesk calendar --status                  loaded years and the years missing around today
 """
 
 from __future__ import annotations

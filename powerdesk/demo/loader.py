@@ -1,0 +1,196 @@
+"""Load (and reset) the demo data set: the county, its staff and customers, and 90 days of orders.
+
+Everything is drawn from ``random.Random`` generators seeded from ``seed``, one per part, so the same
+seed and the same "now" give the same data (and changing the number of orders leaves the customers
+alone). The whole load is one transaction: it either completes or leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from powerdesk.customers.models import Customer, CustomerPhone
+from powerdesk.demo.county import build_county
+from powerdesk.demo.customers import build_customers
+from powerdesk.demo.names import PhoneBook
+from powerdesk.demo.parallel import run_parallel
+from powerdesk.demo.planner import Planner
+from powerdesk.demo.runner import Runner, replay_queue
+from powerdesk.demo.staff import build_staff, demo_usernames
+from powerdesk.org.models import Role, ServiceHall, Unit, User
+from powerdesk.sla.models import Clock, SlaPolicy, UnitHead
+from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
+
+DEFAULT_SEED = 95598
+DEFAULT_CUSTOMERS = 20_000
+DEFAULT_ORDERS = 2_000
+
+# Tables holding demo data. TRUNCATE … CASCADE also empties whatever references them (notifications …);
+# reference data seeded by migrations (roles, topics, sub-types, rules, time limits, calendar, notification
+# templates) references none of them and stays.
+DEMO_MODELS: list[type[Model]] = [
+    Unit,
+    ServiceHall,
+    User,
+    User.groups.through,
+    User.user_permissions.through,
+    Customer,
+    CustomerPhone,
+    WorkOrder,
+    WorkOrderEvent,
+    Contact,
+    Attachment,
+    Clock,
+    UnitHead,
+]
+OPTIONAL_MODELS = [("authtoken", "Token"), ("admin", "LogEntry"), ("sessions", "Session")]
+
+
+class DemoDataExists(Exception):
+    pass
+
+
+@dataclass
+class DemoSummary:
+    seed: int
+    now: dt.datetime
+    units: int = 0
+    areas: int = 0
+    staff: int = 0
+    customers: int = 0
+    orders: int = 0
+    events: int = 0
+    contacts: int = 0
+    repeat_calls: int = 0
+    flagged: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_channel: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def existing_data() -> dict[str, int]:
+    """What is already in the database that a load would collide with (empty dict: nothing)."""
+    counts = {
+        "units": Unit.objects.count(),
+        "customers": Customer.objects.count(),
+        "orders": WorkOrder.objects.count(),
+        "demo users": User.objects.filter(username__in=demo_usernames()).count(),
+    }
+    return {k: v for k, v in counts.items() if v}
+
+
+def demo_reset() -> None:
+    """Empty every demo table in one TRUNCATE (the timeline's append-only trigger fires on DELETE, not on
+    TRUNCATE) and restart the order-number sequence, so a reload numbers its orders the same way."""
+    models: list[type[Model]] = list(DEMO_MODELS)
+    for app_label, model_name in OPTIONAL_MODELS:
+        if apps.is_installed(f"django.contrib.{app_label}") or apps.is_installed(
+            f"rest_framework.{app_label}"
+        ):
+            models.append(apps.get_model(app_label, model_name))
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with transaction.atomic(), connection.cursor() as cur:
+        # With deferred foreign-key checks pending, PostgreSQL refuses TRUNCATE: run the checks now.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        cur.execute("ALTER SEQUENCE workorder_number_seq RESTART WITH 1")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        if not (Role.objects.exists() and Topic.objects.exists() and SlaPolicy.objects.exists()):
+            raise RuntimeError(
+                "reference data (roles, topics, time limits) is missing: run `powerdesk migrate`"
+            )
+
+
+def demo_load(
+    *,
+    seed: int = DEFAULT_SEED,
+    customers: int = DEFAULT_CUSTOMERS,
+    orders: int = DEFAULT_ORDERS,
+    now: dt.datetime | None = None,
+    reset: bool = False,
+    workers: int = 1,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> DemoSummary:
+    """Load the demo data set. Refuses (:class:`DemoDataExists`) when data is present, unless ``reset``.
+
+    With one worker everything happens in one transaction. With more, the county, staff and customers are
+    committed first (the worker processes must see them) and the orders are replayed in parallel; if that
+    fails, the partial data is deleted again.
+    """
+    started = time.monotonic()
+    now = (now or timezone.now()).replace(second=0, microsecond=0)
+    summary = DemoSummary(seed=seed, now=now)
+    if workers > 1 and connection.in_atomic_block:
+        raise RuntimeError("a parallel demo load commits as it goes: call it outside a transaction")
+    with transaction.atomic():
+        found = existing_data()
+        if found and not reset:
+            described = ", ".join(f"{v} {k}" for k, v in found.items())
+            raise DemoDataExists(
+                f"the database already holds data ({described}); "
+                "use --reset to replace it with the demo data set"
+            )
+        if found:
+            progress("deleting the existing data…")
+            demo_reset()
+        with connection.cursor() as cur:
+            # No order exists now, so numbering can start again: the same seed gives the same numbers.
+            cur.execute("ALTER SEQUENCE workorder_number_seq RESTART WITH 1")
+
+        def rng(part: str) -> random.Random:
+            return random.Random(f"{seed}:{part}")
+
+        phones = PhoneBook(rng("phones"))
+        county = build_county(rng("county"), phones)
+        staff = build_staff(rng("staff"), phones, county)
+        progress(
+            f"organisation: {len(county.stations)} stations, {len(county.areas)} 台区, {staff.count} staff"
+        )
+        people = build_customers(rng("customers"), phones, county, customers, progress)
+        plans = Planner(
+            rng=rng("orders"), phones=phones, county=county, staff=staff, customers=people, now=now
+        ).build(orders)
+        queue = replay_queue(plans, now)
+        progress(
+            f"planned {len(plans)} orders; replaying {len(queue)} steps through the work-order services"
+            + (f" in {workers} processes…" if workers > 1 else "…")
+        )
+        if workers <= 1:
+            summary.problems = Runner(plans, progress).run(queue).problems
+    if workers > 1:
+        try:
+            summary.problems = run_parallel(plans, queue, workers, progress).problems
+        except BaseException:
+            demo_reset()
+            raise
+    _count(summary)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _count(summary: DemoSummary) -> None:
+    summary.units = Unit.objects.count()
+    summary.areas = Unit.objects.filter(kind="area").count()
+    summary.staff = User.objects.count()
+    summary.customers = Customer.objects.count()
+    summary.orders = WorkOrder.objects.count()
+    summary.events = WorkOrderEvent.objects.count()
+    summary.contacts = Contact.objects.count()
+    summary.repeat_calls = Contact.objects.filter(is_repeat=True).count()
+    summary.flagged = WorkOrder.objects.filter(is_flagged=True).count()
+    rows = WorkOrder.objects.values_list("business_type", "status", "channel")
+    summary.by_type = dict(Counter(r[0] for r in rows).most_common())
+    summary.by_status = dict(Counter(r[1] for r in rows).most_common())
+    summary.by_channel = dict(Counter(r[2] for r in rows).most_common())

@@ -1,0 +1,438 @@
+"""Console forms: the intake form, the order-list filter, and one form per transition generated from
+the ``FieldSpec`` list of the transition table (the API serializers are generated from the same specs).
+
+Forms only parse and shape input; the services decide what is allowed. :func:`apply_domain_error`
+puts a service's :class:`~powerdesk.core.errors.DomainError` back on the form, field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.core.errors import DomainError, NotFound
+from powerdesk.customers.models import Customer
+from powerdesk.org.models import Unit, UnitKind, User
+from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.sla.models import SuspendReason
+from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction, Status
+from powerdesk.workorders.models import SubType, Topic, WorkOrder
+from powerdesk.workorders.selectors import OrderFilter, order_get
+from powerdesk.workorders.transitions import FieldSpec, Transition
+
+# Dates outside this range are input errors (and would overflow the day arithmetic of the filter).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+QUEUES = [("mine", _("我的待办")), ("unit", _("本单位待办")), ("all", _("全部"))]
+SORTS = [("newest", _("最新受理")), ("due", _("到期最早"))]
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def apply_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: per-field messages beside their fields (or at the top
+    when the form shows no such field), and the overall message at the top unless a field says it."""
+    beside: set[str] = set()
+    top: list[str] = []
+    for name, messages in error.fields.items():
+        if name in form.fields and not form.fields[name].widget.is_hidden:
+            form.add_error(name, list(messages))
+            beside.update(messages)
+        else:
+            top.extend(messages)
+    if error.message not in beside and error.message not in top:
+        top.insert(0, error.message)
+    if top:
+        form.add_error(None, top)
+
+
+def visible_units(user: User):
+    """The handling units (dispatch targets) the user may see, for unit pickers and filters."""
+    qs = Unit.objects.dispatch_targets().filter(is_active=True)
+    unit_ids = user_visible_unit_ids(user)
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=unit_ids)
+    return qs.order_by("code")
+
+
+def _visible_staff(user: User):
+    qs = User.objects.filter(is_active=True, unit__isnull=False).select_related("unit")
+    unit_ids = user_visible_unit_ids(user)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return qs.order_by("unit__code", "full_name", "username")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name}（{obj.unit}）"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    _indent: dict[str, int] = {
+        UnitKind.PROVINCE: 0,
+        UnitKind.CITY: 0,
+        UnitKind.COUNTY: 0,
+        UnitKind.STATION: 1,
+        UnitKind.TEAM: 2,
+    }
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u3000" * self._indent.get(obj.kind, 0) + obj.name
+
+
+# ---------------------------------------------------------------------------------------------
+# order list filter
+
+
+class OrderFilterForm(forms.Form):
+    """The filters of the order list (GET). Invalid values are reported and left out of the filter."""
+
+    queue = forms.ChoiceField(
+        label=_("队列"), choices=QUEUES, required=False, error_messages={"invalid_choice": _("队列无效。")}
+    )
+    status = forms.MultipleChoiceField(
+        label=_("状态"),
+        choices=Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("状态“%(value)s”无效。")},
+    )
+    business_type = forms.ChoiceField(
+        label=_("业务类型"),
+        choices=[("", _("全部类型")), *BusinessType.choices],
+        required=False,
+        error_messages={"invalid_choice": _("业务类型无效。")},
+    )
+    topic = forms.ModelChoiceField(
+        label=_("业务分类"),
+        queryset=Topic.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部分类"),
+        error_messages={"invalid_choice": _("业务分类无效。")},
+    )
+    unit = UnitChoiceField(
+        label=_("处理单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
+        error_messages={"invalid_choice": _("请选择有效的处理单位。")},
+    )
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[("", _("全部渠道")), *Channel.choices],
+        required=False,
+        error_messages={"invalid_choice": _("受理渠道无效。")},
+    )
+    date_from = forms.DateField(
+        label=_("受理日期从"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期，如 2025-05-01。")},
+    )
+    date_to = forms.DateField(
+        label=_("受理日期至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("请输入有效的日期，如 2025-05-01。")},
+    )
+    overdue = forms.BooleanField(label=_("逾期"), required=False)
+    breached = forms.BooleanField(label=_("已超时"), required=False)
+    flagged = forms.BooleanField(label=_("重点关注"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"), choices=SORTS, required=False, error_messages={"invalid_choice": _("排序方式无效。")}
+    )
+    q = forms.CharField(
+        label=_("关键字"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("工单编号或诉求内容")}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_units(user)  # type: ignore[attr-defined]
+
+    def _clean_day(self, name: str) -> dt.date | None:
+        day = self.cleaned_data.get(name)
+        if day is not None and not (FIRST_DAY <= day <= LAST_DAY):
+            raise forms.ValidationError(
+                _("日期须在 %(first)s 至 %(last)s 之间。") % {"first": FIRST_DAY, "last": LAST_DAY}
+            )
+        return day
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._clean_day("date_from")
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._clean_day("date_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return data
+
+    def to_filter(self, default_queue: str = "mine") -> OrderFilter:
+        """The filter from the fields that validated (call after ``is_valid()``)."""
+        data = getattr(self, "cleaned_data", {})
+        topic = data.get("topic")
+        unit = data.get("unit")
+        return OrderFilter(
+            queue=data.get("queue") or default_queue,
+            status=list(data.get("status") or []) or None,
+            business_type=data.get("business_type") or "",
+            topic=topic.code if topic else "",
+            unit=unit.pk if unit else None,
+            channel=data.get("channel") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            overdue=bool(data.get("overdue")),
+            flagged=bool(data.get("flagged")),
+            breached=bool(data.get("breached")),
+            q=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "newest",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# intake
+
+
+class SubTypeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: SubType) -> str:
+        return obj.name
+
+
+class SubTypeSelect(forms.Select):
+    """Marks each option with its business type, so the page can show only the matching ones."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.type_of: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        business_type = self.type_of.get(str(value), "")
+        if business_type:
+            option["attrs"]["data-type"] = business_type
+        return option
+
+
+class IntakeForm(forms.Form):
+    """受理新工单. The customer comes from the page (hidden account number); the idempotency key is made
+    when the form is first rendered, so a double submit replays the first intake instead of a second."""
+
+    customer = forms.CharField(label=_("客户"), widget=forms.HiddenInput, required=False)
+    idempotency_key = forms.CharField(label=_("提交编号"), widget=forms.HiddenInput, max_length=100)
+    business_type = forms.ChoiceField(
+        label=_("业务类型"),
+        choices=[("", _("请选择")), *BusinessType.choices],
+        error_messages={"required": _("请选择业务类型。"), "invalid_choice": _("业务类型无效。")},
+    )
+    sub_type = SubTypeChoiceField(
+        label=_("业务子类"),
+        queryset=SubType.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        empty_label=_("（不细分）"),
+        widget=SubTypeSelect,
+        error_messages={"invalid_choice": _("业务子类无效。")},
+    )
+    topic = forms.ModelChoiceField(
+        label=_("业务分类"),
+        queryset=Topic.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("请选择"),
+        error_messages={"required": _("请选择业务分类。"), "invalid_choice": _("业务分类无效。")},
+    )
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    priority = forms.TypedChoiceField(
+        label=_("紧急程度"),
+        choices=[("", _("按规则自动确定")), *Priority.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    caller_name = forms.CharField(label=_("来电人"), max_length=50, required=False)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=32, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("诉求内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写诉求内容。")},
+    )
+    force_new = forms.BooleanField(label=_("忽略重复来电，仍新建工单"), required=False)
+    override_reason = forms.CharField(
+        label=_("新建原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.customer_obj = customer
+        widget = self.fields["sub_type"].widget
+        widget.type_of = dict(SubType.objects.filter(is_active=True).values_list("code", "business_type"))
+        self.fields["topic"].widget.attrs["data-repeat-check"] = "1"
+        self.fields["business_type"].widget.attrs["data-subtype-filter"] = "id_sub_type"
+
+    def intake_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``services.workorder_intake`` (without ``actor``)."""
+        d = self.cleaned_data
+        return {
+            "customer": self.customer_obj,
+            "business_type": d["business_type"],
+            "sub_type": d.get("sub_type"),
+            "topic": d["topic"],
+            "channel": d["channel"],
+            "priority": d.get("priority"),
+            "caller_name": d.get("caller_name", ""),
+            "caller_phone": d.get("caller_phone", "").strip(),
+            "address": d.get("address", ""),
+            "description": d["description"],
+            "force_new": bool(d.get("force_new")),
+            "override_reason": d.get("override_reason", ""),
+            "idempotency_key": d["idempotency_key"],
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# transitions
+
+
+class OrderNumberField(forms.CharField):
+    """An order number typed by the user, resolved to an order the user may see."""
+
+    def __init__(self, *, user: User, **kwargs: Any):
+        self.user = user
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> WorkOrder | None:
+        number = super().clean(value)
+        if not number:
+            return None
+        try:
+            return order_get(user=self.user, number=number.strip())
+        except NotFound:
+            raise forms.ValidationError(_("找不到该工单。"), code="not_found") from None
+
+
+def _field_for(spec: FieldSpec, user: User) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "required": spec.required}
+    required_message = {"required": _("请填写“%(label)s”。") % {"label": spec.label}}
+    if spec.kind == "unit":
+        return UnitChoiceField(
+            queryset=visible_units(user),
+            empty_label=_("请选择"),
+            error_messages={
+                "required": _("请选择%(label)s。") % {"label": spec.label},
+                "invalid_choice": _("请选择有效的处理单位。"),
+            },
+            **common,
+        )
+    if spec.kind == "user":
+        return StaffChoiceField(
+            queryset=_visible_staff(user),
+            empty_label=_("（不指定）"),
+            error_messages={"invalid_choice": _("请选择有效的人员。")},
+            **common,
+        )
+    if spec.kind == "satisfaction":
+        return forms.ChoiceField(
+            choices=[("", _("请选择")), *Satisfaction.choices],
+            error_messages={"required": _("请选择满意度。")},
+            **common,
+        )
+    if spec.kind == "bool":
+        return forms.BooleanField(label=str(spec.label), required=False)
+    if spec.kind == "order":
+        return OrderNumberField(user=user, error_messages=required_message, **common)
+    if spec.kind == "longtext":
+        return forms.CharField(
+            max_length=4000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            error_messages=required_message,
+            **common,
+        )
+    return forms.CharField(max_length=500, error_messages=required_message, **common)
+
+
+class TransitionForm(forms.Form):
+    """Base of the generated transition forms: the order version seen by the user and a request id."""
+
+    transition: Transition
+    spec_names: tuple[str, ...] = ()
+    version = forms.IntegerField(label=_("工单版本"), widget=forms.HiddenInput, min_value=1)
+    request_id = forms.CharField(label=_("提交编号"), widget=forms.HiddenInput, max_length=100)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``services.SERVICES[code]`` besides order and actor."""
+        d = self.cleaned_data
+        kwargs = {name: d.get(name) for name in self.spec_names}
+        kwargs.update({name: d[name] for name in self.extra_names() if d.get(name)})
+        kwargs["expected_version"] = d["version"]
+        kwargs["request_id"] = d["request_id"]
+        return kwargs
+
+    def extra_names(self) -> list[str]:
+        return [n for n in self.fields if n not in self.spec_names and n not in ("version", "request_id")]
+
+
+def _suspend_reason_field() -> forms.Field:
+    # The suspend service also takes a reason code: only an accepted reason pauses the order's clocks.
+    choices: list[tuple[str, Any]] = [("", _("其他（不暂停计时）"))]
+    choices += [
+        (r.code, _("%(name)s（暂停计时）") % {"name": r.name} if r.pauses_clocks else r.name)
+        for r in SuspendReason.objects.filter(is_active=True)
+    ]
+    return forms.ChoiceField(
+        label=_("挂起类别"),
+        choices=choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择有效的挂起类别。")},
+    )
+
+
+EXTRA_FIELDS = {"suspend": {"reason_code": _suspend_reason_field}}
+
+
+def transition_form_class(transition: Transition, user: User) -> type[TransitionForm]:
+    """A form class with one field per ``FieldSpec`` of ``transition``, choices limited to what
+    ``user`` may see."""
+    attrs: dict[str, Any] = {spec.name: _field_for(spec, user) for spec in transition.fields}
+    for name, make in EXTRA_FIELDS.get(transition.code, {}).items():
+        attrs[name] = make()
+    attrs["transition"] = transition
+    attrs["spec_names"] = tuple(spec.name for spec in transition.fields)
+    return type(f"{transition.code.title()}TransitionForm", (TransitionForm,), attrs)
+
+
+def transition_form(transition: Transition, user: User, order: WorkOrder, data: Any = None) -> TransitionForm:
+    form_class = transition_form_class(transition, user)
+    auto_id = f"id_{transition.code}_%s"
+    if data is not None:
+        return form_class(data, auto_id=auto_id)
+    return form_class(initial={"version": order.version, "request_id": new_request_id()}, auto_id=auto_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# attachments
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=AttachmentKind.choices, initial=AttachmentKind.PHOTO)
+    file = forms.FileField(
+        label=_("文件"), error_messages={"required": _("请选择文件。"), "empty": _("文件为空。")}
+    )
+    # Makes a double submit store the file once (attachment_add answers a retry with the first file).
+    request_id = forms.CharField(
+        label=_("提交编号"), widget=forms.HiddenInput, max_length=100, required=False
+    )

@@ -1,0 +1,532 @@
+"""Console pages of work orders: the lists, intake, the order page with its transitions and evidence.
+
+Views parse input with the forms of :mod:`powerdesk.workorders.forms`, call selectors and services, and
+render. A service's refusal (``DomainError``) becomes a message or field errors, never a 500; a
+missing or invisible order is a 404, a role that may not act is a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Field
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from powerdesk.core import clock
+from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
+from powerdesk.core.masking import mask_phone
+from powerdesk.core.views import ConsoleRequest
+from powerdesk.customers.models import Customer
+from powerdesk.customers.selectors import customer_get
+from powerdesk.org.models import Unit, User
+from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
+from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
+from powerdesk.workorders import services
+from powerdesk.workorders.attachments import attachment_add
+from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.forms import (
+    QUEUES,
+    SORTS,
+    AttachmentForm,
+    IntakeForm,
+    OrderFilterForm,
+    TransitionForm,
+    apply_domain_error,
+    new_request_id,
+    transition_form,
+)
+from powerdesk.workorders.models import Topic, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.selectors import (
+    order_get,
+    order_list,
+    order_timeline,
+    order_transitions_for,
+    order_visible,
+)
+from powerdesk.workorders.transitions import TRANSITIONS
+
+PAGE_SIZE = 50
+
+
+def _order_or_404(user: User, number: str) -> WorkOrder:
+    try:
+        return order_get(user=user, number=number)
+    except NotFound as e:
+        raise Http404(e.message) from None
+
+
+def _customer_or_404(user: User, account_no: str) -> Customer | None:
+    if not account_no:
+        return None
+    customer = customer_get(user=user, account_no=account_no.strip())
+    if customer is None:
+        raise Http404(_("找不到该客户。"))
+    return customer
+
+
+def _redirect(request: ConsoleRequest, url: str) -> HttpResponse:
+    """A redirect that also works for htmx requests (the browser loads the page)."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+# ---------------------------------------------------------------------------------------------
+# lists
+
+
+@login_required
+def order_list_page(request: ConsoleRequest) -> HttpResponse:
+    form = OrderFilterForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.is_valid()
+    f = form.to_filter()
+    page = Paginator(order_list(user=request.user, f=f), PAGE_SIZE).get_page(request.GET.get("page"))
+    filter_errors = [
+        f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
+        for name, errors in (form.errors.items() if form.is_bound else [])
+    ]
+    return render(
+        request,
+        "workorders/list.html",
+        {
+            "form": form,
+            "filter": f,
+            "page": page,
+            "queues": QUEUES,
+            "sorts": SORTS,
+            "filter_errors": filter_errors,
+            "now": clock.now(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# intake
+
+
+def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str, Any] | None:
+    """What a submit would do with this customer and topic: the order it would count on, if any."""
+    if customer is None or topic is None:
+        return None
+    rule = services.repeat_rule_for(topic)
+    order = services.repeat_candidate(customer=customer, topic=topic, rule=rule)
+    if order is None or rule is None:
+        return None
+    next_count = order.contact_count + 1
+    return {
+        "order": order,
+        "window_days": rule.window_days,
+        "within_window": order.created_at >= clock.now() - dt.timedelta(days=rule.window_days),
+        "next_count": next_count,
+        "escalates": next_count >= rule.escalate_at and not order.is_flagged,
+    }
+
+
+def _topic_from(value: str | None) -> Topic | None:
+    return Topic.objects.filter(code=value or "", is_active=True).first() if value else None
+
+
+def _intake_initial(request: ConsoleRequest, customer: Customer | None) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        "idempotency_key": new_request_id(),
+        "channel": Channel.HOTLINE,
+        "customer": customer.account_no if customer else "",
+    }
+    for name in ("business_type", "sub_type", "topic", "channel"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    # Roles that may not see personal data do not get the customer's number typed in for them.
+    if customer is not None and user_sees_personal_data(request.user):
+        initial["caller_phone"] = customer.primary_phone
+    return initial
+
+
+@login_required
+def order_new(request: ConsoleRequest) -> HttpResponse:
+    user = request.user
+    if not user_can_create_orders(user):
+        raise PermissionDenied(_("您的角色不能受理工单。"))
+    source = request.POST if request.method == "POST" else request.GET
+    customer = _customer_or_404(user, source.get("customer", ""))
+    if request.method == "POST":
+        form = IntakeForm(request.POST, customer=customer)
+        if form.is_valid():
+            try:
+                result = services.workorder_intake(actor=user, **form.intake_kwargs())
+            except NotPermitted as e:
+                raise PermissionDenied(e.message) from None
+            except NotFound as e:
+                raise Http404(e.message) from None
+            except DomainError as e:
+                apply_domain_error(form, e)
+            else:
+                return _after_intake(request, result)
+        topic = _topic_from(form.data.get("topic"))
+    else:
+        form = IntakeForm(initial=_intake_initial(request, customer), customer=customer)
+        topic = _topic_from(form.initial.get("topic"))
+    return render(
+        request,
+        "workorders/new.html",
+        {
+            "form": form,
+            "customer": customer,
+            "phones": list(customer.phones.all()) if customer else [],
+            "phone_hidden": customer is not None and not user_sees_personal_data(user),
+            "warning": _repeat_warning(customer, topic),
+        },
+    )
+
+
+def _after_intake(request: ConsoleRequest, result: services.IntakeResult) -> HttpResponse:
+    order = result.order
+    if result.repeat:
+        message = _("已作为重复致电关联到工单 %(number)s（第%(count)s次来电）") % {
+            "number": order.number,
+            "count": order.contact_count,
+        }
+    else:
+        message = _("已受理工单 %(number)s") % {"number": order.number}
+    messages.success(request, message)
+    if not order_visible(request.user).filter(pk=order.pk).exists():
+        # A repeat of an order now handled outside the agent's units: stay with the customer.
+        if order.customer is not None:
+            return redirect("customers:detail", account_no=order.customer.account_no)
+        return redirect("home")
+    return redirect("workorders:detail", number=order.number)
+
+
+@login_required
+def repeat_check(request: ConsoleRequest) -> HttpResponse:
+    """htmx: re-render the repeat-call panel of the intake form when the topic changes."""
+    customer = _customer_or_404(request.user, request.GET.get("customer", ""))
+    topic = _topic_from(request.GET.get("topic"))
+    form = IntakeForm(
+        initial={
+            "force_new": bool(request.GET.get("force_new")),
+            "override_reason": request.GET.get("override_reason", ""),
+        },
+        customer=customer,
+    )
+    return render(
+        request,
+        "workorders/_repeat_warning.html",
+        {
+            "form": form,
+            "warning": _repeat_warning(customer, topic),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the order page
+
+
+@login_required
+def order_detail(request: ConsoleRequest, number: str) -> HttpResponse:
+    return _render_detail(request, _order_or_404(request.user, number))
+
+
+def _render_detail(
+    request: ConsoleRequest,
+    order: WorkOrder,
+    *,
+    bound: TransitionForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    forms = [
+        bound if bound is not None and bound.transition.code == t.code else transition_form(t, user, order)
+        for t in order_transitions_for(user=user, order=order)
+    ]
+    if bound is not None and bound not in forms:
+        forms.append(bound)
+    clocks = list(order.clocks.select_related("policy").order_by("due_at", "id"))
+    return render(
+        request,
+        "workorders/detail.html",
+        {
+            "order": order,
+            "transition_forms": forms,
+            "open_code": bound.transition.code if bound is not None else "",
+            "timeline": _timeline(order, sees_personal_data=user_sees_personal_data(user)),
+            "attachments": list(order.attachments.select_related("uploaded_by")),
+            "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),
+            "attachment_open": attachment_form is not None,
+            "can_attach": user_may(user, "note"),
+            "children": list(order.children.order_by("created_at")),
+            "clocks": clocks,
+            "next_clock": _next_clock(clocks),
+            # The policy row behind a clock links to its admin page for staff who may open it.
+            "policy_admin": user.is_staff and user.has_perm("sla.view_slapolicy"),
+            "facts": sorted(order.facts.items()) if isinstance(order.facts, dict) else [],
+            "now": clock.now(),
+        },
+    )
+
+
+def _next_clock(clocks: list[Clock]) -> Clock | None:
+    """The clock whose countdown the page header shows: the one behind ``order.due_at`` (the earliest
+    running or breached one), else a paused one (a suspended order has no due time while paused)."""
+    for states in ((ClockState.RUNNING, ClockState.BREACHED), (ClockState.PAUSED,)):
+        found = next((c for c in clocks if c.state in states), None)
+        if found is not None:
+            return found
+    return None
+
+
+@login_required
+@require_POST
+def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpResponse:
+    user = request.user
+    order = _order_or_404(user, number)
+    transition = TRANSITIONS.get(code)
+    if transition is None:
+        raise Http404(_("没有这个操作。"))
+    if not user_may(user, code):
+        raise PermissionDenied(_("您的角色不能执行“%(action)s”。") % {"action": transition.label})
+    form = transition_form(transition, user, order, data=request.POST)
+    if form.is_valid():
+        try:
+            services.SERVICES[code](order=order, actor=user, **form.service_kwargs())
+        except VersionConflict:
+            messages.error(request, _("工单已被他人修改，请刷新后重试。"))
+            return _redirect(request, order_url(order))
+        except NotPermitted as e:
+            raise PermissionDenied(e.message) from None
+        except NotFound as e:
+            raise Http404(e.message) from None
+        except ValidationFailed as e:
+            apply_domain_error(form, e)
+        except DomainError as e:  # the state machine or a rule of the order's type refuses
+            messages.error(request, e.message)
+            return _redirect(request, order_url(order))
+        else:
+            messages.success(request, _("已执行“%(action)s”。") % {"action": transition.label})
+            if not order_visible(user).filter(pk=order.pk).exists():
+                return _redirect(request, reverse("workorders:list"))  # e.g. returned to another unit
+            return _redirect(request, order_url(order))
+    if request.htmx:
+        return render(
+            request, "workorders/_transition_form.html", {"form": form, "order": order, "open": True}
+        )
+    return _render_detail(request, order, bound=form)
+
+
+def order_url(order: WorkOrder) -> str:
+    return reverse("workorders:detail", kwargs={"number": order.number})
+
+
+@login_required
+@require_POST
+def attachment_upload(request: ConsoleRequest, number: str) -> HttpResponse:
+    user = request.user
+    order = _order_or_404(user, number)
+    if not user_may(user, "note"):
+        raise PermissionDenied(_("您的角色不能上传附件。"))
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            attachment_add(
+                order=order,
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                upload=upload,
+                request_id=form.cleaned_data["request_id"],
+            )
+        except NotPermitted as e:
+            raise PermissionDenied(e.message) from None
+        except NotFound as e:
+            raise Http404(e.message) from None
+        except DomainError as e:
+            apply_domain_error(form, e)
+        else:
+            messages.success(request, _("已上传附件 %(name)s。") % {"name": upload.name})
+            return redirect(order_url(order))
+    return _render_detail(request, order, attachment_form=form)
+
+
+@login_required
+def attachment_download(request: ConsoleRequest, number: str, pk: int) -> FileResponse:
+    order = _order_or_404(request.user, number)
+    attachment = order.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404(_("找不到该附件。"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件已不存在。")) from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the timeline, readable
+
+
+# Keys of an event's before/after that the line already shows elsewhere (status) or that its note carries.
+_HIDDEN_CHANGES = {"status", "result", "reply_text", "level"}
+_REFERENCES = {"unit": "unit", "assignee": "user", "owner": "user", "parent": "order"}
+# A key the SLA sweep writes into its events' before/after (not a field of the order); its "level" is
+# hidden above because the extras line names the escalation step.
+_CLOCK_KEYS = {"clock_state": gettext_lazy("时限状态")}
+
+
+def _field_name(key: str) -> str:
+    return key[:-3] if key.endswith("_id") else key
+
+
+def _timeline(order: WorkOrder, *, sees_personal_data: bool) -> list[dict[str, Any]]:
+    """The order's events with their before/after data turned into labelled, readable values."""
+    events = list(order_timeline(order))
+    wanted: dict[str, set[int]] = {"unit": set(), "user": set(), "order": set()}
+    for event in events:
+        for side in ("before", "after"):
+            for key, value in _side(event, side).items():
+                kind = _REFERENCES.get(_field_name(key))
+                if kind and isinstance(value, int):
+                    wanted[kind].add(value)
+    names = {
+        "unit": dict(Unit.objects.filter(pk__in=wanted["unit"]).values_list("pk", "name")),
+        "user": {u.pk: u.display_name for u in User.objects.filter(pk__in=wanted["user"])},
+        "order": dict(WorkOrder.objects.filter(pk__in=wanted["order"]).values_list("pk", "number")),
+    }
+    rows = []
+    for event in events:
+        before, after = _side(event, "before"), _side(event, "after")
+        changes = []
+        for key in [*after, *(k for k in before if k not in after)]:
+            if _field_name(key) in _HIDDEN_CHANGES or (key in before and before[key] == after.get(key)):
+                continue
+            changes.append(
+                {
+                    "label": _label(key),
+                    "before": _display(key, before.get(key), names) if key in before else None,
+                    "after": _display(key, after.get(key), names),
+                }
+            )
+        rows.append({"event": event, "changes": changes, "extras": _extras(event, sees_personal_data)})
+    return rows
+
+
+def _side(event: WorkOrderEvent, side: str) -> dict[str, Any]:
+    data = event.data if isinstance(event.data, dict) else {}
+    value = data.get(side)
+    return value if isinstance(value, dict) else {}
+
+
+def _model_field(key: str) -> Field | None:
+    try:
+        field = WorkOrder._meta.get_field(_field_name(key))
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, Field) else None
+
+
+def _label(key: str) -> str:
+    if key in _CLOCK_KEYS:
+        return str(_CLOCK_KEYS[key])
+    field = _model_field(key)
+    return str(field.verbose_name) if field is not None else key
+
+
+def _display(key: str, value: Any, names: dict[str, dict[int, str]]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    kind = _REFERENCES.get(_field_name(key))
+    if kind:
+        return names[kind].get(value, str(value))
+    if key == "clock_state":
+        return _choice_label(ClockState, str(value))
+    field = _model_field(key)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def _when(value: Any) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _extras(event: WorkOrderEvent, sees_personal_data: bool) -> list[str]:
+    """Readable lines for the parts of an event's data that are not field changes."""
+    data = event.data if isinstance(event.data, dict) else {}
+    lines: list[str] = []
+    if data.get("channel"):
+        lines.append(_("渠道：%(channel)s") % {"channel": _choice_label(Channel, data["channel"])})
+    if data.get("phone"):
+        number = data["phone"] if sees_personal_data else mask_phone(data["phone"])
+        lines.append(_("来电号码：%(phone)s") % {"phone": number})
+    override = data.get("override")
+    if isinstance(override, dict):
+        lines.append(
+            _("忽略重复来电（原工单 %(number)s），原因：%(reason)s")
+            % {"number": override.get("candidate", ""), "reason": override.get("reason", "")}
+        )
+    if data.get("parent"):
+        lines.append(_("并入主工单 %(number)s") % {"number": data["parent"]})
+    if data.get("child"):
+        lines.append(_("子工单 %(number)s 已并入") % {"number": data["child"]})
+    if data.get("reason_code"):
+        reason = SuspendReason.objects.filter(code=data["reason_code"]).first()
+        lines.append(_("挂起类别：%(reason)s") % {"reason": reason.name if reason else data["reason_code"]})
+    if data.get("clocks_paused"):
+        lines.append(_("时限计时已暂停"))
+    for item in data.get("clocks") or []:
+        if not isinstance(item, dict):
+            continue
+        kind = _choice_label(ClockKind, item.get("kind", ""))
+        if item.get("from"):
+            state = (
+                f"{_choice_label(ClockState, item['from'])} → {_choice_label(ClockState, item.get('to', ''))}"
+            )
+        else:
+            state = _("开始计时")
+        lines.append(
+            _("时限「%(kind)s」：%(state)s，到期 %(due)s")
+            % {"kind": kind, "state": state, "due": _when(item.get("due_at", ""))}
+        )
+    if data.get("action"):  # an escalation step of the SLA sweep
+        action = _choice_label(EscalationStep.Action, data["action"])
+        sent = _("已发送通知") if data.get("notified") else _("没有可通知的人员")
+        lines.append(
+            _("时限「%(kind)s」第 %(step)s 级：%(action)s（%(sent)s），到期 %(due)s")
+            % {
+                "kind": _choice_label(ClockKind, str(data.get("clock", ""))),
+                "step": data.get("step", ""),
+                "action": action,
+                "sent": sent,
+                "due": _when(data.get("due_at", "")),
+            }
+        )
+    if data.get("size"):
+        lines.append(_("文件大小：%(kb)s KB") % {"kb": max(1, round(int(data["size"]) / 1024))})
+    return lines
+
+
+def _choice_label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

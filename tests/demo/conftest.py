@@ -1,0 +1,33 @@
+"""A small demo county, loaded through the same code as ``powerdesk demo``.
+
+Loading takes seconds, so the tests that only read the data share one load per module: it runs inside
+a transaction that is rolled back when the module is done (each test still runs in its own savepoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.demo.loader import DemoSummary, demo_load
+
+# A fixed "now", so every load in these tests describes the same 90 days.
+NOW = dt.datetime(2026, 6, 18, 20, 30, tzinfo=BUSINESS_TZ)
+SMALL = {"customers": 300, "orders": 60}
+
+
+def load_small(seed: int = 7, **kwargs) -> DemoSummary:
+    return demo_load(seed=seed, now=NOW, **{**SMALL, **kwargs})
+
+
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker) -> DemoSummary:
+    # The autouse fast-hasher fixture is function-scoped: set the same hasher for this module-wide load.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield load_small()
+        transaction.set_rollback(True)

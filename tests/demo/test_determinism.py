@@ -1,0 +1,43 @@
+"""The same seed and moment give the same data; another seed gives other data."""
+
+from __future__ import annotations
+
+from powerdesk.customers.models import Customer
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from tests.demo.conftest import load_small
+
+SIZE = {"customers": 150, "orders": 40}
+
+
+def snapshot() -> list[tuple]:
+    orders = WorkOrder.objects.order_by("number").values_list(
+        "number",
+        "business_type",
+        "status",
+        "description",
+        "customer__account_no",
+        "contact_count",
+        "created_at",
+    )
+    events = WorkOrderEvent.objects.order_by("order__number", "at", "id").values_list(
+        "order__number", "kind", "at", "actor__username", "note"
+    )
+    return [
+        *orders,
+        *events,
+        *Customer.objects.order_by("account_no").values_list("account_no", "name", "address"),
+    ]
+
+
+def test_it_loads_the_same_data_twice_with_the_same_seed(db):
+    load_small(seed=11, **SIZE)
+    first = snapshot()
+    load_small(seed=11, reset=True, **SIZE)
+    assert snapshot() == first
+
+
+def test_it_loads_different_data_with_another_seed(db):
+    load_small(seed=11, **SIZE)
+    first = snapshot()
+    load_small(seed=12, reset=True, **SIZE)
+    assert snapshot() != first

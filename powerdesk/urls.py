@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", include("powerdesk.api_urls")),
     path("customers/", include("powerdesk.customers.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
+    path("sla/", include("powerdesk.sla.urls")),
     path("", include("powerdesk.core.urls")),
 ]
 

@@ -167,6 +167,8 @@ class Clock(models.Model):
             ),
             models.Index(fields=["order", "kind"], name="clock_order_kind"),
             models.Index(fields=["state", "due_at"], name="clock_state_due"),
+            # The 即将超时 queue and its nav badge: running clocks past their warning step.
+            models.Index(fields=["due_at"], name="clock_at_risk", condition=Q(state="running", level__gte=1)),
         ]
 
     def __str__(self) -> str:

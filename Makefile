@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists
+.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,10 @@ bench-intake: install
 
 bench-lists: install
 	$(BIN)/python bench/lists.py
+
+# The English catalogue (powerdesk/locale/en): collect the Chinese msgids of the package (run inside it, so
+# .venv, var, tests and bench stay out), then compile. Needs GNU gettext; the .mo is committed, so running
+# PowerDesk does not. Translate new entries in django.po (no fuzzy, no empty msgstr) before committing.
+messages: install
+	cd powerdesk && DJANGO_SETTINGS_MODULE=powerdesk.settings ../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete --ignore=migrations
+	cd powerdesk && DJANGO_SETTINGS_MODULE=powerdesk.settings ../$(BIN)/django-admin compilemessages

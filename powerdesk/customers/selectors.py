@@ -58,8 +58,10 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
 def customer_get(*, user: User, account_no: str) -> Customer | None:
     """One customer by the unique account number, if the user may see it (checked on the one row found)."""
     customer = (
-        Customer.objects.select_related("area", "area__parent").prefetch_related("phones")
-        .filter(account_no=account_no).first()
+        Customer.objects.select_related("area", "area__parent")
+        .prefetch_related("phones")
+        .filter(account_no=account_no)
+        .first()
     )
     if customer is None:
         return None

@@ -32,7 +32,7 @@ def user_visible_unit_ids(user: User) -> list[int] | None:
 
 
 def visible_units_filter(user: User, field: str) -> Q | None:
-    """A filter on ``field`` (a unit FK path such as ``"unit_id"``) to the user's unit subtree, or None for all.
+    """A filter of ``field`` (a unit FK such as ``"unit_id"``) to the user's unit subtree; None for all.
 
     The subtree goes to PostgreSQL as a recursive subquery, not as a literal id list: a county has
     hundreds of units and a city thousands, and a literal list costs ~15 ms of planning per query.

@@ -73,7 +73,8 @@ def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
         qs = qs.filter(business_type=f.business_type)
     if f.topic:
         # By id, not through the join: the planner then uses the topic column's statistics.
-        qs = qs.filter(topic_id__in=Topic.objects.filter(code=f.topic).values_list("id", flat=True)[:1])
+        topic_id = Topic.objects.filter(code=f.topic).values_list("id", flat=True).first()
+        qs = qs.filter(topic_id=topic_id or 0)
     if f.unit:
         qs = qs.filter(unit_id=f.unit)
     if f.channel:

@@ -1,0 +1,229 @@
+"""Order-list benchmark: the API list and the console list page over the seeded 1,000,000 orders.
+
+``make bench-lists`` (= ``.venv/bin/python bench/lists.py``) uses the same bench database as
+``bench/intake.py`` (seeding it first if needed), serves it with gunicorn as ``powerdesk run`` does,
+and times, as a dispatcher of the largest county (who sees its whole subtree of ~1,000 units):
+
+* the county's open queue (``queue=unit``),
+* a status + topic filter (archived fault-repair orders),
+* a 30-day date range three months back,
+
+each on page 1 and page 200, through ``GET /api/v1/workorders/`` (token) and ``GET /orders/``
+(session cookie after a real CSRF login): 30 sequential requests per case, p50/p95 against the
+100 ms target. A case over target gets the EXPLAIN ANALYZE of its page and count queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import time
+from urllib.parse import urlencode
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common
+from common import BENCH_PASSWORD, log, percentile
+
+TARGET_MS = 100.0
+ORDER_NUMBER = re.compile(r"\b\d{14}\b")
+PAGE_SIZE = 50
+DISPATCHER = "bench_dispatcher"
+
+
+def cases(today: dt.date) -> list[tuple[str, dict[str, str]]]:
+    start = today - dt.timedelta(days=120)
+    end = start + dt.timedelta(days=29)
+    return [
+        ("unit open queue", {"queue": "unit"}),
+        ("status + topic", {"queue": "all", "status": "archived", "topic": "fault_repair"}),
+        (
+            "date range (30 days)",
+            {"queue": "all", "date_from": start.isoformat(), "date_to": end.isoformat()},
+        ),
+    ]
+
+
+def login(session, base_url: str) -> None:
+    """A real browser-style login: fetch the form for its CSRF cookie, post the credentials."""
+    page = session.get(f"{base_url}/login/", timeout=30)
+    page.raise_for_status()
+    token = session.cookies.get("csrftoken")
+    resp = session.post(
+        f"{base_url}/login/",
+        data={"username": DISPATCHER, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token, "next": "/"},
+        headers={"Referer": f"{base_url}/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if resp.status_code != 302 or "sessionid" not in session.cookies:
+        raise RuntimeError(f"console login failed: HTTP {resp.status_code}")
+
+
+def time_requests(session, url: str, n: int, headers: dict[str, str] | None = None, budget: float = 40.0):
+    """n sequential GETs (after one untimed warm-up), every answer 200; a case slower than ``budget``
+    seconds stops after 5 samples so that the run stays bounded."""
+    last = session.get(url, headers=headers, timeout=60)
+    if last.status_code != 200:
+        raise RuntimeError(f"GET {url} -> HTTP {last.status_code}: {last.text[:300]}")
+    took: list[float] = []
+    started = time.perf_counter()
+    for _ in range(n):
+        if len(took) >= 5 and time.perf_counter() - started > budget:
+            break
+        began = time.perf_counter()
+        resp = session.get(url, headers=headers, timeout=60)
+        took.append(time.perf_counter() - began)
+        if resp.status_code != 200:
+            raise RuntimeError(f"GET {url} -> HTTP {resp.status_code}: {resp.text[:300]}")
+        last = resp
+    return took, last
+
+
+def explain(user, params: dict[str, str], page: int) -> str:
+    """EXPLAIN ANALYZE of exactly the count and page queries the shared selector runs for these filters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from powerdesk.workorders.choices import Status
+    from powerdesk.workorders.selectors import OrderFilter, order_list
+
+    f = OrderFilter(
+        queue=params.get("queue", "all"),
+        status=[params["status"]] if params.get("status") in Status.values else None,
+        topic=params.get("topic", ""),
+        date_from=dt.date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
+        date_to=dt.date.fromisoformat(params["date_to"]) if params.get("date_to") else None,
+    )
+    qs = order_list(user=user, f=f)
+    offset = (page - 1) * PAGE_SIZE
+    with CaptureQueriesContext(connection) as ctx:
+        qs.count()
+        list(qs[offset : offset + PAGE_SIZE])
+    out = []
+    with connection.cursor() as cur:
+        for label, query in zip(
+            ("count query", f"page {page} query"), ctx.captured_queries[-2:], strict=True
+        ):
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            out.append(f"-- {label}:\n" + _short("\n".join(row[0] for row in cur.fetchall())))
+    return "\n".join(out)
+
+
+def _short(plan: str) -> str:
+    """Plans quote the visible-unit id list in full (1,000+ ids): show its length instead."""
+    return re.sub(
+        r"'\{(\d+),(\d+),[\d,]+,(\d+)\}'",
+        lambda m: f"'{{{m[1]},{m[2]},…,{m[3]}}}' ({m[0].count(',') + 1} ids)",
+        plan,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("-n", type=int, default=30, help="timed requests per case")
+    parser.add_argument("--pages", default="1,200")
+    parser.add_argument(
+        "--explain-all", action="store_true", help="print plans for every case, not only slow ones"
+    )
+    parser.add_argument("--keep-server", action="store_true", help="leave the embedded PostgreSQL running")
+    args = parser.parse_args()
+    pages = [int(p) for p in args.pages.split(",")]
+
+    facts = common.machine_facts()
+    log(f"machine: {facts.get('cpu', '?')}, nproc {facts['nproc']}, memory {facts.get('memory', '?')}")
+    common.django_setup()
+    server = None
+    slow: list[tuple[str, dict[str, str], int]] = []
+    try:
+        common.migrate()
+        from seed import seed, summary
+
+        took = seed(args.customers, args.orders)
+        if took is not None:
+            log(f"seeded {args.customers:,} customers and {args.orders:,} orders in {took:.1f} s")
+        log("database: " + ", ".join(f"{k} {v:,}" for k, v in summary().items()))
+
+        import requests
+
+        from powerdesk.core import clock
+
+        user = common.bench_user(DISPATCHER, "dispatcher", "B01-01")
+        token = common.token_for(user)
+        server = common.start_gunicorn()
+        api = requests.Session()
+        console = requests.Session()
+        login(console, server.base_url)
+        auth = {"Authorization": f"Token {token}", "Accept": "application/json"}
+        busy = common.wait_for_quiet()
+
+        rows = []
+        for name, params in cases(clock.local_now().date()):
+            for page in pages:
+                query = urlencode({**params, "page": page})
+                api_times, api_resp = time_requests(
+                    api, f"{server.base_url}/api/v1/workorders/?{query}", args.n, auth
+                )
+                body = api_resp.json()
+                count = body.get("count")
+                shown = len(body.get("results", []))
+                con_times, con_resp = time_requests(console, f"{server.base_url}/orders/?{query}", args.n)
+                # The console page shows the order numbers (14 digits) of its rows: as many as the API's?
+                con_shown = len(set(ORDER_NUMBER.findall(con_resp.text)))
+                for surface, times, rows_shown in (
+                    ("API", api_times, shown),
+                    ("console", con_times, con_shown),
+                ):
+                    p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+                    rows.append((name, page, surface, count, rows_shown, p50, p95, len(times)))
+                    if p95 >= TARGET_MS and (name, params, page) not in slow:
+                        slow.append((name, params, page))
+                    log(
+                        f"{name:<22} page {page:>3}  {surface:<7}  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms"
+                        f"  ({count:,} matching, {rows_shown} on the page)"
+                    )
+
+        print(
+            f"\n== machine: nproc {facts['nproc']}, memory {facts.get('memory', '?')},"
+            f" {busy:.0%} busy with other work before timing"
+        )
+        print(
+            f"== order lists as {DISPATCHER} (county B01-01), {args.n} requests per case, target p95 < "
+            f"{TARGET_MS:.0f} ms"
+        )
+        print(
+            f"   {'case':<22} {'page':>4}  {'surface':<8} {'matching':>9} {'rows':>5}  "
+            f"{'p50':>9}  {'p95':>9}  {'n':>3}  verdict"
+        )
+        for name, page, surface, count, shown, p50, p95, n in rows:
+            verdict = "ok" if p95 < TARGET_MS else "SLOW"
+            print(
+                f"   {name:<22} {page:>4}  {surface:<8} {count:>9,} {shown:>5}  "
+                f"{p50:7.1f}ms  {p95:7.1f}ms  {n:>3}  {verdict}"
+            )
+
+        targets = (
+            slow
+            if not args.explain_all
+            else [(n, p, pg) for n, p in cases(clock.local_now().date()) for pg in pages]
+        )
+        for name, params, page in targets:
+            print(f"\n== EXPLAIN ANALYZE: {name}, page {page}")
+            print(explain(user, params, page))
+        return 0
+    finally:
+        if server is not None:
+            server.stop()
+        if not args.keep_server:
+            common.stop_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

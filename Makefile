@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists messages
+.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists bench-sweep messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,6 @@ bench-lists: install
 messages: install
 	cd powerdesk && DJANGO_SETTINGS_MODULE=powerdesk.settings ../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete --ignore=migrations
 	cd powerdesk && DJANGO_SETTINGS_MODULE=powerdesk.settings ../$(BIN)/django-admin compilemessages
+
+bench-sweep: install
+	$(BIN)/python bench/sweep.py

@@ -1,9 +1,12 @@
 #!/bin/sh
-# Install Debian's Chromium and a Chinese font for the end-to-end tests, if they are missing.
+# Install what the tests need from Debian when missing: Chromium and a Chinese font for the
+# end-to-end tests, GNU gettext for the translation-coverage test.
 set -e
 need=""
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 fc-list :lang=zh 2>/dev/null | grep -q . || need="$need fonts-wqy-microhei"
+# The i18n coverage test runs makemessages, which needs GNU gettext.
+command -v xgettext >/dev/null 2>&1 || need="$need gettext"
 [ -z "$need" ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -1,0 +1,157 @@
+"""The machinery every transition runs through: lock the order, check visibility, retry, role, version
+and state machine, apply the change, move the clocks, and write exactly one timeline event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from powerdesk.core import clock
+from powerdesk.core.errors import (
+    NotFound,
+    NotPermitted,
+    TransitionNotAllowed,
+    ValidationFailed,
+    VersionConflict,
+)
+from powerdesk.org.models import Unit, UnitKind, User
+from powerdesk.org.selectors import user_may, user_visible_unit_ids
+from powerdesk.sla import services as sla
+from powerdesk.workorders.events import event_write
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import transition_refusal
+from powerdesk.workorders.transitions import TRANSITIONS
+
+TRACKED = [
+    "status",
+    "unit_id",
+    "assignee_id",
+    "priority",
+    "escalation_level",
+    "chase_count",
+    "reopen_count",
+    "parent_id",
+    "result",
+    "reply_text",
+    "satisfaction",
+    "callback_resolved",
+    "is_flagged",
+    "contact_count",
+]
+
+
+def _snapshot(order: WorkOrder) -> dict[str, Any]:
+    return {name: getattr(order, name) for name in TRACKED}
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    keys = [k for k in TRACKED if before[k] != after[k]]
+    return {k: before[k] for k in keys}, {k: after[k] for k in keys}
+
+
+def apply_transition(
+    *,
+    order: WorkOrder,
+    actor: User,
+    code: str,
+    expected_version: int | None,
+    request_id: str,
+    change: Callable[[WorkOrder], tuple[list[str], str]],
+    data: dict[str, Any] | None = None,
+    clock_code: str | None = None,
+    pause_clocks: bool = False,
+) -> WorkOrder:
+    """Run one transition. ``change`` mutates the locked order and returns (changed fields, note).
+
+    The order's clocks follow the transition (``clock_code`` overrides the code they see, e.g. an
+    unreachable callback does not meet the callback clock)."""
+    spec = TRANSITIONS[code]
+    with transaction.atomic():
+        locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
+        unit_ids = user_visible_unit_ids(actor)
+        if unit_ids is not None and locked.unit_id not in unit_ids:
+            raise NotFound(_("找不到该工单。"))
+        if request_id and locked.events.filter(request_id=request_id).exists():
+            return locked  # a retry of a request already applied
+        if not user_may(actor, code):
+            raise NotPermitted(_("您的角色不能执行“%(action)s”。") % {"action": spec.label})
+        if expected_version is not None and locked.version != expected_version:
+            raise VersionConflict(
+                _("工单已被他人修改（当前版本 %(current)s，您提交的版本 %(yours)s），请刷新后重试。")
+                % {"current": locked.version, "yours": expected_version}
+            )
+        if locked.status not in spec.sources:
+            raise TransitionNotAllowed(
+                _("工单当前状态为“%(status)s”，不能执行“%(action)s”。")
+                % {"status": locked.get_status_display(), "action": spec.label}
+            )
+        from_status = locked.status
+        before = _snapshot(locked)
+        changed, note = change(locked)
+        if spec.target is not None and "status" not in changed:
+            locked.status = spec.target
+            changed.append("status")
+        now = clock.now()
+        clock_changes = sla.clocks_on_transition(locked, clock_code or code, now, pause=pause_clocks)
+        locked.version += 1
+        locked.updated_at = now
+        locked.save(update_fields=sorted({*changed, "version", "updated_at", "due_at"}))
+        old, new = _diff(before, _snapshot(locked))
+        extra = {**(data or {}), **({"clocks": clock_changes} if clock_changes else {})}
+        event_write(
+            order=locked,
+            kind=spec.event,
+            actor=actor,
+            from_status=from_status,
+            to_status=locked.status,
+            note=note,
+            data={"before": old, "after": new, **extra},
+            request_id=request_id,
+            at=now,
+        )
+    return locked
+
+
+def refuse_unless_applies(order: WorkOrder, code: str) -> None:
+    reason = transition_refusal(order, code)
+    if reason is not None:
+        raise TransitionNotAllowed(reason)
+
+
+def require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(message, fields={field: [message]})
+    return value
+
+
+def require_unit(unit: Unit | None) -> Unit:
+    if unit is None:
+        message = _("请选择处理单位。")
+        raise ValidationFailed(message, fields={"unit": [message]})
+    return unit
+
+
+def check_dispatch_unit(actor: User, unit: Unit) -> Unit:
+    if unit.kind == UnitKind.AREA or not unit.is_active:
+        raise ValidationFailed(
+            _("只能派往供电所、班组或公司，不能派往台区。"), fields={"unit": [_("请选择有效的处理单位。")]}
+        )
+    unit_ids = user_visible_unit_ids(actor)
+    if unit_ids is not None and unit.pk not in unit_ids:
+        raise ValidationFailed(
+            _("不能派往本单位管辖范围以外的单位。"), fields={"unit": [_("超出管辖范围。")]}
+        )
+    return unit
+
+
+def check_assignee(unit: Unit, assignee: User | None) -> None:
+    if assignee is None:
+        return
+    if assignee.unit_id is None or assignee.unit_id not in Unit.objects.subtree_ids(unit.pk):
+        raise ValidationFailed(
+            _("指定的处理人不属于派往单位。"), fields={"assignee": [_("处理人不属于该单位。")]}
+        )

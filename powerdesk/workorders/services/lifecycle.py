@@ -1,0 +1,523 @@
+"""The transitions of a work order after intake: one service per intent. Each runs in one transaction,
+locks the order row, checks the caller's version, the state machine and the caller's role, then writes the
+change and exactly one timeline event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from powerdesk.core import clock
+from powerdesk.core.errors import (
+    ValidationFailed,
+)
+from powerdesk.org.models import Unit, User
+from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.sla import services as sla
+from powerdesk.workorders.choices import (
+    EventKind,
+    Priority,
+    Satisfaction,
+    Status,
+)
+from powerdesk.workorders.events import event_write
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from powerdesk.workorders.services.engine import (
+    apply_transition,
+    check_assignee,
+    check_dispatch_unit,
+    refuse_unless_applies,
+    require_text,
+    require_unit,
+)
+
+
+def workorder_dispatch(
+    *,
+    order: WorkOrder,
+    actor: User,
+    unit: Unit,
+    assignee: User | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    unit = require_unit(unit)
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        # Checked after the order's visibility and the role: another unit's order is 404 whatever the input.
+        check_dispatch_unit(actor, unit)
+        check_assignee(unit, assignee)
+        o.unit = unit
+        o.assignee = assignee
+        o.dispatched_at = clock.now()
+        return ["unit", "assignee", "dispatched_at"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="dispatch",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_take(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.assignee = actor
+        o.taken_at = clock.now()
+        return ["assignee", "taken_at"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="take",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_arrive(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        refuse_unless_applies(o, "arrive")
+        o.arrived_at = clock.now()
+        return ["arrived_at"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="arrive",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_resolve(
+    *, order: WorkOrder, actor: User, result: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    result = require_text(result, "result", _("请填写处理结果。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        refuse_unless_applies(o, "resolve")
+        o.result = result
+        o.resolved_at = clock.now()
+        return ["result", "resolved_at"], result
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="resolve",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_reply(
+    *,
+    order: WorkOrder,
+    actor: User,
+    reply_text: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    reply_text = require_text(reply_text, "reply_text", _("请填写回单内容。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.reply_text = reply_text
+        o.replied_at = clock.now()
+        return ["reply_text", "replied_at"], reply_text
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="reply",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_callback(
+    *,
+    order: WorkOrder,
+    actor: User,
+    satisfaction: str,
+    resolved: bool | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    """Record the callback. An unreachable customer leaves the order waiting for another attempt."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed(_("请选择满意度。"), fields={"satisfaction": [_("请选择满意度。")]})
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.satisfaction = satisfaction
+        o.callback_resolved = resolved
+        o.called_back_at = clock.now()
+        fields = ["satisfaction", "callback_resolved", "called_back_at"]
+        if satisfaction == Satisfaction.UNREACHABLE:
+            fields.append("status")  # stays 已回单: the customer has not been heard yet
+        return fields, note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="callback",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+        clock_code="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None,
+    )
+
+
+def workorder_archive(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        refuse_unless_applies(o, "archive")
+        o.closed_at = clock.now()
+        return ["closed_at"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="archive",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_answer(
+    *, order: WorkOrder, actor: User, answer: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    answer = require_text(answer, "answer", _("请填写答复内容。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        refuse_unless_applies(o, "answer")
+        o.reply_text = answer
+        o.replied_at = o.closed_at = clock.now()
+        return ["reply_text", "replied_at", "closed_at"], answer
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="answer",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_transfer(
+    *,
+    order: WorkOrder,
+    actor: User,
+    unit: Unit,
+    reason: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    reason = require_text(reason, "reason", _("请填写转派原因。"))
+    unit = require_unit(unit)
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        check_dispatch_unit(actor, unit)
+        if o.unit_id == unit.pk:
+            raise ValidationFailed(_("工单已在该单位，无需转派。"), fields={"unit": [_("请选择其他单位。")]})
+        o.unit = unit
+        o.assignee = None
+        o.dispatched_at = clock.now()
+        return ["unit", "assignee", "dispatched_at"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="transfer",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_return(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    """Send the order back to the unit of the person who took the call (首问负责), with a reason."""
+    reason = require_text(reason, "reason", _("请填写回退原因。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.unit_id = o.owner.unit_id or o.unit_id
+        o.assignee = None
+        return ["unit", "assignee"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="return",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_suspend(
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str,
+    reason_code: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    """Suspend the order. Only an accepted reason (``SuspendReason.pauses_clocks``) pauses its clocks."""
+    reason = require_text(reason, "reason", _("请填写挂起原因。"))
+    pause = sla.suspend_pauses(reason_code)
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.status_before_suspend = o.status
+        return ["status_before_suspend"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="suspend",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+        pause_clocks=pause,
+        data={"reason_code": reason_code, "clocks_paused": pause},
+    )
+
+
+def workorder_resume(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.status = o.status_before_suspend or Status.DISPATCHED
+        o.status_before_suspend = ""
+        return ["status", "status_before_suspend"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="resume",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_chase(
+    *,
+    order: WorkOrder,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.chase_count += 1
+        threshold = sla.chase_escalation_threshold(o)
+        if threshold is not None and o.chase_count >= threshold:
+            # The policy says this many chases escalate at once (priority, level, flag).
+            o.escalation_level += 1
+            o.priority = min(o.priority + 1, Priority.URGENT)
+            o.is_flagged = True
+            return ["chase_count", "escalation_level", "priority", "is_flagged"], note
+        return ["chase_count"], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="chase",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_escalate(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    reason = require_text(reason, "reason", _("请填写升级原因。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.escalation_level += 1
+        o.priority = min(o.priority + 1, Priority.URGENT)
+        o.is_flagged = True
+        return ["escalation_level", "priority", "is_flagged"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="escalate",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_merge(
+    *,
+    order: WorkOrder,
+    actor: User,
+    parent: WorkOrder,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+) -> WorkOrder:
+    """Merge ``order`` into ``parent``: the child closes as 已合并 and its contacts count on the parent.
+
+    Both rows are locked in id order so two merges running at once cannot deadlock.
+    """
+    if parent is None:
+        message = _("请填写主工单编号。")
+        raise ValidationFailed(message, fields={"parent": [message]})
+    if parent.pk == order.pk:
+        raise ValidationFailed(_("不能把工单合并到它自己。"), fields={"parent": [_("请填写另一张工单。")]})
+    with transaction.atomic():
+        list(WorkOrder.objects.select_for_update().filter(pk__in=[order.pk, parent.pk]).order_by("pk"))
+        if request_id and WorkOrderEvent.objects.filter(order_id=order.pk, request_id=request_id).exists():
+            # A retry of a merge already applied: the parent must not count the child's contacts twice.
+            return apply_transition(
+                order=order,
+                actor=actor,
+                code="merge",
+                expected_version=expected_version,
+                request_id=request_id,
+                change=lambda o: ([], note),
+            )
+        parent_now = WorkOrder.objects.get(pk=parent.pk)
+
+        def change(o: WorkOrder) -> tuple[list[str], str]:
+            # Checked after the child's own visibility and the role (inside apply_transition).
+            unit_ids = user_visible_unit_ids(actor)
+            if unit_ids is not None and parent_now.unit_id not in unit_ids:
+                raise ValidationFailed(_("找不到主工单。"), fields={"parent": [_("找不到该工单。")]})
+            if not parent_now.is_open or parent_now.parent_id is not None:
+                raise ValidationFailed(
+                    _("主工单已办结或已合并，不能并入。"), fields={"parent": [_("主工单不可用。")]}
+                )
+            o.parent = parent_now
+            o.closed_at = clock.now()
+            return ["parent", "closed_at"], note
+
+        child = apply_transition(
+            order=order,
+            actor=actor,
+            code="merge",
+            expected_version=expected_version,
+            request_id=request_id,
+            change=change,
+            data={"parent": parent_now.number},
+        )
+        before = parent_now.contact_count
+        parent_now.contact_count += child.contact_count
+        parent_now.version += 1
+        parent_now.updated_at = clock.now()
+        parent_now.save(update_fields=["contact_count", "version", "updated_at"])
+        event_write(
+            order=parent_now,
+            kind=EventKind.CHILD_MERGED,
+            actor=actor,
+            note=note,
+            data={
+                "child": child.number,
+                "before": {"contact_count": before},
+                "after": {"contact_count": parent_now.contact_count},
+            },
+        )
+    return child
+
+
+def workorder_reopen(
+    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    reason = require_text(reason, "reason", _("请填写重开原因。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        o.reopen_count += 1
+        o.unit_id = o.owner.unit_id or o.unit_id
+        o.assignee = None
+        o.satisfaction = ""
+        o.callback_resolved = None
+        o.closed_at = None
+        return ["reopen_count", "unit", "assignee", "satisfaction", "callback_resolved", "closed_at"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="reopen",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+    )
+
+
+def workorder_note_add(
+    *, order: WorkOrder, actor: User, text: str, expected_version: int | None = None, request_id: str = ""
+) -> WorkOrder:
+    text = require_text(text, "text", _("请填写备注内容。"))
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="note",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=lambda o: ([], text),
+    )
+
+
+# The service behind each transition code, for the console and API dispatchers.
+SERVICES: dict[str, Callable[..., WorkOrder]] = {
+    "dispatch": workorder_dispatch,
+    "take": workorder_take,
+    "arrive": workorder_arrive,
+    "resolve": workorder_resolve,
+    "reply": workorder_reply,
+    "callback": workorder_callback,
+    "archive": workorder_archive,
+    "answer": workorder_answer,
+    "transfer": workorder_transfer,
+    "return": workorder_return,
+    "suspend": workorder_suspend,
+    "resume": workorder_resume,
+    "chase": workorder_chase,
+    "escalate": workorder_escalate,
+    "merge": workorder_merge,
+    "reopen": workorder_reopen,
+    "note": workorder_note_add,
+}

@@ -120,6 +120,13 @@ _test_suffix = os.environ.get("POWERDESK_TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {
     "NAME": f"test_{DATABASES['default']['NAME']}{'_' + _test_suffix if _test_suffix else ''}"
 }
+# The hot paths' hand-written statements (powerdesk.core.sql) are prepared once per connection; Django's
+# own queries bind on the client and are never prepared. Set POWERDESK_DB_PREPARE_THRESHOLD=off behind a
+# connection pooler in transaction mode that cannot keep prepared statements.
+_prepare = os.environ.get("POWERDESK_DB_PREPARE_THRESHOLD", "5").strip().lower()
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    None if _prepare in {"off", "none", ""} else int(_prepare)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- i18n -----------------------------------------------------------------------------------
@@ -147,7 +154,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "powerdesk.core.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "powerdesk.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from powerdesk.core import refcache
+        from powerdesk.core.models import CalendarDay, CalendarYear
+
+        # Reference rows cached per process by the hot paths: a save here clears the cache at once.
+        refcache.watch(CalendarDay, CalendarYear)

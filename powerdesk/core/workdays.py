@@ -7,11 +7,10 @@ can warn until an administrator loads the year (the State Council publishes it e
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 
 from django.db import transaction
 
+from powerdesk.core import refcache
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.models import CalendarDay, CalendarYear
 
@@ -26,30 +25,21 @@ HOLIDAY_NAMES = {
     "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
 
-_CACHE_SECONDS = 60
-_lock = threading.Lock()
-_cache: dict[int, tuple[float, dict[dt.date, bool] | None]] = {}
-
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    refcache.clear()
+
+
+def _load_year(year: int) -> dict[dt.date, bool] | None:
+    if not CalendarYear.objects.filter(year=year).exists():
+        return None
+    return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
 
 
 def _year(year: int) -> dict[dt.date, bool] | None:
-    """The days of a loaded year (date → is_workday), or None when the year is not loaded."""
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(year)
-        if hit and now - hit[0] < _CACHE_SECONDS:
-            return hit[1]
-    if CalendarYear.objects.filter(year=year).exists():
-        days = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
-    else:
-        days = None
-    with _lock:
-        _cache[year] = (now, days)
-    return days
+    """The days of a loaded year (date → is_workday), or None when the year is not loaded (cached per
+    process, see :mod:`powerdesk.core.refcache`)."""
+    return refcache.get(f"workdays.{year}", lambda: _load_year(year))
 
 
 def is_workday(day: dt.date) -> bool:

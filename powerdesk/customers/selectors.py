@@ -6,8 +6,9 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from powerdesk.core import sql
 from powerdesk.customers.models import Customer
-from powerdesk.org.models import User
+from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_visible_unit_ids, visible_units_filter
 
 _DIGITS = re.compile(r"^\+?\d[\d\- ]{3,}$")
@@ -65,5 +66,30 @@ def customer_get(*, user: User, account_no: str) -> Customer | None:
     )
     if customer is None:
         return None
+    unit_ids = user_visible_unit_ids(user)
+    return customer if unit_ids is None or customer.area_id in set(unit_ids) else None
+
+
+_CUSTOMER_NAMES, _CUSTOMER_COLUMNS = sql.column_list(Customer, "c")
+_AREA_NAMES, _AREA_COLUMNS = sql.column_list(Unit, "a")
+# The column lists come from the models, not from input.
+_BY_ACCOUNT_SQL = f"""
+SELECT {_CUSTOMER_COLUMNS}, {_AREA_COLUMNS}
+FROM customers_customer c JOIN org_unit a ON a.id = c.area_id
+WHERE c.account_no = %s
+"""  # noqa: S608
+
+
+def customer_for_intake(*, user: User, account_no: str) -> Customer | None:
+    """:func:`customer_get` for the intake's hot path: one prepared statement, the customer with its
+    台区 (for the region class of the time limits), no phones."""
+    with sql.cursor() as cur:
+        cur.execute(_BY_ACCOUNT_SQL, [account_no], prepare=True)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    n = len(_CUSTOMER_NAMES)
+    customer = sql.instance(Customer, _CUSTOMER_NAMES, row[:n])
+    customer.area = sql.instance(Unit, _AREA_NAMES, row[n:])
     unit_ids = user_visible_unit_ids(user)
     return customer if unit_ids is None or customer.area_id in set(unit_ids) else None

@@ -6,3 +6,10 @@ class SlaConfig(AppConfig):
     name = "powerdesk.sla"
     label = "sla"
     verbose_name = _("服务时限")
+
+    def ready(self) -> None:
+        from powerdesk.core import refcache
+        from powerdesk.sla.models import EscalationStep, SlaPolicy
+
+        # Reference rows cached per process by the hot paths: a save here clears the cache at once.
+        refcache.watch(SlaPolicy, EscalationStep)

@@ -1,6 +1,7 @@
 """Clocks: started, met, paused and resumed by work-order transitions; run down by the sweep.
 
-The work-order services call :func:`clocks_on_intake` and :func:`clocks_on_transition` inside their
+The work-order services plan intake clocks with :func:`plan_clocks` (the intake inserts them with the
+order) and call :func:`clocks_on_transition` inside their
 transaction, after locking the order row, so a clock never changes without its order being locked
 first (the sweep takes the locks in the same order: order, then clock).
 """
@@ -8,13 +9,10 @@ first (the sweep takes the locks in the same order: order, then clock).
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
-from powerdesk.core import workdays
+from powerdesk.core import refcache, workdays
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.sla.models import Clock, ClockState, LimitUnit, SlaPolicy, SuspendReason
 from powerdesk.workorders.models import WorkOrder
@@ -27,25 +25,40 @@ def order_region(order: WorkOrder) -> str:
     return unit.region_class if unit else ""
 
 
+def _active_policies() -> list[SlaPolicy]:
+    return refcache.get("sla.policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
+
+
+def _matches(row: SlaPolicy, dims: dict[str, Any], day: dt.date) -> bool:
+    return (
+        row.valid_from <= day
+        and (row.valid_to is None or row.valid_to >= day)
+        and row.business_type in ("", dims["business_type"])
+        and row.sub_type_id in (None, dims["sub_type_id"])
+        and row.channel in ("", dims["channel"])
+        and row.region_class in ("", dims["region_class"])
+        and row.customer_type in ("", dims["customer_type"])
+    )
+
+
 def policies_for(order: WorkOrder, *, trigger: str, at: dt.datetime) -> list[SlaPolicy]:
     """The policy row for each clock kind that ``trigger`` starts on ``order``: the most specific
-    match wins (sub-type, channel, region, customer type each count one), then the newest valid_from."""
+    match wins (sub-type, channel, region, customer type each count one), then the newest valid_from.
+
+    Reads the active rows from the per-process reference cache (:mod:`powerdesk.core.refcache`)."""
     day = at.astimezone(BUSINESS_TZ).date()
     customer = order.customer if order.customer_id else None
-    customer_type = customer.customer_type if customer is not None else ""
-    rows = SlaPolicy.objects.filter(
-        Q(business_type="") | Q(business_type=order.business_type),
-        Q(sub_type__isnull=True) | Q(sub_type_id=order.sub_type_id),
-        Q(channel="") | Q(channel=order.channel),
-        Q(region_class="") | Q(region_class=order_region(order)),
-        Q(customer_type="") | Q(customer_type=customer_type),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        is_active=True,
-        starts_on=trigger,
-        valid_from__lte=day,
-    )
+    dims = {
+        "business_type": order.business_type,
+        "sub_type_id": order.sub_type_id,
+        "channel": order.channel,
+        "region_class": order_region(order),
+        "customer_type": customer.customer_type if customer is not None else "",
+    }
     best: dict[str, SlaPolicy] = {}
-    for row in rows:
+    for row in _active_policies():
+        if row.starts_on != trigger or not _matches(row, dims, day):
+            continue
         key = (row.specificity, bool(row.business_type), row.valid_from, row.pk)
         current = best.get(row.clock_kind)
         if current is None or key > (
@@ -68,35 +81,20 @@ def due_time(start: dt.datetime, policy: SlaPolicy) -> dt.datetime:
     return workdays.add_working_days(start, policy.amount)
 
 
-_CACHE_SECONDS = 60
-_cache: dict[str, tuple[float, Any]] = {}
-
-
 def clear_caches() -> None:
-    """Forget the cached escalation steps and policy triggers (the admin calls this on save)."""
-    _cache.clear()
-
-
-def _cached(key: str, load: Any) -> Any:
-    """Small reference tables read on every transition, kept per process for a minute."""
-    hit = _cache.get(key)
-    now = time.monotonic()
-    if hit is None or now - hit[0] > _CACHE_SECONDS:
-        hit = _cache[key] = (now, load())
-    return hit[1]
+    """Forget the cached reference rows (policies, escalation steps, triggers); see :mod:`refcache`."""
+    refcache.clear()
 
 
 def _steps() -> list[Any]:
     from powerdesk.sla.models import EscalationStep
 
-    return _cached("steps", lambda: list(EscalationStep.objects.order_by("level")))
+    return refcache.get("sla.steps", lambda: list(EscalationStep.objects.order_by("level")))
 
 
 def _triggers() -> set[str]:
-    """The transition codes (and "intake") that start some clock: other transitions skip the policy query."""
-    return _cached(
-        "triggers", lambda: set(SlaPolicy.objects.filter(is_active=True).values_list("starts_on", flat=True))
-    )
+    """The transition codes (and "intake") that start some clock; other transitions skip the look-up."""
+    return {p.starts_on for p in _active_policies()}
 
 
 def next_check(clock: Clock, steps: list[Any] | None = None) -> dt.datetime | None:
@@ -116,31 +114,41 @@ def step_ratio(step: Any, policy: SlaPolicy) -> Decimal:
     return Decimal(policy.warn_ratio) if step.at_ratio < 1 else Decimal(step.at_ratio)
 
 
-def _start(order: WorkOrder, policy: SlaPolicy, at: dt.datetime, steps: list[Any]) -> Clock:
-    due = due_time(at, policy)
-    clock = Clock(
-        order=order,
-        policy=policy,
-        kind=policy.clock_kind,
-        state=ClockState.RUNNING,
-        started_at=at,
-        due_at=due,
-        allowed_seconds=max(1, int((due - at).total_seconds())),
-    )
-    clock.next_check_at = next_check(clock, steps)
-    clock.save()
-    return clock
+def plan_clocks(
+    order: WorkOrder, trigger: str, at: dt.datetime, *, running: set[str] | frozenset[str] = frozenset()
+) -> list[Clock]:
+    """The clocks ``trigger`` starts on ``order`` at ``at``, not saved: one per clock kind whose policy
+    matches, except kinds in ``running`` (a clock of that kind is still open)."""
+    if trigger not in _triggers():
+        return []
+    steps = _steps()
+    planned = []
+    for policy in policies_for(order, trigger=trigger, at=at):
+        if policy.clock_kind in running:
+            continue
+        due = due_time(at, policy)
+        clock = Clock(
+            order=order,
+            policy=policy,
+            kind=policy.clock_kind,
+            state=ClockState.RUNNING,
+            started_at=at,
+            due_at=due,
+            allowed_seconds=max(1, int((due - at).total_seconds())),
+        )
+        clock.next_check_at = next_check(clock, steps)
+        planned.append(clock)
+    return planned
 
 
 def _start_for(order: WorkOrder, trigger: str, at: dt.datetime) -> list[Clock]:
     if trigger not in _triggers():
         return []
-    policies = policies_for(order, trigger=trigger, at=at)
-    if not policies:
-        return []
     running = set(order.clocks.filter(state__in=OPEN_STATES).values_list("kind", flat=True))
-    steps = _steps()
-    return [_start(order, p, at, steps) for p in policies if p.clock_kind not in running]
+    clocks = plan_clocks(order, trigger, at, running=running)
+    for clock in clocks:
+        clock.save()
+    return clocks
 
 
 def refresh_order_due(order: WorkOrder) -> None:
@@ -151,10 +159,9 @@ def refresh_order_due(order: WorkOrder) -> None:
     order.due_at = first.due_at if first else None
 
 
-def clocks_on_intake(order: WorkOrder, at: dt.datetime) -> list[dict[str, Any]]:
-    started = _start_for(order, "intake", at)
-    refresh_order_due(order)
-    return [{"kind": c.kind, "due_at": c.due_at.isoformat(), "policy": c.policy_id} for c in started]
+def clock_summary(clocks: list[Clock]) -> list[dict[str, Any]]:
+    """What the timeline event of the transition that started ``clocks`` records about them."""
+    return [{"kind": c.kind, "due_at": c.due_at.isoformat(), "policy": c.policy_id} for c in clocks]
 
 
 def suspend_pauses(reason_code: str | None) -> bool:

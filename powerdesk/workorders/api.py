@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,12 +39,14 @@ from powerdesk.core.api import (
     request_user,
 )
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
+from powerdesk.core.labels import label
 from powerdesk.core.masking import mask_address, mask_phone
 from powerdesk.customers.api import CustomerSummaryOutputSerializer
 from powerdesk.customers.models import Customer
-from powerdesk.customers.selectors import customer_get
+from powerdesk.customers.selectors import customer_for_intake
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
+from powerdesk.workorders import reference
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction, Status
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
@@ -193,6 +196,50 @@ class WorkOrderSummaryOutputSerializer(serializers.Serializer):
         ref_name = "WorkOrderSummary"
 
 
+def _when(value: Any) -> str | None:
+    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current (business) time zone."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _user_ref(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "username": user.username, "name": user.display_name}
+
+
+def order_summary(order: WorkOrder, *, unmasked: bool) -> dict[str, Any]:
+    """What :class:`WorkOrderSummaryOutputSerializer` writes for ``order``, without the serializer's cost
+    (DRF deep-copies every declared field per instance): the intake answers with it on its hot path.
+    ``tests/api/test_contract.py`` checks that the two agree field by field."""
+    unit = order.unit
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": label(Status, order.status),
+        "version": order.version,
+        "business_type": order.business_type,
+        "business_type_label": label(BusinessType, order.business_type),
+        "sub_type": order.sub_type.code if order.sub_type is not None else None,
+        "topic": order.topic.code,
+        "topic_name": order.topic.name,
+        "channel": order.channel,
+        "priority": order.priority,
+        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+        "assignee": _user_ref(order.assignee if order.assignee_id else None),
+        "customer": order.customer.account_no if order.customer is not None else None,
+        "caller_name": order.caller_name,
+        "caller_phone": order.caller_phone if unmasked else mask_phone(order.caller_phone),
+        "contact_count": order.contact_count,
+        "chase_count": order.chase_count,
+        "escalation_level": order.escalation_level,
+        "is_flagged": order.is_flagged,
+        "created_at": _when(order.created_at),
+        "updated_at": _when(order.updated_at),
+        "due_at": _when(order.due_at),
+    }
+
+
 class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     """One order with its timeline, evidence, and the transitions the caller may fire now.
 
@@ -296,17 +343,17 @@ def _intake_references(user: User, data: dict[str, Any]) -> tuple[Topic, SubType
     """The topic, sub-type and customer the intake's codes name; unknown ones are field errors. A
     customer outside the caller's units gets the same answer as an unknown one."""
     errors: dict[str, list[str]] = {}
-    topic = Topic.objects.filter(code=data["topic"], is_active=True).first()
+    topic = reference.topic_by_code(data["topic"])
     if topic is None:
         errors["topic"] = [_("找不到该业务分类。")]
     sub_type = None
     if data.get("sub_type"):
-        sub_type = SubType.objects.filter(code=data["sub_type"], is_active=True).first()
+        sub_type = reference.sub_type_by_code(data["sub_type"])
         if sub_type is None:
             errors["sub_type"] = [_("找不到该业务子类。")]
     customer = None
     if data.get("customer"):
-        customer = customer_get(user=user, account_no=data["customer"])
+        customer = customer_for_intake(user=user, account_no=data["customer"])
         if customer is None:
             errors["customer"] = [_("找不到该客户。")]
     _refuse(errors)
@@ -366,20 +413,12 @@ class WorkOrderIntakeApi(APIView):
             return value
 
     class OutputSerializer(WorkOrderSummaryOutputSerializer):
-        intake = serializers.SerializerMethodField()
+        """The answer's shape, for the schema; :func:`order_summary` writes it."""
+
+        intake = IntakeInfoOutputSerializer()
 
         class Meta:
             ref_name = "WorkOrderIntakeResult"
-
-        @extend_schema_field(IntakeInfoOutputSerializer)
-        def get_intake(self, order: WorkOrder) -> dict[str, Any]:
-            result = self.context["intake"]
-            return {
-                "created": result.created,
-                "repeat_call": result.repeat,
-                "replayed": result.replayed,
-                "contact_count": result.order.contact_count,
-            }
 
     @extend_schema(
         operation_id="workorders_intake",
@@ -429,13 +468,16 @@ class WorkOrderIntakeApi(APIView):
             request_id=key or uuid.uuid4().hex,
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK
-        context = {**_context(request), "intake": result}
         location = reverse("api-v1-workorder-detail", kwargs={"number": result.order.number}, request=request)
-        return Response(
-            WorkOrderIntakeApi.OutputSerializer(result.order, context=context).data,
-            status=code,
-            headers={"Location": location},
-        )
+        # WorkOrderIntakeApi.OutputSerializer's shape (the schema), written without DRF's per-field cost.
+        body = order_summary(result.order, unmasked=user_sees_personal_data(request_user(request)))
+        body["intake"] = {
+            "created": result.created,
+            "repeat_call": result.repeat,
+            "replayed": result.replayed,
+            "contact_count": result.order.contact_count,
+        }
+        return Response(body, status=code, headers={"Location": location})
 
 
 # ---------------------------------------------------------------------------------------------

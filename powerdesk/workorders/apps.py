@@ -6,3 +6,10 @@ class WorkordersConfig(AppConfig):
     name = "powerdesk.workorders"
     label = "workorders"
     verbose_name = _("工单")
+
+    def ready(self) -> None:
+        from powerdesk.core import refcache
+        from powerdesk.workorders.models import RepeatCallRule, SubType, Topic
+
+        # Reference rows cached per process by the hot paths: a save here clears the cache at once.
+        refcache.watch(Topic, SubType, RepeatCallRule)

@@ -1,40 +1,44 @@
-"""Intake: take one customer contact, and either open a new order or link it as a repeat call."""
+"""Intake: take one customer contact, and either open a new order or link it as a repeat call.
+
+This is the busiest write of the system (a province at surge takes hundreds a second), so after the
+checks it talks to PostgreSQL in few, prepared statements (:mod:`powerdesk.core.sql`):
+
+1. ``pg_advisory_xact_lock`` on (customer, topic): two contacts of one customer about one topic at the
+   same moment are taken one after the other, so the second finds the first one's order;
+2. the repeat candidate, locked (``FOR UPDATE``) so a transition running at the same time waits;
+3. one statement that writes everything: the order with its clocks, timeline event and contact; or, for
+   a repeat call, the order's new count/flag/priority, the 重复致电 event and the contact.
+
+Idempotency needs no statement of its own: the contact's unique ``idempotency_key`` (and the event's
+unique request id on an order) make a retried request fail at step 3 once the first one has committed;
+the whole transaction is then rolled back and the first result is answered instead.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
-from powerdesk.core import clock
-from powerdesk.core.errors import (
-    IdempotencyMismatch,
-    NotFound,
-    NotPermitted,
-    ValidationFailed,
-)
+from powerdesk.core import clock, sql
+from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer, CustomerType
-from powerdesk.org.models import User
+from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_can_create_orders, user_visible_unit_ids
 from powerdesk.sla import services as sla
-from powerdesk.workorders.choices import (
-    BusinessType,
-    Channel,
-    EventKind,
-    Priority,
-    Status,
-)
-from powerdesk.workorders.events import event_write
+from powerdesk.sla.models import Clock
+from powerdesk.workorders import reference
+from powerdesk.workorders.choices import BusinessType, Channel, EventKind, Priority, Status
 from powerdesk.workorders.models import Contact, RepeatCallRule, SubType, Topic, WorkOrder
+from powerdesk.workorders.reference import repeat_rule_for
 
-# ---------------------------------------------------------------------------------------------
-# intake
+__all__ = ["IntakeResult", "repeat_candidate", "repeat_rule_for", "workorder_intake"]
 
 
 @dataclass(frozen=True)
@@ -46,41 +50,37 @@ class IntakeResult:
     replayed: bool = False  # the same Idempotency-Key was seen before: nothing new was written
 
 
+@dataclass
+class _Contact:
+    """What the caller told us, checked: the input of every intake path."""
+
+    actor: User
+    business_type: str
+    topic: Topic
+    channel: str
+    description: str
+    customer: Customer | None
+    sub_type: SubType | None
+    caller_phone: str
+    caller_name: str
+    address: str
+    priority: int | None
+    facts: dict[str, Any]
+    idempotency_key: str | None
+    fingerprint: str
+    force_new: bool
+    override_reason: str
+    request_id: str
+    now: datetime = field(default_factory=clock.now)
+
+
 def _fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
 
 
-def _next_number() -> str:
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval('workorder_number_seq')")
-        (seq,) = cur.fetchone()
-    return f"{clock.local_now():%y%m%d}{seq:08d}"
-
-
-def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
-    rules = {
-        r.topic_id: r
-        for r in RepeatCallRule.objects.filter(Q(topic=topic) | Q(topic__isnull=True), is_active=True)
-    }
-    return rules.get(topic.pk) or rules.get(None)
-
-
-def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule | None) -> WorkOrder | None:
-    """The order a new contact repeats: an open order of the same customer and topic, else one of that
-    topic created within the rule's window (archived included: the customer is still calling about it)."""
-    if rule is None:
-        return None
-    same = WorkOrder.objects.filter(customer=customer, topic=topic).exclude(status=Status.MERGED)
-    open_order = same.exclude(status=Status.ARCHIVED).order_by("-created_at").first()
-    if open_order is not None:
-        return open_order
-    since = clock.now() - timedelta(days=rule.window_days)
-    return same.filter(created_at__gte=since).order_by("-created_at").first()
-
-
-def _default_priority(customer: Customer | None, business_type: str) -> int:
+def _default_priority(customer: Customer | None) -> int:
     if customer is None:
         return Priority.NORMAL
     if customer.customer_type == CustomerType.IMPORTANT or customer.is_life_support:
@@ -94,6 +94,28 @@ def _check_customer_visible(actor: User, customer: Customer | None) -> None:
     unit_ids = user_visible_unit_ids(actor)
     if unit_ids is not None and customer.area_id not in unit_ids:
         raise NotFound(_("找不到该客户。"))
+
+
+def _validate(c: _Contact) -> None:
+    errors: dict[str, list[str]] = {}
+    if c.business_type not in BusinessType.values:
+        errors["business_type"] = [_("业务类型无效。")]
+    if c.topic is None:
+        errors["topic"] = [_("请选择业务分类。")]
+    if c.channel not in Channel.values:
+        errors["channel"] = [_("受理渠道无效。")]
+    if c.priority is not None and c.priority not in Priority.values:
+        errors["priority"] = [_("紧急程度无效。")]
+    if c.sub_type is not None and c.sub_type.business_type != c.business_type:
+        errors["sub_type"] = [_("业务子类与业务类型不符。")]
+    if not (c.description or "").strip():
+        errors["description"] = [_("请填写诉求内容。")]
+    if c.force_new and not (c.override_reason or "").strip():
+        errors["override_reason"] = [_("忽略重复来电新建工单时，必须填写原因。")]
+    if c.customer is None and not (c.caller_phone or c.address):
+        errors["customer"] = [_("请选择客户，或填写来电号码或地址。")]
+    if errors:
+        raise ValidationFailed(_("受理信息有误，请检查。"), fields=errors)
 
 
 def workorder_intake(
@@ -117,43 +139,24 @@ def workorder_intake(
 ) -> IntakeResult:
     """Take one customer contact.
 
-    1. With an ``idempotency_key``, serialise retries on an advisory lock and return the earlier
-       result if the key was seen (refuse it if the payload differs).
-    2. Unless the agent overrides, look for the order this contact repeats and link it there: count
-       the contact, and at the rule's threshold raise the priority and flag the order.
-    3. Otherwise open a new order with its first timeline event.
-    Every path records a :class:`Contact`.
+    1. Check the caller's role and the input.
+    2. Unless the agent overrides (``force_new`` with a reason), look for the order this contact repeats
+       (:func:`repeat_candidate`) and link it there: count the contact, and at the rule's threshold raise
+       the priority and flag the order.
+    3. Otherwise open a new order with its clocks and first timeline event.
+    Every path records a :class:`Contact`. With an ``idempotency_key``, a retry answers with the first
+    result and writes nothing; the same key with a different request raises :class:`IdempotencyMismatch`.
     """
     if not user_can_create_orders(actor):
         raise NotPermitted(_("您的角色不能受理工单。"))
     if actor.unit_id is None:
         raise ValidationFailed(_("您的账号未设置所属单位，不能受理工单。"))
     _check_customer_visible(actor, customer)
-    errors: dict[str, list[str]] = {}
-    if business_type not in BusinessType.values:
-        errors["business_type"] = [_("业务类型无效。")]
-    if topic is None:
-        errors["topic"] = [_("请选择业务分类。")]
-    if channel not in Channel.values:
-        errors["channel"] = [_("受理渠道无效。")]
-    if priority is not None and priority not in Priority.values:
-        errors["priority"] = [_("紧急程度无效。")]
-    if sub_type is not None and sub_type.business_type != business_type:
-        errors["sub_type"] = [_("业务子类与业务类型不符。")]
-    if not (description or "").strip():
-        errors["description"] = [_("请填写诉求内容。")]
-    if force_new and not (override_reason or "").strip():
-        errors["override_reason"] = [_("忽略重复来电新建工单时，必须填写原因。")]
-    if customer is None and not (caller_phone or address):
-        errors["customer"] = [_("请选择客户，或填写来电号码或地址。")]
-    if errors:
-        raise ValidationFailed(_("受理信息有误，请检查。"), fields=errors)
-
     payload = {
         # A key belongs to its caller: another user's request under the same key is a mismatch, not a replay.
         "actor": actor.pk,
         "business_type": business_type,
-        "topic": topic.code,
+        "topic": topic.code if topic is not None else None,
         "channel": channel,
         "description": description,
         "customer": customer.account_no if customer else None,
@@ -165,42 +168,33 @@ def workorder_intake(
         "facts": facts or {},
         "force_new": force_new,
     }
-    fingerprint = _fingerprint(payload)
-
+    contact = _Contact(
+        actor=actor,
+        business_type=business_type,
+        topic=topic,
+        channel=channel,
+        description=description,
+        customer=customer,
+        sub_type=sub_type,
+        caller_phone=caller_phone,
+        caller_name=caller_name,
+        address=address,
+        priority=priority,
+        facts=facts or {},
+        idempotency_key=idempotency_key or None,
+        fingerprint=_fingerprint(payload),
+        force_new=force_new,
+        override_reason=override_reason,
+        request_id=request_id,
+    )
+    _validate(contact)
     try:
         with transaction.atomic():
-            if idempotency_key:
-                with connection.cursor() as cur:
-                    # Concurrent retries of one request wait here for the first to commit.
-                    cur.execute(
-                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"intake:{idempotency_key}"]
-                    )
-                earlier = _replay(idempotency_key, fingerprint)
-                if earlier is not None:
-                    return earlier
-            return _intake_locked(
-                actor=actor,
-                business_type=business_type,
-                topic=topic,
-                channel=channel,
-                description=description,
-                customer=customer,
-                sub_type=sub_type,
-                caller_phone=caller_phone,
-                caller_name=caller_name,
-                address=address,
-                priority=priority,
-                facts=facts or {},
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                force_new=force_new,
-                override_reason=override_reason,
-                request_id=request_id,
-            )
+            return _take(contact)
     except IntegrityError:
-        # Safety net behind the advisory lock: the unique key constraint caught a duplicate.
-        if idempotency_key:
-            earlier = _replay(idempotency_key, fingerprint)
+        # A retry of a request that committed meanwhile: the unique key refused the second contact.
+        if contact.idempotency_key:
+            earlier = _replay(contact.idempotency_key, contact.fingerprint)
             if earlier is not None:
                 return earlier
             # The key is already the request id of another action on the order this contact repeats.
@@ -209,7 +203,12 @@ def workorder_intake(
 
 
 def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
-    contact = Contact.objects.select_related("order").filter(idempotency_key=idempotency_key).first()
+    contact = (
+        Contact.objects.select_related("order", "order__topic", "order__unit", "order__customer")
+        .select_related("order__assignee", "order__sub_type")
+        .filter(idempotency_key=idempotency_key)
+        .first()
+    )
     if contact is None:
         return None
     if contact.request_fingerprint != fingerprint:
@@ -223,120 +222,284 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
     )
 
 
-def _intake_locked(
-    *,
-    actor: User,
-    business_type: str,
-    topic: Topic,
-    channel: str,
-    description: str,
-    customer: Customer | None,
-    sub_type: SubType | None,
-    caller_phone: str,
-    caller_name: str,
-    address: str,
-    priority: int | None,
-    facts: dict[str, Any],
-    idempotency_key: str | None,
-    fingerprint: str,
-    force_new: bool,
-    override_reason: str,
-    request_id: str,
-) -> IntakeResult:
-    now = clock.now()
-    if customer is not None:
-        with connection.cursor() as cur:
-            # Two contacts of one customer about one topic at the same moment: the second waits for the
-            # first to commit and then finds its order, instead of both opening a new one.
-            cur.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"repeat:{customer.pk}:{topic.pk}"]
-            )
-    rule = repeat_rule_for(topic) if customer is not None else None
-    candidate = repeat_candidate(customer=customer, topic=topic, rule=rule) if customer is not None else None
+def _take(c: _Contact) -> IntakeResult:
+    candidate = None
+    if c.customer is not None:
+        rule = repeat_rule_for(c.topic)
+        if rule is not None:
+            with sql.cursor() as cur:
+                # Two contacts of one customer about one topic at once: the second waits here for the
+                # first to commit, and then finds its order instead of opening another.
+                cur.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    [f"repeat:{c.customer.pk}:{c.topic.pk}"],
+                    prepare=True,
+                )
+            candidate = _candidate(customer=c.customer, topic=c.topic, rule=rule, now=c.now, lock=True)
+            if candidate is not None and not c.force_new:
+                return _link_repeat(c, candidate, rule)
+    return _open(c, overridden=candidate)
 
-    def contact_for(order: WorkOrder, is_repeat: bool) -> Contact:
-        return Contact.objects.create(
-            customer=customer,
-            order=order,
-            channel=channel,
-            phone=caller_phone,
-            summary=description,
-            is_repeat=is_repeat,
-            agent=actor,
-            at=now,
-            idempotency_key=idempotency_key or None,
-            request_fingerprint=fingerprint,
+
+# ---------------------------------------------------------------------------------------------
+# the repeat candidate
+
+_ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
+# The column list comes from the model, not from input.
+_CANDIDATE_SQL = f"""
+SELECT {_ORDER_COLUMNS}, u.code, u.name, a.username, a.full_name
+FROM workorders_workorder w
+JOIN org_unit u ON u.id = w.unit_id
+LEFT JOIN org_user a ON a.id = w.assignee_id
+WHERE w.customer_id = %(customer)s AND w.topic_id = %(topic)s AND w.status <> 'merged'
+  AND (w.status <> 'archived'
+       OR greatest(w.closed_at, (SELECT max(k.at) FROM workorders_contact k WHERE k.order_id = w.id))
+          >= %(since)s)
+ORDER BY w.status = 'archived', w.created_at DESC, w.id DESC
+LIMIT 1
+"""  # noqa: S608
+
+
+def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule | None) -> WorkOrder | None:
+    """The order a new contact of ``customer`` about ``topic`` repeats, or None.
+
+    An open order of that customer and topic (the newest), else an archived one that the customer
+    called about, or that was closed, within the rule's window: the customer is still calling about the
+    same event. Merged orders never count (their parent does)."""
+    if rule is None:
+        return None
+    return _candidate(customer=customer, topic=topic, rule=rule, now=clock.now(), lock=False)
+
+
+def _candidate(
+    *, customer: Customer, topic: Topic, rule: RepeatCallRule, now: datetime, lock: bool
+) -> WorkOrder | None:
+    params = {"customer": customer.pk, "topic": topic.pk, "since": now - timedelta(days=rule.window_days)}
+    with sql.cursor() as cur:
+        cur.execute(_CANDIDATE_SQL + (" FOR UPDATE OF w" if lock else ""), params, prepare=True)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    n = len(_ORDER_NAMES)
+    order = sql.instance(WorkOrder, _ORDER_NAMES, row[:n])
+    unit_code, unit_name, assignee_username, assignee_name = row[n:]
+    order.topic = topic
+    order.customer = customer
+    order.sub_type = reference.sub_type_by_id(order.sub_type_id)
+    order.unit = sql.instance(Unit, ["id", "code", "name"], [order.unit_id, unit_code, unit_name])
+    if order.assignee_id is not None:
+        order.assignee = sql.instance(
+            User, ["id", "username", "full_name"], [order.assignee_id, assignee_username, assignee_name]
         )
+    return order
 
-    if candidate is not None and not force_new:
-        assert rule is not None
-        order = WorkOrder.objects.select_for_update().get(pk=candidate.pk)
-        before = {
-            "contact_count": order.contact_count,
-            "priority": order.priority,
-            "is_flagged": order.is_flagged,
-        }
-        order.contact_count += 1
-        if order.contact_count >= rule.escalate_at and not order.is_flagged:
-            order.is_flagged = True
-            order.priority = min(order.priority + 1, Priority.URGENT)
-        order.version += 1
-        order.updated_at = now
-        order.save(update_fields=["contact_count", "is_flagged", "priority", "version", "updated_at"])
-        after = {
-            "contact_count": order.contact_count,
-            "priority": order.priority,
-            "is_flagged": order.is_flagged,
-        }
-        event_write(
-            order=order,
-            kind=EventKind.REPEAT_CALL,
-            actor=actor,
-            note=description,
-            data={"before": before, "after": after, "channel": channel, "phone": caller_phone},
-            request_id=request_id,
-            at=now,
+
+# ---------------------------------------------------------------------------------------------
+# writes
+
+_LINK_SQL = """
+WITH o AS (
+    UPDATE workorders_workorder
+    SET contact_count = %(contact_count)s, is_flagged = %(is_flagged)s, priority = %(priority)s,
+        version = version + 1, updated_at = %(now)s
+    WHERE id = %(order)s
+    RETURNING id, version
+), e AS (
+    INSERT INTO workorders_workorderevent
+        (order_id, kind, actor_id, at, from_status, to_status, note, data, request_id)
+    SELECT o.id, %(kind)s::text, %(actor)s::bigint, %(now)s::timestamptz, '', '', %(description)s::text,
+           %(data)s::jsonb, %(request_id)s::text FROM o
+), k AS (
+    INSERT INTO workorders_contact (customer_id, order_id, channel, phone, summary, is_repeat, agent_id, at,
+                                    idempotency_key, request_fingerprint)
+    SELECT %(customer)s::bigint, o.id, %(channel)s::text, %(phone)s::text, %(description)s::text, true,
+           %(actor)s::bigint, %(now)s::timestamptz, %(idempotency_key)s::text, %(fingerprint)s::text FROM o
+    RETURNING id
+)
+SELECT o.version, (SELECT id FROM k) FROM o
+"""
+
+
+def _link_repeat(c: _Contact, order: WorkOrder, rule: RepeatCallRule) -> IntakeResult:
+    """Count the contact on ``order`` (locked); at the rule's threshold flag it and raise its priority."""
+    tracked = ("contact_count", "priority", "is_flagged")
+    before = {name: getattr(order, name) for name in tracked}
+    order.contact_count += 1
+    if order.contact_count >= rule.escalate_at and not order.is_flagged:
+        order.is_flagged = True
+        order.priority = min(order.priority + 1, Priority.URGENT)
+    after = {name: getattr(order, name) for name in tracked}
+    data = {"before": before, "after": after, "channel": c.channel, "phone": c.caller_phone}
+    assert c.customer is not None
+    with sql.cursor() as cur:
+        cur.execute(
+            _LINK_SQL,
+            {
+                "order": order.pk,
+                "contact_count": order.contact_count,
+                "is_flagged": order.is_flagged,
+                "priority": order.priority,
+                "kind": EventKind.REPEAT_CALL.value,
+                "data": Jsonb(data),
+                **_contact_params(c),
+            },
+            prepare=True,
         )
-        return IntakeResult(order=order, contact=contact_for(order, True), created=False, repeat=True)
+        order.version, contact_id = _one(cur)
+    order.updated_at = c.now
+    return IntakeResult(order=order, contact=_contact(c, order, contact_id, True), created=False, repeat=True)
 
-    order = WorkOrder.objects.create(
-        number=_next_number(),
-        business_type=business_type,
-        sub_type=sub_type,
-        topic=topic,
-        channel=channel,
-        priority=priority or _default_priority(customer, business_type),
+
+_OPEN_SQL = """
+WITH n AS (
+    SELECT nextval('workorder_number_seq')::text AS seq
+), o AS (
+    INSERT INTO workorders_workorder (
+        number, business_type, sub_type_id, topic_id, channel, priority, status, status_before_suspend,
+        customer_id, area_id, address, caller_name, caller_phone, description, facts, unit_id, owner_id,
+        assignee_id, parent_id, contact_count, chase_count, escalation_level, reopen_count, is_flagged,
+        result, reply_text, satisfaction, callback_resolved, created_at, dispatched_at, taken_at,
+        arrived_at, resolved_at, replied_at, called_back_at, closed_at, updated_at, due_at, version)
+    SELECT %(day)s::text || lpad(n.seq, greatest(8, length(n.seq)), '0'), %(business_type)s::text,
+        %(sub_type)s::bigint, %(topic)s::bigint, %(channel)s::text, %(priority)s::smallint, 'accepted', '',
+        %(customer)s::bigint, %(area)s::bigint, %(address)s::text, %(caller_name)s::text, %(phone)s::text,
+        %(description)s::text, %(facts)s::jsonb, %(unit)s::bigint, %(actor)s::bigint, NULL, NULL, 1, 0, 0, 0,
+        false, '', '', '', NULL, %(now)s::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        %(now)s::timestamptz, %(due_at)s::timestamptz, 1
+    FROM n
+    RETURNING id, number
+), c AS (
+    INSERT INTO sla_clock (order_id, policy_id, kind, state, started_at, due_at, allowed_seconds, met_at,
+                           breached_at, paused_at, paused_seconds, level, next_check_at)
+    SELECT o.id, v.policy_id, v.kind, 'running', %(now)s::timestamptz, v.due_at, v.allowed_seconds, NULL,
+           NULL, NULL, 0, 0, v.next_check_at
+    FROM o, unnest(%(clock_policy)s::bigint[], %(clock_kind)s::text[], %(clock_due)s::timestamptz[],
+                   %(clock_allowed)s::integer[], %(clock_next)s::timestamptz[])
+         AS v(policy_id, kind, due_at, allowed_seconds, next_check_at)
+), e AS (
+    INSERT INTO workorders_workorderevent
+        (order_id, kind, actor_id, at, from_status, to_status, note, data, request_id)
+    SELECT o.id, 'created', %(actor)s::bigint, %(now)s::timestamptz, '', 'accepted', %(description)s::text,
+           %(data)s::jsonb, %(request_id)s::text
+    FROM o
+), k AS (
+    INSERT INTO workorders_contact (customer_id, order_id, channel, phone, summary, is_repeat, agent_id, at,
+                                    idempotency_key, request_fingerprint)
+    SELECT %(customer)s::bigint, o.id, %(channel)s::text, %(phone)s::text, %(description)s::text, false,
+           %(actor)s::bigint, %(now)s::timestamptz, %(idempotency_key)s::text, %(fingerprint)s::text FROM o
+    RETURNING id
+)
+SELECT o.id, o.number, (SELECT id FROM k) FROM o
+"""
+
+
+def _open(c: _Contact, *, overridden: WorkOrder | None) -> IntakeResult:
+    """Open a new order with its clocks, its 受理 event and the contact, in one statement."""
+    customer = c.customer
+    order = WorkOrder(
+        business_type=c.business_type,
+        sub_type=c.sub_type,
+        topic=c.topic,
+        channel=c.channel,
+        priority=c.priority or _default_priority(customer),
         status=Status.ACCEPTED,
         customer=customer,
-        area=customer.area if customer else None,
-        address=address or (customer.address if customer else ""),
-        caller_name=caller_name,
-        caller_phone=caller_phone,
-        description=description,
-        facts=facts,
-        unit_id=actor.unit_id or 0,  # checked above: an actor without a unit cannot take calls
-        owner=actor,
-        created_at=now,
-        updated_at=now,
+        area_id=customer.area_id if customer else None,
+        address=c.address or (customer.address if customer else ""),
+        caller_name=c.caller_name,
+        caller_phone=c.caller_phone,
+        description=c.description,
+        facts=c.facts,
+        unit_id=c.actor.unit_id or 0,  # checked in workorder_intake: an actor without a unit takes no calls
+        owner=c.actor,
+        created_at=c.now,
+        updated_at=c.now,
     )
-    clocks = sla.clocks_on_intake(order, now)
-    if order.due_at is not None:
-        order.save(update_fields=["due_at"])
+    if customer is not None:
+        order.area = customer.area
+    order.unit = c.actor.unit  # type: ignore[assignment]  # set: checked in workorder_intake
+    clocks = sla.plan_clocks(order, "intake", c.now)
+    order.due_at = min((k.due_at for k in clocks), default=None)
     data: dict[str, Any] = {
         "after": {"status": Status.ACCEPTED, "unit": order.unit_id, "priority": order.priority}
     }
     if clocks:
-        data["clocks"] = clocks
-    if candidate is not None:
-        data["override"] = {"candidate": candidate.number, "reason": override_reason}
-    event_write(
-        order=order,
-        kind=EventKind.CREATED,
-        actor=actor,
-        to_status=Status.ACCEPTED,
-        note=description,
-        data=data,
-        request_id=request_id,
-        at=now,
+        data["clocks"] = sla.clock_summary(clocks)
+    if overridden is not None:
+        data["override"] = {"candidate": overridden.number, "reason": c.override_reason}
+    with sql.cursor() as cur:
+        cur.execute(
+            _OPEN_SQL,
+            {
+                "day": f"{c.now.astimezone(clock.BUSINESS_TZ):%y%m%d}",
+                "business_type": c.business_type,
+                "sub_type": c.sub_type.pk if c.sub_type else None,
+                "topic": c.topic.pk,
+                "priority": order.priority,
+                "area": order.area_id,
+                "address": order.address,
+                "caller_name": c.caller_name,
+                "facts": Jsonb(c.facts),
+                "unit": order.unit_id,
+                "due_at": order.due_at,
+                "data": Jsonb(data),
+                **_clock_params(clocks),
+                **_contact_params(c),
+            },
+            prepare=True,
+        )
+        order.pk, order.number, contact_id = _one(cur)
+    sql.mark_saved(order)
+    for k in clocks:
+        k.order_id = order.pk
+    return IntakeResult(
+        order=order, contact=_contact(c, order, contact_id, False), created=True, repeat=False
     )
-    return IntakeResult(order=order, contact=contact_for(order, False), created=True, repeat=False)
+
+
+def _one(cur: Any) -> tuple[Any, ...]:
+    """The one row a write statement returns (each returns exactly one)."""
+    row = cur.fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+def _clock_params(clocks: list[Clock]) -> dict[str, list[Any]]:
+    return {
+        "clock_policy": [k.policy_id for k in clocks],
+        "clock_kind": [k.kind for k in clocks],
+        "clock_due": [k.due_at for k in clocks],
+        "clock_allowed": [k.allowed_seconds for k in clocks],
+        "clock_next": [k.next_check_at for k in clocks],
+    }
+
+
+def _contact_params(c: _Contact) -> dict[str, Any]:
+    return {
+        "now": c.now,
+        "actor": c.actor.pk,
+        "customer": c.customer.pk if c.customer else None,
+        "channel": c.channel,
+        "phone": c.caller_phone,
+        "description": c.description,
+        "request_id": c.request_id or "",
+        "idempotency_key": c.idempotency_key,
+        "fingerprint": c.fingerprint,
+    }
+
+
+def _contact(c: _Contact, order: WorkOrder, pk: int, is_repeat: bool) -> Contact:
+    contact = Contact(
+        pk=pk,
+        customer=c.customer,
+        order=order,
+        channel=c.channel,
+        phone=c.caller_phone,
+        summary=c.description,
+        is_repeat=is_repeat,
+        agent=c.actor,
+        at=c.now,
+        idempotency_key=c.idempotency_key,
+        request_fingerprint=c.fingerprint,
+    )
+    return sql.mark_saved(contact)

@@ -1,0 +1,150 @@
+"""Intake in one process: CPU and SQL statements per ``POST /api/v1/workorders/``, and where the CPU goes.
+
+    .venv/bin/python bench/intake_profile.py [-n 2000] [--profile] [--top 40]
+
+Calls the WSGI application exactly as gunicorn does (same middleware, same settings) with requests
+shaped like ``bench/intake.lua``'s (random customers of the seeded million, ~20 % repeat calls), on the
+bench database under ``var/bench`` (seeded by ``bench/intake.py`` first). Prints, per request: the
+application's CPU time, the wall time, and the SQL statements sent; with ``--profile`` also the cProfile
+functions with the most cumulative time. It measures the application side only: PostgreSQL's own CPU is
+in ``bench/intake.py``'s figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common
+from common import log
+
+
+def environ_for(body: bytes, token: str, key: str) -> dict:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/workorders/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_AUTHORIZATION": f"Token {token}",
+        "HTTP_IDEMPOTENCY_KEY": key,
+        "HTTP_ACCEPT": "application/json",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def bodies(n: int, customers: int, rng: random.Random):
+    from seed import MIX
+
+    weights = [w for _b, _t, _s, w, _d in MIX]
+    recent: list[tuple[int, int]] = []
+    for _ in range(n):
+        if recent and rng.random() < 0.2:
+            customer, mi = rng.choice(recent)
+        else:
+            customer = rng.randint(1, customers)
+            mi = rng.choices(range(len(MIX)), weights)[0]
+            recent = [*recent[-199:], (customer, mi)]
+        business_type, topic, _s, _w, description = MIX[mi]
+        yield json.dumps(
+            {
+                "business_type": business_type,
+                "topic": topic,
+                "channel": "95598",
+                "customer": str(3100000000 + customer),
+                "caller_phone": f"139{customer:08d}",
+                "description": description,
+            },
+            ensure_ascii=False,
+        ).encode()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=2000, help="measured requests (after 200 warm-up)")
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", default="cumulative", help="cProfile sort key: cumulative, tottime, …")
+    args = parser.parse_args()
+
+    common.django_setup()
+    from django.db import connection
+
+    from powerdesk.wsgi import application
+
+    user = common.bench_user(common.AGENT_USERNAME, "agent", "B01")
+    token = common.token_for(user)
+    rng = random.Random()
+    run = uuid.uuid4().hex[:8]
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    def call(body: bytes, i: int) -> int:
+        status = []
+        out = application(environ_for(body, token, f"prof-{run}-{i}"), lambda s, h, e=None: status.append(s))
+        b"".join(out)
+        if hasattr(out, "close"):
+            out.close()
+        return int(status[0].split()[0])
+
+    for i, body in enumerate(bodies(200, args.customers, rng)):
+        call(body, -i - 1)
+    cpu, wall, sql, codes = [], [], [], {}
+    # CPU time, not wall time: waits for PostgreSQL (another process) are not the application's cost.
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
+    with connection.execute_wrapper(count):
+        for i, body in enumerate(bodies(args.n, args.customers, rng)):
+            statements = 0
+            c0, w0 = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            code = call(body, i)
+            if profiler:
+                profiler.disable()
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+            sql.append(statements)
+            codes[code] = codes.get(code, 0) + 1
+    log(f"{args.n} intakes, HTTP status counts {codes}")
+    log(
+        f"application CPU per request: mean {statistics.mean(cpu) * 1000:.2f} ms, "
+        f"median {statistics.median(cpu) * 1000:.2f} ms"
+    )
+    log(f"wall per request (one client, no concurrency): median {statistics.median(wall) * 1000:.2f} ms")
+    log(f"SQL statements per request: mean {statistics.mean(sql):.1f}, max {max(sql)}")
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+        print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

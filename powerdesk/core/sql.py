@@ -1,0 +1,56 @@
+"""Hand-written SQL for the few hot paths (intake), on Django's own connection and transaction.
+
+Why not the ORM there: building and compiling a queryset costs more CPU than PostgreSQL spends running
+it, and an intake needs several. The statements here are written once, sent with server-side
+parameters and prepared by psycopg after a few executions (``prepare_threshold``), so PostgreSQL plans
+each one once per connection.
+
+Everything goes through Django's connection: the statements join the caller's ``transaction.atomic``,
+and database errors come out as Django's (``django.db.IntegrityError`` …), as from the ORM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar, cast
+
+import psycopg
+from django.db import connection
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
+
+
+@contextlib.contextmanager
+def cursor() -> Iterator[psycopg.Cursor]:
+    """A server-side-binding psycopg cursor on Django's connection (Django's own cursors bind on the
+    client and are never prepared)."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        yield cur
+
+
+def column_list(model: type[Model], alias: str) -> tuple[list[str], str]:
+    """(attribute names, ``alias.col1, alias.col2, …``) of every concrete column of ``model``."""
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(f"{alias}.{f.column}" for f in fields)
+
+
+def instance(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
+    """A model instance from a row read with raw SQL, as the ORM would build it: each value goes through
+    its field's database converters (e.g. jsonb text → Python), columns not read stay deferred."""
+    converted = []
+    for name, value in zip(names, values, strict=True):
+        field = cast("Field", model._meta.get_field(name))  # attnames (topic_id) are looked up too
+        for converter in field.get_db_converters(connection):
+            value = converter(value, None, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, list(names), converted)
+
+
+def mark_saved(obj: M) -> M:
+    """Tell Django that ``obj``, written with raw SQL (its pk set), is a saved row."""
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj

@@ -1,0 +1,47 @@
+"""Cached reads of the work orders' reference tables (topics, sub-types, repeat-call rules).
+
+They are read on every intake; :mod:`powerdesk.core.refcache` keeps them per process (a minute at most,
+cleared at once by a save in this process).
+"""
+
+from __future__ import annotations
+
+from powerdesk.core import refcache
+from powerdesk.workorders.models import RepeatCallRule, SubType, Topic
+
+
+def _topics() -> dict[str, Topic]:
+    return refcache.get("workorders.topics", lambda: {t.code: t for t in Topic.objects.all()})
+
+
+def _sub_types() -> dict[str, SubType]:
+    return refcache.get("workorders.sub_types", lambda: {s.code: s for s in SubType.objects.all()})
+
+
+def topic_by_code(code: str) -> Topic | None:
+    """The active topic with this code, or None."""
+    topic = _topics().get(code or "")
+    return topic if topic is not None and topic.is_active else None
+
+
+def topic_by_id(pk: int) -> Topic | None:
+    return next((t for t in _topics().values() if t.pk == pk), None)
+
+
+def sub_type_by_code(code: str) -> SubType | None:
+    """The active sub-type with this code, or None."""
+    sub_type = _sub_types().get(code or "")
+    return sub_type if sub_type is not None and sub_type.is_active else None
+
+
+def sub_type_by_id(pk: int | None) -> SubType | None:
+    return next((s for s in _sub_types().values() if s.pk == pk), None) if pk else None
+
+
+def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
+    """The active repeat-call rule of ``topic``, else the active default rule, else None."""
+    rules = refcache.get(
+        "workorders.repeat_rules",
+        lambda: {r.topic_id: r for r in RepeatCallRule.objects.filter(is_active=True)},
+    )
+    return rules.get(topic.pk) or rules.get(None)

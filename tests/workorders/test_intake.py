@@ -255,6 +255,30 @@ def test_a_call_after_the_window_opens_a_new_order(users, county, customer):
     assert fresh(first).contact_count == 1
 
 
+def test_the_window_counts_from_the_last_call_about_the_archived_order(users, county, customer):
+    """A customer who keeps calling about one event stays on its order: each call restarts the window."""
+    with time_machine.travel(T0, tick=False):
+        first = walk(take_call(users, customer).order, users, county, Status.ARCHIVED)
+    with time_machine.travel(T0 + dt.timedelta(days=5), tick=False):
+        assert take_call(users, customer, description="还是不行").order == first
+    with time_machine.travel(T0 + dt.timedelta(days=11), tick=False):
+        res = take_call(users, customer, description="第三次打来")
+
+    assert res.repeat and res.order == first
+    assert fresh(first).contact_count == 3
+
+
+def test_the_window_counts_from_the_closing_of_an_order_that_stayed_open_long(users, county, customer):
+    with time_machine.travel(T0, tick=False):
+        order = take_call(users, customer).order
+    with time_machine.travel(T0 + dt.timedelta(days=20), tick=False):
+        first = walk(order, users, county, Status.ARCHIVED)
+    with time_machine.travel(T0 + dt.timedelta(days=25), tick=False):
+        res = take_call(users, customer, description="修好后又坏了")
+
+    assert res.repeat and res.order == first
+
+
 def test_a_call_about_another_topic_opens_a_new_order(users, customer):
     first = take_call(users, customer).order
 

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import sql
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_visible_unit_ids, visible_units_filter
+from powerdesk.org.selectors import user_sees_unit, user_visible_unit_ids, visible_units_filter
 
 _DIGITS = re.compile(r"^\+?\d[\d\- ]{3,}$")
 
@@ -91,5 +91,4 @@ def customer_for_intake(*, user: User, account_no: str) -> Customer | None:
     n = len(_CUSTOMER_NAMES)
     customer = sql.instance(Customer, _CUSTOMER_NAMES, row[:n])
     customer.area = sql.instance(Unit, _AREA_NAMES, row[n:])
-    unit_ids = user_visible_unit_ids(user)
-    return customer if unit_ids is None or customer.area_id in set(unit_ids) else None
+    return customer if user_sees_unit(user, customer.area) else None

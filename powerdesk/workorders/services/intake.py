@@ -30,7 +30,7 @@ from powerdesk.core import clock, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer, CustomerType
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_can_create_orders, user_visible_unit_ids
+from powerdesk.org.selectors import user_can_create_orders, user_sees_unit
 from powerdesk.sla import services as sla
 from powerdesk.sla.models import Clock
 from powerdesk.workorders import reference
@@ -89,10 +89,7 @@ def _default_priority(customer: Customer | None) -> int:
 
 
 def _check_customer_visible(actor: User, customer: Customer | None) -> None:
-    if customer is None:
-        return
-    unit_ids = user_visible_unit_ids(actor)
-    if unit_ids is not None and customer.area_id not in unit_ids:
+    if customer is not None and not user_sees_unit(actor, customer.area):
         raise NotFound(_("找不到该客户。"))
 
 

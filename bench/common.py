@@ -254,26 +254,14 @@ def start_gunicorn(workers: int | None = None) -> Server:
     connections.close_all()
     port = free_port()
     bind = f"127.0.0.1:{port}"
-    workers = workers or int(os.environ.get("POWERDESK_WEB_WORKERS", "3"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "powerdesk.wsgi:application",
-            "--bind",
-            bind,
-            "--workers",
-            str(workers),
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "10",
-        ],
-        env=env,
-        cwd=REPO,
-    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings", "POWERDESK_BIND": bind}
+    if workers:
+        env["POWERDESK_WEB_WORKERS"] = str(workers)
+    from powerdesk import gunicorn_conf
+    from powerdesk.cli import gunicorn_command
+
+    workers = int(env.get("POWERDESK_WEB_WORKERS", "0")) or gunicorn_conf.workers
+    proc = subprocess.Popen(gunicorn_command(), env=env, cwd=REPO)
     base_url = f"http://{bind}"
     deadline = time.monotonic() + 60
     import requests
@@ -289,7 +277,10 @@ def start_gunicorn(workers: int | None = None) -> Server:
     else:
         proc.kill()
         raise RuntimeError("gunicorn did not answer within 60 s")
-    log(f"gunicorn serving at {base_url} with {workers} sync workers (pid {proc.pid})")
+    threads = env.get("POWERDESK_WEB_THREADS", "1")
+    log(
+        f"gunicorn serving at {base_url} as powerdesk run does: {workers} workers x {threads} threads (pid {proc.pid})"
+    )
     return Server(proc=proc, base_url=base_url, port=port)
 
 

@@ -52,9 +52,21 @@ def cmd_worker(argv: list[str]) -> int:
     return 0
 
 
+def gunicorn_command(*extra: str) -> list[str]:
+    """How ``powerdesk run`` starts gunicorn (settings in :mod:`powerdesk.gunicorn_conf`)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:powerdesk.gunicorn_conf",
+        *extra,
+        "powerdesk.wsgi:application",
+    ]
+
+
 def cmd_run(argv: list[str]) -> int:
     bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
-    workers = os.environ.get("POWERDESK_WEB_WORKERS", "3")
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -73,23 +85,7 @@ def cmd_run(argv: list[str]) -> int:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "powerdesk.wsgi:application",
-                "--bind",
-                bind,
-                "--workers",
-                workers,
-                "--timeout",
-                "60",
-                "--graceful-timeout",
-                "10",
-            ],
-            env=env,
-        ),
+        subprocess.Popen(gunicorn_command(), env=env),
         subprocess.Popen([sys.executable, "-m", "powerdesk.cli", "worker"], env=env),
     ]
     from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS

@@ -40,13 +40,28 @@ def column_list(model: type[Model], alias: str) -> tuple[list[str], str]:
 def instance(model: type[M], names: Sequence[str], values: Sequence[Any]) -> M:
     """A model instance from a row read with raw SQL, as the ORM would build it: each value goes through
     its field's database converters (e.g. jsonb text → Python), columns not read stay deferred."""
-    converted = []
-    for name, value in zip(names, values, strict=True):
-        field = cast("Field", model._meta.get_field(name))  # attnames (topic_id) are looked up too
-        for converter in field.get_db_converters(connection):
-            value = converter(value, None, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, list(names), converted)
+    converters = _converters(model, tuple(names))
+    if converters:
+        values = list(values)
+        for i, convert in converters:
+            values[i] = convert(values[i], None, connection)
+    return model.from_db(connection.alias, names, values)
+
+
+_converter_cache: dict[tuple[type[Model], tuple[str, ...]], list[tuple[int, Any]]] = {}
+
+
+def _converters(model: type[Model], names: tuple[str, ...]) -> list[tuple[int, Any]]:
+    """(column index, converter) for the columns of ``names`` that have database converters."""
+    key = (model, names)
+    found = _converter_cache.get(key)
+    if found is None:
+        found = []
+        for i, name in enumerate(names):
+            field = cast("Field", model._meta.get_field(name))  # attnames (topic_id) are looked up too
+            found.extend((i, convert) for convert in field.get_db_converters(connection))
+        _converter_cache[key] = found
+    return found
 
 
 def mark_saved(obj: M) -> M:

@@ -33,6 +33,7 @@ from powerdesk.core.api import (
     JSONParser,
     MaskedCharField,
     Pagination,
+    ReusedFieldsSerializer,
     error_responses,
     idempotency_key,
     if_match_version,
@@ -366,7 +367,7 @@ class WorkOrderIntakeApi(APIView):
 
     parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(ReusedFieldsSerializer):
         business_type = serializers.ChoiceField(choices=BusinessType.choices)
         sub_type = serializers.CharField(
             max_length=40,

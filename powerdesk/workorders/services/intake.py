@@ -242,19 +242,24 @@ def _take(c: _Contact) -> IntakeResult:
 # the repeat candidate
 
 _ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
-# The column list comes from the model, not from input.
+# The column list comes from the model, not from input. The order is found (and, for the intake, locked)
+# first; its unit and assignee are joined to that one row.
 _CANDIDATE_SQL = f"""
 SELECT {_ORDER_COLUMNS}, u.code, u.name, a.username, a.full_name
-FROM workorders_workorder w
+FROM (
+    SELECT * FROM workorders_workorder c
+    WHERE c.customer_id = %(customer)s AND c.topic_id = %(topic)s AND c.status <> 'merged'
+      AND (c.status <> 'archived'
+           OR greatest(c.closed_at, (SELECT max(k.at) FROM workorders_contact k WHERE k.order_id = c.id))
+              >= %(since)s)
+    ORDER BY c.status = 'archived', c.created_at DESC, c.id DESC
+    LIMIT 1
+    {{lock}}
+) w
 JOIN org_unit u ON u.id = w.unit_id
 LEFT JOIN org_user a ON a.id = w.assignee_id
-WHERE w.customer_id = %(customer)s AND w.topic_id = %(topic)s AND w.status <> 'merged'
-  AND (w.status <> 'archived'
-       OR greatest(w.closed_at, (SELECT max(k.at) FROM workorders_contact k WHERE k.order_id = w.id))
-          >= %(since)s)
-ORDER BY w.status = 'archived', w.created_at DESC, w.id DESC
-LIMIT 1
 """  # noqa: S608
+_CANDIDATE = {False: _CANDIDATE_SQL.format(lock=""), True: _CANDIDATE_SQL.format(lock="FOR UPDATE OF c")}
 
 
 def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule | None) -> WorkOrder | None:
@@ -273,7 +278,7 @@ def _candidate(
 ) -> WorkOrder | None:
     params = {"customer": customer.pk, "topic": topic.pk, "since": now - timedelta(days=rule.window_days)}
     with sql.cursor() as cur:
-        cur.execute(_CANDIDATE_SQL + (" FOR UPDATE OF w" if lock else ""), params, prepare=True)
+        cur.execute(_CANDIDATE[lock], params, prepare=True)
         row = cur.fetchone()
     if row is None:
         return None

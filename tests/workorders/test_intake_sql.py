@@ -22,4 +22,4 @@ def test_the_new_order_insert_names_every_column_of_the_order():
 
 def test_the_candidate_query_reads_every_column_of_the_order():
     names = [f.attname for f in WorkOrder._meta.concrete_fields]
-    assert intake._ORDER_NAMES == names
+    assert names == intake._ORDER_NAMES

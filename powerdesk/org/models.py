@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,22 +26,11 @@ class UnitKind(models.TextChoices):
 
 class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree_ids(self, root_id: int) -> list[int]:
-        """Ids of ``root_id`` and all its descendants (one recursive query; the tree is small)."""
-        from django.db import connection
-
-        with connection.cursor() as cur:
-            cur.execute(
-                """
-                WITH RECURSIVE sub(id) AS (
-                    SELECT id FROM org_unit WHERE id = %s
-                    UNION ALL
-                    SELECT u.id FROM org_unit u JOIN sub ON u.parent_id = sub.id
-                )
-                SELECT id FROM sub
-                """,
-                [root_id],
-            )
-            return [row[0] for row in cur.fetchall()]
+        """Ids of ``root_id`` and all its descendants: the units whose path starts with the root's."""
+        root = self.filter(pk=root_id).values_list("path", flat=True).first()
+        if not root:
+            return []
+        return list(self.filter(path__startswith=root).values_list("id", flat=True))
 
     def dispatch_targets(self) -> UnitQuerySet:
         return self.exclude(kind=UnitKind.AREA)
@@ -67,6 +57,12 @@ class Unit(models.Model):
     manager_name = models.CharField(_("台区经理"), max_length=50, blank=True)
     manager_phone = models.CharField(_("台区经理电话"), max_length=32, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The ids from the root down to this unit, "/1/3/17/". Written by PostgreSQL triggers only
+    # (migration org 0003): computed from the parent on insert and re-parenting, cascaded to the
+    # descendants, so every writer (admin, loaders, raw SQL) keeps it right. "Is X in Y's subtree" is
+    # then ``X.path.startswith(Y.path)``, a prefix search the ``unit_path`` index serves with real
+    # statistics for the planner. ``db_default`` makes Django read it back (RETURNING) on insert.
+    path = models.CharField(_("路径"), max_length=255, editable=False, db_default="")
 
     objects = UnitQuerySet.as_manager()
 
@@ -74,10 +70,21 @@ class Unit(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         ordering = ["code"]
-        indexes = [models.Index(fields=["parent"]), models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["parent"]),
+            models.Index(fields=["kind"]),
+            models.Index(fields=["path"], name="unit_path", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The database refuses a cycle too (the path trigger); this says why in the form.
+        if self.parent_id is not None and self.pk is not None:
+            parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() or ""
+            if self.parent_id == self.pk or f"/{self.pk}/" in parent_path:
+                raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
 
     def ancestors(self) -> list[Unit]:
         chain: list[Unit] = []

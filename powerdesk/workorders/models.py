@@ -199,8 +199,15 @@ class WorkOrder(models.Model):
         indexes = [
             # A unit's queue: open orders of a unit, newest first.
             models.Index(fields=["unit", "status", "-created_at"], name="wo_unit_status_created"),
-            models.Index(fields=["status", "topic", "-created_at"], name="wo_status_topic_created"),
-            models.Index(fields=["-created_at", "-id"], name="wo_created"),
+            # The list filters walk these in the list's order (newest first, id breaking ties) and stop
+            # after a page; ``unit`` rides along (INCLUDE) so that the scope filter, the ids-first page
+            # and the capped count are index-only scans (see core.pagination).
+            models.Index(
+                fields=["topic", "status", "-created_at", "-id"],
+                include=["unit"],
+                name="wo_topic_status_created",
+            ),
+            models.Index(fields=["-created_at", "-id"], include=["unit"], name="wo_created_unit"),
             models.Index(fields=["assignee", "status"], name="wo_assignee_status"),
             models.Index(fields=["owner", "status"], name="wo_owner_status"),
             # Repeat-call detection: the same customer and topic, recent first.
@@ -210,8 +217,8 @@ class WorkOrder(models.Model):
             ),
             # A unit's open queue, newest first, without walking the unit's closed history.
             models.Index(
-                fields=["unit", "-created_at"],
-                name="wo_unit_open_created",
+                fields=["unit", "-created_at", "-id"],
+                name="wo_unit_open_created_id",
                 condition=~Q(status__in=["archived", "merged"]),
             ),
         ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.core.errors import DomainError, NotFound
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
-from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.org.selectors import visible_units_filter
 from powerdesk.sla.models import SuspendReason
 from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction, Status
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
@@ -54,17 +54,18 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
 def visible_units(user: User):
     """The handling units (dispatch targets) the user may see, for unit pickers and filters."""
     qs = Unit.objects.dispatch_targets().filter(is_active=True)
-    unit_ids = user_visible_unit_ids(user)
-    if unit_ids is not None:
-        qs = qs.filter(pk__in=unit_ids)
+    # The scope as a path subquery, not a literal list of a county's ~1,000 unit ids (~10 ms of planning).
+    visible = visible_units_filter(user, "pk")
+    if visible is not None:
+        qs = qs.filter(visible)
     return qs.order_by("code")
 
 
 def _visible_staff(user: User):
     qs = User.objects.filter(is_active=True, unit__isnull=False).select_related("unit")
-    unit_ids = user_visible_unit_ids(user)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
+    visible = visible_units_filter(user, "unit_id")
+    if visible is not None:
+        qs = qs.filter(visible)
     return qs.order_by("unit__code", "full_name", "username")
 
 

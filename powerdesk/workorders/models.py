@@ -111,6 +111,13 @@ class AttachmentRule(models.Model):
         return {e.strip().lower() for e in self.extensions.split(",") if e.strip()}
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a value no longer among the choices: shown as stored, as Django does
+        return value
+
+
 class WorkOrder(models.Model):
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
@@ -225,6 +232,14 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # Django's generated get_FOO_display rebuilds a dict of all the field's choices, translating every
+    # lazy label, on each call (~0.1 ms); a list page of 50 orders calls these 100 times.
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return _label(Status, self.status)
+
+    def get_business_type_display(self) -> str:  # type: ignore[no-redef]
+        return _label(BusinessType, self.business_type)
 
     @property
     def is_open(self) -> bool:

@@ -94,7 +94,10 @@ class ListPaginator(Paginator):
         try:
             return super().get_page(number)  # type: ignore[return-value]
         except EmptyPage:
-            return self.page(self.last_page_number())
+            try:
+                return self.page(self.last_page_number())
+            except EmptyPage:  # rows deleted since the count: the first page always exists
+                return self.page(1)
 
     def page(self, number: Any) -> ListPage:
         number = self.validate_number(number)

@@ -65,7 +65,7 @@ def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
     list indexes of ``WorkOrder`` (see its Meta)."""
     if f.queue == "unit":
         # The user's own unit is always in their scope (no unit: nothing), so the scope filter would
-        # only add a join: the unit's open queue is one index range (wo_unit_open_created).
+        # only add a join: the unit's open queue is one index range (wo_unit_open_created_id).
         qs = WorkOrder.objects.filter(unit_id=user.unit_id or 0).exclude(status__in=CLOSED_STATUSES)
     else:
         qs = order_visible(user)

@@ -175,3 +175,9 @@ def test_the_unit_queue_needs_no_scope_filter(users):
 
     where = sql.split(" WHERE ", 1)[1]
     assert "path" not in where and users["agent"].unit_id in params
+
+
+def test_subtree_ids_follow_the_path_in_one_query(county, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert set(Unit.objects.subtree_ids(county.east.pk)) == {county.east.pk, county.east_area.pk}
+    assert Unit.objects.subtree_ids(10**9) == []

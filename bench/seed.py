@@ -599,4 +599,9 @@ def summary() -> dict[str, int]:
             out[label] = int(cur.fetchone()[0])
         cur.execute("SELECT count(*) FROM workorders_workorder WHERE status NOT IN ('archived', 'merged')")
         out["open orders"] = int(cur.fetchone()[0])
+        # The unit paths come from triggers that must fire under session_replication_role = replica too.
+        cur.execute("SELECT count(*) FROM org_unit WHERE path NOT LIKE '/%/'")
+        missing = int(cur.fetchone()[0])
+        if missing:
+            raise RuntimeError(f"{missing} units have no path: the org_unit path triggers did not run")
     return out

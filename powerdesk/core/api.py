@@ -28,6 +28,7 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from powerdesk.core.errors import DomainError, ValidationFailed
+from powerdesk.core.pagination import COUNT_CAP, ListPaginator
 
 if TYPE_CHECKING:
     from powerdesk.org.models import User
@@ -87,17 +88,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class Pagination(PageNumberPagination):
+    """Page-number pagination over :class:`~powerdesk.core.pagination.ListPaginator`: a count capped at
+    10,000 (``count_is_capped`` says there are more), pages fetched ids first, ``page=last`` counted
+    exactly on request."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = ListPaginator
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        page_number = request.query_params.get(self.page_query_param) or 1
+        if page_number in self.last_page_strings:
+            return paginator.last_page_number()
+        return page_number
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None
+        paginator = self.page.paginator
         return Response(
             {
-                "count": self.page.paginator.count,
+                "count": paginator.count,
+                "count_is_capped": bool(getattr(paginator, "count_is_capped", False)),
                 "page": self.page.number,
-                "pages": self.page.paginator.num_pages,
+                "pages": paginator.num_pages,
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,
@@ -108,11 +122,23 @@ class Pagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return {
             "type": "object",
-            "required": ["count", "results"],
+            "required": ["count", "count_is_capped", "page", "pages", "next", "previous", "results"],
             "properties": {
-                "count": {"type": "integer"},
+                "count": {
+                    "type": "integer",
+                    "description": f"Matching rows; at most {COUNT_CAP:,} (counting further is not worth a "
+                    "slow list): when there are more, this is the cap and count_is_capped is true.",
+                },
+                "count_is_capped": {
+                    "type": "boolean",
+                    "description": "True when more rows match than count says.",
+                },
                 "page": {"type": "integer"},
-                "pages": {"type": "integer"},
+                "pages": {
+                    "type": "integer",
+                    "description": "Pages of count rows: a lower bound when count_is_capped. Pages past it "
+                    "are served while they have rows (follow next); page=last finds the real last page.",
+                },
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,11 +27,10 @@ class UnitKind(models.TextChoices):
 
 class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree_ids(self, root_id: int) -> list[int]:
-        """Ids of ``root_id`` and all its descendants: the units whose path starts with the root's."""
-        root = self.filter(pk=root_id).values_list("path", flat=True).first()
-        if not root:
-            return []
-        return list(self.filter(path__startswith=root).values_list("id", flat=True))
+        """Ids of ``root_id`` and all its descendants: the units whose path starts with the root's (one
+        query; none for a root that does not exist)."""
+        root_path = Subquery(Unit.objects.filter(pk=root_id).values("path")[:1])
+        return list(self.filter(path__startswith=root_path).order_by().values_list("id", flat=True))
 
     def dispatch_targets(self) -> UnitQuerySet:
         return self.exclude(kind=UnitKind.AREA)

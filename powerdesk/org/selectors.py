@@ -35,7 +35,9 @@ def user_visible_unit_ids(user: User) -> list[int] | None:
     if cached is not None:
         return cached
     path = _own_path(user)
-    ids = list(Unit.objects.filter(path__startswith=path).values_list("id", flat=True)) if path else []
+    ids = []
+    if path:
+        ids = list(Unit.objects.filter(path__startswith=path).order_by().values_list("id", flat=True))
     user._visible_unit_ids = ids  # type: ignore[attr-defined]
     return ids
 

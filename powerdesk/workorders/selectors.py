@@ -59,12 +59,19 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
-    qs = order_visible(user)
+    """The orders of a list page, filtered and ordered; paginate with ``core.pagination.ListPaginator``.
+
+    Every filter is a plain column condition with constants the planner can estimate, served by the
+    list indexes of ``WorkOrder`` (see its Meta)."""
+    if f.queue == "unit":
+        # The user's own unit is always in their scope (no unit: nothing), so the scope filter would
+        # only add a join: the unit's open queue is one index range (wo_unit_open_created_id).
+        qs = WorkOrder.objects.filter(unit_id=user.unit_id or 0).exclude(status__in=CLOSED_STATUSES)
+    else:
+        qs = order_visible(user)
     if f.queue == "mine":
         qs = qs.filter(assignee=user) | qs.filter(owner=user, assignee__isnull=True)
         qs = qs.exclude(status__in=CLOSED_STATUSES)
-    elif f.queue == "unit":
-        qs = qs.filter(unit_id=user.unit_id or 0).exclude(status__in=CLOSED_STATUSES)
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.open_only:

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Field
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from powerdesk.core import clock
 from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
 from powerdesk.core.masking import mask_phone
+from powerdesk.core.pagination import ListPaginator
 from powerdesk.core.views import ConsoleRequest
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
@@ -93,7 +93,10 @@ def order_list_page(request: ConsoleRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     f = form.to_filter()
-    page = Paginator(order_list(user=request.user, f=f), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = ListPaginator(order_list(user=request.user, f=f), PAGE_SIZE)
+    number = request.GET.get("page")
+    # 末页 of a capped count links to page=last: counted exactly only when someone asks for it.
+    page = paginator.get_page(paginator.last_page_number() if number == "last" else number)
     filter_errors = [
         f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
         for name, errors in (form.errors.items() if form.is_bound else [])

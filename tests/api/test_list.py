@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from powerdesk.core import clock
+from powerdesk.core import clock, pagination
 from powerdesk.workorders import services as s
 from tests.api.conftest import error
 
@@ -123,3 +123,22 @@ def test_caller_phones_are_masked_for_roles_without_personal_data(api, orders):
     assert by_number[orders["consult"].number]["caller_phone"] == "137****0000"
     by_number = {r["number"]: r for r in api("agent").get(URL).json()["results"]}
     assert by_number[orders["consult"].number]["caller_phone"] == "13700000000"
+
+
+def test_the_count_is_exact_below_the_cap(api, orders):
+    body = api("agent").get(URL).json()
+    assert body["count"] == 4 and body["count_is_capped"] is False
+
+
+def test_past_the_count_cap_the_api_says_so_and_still_serves_every_page(api, orders, monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    first = api("agent").get(URL, {"page_size": 1}).json()
+    assert (first["count"], first["count_is_capped"], first["pages"]) == (2, True, 2)
+    fourth = api("agent").get(URL, {"page_size": 1, "page": 4}).json()
+    assert [r["number"] for r in fourth["results"]] == [orders["old"].number]
+    assert fourth["next"] is None and fourth["previous"]
+    third = api("agent").get(URL, {"page_size": 1, "page": 3}).json()
+    assert third["next"] and "page=4" in third["next"]
+    assert api("agent").get(URL, {"page_size": 1, "page": "last"}).json()["page"] == 4
+    beyond = api("agent").get(URL, {"page_size": 1, "page": 5})
+    assert beyond.status_code == 404 and error(beyond)["code"] == "not_found"

@@ -4,10 +4,12 @@ and pagination."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from django.conf import settings
 from django.urls import reverse
 
-from powerdesk.core import clock
+from powerdesk.core import clock, pagination
 from powerdesk.workorders import services as s
 from powerdesk.workorders import views
 from powerdesk.workorders.models import WorkOrder
@@ -164,3 +166,35 @@ def test_out_of_range_and_odd_values_never_give_a_500(login, users, order):
     ):
         response = client.get(reverse("workorders:list"), {"queue": "all", **params})
         assert response.status_code == 200, params
+
+
+def test_past_the_count_cap_it_says_more_than_and_still_reaches_the_last_page(
+    login, users, customer, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    made = [
+        intake(users["agent"], CustomerFactory(area=customer.area), description=f"第{i}单") for i in range(5)
+    ]
+    client = login(users["agent"])
+    first = client.get(reverse("workorders:list"), {"queue": "all"})
+    body = first.content.decode()
+    assert "超过 3 张工单" in body and "第 1 页" in body and "共 3 张" not in body
+    assert "page=last" in body  # 末页: the real last page, counted when asked for
+    third = client.get(reverse("workorders:list"), {"queue": "all", "page": 3})
+    last = client.get(reverse("workorders:list"), {"queue": "all", "page": "last"})
+    beyond = client.get(reverse("workorders:list"), {"queue": "all", "page": 99})
+    assert numbers(third) == numbers(last) == numbers(beyond) == [made[0].number]
+    assert 'rel="next"' not in last.content.decode()
+
+
+def test_the_pagers_first_link_is_not_the_navs_home_in_english(login, users, customer, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    for i in range(2):
+        intake(users["agent"], CustomerFactory(area=customer.area), description=f"第{i}单")
+    client = login(users["agent"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("workorders:list"), {"queue": "all", "page": 2}).content.decode()
+    pager = re.search(r'<nav class="pager".*?</nav>', html, re.S)
+    assert pager and ">First</a>" in pager[0] and "Home" not in pager[0]
+    assert ">Home</a>" in re.search(r'<nav class="mainnav".*?</nav>', html, re.S)[0]

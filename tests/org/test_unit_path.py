@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 
 from powerdesk.org.models import Role, Unit, UnitKind
 from powerdesk.org.selectors import user_sees_unit, user_visible_unit_ids, visible_units_filter
+from powerdesk.workorders.selectors import OrderFilter, order_list, order_visible
 from tests.factories import AreaFactory, UnitFactory, UserFactory
 
 
@@ -158,3 +159,25 @@ def test_nobody_but_the_see_all_roles_sees_a_missing_unit(people):
     assert user_sees_unit(people["root"], None)
     assert user_sees_unit(people["manager"], None)
     assert not user_sees_unit(people["agent"], None)
+
+
+def test_the_scope_reaches_postgresql_as_a_constant_path_prefix(users):
+    """A constant the planner estimates from the path statistics: no id list, no recursive subquery."""
+    agent = users["agent"]
+    sql, params = order_visible(agent).query.sql_with_params()
+
+    assert f"{agent.unit.path}%" in params and "RECURSIVE" not in sql.upper()
+    assert len(params) == 1
+
+
+def test_the_unit_queue_needs_no_scope_filter(users):
+    sql, params = order_list(user=users["agent"], f=OrderFilter(queue="unit")).query.sql_with_params()
+
+    where = sql.split(" WHERE ", 1)[1]
+    assert "path" not in where and users["agent"].unit_id in params
+
+
+def test_subtree_ids_follow_the_path_in_one_query(county, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert set(Unit.objects.subtree_ids(county.east.pk)) == {county.east.pk, county.east_area.pk}
+    assert Unit.objects.subtree_ids(10**9) == []

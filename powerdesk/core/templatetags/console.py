@@ -4,11 +4,12 @@ countdowns of time limits (rendered here, then kept live by static/js/console.js
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -83,7 +84,14 @@ def can_create_orders(context: template.Context) -> bool:
 
 
 def duration_formats() -> dict[str, str]:
-    """The formats of a span of time; the countdown script fills in the same ones (see countdown_config)."""
+    """The formats of a span of time; the countdown script fills in the same ones (see countdown_config).
+
+    Translated once per language (a list page formats 50 countdowns): do not modify the dict."""
+    return _duration_formats(translation.get_language())
+
+
+@functools.lru_cache(maxsize=8)
+def _duration_formats(language: str | None) -> dict[str, str]:
     return {
         "dh": _("%(d)s天%(h)s小时"),
         "d": _("%(d)s天"),

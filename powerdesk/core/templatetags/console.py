@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.masking import mask_id_number, mask_phone
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.selectors import user_can_create_orders, user_sees_personal_data
 from powerdesk.sla.models import Clock, ClockState, SourceGrade
 from powerdesk.sla.selectors import about_to_breach
@@ -23,6 +24,9 @@ from powerdesk.workorders.choices import CLOSED_STATUSES, STATUS_COLOURS, Priori
 register = template.Library()
 
 PRIORITY_COLOURS = {Priority.NORMAL: "grey", Priority.HIGH: "orange", Priority.URGENT: "red"}
+
+# {{ order.topic|ref_name }}, {{ user.role|ref_name }}: a seeded topic or role in the active language.
+register.filter("ref_name", seeded_name)
 
 
 @register.simple_tag

@@ -116,16 +116,16 @@ class Runner:
         """Run one step; in parallel replays (each service commits on its own) a step that lost a deadlock
         or serialization race was rolled back whole, so it is simply run again (with the same number: a
         sequence does not roll back, so the number is set again before every attempt)."""
-        numbering = self.numbering if rank is not None else None
+        numbering = self.numbering
         for attempt in range(RETRIES + 1):
             try:
-                if numbering is not None:
-                    numbering.prepare(rank)  # type: ignore[arg-type]
+                if numbering is not None and rank is not None:
+                    numbering.prepare(rank)
                 intakes = result.intakes
                 with clock.at(step.at):
                     self._run(plan, step, result)
-                if numbering is not None and result.intakes > intakes:
-                    numbering.confirm(rank)  # type: ignore[arg-type]
+                if numbering is not None and rank is not None and result.intakes > intakes:
+                    numbering.confirm(rank)
                 return
             except OperationalError as exc:
                 sqlstate = getattr(exc.__cause__, "sqlstate", None)

@@ -77,7 +77,7 @@ def cmd_run(argv: list[str]) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     if not Unit.objects.exists():
-        print("PowerDesk: first start, loading the demo county (a few minutes)…", flush=True)
+        print("PowerDesk: first start, loading the demo county (about a minute)…", flush=True)
         call_command("demo")
     from django.db import connections
 

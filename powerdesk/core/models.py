@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CalendarYear(models.Model):
@@ -24,7 +25,7 @@ class CalendarYear(models.Model):
 
 class CalendarDay(models.Model):
     date = models.DateField(_("日期"), primary_key=True)
-    is_workday = models.BooleanField(_("工作日"))
+    is_workday = models.BooleanField(pgettext_lazy("day type", "工作日"))  # vs the unit "working days"
     name = models.CharField(_("节假日名称"), max_length=50, blank=True)
 
     class Meta:

@@ -8,9 +8,17 @@ Steps:
 2. fork the workers after the caller committed the county, staff and customers (each worker has its own
    connection and sees them); each replays its share in time order, every service call committing on
    its own (``synchronous_commit`` off: this is demo data), so no lock outlives one step;
-3. intakes draw order numbers from one sequence, so they take turns in the global time order (a shared
-   counter): the same seed gives the same numbers however the work is dealt;
+3. order numbers: the services draw them with ``nextval('workorder_number_seq')``. Each worker creates a
+   temporary sequence of that name — PostgreSQL looks relations up in the session's temporary schema
+   first — and sets it to the intake's rank before every intake (:class:`RankedNumbers`), so every
+   order gets the number a one-process load gives it and no worker waits for another. After every
+   intake the worker checks that the number came from its sequence, so a change in how the services
+   number orders stops the load instead of numbering it by chance; at the end the real sequence is
+   moved past the numbers used;
 4. if any worker fails, the others stop and the caller deletes the partial data.
+
+(Before, intakes took turns in global time order through a shared counter: about a quarter of each
+worker's time went to waiting for the other; see bench/RESULTS.md, "Demo load".)
 """
 
 from __future__ import annotations
@@ -24,37 +32,41 @@ from typing import Any
 from django.db import connection, connections
 
 from powerdesk.demo.plans import Plan
-from powerdesk.demo.runner import Entry, Runner, RunResult, intake_ranks
-
-WAIT_SECONDS = 1.0
+from powerdesk.demo.runner import Entry, Runner, RunResult, Stopped, intake_ranks
 
 
-class Aborted(Exception):
-    """Another worker failed: stop waiting for a turn that will never come."""
+class NumberingChanged(RuntimeError):
+    """An intake did not draw its number from the worker's sequence: the services number orders in
+    another way now, and this module has to follow."""
 
 
-class SharedTurns:
-    def __init__(self, ctx: Any) -> None:
-        self.cond = ctx.Condition()
-        self.counter = ctx.Value("q", 0, lock=False)
-        self.aborted = ctx.Value("b", 0, lock=False)
+class RankedNumbers:
+    """A worker's order numbers: the opening intake of rank r draws r + 1 (see step 3 above)."""
 
-    def wait(self, rank: int) -> None:
-        with self.cond:
-            while self.counter.value != rank:
-                if self.aborted.value:
-                    raise Aborted()
-                self.cond.wait(WAIT_SECONDS)
+    def __init__(self, failed: Any) -> None:
+        self.failed = failed  # a multiprocessing Event shared by the workers
 
-    def done(self) -> None:
-        with self.cond:
-            self.counter.value += 1
-            self.cond.notify_all()
+    def start(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("CREATE TEMPORARY SEQUENCE workorder_number_seq")
 
-    def abort(self) -> None:
-        with self.cond:
-            self.aborted.value = 1
-            self.cond.notify_all()
+    def prepare(self, rank: int) -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT setval('pg_temp.workorder_number_seq', %s, false)", [rank + 1])
+
+    def confirm(self, rank: int) -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT last_value, is_called FROM pg_temp.workorder_number_seq")
+            last_value, is_called = cur.fetchone()
+        if not is_called or last_value != rank + 1:
+            raise NumberingChanged(
+                f"intake {rank + 1} did not draw its order number from nextval('workorder_number_seq'): "
+                "the parallel demo replay (powerdesk/demo/parallel.py) relies on it; "
+                "use --workers 1 until it is updated"
+            )
+
+    def stopped(self) -> bool:
+        return bool(self.failed.is_set())
 
 
 def plan_groups(plans: list[Plan]) -> list[list[int]]:
@@ -109,7 +121,7 @@ def run_parallel(
 ) -> RunResult:
     """Replay ``queue`` in ``workers`` processes. The caller must have committed everything they read."""
     ctx = multiprocessing.get_context("fork")
-    turns = SharedTurns(ctx)
+    failed = ctx.Event()
     ranks = intake_ranks(plans, queue)
     shares = deal(plans, queue, workers)
     connections.close_all()  # a forked child must open its own connection, never share the parent's
@@ -117,7 +129,8 @@ def run_parallel(
     procs = []
     for k, share in enumerate(shares):
         here, there = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(k, plans, share, ranks, turns, there, progress), daemon=True)
+        args = (k, plans, share, ranks, failed, there, progress)
+        proc = ctx.Process(target=_worker, args=args, daemon=True)
         proc.start()
         there.close()
         pipes.append(here)
@@ -133,11 +146,14 @@ def run_parallel(
             total.add(payload)
         else:
             failures.append(payload)
-            turns.abort()
+            failed.set()
     for proc in procs:
         proc.join()
     if failures:
         raise RuntimeError("the demo replay failed:\n" + "\n".join(failures))
+    if ranks:
+        with connection.cursor() as cur:  # the next order after the demo continues the numbering
+            cur.execute("SELECT setval('workorder_number_seq', %s)", [len(ranks)])
     return total
 
 
@@ -146,19 +162,21 @@ def _worker(
     plans: list[Plan],
     share: list[Entry],
     ranks: dict[tuple[int, int], int],
-    turns: SharedTurns,
+    failed: Any,
     pipe: Connection,
     progress: Callable[[str], None],
 ) -> None:
     try:
         with connection.cursor() as cur:
             cur.execute("SET synchronous_commit TO OFF")
-        runner = Runner(plans, lambda message: progress(f"[worker {k + 1}] {message}"), turns=turns)
+        numbers = RankedNumbers(failed)
+        numbers.start()
+        runner = Runner(plans, lambda message: progress(f"[worker {k + 1}] {message}"), numbering=numbers)
         pipe.send(("done", runner.run(share, ranks)))
-    except Aborted:
+    except Stopped:
         pipe.send(("error", f"worker {k + 1} stopped because another worker failed"))
     except BaseException:
-        turns.abort()
+        failed.set()
         pipe.send(("error", f"worker {k + 1} failed:\n{traceback.format_exc()}"))
     finally:
         connections.close_all()

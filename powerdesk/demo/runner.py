@@ -4,8 +4,9 @@ Each step runs inside ``clock.at(step.at)``, so the services stamp their own eve
 numbers with the planned moment: the timelines are the services' own, not rows written by hand.
 
 With several workers (:mod:`powerdesk.demo.parallel`) each replays a share of the plans; the one thing
-they share is the order-number sequence, so intakes take turns in global time order (:class:`Turns`) and
-the same seed still gives every order the same number.
+they share is the order-number sequence. Each intake has a rank (its place among all intakes in time
+order) and a worker's :class:`Numbering` makes the intake draw exactly that number, so the same seed
+gives every order the same number however the work is dealt, without the workers waiting for each other.
 """
 
 from __future__ import annotations
@@ -48,9 +49,19 @@ class PlanBroken(Exception):
     """A step did not do what its plan expected; the plan's remaining steps are skipped."""
 
 
-class Turns(Protocol):
-    def wait(self, rank: int) -> None: ...
-    def done(self) -> None: ...
+class Stopped(Exception):
+    """Another worker of a parallel replay failed: this one stops too."""
+
+
+class Numbering(Protocol):
+    def prepare(self, rank: int) -> None:
+        """Before an attempt of the opening intake with this rank: its number is to be rank + 1."""
+
+    def confirm(self, rank: int) -> None:
+        """After it opened its order: raise if the number did not come from where ``prepare`` put it."""
+
+    def stopped(self) -> bool:
+        """Whether another worker failed (then this one stops too)."""
 
 
 def replay_queue(plans: list[Plan], now: dt.datetime) -> list[Entry]:
@@ -73,9 +84,9 @@ def intake_ranks(plans: list[Plan], queue: list[Entry]) -> dict[tuple[int, int],
 
 class Runner:
     def __init__(
-        self, plans: list[Plan], progress: Callable[[str], None], *, turns: Turns | None = None
+        self, plans: list[Plan], progress: Callable[[str], None], *, numbering: Numbering | None = None
     ) -> None:
-        self.plans, self.progress, self.turns = plans, progress, turns
+        self.plans, self.progress, self.numbering = plans, progress, numbering
         self.topics = {t.code: t for t in Topic.objects.all()}
         self.sub_types = {s.code: s for s in SubType.objects.all()}
 
@@ -85,32 +96,36 @@ class Runner:
         every = max(1, len(queue) // 10)
         for n, (_at, index, i) in enumerate(queue, start=1):
             plan, step = self.plans[index], self.plans[index].steps[i]
-            takes_turn = self.turns is not None and ranks is not None and step.action == "intake"
-            if takes_turn:
-                self.turns.wait(ranks[(index, i)])  # type: ignore[union-attr, index]
+            if self.numbering is not None and self.numbering.stopped():
+                raise Stopped()
+            rank = ranks.get((index, i)) if ranks is not None and step.action == "intake" else None
             try:
                 if index not in broken:
-                    self._run_retrying(plan, step, result)
+                    self._run_retrying(plan, step, result, rank)
                     result.steps += 1
             except (DomainError, PlanBroken) as exc:
                 broken.add(index)
                 result.problems.append(f"plan {index} step {i} ({step.action}): {exc}")
-            finally:
-                if takes_turn:
-                    self.turns.done()  # type: ignore[union-attr]
             if n % every == 0 or n == len(queue):
                 self.progress(
                     f"order steps {n}/{len(queue)} ({result.intakes} orders, {result.repeats} repeat calls)"
                 )
         return result
 
-    def _run_retrying(self, plan: Plan, step: Step, result: RunResult) -> None:
+    def _run_retrying(self, plan: Plan, step: Step, result: RunResult, rank: int | None) -> None:
         """Run one step; in parallel replays (each service commits on its own) a step that lost a deadlock
-        or serialization race was rolled back whole, so it is simply run again."""
+        or serialization race was rolled back whole, so it is simply run again (with the same number: a
+        sequence does not roll back, so the number is set again before every attempt)."""
+        numbering = self.numbering
         for attempt in range(RETRIES + 1):
             try:
+                if numbering is not None and rank is not None:
+                    numbering.prepare(rank)
+                intakes = result.intakes
                 with clock.at(step.at):
                     self._run(plan, step, result)
+                if numbering is not None and rank is not None and result.intakes > intakes:
+                    numbering.confirm(rank)
                 return
             except OperationalError as exc:
                 sqlstate = getattr(exc.__cause__, "sqlstate", None)

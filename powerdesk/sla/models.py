@@ -9,6 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from powerdesk.customers.models import CustomerType
 from powerdesk.org.models import RegionClass
@@ -29,7 +30,7 @@ class LimitUnit(models.TextChoices):
     MINUTES = "minutes", _("分钟")
     HOURS = "hours", _("小时")
     DAYS = "days", _("自然日")
-    WORKING_DAYS = "working_days", _("工作日")
+    WORKING_DAYS = "working_days", pgettext_lazy("unit", "工作日")  # the unit; a day type is "day type"
 
 
 class SourceGrade(models.TextChoices):
@@ -51,7 +52,7 @@ class SlaPolicy(models.Model):
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, blank=True)
     region_class = models.CharField(_("地域类别"), max_length=8, choices=RegionClass.choices, blank=True)
     customer_type = models.CharField(_("客户类型"), max_length=20, choices=CustomerType.choices, blank=True)
-    amount = models.PositiveIntegerField(_("时限"))
+    amount = models.PositiveIntegerField(pgettext_lazy("policy field", "时限"))  # the number, with unit
     unit = models.CharField(_("单位"), max_length=16, choices=LimitUnit.choices)
     starts_on = models.CharField(
         _("开始于"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.files.uploadedfile import UploadedFile
@@ -16,6 +18,8 @@ from powerdesk.org.selectors import user_may, user_visible_unit_ids
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Attachment, AttachmentRule, WorkOrder
+
+logger = logging.getLogger(__name__)
 
 # Leading bytes of the formats we accept, so a renamed executable is not stored as a "photo".
 MAGIC = {
@@ -39,9 +43,46 @@ MAGIC = {
 def attachment_add(
     *, order: WorkOrder, actor: User, kind: str, upload: UploadedFile, request_id: str = ""
 ) -> Attachment:
+    """Check the file against its rule, store it and log it on the timeline.
+
+    The file is written inside the transaction that writes its row, and deleted again if that transaction
+    does not commit (a DB error, a lock timeout, a failed commit): the storage has no rollback, so without
+    this a failed attempt would leave an orphan on disk, and its retry a second copy under another name.
+    The transaction is ``durable`` because only the outermost one decides whether the row exists; inside a
+    caller's transaction a later rollback could not remove the file.
+    """
     rule = AttachmentRule.objects.filter(kind=kind).first()
     if rule is None:
         raise ValidationFailed(_("不支持的附件类别。"), fields={"kind": [_("请选择录音、照片或文档。")]})
+    checked = _checked(rule, upload)
+    written: list[str] = []
+    try:
+        with transaction.atomic(durable=True):
+            return _store(
+                order=order,
+                actor=actor,
+                kind=kind,
+                upload=upload,
+                checked=checked,
+                request_id=request_id,
+                written=written,
+            )
+    except BaseException:
+        for path in written:
+            _discard(path)
+        raise
+
+
+@dataclass(frozen=True)
+class _Checked:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _checked(rule: AttachmentRule, upload: UploadedFile) -> _Checked:
+    """The file's safe name, content type, size and SHA-256, or ValidationFailed if the rule refuses it."""
     name = PurePath(upload.name or "file").name[-200:]
     ext = PurePath(name).suffix.lower()
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
@@ -68,44 +109,66 @@ def attachment_add(
     if ext in MAGIC and not any(head.startswith(m) for m in MAGIC[ext]):
         raise ValidationFailed(_("文件内容与扩展名不符。"), fields={"file": [_("文件内容与扩展名不符。")]})
     upload.seek(0)
+    return _Checked(name, content_type, upload.size, digest.hexdigest())
 
-    with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
-        unit_ids = user_visible_unit_ids(actor)
-        if unit_ids is not None and locked.unit_id not in unit_ids:
-            raise NotFound(_("找不到该工单。"))
-        if not user_may(actor, "note"):
-            raise NotPermitted(_("您的角色不能上传附件。"))
-        if request_id and (earlier := locked.events.filter(request_id=request_id).first()) is not None:
-            # A retried upload: answer with the file stored the first time instead of a duplicate.
-            stored = Attachment.objects.filter(order=locked, pk=earlier.data.get("attachment")).first()
-            if stored is None:
-                raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
-            return stored
-        att = Attachment(
-            order=locked,
-            kind=kind,
-            original_name=name,
-            content_type=content_type,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=actor,
-            uploaded_at=clock.now(),
-        )
-        att.file.save(name, upload, save=False)
-        att.save()
-        locked.version += 1
-        locked.updated_at = att.uploaded_at
-        locked.save(update_fields=["version", "updated_at"])
-        event_write(
-            order=locked,
-            kind=EventKind.ATTACHMENT,
-            actor=actor,
-            from_status=locked.status,
-            to_status=locked.status,
-            note=name,
-            data={"attachment": att.pk, "kind": kind, "size": att.size, "sha256": att.sha256},
-            request_id=request_id,
-            at=att.uploaded_at,
-        )
+
+def _store(
+    *,
+    order: WorkOrder,
+    actor: User,
+    kind: str,
+    upload: UploadedFile,
+    checked: _Checked,
+    request_id: str,
+    written: list[str],
+) -> Attachment:
+    """Inside the transaction: the row, the file (its storage name appended to ``written`` as soon as it
+    exists), the order's version and the timeline event; a retry gets the first attempt's attachment."""
+    locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
+    unit_ids = user_visible_unit_ids(actor)
+    if unit_ids is not None and locked.unit_id not in unit_ids:
+        raise NotFound(_("找不到该工单。"))
+    if not user_may(actor, "note"):
+        raise NotPermitted(_("您的角色不能上传附件。"))
+    if request_id and (earlier := locked.events.filter(request_id=request_id).first()) is not None:
+        # A retried upload: answer with the file stored the first time instead of a duplicate.
+        stored = Attachment.objects.filter(order=locked, pk=earlier.data.get("attachment")).first()
+        if stored is None:
+            raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
+        return stored
+    att = Attachment(
+        order=locked,
+        kind=kind,
+        original_name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+        uploaded_at=clock.now(),
+    )
+    att.file.save(checked.name, upload, save=False)
+    written.append(str(att.file.name))
+    att.save()
+    locked.version += 1
+    locked.updated_at = att.uploaded_at
+    locked.save(update_fields=["version", "updated_at"])
+    event_write(
+        order=locked,
+        kind=EventKind.ATTACHMENT,
+        actor=actor,
+        from_status=locked.status,
+        to_status=locked.status,
+        note=checked.name,
+        data={"attachment": att.pk, "kind": kind, "size": att.size, "sha256": att.sha256},
+        request_id=request_id,
+        at=att.uploaded_at,
+    )
     return att
+
+
+def _discard(path: str) -> None:
+    """Remove a file whose row was rolled back; a failure here must not hide the error that caused it."""
+    try:
+        Attachment.file.field.storage.delete(path)
+    except OSError:
+        logger.exception("could not remove the orphaned upload %s", path)

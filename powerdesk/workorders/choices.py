@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BusinessType(models.TextChoices):
@@ -48,7 +49,9 @@ class Status(models.TextChoices):
     DISPATCHED = "dispatched", _("已派单")
     IN_PROGRESS = "in_progress", _("处理中")
     ON_SITE = "on_site", _("已到达现场")
-    RESOLVED = "resolved", _("处理完成")
+    # 处理完成 is both a state ("Resolved") and the action that reaches it ("Resolve"): the contexts
+    # "status" and "action" keep the two apart in the English catalogue.
+    RESOLVED = "resolved", pgettext_lazy("status", "处理完成")
     REPLIED = "replied", _("已回单")
     CALLED_BACK = "called_back", _("已回访")
     ARCHIVED = "archived", _("已归档")
@@ -89,7 +92,8 @@ class EventKind(models.TextChoices):
     DISPATCH = "dispatch", _("派单")
     TAKE = "take", _("接单")
     ARRIVE = "arrive", _("到达现场")
-    RESOLVE = "resolve", _("处理完成")
+    # The timeline names each step by its action (Dispatch, Accept …), so this is the action too.
+    RESOLVE = "resolve", pgettext_lazy("action", "处理完成")
     REPLY = "reply", _("回单")
     CALLBACK = "callback", _("回访")
     ARCHIVE = "archive", _("归档")
@@ -107,7 +111,7 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
     SLA_WARNING = "sla_warning", _("即将超时预警")
-    SLA_BREACH = "sla_breach", _("超时")
+    SLA_BREACH = "sla_breach", pgettext_lazy("event", "超时")  # the moment a time limit was missed
     SLA_ESCALATION = "sla_escalation", _("超时升级")
 
 

@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core.errors import DomainError, NotFound
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.core.widgets import ListedModelChoiceIterator, PlainCheckboxSelectMultiple, PlainSelect
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
@@ -215,6 +216,13 @@ class OrderFilterForm(forms.Form):
 # intake
 
 
+class TopicChoiceField(forms.ModelChoiceField):
+    """Topics by name in the active language (seeded ones have English names, see core.seeded_names)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return seeded_name(obj)
+
+
 class SubTypeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SubType) -> str:
         return obj.name
@@ -255,7 +263,7 @@ class IntakeForm(forms.Form):
         widget=SubTypeSelect,
         error_messages={"invalid_choice": _("业务子类无效。")},
     )
-    topic = forms.ModelChoiceField(
+    topic = TopicChoiceField(
         label=_("业务分类"),
         queryset=Topic.objects.filter(is_active=True),
         to_field_name="code",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from powerdesk.workorders.choices import EventKind, Status
 
@@ -74,7 +75,7 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition(
             "resolve",
-            _("处理完成"),
+            pgettext_lazy("action", "处理完成"),  # the button; the status is pgettext("status", …)
             frozenset({S.IN_PROGRESS, S.ON_SITE}),
             S.RESOLVED,
             EventKind.RESOLVE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 
 from powerdesk.workorders.models import Attachment
 from tests.api.conftest import error
@@ -12,8 +13,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
+
+
+def stored_files(media):
+    return sorted(p.relative_to(media).as_posix() for p in media.rglob("*") if p.is_file())
 
 
 def _photo(name="meter.png", content=PNG, content_type="image/png"):
@@ -36,7 +42,7 @@ def test_it_stores_a_photo_and_notes_it_on_the_timeline(api, make_order):
     assert detail["timeline"][-1]["kind"] == "attachment" and detail["version"] == 2
 
 
-def test_a_retried_upload_with_the_same_key_stores_one_file(api, make_order):
+def test_a_retried_upload_with_the_same_key_stores_one_file(api, make_order, media):
     order = make_order()
     client = api("agent")
     first = client.post(
@@ -47,6 +53,32 @@ def test_a_retried_upload_with_the_same_key_stores_one_file(api, make_order):
     )
     assert again.json()["id"] == first.json()["id"]
     assert Attachment.objects.count() == 1
+    assert stored_files(media) == [Attachment.objects.get().file.name]
+
+
+def test_a_failed_upload_leaves_no_file_and_its_retry_stores_one(api, make_order, media, monkeypatch):
+    order = make_order()
+    client = api("agent")
+
+    def failing_event_write(**kwargs):
+        raise DatabaseError("simulated failure after the file was written")
+
+    with monkeypatch.context() as m:
+        m.setattr("powerdesk.workorders.attachments.event_write", failing_event_write)
+        with pytest.raises(DatabaseError):
+            client.post(
+                _url(order),
+                {"kind": "photo", "file": _photo()},
+                format="multipart",
+                HTTP_IDEMPOTENCY_KEY="u-1",
+            )
+    assert stored_files(media) == [] and Attachment.objects.count() == 0
+
+    retry = client.post(
+        _url(order), {"kind": "photo", "file": _photo()}, format="multipart", HTTP_IDEMPOTENCY_KEY="u-1"
+    )
+    assert retry.status_code == 201
+    assert stored_files(media) == [Attachment.objects.get().file.name]
 
 
 @pytest.mark.parametrize(

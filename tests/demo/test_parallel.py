@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from powerdesk.demo.loader import demo_load
+from powerdesk.workorders.models import WorkOrder
 from tests.demo.conftest import NOW
 from tests.demo.test_determinism import snapshot
 from tests.workorders.conftest import committing  # noqa: F401  (a fixture)
@@ -28,3 +29,40 @@ def test_it_refuses_a_parallel_load_inside_a_transaction(committing):  # noqa: F
 
     with transaction.atomic(), pytest.raises(RuntimeError, match="outside a transaction"):
         demo_load(now=NOW, workers=2, **SIZE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbering_continues_after_a_parallel_load(committing):  # noqa: F811
+    """The workers number their intakes from their own sequences; the real one must end past them."""
+    from django.db import connection
+
+    summary = demo_load(seed=5, now=NOW, workers=2, **SIZE)
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval('workorder_number_seq')")
+        (following,) = cur.fetchone()
+
+    assert following == summary.orders + 1
+    assert max(int(n[-8:]) for n in WorkOrder.objects.values_list("number", flat=True)) == summary.orders
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_load_stops_if_intakes_stop_drawing_from_the_number_sequence(
+    committing,  # noqa: F811
+    monkeypatch,
+):
+    """If the services ever number orders another way, the parallel replay must fail, not guess."""
+    from django.db import connection
+
+    from powerdesk.core import clock
+
+    def schema_qualified_number() -> str:
+        with connection.cursor() as cur:
+            cur.execute("SELECT nextval('public.workorder_number_seq')")
+            (seq,) = cur.fetchone()
+        return f"{clock.local_now():%y%m%d}{seq:08d}"
+
+    monkeypatch.setattr("powerdesk.workorders.services._next_number", schema_qualified_number)
+
+    with pytest.raises(RuntimeError, match="did not draw its order number"):
+        demo_load(seed=5, now=NOW, workers=2, **SIZE)
+    assert not WorkOrder.objects.exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError, transaction
 
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.workorders.attachments import attachment_add
@@ -173,3 +174,74 @@ def test_it_hides_an_order_of_another_unit_and_refuses_a_user_without_a_role(use
 
     assert not Attachment.objects.exists()
     assert len(events_of(order)) == 1
+
+
+def stored_files(media: Path) -> list[Path]:
+    return sorted(p for p in media.rglob("*") if p.is_file())
+
+
+def test_a_rolled_back_upload_leaves_no_file_behind(users, order, media, monkeypatch):
+    """The file is written inside the transaction; if it rolls back, the file goes too (no orphans)."""
+
+    def broken_event_write(**kwargs):
+        raise DatabaseError("simulated failure after the file was written")
+
+    monkeypatch.setattr("powerdesk.workorders.attachments.event_write", broken_event_write)
+
+    with pytest.raises(DatabaseError):
+        attachment_add(order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1")
+
+    assert not Attachment.objects.exists()
+    assert stored_files(media) == []
+    assert fresh(order).version == order.version
+
+
+def test_a_retry_after_a_rolled_back_attempt_stores_exactly_one_file(users, order, media, monkeypatch):
+    """The client retries with the same Idempotency-Key after a failed attempt: one row, one file."""
+    with monkeypatch.context() as m:
+        m.setattr(
+            "powerdesk.workorders.attachments.event_write",
+            lambda **kwargs: (_ for _ in ()).throw(DatabaseError("simulated")),
+        )
+        with pytest.raises(DatabaseError):
+            attachment_add(
+                order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1"
+            )
+
+    att = attachment_add(order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1")
+    again = attachment_add(
+        order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1"
+    )
+
+    assert again.pk == att.pk
+    assert stored_files(media) == [media / att.file.name]
+
+
+def test_a_replayed_upload_stores_one_file(users, order, media):
+    first = attachment_add(
+        order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1"
+    )
+    again = attachment_add(
+        order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1"
+    )
+
+    assert again.pk == first.pk
+    assert Attachment.objects.count() == 1
+    assert stored_files(media) == [media / first.file.name]
+
+
+def test_the_same_file_uploaded_twice_on_purpose_is_kept_twice(users, order, media):
+    """Two different requests (no shared key) are two attachments, each with its own file."""
+    one = attachment_add(order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-1")
+    two = attachment_add(order=order, actor=users["agent"], kind="photo", upload=upload(), request_id="up-2")
+
+    assert one.file.name != two.file.name
+    assert stored_files(media) == sorted([media / one.file.name, media / two.file.name])
+
+
+def test_it_refuses_to_run_inside_a_callers_transaction(users, order, media):
+    """Only the outermost transaction knows whether the row survives, so the file's cleanup needs it."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment_add(order=order, actor=users["agent"], kind="photo", upload=upload())
+
+    assert stored_files(media) == []

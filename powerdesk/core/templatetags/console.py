@@ -12,10 +12,11 @@ from django import template
 from django.utils import timezone, translation
 from django.utils.html import format_html, json_script
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.masking import mask_id_number, mask_phone
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.selectors import user_can_create_orders, user_sees_personal_data
 from powerdesk.sla.models import Clock, ClockState, SourceGrade
 from powerdesk.sla.selectors import about_to_breach
@@ -24,6 +25,9 @@ from powerdesk.workorders.choices import CLOSED_STATUSES, STATUS_COLOURS, Priori
 register = template.Library()
 
 PRIORITY_COLOURS = {Priority.NORMAL: "grey", Priority.HIGH: "orange", Priority.URGENT: "red"}
+
+# {{ order.topic|ref_name }}, {{ user.role|ref_name }}: a seeded topic or role in the active language.
+register.filter("ref_name", seeded_name)
 
 
 @register.simple_tag
@@ -179,7 +183,7 @@ def clock_status(c: Clock, now: dt.datetime | None = None) -> dict[str, Any]:
             ctx["title"] = _("%(at)s 起暂停计时") % {"at": _local(c.paused_at)}
     elif c.state == ClockState.MET and c.met_at is not None:
         on_time = c.breached_at is None and c.met_at <= c.due_at
-        verdict = _("按时") if on_time else _("超时")
+        verdict = _("按时") if on_time else pgettext("verdict", "超时")  # "late", not the breach event
         ctx.update(
             tone="met" if on_time else "met-late",
             text=_("已达成 · %(at)s %(verdict)s") % {"at": _local(c.met_at), "verdict": verdict},

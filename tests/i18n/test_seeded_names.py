@@ -1,0 +1,78 @@
+"""Seeded topics and roles have English names; data an administrator wrote stays as written."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
+from powerdesk.org.models import Role
+from powerdesk.workorders.models import Topic
+from tests.workorders.helpers import intake
+
+
+def chinese(labels) -> set[str]:
+    with translation.override(None):  # no catalogue: a lazy label is its msgid
+        return {str(label) for label in labels}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "labels"), [(Topic, TOPIC_NAMES), (Role, ROLE_NAMES)])
+def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
+    seeded = set(model.objects.values_list("name", flat=True))
+    assert chinese(labels) == seeded
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", [Topic, Role])
+def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):
+    rows = list(model.objects.all())
+    with translation.override("en"):
+        english = {row.code: seeded_name(row) for row in rows}
+    with translation.override("zh-hans"):
+        assert {row.code: seeded_name(row) for row in rows} == {row.code: row.name for row in rows}
+    assert all(english[row.code] != row.name for row in rows), english
+    assert english.get("fault_repair", "Emergency repair") == "Emergency repair"
+    assert english.get("dispatcher", "Dispatcher") == "Dispatcher"
+
+
+@pytest.mark.django_db
+def test_a_name_changed_in_the_admin_is_shown_as_written_in_english_too():
+    topic = Topic.objects.get(code="billing")
+    topic.name = "电费咨询与电价政策"
+    with translation.override("en"):
+        assert seeded_name(topic) == "电费咨询与电价政策"
+        assert seeded_name(None) == ""
+
+
+@pytest.fixture
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_the_english_order_page_names_the_topic_and_the_users_role_in_english(
+    english, client, users, customer
+):
+    order = intake(users, customer, topic_code="fault_repair")
+    url = reverse("workorders:detail", args=[order.number])
+
+    english.force_login(users["agent"])
+    html = english.get(url).content.decode()
+    assert "<b>Emergency repair</b>" in html
+    assert '<div class="role">Hotline agent · ' in html
+    assert "故障抢修" not in html and "客服专员" not in html
+
+    client.cookies.clear()
+    client.force_login(users["agent"])
+    html = client.get(url).content.decode()
+    assert "<b>故障抢修</b>" in html and '<div class="role">客服专员 · ' in html
+
+
+def test_the_english_intake_form_lists_the_topics_in_english(english, users, customer):
+    english.force_login(users["agent"])
+    html = english.get(reverse("workorders:new"), {"customer": customer.account_no}).content.decode()
+    assert ">Emergency repair</option>" in html
+    assert ">Bills and tariffs</option>" in html

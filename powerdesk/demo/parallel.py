@@ -10,7 +10,8 @@ Steps:
    its own (``synchronous_commit`` off: this is demo data), so no lock outlives one step;
 3. order numbers: the services draw them with ``nextval('workorder_number_seq')``. Each worker creates a
    temporary sequence of that name — PostgreSQL looks relations up in the session's temporary schema
-   first — and sets it to the intake's rank before every intake (:class:`RankedNumbers`), so every
+   first; the worker creates it before its first intake, so the intake's prepared statement resolves
+   the name to it — and sets it to the intake's rank before every intake (:class:`RankedNumbers`), so every
    order gets the number a one-process load gives it and no worker waits for another. After every
    intake the worker checks that the number came from its sequence, so a change in how the services
    number orders stops the load instead of numbering it by chance; at the end the real sequence is

@@ -51,17 +51,13 @@ def test_a_parallel_load_stops_if_intakes_stop_drawing_from_the_number_sequence(
     monkeypatch,
 ):
     """If the services ever number orders another way, the parallel replay must fail, not guess."""
-    from django.db import connection
+    from powerdesk.workorders.services import intake
 
-    from powerdesk.core import clock
-
-    def schema_qualified_number() -> str:
-        with connection.cursor() as cur:
-            cur.execute("SELECT nextval('public.workorder_number_seq')")
-            (seq,) = cur.fetchone()
-        return f"{clock.local_now():%y%m%d}{seq:08d}"
-
-    monkeypatch.setattr("powerdesk.workorders.services._next_number", schema_qualified_number)
+    qualified = intake._OPEN_SQL.replace(
+        "nextval('workorder_number_seq')", "nextval('public.workorder_number_seq')"
+    )
+    assert qualified != intake._OPEN_SQL
+    monkeypatch.setattr(intake, "_OPEN_SQL", qualified)
 
     with pytest.raises(RuntimeError, match="did not draw its order number"):
         demo_load(seed=5, now=NOW, workers=2, **SIZE)

@@ -104,8 +104,14 @@ class Notification(models.Model):
     )
     recipient_address = models.CharField(_("接收地址"), max_length=254, help_text=_("手机号或电子邮箱"))
     channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices)
+    # No index: a handful of templates, each on a large share of the rows, so no query would use one; it
+    # would only be written with every row.
     template = models.ForeignKey(
-        NotificationTemplate, verbose_name=_("模板"), on_delete=models.PROTECT, related_name="notifications"
+        NotificationTemplate,
+        verbose_name=_("模板"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     context = models.JSONField(_("模板参数"), default=dict, blank=True)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
@@ -124,7 +130,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     permanent_error = models.BooleanField(_("永久失败"), default=False)
-    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
@@ -134,6 +140,11 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A constraint rather than unique=True: the same unique index, without the second
+            # (varchar_pattern_ops) index Django adds to a unique CharField for LIKE queries nobody makes.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notify_dedupe_key_unique"),
+        ]
         indexes = [
             # The admin's "not delivered" view and any recovery job read only the unfinished rows.
             models.Index(

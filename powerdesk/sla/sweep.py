@@ -92,20 +92,21 @@ SELECT count(*), array_agg(id)::text FROM (
 _STEPS = """
 CREATE TEMP TABLE sla_sweep_step ON COMMIT DROP AS
 WITH clock AS MATERIALIZED (
-    SELECT c.id AS clock_id, c.order_id, c.state AS clock_state, c.level AS clock_level,
+    SELECT c.id AS clock_id, c.order_id, c.kind, c.due_at, c.state AS clock_state, c.level AS clock_level,
            c.breached_at IS NULL AS unbreached, c.started_at, c.paused_seconds, c.allowed_seconds,
-           p.warn_ratio
+           p.warn_ratio, p.name AS policy_name,
+           c.state IN ('running', 'breached') AND c.met_at IS NULL AS running
     FROM sla_clock c JOIN sla_slapolicy p ON p.id = c.policy_id
-    WHERE c.id = ANY(%(ids)s::bigint[]) AND c.state IN ('running', 'breached') AND c.met_at IS NULL
+    WHERE c.id = ANY(%(ids)s::bigint[])
 ),
-candidate AS (
-    SELECT clock.clock_id, clock.order_id, clock.clock_state, clock.clock_level, clock.unbreached,
-           s.level, s.at_ratio < 1 AS is_warning, s.at_ratio >= 1 AS at_deadline, s.action, s.raise_priority,
-           s.template_code,
+candidate AS (  -- a clock not running, or with every step taken, keeps one row without a step
+    SELECT clock.clock_id, clock.order_id, clock.kind, clock.due_at, clock.policy_name, clock.clock_state,
+           clock.clock_level, clock.unbreached, s.level, s.at_ratio < 1 AS is_warning,
+           s.at_ratio >= 1 AS at_deadline, s.action, s.raise_priority, s.template_code,
            clock.started_at + (clock.paused_seconds + clock.allowed_seconds
                                * CASE WHEN s.at_ratio < 1 THEN clock.warn_ratio ELSE s.at_ratio END)
                               * interval '1 second' AS step_at
-    FROM clock JOIN sla_escalationstep s ON s.level > clock.clock_level
+    FROM clock LEFT JOIN sla_escalationstep s ON s.level > clock.clock_level AND clock.running
 ),
 marked AS (  -- "waiting": the steps up to this one not due yet; none: taken
     SELECT candidate.*,
@@ -116,8 +117,10 @@ marked AS (  -- "waiting": the steps up to this one not due yet; none: taken
     -- partitioned by order too, so one sort serves this window and the order's below
     WINDOW w AS (PARTITION BY order_id, clock_id ORDER BY level)
 ),
-taken AS (  -- the steps taken, and the first one left (its time is the clock's next check)
-    SELECT marked.*, waiting = 0 AS taken FROM marked WHERE waiting = 0 OR (waiting = 1 AND step_at > %(now)s)
+taken AS (  -- the steps taken, the first one left (its time is the clock's next check), the step-less rows
+    SELECT marked.*, waiting = 0 AND level IS NOT NULL AS taken
+    FROM marked
+    WHERE waiting = 0 OR (waiting = 1 AND step_at > %(now)s)
 ),
 stepped AS (
     SELECT taken.*,
@@ -129,14 +132,14 @@ stepped AS (
                     OVER (PARTITION BY order_id ORDER BY clock_id, level), 0) AS raises
     FROM taken
 )
-SELECT st.clock_id, st.order_id, st.level, st.action, st.template_code, st.raise_priority, st.step_at,
-       st.taken, st.is_breach, d.*
+SELECT st.clock_id, st.order_id, st.kind, st.due_at, st.level, st.action, st.template_code,
+       st.raise_priority, st.step_at, st.taken, st.is_breach, d.*
 FROM stepped st
 LEFT JOIN LATERAL (
-    SELECT o.status AS order_status, c.kind, c.due_at,
+    SELECT o.status AS order_status,
            CASE WHEN st.is_breach THEN %(kind_breach)s
                 WHEN st.is_warning THEN %(kind_warning)s ELSE %(kind_escalation)s END AS event_kind,
-           coalesce(%(kind_labels)s::jsonb ->> c.kind, c.kind) || '：' || p.name AS note,
+           coalesce(%(kind_labels)s::jsonb ->> st.kind, st.kind) || '：' || st.policy_name AS note,
            jsonb_build_object(
                'priority', CASE WHEN o.priority >= %(urgent)s THEN o.priority
                                 ELSE least(%(urgent)s, o.priority + st.raises - st.raise_priority::int) END,
@@ -152,21 +155,19 @@ LEFT JOIN LATERAL (
            -- all text: jsonb_object(keys, values) builds it at a third of jsonb_build_object's cost
            jsonb_object(
                ARRAY['order_number', 'clock', 'policy', 'due_at', 'unit', 'recipient', 'business_type'],
-               ARRAY[o.number, coalesce(%(kind_labels)s::jsonb ->> c.kind, c.kind), p.name,
-                     to_char(c.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), coalesce(un.name, ''),
+               ARRAY[o.number, coalesce(%(kind_labels)s::jsonb ->> st.kind, st.kind), st.policy_name,
+                     to_char(st.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), coalesce(un.name, ''),
                      coalesce(nullif(u.full_name, ''), u.username, ''),
                      coalesce(%(business_type_labels)s::jsonb ->> o.business_type, o.business_type)]
            ) AS context
-    FROM sla_clock c
-    JOIN sla_slapolicy p ON p.id = c.policy_id
-    JOIN workorders_workorder o ON o.id = c.order_id
+    FROM workorders_workorder o
     LEFT JOIN org_unit un ON un.id = o.unit_id
     LEFT JOIN org_user u ON u.id = CASE st.action
         WHEN %(notify_handler)s THEN coalesce(o.assignee_id, o.owner_id)
         WHEN %(notify_unit_head)s THEN (SELECT h.user_id FROM sla_unithead h WHERE h.unit_id = o.unit_id)
         ELSE (SELECT h.user_id FROM sla_unithead h WHERE h.unit_id = un.parent_id)
     END
-    WHERE st.taken AND c.id = st.clock_id
+    WHERE st.taken AND o.id = st.order_id
     LIMIT 1
 ) AS d ON true
 """
@@ -191,21 +192,21 @@ WITH inserted AS (
 SELECT count(*), count(*) FILTER (WHERE kind = %(kind_breach)s) FROM inserted
 """
 
-# Clocks without a pending step (all taken, or no longer running) get no next check. "c.id = ANY" lets
-# the planner fetch the clocks by primary key whatever it guesses of the step table.
+# Every locked clock has a row in the step table. Clocks without a step left (all taken, or no longer
+# running) get no next check. Driven by the aggregate (estimated small) so that each clock is fetched by
+# primary key, whatever the planner guesses of the step table.
 _CLOCKS = """
 UPDATE sla_clock c
 SET level = coalesce(s.level, c.level),
     state = CASE WHEN s.breach THEN 'breached' ELSE c.state END,
     breached_at = CASE WHEN s.breach THEN c.due_at ELSE c.breached_at END,
     next_check_at = s.next_check_at
-FROM unnest(%(ids)s::bigint[]) AS l(id)
-LEFT JOIN (
+FROM (
     SELECT clock_id, max(level) FILTER (WHERE taken) AS level, bool_or(is_breach) AS breach,
            min(step_at) FILTER (WHERE NOT taken) AS next_check_at
     FROM sla_sweep_step GROUP BY clock_id
-) AS s ON s.clock_id = l.id
-WHERE c.id = l.id AND c.id = ANY(%(ids)s::bigint[])
+) AS s
+WHERE c.id = s.clock_id
 """
 
 # Only orders whose row changes (priority, escalation level, flag) are written and get a new version: a

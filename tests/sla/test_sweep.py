@@ -236,6 +236,16 @@ def test_the_warning_comes_at_the_warn_ratio_of_the_clocks_policy(users, county,
     assert Clock.objects.get(pk=clock.pk).next_check_at == T0 + dt.timedelta(minutes=45)
 
 
+def test_a_clock_no_longer_running_is_dropped_from_the_sweep_without_a_step(users, county, customer, heads):
+    order = _dispatched_repair(users, county, customer)
+    clock = order.clocks.get(kind="arrival")
+    # e.g. a clock closed by code that forgot its next check: the sweep must not warn, only forget it
+    Clock.objects.filter(pk=clock.pk).update(state=ClockState.MET, met_at=T0 + dt.timedelta(minutes=5))
+    r = sweep(now=T0 + dt.timedelta(hours=3))
+    assert r.examined >= 1 and not order.events.filter(kind__startswith="sla_", data__clock="arrival").exists()
+    assert Clock.objects.get(pk=clock.pk).next_check_at is None
+
+
 def test_priority_rises_to_urgent_and_no_further(users, county, customer, heads):
     order = _dispatched_repair(users, county, customer)
     WorkOrder.objects.filter(pk=order.pk).update(priority=Priority.URGENT)

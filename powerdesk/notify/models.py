@@ -1,8 +1,9 @@
 """Notification templates (data, editable in the admin) and notifications as rows.
 
 A notification is written in the same transaction as the change that causes it, together with the
-Procrastinate job that sends it; the row is the record of what was said to whom, how often we tried and
-why it failed. ``dedupe_key`` is the caller's name for the cause (e.g. ``clock:17:step:2``): a unique
+Procrastinate job that sends it (one job per batch of rows); the row is the record of what was said to
+whom, how often we tried and why it failed. It stores the template's context; the subject and text are
+rendered from it at the first send and kept, so they are what was sent. ``dedupe_key`` is the caller's name for the cause (e.g. ``clock:17:step:2``): a unique
 index, so the same cause never notifies twice, even from two sweeps racing.
 """
 
@@ -114,6 +115,7 @@ class Notification(models.Model):
         db_index=False,
     )
     context = models.JSONField(_("模板参数"), default=dict, blank=True)
+    # Empty until the first send renders them (services._render).
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     text = models.TextField(_("内容"))
     order = models.ForeignKey(

@@ -247,6 +247,29 @@ def test_a_clock_no_longer_running_is_dropped_from_the_sweep_without_a_step(user
     assert Clock.objects.get(pk=clock.pk).next_check_at is None
 
 
+def test_two_clocks_of_one_order_raise_its_priority_one_after_the_other(users, county, customer, heads):
+    order = _dispatched_repair(users, county, customer)
+    arrival = order.clocks.get(kind="arrival")
+    Clock.objects.create(
+        order=order,
+        policy=arrival.policy,
+        kind="restoration",
+        started_at=arrival.started_at,
+        due_at=arrival.due_at,
+        allowed_seconds=arrival.allowed_seconds,
+        next_check_at=arrival.next_check_at,
+    )
+    assert sweep(now=T0 + dt.timedelta(hours=3)).steps_taken == 8
+    order.refresh_from_db()
+    assert order.priority == Priority.URGENT and order.escalation_level == 4 and order.is_flagged
+    escalations = order.events.filter(kind="sla_escalation").order_by("id")
+    raised = [e.data for e in escalations if e.data["step"] == 3]
+    assert [(d["clock"], d["before"]["priority"], d["after"]["priority"]) for d in raised] == [
+        ("arrival", Priority.NORMAL, Priority.HIGH),
+        ("restoration", Priority.HIGH, Priority.URGENT),
+    ]
+
+
 def test_priority_rises_to_urgent_and_no_further(users, county, customer, heads):
     order = _dispatched_repair(users, county, customer)
     WorkOrder.objects.filter(pk=order.pk).update(priority=Priority.URGENT)

@@ -3,8 +3,9 @@
 A notification is written in the same transaction as the change that causes it, together with the
 Procrastinate job that sends it (one job per batch of rows); the row is the record of what was said to
 whom, how often we tried and why it failed. It stores the template's context; the subject and text are
-rendered from it at the first send and kept, so they are what was sent. ``dedupe_key`` is the caller's name for the cause (e.g. ``clock:17:step:2``): a unique
-index, so the same cause never notifies twice, even from two sweeps racing.
+rendered from it at the first send and kept, so they are what was sent. ``dedupe_key`` is the caller's
+name for the cause (e.g. ``clock:17:step:2``): a unique index, so the same cause never notifies twice,
+even from two sweeps racing.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """Notification templates (data, editable in the admin) and notifications as rows.
 
 A notification is written in the same transaction as the change that causes it, together with the
-Procrastinate job that sends it; the row is the record of what was said to whom, how often we tried and
-why it failed. ``dedupe_key`` is the caller's name for the cause (e.g. ``clock:17:step:2``): a unique
-index, so the same cause never notifies twice, even from two sweeps racing.
+Procrastinate job that sends it (one job per batch of rows); the row is the record of what was said to
+whom, how often we tried and why it failed. It stores the template's context; the subject and text are
+rendered from it at the first send and kept, so they are what was sent. ``dedupe_key`` is the caller's
+name for the cause (e.g. ``clock:17:step:2``): a unique index, so the same cause never notifies twice,
+even from two sweeps racing.
 """
 
 from __future__ import annotations
@@ -104,10 +106,17 @@ class Notification(models.Model):
     )
     recipient_address = models.CharField(_("接收地址"), max_length=254, help_text=_("手机号或电子邮箱"))
     channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices)
+    # No index: a handful of templates, each on a large share of the rows, so no query would use one; it
+    # would only be written with every row.
     template = models.ForeignKey(
-        NotificationTemplate, verbose_name=_("模板"), on_delete=models.PROTECT, related_name="notifications"
+        NotificationTemplate,
+        verbose_name=_("模板"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     context = models.JSONField(_("模板参数"), default=dict, blank=True)
+    # Empty until the first send renders them (services._render).
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     text = models.TextField(_("内容"))
     order = models.ForeignKey(
@@ -124,7 +133,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     permanent_error = models.BooleanField(_("永久失败"), default=False)
-    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True, unique=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
@@ -134,6 +143,11 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A constraint rather than unique=True: the same unique index, without the second
+            # (varchar_pattern_ops) index Django adds to a unique CharField for LIKE queries nobody makes.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notify_dedupe_key_unique"),
+        ]
         indexes = [
             # The admin's "not delivered" view and any recovery job read only the unfinished rows.
             models.Index(

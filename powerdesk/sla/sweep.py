@@ -1,33 +1,38 @@
 """The breach sweep: run every 30 s by the worker, safe with several workers at once.
 
-Steps of :func:`sweep`:
+Steps of :func:`sweep`, all in one transaction, set-wise in SQL (Python only orchestrates; no row of the
+batch becomes a Python object, so the cost per escalation step is the database's, ~30 µs):
 
-1. read up to ``batch`` clocks whose ``next_check_at`` has passed (partial index: the cost follows the
-   clocks that are due, not the open orders);
-2. lock their orders in id order with ``SKIP LOCKED`` — an order a person is changing right now, or that
-   another sweep holds, is left for the next cycle — then lock those clocks (always order, then clock: the
-   same order the work-order services use, so the two never deadlock);
-3. re-check each clock under the lock and take every escalation step now due: one timeline event per step,
-   a notification per step with a de-duplication key per clock and step, priority raised when the step says
-   so, the breach recorded at the deadline;
-4. write it all set-wise (one INSERT for the events, one for the notifications and one for their jobs, one
-   UPDATE each for clocks and orders) in the same transaction, and store each clock's level and next check
-   time, so a step is never taken twice.
+1. read up to ``batch`` clocks whose ``next_check_at`` has passed (:data:`DUE_CLOCKS`, an index range
+   scan of the partial index ``clock_next_check``: the cost follows the clocks that are due, not the open
+   orders) and lock their orders in id order with ``SKIP LOCKED`` — an order a person is changing right
+   now, or that another sweep holds, is left for the next cycle;
+2. lock those clocks, re-checked under the lock (always order, then clock: the same order the work-order
+   services use, so the two never deadlock);
+3. compute every escalation step now due (:data:`_STEPS`, into a temporary table dropped at the end):
+   for each locked clock, the steps above its level whose time has come, in level order — the warning at
+   the policy's ``warn_ratio``, the others at their ``at_ratio`` of the allowed time, paused time added —
+   with the recipient of each step (handler → unit head → head of the unit above, per the step's action)
+   and the before/after of the order and the clock;
+4. write from that table: one timeline event per step, the clocks (level, breach recorded at the
+   deadline, next check time: so a step is never taken twice), the orders (priority raised where the step
+   says so, escalation level and flag, version), and one notification per step that has a recipient with
+   an address, with the de-duplication key ``clock:<id>:step:<level>`` and its send jobs (the notify app's
+   set-wise enqueue; the text is rendered when it is sent).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+import json
+from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.utils.translation import get_language
 
 from powerdesk.core import clock as clock_mod
-from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, UnitHead
-from powerdesk.sla.services import next_check, step_ratio
+from powerdesk.sla.models import ClockKind, EscalationStep
 from powerdesk.workorders.choices import BusinessType, EventKind, Priority
-from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 
 @dataclass
@@ -37,234 +42,248 @@ class SweepResult:
     breached: int = 0
     skipped_locked: int = 0
     notifications: int = 0
-    details: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _due_clock_ids(now: dt.datetime, batch: int) -> list[tuple[int, int]]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT id, order_id FROM sla_clock WHERE next_check_at IS NOT NULL AND next_check_at <= %s "
-            "ORDER BY next_check_at LIMIT %s",
-            [now, batch],
-        )
-        return list(cur.fetchall())
+# The due-clock query: an index range scan of the partial index clock_next_check (tests and the benchmark
+# check its plan). ORDER BY: the most overdue first, when more than a batch is due.
+DUE_CLOCKS = """
+SELECT id, order_id FROM sla_clock
+WHERE next_check_at IS NOT NULL AND next_check_at <= %(now)s
+ORDER BY next_check_at
+LIMIT %(batch)s
+"""
 
+# Step 1. LockRows above the sort locks the orders one by one in id order; the arrays come back as text
+# (parsing a thousand ids into Python only to send them back costs more than the statement).
+_LOCK_ORDERS = f"""
+WITH due AS MATERIALIZED (
+    SELECT * FROM ({DUE_CLOCKS}) AS d
+    WHERE EXISTS (SELECT 1 FROM sla_escalationstep)  -- no steps configured: leave the clocks as they are
+),
+locked AS MATERIALIZED (
+    SELECT o.id FROM workorders_workorder o
+    WHERE o.id IN (SELECT order_id FROM due)
+    ORDER BY o.id
+    FOR UPDATE OF o SKIP LOCKED
+)
+SELECT (SELECT count(*) FROM due),
+       (SELECT count(*) FROM due WHERE order_id NOT IN (SELECT id FROM locked)),
+       (SELECT array_agg(id)::text FROM due WHERE order_id IN (SELECT id FROM locked))
+"""  # noqa: S608 - two constants
 
-def _lock_orders(order_ids: list[int]) -> set[int]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT id FROM workorders_workorder WHERE id = ANY(%s) ORDER BY id FOR UPDATE SKIP LOCKED",
-            [order_ids],
-        )
-        return {row[0] for row in cur.fetchall()}
+# Step 2. A clock changes only under its order's lock, which we hold now: what this statement reads is
+# current, and a clock met or paused since step 1 is no longer due.
+_LOCK_CLOCKS = """
+SELECT count(*), array_agg(id)::text FROM (
+    SELECT id FROM sla_clock
+    WHERE id = ANY(%(ids)s::bigint[]) AND next_check_at <= %(now)s
+    ORDER BY order_id, id
+    FOR UPDATE
+) AS c
+"""
+
+# Step 3. One row per step taken, plus the first step left of each clock (its time is the next check).
+# A step is taken when it and every step below it are due; the window columns carry the clock's state and
+# the order's priority across the steps of one cycle, in the order the events are written. The
+# windows run over narrow rows; what a taken step says and whom it tells (the wide columns: labels, JSON)
+# is looked up per taken step through LATERAL … LIMIT 1, i.e. by primary key, whatever the planner
+# guesses of the step table (it has no useful statistics): a misestimated join must not become a scan
+# of the orders or the users.
+_STEPS = """
+CREATE TEMP TABLE sla_sweep_step ON COMMIT DROP AS
+WITH clock AS MATERIALIZED (
+    SELECT c.id AS clock_id, c.order_id, c.kind, c.due_at, c.state AS clock_state, c.level AS clock_level,
+           c.breached_at IS NULL AS unbreached, c.started_at, c.paused_seconds, c.allowed_seconds,
+           p.warn_ratio, p.name AS policy_name,
+           c.state IN ('running', 'breached') AND c.met_at IS NULL AS running
+    FROM sla_clock c JOIN sla_slapolicy p ON p.id = c.policy_id
+    WHERE c.id = ANY(%(ids)s::bigint[])
+),
+candidate AS (  -- a clock not running, or with every step taken, keeps one row without a step
+    SELECT clock.clock_id, clock.order_id, clock.kind, clock.due_at, clock.policy_name, clock.clock_state,
+           clock.clock_level, clock.unbreached, s.level, s.at_ratio < 1 AS is_warning,
+           s.at_ratio >= 1 AS at_deadline, s.action, s.raise_priority, s.template_code,
+           clock.started_at + (clock.paused_seconds + clock.allowed_seconds
+                               * CASE WHEN s.at_ratio < 1 THEN clock.warn_ratio ELSE s.at_ratio END)
+                              * interval '1 second' AS step_at
+    FROM clock LEFT JOIN sla_escalationstep s ON s.level > clock.clock_level AND clock.running
+),
+marked AS (  -- "waiting": the steps up to this one not due yet; none: taken
+    SELECT candidate.*,
+           count(*) FILTER (WHERE step_at > %(now)s) OVER w AS waiting,
+           count(*) FILTER (WHERE at_deadline) OVER w AS deadline_steps,
+           coalesce(lag(level) OVER w, clock_level) AS level_before
+    FROM candidate
+    -- partitioned by order too, so one sort serves this window and the order's below
+    WINDOW w AS (PARTITION BY order_id, clock_id ORDER BY level)
+),
+taken AS (  -- the steps taken, the first one left (its time is the clock's next check), the step-less rows
+    SELECT marked.*, waiting = 0 AND level IS NOT NULL AS taken
+    FROM marked
+    WHERE waiting = 0 OR (waiting = 1 AND step_at > %(now)s)
+),
+stepped AS (
+    SELECT taken.*,
+           -- the first step at or past the deadline records the breach, once per clock
+           taken AND at_deadline AND deadline_steps = 1 AND unbreached AS is_breach,
+           CASE WHEN unbreached AND deadline_steps - at_deadline::int > 0 THEN 'breached'
+                ELSE clock_state END AS state_before,
+           coalesce(sum(raise_priority::int) FILTER (WHERE taken)
+                    OVER (PARTITION BY order_id ORDER BY clock_id, level), 0) AS raises
+    FROM taken
+)
+SELECT st.clock_id, st.order_id, st.kind, st.due_at, st.level, st.action, st.template_code,
+       st.raise_priority, st.step_at, st.taken, st.is_breach, d.*
+FROM stepped st
+LEFT JOIN LATERAL (
+    SELECT o.status AS order_status,
+           CASE WHEN st.is_breach THEN %(kind_breach)s
+                WHEN st.is_warning THEN %(kind_warning)s ELSE %(kind_escalation)s END AS event_kind,
+           coalesce(%(kind_labels)s::jsonb ->> st.kind, st.kind) || '：' || st.policy_name AS note,
+           jsonb_build_object(
+               'priority', CASE WHEN o.priority >= %(urgent)s THEN o.priority
+                                ELSE least(%(urgent)s, o.priority + st.raises - st.raise_priority::int) END,
+               'clock_state', st.state_before, 'level', st.level_before) AS before,
+           jsonb_build_object(
+               'priority', CASE WHEN o.priority >= %(urgent)s THEN o.priority
+                                ELSE least(%(urgent)s, o.priority + st.raises) END,
+               'clock_state', CASE WHEN st.is_breach THEN 'breached' ELSE st.state_before END,
+               'level', st.level) AS after,
+           u.id AS recipient_user_id, u.username AS recipient_username,
+           CASE WHEN btrim(u.phone) <> '' THEN 'sms' WHEN btrim(u.email) <> '' THEN 'email' END AS channel,
+           CASE WHEN btrim(u.phone) <> '' THEN u.phone ELSE u.email END AS recipient_address,
+           -- all text: jsonb_object(keys, values) builds it at a third of jsonb_build_object's cost
+           jsonb_object(
+               ARRAY['order_number', 'clock', 'policy', 'due_at', 'unit', 'recipient', 'business_type'],
+               ARRAY[o.number, coalesce(%(kind_labels)s::jsonb ->> st.kind, st.kind), st.policy_name,
+                     to_char(st.due_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD HH24:MI'), coalesce(un.name, ''),
+                     coalesce(nullif(u.full_name, ''), u.username, ''),
+                     coalesce(%(business_type_labels)s::jsonb ->> o.business_type, o.business_type)]
+           ) AS context
+    FROM workorders_workorder o
+    LEFT JOIN org_unit un ON un.id = o.unit_id
+    LEFT JOIN org_user u ON u.id = CASE st.action
+        WHEN %(notify_handler)s THEN coalesce(o.assignee_id, o.owner_id)
+        WHEN %(notify_unit_head)s THEN (SELECT h.user_id FROM sla_unithead h WHERE h.unit_id = o.unit_id)
+        ELSE (SELECT h.user_id FROM sla_unithead h WHERE h.unit_id = un.parent_id)
+    END
+    WHERE st.taken AND o.id = st.order_id
+    LIMIT 1
+) AS d ON true
+"""
+
+# Step 4: the writes. Every statement reads the step table; the events and notifications in the order
+# the steps were taken (order, clock, level).
+_EVENTS = """
+WITH inserted AS (
+    INSERT INTO workorders_workorderevent (order_id, kind, actor_id, at, from_status, to_status, note, data,
+                                           request_id)
+    SELECT order_id, event_kind, NULL, %(now)s, order_status, order_status, note,
+           jsonb_build_object(
+               'clock', kind,
+               'due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+               'step', level, 'action', action, 'recipient', recipient_username,
+               'notified', channel IS NOT NULL, 'before', before, 'after', after),
+           ''
+    FROM sla_sweep_step WHERE taken
+    ORDER BY order_id, clock_id, level
+    RETURNING kind
+)
+SELECT count(*), count(*) FILTER (WHERE kind = %(kind_breach)s) FROM inserted
+"""
+
+# Every locked clock has a row in the step table. Clocks without a step left (all taken, or no longer
+# running) get no next check. Driven by the aggregate (estimated small) so that each clock is fetched by
+# primary key, whatever the planner guesses of the step table.
+_CLOCKS = """
+UPDATE sla_clock c
+SET level = coalesce(s.level, c.level),
+    state = CASE WHEN s.breach THEN 'breached' ELSE c.state END,
+    breached_at = CASE WHEN s.breach THEN c.due_at ELSE c.breached_at END,
+    next_check_at = s.next_check_at
+FROM (
+    SELECT clock_id, max(level) FILTER (WHERE taken) AS level, bool_or(is_breach) AS breach,
+           min(step_at) FILTER (WHERE NOT taken) AS next_check_at
+    FROM sla_sweep_step GROUP BY clock_id
+) AS s
+WHERE c.id = s.clock_id
+"""
+
+# Only orders whose row changes (priority, escalation level, flag) are written and get a new version: a
+# warning or a breach adds an event and changes the clock, not the order, and must not make a person's
+# edit of the order fail its version check. due_at (the earliest due time of the running and breached
+# clocks) cannot change: the sweep only turns running clocks into breached ones, and no due time moves.
+_ORDERS = """
+UPDATE workorders_workorder o
+SET priority = CASE WHEN o.priority >= %(urgent)s THEN o.priority
+                    ELSE least(%(urgent)s, o.priority + s.raises) END,
+    escalation_level = o.escalation_level + s.escalations,
+    is_flagged = o.is_flagged OR s.escalations > 0,
+    version = o.version + 1,
+    updated_at = %(now)s
+FROM (
+    SELECT order_id, count(*) FILTER (WHERE raise_priority) AS raises,
+           count(*) FILTER (WHERE action <> %(notify_handler)s) AS escalations
+    FROM sla_sweep_step WHERE taken GROUP BY order_id
+    HAVING bool_or(raise_priority OR action <> %(notify_handler)s)
+) AS s
+WHERE o.id = s.order_id
+"""
+
+_NOTIFICATIONS = """
+SELECT channel, template_code, context, recipient_user_id, recipient_address, order_id,
+       'clock:' || clock_id || ':step:' || level AS dedupe_key
+FROM sla_sweep_step WHERE taken AND channel IS NOT NULL
+ORDER BY order_id, clock_id, level
+"""
 
 
 def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
+    """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc)."""
     now = now or clock_mod.now()
     result = SweepResult()
-    steps = list(EscalationStep.objects.order_by("level"))
-    if not steps:
-        return result
-    with transaction.atomic():
-        due = _due_clock_ids(now, batch)
-        if not due:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(_LOCK_ORDERS, {"now": now, "batch": batch})
+        due, result.skipped_locked, clock_ids = cur.fetchone()
+        if not due or clock_ids is None:
             return result
-        locked = _lock_orders(sorted({order_id for _, order_id in due}))
-        result.skipped_locked = sum(1 for _, oid in due if oid not in locked)
-        clocks = list(
-            Clock.objects.select_for_update(of=("self",))
-            .select_related("policy", "order", "order__unit", "order__assignee", "order__owner")
-            .filter(id__in=[cid for cid, oid in due if oid in locked], next_check_at__lte=now)
-            .order_by("order_id", "id")
-        )
-        if not clocks:
+        cur.execute(_LOCK_CLOCKS, {"ids": clock_ids, "now": now})
+        result.examined, clock_ids = cur.fetchone()
+        if not result.examined:
             return result
-        units: set[int | None] = set()
-        for c in clocks:
-            units.update((c.order.unit_id, c.order.unit.parent_id))
-        heads = _unit_heads(units)
-        orders: dict[int, WorkOrder] = {}
-        events: list[WorkOrderEvent] = []
-        requests: list[dict[str, Any]] = []
-        for clk in clocks:
-            result.examined += 1
-            order = orders.setdefault(clk.order_id, clk.order)
-            for step in steps:
-                if step.level <= clk.level:
-                    continue
-                at = clk.started_at + dt.timedelta(
-                    seconds=clk.paused_seconds + float(step_ratio(step, clk.policy)) * clk.allowed_seconds
-                )
-                if at > now:
-                    break
-                _take_step(clk, order, step, now, heads, result, events, requests)
-            clk.next_check_at = next_check(clk, steps)
-        _save_clocks(clocks)
-        _save_orders(list(orders.values()), now)
-        WorkOrderEvent.objects.bulk_create(events)
-        if requests:
-            from powerdesk.notify.services import notification_enqueue_many
+        params = {"ids": clock_ids, "now": now, **_constants()}
+        cur.execute(_STEPS, params)
+        cur.execute(_EVENTS, params)
+        result.steps_taken, result.breached = cur.fetchone()
+        cur.execute(_CLOCKS, params)
+        if result.steps_taken:
+            cur.execute(_ORDERS, params)
+            from powerdesk.notify.services import notification_enqueue_query
 
-            result.notifications = len(notification_enqueue_many(requests))
+            result.notifications = len(notification_enqueue_query(_NOTIFICATIONS))
+        cur.execute("DROP TABLE sla_sweep_step")  # ON COMMIT DROP is too late when a caller's atomic wraps us
     return result
 
 
-def _save_clocks(clocks: list[Clock]) -> None:
-    # One UPDATE … FROM unnest(…) instead of Django's bulk_update, whose CASE expressions cost ~2 ms a row.
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE sla_clock c SET level = v.level, state = v.state, breached_at = v.breached_at, "
-            "next_check_at = v.next_check_at "
-            "FROM unnest(%s::bigint[], %s::smallint[], %s::text[], %s::timestamptz[], %s::timestamptz[]) "
-            "AS v(id, level, state, breached_at, next_check_at) WHERE c.id = v.id",
-            [
-                [c.pk for c in clocks],
-                [c.level for c in clocks],
-                [c.state for c in clocks],
-                [c.breached_at for c in clocks],
-                [c.next_check_at for c in clocks],
-            ],
-        )
-
-
-def _save_orders(orders: list[WorkOrder], now: dt.datetime) -> None:
-    """Store priority, flag and escalation level, bump the version and recompute the earliest running due
-    time of each touched order, in one statement (after the clocks were saved)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE workorders_workorder o SET priority = v.priority, is_flagged = v.is_flagged, "
-            "escalation_level = v.escalation_level, version = o.version + 1, updated_at = %s, "
-            "due_at = (SELECT min(c.due_at) FROM sla_clock c WHERE c.order_id = o.id "
-            "          AND c.state IN ('running', 'breached')) "
-            "FROM unnest(%s::bigint[], %s::smallint[], %s::boolean[], %s::smallint[]) "
-            "AS v(id, priority, is_flagged, escalation_level) WHERE o.id = v.id",
-            [
-                now,
-                [o.pk for o in orders],
-                [o.priority for o in orders],
-                [o.is_flagged for o in orders],
-                [o.escalation_level for o in orders],
-            ],
-        )
-
-
-def _labels() -> dict[str, dict[str, str]]:
-    """Display labels resolved once per language (``get_FOO_display`` on lazy choices costs ~1 ms a call)."""
-    from django.utils.translation import get_language
-
+def _constants() -> dict[str, object]:
+    """The labels (in the active language) and codes the step statements need, resolved once per language."""
     lang = get_language() or ""
-    cached = _LABELS.get(lang)
+    cached = _CONSTANTS.get(lang)
     if cached is None:
-        cached = _LABELS[lang] = {
-            "kind": {k: str(v) for k, v in ClockKind.choices},
-            "business_type": {k: str(v) for k, v in BusinessType.choices},
+        cached = _CONSTANTS[lang] = {
+            "kind_labels": json.dumps({k: str(v) for k, v in ClockKind.choices}, ensure_ascii=False),
+            "business_type_labels": json.dumps(
+                {k: str(v) for k, v in BusinessType.choices}, ensure_ascii=False
+            ),
+            "tz": str(clock_mod.BUSINESS_TZ),
+            "urgent": int(Priority.URGENT),
+            "notify_handler": EscalationStep.Action.NOTIFY_HANDLER.value,
+            "notify_unit_head": EscalationStep.Action.NOTIFY_UNIT_HEAD.value,
+            "kind_breach": EventKind.SLA_BREACH.value,
+            "kind_warning": EventKind.SLA_WARNING.value,
+            "kind_escalation": EventKind.SLA_ESCALATION.value,
         }
     return cached
 
 
-_LABELS: dict[str, dict[str, dict[str, str]]] = {}
-
-
-def _unit_heads(unit_ids: set[int | None]) -> dict[int, Any]:
-    return {
-        h.unit_id: h.user
-        for h in UnitHead.objects.select_related("user").filter(
-            unit_id__in=[u for u in unit_ids if u is not None]
-        )
-    }
-
-
-def _recipient(step: EscalationStep, order: WorkOrder, heads: dict[int, Any]) -> Any:
-    if step.action == EscalationStep.Action.NOTIFY_HANDLER:
-        return order.assignee or order.owner
-    if step.action == EscalationStep.Action.NOTIFY_UNIT_HEAD:
-        return heads.get(order.unit_id)
-    return heads.get(order.unit.parent_id) if order.unit.parent_id else None
-
-
-def _take_step(
-    clk: Clock,
-    order: WorkOrder,
-    step: EscalationStep,
-    now: dt.datetime,
-    heads: dict[int, Any],
-    result: SweepResult,
-    events: list[WorkOrderEvent],
-    requests: list[dict[str, Any]],
-) -> None:
-    before = {"priority": order.priority, "clock_state": clk.state, "level": clk.level}
-    is_breach = step.at_ratio >= 1 and clk.breached_at is None
-    if is_breach:
-        clk.breached_at = clk.due_at
-        clk.state = ClockState.BREACHED
-        result.breached += 1
-    if step.raise_priority and order.priority < Priority.URGENT:
-        order.priority += 1
-    if step.action != EscalationStep.Action.NOTIFY_HANDLER:
-        order.escalation_level += 1
-        order.is_flagged = True
-    clk.level = step.level
-    recipient = _recipient(step, order, heads)
-    request = _notification(step, clk, order, recipient)
-    if request is not None:
-        requests.append(request)
-    kind = (
-        EventKind.SLA_BREACH
-        if is_breach
-        else (EventKind.SLA_WARNING if step.at_ratio < 1 else EventKind.SLA_ESCALATION)
-    )
-    events.append(
-        WorkOrderEvent(
-            order=order,
-            kind=kind,
-            actor=None,
-            at=now,
-            from_status=order.status,
-            to_status=order.status,
-            note=f"{_labels()['kind'][clk.kind]}：{clk.policy.name}",
-            data={
-                "clock": clk.kind,
-                "due_at": clk.due_at.isoformat(),
-                "step": step.level,
-                "action": step.action,
-                "recipient": getattr(recipient, "username", None),
-                "notified": request is not None,
-                "before": before,
-                "after": {"priority": order.priority, "clock_state": clk.state, "level": clk.level},
-            },
-        )
-    )
-    result.steps_taken += 1
-    result.details.append({"order": order.number, "clock": clk.kind, "step": step.level})
-
-
-def _notification(
-    step: EscalationStep, clk: Clock, order: WorkOrder, recipient: Any
-) -> dict[str, Any] | None:
-    """The notification a step sends: SMS when the recipient has a phone, else e-mail, else none."""
-    if recipient is None:
-        return None
-    channel, address = (
-        ("sms", recipient.phone) if getattr(recipient, "phone", "") else ("email", recipient.email)
-    )
-    if not address:
-        return None
-    labels = _labels()
-    context = {
-        "order_number": order.number,
-        "clock": labels["kind"][clk.kind],
-        "policy": clk.policy.name,
-        "due_at": clk.due_at.astimezone(clock_mod.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M"),
-        "unit": order.unit.name,
-        "recipient": getattr(recipient, "display_name", ""),
-        "business_type": labels["business_type"][order.business_type],
-    }
-    return {
-        "channel": channel,
-        "template_code": step.template_code,
-        "context": context,
-        "recipient_user": recipient,
-        "recipient_address": address,
-        "order": order,
-        "dedupe_key": f"clock:{clk.pk}:step:{step.level}",
-    }
+_CONSTANTS: dict[str, dict[str, object]] = {}

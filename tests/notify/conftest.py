@@ -17,6 +17,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from powerdesk.notify.models import Notification
+from powerdesk.notify.tasks import SEND_TASKS
 from powerdesk.notify.transports import ConsoleTransport
 
 SEED = importlib.import_module("powerdesk.notify.migrations.0002_seed_templates")
@@ -137,5 +138,10 @@ def run_worker() -> None:
 
 
 def send_jobs() -> list[ProcrastinateJob]:
-    jobs = ProcrastinateJob.objects.filter(task_name="powerdesk.notify.tasks.send_notification")
+    jobs = ProcrastinateJob.objects.filter(task_name__in=SEND_TASKS)
     return list(jobs.order_by("id"))
+
+
+def job_targets(jobs: list[ProcrastinateJob]) -> list[int]:
+    """The notification ids the jobs send, in job order."""
+    return [pk for job in jobs for pk in job.args["notification_ids"]]

@@ -12,11 +12,11 @@ from procrastinate.contrib.django import app
 
 from powerdesk.core import clock
 from powerdesk.notify import services
-from powerdesk.notify.models import NotificationState
-from powerdesk.notify.services import SendInProgress, notification_send
+from powerdesk.notify.models import Notification, NotificationState
+from powerdesk.notify.services import SendInProgress, notification_enqueue_many, notification_send
 from powerdesk.notify.tasks import retry_stalled_sends
 from tests.notify.conftest import outbox_lines, run_worker, send_jobs
-from tests.notify.helpers import enqueue
+from tests.notify.helpers import SWEEP_CONTEXT, enqueue
 
 
 class WorkerKilled(BaseException):
@@ -109,4 +109,42 @@ def test_a_worker_killed_mid_job_leads_to_a_retry_without_a_duplicate_sms(gatewa
     assert notification.state == NotificationState.SENT and notification.attempts == 2
     assert [r["body"]["out_id"] for r in gateway.requests] == [str(notification.pk)] * 2
     assert len(gateway.delivered) == 1
+    assert [job.status for job in send_jobs()] == ["succeeded"]
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_worker_killed_in_the_middle_of_a_batch_sends_the_rest_and_no_sms_twice(gateway, monkeypatch):
+    ids = notification_enqueue_many(
+        [
+            {
+                "channel": "sms",
+                "template_code": "sla_warning",
+                "context": SWEEP_CONTEXT,
+                "recipient_address": p,
+            }
+            for p in ("13800000001", "13800000002", "13800000003")
+        ]
+    )
+    real_mark_sent = services._mark_sent
+
+    def killed_at_the_second(notification, result):
+        if notification.pk == ids[1]:
+            raise RuntimeError("killed")
+        real_mark_sent(notification, result)
+
+    with monkeypatch.context() as m:
+        m.setattr(services, "_mark_sent", killed_at_the_second)
+        run_worker()
+    states = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert [states[pk] for pk in ids] == ["sent", "sending", "pending"]
+    _as_if_killed_mid_job()
+
+    assert _retry_stalled() == 1
+    run_worker()
+    assert set(Notification.objects.filter(pk__in=ids).values_list("state", flat=True)) == {"sent"}
+    # the one in flight went to the gateway twice with the same out_id; the gateway delivered it once
+    assert [r["body"]["out_id"] for r in gateway.requests] == [
+        str(pk) for pk in (ids[0], ids[1], ids[1], ids[2])
+    ]
+    assert sorted(gateway.delivered) == sorted(str(pk) for pk in ids)
     assert [job.status for job in send_jobs()] == ["succeeded"]

@@ -62,7 +62,9 @@ def test_a_refused_recipient_is_permanent_and_a_server_that_is_down_transient(se
 
 
 def test_the_console_transport_writes_one_line_per_notification_and_skips_a_repeat(outbox, capsys):
-    notification = enqueue(channel="console")
+    notification = notification_send(notification_id=enqueue(channel="console").pk)
+    capsys.readouterr()
+    outbox.unlink()
     transport = transport_for("console")
     first = transport.send(notification)
     second = transport.send(notification)

@@ -9,8 +9,14 @@ from procrastinate.contrib.django import app
 
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate
-from powerdesk.notify.services import notification_cancel, notification_enqueue_many, notification_send
-from tests.notify.conftest import send_jobs
+from powerdesk.notify.services import (
+    notification_cancel,
+    notification_enqueue_many,
+    notification_enqueue_query,
+    notification_send,
+)
+from powerdesk.notify.transports import TransientError
+from tests.notify.conftest import job_targets, outbox_lines, send_jobs
 from tests.notify.helpers import SWEEP_CONTEXT, enqueue
 
 
@@ -42,16 +48,44 @@ def test_it_defers_through_the_callers_transaction_even_when_the_worker_swapped_
 
 
 @pytest.mark.usefixtures("committing")
-def test_a_committed_enqueue_stores_the_rendered_text_and_one_send_job():
+def test_a_committed_enqueue_stores_the_context_and_one_send_job():
     notification = enqueue(dedupe_key="clock:1:step:1")
     notification.refresh_from_db()
     assert notification.state == NotificationState.PENDING and notification.attempts == 0
-    assert "GD202611160001" in notification.text and "2026-11-16 10:45" in notification.text
-    assert notification.subject == "工单GD202611160001“到达现场”即将超期"
-    assert notification.context == SWEEP_CONTEXT
+    assert notification.context == SWEEP_CONTEXT and notification.text == ""
     [job] = send_jobs()
     assert job.queue_name == "notify" and job.status == "todo"
-    assert job.args == {"notification_id": notification.pk}
+    assert job.args == {"notification_ids": [notification.pk]}
+
+
+@pytest.mark.django_db
+def test_the_text_is_rendered_at_the_first_send_and_kept(outbox):
+    notification = enqueue()
+    sent = notification_send(notification_id=notification.pk)
+    assert "GD202611160001" in sent.text and "2026-11-16 10:45" in sent.text
+    assert sent.subject == "工单GD202611160001“到达现场”即将超期"
+    assert outbox_lines(outbox)[0]["text"] == sent.text
+
+
+@pytest.mark.django_db
+def test_a_template_edited_after_the_first_attempt_does_not_change_the_text_of_the_retry(gateway):
+    gateway.answers = [503]
+    notification = enqueue()
+    with pytest.raises(TransientError):
+        notification_send(notification_id=notification.pk)
+    first_text = Notification.objects.get(pk=notification.pk).text
+    NotificationTemplate.objects.filter(code="sla_warning").update(body="改过的正文{{ order_number }}")
+    sent = notification_send(notification_id=notification.pk)
+    assert sent.state == NotificationState.SENT and sent.text == first_text
+    assert [r["body"]["text"] for r in gateway.requests] == [first_text, first_text]
+
+
+@pytest.mark.django_db
+def test_a_text_that_renders_empty_fails_permanently_at_the_send(outbox):
+    NotificationTemplate.objects.filter(code="sla_warning").update(body="{% if nothing %}x{% endif %}")
+    notification = notification_send(notification_id=enqueue().pk)
+    assert notification.state == NotificationState.FAILED and notification.permanent_error
+    assert notification.last_error == "通知内容为空" and not outbox.exists()
 
 
 @pytest.mark.usefixtures("committing")
@@ -72,10 +106,10 @@ def test_notifications_without_a_key_are_not_deduplicated():
 
 
 @pytest.mark.django_db
-def test_texts_are_plain_text_not_html_escaped():
+def test_texts_are_plain_text_not_html_escaped(outbox):
     context = {**SWEEP_CONTEXT, "unit": "东桥 & 西岭<联合>"}
     notification = enqueue(context=context, template_code="sla_breached")
-    assert "东桥 & 西岭<联合>" in notification.text
+    assert "东桥 & 西岭<联合>" in notification_send(notification_id=notification.pk).text
 
 
 @pytest.mark.django_db
@@ -147,12 +181,49 @@ def test_a_batch_is_written_set_wise_skipping_known_and_repeated_keys():
         notification_enqueue_many([_request(f"small:{i}") for i in range(3)])
     with transaction.atomic(), CaptureQueriesContext(connection) as large:
         created = notification_enqueue_many(requests)
-    assert len(large) == len(small) <= 5  # templates, insert, jobs (and a savepoint): not one per row
+    assert len(large) == len(small) <= 3  # one statement (and a savepoint): not one per row
     assert len(created) == 199 + 2  # key 1 existed, key 5 repeated in the batch, two without a key
     assert Notification.objects.get(dedupe_key="clock:5:step:2").recipient_address == "13800000001"
     assert Notification.objects.filter(pk__in=created, state="pending").count() == 201
-    job_targets = [job.args["notification_id"] for job in send_jobs()]
-    assert sorted(job_targets) == sorted(Notification.objects.values_list("pk", flat=True))
+    jobs = send_jobs()
+    assert job_targets(jobs) == sorted(Notification.objects.values_list("pk", flat=True))
+    # one job for the first notification, one for the small batch, one per NOTIFICATIONS_PER_JOB of the
+    # large one
+    assert [len(job.args["notification_ids"]) for job in jobs] == [1, 3, 100, 100, 1]
+
+
+@pytest.mark.usefixtures("committing")
+def test_rows_of_a_query_are_enqueued_in_the_callers_transaction():
+    source = """
+        SELECT 'sms' AS channel, 'sla_breached' AS template_code,
+               jsonb_build_object('order_number', 'N' || g) AS context, NULL::bigint AS recipient_user_id,
+               '1380000' || lpad(g::text, 4, '0') AS recipient_address, NULL::bigint AS order_id,
+               'q:' || (g %% 3) AS dedupe_key
+        FROM generate_series(1, %(n)s) g ORDER BY g
+    """
+    with pytest.raises(Rollback), transaction.atomic():
+        assert len(notification_enqueue_query(source, {"n": 5})) == 3
+        raise Rollback
+    assert Notification.objects.count() == 0 and send_jobs() == []
+    created = notification_enqueue_query(source, {"n": 5})
+    assert [n.recipient_address for n in Notification.objects.filter(pk__in=created).order_by("pk")] == [
+        "13800000001",
+        "13800000002",
+        "13800000003",
+    ]
+    assert job_targets(send_jobs()) == created
+
+
+@pytest.mark.django_db
+def test_a_query_with_an_invalid_row_writes_nothing():
+    with pytest.raises(ValidationFailed) as exc:
+        notification_enqueue_query(
+            "SELECT 'sms' AS channel, code AS template_code, '{}'::jsonb AS context, NULL::bigint AS"
+            " recipient_user_id, '13800000001' AS recipient_address, NULL::bigint AS order_id,"
+            " NULL AS dedupe_key FROM unnest(ARRAY['sla_warning', 'nope']) AS code"
+        )
+    assert exc.value.code == "unknown_template" and exc.value.fields == {"template_code": ["nope"]}
+    assert Notification.objects.count() == 0 and send_jobs() == []
 
 
 @pytest.mark.usefixtures("committing")

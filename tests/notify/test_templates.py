@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from powerdesk.notify.models import Notification, NotificationTemplate
+from powerdesk.notify.services import notification_send
 from powerdesk.sla.models import EscalationStep
 from tests.factories import UserFactory
 from tests.notify.helpers import SWEEP_CONTEXT, enqueue
@@ -53,7 +54,7 @@ def admin_client_logged_in(client):
     return client
 
 
-def test_an_administrator_edits_a_template_in_the_admin(admin_client_logged_in):
+def test_an_administrator_edits_a_template_in_the_admin(admin_client_logged_in, outbox):
     template = NotificationTemplate.objects.get(code="sla_warning")
     url = reverse("admin:notify_notificationtemplate_change", args=[template.pk])
     assert admin_client_logged_in.get(url).status_code == 200
@@ -69,7 +70,8 @@ def test_an_administrator_edits_a_template_in_the_admin(admin_client_logged_in):
         },
     )
     assert response.status_code == 302
-    assert enqueue().text == "请尽快处理工单GD202611160001"
+    sent = notification_send(notification_id=enqueue().pk)
+    assert sent.text == "请尽快处理工单GD202611160001"
 
     broken = admin_client_logged_in.post(
         url,

@@ -122,9 +122,21 @@ class WorkOrder(models.Model):
     number = models.CharField(_("工单编号"), max_length=20, unique=True)
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
     sub_type = models.ForeignKey(
-        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        SubType,
+        verbose_name=_("业务子类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # only an admin deleting a sub-type looks orders up by it
     )
-    topic = models.ForeignKey(Topic, verbose_name=_("业务分类"), on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("业务分类"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # covered by an index below that starts with this column
+    )
     channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, default=Channel.HOTLINE)
     priority = models.PositiveSmallIntegerField(
         _("紧急程度"), choices=Priority.choices, default=Priority.NORMAL
@@ -138,6 +150,7 @@ class WorkOrder(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # covered by an index below that starts with this column
         related_name="orders",
     )
     area = models.ForeignKey(
@@ -150,12 +163,17 @@ class WorkOrder(models.Model):
     facts = models.JSONField(_("补充信息"), default=dict, blank=True)
 
     unit = models.ForeignKey(
-        Unit, verbose_name=_("处理单位"), on_delete=models.PROTECT, related_name="orders"
+        Unit,
+        verbose_name=_("处理单位"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        db_index=False,  # covered by an index below that starts with this column
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("首问责任人"),
         on_delete=models.PROTECT,
+        db_index=False,  # covered by an index below that starts with this column
         related_name="owned_orders",
     )
     assignee = models.ForeignKey(
@@ -164,6 +182,7 @@ class WorkOrder(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # covered by an index below that starts with this column
         related_name="assigned_orders",
     )
     parent = models.ForeignKey(
@@ -249,7 +268,12 @@ class WorkOrder(models.Model):
 class WorkOrderEvent(models.Model):
     """One line of an order's timeline. Append-only: a database trigger refuses UPDATE and DELETE."""
 
-    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    order = models.ForeignKey(
+        WorkOrder,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,  # covered by an index below that starts with this column
+    )
     kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -291,6 +315,7 @@ class Contact(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,  # covered by an index below that starts with this column
         related_name="contacts",
     )
     order = models.ForeignKey(

@@ -277,7 +277,7 @@ def start_gunicorn(workers: int | None = None) -> Server:
     else:
         proc.kill()
         raise RuntimeError("gunicorn did not answer within 60 s")
-    threads = env.get("POWERDESK_WEB_THREADS", "1")
+    threads = int(env.get("POWERDESK_WEB_THREADS", "0")) or gunicorn_conf.threads
     log(
         f"gunicorn serving at {base_url} as powerdesk run does: {workers} workers x {threads} threads (pid {proc.pid})"
     )

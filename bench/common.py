@@ -130,6 +130,48 @@ def wait_for_quiet(threshold: float = 0.15, max_wait: float = 120.0) -> float:
     return busy
 
 
+# --- the host's speed -----------------------------------------------------------------------
+# This machine is a VM: measured on an otherwise idle guest, the same loop of Python takes 13-14 µs in
+# some minutes and 24-26 µs in others (the host's other tenants; no steal time shows). Every phase
+# samples it, so that figures from a slow minute are recognised as such.
+
+
+def calibration_us(rounds: int = 200) -> float:
+    """CPU µs for ``sum(range(1000))``, averaged over ``rounds`` (≈ 3–5 ms of work)."""
+    started = time.process_time()
+    for _ in range(rounds):
+        sum(range(1000))
+    return (time.process_time() - started) / rounds * 1e6
+
+
+class HostSpeed:
+    """Samples :func:`calibration_us` once a second in a thread while a phase runs (the benchmark process
+    itself only waits for its load generator then, so the sampler disturbs nothing)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.samples.append(calibration_us())
+
+    def __enter__(self) -> HostSpeed:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def median_us(self) -> float:
+        return percentile(self.samples, 50) if self.samples else float("nan")
+
+
 # --- CPU accounting -------------------------------------------------------------------------
 # Wall-clock rates on a shared 2-core machine measure the neighbours too; CPU seconds spent by the
 # server processes per request do not (much), and give the ceiling on an otherwise idle machine.

@@ -189,7 +189,8 @@ def measure(title: str, server: common.Server, run) -> Phase:
     cpu0 = common.cpu_snapshot(server.proc.pid)
     kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     total0, idle0 = common.cpu_times()
-    result = run()
+    with common.HostSpeed() as speed:
+        result = run()
     total1, idle1 = common.cpu_times()
     kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu1 = common.cpu_snapshot(server.proc.pid)
@@ -206,6 +207,7 @@ def measure(title: str, server: common.Server, run) -> Phase:
     busy_s = ((total1 - total0) - (idle1 - idle0)) / tick
     ours_s = (cpu1.app - cpu0.app) + (cpu1.db - cpu0.db) + client
     cpu_ms["others_share"] = max(0.0, busy_s - ours_s) / max(1e-9, (total1 - total0) / tick)
+    cpu_ms["host_us"] = speed.median_us
     phase = Phase(title, result, delta, cpu_ms)
     report_phase(phase)
     return phase
@@ -241,6 +243,10 @@ def report_phase(phase: Phase) -> None:
         f"load generator {cpu['client']:.1f} ms"
     )
     print(f"   neighbours      other processes used {cpu['others_share']:.0%} of the CPUs during this phase")
+    print(
+        f"   host speed      sum(range(1000)) took {cpu['host_us']:.1f} µs (median of the phase; 13-14 fast,"
+        " 24-26 slow minutes of this VM)"
+    )
 
 
 def loadgen_args(mode: str, url: str, token: str, customers: int, **options: object) -> list[str]:
@@ -393,6 +399,8 @@ def main() -> int:
         print(
             f"   saturation runs    {', '.join(f'{r:.1f}' for r in sat_rates)} req/s (the median is reported)"
         )
+        speeds = ", ".join(f"{ph.cpu_ms['host_us']:.1f}" for ph in runs)
+        print(f"   host speed         {speeds} µs per calibration loop in those runs (same order)")
         print(f"   ratio              intake req/s / bare INSERTs/s = {sat_rate / bare['rate']:.3f}")
         print(
             f"   CPU per intake     {server_ms:.1f} ms server (gunicorn {sat.cpu_ms['app']:.1f} + PostgreSQL"

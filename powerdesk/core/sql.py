@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -25,9 +25,18 @@ M = TypeVar("M", bound=Model)
 @contextlib.contextmanager
 def cursor() -> Iterator[psycopg.Cursor]:
     """A server-side-binding psycopg cursor on Django's connection (Django's own cursors bind on the
-    client and are never prepared)."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+    client and are never prepared).
+
+    One cursor is kept per database connection and reused (making one costs as much as running a
+    prepared statement); Django's connections belong to one thread each, and so do these cursors."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    wrapper.ensure_connection()
+    raw = wrapper.connection
+    cur = getattr(wrapper, "_powerdesk_cursor", None)
+    if cur is None or cur.connection is not raw or cur.closed:
+        cur = psycopg.Cursor(raw)
+        wrapper._powerdesk_cursor = cur  # type: ignore[attr-defined]
+    with wrapper.wrap_database_errors:
         yield cur
 
 

@@ -199,10 +199,12 @@ def measure(due: int, cycles: int) -> dict[str, float]:
         cur.execute("CHECKPOINT")  # earlier runs' dirty pages are not this run's cost
     common.wait_for_quiet()
     out: dict[str, float] = {}
+    host_us = []
     for kind, steps in (("warning", 1), ("deadline", 2)):
         cycle_ms, query_ms = [], []
         for n in range(cycles + 1):
             make_due(due, kind)
+            host_us.append(common.calibration_us())
             with connection.cursor() as cur:
                 t = time.perf_counter()
                 cur.execute(DUE_CLOCKS, {"now": now(), "batch": 1000})
@@ -223,6 +225,7 @@ def measure(due: int, cycles: int) -> dict[str, float]:
         assert sweep().steps_taken == 0
         idle.append((time.perf_counter() - t) * 1000)
     out["idle_ms"] = statistics.median(idle)
+    out["host_us"] = statistics.median(host_us)
     out["busy"] = common.cpu_busy(1.0)
     return out
 
@@ -251,7 +254,8 @@ def main() -> None:
                 f"{total:,} open orders, {args.due} due: warning cycle p50 {f['warning_p50']:.0f} ms "
                 f"(max {f['warning_max']:.0f}), deadline cycle p50 {f['deadline_p50']:.0f} ms "
                 f"(max {f['deadline_max']:.0f}), due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
-                f"machine {f['busy']:.0%} busy right after"
+                f"machine {f['busy']:.0%} busy right after, host speed {f['host_us']:.1f} µs per calibration loop"
+                " (13-14 fast, 24-26 slow minutes of this VM)"
             )
         make_due(args.due, "warning")
         print("\nPlan of the due-clock query at the largest size, 1,000 due:\n" + explain_due_query())

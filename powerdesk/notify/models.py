@@ -96,6 +96,8 @@ class NotificationTemplate(models.Model):
 
 
 class Notification(models.Model):
+    # recipient_user and order have no index of their own: no query reads notifications by them (the
+    # sender reads by id, the retry by state), and the sweep writes a thousand rows a cycle.
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -103,6 +105,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
+        db_index=False,
     )
     recipient_address = models.CharField(_("接收地址"), max_length=254, help_text=_("手机号或电子邮箱"))
     channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices)
@@ -126,6 +129,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
+        db_index=False,
     )
     state = models.CharField(
         _("状态"), max_length=16, choices=NotificationState.choices, default=NotificationState.PENDING

@@ -143,8 +143,10 @@ class Clock(models.Model):
     # No index of its own: clock_order_kind (order, kind) serves every look-up by order, and each index more
     # is written again whenever the sweep moves a clock on.
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="clocks", db_index=False)
+    # No index of its own: clocks are read by order or by due time, never by policy; a policy is retired
+    # (is_active, valid_to), not deleted, and every clock started or moved would write the index.
     policy = models.ForeignKey(
-        SlaPolicy, verbose_name=_("时限规则"), on_delete=models.PROTECT, related_name="+"
+        SlaPolicy, verbose_name=_("时限规则"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     kind = models.CharField(_("时限类别"), max_length=20, choices=ClockKind.choices)
     state = models.CharField(_("状态"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)

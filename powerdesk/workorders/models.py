@@ -275,6 +275,8 @@ class WorkOrderEvent(models.Model):
         db_index=False,  # covered by an index below that starts with this column
     )
     kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
+    # No index of its own: no query reads events by actor, and staff who acted are deactivated, never
+    # deleted (the timeline must keep them); every event (the sweep writes thousands) would write it.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -282,6 +284,7 @@ class WorkOrderEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     at = models.DateTimeField(_("时间"))
     from_status = models.CharField(_("原状态"), max_length=16, choices=Status.choices, blank=True)

@@ -127,8 +127,8 @@ ORDER BY r.ordinality
 def notification_enqueue_query(source_sql: str, params: Mapping[str, Any] | None = None) -> list[int]:
     """Queue one notification per row of a query, in the caller's transaction, in one statement.
 
-    For set-wise callers (the SLA sweep) whose notifications are already rows in the database: no row
-    passes through Python. ``source_sql`` is trusted code, not user input; a SELECT returning the columns
+    For set-wise callers whose notifications are already rows in the database: no row passes through
+    Python. ``source_sql`` is trusted code, not user input; a SELECT returning the columns
     ``channel, template_code, context (jsonb), recipient_user_id, recipient_address, order_id,
     dedupe_key`` in the order the notifications should be created, with named parameters only (``%(x)s``,
     none starting with ``notify_``). Steps, all in one statement:
@@ -141,12 +141,27 @@ def notification_enqueue_query(source_sql: str, params: Mapping[str, Any] | None
     3. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows created, through
        Procrastinate's own SQL entry point on Django's connection (see ``tasks.py``).
 
-    Returns the ids of the notifications created, ascending.
+    Returns the ids of the notifications created, ascending. A caller that writes more in the same
+    statement (the SLA sweep) composes :func:`enqueue_ctes`, :func:`enqueue_values` and
+    :func:`enqueue_outcome` itself.
     """
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"WITH {enqueue_ctes(source_sql)} SELECT {ENQUEUE_RESULT}", enqueue_values(params))
+        return enqueue_outcome(*cur.fetchone())
+
+
+def enqueue_ctes(source_sql: str) -> str:
+    """The common table expressions of :func:`notification_enqueue_query` for ``source_sql``, to be placed
+    in a caller's own ``WITH`` (CTE names ``notify_*``); select :data:`ENQUEUE_RESULT` from them."""
+    return _ENQUEUE_CTES.format(source=source_sql)
+
+
+def enqueue_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``params`` plus the parameters :func:`enqueue_ctes` needs."""
     from powerdesk.notify.tasks import send_notifications  # the task module imports this one
 
     job = send_notifications.configure().job
-    values = {
+    return {
         **(params or {}),
         "notify_channels": list(_CHANNELS),
         "notify_created_at": clock.now(),
@@ -155,19 +170,27 @@ def notification_enqueue_query(source_sql: str, params: Mapping[str, Any] | None
         "notify_task": job.task_name,
         "notify_priority": job.priority,
     }
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(_ENQUEUE.format(source=source_sql), values)
-        bad_templates, bad_channels, blank_addresses, off, created, _jobs = cur.fetchone()
-        if bad_channels:
-            raise ValidationFailed(
-                _("未知的通知渠道"), code="unknown_channel", fields={"channel": bad_channels}
-            )
-        if blank_addresses:
-            raise ValidationFailed(_("缺少接收地址"), code="no_recipient_address")
-        if bad_templates:
-            raise ValidationFailed(
-                _("通知模板不存在"), code="unknown_template", fields={"template_code": bad_templates}
-            )
+
+
+def enqueue_outcome(
+    bad_templates: list[str],
+    bad_channels: list[str],
+    blank_addresses: int,
+    off: list[str],
+    created: list[int],
+    jobs: int | None = None,
+) -> list[int]:
+    """The ids created, from the :data:`ENQUEUE_RESULT` columns; raises :class:`ValidationFailed` for the
+    problems the statement found (it then wrote no notification; the caller's transaction must roll back
+    whatever else it wrote)."""
+    if bad_channels:
+        raise ValidationFailed(_("未知的通知渠道"), code="unknown_channel", fields={"channel": bad_channels})
+    if blank_addresses:
+        raise ValidationFailed(_("缺少接收地址"), code="no_recipient_address")
+    if bad_templates:
+        raise ValidationFailed(
+            _("通知模板不存在"), code="unknown_template", fields={"template_code": bad_templates}
+        )
     if off:
         logger.info("notification templates %s are switched off; nothing queued for them", off)
     return list(created)
@@ -177,51 +200,56 @@ _CHANNELS = frozenset(NotifyChannel.values)
 
 # The checks gate the insert (``NOT EXISTS (… invalid …)``), so an invalid batch writes nothing and the
 # caller gets a ValidationFailed from the counts. The subject and text stay empty until the send.
-_ENQUEUE = """
-WITH source AS MATERIALIZED (
+_ENQUEUE_CTES = """
+notify_source AS MATERIALIZED (
     SELECT s.*, row_number() OVER () AS n, btrim(coalesce(s.recipient_address, '')) AS address
     FROM ({source}) AS s
 ),
-checked AS MATERIALIZED (
-    SELECT source.*, t.id AS template_id, t.is_active,
-           source.channel = ANY(%(notify_channels)s::text[]) AS channel_ok
-    FROM source LEFT JOIN notify_notificationtemplate t ON t.code = source.template_code
+notify_checked AS MATERIALIZED (
+    SELECT notify_source.*, t.id AS template_id, t.is_active,
+           notify_source.channel = ANY(%(notify_channels)s::text[]) AS channel_ok
+    FROM notify_source LEFT JOIN notify_notificationtemplate t ON t.code = notify_source.template_code
 ),
-problems AS MATERIALIZED (
+notify_problems AS MATERIALIZED (
     SELECT coalesce(array_agg(DISTINCT template_code) FILTER (WHERE template_id IS NULL), '{{}}')
                AS templates,
            coalesce(array_agg(DISTINCT channel) FILTER (WHERE NOT channel_ok), '{{}}') AS channels,
            count(*) FILTER (WHERE address = '') AS blank_addresses,
            coalesce(array_agg(DISTINCT template_code) FILTER (WHERE NOT is_active), '{{}}') AS off
-    FROM checked
+    FROM notify_checked
 ),
-inserted AS (
+notify_inserted AS (
     INSERT INTO notify_notification (
         recipient_user_id, recipient_address, channel, template_id, context, subject, text, order_id,
         dedupe_key, state, attempts, last_error, permanent_error, created_at, provider_message_id
     )
     SELECT c.recipient_user_id, c.address, c.channel, c.template_id, coalesce(c.context, '{{}}'), '', '',
            c.order_id, c.dedupe_key, 'pending', 0, '', false, %(notify_created_at)s, ''
-    FROM checked c, problems p
+    FROM notify_checked c, notify_problems p
     WHERE c.is_active AND cardinality(p.templates) = 0 AND cardinality(p.channels) = 0
       AND p.blank_addresses = 0
     ORDER BY c.n
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING id
 ),
-jobs AS MATERIALIZED (
+notify_jobs AS MATERIALIZED (
     SELECT procrastinate_defer_jobs_v1(ARRAY(
         SELECT ROW(%(notify_queue)s, %(notify_task)s, %(notify_priority)s, NULL, NULL,
                    jsonb_build_object('notification_ids', jsonb_agg(b.id ORDER BY b.id)),
                    NULL)::procrastinate_job_to_defer_v1
-        FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %(notify_per_job)s AS k FROM inserted) b
+        FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %(notify_per_job)s AS k
+              FROM notify_inserted) b
         GROUP BY b.k
         ORDER BY b.k
     )) AS ids
 )
-SELECT p.templates, p.channels, p.blank_addresses, p.off,
-       ARRAY(SELECT id FROM inserted ORDER BY id), (SELECT cardinality(ids) FROM jobs)
-FROM problems p
+"""
+# What to select from the CTEs, in the order enqueue_outcome takes it (the jobs are selected so that they
+# are deferred: an unreferenced CTE that is not a data-modifying statement is not run).
+ENQUEUE_RESULT = """
+(SELECT templates FROM notify_problems), (SELECT channels FROM notify_problems),
+(SELECT blank_addresses FROM notify_problems), (SELECT off FROM notify_problems),
+ARRAY(SELECT id FROM notify_inserted ORDER BY id), (SELECT cardinality(ids) FROM notify_jobs)
 """
 
 

@@ -1,7 +1,8 @@
 """The breach sweep: run every 30 s by the worker, safe with several workers at once.
 
-Steps of :func:`sweep`, all in one transaction, set-wise in SQL (Python only orchestrates; no row of the
-batch becomes a Python object, so the cost per escalation step is the database's, ~30 µs):
+Steps of :func:`sweep`, all in one transaction and two prepared statements (:data:`_LOCK` for steps 1–2,
+:data:`_WRITE` for 3–4), set-wise in SQL (Python only orchestrates; no row of the batch becomes a Python
+object, so the cost per escalation step is the database's):
 
 1. read up to ``batch`` clocks whose ``next_check_at`` has passed (:data:`DUE_CLOCKS`, an index range
    scan of the partial index ``clock_next_check``: the cost follows the clocks that are due, not the open
@@ -9,16 +10,16 @@ batch becomes a Python object, so the cost per escalation step is the database's
    now, or that another sweep holds, is left for the next cycle;
 2. lock those clocks, re-checked under the lock (always order, then clock: the same order the work-order
    services use, so the two never deadlock);
-3. compute every escalation step now due (:data:`_STEPS`, into a temporary table dropped at the end):
+3. compute every escalation step now due (:data:`_STEPS`, a materialised CTE of the write statement):
    for each locked clock, the steps above its level whose time has come, in level order — the warning at
    the policy's ``warn_ratio``, the others at their ``at_ratio`` of the allowed time, paused time added —
    with the recipient of each step (handler → unit head → head of the unit above, per the step's action)
    and the before/after of the order and the clock;
-4. write from that table: one timeline event per step, the clocks (level, breach recorded at the
-   deadline, next check time: so a step is never taken twice), the orders (priority raised where the step
-   says so, escalation level and flag, version), and one notification per step that has a recipient with
-   an address, with the de-duplication key ``clock:<id>:step:<level>`` and its send jobs (the notify app's
-   set-wise enqueue; the text is rendered when it is sent).
+4. write from it, in the same statement: one timeline event per step, the clocks (level, breach
+   recorded at the deadline, next check time: so a step is never taken twice), the orders (priority raised
+   where the step says so, escalation level and flag, version), and one notification per step that has a
+   recipient with an address, with the de-duplication key ``clock:<id>:step:<level>`` and its send jobs
+   (the notify app's set-wise enqueue; the text is rendered when it is sent).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import get_language
 
 from powerdesk.core import clock as clock_mod
+from powerdesk.core import sql
+from powerdesk.notify.services import ENQUEUE_RESULT, enqueue_ctes, enqueue_outcome, enqueue_values
 from powerdesk.sla.models import ClockKind, EscalationStep
 from powerdesk.workorders.choices import BusinessType, EventKind, Priority
 
@@ -53,9 +56,12 @@ ORDER BY next_check_at
 LIMIT %(batch)s
 """
 
-# Step 1. LockRows above the sort locks the orders one by one in id order; the arrays come back as text
-# (parsing a thousand ids into Python only to send them back costs more than the statement).
-_LOCK_ORDERS = f"""
+# Steps 1 and 2, one statement. LockRows above the sort locks the orders one by one in id order; the
+# clocks are locked after their orders (the CTE reads the locked orders), each re-checked on its newest
+# version under the lock: a clock met or paused since the statement began is no longer due. The clock ids
+# come back as text (parsing a thousand ids into Python only to send them back costs more than the
+# statement).
+_LOCK = f"""
 WITH due AS MATERIALIZED (
     SELECT * FROM ({DUE_CLOCKS}) AS d
     WHERE EXISTS (SELECT 1 FROM sla_escalationstep)  -- no steps configured: leave the clocks as they are
@@ -65,24 +71,22 @@ locked AS MATERIALIZED (
     WHERE o.id IN (SELECT order_id FROM due)
     ORDER BY o.id
     FOR UPDATE OF o SKIP LOCKED
+),
+clocks AS MATERIALIZED (
+    SELECT c.id FROM sla_clock c
+    WHERE c.id IN (SELECT id FROM due WHERE order_id IN (SELECT id FROM locked))
+      AND c.next_check_at <= %(now)s
+    ORDER BY c.order_id, c.id
+    FOR UPDATE OF c
 )
 SELECT (SELECT count(*) FROM due),
        (SELECT count(*) FROM due WHERE order_id NOT IN (SELECT id FROM locked)),
-       (SELECT array_agg(id)::text FROM due WHERE order_id IN (SELECT id FROM locked))
+       (SELECT count(*) FROM clocks),
+       (SELECT array_agg(id)::text FROM clocks)
 """  # noqa: S608 - two constants
 
-# Step 2. A clock changes only under its order's lock, which we hold now: what this statement reads is
-# current, and a clock met or paused since step 1 is no longer due.
-_LOCK_CLOCKS = """
-SELECT count(*), array_agg(id)::text FROM (
-    SELECT id FROM sla_clock
-    WHERE id = ANY(%(ids)s::bigint[]) AND next_check_at <= %(now)s
-    ORDER BY order_id, id
-    FOR UPDATE
-) AS c
-"""
-
 # Step 3. One row per step taken, plus the first step left of each clock (its time is the next check).
+# (A CTE of the write statement below.)
 # A step is taken when it and every step below it are due; the window columns carry the clock's state and
 # the order's priority across the steps of one cycle, in the order the events are written. The
 # windows run over narrow rows; what a taken step says and whom it tells (the wide columns: labels, JSON)
@@ -90,7 +94,6 @@ SELECT count(*), array_agg(id)::text FROM (
 # guesses of the step table (it has no useful statistics): a misestimated join must not become a scan
 # of the orders or the users.
 _STEPS = """
-CREATE TEMP TABLE sla_sweep_step ON COMMIT DROP AS
 WITH clock AS MATERIALIZED (
     SELECT c.id AS clock_id, c.order_id, c.kind, c.due_at, c.state AS clock_state, c.level AS clock_level,
            c.breached_at IS NULL AS unbreached, c.started_at, c.paused_seconds, c.allowed_seconds,
@@ -172,24 +175,22 @@ LEFT JOIN LATERAL (
 ) AS d ON true
 """
 
-# Step 4: the writes. Every statement reads the step table; the events and notifications in the order
-# the steps were taken (order, clock, level).
+# Step 4: the writes, data-modifying CTEs of one statement with the step computation (so nothing is
+# stored between statements and the whole cycle is one prepared plan): the events and notifications in
+# the order the steps were taken (order, clock, level).
 _EVENTS = """
-WITH inserted AS (
-    INSERT INTO workorders_workorderevent (order_id, kind, actor_id, at, from_status, to_status, note, data,
-                                           request_id)
-    SELECT order_id, event_kind, NULL, %(now)s, order_status, order_status, note,
-           jsonb_build_object(
-               'clock', kind,
-               'due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
-               'step', level, 'action', action, 'recipient', recipient_username,
-               'notified', channel IS NOT NULL, 'before', before, 'after', after),
-           ''
-    FROM sla_sweep_step WHERE taken
-    ORDER BY order_id, clock_id, level
-    RETURNING kind
-)
-SELECT count(*), count(*) FILTER (WHERE kind = %(kind_breach)s) FROM inserted
+INSERT INTO workorders_workorderevent (order_id, kind, actor_id, at, from_status, to_status, note, data,
+                                       request_id)
+SELECT order_id, event_kind, NULL, %(now)s, order_status, order_status, note,
+       jsonb_build_object(
+           'clock', kind,
+           'due_at', to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'),
+           'step', level, 'action', action, 'recipient', recipient_username,
+           'notified', channel IS NOT NULL, 'before', before, 'after', after),
+       ''
+FROM sweep_step WHERE taken
+ORDER BY order_id, clock_id, level
+RETURNING kind
 """
 
 # Every locked clock has a row in the step table. Clocks without a step left (all taken, or no longer
@@ -204,7 +205,7 @@ SET level = coalesce(s.level, c.level),
 FROM (
     SELECT clock_id, max(level) FILTER (WHERE taken) AS level, bool_or(is_breach) AS breach,
            min(step_at) FILTER (WHERE NOT taken) AS next_check_at
-    FROM sla_sweep_step GROUP BY clock_id
+    FROM sweep_step GROUP BY clock_id
 ) AS s
 WHERE c.id = s.clock_id
 """
@@ -224,7 +225,7 @@ SET priority = CASE WHEN o.priority >= %(urgent)s THEN o.priority
 FROM (
     SELECT order_id, count(*) FILTER (WHERE raise_priority) AS raises,
            count(*) FILTER (WHERE action <> %(notify_handler)s) AS escalations
-    FROM sla_sweep_step WHERE taken GROUP BY order_id
+    FROM sweep_step WHERE taken GROUP BY order_id
     HAVING bool_or(raise_priority OR action <> %(notify_handler)s)
 ) AS s
 WHERE o.id = s.order_id
@@ -233,35 +234,34 @@ WHERE o.id = s.order_id
 _NOTIFICATIONS = """
 SELECT channel, template_code, context, recipient_user_id, recipient_address, order_id,
        'clock:' || clock_id || ':step:' || level AS dedupe_key
-FROM sla_sweep_step WHERE taken AND channel IS NOT NULL
+FROM sweep_step WHERE taken AND channel IS NOT NULL
 ORDER BY order_id, clock_id, level
 """
+
+_WRITE = f"""
+WITH sweep_step AS MATERIALIZED ({_STEPS}),
+sweep_events AS ({_EVENTS}),
+sweep_clocks AS ({_CLOCKS}),
+sweep_orders AS ({_ORDERS}),
+{enqueue_ctes(_NOTIFICATIONS)}
+SELECT (SELECT count(*) FROM sweep_events),
+       (SELECT count(*) FROM sweep_events WHERE kind = %(kind_breach)s),
+       {ENQUEUE_RESULT}
+"""  # noqa: S608 - constants
 
 
 def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
     """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc)."""
     now = now or clock_mod.now()
     result = SweepResult()
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(_LOCK_ORDERS, {"now": now, "batch": batch})
-        due, result.skipped_locked, clock_ids = cur.fetchone()
-        if not due or clock_ids is None:
-            return result
-        cur.execute(_LOCK_CLOCKS, {"ids": clock_ids, "now": now})
-        result.examined, clock_ids = cur.fetchone()
+    with transaction.atomic(), sql.cursor() as cur:
+        cur.execute(_LOCK, {"now": now, "batch": batch}, prepare=True)
+        _due, result.skipped_locked, result.examined, clock_ids = cur.fetchone()
         if not result.examined:
             return result
-        params = {"ids": clock_ids, "now": now, **_constants()}
-        cur.execute(_STEPS, params)
-        cur.execute(_EVENTS, params)
-        result.steps_taken, result.breached = cur.fetchone()
-        cur.execute(_CLOCKS, params)
-        if result.steps_taken:
-            cur.execute(_ORDERS, params)
-            from powerdesk.notify.services import notification_enqueue_query
-
-            result.notifications = len(notification_enqueue_query(_NOTIFICATIONS))
-        cur.execute("DROP TABLE sla_sweep_step")  # ON COMMIT DROP is too late when a caller's atomic wraps us
+        cur.execute(_WRITE, enqueue_values({"ids": clock_ids, "now": now, **_constants()}), prepare=True)
+        result.steps_taken, result.breached, *outcome = cur.fetchone()
+        result.notifications = len(enqueue_outcome(*outcome))
     return result
 
 

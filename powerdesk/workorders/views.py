@@ -132,7 +132,8 @@ def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str,
     return {
         "order": order,
         "window_days": rule.window_days,
-        "within_window": order.created_at >= clock.now() - dt.timedelta(days=rule.window_days),
+        # An archived order counts while its closing or the last call about it is within the window.
+        "closed": not order.is_open,
         "next_count": next_count,
         "escalates": next_count >= rule.escalate_at and not order.is_flagged,
     }

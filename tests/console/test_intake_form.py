@@ -94,8 +94,17 @@ def test_it_refuses_a_reused_key_with_other_content_without_a_500(login, users, 
 def test_it_warns_about_a_repeat_call_when_the_form_is_rendered_with_the_topic(login, users, customer, order):
     url = reverse("workorders:new") + f"?customer={customer.account_no}&topic=fault_repair"
     body = login(users["agent"]).get(url).content.decode()
-    assert f"该客户7天内已有同类工单 {order.number}，提交后将作为重复致电关联到该工单" in body
+    assert f"该客户已有未办结的同类工单 {order.number}，提交后将作为重复致电关联到该工单" in body
     assert "本次将是第2次来电" in body
+
+
+def test_the_warning_says_when_the_order_it_repeats_is_already_closed(login, users, county, customer, order):
+    from tests.workorders.helpers import walk
+
+    walk(order, users, county, "archived")
+    url = reverse("workorders:new") + f"?customer={customer.account_no}&topic=fault_repair"
+    body = login(users["agent"]).get(url).content.decode()
+    assert f"该客户的同类工单 {order.number} 办结或来电不足7天，提交后将作为重复致电关联到该工单" in body
 
 
 def test_the_htmx_check_renders_the_warning_when_the_topic_changes(login, users, customer, order):

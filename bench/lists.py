@@ -209,6 +209,8 @@ def main() -> int:
         busy = common.wait_for_quiet()
 
         rows = []
+        speed = common.HostSpeed()
+        speed.__enter__()
         for name, params in cases(clock.local_now().date()):
             for page in pages:
                 query = urlencode({**params, "page": page})
@@ -239,9 +241,11 @@ def main() -> int:
                         f"  ({count:,}{capped} matching, {rows_shown} on the page; neighbours {others:.0%})"
                     )
 
+        speed.__exit__()
         print(
             f"\n== machine: nproc {facts['nproc']}, memory {facts.get('memory', '?')},"
-            f" {busy:.0%} busy with other work before timing"
+            f" {busy:.0%} busy with other work before timing; host speed {speed.median_us:.1f} µs per"
+            " calibration loop while timing (13-14 fast, 24-26 slow minutes of this VM)"
         )
         print(
             f"== order lists as {DISPATCHER} (county B01-01), {args.n} requests per case, target p95 < "

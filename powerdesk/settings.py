@@ -79,6 +79,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "powerdesk.urls"
 WSGI_APPLICATION = "powerdesk.wsgi.application"
 AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = ["powerdesk.core.auth.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -575,7 +575,7 @@ class WorkOrderListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         errors: dict[str, list[str]] = {}
-        if data.get("topic") and not Topic.objects.filter(code=data["topic"]).exists():
+        if data.get("topic") and reference.topic_any(data["topic"]) is None:
             errors["topic"] = [_("找不到该业务分类。")]
         if data.get("unit") and not Unit.objects.filter(pk=data["unit"]).exists():
             errors["unit"] = [_("找不到该单位。")]

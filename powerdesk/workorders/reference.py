@@ -24,6 +24,11 @@ def topic_by_code(code: str) -> Topic | None:
     return topic if topic is not None and topic.is_active else None
 
 
+def topic_any(code: str) -> Topic | None:
+    """The topic with this code, active or not (lists still filter by a retired topic), or None."""
+    return _topics().get(code or "")
+
+
 def topic_by_id(pk: int) -> Topic | None:
     return next((t for t in _topics().values() if t.pk == pk), None)
 

@@ -16,6 +16,7 @@ from powerdesk.core.errors import NotFound
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_may, visible_units_filter
 from powerdesk.sla.models import Clock, ClockState
+from powerdesk.workorders import reference
 from powerdesk.workorders.choices import (
     CLOSED_STATUSES,
     FIELD_TYPES,
@@ -24,7 +25,7 @@ from powerdesk.workorders.choices import (
     Satisfaction,
     Status,
 )
-from powerdesk.workorders.models import Topic, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 from powerdesk.workorders.transitions import Transition, transitions_from
 
 
@@ -80,8 +81,8 @@ def order_list(*, user: User, f: OrderFilter) -> QuerySet[WorkOrder]:
         qs = qs.filter(business_type=f.business_type)
     if f.topic:
         # By id, not through the join: the planner then uses the topic column's statistics.
-        topic_id = Topic.objects.filter(code=f.topic).values_list("id", flat=True).first()
-        qs = qs.filter(topic_id=topic_id or 0)
+        topic = reference.topic_any(f.topic)
+        qs = qs.filter(topic_id=topic.pk if topic else 0)
     if f.unit:
         qs = qs.filter(unit_id=f.unit)
     if f.channel:

@@ -33,7 +33,7 @@ from powerdesk.customers.selectors import customer_get
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
 from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
-from powerdesk.workorders import services
+from powerdesk.workorders import reference, services
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel
 from powerdesk.workorders.forms import (
@@ -140,7 +140,7 @@ def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str,
 
 
 def _topic_from(value: str | None) -> Topic | None:
-    return Topic.objects.filter(code=value or "", is_active=True).first() if value else None
+    return reference.topic_by_code(value) if value else None
 
 
 def _intake_initial(request: ConsoleRequest, customer: Customer | None) -> dict[str, Any]:

@@ -63,3 +63,13 @@ def test_the_home_page_lists_recent_orders_with_the_same_rows(login, users, cust
     html = login(users["agent"]).get(reverse("home")).content.decode()
 
     assert row_of(html, order.number) == row_of(list_html(login(users["agent"])), order.number)
+
+
+def test_row_links_are_the_urls_reverse_gives():
+    from django.urls import reverse
+
+    from powerdesk.workorders.templatetags.order_tables import _url_prefix
+
+    url = _url_prefix("workorders:detail")
+    for code in ["26120100000001", "A-1", "with space", "中文"]:
+        assert url(code) == reverse("workorders:detail", args=[code])

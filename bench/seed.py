@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from common import log
+from common import drop_secondary_indexes, log
 
 N_AREAS = 2000
 COUNTIES = [  # code suffix, name, short name, share of areas/customers, urban stations (of 20), remote stations
@@ -211,7 +211,7 @@ def seed(customers: int, orders: int) -> float | None:
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL synchronous_commit = off")
         _reset(cur)
-        dropped = _drop_secondary_indexes(cur)
+        dropped = drop_secondary_indexes(cur, BIG_TABLES)
         step = time.monotonic()
         _units_and_users(cur)
         _customers(cur, customers)
@@ -250,22 +250,6 @@ def _reset(cur) -> None:
         "workorders_workorder, customers_customerphone, customers_customer, authtoken_token, "
         "org_user, org_servicehall, sla_unithead, org_unit RESTART IDENTITY CASCADE"
     )
-
-
-def _drop_secondary_indexes(cur) -> list[tuple[str, str]]:
-    cur.execute(
-        """
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i
-        WHERE i.indrelid = ANY(%s::regclass[])
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-        """,
-        [BIG_TABLES],
-    )
-    dropped = list(cur.fetchall())
-    for name, _definition in dropped:
-        cur.execute(f"DROP INDEX {name}")
-    return dropped
 
 
 def _units_and_users(cur) -> None:

@@ -86,7 +86,7 @@ def seed(total_orders: int, due: int) -> None:
         cur.execute("SET LOCAL work_mem = '256MB'")
         cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
         cur.execute("SET LOCAL synchronous_commit = off")
-        dropped = _drop_secondary_indexes(cur)
+        dropped = common.drop_secondary_indexes(cur, BIG_TABLES)
         for lo in range(have, total_orders, CHUNK):
             hi = min(lo + CHUNK, total_orders)
             _insert_orders(cur, lo + 1, hi, topic.pk, unit.pk, user.pk, policy.pk)
@@ -102,22 +102,6 @@ def seed(total_orders: int, due: int) -> None:
         # would time the disk, not the sweep.
         cur.execute("CHECKPOINT")
     common.log(f"seeding took {time.monotonic() - started:.0f} s")
-
-
-def _drop_secondary_indexes(cur) -> list[tuple[str, str]]:
-    cur.execute(
-        """
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i
-        WHERE i.indrelid = ANY(%s::regclass[])
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-        """,
-        [BIG_TABLES],
-    )
-    dropped = list(cur.fetchall())
-    for name, _definition in dropped:
-        cur.execute(f"DROP INDEX {name}")
-    return dropped
 
 
 def _insert_orders(cur, lo: int, hi: int, topic_id: int, unit_id: int, user_id: int, policy_id: int) -> None:

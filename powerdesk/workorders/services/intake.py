@@ -67,11 +67,32 @@ class _Contact:
     priority: int | None
     facts: dict[str, Any]
     idempotency_key: str | None
-    fingerprint: str
     force_new: bool
     override_reason: str
     request_id: str
     now: datetime = field(default_factory=clock.now)
+    fingerprint: str = ""
+
+    def __post_init__(self) -> None:
+        # What makes two requests under one Idempotency-Key the same request. A key belongs to its caller:
+        # another user's request under the same key is a mismatch, not a replay.
+        self.fingerprint = _fingerprint(
+            {
+                "actor": self.actor.pk,
+                "business_type": self.business_type,
+                "topic": self.topic.code if self.topic is not None else None,
+                "channel": self.channel,
+                "description": self.description,
+                "customer": self.customer.account_no if self.customer else None,
+                "sub_type": self.sub_type.code if self.sub_type else None,
+                "caller_phone": self.caller_phone,
+                "caller_name": self.caller_name,
+                "address": self.address,
+                "priority": self.priority,
+                "facts": self.facts,
+                "force_new": self.force_new,
+            }
+        )
 
 
 def _fingerprint(payload: dict[str, Any]) -> str:
@@ -149,22 +170,6 @@ def workorder_intake(
     if actor.unit_id is None:
         raise ValidationFailed(_("您的账号未设置所属单位，不能受理工单。"))
     _check_customer_visible(actor, customer)
-    payload = {
-        # A key belongs to its caller: another user's request under the same key is a mismatch, not a replay.
-        "actor": actor.pk,
-        "business_type": business_type,
-        "topic": topic.code if topic is not None else None,
-        "channel": channel,
-        "description": description,
-        "customer": customer.account_no if customer else None,
-        "sub_type": sub_type.code if sub_type else None,
-        "caller_phone": caller_phone,
-        "caller_name": caller_name,
-        "address": address,
-        "priority": priority,
-        "facts": facts or {},
-        "force_new": force_new,
-    }
     contact = _Contact(
         actor=actor,
         business_type=business_type,
@@ -179,7 +184,6 @@ def workorder_intake(
         priority=priority,
         facts=facts or {},
         idempotency_key=idempotency_key or None,
-        fingerprint=_fingerprint(payload),
         force_new=force_new,
         override_reason=override_reason,
         request_id=request_id,

@@ -303,27 +303,33 @@ def _candidate(
 # ---------------------------------------------------------------------------------------------
 # writes
 
-_LINK_SQL = """
+# The timeline event and the contact of an intake, after the CTE ``o`` that wrote the order.
+_EVENT_AND_CONTACT = """e AS (
+    INSERT INTO workorders_workorderevent
+        (order_id, kind, actor_id, at, from_status, to_status, note, data, request_id)
+    SELECT o.id, %(kind)s::text, %(actor)s::bigint, %(now)s::timestamptz, '', %(to_status)s::text,
+           %(description)s::text, %(data)s::jsonb, %(request_id)s::text
+    FROM o
+), k AS (
+    INSERT INTO workorders_contact (customer_id, order_id, channel, phone, summary, is_repeat, agent_id, at,
+                                    idempotency_key, request_fingerprint)
+    SELECT %(customer)s::bigint, o.id, %(channel)s::text, %(phone)s::text, %(description)s::text,
+           %(is_repeat)s::boolean, %(actor)s::bigint, %(now)s::timestamptz, %(idempotency_key)s::text,
+           %(fingerprint)s::text
+    FROM o
+    RETURNING id
+)"""
+
+_LINK_SQL = f"""
 WITH o AS (
     UPDATE workorders_workorder
     SET contact_count = %(contact_count)s, is_flagged = %(is_flagged)s, priority = %(priority)s,
         version = version + 1, updated_at = %(now)s
     WHERE id = %(order)s
     RETURNING id, version
-), e AS (
-    INSERT INTO workorders_workorderevent
-        (order_id, kind, actor_id, at, from_status, to_status, note, data, request_id)
-    SELECT o.id, %(kind)s::text, %(actor)s::bigint, %(now)s::timestamptz, '', '', %(description)s::text,
-           %(data)s::jsonb, %(request_id)s::text FROM o
-), k AS (
-    INSERT INTO workorders_contact (customer_id, order_id, channel, phone, summary, is_repeat, agent_id, at,
-                                    idempotency_key, request_fingerprint)
-    SELECT %(customer)s::bigint, o.id, %(channel)s::text, %(phone)s::text, %(description)s::text, true,
-           %(actor)s::bigint, %(now)s::timestamptz, %(idempotency_key)s::text, %(fingerprint)s::text FROM o
-    RETURNING id
-)
+), {_EVENT_AND_CONTACT}
 SELECT o.version, (SELECT id FROM k) FROM o
-"""
+"""  # noqa: S608 - constants
 
 
 def _link_repeat(c: _Contact, order: WorkOrder, rule: RepeatCallRule) -> IntakeResult:
@@ -346,6 +352,8 @@ def _link_repeat(c: _Contact, order: WorkOrder, rule: RepeatCallRule) -> IntakeR
                 "is_flagged": order.is_flagged,
                 "priority": order.priority,
                 "kind": EventKind.REPEAT_CALL.value,
+                "to_status": "",
+                "is_repeat": True,
                 "data": Jsonb(data),
                 **_contact_params(c),
             },
@@ -356,7 +364,7 @@ def _link_repeat(c: _Contact, order: WorkOrder, rule: RepeatCallRule) -> IntakeR
     return IntakeResult(order=order, contact=_contact(c, order, contact_id, True), created=False, repeat=True)
 
 
-_OPEN_SQL = """
+_OPEN_SQL = f"""
 WITH n AS (
     SELECT nextval('workorder_number_seq')::text AS seq
 ), o AS (
@@ -382,21 +390,9 @@ WITH n AS (
     FROM o, unnest(%(clock_policy)s::bigint[], %(clock_kind)s::text[], %(clock_due)s::timestamptz[],
                    %(clock_allowed)s::integer[], %(clock_next)s::timestamptz[])
          AS v(policy_id, kind, due_at, allowed_seconds, next_check_at)
-), e AS (
-    INSERT INTO workorders_workorderevent
-        (order_id, kind, actor_id, at, from_status, to_status, note, data, request_id)
-    SELECT o.id, 'created', %(actor)s::bigint, %(now)s::timestamptz, '', 'accepted', %(description)s::text,
-           %(data)s::jsonb, %(request_id)s::text
-    FROM o
-), k AS (
-    INSERT INTO workorders_contact (customer_id, order_id, channel, phone, summary, is_repeat, agent_id, at,
-                                    idempotency_key, request_fingerprint)
-    SELECT %(customer)s::bigint, o.id, %(channel)s::text, %(phone)s::text, %(description)s::text, false,
-           %(actor)s::bigint, %(now)s::timestamptz, %(idempotency_key)s::text, %(fingerprint)s::text FROM o
-    RETURNING id
-)
+), {_EVENT_AND_CONTACT}
 SELECT o.id, o.number, (SELECT id FROM k) FROM o
-"""
+"""  # noqa: S608 - constants
 
 
 def _open(c: _Contact, *, overridden: WorkOrder | None) -> IntakeResult:
@@ -448,6 +444,9 @@ def _open(c: _Contact, *, overridden: WorkOrder | None) -> IntakeResult:
                 "facts": Jsonb(c.facts),
                 "unit": order.unit_id,
                 "due_at": order.due_at,
+                "kind": EventKind.CREATED.value,
+                "to_status": Status.ACCEPTED.value,
+                "is_repeat": False,
                 "data": Jsonb(data),
                 **_clock_params(clocks),
                 **_contact_params(c),

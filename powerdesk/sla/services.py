@@ -141,24 +141,6 @@ def plan_clocks(
     return planned
 
 
-def _start_for(order: WorkOrder, trigger: str, at: dt.datetime) -> list[Clock]:
-    if trigger not in _triggers():
-        return []
-    running = set(order.clocks.filter(state__in=OPEN_STATES).values_list("kind", flat=True))
-    clocks = plan_clocks(order, trigger, at, running=running)
-    for clock in clocks:
-        clock.save()
-    return clocks
-
-
-def refresh_order_due(order: WorkOrder) -> None:
-    """Keep ``WorkOrder.due_at`` = the earliest due time of its running clocks (lists sort on it)."""
-    first = (
-        order.clocks.filter(state__in=(ClockState.RUNNING, ClockState.BREACHED)).order_by("due_at").first()
-    )
-    order.due_at = first.due_at if first else None
-
-
 def clock_summary(clocks: list[Clock]) -> list[dict[str, Any]]:
     """What the timeline event of the transition that started ``clocks`` records about them."""
     return [{"kind": c.kind, "due_at": c.due_at.isoformat(), "policy": c.policy_id} for c in clocks]
@@ -216,11 +198,17 @@ def clocks_on_transition(
         changes.append(
             {"kind": clock.kind, "from": before, "to": clock.state, "due_at": clock.due_at.isoformat()}
         )
-    for clock in _start_for(order, code, at):
+    # The clocks read above are all the order's open ones (the order is locked): which kinds are still
+    # open, and the earliest due time, follow from them and the new ones without reading them again.
+    still_open = {c.kind for c in clocks if c.state in OPEN_STATES}
+    started = plan_clocks(order, code, at, running=still_open)
+    for clock in started:
+        clock.save()
         changes.append(
             {"kind": clock.kind, "from": "", "to": clock.state, "due_at": clock.due_at.isoformat()}
         )
-    refresh_order_due(order)
+    due = [c.due_at for c in (*clocks, *started) if c.state in (ClockState.RUNNING, ClockState.BREACHED)]
+    order.due_at = min(due, default=None)
     return changes
 
 

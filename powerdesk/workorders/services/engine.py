@@ -70,7 +70,13 @@ def apply_transition(
     unreachable callback does not meet the callback clock)."""
     spec = TRANSITIONS[code]
     with transaction.atomic():
-        locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
+        # The customer and 台区 come along (of=self: only the order is locked): a transition that starts a
+        # clock reads the customer type and the region class for its policy.
+        locked = (
+            WorkOrder.objects.select_related("customer", "area", "unit")
+            .select_for_update(of=("self",))
+            .get(pk=order.pk)
+        )
         unit_ids = user_visible_unit_ids(actor)
         if unit_ids is not None and locked.unit_id not in unit_ids:
             raise NotFound(_("找不到该工单。"))

@@ -1,9 +1,9 @@
 """Clocks: started, met, paused and resumed by work-order transitions; run down by the sweep.
 
 The work-order services plan intake clocks with :func:`plan_clocks` (the intake inserts them with the
-order) and call :func:`clocks_on_transition` inside their
-transaction, after locking the order row, so a clock never changes without its order being locked
-first (the sweep takes the locks in the same order: order, then clock).
+order) and call :func:`clocks_on_transition` inside their transaction, after locking the order row, so a
+clock never changes without its order being locked first (the sweep takes the locks in the same order:
+order, then clock).
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@
 1. migrates and seeds its own embedded PostgreSQL under ``var/bench`` (1,000,000 customers and
    1,000,000 historical orders; skipped when already seeded at that size);
 2. times a bare single-row INSERT loop on that database (the floor: one autocommitted row per commit);
-3. starts gunicorn exactly as ``powerdesk run`` does (3 sync workers) and drives the intake from
-   other processes: ``wrk`` at saturation, then an open-loop client paced at 100 requests/s;
+3. starts gunicorn exactly as ``powerdesk run`` does (``powerdesk/gunicorn_conf.py``: threaded workers)
+   and drives the intake from other processes: ``wrk`` at saturation, then an open-loop client paced at
+   100 requests/s;
 4. prints requests/s, new orders/s, p50/p95/p99, errors, and the ratio to the bare INSERT rate;
 5. stops gunicorn and the embedded PostgreSQL.
 

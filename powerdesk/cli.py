@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -65,8 +66,42 @@ def gunicorn_command(*extra: str) -> list[str]:
     ]
 
 
+def bind_taken(bind: str) -> OSError | None:
+    """Why a TCP ``host:port`` cannot be listened on (another server holds it), or None.
+
+    gunicorn's workers each bind their own ``SO_REUSEPORT`` socket (:mod:`powerdesk.gunicorn_conf`),
+    and such sockets share a port with any other server of the same user that does the same: a second
+    ``powerdesk run`` would join the first one instead of failing. A plain bind fails while anything
+    listens there. Unix sockets (``unix:``) and inherited descriptors (``fd://``) are not checked."""
+    if bind.startswith(("unix:", "fd://")):
+        return None
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]") or "0.0.0.0"  # noqa: S104 - gunicorn's reading of ":8000"
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn: TIME_WAIT is no owner
+            probe.bind((host, int(port)))
+    except OSError as exc:
+        return exc
+    except ValueError:  # not a port number: gunicorn says so
+        return None
+    return None
+
+
 def cmd_run(argv: list[str]) -> int:
     bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
+    taken = bind_taken(bind)
+    if taken is not None:
+        print(
+            f"PowerDesk: cannot serve on {bind} ({taken.strerror or taken}); is it running already?",
+            flush=True,
+        )
+        print(
+            "Stop the other server, or choose another address: POWERDESK_BIND=127.0.0.1:8001 make run",
+            flush=True,
+        )
+        return 1
     _setup()
     from django.conf import settings
     from django.core.management import call_command

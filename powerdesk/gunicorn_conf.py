@@ -6,8 +6,16 @@ answer, and re-connecting cost ~1.5 ms of CPU per request in ``bench/intake.py``
 waits on PostgreSQL another runs. Measured on 2 cores, 3 workers x 4 threads served the intake best
 (bench/RESULTS.md).
 
+Each worker listens on a socket of its own (``SO_REUSEPORT``), so the kernel spreads new connections
+over the workers evenly. On the one socket they otherwise share, the worker that wins the accept race
+takes most of a burst of keep-alive connections (measured: 11 to 15 of ``wrk``'s 16 connections on one
+of 3 workers), and that process's interpreter lock then holds the node to about one core. TCP only: a
+Unix socket path cannot be shared like that. ``powerdesk run`` checks first that no other server holds
+the port (with ``SO_REUSEPORT`` a second one would share it silently).
+
 Environment: ``POWERDESK_BIND`` (default 127.0.0.1:8000), ``POWERDESK_WEB_WORKERS`` (default one per
-CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers).
+CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers),
+``POWERDESK_WEB_REUSE_PORT`` (default 1; 0 shares one socket between the workers).
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ threads = int(os.environ.get("POWERDESK_WEB_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60
 graceful_timeout = 10
+reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind.startswith(
+    ("unix:", "fd://")
+)
 keepalive = 5  # seconds an idle client connection stays open
 # The access log stays off, as before: at hundreds of requests a second it costs more than the request.
 accesslog = None

@@ -1,0 +1,58 @@
+"""How ``powerdesk run`` serves: one listening socket per gunicorn worker, and no second server on a port."""
+
+from __future__ import annotations
+
+import importlib
+import socket
+
+import pytest
+
+from powerdesk import gunicorn_conf
+from powerdesk.cli import bind_taken
+
+
+@pytest.fixture
+def listener():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as each gunicorn worker binds
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock
+
+
+def test_a_port_another_server_listens_on_is_reported_taken(listener):
+    port = listener.getsockname()[1]
+    taken = bind_taken(f"127.0.0.1:{port}")
+    assert isinstance(taken, OSError)
+
+
+def test_a_free_port_is_not_taken(listener):
+    port = listener.getsockname()[1]
+    listener.close()
+    assert bind_taken(f"127.0.0.1:{port}") is None
+
+
+@pytest.mark.parametrize("bind", ["unix:/tmp/powerdesk.sock", "fd://3", "127.0.0.1:not-a-port"])
+def test_addresses_gunicorn_checks_itself_are_not_probed(bind):
+    assert bind_taken(bind) is None
+
+
+@pytest.fixture
+def reload_conf(monkeypatch):
+    def load(**env):
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        return importlib.reload(gunicorn_conf)
+
+    yield load
+    monkeypatch.undo()
+    importlib.reload(gunicorn_conf)
+
+
+def test_each_worker_listens_on_its_own_socket_for_tcp(reload_conf):
+    assert reload_conf(POWERDESK_BIND="127.0.0.1:8000").reuse_port is True
+
+
+def test_a_unix_socket_is_shared_and_reuse_port_can_be_switched_off(reload_conf):
+    assert reload_conf(POWERDESK_BIND="unix:/tmp/powerdesk.sock").reuse_port is False
+    assert reload_conf(POWERDESK_BIND="127.0.0.1:8000", POWERDESK_WEB_REUSE_PORT="0").reuse_port is False

@@ -1,0 +1,81 @@
+"""One order: ``GET /api/v1/workorders/{number}/`` with its timeline, and evidence uploads."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from powerdesk.core.api import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    error_responses,
+    idempotency_key,
+    request_user,
+)
+from powerdesk.workorders.api.common import NUMBER_PARAMETER, TAGS, visible_order
+from powerdesk.workorders.api.output import (
+    AttachmentOutputSerializer,
+    WorkOrderDetailOutputSerializer,
+    detail_response,
+    serializer_context,
+)
+from powerdesk.workorders.attachments import attachment_add
+from powerdesk.workorders.choices import AttachmentKind
+
+
+class WorkOrderDetailApi(APIView):
+    """One order: its data, the customer (masked per role), the timeline, evidence and the transitions
+    the caller may fire now."""
+
+    OutputSerializer = WorkOrderDetailOutputSerializer
+
+    @extend_schema(
+        operation_id="workorders_retrieve",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        responses={200: WorkOrderDetailOutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        return detail_response(request, visible_order(request, number))
+
+
+class WorkOrderAttachmentAddApi(APIView):
+    """Add an evidence file (recording, photo, document); type and size are checked against the rules."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+        file = serializers.FileField(max_length=200)
+
+        class Meta:
+            ref_name = "WorkOrderAttachmentInput"
+
+    OutputSerializer = AttachmentOutputSerializer
+
+    @extend_schema(
+        operation_id="workorders_attachments_add",
+        tags=TAGS,
+        request={"multipart/form-data": InputSerializer},
+        parameters=[NUMBER_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        responses={201: AttachmentOutputSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        order = visible_order(request, number)
+        key = idempotency_key(request)
+        serializer = WorkOrderAttachmentAddApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = attachment_add(
+            order=order,
+            actor=request_user(request),
+            kind=serializer.validated_data["kind"],
+            upload=serializer.validated_data["file"],
+            request_id=key or "",
+        )
+        return Response(
+            self.OutputSerializer(attachment, context=serializer_context(request)).data,
+            status=status.HTTP_201_CREATED,
+        )

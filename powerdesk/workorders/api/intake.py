@@ -1,0 +1,218 @@
+"""``POST /api/v1/workorders/``: take one customer contact, idempotent on ``Idempotency-Key``."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from powerdesk.core.api import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    JSONParser,
+    ReusedFieldsSerializer,
+    error_responses,
+    idempotency_key,
+    request_user,
+)
+from powerdesk.core.errors import NotPermitted
+from powerdesk.customers.models import Customer
+from powerdesk.customers.selectors import customer_for_intake
+from powerdesk.org.models import User
+from powerdesk.org.selectors import user_can_create_orders, user_sees_personal_data
+from powerdesk.workorders import reference
+from powerdesk.workorders.api.common import (
+    MAX_FACTS_CHARS,
+    MAX_FACTS_DEPTH,
+    MAX_LONGTEXT,
+    PHONE_PATTERN,
+    TAGS,
+    refuse,
+)
+from powerdesk.workorders.api.output import WorkOrderSummaryOutputSerializer, order_summary
+from powerdesk.workorders.choices import BusinessType, Channel, Priority
+from powerdesk.workorders.models import SubType, Topic
+from powerdesk.workorders.services import workorder_intake
+
+
+def json_problem(value: Any, depth: int = 0) -> str | None:
+    """Why a JSON value cannot be stored as jsonb (NUL, lone surrogates, infinities, depth), or None."""
+    if depth > MAX_FACTS_DEPTH:
+        return _("补充信息的嵌套层级过深。")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = json_problem(key, depth) or json_problem(item, depth + 1)
+            if problem:
+                return problem
+    elif isinstance(value, list):
+        for item in value:
+            problem = json_problem(item, depth + 1)
+            if problem:
+                return problem
+    elif isinstance(value, str):
+        if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            return _("补充信息含有不允许的字符。")
+    elif isinstance(value, float) and not math.isfinite(value):
+        return _("补充信息中的数值无效。")
+    return None
+
+
+class IntakeInfoOutputSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text="This request opened a new order.")
+    repeat_call = serializers.BooleanField(help_text="The contact was linked to an existing order.")
+    replayed = serializers.BooleanField(
+        help_text="The Idempotency-Key was seen before; nothing new was written."
+    )
+    contact_count = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "WorkOrderIntakeInfo"
+
+
+def _intake_references(user: User, data: dict[str, Any]) -> tuple[Topic, SubType | None, Customer | None]:
+    """The topic, sub-type and customer the intake's codes name; unknown ones are field errors. A
+    customer outside the caller's units gets the same answer as an unknown one."""
+    errors: dict[str, list[str]] = {}
+    topic = reference.topic_by_code(data["topic"])
+    if topic is None:
+        errors["topic"] = [_("找不到该业务分类。")]
+    sub_type = None
+    if data.get("sub_type"):
+        sub_type = reference.sub_type_by_code(data["sub_type"])
+        if sub_type is None:
+            errors["sub_type"] = [_("找不到该业务子类。")]
+    customer = None
+    if data.get("customer"):
+        customer = customer_for_intake(user=user, account_no=data["customer"])
+        if customer is None:
+            errors["customer"] = [_("找不到该客户。")]
+    refuse(errors)
+    assert topic is not None
+    return topic, sub_type, customer
+
+
+class WorkOrderIntakeApi(APIView):
+    """Take one customer contact: open a new order, or link a repeat call to the order it repeats."""
+
+    parser_classes = [JSONParser]
+
+    class InputSerializer(ReusedFieldsSerializer):
+        business_type = serializers.ChoiceField(choices=BusinessType.choices)
+        sub_type = serializers.CharField(
+            max_length=40,
+            required=False,
+            allow_null=True,
+            allow_blank=True,
+            help_text="Business sub-type code, e.g. repair_lv.",
+        )
+        topic = serializers.CharField(max_length=32, help_text="Topic code, e.g. fault_repair.")
+        channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.HOTLINE)
+        customer = serializers.CharField(
+            max_length=20,
+            required=False,
+            allow_null=True,
+            allow_blank=True,
+            help_text="The customer's account number (户号).",
+        )
+        caller_name = serializers.CharField(max_length=50, allow_blank=True, default="")
+        caller_phone = serializers.RegexField(
+            PHONE_PATTERN,
+            max_length=32,
+            allow_blank=True,
+            default="",
+            error_messages={"invalid": gettext_lazy("电话号码只能包含数字、+、-、#、括号和空格。")},
+        )
+        address = serializers.CharField(max_length=200, allow_blank=True, default="")
+        description = serializers.CharField(max_length=MAX_LONGTEXT)
+        priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
+        facts = serializers.DictField(default=dict, help_text="Free-form facts for the business type.")
+        force_new = serializers.BooleanField(
+            default=False, help_text="Open a new order even if this is a repeat."
+        )
+        override_reason = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "WorkOrderIntakeInput"
+
+        def validate_facts(self, value: dict[str, Any]) -> dict[str, Any]:
+            problem = json_problem(value)
+            if problem:
+                raise serializers.ValidationError(problem)
+            if len(str(value)) > MAX_FACTS_CHARS:
+                raise serializers.ValidationError(_("补充信息过长。"))
+            return value
+
+    class OutputSerializer(WorkOrderSummaryOutputSerializer):
+        """The answer's shape, for the schema; :func:`order_summary` writes it."""
+
+        intake = IntakeInfoOutputSerializer()
+
+        class Meta:
+            ref_name = "WorkOrderIntakeResult"
+
+    @extend_schema(
+        operation_id="workorders_intake",
+        summary=gettext_lazy("受理"),
+        tags=TAGS,
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: OpenApiResponse(OutputSerializer, description="A new order was opened."),
+            200: OpenApiResponse(
+                OutputSerializer,
+                description="Linked to an existing order as a repeat call, "
+                "or a replay of an earlier request with the same Idempotency-Key.",
+            ),
+            **error_responses(400, 401, 403, 409, 415),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Take one customer contact: open a new order, or link a repeat call to the order it repeats.
+
+        Idempotent on the ``Idempotency-Key`` header: a retry answers with the first result and writes
+        nothing; the same key with a different body is refused with 409 ``idempotency_key_reused``."""
+        if not user_can_create_orders(request_user(request)):
+            raise NotPermitted(_("您的角色不能受理工单。"))
+        key = idempotency_key(request)
+        serializer = WorkOrderIntakeApi.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        topic, sub_type, customer = _intake_references(request_user(request), data)
+        result = workorder_intake(
+            actor=request_user(request),
+            business_type=data["business_type"],
+            topic=topic,
+            channel=data["channel"],
+            description=data["description"],
+            customer=customer,
+            sub_type=sub_type,
+            caller_phone=data["caller_phone"],
+            caller_name=data["caller_name"],
+            address=data["address"],
+            priority=data.get("priority"),
+            facts=data["facts"],
+            idempotency_key=key,
+            force_new=data["force_new"],
+            override_reason=data["override_reason"],
+            request_id=key or uuid.uuid4().hex,
+        )
+        code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK
+        location = reverse("api-v1-workorder-detail", kwargs={"number": result.order.number}, request=request)
+        # WorkOrderIntakeApi.OutputSerializer's shape (the schema), written without DRF's per-field cost.
+        body = order_summary(result.order, unmasked=user_sees_personal_data(request_user(request)))
+        body["intake"] = {
+            "created": result.created,
+            "repeat_call": result.repeat,
+            "replayed": result.replayed,
+            "contact_count": result.order.contact_count,
+        }
+        return Response(body, status=code, headers={"Location": location})

@@ -1,0 +1,231 @@
+"""What the work-order API answers: the serializers of an order, its timeline and evidence (the schema),
+and ``order_summary``, their per-row twin for lists and intake."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from powerdesk.core.api import (
+    MaskedCharField,
+    request_user,
+)
+from powerdesk.core.labels import label
+from powerdesk.core.masking import mask_address, mask_phone
+from powerdesk.customers.api import CustomerSummaryOutputSerializer
+from powerdesk.org.models import User
+from powerdesk.org.selectors import user_sees_personal_data
+from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import (
+    order_timeline,
+    order_transitions_for,
+)
+
+
+class UserRefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        ref_name = "UserRef"
+
+
+class UnitRefOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+    class Meta:
+        ref_name = "UnitRef"
+
+
+def _mask_phones(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: mask_phone(v) if k == "phone" and isinstance(v, str) else _mask_phones(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_mask_phones(v) for v in value]
+    return value
+
+
+class EventDataField(serializers.DictField):
+    """An event's before/after data; the caller's phone inside it is masked like everywhere else."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        data = super().to_representation(value)
+        return data if self.context.get("unmasked") else _mask_phones(data)
+
+
+class EventOutputSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField(source="get_kind_display")  # type: ignore[assignment]
+    at = serializers.DateTimeField()
+    actor = UserRefOutputSerializer(allow_null=True)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    data = EventDataField()  # type: ignore[assignment]
+
+    class Meta:
+        ref_name = "WorkOrderEvent"
+
+
+class AttachmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = UserRefOutputSerializer()
+    uploaded_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "WorkOrderAttachment"
+
+
+class WorkOrderSummaryOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    version = serializers.IntegerField()
+    business_type = serializers.CharField()
+    business_type_label = serializers.CharField(source="get_business_type_display")
+    sub_type = serializers.CharField(source="sub_type.code", allow_null=True)
+    topic = serializers.CharField(source="topic.code")
+    topic_name = serializers.CharField(source="topic.name")
+    channel = serializers.CharField()
+    priority = serializers.IntegerField()
+    unit = UnitRefOutputSerializer()
+    assignee = UserRefOutputSerializer(allow_null=True)
+    customer = serializers.CharField(source="customer.account_no", allow_null=True)
+    caller_name = serializers.CharField()
+    caller_phone = MaskedCharField(mask=mask_phone)
+    contact_count = serializers.IntegerField()
+    chase_count = serializers.IntegerField()
+    escalation_level = serializers.IntegerField()
+    is_flagged = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "WorkOrderSummary"
+
+
+def _when(value: Any) -> str | None:
+    """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current (business) time zone."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _user_ref(user: User | None) -> dict[str, Any] | None:
+    return None if user is None else {"id": user.pk, "username": user.username, "name": user.display_name}
+
+
+def order_summary(order: WorkOrder, *, unmasked: bool) -> dict[str, Any]:
+    """What :class:`WorkOrderSummaryOutputSerializer` writes for ``order``, without the serializer's cost
+    (DRF deep-copies every declared field per instance): the intake and the list answer with it.
+    ``tests/api/test_contract.py`` checks that the two agree field by field."""
+    unit = order.unit
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": label(Status, order.status),
+        "version": order.version,
+        "business_type": order.business_type,
+        "business_type_label": label(BusinessType, order.business_type),
+        "sub_type": order.sub_type.code if order.sub_type is not None else None,
+        "topic": order.topic.code,
+        "topic_name": order.topic.name,
+        "channel": order.channel,
+        "priority": order.priority,
+        "unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+        "assignee": _user_ref(order.assignee if order.assignee_id else None),
+        "customer": order.customer.account_no if order.customer is not None else None,
+        "caller_name": order.caller_name,
+        "caller_phone": order.caller_phone if unmasked else mask_phone(order.caller_phone),
+        "contact_count": order.contact_count,
+        "chase_count": order.chase_count,
+        "escalation_level": order.escalation_level,
+        "is_flagged": order.is_flagged,
+        "created_at": _when(order.created_at),
+        "updated_at": _when(order.updated_at),
+        "due_at": _when(order.due_at),
+    }
+
+
+class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
+    """One order with its timeline, evidence, and the transitions the caller may fire now.
+
+    The view puts the timeline, attachments and transitions (read through selectors) in the context."""
+
+    sub_type_name = serializers.CharField(source="sub_type.name", allow_null=True)
+    description = serializers.CharField()
+    address = MaskedCharField(mask=mask_address)
+    facts = serializers.DictField(read_only=True)
+    customer_info = CustomerSummaryOutputSerializer(source="customer", allow_null=True)
+    area = UnitRefOutputSerializer(allow_null=True)
+    owner = UserRefOutputSerializer()
+    parent = serializers.CharField(source="parent.number", allow_null=True)  # type: ignore[assignment]
+    reopen_count = serializers.IntegerField()
+    result = serializers.CharField()
+    reply_text = serializers.CharField()
+    satisfaction = serializers.CharField()
+    callback_resolved = serializers.BooleanField(allow_null=True)
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    taken_at = serializers.DateTimeField(allow_null=True)
+    arrived_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    replied_at = serializers.DateTimeField(allow_null=True)
+    called_back_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    transitions = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "WorkOrderDetail"
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_transitions(self, order: WorkOrder) -> list[str]:
+        return self.context["transitions"]
+
+    @extend_schema_field(EventOutputSerializer(many=True))
+    def get_timeline(self, order: WorkOrder) -> Any:
+        return EventOutputSerializer(self.context["timeline"], many=True, context=self.context).data
+
+    @extend_schema_field(AttachmentOutputSerializer(many=True))
+    def get_attachments(self, order: WorkOrder) -> Any:
+        return AttachmentOutputSerializer(self.context["attachments"], many=True, context=self.context).data
+
+
+def serializer_context(request: Request) -> dict[str, Any]:
+    return {"request": request, "unmasked": user_sees_personal_data(request_user(request))}
+
+
+def detail_response(request: Request, order: WorkOrder) -> Response:
+    context = {
+        **serializer_context(request),
+        "timeline": list(order_timeline(order)),
+        "transitions": [t.code for t in order_transitions_for(user=request_user(request), order=order)],
+        "attachments": list(order.attachments.select_related("uploaded_by")),
+    }
+    # The version as an entity tag: a client sends it back as If-Match on its next transition.
+    headers = {"ETag": f'"{order.version}"'}
+    return Response(WorkOrderDetailOutputSerializer(order, context=context).data, headers=headers)

@@ -26,7 +26,8 @@ def test_it_opens_an_order_and_answers_201_with_the_summary(api, customer, count
     assert response.status_code == 201
     body = response.json()
     order = WorkOrder.objects.get(number=body["number"])
-    assert response["Location"].endswith(f"/api/v1/workorders/{order.number}/")
+    assert response["Location"] == f"http://testserver/api/v1/workorders/{order.number}/"
+    assert api("agent").get(response["Location"]).json()["number"] == order.number
     assert body["status"] == "accepted" and body["status_label"] == "已受理"
     assert body["version"] == 1 and body["business_type"] == "repair" and body["sub_type"] == "repair_lv"
     assert body["topic"] == "fault_repair" and body["channel"] == "95598" and body["priority"] == 1
@@ -136,3 +137,22 @@ def test_a_role_that_does_not_take_calls_gets_403(api, customer):
     assert response.status_code == 403
     assert error(response)["code"] == "permission_denied"
     assert WorkOrder.objects.count() == 0
+
+
+def test_the_location_follows_the_script_prefix(api, customer):
+    """Served under a prefix (gunicorn's SCRIPT_NAME; WSGIHandler sets it per request, the test client
+    does not), the Location carries it; the cached route template is per prefix."""
+    from django.urls import set_script_prefix
+
+    client = api("agent")
+    try:
+        set_script_prefix("/desk/")
+        under_prefix = client.post(URL, _body(customer), format="json")
+    finally:
+        set_script_prefix("/")
+    at_root = client.post(URL, _body(customer, topic="billing", business_type="consultation"), format="json")
+    assert (
+        under_prefix["Location"]
+        == f"http://testserver/desk/api/v1/workorders/{under_prefix.json()['number']}/"
+    )
+    assert at_root["Location"] == f"http://testserver/api/v1/workorders/{at_root.json()['number']}/"

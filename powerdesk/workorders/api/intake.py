@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import uuid
 from typing import Any
+from urllib.parse import quote
 
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from powerdesk.core.api import (
@@ -97,6 +99,18 @@ def _intake_references(user: User, data: dict[str, Any]) -> tuple[Topic, SubType
     refuse(errors)
     assert topic is not None
     return topic, sub_type, customer
+
+
+@functools.lru_cache(maxsize=16)
+def _detail_path_template(script_prefix: str) -> str:
+    """The detail route with a placeholder for the number, per script prefix (reversing the route
+    per request cost ~3 % of an intake)."""
+    return reverse("api-v1-workorder-detail", kwargs={"number": "__number__"})
+
+
+def _detail_path(number: str) -> str:
+    """The path of ``GET /api/v1/workorders/{number}/`` (the answer's ``Location``)."""
+    return _detail_path_template(get_script_prefix()).replace("__number__", quote(number, safe=""))
 
 
 class WorkOrderIntakeApi(APIView):
@@ -206,7 +220,7 @@ class WorkOrderIntakeApi(APIView):
             request_id=key or uuid.uuid4().hex,
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK
-        location = reverse("api-v1-workorder-detail", kwargs={"number": result.order.number}, request=request)
+        location = request.build_absolute_uri(_detail_path(result.order.number))
         # WorkOrderIntakeApi.OutputSerializer's shape (the schema), written without DRF's per-field cost.
         body = order_summary(result.order, unmasked=user_sees_personal_data(request_user(request)))
         body["intake"] = {

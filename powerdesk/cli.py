@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 
 def _setup() -> None:
@@ -89,6 +90,37 @@ def bind_taken(bind: str) -> OSError | None:
     return None
 
 
+def other_database_clients() -> int:
+    """Client connections to the database besides this process's own (another ``powerdesk run`` on
+    another port, a shell, a benchmark)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        (count,) = cur.fetchone()
+    connection.close()
+    return int(count)
+
+
+def _stop_embedded_database(var_dir: Path) -> None:
+    """Stop the embedded server at Ctrl-C, unless something else still uses it."""
+    from django.db import Error
+
+    from powerdesk import dbserver
+
+    try:
+        others = other_database_clients()
+    except Error:  # the server is gone or broken: stopping it is all that is left
+        others = 0
+    if others:
+        print(f"PowerDesk: the embedded database stays up: {others} other connection(s) use it.", flush=True)
+        return
+    dbserver.stop(var_dir)
+
+
 def cmd_run(argv: list[str]) -> int:
     bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
     taken = bind_taken(bind)
@@ -154,9 +186,7 @@ def cmd_run(argv: list[str]) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
         if settings.EMBEDDED_DB is not None:
-            from powerdesk import dbserver
-
-            dbserver.stop(settings.VAR_DIR)
+            _stop_embedded_database(settings.VAR_DIR)
         print("PowerDesk: stopped.", flush=True)
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0

@@ -56,3 +56,18 @@ def test_each_worker_listens_on_its_own_socket_for_tcp(reload_conf):
 def test_a_unix_socket_is_shared_and_reuse_port_can_be_switched_off(reload_conf):
     assert reload_conf(POWERDESK_BIND="unix:/tmp/powerdesk.sock").reuse_port is False
     assert reload_conf(POWERDESK_BIND="127.0.0.1:8000", POWERDESK_WEB_REUSE_PORT="0").reuse_port is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_leaves_the_embedded_database_up_while_another_client_uses_it():
+    import psycopg
+    from django.db import connection
+
+    from powerdesk.cli import other_database_clients
+
+    before = other_database_clients()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params):
+        assert other_database_clients() == before + 1

@@ -74,7 +74,9 @@ def bind_taken(bind: str) -> OSError | None:
     and such sockets share a port with any other server of the same user that does the same: a second
     ``powerdesk run`` would join the first one instead of failing. A plain bind fails while anything
     listens there. Unix sockets (``unix:``) and inherited descriptors (``fd://``) are not checked."""
-    if bind.startswith(("unix:", "fd://")):
+    from powerdesk.gunicorn_conf import NOT_TCP
+
+    if bind.startswith(NOT_TCP):
         return None
     host, _, port = bind.rpartition(":")
     host = host.strip("[]") or "0.0.0.0"  # noqa: S104 - gunicorn's reading of ":8000"
@@ -86,7 +88,7 @@ def bind_taken(bind: str) -> OSError | None:
     except OSError as exc:
         return exc
     except ValueError:  # not a port number: gunicorn says so
-        return None
+        pass
     return None
 
 
@@ -122,7 +124,8 @@ def _stop_embedded_database(var_dir: Path) -> None:
 
 
 def cmd_run(argv: list[str]) -> int:
-    bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
+    from powerdesk.gunicorn_conf import bind  # where gunicorn will listen, read as gunicorn reads it
+
     taken = bind_taken(bind)
     if taken is not None:
         print(

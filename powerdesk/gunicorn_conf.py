@@ -28,9 +28,9 @@ threads = int(os.environ.get("POWERDESK_WEB_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60
 graceful_timeout = 10
-reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind.startswith(
-    ("unix:", "fd://")
-)
+# Binds that are not a TCP host:port (a Unix socket path, an inherited descriptor): one shared socket.
+NOT_TCP = ("unix:", "fd://")
+reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind.startswith(NOT_TCP)
 keepalive = 5  # seconds an idle client connection stays open
 # The access log stays off, as before: at hundreds of requests a second it costs more than the request.
 accesslog = None

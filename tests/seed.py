@@ -34,16 +34,12 @@ def seed_functions() -> list:
 
 
 def ensure_seeded() -> None:
+    from powerdesk.core import refcache
     from powerdesk.org.models import Role
-    from powerdesk.sla import services as sla_services
 
-    sla_services.clear_caches()  # per-process caches must not outlive a test's data
+    refcache.clear()  # per-process caches must not outlive a test's data
     if Role.objects.exists():
         return
     for seed in seed_functions():
         seed(django_apps, None)
-    from powerdesk.core import workdays
-    from powerdesk.sla import services as sla_services
-
-    workdays.clear_cache()
-    sla_services.clear_caches()
+    refcache.clear()

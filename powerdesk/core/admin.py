@@ -25,7 +25,3 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_editable = ["is_workday", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        workdays.clear_cache()

@@ -26,10 +26,6 @@ HOLIDAY_NAMES = {
 }
 
 
-def clear_cache() -> None:
-    refcache.clear()
-
-
 def _load_year(year: int) -> dict[dt.date, bool] | None:
     if not CalendarYear.objects.filter(year=year).exists():
         return None
@@ -97,7 +93,7 @@ def load_from_chinese_calendar(years: list[int] | None = None) -> list[int]:
             CalendarDay.objects.filter(date__year=year).delete()
             CalendarDay.objects.bulk_create(days)
             CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})
-    clear_cache()
+    refcache.clear()  # bulk_create sends no post_save: the watch on CalendarDay does not see it
     return wanted
 
 

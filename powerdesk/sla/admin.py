@@ -1,17 +1,10 @@
 from django.contrib import admin
 
 from powerdesk.sla.models import Clock, EscalationStep, SlaPolicy, SuspendReason, UnitHead
-from powerdesk.sla.services import clear_caches
-
-
-class ClearsSlaCaches(admin.ModelAdmin):
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        clear_caches()
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(ClearsSlaCaches):
+class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "clock_kind",
@@ -31,7 +24,7 @@ class SlaPolicyAdmin(ClearsSlaCaches):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(ClearsSlaCaches):
+class EscalationStepAdmin(admin.ModelAdmin):
     list_display = ["level", "at_ratio", "action", "raise_priority", "template_code"]
 
 

@@ -81,11 +81,6 @@ def due_time(start: dt.datetime, policy: SlaPolicy) -> dt.datetime:
     return workdays.add_working_days(start, policy.amount)
 
 
-def clear_caches() -> None:
-    """Forget the cached reference rows (policies, escalation steps, triggers); see :mod:`refcache`."""
-    refcache.clear()
-
-
 def _steps() -> list[Any]:
     from powerdesk.sla.models import EscalationStep
 

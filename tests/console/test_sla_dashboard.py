@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from powerdesk.core import workdays
+from powerdesk.core import refcache
 from powerdesk.core.models import CalendarYear
 from powerdesk.sla.models import Clock, ClockKind, ClockState, SlaPolicy
 from tests.console.conftest import intake
@@ -22,7 +22,7 @@ MISSING = "2027 年的节假日日历尚未导入，工作日按周一至周五�
 def _fresh_calendar_cache():
     # These tests delete and add calendar years; later tests must not see a cached copy of that.
     yield
-    workdays.clear_cache()
+    refcache.clear()
 
 
 def decided_clock(order, kind, *, days_ago, outcome):

@@ -67,3 +67,26 @@ def test_a_policy_not_yet_valid_is_not_used(users, county, customer):
     with time_machine.travel(T0, tick=False):
         order = intake(users, customer, business_type="repair")
     assert not order.clocks.filter(kind="arrival").exists()
+
+
+def test_a_policy_edited_in_the_admin_applies_to_the_next_order_at_once(users, county, client):
+    """The reference cache keeps policies per process; a save there clears it (refcache.watch), so the
+    admin's edit is not left waiting for the cache to expire."""
+    from powerdesk.org.models import User
+
+    with time_machine.travel(T0, tick=False):
+        before = intake(users, customer_for(county, "urban", ""), business_type="repair")  # fills the cache
+    first = Clock.objects.filter(order=before).order_by("id").first()
+    policy = first.policy
+    admin = User.objects.create_superuser("policy_admin", password="pw-12345678")
+    client.force_login(admin)
+    form = client.get(f"/admin/sla/slapolicy/{policy.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"amount": policy.amount + 5, "valid_from": policy.valid_from.isoformat()})
+    response = client.post(f"/admin/sla/slapolicy/{policy.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    with time_machine.travel(T0, tick=False):
+        after = intake(users, customer_for(county, "urban", ""), business_type="repair")
+    second = Clock.objects.get(order=after, kind=first.kind)
+    assert second.policy_id == policy.pk
+    assert second.allowed_seconds > first.allowed_seconds

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from powerdesk.core import workdays
+from powerdesk.core import refcache, workdays
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.models import CalendarDay, CalendarYear
 
@@ -19,9 +19,9 @@ def at(y, m, d, h=10, mi=0):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    workdays.clear_cache()
+    refcache.clear()
     yield
-    workdays.clear_cache()
+    refcache.clear()
 
 
 def test_national_day_week_is_skipped_and_the_make_up_saturday_counts():
@@ -63,7 +63,7 @@ def test_an_admin_edit_of_a_day_changes_the_arithmetic():
         ]
     )
     CalendarDay.objects.filter(date=dt.date(2027, 1, 4)).update(is_workday=False, name="元旦")
-    workdays.clear_cache()
+    refcache.clear()
     assert workdays.missing_years([2027]) == []
     assert not workdays.is_workday(dt.date(2027, 1, 4))
     assert workdays.add_working_days(at(2027, 1, 1), 1) == at(2027, 1, 5)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from powerdesk.core import clock, workdays
+from powerdesk.core import clock, refcache, workdays
 from powerdesk.core.models import CalendarDay, CalendarYear
 
 
@@ -65,5 +65,5 @@ class Command(BaseCommand):
                 CalendarDay.objects.filter(date__year=year).delete()
                 CalendarDay.objects.bulk_create(days)
                 CalendarYear.objects.update_or_create(year=year, defaults={"source": f"import:{path}"[:50]})
-        workdays.clear_cache()
+        refcache.clear()  # bulk_create sends no post_save: the watch on CalendarDay does not see it
         self.stdout.write(f"imported years: {sorted(by_year)}")

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import sql
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_sees_unit, user_visible_unit_ids, visible_units_filter
+from powerdesk.org.selectors import user_sees_unit, visible_units_filter
 
 _DIGITS = re.compile(r"^\+?\d[\d\- ]{3,}$")
 
@@ -66,8 +66,7 @@ def customer_get(*, user: User, account_no: str) -> Customer | None:
     )
     if customer is None:
         return None
-    unit_ids = user_visible_unit_ids(user)
-    return customer if unit_ids is None or customer.area_id in set(unit_ids) else None
+    return customer if user_sees_unit(user, customer.area) else None
 
 
 _CUSTOMER_NAMES, _CUSTOMER_COLUMNS = sql.column_list(Customer, "c")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from powerdesk.core import clock
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_may, user_visible_unit_ids
+from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Attachment, AttachmentRule, WorkOrder
@@ -124,9 +124,8 @@ def _store(
 ) -> Attachment:
     """Inside the transaction: the row, the file (its storage name appended to ``written`` as soon as it
     exists), the order's version and the timeline event; a retry gets the first attempt's attachment."""
-    locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
-    unit_ids = user_visible_unit_ids(actor)
-    if unit_ids is not None and locked.unit_id not in unit_ids:
+    locked = WorkOrder.objects.select_related("unit").select_for_update(of=("self",)).get(pk=order.pk)
+    if not user_sees_unit(actor, locked.unit):
         raise NotFound(_("找不到该工单。"))
     if not user_may(actor, "note"):
         raise NotPermitted(_("您的角色不能上传附件。"))

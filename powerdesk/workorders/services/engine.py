@@ -18,7 +18,7 @@ from powerdesk.core.errors import (
     VersionConflict,
 )
 from powerdesk.org.models import Unit, UnitKind, User
-from powerdesk.org.selectors import user_may, user_visible_unit_ids
+from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.sla import services as sla
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder
@@ -77,8 +77,7 @@ def apply_transition(
             .select_for_update(of=("self",))
             .get(pk=order.pk)
         )
-        unit_ids = user_visible_unit_ids(actor)
-        if unit_ids is not None and locked.unit_id not in unit_ids:
+        if not user_sees_unit(actor, locked.unit):
             raise NotFound(_("找不到该工单。"))
         if request_id and locked.events.filter(request_id=request_id).exists():
             return locked  # a retry of a request already applied
@@ -146,8 +145,7 @@ def check_dispatch_unit(actor: User, unit: Unit) -> Unit:
         raise ValidationFailed(
             _("只能派往供电所、班组或公司，不能派往台区。"), fields={"unit": [_("请选择有效的处理单位。")]}
         )
-    unit_ids = user_visible_unit_ids(actor)
-    if unit_ids is not None and unit.pk not in unit_ids:
+    if not user_sees_unit(actor, unit):
         raise ValidationFailed(
             _("不能派往本单位管辖范围以外的单位。"), fields={"unit": [_("超出管辖范围。")]}
         )

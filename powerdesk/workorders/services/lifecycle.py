@@ -15,7 +15,7 @@ from powerdesk.core.errors import (
     ValidationFailed,
 )
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_visible_unit_ids
+from powerdesk.org.selectors import user_sees_unit
 from powerdesk.sla import services as sla
 from powerdesk.workorders.choices import (
     EventKind,
@@ -420,12 +420,11 @@ def workorder_merge(
                 request_id=request_id,
                 change=lambda o: ([], note),
             )
-        parent_now = WorkOrder.objects.get(pk=parent.pk)
+        parent_now = WorkOrder.objects.select_related("unit").get(pk=parent.pk)
 
         def change(o: WorkOrder) -> tuple[list[str], str]:
             # Checked after the child's own visibility and the role (inside apply_transition).
-            unit_ids = user_visible_unit_ids(actor)
-            if unit_ids is not None and parent_now.unit_id not in unit_ids:
+            if not user_sees_unit(actor, parent_now.unit):
                 raise ValidationFailed(_("找不到主工单。"), fields={"parent": [_("找不到该工单。")]})
             if not parent_now.is_open or parent_now.parent_id is not None:
                 raise ValidationFailed(

@@ -27,21 +27,6 @@ def _own_path(user: User) -> str:
     return unit.path if unit is not None else ""
 
 
-def user_visible_unit_ids(user: User) -> list[int] | None:
-    """Unit ids whose orders and customers the user may see; ``None`` means every unit."""
-    if user_sees_all(user):
-        return None
-    cached = getattr(user, "_visible_unit_ids", None)
-    if cached is not None:
-        return cached
-    path = _own_path(user)
-    ids = []
-    if path:
-        ids = list(Unit.objects.filter(path__startswith=path).order_by().values_list("id", flat=True))
-    user._visible_unit_ids = ids  # type: ignore[attr-defined]
-    return ids
-
-
 def visible_units_filter(user: User, field: str) -> Q | None:
     """A filter of ``field`` (a unit FK such as ``"unit_id"``) to the user's unit subtree; None for all.
 

@@ -11,12 +11,12 @@ from powerdesk.org.selectors import (
     user_can_create_orders,
     user_may,
     user_sees_personal_data,
-    user_visible_unit_ids,
 )
 from powerdesk.workorders import services as s
 from powerdesk.workorders.selectors import OrderFilter, order_get, order_list, order_visible
 from powerdesk.workorders.transitions import TRANSITIONS
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
+from tests.org.helpers import visible_unit_ids
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def numbers(qs) -> set[str]:
 
 
 def test_a_county_user_sees_its_own_unit_and_every_station_and_area_below(users, county):
-    assert set(user_visible_unit_ids(users["agent"])) == {
+    assert visible_unit_ids(users["agent"]) == {
         county.county.pk,
         county.east.pk,
         county.west.pk,
@@ -58,8 +58,8 @@ def test_a_county_user_sees_its_own_unit_and_every_station_and_area_below(users,
 
 
 def test_a_station_user_sees_its_station_and_its_areas_only(users, county):
-    assert set(user_visible_unit_ids(users["repair"])) == {county.east.pk, county.east_area.pk}
-    assert set(user_visible_unit_ids(users["west_repair"])) == {county.west.pk, county.west_area.pk}
+    assert visible_unit_ids(users["repair"]) == {county.east.pk, county.east_area.pk}
+    assert visible_unit_ids(users["west_repair"]) == {county.west.pk, county.west_area.pk}
 
 
 def test_a_deeper_tree_is_followed_to_the_leaves(county):
@@ -67,7 +67,7 @@ def test_a_deeper_tree_is_followed_to_the_leaves(county):
     team_area = AreaFactory(parent=team)
     east_handler = UserFactory.with_role("handler", county.east)
 
-    assert {team.pk, team_area.pk} <= set(user_visible_unit_ids(east_handler))
+    assert {team.pk, team_area.pk} <= visible_unit_ids(east_handler)
 
 
 def test_a_county_user_sees_the_orders_of_its_stations(users, orders):
@@ -100,7 +100,7 @@ def test_the_manager_role_sees_every_unit_even_another_county(users, orders, cou
         customer=far_customer,
     ).order
 
-    assert user_visible_unit_ids(users["manager"]) is None
+    assert visible_unit_ids(users["manager"]) is None
     assert numbers(order_visible(users["manager"])) == {o.number for o in orders.values()} | {far.number}
     assert far.number not in numbers(order_visible(users["agent"]))
     assert numbers(order_visible(outsider)) == {far.number}
@@ -112,9 +112,9 @@ def test_a_superuser_sees_everything_and_a_user_without_a_unit_nothing(orders, c
     lost.unit = None
     lost.save()
 
-    assert user_visible_unit_ids(root) is None
+    assert visible_unit_ids(root) is None
     assert numbers(order_visible(root)) == {o.number for o in orders.values()}
-    assert user_visible_unit_ids(lost) == []
+    assert visible_unit_ids(lost) == set()
     assert not order_visible(lost).exists()
 
 

@@ -123,6 +123,17 @@ def _stop_embedded_database(var_dir: Path) -> None:
     dbserver.stop(var_dir)
 
 
+def _supervised(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start a process ``powerdesk run`` stops itself, in a session of its own.
+
+    A terminal's Ctrl-C sends SIGINT to its whole foreground process group. With the children in that
+    group, gunicorn's threaded workers got it directly and then the master's SIGQUIT inside the same
+    handler, and the second shutdown of the thread pool waited for the lock the first one held, until
+    the master killed the worker (SIGKILL) 10 s later. Now only ``powerdesk run`` gets the signal, and
+    it stops each child with SIGTERM: gunicorn's graceful stop, the worker's too."""
+    return subprocess.Popen(command, env=env, start_new_session=True)
+
+
 def cmd_run(argv: list[str]) -> int:
     from powerdesk.gunicorn_conf import bind  # where gunicorn will listen, read as gunicorn reads it
 
@@ -155,8 +166,8 @@ def cmd_run(argv: list[str]) -> int:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
     procs = [
-        subprocess.Popen(gunicorn_command(), env=env),
-        subprocess.Popen([sys.executable, "-m", "powerdesk.cli", "worker"], env=env),
+        _supervised(gunicorn_command(), env),
+        _supervised([sys.executable, "-m", "powerdesk.cli", "worker"], env),
     ]
     from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -172,8 +183,8 @@ def cmd_run(argv: list[str]) -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, the terminal closed
+        signal.signal(signum, stop)
     try:
         while not stopping and all(p.poll() is None for p in procs):
             time.sleep(0.5)

@@ -32,17 +32,30 @@ def _fast_password_hashing():
     yield
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(base: str, proc: subprocess.Popen, *, seconds: float) -> None:
+    """Wait until ``base`` answers its login page; RuntimeError when ``proc`` ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/login/", timeout=2)
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"nothing served at {base}") from None
+            time.sleep(0.3)
 
 
 @pytest.fixture
 def server(transactional_db) -> Iterator[str]:
     from django.db import connection
 
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "POWERDESK_DB_NAME": connection.settings_dict["NAME"],
@@ -65,16 +78,11 @@ def server(transactional_db) -> Iterator[str]:
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/login/", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.3)
+    try:
+        wait_until_serving(base, proc, seconds=60)
+    except RuntimeError:
+        proc.kill()
+        raise
     try:
         yield base
     finally:

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from rest_framework.authtoken.models import Token
 
-from tests.e2e.conftest import _free_port, _wait_for_sessions_to_end
+from tests.e2e.conftest import _wait_for_sessions_to_end, free_port, wait_until_serving
 
 
 def _children(pid: int) -> list[int]:
@@ -44,7 +43,7 @@ def test_ctrl_c_in_a_terminal_stops_every_process_without_a_kill(users, county):
 
     database = connection.settings_dict["NAME"]
     token = Token.objects.create(user=users["agent"]).key
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "POWERDESK_DB_NAME": database,
@@ -61,14 +60,7 @@ def test_ctrl_c_in_a_terminal_stops_every_process_without_a_kill(users, county):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/login/", timeout=2)
-                break
-            except OSError:
-                assert run.poll() is None and time.monotonic() < deadline, "powerdesk run did not serve"
-                time.sleep(0.3)
+        wait_until_serving(base, run, seconds=90)
         request = urllib.request.Request(
             f"{base}/api/v1/workorders/", headers={"Authorization": f"Token {token}"}
         )

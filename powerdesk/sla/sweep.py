@@ -57,31 +57,35 @@ ORDER BY next_check_at
 LIMIT %(batch)s
 """
 
-# Steps 1 and 2, one statement. LockRows above the sort locks the orders one by one in id order; the
-# clocks are locked after their orders, each re-checked on its newest version under the lock: a clock met
-# or paused since the statement began is no longer due (the re-check reads the locked rows, after the
-# lock). Each CTE reads the one before it and a table through that table's primary key only, never one
-# CTE against another, nor the clocks by their due index a second time: the planner's guess of how many
-# clocks are due comes from the statistics of a table where almost none are (at 30 M clocks: 1 row for
-# 1,000), and on that guess it joined CTE to CTE, or re-read the due index once per clock, as a nested
-# loop comparing every due clock with every other (1,000 due: 36 s and 0.14 s, the orders locked). The
-# clock ids come back as text (parsing a thousand ids into Python only to send them back costs more than
-# the statement).
+# Steps 1 and 2, one statement: the due clocks' orders are locked one by one in id order, then their
+# clocks, each re-checked on its newest version under the lock (the re-check reads the locked row): a
+# clock met or paused since the statement began is no longer due. Each lock is a LATERAL subquery that
+# reaches one row by primary key for one row of the CTE before it (a subquery with FOR UPDATE is never
+# flattened into a join), so the plan cannot depend on the planner's guess of how many clocks are due.
+# That guess comes from the statistics of a table where almost none are (at 30 M clocks: 1 row for
+# 1,000), and on it the planner had joined CTE to CTE, or re-read the due index once per clock, as a
+# nested loop comparing every due clock with every other (1,000 due: 36 s and 0.14 s, the orders
+# locked). The clock ids come back as text (parsing a thousand ids into Python only to send them back
+# costs more than the statement).
 _LOCK = f"""
 WITH due AS MATERIALIZED (
     SELECT * FROM ({DUE_CLOCKS}) AS d
     WHERE EXISTS (SELECT 1 FROM sla_escalationstep)  -- no steps configured: leave the clocks as they are
 ),
-locked AS MATERIALIZED (  -- one row per due clock whose order this sweep holds
-    SELECT due.id AS clock_id FROM due JOIN workorders_workorder o ON o.id = due.order_id
-    ORDER BY o.id
-    FOR UPDATE OF o SKIP LOCKED
+by_order AS MATERIALIZED (SELECT * FROM due ORDER BY order_id, id),  -- the order locks are taken in
+locked AS MATERIALIZED (  -- one row per due clock whose order this sweep holds, in by_order's order
+    SELECT d.id AS clock_id
+    FROM by_order AS d
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM workorders_workorder o WHERE o.id = d.order_id FOR UPDATE OF o SKIP LOCKED
+    ) AS o
 ),
 clocks AS MATERIALIZED (  -- next_check_at as of the lock: the newest version of the row
-    SELECT c.id, c.next_check_at FROM sla_clock c
-    WHERE c.id IN (SELECT clock_id FROM locked)
-    ORDER BY c.order_id, c.id
-    FOR UPDATE OF c
+    SELECT c.id, c.next_check_at
+    FROM locked
+    CROSS JOIN LATERAL (
+        SELECT c.id, c.next_check_at FROM sla_clock c WHERE c.id = locked.clock_id FOR UPDATE OF c
+    ) AS c
 ),
 still_due AS MATERIALIZED (SELECT id FROM clocks WHERE next_check_at <= %(now)s)
 SELECT (SELECT count(*) FROM due),

@@ -72,7 +72,7 @@ WITH due AS MATERIALIZED (
     SELECT * FROM ({DUE_CLOCKS}) AS d
     WHERE EXISTS (SELECT 1 FROM sla_escalationstep)  -- no steps configured: leave the clocks as they are
 ),
-by_order AS MATERIALIZED (SELECT * FROM due ORDER BY order_id, id),  -- the order locks are taken in
+by_order AS MATERIALIZED (SELECT * FROM due ORDER BY order_id, id),  -- the order of the locks below
 locked AS MATERIALIZED (  -- one row per due clock whose order this sweep holds, in by_order's order
     SELECT d.id AS clock_id
     FROM by_order AS d

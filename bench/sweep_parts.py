@@ -63,7 +63,7 @@ def measure(kind: str, rounds: int) -> dict[str, list[float]]:
             with transaction.atomic(), sql.cursor() as cur:
                 at = now()
                 t0 = time.perf_counter()
-                cur.execute(sw._LOCK, {"now": at, "batch": 1000}, prepare=True)
+                cur.execute(sw._LOCK, {"now": at, "batch": 1000, "slice": 0, "slices": 1}, prepare=True)
                 clock_ids = cur.fetchone()[3]
                 t1 = time.perf_counter()
                 cur.execute(

@@ -1,4 +1,5 @@
-"""The breach sweep: run every 30 s by the worker, safe with several workers at once.
+"""The breach sweep: run every 30 s by the worker (in slices swept at once: :mod:`powerdesk.sla.cycle`),
+safe with several workers at once.
 
 Steps of :func:`sweep`, all in one transaction and two prepared statements (:data:`_LOCK` for steps 1–2,
 :data:`_WRITE` for 3–4), set-wise in SQL (Python only orchestrates; no row of the batch becomes a Python
@@ -6,8 +7,9 @@ object, so the cost per escalation step is the database's):
 
 1. read up to ``batch`` clocks whose ``next_check_at`` has passed (:data:`DUE_CLOCKS`, an index range
    scan of the partial index ``clock_next_check``: the cost follows the clocks that are due, not the open
-   orders) and lock their orders in id order with ``SKIP LOCKED`` — an order a person is changing right
-   now, or that another sweep holds, is left for the next cycle;
+   orders; with slices, of the slice's orders only) and lock their orders in id order with
+   ``SKIP LOCKED`` — an order a person is changing right now, or that another sweep holds, is left for
+   the next cycle;
 2. lock those clocks, re-checked under the lock (always order, then clock: the same order the work-order
    services use, so the two never deadlock);
 3. compute every escalation step now due (:data:`_STEPS`, a materialised CTE of the write statement):
@@ -24,6 +26,7 @@ object, so the cost per escalation step is the database's):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -47,12 +50,19 @@ class SweepResult:
     skipped_locked: int = 0
     notifications: int = 0
 
+    def __add__(self, other: SweepResult) -> SweepResult:
+        return SweepResult(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(SweepResult))
+        )
+
 
 # The due-clock query: an index range scan of the partial index clock_next_check (tests and the benchmark
-# check its plan). ORDER BY: the most overdue first, when more than a batch is due.
+# check its plan). ORDER BY: the most overdue first, when more than a batch is due. A slice (see
+# powerdesk.sla.cycle) takes the clocks of the orders whose id falls to it: the slices of one cycle never
+# touch the same order.
 DUE_CLOCKS = """
 SELECT id, order_id FROM sla_clock
-WHERE next_check_at IS NOT NULL AND next_check_at <= %(now)s
+WHERE next_check_at IS NOT NULL AND next_check_at <= %(now)s AND mod(order_id, %(slices)s) = %(slice)s
 ORDER BY next_check_at
 LIMIT %(batch)s
 """
@@ -259,12 +269,18 @@ SELECT (SELECT count(*) FROM sweep_events),
 """  # noqa: S608 - constants
 
 
-def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
-    """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc)."""
+def sweep(
+    *, now: dt.datetime | None = None, batch: int = 1000, slice_no: int = 0, slices: int = 1
+) -> SweepResult:
+    """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc), in one
+    transaction; with ``slices`` > 1, only on the clocks of the orders whose id modulo ``slices`` is
+    ``slice_no`` (:func:`powerdesk.sla.cycle.sweep_cycle` sweeps the slices at once)."""
+    if not 0 <= slice_no < slices:
+        raise ValueError(f"slice {slice_no} of {slices}")
     now = now or clock_mod.now()
     result = SweepResult()
     with transaction.atomic(), sql.cursor() as cur:
-        cur.execute(_LOCK, {"now": now, "batch": batch}, prepare=True)
+        cur.execute(_LOCK, {"now": now, "batch": batch, "slice": slice_no, "slices": slices}, prepare=True)
         _due, result.skipped_locked, result.examined, clock_ids = _row(cur)
         if not result.examined:
             return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
+import time_machine
+
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.customers.models import CustomerType
 from powerdesk.workorders import services as s
@@ -59,3 +61,40 @@ def intake(
         customer=customer,
         sub_type=SubType.objects.get(code=sub_type) if sub_type else None,
     ).order
+
+
+def dispatched_repair(users, county, customer):
+    """A repair order taken at T0 and dispatched to the east station's repairer (who has a phone)."""
+    users["repair"].phone = "13600000000"
+    users["repair"].save()
+    with time_machine.travel(T0, tick=False):
+        order = intake(users, customer, business_type="repair")
+        order = s.workorder_dispatch(
+            order=order, actor=users["dispatcher"], unit=county.east, assignee=users["repair"]
+        )
+    return order
+
+
+def many_dispatched_repairs(users, county, customer, n):
+    first = dispatched_repair(users, county, customer)
+    return [first, *more_repairs(users, first.topic, n - 1)]
+
+
+def more_repairs(users, topic, n):
+    orders = []
+    for i in range(n):
+        with time_machine.travel(T0, tick=False):
+            orders.append(
+                s.workorder_intake(
+                    actor=users["agent"],
+                    business_type="repair",
+                    topic=topic,
+                    channel="95598",
+                    description=f"另一处停电{i}",
+                    caller_phone=f"1350000000{i}",
+                    address=f"和平路{i}号",
+                    force_new=True,
+                    override_reason="不同地点",
+                ).order
+            )
+    return orders

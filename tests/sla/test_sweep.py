@@ -14,24 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from powerdesk.notify.models import Notification
 from powerdesk.notify.services import notification_send
 from powerdesk.sla import sweep as sweep_mod
-from powerdesk.sla.models import Clock, ClockState, SlaPolicy, UnitHead
+from powerdesk.sla.models import Clock, ClockState, SlaPolicy
 from powerdesk.sla.sweep import DUE_CLOCKS, sweep
 from powerdesk.workorders import services as s
 from powerdesk.workorders.choices import Priority
 from powerdesk.workorders.models import WorkOrder
-from tests.factories import UserFactory
-from tests.sla.helpers import T0, intake
+from tests.sla.helpers import T0, dispatched_repair, many_dispatched_repairs, more_repairs
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def heads(county):
-    east_head = UserFactory.with_role("manager", county.east, username="east_head", phone="13700000001")
-    county_head = UserFactory.with_role("manager", county.county, username="county_head", phone="13700000002")
-    UnitHead.objects.create(unit=county.east, user=east_head)
-    UnitHead.objects.create(unit=county.county, user=county_head)
-    return east_head, county_head
 
 
 @pytest.fixture
@@ -41,23 +31,12 @@ def outbox(settings, tmp_path):
     return tmp_path
 
 
-def _dispatched_repair(users, county, customer):
-    users["repair"].phone = "13600000000"
-    users["repair"].save()
-    with time_machine.travel(T0, tick=False):
-        order = intake(users, customer, business_type="repair")
-        order = s.workorder_dispatch(
-            order=order, actor=users["dispatcher"], unit=county.east, assignee=users["repair"]
-        )
-    return order
-
-
 def _events(order, kind):
     return list(order.events.filter(kind=kind))
 
 
 def test_it_warns_at_80_percent_breaches_at_the_deadline_and_escalates_at_150(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)  # urban arrival: 45 minutes
+    order = dispatched_repair(users, county, customer)  # urban arrival: 45 minutes
     assert sweep(now=T0 + dt.timedelta(minutes=35)).steps_taken == 0
 
     r = sweep(now=T0 + dt.timedelta(minutes=36))
@@ -88,7 +67,7 @@ def test_it_warns_at_80_percent_breaches_at_the_deadline_and_escalates_at_150(us
 
 
 def test_a_second_sweep_at_the_same_moment_does_nothing(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     first = sweep(now=T0 + dt.timedelta(minutes=50))
     again = sweep(now=T0 + dt.timedelta(minutes=50))
     assert first.steps_taken == 3 and again.steps_taken == 0
@@ -97,7 +76,7 @@ def test_a_second_sweep_at_the_same_moment_does_nothing(users, county, customer,
 
 
 def test_after_downtime_every_step_due_is_taken_in_one_cycle(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     r = sweep(now=T0 + dt.timedelta(hours=3))
     assert r.steps_taken == 4
     assert list(order.events.filter(kind__startswith="sla_").values_list("kind", flat=True)) == [
@@ -109,7 +88,7 @@ def test_after_downtime_every_step_due_is_taken_in_one_cycle(users, county, cust
 
 
 def test_a_clock_met_in_time_is_never_warned(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     with time_machine.travel(T0 + dt.timedelta(minutes=10), tick=False):
         order = s.workorder_take(order=order, actor=users["repair"])
         order = s.workorder_arrive(order=order, actor=users["repair"])
@@ -118,7 +97,7 @@ def test_a_clock_met_in_time_is_never_warned(users, county, customer, heads):
 
 
 def test_a_paused_clock_is_not_swept_until_resumed(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     with time_machine.travel(T0 + dt.timedelta(minutes=10), tick=False):
         order = s.workorder_suspend(
             order=order, actor=users["dispatcher"], reason="客户要求明天再来", reason_code="customer_postpone"
@@ -150,12 +129,16 @@ def _shape_like_production(order):
 def test_the_due_query_reads_the_partial_index_not_the_open_orders(users, county, customer):
     """The plan of the sweep's own query on a table shaped like production: most clocks closed (no next
     check), the running ones hours away from their next step, a few due."""
-    _shape_like_production(_dispatched_repair(users, county, customer))
-    with connection.cursor() as cur:
-        cur.execute("EXPLAIN " + DUE_CLOCKS, {"now": T0 + dt.timedelta(minutes=40), "batch": 1000})
-        plan = "\n".join(row[0] for row in cur.fetchall())
-    assert "Index Scan using clock_next_check on sla_clock" in plan, plan
-    assert "Seq Scan" not in plan and "Sort" not in plan, plan
+    _shape_like_production(dispatched_repair(users, county, customer))
+    for slice_no, slices in [(0, 1), (1, 2)]:  # a whole cycle's query, and one slice's
+        with connection.cursor() as cur:
+            cur.execute(
+                "EXPLAIN " + DUE_CLOCKS,
+                {"now": T0 + dt.timedelta(minutes=40), "batch": 1000, "slice": slice_no, "slices": slices},
+            )
+            plan = "\n".join(row[0] for row in cur.fetchall())
+        assert "Index Scan using clock_next_check on sla_clock" in plan, plan
+        assert "Seq Scan" not in plan and "Sort" not in plan, plan
 
 
 def _plan_nodes(plan):
@@ -170,9 +153,9 @@ def test_the_lock_statement_joins_by_primary_key_whatever_the_estimate_of_due_cl
     loop over every pair of due clocks (measured at 1,000 due: 36 s and 0.14 s, the orders locked); the
     lock statement must read the due index once and reach everything else by primary key, whatever the
     planner thinks of the tables' sizes (a test database's are tiny)."""
-    _shape_like_production(_dispatched_repair(users, county, customer))
+    _shape_like_production(dispatched_repair(users, county, customer))
     with connection.cursor() as cur:
-        params = {"now": T0 + dt.timedelta(minutes=40), "batch": 1000}
+        params = {"now": T0 + dt.timedelta(minutes=40), "batch": 1000, "slice": 1, "slices": 2}
         cur.execute("EXPLAIN (FORMAT JSON) " + sweep_mod._LOCK, params)
         nodes = list(_plan_nodes(cur.fetchone()[0][0]["Plan"]))
     due_index_reads = [n for n in nodes if n.get("Index Name") == "clock_next_check"]
@@ -190,36 +173,11 @@ def test_the_lock_statement_joins_by_primary_key_whatever_the_estimate_of_due_cl
         assert inner.get("Index Name") != "clock_next_check", loop  # the due clocks once per due clock
 
 
-def _many_dispatched_repairs(users, county, customer, n):
-    first = _dispatched_repair(users, county, customer)
-    return [first, *_more_repairs(users, first.topic, n - 1)]
-
-
-def _more_repairs(users, topic, n):
-    orders = []
-    for i in range(n):
-        with time_machine.travel(T0, tick=False):
-            orders.append(
-                s.workorder_intake(
-                    actor=users["agent"],
-                    business_type="repair",
-                    topic=topic,
-                    channel="95598",
-                    description=f"另一处停电{i}",
-                    caller_phone=f"1350000000{i}",
-                    address=f"和平路{i}号",
-                    force_new=True,
-                    override_reason="不同地点",
-                ).order
-            )
-    return orders
-
-
 def test_the_sweep_sends_the_same_statements_for_one_due_clock_as_for_many(users, county, customer, heads):
-    first = _dispatched_repair(users, county, customer)
+    first = dispatched_repair(users, county, customer)
     with CaptureQueriesContext(connection) as one:
         assert sweep(now=T0 + dt.timedelta(minutes=36)).steps_taken == 1
-    _more_repairs(users, first.topic, 5)
+    more_repairs(users, first.topic, 5)
     with CaptureQueriesContext(connection) as many:
         assert sweep(now=T0 + dt.timedelta(hours=3)).steps_taken == 3 + 5 * 4
     assert len(one) == len(many) <= 12
@@ -233,7 +191,7 @@ def test_a_step_stores_what_its_notification_says_and_the_order_it_changed(
 ):
     users["repair"].full_name = "王处理"
     users["repair"].save()
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     r = sweep(now=T0 + dt.timedelta(minutes=46))
     assert (r.examined, r.steps_taken, r.breached, r.notifications) == (1, 3, 1, 3)
     order.refresh_from_db()
@@ -262,7 +220,7 @@ def test_a_step_stores_what_its_notification_says_and_the_order_it_changed(
 
 
 def test_the_warning_comes_at_the_warn_ratio_of_the_clocks_policy(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     clock = order.clocks.get(kind="arrival")
     SlaPolicy.objects.filter(pk=clock.policy_id).update(warn_ratio=Decimal("0.50"))
     # next_check_at was stored at intake with the old ratio (36 min): the step itself is re-computed under
@@ -276,7 +234,7 @@ def test_the_warning_comes_at_the_warn_ratio_of_the_clocks_policy(users, county,
 
 
 def test_a_clock_no_longer_running_is_dropped_from_the_sweep_without_a_step(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     clock = order.clocks.get(kind="arrival")
     # e.g. a clock closed by code that forgot its next check: the sweep must not warn, only forget it
     Clock.objects.filter(pk=clock.pk).update(state=ClockState.MET, met_at=T0 + dt.timedelta(minutes=5))
@@ -287,7 +245,7 @@ def test_a_clock_no_longer_running_is_dropped_from_the_sweep_without_a_step(user
 
 
 def test_two_clocks_of_one_order_raise_its_priority_one_after_the_other(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     arrival = order.clocks.get(kind="arrival")
     Clock.objects.create(
         order=order,
@@ -310,7 +268,7 @@ def test_two_clocks_of_one_order_raise_its_priority_one_after_the_other(users, c
 
 
 def test_priority_rises_to_urgent_and_no_further(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     WorkOrder.objects.filter(pk=order.pk).update(priority=Priority.URGENT)
     sweep(now=T0 + dt.timedelta(hours=3))
     order.refresh_from_db()
@@ -318,7 +276,7 @@ def test_priority_rises_to_urgent_and_no_further(users, county, customer, heads)
 
 
 def test_a_step_whose_recipient_has_no_address_is_recorded_without_a_notification(users, county, customer):
-    order = _dispatched_repair(users, county, customer)  # no unit heads: steps 3 and 4 reach nobody
+    order = dispatched_repair(users, county, customer)  # no unit heads: steps 3 and 4 reach nobody
     r = sweep(now=T0 + dt.timedelta(hours=3))
     assert r.steps_taken == 4 and r.notifications == 2
     notified = [e.data["notified"] for e in order.events.filter(kind__startswith="sla_").order_by("id")]
@@ -326,7 +284,7 @@ def test_a_step_whose_recipient_has_no_address_is_recorded_without_a_notificatio
 
 
 def test_a_rolled_back_sweep_leaves_no_step_behind(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
 
     class Rollback(Exception):
         pass
@@ -341,7 +299,7 @@ def test_a_rolled_back_sweep_leaves_no_step_behind(users, county, customer, head
 
 @pytest.mark.django_db(transaction=True)
 def test_an_order_someone_is_changing_is_left_for_the_next_cycle(users, county, customer, heads):
-    order = _dispatched_repair(users, county, customer)
+    order = dispatched_repair(users, county, customer)
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_order():
@@ -367,7 +325,7 @@ def test_an_order_someone_is_changing_is_left_for_the_next_cycle(users, county, 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_escalate_once(users, county, customer, heads):
-    orders = _many_dispatched_repairs(users, county, customer, 6)  # clocks to share between two sweeps
+    orders = many_dispatched_repairs(users, county, customer, 6)  # clocks to share between two sweeps
     barrier = threading.Barrier(2)
     results = []
 

@@ -218,6 +218,8 @@ class WorkOrder(models.Model):
     due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
+    # The table's pages are left 15 % free (migration 0010, fillfactor): the many later updates that change
+    # no indexed column then stay on their page.
     class Meta:
         verbose_name = _("工单")
         verbose_name_plural = _("工单")

@@ -1,6 +1,6 @@
 """bench/sweep: one SLA sweep cycle over many open orders, few of them due.
 
-    .venv/bin/python bench/sweep.py [--orders 1000000] [--due 1000] [--scale 10] [--cycles 5]
+    .venv/bin/python bench/sweep.py [--orders 1000000] [--due 1000] [--scale 10] [--cycles 5] [--slices N]
 
 Seeds ``--orders`` open orders with 3 running clocks each with set-based SQL into its own embedded
 PostgreSQL (``var/bench-sweep``), then times sweep cycles of two kinds, each preceded by putting exactly
@@ -12,6 +12,9 @@ PostgreSQL (``var/bench-sweep``), then times sweep cycles of two kinds, each pre
   (handler told) and the escalation to the unit head (priority raised, the order written) — so twice the
   events and notifications of a warning cycle, and every order updated.
 
+Each kind is timed as the worker runs a cycle (``powerdesk.sla.cycle.sweep_cycle``: ``--slices`` slices
+swept at once on connections of their own, by default ``POWERDESK_SWEEP_SLICES``' default, one per core
+up to 4), then again as one slice (one transaction on one backend: the database's cost of the cycle).
 Each kind's first cycle warms the server's buffers and is not counted (the embedded server starts afresh
 with every run). It also times the due-clock query alone and an idle cycle (nothing due), and prints the plan of the
 due-clock query. With ``--scale`` > 1 it then grows the open orders ``scale`` times (still ``--due``
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -134,11 +138,25 @@ def _insert_orders(cur, lo: int, hi: int, topic_id: int, unit_id: int, user_id: 
 
 def make_due(due: int, kind: str) -> None:
     """Put ``due`` arrival clocks (of distinct orders) where a cycle of ``kind`` finds them; nothing else
-    is due. *warning*: 36 of 45 minutes gone, no step taken; *deadline*: 50 of 45 minutes gone, warned."""
+    is due. *warning*: 36 of 45 minutes gone, no step taken; *deadline*: 50 of 45 minutes gone, warned.
+
+    Each call takes the next ``due`` orders (consecutive ids: taken together, as in a storm of repair
+    calls) of a window moving back through the newest 100,000 open orders from a random start. So each
+    cycle meets clocks and orders for the first time, as production does, and rows of recent orders: the
+    same rows made due again and again would time the dead index entries of their earlier cycles (the
+    notifications' de-duplication keys, the clocks' five indexes) and find room on their pages for the
+    orders' new versions, which the first update of a page's ~34 neighbouring orders mostly does not (so
+    it writes all thirteen of the orders' indexes)."""
     from django.db import connection
 
     started, level = ("40 minutes", 0) if kind == "warning" else ("50 minutes", 1)
     with connection.cursor() as cur:
+        cur.execute("SELECT min(id), max(id) FROM workorders_workorder")
+        first, last = cur.fetchone()
+        span = max(min(last - first + 1, 100_000) - due, 1)
+        _window.setdefault("next", random.randrange(span))
+        lo = last - due + 1 - _window["next"] % span
+        _window["next"] += due
         cur.execute(
             "UPDATE sla_clock SET next_check_at = now() + interval '19 hours', level = 0, state = 'running', "
             "breached_at = NULL WHERE next_check_at <= now() + interval '1 hour'"
@@ -148,18 +166,25 @@ def make_due(due: int, kind: str) -> None:
             UPDATE sla_clock SET next_check_at = now() - interval '1 second', level = %s, state = 'running',
                 breached_at = NULL, started_at = now() - %s::interval,
                 due_at = now() - %s::interval + interval '45 minutes', allowed_seconds = 2700
-            WHERE id IN (SELECT id FROM sla_clock WHERE kind = 'arrival' ORDER BY id DESC LIMIT %s)
+            WHERE order_id BETWEEN %s AND %s AND kind = 'arrival'
             """,
-            [level, started, started, due],
+            [level, started, started, lo, lo + due - 1],
         )
         cur.execute(
             "UPDATE workorders_workorder SET priority = 1, escalation_level = 0, is_flagged = false "
-            "WHERE id IN (SELECT order_id FROM sla_clock WHERE kind = 'arrival' ORDER BY id DESC LIMIT %s)",
-            [due],
+            "WHERE id BETWEEN %s AND %s AND (priority, escalation_level, is_flagged) <> (1, 0, false)",
+            [lo, lo + due - 1],
         )
-        cur.execute("DELETE FROM notify_notification WHERE dedupe_key LIKE 'clock:%%'")
+        # A window met again (a long run, or a rerun) gets its notifications again.
+        cur.execute(
+            "DELETE FROM notify_notification WHERE order_id BETWEEN %s AND %s AND dedupe_key LIKE 'clock:%%'",
+            [lo, lo + due - 1],
+        )
         cur.execute("DELETE FROM procrastinate_jobs WHERE task_name LIKE '%%send_notification%%'")
         cur.execute("ANALYZE sla_clock")
+
+
+_window: dict[str, int] = {}
 
 
 def explain_due_query() -> str:
@@ -169,15 +194,20 @@ def explain_due_query() -> str:
     from powerdesk.sla.sweep import DUE_CLOCKS
 
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + DUE_CLOCKS, {"now": now(), "batch": 1000})
+        cur.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) " + DUE_CLOCKS, {"now": now(), "batch": 1000, "slice": 0, "slices": 1}
+        )
         return "\n".join(r[0] for r in cur.fetchall())
 
 
-def measure(due: int, cycles: int) -> dict[str, float]:
+def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
+    """Cycles as the worker runs them (``slices`` at once), then each kind again as one slice (one
+    transaction, one backend: what the cycle costs the database)."""
     from django.db import connection
 
     from powerdesk.core.clock import now
-    from powerdesk.sla.sweep import DUE_CLOCKS, sweep
+    from powerdesk.sla.cycle import close_connections, sweep_cycle
+    from powerdesk.sla.sweep import DUE_CLOCKS
 
     with connection.cursor() as cur:
         cur.execute("CHECKPOINT")  # earlier runs' dirty pages are not this run's cost
@@ -185,29 +215,33 @@ def measure(due: int, cycles: int) -> dict[str, float]:
     out: dict[str, float] = {}
     host_us = []
     for kind, steps in (("warning", 1), ("deadline", 2)):
-        cycle_ms, query_ms = [], []
-        for n in range(cycles + 1):
-            make_due(due, kind)
-            host_us.append(common.calibration_us())
-            with connection.cursor() as cur:
+        for prefix, n_slices in (("", slices), ("serial_", 1)):
+            cycle_ms, query_ms = [], []
+            for n in range(cycles + 1):
+                make_due(due, kind)
+                host_us.append(common.calibration_us())
+                with connection.cursor() as cur:
+                    t = time.perf_counter()
+                    cur.execute(DUE_CLOCKS, {"now": now(), "batch": 1000, "slice": 0, "slices": 1})
+                    cur.fetchall()
+                    query_ms.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
-                cur.execute(DUE_CLOCKS, {"now": now(), "batch": 1000})
-                cur.fetchall()
-                query_ms.append((time.perf_counter() - t) * 1000)
-            t = time.perf_counter()
-            result = sweep(batch=max(due, 1))
-            if n:  # the first cycle of a kind warms the server's buffers (a fresh server reads from disk)
-                cycle_ms.append((time.perf_counter() - t) * 1000)
-            assert result.steps_taken == steps * due, (kind, result.steps_taken, due)
-            assert result.notifications == steps * due, (kind, result.notifications, due)
-        out[f"{kind}_p50"] = statistics.median(cycle_ms)
-        out[f"{kind}_max"] = max(cycle_ms)
-        out.setdefault("query_p50", statistics.median(query_ms))
+                result = sweep_cycle(batch=max(due, 1), slices=n_slices)
+                # The first cycle of a kind warms the server's buffers (a fresh server reads from disk) and
+                # opens the slices' connections.
+                if n:
+                    cycle_ms.append((time.perf_counter() - t) * 1000)
+                assert result.steps_taken == steps * due, (kind, result.steps_taken, due)
+                assert result.notifications == steps * due, (kind, result.notifications, due)
+            out[f"{prefix}{kind}_p50"] = statistics.median(cycle_ms)
+            out[f"{prefix}{kind}_max"] = max(cycle_ms)
+            out.setdefault("query_p50", statistics.median(query_ms))
     idle = []
     for _ in range(cycles):
         t = time.perf_counter()
-        assert sweep().steps_taken == 0
+        assert sweep_cycle(slices=slices).steps_taken == 0
         idle.append((time.perf_counter() - t) * 1000)
+    close_connections()
     out["idle_ms"] = statistics.median(idle)
     out["host_us"] = statistics.median(host_us)
     out["busy"] = common.cpu_busy(1.0)
@@ -222,37 +256,44 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument(
+        "--slices", type=int, default=0, help="slices of a cycle (default: POWERDESK_SWEEP_SLICES' default)"
+    )
     args = parser.parse_args()
 
     common.django_setup()
     common.migrate()
+    from django.conf import settings
+
+    slices = args.slices or settings.POWERDESK_SWEEP_SLICES
     print("machine:", common.machine_facts())
     print("database:", common.pg_settings())
     rows = []
     try:
         for total in [args.orders, args.orders * args.scale] if args.scale > 1 else [args.orders]:
             seed(total, args.due)
-            f = measure(args.due, args.cycles)
+            f = measure(args.due, args.cycles, slices)
             rows.append((total, f))
             common.log(
-                f"{total:,} open orders, {args.due} due: warning cycle p50 {f['warning_p50']:.0f} ms "
-                f"(max {f['warning_max']:.0f}), deadline cycle p50 {f['deadline_p50']:.0f} ms "
-                f"(max {f['deadline_max']:.0f}), due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
+                f"{total:,} open orders, {args.due} due, {slices} slices: warning cycle p50 "
+                f"{f['warning_p50']:.0f} ms (max {f['warning_max']:.0f}; one slice {f['serial_warning_p50']:.0f}), "
+                f"deadline cycle p50 {f['deadline_p50']:.0f} ms (max {f['deadline_max']:.0f}; one slice "
+                f"{f['serial_deadline_p50']:.0f}), due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
                 f"machine {f['busy']:.0%} busy right after, host speed {f['host_us']:.1f} µs per calibration loop"
                 " (13-14 fast, 24-26 slow minutes of this VM)"
             )
         make_due(args.due, "warning")
         print("\nPlan of the due-clock query at the largest size, 1,000 due:\n" + explain_due_query())
         print(
-            "\n| open orders | clocks | due | warning cycle p50 | max | deadline cycle (2 steps each) p50 | max "
-            "| due query p50 | idle cycle |"
+            f"\n| open orders | clocks | due | warning cycle p50 ({slices} slices) | max | as one slice "
+            "| deadline cycle (2 steps each) p50 | max | as one slice | due query p50 | idle cycle |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for total, f in rows:
             print(
                 f"| {total:,} | {3 * total:,} | {args.due} | {f['warning_p50']:.0f} ms | {f['warning_max']:.0f} ms "
-                f"| {f['deadline_p50']:.0f} ms | {f['deadline_max']:.0f} ms | {f['query_p50']:.1f} ms "
-                f"| {f['idle_ms']:.1f} ms |"
+                f"| {f['serial_warning_p50']:.0f} ms | {f['deadline_p50']:.0f} ms | {f['deadline_max']:.0f} ms "
+                f"| {f['serial_deadline_p50']:.0f} ms | {f['query_p50']:.1f} ms | {f['idle_ms']:.1f} ms |"
             )
     finally:
         common.stop_database()

@@ -119,7 +119,10 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
 
 
 class WorkOrder(models.Model):
-    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    # Unique by a constraint rather than unique=True: the same unique index, without the second
+    # (varchar_pattern_ops) index Django adds to a unique CharField for LIKE queries, which no one makes
+    # (a number is looked up whole); every intake and every order update that moves its row writes it.
+    number = models.CharField(_("工单编号"), max_length=20)
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
     sub_type = models.ForeignKey(
         SubType,
@@ -224,6 +227,7 @@ class WorkOrder(models.Model):
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["number"], name="wo_number_unique")]
         indexes = [
             # A unit's queue: open orders of a unit, newest first.
             models.Index(fields=["unit", "status", "-created_at"], name="wo_unit_status_created"),

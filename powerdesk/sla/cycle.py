@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections, connection, connections
+from django.utils import translation
 
 from powerdesk.core import clock
 from powerdesk.sla.sweep import SweepResult, sweep
@@ -34,7 +35,8 @@ def sweep_cycle(
     now = now or clock.now()
     if slices == 1 or connection.in_atomic_block:
         return sweep(now=now, batch=batch)
-    futures = [_pool(slices).submit(_sweep_slice, now, batch, k, slices) for k in range(slices)]
+    language = translation.get_language()  # the events' notes and the notifications' labels
+    futures = [_pool(slices).submit(_sweep_slice, now, batch, k, slices, language) for k in range(slices)]
     total, error = SweepResult(), None
     for future in futures:
         try:
@@ -53,9 +55,12 @@ def close_connections() -> None:
             _close(_state.pool, _state.size)
 
 
-def _sweep_slice(now: dt.datetime, batch: int, slice_no: int, slices: int) -> SweepResult:
+def _sweep_slice(
+    now: dt.datetime, batch: int, slice_no: int, slices: int, language: str | None
+) -> SweepResult:
     close_old_connections()  # a connection the server dropped, or older than CONN_MAX_AGE, is replaced
-    return sweep(now=now, batch=batch, slice_no=slice_no, slices=slices)
+    with translation.override(language):
+        return sweep(now=now, batch=batch, slice_no=slice_no, slices=slices)
 
 
 class _State:

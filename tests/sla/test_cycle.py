@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from powerdesk.notify.models import Notification
 from powerdesk.sla import cycle
-from powerdesk.sla.models import Clock
+from powerdesk.sla.models import Clock, ClockKind
 from powerdesk.sla.sweep import sweep
 from powerdesk.workorders.models import WorkOrder
 from tests.sla.helpers import T0, many_dispatched_repairs
@@ -108,3 +109,16 @@ def test_a_failing_slice_leaves_the_other_slices_steps_and_fails_the_cycle(
     # The next cycle takes what the failed slice left, and nothing twice.
     result = cycle.sweep_cycle(now=LATER, slices=2)
     assert result.steps_taken == STEPS * len([o for o in orders if o.pk % 2 == 1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_slices_write_in_the_language_of_the_cycle(users, county, customer, heads, pool_closed):
+    [order] = many_dispatched_repairs(users, county, customer, 1)
+    with translation.override("en"):
+        cycle.sweep_cycle(now=LATER, slices=2)
+    event = order.events.get(kind="sla_breach")
+    kind = event.data["clock"]
+    with translation.override("en"):
+        english = str(ClockKind(kind).label)
+    assert english != str(ClockKind(kind).label)  # the default language is Chinese
+    assert event.note.startswith(english), event.note

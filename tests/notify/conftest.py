@@ -124,12 +124,12 @@ def _close_thread_connections(call_next, context, worker):
         connections.close_all()
 
 
-def run_worker() -> None:
-    """Run the Procrastinate worker in-process until the notify queue has nothing due, the way
+def run_worker(queues: tuple[str, ...] = ("notify",)) -> None:
+    """Run the Procrastinate worker in-process until ``queues`` have nothing due, the way
     ``powerdesk worker`` runs it (the Django connector swapped for a psycopg one)."""
     with app.replace_connector(app.connector.get_worker_connector()):
         app.run_worker(
-            queues=["notify"],
+            queues=list(queues),
             wait=False,
             install_signal_handlers=False,
             listen_notify=False,

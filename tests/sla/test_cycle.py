@@ -7,12 +7,16 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.utils import translation
+from procrastinate.contrib.django.models import ProcrastinateJob
 
+from powerdesk.core import clock
 from powerdesk.notify.models import Notification
 from powerdesk.sla import cycle
 from powerdesk.sla.models import Clock, ClockKind
 from powerdesk.sla.sweep import sweep
+from powerdesk.sla.tasks import sla_sweep
 from powerdesk.workorders.models import WorkOrder
+from tests.notify.conftest import run_worker
 from tests.sla.helpers import T0, many_dispatched_repairs
 
 LATER = T0 + dt.timedelta(hours=3)  # one clock of each order below warned, breached and escalated twice
@@ -122,3 +126,17 @@ def test_the_slices_write_in_the_language_of_the_cycle(users, county, customer, 
         english = str(ClockKind(kind).label)
     assert english != str(ClockKind(kind).label)  # the default language is Chinese
     assert event.note.startswith(english), event.note
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_periodic_sweep_in_slices(users, county, customer, heads, pool_closed, settings):
+    settings.POWERDESK_SWEEP_SLICES = 2
+    orders = many_dispatched_repairs(users, county, customer, 4)  # taken at T0, long overdue by now
+    sla_sweep.defer(timestamp=int(clock.now().timestamp()))
+    run_worker(queues=("sla",))
+    # this job, and the periodic one the worker's deferrer adds for the current tick
+    jobs = list(ProcrastinateJob.objects.filter(task_name=sla_sweep.name).values_list("status", flat=True))
+    assert jobs and set(jobs) == {"succeeded"}
+    assert _other_backends() == 2  # the slices' connections, kept for the next cycle
+    for order in orders:
+        assert _sla_kinds(order).count("sla_breach") >= 1

@@ -211,6 +211,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")
 
 # --- SLA sweep (powerdesk.sla.cycle) ------------------------------------------------------------
 # Each 30-second cycle sweeps the due clocks in this many slices at once, each on a connection of its own
-# (the orders split by id): on a machine with as many cores, a cycle of 1,000 breaches takes about
-# half the time of one slice. 1 sweeps in the worker's own connection.
+# (the orders split by id): on this project's 2-vCPU bench machine two slices ran a cycle of 1,000
+# breaches ~1.5 times as fast as one (bench/RESULTS.md). 1 sweeps in the worker's own connection.
 POWERDESK_SWEEP_SLICES = max(1, int(os.environ.get("POWERDESK_SWEEP_SLICES", min(4, os.cpu_count() or 1))))

@@ -25,6 +25,10 @@ from django.utils import translation
 from powerdesk.core import clock
 from powerdesk.sla.sweep import SweepResult, sweep
 
+# The pool's connections name themselves, so an operator (or a test) can tell them from the others in
+# pg_stat_activity.
+APPLICATION_NAME = "powerdesk-sla-slice"
+
 
 def sweep_cycle(
     *, now: dt.datetime | None = None, batch: int = 1000, slices: int | None = None
@@ -59,8 +63,19 @@ def _sweep_slice(
     now: dt.datetime, batch: int, slice_no: int, slices: int, language: str | None
 ) -> SweepResult:
     close_old_connections()  # a connection the server dropped, or older than CONN_MAX_AGE, is replaced
+    _name_connection()
     with translation.override(language):
         return sweep(now=now, batch=batch, slice_no=slice_no, slices=slices)
+
+
+def _name_connection() -> None:
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(raw, "_powerdesk_named", False):
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('application_name', %s, false)", [APPLICATION_NAME])
+    raw._powerdesk_named = True  # type: ignore[union-attr]
 
 
 class _State:

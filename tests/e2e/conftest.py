@@ -106,7 +106,8 @@ def _wait_for_sessions_to_end(database: str) -> None:
     while time.monotonic() < deadline:
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend'",
                 [database],
             )
             if cur.fetchone()[0] == 0:
@@ -115,7 +116,7 @@ def _wait_for_sessions_to_end(database: str) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-            "AND pid <> pg_backend_pid()",
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
             [database],
         )
 

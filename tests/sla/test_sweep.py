@@ -319,7 +319,7 @@ def test_an_order_someone_is_changing_is_left_for_the_next_cycle(users, county, 
         assert (r.skipped_locked, r.examined, r.steps_taken) == (1, 0, 0)
     finally:
         release.set()
-        holder.join()
+        holder.join(timeout=30)
     assert sweep(now=T0 + dt.timedelta(minutes=50)).steps_taken == 3
 
 
@@ -331,7 +331,7 @@ def test_two_workers_sweeping_at_once_escalate_once(users, county, customer, hea
 
     def run():
         try:
-            barrier.wait()
+            barrier.wait(timeout=10)
             results.append(sweep(now=T0 + dt.timedelta(hours=3)))
         finally:
             connections.close_all()
@@ -340,7 +340,7 @@ def test_two_workers_sweeping_at_once_escalate_once(users, county, customer, hea
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
     assert len(results) == 2
     assert sum(r.steps_taken for r in results) <= 4 * len(orders)
     # Whatever one sweep skipped because the other held the order, a later cycle completes — exactly once.

@@ -208,9 +208,3 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")
-
-# --- SLA sweep (powerdesk.sla.cycle) ------------------------------------------------------------
-# Each 30-second cycle sweeps the due clocks in this many slices at once, each on a connection of its own
-# (the orders split by id): on this project's 2-vCPU bench machine two slices ran a cycle of 1,000
-# breaches ~1.5 times as fast as one (bench/RESULTS.md). 1 sweeps in the worker's own connection.
-POWERDESK_SWEEP_SLICES = max(1, int(os.environ.get("POWERDESK_SWEEP_SLICES", min(4, os.cpu_count() or 1))))

@@ -7,6 +7,7 @@ can warn until an administrator loads the year (the State Council publishes it e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -50,8 +51,11 @@ def missing_years(years: list[int]) -> list[int]:
     return [y for y in years if y not in loaded]
 
 
-def add_working_days(start: dt.datetime, n: int) -> dt.datetime:
-    """``start`` plus ``n`` working days, keeping the local time of day.
+def add_working_days(
+    start: dt.datetime, n: int, workday: Callable[[dt.date], bool] = is_workday
+) -> dt.datetime:
+    """``start`` plus ``n`` working days, keeping the local time of day; ``workday`` tells a working day
+    (by default the calendar table's :func:`is_workday`; the rule itself needs no database).
 
     A start on a non-working day counts from 00:00 of the next working day, so "1 working day" from a
     Saturday call ends when Monday ends.
@@ -59,14 +63,14 @@ def add_working_days(start: dt.datetime, n: int) -> dt.datetime:
     local = start.astimezone(BUSINESS_TZ)
     day = local.date()
     time_of_day = local.timetz().replace(tzinfo=None)
-    if not is_workday(day):
-        while not is_workday(day):
+    if not workday(day):
+        while not workday(day):
             day += dt.timedelta(days=1)
         time_of_day = dt.time(0, 0)
     remaining = n
     while remaining > 0:
         day += dt.timedelta(days=1)
-        if is_workday(day):
+        if workday(day):
             remaining -= 1
     return dt.datetime.combine(day, time_of_day, tzinfo=BUSINESS_TZ)
 

@@ -3,7 +3,8 @@
 The guarantees, and where each comes from:
 
 - *enqueued with its cause*: the enqueue functions write the rows and defer the Procrastinate jobs through
-  Django's connection, inside the caller's transaction; a rollback removes both.
+  Django's connection (:mod:`powerdesk.core.jobs`), inside the caller's transaction; a rollback removes
+  both.
 - *never twice for one cause*: the unique ``dedupe_key``.
 - *rows are the truth, the queue only executes*: a job names the notifications it sends (up to
   :data:`NOTIFICATIONS_PER_JOB` of them); what is sent, to whom and how often is on the rows.
@@ -19,19 +20,18 @@ The guarantees, and where each comes from:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from powerdesk.core import clock
 from powerdesk.core.errors import ValidationFailed
-from powerdesk.notify.models import Notification, NotificationState, NotifyChannel
+from powerdesk.core.jobs import defer_in_transaction
+from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate, NotifyChannel
 from powerdesk.notify.transports import PermanentError, SendResult, TransientError, transport_for
 from powerdesk.workorders.models import WorkOrder
 
@@ -83,174 +83,118 @@ def notification_enqueue(
 
 
 def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int]:
-    """:func:`notification_enqueue` for many notifications at once, set-wise.
+    """:func:`notification_enqueue` for many notifications at once, in a constant number of statements.
 
-    Each request is a dict of ``notification_enqueue``'s keyword arguments. The batch goes to the
-    database as one JSON parameter (binding thousands of parameters one by one costs more than the
-    insert) and is written by :func:`notification_enqueue_query`: repeats of a ``dedupe_key`` (stored
-    before, or earlier in the batch) and switched-off templates are skipped, one send job is deferred
-    per :data:`NOTIFICATIONS_PER_JOB` rows. Returns the ids of the notifications created, ascending.
-    Invalid input raises :class:`ValidationFailed` before anything is written.
-    """
-    rows = []
-    for request in requests:
-        user, order = request.get("recipient_user"), request.get("order")
-        rows.append(
-            {
-                "channel": request["channel"],
-                "template_code": request["template_code"],
-                "context": request["context"],
-                "recipient_user_id": user.pk if user is not None else None,
-                "recipient_address": request.get("recipient_address") or "",
-                "order_id": order.pk if order is not None else None,
-                "dedupe_key": request.get("dedupe_key") or None,
-            }
-        )
-    if not rows:
-        return []
-    return notification_enqueue_query(
-        _ROWS_SOURCE, {"notify_rows": json.dumps(rows, cls=DjangoJSONEncoder, ensure_ascii=False)}
-    )
+    Each request is a dict of ``notification_enqueue``'s keyword arguments (``recipient_user_id`` and
+    ``order_id`` may stand for the objects). Steps:
 
-
-_ROWS_SOURCE = """
-SELECT r.channel, r.template_code, r.context, r.recipient_user_id, r.recipient_address, r.order_id,
-       r.dedupe_key
-FROM ROWS FROM (jsonb_to_recordset(%(notify_rows)s::jsonb) AS (
-    channel text, template_code text, context jsonb, recipient_user_id bigint, recipient_address text,
-    order_id bigint, dedupe_key text
-)) WITH ORDINALITY AS r
-ORDER BY r.ordinality
-"""
-
-
-def notification_enqueue_query(source_sql: str, params: Mapping[str, Any] | None = None) -> list[int]:
-    """Queue one notification per row of a query, in the caller's transaction, in one statement.
-
-    For set-wise callers whose notifications are already rows in the database: no row passes through
-    Python. ``source_sql`` is trusted code, not user input; a SELECT returning the columns
-    ``channel, template_code, context (jsonb), recipient_user_id, recipient_address, order_id,
-    dedupe_key`` in the order the notifications should be created, with named parameters only (``%(x)s``,
-    none starting with ``notify_``). Steps, all in one statement:
-
-    1. check every row: a known channel and template and a non-blank address; any row failing raises
+    1. check every request (a known channel and template, a non-blank address): any failure raises
        :class:`ValidationFailed` and nothing is written;
-    2. insert the rows of active templates with ``ON CONFLICT (dedupe_key) DO NOTHING``: a key stored
-       before or earlier in the query is skipped; a key another transaction is inserting right now waits
-       for that transaction, then is skipped if it committed;
-    3. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows created, through
-       Procrastinate's own SQL entry point on Django's connection (see ``tasks.py``).
+    2. leave out requests of switched-off templates, and repeats of a ``dedupe_key`` stored before or
+       earlier in the batch;
+    3. insert the rest in one statement, in a savepoint: a key another transaction inserted meanwhile
+       makes it fail, and it is tried once more without the keys now stored;
+    4. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows, in the same
+       transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
 
-    Returns the ids of the notifications created, ascending. A caller that writes more in the same
-    statement (the SLA sweep) composes :func:`enqueue_ctes`, :func:`enqueue_values` and
-    :func:`enqueue_outcome` itself.
+    Returns the ids of the notifications created, ascending.
     """
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"WITH {enqueue_ctes(source_sql)} SELECT {ENQUEUE_RESULT}", enqueue_values(params))
-        return enqueue_outcome(*cur.fetchone())
-
-
-def enqueue_ctes(source_sql: str) -> str:
-    """The common table expressions of :func:`notification_enqueue_query` for ``source_sql``, to be placed
-    in a caller's own ``WITH`` (CTE names ``notify_*``); select :data:`ENQUEUE_RESULT` from them."""
-    return _ENQUEUE_CTES.format(source=source_sql)
-
-
-def enqueue_values(params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """``params`` plus the parameters :func:`enqueue_ctes` needs."""
-    from powerdesk.notify.tasks import send_notifications  # the task module imports this one
-
-    job = send_notifications.configure().job
-    return {
-        **(params or {}),
-        "notify_channels": list(_CHANNELS),
-        "notify_created_at": clock.now(),
-        "notify_per_job": NOTIFICATIONS_PER_JOB,
-        "notify_queue": job.queue,
-        "notify_task": job.task_name,
-        "notify_priority": job.priority,
+    requests = list(requests)
+    if not requests:
+        return []
+    templates = {
+        t.code: t
+        for t in NotificationTemplate.objects.filter(code__in={r["template_code"] for r in requests})
     }
+    _check(requests, templates)
+    now = clock.now()
+    rows = []
+    off: set[str] = set()
+    for request in requests:
+        template = templates[request["template_code"]]
+        if not template.is_active:
+            off.add(template.code)
+            continue
+        rows.append(
+            Notification(
+                recipient_user_id=_id(request, "recipient_user"),
+                recipient_address=request["recipient_address"].strip(),
+                channel=request["channel"],
+                template=template,
+                context=request["context"] or {},
+                order_id=_id(request, "order"),
+                dedupe_key=request.get("dedupe_key") or None,
+                state=NotificationState.PENDING,
+                created_at=now,
+            )
+        )
+    if off:
+        logger.info("notification templates %s are switched off; nothing queued for them", sorted(off))
+    with transaction.atomic():
+        created = _insert_new(rows)
+        ids = sorted(n.pk for n in created)
+        defer_in_transaction(
+            send_notifications_task(),
+            *(
+                {"notification_ids": ids[i : i + NOTIFICATIONS_PER_JOB]}
+                for i in range(0, len(ids), NOTIFICATIONS_PER_JOB)
+            ),
+        )
+    return ids
 
 
-def enqueue_outcome(
-    bad_templates: list[str],
-    bad_channels: list[str],
-    blank_addresses: int,
-    off: list[str],
-    created: list[int],
-    jobs: int | None = None,
-) -> list[int]:
-    """The ids created, from the :data:`ENQUEUE_RESULT` columns; raises :class:`ValidationFailed` for the
-    problems the statement found (it then wrote no notification; the caller's transaction must roll back
-    whatever else it wrote)."""
+def _id(request: Mapping[str, Any], name: str) -> int | None:
+    obj = request.get(name)
+    return obj.pk if obj is not None else request.get(f"{name}_id")
+
+
+def _check(requests: list[Mapping[str, Any]], templates: Mapping[str, NotificationTemplate]) -> None:
+    bad_channels = sorted({r["channel"] for r in requests if r["channel"] not in NotifyChannel.values})
     if bad_channels:
         raise ValidationFailed(_("未知的通知渠道"), code="unknown_channel", fields={"channel": bad_channels})
-    if blank_addresses:
+    if any(not (r.get("recipient_address") or "").strip() for r in requests):
         raise ValidationFailed(_("缺少接收地址"), code="no_recipient_address")
+    bad_templates = sorted({r["template_code"] for r in requests if r["template_code"] not in templates})
     if bad_templates:
         raise ValidationFailed(
             _("通知模板不存在"), code="unknown_template", fields={"template_code": bad_templates}
         )
-    if off:
-        logger.info("notification templates %s are switched off; nothing queued for them", off)
-    return list(created)
 
 
-_CHANNELS = frozenset(NotifyChannel.values)
+def _without_stored_keys(rows: list[Notification]) -> list[Notification]:
+    """``rows`` less those whose key is stored already or came earlier in ``rows``."""
+    keys = {n.dedupe_key for n in rows if n.dedupe_key}
+    seen = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    fresh = []
+    for n in rows:
+        if n.dedupe_key:
+            if n.dedupe_key in seen:
+                continue
+            seen.add(n.dedupe_key)
+        fresh.append(n)
+    return fresh
 
-# The checks gate the insert (``NOT EXISTS (… invalid …)``), so an invalid batch writes nothing and the
-# caller gets a ValidationFailed from the counts. The subject and text stay empty until the send.
-_ENQUEUE_CTES = """
-notify_source AS MATERIALIZED (
-    SELECT s.*, row_number() OVER () AS n, btrim(coalesce(s.recipient_address, '')) AS address
-    FROM ({source}) AS s
-),
-notify_checked AS MATERIALIZED (
-    SELECT notify_source.*, t.id AS template_id, t.is_active,
-           notify_source.channel = ANY(%(notify_channels)s::text[]) AS channel_ok
-    FROM notify_source LEFT JOIN notify_notificationtemplate t ON t.code = notify_source.template_code
-),
-notify_problems AS MATERIALIZED (
-    SELECT coalesce(array_agg(DISTINCT template_code) FILTER (WHERE template_id IS NULL), '{{}}')
-               AS templates,
-           coalesce(array_agg(DISTINCT channel) FILTER (WHERE NOT channel_ok), '{{}}') AS channels,
-           count(*) FILTER (WHERE address = '') AS blank_addresses,
-           coalesce(array_agg(DISTINCT template_code) FILTER (WHERE NOT is_active), '{{}}') AS off
-    FROM notify_checked
-),
-notify_inserted AS (
-    INSERT INTO notify_notification (
-        recipient_user_id, recipient_address, channel, template_id, context, subject, text, order_id,
-        dedupe_key, state, attempts, last_error, permanent_error, created_at, provider_message_id
-    )
-    SELECT c.recipient_user_id, c.address, c.channel, c.template_id, coalesce(c.context, '{{}}'), '', '',
-           c.order_id, c.dedupe_key, 'pending', 0, '', false, %(notify_created_at)s, ''
-    FROM notify_checked c, notify_problems p
-    WHERE c.is_active AND cardinality(p.templates) = 0 AND cardinality(p.channels) = 0
-      AND p.blank_addresses = 0
-    ORDER BY c.n
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING id
-),
-notify_jobs AS MATERIALIZED (
-    SELECT procrastinate_defer_jobs_v1(ARRAY(
-        SELECT ROW(%(notify_queue)s, %(notify_task)s, %(notify_priority)s, NULL, NULL,
-                   jsonb_build_object('notification_ids', jsonb_agg(b.id ORDER BY b.id)),
-                   NULL)::procrastinate_job_to_defer_v1
-        FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %(notify_per_job)s AS k
-              FROM notify_inserted) b
-        GROUP BY b.k
-        ORDER BY b.k
-    )) AS ids
-)
-"""
-# What to select from the CTEs, in the order enqueue_outcome takes it (the jobs are selected so that they
-# are deferred: an unreferenced CTE that is not a data-modifying statement is not run).
-ENQUEUE_RESULT = """
-(SELECT templates FROM notify_problems), (SELECT channels FROM notify_problems),
-(SELECT blank_addresses FROM notify_problems), (SELECT off FROM notify_problems),
-ARRAY(SELECT id FROM notify_inserted ORDER BY id), (SELECT cardinality(ids) FROM notify_jobs)
-"""
+
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    for attempt in (1, 2):
+        fresh = _without_stored_keys(rows) if any(n.dedupe_key for n in rows) else rows
+        if not fresh:
+            return []
+        try:
+            with transaction.atomic():
+                return Notification.objects.bulk_create(fresh)
+        except IntegrityError:
+            # Another transaction stored one of the keys since we looked (its insert made ours wait
+            # until it committed): look again, once.
+            if attempt == 2:
+                raise
+    return []
+
+
+def send_notifications_task() -> Any:
+    from powerdesk.notify.tasks import send_notifications  # the task module imports this one
+
+    return send_notifications
 
 
 def _claim(notification_id: int, now: dt.datetime) -> bool:

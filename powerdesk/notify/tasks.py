@@ -1,10 +1,8 @@
 """Jobs of the notify app. Thin: they call the services.
 
 The notification rows are the source of truth; a job only says "send these rows now". The enqueue
-services defer the jobs themselves, in SQL on Django's connection (``notification_enqueue_query``), so a
-job is stored in the caller's transaction even in the worker, where the ``procrastinate`` command swaps the
-app's connector for a psycopg pool of its own (``send_notifications.defer()`` would commit on its own
-connection, before or without the caller's transaction).
+services defer the jobs in the caller's transaction (:mod:`powerdesk.core.jobs`), also inside the worker,
+where a plain ``send_notifications.defer()`` would commit on the worker's own connection.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.sla.models import EscalationStep, SlaPolicy
+        from powerdesk.sla import extension
+        from powerdesk.sla.models import EscalationStep, SlaPolicy, SuspendReason
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
-        refcache.watch(SlaPolicy, EscalationStep)
+        refcache.watch(SlaPolicy, EscalationStep, SuspendReason)
+        extension.register()

@@ -1,23 +1,28 @@
-"""Clocks: started, met, paused and resumed by work-order transitions; run down by the sweep.
+"""Clocks: planned when an order opens, started, met, paused and resumed as it moves; run down by the
+sweep (:mod:`powerdesk.sla.sweep`).
 
-The work-order services plan intake clocks with :func:`plan_clocks` (the intake inserts them with the
-order) and call :func:`clocks_on_transition` inside their transaction, after locking the order row, so a
-clock never changes without its order being locked first (the sweep takes the locks in the same order:
-order, then clock).
+The work-order services call these through the order's extension points
+(:mod:`powerdesk.sla.extension`), inside their transaction and after locking the order row, so a clock
+never changes without its order being locked first (the sweep takes the locks in the same order: order,
+then clock). The rules themselves (due times, step times) are :mod:`powerdesk.sla.rules`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Iterable
 from typing import Any
 
 from powerdesk.core import refcache, workdays
 from powerdesk.core.clock import BUSINESS_TZ
-from powerdesk.sla.models import Clock, ClockState, LimitUnit, SlaPolicy, SuspendReason
+from powerdesk.sla import rules
+from powerdesk.sla.models import Clock, ClockState, EscalationStep, SlaPolicy, SuspendReason
 from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.rules import escalate
 
 OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
+# Transitions after which a clock left open has nothing more to wait for.
+CANCELLING = frozenset({"merge", "archive", "answer"})
 
 
 def order_region(order: WorkOrder) -> str:
@@ -25,8 +30,21 @@ def order_region(order: WorkOrder) -> str:
     return unit.region_class if unit else ""
 
 
-def _active_policies() -> list[SlaPolicy]:
+def active_policies() -> list[SlaPolicy]:
     return refcache.get("sla.policies", lambda: list(SlaPolicy.objects.filter(is_active=True)))
+
+
+def escalation_steps() -> list[EscalationStep]:
+    return refcache.get("sla.steps", lambda: list(EscalationStep.objects.order_by("level")))
+
+
+def policy_by_id(pk: int) -> SlaPolicy | None:
+    """An active or retired policy row (a running clock keeps the one it started with)."""
+    policies = refcache.get("sla.policies_by_id", lambda: {p.pk: p for p in SlaPolicy.objects.all()})
+    policy = policies.get(pk)
+    if policy is None:  # created since the cache was filled
+        policy = SlaPolicy.objects.filter(pk=pk).first()
+    return policy
 
 
 def _matches(row: SlaPolicy, dims: dict[str, Any], day: dt.date) -> bool:
@@ -56,7 +74,7 @@ def policies_for(order: WorkOrder, *, trigger: str, at: dt.datetime) -> list[Sla
         "customer_type": customer.customer_type if customer is not None else "",
     }
     best: dict[str, SlaPolicy] = {}
-    for row in _active_policies():
+    for row in active_policies():
         if row.starts_on != trigger or not _matches(row, dims, day):
             continue
         key = (row.specificity, bool(row.business_type), row.valid_from, row.pk)
@@ -72,41 +90,30 @@ def policies_for(order: WorkOrder, *, trigger: str, at: dt.datetime) -> list[Sla
 
 
 def due_time(start: dt.datetime, policy: SlaPolicy) -> dt.datetime:
-    if policy.unit == LimitUnit.MINUTES:
-        return start + dt.timedelta(minutes=policy.amount)
-    if policy.unit == LimitUnit.HOURS:
-        return start + dt.timedelta(hours=policy.amount)
-    if policy.unit == LimitUnit.DAYS:
-        return start + dt.timedelta(days=policy.amount)
-    return workdays.add_working_days(start, policy.amount)
+    """When ``policy``'s limit ends for a clock started at ``start`` (the calendar table's working days)."""
+    return rules.due_time(start, policy.amount, policy.unit, workdays.is_workday)
 
 
-def _steps() -> list[Any]:
-    from powerdesk.sla.models import EscalationStep
+def clock_next_check(clock: Clock, policy: SlaPolicy, steps: Iterable[EscalationStep] | None = None) -> Any:
+    """When the sweep must next look at ``clock``: its next escalation step (None: none left)."""
+    return rules.next_check(
+        clock,
+        state=clock.state,
+        level=clock.level,
+        running=clock.met_at is None,
+        warn_ratio=policy.warn_ratio,
+        steps=list(steps if steps is not None else escalation_steps()),
+    )
 
-    return refcache.get("sla.steps", lambda: list(EscalationStep.objects.order_by("level")))
+
+def clock_warn_time(clock: Clock, policy: SlaPolicy) -> dt.datetime:
+    """When ``clock``'s warning falls due (the same rule the sweep warns by)."""
+    return rules.warn_time(clock, policy.warn_ratio)
 
 
 def _triggers() -> set[str]:
     """The transition codes (and "intake") that start some clock; other transitions skip the look-up."""
-    return {p.starts_on for p in _active_policies()}
-
-
-def next_check(clock: Clock, steps: list[Any] | None = None) -> dt.datetime | None:
-    """When the next escalation step of ``clock`` falls due (None: all taken, or not running)."""
-    if clock.state not in (ClockState.RUNNING, ClockState.BREACHED) or clock.met_at is not None:
-        return None
-    for step in steps if steps is not None else _steps():
-        if step.level > clock.level:
-            return clock.started_at + dt.timedelta(
-                seconds=clock.paused_seconds + float(step_ratio(step, clock.policy)) * clock.allowed_seconds
-            )
-    return None
-
-
-def step_ratio(step: Any, policy: SlaPolicy) -> Decimal:
-    """A step before the deadline (ratio < 1) is the warning: the policy's own warn_ratio sets when."""
-    return Decimal(policy.warn_ratio) if step.at_ratio < 1 else Decimal(step.at_ratio)
+    return {p.starts_on for p in active_policies()}
 
 
 def plan_clocks(
@@ -116,7 +123,7 @@ def plan_clocks(
     matches, except kinds in ``running`` (a clock of that kind is still open)."""
     if trigger not in _triggers():
         return []
-    steps = _steps()
+    steps = escalation_steps()
     planned = []
     for policy in policies_for(order, trigger=trigger, at=at):
         if policy.clock_kind in running:
@@ -129,9 +136,9 @@ def plan_clocks(
             state=ClockState.RUNNING,
             started_at=at,
             due_at=due,
-            allowed_seconds=max(1, int((due - at).total_seconds())),
+            allowed_seconds=rules.allowed_seconds(at, due),
         )
-        clock.next_check_at = next_check(clock, steps)
+        clock.next_check_at = clock_next_check(clock, policy, steps)
         planned.append(clock)
     return planned
 
@@ -141,11 +148,24 @@ def clock_summary(clocks: list[Clock]) -> list[dict[str, Any]]:
     return [{"kind": c.kind, "due_at": c.due_at.isoformat(), "policy": c.policy_id} for c in clocks]
 
 
+def suspend_reason(code: str | None) -> SuspendReason | None:
+    if not code:
+        return None
+    reasons = refcache.get("sla.suspend_reasons", lambda: {r.code: r for r in SuspendReason.objects.all()})
+    return reasons.get(code)
+
+
 def suspend_pauses(reason_code: str | None) -> bool:
-    if not reason_code:
-        return False
-    reason = SuspendReason.objects.filter(code=reason_code, is_active=True).first()
-    return bool(reason and reason.pauses_clocks)
+    """Whether suspending for ``reason_code`` stops the clocks (only an accepted reason does)."""
+    reason = suspend_reason(reason_code)
+    return bool(reason and reason.is_active and reason.pauses_clocks)
+
+
+def earliest_due(clocks: Iterable[Clock]) -> dt.datetime | None:
+    """The order's due time: the earliest deadline among its running and breached clocks."""
+    return min(
+        (c.due_at for c in clocks if c.state in (ClockState.RUNNING, ClockState.BREACHED)), default=None
+    )
 
 
 def clocks_on_transition(
@@ -158,13 +178,14 @@ def clocks_on_transition(
       times by the paused span;
     - ``merge``/``archive``/``answer`` cancel clocks left open;
     - policies that start on ``code`` start new clocks.
+    Sets ``order.due_at`` from the clocks still running.
     """
     changes: list[dict[str, Any]] = []
     # of=self: lock the order's clocks, not the policy rows they join (shared by every order).
     clocks = list(
         order.clocks.select_related("policy").select_for_update(of=("self",)).filter(state__in=OPEN_STATES)
     )
-    steps = _steps()
+    steps = escalation_steps()
     for clock in clocks:
         before = clock.state
         if code in clock.policy.stops_on:
@@ -181,8 +202,8 @@ def clocks_on_transition(
             clock.due_at = clock.due_at + span
             clock.paused_at = None
             clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
-            clock.next_check_at = next_check(clock, steps)
-        elif code in ("merge", "archive", "answer"):
+            clock.next_check_at = clock_next_check(clock, clock.policy, steps)
+        elif code in CANCELLING:
             clock.state = ClockState.CANCELLED
             clock.next_check_at = None
         else:
@@ -197,21 +218,25 @@ def clocks_on_transition(
     # open, and the earliest due time, follow from them and the new ones without reading them again.
     still_open = {c.kind for c in clocks if c.state in OPEN_STATES}
     started = plan_clocks(order, code, at, running=still_open)
-    for clock in started:
-        clock.save()
-        changes.append(
-            {"kind": clock.kind, "from": "", "to": clock.state, "due_at": clock.due_at.isoformat()}
-        )
-    due = [c.due_at for c in (*clocks, *started) if c.state in (ClockState.RUNNING, ClockState.BREACHED)]
-    order.due_at = min(due, default=None)
+    if started:
+        Clock.objects.bulk_create(started)
+    changes.extend(
+        {"kind": c.kind, "from": "", "to": c.state, "due_at": c.due_at.isoformat()} for c in started
+    )
+    order.due_at = earliest_due([*clocks, *started])
     return changes
 
 
 def chase_escalation_threshold(order: WorkOrder) -> int | None:
     """The smallest "escalate after N chases" among the policies of the order's open clocks."""
-    values = [
-        c.policy.chase_escalate_at
-        for c in order.clocks.select_related("policy").filter(state__in=OPEN_STATES)
-        if c.policy.chase_escalate_at
-    ]
+    ids = order.clocks.filter(state__in=OPEN_STATES).values_list("policy_id", flat=True)
+    values = [p.chase_escalate_at for pk in ids if (p := policy_by_id(pk)) and p.chase_escalate_at]
     return min(values) if values else None
+
+
+def chase_escalates(order: WorkOrder) -> list[str]:
+    """Escalate ``order`` when its policies say this many chases escalate at once; the fields changed."""
+    threshold = chase_escalation_threshold(order)
+    if threshold is None or order.chase_count < threshold:
+        return []
+    return escalate(order)

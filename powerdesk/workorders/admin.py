@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from powerdesk.workorders.models import AttachmentRule, RepeatCallRule, SubType, Topic
+from powerdesk.workorders.models import AttachmentRule, PriorityRule, RepeatCallRule, SubType, Topic
 
 
 @admin.register(Topic)
@@ -25,3 +25,17 @@ class RepeatCallRuleAdmin(admin.ModelAdmin):
 @admin.register(AttachmentRule)
 class AttachmentRuleAdmin(admin.ModelAdmin):
     list_display = ["kind", "max_size_mb", "extensions"]
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "business_type",
+        "customer_type",
+        "flag",
+        "priority",
+        "is_active",
+        "source_grade",
+    ]
+    list_filter = ["is_active", "priority"]

@@ -9,7 +9,13 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.workorders.models import RepeatCallRule, SubType, Topic
+        from powerdesk.workorders.models import PriorityRule, RepeatCallRule, SubType, Topic
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
-        refcache.watch(Topic, SubType, RepeatCallRule)
+        refcache.watch(Topic, SubType, RepeatCallRule, PriorityRule)
+
+        from powerdesk.workorders import extensions, timeline
+        from powerdesk.workorders.services.repeats import repeat_resolver
+
+        extensions.intake_resolvers.register("workorders", "repeat_call", repeat_resolver, position=100)
+        timeline.register()

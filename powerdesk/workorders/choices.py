@@ -110,9 +110,6 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("备注")
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
-    SLA_WARNING = "sla_warning", _("即将超时预警")
-    SLA_BREACH = "sla_breach", pgettext_lazy("event", "超时")  # the moment a time limit was missed
-    SLA_ESCALATION = "sla_escalation", _("超时升级")
 
 
 class AttachmentKind(models.TextChoices):

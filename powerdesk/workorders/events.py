@@ -1,7 +1,16 @@
-"""Writers of timeline events: every state change and note goes through here (one event each)."""
+"""The one writer of timeline events: every state change and note goes through here (one event each),
+one at a time (:func:`event_write`) or a batch at once (:func:`event_write_many`, the sweep's form).
+
+Events store codes and data, not sentences: the kind, the actor, the statuses, the before/after of what
+changed and the codes of whatever else happened; the timeline presenter
+(:mod:`powerdesk.workorders.timeline`) renders them in the reader's language when they are read. A note
+is what a person wrote (a reason, a result), never text the system composed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from powerdesk.core import clock
@@ -9,22 +18,23 @@ from powerdesk.org.models import User
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 
-def event_write(
+def event_build(
     *,
-    order: WorkOrder,
+    order: WorkOrder | None = None,
+    order_id: int | None = None,
     kind: str,
-    actor: User | None,
+    actor: User | None = None,
+    actor_id: int | None = None,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
     data: dict[str, Any] | None = None,
     request_id: str = "",
-    at=None,
+    at: dt.datetime | None = None,
 ) -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
-        order=order,
+    """An unsaved event (for :func:`event_write_many`); the order and actor by object or by id."""
+    event = WorkOrderEvent(
         kind=kind,
-        actor=actor,
         at=at or clock.now(),
         from_status=from_status,
         to_status=to_status,
@@ -32,3 +42,25 @@ def event_write(
         data=data or {},
         request_id=request_id or "",
     )
+    if order is not None:
+        event.order = order
+    else:
+        event.order_id = order_id
+    if actor is not None:
+        event.actor = actor
+    else:
+        event.actor_id = actor_id
+    return event
+
+
+def event_write(**fields: Any) -> WorkOrderEvent:
+    """Write one event (the arguments of :func:`event_build`)."""
+    event = event_build(**fields)
+    event.save(force_insert=True)
+    return event
+
+
+def event_write_many(events: Iterable[WorkOrderEvent]) -> list[WorkOrderEvent]:
+    """Write many events built with :func:`event_build` in one statement, in the order given."""
+    rows = list(events)
+    return WorkOrderEvent.objects.bulk_create(rows) if rows else []

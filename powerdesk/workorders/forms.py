@@ -20,7 +20,7 @@ from powerdesk.core.widgets import ListedModelChoiceIterator, PlainCheckboxSelec
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
-from powerdesk.sla.models import SuspendReason
+from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction, Status
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
 from powerdesk.workorders.selectors import OrderFilter, order_get
@@ -403,30 +403,12 @@ class TransitionForm(forms.Form):
         return [n for n in self.fields if n not in self.spec_names and n not in ("version", "request_id")]
 
 
-def _suspend_reason_field() -> forms.Field:
-    # The suspend service also takes a reason code: only an accepted reason pauses the order's clocks.
-    choices: list[tuple[str, Any]] = [("", _("其他（不暂停计时）"))]
-    choices += [
-        (r.code, _("%(name)s（暂停计时）") % {"name": r.name} if r.pauses_clocks else r.name)
-        for r in SuspendReason.objects.filter(is_active=True)
-    ]
-    return forms.ChoiceField(
-        label=_("挂起类别"),
-        choices=choices,
-        required=False,
-        error_messages={"invalid_choice": _("请选择有效的挂起类别。")},
-    )
-
-
-EXTRA_FIELDS = {"suspend": {"reason_code": _suspend_reason_field}}
-
-
 def transition_form_class(transition: Transition, user: User) -> type[TransitionForm]:
     """A form class with one field per ``FieldSpec`` of ``transition``, choices limited to what
     ``user`` may see."""
     attrs: dict[str, Any] = {spec.name: _field_for(spec, user) for spec in transition.fields}
-    for name, make in EXTRA_FIELDS.get(transition.code, {}).items():
-        attrs[name] = make()
+    for extra in extensions.inputs_of(transition.code):  # inputs the apps above declared
+        attrs[extra.name] = extra.form_field()
     attrs["transition"] = transition
     attrs["spec_names"] = tuple(spec.name for spec in transition.fields)
     return type(f"{transition.code.title()}TransitionForm", (TransitionForm,), attrs)

@@ -7,17 +7,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.customers.models import Customer
+from powerdesk.customers.models import Customer, CustomerType
 from powerdesk.org.models import Unit
 from powerdesk.workorders.choices import (
     AttachmentKind,
     BusinessType,
     Channel,
-    EventKind,
     Priority,
     Satisfaction,
     Status,
 )
+from powerdesk.workorders.extensions import kind_label
 
 
 class Topic(models.Model):
@@ -85,6 +85,44 @@ class RepeatCallRule(models.Model):
 
     def __str__(self) -> str:
         return str(self.topic or _("默认"))
+
+
+class PriorityRule(models.Model):
+    """The priority a new order starts with, from its business type and its customer's type and flags.
+
+    Every matching active rule counts and the highest priority wins; no rule matches → 一般. An agent may
+    still set the priority by hand at intake."""
+
+    class Flag(models.TextChoices):
+        LIFE_SUPPORT = "life_support", _("保电/生命支持")
+        SENSITIVE = "sensitive", _("敏感客户")
+
+    business_type = models.CharField(
+        _("业务类型"), max_length=20, choices=BusinessType.choices, blank=True, help_text=_("留空表示任意")
+    )
+    customer_type = models.CharField(
+        _("客户类型"), max_length=20, choices=CustomerType.choices, blank=True, help_text=_("留空表示任意")
+    )
+    flag = models.CharField(
+        _("客户标记"), max_length=20, choices=Flag.choices, blank=True, help_text=_("留空表示任意")
+    )
+    priority = models.PositiveSmallIntegerField(_("紧急程度"), choices=Priority.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
+    source_grade = models.CharField(_("依据等级"), max_length=2, default="U")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("紧急程度规则")
+        verbose_name_plural = _("紧急程度规则")
+        ordering = ["business_type", "customer_type", "flag", "id"]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_business_type_display() if self.business_type else "",
+            self.get_customer_type_display() if self.customer_type else "",
+            self.get_flag_display() if self.flag else "",
+        ]
+        return " / ".join(p for p in parts if p) + f" → {self.get_priority_display()}"
 
 
 class AttachmentRule(models.Model):
@@ -280,7 +318,9 @@ class WorkOrderEvent(models.Model):
         related_name="events",
         db_index=False,  # covered by an index below that starts with this column
     )
-    kind = models.CharField(_("事件"), max_length=20, choices=EventKind.choices)
+    # The kinds are registered by the apps that write them (powerdesk.workorders.extensions.event_kinds):
+    # no choices here, so an app above the order adds its kinds without a migration of this one.
+    kind = models.CharField(_("事件"), max_length=20)
     # No index of its own: no query reads events by actor, and staff who acted are deactivated, never
     # deleted (the timeline must keep them); every event (the sweep writes thousands) would write it.
     actor = models.ForeignKey(
@@ -313,6 +353,11 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the active language."""
+        return kind_label(self.kind)
 
 
 class Contact(models.Model):

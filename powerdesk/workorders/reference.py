@@ -7,7 +7,7 @@ cleared at once by a save in this process).
 from __future__ import annotations
 
 from powerdesk.core import refcache
-from powerdesk.workorders.models import RepeatCallRule, SubType, Topic
+from powerdesk.workorders.models import PriorityRule, RepeatCallRule, SubType, Topic
 
 
 def _topics() -> dict[str, Topic]:
@@ -50,3 +50,10 @@ def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
         lambda: {r.topic_id: r for r in RepeatCallRule.objects.filter(is_active=True)},
     )
     return rules.get(topic.pk) or rules.get(None)
+
+
+def priority_rules() -> list[PriorityRule]:
+    """The active priority rules (see :func:`powerdesk.workorders.rules.default_priority`)."""
+    return refcache.get(
+        "workorders.priority_rules", lambda: list(PriorityRule.objects.filter(is_active=True))
+    )

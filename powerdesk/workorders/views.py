@@ -7,33 +7,27 @@ missing or invisible order is a 404, a role that may not act is a 403.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Field
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from powerdesk.core import clock
 from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
-from powerdesk.core.masking import mask_phone
 from powerdesk.core.pagination import ListPaginator
 from powerdesk.core.views import ConsoleRequest
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
-from powerdesk.org.models import Unit, User
+from powerdesk.org.models import User
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
-from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
-from powerdesk.workorders import reference, services
+from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel
 from powerdesk.workorders.forms import (
@@ -47,7 +41,7 @@ from powerdesk.workorders.forms import (
     new_request_id,
     transition_form,
 )
-from powerdesk.workorders.models import Topic, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import Topic, WorkOrder
 from powerdesk.workorders.selectors import (
     order_get,
     order_list,
@@ -258,7 +252,6 @@ def _render_detail(
     ]
     if bound is not None and bound not in forms:
         forms.append(bound)
-    clocks = list(order.clocks.select_related("policy").order_by("due_at", "id"))
     return render(
         request,
         "workorders/detail.html",
@@ -266,30 +259,19 @@ def _render_detail(
             "order": order,
             "transition_forms": forms,
             "open_code": bound.transition.code if bound is not None else "",
-            "timeline": _timeline(order, sees_personal_data=user_sees_personal_data(user)),
+            "timeline": timeline.present(
+                order_timeline(order), sees_personal_data=user_sees_personal_data(user)
+            ),
+            "panels": extensions.panels_for(request, order),
             "attachments": list(order.attachments.select_related("uploaded_by")),
             "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),
             "attachment_open": attachment_form is not None,
             "can_attach": user_may(user, "note"),
             "children": list(order.children.order_by("created_at")),
-            "clocks": clocks,
-            "next_clock": _next_clock(clocks),
-            # The policy row behind a clock links to its admin page for staff who may open it.
-            "policy_admin": user.is_staff and user.has_perm("sla.view_slapolicy"),
             "facts": sorted(order.facts.items()) if isinstance(order.facts, dict) else [],
             "now": clock.now(),
         },
     )
-
-
-def _next_clock(clocks: list[Clock]) -> Clock | None:
-    """The clock whose countdown the page header shows: the one behind ``order.due_at`` (the earliest
-    running or breached one), else a paused one (a suspended order has no due time while paused)."""
-    for states in ((ClockState.RUNNING, ClockState.BREACHED), (ClockState.PAUSED,)):
-        found = next((c for c in clocks if c.state in states), None)
-        if found is not None:
-            return found
-    return None
 
 
 @login_required
@@ -377,160 +359,3 @@ def attachment_download(request: ConsoleRequest, number: str, pk: int) -> FileRe
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# the timeline, readable
-
-
-# Keys of an event's before/after that the line already shows elsewhere (status) or that its note carries.
-_HIDDEN_CHANGES = {"status", "result", "reply_text", "level"}
-_REFERENCES = {"unit": "unit", "assignee": "user", "owner": "user", "parent": "order"}
-# A key the SLA sweep writes into its events' before/after (not a field of the order); its "level" is
-# hidden above because the extras line names the escalation step.
-_CLOCK_KEYS = {"clock_state": gettext_lazy("时限状态")}
-
-
-def _field_name(key: str) -> str:
-    return key[:-3] if key.endswith("_id") else key
-
-
-def _timeline(order: WorkOrder, *, sees_personal_data: bool) -> list[dict[str, Any]]:
-    """The order's events with their before/after data turned into labelled, readable values."""
-    events = list(order_timeline(order))
-    wanted: dict[str, set[int]] = {"unit": set(), "user": set(), "order": set()}
-    for event in events:
-        for side in ("before", "after"):
-            for key, value in _side(event, side).items():
-                kind = _REFERENCES.get(_field_name(key))
-                if kind and isinstance(value, int):
-                    wanted[kind].add(value)
-    names = {
-        "unit": dict(Unit.objects.filter(pk__in=wanted["unit"]).values_list("pk", "name")),
-        "user": {u.pk: u.display_name for u in User.objects.filter(pk__in=wanted["user"])},
-        "order": dict(WorkOrder.objects.filter(pk__in=wanted["order"]).values_list("pk", "number")),
-    }
-    rows = []
-    for event in events:
-        before, after = _side(event, "before"), _side(event, "after")
-        changes = []
-        for key in [*after, *(k for k in before if k not in after)]:
-            if _field_name(key) in _HIDDEN_CHANGES or (key in before and before[key] == after.get(key)):
-                continue
-            changes.append(
-                {
-                    "label": _label(key),
-                    "before": _display(key, before.get(key), names) if key in before else None,
-                    "after": _display(key, after.get(key), names),
-                }
-            )
-        rows.append({"event": event, "changes": changes, "extras": _extras(event, sees_personal_data)})
-    return rows
-
-
-def _side(event: WorkOrderEvent, side: str) -> dict[str, Any]:
-    data = event.data if isinstance(event.data, dict) else {}
-    value = data.get(side)
-    return value if isinstance(value, dict) else {}
-
-
-def _model_field(key: str) -> Field | None:
-    try:
-        field = WorkOrder._meta.get_field(_field_name(key))
-    except FieldDoesNotExist:
-        return None
-    return field if isinstance(field, Field) else None
-
-
-def _label(key: str) -> str:
-    if key in _CLOCK_KEYS:
-        return str(_CLOCK_KEYS[key])
-    field = _model_field(key)
-    return str(field.verbose_name) if field is not None else key
-
-
-def _display(key: str, value: Any, names: dict[str, dict[int, str]]) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    kind = _REFERENCES.get(_field_name(key))
-    if kind:
-        return names[kind].get(value, str(value))
-    if key == "clock_state":
-        return _choice_label(ClockState, str(value))
-    field = _model_field(key)
-    if field is not None and field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    return str(value)
-
-
-def _when(value: Any) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _extras(event: WorkOrderEvent, sees_personal_data: bool) -> list[str]:
-    """Readable lines for the parts of an event's data that are not field changes."""
-    data = event.data if isinstance(event.data, dict) else {}
-    lines: list[str] = []
-    if data.get("channel"):
-        lines.append(_("渠道：%(channel)s") % {"channel": _choice_label(Channel, data["channel"])})
-    if data.get("phone"):
-        number = data["phone"] if sees_personal_data else mask_phone(data["phone"])
-        lines.append(_("来电号码：%(phone)s") % {"phone": number})
-    override = data.get("override")
-    if isinstance(override, dict):
-        lines.append(
-            _("忽略重复来电（原工单 %(number)s），原因：%(reason)s")
-            % {"number": override.get("candidate", ""), "reason": override.get("reason", "")}
-        )
-    if data.get("parent"):
-        lines.append(_("并入主工单 %(number)s") % {"number": data["parent"]})
-    if data.get("child"):
-        lines.append(_("子工单 %(number)s 已并入") % {"number": data["child"]})
-    if data.get("reason_code"):
-        reason = SuspendReason.objects.filter(code=data["reason_code"]).first()
-        lines.append(_("挂起类别：%(reason)s") % {"reason": reason.name if reason else data["reason_code"]})
-    if data.get("clocks_paused"):
-        lines.append(_("时限计时已暂停"))
-    for item in data.get("clocks") or []:
-        if not isinstance(item, dict):
-            continue
-        kind = _choice_label(ClockKind, item.get("kind", ""))
-        if item.get("from"):
-            state = (
-                f"{_choice_label(ClockState, item['from'])} → {_choice_label(ClockState, item.get('to', ''))}"
-            )
-        else:
-            state = _("开始计时")
-        lines.append(
-            _("时限「%(kind)s」：%(state)s，到期 %(due)s")
-            % {"kind": kind, "state": state, "due": _when(item.get("due_at", ""))}
-        )
-    if data.get("action"):  # an escalation step of the SLA sweep
-        action = _choice_label(EscalationStep.Action, data["action"])
-        sent = _("已发送通知") if data.get("notified") else _("没有可通知的人员")
-        lines.append(
-            _("时限「%(kind)s」第 %(step)s 级：%(action)s（%(sent)s），到期 %(due)s")
-            % {
-                "kind": _choice_label(ClockKind, str(data.get("clock", ""))),
-                "step": data.get("step", ""),
-                "action": action,
-                "sent": sent,
-                "due": _when(data.get("due_at", "")),
-            }
-        )
-    if data.get("size"):
-        lines.append(_("文件大小：%(kb)s KB") % {"kb": max(1, round(int(data["size"]) / 1024))})
-    return lines
-
-
-def _choice_label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value

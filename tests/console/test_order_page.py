@@ -39,12 +39,12 @@ def test_the_timeline_renders_changes_with_labels_and_names(login, users, county
     )
     s.workorder_escalate(order=dispatched, actor=users["manager"], reason="客户多次来电")
     response = login(users["agent"]).get(reverse("workorders:detail", args=[order.number]))
-    dispatch_row = next(r for r in response.context["timeline"] if r["event"].kind == "dispatch")
-    changes = {c["label"]: (c["before"], c["after"]) for c in dispatch_row["changes"]}
+    dispatch_row = next(r for r in response.context["timeline"] if r.event.kind == "dispatch")
+    changes = {c.label: (c.before, c.after) for c in dispatch_row.changes}
     assert changes["处理单位"] == ("青溪县供电公司", "东桥供电所")
     assert changes["处理人"] == ("—", users["repair"].display_name)
-    escalate_row = next(r for r in response.context["timeline"] if r["event"].kind == "escalate")
-    changes = {c["label"]: (c["before"], c["after"]) for c in escalate_row["changes"]}
+    escalate_row = next(r for r in response.context["timeline"] if r.event.kind == "escalate")
+    changes = {c.label: (c.before, c.after) for c in escalate_row.changes}
     assert changes["紧急程度"] == ("一般", "较急") and changes["重点关注"] == ("否", "是")
     body = response.content.decode()
     assert "优先处理" in body and "客户多次来电" in body and "已派单" in body

@@ -53,11 +53,11 @@ def test_a_parallel_load_stops_if_intakes_stop_drawing_from_the_number_sequence(
     """If the services ever number orders another way, the parallel replay must fail, not guess."""
     from powerdesk.workorders.services import intake
 
-    qualified = intake._OPEN_SQL.replace(
+    qualified = intake._NEXT_NUMBER_SQL.replace(
         "nextval('workorder_number_seq')", "nextval('public.workorder_number_seq')"
     )
-    assert qualified != intake._OPEN_SQL
-    monkeypatch.setattr(intake, "_OPEN_SQL", qualified)
+    assert qualified != intake._NEXT_NUMBER_SQL
+    monkeypatch.setattr(intake, "_NEXT_NUMBER_SQL", qualified)
 
     with pytest.raises(RuntimeError, match="did not draw its order number"):
         demo_load(seed=5, now=NOW, workers=2, **SIZE)

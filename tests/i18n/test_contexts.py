@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from powerdesk.core.models import CalendarDay
+from powerdesk.sla.extension import BREACH, EVENT_KINDS
 from powerdesk.sla.models import LimitUnit, SlaPolicy
 from powerdesk.workorders.choices import EventKind, Status
 from powerdesk.workorders.transitions import TRANSITIONS
@@ -26,7 +27,7 @@ def labels() -> dict[str, str]:
         "status": str(Status.RESOLVED.label),
         "action": str(TRANSITIONS["resolve"].label),
         "event resolve": str(EventKind.RESOLVE.label),
-        "event breach": str(EventKind.SLA_BREACH.label),
+        "event breach": str(EVENT_KINDS[BREACH]),
         "unit": str(LimitUnit.WORKING_DAYS.label),
         "day type": str(CalendarDay._meta.get_field("is_workday").verbose_name),
         "policy amount": str(SlaPolicy._meta.get_field("amount").verbose_name),

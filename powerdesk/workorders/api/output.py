@@ -20,6 +20,7 @@ from powerdesk.core.masking import mask_address, mask_phone
 from powerdesk.customers.api import CustomerSummaryOutputSerializer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_personal_data
+from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import BusinessType, Status
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import (
@@ -71,7 +72,7 @@ class EventDataField(serializers.DictField):
 
 class EventOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField(source="get_kind_display")  # type: ignore[assignment]
+    label = serializers.CharField()
     at = serializers.DateTimeField()
     actor = UserRefOutputSerializer(allow_null=True)
     from_status = serializers.CharField()
@@ -202,6 +203,16 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     class Meta:
         ref_name = "WorkOrderDetail"
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The order's own fields and those the apps above add (:data:`extensions.detail_fields`); each of
+        those reads the value :func:`detail_response` loaded onto the order."""
+        fields = super().get_fields()
+        for entry in extensions.detail_fields.entries():
+            field = entry.value.field()
+            field.source = extension_attribute(entry.name)
+            fields[entry.name] = field
+        return fields
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, order: WorkOrder) -> list[str]:
         return self.context["transitions"]
@@ -219,7 +230,13 @@ def serializer_context(request: Request) -> dict[str, Any]:
     return {"request": request, "unmasked": user_sees_personal_data(request_user(request))}
 
 
+def extension_attribute(name: str) -> str:
+    return f"extension_{name}"
+
+
 def detail_response(request: Request, order: WorkOrder) -> Response:
+    for entry in extensions.detail_fields.entries():
+        setattr(order, extension_attribute(entry.name), entry.value.load(order, request))
     context = {
         **serializer_context(request),
         "timeline": list(order_timeline(order)),

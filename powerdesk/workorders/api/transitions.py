@@ -26,6 +26,7 @@ from powerdesk.core.api import (
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_may
+from powerdesk.workorders import extensions
 from powerdesk.workorders.api.common import (
     MAX_ID,
     MAX_LONGTEXT,
@@ -71,18 +72,8 @@ def _input_field(spec: FieldSpec) -> serializers.Field:
 
 
 def _extra_fields(transition: Transition) -> dict[str, serializers.Field]:
-    """Inputs a service takes beyond its FieldSpecs."""
-    if transition.code == "suspend":
-        # Only an accepted reason (sla.SuspendReason) pauses the order's clocks.
-        return {
-            "reason_code": serializers.CharField(
-                max_length=32,
-                required=False,
-                allow_blank=True,
-                help_text="Suspend reason code (sla.SuspendReason); an accepted reason pauses the clocks.",
-            )
-        }
-    return {}
+    """Inputs the apps above declared for this transition (:mod:`powerdesk.workorders.extensions`)."""
+    return {extra.name: extra.api_field() for extra in extensions.inputs_of(transition.code)}
 
 
 def _resolve_unit(value: int) -> Unit | None:

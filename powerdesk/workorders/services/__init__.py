@@ -1,11 +1,6 @@
 """Every write to a work order: :mod:`.intake` takes contacts, :mod:`.lifecycle` runs the transitions."""
 
-from powerdesk.workorders.services.intake import (
-    IntakeResult,
-    repeat_candidate,
-    repeat_rule_for,
-    workorder_intake,
-)
+from powerdesk.workorders.services.intake import IntakeResult, workorder_intake
 from powerdesk.workorders.services.lifecycle import (
     SERVICES,
     workorder_answer,
@@ -26,6 +21,7 @@ from powerdesk.workorders.services.lifecycle import (
     workorder_take,
     workorder_transfer,
 )
+from powerdesk.workorders.services.repeats import repeat_candidate, repeat_rule_for
 
 __all__ = [
     "SERVICES",

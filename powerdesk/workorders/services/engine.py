@@ -3,7 +3,7 @@ and state machine, apply the change, move the clocks, and write exactly one time
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +19,7 @@ from powerdesk.core.errors import (
 )
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import user_may, user_sees_unit
-from powerdesk.sla import services as sla
+from powerdesk.workorders import extensions
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import transition_refusal
@@ -52,6 +52,16 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
     return {k: before[k] for k in keys}, {k: after[k] for k in keys}
 
 
+def clean_inputs(code: str, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The extra inputs of transition ``code`` that the extensions declared, each cleaned by its own check
+    (``ValidationFailed`` with field errors); an input nobody declared is a programming error."""
+    declared = {spec.name: spec for spec in extensions.inputs_of(code)}
+    unknown = set(inputs or {}) - set(declared)
+    if unknown:
+        raise TypeError(f"transition {code!r} takes no input {sorted(unknown)}")
+    return {name: spec.clean((inputs or {}).get(name)) for name, spec in declared.items()}
+
+
 def apply_transition(
     *,
     order: WorkOrder,
@@ -61,14 +71,17 @@ def apply_transition(
     request_id: str,
     change: Callable[[WorkOrder], tuple[list[str], str]],
     data: dict[str, Any] | None = None,
-    clock_code: str | None = None,
-    pause_clocks: bool = False,
+    trigger: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> WorkOrder:
     """Run one transition. ``change`` mutates the locked order and returns (changed fields, note).
 
-    The order's clocks follow the transition (``clock_code`` overrides the code they see, e.g. an
-    unreachable callback does not meet the callback clock)."""
+    Then the ``transition_applied`` hooks of the extensions run on the locked order (the SLA app moves
+    its clocks and the due time); they see ``trigger`` (the code, unless the service says what the
+    transition amounts to, e.g. an unreachable callback) and the transition's extra ``inputs``. Finally
+    the order is saved with a new version and exactly one timeline event is written."""
     spec = TRANSITIONS[code]
+    inputs = clean_inputs(code, inputs)
     with transaction.atomic():
         # The customer and 台区 come along (of=self: only the order is locked): a transition that starts a
         # clock reads the customer type and the region class for its policy.
@@ -100,12 +113,15 @@ def apply_transition(
             locked.status = spec.target
             changed.append("status")
         now = clock.now()
-        clock_changes = sla.clocks_on_transition(locked, clock_code or code, now, pause=pause_clocks)
+        context = extensions.TransitionContext(
+            order=locked, actor=actor, code=code, trigger=trigger or code, at=now, inputs=inputs
+        )
+        for hook in extensions.transition_applied:
+            hook(context)
         locked.version += 1
         locked.updated_at = now
-        locked.save(update_fields=sorted({*changed, "version", "updated_at", "due_at"}))
+        locked.save(update_fields=sorted({*changed, *context.changed, "version", "updated_at"}))
         old, new = _diff(before, _snapshot(locked))
-        extra = {**(data or {}), **({"clocks": clock_changes} if clock_changes else {})}
         event_write(
             order=locked,
             kind=spec.event,
@@ -113,7 +129,7 @@ def apply_transition(
             from_status=from_status,
             to_status=locked.status,
             note=note,
-            data={"before": old, "after": new, **extra},
+            data={"before": old, "after": new, **(data or {}), **context.event_data},
             request_id=request_id,
             at=now,
         )

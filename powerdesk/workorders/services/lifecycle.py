@@ -6,6 +6,7 @@ change and exactly one timeline event.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,15 +17,10 @@ from powerdesk.core.errors import (
 )
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_sees_unit
-from powerdesk.sla import services as sla
-from powerdesk.workorders.choices import (
-    EventKind,
-    Priority,
-    Satisfaction,
-    Status,
-)
+from powerdesk.workorders.choices import EventKind, Satisfaction, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from powerdesk.workorders.rules import escalate
 from powerdesk.workorders.services.engine import (
     apply_transition,
     check_assignee,
@@ -44,6 +40,7 @@ def workorder_dispatch(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     unit = require_unit(unit)
 
@@ -63,6 +60,7 @@ def workorder_dispatch(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -73,6 +71,7 @@ def workorder_take(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.assignee = actor
@@ -86,6 +85,7 @@ def workorder_take(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -96,6 +96,7 @@ def workorder_arrive(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         refuse_unless_applies(o, "arrive")
@@ -109,11 +110,18 @@ def workorder_arrive(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
 def workorder_resolve(
-    *, order: WorkOrder, actor: User, result: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    result: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     result = require_text(result, "result", _("请填写处理结果。"))
 
@@ -130,6 +138,7 @@ def workorder_resolve(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -140,6 +149,7 @@ def workorder_reply(
     reply_text: str,
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     reply_text = require_text(reply_text, "reply_text", _("请填写回单内容。"))
 
@@ -155,6 +165,7 @@ def workorder_reply(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -167,6 +178,7 @@ def workorder_callback(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     """Record the callback. An unreachable customer leaves the order waiting for another attempt."""
     if satisfaction not in Satisfaction.values:
@@ -188,7 +200,8 @@ def workorder_callback(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
-        clock_code="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None,
+        inputs=inputs,
+        trigger="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None,
     )
 
 
@@ -199,6 +212,7 @@ def workorder_archive(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         refuse_unless_applies(o, "archive")
@@ -212,11 +226,18 @@ def workorder_archive(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
 def workorder_answer(
-    *, order: WorkOrder, actor: User, answer: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    answer: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     answer = require_text(answer, "answer", _("请填写答复内容。"))
 
@@ -233,6 +254,7 @@ def workorder_answer(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -244,6 +266,7 @@ def workorder_transfer(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写转派原因。"))
     unit = require_unit(unit)
@@ -264,11 +287,18 @@ def workorder_transfer(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
 def workorder_return(
-    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     """Send the order back to the unit of the person who took the call (首问负责), with a reason."""
     reason = require_text(reason, "reason", _("请填写回退原因。"))
@@ -285,6 +315,7 @@ def workorder_return(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -293,13 +324,13 @@ def workorder_suspend(
     order: WorkOrder,
     actor: User,
     reason: str,
-    reason_code: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
-    """Suspend the order. Only an accepted reason (``SuspendReason.pauses_clocks``) pauses its clocks."""
+    """Suspend the order (挂起) with a reason. What the suspension does to the clocks is the SLA app's: it
+    declares the ``reason_code`` input, and only an accepted reason pauses them."""
     reason = require_text(reason, "reason", _("请填写挂起原因。"))
-    pause = sla.suspend_pauses(reason_code)
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.status_before_suspend = o.status
@@ -312,8 +343,7 @@ def workorder_suspend(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
-        pause_clocks=pause,
-        data={"reason_code": reason_code, "clocks_paused": pause},
+        inputs=inputs,
     )
 
 
@@ -324,6 +354,7 @@ def workorder_resume(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.status = o.status_before_suspend or Status.DISPATCHED
@@ -337,6 +368,7 @@ def workorder_resume(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -347,16 +379,13 @@ def workorder_chase(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
+    """Count the customer's chase (催办). Whether chases escalate the order is a time-limit policy's: the
+    SLA app's transition hook escalates at the count its policy names."""
+
     def change(o: WorkOrder) -> tuple[list[str], str]:
         o.chase_count += 1
-        threshold = sla.chase_escalation_threshold(o)
-        if threshold is not None and o.chase_count >= threshold:
-            # The policy says this many chases escalate at once (priority, level, flag).
-            o.escalation_level += 1
-            o.priority = min(o.priority + 1, Priority.URGENT)
-            o.is_flagged = True
-            return ["chase_count", "escalation_level", "priority", "is_flagged"], note
         return ["chase_count"], note
 
     return apply_transition(
@@ -366,19 +395,23 @@ def workorder_chase(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
 def workorder_escalate(
-    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写升级原因。"))
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
-        o.escalation_level += 1
-        o.priority = min(o.priority + 1, Priority.URGENT)
-        o.is_flagged = True
-        return ["escalation_level", "priority", "is_flagged"], reason
+        return escalate(o), reason
 
     return apply_transition(
         order=order,
@@ -387,6 +420,7 @@ def workorder_escalate(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
@@ -398,6 +432,7 @@ def workorder_merge(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     """Merge ``order`` into ``parent``: the child closes as 已合并 and its contacts count on the parent.
 
@@ -419,6 +454,7 @@ def workorder_merge(
                 expected_version=expected_version,
                 request_id=request_id,
                 change=lambda o: ([], note),
+                inputs=inputs,
             )
         parent_now = WorkOrder.objects.select_related("unit").get(pk=parent.pk)
 
@@ -442,6 +478,7 @@ def workorder_merge(
             request_id=request_id,
             change=change,
             data={"parent": parent_now.number},
+            inputs=inputs,
         )
         before = parent_now.contact_count
         parent_now.contact_count += child.contact_count
@@ -463,7 +500,13 @@ def workorder_merge(
 
 
 def workorder_reopen(
-    *, order: WorkOrder, actor: User, reason: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写重开原因。"))
 
@@ -483,11 +526,18 @@ def workorder_reopen(
         expected_version=expected_version,
         request_id=request_id,
         change=change,
+        inputs=inputs,
     )
 
 
 def workorder_note_add(
-    *, order: WorkOrder, actor: User, text: str, expected_version: int | None = None, request_id: str = ""
+    *,
+    order: WorkOrder,
+    actor: User,
+    text: str,
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
 ) -> WorkOrder:
     text = require_text(text, "text", _("请填写备注内容。"))
     return apply_transition(
@@ -497,6 +547,7 @@ def workorder_note_add(
         expected_version=expected_version,
         request_id=request_id,
         change=lambda o: ([], text),
+        inputs=inputs,
     )
 
 

@@ -22,8 +22,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from powerdesk.core.templatetags import console
+from powerdesk.core import clock as clock_mod
+from powerdesk.org.templatetags import people
 from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.templatetags import orders as order_tags
 
 register = template.Library()
 
@@ -39,7 +41,7 @@ ROW = (
 @register.simple_tag(takes_context=True)
 def order_rows(context: template.Context, orders: Iterable[WorkOrder], now: dt.datetime | None = None) -> str:
     """``<tr>`` rows of the orders for the columns of ``workorders/_order_head.html``."""
-    now = now or console.clock_mod.now()
+    now = now or clock_mod.now()
     cells = _Cells(context, now)
     return format_html_join("", "{}", ((cells.row(order),) for order in orders))
 
@@ -52,7 +54,7 @@ class _Cells:
         self.now = now
         self.flag = format_html(' <span class="flag" title="{}">⚑</span>', _("重点关注"))
         self.no_account = format_html('<span class="muted">{}</span>', _("无户号"))
-        self.countdown = get_template("sla/_countdown.html")
+        self.countdown = get_template("core/_countdown.html")
         # URL prefixes resolved once per table instead of twice per row (reverse() walks the URLconf).
         self.order_url = _url_prefix("workorders:detail")
         self.customer_url = _url_prefix("customers:detail")
@@ -82,9 +84,9 @@ class _Cells:
                         sub_type,
                         order.topic.name,
                         customer,
-                        console.phone(self.context, order.caller_phone),
-                        console.status_badge(order.status),
-                        console.priority_badge(order.priority),
+                        people.phone(self.context, order.caller_phone),
+                        order_tags.status_badge(order.status),
+                        order_tags.priority_badge(order.priority),
                         order.unit.name,
                         order.assignee.display_name if order.assignee else "—",
                         _local(order.created_at, "%Y-%m-%d %H:%M"),
@@ -98,7 +100,7 @@ class _Cells:
     def due(self, order: WorkOrder) -> Any:
         if not order.due_at:
             return "—"
-        badge = self.countdown.render(console.due_badge(order, self.now))
+        badge = self.countdown.render(order_tags.due_badge(order, self.now))
         return format_html("{}<br>{}", _local(order.due_at, "%m-%d %H:%M"), mark_safe(badge))
 
 

@@ -1,0 +1,265 @@
+"""How the SLA app plugs into the work order (:mod:`powerdesk.workorders.extensions`); registered once,
+from ``SlaConfig.ready()``.
+
+- opening an order plans its clocks and due time (written once the order has its id);
+- every transition moves the clocks (met, paused, resumed, cancelled, started) and the due time; a
+  suspension pauses them only for an accepted reason (the ``reason_code`` input of 挂起, declared here);
+  chases past a policy's count escalate the order;
+- the order page shows the next clock beside the due time and every clock in the side column;
+- the API's order detail carries the clocks;
+- the sweep's events (warning, breach, escalation) get their labels and are presented from their codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from rest_framework import serializers
+
+from powerdesk.core import clock as clock_mod
+from powerdesk.core.errors import ValidationFailed
+from powerdesk.sla import services
+from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
+from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.models import WorkOrder
+
+OWNER = "sla"
+WARNING, BREACH, ESCALATION = "sla_warning", "sla_breach", "sla_escalation"
+EVENT_KINDS = {
+    WARNING: gettext_lazy("即将超时预警"),
+    BREACH: pgettext_lazy("event", "超时"),  # the moment a time limit was missed
+    ESCALATION: gettext_lazy("超时升级"),
+}
+
+
+# --- opening and moving the order ------------------------------------------------------------------
+
+
+def plan_clocks(ctx: ext.OpenContext) -> None:
+    clocks = services.plan_clocks(ctx.order, "intake", ctx.at)
+    ctx.state[OWNER] = clocks
+    ctx.order.due_at = services.earliest_due(clocks)
+    if clocks:
+        ctx.event_data["clocks"] = services.clock_summary(clocks)
+
+
+def write_clocks(ctx: ext.OpenContext) -> None:
+    clocks: list[Clock] = ctx.state.get(OWNER) or []
+    for clock in clocks:
+        clock.order = ctx.order
+    if clocks:
+        Clock.objects.bulk_create(clocks)
+
+
+def move_clocks(ctx: ext.TransitionContext) -> None:
+    pause = False
+    if ctx.code == "suspend":
+        reason_code = ctx.inputs.get("reason_code") or ""
+        pause = services.suspend_pauses(reason_code)
+        ctx.event_data.update(reason_code=reason_code, clocks_paused=pause)
+    if ctx.code == "chase":
+        ctx.changed.update(services.chase_escalates(ctx.order))
+    changes = services.clocks_on_transition(ctx.order, ctx.trigger, ctx.at, pause=pause)
+    ctx.changed.add("due_at")
+    if changes:
+        ctx.event_data["clocks"] = changes
+
+
+def _reason_choices() -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [("", _("其他（不暂停计时）"))]
+    choices += [
+        (r.code, _("%(name)s（暂停计时）") % {"name": r.name} if r.pauses_clocks else r.name)
+        for r in SuspendReason.objects.filter(is_active=True)
+    ]
+    return choices
+
+
+def _reason_form_field() -> forms.Field:
+    return forms.ChoiceField(
+        label=_("挂起类别"),
+        choices=_reason_choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择有效的挂起类别。")},
+    )
+
+
+def _reason_api_field() -> serializers.Field:
+    return serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="Suspend reason code (sla.SuspendReason); an accepted reason pauses the clocks.",
+    )
+
+
+def _clean_reason(value: Any) -> str:
+    code = (value or "").strip() if isinstance(value, str) else ""
+    if value and not isinstance(value, str):
+        code = "?"
+    reason = services.suspend_reason(code) if code else None
+    if code and (reason is None or not reason.is_active):
+        message = _("请选择有效的挂起类别。")
+        raise ValidationFailed(message, fields={"reason_code": [message]})
+    return code
+
+
+REASON_CODE = ext.TransitionInput(
+    name="reason_code", form_field=_reason_form_field, api_field=_reason_api_field, clean=_clean_reason
+)
+
+
+# --- the order page and the API -------------------------------------------------------------------
+
+
+def order_clocks(order: WorkOrder) -> list[Clock]:
+    return list(order.clocks.select_related("policy").order_by("due_at", "id"))
+
+
+def _clocks_of(request: HttpRequest, order: WorkOrder) -> list[Clock]:
+    """The order's clocks, read once per request for the panels that show them."""
+    cache: dict[int, list[Clock]] = request.__dict__.setdefault("_sla_clocks", {})
+    if order.pk not in cache:
+        cache[order.pk] = order_clocks(order)
+    return cache[order.pk]
+
+
+def next_clock(clocks: Sequence[Clock]) -> Clock | None:
+    """The clock whose countdown the page header shows: the one behind ``order.due_at`` (the earliest
+    running or breached one), else a paused one (a suspended order has no due time while paused)."""
+    for states in ((ClockState.RUNNING, ClockState.BREACHED), (ClockState.PAUSED,)):
+        found = next((c for c in clocks if c.state in states), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _due_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    clock = next_clock(_clocks_of(request, order))
+    if clock is None or not order.is_open:
+        return None
+    return {"clock": clock, "now": clock_mod.now()}
+
+
+def _clocks_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    clocks = _clocks_of(request, order)
+    if not clocks:
+        return None
+    user = request.user
+    return {
+        "clocks": clocks,
+        "now": clock_mod.now(),
+        # The policy row behind a clock links to its admin page for staff who may open it.
+        "policy_admin": bool(user.is_staff and user.has_perm("sla.view_slapolicy")),
+    }
+
+
+def _clocks_field() -> serializers.Field:
+    from powerdesk.sla.api import ClockOutputSerializer  # the API module imports this app's views
+
+    return ClockOutputSerializer(many=True, read_only=True, help_text="The order's time limits.")
+
+
+# --- the timeline ----------------------------------------------------------------------------------
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _when(value: Any) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def present_clock_changes(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
+    """The clocks a transition started, met, paused or cancelled; a suspension's reason."""
+    for item in events:
+        data = item.data
+        if data.get("reason_code"):
+            reason = services.suspend_reason(data["reason_code"])
+            name = reason.name if reason is not None else data["reason_code"]
+            item.lines.append(_("挂起类别：%(reason)s") % {"reason": name})
+        if data.get("clocks_paused"):
+            item.lines.append(_("时限计时已暂停"))
+        for change in data.get("clocks") or []:
+            if not isinstance(change, dict):
+                continue
+            kind = _label(ClockKind, change.get("kind", ""))
+            if change.get("from"):
+                state = f"{_label(ClockState, change['from'])} → {_label(ClockState, change.get('to', ''))}"
+            else:
+                state = _("开始计时")
+            item.lines.append(
+                _("时限「%(kind)s」：%(state)s，到期 %(due)s")
+                % {"kind": kind, "state": state, "due": _when(change.get("due_at", ""))}
+            )
+
+
+def present_steps(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
+    """The sweep's steps, from their codes: which clock and policy, the step, whom it told, the due time."""
+    for item in events:
+        data = item.data
+        if item.event.kind not in EVENT_KINDS or not data.get("action"):
+            continue
+        clock_label = _label(ClockKind, str(data.get("clock", "")))
+        if not item.note:  # written as codes: the policy named by id (older events kept a sentence)
+            policy = services.policy_by_id(data["policy"]) if data.get("policy") else None
+            item.note = f"{clock_label}：{policy.name}" if policy is not None else clock_label
+        before, after = data.get("before") or {}, data.get("after") or {}
+        state_before = before.get("clock_state") if isinstance(before, dict) else None
+        state_after = after.get("clock_state") if isinstance(after, dict) else None
+        if state_before and state_before != state_after:
+            item.changes.append(
+                ext.Change(
+                    label=_("时限状态"),
+                    before=_label(ClockState, state_before),
+                    after=_label(ClockState, state_after or ""),
+                )
+            )
+        sent = _("已发送通知") if data.get("notified") else _("没有可通知的人员")
+        item.lines.append(
+            _("时限「%(kind)s」第 %(step)s 级：%(action)s（%(sent)s），到期 %(due)s")
+            % {
+                "kind": clock_label,
+                "step": data.get("step", ""),
+                "action": _label(EscalationStep.Action, data["action"]),
+                "sent": sent,
+                "due": _when(data.get("due_at", "")),
+            }
+        )
+
+
+# --- registration ----------------------------------------------------------------------------------
+
+
+def register() -> None:
+    ext.order_opening.register(OWNER, "sla.plan_clocks", plan_clocks)
+    ext.order_opened.register(OWNER, "sla.write_clocks", write_clocks)
+    ext.transition_applied.register(OWNER, "sla.move_clocks", move_clocks)
+    ext.register_transition_input(OWNER, "suspend", REASON_CODE)
+    ext.order_panels.register(
+        OWNER, "sla.next_clock", ext.Panel(slot="due", template="sla/_order_due.html", context=_due_panel)
+    )
+    ext.order_panels.register(
+        OWNER, "sla.clocks", ext.Panel(slot="aside", template="sla/_order_clocks.html", context=_clocks_panel)
+    )
+    ext.detail_fields.register(
+        OWNER, "clocks", ext.DetailField(field=_clocks_field, load=lambda order, request: order_clocks(order))
+    )
+    for kind, label in EVENT_KINDS.items():
+        ext.event_kinds.register(OWNER, kind, label)
+    ext.event_presenters.register(OWNER, "sla.clock_changes", present_clock_changes)
+    ext.event_presenters.register(OWNER, "sla.steps", present_steps)

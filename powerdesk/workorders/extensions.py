@@ -1,0 +1,276 @@
+"""How the apps above ``workorders`` extend the order without ``workorders`` importing them.
+
+One mechanism: small registries, filled by the extending apps in their ``AppConfig.ready()`` and read
+by the order's services, views and API at run time. ``workorders`` knows only the registries; an app
+plugs in by registering (``sla`` is the first: :mod:`powerdesk.sla.extension`). Every registration names
+its owner, so ``tests/workorders/test_extensions.py`` can check that each app is connected.
+
+The points, in the order an order meets them:
+
+``intake_resolvers``
+    Ordered deciders of what a contact becomes: a link to an existing order (a repeat call, a known
+    outage …) or a new order. The first resolver with an answer wins; none → a new order.
+``order_opening`` / ``order_opened``
+    Called when a new order is written, in its transaction: *opening* before the row is inserted (set
+    fields such as ``due_at``, add to the 受理 event's data), *opened* after (write rows of your own that
+    point at the order, e.g. its clocks).
+``transition_inputs``
+    Extra input fields of a transition (a suspend reason code, a checklist, a cited case): each with its
+    console form field, its API serializer field and its check; the forms and the API endpoints are
+    generated with them, and the service receives them in ``inputs``.
+``transition_applied``
+    Called inside every transition's transaction after the change is applied to the locked order and
+    before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
+``order_reclassified``
+    Called when an order's business type, sub-type or topic changes, to re-plan what depends on them.
+``order_panels``
+    Panels on the order page, by slot (``due``: beside the due time in the header; ``aside``: the side
+    column). Each renders its own template with its own context.
+``detail_fields``
+    Fields of ``GET /api/v1/workorders/{number}/``: a serializer field (for the schema and the answer)
+    and how to load its value for one order.
+``event_kinds`` / ``event_presenters``
+    Labels of timeline event kinds an app writes, and presenters that turn an event's stored codes and
+    data into readable lines in the reader's language (events store codes, not sentences).
+
+The order list's filters and sort keys are registered on the list's FilterSet
+(:mod:`powerdesk.workorders.filters`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django import forms
+    from django.http import HttpRequest
+    from rest_framework import serializers
+
+    from powerdesk.org.models import User
+    from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    owner: str  # the registering app's label, e.g. "sla"
+    name: str
+    value: T
+    position: int = 100
+
+
+class Registry(Generic[T]):
+    """An ordered collection of named entries; a name registered again replaces the earlier entry (an
+    app's ``ready()`` may run more than once in tests)."""
+
+    def __init__(self, point: str):
+        self.point = point
+        self._entries: dict[str, Entry[T]] = {}
+
+    def register(self, owner: str, name: str, value: T, *, position: int = 100) -> T:
+        self._entries[name] = Entry(owner, name, value, position)
+        return value
+
+    def entries(self) -> list[Entry[T]]:
+        return sorted(self._entries.values(), key=lambda e: (e.position, e.name))
+
+    def __iter__(self) -> Iterator[T]:
+        return (e.value for e in self.entries())
+
+    def get(self, name: str) -> T | None:
+        entry = self._entries.get(name)
+        return entry.value if entry is not None else None
+
+    def owners(self) -> set[str]:
+        return {e.owner for e in self._entries.values()}
+
+
+# --- intake ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a resolver decided for a contact (an ``IntakeContact`` of :mod:`.services.intake`).
+
+    With ``write``, the contact is linked to ``order`` by that function (``write(contact, resolution)``
+    writes the link, the event and the contact, and returns the ``IntakeResult``). Without it, a new
+    order is opened; when ``order`` is set, the new order's 受理 event names it under ``relation``
+    with ``data``."""
+
+    order: WorkOrder | None = None
+    write: Callable[[Any, Resolution], Any] | None = None
+    relation: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+IntakeResolver = Callable[[Any], Resolution | None]
+intake_resolvers: Registry[IntakeResolver] = Registry("intake_resolvers")
+
+
+@dataclass
+class OpenContext:
+    """A new order being written: ``order`` is unsaved in ``order_opening`` and saved in ``order_opened``."""
+
+    order: WorkOrder
+    actor: User
+    at: dt.datetime
+    event_data: dict[str, Any] = field(default_factory=dict)
+    # what an extension computed while opening and writes once the order has its id
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+OpenHook = Callable[[OpenContext], None]
+order_opening: Registry[OpenHook] = Registry("order_opening")
+order_opened: Registry[OpenHook] = Registry("order_opened")
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    """An extra input of one transition, declared once for the console and the API."""
+
+    name: str
+    form_field: Callable[[], forms.Field]
+    api_field: Callable[[], serializers.Field]
+    # cleans the value the service received (console, API or a direct call) or raises ValidationFailed
+    clean: Callable[[Any], Any] = lambda value: value
+
+
+transition_inputs: dict[str, Registry[TransitionInput]] = {}
+
+
+def register_transition_input(owner: str, code: str, spec: TransitionInput, *, position: int = 100) -> None:
+    transition_inputs.setdefault(code, Registry(f"transition_inputs[{code}]")).register(
+        owner, spec.name, spec, position=position
+    )
+
+
+def inputs_of(code: str) -> list[TransitionInput]:
+    registry = transition_inputs.get(code)
+    return list(registry) if registry is not None else []
+
+
+@dataclass
+class TransitionContext:
+    """One transition inside its transaction, after the change was applied to the locked order.
+
+    ``trigger`` is what the clocks and other extensions see: the transition's code, or what the service
+    says it amounts to (an unreachable callback is ``callback_unreachable``). A hook that changes fields
+    of the order names them in ``changed`` so they are saved."""
+
+    order: WorkOrder
+    actor: User
+    code: str
+    trigger: str
+    at: dt.datetime
+    inputs: Mapping[str, Any]
+    event_data: dict[str, Any] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+
+
+TransitionHook = Callable[[TransitionContext], None]
+transition_applied: Registry[TransitionHook] = Registry("transition_applied")
+
+
+@dataclass
+class ReclassifyContext:
+    order: WorkOrder
+    actor: User
+    at: dt.datetime
+    before: Mapping[str, Any]  # business_type, sub_type_id, topic_id as they were
+    event_data: dict[str, Any] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+
+
+ReclassifyHook = Callable[[ReclassifyContext], None]
+order_reclassified: Registry[ReclassifyHook] = Registry("order_reclassified")
+
+
+# --- the order page and the API -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    slot: str  # "due" | "aside"
+    template: str
+    # the panel's template context for this order, or None to leave the panel out
+    context: Callable[[HttpRequest, WorkOrder], Mapping[str, Any] | None]
+
+
+order_panels: Registry[Panel] = Registry("order_panels")
+
+
+def panels_for(request: HttpRequest, order: WorkOrder) -> dict[str, list[dict[str, Any]]]:
+    """The panels to render on ``order``'s page, by slot: ``{"aside": [{"template": …, "context": …}]}``."""
+    slots: dict[str, list[dict[str, Any]]] = {}
+    for panel in order_panels:
+        context = panel.context(request, order)
+        if context is not None:
+            slots.setdefault(panel.slot, []).append({"template": panel.template, "context": context})
+    return slots
+
+
+@dataclass(frozen=True)
+class DetailField:
+    """A field of the order detail in the API: ``field()`` makes the serializer field (its ``source`` is
+    set to the loaded value), ``load(order, request)`` reads the value for one order."""
+
+    field: Callable[[], serializers.Field]
+    load: Callable[[WorkOrder, Any], Any]
+
+
+detail_fields: Registry[DetailField] = Registry("detail_fields")
+
+
+# --- the timeline ---------------------------------------------------------------------------------
+
+
+event_kinds: Registry[str | Promise] = Registry("event_kinds")
+
+
+def kind_label(kind: str) -> str:
+    label = event_kinds.get(kind)
+    return str(label) if label is not None else kind
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the timeline, as far as presenting it depends on it."""
+
+    sees_personal_data: bool
+
+
+@dataclass
+class Change:
+    label: str
+    before: str | None  # None: the field had no value before (only "after" is shown)
+    after: str
+
+
+@dataclass
+class PresentedEvent:
+    """One event as the reader sees it; presenters fill in the readable parts."""
+
+    event: WorkOrderEvent
+    data: Mapping[str, Any]
+    note: str  # what a person wrote; a presenter writes it for events that store codes only
+    changes: list[Change] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return kind_label(self.event.kind)
+
+
+# A presenter gets every event of a page at once (what it looks up is one query for all of them, or a
+# cached table, never a query per event) and adds to each what it knows how to say.
+EventPresenter = Callable[[Sequence[PresentedEvent], Viewer], None]
+event_presenters: Registry[EventPresenter] = Registry("event_presenters")

@@ -1,0 +1,75 @@
+"""Rules of the order itself, each in one place and free of the database: priorities and escalation.
+
+The intake, the transitions and the SLA sweep call these; the rule data (``PriorityRule`` rows) comes in
+as arguments, read by the caller from the reference cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from powerdesk.workorders.choices import Priority
+
+
+def raise_priority(priority: int, by: int = 1) -> int:
+    """``priority`` raised ``by`` levels, capped at urgent (an order above it is left as it is)."""
+    if priority >= Priority.URGENT:
+        return priority
+    return min(int(Priority.URGENT), priority + by)
+
+
+class Escalatable(Protocol):
+    escalation_level: int
+    priority: int
+    is_flagged: bool
+
+
+def escalate(order: Escalatable) -> list[str]:
+    """One escalation of ``order`` (升级): a level up, the priority raised, the order flagged. Returns the
+    fields changed. The same whoever escalates: a person, a chase past the policy's count, the sweep."""
+    order.escalation_level += 1
+    order.priority = raise_priority(order.priority)
+    order.is_flagged = True
+    return ["escalation_level", "priority", "is_flagged"]
+
+
+class PriorityRuleLike(Protocol):
+    business_type: str
+    customer_type: str
+    flag: str
+    priority: int
+
+
+class CustomerLike(Protocol):
+    customer_type: str
+    is_life_support: bool
+    is_sensitive: bool
+
+
+def customer_flags(customer: CustomerLike) -> set[str]:
+    """The flags of a customer that priority rules can name."""
+    flags = set()
+    if customer.is_life_support:
+        flags.add("life_support")
+    if customer.is_sensitive:
+        flags.add("sensitive")
+    return flags
+
+
+def default_priority(
+    *, business_type: str, customer: CustomerLike | None, rules: Iterable[PriorityRuleLike]
+) -> int:
+    """The priority a new order starts with when the agent does not set one: the highest priority among
+    the rules that match it (each of business type, customer type and flag is either empty, matching
+    anything, or must match), else normal."""
+    customer_type = customer.customer_type if customer is not None else ""
+    flags = customer_flags(customer) if customer is not None else set()
+    matching = [
+        rule.priority
+        for rule in rules
+        if rule.business_type in ("", business_type)
+        and rule.customer_type in ("", customer_type)
+        and (not rule.flag or rule.flag in flags)
+    ]
+    return max(matching, default=int(Priority.NORMAL))

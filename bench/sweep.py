@@ -204,9 +204,9 @@ def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
     """Cycles as the worker runs them (``slices`` at once), then each kind again as one slice (one
     transaction, one backend: what the cycle costs the database)."""
     from django.db import connection
+    from powerdesk.sla.cycle import close_connections, sweep_cycle
 
     from powerdesk.core.clock import now
-    from powerdesk.sla.cycle import close_connections, sweep_cycle
     from powerdesk.sla.sweep import DUE_CLOCKS
 
     with connection.cursor() as cur:

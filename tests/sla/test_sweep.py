@@ -15,10 +15,10 @@ from powerdesk.notify.models import Notification
 from powerdesk.notify.services import notification_send
 from powerdesk.sla.models import Clock, ClockState, SlaPolicy
 from powerdesk.sla.sweep import due_clocks, lock_clocks, lock_orders, sweep
-from powerdesk.workorders.timeline import present
 from powerdesk.workorders import services as s
 from powerdesk.workorders.choices import Priority
 from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.timeline import present
 from tests.sla.helpers import T0, dispatched_repair, many_dispatched_repairs, more_repairs
 
 pytestmark = pytest.mark.django_db

@@ -1,24 +1,25 @@
-"""bench/sweep_parts: where one SLA sweep cycle's time goes, part by part.
+"""bench/sweep_parts: where one SLA sweep cycle's time goes, and with ``--profile`` where its Python CPU goes.
 
-    .venv/bin/python bench/sweep_parts.py [--kind warning|deadline] [--rounds 4]
+    .venv/bin/python bench/sweep_parts.py [--kind warning|deadline] [--rounds 4] [--profile] [--top 30]
 
 On the database ``bench/sweep.py`` seeded (``var/bench-sweep``, or ``BENCH_VAR_DIR``), puts 1,000 clocks
-where a cycle of ``--kind`` finds them (as ``bench/sweep.py`` does), then times, each in a transaction
-that is rolled back: the lock statement (``sla.sweep._LOCK``), the step computation alone
-(``_STEPS``), the steps with each write of the cycle on its own (events, clocks, orders, notifications),
-the whole write statement (``_WRITE``), and the deferred foreign-key checks that the commit would run
-(``SET CONSTRAINTS ALL IMMEDIATE``). Statements are sent as the sweep sends them (server-side parameters,
-prepared). Prints the p50 and the minimum of ``--rounds`` rounds (the first is a warm-up) and the host's
-speed (see bench/README.md).
+where a cycle of ``--kind`` finds them (as ``bench/sweep.py`` does) and runs the sweep in a transaction that
+is rolled back, ``--rounds`` times (the first one warms the buffers and is not counted). Prints, per part of
+the cycle (claim, read, compute, each write), the p50 wall time and the number of statements; with
+``--profile``, the cProfile functions with the most cumulative time in the measured rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,59 +28,86 @@ sys.path.insert(0, str(REPO))
 
 from bench import common  # noqa: E402  (sets the environment before Django)
 
-
-def variants() -> dict[str, str]:
-    from powerdesk.notify.services import ENQUEUE_RESULT, enqueue_ctes
-    from powerdesk.sla import sweep as sw
-
-    steps = f"WITH sweep_step AS MATERIALIZED ({sw._STEPS})"
-    return {
-        "steps": f"{steps} SELECT count(*) FROM sweep_step",
-        "steps + events": f"{steps}, e AS ({sw._EVENTS}) SELECT count(*) FROM e",
-        "steps + clocks": f"{steps}, c AS ({sw._CLOCKS} RETURNING 1) SELECT count(*) FROM c",
-        "steps + orders": f"{steps}, o AS ({sw._ORDERS} RETURNING 1) SELECT count(*) FROM o",
-        "steps + notifications": f"{steps}, {enqueue_ctes(sw._NOTIFICATIONS)} SELECT {ENQUEUE_RESULT}",
-        "whole write statement": sw._WRITE,
-    }
+PARTS = {
+    "_claim": "claim (due clocks, lock orders, lock clocks)",
+    "of": "read units and heads",
+    "_compute": "compute the steps",
+    "load_users": "read the recipients",
+    "event_write_many": "write the events",
+    "bulk_update": "write clocks / orders",
+    "notification_enqueue_many": "write notifications + jobs",
+}
 
 
-def measure(kind: str, rounds: int) -> dict[str, list[float]]:
-    from django.db import transaction
+def measure(kind: str, rounds: int, profile: bool) -> tuple[dict[str, list[float]], dict[str, int], str]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
     from bench.sweep import make_due
-    from powerdesk.core import sql
-    from powerdesk.core.clock import now
-    from powerdesk.notify.services import enqueue_values
+    from powerdesk.core import bulk
     from powerdesk.sla import sweep as sw
 
-    times: dict[str, list[float]] = {
-        "lock": [],
-        **{name: [] for name in variants()},
-        "foreign-key checks": [],
-    }
-    for n in range(rounds):
-        for name, statement in variants().items():
+    times: dict[str, list[float]] = defaultdict(list)
+    counts: dict[str, int] = defaultdict(int)
+    current: dict[str, float] = defaultdict(float)
+    current_counts: dict[str, int] = defaultdict(int)
+    capture = CaptureQueriesContext(connection)
+
+    def timed(name, func):
+        def wrapper(*args, **kwargs):
+            before = len(capture.captured_queries)
+            t = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                current[name] += time.perf_counter() - t
+                current_counts[name] += len(capture.captured_queries) - before
+
+        return wrapper
+
+    patches = [
+        (sw, "_claim"),
+        (sw._People, "of"),
+        (sw, "_compute"),
+        (sw._People, "load_users"),
+        (sw, "event_write_many"),
+        (bulk, "bulk_update"),
+        (sw, "notification_enqueue_many"),
+    ]
+    originals = [(owner, name, owner.__dict__[name]) for owner, name in patches]
+    profiler = cProfile.Profile()
+    try:
+        for owner, name, original in originals:
+            func = original.__func__ if isinstance(original, classmethod) else original
+            wrapped = timed(name, func)
+            setattr(owner, name, classmethod(wrapped) if isinstance(original, classmethod) else wrapped)
+        for n in range(rounds):
             make_due(1000, kind)
-            with transaction.atomic(), sql.cursor() as cur:
-                at = now()
-                t0 = time.perf_counter()
-                cur.execute(sw._LOCK, {"now": at, "batch": 1000, "slice": 0, "slices": 1}, prepare=True)
-                clock_ids = cur.fetchone()[3]
-                t1 = time.perf_counter()
-                cur.execute(
-                    statement, enqueue_values({"ids": clock_ids, "now": at, **sw._constants()}), prepare=True
-                )
-                cur.fetchall()
-                t2 = time.perf_counter()
-                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                t3 = time.perf_counter()
+            current.clear()
+            current_counts.clear()
+            with capture, transaction.atomic():
+                t = time.perf_counter()
+                if profile and n:
+                    profiler.enable()
+                result = sw.sweep(batch=1000)
+                profiler.disable()
+                total = time.perf_counter() - t
                 transaction.set_rollback(True)
-            if n:  # the first round warms the buffers and the prepared statements
-                times["lock"].append((t1 - t0) * 1000)
-                times[name].append((t2 - t1) * 1000)
-                if statement is sw._WRITE:
-                    times["foreign-key checks"].append((t3 - t2) * 1000)
-    return times
+            assert result.steps_taken == 1000 * (1 if kind == "warning" else 2), result
+            if n:
+                for name, seconds in current.items():
+                    times[name].append(seconds * 1000)
+                times["whole cycle"].append(total * 1000)
+                counts = {**current_counts, "whole cycle": len(capture.captured_queries)}
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    report = ""
+    if profile:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        report = out.getvalue()
+    return times, counts, report
 
 
 def main() -> None:
@@ -88,18 +116,20 @@ def main() -> None:
     )
     parser.add_argument("--kind", choices=["warning", "deadline"], default="warning")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     common.django_setup()
-    try:
-        common.wait_for_quiet()
-        host = common.calibration_us()
-        times = measure(args.kind, max(args.rounds, 2))
-        host = statistics.median([host, common.calibration_us()])
-        print(f"1,000 {args.kind} clocks, host speed {host:.1f} µs per calibration loop")
-        for name, values in times.items():
-            print(f"  {name:<24} p50 {statistics.median(values):6.1f} ms   min {min(values):6.1f} ms")
-    finally:
-        common.stop_database()
+    common.wait_for_quiet()
+    host = common.calibration_us()
+    times, counts, report = measure(args.kind, args.rounds, args.profile)
+    print(f"kind {args.kind}, 1,000 due clocks, host speed {host:.1f} µs per calibration loop")
+    print("| part | p50 | statements |\n|---|---:|---:|")
+    for name, label in [*PARTS.items(), ("whole cycle", "whole cycle")]:
+        if times.get(name):
+            print(f"| {label} | {statistics.median(times[name]):.1f} ms | {counts.get(name, 0)} |")
+    if report:
+        print(report)
+    common.stop_database()
 
 
 if __name__ == "__main__":

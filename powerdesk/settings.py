@@ -121,12 +121,13 @@ _test_suffix = os.environ.get("POWERDESK_TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {
     "NAME": f"test_{DATABASES['default']['NAME']}{'_' + _test_suffix if _test_suffix else ''}"
 }
-# The hot paths' hand-written statements (powerdesk.core.sql) are prepared once per connection; Django's
-# own queries bind on the client and are never prepared. Set POWERDESK_DB_PREPARE_THRESHOLD=off behind a
-# connection pooler in transaction mode that cannot keep prepared statements.
+# Parameters are sent apart from the statement (server-side binding): psycopg then passes a list of a
+# thousand values as one array instead of quoting each into the SQL text, and a statement the process
+# sends again and again is prepared once per connection (after POWERDESK_DB_PREPARE_THRESHOLD runs; set it
+# to off behind a connection pooler in transaction mode that cannot keep prepared statements).
 _prepare = os.environ.get("POWERDESK_DB_PREPARE_THRESHOLD", "5").strip().lower()
-DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-    None if _prepare in {"off", "none", ""} else int(_prepare)
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    server_side_binding=True, prepare_threshold=None if _prepare in {"off", "none", ""} else int(_prepare)
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,10 +6,9 @@ see personal data.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,14 +16,14 @@ from rest_framework.views import APIView
 
 from powerdesk.core.api import MaskedCharField, error_responses, request_user
 from powerdesk.core.errors import NotFound
+from powerdesk.core.extensions import add_detail_fields, load_detail_fields
 from powerdesk.core.masking import mask_address, mask_id_number, mask_phone
+from powerdesk.customers.extensions import customer_detail_fields
 from powerdesk.customers.selectors import customer_get, customer_search
 from powerdesk.org.selectors import user_sees_personal_data
-from powerdesk.workorders.selectors import OrderFilter, order_list
 
 # Account numbers are short digit strings; anything else cannot name a customer.
 _ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
-OPEN_ORDERS_SHOWN = 50
 
 
 class AreaOutputSerializer(serializers.Serializer):
@@ -62,23 +61,6 @@ class CustomerSummaryOutputSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "CustomerSummary"
-
-
-class CustomerOpenOrderOutputSerializer(serializers.Serializer):
-    number = serializers.CharField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
-    business_type = serializers.CharField()
-    topic = serializers.CharField(source="topic.code")
-    topic_name = serializers.CharField(source="topic.name")
-    priority = serializers.IntegerField()
-    is_flagged = serializers.BooleanField()
-    contact_count = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField(allow_null=True)
-
-    class Meta:
-        ref_name = "CustomerOpenOrder"
 
 
 def _context(request: Request) -> dict[str, object]:
@@ -120,16 +102,13 @@ class CustomerDetailApi(APIView):
         shared_meter = serializers.BooleanField()
         preferred_channel = serializers.CharField()
         notes = serializers.CharField()
-        open_orders = serializers.SerializerMethodField()
 
         class Meta:
             ref_name = "CustomerDetail"
 
-        @extend_schema_field(CustomerOpenOrderOutputSerializer(many=True))
-        def get_open_orders(self, customer: object) -> Any:
-            return CustomerOpenOrderOutputSerializer(
-                self.context["open_orders"], many=True, context=self.context
-            ).data
+        def get_fields(self) -> dict[str, serializers.Field]:
+            """With what the apps above add (the work-order app: the open orders)."""
+            return add_detail_fields(customer_detail_fields, super().get_fields())
 
     @extend_schema(
         operation_id="customers_retrieve",
@@ -144,8 +123,5 @@ class CustomerDetailApi(APIView):
         )
         if customer is None:
             raise NotFound(_("找不到该客户。"))
-        open_orders = order_list(user=request_user(request), f=OrderFilter(open_only=True)).filter(
-            customer=customer
-        )
-        context = {**_context(request), "open_orders": list(open_orders[:OPEN_ORDERS_SHOWN])}
-        return Response(self.OutputSerializer(customer, context=context).data)
+        load_detail_fields(customer_detail_fields, customer, request)
+        return Response(self.OutputSerializer(customer, context=_context(request)).data)

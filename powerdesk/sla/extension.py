@@ -25,6 +25,7 @@ from rest_framework import serializers
 
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.errors import ValidationFailed
+from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.sla import services
 from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
 from powerdesk.workorders import extensions as ext
@@ -251,13 +252,13 @@ def register() -> None:
     ext.transition_applied.register(OWNER, "sla.move_clocks", move_clocks)
     ext.register_transition_input(OWNER, "suspend", REASON_CODE)
     ext.order_panels.register(
-        OWNER, "sla.next_clock", ext.Panel(slot="due", template="sla/_order_due.html", context=_due_panel)
+        OWNER, "sla.next_clock", Panel(slot="due", template="sla/_order_due.html", context=_due_panel)
     )
     ext.order_panels.register(
-        OWNER, "sla.clocks", ext.Panel(slot="aside", template="sla/_order_clocks.html", context=_clocks_panel)
+        OWNER, "sla.clocks", Panel(slot="aside", template="sla/_order_clocks.html", context=_clocks_panel)
     )
     ext.detail_fields.register(
-        OWNER, "clocks", ext.DetailField(field=_clocks_field, load=lambda order, request: order_clocks(order))
+        OWNER, "clocks", DetailField(field=_clocks_field, load=lambda order, request: order_clocks(order))
     )
     for kind, label in EVENT_KINDS.items():
         ext.event_kinds.register(OWNER, kind, label)

@@ -1,9 +1,10 @@
 """How the apps above ``workorders`` extend the order without ``workorders`` importing them.
 
-One mechanism: small registries, filled by the extending apps in their ``AppConfig.ready()`` and read
-by the order's services, views and API at run time. ``workorders`` knows only the registries; an app
-plugs in by registering (``sla`` is the first: :mod:`powerdesk.sla.extension`). Every registration names
-its owner, so ``tests/workorders/test_extensions.py`` can check that each app is connected.
+One mechanism (:mod:`powerdesk.core.extensions`): small registries, filled by the extending apps in
+their ``AppConfig.ready()`` and read by the order's services, views and API at run time. ``workorders``
+knows only the registries; an app plugs in by registering (``sla`` is the first:
+:mod:`powerdesk.sla.extension`). Every registration names its owner, so
+``tests/workorders/test_extensions.py`` can check that each app is connected.
 
 The points, in the order an order meets them:
 
@@ -24,11 +25,11 @@ The points, in the order an order meets them:
 ``order_reclassified``
     Called when an order's business type, sub-type or topic changes, to re-plan what depends on them.
 ``order_panels``
-    Panels on the order page, by slot (``due``: beside the due time in the header; ``aside``: the side
-    column). Each renders its own template with its own context.
+    Panels on the order page (:class:`powerdesk.core.extensions.Panel`), by slot (``due``: beside the due
+    time in the header; ``aside``: the side column). Each renders its own template with its own context.
 ``detail_fields``
-    Fields of ``GET /api/v1/workorders/{number}/``: a serializer field (for the schema and the answer)
-    and how to load its value for one order.
+    Fields of ``GET /api/v1/workorders/{number}/`` (:class:`powerdesk.core.extensions.DetailField`): a
+    serializer field (for the schema and the answer) and how to load its value for one order.
 ``event_kinds`` / ``event_presenters``
     Labels of timeline event kinds an app writes, and presenters that turn an event's stored codes and
     data into readable lines in the reader's language (events store codes, not sentences).
@@ -40,11 +41,13 @@ The order list's filters and sort keys are registered on the list's FilterSet
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
+
+from powerdesk.core.extensions import DetailField, Panel, Registry, panels_for
 
 if TYPE_CHECKING:
     from django import forms
@@ -53,43 +56,6 @@ if TYPE_CHECKING:
 
     from powerdesk.org.models import User
     from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Entry(Generic[T]):
-    owner: str  # the registering app's label, e.g. "sla"
-    name: str
-    value: T
-    position: int = 100
-
-
-class Registry(Generic[T]):
-    """An ordered collection of named entries; a name registered again replaces the earlier entry (an
-    app's ``ready()`` may run more than once in tests)."""
-
-    def __init__(self, point: str):
-        self.point = point
-        self._entries: dict[str, Entry[T]] = {}
-
-    def register(self, owner: str, name: str, value: T, *, position: int = 100) -> T:
-        self._entries[name] = Entry(owner, name, value, position)
-        return value
-
-    def entries(self) -> list[Entry[T]]:
-        return sorted(self._entries.values(), key=lambda e: (e.position, e.name))
-
-    def __iter__(self) -> Iterator[T]:
-        return (e.value for e in self.entries())
-
-    def get(self, name: str) -> T | None:
-        entry = self._entries.get(name)
-        return entry.value if entry is not None else None
-
-    def owners(self) -> set[str]:
-        return {e.owner for e in self._entries.values()}
-
 
 # --- intake ---------------------------------------------------------------------------------------
 
@@ -197,37 +163,13 @@ order_reclassified: Registry[ReclassifyHook] = Registry("order_reclassified")
 # --- the order page and the API -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Panel:
-    slot: str  # "due" | "aside"
-    template: str
-    # the panel's template context for this order, or None to leave the panel out
-    context: Callable[[HttpRequest, WorkOrder], Mapping[str, Any] | None]
-
-
 order_panels: Registry[Panel] = Registry("order_panels")
-
-
-def panels_for(request: HttpRequest, order: WorkOrder) -> dict[str, list[dict[str, Any]]]:
-    """The panels to render on ``order``'s page, by slot: ``{"aside": [{"template": …, "context": …}]}``."""
-    slots: dict[str, list[dict[str, Any]]] = {}
-    for panel in order_panels:
-        context = panel.context(request, order)
-        if context is not None:
-            slots.setdefault(panel.slot, []).append({"template": panel.template, "context": context})
-    return slots
-
-
-@dataclass(frozen=True)
-class DetailField:
-    """A field of the order detail in the API: ``field()`` makes the serializer field (its ``source`` is
-    set to the loaded value), ``load(order, request)`` reads the value for one order."""
-
-    field: Callable[[], serializers.Field]
-    load: Callable[[WorkOrder, Any], Any]
-
-
 detail_fields: Registry[DetailField] = Registry("detail_fields")
+
+
+def order_panels_for(request: HttpRequest, order: WorkOrder) -> dict[str, list[dict[str, Any]]]:
+    """The panels to render on ``order``'s page, by slot: ``{"aside": [{"template": …, "context": …}]}``."""
+    return panels_for(order_panels, request, order)
 
 
 # --- the timeline ---------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ def _render_detail(
             "timeline": timeline.present(
                 order_timeline(order), sees_personal_data=user_sees_personal_data(user)
             ),
-            "panels": extensions.panels_for(request, order),
+            "panels": extensions.order_panels_for(request, order),
             "attachments": list(order.attachments.select_related("uploaded_by")),
             "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),
             "attachment_open": attachment_form is not None,

@@ -76,7 +76,8 @@ def test_the_customer_page_lists_open_orders_but_not_closed_ones(login, users, c
     )
     s.workorder_answer(order=closed, actor=users["agent"], answer="已解释阶梯电价")
     response = login(users["agent"]).get(reverse("customers:detail", args=[customer.account_no]))
-    assert response.context["open_orders"] == [order]
+    [panel] = [p for p in response.context["panels"]["main"] if "orders" in p["context"]]
+    assert panel["context"]["orders"] == [order]
 
 
 def test_the_customer_page_lists_contacts_of_the_last_90_days_newest_first(login, users, customer, order):
@@ -84,7 +85,8 @@ def test_the_customer_page_lists_contacts_of_the_last_90_days_newest_first(login
     old = Contact.objects.filter(order=order, is_repeat=False).get()
     Contact.objects.filter(pk=old.pk).update(at=clock.now() - dt.timedelta(days=91))
     response = login(users["agent"]).get(reverse("customers:detail", args=[customer.account_no]))
-    contacts = response.context["contacts"]
+    [panel] = [p for p in response.context["panels"]["main"] if "contacts" in p["context"]]
+    contacts = panel["context"]["contacts"]
     assert [c.summary for c in contacts] == ["第二次来电催促"]
     body = response.content.decode()
     assert "重复致电" in body and order.number in body

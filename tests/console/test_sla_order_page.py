@@ -106,3 +106,23 @@ def test_the_policy_name_links_to_its_admin_page_for_staff_only(login, users, co
     assert link in page(login(admin), order)
     body = page(login(users["agent"]), order)
     assert "抢修到达现场（城区）" in body and link not in body
+
+
+def test_the_page_and_the_sweep_warn_at_the_same_moment(login, users, customer):
+    """The countdown turns amber (data-warn) exactly when the sweep takes the warning step: both ask the
+    one rule (sla.rules.warn_time) with the clock's own policy, even after the policy's ratio changed."""
+    with time_machine.travel(T0, tick=False):
+        order = intake(users["agent"], customer)
+    clock = order.clocks.get(kind="arrival")
+    SlaPolicy.objects.filter(pk=clock.policy_id).update(warn_ratio="0.60")
+    client = login(users["agent"])
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        [item] = clock_items(page(client, order))
+    warn = dt.datetime.fromisoformat(re.search(r'data-warn="([^"]+)"', item).group(1))
+    assert warn == T0 + dt.timedelta(minutes=27)  # 60 % of 45 minutes
+    assert sweep(now=warn - dt.timedelta(milliseconds=1)).steps_taken == 0
+    # (the clock's stored next check still says 80 %: the sweep looks again at that moment)
+    clock.refresh_from_db()
+    type(clock).objects.filter(pk=clock.pk).update(next_check_at=warn)
+    assert sweep(now=warn).steps_taken == 1
+    assert order.events.filter(kind="sla_warning").count() == 1

@@ -15,6 +15,7 @@ from powerdesk.core.api import (
     MaskedCharField,
     request_user,
 )
+from powerdesk.core.extensions import add_detail_fields, load_detail_fields
 from powerdesk.core.labels import label
 from powerdesk.core.masking import mask_address, mask_phone
 from powerdesk.customers.api import CustomerSummaryOutputSerializer
@@ -206,12 +207,7 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         """The order's own fields and those the apps above add (:data:`extensions.detail_fields`); each of
         those reads the value :func:`detail_response` loaded onto the order."""
-        fields = super().get_fields()
-        for entry in extensions.detail_fields.entries():
-            field = entry.value.field()
-            field.source = extension_attribute(entry.name)
-            fields[entry.name] = field
-        return fields
+        return add_detail_fields(extensions.detail_fields, super().get_fields())
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_transitions(self, order: WorkOrder) -> list[str]:
@@ -230,13 +226,8 @@ def serializer_context(request: Request) -> dict[str, Any]:
     return {"request": request, "unmasked": user_sees_personal_data(request_user(request))}
 
 
-def extension_attribute(name: str) -> str:
-    return f"extension_{name}"
-
-
 def detail_response(request: Request, order: WorkOrder) -> Response:
-    for entry in extensions.detail_fields.entries():
-        setattr(order, extension_attribute(entry.name), entry.value.load(order, request))
+    load_detail_fields(extensions.detail_fields, order, request)
     context = {
         **serializer_context(request),
         "timeline": list(order_timeline(order)),

@@ -1,0 +1,91 @@
+"""What the work-order app adds to a customer's page and API answer (:mod:`powerdesk.customers.extensions`):
+the customer's open orders and the contacts of the last days, each read through the caller's scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework import serializers
+
+from powerdesk.core import clock
+from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.customers.extensions import customer_detail_fields, customer_panels
+from powerdesk.customers.models import Customer
+from powerdesk.org.models import User
+from powerdesk.workorders.choices import CLOSED_STATUSES
+from powerdesk.workorders.models import Contact, WorkOrder
+from powerdesk.workorders.selectors import order_visible
+
+OWNER = "workorders"
+CONTACT_DAYS = 90
+CONTACTS_SHOWN = 200
+OPEN_ORDERS_SHOWN = 50
+
+
+def customer_open_orders(user: User, customer: Customer) -> list[WorkOrder]:
+    """The customer's orders not archived or merged that ``user`` may see, newest first."""
+    return list(
+        order_visible(user)
+        .filter(customer=customer)
+        .exclude(status__in=CLOSED_STATUSES)
+        .select_related("topic", "unit", "assignee")
+        .order_by("-created_at", "-id")[:OPEN_ORDERS_SHOWN]
+    )
+
+
+def customer_recent_contacts(customer: Customer) -> list[Contact]:
+    return list(
+        Contact.objects.filter(customer=customer, at__gte=clock.now() - timedelta(days=CONTACT_DAYS))
+        .select_related("order", "agent")
+        .order_by("-at", "-id")[:CONTACTS_SHOWN]
+    )
+
+
+def _open_orders_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    return {"orders": customer_open_orders(request.user, customer)}  # type: ignore[arg-type]
+
+
+def _contacts_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    return {"contacts": customer_recent_contacts(customer), "days": CONTACT_DAYS}
+
+
+class CustomerOpenOrderOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    business_type = serializers.CharField()
+    topic = serializers.CharField(source="topic.code")
+    topic_name = serializers.CharField(source="topic.name")
+    priority = serializers.IntegerField()
+    is_flagged = serializers.BooleanField()
+    contact_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "CustomerOpenOrder"
+
+
+def register() -> None:
+    customer_panels.register(
+        OWNER,
+        "workorders.open_orders",
+        Panel(slot="main", template="workorders/_customer_open_orders.html", context=_open_orders_panel),
+        position=10,
+    )
+    customer_panels.register(
+        OWNER,
+        "workorders.contacts",
+        Panel(slot="main", template="workorders/_customer_contacts.html", context=_contacts_panel),
+        position=20,
+    )
+    customer_detail_fields.register(
+        OWNER,
+        "open_orders",
+        DetailField(
+            field=lambda: CustomerOpenOrderOutputSerializer(many=True, read_only=True),
+            load=lambda customer, request: customer_open_orders(request.user, customer),
+        ),
+    )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from powerdesk import launcher
+from powerdesk import dbserver, launcher
 
 REPO = Path(__file__).resolve().parents[2]
 # Everything the launcher reads or writes, besides var/ itself.
@@ -32,6 +32,19 @@ def unlaunched(monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("POWERDESK_VAR_DIR", str(var))
     monkeypatch.setattr(launcher, "_embedded", None)
     return var
+
+
+@pytest.fixture
+def starts(monkeypatch, tmp_path) -> list[object]:
+    """The embedded server's start, counted instead of done."""
+    calls: list[object] = []
+
+    def ensure_running(var_dir):
+        calls.append(var_dir)
+        return dbserver.EmbeddedServer(socket_dir=str(tmp_path / "socket"), port=5432, started=True)
+
+    monkeypatch.setattr(dbserver, "ensure_running", ensure_running)
+    return calls
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

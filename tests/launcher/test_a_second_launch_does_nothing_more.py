@@ -6,23 +6,8 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
-from powerdesk import dbserver, launcher
+from powerdesk import launcher
 from tests.launcher.conftest import run
-
-
-@pytest.fixture
-def starts(monkeypatch, tmp_path) -> list[object]:
-    """The embedded server's start, counted instead of done."""
-    calls: list[object] = []
-
-    def ensure_running(var_dir):
-        calls.append(var_dir)
-        return dbserver.EmbeddedServer(socket_dir=str(tmp_path / "socket"), port=5432, started=True)
-
-    monkeypatch.setattr(dbserver, "ensure_running", ensure_running)
-    return calls
 
 
 def test_a_second_call_changes_nothing(unlaunched, starts):

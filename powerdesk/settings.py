@@ -107,7 +107,7 @@ DATABASES: dict[str, dict[str, Any]]
 if _url:
     import dj_database_url
 
-    DATABASES = {"default": {**dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True)}}
+    DATABASES = {"default": dict(dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True))}
 elif _db_role == "none":
     # A command that needs no database (check, makemigrations): Django's own stand-in, which makemigrations
     # knows not to ask for its migration history.

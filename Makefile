@@ -32,7 +32,7 @@ lint: install
 	$(BIN)/powerdesk makemigrations --check --dry-run
 
 stop: install
-	$(BIN)/python -c "from pathlib import Path; from powerdesk import dbserver; dbserver.stop(Path('var'))"
+	$(BIN)/python -c "from powerdesk import dbserver, launcher; dbserver.stop(launcher.var_dir())"
 
 bench-intake: install
 	$(BIN)/python bench/intake.py

@@ -2,7 +2,9 @@
 starts it, the bench users, and latency statistics.
 
 Every benchmark runs against ``var/bench`` (``POWERDESK_VAR_DIR``), never the dev data under ``var/``.
-Import this module before anything from Django: it sets the environment the settings read.
+Import this module before anything from Django: it sets the environment the launcher and the settings read.
+The benchmark process seeds and migrates as the database owner; gunicorn serves as the application role,
+as under ``powerdesk run``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ BENCH_VAR_DIR = Path(os.environ.get("BENCH_VAR_DIR", REPO / "var" / "bench"))
 
 os.environ["POWERDESK_VAR_DIR"] = str(BENCH_VAR_DIR)
 os.environ["DJANGO_SETTINGS_MODULE"] = "powerdesk.settings"
-os.environ.pop("DATABASE_URL", None)  # always the embedded bench server, whatever the shell says
-os.environ.pop("POWERDESK_DB_NAME", None)
+# Always the embedded bench server, whatever the shell says.
+for _name in ("DATABASE_URL", "POWERDESK_OWNER_DATABASE_URL", "POWERDESK_DB_NAME"):
+    os.environ.pop(_name, None)
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
@@ -31,6 +34,10 @@ AGENT_USERNAME = "bench_agent"
 
 
 def django_setup() -> None:
+    """Start (or attach to) the bench server, then Django."""
+    from powerdesk import launcher
+
+    launcher.launch(launcher.Role.OWNER)
     import django
 
     django.setup()
@@ -314,7 +321,13 @@ def start_gunicorn(workers: int | None = None) -> Server:
     connections.close_all()
     port = free_port()
     bind = f"127.0.0.1:{port}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings", "POWERDESK_BIND": bind}
+    from powerdesk import launcher
+
+    env = {
+        **launcher.environ(launcher.Role.APP),
+        "DJANGO_SETTINGS_MODULE": "powerdesk.settings",
+        "POWERDESK_BIND": bind,
+    }
     if workers:
         env["POWERDESK_WEB_WORKERS"] = str(workers)
     from powerdesk import gunicorn_conf

@@ -5,6 +5,10 @@
 ``powerdesk demo``           (re)load the deterministic demo data set
 ``powerdesk token USERNAME`` print (creating if needed) the API token of a user
 ``powerdesk <anything else>`` any Django management command (``migrate``, ``createsuperuser``, …)
+
+Every command starts with :func:`powerdesk.launcher.launch` in the database role it needs: the owner's for
+``run`` (it migrates and loads the demo), ``demo`` and the management commands, the application's for
+``worker``, ``token`` and the processes ``run`` starts; none for commands that need no database.
 """
 
 from __future__ import annotations
@@ -17,15 +21,21 @@ import sys
 import time
 from pathlib import Path
 
+from powerdesk import launcher
+from powerdesk.launcher import Role
 
-def _setup() -> None:
+
+def _setup(role: Role) -> launcher.Launched:
+    launched = launcher.launch(role)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerdesk.settings")
     import django
 
     django.setup()
+    return launched
 
 
-def _manage(argv: list[str]) -> None:
+def _manage(argv: list[str], role: Role | None) -> None:
+    launcher.launch(role)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "powerdesk.settings")
     from django.core.management import execute_from_command_line
 
@@ -36,7 +46,7 @@ def cmd_token(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: powerdesk token USERNAME", file=sys.stderr)
         return 2
-    _setup()
+    _setup(Role.APP)
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
@@ -50,7 +60,7 @@ def cmd_token(argv: list[str]) -> int:
 
 
 def cmd_worker(argv: list[str]) -> int:
-    _manage(["procrastinate", "worker", *argv])
+    _manage(["procrastinate", "worker", *argv], Role.APP)
     return 0
 
 
@@ -148,8 +158,7 @@ def cmd_run(argv: list[str]) -> int:
             flush=True,
         )
         return 1
-    _setup()
-    from django.conf import settings
+    launched = _setup(Role.OWNER)
     from django.core.management import call_command
 
     from powerdesk.org.models import Unit
@@ -164,7 +173,7 @@ def cmd_run(argv: list[str]) -> int:
 
     connections.close_all()
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
+    env = {**launcher.environ(Role.APP), "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
     procs = [
         _supervised(gunicorn_command(), env),
         _supervised([sys.executable, "-m", "powerdesk.cli", "worker"], env),
@@ -199,8 +208,8 @@ def cmd_run(argv: list[str]) -> int:
                 p.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
-        if settings.EMBEDDED_DB is not None:
-            _stop_embedded_database(settings.VAR_DIR)
+        if launched.embedded is not None:
+            _stop_embedded_database(launched.var_dir)
         print("PowerDesk: stopped.", flush=True)
     failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
     return 1 if failed and not stopping else 0
@@ -219,9 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "token":
         return cmd_token(rest)
     if command == "demo":
-        _manage(["demo", *rest])
+        _manage(["demo", *rest], Role.OWNER)
         return 0
-    _manage(argv)
+    _manage(argv, launcher.role_for_command(argv))
     return 0
 
 

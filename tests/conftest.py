@@ -11,15 +11,6 @@ from powerdesk.org.models import Unit, UnitKind, User
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 
-def pytest_unconfigure(config):
-    """Stop the embedded PostgreSQL if this test session started it."""
-    embedded = getattr(settings, "EMBEDDED_DB", None)
-    if embedded is not None and embedded.started and not hasattr(config, "workerinput"):
-        from powerdesk import dbserver
-
-        dbserver.stop(settings.VAR_DIR)
-
-
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Seed data back in place for any test that uses the database (see tests/seed.py)."""

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from powerdesk import launcher
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -57,7 +59,7 @@ def server(transactional_db) -> Iterator[str]:
 
     port = free_port()
     env = {
-        **os.environ,
+        **launcher.environ(launcher.Role.APP),  # as `powerdesk run` starts it
         "POWERDESK_DB_NAME": connection.settings_dict["NAME"],
         "DJANGO_SETTINGS_MODULE": "powerdesk.settings",
     }

@@ -1,6 +1,6 @@
 """bench/sweep: one SLA sweep cycle over many open orders, few of them due.
 
-    .venv/bin/python bench/sweep.py [--orders 1000000] [--due 1000] [--scale 10] [--cycles 5]
+    .venv/bin/python bench/sweep.py [--orders 1000000] [--due 1000] [--scale 10] [--cycles 5] [--slices N]
 
 Seeds ``--orders`` open orders with 3 running clocks each with set-based SQL into its own embedded
 PostgreSQL (``var/bench-sweep``), then times sweep cycles of two kinds, each preceded by putting exactly
@@ -12,7 +12,9 @@ PostgreSQL (``var/bench-sweep``), then times sweep cycles of two kinds, each pre
   (handler told) and the escalation to the unit head (priority raised, the order written) — so twice the
   events and notifications of a warning cycle, and every order updated.
 
-Each kind is timed as the worker runs a cycle (``powerdesk.sla.sweep.sweep``: one transaction).
+Each kind is timed as the worker runs a cycle (``powerdesk.sla.cycle.sweep_cycle``: ``--slices`` slices
+swept at once on connections of their own, by default ``POWERDESK_SWEEP_SLICES``' default, one per core
+up to 4), then again as one slice (one transaction on one backend), with the worker's own CPU time.
 Each kind's first cycle warms the server's buffers and is not counted (the embedded server starts afresh
 with every run). It also times the due-clock query alone and an idle cycle (nothing due), and prints the plan of the
 due-clock query. With ``--scale`` > 1 it then grows the open orders ``scale`` times (still ``--due``
@@ -192,12 +194,14 @@ def explain_due_query() -> str:
     return due_clocks(now(), 1000).explain(analyze=True, buffers=True)
 
 
-def measure(due: int, cycles: int) -> dict[str, float]:
-    """Cycles as the worker runs them, ``cycles`` of each kind after one that warms the buffers."""
+def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
+    """Cycles as the worker runs them (``slices`` at once), then each kind again as one slice (one
+    transaction, one backend); ``cycles`` of each after one that warms the buffers."""
     from django.db import connection
 
     from powerdesk.core.clock import now
-    from powerdesk.sla.sweep import due_clocks, sweep
+    from powerdesk.sla.cycle import close_connections, sweep_cycle
+    from powerdesk.sla.sweep import due_clocks
 
     with connection.cursor() as cur:
         # Earlier runs' dead rows are vacuumed now, not by an autovacuum that would start in the middle
@@ -212,30 +216,33 @@ def measure(due: int, cycles: int) -> dict[str, float]:
     host_us = []
     query_ms = []
     for kind, steps in (("warning", 1), ("deadline", 2)):
-        cycle_ms, cpu_ms = [], []
-        for n in range(cycles + 1):
-            make_due(due, kind)
-            host_us.append(common.calibration_us())
-            t = time.perf_counter()
-            list(due_clocks(now(), 1000))
-            query_ms.append((time.perf_counter() - t) * 1000)
-            t, c = time.perf_counter(), time.process_time()
-            result = sweep(batch=max(due, 1))
-            # The first cycle of a kind warms the server's buffers (a fresh server reads from disk).
-            if n:
-                cycle_ms.append((time.perf_counter() - t) * 1000)
-                cpu_ms.append((time.process_time() - c) * 1000)
-            assert result.steps_taken == steps * due, (kind, result.steps_taken, due)
-            assert result.notifications == steps * due, (kind, result.notifications, due)
-        out[f"{kind}_p50"] = statistics.median(cycle_ms)
-        out[f"{kind}_max"] = max(cycle_ms)
-        out[f"{kind}_cpu"] = statistics.median(cpu_ms)
+        for prefix, n_slices in (("", slices), ("serial_", 1)):
+            cycle_ms, cpu_ms = [], []
+            for n in range(cycles + 1):
+                make_due(due, kind)
+                host_us.append(common.calibration_us())
+                t = time.perf_counter()
+                list(due_clocks(now(), 1000))
+                query_ms.append((time.perf_counter() - t) * 1000)
+                t, c = time.perf_counter(), time.process_time()
+                result = sweep_cycle(batch=max(due, 1), slices=n_slices)
+                # The first cycle of a kind warms the server's buffers (a fresh server reads from disk) and
+                # opens the slices' connections.
+                if n:
+                    cycle_ms.append((time.perf_counter() - t) * 1000)
+                    cpu_ms.append((time.process_time() - c) * 1000)
+                assert result.steps_taken == steps * due, (kind, result.steps_taken, due)
+                assert result.notifications == steps * due, (kind, result.notifications, due)
+            out[f"{prefix}{kind}_p50"] = statistics.median(cycle_ms)
+            out[f"{prefix}{kind}_max"] = max(cycle_ms)
+            out[f"{prefix}{kind}_cpu"] = statistics.median(cpu_ms)
     out["query_p50"] = statistics.median(query_ms)
     idle = []
     for _ in range(cycles):
         t = time.perf_counter()
-        assert sweep().steps_taken == 0
+        assert sweep_cycle(slices=slices).steps_taken == 0
         idle.append((time.perf_counter() - t) * 1000)
+    close_connections()
     out["idle_ms"] = statistics.median(idle)
     out["host_us"] = statistics.median(host_us)
     out["busy"] = common.cpu_busy(1.0)
@@ -250,39 +257,46 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument(
+        "--slices", type=int, default=0, help="slices of a cycle (default: POWERDESK_SWEEP_SLICES' default)"
+    )
     args = parser.parse_args()
 
     common.django_setup()
     common.migrate()
+    from django.conf import settings
+
+    slices = args.slices or settings.POWERDESK_SWEEP_SLICES
     print("machine:", common.machine_facts())
     print("database:", common.pg_settings())
     rows = []
     try:
         for total in [args.orders, args.orders * args.scale] if args.scale > 1 else [args.orders]:
             seed(total, args.due)
-            f = measure(args.due, args.cycles)
+            f = measure(args.due, args.cycles, slices)
             rows.append((total, f))
             common.log(
-                f"{total:,} open orders, {args.due} due: warning cycle p50 "
-                f"{f['warning_p50']:.0f} ms (max {f['warning_max']:.0f}, worker CPU {f['warning_cpu']:.0f} ms), "
-                f"deadline cycle p50 {f['deadline_p50']:.0f} ms (max {f['deadline_max']:.0f}, worker CPU "
-                f"{f['deadline_cpu']:.0f} ms), due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
+                f"{total:,} open orders, {args.due} due, {slices} slices: warning cycle p50 "
+                f"{f['warning_p50']:.0f} ms (one slice {f['serial_warning_p50']:.0f}), "
+                f"deadline cycle p50 {f['deadline_p50']:.0f} ms (one slice {f['serial_deadline_p50']:.0f}), "
+                f"due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
                 f"machine {f['busy']:.0%} busy right after, host speed {f['host_us']:.1f} µs per calibration loop"
                 " (13-14 fast, 24-26 slow minutes of this VM)"
             )
         make_due(args.due, "warning")
         print("\nPlan of the due-clock query at the largest size, 1,000 due:\n" + explain_due_query())
         print(
-            "\n| open orders | clocks | due | warning cycle p50 | max | worker CPU "
-            "| deadline cycle (2 steps each) p50 | max | worker CPU | due query p50 | idle cycle | host µs |"
+            f"\n| open orders | due | warning p50 ({slices} slices) | max | one slice (worker CPU) "
+            "| deadline p50 (2 steps each) | max | one slice (worker CPU) | due query | idle cycle | host µs |"
         )
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for total, f in rows:
             print(
-                f"| {total:,} | {3 * total:,} | {args.due} | {f['warning_p50']:.0f} ms | {f['warning_max']:.0f} ms "
-                f"| {f['warning_cpu']:.0f} ms | {f['deadline_p50']:.0f} ms | {f['deadline_max']:.0f} ms "
-                f"| {f['deadline_cpu']:.0f} ms | {f['query_p50']:.1f} ms | {f['idle_ms']:.1f} ms "
-                f"| {f['host_us']:.1f} |"
+                f"| {total:,} | {args.due} | {f['warning_p50']:.0f} ms | {f['warning_max']:.0f} ms "
+                f"| {f['serial_warning_p50']:.0f} ms ({f['serial_warning_cpu']:.0f}) "
+                f"| {f['deadline_p50']:.0f} ms | {f['deadline_max']:.0f} ms "
+                f"| {f['serial_deadline_p50']:.0f} ms ({f['serial_deadline_cpu']:.0f}) "
+                f"| {f['query_p50']:.1f} ms | {f['idle_ms']:.1f} ms | {f['host_us']:.1f} |"
             )
     finally:
         common.stop_database()

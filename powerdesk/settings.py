@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "powerdesk.workorders",
     "powerdesk.notify",
     "powerdesk.sla",
+    "powerdesk.console",
+    "powerdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +76,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "powerdesk.urls"
 WSGI_APPLICATION = "powerdesk.wsgi.application"
 AUTH_USER_MODEL = "org.User"
-AUTHENTICATION_BACKENDS = ["powerdesk.core.auth.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["powerdesk.org.auth.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -159,7 +161,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "powerdesk.core.auth.TokenAuthentication",
+        "powerdesk.org.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -212,3 +214,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")
+
+# --- SLA sweep (powerdesk.sla.cycle) ------------------------------------------------------------
+# Each 30-second cycle sweeps the due clocks in this many slices at once, each on a connection of its own
+# (the orders split by id), so the database works on a cycle's writes on several cores while the worker
+# computes the next slice's steps (bench/RESULTS.md). 1 sweeps in the worker's own connection.
+POWERDESK_SWEEP_SLICES = max(1, int(os.environ.get("POWERDESK_SWEEP_SLICES", min(4, os.cpu_count() or 1))))

@@ -13,7 +13,7 @@ urlpatterns = [
     path("customers/", include("powerdesk.customers.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
-    path("", include("powerdesk.core.urls")),
+    path("", include("powerdesk.console.urls")),
 ]
 
 if settings.DEBUG:

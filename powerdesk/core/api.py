@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -29,9 +29,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from powerdesk.core.errors import DomainError, ValidationFailed
 from powerdesk.core.pagination import COUNT_CAP, ListPaginator
-
-if TYPE_CHECKING:
-    from powerdesk.org.models import User
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -204,9 +201,10 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("JSON 嵌套层级过深。")) from exc
 
 
-def request_user(request: Request) -> User:
-    """The caller. Every API view requires authentication, so this is never the anonymous user."""
-    return cast("User", request.user)
+def request_user(request: Request) -> Any:
+    """The caller (a ``powerdesk.org`` user). Every API view requires authentication, so this is never
+    the anonymous user."""
+    return request.user
 
 
 def idempotency_key(request: Request) -> str | None:

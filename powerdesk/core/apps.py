@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from powerdesk.core import refcache
+        from powerdesk.core import lookups, refcache
         from powerdesk.core.models import CalendarDay, CalendarYear
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
         refcache.watch(CalendarDay, CalendarYear)
+        assert lookups.Any_.lookup_name == "any"  # registered on import

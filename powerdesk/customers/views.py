@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from powerdesk.core.extensions import panels_for
-from powerdesk.core.views import ConsoleRequest
 from powerdesk.customers.extensions import customer_panels
 from powerdesk.customers.selectors import customer_get, customer_search
+from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders
 
 

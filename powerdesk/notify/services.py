@@ -24,11 +24,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock
+from powerdesk.core import bulk, clock
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate, NotifyChannel
@@ -90,11 +90,11 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
 
     1. check every request (a known channel and template, a non-blank address): any failure raises
        :class:`ValidationFailed` and nothing is written;
-    2. leave out requests of switched-off templates, and repeats of a ``dedupe_key`` stored before or
-       earlier in the batch;
-    3. insert the rest in one statement, in a savepoint: a key another transaction inserted meanwhile
-       makes it fail, and it is tried once more without the keys now stored;
-    4. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows, in the same
+    2. leave out requests of switched-off templates;
+    3. insert the rest in one statement that skips a ``dedupe_key`` stored before or earlier in the batch
+       (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits for that
+       transaction, then is skipped if it committed);
+    4. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows created, in the same
        transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
 
     Returns the ids of the notifications created, ascending.
@@ -116,23 +116,27 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
             off.add(template.code)
             continue
         rows.append(
-            Notification(
-                recipient_user_id=_id(request, "recipient_user"),
-                recipient_address=request["recipient_address"].strip(),
-                channel=request["channel"],
-                template=template,
-                context=request["context"] or {},
-                order_id=_id(request, "order"),
-                dedupe_key=request.get("dedupe_key") or None,
-                state=NotificationState.PENDING,
-                created_at=now,
-            )
+            {
+                "recipient_user_id": _id(request, "recipient_user"),
+                "recipient_address": request["recipient_address"].strip(),
+                "channel": request["channel"],
+                "template_id": template.pk,
+                "context": request["context"] or {},
+                "order_id": _id(request, "order"),
+                "dedupe_key": request.get("dedupe_key") or None,
+            }
         )
     if off:
         logger.info("notification templates %s are switched off; nothing queued for them", sorted(off))
     with transaction.atomic():
-        created = _insert_new(rows)
-        ids = sorted(n.pk for n in created)
+        ids = sorted(
+            bulk.insert_rows(
+                Notification,
+                rows,
+                same={"state": NotificationState.PENDING, "created_at": now},
+                conflict_target=["dedupe_key"],
+            )
+        )
         defer_in_transaction(
             send_notifications_task(),
             *(
@@ -149,7 +153,8 @@ def _id(request: Mapping[str, Any], name: str) -> int | None:
 
 
 def _check(requests: list[Mapping[str, Any]], templates: Mapping[str, NotificationTemplate]) -> None:
-    bad_channels = sorted({r["channel"] for r in requests if r["channel"] not in NotifyChannel.values})
+    known = set(NotifyChannel.values)
+    bad_channels = sorted({r["channel"] for r in requests if r["channel"] not in known})
     if bad_channels:
         raise ValidationFailed(_("未知的通知渠道"), code="unknown_channel", fields={"channel": bad_channels})
     if any(not (r.get("recipient_address") or "").strip() for r in requests):
@@ -159,36 +164,6 @@ def _check(requests: list[Mapping[str, Any]], templates: Mapping[str, Notificati
         raise ValidationFailed(
             _("通知模板不存在"), code="unknown_template", fields={"template_code": bad_templates}
         )
-
-
-def _without_stored_keys(rows: list[Notification]) -> list[Notification]:
-    """``rows`` less those whose key is stored already or came earlier in ``rows``."""
-    keys = {n.dedupe_key for n in rows if n.dedupe_key}
-    seen = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    fresh = []
-    for n in rows:
-        if n.dedupe_key:
-            if n.dedupe_key in seen:
-                continue
-            seen.add(n.dedupe_key)
-        fresh.append(n)
-    return fresh
-
-
-def _insert_new(rows: list[Notification]) -> list[Notification]:
-    for attempt in (1, 2):
-        fresh = _without_stored_keys(rows) if any(n.dedupe_key for n in rows) else rows
-        if not fresh:
-            return []
-        try:
-            with transaction.atomic():
-                return Notification.objects.bulk_create(fresh)
-        except IntegrityError:
-            # Another transaction stored one of the keys since we looked (its insert made ours wait
-            # until it committed): look again, once.
-            if attempt == 2:
-                raise
-    return []
 
 
 def send_notifications_task() -> Any:

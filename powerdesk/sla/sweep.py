@@ -6,8 +6,10 @@ many clocks are due:
 1. claim: read up to ``batch`` clocks whose ``next_check_at`` has passed (:func:`due_clocks`, a range
    scan of the partial index ``clock_next_check``: the cost follows the clocks that are due, not the open
    orders), lock their orders in id order with ``SKIP LOCKED`` (an order a person is changing right now,
-   or that another sweep holds, is left for the next cycle), then lock those clocks, re-checked under the
-   lock: always order, then clock, as the work-order services lock them, so the two never deadlock;
+   or that another sweep holds, is left for the next cycle), then read those clocks again and keep the
+   ones still due. Every write of a clock holds its order's lock (the transitions lock the order first,
+   and the intake writes the clocks of an order nobody else knows yet), so once the orders are held their
+   clocks cannot change, and a statement that starts after the locks sees every change committed before;
 2. read what the steps need, as sets: the orders' units and the heads of those units and their parents,
    and the people to tell;
 3. compute every step due, in Python, with the rules of :mod:`powerdesk.sla.rules` (the same functions
@@ -23,22 +25,24 @@ many clocks are due:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models.functions import Mod
 
 from powerdesk.core import bulk
 from powerdesk.core import clock as clock_mod
+from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import Unit, User
 from powerdesk.sla import rules, services
 from powerdesk.sla.extension import BREACH, ESCALATION, WARNING
 from powerdesk.sla.models import Clock, ClockKind, EscalationStep, SlaPolicy, UnitHead
 from powerdesk.workorders.choices import BusinessType
-from powerdesk.workorders.events import event_build, event_write_many
+from powerdesk.workorders.events import event_write_many
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.rules import raise_priority
 
@@ -53,15 +57,20 @@ class SweepResult:
     skipped_locked: int = 0
     notifications: int = 0
 
+    def __add__(self, other: SweepResult) -> SweepResult:
+        return SweepResult(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(SweepResult))
+        )
 
-def due_clocks(now: dt.datetime, batch: int):
+
+def due_clocks(now: dt.datetime, batch: int, slice_no: int = 0, slices: int = 1):
     """The clocks due at ``now``, most overdue first: (clock id, order id). An index range scan of the
-    partial index ``clock_next_check`` (tests check its plan)."""
-    return (
-        Clock.objects.filter(next_check_at__isnull=False, next_check_at__lte=now)
-        .order_by("next_check_at")
-        .values_list("id", "order_id")[:batch]
-    )
+    partial index ``clock_next_check`` (tests check its plan). A slice (see :mod:`powerdesk.sla.cycle`)
+    takes the clocks of the orders whose id falls to it: the slices of one cycle never touch one order."""
+    due = Clock.objects.filter(next_check_at__isnull=False, next_check_at__lte=now)
+    if slices > 1:
+        due = due.alias(slice=Mod("order_id", slices)).filter(slice=slice_no)
+    return due.order_by("next_check_at").values_list("id", "order_id")[:batch]
 
 
 class _Order(NamedTuple):
@@ -79,27 +88,36 @@ class _Order(NamedTuple):
 
 _ORDER_FIELDS = ("id", "number", "status", "business_type", "priority", "escalation_level", "is_flagged")
 _ORDER_FIELDS += ("version", "unit_id", "assignee_id", "owner_id")
-_CLOCK_FIELDS = (
-    "id",
-    "order_id",
-    "policy_id",
-    "kind",
-    "state",
-    "level",
-    "started_at",
-    "due_at",
-    "allowed_seconds",
-    "paused_seconds",
-    "met_at",
-    "breached_at",
-    "next_check_at",
-)
 
 
-def _claim(now: dt.datetime, batch: int) -> tuple[int, dict[int, _Order], list[Clock]]:
+@dataclass(slots=True)
+class _Clock:
+    """A due clock as the sweep reads and writes it (the fields of ``Clock`` it needs)."""
+
+    id: int
+    order_id: int
+    policy_id: int
+    kind: str
+    state: str
+    level: int
+    started_at: dt.datetime
+    due_at: dt.datetime
+    allowed_seconds: int
+    paused_seconds: int
+    met_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    next_check_at: dt.datetime | None
+
+
+_CLOCK_FIELDS = tuple(_Clock.__dataclass_fields__)
+
+
+def _claim(
+    now: dt.datetime, batch: int, slice_no: int, slices: int
+) -> tuple[int, dict[int, _Order], list[_Clock]]:
     """Step 1: (due clocks left to another sweep or a person because their order was locked, the orders
     this sweep now holds, their clocks still due, locked)."""
-    due = list(due_clocks(now, batch))
+    due = list(due_clocks(now, batch, slice_no, slices))
     if not due:
         return 0, {}, []
     rows = lock_orders({order_id for _clock, order_id in due})
@@ -108,28 +126,27 @@ def _claim(now: dt.datetime, batch: int) -> tuple[int, dict[int, _Order], list[C
         for row in rows
     }
     held = [clock_id for clock_id, order_id in due if order_id in orders]
-    # Re-checked as of the lock (a locked row is read in its newest version): a clock met or paused
-    # since it was found due is left out.
-    locked = lock_clocks(held) if held else []
-    clocks = [c for c in locked if c.next_check_at is not None and c.next_check_at <= now]
+    # Read again now that their orders are held: a clock met or paused since it was found due is left out.
+    fresh = [_Clock(*row) for row in read_clocks(held)] if held else []
+    clocks = [c for c in fresh if c.next_check_at is not None and c.next_check_at <= now]
     return len(due) - len(held), orders, clocks
 
 
 def lock_orders(ids: set[int]):
     """The orders of ``ids`` that no one else holds, locked in id order (by primary key)."""
     return (
-        WorkOrder.objects.filter(pk__in=ids)
+        WorkOrder.objects.filter(pk__any=ids)
         .order_by("pk")
         .select_for_update(skip_locked=True)
         .values_list(*_ORDER_FIELDS)
     )
 
 
-def lock_clocks(ids: list[int]):
-    """The clocks of ``ids``, locked in id order, by primary key only: a condition on the due time here
-    would let the planner walk the due-time index instead, guessing from statistics that see almost no
-    clock due, and a backlog of due clocks would then be read whole for every one of them."""
-    return Clock.objects.filter(pk__in=ids).order_by("pk").select_for_update().only(*_CLOCK_FIELDS)
+def read_clocks(ids: list[int]):
+    """The clocks of ``ids``, by primary key only: a condition on the due time here would let the planner
+    walk the due-time index instead, guessing from statistics that see almost no clock due, and a backlog
+    of due clocks would then be read whole for every one of them."""
+    return Clock.objects.filter(pk__any=ids).values_list(*_CLOCK_FIELDS)
 
 
 @dataclass
@@ -170,7 +187,7 @@ class _People:
 
 
 class _Step(NamedTuple):
-    clock: Clock
+    clock: _Clock
     policy: SlaPolicy
     order: _Order
     taken: rules.TakenStep
@@ -187,16 +204,21 @@ def _event_kind(taken: rules.TakenStep) -> str:
     return WARNING if rules.is_warning(taken.step) else ESCALATION
 
 
-def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
+def sweep(
+    *, now: dt.datetime | None = None, batch: int = 1000, slice_no: int = 0, slices: int = 1
+) -> SweepResult:
     """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc), in one
-    transaction."""
+    transaction; with ``slices`` > 1, only on the clocks of the orders whose id modulo ``slices`` is
+    ``slice_no`` (:func:`powerdesk.sla.cycle.sweep_cycle` sweeps the slices at once)."""
+    if not 0 <= slice_no < slices:
+        raise ValueError(f"slice {slice_no} of {slices}")
     now = now or clock_mod.now()
     result = SweepResult()
     steps_defined = services.escalation_steps()
     if not steps_defined:  # no steps configured: leave the clocks as they are
         return result
     with transaction.atomic():
-        result.skipped_locked, orders, clocks = _claim(now, batch)
+        result.skipped_locked, orders, clocks = _claim(now, batch, slice_no, slices)
         result.examined = len(clocks)
         if not clocks:
             return result
@@ -208,17 +230,17 @@ def sweep(*, now: dt.datetime | None = None, batch: int = 1000) -> SweepResult:
 
 
 def _compute(
-    clocks: list[Clock],
+    clocks: list[_Clock],
     orders: dict[int, _Order],
     people: _People,
     steps_defined: list[EscalationStep],
     now: dt.datetime,
-) -> tuple[list[_Step], list[Clock]]:
+) -> tuple[list[_Step], list[_Clock]]:
     """Step 3: the steps taken, in the order they are written (order, clock, level), and the clocks with
     their new level, state and next check."""
     taken_steps: list[_Step] = []
     priority = {pk: o.priority for pk, o in orders.items()}
-    for clock in sorted(clocks, key=lambda c: (c.order_id, c.pk)):
+    for clock in sorted(clocks, key=lambda c: (c.order_id, c.id)):
         policy = services.policy_by_id(clock.policy_id)
         assert policy is not None  # PROTECT: a clock's policy is never deleted
         order = orders[clock.order_id]
@@ -258,13 +280,23 @@ def _compute(
     return taken_steps, clocks
 
 
+@dataclass(slots=True)
+class _OrderChange:
+    id: int
+    priority: int
+    escalation_level: int
+    is_flagged: bool
+    version: int
+    updated_at: dt.datetime
+
+
 def _iso_utc(value: dt.datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _write(
     steps: list[_Step],
-    clocks: list[Clock],
+    clocks: list[_Clock],
     orders: dict[int, _Order],
     people: _People,
     now: dt.datetime,
@@ -274,22 +306,29 @@ def _write(
     kind_labels = {k: str(v) for k, v in ClockKind.choices}
     type_labels = {k: str(v) for k, v in BusinessType.choices}
     events, requests = [], []
-    changed: dict[int, WorkOrder] = {}
+    changed: dict[int, _OrderChange] = {}
+    due_texts: dict[int, tuple[str, str]] = {}  # per clock: the due time stored, and as notified
     for s in steps:
         step, order, clock = s.taken.step, s.order, s.clock
+        due_texts_of = due_texts.get(clock.id)
+        if due_texts_of is None:
+            due_texts_of = due_texts[clock.id] = (
+                _iso_utc(clock.due_at),
+                # in business time, whatever zone the worker runs in
+                clock.due_at.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M"),
+            )
         user = people.users.get(s.recipient) if s.recipient is not None else None
         channel = rules.channel(user[2], user[3]) if user is not None else None
         events.append(
-            event_build(
-                order_id=order.id,
-                kind=_event_kind(s.taken),
-                from_status=order.status,
-                to_status=order.status,
-                at=now,
-                data={
+            {
+                "order_id": order.id,
+                "kind": _event_kind(s.taken),
+                "from_status": order.status,
+                "to_status": order.status,
+                "data": {
                     "clock": clock.kind,
                     "policy": s.policy.pk,
-                    "due_at": _iso_utc(clock.due_at),
+                    "due_at": due_texts_of[0],
                     "step": step.level,
                     "action": step.action,
                     "recipient": user[0] if user is not None else None,
@@ -305,7 +344,7 @@ def _write(
                         "level": step.level,
                     },
                 },
-            )
+            }
         )
         if channel is not None and user is not None:
             requests.append(
@@ -315,12 +354,12 @@ def _write(
                     "recipient_user_id": s.recipient,
                     "order_id": order.id,
                     "template_code": step.template_code,
-                    "dedupe_key": f"clock:{clock.pk}:step:{step.level}",
+                    "dedupe_key": f"clock:{clock.id}:step:{step.level}",
                     "context": {
                         "order_number": order.number,
                         "clock": kind_labels.get(clock.kind, clock.kind),
                         "policy": s.policy.name,
-                        "due_at": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
+                        "due_at": due_texts_of[1],
                         "unit": people.unit_names.get(order.unit_id, ""),
                         "recipient": user[1] or user[0],
                         "business_type": type_labels.get(order.business_type, order.business_type),
@@ -328,8 +367,8 @@ def _write(
                 }
             )
         if step.raise_priority or rules.escalates(step):
-            row = changed.get(order.id) or WorkOrder(
-                pk=order.id,
+            row = changed.get(order.id) or _OrderChange(
+                id=order.id,
                 priority=order.priority,
                 escalation_level=order.escalation_level,
                 is_flagged=order.is_flagged,
@@ -341,7 +380,7 @@ def _write(
                 row.escalation_level += 1
                 row.is_flagged = True
             changed[order.id] = row
-    event_write_many(events)
+    event_write_many(events, at=now, actor_id=None)
     bulk.bulk_update(Clock, clocks, ["level", "state", "breached_at", "next_check_at"])
     # Only orders whose row changes get a new version: a warning or a breach adds an event and moves the
     # clock, not the order, and must not make a person's edit of the order fail its version check. The

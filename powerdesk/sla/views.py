@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core import clock
-from powerdesk.core.views import ConsoleRequest
 from powerdesk.org.models import Unit, User
+from powerdesk.org.requests import ConsoleRequest
 from powerdesk.sla.models import ClockKind, ClockState
 from powerdesk.sla.selectors import (
     PERIODS,

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from powerdesk.core import clock
+from powerdesk.core import bulk, clock
 from powerdesk.org.models import User
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
@@ -32,7 +32,7 @@ def event_build(
     request_id: str = "",
     at: dt.datetime | None = None,
 ) -> WorkOrderEvent:
-    """An unsaved event (for :func:`event_write_many`); the order and actor by object or by id."""
+    """An unsaved event; the order and actor by object or by id."""
     event = WorkOrderEvent(
         kind=kind,
         at=at or clock.now(),
@@ -60,7 +60,8 @@ def event_write(**fields: Any) -> WorkOrderEvent:
     return event
 
 
-def event_write_many(events: Iterable[WorkOrderEvent]) -> list[WorkOrderEvent]:
-    """Write many events built with :func:`event_build` in one statement, in the order given."""
-    rows = list(events)
-    return WorkOrderEvent.objects.bulk_create(rows) if rows else []
+def event_write_many(rows: Iterable[dict[str, Any]], **same: Any) -> int:
+    """Write many events in one statement, in the order given; how many. Each row is a dict of the
+    event's fields that differ from row to row (by attname: ``order_id``, ``kind``, ``data`` …); ``same``
+    gives those every row shares (``at``, ``actor_id`` …); a field named in neither takes its default."""
+    return len(bulk.insert_rows(WorkOrderEvent, list(rows), same=same))

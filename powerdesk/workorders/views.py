@@ -22,10 +22,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from powerdesk.core import clock
 from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
 from powerdesk.core.pagination import ListPaginator
-from powerdesk.core.views import ConsoleRequest
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
 from powerdesk.org.models import User
+from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add

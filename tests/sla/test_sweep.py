@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from powerdesk.notify.models import Notification
 from powerdesk.notify.services import notification_send
 from powerdesk.sla.models import Clock, ClockState, SlaPolicy
-from powerdesk.sla.sweep import due_clocks, lock_clocks, lock_orders, sweep
+from powerdesk.sla.sweep import due_clocks, lock_orders, read_clocks, sweep
 from powerdesk.workorders import services as s
 from powerdesk.workorders.choices import Priority
 from powerdesk.workorders.models import WorkOrder
@@ -135,14 +135,14 @@ def test_the_due_query_reads_the_partial_index_not_the_open_orders(users, county
     assert "Seq Scan" not in plan and "Sort" not in plan, plan
 
 
-def test_the_locks_reach_the_orders_and_clocks_by_primary_key(users, county, customer):
+def test_the_claim_reaches_the_orders_and_clocks_by_primary_key(users, county, customer):
     """Locking a thousand due clocks' orders and clocks must not depend on the planner's guess of how many
     are due (on production statistics it guesses one): each reaches its rows by id through an index, and
     none walks the due-time index (a backlog of due clocks would be read whole for each of them)."""
     order = dispatched_repair(users, county, customer)
     _shape_like_production(order)
     clock_ids = list(Clock.objects.filter(order=order).values_list("pk", flat=True)[:1000])
-    for query in [lock_orders({order.pk, *range(10**9, 10**9 + 999)}), lock_clocks(clock_ids)]:
+    for query in [lock_orders({order.pk, *range(10**9, 10**9 + 999)}), read_clocks(clock_ids)]:
         plan = query.explain()
         assert "Index Cond: (id = ANY" in plan, plan
         assert "Seq Scan" not in plan and "clock_next_check" not in plan, plan
@@ -155,7 +155,8 @@ def test_the_sweep_sends_the_same_statements_for_one_due_clock_as_for_many(users
     more_repairs(users, first.topic, 5)
     with CaptureQueriesContext(connection) as many:
         assert sweep(now=T0 + dt.timedelta(hours=3)).steps_taken == 3 + 5 * 4
-    assert len(one) == len(many) <= 20
+    # (the first sweep also fills the per-process cache of policies)
+    assert len(many) <= len(one) <= 20
     with CaptureQueriesContext(connection) as idle:
         assert sweep(now=T0 + dt.timedelta(hours=3)).steps_taken == 0
     assert len(idle) <= 3  # savepoint, the due query, release

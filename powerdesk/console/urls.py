@@ -1,6 +1,6 @@
 from django.urls import path
 
-from powerdesk.core import views
+from powerdesk.console import views
 
 urlpatterns = [
     path("", views.home, name="home"),

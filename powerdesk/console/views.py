@@ -1,24 +1,16 @@
-"""The console's landing page."""
+"""The console's landing page: what waits for the user, across the apps."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django_htmx.middleware import HtmxDetails
 
 from powerdesk.core import clock
-from powerdesk.org.models import User
+from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_sees_all
 from powerdesk.sla.selectors import calendar_warnings
 from powerdesk.workorders.selectors import OrderFilter, order_list
-
-
-class ConsoleRequest(HttpRequest):
-    """The request of a console view: ``login_required`` guarantees a user, django-htmx adds ``htmx``."""
-
-    user: User
-    htmx: HtmxDetails
 
 
 @login_required
@@ -33,7 +25,7 @@ def home(request: ConsoleRequest) -> HttpResponse:
     recent = list(order_list(user=user, f=OrderFilter(queue="all"))[:10])
     return render(
         request,
-        "core/home.html",
+        "console/home.html",
         {
             "counts": counts,
             "recent": recent,

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core.errors import DomainError, NotFound
 from powerdesk.core.seeded_names import seeded_name
-from powerdesk.core.widgets import ListedModelChoiceIterator, PlainCheckboxSelectMultiple, PlainSelect
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
@@ -103,14 +102,13 @@ class OrderFilterForm(forms.Form):
         label=_("状态"),
         choices=Status.choices,
         required=False,
-        widget=PlainCheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("状态“%(value)s”无效。")},
     )
     business_type = forms.ChoiceField(
         label=_("业务类型"),
         choices=[("", _("全部类型")), *BusinessType.choices],
         required=False,
-        widget=PlainSelect,
         error_messages={"invalid_choice": _("业务类型无效。")},
     )
     topic = forms.ModelChoiceField(
@@ -119,7 +117,6 @@ class OrderFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("全部分类"),
-        widget=PlainSelect,
         error_messages={"invalid_choice": _("业务分类无效。")},
     )
     unit = UnitChoiceField(
@@ -127,14 +124,12 @@ class OrderFilterForm(forms.Form):
         queryset=Unit.objects.none(),
         required=False,
         empty_label=_("全部单位"),
-        widget=PlainSelect,
         error_messages={"invalid_choice": _("请选择有效的处理单位。")},
     )
     channel = forms.ChoiceField(
         label=_("受理渠道"),
         choices=[("", _("全部渠道")), *Channel.choices],
         required=False,
-        widget=PlainSelect,
         error_messages={"invalid_choice": _("受理渠道无效。")},
     )
     date_from = forms.DateField(
@@ -164,10 +159,7 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # The list page renders this form on every request: plain widgets and queries (core.widgets).
-        for name, queryset in (("topic", self.fields["topic"].queryset), ("unit", visible_units(user))):  # type: ignore[attr-defined]
-            self.fields[name].iterator = ListedModelChoiceIterator  # type: ignore[attr-defined]
-            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = visible_units(user)  # type: ignore[attr-defined]
 
     def _clean_day(self, name: str) -> dt.date | None:
         day = self.cleaned_data.get(name)

@@ -20,7 +20,7 @@ from powerdesk.core.errors import NotFound
 from powerdesk.core.masking import mask_address, mask_id_number, mask_phone
 from powerdesk.customers.selectors import customer_get, customer_search
 from powerdesk.org.selectors import user_sees_personal_data
-from powerdesk.workorders.selectors import OrderFilter, order_list
+from powerdesk.workorders.filters import order_list
 
 # Account numbers are short digit strings; anything else cannot name a customer.
 _ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
@@ -144,8 +144,6 @@ class CustomerDetailApi(APIView):
         )
         if customer is None:
             raise NotFound(_("找不到该客户。"))
-        open_orders = order_list(user=request_user(request), f=OrderFilter(open_only=True)).filter(
-            customer=customer
-        )
+        open_orders = order_list(user=request_user(request), open=True).filter(customer=customer)
         context = {**_context(request), "open_orders": list(open_orders[:OPEN_ORDERS_SHOWN])}
         return Response(self.OutputSerializer(customer, context=context).data)

@@ -9,7 +9,10 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
+        from powerdesk.sla import filters
         from powerdesk.sla.models import EscalationStep, SlaPolicy
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
         refcache.watch(SlaPolicy, EscalationStep)
+        # The order list's breached filter and due sort key (workorders cannot import sla).
+        filters.register()

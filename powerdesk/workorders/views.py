@@ -36,12 +36,10 @@ from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, S
 from powerdesk.workorders import reference, services
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.filters import QUEUES, OrderFilterSet, sort_choices
 from powerdesk.workorders.forms import (
-    QUEUES,
-    SORTS,
     AttachmentForm,
     IntakeForm,
-    OrderFilterForm,
     TransitionForm,
     apply_domain_error,
     new_request_id,
@@ -50,7 +48,6 @@ from powerdesk.workorders.forms import (
 from powerdesk.workorders.models import Topic, WorkOrder, WorkOrderEvent
 from powerdesk.workorders.selectors import (
     order_get,
-    order_list,
     order_timeline,
     order_transitions_for,
     order_visible,
@@ -89,27 +86,27 @@ def _redirect(request: ConsoleRequest, url: str) -> HttpResponse:
 
 @login_required
 def order_list_page(request: ConsoleRequest) -> HttpResponse:
-    form = OrderFilterForm(request.GET or None, user=request.user)
-    if form.is_bound:
-        form.is_valid()
-    f = form.to_filter()
-    paginator = ListPaginator(order_list(user=request.user, f=f), PAGE_SIZE)
+    filters = OrderFilterSet(request.GET, user=request.user, default_queue="mine")
+    paginator = ListPaginator(filters.qs, PAGE_SIZE)
     number = request.GET.get("page")
     # 末页 of a capped count links to page=last: counted exactly only when someone asks for it.
     page = paginator.get_page(paginator.last_page_number() if number == "last" else number)
+    form = filters.form
     filter_errors = [
         f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
-        for name, errors in (form.errors.items() if form.is_bound else [])
+        for name, errors in form.errors.items()
     ]
     return render(
         request,
         "workorders/list.html",
         {
             "form": form,
-            "filter": f,
+            "filter": filters.current,
+            # Filters of higher apps (e.g. sla's breached), shown after the list's own.
+            "more_filters": [form[name] for name in filters.registered_names()],
             "page": page,
             "queues": QUEUES,
-            "sorts": SORTS,
+            "sorts": sort_choices(),
             "filter_errors": filter_errors,
             "now": clock.now(),
         },

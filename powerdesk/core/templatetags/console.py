@@ -40,7 +40,9 @@ def status_badge(status: str) -> str:
     if status not in _STATUSES:
         return format_html('<span class="badge">{}</span>', status)
     return format_html(
-        '<span class="badge badge-{}">{}</span>', STATUS_COLOURS.get(status, "grey"), label(Status, status)
+        '<span class="badge badge-{}">{}</span>',
+        STATUS_COLOURS.get(Status(status), "grey"),
+        label(Status, status),
     )
 
 

@@ -6,6 +6,7 @@ On the bench database under ``var/bench`` (seeded by ``bench/intake.py --seed-on
 dispatcher of county B01-01 (``bench/lists.py``'s user), with ``queue=all`` (50 rows on the page):
 
 * the whole page through Django's test client (middleware, view, queries, template): CPU per request;
+* the same list from the API (``GET /api/v1/workorders/``, token): CPU per request;
 * the 50 rows alone (``workorders/_order_rows.html`` with the page's orders, as the list includes it);
 * the filter form alone (every field rendered, as the list shows them).
 
@@ -97,6 +98,11 @@ def main() -> int:
     def page() -> None:
         assert client.get("/orders/", QUERY).status_code == 200
 
+    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {common.token_for(user)}")
+
+    def api_list() -> None:
+        assert api.get("/api/v1/workorders/", QUERY).status_code == 200
+
     def rows() -> None:
         render_to_string(
             "workorders/_order_rows.html", {"orders": orders, "now": clock.now()}, request=request
@@ -108,6 +114,7 @@ def main() -> int:
 
     log(f"host speed: {calibrate():.1f} µs per calibration loop (13-14 fast, 24-29 slow)")
     log(f"whole page (test client): median {cpu_ms(page, args.n):.2f} ms CPU")
+    log(f"API list (test client):   median {cpu_ms(api_list, args.n):.2f} ms CPU")
     log(f"50 rows alone:            median {cpu_ms(rows, args.n):.2f} ms CPU")
     log(f"filter form alone:        median {cpu_ms(filter_form, args.n):.2f} ms CPU")
     log(f"host speed: {calibrate():.1f} µs per calibration loop")

@@ -2,7 +2,7 @@
 of the transition table (the API serializers are generated from the same specs). The order list's
 filter is ``workorders.filters.OrderFilterSet``.
 
-Forms only parse and shape input; the services decide what is allowed. :func:`apply_domain_error`
+Forms only parse and shape input; the services decide what is allowed, and ``core.forms.refusal_on``
 puts a service's :class:`~powerdesk.core.errors.DomainError` back on the form, field by field.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.core.errors import DomainError, NotFound
+from powerdesk.core.errors import NotFound
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
@@ -28,23 +28,6 @@ from powerdesk.workorders.transitions import FieldSpec, Transition
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: per-field messages beside their fields (or at the top
-    when the form shows no such field), and the overall message at the top unless a field says it."""
-    beside: set[str] = set()
-    top: list[str] = []
-    for name, messages in error.fields.items():
-        if name in form.fields and not form.fields[name].widget.is_hidden:
-            form.add_error(name, list(messages))
-            beside.update(messages)
-        else:
-            top.extend(messages)
-    if error.message not in beside and error.message not in top:
-        top.insert(0, error.message)
-    if top:
-        form.add_error(None, top)
 
 
 def visible_units(user: User):

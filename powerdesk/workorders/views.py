@@ -1,8 +1,9 @@
 """Console pages of work orders: the lists, intake, the order page with its transitions and evidence.
 
 Views parse input with the forms of :mod:`powerdesk.workorders.forms`, call selectors and services, and
-render. A service's refusal (``DomainError``) becomes a message or field errors, never a 500; a
-missing or invisible order is a 404, a role that may not act is a 403.
+render. A service's refusal (``DomainError``) becomes field errors (``core.forms.refusal_on``) or a
+message, never a 500; a missing or invisible order is a 404, a role that may not act is a 403
+(``core.decorators.domain_errors``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from powerdesk.core import clock
-from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
+from powerdesk.core.decorators import domain_errors
+from powerdesk.core.errors import ValidationFailed, VersionConflict
+from powerdesk.core.forms import refusal_on
 from powerdesk.core.masking import mask_phone
 from powerdesk.core.pagination import ListPaginator
 from powerdesk.core.views import ConsoleRequest
@@ -41,7 +44,6 @@ from powerdesk.workorders.forms import (
     AttachmentForm,
     IntakeForm,
     TransitionForm,
-    apply_domain_error,
     new_request_id,
     transition_form,
 )
@@ -55,13 +57,6 @@ from powerdesk.workorders.selectors import (
 from powerdesk.workorders.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
-
-
-def _order_or_404(user: User, number: str) -> WorkOrder:
-    try:
-        return order_get(user=user, number=number)
-    except NotFound as e:
-        raise Http404(e.message) from None
 
 
 def _customer_or_404(user: User, account_no: str) -> Customer | None:
@@ -156,6 +151,7 @@ def _intake_initial(request: ConsoleRequest, customer: Customer | None) -> dict[
 
 
 @login_required
+@domain_errors
 def order_new(request: ConsoleRequest) -> HttpResponse:
     user = request.user
     if not user_can_create_orders(user):
@@ -165,15 +161,8 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntakeForm(request.POST, customer=customer)
         if form.is_valid():
-            try:
+            with refusal_on(form):
                 result = services.workorder_intake(actor=user, **form.intake_kwargs())
-            except NotPermitted as e:
-                raise PermissionDenied(e.message) from None
-            except NotFound as e:
-                raise Http404(e.message) from None
-            except DomainError as e:
-                apply_domain_error(form, e)
-            else:
                 return _after_intake(request, result)
         topic = _topic_from(form.data.get("topic"))
     else:
@@ -237,8 +226,9 @@ def repeat_check(request: ConsoleRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def order_detail(request: ConsoleRequest, number: str) -> HttpResponse:
-    return _render_detail(request, _order_or_404(request.user, number))
+    return _render_detail(request, order_get(user=request.user, number=number))
 
 
 def _render_detail(
@@ -289,11 +279,19 @@ def _next_clock(clocks: list[Clock]) -> Clock | None:
     return None
 
 
+def _order_page(request: ConsoleRequest, number: str, **kwargs: object) -> str:
+    return reverse("workorders:detail", kwargs={"number": number})
+
+
 @login_required
 @require_POST
+@domain_errors(back=_order_page, say={VersionConflict: gettext_lazy("工单已被他人修改，请刷新后重试。")})
 def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpResponse:
+    """Fire one transition from its form. A field the service refuses goes back on the form; any other
+    refusal (the state machine, a rule of the order's type, a concurrent change) is a message on the
+    order page."""
     user = request.user
-    order = _order_or_404(user, number)
+    order = order_get(user=user, number=number)
     transition = TRANSITIONS.get(code)
     if transition is None:
         raise Http404(_("没有这个操作。"))
@@ -301,21 +299,8 @@ def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpRes
         raise PermissionDenied(_("您的角色不能执行“%(action)s”。") % {"action": transition.label})
     form = transition_form(transition, user, order, data=request.POST)
     if form.is_valid():
-        try:
+        with refusal_on(form, ValidationFailed):
             services.SERVICES[code](order=order, actor=user, **form.service_kwargs())
-        except VersionConflict:
-            messages.error(request, _("工单已被他人修改，请刷新后重试。"))
-            return _redirect(request, order_url(order))
-        except NotPermitted as e:
-            raise PermissionDenied(e.message) from None
-        except NotFound as e:
-            raise Http404(e.message) from None
-        except ValidationFailed as e:
-            apply_domain_error(form, e)
-        except DomainError as e:  # the state machine or a rule of the order's type refuses
-            messages.error(request, e.message)
-            return _redirect(request, order_url(order))
-        else:
             messages.success(request, _("已执行“%(action)s”。") % {"action": transition.label})
             if not order_visible(user).filter(pk=order.pk).exists():
                 return _redirect(request, reverse("workorders:list"))  # e.g. returned to another unit
@@ -333,15 +318,16 @@ def order_url(order: WorkOrder) -> str:
 
 @login_required
 @require_POST
+@domain_errors
 def attachment_upload(request: ConsoleRequest, number: str) -> HttpResponse:
     user = request.user
-    order = _order_or_404(user, number)
+    order = order_get(user=user, number=number)
     if not user_may(user, "note"):
         raise PermissionDenied(_("您的角色不能上传附件。"))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with refusal_on(form):
             attachment_add(
                 order=order,
                 actor=user,
@@ -349,21 +335,15 @@ def attachment_upload(request: ConsoleRequest, number: str) -> HttpResponse:
                 upload=upload,
                 request_id=form.cleaned_data["request_id"],
             )
-        except NotPermitted as e:
-            raise PermissionDenied(e.message) from None
-        except NotFound as e:
-            raise Http404(e.message) from None
-        except DomainError as e:
-            apply_domain_error(form, e)
-        else:
             messages.success(request, _("已上传附件 %(name)s。") % {"name": upload.name})
             return redirect(order_url(order))
     return _render_detail(request, order, attachment_form=form)
 
 
 @login_required
+@domain_errors
 def attachment_download(request: ConsoleRequest, number: str, pk: int) -> FileResponse:
-    order = _order_or_404(request.user, number)
+    order = order_get(user=request.user, number=number)
     attachment = order.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("找不到该附件。"))

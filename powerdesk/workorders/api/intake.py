@@ -67,9 +67,8 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     return None
 
 
+# Written from the request's IntakeResult (the view hands it to the order as order.intake).
 class IntakeInfoOutputSerializer(serializers.Serializer):
-    """What the request did: read from its ``IntakeResult``."""
-
     created = serializers.BooleanField(help_text="This request opened a new order.")
     repeat_call = serializers.BooleanField(
         source="repeat", help_text="The contact was linked to an existing order."
@@ -169,10 +168,9 @@ class WorkOrderIntakeApi(APIView):
             return value
 
     class OutputSerializer(WorkOrderSummaryOutputSerializer):
-        """The order, and what this request did to it (``intake``: the view hands the order its
-        ``IntakeResult`` as ``order.intake``)."""
+        """The order, and what this request did to it."""
 
-        intake = IntakeInfoOutputSerializer()
+        intake = IntakeInfoOutputSerializer()  # from order.intake, the IntakeResult (see intake_answer)
 
         class Meta:
             ref_name = "WorkOrderIntakeResult"

@@ -101,7 +101,6 @@ class ChoiceLabelField(serializers.CharField):
 
     def __init__(self, *, choices: Any, **kwargs: Any) -> None:
         self.choice_set = choices
-        kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> str:

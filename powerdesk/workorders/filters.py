@@ -90,19 +90,21 @@ class FlagField(forms.Field):
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
+class StatusCheckboxes(forms.CheckboxSelectMultiple):
+    """Django's checkboxes, reading statuses as repeated parameters (what the checkboxes send) or comma
+    separated (``status=a,b``, for the API), each once: the boxes of a comma-separated list show ticked."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = super().value_from_datadict(data, files, name)
+        if values is None:
+            return None
+        items = [values] if isinstance(values, str) else values
+        parts = (part.strip() for item in items for part in str(item).split(","))
+        return list(dict.fromkeys(part for part in parts if part))
+
+
 class StatusesField(forms.MultipleChoiceField):
-    """Statuses as repeated parameters (the console's checkboxes) or comma separated (``a,b``), each
-    once."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def to_python(self, value: Any) -> list[str]:
-        if isinstance(value, str):
-            value = [value]
-        values = super().to_python(value)
-        return list(
-            dict.fromkeys(part.strip() for item in values for part in item.split(",") if part.strip())
-        )
+    widget = StatusCheckboxes
 
 
 class BusinessDayField(forms.DateField):
@@ -347,6 +349,14 @@ class OrderFilterSet(django_filters.FilterSet):
             raise TypeError("OrderFilterSet needs a user (or a request with one): the list is scoped by it.")
         self.user: User = user
         self.default_queue = default_queue
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = super().get_form_class()
+        # The help texts document the API's parameters (drf-spectacular reads them from the filters);
+        # the console's filter bar shows the labels only, so its fields point at no help text.
+        for field in form_class.base_fields.values():
+            field.help_text = ""
+        return form_class
 
     def filter_queryset(self, queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
         """1. the queue, within the user's scope (the one place the scope is applied);

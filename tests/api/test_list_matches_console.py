@@ -55,3 +55,16 @@ def test_the_default_queue_is_mine_in_the_console_and_all_in_the_api(client, use
     api = client_for(users["dispatcher"]).get(URL)
     assert console.context["filter"]["queue"] == "mine" and list(console.context["page"].object_list) == []
     assert [row["number"] for row in api.json()["results"]] == [order.number]
+
+
+def test_statuses_are_taken_repeated_or_comma_separated_by_both(client, users, make_order, dispatched):
+    accepted, sent, archived = make_order(), dispatched(description="又停电了"), make_order(description="三")
+    WorkOrder.objects.filter(pk=archived.pk).update(status="archived")
+    client.force_login(users["agent"])
+    for params in ({"status": "accepted,dispatched"}, {"status": ["accepted", "dispatched"]}):
+        console = client.get(reverse("workorders:list"), {"queue": "all", **params})
+        api = client_for(users["agent"]).get(URL, params)
+        assert {o.number for o in console.context["page"].object_list} == {accepted.number, sent.number}
+        assert {row["number"] for row in api.json()["results"]} == {accepted.number, sent.number}
+        assert console.content.decode().count('name="status" value="') == 11
+        assert 'value="accepted" id="id_status_0" checked' in console.content.decode()

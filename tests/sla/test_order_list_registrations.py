@@ -22,7 +22,7 @@ URL = "/api/v1/workorders/"
 
 def test_the_breached_filter_and_the_due_sort_are_registered_once_the_apps_are_loaded():
     assert "breached" in OrderFilterSet.base_filters
-    assert OrderFilterSet.registered_names() == ["breached"]
+    assert "breached" in OrderFilterSet.registered_names()
     assert dict(sort_choices())["due"] == "到期最早"
 
 

@@ -124,24 +124,16 @@ def measure(session, url: str, n: int, gunicorn_pid: int, headers=None, retries:
 
 
 def explain(user, params: dict[str, str], page: int) -> str:
-    """EXPLAIN ANALYZE of exactly the queries a list page runs for these filters: the shared selector's
+    """EXPLAIN ANALYZE of exactly the queries a list page runs for these filters: the shared FilterSet's
     queryset paginated by the paginator both surfaces use (capped count, page ids, rows)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from powerdesk.core.pagination import ListPaginator
-    from powerdesk.workorders.choices import Status
-    from powerdesk.workorders.selectors import OrderFilter, order_list
+    from powerdesk.workorders.filters import order_list
 
-    f = OrderFilter(
-        queue=params.get("queue", "all"),
-        status=[params["status"]] if params.get("status") in Status.values else None,
-        topic=params.get("topic", ""),
-        date_from=dt.date.fromisoformat(params["date_from"]) if params.get("date_from") else None,
-        date_to=dt.date.fromisoformat(params["date_to"]) if params.get("date_to") else None,
-    )
     with CaptureQueriesContext(connection) as ctx:
-        paginator = ListPaginator(order_list(user=user, f=f), PAGE_SIZE)
+        paginator = ListPaginator(order_list(user=user, **params), PAGE_SIZE)
         _ = paginator.count
         list(paginator.page(page))
     out = []

@@ -10,19 +10,19 @@ from powerdesk.core import clock
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_sees_all
 from powerdesk.sla.selectors import calendar_warnings
-from powerdesk.workorders.selectors import OrderFilter, order_list
+from powerdesk.workorders.filters import order_list
 
 
 @login_required
 def home(request: ConsoleRequest) -> HttpResponse:
     user = request.user
     counts = {
-        "mine": order_list(user=user, f=OrderFilter(queue="mine")).count(),
-        "unit": order_list(user=user, f=OrderFilter(queue="unit")).count(),
-        "flagged": order_list(user=user, f=OrderFilter(flagged=True, open_only=True)).count(),
-        "overdue": order_list(user=user, f=OrderFilter(overdue=True)).count(),
+        "mine": order_list(user=user, queue="mine").count(),
+        "unit": order_list(user=user, queue="unit").count(),
+        "flagged": order_list(user=user, flagged=True, open=True).count(),
+        "overdue": order_list(user=user, overdue=True).count(),
     }
-    recent = list(order_list(user=user, f=OrderFilter(queue="all"))[:10])
+    recent = list(order_list(user=user)[:10])
     return render(
         request,
         "console/home.html",

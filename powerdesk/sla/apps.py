@@ -9,9 +9,12 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.sla import extension
+        from powerdesk.sla import extension, filters
         from powerdesk.sla.models import EscalationStep, SlaPolicy, SuspendReason
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
         refcache.watch(SlaPolicy, EscalationStep, SuspendReason)
+        # How the SLA app plugs into the order (workorders cannot import it): hooks, panels, inputs,
+        # timeline, and the order list's breached filter and due sort key.
         extension.register()
+        filters.register()

@@ -1,56 +1,33 @@
-"""Console forms: the intake form, the order-list filter, and one form per transition generated from
-the ``FieldSpec`` list of the transition table (the API serializers are generated from the same specs).
+"""Console forms: the intake form, and one form per transition generated from the ``FieldSpec`` list
+of the transition table (the API serializers are generated from the same specs). The order list's
+filter is ``workorders.filters.OrderFilterSet``.
 
-Forms only parse and shape input; the services decide what is allowed. :func:`apply_domain_error`
+Forms only parse and shape input; the services decide what is allowed, and ``core.forms.refusal_on``
 puts a service's :class:`~powerdesk.core.errors.DomainError` back on the form, field by field.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.core.errors import DomainError, NotFound
+from powerdesk.core.errors import NotFound
 from powerdesk.core.seeded_names import seeded_name
-from powerdesk.core.widgets import ListedModelChoiceIterator, PlainCheckboxSelectMultiple, PlainSelect
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.workorders import extensions
-from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction, Status
+from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
-from powerdesk.workorders.selectors import OrderFilter, order_get
+from powerdesk.workorders.selectors import order_get
 from powerdesk.workorders.transitions import FieldSpec, Transition
-
-# Dates outside this range are input errors (and would overflow the day arithmetic of the filter).
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
-QUEUES = [("mine", _("我的待办")), ("unit", _("本单位待办")), ("all", _("全部"))]
-SORTS = [("newest", _("最新受理")), ("due", _("到期最早"))]
 
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: per-field messages beside their fields (or at the top
-    when the form shows no such field), and the overall message at the top unless a field says it."""
-    beside: set[str] = set()
-    top: list[str] = []
-    for name, messages in error.fields.items():
-        if name in form.fields and not form.fields[name].widget.is_hidden:
-            form.add_error(name, list(messages))
-            beside.update(messages)
-        else:
-            top.extend(messages)
-    if error.message not in beside and error.message not in top:
-        top.insert(0, error.message)
-    if top:
-        form.add_error(None, top)
 
 
 def visible_units(user: User):
@@ -87,129 +64,6 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Unit) -> str:
         return "\u3000" * self._indent.get(obj.kind, 0) + obj.name
-
-
-# ---------------------------------------------------------------------------------------------
-# order list filter
-
-
-class OrderFilterForm(forms.Form):
-    """The filters of the order list (GET). Invalid values are reported and left out of the filter."""
-
-    queue = forms.ChoiceField(
-        label=_("队列"), choices=QUEUES, required=False, error_messages={"invalid_choice": _("队列无效。")}
-    )
-    status = forms.MultipleChoiceField(
-        label=_("状态"),
-        choices=Status.choices,
-        required=False,
-        widget=PlainCheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("状态“%(value)s”无效。")},
-    )
-    business_type = forms.ChoiceField(
-        label=_("业务类型"),
-        choices=[("", _("全部类型")), *BusinessType.choices],
-        required=False,
-        widget=PlainSelect,
-        error_messages={"invalid_choice": _("业务类型无效。")},
-    )
-    topic = forms.ModelChoiceField(
-        label=_("业务分类"),
-        queryset=Topic.objects.filter(is_active=True),
-        to_field_name="code",
-        required=False,
-        empty_label=_("全部分类"),
-        widget=PlainSelect,
-        error_messages={"invalid_choice": _("业务分类无效。")},
-    )
-    unit = UnitChoiceField(
-        label=_("处理单位"),
-        queryset=Unit.objects.none(),
-        required=False,
-        empty_label=_("全部单位"),
-        widget=PlainSelect,
-        error_messages={"invalid_choice": _("请选择有效的处理单位。")},
-    )
-    channel = forms.ChoiceField(
-        label=_("受理渠道"),
-        choices=[("", _("全部渠道")), *Channel.choices],
-        required=False,
-        widget=PlainSelect,
-        error_messages={"invalid_choice": _("受理渠道无效。")},
-    )
-    date_from = forms.DateField(
-        label=_("受理日期从"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("请输入有效的日期，如 2025-05-01。")},
-    )
-    date_to = forms.DateField(
-        label=_("受理日期至"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("请输入有效的日期，如 2025-05-01。")},
-    )
-    overdue = forms.BooleanField(label=_("逾期"), required=False)
-    breached = forms.BooleanField(label=_("已超时"), required=False)
-    flagged = forms.BooleanField(label=_("重点关注"), required=False)
-    sort = forms.ChoiceField(
-        label=_("排序"), choices=SORTS, required=False, error_messages={"invalid_choice": _("排序方式无效。")}
-    )
-    q = forms.CharField(
-        label=_("关键字"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("工单编号或诉求内容")}),
-    )
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        # The list page renders this form on every request: plain widgets and queries (core.widgets).
-        for name, queryset in (("topic", self.fields["topic"].queryset), ("unit", visible_units(user))):  # type: ignore[attr-defined]
-            self.fields[name].iterator = ListedModelChoiceIterator  # type: ignore[attr-defined]
-            self.fields[name].queryset = queryset  # type: ignore[attr-defined]
-
-    def _clean_day(self, name: str) -> dt.date | None:
-        day = self.cleaned_data.get(name)
-        if day is not None and not (FIRST_DAY <= day <= LAST_DAY):
-            raise forms.ValidationError(
-                _("日期须在 %(first)s 至 %(last)s 之间。") % {"first": FIRST_DAY, "last": LAST_DAY}
-            )
-        return day
-
-    def clean_date_from(self) -> dt.date | None:
-        return self._clean_day("date_from")
-
-    def clean_date_to(self) -> dt.date | None:
-        return self._clean_day("date_to")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("结束日期不能早于开始日期。"))
-        return data
-
-    def to_filter(self, default_queue: str = "mine") -> OrderFilter:
-        """The filter from the fields that validated (call after ``is_valid()``)."""
-        data = getattr(self, "cleaned_data", {})
-        topic = data.get("topic")
-        unit = data.get("unit")
-        return OrderFilter(
-            queue=data.get("queue") or default_queue,
-            status=list(data.get("status") or []) or None,
-            business_type=data.get("business_type") or "",
-            topic=topic.code if topic else "",
-            unit=unit.pk if unit else None,
-            channel=data.get("channel") or "",
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-            overdue=bool(data.get("overdue")),
-            flagged=bool(data.get("flagged")),
-            breached=bool(data.get("breached")),
-            q=(data.get("q") or "").strip(),
-            sort=data.get("sort") or "newest",
-        )
 
 
 # ---------------------------------------------------------------------------------------------

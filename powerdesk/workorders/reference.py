@@ -29,6 +29,11 @@ def topic_any(code: str) -> Topic | None:
     return _topics().get(code or "")
 
 
+def active_topics() -> list[Topic]:
+    """The active topics, in their display order (sort order, code)."""
+    return [t for t in _topics().values() if t.is_active]
+
+
 def topic_by_id(pk: int) -> Topic | None:
     return next((t for t in _topics().values() if t.pk == pk), None)
 

@@ -1,8 +1,9 @@
 """Console pages of work orders: the lists, intake, the order page with its transitions and evidence.
 
 Views parse input with the forms of :mod:`powerdesk.workorders.forms`, call selectors and services, and
-render. A service's refusal (``DomainError``) becomes a message or field errors, never a 500; a
-missing or invisible order is a 404, a role that may not act is a 403.
+render. A service's refusal (``DomainError``) becomes field errors (``core.forms.refusal_on``) or a
+message, never a 500; a missing or invisible order is a 404, a role that may not act is a 403
+(``core.decorators.domain_errors``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from powerdesk.core import clock
-from powerdesk.core.errors import DomainError, NotFound, NotPermitted, ValidationFailed, VersionConflict
+from powerdesk.core.decorators import domain_errors
+from powerdesk.core.errors import ValidationFailed, VersionConflict
+from powerdesk.core.forms import refusal_on
 from powerdesk.core.pagination import ListPaginator
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
@@ -30,21 +34,17 @@ from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.filters import QUEUES, OrderFilterSet, sort_choices
 from powerdesk.workorders.forms import (
-    QUEUES,
-    SORTS,
     AttachmentForm,
     IntakeForm,
-    OrderFilterForm,
     TransitionForm,
-    apply_domain_error,
     new_request_id,
     transition_form,
 )
 from powerdesk.workorders.models import Topic, WorkOrder
 from powerdesk.workorders.selectors import (
     order_get,
-    order_list,
     order_timeline,
     order_transitions_for,
     order_visible,
@@ -52,13 +52,6 @@ from powerdesk.workorders.selectors import (
 from powerdesk.workorders.transitions import TRANSITIONS
 
 PAGE_SIZE = 50
-
-
-def _order_or_404(user: User, number: str) -> WorkOrder:
-    try:
-        return order_get(user=user, number=number)
-    except NotFound as e:
-        raise Http404(e.message) from None
 
 
 def _customer_or_404(user: User, account_no: str) -> Customer | None:
@@ -83,27 +76,27 @@ def _redirect(request: ConsoleRequest, url: str) -> HttpResponse:
 
 @login_required
 def order_list_page(request: ConsoleRequest) -> HttpResponse:
-    form = OrderFilterForm(request.GET or None, user=request.user)
-    if form.is_bound:
-        form.is_valid()
-    f = form.to_filter()
-    paginator = ListPaginator(order_list(user=request.user, f=f), PAGE_SIZE)
+    filters = OrderFilterSet(request.GET, user=request.user, default_queue="mine")
+    paginator = ListPaginator(filters.qs, PAGE_SIZE)
     number = request.GET.get("page")
     # 末页 of a capped count links to page=last: counted exactly only when someone asks for it.
     page = paginator.get_page(paginator.last_page_number() if number == "last" else number)
+    form = filters.form
     filter_errors = [
         f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
-        for name, errors in (form.errors.items() if form.is_bound else [])
+        for name, errors in form.errors.items()
     ]
     return render(
         request,
         "workorders/list.html",
         {
             "form": form,
-            "filter": f,
+            "filter": filters.current,
+            # Filters of higher apps (e.g. sla's breached), shown after the list's own.
+            "more_filters": [form[name] for name in filters.registered_names()],
             "page": page,
             "queues": QUEUES,
-            "sorts": SORTS,
+            "sorts": sort_choices(),
             "filter_errors": filter_errors,
             "now": clock.now(),
         },
@@ -153,6 +146,7 @@ def _intake_initial(request: ConsoleRequest, customer: Customer | None) -> dict[
 
 
 @login_required
+@domain_errors
 def order_new(request: ConsoleRequest) -> HttpResponse:
     user = request.user
     if not user_can_create_orders(user):
@@ -162,15 +156,8 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         form = IntakeForm(request.POST, customer=customer)
         if form.is_valid():
-            try:
+            with refusal_on(form):
                 result = services.workorder_intake(actor=user, **form.intake_kwargs())
-            except NotPermitted as e:
-                raise PermissionDenied(e.message) from None
-            except NotFound as e:
-                raise Http404(e.message) from None
-            except DomainError as e:
-                apply_domain_error(form, e)
-            else:
                 return _after_intake(request, result)
         topic = _topic_from(form.data.get("topic"))
     else:
@@ -234,8 +221,9 @@ def repeat_check(request: ConsoleRequest) -> HttpResponse:
 
 
 @login_required
+@domain_errors
 def order_detail(request: ConsoleRequest, number: str) -> HttpResponse:
-    return _render_detail(request, _order_or_404(request.user, number))
+    return _render_detail(request, order_get(user=request.user, number=number))
 
 
 def _render_detail(
@@ -274,11 +262,19 @@ def _render_detail(
     )
 
 
+def _order_page(request: ConsoleRequest, number: str, **kwargs: object) -> str:
+    return reverse("workorders:detail", kwargs={"number": number})
+
+
 @login_required
 @require_POST
+@domain_errors(back=_order_page, say={VersionConflict: gettext_lazy("工单已被他人修改，请刷新后重试。")})
 def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpResponse:
+    """Fire one transition from its form. A field the service refuses goes back on the form; any other
+    refusal (the state machine, a rule of the order's type, a concurrent change) is a message on the
+    order page."""
     user = request.user
-    order = _order_or_404(user, number)
+    order = order_get(user=user, number=number)
     transition = TRANSITIONS.get(code)
     if transition is None:
         raise Http404(_("没有这个操作。"))
@@ -286,21 +282,8 @@ def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpRes
         raise PermissionDenied(_("您的角色不能执行“%(action)s”。") % {"action": transition.label})
     form = transition_form(transition, user, order, data=request.POST)
     if form.is_valid():
-        try:
+        with refusal_on(form, ValidationFailed):
             services.SERVICES[code](order=order, actor=user, **form.service_kwargs())
-        except VersionConflict:
-            messages.error(request, _("工单已被他人修改，请刷新后重试。"))
-            return _redirect(request, order_url(order))
-        except NotPermitted as e:
-            raise PermissionDenied(e.message) from None
-        except NotFound as e:
-            raise Http404(e.message) from None
-        except ValidationFailed as e:
-            apply_domain_error(form, e)
-        except DomainError as e:  # the state machine or a rule of the order's type refuses
-            messages.error(request, e.message)
-            return _redirect(request, order_url(order))
-        else:
             messages.success(request, _("已执行“%(action)s”。") % {"action": transition.label})
             if not order_visible(user).filter(pk=order.pk).exists():
                 return _redirect(request, reverse("workorders:list"))  # e.g. returned to another unit
@@ -318,15 +301,16 @@ def order_url(order: WorkOrder) -> str:
 
 @login_required
 @require_POST
+@domain_errors
 def attachment_upload(request: ConsoleRequest, number: str) -> HttpResponse:
     user = request.user
-    order = _order_or_404(user, number)
+    order = order_get(user=user, number=number)
     if not user_may(user, "note"):
         raise PermissionDenied(_("您的角色不能上传附件。"))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with refusal_on(form):
             attachment_add(
                 order=order,
                 actor=user,
@@ -334,21 +318,15 @@ def attachment_upload(request: ConsoleRequest, number: str) -> HttpResponse:
                 upload=upload,
                 request_id=form.cleaned_data["request_id"],
             )
-        except NotPermitted as e:
-            raise PermissionDenied(e.message) from None
-        except NotFound as e:
-            raise Http404(e.message) from None
-        except DomainError as e:
-            apply_domain_error(form, e)
-        else:
             messages.success(request, _("已上传附件 %(name)s。") % {"name": upload.name})
             return redirect(order_url(order))
     return _render_detail(request, order, attachment_form=form)
 
 
 @login_required
+@domain_errors
 def attachment_download(request: ConsoleRequest, number: str, pk: int) -> FileResponse:
-    order = _order_or_404(request.user, number)
+    order = order_get(user=request.user, number=number)
     attachment = order.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("找不到该附件。"))

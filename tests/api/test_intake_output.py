@@ -1,63 +1,61 @@
-"""The intake answers with ``order_summary``, a hand-written twin of WorkOrderSummaryOutputSerializer
-(the serializer's per-field cost is too high for the intake's hot path): the two must agree exactly."""
+"""The intake answers with ``WorkOrderIntakeApi.OutputSerializer``, one instance per masking shared by
+the requests of a process: each answer is the order as stored (the service hands back the order it
+wrote, not a re-read), in the caller's language and masking, with what that request did."""
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
-from powerdesk.workorders import services as s
-from powerdesk.workorders.api import WorkOrderSummaryOutputSerializer, order_summary
-from powerdesk.workorders.models import SubType, WorkOrder
-from tests.factories import topic
+from powerdesk.workorders.api import WorkOrderSummaryOutputSerializer
+from powerdesk.workorders.models import WorkOrder
+
+URL = "/api/v1/workorders/"
 
 
-def _both(order: WorkOrder, unmasked: bool) -> tuple[dict, dict]:
-    fresh = WorkOrder.objects.select_related("topic", "unit", "customer", "assignee", "sub_type").get(
-        pk=order.pk
+def _body(customer, **overrides):
+    return {
+        "business_type": "repair",
+        "topic": "fault_repair",
+        "sub_type": "repair_lv",
+        "customer": customer.account_no,
+        "caller_phone": "13812345678",
+        "description": "家里停电了",
+        **overrides,
+    }
+
+
+def _stored(number: str, *, unmasked: bool) -> dict:
+    order = WorkOrder.objects.select_related("topic", "unit", "customer", "assignee", "sub_type").get(
+        number=number
     )
-    expected = dict(WorkOrderSummaryOutputSerializer(fresh, context={"unmasked": unmasked}).data)
-    return order_summary(fresh, unmasked=unmasked), expected
+    return dict(WorkOrderSummaryOutputSerializer(order, context={"unmasked": unmasked}).data)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("unmasked", [True, False])
-def test_the_summary_matches_the_serializer_for_a_new_order(make_order, language, unmasked):
-    order = make_order(sub_type=SubType.objects.get(code="repair_lv"), caller_phone="13812345678")
+def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api, customer):
+    client = api("agent")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    answer = client.post(URL, _body(customer), format="json").json()
+    intake = answer.pop("intake")
     with translation.override(language):
-        fast, slow = _both(order, unmasked)
-    assert fast == slow
-    assert fast["caller_phone"] == ("13812345678" if unmasked else "138****5678")
+        assert answer == _stored(answer["number"], unmasked=True)
+    assert intake == {"created": True, "repeat_call": False, "replayed": False, "contact_count": 1}
 
 
-def test_the_summary_matches_for_a_dispatched_order_with_an_assignee_and_no_customer(users, county):
-    order = s.workorder_intake(
-        actor=users["agent"],
-        business_type="consultation",
-        topic=topic("billing"),
-        channel="12345",
-        description="电价咨询",
-        caller_phone="0571-1234567",
-    ).order
-    order = s.workorder_dispatch(
-        order=order, actor=users["dispatcher"], unit=county.east, assignee=users["repair"]
-    )
-    fast, slow = _both(order, False)
-    assert fast == slow
-    assert fast["assignee"]["username"] == "repair" and fast["customer"] is None and fast["sub_type"] is None
+def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, customer):
+    client = api("agent")
+    client.post(URL, _body(customer), format="json")
+    answer = client.post(URL, _body(customer, description="还是没电"), format="json").json()
+    intake = answer.pop("intake")
+    assert answer == _stored(answer["number"], unmasked=True)
+    assert intake == {"created": False, "repeat_call": True, "replayed": False, "contact_count": 2}
 
 
-def test_the_intake_result_itself_serializes_like_the_stored_order(make_order, users, customer):
-    """The order the intake hands back (built from the write, not re-read) carries the stored values."""
-    first = make_order()
-    assert order_summary(first, unmasked=True) == _both(first, True)[1]
-    linked = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic("fault_repair"),
-        channel="95598",
-        description="又打来了",
-        customer=customer,
-    )
-    assert linked.repeat and linked.order.pk == first.pk
-    assert order_summary(linked.order, unmasked=True) == _both(linked.order, True)[1]
+def test_answers_to_roles_with_and_without_personal_data_do_not_mix(api, customer, west_customer):
+    first = api("agent").post(URL, _body(customer), format="json").json()
+    masked = api("manager").post(URL, _body(west_customer, caller_phone="13987654321"), format="json").json()
+    again = api("agent").post(URL, _body(customer, force_new=True, override_reason="另一处"), format="json")
+    assert first["caller_phone"] == "13812345678" and again.json()["caller_phone"] == "13812345678"
+    assert masked["caller_phone"] == "139****4321"

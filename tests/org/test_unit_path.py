@@ -10,7 +10,8 @@ from django.db import IntegrityError, connection, transaction
 
 from powerdesk.org.models import Role, Unit, UnitKind
 from powerdesk.org.selectors import user_sees_unit, visible_units_filter
-from powerdesk.workorders.selectors import OrderFilter, order_list, order_visible
+from powerdesk.workorders.filters import order_list
+from powerdesk.workorders.selectors import order_visible
 from tests.factories import AreaFactory, UnitFactory, UserFactory
 from tests.org.helpers import visible_unit_ids
 
@@ -172,7 +173,7 @@ def test_the_scope_reaches_postgresql_as_a_constant_path_prefix(users):
 
 
 def test_the_unit_queue_needs_no_scope_filter(users):
-    sql, params = order_list(user=users["agent"], f=OrderFilter(queue="unit")).query.sql_with_params()
+    sql, params = order_list(user=users["agent"], queue="unit").query.sql_with_params()
 
     where = sql.split(" WHERE ", 1)[1]
     assert "path" not in where and users["agent"].unit_id in params

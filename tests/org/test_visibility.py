@@ -13,7 +13,8 @@ from powerdesk.org.selectors import (
     user_sees_personal_data,
 )
 from powerdesk.workorders import services as s
-from powerdesk.workorders.selectors import OrderFilter, order_get, order_list, order_visible
+from powerdesk.workorders.filters import order_list
+from powerdesk.workorders.selectors import order_get, order_visible
 from powerdesk.workorders.transitions import TRANSITIONS
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
 from tests.org.helpers import visible_unit_ids
@@ -119,7 +120,7 @@ def test_a_superuser_sees_everything_and_a_user_without_a_unit_nothing(orders, c
 
 
 def test_the_unit_queue_lists_only_the_users_own_unit(users, orders):
-    listed = order_list(user=users["agent"], f=OrderFilter(queue="unit"))
+    listed = order_list(user=users["agent"], queue="unit")
 
     assert [o.number for o in listed] == [orders["county"].number]
 

@@ -13,7 +13,6 @@ from powerdesk.workorders.api.lists import WorkOrderCollectionApi, WorkOrderList
 from powerdesk.workorders.api.output import (
     WorkOrderDetailOutputSerializer,
     WorkOrderSummaryOutputSerializer,
-    order_summary,
 )
 from powerdesk.workorders.api.transitions import TRANSITION_APIS, WorkOrderTransitionApi, transition_api
 
@@ -27,6 +26,5 @@ __all__ = [
     "WorkOrderListApi",
     "WorkOrderSummaryOutputSerializer",
     "WorkOrderTransitionApi",
-    "order_summary",
     "transition_api",
 ]

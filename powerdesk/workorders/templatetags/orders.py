@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 
 from powerdesk.core import clock as clock_mod
+from powerdesk.core.labels import label
 from powerdesk.core.templatetags.countdown import countdown_text, iso
 from powerdesk.workorders.choices import CLOSED_STATUSES, STATUS_COLOURS, Priority, Status
 
@@ -18,14 +19,18 @@ register = template.Library()
 PRIORITY_COLOURS = {Priority.NORMAL: "grey", Priority.HIGH: "orange", Priority.URGENT: "red"}
 
 
+# Labels through core.labels, translated once per language: a list page shows 100 badges.
+_STATUSES = frozenset(Status.values)
+
+
 @register.simple_tag
 def status_badge(status: str) -> str:
-    try:
-        value = Status(status)
-    except ValueError:
+    if status not in _STATUSES:
         return format_html('<span class="badge">{}</span>', status)
     return format_html(
-        '<span class="badge badge-{}">{}</span>', STATUS_COLOURS.get(value, "grey"), value.label
+        '<span class="badge badge-{}">{}</span>',
+        STATUS_COLOURS.get(Status(status), "grey"),
+        label(Status, status),
     )
 
 
@@ -35,7 +40,9 @@ def priority_badge(priority: int) -> str:
         value = Priority(int(priority))
     except (TypeError, ValueError):
         return ""
-    return format_html('<span class="prio prio-{}">{}</span>', PRIORITY_COLOURS[value], value.label)
+    return format_html(
+        '<span class="prio prio-{}">{}</span>', PRIORITY_COLOURS[value], label(Priority, value)
+    )
 
 
 @register.inclusion_tag("core/_countdown.html")

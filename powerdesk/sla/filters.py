@@ -1,0 +1,33 @@
+"""The time limits' part of the order list: the ``breached`` filter and the ``due`` sort key.
+
+Registered with the list's FilterSet (``workorders.filters``) when the app loads (``SlaConfig.ready``):
+workorders sits below sla and does not know clocks, so the console list, the API and its schema get
+these from here.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.sla.models import Clock, ClockState
+from powerdesk.workorders.filters import FlagFilter, register_filter, register_sort
+from powerdesk.workorders.models import WorkOrder
+
+
+def breached(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[WorkOrder]:
+    """Orders with a clock in state breached (a deadline recorded as missed by the sweep)."""
+    return queryset.filter(Exists(Clock.objects.filter(order=OuterRef("pk"), state=ClockState.BREACHED)))
+
+
+def register() -> None:
+    register_filter(
+        "breached",
+        FlagFilter(
+            label=_("已超时"),
+            method=breached,
+            help_text="Orders with a time limit recorded as breached (by the SLA sweep).",
+        ),
+    )
+    # Due soonest first, orders without a due time (closed, or paused) last; the id keeps pages apart.
+    register_sort("due", _("到期最早"), [F("due_at").asc(nulls_last=True), "id"])

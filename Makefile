@@ -25,11 +25,13 @@ e2e-deps:
 test: install e2e-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff, mypy, migrations in step with the models, and the import contracts of docs/architecture.md.
 lint: install
 	$(BIN)/ruff check powerdesk tests bench
 	$(BIN)/ruff format --check powerdesk tests bench
 	$(BIN)/mypy powerdesk
 	$(BIN)/powerdesk makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 stop: install
 	$(BIN)/python -c "from powerdesk import dbserver, launcher; dbserver.stop(launcher.var_dir())"

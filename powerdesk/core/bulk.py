@@ -40,6 +40,11 @@ def _is_json(field: Field) -> bool:
     return field.get_internal_type() == "JSONField"
 
 
+def _column(field: Field) -> str:
+    assert field.column is not None  # concrete fields have a column
+    return field.column
+
+
 def _refuse_encoders(fields: Sequence[Field]) -> None:
     for field in fields:
         if _is_json(field) and getattr(field, "encoder", None) is not None:
@@ -51,7 +56,7 @@ def _definition(fields: Sequence[Field]) -> str:
     length (``varchar(16)`` would refuse a longer value here instead of at the column, with the column's
     own message)."""
     qn = connection.ops.quote_name
-    return ", ".join(f"{qn(f.column)} {f.db_type(connection).split('(')[0]}" for f in fields)  # type: ignore[union-attr]
+    return ", ".join(f"{qn(_column(f))} {(f.db_type(connection) or '').split('(')[0]}" for f in fields)
 
 
 def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -72,13 +77,13 @@ def bulk_update(model: type[Model], objs: Sequence[Any], fields: Sequence[str]) 
     columns: list[Field] = [pk, *(meta.get_field(name) for name in fields)]  # type: ignore[list-item]
     _refuse_encoders(columns)
     qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = v.{qn(f.column)}" for f in columns[1:])
+    assignments = ", ".join(f"{qn(_column(f))} = v.{qn(_column(f))}" for f in columns[1:])
     statement = (
         f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608
         f"FROM jsonb_to_recordset(%s::jsonb) AS v({_definition(columns)}) "
-        f"WHERE t.{qn(pk.column)} = v.{qn(pk.column)}"
+        f"WHERE t.{qn(_column(pk))} = v.{qn(_column(pk))}"
     )
-    names = [(f.column, f.attname) for f in columns]
+    names = [(_column(f), f.attname) for f in columns]
     _execute(statement, [_document([{c: getattr(obj, a) for c, a in names} for obj in objs])])
     return len(objs)
 
@@ -113,23 +118,23 @@ def insert_rows(
         value = same[f.attname] if f.attname in same else f.get_default()
         if _is_json(f):
             value = orjson.dumps(value, default=_default).decode()
-            selected[f.column] = "%s::jsonb"
+            selected[_column(f)] = "%s::jsonb"
         else:
-            selected[f.column] = f"%s::{f.db_type(connection).split('(')[0]}"  # type: ignore[union-attr]
+            selected[_column(f)] = f"%s::{(f.db_type(connection) or '').split('(')[0]}"
         params.append(value)
     qn = connection.ops.quote_name
     for f in varying:
-        selected[f.column] = f"v.{qn(f.column)}"
-    if any(f.column != f.attname for f in varying):
-        rows = [{f.column: row[f.attname] for f in varying} for row in rows]
+        selected[_column(f)] = f"v.{qn(_column(f))}"
+    if any(_column(f) != f.attname for f in varying):
+        rows = [{_column(f): row[f.attname] for f in varying} for row in rows]
     conflict = ""
     if conflict_target:
-        target = ", ".join(qn(meta.get_field(name).column) for name in conflict_target)  # type: ignore[union-attr]
+        target = ", ".join(qn(_column(meta.get_field(name))) for name in conflict_target)  # type: ignore[arg-type]
         conflict = f" ON CONFLICT ({target}) DO NOTHING"
     statement = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
         f"SELECT {', '.join(selected.values())} "
         f"FROM jsonb_to_recordset(%s::jsonb) AS v({_definition(varying)})"
-        f"{conflict} RETURNING {qn(pk.column)}"
+        f"{conflict} RETURNING {qn(_column(pk))}"
     )
     return [row[0] for row in _execute(statement, [*params, _document(rows)])]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.db import transaction
 from django.db.models.functions import Mod
@@ -86,8 +86,10 @@ class _Order(NamedTuple):
     handler: int | None  # the assignee, else whoever took the call
 
 
-_ORDER_FIELDS = ("id", "number", "status", "business_type", "priority", "escalation_level", "is_flagged")
-_ORDER_FIELDS += ("version", "unit_id", "assignee_id", "owner_id")
+_ORDER_FIELDS = (
+    *("id", "number", "status", "business_type", "priority", "escalation_level", "is_flagged"),
+    *("version", "unit_id", "assignee_id", "owner_id"),
+)
 
 
 @dataclass(slots=True)
@@ -309,7 +311,7 @@ def _write(
     changed: dict[int, _OrderChange] = {}
     due_texts: dict[int, tuple[str, str]] = {}  # per clock: the due time stored, and as notified
     for s in steps:
-        step, order, clock = s.taken.step, s.order, s.clock
+        step, order, clock = cast(EscalationStep, s.taken.step), s.order, s.clock
         due_texts_of = due_texts.get(clock.id)
         if due_texts_of is None:
             due_texts_of = due_texts[clock.id] = (

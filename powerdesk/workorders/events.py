@@ -45,11 +45,11 @@ def event_build(
     if order is not None:
         event.order = order
     else:
-        event.order_id = order_id
+        event.order_id = order_id  # type: ignore[assignment]
     if actor is not None:
         event.actor = actor
     else:
-        event.actor_id = actor_id
+        event.actor_id = actor_id  # type: ignore[assignment]
     return event
 
 

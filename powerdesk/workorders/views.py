@@ -248,7 +248,7 @@ def _render_detail(
             "transition_forms": forms,
             "open_code": bound.transition.code if bound is not None else "",
             "timeline": timeline.present(
-                order_timeline(order), sees_personal_data=user_sees_personal_data(user)
+                list(order_timeline(order)), sees_personal_data=user_sees_personal_data(user)
             ),
             "panels": extensions.order_panels_for(request, order),
             "attachments": list(order.attachments.select_related("uploaded_by")),

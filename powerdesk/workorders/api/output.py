@@ -71,7 +71,7 @@ class EventDataField(serializers.DictField):
 
 class EventOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     at = serializers.DateTimeField()
     actor = UserRefOutputSerializer(allow_null=True)
     from_status = serializers.CharField()

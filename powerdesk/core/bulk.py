@@ -17,12 +17,15 @@ encodes them, so a JSON field with an encoder of its own is refused.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 from django.db import connection
 from django.db.models import Field, Model
+
+from powerdesk.core import sql
 
 
 def _default(value: Any) -> Any:
@@ -60,8 +63,9 @@ def _definition(fields: Sequence[Field]) -> str:
 
 
 def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
+    # Django's connection and transaction, its error classes; the statement prepared after a few runs.
+    with sql.cursor() as cur:
+        cur.execute(statement, params, prepare=True)
         return cur.fetchall() if cur.description else []
 
 
@@ -88,6 +92,49 @@ def bulk_update(model: type[Model], objs: Sequence[Any], fields: Sequence[str]) 
     return len(objs)
 
 
+@functools.lru_cache(maxsize=256)
+def _insert_statement(
+    model: type[Model], varying: tuple[str, ...], shared: tuple[str, ...], conflict_target: tuple[str, ...]
+) -> str:
+    """The INSERT of ``model`` taking ``varying`` fields from the JSON document's rows and ``shared``
+    ones from a parameter each; built once per shape (the text then stays the same, and psycopg
+    prepares it after a few runs)."""
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    qn = connection.ops.quote_name
+    by_name = {f.attname: f for f in meta.concrete_fields}
+    selected = {}
+    for name in shared:
+        f = by_name[name]
+        cast = "jsonb" if _is_json(f) else (f.db_type(connection) or "").split("(")[0]
+        selected[_column(f)] = f"%s::{cast}"
+    for name in varying:
+        selected[_column(by_name[name])] = f"v.{qn(_column(by_name[name]))}"
+    conflict = ""
+    if conflict_target:
+        target = ", ".join(qn(_column(by_name[name])) for name in conflict_target)
+        conflict = f" ON CONFLICT ({target}) DO NOTHING"
+    # WITH ORDINALITY … ORDER BY: the rows are inserted, and their keys returned, in the document's order.
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
+        f"SELECT {', '.join(selected.values())} "
+        f"FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({_definition([by_name[n] for n in varying])})) "
+        f"WITH ORDINALITY AS v ORDER BY v.ordinality"
+        f"{conflict} RETURNING {qn(_column(pk))}"
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _writable(model: type[Model]) -> tuple[tuple[Field, ...], frozenset[str]]:
+    """The concrete fields an INSERT writes (all but an auto primary key, which the database assigns),
+    and the attnames of those that are JSON."""
+    pk = model._meta.pk
+    fields = tuple(f for f in model._meta.concrete_fields if not (f is pk and f.db_returning))
+    _refuse_encoders(fields)  # type: ignore[arg-type]
+    return fields, frozenset(f.attname for f in fields if _is_json(f))  # type: ignore[return-value]
+
+
 def insert_rows(
     model: type[Model],
     rows: Sequence[dict[str, Any]],
@@ -95,7 +142,8 @@ def insert_rows(
     same: dict[str, Any] | None = None,
     conflict_target: Sequence[str] = (),
 ) -> list[Any]:
-    """Insert ``rows`` (dicts by field attname) in one statement; the primary keys of the rows written.
+    """Insert ``rows`` (dicts by field attname) in one statement; the primary keys of the rows written,
+    in the rows' order.
 
     Every concrete column of ``model`` but its auto primary key is written: from each row, or from
     ``same`` (values every row shares, sent once), or else the field's default, as a new model instance
@@ -104,37 +152,35 @@ def insert_rows(
     skipped (``ON CONFLICT … DO NOTHING``) and has no key in the result."""
     if not rows:
         return []
-    meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    fields: list[Field] = [f for f in meta.concrete_fields if not (f is pk and f.db_returning)]  # type: ignore[misc]
-    _refuse_encoders(fields)
     same = same or {}
-    varying = [f for f in fields if f.attname in rows[0]]
-    shared = [f for f in fields if f.attname not in rows[0]]
+    fields, json_fields = _writable(model)
+    first = rows[0]
+    varying = tuple(f.attname for f in fields if f.attname in first)
+    shared = tuple(f.attname for f in fields if f.attname not in first)
     params: list[Any] = []
-    selected = {}
-    for f in shared:
-        value = same[f.attname] if f.attname in same else f.get_default()
-        if _is_json(f):
-            value = orjson.dumps(value, default=_default).decode()
-            selected[_column(f)] = "%s::jsonb"
-        else:
-            selected[_column(f)] = f"%s::{(f.db_type(connection) or '').split('(')[0]}"
-        params.append(value)
-    qn = connection.ops.quote_name
-    for f in varying:
-        selected[_column(f)] = f"v.{qn(_column(f))}"
-    if any(_column(f) != f.attname for f in varying):
-        rows = [{_column(f): row[f.attname] for f in varying} for row in rows]
-    conflict = ""
-    if conflict_target:
-        target = ", ".join(qn(_column(meta.get_field(name))) for name in conflict_target)  # type: ignore[arg-type]
-        conflict = f" ON CONFLICT ({target}) DO NOTHING"
-    statement = (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
-        f"SELECT {', '.join(selected.values())} "
-        f"FROM jsonb_to_recordset(%s::jsonb) AS v({_definition(varying)})"
-        f"{conflict} RETURNING {qn(_column(pk))}"
-    )
+    for f in fields:
+        if f.attname not in first:
+            value = same[f.attname] if f.attname in same else f.get_default()
+            is_json = f.attname in json_fields
+            params.append(orjson.dumps(value, default=_default).decode() if is_json else value)
+    if any(f.column != f.attname for f in fields if f.attname in first):
+        columns = [(_column(f), f.attname) for f in fields if f.attname in first]
+        rows = [{c: row[a] for c, a in columns} for row in rows]
+    statement = _insert_statement(model, varying, shared, tuple(conflict_target))
     return [row[0] for row in _execute(statement, [*params, _document(rows)])]
+
+
+def insert_objects(objs: Sequence[Model]) -> list[Model]:
+    """Insert new instances of one model in one statement, as ``save()`` would write them (every field's
+    current value), and mark them saved with their primary keys. For the hot paths, where a model's
+    ``save()`` or ``bulk_create`` costs more in Python than the statement costs the database."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    names = [f.attname for f in _writable(model)[0]]
+    keys = insert_rows(model, [{name: getattr(obj, name) for name in names} for obj in objs])
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return list(objs)

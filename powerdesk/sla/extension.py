@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework import serializers
 
+from powerdesk.core import bulk
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.extensions import DetailField, Panel
@@ -55,11 +56,16 @@ def write_clocks(ctx: ext.OpenContext) -> None:
     clocks: list[Clock] = ctx.state.get(OWNER) or []
     for clock in clocks:
         clock.order = ctx.order
-    if clocks:
-        Clock.objects.bulk_create(clocks)
+    bulk.insert_objects(clocks)
 
 
 def move_clocks(ctx: ext.TransitionContext) -> None:
+    if ctx.code == "reclassify":  # what the order is changed: its clocks follow the new classification
+        changes = services.clocks_on_reclassify(ctx.order, ctx.at)
+        ctx.changed.add("due_at")
+        if changes:
+            ctx.event_data["clocks"] = changes
+        return
     pause = False
     if ctx.code == "suspend":
         reason_code = ctx.inputs.get("reason_code") or ""

@@ -240,3 +240,55 @@ def chase_escalates(order: WorkOrder) -> list[str]:
     if threshold is None or order.chase_count < threshold:
         return []
     return escalate(order)
+
+
+def clocks_on_reclassify(order: WorkOrder, at: dt.datetime) -> list[dict[str, Any]]:
+    """Re-plan the order's clocks after its business type, sub-type or topic changed.
+
+    Each open clock takes the policy the new classification gives its kind (for the trigger that started
+    it, as of its start): the same policy, nothing changes; another, it is re-timed from its own start
+    (time paused stays added, steps already taken stay taken, a breach already recorded stays); none, it
+    is cancelled. Clocks the new classification starts at intake and the order never had are started as
+    of the order's intake. Sets ``order.due_at``; returns what changed, for the timeline event."""
+    changes: list[dict[str, Any]] = []
+    clocks = list(order.clocks.select_for_update().all())
+    steps = escalation_steps()
+    for clock in clocks:
+        if clock.state not in OPEN_STATES:
+            continue
+        old = policy_by_id(clock.policy_id)
+        trigger = old.starts_on if old is not None else "intake"
+        policy = next(
+            (
+                p
+                for p in policies_for(order, trigger=trigger, at=clock.started_at)
+                if p.clock_kind == clock.kind
+            ),
+            None,
+        )
+        before = {"kind": clock.kind, "from": clock.state, "due_at": clock.due_at.isoformat()}
+        if policy is None:
+            clock.state = ClockState.CANCELLED
+            clock.next_check_at = None
+        elif policy.pk != clock.policy_id:
+            due = due_time(clock.started_at, policy)
+            clock.policy = policy
+            clock.allowed_seconds = rules.allowed_seconds(clock.started_at, due)
+            clock.due_at = due + dt.timedelta(seconds=clock.paused_seconds)
+            clock.next_check_at = clock_next_check(clock, policy, steps)
+        else:
+            continue
+        clock.save(update_fields=["policy", "allowed_seconds", "due_at", "state", "next_check_at"])
+        changes.append(
+            {**before, "to": clock.state, "due_at": clock.due_at.isoformat(), "policy": clock.policy_id}
+        )
+    had = {c.kind for c in clocks}
+    started = [c for c in plan_clocks(order, "intake", order.created_at) if c.kind not in had]
+    if started:
+        Clock.objects.bulk_create(started)
+    changes.extend(
+        {"kind": c.kind, "from": "", "to": c.state, "due_at": c.due_at.isoformat(), "policy": c.policy_id}
+        for c in started
+    )
+    order.due_at = earliest_due([*clocks, *started])
+    return changes

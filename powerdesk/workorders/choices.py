@@ -108,6 +108,7 @@ class EventKind(models.TextChoices):
     CHILD_MERGED = "child_merged", _("并入子工单")
     REOPEN = "reopen", _("重开")
     NOTE = "note", _("备注")
+    RECLASSIFY = "reclassify", _("重新分类")
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
 

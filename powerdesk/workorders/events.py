@@ -18,46 +18,32 @@ from powerdesk.org.models import User
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 
-def event_build(
+def event_write(
     *,
-    order: WorkOrder | None = None,
-    order_id: int | None = None,
+    order: WorkOrder,
     kind: str,
     actor: User | None = None,
-    actor_id: int | None = None,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
     data: dict[str, Any] | None = None,
     request_id: str = "",
     at: dt.datetime | None = None,
-) -> WorkOrderEvent:
-    """An unsaved event; the order and actor by object or by id."""
-    event = WorkOrderEvent(
-        kind=kind,
-        at=at or clock.now(),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        request_id=request_id or "",
-    )
-    if order is not None:
-        event.order = order
-    else:
-        event.order_id = order_id  # type: ignore[assignment]
-    if actor is not None:
-        event.actor = actor
-    else:
-        event.actor_id = actor_id  # type: ignore[assignment]
-    return event
-
-
-def event_write(**fields: Any) -> WorkOrderEvent:
-    """Write one event (the arguments of :func:`event_build`)."""
-    event = event_build(**fields)
-    event.save(force_insert=True)
-    return event
+) -> int:
+    """Write one event of ``order``; its id."""
+    row = {
+        "order_id": order.pk,
+        "kind": kind,
+        "actor_id": actor.pk if actor is not None else None,
+        "at": at or clock.now(),
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+        "data": data or {},
+        "request_id": request_id or "",
+    }
+    [pk] = bulk.insert_rows(WorkOrderEvent, [row])
+    return pk
 
 
 def event_write_many(rows: Iterable[dict[str, Any]], **same: Any) -> int:

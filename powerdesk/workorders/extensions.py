@@ -22,8 +22,8 @@ The points, in the order an order meets them:
 ``transition_applied``
     Called inside every transition's transaction after the change is applied to the locked order and
     before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
-``order_reclassified``
-    Called when an order's business type, sub-type or topic changes, to re-plan what depends on them.
+    A reclassification of the order (its business type, sub-type or topic: the ``reclassify``
+    transition) reaches the extensions here too, so what depends on the classification is re-planned.
 ``order_panels``
     Panels on the order page (:class:`powerdesk.core.extensions.Panel`), by slot (``due``: beside the due
     time in the header; ``aside``: the side column). Each renders its own template with its own context.
@@ -144,20 +144,6 @@ class TransitionContext:
 
 TransitionHook = Callable[[TransitionContext], None]
 transition_applied: Registry[TransitionHook] = Registry("transition_applied")
-
-
-@dataclass
-class ReclassifyContext:
-    order: WorkOrder
-    actor: User
-    at: dt.datetime
-    before: Mapping[str, Any]  # business_type, sub_type_id, topic_id as they were
-    event_data: dict[str, Any] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)
-
-
-ReclassifyHook = Callable[[ReclassifyContext], None]
-order_reclassified: Registry[ReclassifyHook] = Registry("order_reclassified")
 
 
 # --- the order page and the API -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
-from powerdesk.workorders import extensions
+from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
 from powerdesk.workorders.selectors import order_get
@@ -85,13 +85,10 @@ class SubTypeChoiceField(forms.ModelChoiceField):
 class SubTypeSelect(forms.Select):
     """Marks each option with its business type, so the page can show only the matching ones."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.type_of: dict[str, str] = {}
-
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        business_type = self.type_of.get(str(value), "")
+        sub_type = reference.sub_type_by_code(str(value))
+        business_type = sub_type.business_type if sub_type is not None else ""
         if business_type:
             option["attrs"]["data-type"] = business_type
         return option
@@ -149,8 +146,6 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.customer_obj = customer
-        widget = self.fields["sub_type"].widget
-        widget.type_of = dict(SubType.objects.filter(is_active=True).values_list("code", "business_type"))
         self.fields["topic"].widget.attrs["data-repeat-check"] = "1"
         self.fields["business_type"].widget.attrs["data-subtype-filter"] = "id_sub_type"
 
@@ -224,6 +219,29 @@ def _field_for(spec: FieldSpec, user: User) -> forms.Field:
         )
     if spec.kind == "bool":
         return forms.BooleanField(label=str(spec.label), required=False)
+    if spec.kind == "business_type":
+        return forms.ChoiceField(
+            choices=[("", _("请选择")), *BusinessType.choices],
+            error_messages={"required": _("请选择业务类型。"), "invalid_choice": _("业务类型无效。")},
+            **common,
+        )
+    if spec.kind == "sub_type":
+        return SubTypeChoiceField(
+            queryset=SubType.objects.filter(is_active=True),
+            to_field_name="code",
+            empty_label=_("（不细分）"),
+            widget=SubTypeSelect,
+            error_messages={"invalid_choice": _("业务子类无效。")},
+            **common,
+        )
+    if spec.kind == "topic":
+        return TopicChoiceField(
+            queryset=Topic.objects.filter(is_active=True),
+            to_field_name="code",
+            empty_label=_("请选择"),
+            error_messages={"required": _("请选择业务分类。"), "invalid_choice": _("业务分类无效。")},
+            **common,
+        )
     if spec.kind == "order":
         return OrderNumberField(user=user, error_messages=required_message, **common)
     if spec.kind == "longtext":
@@ -263,6 +281,8 @@ def transition_form_class(transition: Transition, user: User) -> type[Transition
     attrs: dict[str, Any] = {spec.name: _field_for(spec, user) for spec in transition.fields}
     for extra in extensions.inputs_of(transition.code):  # inputs the apps above declared
         attrs[extra.name] = extra.form_field()
+    if "business_type" in attrs and "sub_type" in attrs:  # the page shows the type's own sub-types only
+        attrs["business_type"].widget.attrs["data-subtype-filter"] = f"id_{transition.code}_sub_type"
     attrs["transition"] = transition
     attrs["spec_names"] = tuple(spec.name for spec in transition.fields)
     return type(f"{transition.code.title()}TransitionForm", (TransitionForm,), attrs)

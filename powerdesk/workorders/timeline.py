@@ -17,15 +17,24 @@ from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from powerdesk.core.masking import mask_phone
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders import extensions as ext
+from powerdesk.workorders import reference
 from powerdesk.workorders.choices import Channel, EventKind
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 OWNER = "workorders"
 # Fields of the order that the line shows elsewhere (status) or that its note carries.
 _HIDDEN_CHANGES = {"status", "result", "reply_text"}
-_REFERENCES = {"unit": "unit", "assignee": "user", "owner": "user", "parent": "order"}
+_REFERENCES = {
+    "unit": "unit",
+    "assignee": "user",
+    "owner": "user",
+    "parent": "order",
+    "topic": "topic",
+    "sub_type": "sub_type",
+}
 
 
 def present(events: Sequence[WorkOrderEvent], *, sees_personal_data: bool) -> list[ext.PresentedEvent]:
@@ -75,7 +84,13 @@ def present_changes(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
     """The order's fields each event changed, labelled, with the units, people and orders named (one
     query per kind of reference for the whole page). Keys that are not fields of the order belong to
     the presenter of whoever wrote them."""
-    wanted: dict[str, set[int]] = {"unit": set(), "user": set(), "order": set()}
+    wanted: dict[str, set[int]] = {
+        "unit": set(),
+        "user": set(),
+        "order": set(),
+        "topic": set(),
+        "sub_type": set(),
+    }
     for item in events:
         for side in ("before", "after"):
             for key, value in _side(item, side).items():
@@ -92,6 +107,9 @@ def present_changes(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
         "order": dict(WorkOrder.objects.filter(pk__in=wanted["order"]).values_list("pk", "number"))
         if wanted["order"]
         else {},
+        # small reference tables, cached per process: no query
+        "topic": {pk: seeded_name(t) for pk in wanted["topic"] if (t := reference.topic_by_id(pk))},
+        "sub_type": {pk: s.name for pk in wanted["sub_type"] if (s := reference.sub_type_by_id(pk))},
     }
     for item in events:
         before, after = _side(item, "before"), _side(item, "after")

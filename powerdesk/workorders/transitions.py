@@ -33,7 +33,8 @@ ALL_OPEN = frozenset(
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    kind: str  # text | longtext | unit | user | satisfaction | bool | order
+    # text | longtext | unit | user | satisfaction | bool | order | business_type | sub_type | topic
+    kind: str
     label: str | Promise
     required: bool = True
 
@@ -159,6 +160,20 @@ TRANSITIONS: dict[str, Transition] = {
             EventKind.REOPEN,
             (REASON,),
             "danger",
+        ),
+        Transition(
+            "reclassify",
+            _("重新分类"),
+            ALL_OPEN,
+            None,
+            EventKind.RECLASSIFY,
+            (
+                FieldSpec("business_type", "business_type", _("业务类型")),
+                FieldSpec("sub_type", "sub_type", _("业务子类"), False),
+                FieldSpec("topic", "topic", _("业务分类")),
+                REASON,
+            ),
+            "secondary",
         ),
         Transition(
             "note",

@@ -27,6 +27,7 @@ def test_it_lists_the_transitions_this_caller_may_fire_now(api, users, county, m
         "chase",
         "escalate",
         "merge",
+        "reclassify",
         "note",
     ]
     assert api("dispatcher").get(f"{URL}{order.number}/").json()["transitions"] == [
@@ -34,6 +35,7 @@ def test_it_lists_the_transitions_this_caller_may_fire_now(api, users, county, m
         "chase",
         "escalate",
         "merge",
+        "reclassify",
         "note",
     ]
     s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)

@@ -145,6 +145,13 @@ HAPPY = {
         "accepted",
         lambda o, c, u: o.reopen_count == 1,
     ),
+    "reclassify": (
+        "dispatched",
+        "dispatcher",
+        lambda c, u: {"business_type": "complaint", "topic": "communication", "reason": "客户投诉服务态度"},
+        "dispatched",
+        lambda o, c, u: o.business_type == "complaint" and o.topic.code == "communication",
+    ),
     "note": (
         "accepted",
         "agent",
@@ -201,6 +208,7 @@ REFUSED_BODY = {
     "transfer": lambda c: {"unit": c.west.pk, "reason": "x"},
     "callback": lambda c: {"satisfaction": "satisfied"},
     "merge": lambda c: None,
+    "reclassify": lambda c: {"business_type": "complaint", "topic": "communication"},
 }
 
 

@@ -134,7 +134,7 @@ def test_customers_are_scoped_like_orders(users, customer, west_customer):
 
 # What each seeded role may do (DOMAIN §1: who serves). Written out, not read from the seed.
 MAY = {
-    "agent": {"answer", "chase", "escalate", "merge", "note"},
+    "agent": {"answer", "chase", "escalate", "merge", "reclassify", "note"},
     "dispatcher": {
         "dispatch",
         "transfer",
@@ -144,10 +144,11 @@ MAY = {
         "escalate",
         "merge",
         "reopen",
+        "reclassify",
         "note",
     },
     "repair": {"take", "arrive", "resolve", "reply", "return", "suspend", "resume", "note"},
-    "handler": {"take", "resolve", "reply", "return", "suspend", "resume", "note"},
+    "handler": {"take", "resolve", "reply", "return", "suspend", "resume", "reclassify", "note"},
     "callback": {"callback", "archive", "reopen", "note"},
     "manager": set(TRANSITIONS),
     "admin": set(TRANSITIONS),

@@ -21,7 +21,14 @@ def codes(user, order) -> list[str]:
 def test_a_dispatcher_is_offered_dispatch_but_not_the_field_steps(users, customer):
     order = intake(users, customer)
 
-    assert codes(users["dispatcher"], order) == ["dispatch", "chase", "escalate", "merge", "note"]
+    assert codes(users["dispatcher"], order) == [
+        "dispatch",
+        "chase",
+        "escalate",
+        "merge",
+        "reclassify",
+        "note",
+    ]
     assert codes(users["repair"], order) == ["note"]
 
 

@@ -64,6 +64,8 @@ class Model:
             self.before_suspend, self.status = self.status, t.target
         elif t.target is not None:
             self.status = t.target
+        if code == "reclassify":
+            self.business_type = reclassified(self.business_type)
         if code in ("dispatch", "transfer"):
             self.unit = unit
         elif code in ("return", "reopen"):
@@ -72,6 +74,12 @@ class Model:
             self.satisfaction = satisfaction
         elif code == "reopen":
             self.satisfaction = ""
+
+
+def reclassified(business_type: str) -> str:
+    """What a reclassification in these sequences turns an order into: field work into a complaint about
+    it, anything else into field work (so arrival and first answers change with it)."""
+    return BusinessType.COMPLAINT if business_type == BusinessType.REPAIR else BusinessType.REPAIR
 
 
 def _call(code: str, *, order, actor, unit, satisfaction, parent):
@@ -89,6 +97,11 @@ def _call(code: str, *, order, actor, unit, satisfaction, parent):
         "reopen": {"reason": text},
         "merge": {"parent": parent},
         "note": {"text": text},
+        "reclassify": {
+            "business_type": reclassified(order.business_type),
+            "topic": order.topic,
+            "reason": text,
+        },
     }.get(code, {})
     return s.SERVICES[code](order=order, actor=actor, **kwargs)
 

@@ -226,6 +226,21 @@ CASES = [
         extra={"closed_at": None},
     ),
     Case(
+        "reclassify",
+        S.DISPATCHED,
+        "dispatcher",
+        lambda w: {
+            "business_type": B.COMPLAINT,
+            "sub_type": None,
+            "topic": topic("communication"),
+            "reason": "客户投诉抢修人员态度",
+        },
+        S.DISPATCHED,
+        lambda w: {"business_type": "repair", "topic_id": topic("fault_repair").pk},
+        lambda w: {"business_type": "complaint", "topic_id": topic("communication").pk},
+        note="客户投诉抢修人员态度",
+    ),
+    Case(
         "note",
         S.ARCHIVED,
         "callback",
@@ -316,6 +331,7 @@ WRONG_STATE = {
     "escalate": S.MERGED,
     "merge": S.SUSPENDED,
     "reopen": S.REPLIED,
+    "reclassify": S.ARCHIVED,
 }
 
 
@@ -405,6 +421,9 @@ REQUIRED_INPUT = [
     ("escalate", "reason", ""),
     ("merge", "parent", None),
     ("reopen", "reason", ""),
+    ("reclassify", "business_type", ""),
+    ("reclassify", "topic", None),
+    ("reclassify", "reason", " "),
     ("note", "text", "\n"),
 ]
 

@@ -26,7 +26,7 @@ from powerdesk.core.api import (
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_may
-from powerdesk.workorders import extensions
+from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.api.common import (
     MAX_ID,
     MAX_LONGTEXT,
@@ -39,7 +39,7 @@ from powerdesk.workorders.api.common import (
     visible_order,
 )
 from powerdesk.workorders.api.output import WorkOrderDetailOutputSerializer, detail_response
-from powerdesk.workorders.choices import Satisfaction
+from powerdesk.workorders.choices import BusinessType, Satisfaction
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import (
     order_get,
@@ -50,9 +50,13 @@ from powerdesk.workorders.transitions import TRANSITIONS, FieldSpec, Transition
 
 def _input_field(spec: FieldSpec) -> serializers.Field:
     """The API input for one FieldSpec of a transition."""
-    hint = {"unit": " (unit id)", "user": " (user id or username)", "order": " (order number)"}.get(
-        spec.kind, ""
-    )
+    hint = {
+        "unit": " (unit id)",
+        "user": " (user id or username)",
+        "order": " (order number)",
+        "sub_type": " (sub-type code)",
+        "topic": " (topic code)",
+    }.get(spec.kind, "")
     common: dict[str, Any] = {"required": spec.required, "help_text": format_lazy("{}{}", spec.label, hint)}
     optional = not spec.required
     if spec.kind in ("text", "longtext"):
@@ -68,6 +72,12 @@ def _input_field(spec: FieldSpec) -> serializers.Field:
         return serializers.BooleanField(allow_null=optional, **common)
     if spec.kind == "order":
         return serializers.CharField(max_length=20, **common)
+    if spec.kind == "business_type":
+        return serializers.ChoiceField(choices=BusinessType.choices, **common)
+    if spec.kind == "sub_type":
+        return serializers.CharField(max_length=40, allow_null=optional, allow_blank=optional, **common)
+    if spec.kind == "topic":
+        return serializers.CharField(max_length=32, **common)
     raise ValueError(f"unknown field kind {spec.kind!r}")  # a programming error in TRANSITIONS
 
 
@@ -115,6 +125,14 @@ def _service_arguments(user: User, transition: Transition, data: dict[str, Any])
             kwargs[name] = _resolve_order(user, value)
             if kwargs[name] is None:
                 errors[name] = [_("找不到该工单。")]
+        elif kind == "sub_type":
+            kwargs[name] = reference.sub_type_by_code(value) if value else None
+            if value and kwargs[name] is None:
+                errors[name] = [_("找不到该业务子类。")]
+        elif kind == "topic":
+            kwargs[name] = reference.topic_by_code(value)
+            if kwargs[name] is None:
+                errors[name] = [_("找不到该业务分类。")]
         else:
             kwargs[name] = value
     refuse(errors)

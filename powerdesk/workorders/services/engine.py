@@ -27,6 +27,9 @@ from powerdesk.workorders.transitions import TRANSITIONS
 
 TRACKED = [
     "status",
+    "business_type",
+    "sub_type_id",
+    "topic_id",
     "unit_id",
     "assignee_id",
     "priority",

@@ -27,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock, sql
+from powerdesk.core import bulk, clock, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
@@ -232,7 +232,7 @@ def _next_number(at: datetime) -> str:
 
 def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Contact:
     """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it)."""
-    return Contact.objects.create(
+    contact = Contact(
         customer=c.customer,
         order=order,
         channel=c.channel,
@@ -244,6 +244,8 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         idempotency_key=c.idempotency_key,
         request_fingerprint=c.fingerprint,
     )
+    bulk.insert_objects([contact])
+    return contact
 
 
 def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeResult:
@@ -275,7 +277,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
     opening = extensions.OpenContext(order=order, actor=c.actor, at=c.now)
     for hook in extensions.order_opening:
         hook(opening)
-    order.save(force_insert=True)
+    bulk.insert_objects([order])
     for hook in extensions.order_opened:
         hook(opening)
     data: dict[str, Any] = {

@@ -8,37 +8,112 @@ raised. The rule is data (``RepeatCallRule``: a window in days, the call that es
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Max
 
-from powerdesk.core import clock
+from powerdesk.core import clock, sql
 from powerdesk.customers.models import Customer
-from powerdesk.workorders import extensions, rules
+from powerdesk.org.models import Unit, User
+from powerdesk.workorders import extensions, reference, rules
 from powerdesk.workorders.choices import EventKind, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, RepeatCallRule, Topic, WorkOrder
 from powerdesk.workorders.reference import repeat_rule_for
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record
 
-__all__ = ["repeat_candidate", "repeat_resolver", "repeat_rule_for"]
+__all__ = ["repeat_candidate", "repeat_resolver", "repeat_rule_for", "repeats_order"]
 
 
-def _candidates(customer: Customer, topic: Topic, since: datetime):
-    """An open order of ``customer`` and ``topic`` (the newest), else an archived one that the customer
-    called about, or that was closed, since ``since``. Merged orders never count (their parent does)."""
-    called_since = Exists(Contact.objects.filter(order=OuterRef("pk"), at__gte=since))
-    return (
-        WorkOrder.objects.filter(customer=customer, topic=topic)
-        .exclude(status=Status.MERGED)
-        .filter(~Q(status=Status.ARCHIVED) | Q(closed_at__gte=since) | called_since)
-        .order_by(
-            Case(When(status=Status.ARCHIVED, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            "-created_at",
-            "-id",
-        )
+# How many of a customer's latest orders of one topic the rule looks at: the order a contact repeats is
+# the newest open one, else a recent archived one; older orders of the pair cannot be it.
+RECENT = 5
+
+
+def repeats_order(order: Any, *, since: datetime, last_contact: datetime | None = None) -> bool:
+    """The repeat-call rule for one earlier order of the same customer and topic: an open order, or an
+    archived one that was closed, or that the customer last called about, since ``since`` (the rule's
+    window). Merged orders never count (their parent does)."""
+    if order.status == Status.MERGED:
+        return False
+    if order.status != Status.ARCHIVED:
+        return True
+    return (order.closed_at is not None and order.closed_at >= since) or (
+        last_contact is not None and last_contact >= since
     )
+
+
+class _Recent(NamedTuple):
+    pk: int
+    status: str
+    closed_at: datetime | None
+
+
+# The newest orders of a customer and topic (the index wo_customer_topic_created), read on every intake
+# with a customer: a prepared statement, since compiling the same queryset each time cost more than
+# running it. Which of them the contact repeats is decided in Python (repeats_order).
+_RECENT_SQL = f"""
+SELECT id, status, closed_at FROM workorders_workorder
+WHERE customer_id = %s AND topic_id = %s AND status <> '{Status.MERGED.value}'
+ORDER BY created_at DESC, id DESC LIMIT {RECENT}
+"""  # noqa: S608 - constants
+
+
+def _candidate(customer: Customer, topic: Topic, since: datetime) -> int | None:
+    """The id of the order a contact of ``customer`` about ``topic`` repeats (:func:`repeats_order`):
+    the newest open one, else the newest archived one within the window."""
+    with sql.cursor() as cur:
+        cur.execute(_RECENT_SQL, [customer.pk, topic.pk], prepare=True)
+        recent = [_Recent(*row) for row in cur.fetchall()]
+    for order in recent:
+        if order.status != Status.ARCHIVED:
+            return order.pk
+    archived = [o.pk for o in recent if not (o.closed_at and o.closed_at >= since)]
+    called = (
+        dict(
+            Contact.objects.filter(order_id__in=archived, at__gte=since)
+            .values_list("order_id")
+            .annotate(last=Max("at"))
+        )
+        if archived
+        else {}
+    )
+    return next((o.pk for o in recent if repeats_order(o, since=since, last_contact=called.get(o.pk))), None)
+
+
+_ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
+# The candidate, locked, with what the answer shows of it (its unit and handler): read as of the lock,
+# since a transition may have changed it after it was found. Every column, by the model's own list.
+_LOCK_SQL = f"""
+SELECT {_ORDER_COLUMNS}, u.code, u.name, a.username, a.full_name
+FROM workorders_workorder w
+JOIN org_unit u ON u.id = w.unit_id
+LEFT JOIN org_user a ON a.id = w.assignee_id
+WHERE w.id = %s
+FOR UPDATE OF w
+"""  # noqa: S608 - the column list comes from the model
+
+
+def _lock(pk: int) -> WorkOrder | None:
+    with sql.cursor() as cur:
+        cur.execute(_LOCK_SQL, [pk], prepare=True)
+        row = cur.fetchone()
+    if row is None:
+        return None
+    n = len(_ORDER_NAMES)
+    order = sql.instance(WorkOrder, _ORDER_NAMES, row[:n])
+    unit_code, unit_name, assignee_username, assignee_name = row[n:]
+    order.unit = sql.instance(Unit, ["id", "code", "name"], [order.unit_id, unit_code, unit_name])
+    order.assignee = (
+        sql.instance(
+            User, ["id", "username", "full_name"], [order.assignee_id, assignee_username, assignee_name]
+        )
+        if order.assignee_id is not None
+        else None
+    )
+    order.sub_type = reference.sub_type_by_id(order.sub_type_id)
+    return order
 
 
 def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule | None) -> WorkOrder | None:
@@ -46,8 +121,8 @@ def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule |
     warning while the agent types)."""
     if rule is None:
         return None
-    since = clock.now() - timedelta(days=rule.window_days)
-    return _candidates(customer, topic, since).select_related("unit", "assignee", "sub_type").first()
+    pk = _candidate(customer, topic, clock.now() - timedelta(days=rule.window_days))
+    return WorkOrder.objects.select_related("unit", "assignee", "sub_type").get(pk=pk) if pk else None
 
 
 def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
@@ -65,14 +140,12 @@ def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"repeat:{c.customer.pk}:{c.topic.pk}"]
         )
     since = c.now - timedelta(days=rule.window_days)
-    candidate = (
-        _candidates(c.customer, c.topic, since)
-        .select_related("unit", "assignee", "sub_type")
-        .select_for_update(of=("self",))
-        .first()
-    )
-    if candidate is None:
+    found = _candidate(c.customer, c.topic, since)
+    if found is None:
         return None
+    candidate = _lock(found)
+    if candidate is None or candidate.status == Status.MERGED:
+        return None  # merged meanwhile: its parent is not this customer's repeat (their topics may differ)
     candidate.topic = c.topic
     candidate.customer = c.customer
     if c.force_new:

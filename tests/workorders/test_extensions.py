@@ -1,0 +1,63 @@
+"""The apps above the order plug in through the registries of workorders.extensions: each is connected
+once the apps are loaded, and the order works through them."""
+
+from __future__ import annotations
+
+import pytest
+
+from powerdesk.core.extensions import Panel, Registry
+from powerdesk.customers.extensions import customer_detail_fields, customer_panels
+from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.choices import EventKind
+
+
+def test_the_sla_app_is_connected_at_every_point_it_uses():
+    assert "sla" in ext.order_opening.owners() and "sla" in ext.order_opened.owners()
+    assert "sla" in ext.transition_applied.owners()
+    assert [i.name for i in ext.inputs_of("suspend")] == ["reason_code"]
+    panels = {e.name: e.value for e in ext.order_panels.entries()}
+    assert panels["sla.next_clock"].slot == "due" and panels["sla.clocks"].slot == "aside"
+    assert ext.detail_fields.get("clocks") is not None
+    assert {"sla_warning", "sla_breach", "sla_escalation"} <= {e.name for e in ext.event_kinds.entries()}
+    assert {"sla.clock_changes", "sla.steps"} <= {e.name for e in ext.event_presenters.entries()}
+
+
+def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_customer_panels():
+    assert [e.name for e in ext.intake_resolvers.entries()] == ["repeat_call"]
+    assert {e.name for e in ext.event_kinds.entries()} >= set(EventKind.values)
+    names = [e.name for e in ext.event_presenters.entries()]
+    assert names[:2] == ["workorders.changes", "workorders.details"]  # before the apps above
+    assert [e.name for e in customer_panels.entries()] == ["workorders.open_orders", "workorders.contacts"]
+    assert customer_detail_fields.get("open_orders") is not None
+
+
+def test_every_event_kind_has_a_label():
+    for entry in ext.event_kinds.entries():
+        assert ext.kind_label(entry.name) not in ("", entry.name), entry.name
+    assert ext.kind_label("no_such_kind") == "no_such_kind"  # shown as stored, as Django does
+
+
+def test_a_name_registered_again_replaces_the_first_entry_in_its_position():
+    registry: Registry[int] = Registry("test")
+    registry.register("a", "one", 1, position=20)
+    registry.register("b", "two", 2, position=10)
+    registry.register("c", "one", 3, position=20)
+    assert list(registry) == [2, 3] and registry.owners() == {"b", "c"}
+
+
+def test_an_input_no_app_declared_is_a_programming_error(users, county, customer):
+    from powerdesk.workorders import services as s
+    from tests.workorders.helpers import intake
+
+    order = intake(users, customer)
+    with pytest.raises(TypeError, match="takes no input"):
+        s.workorder_note_add(order=order, actor=users["agent"], text="x", reason_code="customer_postpone")
+
+
+def test_a_panel_that_returns_nothing_is_left_out():
+    registry: Registry[Panel] = Registry("test")
+    registry.register("t", "shown", Panel(slot="aside", template="a.html", context=lambda r, o: {"x": 1}))
+    registry.register("t", "hidden", Panel(slot="aside", template="b.html", context=lambda r, o: None))
+    from powerdesk.core.extensions import panels_for
+
+    assert panels_for(registry, None, None) == {"aside": [{"template": "a.html", "context": {"x": 1}}]}

@@ -2,7 +2,7 @@
 
 Threaded workers (``gthread``) by default: they keep client connections alive (an IVR or CTI system
 posts intakes over a few long-lived connections; a sync worker closes the connection after every
-answer, and re-connecting cost ~1.5 ms of CPU per request in ``bench/intake.py``), and while one thread
+answer, and re-connecting costs more CPU than a small intake's own work), and while one thread
 waits on PostgreSQL another runs. Measured on 2 cores, 3 workers x 4 threads served the intake best
 (bench/RESULTS.md).
 

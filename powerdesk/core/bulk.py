@@ -35,7 +35,7 @@ def _default(value: Any) -> Any:
 
 
 def _document(rows: Sequence[dict[str, Any]]) -> str:
-    # orjson: a batch of a thousand rows with nested JSON is ~0.5 ms, where the json module took ~8 ms.
+    # orjson: an order of magnitude faster than the json module on a sweep's batch of nested JSON.
     return orjson.dumps(rows, default=_default).decode()
 
 

@@ -1,6 +1,6 @@
 """Display labels of choice sets, resolved once per language.
 
-``get_FOO_display()`` translates a lazy label on every call (~20 µs each); pages and API answers that
+``get_FOO_display()`` translates a lazy label on every call; pages and API answers that
 write many of them use :func:`label` instead.
 """
 

@@ -18,8 +18,7 @@ Steps:
    moved past the numbers used;
 4. if any worker fails, the others stop and the caller deletes the partial data.
 
-(Before, intakes took turns in global time order through a shared counter: about a quarter of each
-worker's time went to waiting for the other; see bench/RESULTS.md, "Demo load".)
+No worker waits for another's intakes: each replays its own share in time order.
 """
 
 from __future__ import annotations

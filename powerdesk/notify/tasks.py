@@ -29,7 +29,7 @@ def send_notifications(*, notification_ids: list[int]) -> dict[str, int]:
 
 @app.task(queue="notify", retry=SEND_RETRY, pass_context=False)
 def send_notification(*, notification_id: int) -> str | None:
-    """Send one notification. Nothing defers this any more; it stays for jobs queued by earlier versions."""
+    """Send one notification (a job naming a single row: the stalled-job retry covers it too)."""
     notification = notification_send(notification_id=notification_id)
     return notification.state if notification is not None else None
 

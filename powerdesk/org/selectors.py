@@ -32,8 +32,8 @@ def visible_units_filter(user: User, field: str) -> Q | None:
 
     The subtree goes to PostgreSQL as ``field IN (SELECT id FROM org_unit WHERE path LIKE '/1/3/%')``
     with the user's path as a constant: the planner estimates it from the ``path`` statistics (a literal
-    list of a county's 1,000 ids cost ~15 ms of planning per query, a recursive subquery is estimated
-    blindly).
+    list of a county's thousand ids takes longer to plan than the query takes to run, and a recursive
+    subquery is estimated blindly).
     """
     if user_sees_all(user):
         return None

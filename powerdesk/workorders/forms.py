@@ -33,7 +33,7 @@ def new_request_id() -> str:
 def visible_units(user: User):
     """The handling units (dispatch targets) the user may see, for unit pickers and filters."""
     qs = Unit.objects.dispatch_targets().filter(is_active=True)
-    # The scope as a path subquery, not a literal list of a county's ~1,000 unit ids (~10 ms of planning).
+    # The scope as a path subquery, not a literal list of a county's thousand unit ids (slow to plan).
     visible = visible_units_filter(user, "pk")
     if visible is not None:
         qs = qs.filter(visible)

@@ -297,7 +297,7 @@ class WorkOrder(models.Model):
         return self.number
 
     # Django's generated get_FOO_display rebuilds a dict of all the field's choices, translating every
-    # lazy label, on each call (~0.1 ms); a list page of 50 orders calls these 100 times.
+    # lazy label, on each call; a list page of 50 orders calls these 100 times.
     def get_status_display(self) -> str:  # type: ignore[no-redef]
         return _label(Status, self.status)
 

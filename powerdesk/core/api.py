@@ -154,10 +154,11 @@ def shared_serializer(serializer_class: type[S], **context: Hashable) -> S:
     answer with ``to_representation(instance)``. Both are DRF's public per-value methods.
 
     Why: DRF builds a serializer's fields for every instance, a deep copy of each declared field, which
-    is most of the cost of validating or writing one object on the hottest endpoint. Fields keep no state between values, so one instance
-    serves every request, provided the result depends only on the data or instance, this ``context``
-    (e.g. ``unmasked``) and the active language: not for serializers whose fields or ``validate*``
-    methods read the request, the instance being updated, or ``partial``."""
+    is most of the cost of validating or writing one object on the hottest endpoint. Fields keep no
+    state between values, so one instance serves every request, provided the result depends only on the
+    data or instance, this ``context`` (e.g. ``unmasked``) and the active language: not for serializers
+    whose fields or ``validate*`` methods read the request, the instance being updated, or
+    ``partial``."""
     serializer = serializer_class(context=context)
     serializer.fields  # noqa: B018 - built here, not by the first requests at once
     return serializer

@@ -48,6 +48,11 @@ class ClockListApi(APIView):
             required=False, help_text="ISO 8601, e.g. 2026-11-23T18:00:00+08:00"
         )
         unit = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+        order = serializers.RegexField(
+            r"^[0-9A-Za-z-]{1,20}$",
+            required=False,
+            help_text="An order number (工单编号): that order's clocks only.",
+        )
 
         class Meta:
             ref_name = "ClockFilter"
@@ -68,6 +73,7 @@ class ClockListApi(APIView):
             kind=data.get("kind", ""),
             due_before=data.get("due_before"),
             unit=data.get("unit"),
+            order=data.get("order", ""),
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(clocks, request, view=self)

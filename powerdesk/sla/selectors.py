@@ -31,8 +31,11 @@ def clock_list(
     kind: str = "",
     due_before: dt.datetime | None = None,
     unit: int | None = None,
+    order: str = "",
 ) -> QuerySet[Clock]:
     qs = clock_visible(user)
+    if order:
+        qs = qs.filter(order__number=order)
     if state:
         qs = qs.filter(state=state)
     if kind:

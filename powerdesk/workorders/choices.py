@@ -109,6 +109,7 @@ class EventKind(models.TextChoices):
     REOPEN = "reopen", _("重开")
     NOTE = "note", _("备注")
     RECLASSIFY = "reclassify", _("重新分类")
+    CALL_OUT = "call_out", _("联系客户")
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
 

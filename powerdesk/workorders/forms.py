@@ -244,6 +244,8 @@ def _field_for(spec: FieldSpec, user: User) -> forms.Field:
         )
     if spec.kind == "order":
         return OrderNumberField(user=user, error_messages=required_message, **common)
+    if spec.kind == "phone":
+        return forms.CharField(max_length=32, error_messages=required_message, **common)
     if spec.kind == "longtext":
         return forms.CharField(
             max_length=4000,

@@ -155,6 +155,10 @@ def present_details(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
             item.lines.append(_("并入主工单 %(number)s") % {"number": data["parent"]})
         if data.get("child"):
             item.lines.append(_("子工单 %(number)s 已并入") % {"number": data["child"]})
+        if item.event.kind == EventKind.CALL_OUT and data.get("number"):
+            number = data["number"] if viewer.sees_personal_data else mask_phone(data["number"])
+            outcome = _("已联系上客户") if data.get("reached") else _("未联系上")
+            item.lines.append(_("拨打 %(number)s：%(outcome)s") % {"number": number, "outcome": outcome})
         if data.get("size"):
             item.lines.append(_("文件大小：%(kb)s KB") % {"kb": max(1, round(int(data["size"]) / 1024))})
 

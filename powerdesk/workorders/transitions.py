@@ -33,7 +33,7 @@ ALL_OPEN = frozenset(
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    # text | longtext | unit | user | satisfaction | bool | order | business_type | sub_type | topic
+    # text | longtext | phone | unit | user | satisfaction | bool | order | business_type | sub_type | topic
     kind: str
     label: str | Promise
     required: bool = True
@@ -160,6 +160,19 @@ TRANSITIONS: dict[str, Transition] = {
             EventKind.REOPEN,
             (REASON,),
             "danger",
+        ),
+        Transition(
+            "call_out",
+            _("联系客户"),
+            ALL_OPEN,
+            None,
+            EventKind.CALL_OUT,
+            (
+                FieldSpec("number", "phone", _("拨打号码")),
+                FieldSpec("reached", "bool", _("已联系上客户"), False),
+                NOTE_OPTIONAL,
+            ),
+            "secondary",
         ),
         Transition(
             "reclassify",

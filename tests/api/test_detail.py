@@ -27,6 +27,7 @@ def test_it_lists_the_transitions_this_caller_may_fire_now(api, users, county, m
         "chase",
         "escalate",
         "merge",
+        "call_out",
         "reclassify",
         "note",
     ]
@@ -35,6 +36,7 @@ def test_it_lists_the_transitions_this_caller_may_fire_now(api, users, county, m
         "chase",
         "escalate",
         "merge",
+        "call_out",
         "reclassify",
         "note",
     ]
@@ -43,6 +45,7 @@ def test_it_lists_the_transitions_this_caller_may_fire_now(api, users, county, m
         "take",
         "return",
         "suspend",
+        "call_out",
         "note",
     ]
 

@@ -145,6 +145,13 @@ HAPPY = {
         "accepted",
         lambda o, c, u: o.reopen_count == 1,
     ),
+    "call_out": (
+        "dispatched",
+        "dispatcher",
+        lambda c, u: {"number": "13812345678", "reached": False, "note": "无人接听"},
+        "dispatched",
+        lambda o, c, u: o.events.filter(kind="call_out", data__reached=False).exists(),
+    ),
     "reclassify": (
         "dispatched",
         "dispatcher",
@@ -209,6 +216,7 @@ REFUSED_BODY = {
     "callback": lambda c: {"satisfaction": "satisfied"},
     "merge": lambda c: None,
     "reclassify": lambda c: {"business_type": "complaint", "topic": "communication"},
+    "call_out": lambda c: {"number": "13812345678"},
 }
 
 

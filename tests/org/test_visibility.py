@@ -134,7 +134,7 @@ def test_customers_are_scoped_like_orders(users, customer, west_customer):
 
 # What each seeded role may do (DOMAIN §1: who serves). Written out, not read from the seed.
 MAY = {
-    "agent": {"answer", "chase", "escalate", "merge", "reclassify", "note"},
+    "agent": {"answer", "chase", "escalate", "merge", "reclassify", "call_out", "note"},
     "dispatcher": {
         "dispatch",
         "transfer",
@@ -145,11 +145,12 @@ MAY = {
         "merge",
         "reopen",
         "reclassify",
+        "call_out",
         "note",
     },
-    "repair": {"take", "arrive", "resolve", "reply", "return", "suspend", "resume", "note"},
-    "handler": {"take", "resolve", "reply", "return", "suspend", "resume", "reclassify", "note"},
-    "callback": {"callback", "archive", "reopen", "note"},
+    "repair": {"take", "arrive", "resolve", "reply", "return", "suspend", "resume", "call_out", "note"},
+    "handler": {"take", "resolve", "reply", "return", "suspend", "resume", "reclassify", "call_out", "note"},
+    "callback": {"callback", "archive", "reopen", "call_out", "note"},
     "manager": set(TRANSITIONS),
     "admin": set(TRANSITIONS),
 }

@@ -61,3 +61,35 @@ def test_bad_filters_get_the_stable_error_body(users, query):
 
 def test_anonymous_callers_are_refused():
     assert APIClient().get("/api/v1/clocks/").status_code == 401
+
+
+def test_it_lists_the_clocks_of_one_order(users, county, customer, west_customer):
+    with time_machine.travel(T0, tick=False):
+        complaint = intake(users, customer, business_type="complaint", topic_code="communication")
+        intake(users, west_customer, business_type="repair")
+    body = client_for(users["manager"]).get("/api/v1/clocks/", {"order": complaint.number}).json()
+    assert sorted(c["kind"] for c in body["results"]) == ["first_contact", "reply"]
+    assert {c["order"] for c in body["results"]} == {complaint.number}
+
+
+def test_an_order_the_caller_may_not_see_has_no_clocks_for_them(users, county, customer, west_customer):
+    with time_machine.travel(T0, tick=False):
+        west = intake(users, west_customer, business_type="repair")
+        s.workorder_dispatch(order=west, actor=users["dispatcher"], unit=county.west)
+    body = client_for(users["repair"]).get("/api/v1/clocks/", {"order": west.number}).json()
+    assert body["count"] == 0
+
+
+def test_a_malformed_order_number_is_a_field_error(users):
+    response = client_for(users["manager"]).get("/api/v1/clocks/", {"order": "no such order!"})
+    assert response.status_code == 400 and "order" in response.json()["error"]["fields"]
+
+
+def test_the_order_detail_carries_its_clocks_with_policy_and_grade(users, county, customer):
+    with time_machine.travel(T0, tick=False):
+        order = intake(users, customer, business_type="repair")
+    body = client_for(users["agent"]).get(f"/api/v1/workorders/{order.number}/").json()
+    [clock] = body["clocks"]
+    assert (clock["kind"], clock["state"], clock["policy"]) == ("arrival", "running", "抢修到达现场（城区）")
+    assert clock["policy_source_grade"] == "A" and clock["due_at"].startswith("2026-11-16T10:45:00")
+    assert clock["met_at"] is None and clock["breached_at"] is None

@@ -26,10 +26,11 @@ def test_a_dispatcher_is_offered_dispatch_but_not_the_field_steps(users, custome
         "chase",
         "escalate",
         "merge",
+        "call_out",
         "reclassify",
         "note",
     ]
-    assert codes(users["repair"], order) == ["note"]
+    assert codes(users["repair"], order) == ["call_out", "note"]
 
 
 def test_arrival_is_offered_for_field_work_only(users, county, customer):
@@ -72,7 +73,7 @@ def test_archive_is_offered_after_a_satisfied_callback_only(users, county, custo
     order = walk(intake(users, customer), users, county, Status.REPLIED)
     order = s.workorder_callback(order=order, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED)
 
-    assert codes(users["callback"], order) == ["reopen", "note"]
+    assert codes(users["callback"], order) == ["reopen", "call_out", "note"]
     assert "客户回访不满意" in transition_refusal(order, "archive")
 
 

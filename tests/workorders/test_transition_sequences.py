@@ -97,6 +97,7 @@ def _call(code: str, *, order, actor, unit, satisfaction, parent):
         "reopen": {"reason": text},
         "merge": {"parent": parent},
         "note": {"text": text},
+        "call_out": {"number": "13812345678", "reached": True},
         "reclassify": {
             "business_type": reclassified(order.business_type),
             "topic": order.topic,

@@ -226,6 +226,16 @@ CASES = [
         extra={"closed_at": None},
     ),
     Case(
+        "call_out",
+        S.DISPATCHED,
+        "handler",
+        lambda w: {"number": "13812345678", "reached": True, "note": "客户同意明早上门"},
+        S.DISPATCHED,
+        lambda w: {},
+        lambda w: {},
+        note="客户同意明早上门",
+    ),
+    Case(
         "reclassify",
         S.DISPATCHED,
         "dispatcher",
@@ -332,6 +342,7 @@ WRONG_STATE = {
     "merge": S.SUSPENDED,
     "reopen": S.REPLIED,
     "reclassify": S.ARCHIVED,
+    "call_out": S.MERGED,
 }
 
 
@@ -421,6 +432,7 @@ REQUIRED_INPUT = [
     ("escalate", "reason", ""),
     ("merge", "parent", None),
     ("reopen", "reason", ""),
+    ("call_out", "number", " "),
     ("reclassify", "business_type", ""),
     ("reclassify", "topic", None),
     ("reclassify", "reason", " "),

@@ -72,6 +72,8 @@ def _input_field(spec: FieldSpec) -> serializers.Field:
         return serializers.BooleanField(allow_null=optional, **common)
     if spec.kind == "order":
         return serializers.CharField(max_length=20, **common)
+    if spec.kind == "phone":
+        return serializers.CharField(max_length=32, **common)
     if spec.kind == "business_type":
         return serializers.ChoiceField(choices=BusinessType.choices, **common)
     if spec.kind == "sub_type":

@@ -598,6 +598,38 @@ def workorder_reclassify(
     )
 
 
+def workorder_call_out(
+    *,
+    order: WorkOrder,
+    actor: User,
+    number: str,
+    reached: bool | None = False,
+    note: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+    **inputs: Any,
+) -> WorkOrder:
+    """Record a call to the customer (联系客户): the number dialled, whether the customer was reached, a
+    note. Only a call that reached the customer counts as contact (the clocks see ``contact_reached``); an
+    attempt that did not (``contact_attempt``) is recorded and meets nothing."""
+    number = require_text(number, "number", _("请填写拨打的号码。"))
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        return [], note
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="call_out",
+        expected_version=expected_version,
+        request_id=request_id,
+        change=change,
+        data={"number": number, "reached": bool(reached)},
+        trigger="contact_reached" if reached else "contact_attempt",
+        inputs=inputs,
+    )
+
+
 # The service behind each transition code, for the console and API dispatchers.
 SERVICES: dict[str, Callable[..., WorkOrder]] = {
     "dispatch": workorder_dispatch,
@@ -618,4 +650,5 @@ SERVICES: dict[str, Callable[..., WorkOrder]] = {
     "reopen": workorder_reopen,
     "note": workorder_note_add,
     "reclassify": workorder_reclassify,
+    "call_out": workorder_call_out,
 }

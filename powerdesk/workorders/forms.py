@@ -77,6 +77,17 @@ class TopicChoiceField(forms.ModelChoiceField):
         return seeded_name(obj)
 
 
+class TopicSelect(forms.Select):
+    """Marks each topic with the business types it goes with, so the page can offer only those."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        topic = reference.topic_by_code(str(value))
+        if topic is not None and topic.business_types:
+            option["attrs"]["data-types"] = " ".join(topic.business_types)
+        return option
+
+
 class SubTypeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SubType) -> str:
         return obj.name
@@ -119,6 +130,7 @@ class IntakeForm(forms.Form):
         queryset=Topic.objects.filter(is_active=True),
         to_field_name="code",
         empty_label=_("请选择"),
+        widget=TopicSelect,
         error_messages={"required": _("请选择业务分类。"), "invalid_choice": _("业务分类无效。")},
     )
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
@@ -148,6 +160,7 @@ class IntakeForm(forms.Form):
         self.customer_obj = customer
         self.fields["topic"].widget.attrs["data-repeat-check"] = "1"
         self.fields["business_type"].widget.attrs["data-subtype-filter"] = "id_sub_type"
+        self.fields["business_type"].widget.attrs["data-topic-filter"] = "id_topic"
 
     def intake_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``services.workorder_intake`` (without ``actor``)."""
@@ -239,6 +252,7 @@ def _field_for(spec: FieldSpec, user: User) -> forms.Field:
             queryset=Topic.objects.filter(is_active=True),
             to_field_name="code",
             empty_label=_("请选择"),
+            widget=TopicSelect,
             error_messages={"required": _("请选择业务分类。"), "invalid_choice": _("业务分类无效。")},
             **common,
         )
@@ -285,6 +299,8 @@ def transition_form_class(transition: Transition, user: User) -> type[Transition
         attrs[extra.name] = extra.form_field()
     if "business_type" in attrs and "sub_type" in attrs:  # the page shows the type's own sub-types only
         attrs["business_type"].widget.attrs["data-subtype-filter"] = f"id_{transition.code}_sub_type"
+    if "business_type" in attrs and "topic" in attrs:  # … and the topics that go with it
+        attrs["business_type"].widget.attrs["data-topic-filter"] = f"id_{transition.code}_topic"
     attrs["transition"] = transition
     attrs["spec_names"] = tuple(spec.name for spec in transition.fields)
     return type(f"{transition.code.title()}TransitionForm", (TransitionForm,), attrs)

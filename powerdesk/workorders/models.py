@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +22,19 @@ from powerdesk.workorders.extensions import kind_label
 
 
 class Topic(models.Model):
-    """业务分类: what the contact is about (the typical-case book's chapters plus two hot spots)."""
+    """业务分类: what the contact is about (the typical-case book's chapters plus two hot spots). A topic is
+    its own dimension (a complaint about fault repair is the case book's first case), but not every
+    business type goes with every topic: ``business_types`` lists those it may be used with."""
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=50)
+    business_types = ArrayField(
+        models.CharField(max_length=20, choices=BusinessType.choices),
+        verbose_name=_("适用业务类型"),
+        blank=True,
+        default=list,
+        help_text=_("留空表示适用于所有业务类型"),
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 

@@ -34,6 +34,13 @@ def escalate(order: Escalatable) -> list[str]:
     return ["escalation_level", "priority", "is_flagged"]
 
 
+def topic_fits(topic_business_types: Iterable[str], business_type: str) -> bool:
+    """Whether a topic goes with a business type: the topic lists the types it may be used with, none
+    meaning every type."""
+    allowed = set(topic_business_types)
+    return not allowed or business_type in allowed
+
+
 class PriorityRuleLike(Protocol):
     business_type: str
     customer_type: str

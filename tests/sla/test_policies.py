@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 ROWS = {row[0]: row for row in SEED.POLICIES}
 SAMPLE_CHANNEL = {"": "app"}  # a row for "any channel" is sampled with an app order
+# a topic each business type goes with (a new-connection application is not about a fault)
+SAMPLE_TOPIC = {"application": "business_env"}
 
 
 def _walk_to(trigger, order, users, county, start):
@@ -44,6 +46,7 @@ def test_each_seeded_policy_row_sets_the_due_time_of_a_matching_order(name, user
             business_type=btype or "complaint",
             sub_type=sub,
             channel=channel or SAMPLE_CHANNEL[""],
+            topic_code=SAMPLE_TOPIC.get(btype, "fault_repair"),
         )
     start = T0
     if starts != "intake":

@@ -530,7 +530,7 @@ def test_a_consultation_or_praise_closes_on_the_first_answer(world, business_typ
     "business_type", [B.REPAIR, B.COMPLAINT, B.REPORT, B.OPINION, B.SERVICE_REQUEST, B.APPLICATION]
 )
 def test_it_refuses_a_first_answer_for_other_business_types(world, business_type):
-    order = intake(world.users, world.customer, business_type=business_type, topic_code="billing")
+    order = intake(world.users, world.customer, business_type=business_type, topic_code="metering")
 
     with pytest.raises(TransitionNotAllowed) as exc:
         s.workorder_answer(order=order, actor=world.users["agent"], answer="已答复")

@@ -24,10 +24,28 @@
     });
   }
 
+  // … and only the topics that go with it (options list their types in data-types; none: every type).
+  function filterTopics(typeSelect) {
+    var target = document.getElementById(typeSelect.getAttribute("data-topic-filter"));
+    if (!target) return;
+    var type = typeSelect.value;
+    Array.prototype.forEach.call(target.options, function (option) {
+      var types = option.getAttribute("data-types");
+      var visible = !types || !type || types.split(" ").indexOf(type) !== -1;
+      option.hidden = !visible;
+      option.disabled = !visible;
+      if (!visible && option.selected) target.value = "";
+    });
+  }
+
   function init(root) {
     Array.prototype.forEach.call(root.querySelectorAll("select[data-subtype-filter]"), function (select) {
       filterSubTypes(select);
       select.addEventListener("change", function () { filterSubTypes(select); });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll("select[data-topic-filter]"), function (select) {
+      filterTopics(select);
+      select.addEventListener("change", function () { filterTopics(select); });
     });
   }
 

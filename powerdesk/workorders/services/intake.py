@@ -117,6 +117,9 @@ def _validate(c: IntakeContact) -> None:
         errors["priority"] = [_("紧急程度无效。")]
     if c.sub_type is not None and c.sub_type.business_type != c.business_type:
         errors["sub_type"] = [_("业务子类与业务类型不符。")]
+    fits = rules.topic_fits(c.topic.business_types, c.business_type) if c.topic is not None else True
+    if "business_type" not in errors and not fits:
+        errors["topic"] = [_("该业务分类不适用于所选业务类型。")]
     if not (c.description or "").strip():
         errors["description"] = [_("请填写诉求内容。")]
     if c.force_new and not (c.override_reason or "").strip():

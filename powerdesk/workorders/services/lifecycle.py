@@ -20,7 +20,7 @@ from powerdesk.org.selectors import user_sees_unit
 from powerdesk.workorders.choices import BusinessType, EventKind, Satisfaction, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import SubType, Topic, WorkOrder, WorkOrderEvent
-from powerdesk.workorders.rules import escalate
+from powerdesk.workorders.rules import escalate, topic_fits
 from powerdesk.workorders.services.engine import (
     apply_transition,
     check_assignee,
@@ -572,6 +572,8 @@ def workorder_reclassify(
         errors["business_type"] = [_("业务类型无效。")]
     if topic is None:
         errors["topic"] = [_("请选择业务分类。")]
+    elif "business_type" not in errors and not topic_fits(topic.business_types, business_type):
+        errors["topic"] = [_("该业务分类不适用于所选业务类型。")]
     if sub_type is not None and sub_type.business_type != business_type:
         errors["sub_type"] = [_("业务子类与业务类型不符。")]
     if errors:

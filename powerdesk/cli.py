@@ -168,7 +168,7 @@ def cmd_run(argv: list[str]) -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     if not Unit.objects.exists():
         print("PowerDesk: first start, loading the demo county (about a minute)…", flush=True)
-        call_command("demo")
+        call_command("demo", verbosity=0)
     from django.db import connections
 
     connections.close_all()

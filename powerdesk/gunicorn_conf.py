@@ -35,8 +35,12 @@ graceful_timeout = 10
 NOT_TCP = ("unix:", "fd://")
 reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind.startswith(NOT_TCP)
 keepalive = 5  # seconds an idle client connection stays open
-# The access log stays off, as before: at hundreds of requests a second it costs more than the request.
+# The access log is off: at hundreds of requests a second it costs more than the request.
 accesslog = None
+# gunicorn's own start-up lines (the workers booting; with a socket per worker, "Listening at:" with no
+# address) say nothing an operator acts on: ``powerdesk run`` prints where it serves. Warnings and
+# errors still show; POWERDESK_WEB_LOG_LEVEL=info brings the rest back.
+loglevel = os.environ.get("POWERDESK_WEB_LOG_LEVEL", "warning")
 
 
 def on_starting(server: object) -> None:

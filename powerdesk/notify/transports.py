@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage
 
+from powerdesk.core.masking import mask_phone
 from powerdesk.notify.models import NotifyChannel
 
 if TYPE_CHECKING:
@@ -140,7 +141,8 @@ class EmailTransport(Transport):
 
 
 class ConsoleTransport(Transport):
-    """Append one JSON line per notification to ``<outbox>/notifications.jsonl`` and print it.
+    """Append one JSON line per notification to ``<outbox>/notifications.jsonl``, and print one short
+    readable line (the address masked) so the worker's console says what went where without flooding.
 
     Used by the demo, by tests and for channels without a gateway. The file is locked while it is
     searched and appended to, so two workers cannot both decide that an id is missing.
@@ -179,7 +181,15 @@ class ConsoleTransport(Transport):
                 fh.flush()
         except OSError as exc:
             raise TransientError(f"写入发件箱失败：{exc}") from exc
-        print(f"[notify] {line}", flush=True)
+        order = notification.order.number if notification.order is not None else "-"
+        summary = (
+            (notification.subject or notification.text).splitlines()[0][:60] if notification.text else ""
+        )
+        print(
+            f"[notify] {notification.channel} to {mask_phone(notification.recipient_address)}"
+            f" · order {order} · {summary}  ({self.path})",
+            flush=True,
+        )
         return SendResult(provider_id=provider_id)
 
 

@@ -80,4 +80,7 @@ def test_ctrl_c_in_a_terminal_stops_every_process_without_a_kill(users, county):
     assert run.returncode == 0, text
     assert "SIGKILL" not in text and "PowerDesk: stopped." in text, text
     assert not [p for p in processes if _alive(p)], text
+    # what a person reads at start: the address and the logins once, not gunicorn's own chatter
+    assert text.count("Demo logins (password") == 1 and f"127.0.0.1:{port}" in text, text
+    assert "Listening at" not in text and "Booting worker" not in text, text
     _wait_for_sessions_to_end(database)

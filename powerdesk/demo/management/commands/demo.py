@@ -83,4 +83,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"{len(s.problems)} planned steps could not be applied:"))
             for line in s.problems[:20]:
                 self.stdout.write(f"  {line}")
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))
+        if opts["verbosity"] > 0:  # `powerdesk run` lists the logins itself, once
+            logins = ", ".join(u[0] for u in DEMO_USERS)
+            self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {logins}")

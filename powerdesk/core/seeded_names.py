@@ -40,12 +40,20 @@ ROLE_NAMES = (
     pgettext_lazy("role", "系统管理员"),
 )
 
-# Which models' names are looked up, in which context (the model's label, lower case).
+# Which models' names are looked up, in which context (the model's label, lower case). Topics and roles
+# are listed here; the apps above register their own seeded rows (``register``) with their tuples.
 CONTEXTS = {"workorders.topic": "topic", "org.role": "role"}
 
 
+def register(model_label: str, context: str) -> None:
+    """Translate the seeded names of ``model_label`` (e.g. ``"sla.slapolicy"``) in ``context``; the app
+    keeps a tuple of ``pgettext_lazy(context, name)`` for ``makemessages``."""
+    CONTEXTS[model_label] = context
+
+
 def seeded_name(obj: Any) -> str:
-    """The name of a topic or role in the active language; any other object's ``name`` as stored."""
+    """The name of a seeded row (topic, role, and what the apps registered) in the active language;
+    any other object's ``name`` as stored."""
     if obj is None:
         return ""
     name = str(obj.name)

@@ -18,3 +18,8 @@ class SlaConfig(AppConfig):
         # timeline, and the order list's breached filter and due sort key.
         extension.register()
         filters.register()
+
+        from powerdesk.core import seeded_names
+
+        seeded_names.register("sla.slapolicy", "policy")
+        seeded_names.register("sla.suspendreason", "suspend_reason")

@@ -27,6 +27,7 @@ from powerdesk.core import bulk
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.sla import services
 from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
 from powerdesk.workorders import extensions as ext
@@ -82,7 +83,7 @@ def move_clocks(ctx: ext.TransitionContext) -> None:
 def _reason_choices() -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", _("其他（不暂停计时）"))]
     choices += [
-        (r.code, _("%(name)s（暂停计时）") % {"name": r.name} if r.pauses_clocks else r.name)
+        (r.code, _("%(name)s（暂停计时）") % {"name": seeded_name(r)} if r.pauses_clocks else seeded_name(r))
         for r in SuspendReason.objects.filter(is_active=True)
     ]
     return choices
@@ -197,7 +198,7 @@ def present_clock_changes(events: Sequence[ext.PresentedEvent], viewer: ext.View
         data = item.data
         if data.get("reason_code"):
             reason = services.suspend_reason(data["reason_code"])
-            name = reason.name if reason is not None else data["reason_code"]
+            name = seeded_name(reason) if reason is not None else data["reason_code"]
             item.lines.append(_("挂起类别：%(reason)s") % {"reason": name})
         if data.get("clocks_paused"):
             item.lines.append(_("时限计时已暂停"))
@@ -224,7 +225,11 @@ def present_steps(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> N
         clock_label = _label(ClockKind, str(data.get("clock", "")))
         if not item.note:  # written as codes: the policy named by id (older events kept a sentence)
             policy = services.policy_by_id(data["policy"]) if data.get("policy") else None
-            item.note = f"{clock_label}：{policy.name}" if policy is not None else clock_label
+            item.note = (
+                _("%(clock)s：%(policy)s") % {"clock": clock_label, "policy": seeded_name(policy)}
+                if policy is not None
+                else clock_label
+            )
         before, after = data.get("before") or {}, data.get("after") or {}
         state_before = before.get("clock_state") if isinstance(before, dict) else None
         state_after = after.get("clock_state") if isinstance(after, dict) else None

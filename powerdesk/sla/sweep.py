@@ -36,6 +36,7 @@ from django.db.models.functions import Mod
 from powerdesk.core import bulk
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import Unit, User
 from powerdesk.sla import rules, services
@@ -360,7 +361,7 @@ def _write(
                     "context": {
                         "order_number": order.number,
                         "clock": kind_labels.get(clock.kind, clock.kind),
-                        "policy": s.policy.name,
+                        "policy": seeded_name(s.policy),  # in the cycle's language
                         "due_at": due_texts_of[1],
                         "unit": people.unit_names.get(order.unit_id, ""),
                         "recipient": user[1] or user[0],

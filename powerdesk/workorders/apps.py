@@ -20,3 +20,7 @@ class WorkordersConfig(AppConfig):
         extensions.intake_resolvers.register("workorders", "repeat_call", repeat_resolver, position=100)
         timeline.register()
         customer_panels.register()
+
+        from powerdesk.core import seeded_names
+
+        seeded_names.register("workorders.subtype", "sub_type")

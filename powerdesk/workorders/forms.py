@@ -90,7 +90,7 @@ class TopicSelect(forms.Select):
 
 class SubTypeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SubType) -> str:
-        return obj.name
+        return seeded_name(obj)
 
 
 class SubTypeSelect(forms.Select):

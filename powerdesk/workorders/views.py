@@ -256,10 +256,20 @@ def _render_detail(
             "attachment_open": attachment_form is not None,
             "can_attach": user_may(user, "note"),
             "children": list(order.children.order_by("created_at")),
-            "facts": sorted(order.facts.items()) if isinstance(order.facts, dict) else [],
+            "facts": _facts(order),
             "now": clock.now(),
         },
     )
+
+
+# Labels of the facts that intake channels and the demo record (the API takes any keys: others show as
+# sent).
+FACT_LABELS = {"scope": gettext_lazy("停电范围"), "verdict_hint": gettext_lazy("初步判定")}
+
+
+def _facts(order: WorkOrder) -> list[tuple[str, Any]]:
+    facts = order.facts if isinstance(order.facts, dict) else {}
+    return sorted((str(FACT_LABELS.get(key, key)), value) for key, value in facts.items())
 
 
 def _order_page(request: ConsoleRequest, number: str, **kwargs: object) -> str:

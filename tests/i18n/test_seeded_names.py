@@ -9,7 +9,10 @@ from django.utils import translation
 
 from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
 from powerdesk.org.models import Role
-from powerdesk.workorders.models import Topic
+from powerdesk.sla.models import SlaPolicy, SuspendReason
+from powerdesk.sla.seeded import POLICY_NAMES, SUSPEND_REASON_NAMES
+from powerdesk.workorders.models import SubType, Topic
+from powerdesk.workorders.seeded import SUB_TYPE_NAMES
 from tests.workorders.helpers import intake
 
 
@@ -19,23 +22,33 @@ def chinese(labels) -> set[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("model", "labels"), [(Topic, TOPIC_NAMES), (Role, ROLE_NAMES)])
+@pytest.mark.parametrize(
+    ("model", "labels"),
+    [
+        (Topic, TOPIC_NAMES),
+        (Role, ROLE_NAMES),
+        (SubType, SUB_TYPE_NAMES),
+        (SlaPolicy, POLICY_NAMES),
+        (SuspendReason, SUSPEND_REASON_NAMES),
+    ],
+)
 def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
     seeded = set(model.objects.values_list("name", flat=True))
     assert chinese(labels) == seeded
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [Topic, Role])
+@pytest.mark.parametrize("model", [Topic, Role, SubType, SlaPolicy, SuspendReason])
 def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):
     rows = list(model.objects.all())
     with translation.override("en"):
-        english = {row.code: seeded_name(row) for row in rows}
+        english = {row.pk: seeded_name(row) for row in rows}
     with translation.override("zh-hans"):
-        assert {row.code: seeded_name(row) for row in rows} == {row.code: row.name for row in rows}
-    assert all(english[row.code] != row.name for row in rows), english
-    assert english.get("fault_repair", "Emergency repair") == "Emergency repair"
-    assert english.get("dispatcher", "Dispatcher") == "Dispatcher"
+        assert {row.pk: seeded_name(row) for row in rows} == {row.pk: row.name for row in rows}
+    assert rows and all(english[row.pk] != row.name for row in rows), english
+    by_code = {getattr(row, "code", None): english[row.pk] for row in rows}
+    assert by_code.get("fault_repair", "Emergency repair") == "Emergency repair"
+    assert by_code.get("dispatcher", "Dispatcher") == "Dispatcher"
 
 
 @pytest.mark.django_db

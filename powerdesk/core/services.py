@@ -198,33 +198,45 @@ def calendar_sync(*, today: dt.date | None = None) -> workdays.CalendarChange:
     try:
         with transaction.atomic():
             _lock()
-            stored = dict(CalendarYear.objects.values_list("year", "source"))
-            origins = dict(CalendarYear.objects.values_list("year", "origin"))
-            source = package_source()
-            known = package_years()
-            reasons: dict[int, str] = {}
-            for year in known:
-                from_package = stored.get(year, "").startswith(PACKAGE)
-                if year in stored and origins[year] != workdays.DERIVED and not from_package:
-                    continue  # imported from a file
-                if stored.get(year) == source:
-                    continue
-                if _replace_year(year, package_days(year), origin=workdays.IMPORTED, source=source):
-                    reasons[year] = workdays.REASON_PACKAGE
-            rules = list(HolidayRule.objects.all())
-            window = {today.year, today.year + 1}
-            to_derive = {y for y in window if y not in stored} | {
-                y for y, origin in origins.items() if origin == workdays.DERIVED
+            stored = {
+                year: (origin, source)
+                for year, origin, source in CalendarYear.objects.values_list("year", "origin", "source")
             }
-            for year in sorted(to_derive - set(known)):
-                days = derived_days(year, rules)
-                if days is None:
-                    continue
-                derived = _replace_year(
-                    year, days, origin=workdays.DERIVED, source=derived_source(year, rules)
-                )
-                if derived:
-                    reasons[year] = workdays.REASON_DERIVED
+            known = package_years()
+            reasons = _sync_package(stored, known)
+            window = {today.year, today.year + 1}
+            to_derive = {y for y in window if y not in stored}
+            to_derive |= {y for y, (origin, _source) in stored.items() if origin == workdays.DERIVED}
+            reasons.update(_sync_derived(to_derive - set(known)))
             return _announce(reasons)
     finally:
         refcache.clear()
+
+
+def _sync_package(stored: Mapping[int, tuple[str, str]], known: Iterable[int]) -> dict[int, str]:
+    """Step 1: the years the installed package knows, where they are not imported from a file and were not
+    loaded from this release; the ones whose working days changed."""
+    source = package_source()
+    reasons = {}
+    for year in known:
+        origin, previous = stored.get(year, (workdays.MISSING, ""))
+        if origin == workdays.IMPORTED and not previous.startswith(PACKAGE):
+            continue  # imported from a file: an administrator chose it
+        if previous == source:
+            continue
+        if _replace_year(year, package_days(year), origin=workdays.IMPORTED, source=source):
+            reasons[year] = workdays.REASON_PACKAGE
+    return reasons
+
+
+def _sync_derived(years: Iterable[int]) -> dict[int, str]:
+    """Step 2: ``years`` derived from the rule rows as they are now; the ones whose working days changed."""
+    rules = list(HolidayRule.objects.all())
+    reasons = {}
+    for year in sorted(years):
+        days = derived_days(year, rules)
+        if days is None:  # the rule does not cover it: the year stays as it is
+            continue
+        if _replace_year(year, days, origin=workdays.DERIVED, source=derived_source(year, rules)):
+            reasons[year] = workdays.REASON_DERIVED
+    return reasons

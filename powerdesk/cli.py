@@ -13,6 +13,7 @@ Every command starts with :func:`powerdesk.launcher.launch` in the database role
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -166,6 +167,8 @@ def cmd_run(argv: list[str]) -> int:
     print("PowerDesk: migrating the database…", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    # A newer chinese-calendar release, the derived years of the holiday rule: clocks re-timed before serving.
+    call_command("calendar", "--sync", verbosity=0, stdout=io.StringIO())
     if not Unit.objects.exists():
         print("PowerDesk: first start, loading the demo county (about a minute)…", flush=True)
         call_command("demo", verbosity=0)

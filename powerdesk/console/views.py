@@ -30,8 +30,8 @@ def home(request: ConsoleRequest) -> HttpResponse:
             "counts": counts,
             "recent": recent,
             "can_create": user_can_create_orders(user),
-            # Staff and managers (who see every unit) are told when next year's holidays are not loaded.
-            "missing_years": calendar_warnings() if user.is_staff or user_sees_all(user) else [],
+            # Staff and managers (who see every unit) are told when next year's holidays are not imported.
+            "calendar_warnings": calendar_warnings() if user.is_staff or user_sees_all(user) else [],
             "now": clock.now(),
         },
     )

@@ -1,30 +1,46 @@
-"""Working-day arithmetic over the calendar table.
+"""Working-day arithmetic over the calendar table, what each year's days rest on, and the point where the
+apps above hear that the calendar changed.
 
-A year that is not loaded falls back to Monday–Friday; :func:`missing_years` tells the dashboard so it
-can warn until an administrator loads the year (the State Council publishes it each autumn).
+A year is *imported* (the State Council's arrangement: from ``chinese-calendar`` or a CSV file),
+*derived* (its statutory holidays computed from the holiday rule, :mod:`powerdesk.core.holidays`, until
+its arrangement is imported) or *missing* (no rows: Monday–Friday). :func:`year_status` tells which, for
+the dashboard's warning and the readiness check; the writes are in :mod:`powerdesk.core.services`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
-from django.db import transaction
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from powerdesk.core import refcache
 from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.core.extensions import Registry
 from powerdesk.core.models import CalendarDay, CalendarYear
 
-HOLIDAY_NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利纪念日",
-}
+IMPORTED, DERIVED, MISSING = CalendarYear.Origin.IMPORTED.value, CalendarYear.Origin.DERIVED.value, "missing"
+
+# Why a year's working days changed (the codes the timeline keeps).
+REASON_IMPORTED = "imported"  # the State Council's arrangement, imported from a file
+REASON_PACKAGE = "package"  # the arrangement, from a newer chinese-calendar release
+REASON_DERIVED = "derived"  # derived from the holiday rule (first derivation, or the rule rows changed)
+
+
+@dataclass(frozen=True)
+class CalendarChange:
+    """The years whose working days changed, each with the reason code."""
+
+    reasons: Mapping[int, str]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.reasons)
+
+
+# Called with a CalendarChange after the days of some years changed, inside the transaction that changed
+# them, before it commits (the SLA app re-times the clocks that counted on the old days).
+CalendarHook = Callable[[CalendarChange], None]
+calendar_changed: Registry[CalendarHook] = Registry("calendar_changed")
 
 
 def _load_year(year: int) -> dict[dt.date, bool] | None:
@@ -46,9 +62,22 @@ def is_workday(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
+def year_statuses(years: Iterable[int]) -> dict[int, str]:
+    """Each year's status: ``imported``, ``derived`` or ``missing``, in the order given."""
+    years = list(years)
+    origins = dict(CalendarYear.objects.filter(year__in=years).values_list("year", "origin"))
+    return {y: origins.get(y, MISSING) for y in years}
+
+
+def year_status(year: int) -> str:
+    """``imported``, ``derived`` or ``missing``: the calendar's readiness for ``year``. A derived year is
+    loaded (its statutory holidays are right, its bridging days are not known yet) and is warned about."""
+    return year_statuses([year])[year]
+
+
 def missing_years(years: list[int]) -> list[int]:
-    loaded = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
-    return [y for y in years if y not in loaded]
+    statuses = year_statuses(years)
+    return [y for y in years if statuses[y] == MISSING]
 
 
 def add_working_days(
@@ -73,33 +102,3 @@ def add_working_days(
         if workday(day):
             remaining -= 1
     return dt.datetime.combine(day, time_of_day, tzinfo=BUSINESS_TZ)
-
-
-def load_from_chinese_calendar(years: list[int] | None = None) -> list[int]:
-    """Load every year ``chinese-calendar`` knows (or the given ones); returns the years loaded."""
-    from chinese_calendar import constants
-
-    known = sorted({d.year for d in constants.holidays} | {d.year for d in constants.workdays})
-    wanted = [y for y in known if years is None or y in years]
-    for year in wanted:
-        days = []
-        day = dt.date(year, 1, 1)
-        while day.year == year:
-            if day in constants.workdays:
-                workday, name = True, HOLIDAY_NAMES.get(str(_label(constants.workdays[day])), "") + "调休"
-            elif day in constants.holidays:
-                workday, name = False, HOLIDAY_NAMES.get(str(_label(constants.holidays[day])), "")
-            else:
-                workday, name = day.weekday() < 5, ""
-            days.append(CalendarDay(date=day, is_workday=workday, name=name))
-            day += dt.timedelta(days=1)
-        with transaction.atomic():
-            CalendarDay.objects.filter(date__year=year).delete()
-            CalendarDay.objects.bulk_create(days)
-            CalendarYear.objects.update_or_create(year=year, defaults={"source": "chinese-calendar"})
-    refcache.clear()  # bulk_create sends no post_save: the watch on CalendarDay does not see it
-    return wanted
-
-
-def _label(value: object) -> str:
-    return str(getattr(value, "value", value))

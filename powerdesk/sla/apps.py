@@ -9,7 +9,7 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.sla import extension, filters
+        from powerdesk.sla import extension, filters, retiming
         from powerdesk.sla.models import EscalationStep, SlaPolicy, SuspendReason
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
@@ -18,6 +18,8 @@ class SlaConfig(AppConfig):
         # timeline, and the order list's breached filter and due sort key.
         extension.register()
         filters.register()
+        # The calendar (core) cannot import the clocks: a change of its working days re-times them here.
+        retiming.register()
 
         from powerdesk.core import seeded_names
 

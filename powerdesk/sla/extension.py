@@ -7,7 +7,8 @@ from ``SlaConfig.ready()``.
   chases past a policy's count escalate the order;
 - the order page shows the next clock beside the due time and every clock in the side column;
 - the API's order detail carries the clocks;
-- the sweep's events (warning, breach, escalation) get their labels and are presented from their codes.
+- the sweep's events (warning, breach, escalation) and the re-timing's (the calendar changed,
+  :mod:`powerdesk.sla.retiming`) get their labels and are presented from their codes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from rest_framework import serializers
 
-from powerdesk.core import bulk
+from powerdesk.core import bulk, workdays
 from powerdesk.core import clock as clock_mod
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.extensions import DetailField, Panel
@@ -35,10 +36,18 @@ from powerdesk.workorders.models import WorkOrder
 
 OWNER = "sla"
 WARNING, BREACH, ESCALATION = "sla_warning", "sla_breach", "sla_escalation"
-EVENT_KINDS = {
+RETIMED = "sla_retimed"
+STEP_KINDS = {  # the sweep's
     WARNING: gettext_lazy("即将超时预警"),
     BREACH: pgettext_lazy("event", "超时"),  # the moment a time limit was missed
     ESCALATION: gettext_lazy("超时升级"),
+}
+EVENT_KINDS = {**STEP_KINDS, RETIMED: gettext_lazy("节假日日历变更，时限重新计算")}
+# Why the calendar of a year changed (the reason codes of powerdesk.core.workdays).
+CALENDAR_REASONS = {
+    workdays.REASON_IMPORTED: gettext_lazy("已导入国务院放假安排"),
+    workdays.REASON_PACKAGE: gettext_lazy("已从 chinese-calendar 新版本导入国务院放假安排"),
+    workdays.REASON_DERIVED: gettext_lazy("已按法定节假日规则推算，调休安排尚未导入"),
 }
 
 
@@ -220,7 +229,7 @@ def present_steps(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> N
     """The sweep's steps, from their codes: which clock and policy, the step, whom it told, the due time."""
     for item in events:
         data = item.data
-        if item.event.kind not in EVENT_KINDS or not data.get("action"):
+        if item.event.kind not in STEP_KINDS or not data.get("action"):
             continue
         clock_label = _label(ClockKind, str(data.get("clock", "")))
         if not item.note:  # written as codes: the policy named by id (older events kept a sentence)
@@ -254,6 +263,30 @@ def present_steps(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> N
         )
 
 
+def present_retiming(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
+    """A re-timing after the calendar changed: the years and why, each clock's old and new due time."""
+    for item in events:
+        if item.event.kind != RETIMED:
+            continue
+        for entry in item.data.get("calendar") or []:
+            if not isinstance(entry, dict):
+                continue
+            reason = CALENDAR_REASONS.get(str(entry.get("reason", "")), str(entry.get("reason", "")))
+            item.lines.append(
+                _("%(year)s 年日历：%(reason)s") % {"year": entry.get("year", ""), "reason": reason}
+            )
+        for change in item.data.get("retimed") or []:
+            if not isinstance(change, dict):
+                continue
+            item.changes.append(
+                ext.Change(
+                    label=_("时限「%(kind)s」到期") % {"kind": _label(ClockKind, change.get("kind", ""))},
+                    before=_when(change.get("due_before", "")),
+                    after=_when(change.get("due_after", "")),
+                )
+            )
+
+
 # --- registration ----------------------------------------------------------------------------------
 
 
@@ -275,3 +308,4 @@ def register() -> None:
         ext.event_kinds.register(OWNER, kind, label)
     ext.event_presenters.register(OWNER, "sla.clock_changes", present_clock_changes)
     ext.event_presenters.register(OWNER, "sla.steps", present_steps)
+    ext.event_presenters.register(OWNER, "sla.retiming", present_retiming)

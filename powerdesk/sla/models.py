@@ -141,8 +141,9 @@ class ClockState(models.TextChoices):
 
 class Clock(models.Model):
     """One time limit running on an order. Whoever writes a clock holds its order's row lock first (the
-    transitions, the sweep; the intake writes the clocks of an order no one else knows yet): the sweep
-    relies on it to read the clocks of the orders it holds without locking them again."""
+    transitions, the sweep, the re-timing after a calendar change; the intake writes the clocks of an
+    order no one else knows yet): the sweep relies on it to read the clocks of the orders it holds
+    without locking them again."""
 
     # No index of its own: clock_order_kind (order, kind) serves every look-up by order, and each index more
     # is written again whenever the sweep moves a clock on.

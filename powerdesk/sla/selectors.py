@@ -108,7 +108,15 @@ def on_time_rates(*, user: User, period: str = "7d", by: str = "kind") -> list[R
     ]
 
 
-def calendar_warnings() -> list[int]:
-    """Years (this one and the next) that have no calendar loaded: working days fall back to Mon–Fri."""
+@dataclass(frozen=True)
+class CalendarWarning:
+    year: int
+    status: str  # "derived" (statutory holidays by the rule, no bridging days) or "missing" (Mon–Fri)
+
+
+def calendar_warnings() -> list[CalendarWarning]:
+    """This year and the next, when not imported: derived from the holiday rule (its bridging days not
+    known yet), or missing (working days fall back to Monday–Friday)."""
     year = clock_mod.local_date().year
-    return workdays.missing_years([year, year + 1])
+    statuses = workdays.year_statuses([year, year + 1])
+    return [CalendarWarning(y, status) for y, status in statuses.items() if status != workdays.IMPORTED]

@@ -122,6 +122,6 @@ def dashboard(request: ConsoleRequest) -> HttpResponse:
             "running": clock_list(user=user, state=ClockState.RUNNING).count(),
             "breached": clock_list(user=user, state=ClockState.BREACHED).count(),
             "at_risk": about_to_breach(user=user).count(),
-            "missing_years": calendar_warnings(),
+            "calendar_warnings": calendar_warnings(),
         },
     )

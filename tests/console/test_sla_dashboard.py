@@ -7,15 +7,17 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
-from powerdesk.core import refcache
+from powerdesk.core import refcache, services
 from powerdesk.core.models import CalendarYear
 from powerdesk.sla.models import Clock, ClockKind, ClockState, SlaPolicy
 from tests.console.conftest import intake
 from tests.sla.helpers import T0  # Monday 2026-11-16 10:00
 
 MISSING = "2027 年的节假日日历尚未导入，工作日按周一至周五计算，请管理员在后台导入。"
+DERIVED = "2027 年：法定节假日已按规则推算，调休安排尚未导入。"
 
 
 @pytest.fixture(autouse=True)
@@ -112,5 +114,18 @@ def test_no_calendar_warning_once_both_years_are_loaded(login, users):
         client = login(users["manager"])
         dashboard = client.get(reverse("sla:dashboard"))
         home = client.get(reverse("home"))
-    assert dashboard.context["missing_years"] == [] and "节假日日历尚未导入" not in dashboard.content.decode()
+    assert dashboard.context["calendar_warnings"] == []
+    assert "节假日日历尚未导入" not in dashboard.content.decode()
     assert "节假日日历尚未导入" not in home.content.decode()
+
+
+def test_a_year_derived_from_the_holiday_rule_is_warned_about_as_derived(login, users):
+    with time_machine.travel(T0, tick=False):
+        services.calendar_sync()
+        client = login(users["manager"])
+        home = client.get(reverse("home")).content.decode()
+        dashboard = client.get(reverse("sla:dashboard")).content.decode()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        english = client.get(reverse("home")).content.decode()
+    assert DERIVED in home and DERIVED in dashboard and MISSING not in home
+    assert "2027: statutory holidays derived, bridging days not yet imported." in english

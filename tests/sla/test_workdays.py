@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from powerdesk.core import refcache, workdays
+from powerdesk.core import refcache, services, workdays
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.models import CalendarDay, CalendarYear
 
@@ -71,6 +71,6 @@ def test_an_admin_edit_of_a_day_changes_the_arithmetic():
 
 def test_the_chinese_calendar_loader_reloads_a_year_idempotently():
     before = CalendarDay.objects.filter(date__year=2025).count()
-    assert workdays.load_from_chinese_calendar([2025]) == [2025]
+    assert services.calendar_load_package([2025]) == [2025]
     assert CalendarDay.objects.filter(date__year=2025).count() == before == 365
     assert CalendarDay.objects.get(date=dt.date(2025, 10, 1)).name == "国庆节"

@@ -1,9 +1,13 @@
-"""Load or import the working-day calendar.
+"""Load, import or check the working-day calendar.
 
-powerdesk calendar --load-package            every year the chinese-calendar package knows
+powerdesk calendar --status                  each year: imported, derived (from the holiday rule) or missing
+powerdesk calendar --sync                    years of a newer chinese-calendar release replace derived ones;
+                                             this year and the next are derived when not imported
 powerdesk calendar --import FILE.csv         rows "YYYY-MM-DD,1|0,name" (1 = working day); each year in
                                              the file is replaced whole and must list all its days
-powerdesk calendar --status                  loaded years and the years missing around today
+powerdesk calendar --load-package            every year the chinese-calendar package knows, reloaded
+
+Whatever changes a year's working days re-times the clocks that counted on them (in the same transaction).
 """
 
 from __future__ import annotations
@@ -13,32 +17,44 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from powerdesk.core import clock, refcache, workdays
+from powerdesk.core import clock, services, workdays
+from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.models import CalendarDay, CalendarYear
 
 
 class Command(BaseCommand):
-    help = "Load or import the working-day calendar (statutory holidays and make-up working days)."
+    help = "Load, import or check the working-day calendar (statutory holidays and make-up working days)."
 
     def add_arguments(self, parser):
         parser.add_argument("--load-package", action="store_true")
         parser.add_argument("--import", dest="import_file")
+        parser.add_argument("--sync", action="store_true")
         parser.add_argument("--status", action="store_true")
 
     def handle(self, *args, **opts):
         if opts["load_package"]:
-            years = workdays.load_from_chinese_calendar()
+            years = services.calendar_load_package()
             self.stdout.write(f"loaded {len(years)} years: {years[0]}–{years[-1]}")
         if opts["import_file"]:
             self._import(opts["import_file"])
-        if opts["status"] or not (opts["load_package"] or opts["import_file"]):
-            this_year = clock.local_date().year
-            loaded = list(CalendarYear.objects.order_by("year").values_list("year", flat=True))
-            self.stdout.write(f"loaded years: {loaded[0] if loaded else '-'}–{loaded[-1] if loaded else '-'}")
-            missing = workdays.missing_years([this_year, this_year + 1])
-            self.stdout.write(f"missing: {missing or 'none'}")
+        if opts["sync"]:
+            change = services.calendar_sync()
+            self.stdout.write(f"changed: {self._reasons(change) or 'none'}")
+        if opts["status"] or not (opts["load_package"] or opts["import_file"] or opts["sync"]):
+            self._status()
+
+    @staticmethod
+    def _reasons(change: workdays.CalendarChange) -> str:
+        return ", ".join(f"{year} ({reason})" for year, reason in sorted(change.reasons.items()))
+
+    def _status(self) -> None:
+        this_year = clock.local_date().year
+        rows = {y.year: y for y in CalendarYear.objects.all()}
+        years = range(min([*rows, this_year]), max([*rows, this_year + 1]) + 1)
+        for year, status in workdays.year_statuses(years).items():
+            source = rows[year].source if year in rows else ""
+            self.stdout.write(f"{year}  {status:<8}  {source}".rstrip())
 
     def _import(self, path: str) -> None:
         by_year: dict[int, list[CalendarDay]] = defaultdict(list)
@@ -56,14 +72,10 @@ class Command(BaseCommand):
                     by_year[day.year].append(CalendarDay(date=day, is_workday=is_workday, name=name))
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        for year, days in by_year.items():
-            expected = 366 if dt.date(year, 12, 31).timetuple().tm_yday == 366 else 365
-            if len({d.date for d in days}) != expected:
-                raise CommandError(f"{year}: {len(days)} days listed, {expected} needed")
-        with transaction.atomic():
-            for year, days in by_year.items():
-                CalendarDay.objects.filter(date__year=year).delete()
-                CalendarDay.objects.bulk_create(days)
-                CalendarYear.objects.update_or_create(year=year, defaults={"source": f"import:{path}"[:50]})
-        refcache.clear()  # bulk_create sends no post_save: the watch on CalendarDay does not see it
-        self.stdout.write(f"imported years: {sorted(by_year)}")
+        try:
+            change = services.calendar_import(days_by_year=by_year, source=f"import:{path}")
+        except ValidationFailed as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            f"imported years: {sorted(by_year)}; working days changed: {change.years or 'none'}"
+        )

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from tests.i18n import pofile
+from tests.sla.conftest import heads  # noqa: F401 - units with heads, told of breaches (English pages)
 
 
 @pytest.fixture(scope="session")

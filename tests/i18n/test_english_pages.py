@@ -16,7 +16,6 @@ from powerdesk.sla.sweep import sweep
 from powerdesk.workorders import services as s
 from powerdesk.workorders.models import SubType, Topic
 from tests.factories import topic
-from tests.sla.conftest import heads  # noqa: F401 - a fixture: units with heads, told of breaches
 from tests.sla.helpers import T0
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,9 @@ from tests.api.conftest import client_for
 def trail(users):
     audit.record("login", users["agent"], subject="agent")
     audit.record("login_failed", None, actor_name="mallory", subject="agent", data={"path": "/login/"})
-    audit.record_reveal(users["manager"], field="customers.customer.phone", subject="3300000001", reason="核实")
+    audit.record_reveal(
+        users["manager"], field="customers.customer.phone", subject="3300000001", reason="核实"
+    )
 
 
 def test_the_auditor_sees_the_trail_newest_first_with_labels(client, auditor, trail):
@@ -92,7 +94,10 @@ def test_the_api_lists_the_trail_for_the_auditor_with_the_same_filters(auditor, 
     assert body["count"] == 1
     (entry,) = body["results"]
     assert (entry["kind"], entry["kind_label"], entry["subject"], entry["reason"]) == (
-        "reveal", "查看完整信息", "3300000001", "核实"
+        "reveal",
+        "查看完整信息",
+        "3300000001",
+        "核实",
     )
     bad = api.get("/api/v1/audit/?date_from=nope")
     assert bad.status_code == 400 and "date_from" in bad.json()["error"]["fields"]

@@ -30,7 +30,16 @@ def test_about_thirty_staff_cover_every_role_and_some_crews_are_outsourced(small
     staff = User.objects.select_related("role")
     assert 25 <= staff.count() <= 35
     roles = Counter(u.role.code for u in staff)
-    assert set(roles) == {"agent", "dispatcher", "repair", "handler", "callback", "manager", "admin", "auditor"}
+    assert set(roles) == {
+        "agent",
+        "dispatcher",
+        "repair",
+        "handler",
+        "callback",
+        "manager",
+        "admin",
+        "auditor",
+    }
     assert staff.filter(role__code="repair", is_outsourced=True).exists()
     stations = User.objects.filter(role__code="repair").values_list("unit__code", flat=True)
     assert {"QX-DQ", "QX-XC", "QX-HT", "QX-SY", "QX-YL"} <= set(stations)

@@ -282,10 +282,11 @@ def bench_user(username: str, role_code: str, unit_code: str) -> object:
 
 
 def token_for(user: object) -> str:
-    from rest_framework.authtoken.models import Token
+    """A new API token of ``user`` (its secret; only the digest is stored)."""
+    from powerdesk.org.tokens import api_token_create
 
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+    _token, secret = api_token_create(user=user, name="bench", days=1)
+    return secret
 
 
 # --- gunicorn ---------------------------------------------------------------------------------

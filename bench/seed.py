@@ -244,12 +244,18 @@ def seed(customers: int, orders: int) -> float | None:
 
 
 def _reset(cur) -> None:
-    """Empty everything the seed owns (a bench database only: never the dev data)."""
-    cur.execute(
-        "TRUNCATE sla_clock, workorders_attachment, workorders_contact, workorders_workorderevent, "
-        "workorders_workorder, customers_customerphone, customers_customer, authtoken_token, "
-        "org_user, org_servicehall, sla_unithead, org_unit RESTART IDENTITY CASCADE"
-    )
+    """Empty everything the seed owns (a bench database only: never the dev data), past the append-only
+    guards of the timeline and the audit trail, as the owner (powerdesk.core.appendonly)."""
+    from powerdesk.core.appendonly import owner_truncate
+
+    for statement in owner_truncate(
+        [
+            "TRUNCATE sla_clock, workorders_attachment, workorders_contact, workorders_workorderevent, "
+            "workorders_workorder, customers_customerphone, customers_customer, org_apitoken, "
+            "audit_auditentry, org_user, org_servicehall, sla_unithead, org_unit RESTART IDENTITY CASCADE"
+        ]
+    ):
+        cur.execute(statement)
 
 
 def _units_and_users(cur) -> None:

@@ -80,7 +80,11 @@ def seed(total_orders: int, due: int) -> None:
         if have > total_orders:
             # A larger earlier run: start again at this size (this database holds bench data only).
             common.log(f"the bench database holds {have:,} orders; emptying it to seed {total_orders:,}")
-            cur.execute("TRUNCATE workorders_workorder CASCADE")
+            from powerdesk.core.appendonly import owner_truncate
+
+            with transaction.atomic():
+                for statement in owner_truncate(["TRUNCATE workorders_workorder CASCADE"]):
+                    cur.execute(statement)
             have = 0
     if have == total_orders:
         return

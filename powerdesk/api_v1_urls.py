@@ -3,6 +3,7 @@ each body (the routes are generated from the transition table, in its order)."""
 
 from django.urls import path
 
+from powerdesk.audit.api import AuditListApi
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -27,4 +28,5 @@ urlpatterns = [
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
+    path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
 ]

@@ -3,7 +3,7 @@
 ``powerdesk run``            migrate, load demo data on first start, serve (gunicorn) and run the worker
 ``powerdesk worker``         the Procrastinate worker (background jobs and periodic tasks)
 ``powerdesk demo``           (re)load the deterministic demo data set
-``powerdesk token USERNAME`` print (creating if needed) the API token of a user
+``powerdesk token USERNAME --name X [--days N]`` make a new API token of a user, print it once
 ``powerdesk <anything else>`` any Django management command (``migrate``, ``createsuperuser``, …)
 
 Every command starts with :func:`powerdesk.launcher.launch` in the database role it needs: the owner's for
@@ -44,19 +44,31 @@ def _manage(argv: list[str], role: Role | None) -> None:
 
 
 def cmd_token(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: powerdesk token USERNAME", file=sys.stderr)
-        return 2
+    """Make a new API token of a user and print its secret, once: only its digest is stored."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="powerdesk token", description=cmd_token.__doc__)
+    parser.add_argument("username")
+    parser.add_argument("--name", required=True, help="what the token is for, e.g. ivr")
+    parser.add_argument("--days", type=int, default=None, help="validity (default POWERDESK_API_TOKEN_DAYS)")
+    args = parser.parse_args(argv)
     _setup(Role.APP)
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
-    user = get_user_model().objects.filter(username=argv[0]).first()
+    from powerdesk.core.errors import ValidationFailed
+    from powerdesk.org.tokens import api_token_create
+
+    user = get_user_model().objects.filter(username=args.username).first()
     if user is None:
-        print(f"no such user: {argv[0]}", file=sys.stderr)
+        print(f"no such user: {args.username}", file=sys.stderr)
         return 1
-    token, _created = Token.objects.get_or_create(user=user)
-    print(token.key)
+    try:
+        token, secret = api_token_create(user=user, name=args.name, days=args.days)
+    except ValidationFailed as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    print(secret)
+    print(f"({token.name}, {token.prefix}…, expires {token.expires_at:%Y-%m-%d %H:%M %Z})", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ The entry points (``powerdesk``, ``manage.py``, the test session, the benchmarks
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -44,14 +45,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "procrastinate.contrib.django",
+    "axes",
     "powerdesk.core",
     "powerdesk.org",
+    "powerdesk.audit",
     "powerdesk.customers",
     "powerdesk.workorders",
     "powerdesk.notify",
@@ -71,12 +73,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "powerdesk.audit.middleware.AuditContextMiddleware",
+    # Last: it turns a login refused for too many failures into the lockout page (org.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "powerdesk.urls"
 WSGI_APPLICATION = "powerdesk.wsgi.application"
 AUTH_USER_MODEL = "org.User"
-AUTHENTICATION_BACKENDS = ["powerdesk.org.auth.ModelBackend"]
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "powerdesk.org.auth.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -220,3 +226,42 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")
 # (the orders split by id), so the database works on a cycle's writes on several cores while the worker
 # computes the next slice's steps (bench/RESULTS.md). 1 sweeps in the worker's own connection.
 POWERDESK_SWEEP_SLICES = max(1, int(os.environ.get("POWERDESK_SWEEP_SLICES", min(4, os.cpu_count() or 1))))
+
+
+# --- security: client address, login throttle, passwords, API tokens (docs/deploy.md) ------------
+def _env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); empty: the
+# client is the connection's peer. One reading for the audit trail and both throttles (core.net).
+POWERDESK_TRUSTED_PROXIES = _env_list("POWERDESK_TRUSTED_PROXIES")
+
+# django-axes: failed logins on /login/ and /admin/login/ counted per account and, separately, per
+# address; at the limit that account or address is refused until the cool-off ends or an administrator
+# deletes its row under 管理后台 → Axes → Access attempts. Successful logins, logouts and lockouts are
+# recorded in the audit trail (powerdesk.audit), so axes keeps no access log of its own.
+AXES_FAILURE_LIMIT = int(os.environ.get("POWERDESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("POWERDESK_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "powerdesk.core.net.client_address"
+AXES_LOCKOUT_CALLABLE = "powerdesk.org.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "powerdesk.org.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("POWERDESK_PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# API tokens (org.ApiToken): validity of a new token, and the failed token authentications one address
+# may make in a window before it is answered 429.
+POWERDESK_API_TOKEN_DAYS = int(os.environ.get("POWERDESK_API_TOKEN_DAYS", "90"))
+POWERDESK_TOKEN_FAILURE_LIMIT = int(os.environ.get("POWERDESK_TOKEN_FAILURE_LIMIT", "20"))
+POWERDESK_TOKEN_FAILURE_WINDOW = int(os.environ.get("POWERDESK_TOKEN_FAILURE_WINDOW", "600"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/", include("powerdesk.customers.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
+    path("audit/", include("powerdesk.audit.urls")),
     path("", include("powerdesk.console.urls")),
 ]
 

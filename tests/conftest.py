@@ -11,6 +11,28 @@ from powerdesk.org.models import Unit, UnitKind, User
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_append_only_guards():
+    """pytest-django empties the database after a transactional test with Django's flush, one TRUNCATE of
+    every table: the timeline and the audit trail refuse it. The test session is the schema's owner, and
+    lifts the guard for that transaction as the demo reset does (powerdesk.core.appendonly)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from powerdesk.core.appendonly import owner_truncate
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        return owner_truncate(statements) if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Seed data back in place for any test that uses the database (see tests/seed.py)."""

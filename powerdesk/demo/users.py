@@ -13,4 +13,5 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("callback", "QX", "callback", "回访员 callback agent", "郑丽华"),
     ("manager", "QX", "manager", "服务管理 service manager", "王海涛"),
     ("admin", "QX", "admin", "管理员 administrator (also /admin/)", "系统管理员"),
+    ("auditor", "QX", "auditor", "审计员 auditor (the audit trail, /audit/)", "孙立平"),
 ]

@@ -1,8 +1,14 @@
-from django.contrib import admin
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.org.models import Role, ServiceHall, Unit, User
+from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, User
+from powerdesk.org.tokens import MAX_DAYS, api_token_create, api_token_revoke
 
 
 @admin.register(Unit)
@@ -21,7 +27,7 @@ class ServiceHallAdmin(admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "scope", "sees_personal_data", "can_create_orders"]
+    list_display = ["code", "name", "scope", "sees_personal_data", "can_create_orders", "can_read_audit"]
 
 
 @admin.register(User)
@@ -34,3 +40,75 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         (_("岗位"), {"fields": ("full_name", "unit", "role", "phone", "is_outsourced")}),
     )
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        min_value=1,
+        max_value=MAX_DAYS,
+        required=False,
+        help_text=_("留空则使用默认有效期。"),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made here (the secret is shown once, in the message after saving) and revoked with the
+    action; nothing else about a token can be changed."""
+
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    raw_id_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
+        return ["user", "name", "days"] if obj is None else self.readonly_fields
+
+    def save_model(self, request: Any, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing of a token is edited
+        token, secret = api_token_create(
+            user=form.cleaned_data["user"],
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data.get("days"),
+            actor=request.user,
+            request=request,
+        )
+        obj.pk, obj.name, obj.prefix = token.pk, token.name, token.prefix
+        self.message_user(
+            request,
+            gettext("令牌已创建，只显示这一次，请立即复制保存：%(secret)s") % {"secret": secret},
+            messages.WARNING,
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # revoke instead: a revoked token stays listed with its time
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        revoked = sum(
+            api_token_revoke(token=token, actor=request.user, request=request)  # type: ignore[arg-type]
+            for token in queryset.select_related("user")
+        )
+        self.message_user(
+            request, gettext("已吊销 %(count)s 个令牌。") % {"count": revoked}, messages.SUCCESS
+        )
+        return None

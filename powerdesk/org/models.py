@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,6 +131,7 @@ class Role(models.Model):
     transitions = ArrayField(
         models.CharField(max_length=32), verbose_name=_("可执行的操作"), default=list, blank=True
     )
+    can_read_audit = models.BooleanField(_("可查阅审计记录"), default=False)
 
     class Meta:
         verbose_name = _("角色")
@@ -161,3 +163,52 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class ApiToken(models.Model):
+    """A credential of the API. Only the SHA-256 digest of the secret is stored: the secret is shown
+    once, when the token is made (``org.tokens.api_token_create``). A fast digest, not a password
+    hasher: the secret is 256 random bits, nothing to guess, and every API request checks it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="api_tokens", db_index=False
+    )
+    name = models.CharField(_("名称"), max_length=100, help_text=_("用途，例如 IVR 接口。"))
+    # The first characters of the secret: enough to tell tokens apart, useless for logging in.
+    prefix = models.CharField(_("前缀"), max_length=12, editable=False)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("到期时间"))
+    # Written at most once per TOKEN_LAST_USED_EVERY per token (org.auth), not on every request.
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class ApiTokenFailure(models.Model):
+    """Failed API token authentications of one client address in the current window
+    (``POWERDESK_TOKEN_FAILURE_WINDOW``): past ``POWERDESK_TOKEN_FAILURE_LIMIT`` the address is
+    answered 429 until the window ends. One row per address, counted by one upsert (org.auth)."""
+
+    address = models.GenericIPAddressField(_("来源地址"), primary_key=True)
+    window_start = models.DateTimeField(_("窗口开始"))
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+
+    class Meta:
+        verbose_name = _("API令牌认证失败")
+        verbose_name_plural = _("API令牌认证失败")
+
+    def __str__(self) -> str:
+        return f"{self.address} ×{self.failures}"

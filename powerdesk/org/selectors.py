@@ -76,3 +76,11 @@ def user_can_create_orders(user: User) -> bool:
         return True
     role = user_role(user)
     return bool(role and role.can_create_orders)
+
+
+def user_may_read_audit(user: User) -> bool:
+    """Whether the user may search and export the audit trail (the auditor role; superusers)."""
+    if user.is_superuser:
+        return True
+    role = user_role(user)
+    return bool(role and role.can_read_audit)

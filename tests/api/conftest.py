@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from powerdesk.org.models import User
+from powerdesk.org.tokens import api_token_create
 from powerdesk.workorders import services as s
 from powerdesk.workorders.models import WorkOrder
 from tests.factories import topic
@@ -17,8 +17,8 @@ from tests.factories import topic
 def client_for(user: User | None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, secret = api_token_create(user=user, name="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

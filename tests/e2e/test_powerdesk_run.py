@@ -10,7 +10,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from tests.e2e.conftest import _wait_for_sessions_to_end, free_port, wait_until_serving
 
@@ -42,7 +41,9 @@ def test_ctrl_c_in_a_terminal_stops_every_process_without_a_kill(users, county):
     from django.db import connection
 
     database = connection.settings_dict["NAME"]
-    token = Token.objects.create(user=users["agent"]).key
+    from powerdesk.org.tokens import api_token_create
+
+    _token, token = api_token_create(user=users["agent"], name="e2e")
     port = free_port()
     env = {
         **os.environ,

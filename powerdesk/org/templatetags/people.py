@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from powerdesk.core.masking import mask_id_number, mask_phone
-from powerdesk.org.selectors import user_can_create_orders, user_sees_personal_data
+from powerdesk.org.selectors import user_can_create_orders, user_may_read_audit, user_sees_personal_data
 
 register = template.Library()
 
@@ -45,3 +45,11 @@ def can_create_orders(context: template.Context) -> bool:
     request = context.get("request")
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated and user_can_create_orders(user))
+
+
+@register.simple_tag(takes_context=True)
+def may_read_audit(context: template.Context) -> bool:
+    """Whether the current user may read the audit trail (shows the 审计记录 entry)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user_may_read_audit(user))

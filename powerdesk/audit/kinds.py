@@ -1,0 +1,131 @@
+"""The kinds of audit entries: a code stored with each entry, its label in the reader's language, and
+how its data reads (:func:`describe`). A new kind is one more :class:`Kind` here; nothing is stored as
+a sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+def _nothing(data: dict[str, Any]) -> str:
+    return ""
+
+
+def _token(data: dict[str, Any]) -> str:
+    return gettext("%(name)s（前缀 %(prefix)s）") % {
+        "name": data.get("name", ""),
+        "prefix": data.get("prefix", ""),
+    }
+
+
+_USER_FIELDS = {
+    "role": _("角色"),
+    "unit": _("单位"),
+    "is_active": _("启用"),
+    "is_staff": _("可登录管理后台"),
+    "is_superuser": _("超级用户"),
+}
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return gettext("是")
+    if value is False:
+        return gettext("否")
+    return str(value)
+
+
+def _user_changes(data: dict[str, Any]) -> str:
+    changes = data.get("changes", {})
+    return "；".join(
+        f"{_USER_FIELDS.get(name, name)}：{_value(before)} → {_value(after)}"
+        for name, (before, after) in changes.items()
+    )
+
+
+def _model_name(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):  # a model since removed: its label
+        return label
+
+
+def _admin(data: dict[str, Any]) -> str:
+    # Django's admin stores the changed fields' verbose names untranslated (our Chinese msgids).
+    changes = data.get("change") or []
+    fields = [gettext(str(f)) for item in changes for f in item.get("changed", {}).get("fields", [])]
+    text = f"{_model_name(str(data.get('model', '')))} · {data.get('object', '')}"
+    if fields:
+        text += "：" + "、".join(fields)
+    return text
+
+
+def _failed(data: dict[str, Any]) -> str:
+    return gettext("账号或地址已锁定") if data.get("locked") else ""
+
+
+def _lockout(data: dict[str, Any]) -> str:
+    return gettext("锁定 %(minutes)s 分钟") % {"minutes": data.get("minutes", "")}
+
+
+def _reveal(data: dict[str, Any]) -> str:
+    return str(data.get("field", ""))
+
+
+def _export(data: dict[str, Any]) -> str:
+    filters = data.get("filters", {})
+    shown = "，".join(f"{k}={v}" for k, v in filters.items() if v not in ("", None, []))
+    return gettext("%(rows)s 行") % {"rows": data.get("rows", 0)} + (f"（{shown}）" if shown else "")
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: Promise
+    describe: Callable[[dict[str, Any]], str] = _nothing
+
+
+KINDS: dict[str, Kind] = {
+    k.code: k
+    for k in [
+        Kind("login", _("登录")),
+        Kind("login_failed", _("登录失败"), _failed),
+        Kind("lockout", _("登录锁定"), _lockout),
+        Kind("logout", _("退出登录")),
+        Kind("token_created", _("创建API令牌"), _token),
+        Kind("token_revoked", _("吊销API令牌"), _token),
+        Kind("user_changed", _("员工权限变更"), _user_changes),
+        Kind("admin_add", _("后台新增"), _admin),
+        Kind("admin_change", _("后台修改"), _admin),
+        Kind("admin_delete", _("后台删除"), _admin),
+        Kind("reveal", _("查看完整信息"), _reveal),
+        Kind("export", _("导出"), _export),
+    ]
+}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.code, str(k.label)) for k in KINDS.values()]
+
+
+def label(code: str) -> str:
+    kind = KINDS.get(code)
+    return str(kind.label) if kind else code
+
+
+def describe(code: str, data: dict[str, Any]) -> str:
+    """The entry's details in the active language (empty when the kind has none)."""
+    kind = KINDS.get(code)
+    try:
+        return kind.describe(data or {}) if kind else ""
+    except (AttributeError, TypeError, ValueError):  # data written by an older release: show it raw
+        return str(data)

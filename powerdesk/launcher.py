@@ -21,10 +21,10 @@ A step whose result is in the environment already is skipped, so a second call d
 neither does a child process started with this environment. A parent that starts a child in another
 role gives it :func:`environ` of that role.
 
-On the embedded server both URLs name the same superuser today. The web and the worker are meant to run
-as a role without DDL and without TRUNCATE on the append-only tables (docs/deploy.md, "Database
-roles"); then :func:`_embedded_urls` returns two users and nothing else here changes. ``POWERDESK_VAR_DIR``
-moves ``var/`` (the benchmarks run their own server under ``var/bench`` this way).
+On the embedded server the two URLs name its two roles (:mod:`powerdesk.dbserver` creates them): the
+web and the worker connect as one that reads and writes rows and nothing more (docs/deploy.md,
+"Database roles"). ``POWERDESK_VAR_DIR`` moves ``var/`` (the benchmarks run their own server under
+``var/bench`` this way).
 """
 
 from __future__ import annotations
@@ -142,11 +142,13 @@ def _prepare(role: Role | None) -> None:
 
 
 def _embedded_urls(server: EmbeddedServer) -> tuple[str, str]:
-    """The owner's and the application's URL of the embedded server: its superuser for both, for now."""
-    from powerdesk.dbserver import DB_NAME
+    """The owner's and the application's URL of the embedded server."""
+    from powerdesk.dbserver import APP_ROLE, DB_NAME, OWNER_ROLE
 
-    url = socket_url(socket_dir=server.socket_dir, port=server.port, user="postgres", database=DB_NAME)
-    return url, url
+    def url(user: str) -> str:
+        return socket_url(socket_dir=server.socket_dir, port=server.port, user=user, database=DB_NAME)
+
+    return url(OWNER_ROLE), url(APP_ROLE)
 
 
 # Bytes a URL's host may carry as they are. Upper-case letters are not among them: dj-database-url reads the

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "powerdesk.core.middleware.ChosenLanguageMiddleware",
+    "powerdesk.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,6 +112,13 @@ TEMPLATES = [
 _db_role = os.environ.get("POWERDESK_DB_ROLE", "app")
 _app_url = os.environ.get("DATABASE_URL", "")
 _url = (os.environ.get("POWERDESK_OWNER_DATABASE_URL", "") or _app_url) if _db_role == "owner" else _app_url
+# The application role, DATABASE_URL's user: the owner grants it its rights after every migrate
+# (powerdesk.core.dbroles).
+POWERDESK_APP_DB_USER = ""
+if _app_url:
+    import dj_database_url
+
+    POWERDESK_APP_DB_USER = dj_database_url.parse(_app_url).get("USER") or ""
 DATABASES: dict[str, dict[str, Any]]
 if _url:
     import dj_database_url
@@ -139,6 +147,12 @@ DATABASES["default"]["TEST"] = {
 _prepare = os.environ.get("POWERDESK_DB_PREPARE_THRESHOLD", "5").strip().lower()
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     server_side_binding=True, prepare_threshold=None if _prepare in {"off", "none", ""} else int(_prepare)
+)
+# A database that does not answer (a host gone from the network) fails a connection attempt within this
+# many seconds, so a request answers 503 (powerdesk.core.unavailable) long before gunicorn's worker
+# timeout would kill the worker, and the workers do not die one after another while it is away.
+DATABASES["default"]["OPTIONS"].setdefault(
+    "connect_timeout", int(os.environ.get("POWERDESK_DB_CONNECT_TIMEOUT", "5"))
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,6 +6,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+# A lost database answers 503, not 500, wherever it shows (powerdesk.core.unavailable).
+handler500 = "powerdesk.core.unavailable.server_error"
+
 urlpatterns = [
     # Pages without the console's <link rel="icon"> (the admin, the API docs) and browsers that ask anyway.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),

@@ -28,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from powerdesk.core.errors import DomainError, ValidationFailed
 from powerdesk.core.pagination import COUNT_CAP, ListPaginator
+from powerdesk.core.unavailable import database_unavailable, unavailable_error
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -54,6 +55,8 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if database_unavailable(exc):
+        exc = unavailable_error()
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.http_status)
     if isinstance(exc, RequestDataTooBig):
@@ -245,6 +248,7 @@ _ERROR_DESCRIPTIONS = {
     409: "Conflict: version_conflict, transition_not_allowed or idempotency_key_reused.",
     413: "Request body too large.",
     415: "Unsupported media type.",
+    503: "The database cannot be reached right now (service_unavailable): try again shortly.",
 }
 
 

@@ -49,3 +49,10 @@ class NotPermitted(DomainError):
 class NotFound(DomainError):
     code = "not_found"
     http_status = 404
+
+
+class ServiceUnavailable(DomainError):
+    """The database cannot be reached right now (``powerdesk.core.unavailable``): try again shortly."""
+
+    code = "service_unavailable"
+    http_status = 503

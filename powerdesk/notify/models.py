@@ -140,6 +140,9 @@ class Notification(models.Model):
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
+    # The Procrastinate job whose run claimed the row: a later run of the same job (handed out again only
+    # once the worker running it stopped sending heartbeats) may take the claim over at once.
+    claimed_by_job = models.BigIntegerField(_("发送任务编号"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=200, blank=True)
 

@@ -13,8 +13,11 @@ The guarantees, and where each comes from:
 - *rendered once*: the text is rendered from the template and the stored context when the row is first
   claimed, and stored before the transport is called; a retry sends that stored text again.
 - *at most once after a crash*: a worker killed between the transport call and "mark sent" leaves the row
-  in ``sending``; once that claim is stale, a retry re-claims it and sends again with the same
-  idempotency key, which the gateway (``out_id``) or the outbox de-duplicates.
+  in ``sending``, claimed by its job. Procrastinate hands that job out again once the worker stopped
+  sending heartbeats (``tasks.retry_stalled_sends``); the job's new run takes its own claim over at once
+  and sends again with the same idempotency key, which the gateway (``out_id``) or the outbox
+  de-duplicates. A claim held by anything else is taken over only once it is stale
+  (:data:`SENDING_STALE_AFTER`): a call outside a job, or a job lost with its row in the queue.
 """
 
 from __future__ import annotations
@@ -37,8 +40,9 @@ from powerdesk.workorders.models import WorkOrder
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died: the send may be retried. Longer than any
-# transport timeout, shorter than the retry schedule of the send task (about six minutes in all).
+# A claim older than this belongs to a sender that died: the send may be retried by anyone. Longer than
+# any transport timeout, shorter than the retry schedule of the send task (about six minutes in all). The
+# job that made a claim takes it over sooner (see the module's guarantees).
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)
 
 # Notifications one send job delivers, one after another. A job per notification made a 1,000-step
@@ -172,14 +176,16 @@ def send_notifications_task() -> Any:
     return send_notifications
 
 
-def _claim(notification_id: int, now: dt.datetime) -> bool:
+def _claim(notification_id: int, now: dt.datetime, job_id: int | None) -> bool:
     claimable = (
         Q(state=NotificationState.PENDING)
         | Q(state=NotificationState.FAILED, permanent_error=False)
         | Q(state=NotificationState.SENDING, claimed_at__lt=now - SENDING_STALE_AFTER)
     )
+    if job_id is not None:  # an earlier run of this very job, whose worker is gone
+        claimable |= Q(state=NotificationState.SENDING, claimed_by_job=job_id)
     claimed = Notification.objects.filter(claimable, pk=notification_id).update(
-        state=NotificationState.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        state=NotificationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by_job=job_id
     )
     return claimed == 1
 
@@ -199,11 +205,12 @@ def _mark_sent(notification: Notification, result: SendResult) -> None:
     )
 
 
-def notification_send(*, notification_id: int) -> Notification | None:
-    """Deliver one notification; called by the send tasks.
+def notification_send(*, notification_id: int, job_id: int | None = None) -> Notification | None:
+    """Deliver one notification; called by the send tasks, with the id of the job that runs.
 
-    1. claim the row (pending, transiently failed, or stuck in ``sending`` past the stale limit) with one
-       conditional UPDATE, committed at once, counting the attempt;
+    1. claim the row (pending, transiently failed, stuck in ``sending`` past the stale limit, or in
+       ``sending`` under a claim of the same ``job_id``) with one conditional UPDATE, committed at once,
+       counting the attempt;
     2. if the claim fails: nothing to do when the row is finished (sent, cancelled, permanently failed);
        raise :class:`SendInProgress` when another worker holds a fresh claim, so the job looks again later;
     3. on the first claim, render the subject and text from the template and the stored context and
@@ -216,7 +223,7 @@ def notification_send(*, notification_id: int) -> Notification | None:
     Returns the notification as it ends up, or ``None`` when the row does not exist (any more).
     """
     now = clock.now()
-    if not _claim(notification_id, now):
+    if not _claim(notification_id, now, job_id):
         notification = Notification.objects.filter(pk=notification_id).first()
         if notification is None or notification.state != NotificationState.SENDING:
             return notification
@@ -257,7 +264,7 @@ def _render(notification: Notification) -> None:
     )
 
 
-def notification_send_batch(*, notification_ids: Iterable[int]) -> dict[str, int]:
+def notification_send_batch(*, notification_ids: Iterable[int], job_id: int | None = None) -> dict[str, int]:
     """Deliver the notifications of one send job, one after another (each claimed on its own).
 
     A row that is finished already (sent by an earlier run of the job, cancelled, failed for good) is
@@ -269,7 +276,7 @@ def notification_send_batch(*, notification_ids: Iterable[int]) -> dict[str, int
     retry: list[str] = []
     for notification_id in notification_ids:
         try:
-            notification = notification_send(notification_id=notification_id)
+            notification = notification_send(notification_id=notification_id, job_id=job_id)
         except TransientError as exc:
             retry.append(f"{notification_id}: {exc.message}")
             state = "retry"

@@ -8,6 +8,7 @@ where a plain ``send_notifications.defer()`` would commit on the worker's own co
 from __future__ import annotations
 
 import procrastinate
+from procrastinate import JobContext
 from procrastinate.contrib.django import app
 
 from powerdesk.notify.services import notification_send, notification_send_batch
@@ -21,33 +22,46 @@ SEND_RETRY = procrastinate.RetryStrategy(
 )
 
 
-@app.task(queue="notify", retry=SEND_RETRY, pass_context=False)
-def send_notifications(*, notification_ids: list[int]) -> dict[str, int]:
+@app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
+def send_notifications(context: JobContext, *, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch of notifications (what every enqueue defers)."""
-    return notification_send_batch(notification_ids=notification_ids)
+    return notification_send_batch(notification_ids=notification_ids, job_id=_job_id(context))
 
 
-@app.task(queue="notify", retry=SEND_RETRY, pass_context=False)
-def send_notification(*, notification_id: int) -> str | None:
+@app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
+def send_notification(context: JobContext, *, notification_id: int) -> str | None:
     """Send one notification (a job naming a single row: the stalled-job retry covers it too)."""
-    notification = notification_send(notification_id=notification_id)
+    notification = notification_send(notification_id=notification_id, job_id=_job_id(context))
     return notification.state if notification is not None else None
+
+
+def _job_id(context: JobContext) -> int | None:
+    return context.job.id if context.job is not None else None
 
 
 SEND_TASKS = (send_notifications.name, send_notification.name)
 
+# Seconds without a heartbeat after which a worker counts as gone (Procrastinate's default: its workers
+# send one every 10 s). With a look every 15 s, a send caught by a dead worker is handed out again within
+# about 55 s of the kill, and sent at once by the job's new run (powerdesk.notify.services).
+STALLED_AFTER = 30
 
-@app.periodic(cron="*/2 * * * *", periodic_id="notify_retry_stalled")
+
+@app.periodic(cron="* * * * * */15", periodic_id="notify_retry_stalled")
 @app.task(queue="notify", queueing_lock="notify_retry_stalled", pass_context=False)
 async def retry_stalled_sends(timestamp: int) -> int:
     """Put back send jobs whose worker stopped sending heartbeats (killed, machine lost).
 
     Procrastinate leaves such jobs in ``doing`` for ever; retried, the job skips the rows already sent,
-    re-claims the one that was being sent once its claim is stale, and the transport's idempotency key
-    keeps that message single.
+    takes over the claim of the one it was sending, and the transport's idempotency key keeps that
+    message single.
     """
     stalled = [
-        job for task_name in SEND_TASKS for job in await app.job_manager.get_stalled_jobs(task_name=task_name)
+        job
+        for task_name in SEND_TASKS
+        for job in await app.job_manager.get_stalled_jobs(
+            task_name=task_name, seconds_since_heartbeat=STALLED_AFTER
+        )
     ]
     for job in stalled:
         await app.job_manager.retry_job(job)

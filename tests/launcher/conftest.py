@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from powerdesk import dbserver, launcher
+from powerdesk.pytest_plugin import LAUNCHED
 
 REPO = Path(__file__).resolve().parents[2]
 # Everything the launcher reads or writes, besides var/ itself.
@@ -57,3 +59,19 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         text=True,
         timeout=120,
     )
+
+
+STOP = "import sys, pathlib; from powerdesk import dbserver; dbserver.stop(pathlib.Path(sys.argv[1]))"
+
+
+@pytest.fixture
+def embedded_var_dir(request) -> Iterator[Path]:
+    """The var/ of an embedded server: the session's, or, when the session runs on DATABASE_URL (CI's second
+    pass), one under var/ that only this test uses, stopped after it."""
+    launched = request.config.stash[LAUNCHED]
+    if launched.embedded is not None:
+        yield launched.var_dir
+        return
+    var = launched.var_dir / "launcher-test"
+    yield var
+    run("-c", STOP, str(var))

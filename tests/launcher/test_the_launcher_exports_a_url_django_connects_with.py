@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import dj_database_url
 import pytest
 
 from powerdesk import launcher
-from powerdesk.pytest_plugin import LAUNCHED
 from tests.launcher.conftest import LAUNCHER_VARIABLES, run
 
 CONNECT = """
@@ -34,22 +31,6 @@ print(json.dumps({
 """
 
 
-STOP = "import sys, pathlib; from powerdesk import dbserver; dbserver.stop(pathlib.Path(sys.argv[1]))"
-
-
-@pytest.fixture
-def embedded_var_dir(request) -> Iterator[Path]:
-    """The var/ of an embedded server: the session's, or, when the session runs on DATABASE_URL (CI's second
-    pass), one under var/ that only this test uses, stopped after it."""
-    launched = request.config.stash[LAUNCHED]
-    if launched.embedded is not None:
-        yield launched.var_dir
-        return
-    var = launched.var_dir / "launcher-test"
-    yield var
-    run("-c", STOP, str(var))
-
-
 def test_django_connects_over_the_socket_with_the_exported_url(embedded_var_dir):
     env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES}
     done = run("-c", CONNECT, env={**env, "POWERDESK_VAR_DIR": str(embedded_var_dir)})
@@ -57,7 +38,8 @@ def test_django_connects_over_the_socket_with_the_exported_url(embedded_var_dir)
     found = json.loads(done.stdout)
     assert found["database"] == "powerdesk"
     assert found["over_a_socket"] is True
-    assert found["owner_url"] == found["url"]  # one superuser for both roles, for now
+    assert dj_database_url.parse(found["owner_url"])["USER"] == "powerdesk_owner"
+    assert dj_database_url.parse(found["url"])["USER"] == "powerdesk_app"
     parsed = dj_database_url.parse(found["url"])
     assert parsed["HOST"] == found["socket_dir"]
     assert parsed["NAME"] == "powerdesk"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import inspect
 
+import procrastinate.worker
 import pytest
 import time_machine
 from django.db import connection
@@ -148,3 +150,62 @@ def test_a_worker_killed_in_the_middle_of_a_batch_sends_the_rest_and_no_sms_twic
     ]
     assert sorted(gateway.delivered) == sorted(str(pk) for pk in ids)
     assert [job.status for job in send_jobs()] == ["succeeded"]
+
+
+def _as_if_killed_just_now() -> None:
+    """Leave the send job as a worker killed a moment ago leaves it, once Procrastinate counts the worker as
+    stalled (no heartbeat for longer than it waits): the job ``doing``, the notification's claim fresh."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '31 seconds') "
+            "RETURNING id"
+        )
+        worker_id = cur.fetchone()[0]
+        cur.execute("UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s", [worker_id])
+
+
+@pytest.mark.usefixtures("committing")
+def test_a_send_whose_worker_died_is_retried_at_once_not_when_its_claim_is_old(gateway, monkeypatch):
+    """The retried job is the one that claimed the row: Procrastinate hands a job out again only when the
+    worker that ran it stopped sending heartbeats, so nobody else is sending it and it need not wait."""
+    notification = enqueue()
+    with monkeypatch.context() as m:
+        m.setattr(services, "_mark_sent", lambda notification, result: (_ for _ in ()).throw(RuntimeError))
+        run_worker()
+    _as_if_killed_just_now()
+
+    assert _retry_stalled() == 1
+    run_worker()
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENT and notification.attempts == 2
+    assert [r["body"]["out_id"] for r in gateway.requests] == [str(notification.pk)] * 2
+    assert len(gateway.delivered) == 1
+
+
+@pytest.mark.usefixtures("committing")
+def test_another_job_still_waits_for_a_fresh_claim(gateway, monkeypatch):
+    """A claim held by a job that is not the one running (a second job naming the row) stays respected."""
+    notification = enqueue()
+    with monkeypatch.context() as m:
+        m.setattr(services, "_mark_sent", lambda notification, result: (_ for _ in ()).throw(RuntimeError))
+        run_worker()
+    with pytest.raises(SendInProgress):
+        notification_send(notification_id=notification.pk, job_id=10**12)
+    notification.refresh_from_db()
+    assert notification.state == NotificationState.SENDING and len(gateway.requests) == 1
+
+
+def test_stalled_sends_are_looked_for_often_enough_to_go_out_within_a_minute():
+    """Worst case after a kill: the worker's last heartbeat, Procrastinate's stalled limit, the wait for the
+    next look, and the polling of the worker that takes the retried job."""
+    from croniter import croniter
+
+    from powerdesk.notify.tasks import STALLED_AFTER
+
+    (periodic,) = [p for p in app.periodic_registry.periodic_tasks.values() if p.task is retry_stalled_sends]
+    ticks = croniter(periodic.cron, 0)
+    every = -ticks.get_next(float) + ticks.get_next(float)
+    defaults = inspect.signature(procrastinate.worker.Worker).parameters  # `powerdesk worker` keeps them
+    heartbeat = defaults["update_heartbeat_interval"].default
+    polling = defaults["fetch_job_polling_interval"].default
+    assert heartbeat + STALLED_AFTER + every + polling <= 60

@@ -27,8 +27,8 @@ from typing import Any
 import dj_database_url
 import pytest
 from django.apps import apps
-from rest_framework.authtoken.models import Token
 
+from powerdesk.org.tokens import api_token_create
 from powerdesk.pytest_plugin import LAUNCHED
 from powerdesk.workorders.choices import Status
 from tests.e2e.conftest import _wait_for_sessions_to_end, free_port, wait_until_serving
@@ -214,7 +214,7 @@ def test_a_worker_killed_in_a_send_is_started_again_and_the_sms_goes_out_once(
 
     TEMPLATES.seed(apps, None)
     database = connection.settings_dict["NAME"]
-    token = Token.objects.create(user=users["agent"]).key
+    _, token = api_token_create(user=users["agent"], name="e2e")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -299,12 +299,12 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "powerdesk.settings"
 import django
 django.setup()
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from powerdesk.org.models import Role, Unit, UnitKind, User
+from powerdesk.org.tokens import api_token_create
 call_command("migrate", verbosity=0)
 unit = Unit.objects.create(code="T1", name="测试县供电公司", kind=UnitKind.COUNTY)
 user = User.objects.create(username="agent", unit=unit, role=Role.objects.get(code="agent"))
-print(Token.objects.create(user=user).key)
+print(api_token_create(user=user, name="e2e")[1])
 """
 
 
@@ -369,11 +369,19 @@ def test_a_killed_database_is_started_again_while_the_web_answers_503(own_databa
             os.kill(run.proc.pid, signal.SIGCONT)
 
         run.said("the database (embedded PostgreSQL) ended", seconds=30)
-        until(
-            "the API answering again",
-            lambda: get(f"{base}/api/v1/workorders/", token=token)[0] == 200,
-            seconds=90,
-        )
+        answers: list[tuple[int, str]] = []  # what the API said meanwhile, for a failure's message
+        try:
+            until(
+                "the API answering again",
+                lambda: (
+                    answers.append(get(f"{base}/api/v1/workorders/", token=token)[::2])
+                    or answers[-1][0] == 200
+                ),
+                seconds=90,
+            )
+        except AssertionError as failed:
+            output = run.output()
+            raise AssertionError(f"{failed}; last answers {answers[-3:]}; run said:\n{output}") from None
         assert run.child("gunicorn") == gunicorn and _alive(gunicorn)  # the same web server …
         assert _workers_of(gunicorn) == web_workers  # … with the same workers: none died meanwhile
 

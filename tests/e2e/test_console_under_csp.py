@@ -1,0 +1,111 @@
+"""In a real browser, under the Content-Security-Policy the server sends: the console's main pages and the
+API docs load and work (htmx search, the intake form's filters and repeat check, countdowns) and the
+browser reports no violation of the policy and no script error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from powerdesk.workorders import services as s
+from powerdesk.workorders.models import SubType, Topic
+from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "e2e-csp-pass-2026"
+VIOLATION = re.compile(
+    r"Content Security Policy|Refused to (execute|load|apply|evaluate|connect|frame)", re.I
+)
+
+
+@pytest.fixture
+def desk(transactional_db):
+    county = UnitFactory(code="CSP", name="青溪县供电公司", kind="county")
+    east = UnitFactory(code="CSP-E", name="东桥供电所", parent=county)
+    area = AreaFactory(code="CSP-E-01", name="和平路1号台区", parent=east)
+    customer = CustomerFactory(
+        area=area, phone="13812345678", name="周秀英", address="青溪县东桥镇和平路18号"
+    )
+    agent = UserFactory.with_role("agent", county, username="agent", full_name="客服员工")
+    agent.set_password(PASSWORD)
+    agent.save()
+    order = s.workorder_intake(
+        actor=agent,
+        business_type="repair",
+        sub_type=SubType.objects.get(code="repair_lv"),
+        topic=Topic.objects.get(code="fault_repair"),
+        channel="95598",
+        description="整栋楼停电",
+        customer=customer,
+    ).order
+    return customer, order
+
+
+@pytest.fixture
+def reports(page):
+    """What the browser says about the page: console messages of violations, uncaught script errors."""
+    seen: list[str] = []
+    page.on("console", lambda message: VIOLATION.search(message.text) and seen.append(message.text))
+    page.on("pageerror", lambda error: seen.append(f"script error: {error}"))
+    return seen
+
+
+def sign_in(page, base):
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"^(?!.*login).*$"))
+
+
+def test_the_console_works_under_its_policy_with_no_violation(server, page, desk, reports):
+    customer, order = desk
+    sign_in(page, server)
+    policy = page.request.get(f"{server}/").headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
+
+    # htmx: the search answers as one types (a fragment swapped in, the indicator from console.css).
+    page.goto(f"{server}/customers/")
+    page.fill("#id_q", "13812345678")
+    page.locator(f"text={customer.account_no}").first.wait_for()
+
+    # The customer page, then the intake form: the sub-type filter (console.js) and the repeat check (htmx).
+    page.goto(f"{server}/customers/{customer.account_no}/")
+    page.goto(f"{server}/orders/new/?customer={customer.account_no}")
+    page.select_option("[name=business_type]", value="repair")
+    hidden = page.locator("[name=sub_type] option[data-type='complaint']").first
+    assert hidden.evaluate("o => o.hidden")
+    page.select_option("[name=topic]", label="故障抢修")
+    page.locator(f"#repeat-warning >> text={order.number}").first.wait_for()
+
+    # The order page with its live countdowns (console.js reads the JSON config block).
+    page.goto(f"{server}/orders/{order.number}/")
+    first = page.locator("[data-due]").first
+    text = first.inner_text()
+    page.wait_for_function("([el, before]) => el.textContent !== before", arg=[first.element_handle(), text])
+
+    for path in ("/", "/orders/?queue=all", "/sla/", "/sla/at-risk/", "/no-such-page/"):
+        page.goto(f"{server}{path}")
+
+    # The API docs under their own policy: Swagger UI and Redoc render the schema from the sidecar files.
+    page.goto(f"{server}/api/docs/")
+    page.locator(".swagger-ui .info .title").wait_for()
+    page.goto(f"{server}/api/redoc/")
+    page.locator("redoc h1, [role=main] h1, .api-content h1").first.wait_for()
+
+    assert reports == []
+
+
+def test_the_check_sees_a_violation_when_there_is_one(server, page, desk, reports):
+    """The listener is not blind: an inline script added to a console page is refused and reported."""
+    sign_in(page, server)
+    with page.expect_console_message(lambda message: bool(VIOLATION.search(message.text))):
+        page.evaluate(
+            "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; "
+            "document.body.appendChild(s); }"
+        )
+    assert any(VIOLATION.search(text) for text in reports), reports
+    assert page.evaluate("() => window.x") is None  # and it did not run

@@ -250,13 +250,11 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Sessions end after POWERDESK_SESSION_IDLE_MINUTES without a request (sliding: Django saves the session,
-# and so pushes its expiry and the cookie's forward, on every request; one UPDATE of a small row per
-# signed-in request, and none for API token calls, which carry no session), and in any case
-# POWERDESK_SESSION_MAX_HOURS after sign-in (core.sessions.SessionLifetimeMiddleware), so a session
-# kept alive by a forgotten tab still ends. Closing the browser ends it too.
+# Sessions end after POWERDESK_SESSION_IDLE_MINUTES without a request (sliding: core.sessions saves a
+# signed-in session, and so pushes its expiry on, at most once a minute rather than on every request as
+# SESSION_SAVE_EVERY_REQUEST would), and in any case POWERDESK_SESSION_MAX_HOURS after sign-in, so a
+# session kept alive by a forgotten tab still ends. Closing the browser ends it too.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("POWERDESK_SESSION_IDLE_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 POWERDESK_SESSION_MAX_HOURS = int(os.environ.get("POWERDESK_SESSION_MAX_HOURS", "12"))
 

@@ -17,7 +17,7 @@ import powerdesk.settings as s
 print(json.dumps({name: getattr(s, name) for name in (
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER",
-    "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "POWERDESK_SESSION_MAX_HOURS",
+    "SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", "POWERDESK_SESSION_MAX_HOURS",
     "POWERDESK_REQUIRE_SECOND_FACTOR")}))
 """
 
@@ -35,7 +35,7 @@ def test_without_a_word_the_settings_are_those_of_production(unlaunched):
     assert found["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
     assert not found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and not found["SECURE_HSTS_PRELOAD"]
     assert found["SECURE_PROXY_SSL_HEADER"] is None
-    assert found["SESSION_COOKIE_AGE"] == 30 * 60 and found["SESSION_SAVE_EVERY_REQUEST"]
+    assert found["SESSION_COOKIE_AGE"] == 30 * 60 and found["SESSION_EXPIRE_AT_BROWSER_CLOSE"]
     assert found["POWERDESK_SESSION_MAX_HOURS"] == 12
     assert found["POWERDESK_REQUIRE_SECOND_FACTOR"] is False
 

@@ -11,7 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from powerdesk.audit.models import AuditEntry
 from powerdesk.org.models import Role
 from powerdesk.org.second_factor import second_factor_required
-from tests.api.conftest import api  # noqa: F401 - token clients
 from tests.audit.conftest import kinds_of
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +62,9 @@ def test_a_manager_without_a_device_is_sent_to_enrol_and_reaches_nothing_else(cl
     assert device.config_url.startswith("otpauth://totp/")
     for url in (reverse("workorders:list"), reverse("admin:index"), reverse("sla:dashboard")):
         assert client.get(url).status_code == 302, url
-    api = client.get("/api/v1/workorders/")
-    assert api.status_code == 403
-    assert api.json()["error"]["code"] == "second_factor_required"
+    answer = client.get("/api/v1/workorders/")
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "second_factor_required"
 
 
 def test_enrolment_confirmed_with_a_code_verifies_the_session_and_is_recorded(client, users, required):
@@ -146,7 +145,7 @@ def test_next_leads_only_to_this_site(client, users, required):
 
 
 def test_the_way_back_after_verifying_is_the_page_first_asked_for(client, users, required):
-    device = confirmed_device(users["manager"])
+    confirmed_device(users["manager"])
     client.force_login(users["manager"])
     asked = reverse("sla:dashboard") + "?x=1"
     to_verify = client.get(asked)

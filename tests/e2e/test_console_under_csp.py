@@ -2,8 +2,9 @@
 API docs load and work (htmx search, the intake form's filters and repeat check, countdowns) and the
 browser reports no violation of the policy and no script error.
 
-One test, one server: the server's teardown ends the database sessions the browser steps left open,
-which a second test in this module would still hold."""
+The data is made before the browser starts (``desk`` before ``page``) and the browser steps make no
+query: an ORM call inside Playwright's event loop gets a connection of its own, which the server's
+teardown ends, and a later browser test would be handed that dead connection."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def sign_in(page, base):
     page.wait_for_url(re.compile(r"^(?!.*login).*$"))
 
 
-def test_the_console_works_under_its_policy_with_no_violation(server, page, desk, reports):
+def test_the_console_works_under_its_policy_with_no_violation(server, desk, page, reports):
     customer, order = desk
     sign_in(page, server)
     policy = page.request.get(f"{server}/").headers["content-security-policy"]

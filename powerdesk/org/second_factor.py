@@ -23,6 +23,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -130,6 +131,9 @@ class SecondFactorMiddleware:
             )
         target = "second_factor_verify" if confirmed_device(user) else "second_factor_enrol"
         url = reverse(target)
+        if request.headers.get("HX-Request"):
+            # An htmx fragment request: the whole page goes to the code page, not the fragment's target.
+            return HttpResponseClientRedirect(url)
         if request.method == "GET" and url_has_allowed_host_and_scheme(
             request.get_full_path(), allowed_hosts={request.get_host()}
         ):

@@ -24,6 +24,8 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def second_factor_enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not sf.second_factor_required(user):
+        return redirect("home")  # nothing to enrol for in this deployment, or for this role
     if sf.confirmed_device(user) is not None:  # type: ignore[arg-type]
         return redirect("second_factor_verify")
     device = sf.totp_device_pending(user=user)  # type: ignore[arg-type]
@@ -53,6 +55,8 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if not sf.second_factor_required(user):
+        return redirect("home")
     if sf.confirmed_device(user) is None:  # type: ignore[arg-type]
         return redirect("second_factor_enrol")
     form = SecondFactorCodeForm(request.POST or None)

@@ -51,6 +51,16 @@ def test_with_the_switch_on_other_roles_are_not_asked(client, users, required):
     assert not second_factor_required(users["agent"])
     response = sign_in(client, "agent")
     assert response.redirect_chain[-1][0] == reverse("home")
+    for name in ("second_factor_enrol", "second_factor_verify"):  # nothing for them there
+        assert client.get(reverse(name))["Location"] == reverse("home")
+    assert not TOTPDevice.objects.exists()
+
+
+def test_an_htmx_request_of_an_unverified_session_leads_the_whole_page_to_the_code(client, users, required):
+    confirmed_device(users["manager"])
+    client.force_login(users["manager"])
+    response = client.get(reverse("customers:search") + "?q=1381", HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("second_factor_verify")
 
 
 def test_a_manager_without_a_device_is_sent_to_enrol_and_reaches_nothing_else(client, users, required):

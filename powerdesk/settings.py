@@ -226,7 +226,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
-# --- transport, sessions and the browser's policy (docs/deploy.md, "Transport and sessions") ------------
+# --- transport, sessions, the browser's policy (docs/deploy.md: "Transport, sessions and …") ---
 # POWERDESK_HTTPS: browsers reach this deployment over HTTPS (directly or through a TLS proxy). On unless
 # told otherwise, so a production install is safe without a word; the launcher turns it off when it starts
 # the embedded database (the demo and the tests on plain http://127.0.0.1:8000, where Secure cookies would

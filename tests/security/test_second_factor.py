@@ -195,3 +195,16 @@ def test_the_device_secrets_are_not_browsable_in_the_admin(client, required, set
 
 def test_api_tokens_are_not_asked_for_a_code(users, required, api):
     assert api("manager").get("/api/v1/workorders/").status_code == 200
+
+
+def test_the_audit_trail_reads_the_new_kinds_in_the_readers_language():
+    from django.utils import translation
+
+    from powerdesk.audit.kinds import describe, label
+
+    assert label("second_factor_failed") == "双因素验证码错误"
+    assert describe("second_factor_failed", {"step": "enrol"}) == "绑定时"
+    with translation.override("en"):
+        assert label("second_factor_enrolled") == "Set up two-factor authentication"
+        assert describe("second_factor_failed", {"step": "verify"}) == "when signing in"
+        assert describe("second_factor_reset", {}) == ""

@@ -111,3 +111,33 @@ def test_the_console_works_under_its_policy_with_no_violation(server, desk, page
             "document.body.appendChild(s); }"
         )
     assert reports and page.evaluate("() => window.x") is None
+
+
+@pytest.fixture
+def administrator(transactional_db):
+    from powerdesk.org.models import Role, User
+
+    user = User.objects.create_superuser("root", password=PASSWORD)
+    return user, Role.objects.get(code="manager")
+
+
+def test_the_admin_works_under_the_policy_with_no_violation(server, administrator, page, reports):
+    user, role = administrator
+    page.goto(f"{server}/admin/login/")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+    for path in (
+        "/admin/org/user/",
+        f"/admin/org/user/{user.pk}/change/",  # the admin's scripts: filters, date widgets, …
+        f"/admin/org/role/{role.pk}/change/",
+        "/admin/org/apitoken/add/",  # a raw-id widget (its look-up pop-up is admin JavaScript)
+    ):
+        page.goto(f"{server}{path}")
+        page.locator("#content").wait_for()
+    # The changelist's select-all box is admin JavaScript (actions.js): it works.
+    page.goto(f"{server}/admin/org/user/")
+    page.check("#action-toggle")
+    assert page.locator("input.action-select").first.is_checked()
+    assert reports == []

@@ -141,3 +141,39 @@ def test_the_admin_works_under_the_policy_with_no_violation(server, administrato
     page.check("#action-toggle")
     assert page.locator("input.action-select").first.is_checked()
     assert reports == []
+
+
+@pytest.fixture
+def second_factor_on(monkeypatch):
+    """The server started after this fixture requires a second factor of the flagged roles."""
+    monkeypatch.setenv("POWERDESK_REQUIRE_SECOND_FACTOR", "on")
+
+
+@pytest.fixture
+def manager(transactional_db):
+    county = UnitFactory(code="CSP2", name="青溪县供电公司", kind="county")
+    user = UserFactory.with_role("manager", county, username="manager", full_name="服务管理员工")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def test_enrolling_a_second_factor_works_under_the_policy(second_factor_on, server, manager, page, reports):
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    page.goto(f"{server}/login/")
+    page.fill("#id_username", "manager")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/second-factor/enrol/"))
+    assert page.locator(".qr svg").bounding_box()["width"] > 100  # the QR code is drawn
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("#id_code", f"{totp(key):06d}")  # what the phone's app would show now
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto(f"{server}/orders/?queue=all")
+    assert "/second-factor/" not in page.url
+    assert reports == []

@@ -18,6 +18,7 @@ from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Attachment, AttachmentRule, WorkOrder
+from powerdesk.workorders.services.engine import lock_order
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def _store(
 ) -> Attachment:
     """Inside the transaction: the row, the file (its storage name appended to ``written`` as soon as it
     exists), the order's version and the timeline event; a retry gets the first attempt's attachment."""
-    locked = WorkOrder.objects.select_related("unit").select_for_update(of=("self",)).get(pk=order.pk)
+    locked = lock_order(order.pk)  # the order alone, then re-read: see lock_order
     if not user_sees_unit(actor, locked.unit):
         raise NotFound(_("找不到该工单。"))
     if not user_may(actor, "note"):

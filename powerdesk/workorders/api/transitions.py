@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from powerdesk.core import idempotency
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
@@ -169,7 +170,13 @@ class WorkOrderTransitionApi(APIView):
         version = _expected_version(data.pop("version", None), header_version)
         kwargs = _service_arguments(request_user(request), spec, data)
         order = SERVICES[spec.code](
-            order=order, actor=request_user(request), expected_version=version, request_id=key or "", **kwargs
+            order=order,
+            actor=request_user(request),
+            expected_version=version,
+            request_id=key or "",
+            # The input as the client sent it (validated, before ids became objects): a retry must match.
+            request_fingerprint=idempotency.fingerprint(data) if key else "",
+            **kwargs,
         )
         return detail_response(request, order)
 

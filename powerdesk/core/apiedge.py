@@ -15,7 +15,8 @@ from powerdesk.core.unavailable import API_PREFIX
 
 
 def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+    body = {"error": {"code": code, "message": message, "fields": {}}}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def is_api(request: HttpRequest) -> bool:

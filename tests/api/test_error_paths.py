@@ -54,14 +54,18 @@ def test_a_body_with_content_length_is_read_as_before(api, customer):
     assert api("agent").post(URL, body, format="json").status_code == 201
 
 
-def test_an_unknown_suspend_reason_code_is_a_field_error(api, users, county, make_order):
+@pytest.mark.parametrize("code", ["no_such_reason", "CUSTOMER_ABSENT", 17, "retired"])
+def test_an_unknown_suspend_reason_code_is_a_field_error(api, users, county, make_order, code):
+    from powerdesk.sla.models import SuspendReason
     from powerdesk.workorders import services as s
 
+    retired = SuspendReason.objects.get(code="customer_absent")
+    retired.is_active = False
+    retired.save()
+    code = "customer_absent" if code == "retired" else code
     order = s.workorder_dispatch(order=make_order(), actor=users["dispatcher"], unit=county.east)
     response = api("dispatcher").post(
-        f"{URL}{order.number}/suspend/",
-        {"reason": "客户要求改期", "reason_code": "no_such_reason"},
-        format="json",
+        f"{URL}{order.number}/suspend/", {"reason": "客户要求改期", "reason_code": code}, format="json"
     )
     assert response.status_code == 400, response.content
     assert "reason_code" in error(response)["fields"]

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "powerdesk.core.middleware.ChosenLanguageMiddleware",
     "powerdesk.core.unavailable.DatabaseUnavailableMiddleware",
+    "powerdesk.core.apiedge.LengthRequiredMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

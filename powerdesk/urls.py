@@ -8,6 +8,8 @@ from django.views.static import serve
 
 # A lost database answers 503, not 500, wherever it shows (powerdesk.core.unavailable).
 handler500 = "powerdesk.core.unavailable.server_error"
+# An unknown path under /api/ answers the API's error body, not an HTML page (powerdesk.core.apiedge).
+handler404 = "powerdesk.core.apiedge.page_not_found"
 
 urlpatterns = [
     # Pages without the console's <link rel="icon"> (the admin, the API docs) and browsers that ask anyway.

@@ -97,9 +97,13 @@ class Pagination(PageNumberPagination):
     django_paginator_class = ListPaginator
 
     def get_page_number(self, request: Request, paginator: Any) -> Any:
-        page_number = request.query_params.get(self.page_query_param) or 1
+        page_number = request.query_params.get(self.page_query_param) or "1"
         if page_number in self.last_page_strings:
             return paginator.last_page_number()
+        # Not a page number at all is bad input (400); a number past the last page is a page not found.
+        if not (page_number.isascii() and page_number.isdigit() and int(page_number) >= 1):
+            message = _("页码须为正整数或 last。")
+            raise ValidationFailed(message, fields={self.page_query_param: [message]})
         return page_number
 
     def get_paginated_response(self, data: Any) -> Response:

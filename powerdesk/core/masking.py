@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+# Phone numbers inside free text: a mainland mobile (optionally +86) or a landline with its area code. Not
+# preceded by a letter or digit and not followed by a digit, so order numbers and account numbers (long
+# digit runs of their own) are left alone.
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})(?!\d)")
+
 
 def _keep_tail(value: str, tail: int) -> str:
     if tail <= 0:
@@ -18,6 +25,14 @@ def mask_phone(value: str | None) -> str:
     if len(digits) >= 11:
         return f"{digits[:3]}****{digits[-4:]}"
     return _keep_tail(digits, len(digits) // 2)
+
+
+def mask_phones_in(text: str | None) -> str:
+    """``text`` with every phone number in it masked as :func:`mask_phone` masks one (for lines written
+    to logs, which whoever runs the service reads)."""
+    if not text:
+        return ""
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 def mask_id_number(value: str | None) -> str:

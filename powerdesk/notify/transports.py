@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from powerdesk.core.masking import mask_phone
+from powerdesk.core.masking import mask_phone, mask_phones_in
 from powerdesk.notify.models import NotifyChannel
 
 if TYPE_CHECKING:
@@ -182,9 +182,9 @@ class ConsoleTransport(Transport):
         except OSError as exc:
             raise TransientError(f"写入发件箱失败：{exc}") from exc
         order = notification.order.number if notification.order is not None else "-"
-        summary = (
-            (notification.subject or notification.text).splitlines()[0][:60] if notification.text else ""
-        )
+        first_line = (notification.subject or notification.text or "").splitlines()[:1]
+        # Masked before it is cut: a number split by the cut would no longer look like one.
+        summary = mask_phones_in(first_line[0])[:60] if first_line else ""
         print(
             f"[notify] {notification.channel} to {mask_phone(notification.recipient_address)}"
             f" · order {order} · {summary}  ({self.path})",

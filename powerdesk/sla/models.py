@@ -67,6 +67,11 @@ class SlaPolicy(models.Model):
     chase_escalate_at = models.PositiveSmallIntegerField(
         _("催办几次立即升级"), null=True, blank=True, help_text=_("留空表示催办不触发升级")
     )
+    chase_escalate_max = models.PositiveSmallIntegerField(
+        _("催办升级次数上限"),
+        default=1,
+        help_text=_("每催办上述次数升级一次，一张工单因催办最多升级几次"),
+    )
     source_grade = models.CharField(
         _("依据等级"), max_length=1, choices=SourceGrade.choices, default=SourceGrade.U
     )

@@ -167,6 +167,15 @@ def recipient(
     raise ValueError(f"unknown escalation action {action!r}")
 
 
+def chase_escalation_due(chase_count: int, *, every: int | None, cap: int) -> bool:
+    """Whether the chase that brought the count to ``chase_count`` escalates the order: every ``every``-th
+    chase does (the policy's "escalate after N chases"), at most ``cap`` times over the order's life, so
+    a customer who calls twenty times raises the order once (or ``cap`` times), not nineteen."""
+    if not every or every < 1 or chase_count < every or chase_count % every:
+        return False
+    return chase_count // every <= cap
+
+
 def escalates(step: Step) -> bool:
     """A step that goes past the handler raises the order's escalation level (and flags it)."""
     return step.action != NOTIFY_HANDLER

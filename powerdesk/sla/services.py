@@ -227,17 +227,21 @@ def clocks_on_transition(
     return changes
 
 
-def chase_escalation_threshold(order: WorkOrder) -> int | None:
-    """The smallest "escalate after N chases" among the policies of the order's open clocks."""
+def chase_escalation_policy(order: WorkOrder) -> SlaPolicy | None:
+    """Among the policies of the order's open clocks, the one whose chases escalate soonest (the smallest
+    "escalate after N chases"); None when no policy escalates on chases."""
     ids = order.clocks.filter(state__in=OPEN_STATES).values_list("policy_id", flat=True)
-    values = [p.chase_escalate_at for pk in ids if (p := policy_by_id(pk)) and p.chase_escalate_at]
-    return min(values) if values else None
+    policies = [p for pk in ids if (p := policy_by_id(pk)) and p.chase_escalate_at]
+    return min(policies, key=lambda p: (p.chase_escalate_at, p.pk), default=None)
 
 
 def chase_escalates(order: WorkOrder) -> list[str]:
-    """Escalate ``order`` when its policies say this many chases escalate at once; the fields changed."""
-    threshold = chase_escalation_threshold(order)
-    if threshold is None or order.chase_count < threshold:
+    """Escalate ``order`` when the chase just counted is one its policy escalates on (every N-th, up to the
+    policy's cap: ``rules.chase_escalation_due``); the fields changed."""
+    policy = chase_escalation_policy(order)
+    if policy is None or not rules.chase_escalation_due(
+        order.chase_count, every=policy.chase_escalate_at, cap=policy.chase_escalate_max
+    ):
         return []
     return escalate(order)
 

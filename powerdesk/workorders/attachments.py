@@ -11,13 +11,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock
-from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
+from powerdesk.core import clock, idempotency
+from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Attachment, AttachmentRule, WorkOrder
+from powerdesk.workorders.services.engine import lock_order
 
 logger = logging.getLogger(__name__)
 
@@ -124,16 +125,21 @@ def _store(
 ) -> Attachment:
     """Inside the transaction: the row, the file (its storage name appended to ``written`` as soon as it
     exists), the order's version and the timeline event; a retry gets the first attempt's attachment."""
-    locked = WorkOrder.objects.select_related("unit").select_for_update(of=("self",)).get(pk=order.pk)
+    locked = lock_order(order.pk)  # the order alone, then re-read: see lock_order
     if not user_sees_unit(actor, locked.unit):
         raise NotFound(_("找不到该工单。"))
     if not user_may(actor, "note"):
         raise NotPermitted(_("您的角色不能上传附件。"))
+    # The same caller sending the same file of the same kind (core.idempotency).
+    fingerprint = idempotency.fingerprint(
+        {"actor": actor.pk, "kind": kind, "name": checked.name, "sha256": checked.sha256}
+    )
     if request_id and (earlier := locked.events.filter(request_id=request_id).first()) is not None:
         # A retried upload: answer with the file stored the first time instead of a duplicate.
         stored = Attachment.objects.filter(order=locked, pk=earlier.data.get("attachment")).first()
         if stored is None:
-            raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
+            raise idempotency.mismatch()
+        idempotency.require_same_request(earlier.request_fingerprint, fingerprint)
         return stored
     att = Attachment(
         order=locked,
@@ -160,6 +166,7 @@ def _store(
         note=checked.name,
         data={"attachment": att.pk, "kind": kind, "size": att.size, "sha256": att.sha256},
         request_id=request_id,
+        request_fingerprint=fingerprint,
         at=att.uploaded_at,
     )
     return att

@@ -28,6 +28,7 @@ def event_write(
     note: str = "",
     data: dict[str, Any] | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     at: dt.datetime | None = None,
 ) -> int:
     """Write one event of ``order``; its id."""
@@ -41,6 +42,7 @@ def event_write(
         "note": note,
         "data": data or {},
         "request_id": request_id or "",
+        "request_fingerprint": request_fingerprint if request_id else "",
     }
     [pk] = bulk.insert_rows(WorkOrderEvent, [row])
     return pk

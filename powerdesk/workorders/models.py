@@ -348,6 +348,8 @@ class WorkOrderEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("变更内容"), default=dict, blank=True)
     request_id = models.CharField(max_length=100, blank=True)
+    # What the request under request_id asked (powerdesk.core.idempotency): a retry must match it.
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("工单事件")

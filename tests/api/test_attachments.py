@@ -103,3 +103,21 @@ def test_it_refuses_files_that_break_the_rules(data, field, api, make_order):
 def test_a_json_body_is_an_unsupported_media_type(api, make_order):
     response = api("agent").post(_url(make_order()), {"kind": "photo"}, format="json")
     assert response.status_code == 415 and error(response)["code"] == "unsupported_media_type"
+
+
+def test_an_upload_key_reused_for_another_file_is_a_409(api, make_order, media):
+    """The same Idempotency-Key with another file is not a retry: 409, not the first file's answer."""
+    order = make_order()
+    client = api("agent")
+    first = client.post(
+        _url(order), {"kind": "photo", "file": _photo()}, format="multipart", HTTP_IDEMPOTENCY_KEY="upload-9"
+    )
+    other = client.post(
+        _url(order),
+        {"kind": "photo", "file": _photo("another-meter.png")},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="upload-9",
+    )
+    assert first.status_code == 201
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Attachment.objects.count() == 1

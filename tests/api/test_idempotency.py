@@ -139,3 +139,64 @@ def test_concurrent_retries_of_one_intake_make_one_order_and_one_contact(users, 
     assert (
         Contact.objects.filter(idempotency_key="ivr-burst-77").count() == 1 and Contact.objects.count() == 1
     )
+
+
+# --- a reused key on a transition (#12 item 2): the same request → the stored answer; else 409 -----------
+
+
+def _chase(client, order, key, **body):
+    return client.post(f"{URL}{order.number}/chase/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_a_replayed_transition_answers_the_order_it_left(api, make_order):
+    order = make_order()
+    client = api("agent")
+    first = _chase(client, order, "chase-2", note="客户催促")
+    again = _chase(client, order, "chase-2", note="客户催促")
+    assert first.status_code == again.status_code == 200
+    assert again.json()["version"] == first.json()["version"]
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        pytest.param(lambda api, o: _chase(api("agent"), o, "K-1", note="另一个备注"), id="another-body"),
+        pytest.param(
+            lambda api, o: api("agent").post(
+                f"{URL}{o.number}/escalate/", {"reason": "升级"}, format="json", HTTP_IDEMPOTENCY_KEY="K-1"
+            ),
+            id="another-transition",
+        ),
+        pytest.param(lambda api, o: _chase(api("dispatcher"), o, "K-1", note="客户催促"), id="another-user"),
+        pytest.param(
+            lambda api, o: api("agent").post(
+                f"{URL}{o.number}/chase/",
+                {"note": "客户催促"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="K-1",
+                HTTP_IF_MATCH=f'"{o.version}"',
+            ),
+            id="another-if-match",
+        ),
+    ],
+)
+def test_a_key_reused_for_another_transition_request_is_a_409(api, make_order, second):
+    order = make_order()
+    assert _chase(api("agent"), order, "K-1", note="客户催促").status_code == 200
+    order.refresh_from_db()
+    before = (order.version, order.events.count())
+
+    response = second(api, order)
+
+    assert response.status_code == 409, response.content
+    assert error(response)["code"] == "idempotency_key_reused"
+    order.refresh_from_db()
+    assert (order.version, order.events.count()) == before
+
+
+def test_a_transition_under_the_key_of_the_intake_that_opened_the_order_is_a_409(api, customer):
+    client = api("agent")
+    created = client.post(URL, _body(customer), format="json", HTTP_IDEMPOTENCY_KEY="ivr-call-0009")
+    number = created.json()["number"]
+    response = client.post(f"{URL}{number}/chase/", {}, format="json", HTTP_IDEMPOTENCY_KEY="ivr-call-0009")
+    assert response.status_code == 409 and error(response)["code"] == "idempotency_key_reused"

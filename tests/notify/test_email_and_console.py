@@ -83,3 +83,23 @@ def test_the_transport_follows_the_channel_and_the_sms_setting(settings, tmp_pat
     assert isinstance(transport_for("wechat"), ConsoleTransport)
     with pytest.raises(PermanentError):
         transport_for("fax")
+
+
+def test_the_console_line_shows_no_whole_phone_number(outbox, capsys):
+    """The console log is read by whoever runs the demo: no phone number in it is shown whole, neither
+    the address nor one the text carries (templates are data; an order's context may name a phone)."""
+    notification = notification_send(
+        notification_id=enqueue(
+            channel="console", recipient_address="13800000001", context={"recipient": "客户 13912345678"}
+        ).pk
+    )
+    notification.subject = "客户 13912345678 / 0571-88776655 来电催办"
+    printed = ""
+    outbox.unlink()
+    capsys.readouterr()
+    transport_for("console").send(notification)
+    printed = capsys.readouterr().out
+    assert "[notify]" in printed
+    for whole in ("13800000001", "13912345678", "88776655"):
+        assert whole not in printed, printed
+    assert "139****5678" in printed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,6 +16,8 @@ from powerdesk.core.api import (
     idempotency_key,
     request_user,
 )
+from powerdesk.core.errors import NotPermitted
+from powerdesk.org.selectors import user_may
 from powerdesk.workorders.api.common import NUMBER_PARAMETER, TAGS, visible_order
 from powerdesk.workorders.api.output import (
     AttachmentOutputSerializer,
@@ -65,6 +68,9 @@ class WorkOrderAttachmentAddApi(APIView):
     )
     def post(self, request: Request, number: str) -> Response:
         order = visible_order(request, number)
+        # The role before the input, as the transitions do: a role that may not gets 403 whatever it sent.
+        if not user_may(request_user(request), "note"):
+            raise NotPermitted(_("您的角色不能上传附件。"))
         key = idempotency_key(request)
         serializer = WorkOrderAttachmentAddApi.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from powerdesk.core import idempotency
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
@@ -25,7 +26,7 @@ from powerdesk.core.api import (
 )
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_may
+from powerdesk.org.selectors import user_may, visible_units_filter
 from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.api.common import (
     MAX_ID,
@@ -92,11 +93,18 @@ def _resolve_unit(value: int) -> Unit | None:
     return Unit.objects.filter(pk=value).first()
 
 
-def _resolve_user(value: str) -> User | None:
+def _resolve_user(actor: User, value: str) -> User | None:
+    """The active staff member named by username or id, among those of the units ``actor`` sees: someone
+    elsewhere gets the same answer as a name nobody has, so usernames cannot be probed county by county
+    (the console's pickers offer the same people)."""
     match = Q(username=value)
     if value.isascii() and value.isdigit() and len(value) <= 18:
         match |= Q(pk=int(value))
-    return User.objects.filter(match, is_active=True).order_by("pk").first()
+    people = User.objects.filter(match, is_active=True)
+    visible = visible_units_filter(actor, "unit_id")
+    if visible is not None:
+        people = people.filter(visible)
+    return people.order_by("pk").first()
 
 
 def _resolve_order(user: User, number: str) -> WorkOrder | None:
@@ -120,7 +128,7 @@ def _service_arguments(user: User, transition: Transition, data: dict[str, Any])
             if kwargs[name] is None:
                 errors[name] = [_("找不到该单位。")]
         elif kind == "user":
-            kwargs[name] = _resolve_user(value) if value else None
+            kwargs[name] = _resolve_user(user, value) if value else None
             if value and kwargs[name] is None:
                 errors[name] = [_("找不到该员工。")]
         elif kind == "order":
@@ -169,7 +177,13 @@ class WorkOrderTransitionApi(APIView):
         version = _expected_version(data.pop("version", None), header_version)
         kwargs = _service_arguments(request_user(request), spec, data)
         order = SERVICES[spec.code](
-            order=order, actor=request_user(request), expected_version=version, request_id=key or "", **kwargs
+            order=order,
+            actor=request_user(request),
+            expected_version=version,
+            request_id=key or "",
+            # The input as the client sent it (validated, before ids became objects): a retry must match.
+            request_fingerprint=idempotency.fingerprint(data) if key else "",
+            **kwargs,
         )
         return detail_response(request, order)
 

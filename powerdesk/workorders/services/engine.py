@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock
+from powerdesk.core import clock, idempotency
 from powerdesk.core.errors import (
     NotFound,
     NotPermitted,
@@ -65,6 +65,20 @@ def clean_inputs(code: str, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
     return {name: spec.clean((inputs or {}).get(name)) for name, spec in declared.items()}
 
 
+def lock_order(pk: int) -> WorkOrder:
+    """The order, its row locked, as it stands once the lock is ours.
+
+    The lock is taken on the order alone, then the order is read again with its customer, 台区 and unit
+    (a transition that starts a clock reads the customer type and the region class for its policy).
+    Locking the row joined with its unit would lose it: when a transfer, return or dispatch commits while
+    we wait, PostgreSQL re-checks the join against the moved row, finds the old unit no longer matches and
+    drops the row, and ``get()`` raised ``DoesNotExist`` (a 500 under concurrent transitions). The second
+    statement sees everything committed before the lock was granted (READ COMMITTED)."""
+    if not WorkOrder.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True):
+        raise NotFound(_("找不到该工单。"))
+    return WorkOrder.objects.select_related("customer", "area", "unit").get(pk=pk)
+
+
 def apply_transition(
     *,
     order: WorkOrder,
@@ -73,6 +87,7 @@ def apply_transition(
     expected_version: int | None,
     request_id: str,
     change: Callable[[WorkOrder], tuple[list[str], str]],
+    request_fingerprint: str = "",
     data: dict[str, Any] | None = None,
     trigger: str | None = None,
     inputs: Mapping[str, Any] | None = None,
@@ -82,21 +97,33 @@ def apply_transition(
     Then the ``transition_applied`` hooks of the extensions run on the locked order (the SLA app moves
     its clocks and the due time); they see ``trigger`` (the code, unless the service says what the
     transition amounts to, e.g. an unreachable callback) and the transition's extra ``inputs``. Finally
-    the order is saved with a new version and exactly one timeline event is written."""
+    the order is saved with a new version and exactly one timeline event is written.
+
+    With a ``request_id`` (the caller's Idempotency-Key, or the console form's submission id), a request
+    already applied to this order answers the order as it stands and writes nothing, provided it is the
+    same request: the same caller, transition, expected version and input (``request_fingerprint``, the
+    digest of the input the API or form received). Anything else under that id is a 409
+    (:mod:`powerdesk.core.idempotency`)."""
     spec = TRANSITIONS[code]
     inputs = clean_inputs(code, inputs)
+    fingerprint = idempotency.fingerprint(
+        {
+            "actor": actor.pk,
+            "code": code,
+            "version": expected_version,
+            "inputs": inputs,
+            "request": request_fingerprint,
+        }
+    )
     with transaction.atomic():
-        # The customer and 台区 come along (of=self: only the order is locked): a transition that starts a
-        # clock reads the customer type and the region class for its policy.
-        locked = (
-            WorkOrder.objects.select_related("customer", "area", "unit")
-            .select_for_update(of=("self",))
-            .get(pk=order.pk)
-        )
+        locked = lock_order(order.pk)
         if not user_sees_unit(actor, locked.unit):
             raise NotFound(_("找不到该工单。"))
-        if request_id and locked.events.filter(request_id=request_id).exists():
-            return locked  # a retry of a request already applied
+        if request_id:
+            earlier = locked.events.filter(request_id=request_id).values_list("request_fingerprint").first()
+            if earlier is not None:
+                idempotency.require_same_request(earlier[0], fingerprint)
+                return locked  # a retry of a request already applied
         if not user_may(actor, code):
             raise NotPermitted(_("您的角色不能执行“%(action)s”。") % {"action": spec.label})
         if expected_version is not None and locked.version != expected_version:
@@ -134,6 +161,7 @@ def apply_transition(
             note=note,
             data={"before": old, "after": new, **(data or {}), **context.event_data},
             request_id=request_id,
+            request_fingerprint=fingerprint,
             at=now,
         )
     return locked

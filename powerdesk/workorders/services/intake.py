@@ -18,8 +18,6 @@ transaction is then rolled back and the first result is answered instead.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock, sql
+from powerdesk.core import bulk, clock, idempotency, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
@@ -95,9 +93,7 @@ class IntakeContact:
 
 
 def _fingerprint(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(
-        json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+    return idempotency.fingerprint(payload)
 
 
 def _check_customer_visible(actor: User, customer: Customer | None) -> None:

@@ -40,6 +40,7 @@ def workorder_dispatch(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     unit = require_unit(unit)
@@ -59,6 +60,7 @@ def workorder_dispatch(
         code="dispatch",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -71,6 +73,7 @@ def workorder_take(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -84,6 +87,7 @@ def workorder_take(
         code="take",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -96,6 +100,7 @@ def workorder_arrive(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -109,6 +114,7 @@ def workorder_arrive(
         code="arrive",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -121,6 +127,7 @@ def workorder_resolve(
     result: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     result = require_text(result, "result", _("请填写处理结果。"))
@@ -137,6 +144,7 @@ def workorder_resolve(
         code="resolve",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -149,6 +157,7 @@ def workorder_reply(
     reply_text: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     reply_text = require_text(reply_text, "reply_text", _("请填写回单内容。"))
@@ -164,6 +173,7 @@ def workorder_reply(
         code="reply",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -178,6 +188,7 @@ def workorder_callback(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Record the callback. An unreachable customer leaves the order waiting for another attempt."""
@@ -199,6 +210,7 @@ def workorder_callback(
         code="callback",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
         trigger="callback_unreachable" if satisfaction == Satisfaction.UNREACHABLE else None,
@@ -212,6 +224,7 @@ def workorder_archive(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -225,6 +238,7 @@ def workorder_archive(
         code="archive",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -237,6 +251,7 @@ def workorder_answer(
     answer: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     answer = require_text(answer, "answer", _("请填写答复内容。"))
@@ -253,6 +268,7 @@ def workorder_answer(
         code="answer",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -266,6 +282,7 @@ def workorder_transfer(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写转派原因。"))
@@ -286,6 +303,7 @@ def workorder_transfer(
         code="transfer",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -298,6 +316,7 @@ def workorder_return(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Send the order back to the unit of the person who took the call (首问负责), with a reason."""
@@ -314,6 +333,7 @@ def workorder_return(
         code="return",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -326,6 +346,7 @@ def workorder_suspend(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Suspend the order (挂起) with a reason. What the suspension does to the clocks is the SLA app's: it
@@ -342,6 +363,7 @@ def workorder_suspend(
         code="suspend",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -354,6 +376,7 @@ def workorder_resume(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     def change(o: WorkOrder) -> tuple[list[str], str]:
@@ -367,6 +390,7 @@ def workorder_resume(
         code="resume",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -379,6 +403,7 @@ def workorder_chase(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Count the customer's chase (催办). Whether chases escalate the order is a time-limit policy's: the
@@ -394,6 +419,7 @@ def workorder_chase(
         code="chase",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -406,6 +432,7 @@ def workorder_escalate(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写升级原因。"))
@@ -419,6 +446,7 @@ def workorder_escalate(
         code="escalate",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -432,6 +460,7 @@ def workorder_merge(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Merge ``order`` into ``parent``: the child closes as 已合并 and its contacts count on the parent.
@@ -453,6 +482,7 @@ def workorder_merge(
                 code="merge",
                 expected_version=expected_version,
                 request_id=request_id,
+                request_fingerprint=request_fingerprint,
                 change=lambda o: ([], note),
                 inputs=inputs,
             )
@@ -476,6 +506,7 @@ def workorder_merge(
             code="merge",
             expected_version=expected_version,
             request_id=request_id,
+            request_fingerprint=request_fingerprint,
             change=change,
             data={"parent": parent_now.number},
             inputs=inputs,
@@ -506,6 +537,7 @@ def workorder_reopen(
     reason: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     reason = require_text(reason, "reason", _("请填写重开原因。"))
@@ -525,6 +557,7 @@ def workorder_reopen(
         code="reopen",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -537,6 +570,7 @@ def workorder_note_add(
     text: str,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     text = require_text(text, "text", _("请填写备注内容。"))
@@ -546,6 +580,7 @@ def workorder_note_add(
         code="note",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=lambda o: ([], text),
         inputs=inputs,
     )
@@ -561,6 +596,7 @@ def workorder_reclassify(
     sub_type: SubType | None = None,
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Change what the order is (重新分类): its business type, sub-type and topic, with a reason — a
@@ -595,6 +631,7 @@ def workorder_reclassify(
         code="reclassify",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         inputs=inputs,
     )
@@ -609,6 +646,7 @@ def workorder_call_out(
     note: str = "",
     expected_version: int | None = None,
     request_id: str = "",
+    request_fingerprint: str = "",
     **inputs: Any,
 ) -> WorkOrder:
     """Record a call to the customer (联系客户): the number dialled, whether the customer was reached, a
@@ -625,6 +663,7 @@ def workorder_call_out(
         code="call_out",
         expected_version=expected_version,
         request_id=request_id,
+        request_fingerprint=request_fingerprint,
         change=change,
         data={"number": number, "reached": bool(reached)},
         trigger="contact_reached" if reached else "contact_attempt",

@@ -1,0 +1,323 @@
+"""The permission matrix (#12): every seeded role × where its user sits (the order's own unit, another
+county, the province) × every console page and every API endpoint, each answer checked against one table.
+
+The pages and endpoints are enumerated from the URLconf: a new page or endpoint without a row here fails
+``test_every_page_and_endpoint_has_a_row``, a new role without a row fails ``test_every_role_has_a_row``.
+What a role may do is written out below, not read from the ``org.Role`` rows: a change of the seed data
+that widens or narrows a role shows up here as a failing check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from powerdesk.org.models import Role, UnitKind, User
+from powerdesk.workorders import services as s
+from powerdesk.workorders.attachments import attachment_add
+from powerdesk.workorders.transitions import TRANSITIONS
+from tests.api.conftest import client_for
+from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
+
+pytestmark = pytest.mark.django_db
+
+# --- the table: roles ---------------------------------------------------------------------------------
+
+ALL_TRANSITIONS = frozenset(TRANSITIONS)
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    sees_all: bool  # scope "all": every unit; otherwise the user's unit and those below it
+    creates: bool  # takes calls (受理)
+    may: frozenset[str]  # the transitions it may fire
+    audit: bool = False  # reads the audit trail
+
+
+ROLES: dict[str, RoleSpec] = {
+    "agent": RoleSpec(
+        False, True, frozenset({"answer", "chase", "escalate", "merge", "note", "reclassify", "call_out"})
+    ),
+    "dispatcher": RoleSpec(
+        False,
+        True,
+        frozenset(
+            {"dispatch", "transfer", "suspend", "resume", "chase", "escalate", "merge", "reopen", "note"}
+            | {"reclassify", "call_out"}
+        ),
+    ),
+    "repair": RoleSpec(
+        False,
+        False,
+        frozenset({"take", "arrive", "resolve", "reply", "return", "suspend", "resume", "note", "call_out"}),
+    ),
+    "handler": RoleSpec(
+        False,
+        False,
+        frozenset(
+            {"take", "resolve", "reply", "return", "suspend", "resume", "note", "reclassify", "call_out"}
+        ),
+    ),
+    "callback": RoleSpec(False, False, frozenset({"callback", "archive", "reopen", "note", "call_out"})),
+    "manager": RoleSpec(True, True, ALL_TRANSITIONS),
+    "admin": RoleSpec(True, True, ALL_TRANSITIONS),
+    "auditor": RoleSpec(True, False, frozenset(), audit=True),
+}
+
+# Where the user sits, relative to the order (dispatched to a station of county C1, its customer there).
+POSITIONS = ("own", "other_county", "province")
+
+
+def sees_order(role: RoleSpec, position: str) -> bool:
+    return role.sees_all or position in ("own", "province")
+
+
+# --- the table: pages and endpoints -------------------------------------------------------------------
+
+OK, FORBIDDEN, MISSING, LOGIN = 200, 403, 404, 302
+
+
+@dataclass(frozen=True)
+class Row:
+    """One page or endpoint: how to call it, and the answer a role in a position gets."""
+
+    url: Callable[[Any], str]  # from the scene
+    expect: Callable[[RoleSpec, str], int]
+    method: str = "get"
+    body: dict[str, Any] | None = None
+    format: str = "json"  # of an API body
+
+
+def everyone(status: int = OK) -> Callable[[RoleSpec, str], int]:
+    return lambda role, position: status
+
+
+def the_order(status: int = OK) -> Callable[[RoleSpec, str], int]:
+    """Visible: ``status``; otherwise 404, whatever the role (another unit's order does not exist)."""
+    return lambda role, position: status if sees_order(role, position) else MISSING
+
+
+def the_transition(code: str, allowed: int) -> Callable[[RoleSpec, str], int]:
+    """404 for an order not visible, then 403 for a role without the transition, then ``allowed``."""
+
+    def expect(role: RoleSpec, position: str) -> int:
+        if not sees_order(role, position):
+            return MISSING
+        return allowed if code in role.may else FORBIDDEN
+
+    return expect
+
+
+def takes_calls(status: int) -> Callable[[RoleSpec, str], int]:
+    return lambda role, position: status if role.creates else FORBIDDEN
+
+
+def reads_audit(role: RoleSpec, position: str) -> int:
+    return OK if role.audit else FORBIDDEN
+
+
+CONSOLE: dict[str, Row] = {
+    "home": Row(lambda sc: reverse("home"), everyone()),
+    "login": Row(lambda sc: reverse("login"), everyone()),
+    # Logging out is a POST (Django 5); a GET is refused. Not called with POST: it would end the session.
+    "logout": Row(lambda sc: reverse("logout"), everyone(405)),
+    "set_language": Row(
+        lambda sc: reverse("set_language"), everyone(LOGIN), method="post", body={"language": "zh-hans"}
+    ),
+    "customers:search": Row(
+        lambda sc: reverse("customers:search") + f"?q={sc.customer.account_no}", everyone()
+    ),
+    "customers:detail": Row(
+        lambda sc: reverse("customers:detail", args=[sc.customer.account_no]), the_order()
+    ),
+    "workorders:list": Row(lambda sc: reverse("workorders:list") + "?queue=all", everyone()),
+    "workorders:new": Row(lambda sc: reverse("workorders:new"), takes_calls(OK)),
+    "workorders:repeat_check": Row(
+        lambda sc: (
+            reverse("workorders:repeat_check") + f"?customer={sc.customer.account_no}&topic=fault_repair"
+        ),
+        the_order(),
+    ),
+    "workorders:detail": Row(lambda sc: reverse("workorders:detail", args=[sc.order.number]), the_order()),
+    # An empty form: a role that may is shown the order page with the form's errors (200).
+    **{
+        f"workorders:transition:{code}": Row(
+            lambda sc, code=code: reverse("workorders:transition", args=[sc.order.number, code]),
+            the_transition(code, OK),
+            method="post",
+            body={},
+        )
+        for code in TRANSITIONS
+    },
+    "workorders:attachment_add": Row(
+        lambda sc: reverse("workorders:attachment_add", args=[sc.order.number]),
+        the_transition("note", OK),
+        method="post",
+        body={},
+    ),
+    "workorders:attachment": Row(
+        lambda sc: reverse("workorders:attachment", args=[sc.order.number, sc.attachment.pk]), the_order()
+    ),
+    "sla:dashboard": Row(lambda sc: reverse("sla:dashboard"), everyone()),
+    "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
+    "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
+    "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
+    # The admin: staff only (none of these users is staff), guarded by the admin site as a whole.
+    "admin:index": Row(lambda sc: reverse("admin:index"), everyone(LOGIN)),
+    "admin:org_user_changelist": Row(lambda sc: reverse("admin:org_user_changelist"), everyone(LOGIN)),
+    # The API's schema and documentation pages: readable by any logged-in user.
+    "api-schema": Row(lambda sc: reverse("api-schema"), everyone()),
+    "api-docs": Row(lambda sc: reverse("api-docs"), everyone()),
+    "api-redoc": Row(lambda sc: reverse("api-redoc"), everyone()),
+}
+
+BAD_VERSION = {"version": 0}  # refused by every transition's input check, after the order and the role
+
+API: dict[str, Row] = {
+    "api-v1-workorders": Row(lambda sc: reverse("api-v1-workorders"), everyone()),
+    # An empty intake: a role that takes calls gets the field errors (400), another one 403.
+    "api-v1-workorders:post": Row(
+        lambda sc: reverse("api-v1-workorders"), takes_calls(400), method="post", body={}
+    ),
+    "api-v1-workorder-detail": Row(
+        lambda sc: reverse("api-v1-workorder-detail", args=[sc.order.number]), the_order()
+    ),
+    "api-v1-workorder-attachments": Row(
+        lambda sc: reverse("api-v1-workorder-attachments", args=[sc.order.number]),
+        the_transition("note", 400),
+        method="post",
+        body={"kind": "photo"},  # no file: a field error for a role that may
+        format="multipart",
+    ),
+    **{
+        f"api-v1-workorder-{code}": Row(
+            lambda sc, code=code: reverse(f"api-v1-workorder-{code}", args=[sc.order.number]),
+            the_transition(code, 400),
+            method="post",
+            body=BAD_VERSION,
+        )
+        for code in TRANSITIONS
+    },
+    "api-v1-customers": Row(
+        lambda sc: reverse("api-v1-customers") + f"?q={sc.customer.account_no}", everyone()
+    ),
+    "api-v1-customer-detail": Row(
+        lambda sc: reverse("api-v1-customer-detail", args=[sc.customer.account_no]), the_order()
+    ),
+    "api-v1-clocks": Row(lambda sc: reverse("api-v1-clocks"), everyone()),
+    "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
+}
+
+# Routes with no page of their own to check: the admin's other pages share admin:index's guard; the
+# favicon is a redirect to a static file; media is served only with DEBUG.
+NOT_PAGES = {"favicon", "media"}
+
+
+# --- the scene ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Scene:
+    order: Any
+    customer: Any
+    attachment: Any
+    users: dict[tuple[str, str], User]
+
+
+@pytest.fixture
+def scene(settings, tmp_path) -> Scene:
+    settings.MEDIA_ROOT = tmp_path
+    province = UnitFactory(code="P", name="省公司", kind=UnitKind.PROVINCE)
+    c1 = UnitFactory(code="P-C1", name="青溪县供电公司", kind=UnitKind.COUNTY, parent=province)
+    c2 = UnitFactory(code="P-C2", name="远山县供电公司", kind=UnitKind.COUNTY, parent=province)
+    east = UnitFactory(code="P-C1-E", name="东桥供电所", parent=c1)
+    area = AreaFactory(code="P-C1-E-01", name="和平路1号台区", parent=east)
+    customer = CustomerFactory(area=area, name="张三")
+    where = {"own": east, "other_county": c2, "province": province}
+    users = {
+        (code, position): UserFactory.with_role(code, unit, username=f"{code}-{position}")
+        for code in ROLES
+        for position, unit in where.items()
+    }
+    agent = UserFactory.with_role("agent", c1, username="scene-agent")
+    dispatcher = UserFactory.with_role("dispatcher", c1, username="scene-dispatcher")
+    order = s.workorder_intake(
+        actor=agent,
+        business_type="repair",
+        topic=topic("fault_repair"),
+        channel="95598",
+        description="整栋楼停电",
+        customer=customer,
+        caller_phone="13812345678",
+    ).order
+    order = s.workorder_dispatch(order=order, actor=dispatcher, unit=east)
+    from tests.workorders.test_attachments import upload
+
+    attachment = attachment_add(order=order, actor=agent, kind="photo", upload=upload())
+    return Scene(order=order, customer=customer, attachment=attachment, users=users)
+
+
+# --- the checks ---------------------------------------------------------------------------------------
+
+
+def _route_names(patterns: list[Any], prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            names |= _route_names(p.url_patterns, f"{prefix}{p.namespace}:" if p.namespace else prefix)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(prefix + p.name)
+    return names
+
+
+def test_every_role_has_a_row():
+    assert set(Role.objects.values_list("code", flat=True)) == set(ROLES)
+
+
+def test_every_page_and_endpoint_has_a_row():
+    routes = {n for n in _route_names(get_resolver().url_patterns) if not n.startswith("admin:")}
+    rows = {n.split(":post")[0] for n in API} | {
+        n.rsplit(":", 1)[0] if n.startswith("workorders:transition:") else n for n in CONSOLE
+    }
+    missing = routes - rows - NOT_PAGES
+    assert not missing, f"add a row to the permission matrix for {sorted(missing)}"
+
+
+def _answer(client: Any, row: Row, scene: Scene) -> int:
+    url = row.url(scene)
+    if row.method == "get":
+        return client.get(url).status_code
+    api = hasattr(client, "credentials")  # DRF's APIClient: the body in the row's format
+    return client.post(url, row.body or {}, **({"format": row.format} if api else {})).status_code
+
+
+def test_the_matrix(scene, capsys):
+    """Every role × position × page and endpoint; all mismatches are reported at once."""
+    wrong: list[str] = []
+    checks = 0
+    for (code, position), user in scene.users.items():
+        role = ROLES[code]
+        browser = Client()
+        browser.force_login(user)
+        api = client_for(user)
+        for name, row in CONSOLE.items():
+            got, want = _answer(browser, row, scene), row.expect(role, position)
+            checks += 1
+            if got != want:
+                wrong.append(f"console {name} as {code}@{position}: {got}, expected {want}")
+        for name, row in API.items():
+            got, want = _answer(api, row, scene), row.expect(role, position)
+            checks += 1
+            if got != want:
+                wrong.append(f"api {name} as {code}@{position}: {got}, expected {want}")
+    with capsys.disabled():
+        print(
+            f"\npermission matrix: {checks} checks "
+            f"({len(scene.users)} users × ({len(CONSOLE)} pages + {len(API)} endpoints))"
+        )
+    assert not wrong, "\n".join(wrong)

@@ -167,6 +167,10 @@ CONSOLE: dict[str, Row] = {
     "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
+    # The second factor's pages, with the deployment's switch off (the default): nobody has anything to
+    # verify or enrol, so each sends the user home (tests/security/test_second_factor.py: switched on).
+    "second_factor_enrol": Row(lambda sc: reverse("second_factor_enrol"), everyone(LOGIN)),
+    "second_factor_verify": Row(lambda sc: reverse("second_factor_verify"), everyone(LOGIN)),
     # The admin: staff only (none of these users is staff), guarded by the admin site as a whole.
     "admin:index": Row(lambda sc: reverse("admin:index"), everyone(LOGIN)),
     "admin:org_user_changelist": Row(lambda sc: reverse("admin:org_user_changelist"), everyone(LOGIN)),

@@ -10,16 +10,15 @@ import pytest
 import time_machine
 from django.db import connection
 
+from powerdesk.core import refcache
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import CustomerType
 from powerdesk.workorders import services as s
-from powerdesk.core import refcache
 from powerdesk.workorders.choices import (
     BusinessType,
     Channel,
     EventKind,
-    LinkKind,
     Priority,
     RepeatAction,
     StateGroup,
@@ -27,7 +26,6 @@ from powerdesk.workorders.choices import (
 )
 from powerdesk.workorders.models import (
     Contact,
-    OrderLink,
     RepeatCallAction,
     RepeatCallRule,
     SubType,
@@ -356,7 +354,9 @@ def test_the_third_call_raises_the_priority_once_and_flags_the_order(users, cust
     assert (fourth.contact_count, fourth.priority, fourth.is_flagged) == (4, Priority.HIGH, True)
 
 
-def test_a_topic_rule_overrides_the_default_window_and_threshold(users, county, customer, archived_calls_link):
+def test_a_topic_rule_overrides_the_default_window_and_threshold(
+    users, county, customer, archived_calls_link
+):
     RepeatCallRule.objects.create(topic=topic("billing"), window_days=30, escalate_at=2)
     with time_machine.travel(T0, tick=False):
         first = walk(

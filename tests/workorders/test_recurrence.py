@@ -51,7 +51,11 @@ def archived_fault(users, county, customer) -> WorkOrder:
 def archived_complaint(users, county, customer) -> WorkOrder:
     with time_machine.travel(T0, tick=False):
         order = call(
-            users, customer, topic_code="billing", business_type=BusinessType.COMPLAINT, description="电费有误"
+            users,
+            customer,
+            topic_code="billing",
+            business_type=BusinessType.COMPLAINT,
+            description="电费有误",
         ).order
         return walk(order, users, county, Status.ARCHIVED)
 
@@ -180,7 +184,9 @@ def test_an_agent_may_count_the_call_on_the_archived_fault_with_a_reason(users, 
     first = archived_fault(users, county, customer)
 
     with time_machine.travel(LATER, tick=False):
-        res = call(users, customer, repeat_action=RepeatAction.LINK, override_reason="客户询问修复情况，非新故障")
+        res = call(
+            users, customer, repeat_action=RepeatAction.LINK, override_reason="客户询问修复情况，非新故障"
+        )
 
     assert res.repeat and res.order == first and res.action == RepeatAction.LINK
     event = events_of(fresh(first))[-1]

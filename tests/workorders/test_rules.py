@@ -107,7 +107,7 @@ def _action_row(business_type: str, state_group: str, action: str):
     return SimpleNamespace(business_type=business_type, state_group=state_group, action=action)
 
 
-SEEDED = [
+SEEDED_ACTIONS = [
     _action_row("", "open", "link"),
     _action_row("repair", "archived", "recur"),
     _action_row("", "archived", "follow_up"),
@@ -126,13 +126,13 @@ SEEDED = [
 def test_the_action_of_the_business_type_beats_the_action_for_any_type(business_type, archived, action):
     from powerdesk.workorders.rules import repeat_action
 
-    assert repeat_action([SEEDED], business_type=business_type, archived=archived) == action
+    assert repeat_action([SEEDED_ACTIONS], business_type=business_type, archived=archived) == action
 
 
 def test_the_topics_rule_beats_the_default_and_no_row_means_a_repeat_call():
     from powerdesk.workorders.rules import repeat_action
 
     topic_rule = [_action_row("", "archived", "reopen")]
-    assert repeat_action([topic_rule, SEEDED], business_type="repair", archived=True) == "reopen"
-    assert repeat_action([topic_rule, SEEDED], business_type="repair", archived=False) == "link"
+    assert repeat_action([topic_rule, SEEDED_ACTIONS], business_type="repair", archived=True) == "reopen"
+    assert repeat_action([topic_rule, SEEDED_ACTIONS], business_type="repair", archived=False) == "link"
     assert repeat_action([], business_type="repair", archived=True) == "link"

@@ -179,8 +179,9 @@ def workorder_intake(
     :class:`Contact`. When the customer has an earlier order of the topic, the repeat-call rule's action
     decides (a repeat call, a new order linked as 复发 or follow-up, a re-open); ``repeat_action`` (with
     ``override_reason`` when it differs from the rule's) or ``force_new`` override it; ``link_to`` adds
-    the contact to that order of the customer. With an ``idempotency_key``, a retry answers with the first result and writes
-    nothing; the same key with a different request raises :class:`IdempotencyMismatch`."""
+    the contact to that order of the customer. With an ``idempotency_key``, a retry answers with the
+    first result and writes nothing; the same key with a different request raises
+    :class:`IdempotencyMismatch`."""
     if not user_can_create_orders(actor):
         raise NotPermitted(_("您的角色不能受理工单。"))
     if actor.unit_id is None:

@@ -21,7 +21,6 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Max
-
 from django.utils.translation import gettext as _
 
 from powerdesk.core import clock, sql

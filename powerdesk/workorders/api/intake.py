@@ -40,7 +40,7 @@ from powerdesk.workorders.api.common import (
     refuse,
 )
 from powerdesk.workorders.api.output import WorkOrderSummaryOutputSerializer
-from powerdesk.workorders.choices import BusinessType, Channel, Priority
+from powerdesk.workorders.choices import BusinessType, Channel, LinkKind, Priority, RepeatAction
 from powerdesk.workorders.models import SubType, Topic
 from powerdesk.workorders.services import IntakeResult, workorder_intake
 
@@ -67,6 +67,14 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     return None
 
 
+class IntakeLinkOutputSerializer(serializers.Serializer):
+    number = serializers.CharField(source="earlier.number")
+    kind = serializers.CharField(help_text=f"One of {', '.join(LinkKind.values)} (复发, 跟进, 关联).")
+
+    class Meta:
+        ref_name = "WorkOrderIntakeLink"
+
+
 # Written from the request's IntakeResult (the view hands it to the order as order.intake).
 class IntakeInfoOutputSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="This request opened a new order.")
@@ -77,6 +85,17 @@ class IntakeInfoOutputSerializer(serializers.Serializer):
         help_text="The Idempotency-Key was seen before; nothing new was written."
     )
     contact_count = serializers.IntegerField(source="order.contact_count")
+    suggested_action = serializers.CharField(
+        source="suggested",
+        help_text="What the repeat-call rule suggested for the customer's earlier order of the topic "
+        "(link, recur, follow_up, reopen, new); empty when there was none.",
+    )
+    action = serializers.CharField(help_text="What was done (the rule's suggestion unless overridden).")
+    linked_order = IntakeLinkOutputSerializer(
+        source="link",
+        allow_null=True,
+        help_text="The earlier order the new order is linked to (复发, follow-up, related), if any.",
+    )
 
     class Meta:
         ref_name = "WorkOrderIntakeInfo"
@@ -152,7 +171,17 @@ class WorkOrderIntakeApi(APIView):
         priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
         facts = serializers.DictField(default=dict, help_text="Free-form facts for the business type.")
         force_new = serializers.BooleanField(
-            default=False, help_text="Open a new order even if this is a repeat."
+            default=False,
+            help_text="Open a new order even if this is a repeat (with override_reason); it is linked "
+            "to the order it would have repeated.",
+        )
+        repeat_action = serializers.ChoiceField(
+            choices=RepeatAction.choices,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="What to do when the customer has an earlier order of the topic; empty: the "
+            "repeat-call rule's default. Another action than the rule's needs override_reason.",
         )
         override_reason = serializers.CharField(max_length=500, allow_blank=True, default="")
 
@@ -219,6 +248,7 @@ class WorkOrderIntakeApi(APIView):
             idempotency_key=key,
             force_new=data["force_new"],
             override_reason=data["override_reason"],
+            repeat_action=data["repeat_action"],
             request_id=key or uuid.uuid4().hex,
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK

@@ -20,7 +20,14 @@ from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.workorders import extensions, reference
-from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction
+from powerdesk.workorders.choices import (
+    AttachmentKind,
+    BusinessType,
+    Channel,
+    Priority,
+    RepeatAction,
+    Satisfaction,
+)
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
 from powerdesk.workorders.selectors import order_get
 from powerdesk.workorders.transitions import FieldSpec, Transition
@@ -151,6 +158,13 @@ class IntakeForm(forms.Form):
         error_messages={"required": _("请填写诉求内容。")},
     )
     force_new = forms.BooleanField(label=_("忽略重复来电，仍新建工单"), required=False)
+    repeat_action = forms.ChoiceField(
+        label=_("处理方式"),
+        choices=[("", _("按规则建议")), *RepeatAction.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("处理方式无效。")},
+    )
     override_reason = forms.CharField(
         label=_("新建原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -178,8 +192,25 @@ class IntakeForm(forms.Form):
             "description": d["description"],
             "force_new": bool(d.get("force_new")),
             "override_reason": d.get("override_reason", ""),
+            "repeat_action": d.get("repeat_action", ""),
             "idempotency_key": d["idempotency_key"],
         }
+
+
+class QuickContactForm(forms.Form):
+    """One click on an order of the customer's panel: the contact is added to that order. Posted by the
+    intake form's own fields (its buttons carry ``formaction``) or by the customer page's small form."""
+
+    idempotency_key = forms.CharField(label=_("提交编号"), widget=forms.HiddenInput, max_length=100)
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=32, required=False)
+    description = forms.CharField(
+        label=_("来电内容"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写来电内容。")},
+    )
+    override_reason = forms.CharField(label=_("原因"), max_length=500, required=False)
 
 
 # ---------------------------------------------------------------------------------------------

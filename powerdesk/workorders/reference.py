@@ -58,6 +58,11 @@ def _repeat_rules() -> dict[int | None, RepeatCallRule]:
     )
 
 
+def repeat_rules() -> list[RepeatCallRule]:
+    """The active repeat-call rules (the topics' and the default)."""
+    return list(_repeat_rules().values())
+
+
 def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
     """The active repeat-call rule of ``topic``, else the active default rule, else None."""
     rules = _repeat_rules()

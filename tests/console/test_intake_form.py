@@ -104,7 +104,8 @@ def test_the_warning_says_when_the_order_it_repeats_is_already_closed(login, use
     walk(order, users, county, "archived")
     url = reverse("workorders:new") + f"?customer={customer.account_no}&topic=fault_repair"
     body = login(users["agent"]).get(url).content.decode()
-    assert f"该客户的同类工单 {order.number} 办结或来电不足7天，提交后将作为重复致电关联到该工单" in body
+    assert f"该客户的同类工单 {order.number} 已归档，规则建议：新建工单，关联为复发" in body
+    assert 'name="repeat_action" value="recur"' in body or 'value="recur"' in body
 
 
 def test_the_htmx_check_renders_the_warning_when_the_topic_changes(login, users, customer, order):

@@ -252,6 +252,8 @@ class WorkOrder(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
     caller_phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    # A call whose phone system carried no caller ID: said explicitly, not left to an empty number.
+    caller_withheld = models.BooleanField(_("未显示来电号码"), default=False, db_default=False)
     description = models.TextField(_("诉求内容"))
     facts = models.JSONField(_("补充信息"), default=dict, blank=True)
 
@@ -429,6 +431,7 @@ class Contact(models.Model):
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    phone_withheld = models.BooleanField(_("未显示来电号码"), default=False, db_default=False)
     summary = models.TextField(_("内容摘要"), blank=True)
     is_repeat = models.BooleanField(_("重复致电"), default=False)
     agent = models.ForeignKey(

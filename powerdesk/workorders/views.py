@@ -37,6 +37,7 @@ from powerdesk.workorders.choices import Channel, RepeatAction
 from powerdesk.workorders.customer_panels import customer_intake_orders
 from powerdesk.workorders.filters import QUEUES, OrderFilterSet, sort_choices
 from powerdesk.workorders.forms import (
+    DESCRIPTION_MAX,
     AttachmentForm,
     IntakeForm,
     QuickContactForm,
@@ -197,6 +198,7 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
             "phone_hidden": customer is not None and not user_sees_personal_data(user),
             "warning": _repeat_warning(customer, topic),
             "intake_panel": _intake_panel(user, customer, topic),
+            "description_max": DESCRIPTION_MAX,
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from powerdesk.workorders.choices import Status
 from powerdesk.workorders.models import Contact, WorkOrder
 from tests.api.conftest import client_for, error
@@ -222,3 +224,27 @@ def test_the_location_follows_the_script_prefix(api, customer):
         == f"http://testserver/desk/api/v1/workorders/{under_prefix.json()['number']}/"
     )
     assert at_root["Location"] == f"http://testserver/api/v1/workorders/{at_root.json()['number']}/"
+
+
+@pytest.mark.parametrize("phone", ["abc-12", "12345", "0571-8888"])
+def test_a_bad_phone_is_a_field_error(api, customer, phone):
+    response = api("agent").post(URL, _body(customer, caller_phone=phone), format="json")
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error" and list(err["fields"]) == ["caller_phone"]
+    assert "请输入有效的电话号码" in err["fields"]["caller_phone"][0]
+    assert WorkOrder.objects.count() == 0
+
+
+def test_the_phone_is_answered_and_stored_normalised(api, customer):
+    body = _body(customer, caller_phone="0571-8888 1234 转 808")
+    response = api("agent").post(URL, body, format="json")
+    assert response.status_code == 201 and response.json()["caller_phone"] == "057188881234-808"
+
+
+def test_an_ivr_call_without_caller_id_says_withheld(api):
+    body = {"business_type": "report", "topic": "billing", "description": "匿名举报", "caller_withheld": True}
+    response = api("agent").post(URL, body, format="json")
+    assert response.status_code == 201
+    detail = api("agent").get(response["Location"]).json()
+    assert detail["caller_phone"] == "" and detail["caller_withheld"] is True

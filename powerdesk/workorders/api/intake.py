@@ -35,7 +35,6 @@ from powerdesk.workorders.api.common import (
     MAX_FACTS_CHARS,
     MAX_FACTS_DEPTH,
     MAX_LONGTEXT,
-    PHONE_PATTERN,
     TAGS,
     refuse,
 )
@@ -159,12 +158,17 @@ class WorkOrderIntakeApi(APIView):
             help_text="The customer's account number (户号).",
         )
         caller_name = serializers.CharField(max_length=50, allow_blank=True, default="")
-        caller_phone = serializers.RegexField(
-            PHONE_PATTERN,
-            max_length=32,
+        caller_phone = serializers.CharField(
+            max_length=40,
             allow_blank=True,
             default="",
-            error_messages={"invalid": gettext_lazy("电话号码只能包含数字、+、-、#、括号和空格。")},
+            help_text="A Chinese mobile (13812345678), a landline with its area code (0571-88881234, "
+            "extension as 转808 or -808), or an international number with its country code (+1 650 253 "
+            "0000). Stored normalised: 13812345678, 057188881234-808, +16502530000.",
+        )
+        caller_withheld = serializers.BooleanField(
+            default=False,
+            help_text="The call carried no caller ID (withheld / unknown); caller_phone must then be empty.",
         )
         address = serializers.CharField(max_length=200, allow_blank=True, default="")
         description = serializers.CharField(max_length=MAX_LONGTEXT)
@@ -241,6 +245,7 @@ class WorkOrderIntakeApi(APIView):
             customer=customer,
             sub_type=sub_type,
             caller_phone=data["caller_phone"],
+            caller_withheld=data["caller_withheld"],
             caller_name=data["caller_name"],
             address=data["address"],
             priority=data.get("priority"),

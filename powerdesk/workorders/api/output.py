@@ -165,6 +165,7 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     sub_type_name = serializers.CharField(source="sub_type.name", allow_null=True)
     description = serializers.CharField()
     address = MaskedCharField(mask=mask_address)
+    caller_withheld = serializers.BooleanField(help_text="The call carried no caller ID.")
     facts = serializers.DictField(read_only=True)
     customer_info = CustomerSummaryOutputSerializer(source="customer", allow_null=True)
     area = UnitRefOutputSerializer(allow_null=True)

@@ -27,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock, sql
+from powerdesk.core import bulk, clock, phones, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
@@ -72,7 +72,7 @@ class IntakeContact:
     description: str
     customer: Customer | None
     sub_type: SubType | None
-    caller_phone: str
+    caller_phone: str  # normalised (core.phones)
     caller_name: str
     address: str
     priority: int | None
@@ -85,6 +85,8 @@ class IntakeContact:
     # the agent picked to add the contact to (the customer panel's one click).
     repeat_action: str = ""
     link_to: WorkOrder | None = None
+    caller_withheld: bool = False  # no caller ID: the phone system said so
+    phone_error: str = ""  # why caller_phone is not a phone number, for the field error
     now: datetime = field(default_factory=clock.now)
     fingerprint: str = ""
 
@@ -101,6 +103,7 @@ class IntakeContact:
                 "customer": self.customer.account_no if self.customer else None,
                 "sub_type": self.sub_type.code if self.sub_type else None,
                 "caller_phone": self.caller_phone,
+                "caller_withheld": self.caller_withheld,
                 "caller_name": self.caller_name,
                 "address": self.address,
                 "priority": self.priority,
@@ -148,7 +151,11 @@ def _validate(c: IntakeContact) -> None:
         errors["repeat_action"] = [_("已选择新建工单，不能同时选择计入原工单或重开。")]
     if c.link_to is not None and (c.customer is None or c.link_to.customer_id != c.customer.pk):
         errors["link_to"] = [_("该工单不属于此客户。")]
-    if c.customer is None and not (c.caller_phone or c.address):
+    if c.phone_error:
+        errors["caller_phone"] = [c.phone_error]
+    elif c.caller_withheld and c.caller_phone:
+        errors["caller_phone"] = [_("已标记未显示来电号码时，不能再填写来电号码。")]
+    if c.customer is None and not (c.caller_phone or c.caller_withheld or c.address):
         errors["customer"] = [_("请选择客户，或填写来电号码或地址。")]
     if errors:
         raise ValidationFailed(_("受理信息有误，请检查。"), fields=errors)
@@ -174,6 +181,7 @@ def workorder_intake(
     request_id: str = "",
     repeat_action: str = "",
     link_to: WorkOrder | None = None,
+    caller_withheld: bool = False,
 ) -> IntakeResult:
     """Take one customer contact (see the module doc for the steps). Every path records a
     :class:`Contact`. When the customer has an earlier order of the topic, the repeat-call rule's action
@@ -187,6 +195,12 @@ def workorder_intake(
     if actor.unit_id is None:
         raise ValidationFailed(_("您的账号未设置所属单位，不能受理工单。"))
     _check_customer_visible(actor, customer)
+    # Stored and compared (the idempotency fingerprint) in one form, whatever the caller typed.
+    phone_error = ""
+    try:
+        caller_phone = phones.normalise(caller_phone)
+    except phones.InvalidPhone as invalid:
+        phone_error = str(invalid)
     contact = IntakeContact(
         actor=actor,
         business_type=business_type,
@@ -206,6 +220,8 @@ def workorder_intake(
         request_id=request_id,
         repeat_action=repeat_action,
         link_to=link_to,
+        caller_withheld=caller_withheld,
+        phone_error=phone_error,
     )
     _validate(contact)
     try:
@@ -280,6 +296,7 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         order=order,
         channel=c.channel,
         phone=c.caller_phone,
+        phone_withheld=c.caller_withheld,
         summary=c.description,
         is_repeat=is_repeat,
         agent=c.actor,
@@ -310,6 +327,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         address=c.address or (customer.address if customer else ""),
         caller_name=c.caller_name,
         caller_phone=c.caller_phone,
+        caller_withheld=c.caller_withheld,
         description=c.description,
         facts=c.facts,
         unit=c.actor.unit,

@@ -203,7 +203,7 @@ def _decide(c: IntakeContact, candidate: WorkOrder) -> extensions.Resolution:
     if c.repeat_action:
         chosen = c.repeat_action
     elif c.force_new:
-        chosen = suggested if ACTION_LINKS.get(suggested) else RepeatAction.NEW
+        chosen = suggested if ACTION_LINKS.get(RepeatAction(suggested)) else RepeatAction.NEW
     elif c.link_to is not None:
         chosen = RepeatAction.LINK
     else:

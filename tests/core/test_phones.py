@@ -31,7 +31,9 @@ def test_it_writes_mobiles_landlines_and_international_numbers_in_one_form(typed
     assert normalise(stored) == stored  # the stored form is its own normal form
 
 
-@pytest.mark.parametrize("typed", ["abc-12", "12345", "12345678901", "0571-8888", "95598", "63123456", "1" * 41, "+86"])
+@pytest.mark.parametrize(
+    "typed", ["abc-12", "12345", "12345678901", "0571-8888", "95598", "63123456", "1" * 41, "+86"]
+)
 def test_it_refuses_what_is_not_a_phone_number(typed):
     with pytest.raises(InvalidPhone) as refused:
         normalise(typed)

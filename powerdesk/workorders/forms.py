@@ -216,6 +216,7 @@ class QuickContactForm(forms.Form):
     idempotency_key = forms.CharField(label=_("提交编号"), widget=forms.HiddenInput, max_length=100)
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
     caller_phone = forms.CharField(label=_("来电号码"), max_length=40, required=False)
+    caller_withheld = forms.BooleanField(label=_("未显示来电号码（无主叫号码）"), required=False)
     description = forms.CharField(
         label=_("来电内容"),
         max_length=DESCRIPTION_MAX,

@@ -246,6 +246,7 @@ def add_contact(request: ConsoleRequest, number: str) -> HttpResponse:
                 channel=d["channel"],
                 description=d["description"],
                 caller_phone=d.get("caller_phone", "").strip(),
+                caller_withheld=bool(d.get("caller_withheld")),
                 override_reason=d.get("override_reason", ""),
                 idempotency_key=d["idempotency_key"],
                 link_to=order,
@@ -290,6 +291,7 @@ def repeat_check(request: ConsoleRequest) -> HttpResponse:
         initial={
             "force_new": bool(request.GET.get("force_new")),
             "override_reason": request.GET.get("override_reason", ""),
+            "repeat_action": request.GET.get("repeat_action", ""),
         },
         customer=customer,
     )

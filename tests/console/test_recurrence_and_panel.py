@@ -156,3 +156,19 @@ def test_another_customers_page_shows_none_of_these_orders(login, users, county,
     other = CustomerFactory(area=county.east_area)
     body = login(users["agent"]).get(reverse("customers:detail", args=[other.account_no])).content.decode()
     assert order.number not in body
+
+
+def test_one_click_refuses_a_bad_phone_with_the_field_named(login, users, customer, order):
+    data = {"idempotency_key": "quick-5", "channel": "95598", "description": "催", "caller_phone": "abc-12"}
+    response = login(users["agent"]).post(
+        reverse("workorders:add_contact", args=[order.number]), data, follow=True
+    )
+    assert "来电号码：请输入有效的电话号码" in response.content.decode()
+    assert Contact.objects.filter(order=order).count() == 1
+
+
+def test_the_topic_check_keeps_the_agents_choice(login, users, county, customer, order):
+    _archived(order, users, county)
+    params = {"customer": customer.account_no, "topic": "fault_repair", "repeat_action": "link"}
+    body = login(users["agent"]).get(reverse("workorders:repeat_check"), params, HTTP_HX_REQUEST="true")
+    assert 'name="repeat_action" value="link" id="id_repeat_action_1" checked' in body.content.decode()

@@ -1,10 +1,27 @@
+from django import forms
 from django.contrib import admin
 
+from powerdesk.core import phones
 from powerdesk.customers.models import Customer, CustomerPhone
+
+
+class PhoneForm(forms.ModelForm):
+    """A phone is stored in the form intake and search use (core.phones), or refused."""
+
+    class Meta:
+        model = CustomerPhone
+        fields = ["number", "label"]
+
+    def clean_number(self) -> str:
+        try:
+            return phones.normalise(self.cleaned_data["number"])
+        except phones.InvalidPhone as invalid:
+            raise forms.ValidationError(str(invalid), code="invalid_phone") from None
 
 
 class PhoneInline(admin.TabularInline):
     model = CustomerPhone
+    form = PhoneForm
     extra = 1
 
 

@@ -6,20 +6,12 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from powerdesk.core import sql
+from powerdesk.core import phones, sql
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_sees_unit, visible_units_filter
 
-_DIGITS = re.compile(r"^\+?\d[\d\- ]{3,}$")
-
-
-def _national(digits: str) -> str:
-    """Caller ID often carries the country code (+86 / 0086 138…): phones are stored without it."""
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11 and digits[len(prefix)] == "1":
-            return digits[len(prefix) :]
-    return digits
+_DIGITS = re.compile(r"^\+?[\d(][\d\-() ]{3,}$")
 
 
 def customer_visible(user: User) -> QuerySet[Customer]:
@@ -39,9 +31,10 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
         return []
     base = customer_visible(user).prefetch_related("phones")
     if _DIGITS.match(q):
-        digits = re.sub(r"[\s\-+]", "", q)
-        phones = {digits, _national(digits)}
-        exact = list(base.filter(Q(phones__number__in=phones) | Q(account_no=digits)).distinct()[:limit])
+        digits = re.sub(r"[\s\-+()]", "", q)
+        # The phone as stored (core.phones: +86 dropped, a landline with its area code …), or as typed.
+        numbers = phones.search_forms(q) | {digits}
+        exact = list(base.filter(Q(phones__number__in=numbers) | Q(account_no=digits)).distinct()[:limit])
         if exact:
             return exact
         if len(digits) >= 4:

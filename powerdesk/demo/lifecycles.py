@@ -412,20 +412,19 @@ class Lifecycles(PlannerBase):
         return t, False
 
     def _relapse(self, plan: Plan, archived: dt.datetime) -> None:
-        """The fault comes back a few days later: the customer's call links to the archived order (within
-        the repeat window) and the dispatcher re-opens it."""
+        """The fault comes back a few days later: within the repeat window, the repeat-call rule opens a
+        new order linked to the archived one as 复发 (a fault after restoration is a new event), and it is
+        dispatched and worked like any new fault."""
         earliest = max(self.hours(archived, 2, 6), self.days(plan.created, 1.5, 2.5))
         if earliest >= plan.created + dt.timedelta(days=6.5):
             return
         plan.steps.append(
             Step(
                 earliest,
-                "repeat",
+                "recur",
                 self.agent(),
                 {"description": self.rng.choice(texts.RELAPSE_TEXTS), "channel": plan.channel},
             )
         )
-        t = self.minutes(earliest, 5, 20)
-        plan.steps.append(Step(t, "reopen", self.dispatcher(), {"reason": texts.RELAPSE_REOPEN[0]}))
-        end = self._repair_work(plan, self.minutes(t, 1, 5), False)
+        end = self._repair_work(plan, self.minutes(earliest, 1, 5), False)
         self._close(plan, end, allow_reopen=False)

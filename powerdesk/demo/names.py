@@ -36,6 +36,9 @@ MOBILE_PREFIXES = (
     "157",
 )
 
+# The county's telephone area code (a real, valid one: the numbers behind it are made up).
+AREA_CODE = "0571"
+
 # A fictional administrative-division prefix for the county (not assigned to any real place).
 ID_PREFIX = "339921"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -65,8 +68,10 @@ class PhoneBook:
                 return number
 
     def landline(self) -> str:
+        """A local number with the (fictional county's) area code, as core.phones stores it: a landline
+        without its area code is not a number intake accepts."""
         while True:
-            number = f"6{self.rng.choice('3568')}{self.rng.randrange(10**6):06d}"
+            number = f"{AREA_CODE}6{self.rng.choice('3568')}{self.rng.randrange(10**6):06d}"
             if number not in self.used:
                 self.used.add(number)
                 return number

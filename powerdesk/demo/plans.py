@@ -75,7 +75,7 @@ LIVE_FIRST = {B.REPAIR, B.COMPLAINT, B.APPLICATION, B.SERVICE_REQUEST}
 @dataclass
 class Step:
     at: dt.datetime
-    action: str  # "intake", "repeat" or a transition code
+    action: str  # "intake", "repeat", "recur" (a new order linked as 复发) or a transition code
     actor: User
     kwargs: dict[str, Any] = field(default_factory=dict)
 

@@ -76,9 +76,13 @@ def replay_queue(plans: list[Plan], now: dt.datetime) -> list[Entry]:
     return queue
 
 
+# The steps that open an order, and so draw an order number: a first intake, and a recurrence (复发).
+OPENING = frozenset({"intake", "recur"})
+
+
 def intake_ranks(plans: list[Plan], queue: list[Entry]) -> dict[tuple[int, int], int]:
     """The position of each opening intake among all of them: the order in which numbers are drawn."""
-    opening = [(index, i) for _at, index, i in queue if plans[index].steps[i].action == "intake"]
+    opening = [(index, i) for _at, index, i in queue if plans[index].steps[i].action in OPENING]
     return {key: rank for rank, key in enumerate(opening)}
 
 
@@ -98,7 +102,7 @@ class Runner:
             plan, step = self.plans[index], self.plans[index].steps[i]
             if self.numbering is not None and self.numbering.stopped():
                 raise Stopped()
-            rank = ranks.get((index, i)) if ranks is not None and step.action == "intake" else None
+            rank = ranks.get((index, i)) if ranks is not None and step.action in OPENING else None
             try:
                 if index not in broken:
                     self._run_retrying(plan, step, result, rank)
@@ -176,6 +180,21 @@ class Runner:
                 raise PlanBroken(f"repeat call went to {intake.order.number}, not {plan.order.number}")
             plan.order = intake.order
             result.repeats += 1
+        elif step.action == "recur":
+            assert plan.order is not None
+            intake = self._intake(
+                plan,
+                step,
+                description=step.kwargs["description"],
+                channel=step.kwargs["channel"],
+                first=False,
+            )
+            if not intake.created or intake.link is None or intake.link.earlier_id != plan.order.pk:
+                raise PlanBroken(
+                    f"the recurrence went to {intake.order.number}, not a new order after {plan.order.number}"
+                )
+            plan.order = intake.order
+            result.intakes += 1
         elif step.action == "merge":
             if plan.parent is None or plan.parent.order is None:
                 raise PlanBroken("the main order does not exist")

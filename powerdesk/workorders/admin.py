@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from powerdesk.workorders.models import AttachmentRule, PriorityRule, RepeatCallRule, SubType, Topic
+from powerdesk.workorders.models import (
+    AttachmentRule,
+    PriorityRule,
+    RepeatCallAction,
+    RepeatCallRule,
+    SubType,
+    Topic,
+)
 
 
 @admin.register(Topic)
@@ -17,9 +24,17 @@ class SubTypeAdmin(admin.ModelAdmin):
     list_filter = ["business_type", "is_active"]
 
 
+class RepeatCallActionInline(admin.TabularInline):
+    """What a repeat contact becomes, per business type and state of the earlier order."""
+
+    model = RepeatCallAction
+    extra = 0
+
+
 @admin.register(RepeatCallRule)
 class RepeatCallRuleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "window_days", "escalate_at", "is_active", "source_grade"]
+    inlines = [RepeatCallActionInline]
 
 
 @admin.register(AttachmentRule)

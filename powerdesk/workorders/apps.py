@@ -9,17 +9,24 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.workorders.models import PriorityRule, RepeatCallRule, SubType, Topic
+        from powerdesk.workorders.models import (
+            PriorityRule,
+            RepeatCallAction,
+            RepeatCallRule,
+            SubType,
+            Topic,
+        )
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
-        refcache.watch(Topic, SubType, RepeatCallRule, PriorityRule)
+        refcache.watch(Topic, SubType, RepeatCallRule, RepeatCallAction, PriorityRule)
 
-        from powerdesk.workorders import customer_panels, extensions, timeline
+        from powerdesk.workorders import customer_panels, extensions, link_filters, timeline
         from powerdesk.workorders.services.repeats import repeat_resolver
 
         extensions.intake_resolvers.register("workorders", "repeat_call", repeat_resolver, position=100)
         timeline.register()
         customer_panels.register()
+        link_filters.register()
 
         from powerdesk.core import seeded_names
 

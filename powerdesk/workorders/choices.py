@@ -112,6 +112,42 @@ class EventKind(models.TextChoices):
     CALL_OUT = "call_out", _("联系客户")
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
+    LINKED = "linked", _("关联新工单")
+
+
+class StateGroup(models.TextChoices):
+    """Which earlier orders a repeat-call action applies to: open ones (resolved and replied included)
+    or archived ones."""
+
+    OPEN = "open", _("未归档")
+    ARCHIVED = "archived", _("已归档")
+
+
+class RepeatAction(models.TextChoices):
+    """What a contact about the same topic as an earlier order of the customer becomes."""
+
+    LINK = "link", _("计入原工单（重复致电）")
+    RECUR = "recur", _("新建工单，关联为复发")
+    FOLLOW_UP = "follow_up", _("新建跟进工单，关联原工单")
+    REOPEN = "reopen", _("重开原工单")
+    NEW = "new", _("新建工单（不同事件），关联原工单")
+
+
+class LinkKind(models.TextChoices):
+    """How a new order relates to the earlier one it names (``OrderLink``)."""
+
+    RECURRENCE = "recurrence", _("复发")
+    FOLLOW_UP = "follow_up", _("跟进")
+    RELATED = "related", _("关联")
+
+
+# The link a repeat-call action writes between the new order and the earlier one (link and reopen write
+# none: the contact stays on the earlier order).
+ACTION_LINKS = {
+    RepeatAction.RECUR: LinkKind.RECURRENCE,
+    RepeatAction.FOLLOW_UP: LinkKind.FOLLOW_UP,
+    RepeatAction.NEW: LinkKind.RELATED,
+}
 
 
 class AttachmentKind(models.TextChoices):

@@ -3,9 +3,11 @@ the customer's open orders and the contacts of the last days, each read through 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from rest_framework import serializers
 
@@ -14,9 +16,13 @@ from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.customers.extensions import customer_detail_fields, customer_panels
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
-from powerdesk.workorders.choices import CLOSED_STATUSES
-from powerdesk.workorders.models import Contact, WorkOrder
+from powerdesk.org.selectors import user_can_create_orders
+from powerdesk.workorders import reference
+from powerdesk.workorders.choices import CLOSED_STATUSES, RepeatAction, Status
+from powerdesk.workorders.forms import QuickContactForm, new_request_id
+from powerdesk.workorders.models import Contact, RepeatCallRule, WorkOrder
 from powerdesk.workorders.selectors import order_visible
+from powerdesk.workorders.services.repeats import repeat_suggestion
 
 OWNER = "workorders"
 CONTACT_DAYS = 90
@@ -35,6 +41,55 @@ def customer_open_orders(user: User, customer: Customer) -> list[WorkOrder]:
     )
 
 
+@dataclass(frozen=True)
+class IntakeOrder:
+    """An order of the customer on the intake panel, with what the repeat-call rule suggests for a new
+    contact about it ("" : archived outside the rule's window, a new contact is a new order)."""
+
+    order: WorkOrder
+    suggested: str
+
+    @property
+    def suggested_label(self) -> str:
+        return str(RepeatAction(self.suggested).label) if self.suggested else ""
+
+    @property
+    def may_add(self) -> bool:
+        """One click adds the contact: the rule itself counts it on this order."""
+        return self.suggested == RepeatAction.LINK
+
+
+def customer_intake_orders(user: User, customer: Customer) -> list[IntakeOrder]:
+    """The customer's open orders and those archived within the widest repeat-call window, that ``user``
+    may see, newest first, each with the rule's suggestion (the intake form's and the customer page's
+    panel, shown as soon as the customer is identified)."""
+    now = clock.now()
+    rules = reference.repeat_rules()
+    widest = max((r.window_days for r in rules), default=0)
+    orders = (
+        order_visible(user)
+        .filter(customer=customer)
+        .filter(
+            ~Q(status__in=CLOSED_STATUSES)
+            | Q(status=Status.ARCHIVED, closed_at__gte=now - timedelta(days=widest))
+        )
+        .select_related("topic", "unit")
+        .order_by("-created_at", "-id")[:OPEN_ORDERS_SHOWN]
+    )
+    shown = []
+    for order in orders:
+        rule: RepeatCallRule | None = reference.repeat_rule_for(order.topic)
+        in_window = order.is_open or (
+            rule is not None
+            and order.closed_at is not None
+            and order.closed_at >= now - timedelta(days=rule.window_days)
+        )
+        shown.append(
+            IntakeOrder(order=order, suggested=repeat_suggestion(order, order.topic) if in_window else "")
+        )
+    return shown
+
+
 def customer_recent_contacts(customer: Customer) -> list[Contact]:
     return list(
         Contact.objects.filter(customer=customer, at__gte=clock.now() - timedelta(days=CONTACT_DAYS))
@@ -43,8 +98,15 @@ def customer_recent_contacts(customer: Customer) -> list[Contact]:
     )
 
 
-def _open_orders_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    return {"orders": customer_open_orders(request.user, customer)}  # type: ignore[arg-type]
+def _intake_orders_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    can_add = user_can_create_orders(request.user)  # type: ignore[arg-type]
+    return {
+        "customer": customer,
+        "items": customer_intake_orders(request.user, customer),  # type: ignore[arg-type]
+        "can_add": can_add,
+        "form_id": "quick-contact",
+        "quick_form": QuickContactForm(initial={"idempotency_key": new_request_id()}) if can_add else None,
+    }
 
 
 def _contacts_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
@@ -71,9 +133,9 @@ class CustomerOpenOrderOutputSerializer(serializers.Serializer):
 def register() -> None:
     customer_panels.register(
         OWNER,
-        "workorders.open_orders",
-        Panel(slot="main", template="workorders/_customer_open_orders.html", context=_open_orders_panel),
-        position=10,
+        "workorders.intake_orders",
+        Panel(slot="main", template="workorders/_customer_intake_panel.html", context=_intake_orders_panel),
+        position=5,
     )
     customer_panels.register(
         OWNER,

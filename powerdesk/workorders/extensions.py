@@ -67,12 +67,16 @@ class Resolution:
     With ``write``, the contact is linked to ``order`` by that function (``write(contact, resolution)``
     writes the link, the event and the contact, and returns the ``IntakeResult``). Without it, a new
     order is opened; when ``order`` is set, the new order's 受理 event names it under ``relation``
-    with ``data``."""
+    with ``data``. With ``link`` (a ``LinkKind``), the new order is also linked to ``order`` by an
+    ``OrderLink`` of that kind, with an event on both timelines recording ``decision`` (the rule's
+    suggestion, the action taken, the agent's reason)."""
 
     order: WorkOrder | None = None
     write: Callable[[Any, Resolution], Any] | None = None
     relation: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    link: str = ""
+    decision: Mapping[str, Any] = field(default_factory=dict)
 
 
 IntakeResolver = Callable[[Any], Resolution | None]

@@ -20,10 +20,20 @@ from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.workorders import extensions, reference
-from powerdesk.workorders.choices import AttachmentKind, BusinessType, Channel, Priority, Satisfaction
+from powerdesk.workorders.choices import (
+    AttachmentKind,
+    BusinessType,
+    Channel,
+    Priority,
+    RepeatAction,
+    Satisfaction,
+)
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
 from powerdesk.workorders.selectors import order_get
 from powerdesk.workorders.transitions import FieldSpec, Transition
+
+# The longest description (诉求内容) a form takes; the page says so beside the field and counts down.
+DESCRIPTION_MAX = 4000
 
 
 def new_request_id() -> str:
@@ -142,15 +152,28 @@ class IntakeForm(forms.Form):
         empty_value=None,
     )
     caller_name = forms.CharField(label=_("来电人"), max_length=50, required=False)
-    caller_phone = forms.CharField(label=_("来电号码"), max_length=32, required=False)
+    caller_phone = forms.CharField(
+        label=_("来电号码"),
+        max_length=40,
+        required=False,
+        help_text=_("手机号、带区号的固定电话（分机可写“转808”）或带国家代码的国际号码。"),
+    )
+    caller_withheld = forms.BooleanField(label=_("未显示来电号码（无主叫号码）"), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     description = forms.CharField(
         label=_("诉求内容"),
-        max_length=4000,
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("请填写诉求内容。")},
     )
     force_new = forms.BooleanField(label=_("忽略重复来电，仍新建工单"), required=False)
+    repeat_action = forms.ChoiceField(
+        label=_("处理方式"),
+        choices=[("", _("按规则建议")), *RepeatAction.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("处理方式无效。")},
+    )
     override_reason = forms.CharField(
         label=_("新建原因"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -161,6 +184,8 @@ class IntakeForm(forms.Form):
         self.fields["topic"].widget.attrs["data-repeat-check"] = "1"
         self.fields["business_type"].widget.attrs["data-subtype-filter"] = "id_sub_type"
         self.fields["business_type"].widget.attrs["data-topic-filter"] = "id_topic"
+        # console.js counts the characters left down beside the field (the browser stops at maxlength).
+        self.fields["description"].widget.attrs["data-countdown"] = _("还可输入 %(n)s 字")
 
     def intake_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for ``services.workorder_intake`` (without ``actor``)."""
@@ -174,12 +199,31 @@ class IntakeForm(forms.Form):
             "priority": d.get("priority"),
             "caller_name": d.get("caller_name", ""),
             "caller_phone": d.get("caller_phone", "").strip(),
+            "caller_withheld": bool(d.get("caller_withheld")),
             "address": d.get("address", ""),
             "description": d["description"],
             "force_new": bool(d.get("force_new")),
             "override_reason": d.get("override_reason", ""),
+            "repeat_action": d.get("repeat_action", ""),
             "idempotency_key": d["idempotency_key"],
         }
+
+
+class QuickContactForm(forms.Form):
+    """One click on an order of the customer's panel: the contact is added to that order. Posted by the
+    intake form's own fields (its buttons carry ``formaction``) or by the customer page's small form."""
+
+    idempotency_key = forms.CharField(label=_("提交编号"), widget=forms.HiddenInput, max_length=100)
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.HOTLINE)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=40, required=False)
+    caller_withheld = forms.BooleanField(label=_("未显示来电号码（无主叫号码）"), required=False)
+    description = forms.CharField(
+        label=_("来电内容"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写来电内容。")},
+    )
+    override_reason = forms.CharField(label=_("原因"), max_length=500, required=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,8 +14,11 @@ from powerdesk.workorders.choices import (
     AttachmentKind,
     BusinessType,
     Channel,
+    LinkKind,
     Priority,
+    RepeatAction,
     Satisfaction,
+    StateGroup,
     Status,
 )
 from powerdesk.workorders.extensions import kind_label
@@ -95,6 +98,45 @@ class RepeatCallRule(models.Model):
 
     def __str__(self) -> str:
         return str(self.topic or _("默认"))
+
+
+class RepeatCallAction(models.Model):
+    """What a contact becomes when the customer already has an order of the same topic within the rule's
+    window, by that order's business type and state group: counted on it as a repeat call, a new order
+    linked as 复发 (a fault after restoration is a new event), a linked follow-up, or a re-open.
+
+    The most specific row wins: the topic's rule before the default rule, a business type before "any".
+    No row → a repeat call (the behaviour before these rows existed). The agent may choose another action
+    with a reason; both are recorded."""
+
+    rule = models.ForeignKey(
+        RepeatCallRule, verbose_name=_("重复致电规则"), on_delete=models.CASCADE, related_name="actions"
+    )
+    business_type = models.CharField(
+        _("原工单业务类型"),
+        max_length=20,
+        choices=BusinessType.choices,
+        blank=True,
+        help_text=_("留空表示任意"),
+    )
+    state_group = models.CharField(_("原工单状态"), max_length=16, choices=StateGroup.choices)
+    action = models.CharField(_("处理方式"), max_length=16, choices=RepeatAction.choices)
+    source_grade = models.CharField(_("依据等级"), max_length=2, default="U")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("重复致电处理方式")
+        verbose_name_plural = _("重复致电处理方式")
+        ordering = ["rule", "state_group", "business_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "business_type", "state_group"], name="one_repeat_action_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        kind = self.get_business_type_display() if self.business_type else _("任意业务类型")
+        return f"{kind} / {self.get_state_group_display()} → {self.get_action_display()}"
 
 
 class PriorityRule(models.Model):
@@ -210,6 +252,8 @@ class WorkOrder(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     caller_name = models.CharField(_("来电人"), max_length=50, blank=True)
     caller_phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    # A call whose phone system carried no caller ID: said explicitly, not left to an empty number.
+    caller_withheld = models.BooleanField(_("未显示来电号码"), default=False, db_default=False)
     description = models.TextField(_("诉求内容"))
     facts = models.JSONField(_("补充信息"), default=dict, blank=True)
 
@@ -389,6 +433,7 @@ class Contact(models.Model):
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     phone = models.CharField(_("来电号码"), max_length=32, blank=True)
+    phone_withheld = models.BooleanField(_("未显示来电号码"), default=False, db_default=False)
     summary = models.TextField(_("内容摘要"), blank=True)
     is_repeat = models.BooleanField(_("重复致电"), default=False)
     agent = models.ForeignKey(
@@ -414,6 +459,53 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderLink(models.Model):
+    """A new order naming an earlier order of the same customer: 复发 (a fault again after restoration),
+    跟进 (a follow-up of an archived order) or 关联 (an agent's new order over a repeat call). Read from both
+    orders (``links_out`` of the new one, ``links_in`` of the earlier one); each side's timeline has its
+    event. The agent's choice is kept beside the rule's suggestion."""
+
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("新工单"),
+        on_delete=models.PROTECT,
+        related_name="links_out",
+        db_index=False,  # covered by the unique constraint, which starts with this column
+    )
+    earlier = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("原工单"),
+        on_delete=models.PROTECT,
+        related_name="links_in",
+        db_index=False,  # covered by an index below that starts with this column
+    )
+    kind = models.CharField(_("关联类型"), max_length=16, choices=LinkKind.choices)
+    suggested = models.CharField(_("规则建议"), max_length=16, choices=RepeatAction.choices, blank=True)
+    chosen = models.CharField(_("实际处理"), max_length=16, choices=RepeatAction.choices, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # no query reads links by who made them
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("工单关联")
+        verbose_name_plural = _("工单关联")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "earlier"], name="order_link_unique")]
+        # ``order`` is served by the unique constraint's index; the list filter "has recurrence" and the
+        # earlier order's page read by ``earlier``, the kind riding along.
+        indexes = [models.Index(fields=["earlier", "kind"], name="order_link_earlier_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.earlier_id} ({self.kind})"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -7,7 +7,7 @@ cleared at once by a save in this process).
 from __future__ import annotations
 
 from powerdesk.core import refcache
-from powerdesk.workorders.models import PriorityRule, RepeatCallRule, SubType, Topic
+from powerdesk.workorders.models import PriorityRule, RepeatCallAction, RepeatCallRule, SubType, Topic
 
 
 def _topics() -> dict[str, Topic]:
@@ -48,13 +48,33 @@ def sub_type_by_id(pk: int | None) -> SubType | None:
     return next((s for s in _sub_types().values() if s.pk == pk), None) if pk else None
 
 
+def _repeat_rules() -> dict[int | None, RepeatCallRule]:
+    # The action rows come along (prefetched once per cache fill): read on every repeat contact.
+    return refcache.get(
+        "workorders.repeat_rules",
+        lambda: {
+            r.topic_id: r for r in RepeatCallRule.objects.filter(is_active=True).prefetch_related("actions")
+        },
+    )
+
+
+def repeat_rules() -> list[RepeatCallRule]:
+    """The active repeat-call rules (the topics' and the default)."""
+    return list(_repeat_rules().values())
+
+
 def repeat_rule_for(topic: Topic) -> RepeatCallRule | None:
     """The active repeat-call rule of ``topic``, else the active default rule, else None."""
-    rules = refcache.get(
-        "workorders.repeat_rules",
-        lambda: {r.topic_id: r for r in RepeatCallRule.objects.filter(is_active=True)},
-    )
+    rules = _repeat_rules()
     return rules.get(topic.pk) or rules.get(None)
+
+
+def repeat_action_rows(topic: Topic) -> list[list[RepeatCallAction]]:
+    """The action rows that decide what a repeat contact about ``topic`` becomes, most specific rule
+    first: the topic's active rule, then the active default (see ``rules.repeat_action``)."""
+    rules = _repeat_rules()
+    chain = [rules.get(topic.pk), rules.get(None)]
+    return [list(r.actions.all()) for r in chain if r is not None]
 
 
 def priority_rules() -> list[PriorityRule]:

@@ -1,4 +1,5 @@
-"""Rules of the order itself, each in one place and free of the database: priorities and escalation.
+"""Rules of the order itself, each in one place and free of the database: priorities, escalation and
+what a repeat contact becomes.
 
 The intake, the transitions and the SLA sweep call these; the rule data (``PriorityRule`` rows) comes in
 as arguments, read by the caller from the reference cache.
@@ -6,10 +7,10 @@ as arguments, read by the caller from the reference cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from powerdesk.workorders.choices import Priority
+from powerdesk.workorders.choices import Priority, RepeatAction, StateGroup
 
 
 def raise_priority(priority: int, by: int = 1) -> int:
@@ -80,3 +81,22 @@ def default_priority(
         and (not rule.flag or rule.flag in flags)
     ]
     return max(matching, default=int(Priority.NORMAL))
+
+
+class RepeatActionRow(Protocol):
+    business_type: str
+    state_group: str
+    action: str
+
+
+def repeat_action(rows: Sequence[Sequence[RepeatActionRow]], *, business_type: str, archived: bool) -> str:
+    """What a contact becomes, given the earlier order it matches (its business type, archived or not)
+    and the repeat-call rule's action rows: ``rows`` lists the rules' rows most specific rule first (the
+    topic's, then the default). Within a rule a row of the business type beats one for any type. No
+    matching row: a repeat call."""
+    group = StateGroup.ARCHIVED if archived else StateGroup.OPEN
+    for rule_rows in rows:
+        matching = [r for r in rule_rows if r.state_group == group and r.business_type in ("", business_type)]
+        if matching:
+            return max(matching, key=lambda r: r.business_type != "").action
+    return RepeatAction.LINK

@@ -6,7 +6,10 @@ The order list's filters (console and API) are ``workorders.filters.OrderFilterS
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from powerdesk.core.errors import NotFound
@@ -20,7 +23,7 @@ from powerdesk.workorders.choices import (
     Satisfaction,
     Status,
 )
-from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import OrderLink, WorkOrder, WorkOrderEvent
 from powerdesk.workorders.transitions import Transition, transitions_from
 
 
@@ -68,6 +71,41 @@ def order_get(*, user: User, number: str) -> WorkOrder:
 
 def order_timeline(order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     return order.events.select_related("actor").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class OrderLinkView:
+    """One link of an order as its page and API show it: ``direction`` "earlier" (this order names an
+    earlier one: it is its 复发 / follow-up) or "later" (a later order names this one)."""
+
+    direction: str
+    kind: str
+    kind_label: str
+    number: str
+    status: str
+    at: datetime
+    reason: str
+
+
+def order_links(order: WorkOrder) -> list[OrderLinkView]:
+    """The links of ``order`` both ways (复发, 跟进, 关联), oldest first."""
+    views = []
+    links = OrderLink.objects.filter(Q(order=order) | Q(earlier=order)).select_related("order", "earlier")
+    for link in links:
+        earlier = link.order_id == order.pk
+        other = link.earlier if earlier else link.order
+        views.append(
+            OrderLinkView(
+                direction="earlier" if earlier else "later",
+                kind=link.kind,
+                kind_label=link.get_kind_display(),
+                number=other.number,
+                status=other.status,
+                at=link.at,
+                reason=link.reason,
+            )
+        )
+    return sorted(views, key=lambda v: v.at)
 
 
 def transition_refusal(order: WorkOrder, code: str) -> str | None:

@@ -21,7 +21,7 @@ from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders import reference
-from powerdesk.workorders.choices import Channel, EventKind
+from powerdesk.workorders.choices import Channel, EventKind, LinkKind, RepeatAction
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 OWNER = "workorders"
@@ -150,6 +150,25 @@ def present_details(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
             item.lines.append(
                 _("忽略重复来电（原工单 %(number)s），原因：%(reason)s")
                 % {"number": override.get("candidate", ""), "reason": override.get("reason", "")}
+            )
+        link = data.get("link")
+        if isinstance(link, dict):
+            item.lines.append(
+                _("关联工单 %(number)s（%(kind)s）")
+                % {
+                    "number": link.get("order", ""),
+                    "kind": _choice_label(LinkKind, str(link.get("kind", ""))),
+                }
+            )
+        decision = link if isinstance(link, dict) else data.get("decision")
+        if isinstance(decision, dict) and decision.get("chosen") != decision.get("suggested"):
+            item.lines.append(
+                _("规则建议“%(suggested)s”，实际“%(chosen)s”，原因：%(reason)s")
+                % {
+                    "suggested": _choice_label(RepeatAction, str(decision.get("suggested", ""))),
+                    "chosen": _choice_label(RepeatAction, str(decision.get("chosen", ""))),
+                    "reason": decision.get("reason", ""),
+                }
             )
         if data.get("parent"):
             item.lines.append(_("并入主工单 %(number)s") % {"number": data["parent"]})

@@ -33,11 +33,14 @@ from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
-from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.choices import Channel, RepeatAction
+from powerdesk.workorders.customer_panels import customer_intake_orders
 from powerdesk.workorders.filters import QUEUES, OrderFilterSet, sort_choices
 from powerdesk.workorders.forms import (
+    DESCRIPTION_MAX,
     AttachmentForm,
     IntakeForm,
+    QuickContactForm,
     TransitionForm,
     new_request_id,
     transition_form,
@@ -45,6 +48,7 @@ from powerdesk.workorders.forms import (
 from powerdesk.workorders.models import Topic, WorkOrder
 from powerdesk.workorders.selectors import (
     order_get,
+    order_links,
     order_timeline,
     order_transitions_for,
     order_visible,
@@ -108,7 +112,8 @@ def order_list_page(request: ConsoleRequest) -> HttpResponse:
 
 
 def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str, Any] | None:
-    """What a submit would do with this customer and topic: the order it would count on, if any."""
+    """What a submit would do with this customer and topic: the earlier order it concerns, if any, and
+    the repeat-call rule's suggestion for it (count on it, a new order linked as 复发 …)."""
     if customer is None or topic is None:
         return None
     rule = services.repeat_rule_for(topic)
@@ -116,6 +121,7 @@ def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str,
     if order is None or rule is None:
         return None
     next_count = order.contact_count + 1
+    suggested = services.repeat_suggestion(order, topic)
     return {
         "order": order,
         "window_days": rule.window_days,
@@ -123,6 +129,25 @@ def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str,
         "closed": not order.is_open,
         "next_count": next_count,
         "escalates": next_count >= rule.escalate_at and not order.is_flagged,
+        "suggested": suggested,
+        "suggested_label": RepeatAction(suggested).label,
+        "links": suggested == RepeatAction.LINK,
+    }
+
+
+def _intake_panel(user: User, customer: Customer | None, topic: Topic | None) -> dict[str, Any] | None:
+    """The customer's open and recent orders with the rule's suggestion, beside the intake form: its
+    buttons submit the intake form to add the contact to one of them."""
+    if customer is None:
+        return None
+    return {
+        "customer": customer,
+        "items": customer_intake_orders(user, customer),
+        "can_add": True,
+        "form_id": "intake-form",
+        "quick_form": None,
+        "refresh_url": reverse("workorders:customer_orders"),
+        "topic_id": topic.pk if topic is not None else None,
     }
 
 
@@ -172,8 +197,71 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
             "phones": list(customer.phones.all()) if customer else [],
             "phone_hidden": customer is not None and not user_sees_personal_data(user),
             "warning": _repeat_warning(customer, topic),
+            "intake_panel": _intake_panel(user, customer, topic),
+            "description_max": DESCRIPTION_MAX,
         },
     )
+
+
+@login_required
+def customer_orders(request: ConsoleRequest) -> HttpResponse:
+    """htmx: the intake form's panel of the customer's orders, again (the chosen topic's orders marked)."""
+    customer = _customer_or_404(request.user, request.GET.get("customer", ""))
+    if customer is None:
+        raise Http404(_("找不到该客户。"))
+    panel = _intake_panel(request.user, customer, _topic_from(request.GET.get("topic")))
+    return render(request, "workorders/_customer_intake_panel.html", {"panel": panel})
+
+
+@login_required
+@require_POST
+@domain_errors
+def add_contact(request: ConsoleRequest, number: str) -> HttpResponse:
+    """One click on the customer's panel: this contact is added to the order (a repeat call on it). Posted
+    by the intake form (its fields) or by the customer page's small form; a refusal goes back as a
+    message naming the field."""
+    user = request.user
+    if not user_can_create_orders(user):
+        raise PermissionDenied(_("您的角色不能受理工单。"))
+    order = order_get(user=user, number=number)
+    customer = order.customer
+    if customer is None:
+        raise Http404(_("找不到该客户。"))
+    back = (
+        f"{reverse('workorders:new')}?customer={customer.account_no}"
+        if "business_type" in request.POST
+        else reverse("customers:detail", kwargs={"account_no": customer.account_no})
+    )
+    form = QuickContactForm(request.POST)
+    errors: dict[str, Any] = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        topic = reference.topic_by_id(order.topic_id)
+        try:
+            result = services.workorder_intake(
+                actor=user,
+                customer=customer,
+                business_type=order.business_type,
+                topic=topic,  # type: ignore[arg-type]
+                channel=d["channel"],
+                description=d["description"],
+                caller_phone=d.get("caller_phone", "").strip(),
+                caller_withheld=bool(d.get("caller_withheld")),
+                override_reason=d.get("override_reason", ""),
+                idempotency_key=d["idempotency_key"],
+                link_to=order,
+            )
+        except ValidationFailed as refusal:
+            errors = dict(refusal.fields) or {"__all__": [str(refusal)]}
+        else:
+            return _after_intake(request, result)
+    else:
+        errors = form.errors
+    for name, problems in errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = " ".join(str(p) for p in problems)
+        messages.error(request, f"{label}：{text}" if label else text)
+    return redirect(back)
 
 
 def _after_intake(request: ConsoleRequest, result: services.IntakeResult) -> HttpResponse:
@@ -203,6 +291,7 @@ def repeat_check(request: ConsoleRequest) -> HttpResponse:
         initial={
             "force_new": bool(request.GET.get("force_new")),
             "override_reason": request.GET.get("override_reason", ""),
+            "repeat_action": request.GET.get("repeat_action", ""),
         },
         customer=customer,
     )
@@ -256,6 +345,7 @@ def _render_detail(
             "attachment_open": attachment_form is not None,
             "can_attach": user_may(user, "note"),
             "children": list(order.children.order_by("created_at")),
+            "links": order_links(order),
             "facts": _facts(order),
             "now": clock.now(),
         },

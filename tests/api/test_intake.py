@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from powerdesk.workorders.choices import Status
 from powerdesk.workorders.models import Contact, WorkOrder
 from tests.api.conftest import client_for, error
 from tests.factories import UserFactory
+from tests.workorders.helpers import walk
 
 URL = "/api/v1/workorders/"
 
@@ -36,7 +40,15 @@ def test_it_opens_an_order_and_answers_201_with_the_summary(api, customer, count
     assert (
         body["contact_count"] == 1 and body["is_flagged"] is False and body["created_at"].endswith("+08:00")
     )
-    assert body["intake"] == {"created": True, "repeat_call": False, "replayed": False, "contact_count": 1}
+    assert body["intake"] == {
+        "created": True,
+        "repeat_call": False,
+        "replayed": False,
+        "contact_count": 1,
+        "suggested_action": "",
+        "action": "",
+        "linked_order": None,
+    }
     assert order.facts == {"楼层": 3} and order.owner.username == "agent"
 
 
@@ -62,7 +74,15 @@ def test_a_repeat_call_is_linked_to_the_open_order_with_200_and_the_count(api, c
     assert second.status_code == 200
     body = second.json()
     assert body["number"] == first["number"] and body["contact_count"] == 2 and body["version"] == 2
-    assert body["intake"] == {"created": False, "repeat_call": True, "replayed": False, "contact_count": 2}
+    assert body["intake"] == {
+        "created": False,
+        "repeat_call": True,
+        "replayed": False,
+        "contact_count": 2,
+        "suggested_action": "link",
+        "action": "link",
+        "linked_order": None,
+    }
     assert WorkOrder.objects.count() == 1 and Contact.objects.filter(is_repeat=True).count() == 1
 
 
@@ -91,6 +111,54 @@ def test_force_new_with_a_reason_opens_a_second_order(api, customer):
     response = client.post(URL, _body(customer, force_new=True, override_reason="另一处房产"), format="json")
     assert response.status_code == 201 and response.json()["intake"]["created"] is True
     assert WorkOrder.objects.count() == 2
+    first = WorkOrder.objects.order_by("id").first()
+    assert response.json()["intake"]["linked_order"] == {"number": first.number, "kind": "related"}
+
+
+def _archived_fault(api, customer, users, county) -> WorkOrder:
+    number = api("agent").post(URL, _body(customer), format="json").json()["number"]
+    return walk(WorkOrder.objects.get(number=number), users, county, Status.ARCHIVED)
+
+
+def test_a_fault_call_after_archive_opens_an_order_linked_as_recurrence_by_default(
+    api, customer, users, county
+):
+    """An IVR call with no agent's choice gets the rule's default, and the answer names the earlier order."""
+    first = _archived_fault(api, customer, users, county)
+
+    response = api("agent").post(URL, _body(customer, description="修好后又停电了"), format="json")
+
+    assert response.status_code == 201
+    intake = response.json()["intake"]
+    assert (intake["created"], intake["repeat_call"]) == (True, False)
+    assert (intake["suggested_action"], intake["action"]) == ("recur", "recur")
+    assert intake["linked_order"] == {"number": first.number, "kind": "recurrence"}
+    # Both orders' answers show the link.
+    new = api("agent").get(response["Location"]).json()
+    assert [(link["direction"], link["kind"], link["number"]) for link in new["links"]] == [
+        ("earlier", "recurrence", first.number)
+    ]
+    old = api("agent").get(f"{URL}{first.number}/").json()
+    assert [(link["direction"], link["number"]) for link in old["links"]] == [("later", new["number"])]
+    assert old["status"] == "archived" and old["timeline"][-1]["kind"] == "linked"
+
+
+def test_the_api_may_override_the_rule_with_a_reason(api, customer, users, county):
+    first = _archived_fault(api, customer, users, county)
+    client = api("agent")
+
+    refused = client.post(URL, _body(customer, repeat_action="link"), format="json")
+    assert refused.status_code == 400 and "override_reason" in error(refused)["fields"]
+    bad = client.post(URL, _body(customer, repeat_action="bogus"), format="json")
+    assert bad.status_code == 400 and "repeat_action" in error(bad)["fields"]
+
+    response = client.post(
+        URL, _body(customer, repeat_action="link", override_reason="问进度"), format="json"
+    )
+    assert response.status_code == 200
+    intake = response.json()["intake"]
+    assert (intake["repeat_call"], intake["suggested_action"], intake["action"]) == (True, "recur", "link")
+    assert response.json()["number"] == first.number
 
 
 def test_unknown_codes_are_field_errors(api, customer):
@@ -156,3 +224,27 @@ def test_the_location_follows_the_script_prefix(api, customer):
         == f"http://testserver/desk/api/v1/workorders/{under_prefix.json()['number']}/"
     )
     assert at_root["Location"] == f"http://testserver/api/v1/workorders/{at_root.json()['number']}/"
+
+
+@pytest.mark.parametrize("phone", ["abc-12", "12345", "0571-8888"])
+def test_a_bad_phone_is_a_field_error(api, customer, phone):
+    response = api("agent").post(URL, _body(customer, caller_phone=phone), format="json")
+    assert response.status_code == 400
+    err = error(response)
+    assert err["code"] == "validation_error" and list(err["fields"]) == ["caller_phone"]
+    assert "请输入有效的电话号码" in err["fields"]["caller_phone"][0]
+    assert WorkOrder.objects.count() == 0
+
+
+def test_the_phone_is_answered_and_stored_normalised(api, customer):
+    body = _body(customer, caller_phone="0571-8888 1234 转 808")
+    response = api("agent").post(URL, body, format="json")
+    assert response.status_code == 201 and response.json()["caller_phone"] == "057188881234-808"
+
+
+def test_an_ivr_call_without_caller_id_says_withheld(api):
+    body = {"business_type": "report", "topic": "billing", "description": "匿名举报", "caller_withheld": True}
+    response = api("agent").post(URL, body, format="json")
+    assert response.status_code == 201
+    detail = api("agent").get(response["Location"]).json()
+    assert detail["caller_phone"] == "" and detail["caller_withheld"] is True

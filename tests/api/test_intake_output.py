@@ -41,7 +41,15 @@ def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api
     intake = answer.pop("intake")
     with translation.override(language):
         assert answer == _stored(answer["number"], unmasked=True)
-    assert intake == {"created": True, "repeat_call": False, "replayed": False, "contact_count": 1}
+    assert intake == {
+        "created": True,
+        "repeat_call": False,
+        "replayed": False,
+        "contact_count": 1,
+        "suggested_action": "",
+        "action": "",
+        "linked_order": None,
+    }
 
 
 def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, customer):
@@ -50,7 +58,15 @@ def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, customer):
     answer = client.post(URL, _body(customer, description="还是没电"), format="json").json()
     intake = answer.pop("intake")
     assert answer == _stored(answer["number"], unmasked=True)
-    assert intake == {"created": False, "repeat_call": True, "replayed": False, "contact_count": 2}
+    assert intake == {
+        "created": False,
+        "repeat_call": True,
+        "replayed": False,
+        "contact_count": 2,
+        "suggested_action": "link",
+        "action": "link",
+        "linked_order": None,
+    }
 
 
 def test_answers_to_roles_with_and_without_personal_data_do_not_mix(api, customer, west_customer):

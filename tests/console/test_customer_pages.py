@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from powerdesk.core import clock
 from powerdesk.workorders import services as s
-from powerdesk.workorders.models import Contact
+from powerdesk.workorders.models import Contact, WorkOrder
 from tests.console.conftest import intake
 from tests.factories import CustomerFactory
 
@@ -70,14 +70,28 @@ def test_the_customer_page_shows_flags_area_manager_and_station(login, users, co
         assert text in body, text
 
 
-def test_the_customer_page_lists_open_orders_but_not_closed_ones(login, users, customer, order):
+def test_the_customer_page_lists_open_and_recent_orders_with_the_rules_suggestion(
+    login, users, customer, order
+):
     closed = intake(
         users["agent"], customer, topic_code="billing", business_type="consultation", description="问电价"
     )
     s.workorder_answer(order=closed, actor=users["agent"], answer="已解释阶梯电价")
+    old = intake(
+        users["agent"], customer, topic_code="metering", business_type="consultation", description="旧"
+    )
+    s.workorder_answer(order=old, actor=users["agent"], answer="已答复")
+    WorkOrder.objects.filter(pk=old.pk).update(closed_at=clock.now() - dt.timedelta(days=60))  # long ago
+
     response = login(users["agent"]).get(reverse("customers:detail", args=[customer.account_no]))
-    [panel] = [p for p in response.context["panels"]["main"] if "orders" in p["context"]]
-    assert panel["context"]["orders"] == [order]
+
+    [panel] = [p for p in response.context["panels"]["main"] if "items" in p["context"]]
+    shown = {item.order: item.suggested for item in panel["context"]["items"]}
+    assert shown == {order: "link", closed: "follow_up"}
+    body = response.content.decode()
+    assert "计入此工单" in body and reverse("workorders:add_contact", args=[order.number]) in body
+    # Only the order the rule itself counts a call on gets the one-click button.
+    assert reverse("workorders:add_contact", args=[closed.number]) not in body
 
 
 def test_the_customer_page_lists_contacts_of_the_last_90_days_newest_first(login, users, customer, order):

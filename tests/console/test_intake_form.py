@@ -104,7 +104,8 @@ def test_the_warning_says_when_the_order_it_repeats_is_already_closed(login, use
     walk(order, users, county, "archived")
     url = reverse("workorders:new") + f"?customer={customer.account_no}&topic=fault_repair"
     body = login(users["agent"]).get(url).content.decode()
-    assert f"该客户的同类工单 {order.number} 办结或来电不足7天，提交后将作为重复致电关联到该工单" in body
+    assert f"该客户的同类工单 {order.number} 已归档，规则建议：新建工单，关联为复发" in body
+    assert 'name="repeat_action" value="recur"' in body or 'value="recur"' in body
 
 
 def test_the_htmx_check_renders_the_warning_when_the_topic_changes(login, users, customer, order):
@@ -160,3 +161,43 @@ def test_an_unknown_topic_is_a_field_error_not_a_500(login, users, customer):
     response = login(users["agent"]).post(reverse("workorders:new"), form_data(customer, topic="nope"))
     assert response.status_code == 200
     assert response.context["form"].errors["topic"] == ["业务分类无效。"]
+
+
+def test_a_bad_phone_is_refused_beside_the_field_in_chinese(login, users, customer):
+    response = login(users["agent"]).post(
+        reverse("workorders:new"), form_data(customer, caller_phone="abc-12")
+    )
+    assert response.status_code == 200
+    [message] = response.context["form"].errors["caller_phone"]
+    assert message.startswith("请输入有效的电话号码")
+    assert message in response.content.decode()
+    assert WorkOrder.objects.count() == 0
+
+
+def test_the_form_stores_the_phone_normalised_and_may_say_it_was_withheld(login, users, customer):
+    client = login(users["agent"])
+    client.post(reverse("workorders:new"), form_data(customer, caller_phone="+86 138 1234 5678"))
+    assert WorkOrder.objects.get().caller_phone == "13812345678"
+
+    data = form_data(customer, caller_phone="", caller_withheld="on", topic="billing", idempotency_key="k-2")
+    data["business_type"], data["sub_type"] = "consultation", ""
+    client.post(reverse("workorders:new"), data)
+    withheld = WorkOrder.objects.get(caller_withheld=True)
+    page = client.get(reverse("workorders:detail", args=[withheld.number])).content.decode()
+    assert "未显示号码" in page
+
+
+def test_the_description_says_its_limit_and_is_counted_down(login, users, customer):
+    body = login(users["agent"]).get(reverse("workorders:new") + f"?customer={customer.account_no}").content
+    body = body.decode()
+    assert "最多4000字，超出部分无法输入。" in body
+    textarea = re.search(r"<textarea[^>]*name=\"description\"[^>]*>", body).group(0)
+    assert 'maxlength="4000"' in textarea and 'data-countdown="还可输入 %(n)s 字"' in textarea
+
+
+def test_a_description_over_the_limit_is_refused_not_cut(login, users, customer):
+    response = login(users["agent"]).post(
+        reverse("workorders:new"), form_data(customer, description="停" * 20000)
+    )
+    assert "description" in response.context["form"].errors
+    assert WorkOrder.objects.count() == 0

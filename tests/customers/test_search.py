@@ -134,3 +134,8 @@ def test_a_latin_fragment_is_matched_without_regard_to_case(users, county):
     tower = CustomerFactory(area=county.east_area, address="青溪县滨江路88号B座")
 
     assert customer_search(user=users["agent"], q="b座") == [tower]
+
+
+def test_a_phone_is_found_however_it_is_typed(users, zhang):
+    for typed in ["+86 138 1234 5678", "138-1234-5678", "0571-8888 6666", "(0571)88886666"]:
+        assert customer_search(user=users["agent"], q=typed) == [zhang], typed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -95,3 +96,43 @@ def test_adding_a_rule_never_lowers_a_default_priority(rules, business_type):
     before = default_priority(business_type=business_type, customer=customer, rules=rules[:-1])
     after = default_priority(business_type=business_type, customer=customer, rules=rules)
     assert after >= before >= Priority.NORMAL
+
+
+# --- what a repeat contact becomes ------------------------------------------------------------------
+
+
+def _action_row(business_type: str, state_group: str, action: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(business_type=business_type, state_group=state_group, action=action)
+
+
+SEEDED_ACTIONS = [
+    _action_row("", "open", "link"),
+    _action_row("repair", "archived", "recur"),
+    _action_row("", "archived", "follow_up"),
+]
+
+
+@pytest.mark.parametrize(
+    ("business_type", "archived", "action"),
+    [
+        ("repair", False, "link"),
+        ("complaint", False, "link"),
+        ("repair", True, "recur"),
+        ("complaint", True, "follow_up"),
+    ],
+)
+def test_the_action_of_the_business_type_beats_the_action_for_any_type(business_type, archived, action):
+    from powerdesk.workorders.rules import repeat_action
+
+    assert repeat_action([SEEDED_ACTIONS], business_type=business_type, archived=archived) == action
+
+
+def test_the_topics_rule_beats_the_default_and_no_row_means_a_repeat_call():
+    from powerdesk.workorders.rules import repeat_action
+
+    topic_rule = [_action_row("", "archived", "reopen")]
+    assert repeat_action([topic_rule, SEEDED_ACTIONS], business_type="repair", archived=True) == "reopen"
+    assert repeat_action([topic_rule, SEEDED_ACTIONS], business_type="repair", archived=False) == "link"
+    assert repeat_action([], business_type="repair", archived=True) == "link"

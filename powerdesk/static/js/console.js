@@ -48,7 +48,25 @@
     });
   }
 
+  // Text areas with a length limit (maxlength) and data-countdown="…%(n)s…" show how many characters are
+  // left beside them: the browser stops typing at the limit, and a long paste is cut without a word.
+  function countDown(area) {
+    var counter = document.createElement("div");
+    counter.className = "char-count";
+    counter.setAttribute("aria-live", "polite");
+    area.insertAdjacentElement("afterend", counter);
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    function update() {
+      var left = max - area.value.length;
+      counter.textContent = area.getAttribute("data-countdown").replace("%(n)s", String(Math.max(0, left)));
+      counter.classList.toggle("over", left <= 0);
+    }
+    area.addEventListener("input", update);
+    update();
+  }
+
   function init(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("textarea[data-countdown][maxlength]"), countDown);
     Array.prototype.forEach.call(root.querySelectorAll("select[data-subtype-filter]"), function (select) {
       filterSubTypes(select);
       select.addEventListener("change", function () { filterSubTypes(select); });

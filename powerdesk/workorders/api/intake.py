@@ -35,12 +35,11 @@ from powerdesk.workorders.api.common import (
     MAX_FACTS_CHARS,
     MAX_FACTS_DEPTH,
     MAX_LONGTEXT,
-    PHONE_PATTERN,
     TAGS,
     refuse,
 )
 from powerdesk.workorders.api.output import WorkOrderSummaryOutputSerializer
-from powerdesk.workorders.choices import BusinessType, Channel, Priority
+from powerdesk.workorders.choices import BusinessType, Channel, LinkKind, Priority, RepeatAction
 from powerdesk.workorders.models import SubType, Topic
 from powerdesk.workorders.services import IntakeResult, workorder_intake
 
@@ -67,6 +66,14 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
     return None
 
 
+class IntakeLinkOutputSerializer(serializers.Serializer):
+    number = serializers.CharField(source="earlier.number")
+    kind = serializers.CharField(help_text=f"One of {', '.join(LinkKind.values)} (复发, 跟进, 关联).")
+
+    class Meta:
+        ref_name = "WorkOrderIntakeLink"
+
+
 # Written from the request's IntakeResult (the view hands it to the order as order.intake).
 class IntakeInfoOutputSerializer(serializers.Serializer):
     created = serializers.BooleanField(help_text="This request opened a new order.")
@@ -77,6 +84,17 @@ class IntakeInfoOutputSerializer(serializers.Serializer):
         help_text="The Idempotency-Key was seen before; nothing new was written."
     )
     contact_count = serializers.IntegerField(source="order.contact_count")
+    suggested_action = serializers.CharField(
+        source="suggested",
+        help_text="What the repeat-call rule suggested for the customer's earlier order of the topic "
+        "(link, recur, follow_up, reopen, new); empty when there was none.",
+    )
+    action = serializers.CharField(help_text="What was done (the rule's suggestion unless overridden).")
+    linked_order = IntakeLinkOutputSerializer(
+        source="link",
+        allow_null=True,
+        help_text="The earlier order the new order is linked to (复发, follow-up, related), if any.",
+    )
 
     class Meta:
         ref_name = "WorkOrderIntakeInfo"
@@ -140,19 +158,34 @@ class WorkOrderIntakeApi(APIView):
             help_text="The customer's account number (户号).",
         )
         caller_name = serializers.CharField(max_length=50, allow_blank=True, default="")
-        caller_phone = serializers.RegexField(
-            PHONE_PATTERN,
-            max_length=32,
+        caller_phone = serializers.CharField(
+            max_length=40,
             allow_blank=True,
             default="",
-            error_messages={"invalid": gettext_lazy("电话号码只能包含数字、+、-、#、括号和空格。")},
+            help_text="A Chinese mobile (13812345678), a landline with its area code (0571-88881234, "
+            "extension as 转808 or -808), or an international number with its country code (+1 650 253 "
+            "0000). Stored normalised: 13812345678, 057188881234-808, +16502530000.",
+        )
+        caller_withheld = serializers.BooleanField(
+            default=False,
+            help_text="The call carried no caller ID (withheld / unknown); caller_phone must then be empty.",
         )
         address = serializers.CharField(max_length=200, allow_blank=True, default="")
         description = serializers.CharField(max_length=MAX_LONGTEXT)
         priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
         facts = serializers.DictField(default=dict, help_text="Free-form facts for the business type.")
         force_new = serializers.BooleanField(
-            default=False, help_text="Open a new order even if this is a repeat."
+            default=False,
+            help_text="Open a new order even if this is a repeat (with override_reason); it is linked "
+            "to the order it would have repeated.",
+        )
+        repeat_action = serializers.ChoiceField(
+            choices=RepeatAction.choices,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="What to do when the customer has an earlier order of the topic; empty: the "
+            "repeat-call rule's default. Another action than the rule's needs override_reason.",
         )
         override_reason = serializers.CharField(max_length=500, allow_blank=True, default="")
 
@@ -212,6 +245,7 @@ class WorkOrderIntakeApi(APIView):
             customer=customer,
             sub_type=sub_type,
             caller_phone=data["caller_phone"],
+            caller_withheld=data["caller_withheld"],
             caller_name=data["caller_name"],
             address=data["address"],
             priority=data.get("priority"),
@@ -219,6 +253,7 @@ class WorkOrderIntakeApi(APIView):
             idempotency_key=key,
             force_new=data["force_new"],
             override_reason=data["override_reason"],
+            repeat_action=data["repeat_action"],
             request_id=key or uuid.uuid4().hex,
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK

@@ -20,9 +20,10 @@ from powerdesk.core.masking import mask_address, mask_phone
 from powerdesk.customers.api import CustomerSummaryOutputSerializer
 from powerdesk.org.selectors import user_sees_personal_data
 from powerdesk.workorders import extensions
-from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.choices import BusinessType, LinkKind, Status
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import (
+    order_links,
     order_timeline,
     order_transitions_for,
 )
@@ -138,6 +139,24 @@ class WorkOrderSummaryOutputSerializer(serializers.Serializer):
         ref_name = "WorkOrderSummary"
 
 
+class OrderLinkOutputSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=["earlier", "later"],
+        help_text="earlier: this order names an earlier one (it is its recurrence or follow-up); "
+        "later: a later order names this one.",
+    )
+    # A CharField: a choice field named "kind" collides in the schema with the attachments' and events' kinds.
+    kind = serializers.CharField(help_text=f"One of {', '.join(LinkKind.values)} (复发, 跟进, 关联).")
+    kind_label = serializers.CharField()
+    number = serializers.CharField(help_text="The other order's number.")
+    status = serializers.CharField(help_text="The other order's status.")
+    at = serializers.DateTimeField()
+    reason = serializers.CharField(help_text="The agent's reason when they departed from the rule.")
+
+    class Meta:
+        ref_name = "WorkOrderLink"
+
+
 class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     """One order with its timeline, evidence, and the transitions the caller may fire now.
 
@@ -146,6 +165,7 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     sub_type_name = serializers.CharField(source="sub_type.name", allow_null=True)
     description = serializers.CharField()
     address = MaskedCharField(mask=mask_address)
+    caller_withheld = serializers.BooleanField(help_text="The call carried no caller ID.")
     facts = serializers.DictField(read_only=True)
     customer_info = CustomerSummaryOutputSerializer(source="customer", allow_null=True)
     area = UnitRefOutputSerializer(allow_null=True)
@@ -166,6 +186,7 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     transitions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "WorkOrderDetail"
@@ -183,6 +204,10 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     def get_timeline(self, order: WorkOrder) -> Any:
         return EventOutputSerializer(self.context["timeline"], many=True, context=self.context).data
 
+    @extend_schema_field(OrderLinkOutputSerializer(many=True))
+    def get_links(self, order: WorkOrder) -> Any:
+        return OrderLinkOutputSerializer(self.context["links"], many=True).data
+
     @extend_schema_field(AttachmentOutputSerializer(many=True))
     def get_attachments(self, order: WorkOrder) -> Any:
         return AttachmentOutputSerializer(self.context["attachments"], many=True, context=self.context).data
@@ -199,6 +224,7 @@ def detail_response(request: Request, order: WorkOrder) -> Response:
         "timeline": list(order_timeline(order)),
         "transitions": [t.code for t in order_transitions_for(user=request_user(request), order=order)],
         "attachments": list(order.attachments.select_related("uploaded_by")),
+        "links": order_links(order),
     }
     # The version as an entity tag: a client sends it back as If-Match on its next transition.
     headers = {"ETag": f'"{order.version}"'}

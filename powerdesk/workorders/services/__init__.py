@@ -23,13 +23,14 @@ from powerdesk.workorders.services.lifecycle import (
     workorder_take,
     workorder_transfer,
 )
-from powerdesk.workorders.services.repeats import repeat_candidate, repeat_rule_for
+from powerdesk.workorders.services.repeats import repeat_candidate, repeat_rule_for, repeat_suggestion
 
 __all__ = [
     "SERVICES",
     "IntakeResult",
     "repeat_candidate",
     "repeat_rule_for",
+    "repeat_suggestion",
     "workorder_answer",
     "workorder_archive",
     "workorder_arrive",

@@ -25,15 +25,22 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock, idempotency, sql
+from powerdesk.core import bulk, clock, idempotency, phones, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_can_create_orders, user_sees_unit
 from powerdesk.workorders import extensions, reference, rules
-from powerdesk.workorders.choices import BusinessType, Channel, EventKind, Priority, Status
+from powerdesk.workorders.choices import (
+    BusinessType,
+    Channel,
+    EventKind,
+    Priority,
+    RepeatAction,
+    Status,
+)
 from powerdesk.workorders.events import event_write
-from powerdesk.workorders.models import Contact, SubType, Topic, WorkOrder
+from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder
 
 __all__ = ["IntakeContact", "IntakeResult", "contact_record", "workorder_intake"]
 
@@ -45,6 +52,11 @@ class IntakeResult:
     created: bool  # a new order was opened
     repeat: bool  # the contact was linked to an existing order as a repeat call
     replayed: bool = False  # the same Idempotency-Key was seen before: nothing new was written
+    # With an earlier order of the customer found: what the repeat-call rule suggested, what was done
+    # (``RepeatAction`` values), and the link a new order got to the earlier one.
+    suggested: str = ""
+    action: str = ""
+    link: OrderLink | None = None
 
 
 @dataclass
@@ -58,7 +70,7 @@ class IntakeContact:
     description: str
     customer: Customer | None
     sub_type: SubType | None
-    caller_phone: str
+    caller_phone: str  # normalised (core.phones)
     caller_name: str
     address: str
     priority: int | None
@@ -67,6 +79,12 @@ class IntakeContact:
     force_new: bool
     override_reason: str
     request_id: str
+    # The agent's choice over the repeat-call rule's suggestion ("" = the rule's default), and an order
+    # the agent picked to add the contact to (the customer panel's one click).
+    repeat_action: str = ""
+    link_to: WorkOrder | None = None
+    caller_withheld: bool = False  # no caller ID: the phone system said so
+    phone_error: str = ""  # why caller_phone is not a phone number, for the field error
     now: datetime = field(default_factory=clock.now)
     fingerprint: str = ""
 
@@ -83,11 +101,14 @@ class IntakeContact:
                 "customer": self.customer.account_no if self.customer else None,
                 "sub_type": self.sub_type.code if self.sub_type else None,
                 "caller_phone": self.caller_phone,
+                "caller_withheld": self.caller_withheld,
                 "caller_name": self.caller_name,
                 "address": self.address,
                 "priority": self.priority,
                 "facts": self.facts,
                 "force_new": self.force_new,
+                "repeat_action": self.repeat_action,
+                "link_to": self.link_to.number if self.link_to is not None else None,
             }
         )
 
@@ -120,7 +141,17 @@ def _validate(c: IntakeContact) -> None:
         errors["description"] = [_("请填写诉求内容。")]
     if c.force_new and not (c.override_reason or "").strip():
         errors["override_reason"] = [_("忽略重复来电新建工单时，必须填写原因。")]
-    if c.customer is None and not (c.caller_phone or c.address):
+    if c.repeat_action and c.repeat_action not in RepeatAction.values:
+        errors["repeat_action"] = [_("处理方式无效。")]
+    elif c.force_new and c.repeat_action in (RepeatAction.LINK, RepeatAction.REOPEN):
+        errors["repeat_action"] = [_("已选择新建工单，不能同时选择计入原工单或重开。")]
+    if c.link_to is not None and (c.customer is None or c.link_to.customer_id != c.customer.pk):
+        errors["link_to"] = [_("该工单不属于此客户。")]
+    if c.phone_error:
+        errors["caller_phone"] = [c.phone_error]
+    elif c.caller_withheld and c.caller_phone:
+        errors["caller_phone"] = [_("已标记未显示来电号码时，不能再填写来电号码。")]
+    if c.customer is None and not (c.caller_phone or c.caller_withheld or c.address):
         errors["customer"] = [_("请选择客户，或填写来电号码或地址。")]
     if errors:
         raise ValidationFailed(_("受理信息有误，请检查。"), fields=errors)
@@ -144,15 +175,28 @@ def workorder_intake(
     force_new: bool = False,
     override_reason: str = "",
     request_id: str = "",
+    repeat_action: str = "",
+    link_to: WorkOrder | None = None,
+    caller_withheld: bool = False,
 ) -> IntakeResult:
     """Take one customer contact (see the module doc for the steps). Every path records a
-    :class:`Contact`. With an ``idempotency_key``, a retry answers with the first result and writes
-    nothing; the same key with a different request raises :class:`IdempotencyMismatch`."""
+    :class:`Contact`. When the customer has an earlier order of the topic, the repeat-call rule's action
+    decides (a repeat call, a new order linked as 复发 or follow-up, a re-open); ``repeat_action`` (with
+    ``override_reason`` when it differs from the rule's) or ``force_new`` override it; ``link_to`` adds
+    the contact to that order of the customer. With an ``idempotency_key``, a retry answers with the
+    first result and writes nothing; the same key with a different request raises
+    :class:`IdempotencyMismatch`."""
     if not user_can_create_orders(actor):
         raise NotPermitted(_("您的角色不能受理工单。"))
     if actor.unit_id is None:
         raise ValidationFailed(_("您的账号未设置所属单位，不能受理工单。"))
     _check_customer_visible(actor, customer)
+    # Stored and compared (the idempotency fingerprint) in one form, whatever the caller typed.
+    phone_error = ""
+    try:
+        caller_phone = phones.normalise(caller_phone)
+    except phones.InvalidPhone as invalid:
+        phone_error = str(invalid)
     contact = IntakeContact(
         actor=actor,
         business_type=business_type,
@@ -170,6 +214,10 @@ def workorder_intake(
         force_new=force_new,
         override_reason=override_reason,
         request_id=request_id,
+        repeat_action=repeat_action,
+        link_to=link_to,
+        caller_withheld=caller_withheld,
+        phone_error=phone_error,
     )
     _validate(contact)
     try:
@@ -197,12 +245,20 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
         return None
     if contact.request_fingerprint != fingerprint:
         raise IdempotencyMismatch(_("该幂等键已用于另一个不同内容的请求。"))
+    link = (
+        None
+        if contact.is_repeat
+        else OrderLink.objects.select_related("earlier").filter(order=contact.order).first()
+    )
     return IntakeResult(
         order=contact.order,
         contact=contact,
         created=not contact.is_repeat,
         repeat=contact.is_repeat,
         replayed=True,
+        suggested=link.suggested if link is not None else "",
+        action=link.chosen if link is not None else "",
+        link=link,
     )
 
 
@@ -236,6 +292,7 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         order=order,
         channel=c.channel,
         phone=c.caller_phone,
+        phone_withheld=c.caller_withheld,
         summary=c.description,
         is_repeat=is_repeat,
         agent=c.actor,
@@ -266,6 +323,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         address=c.address or (customer.address if customer else ""),
         caller_name=c.caller_name,
         caller_phone=c.caller_phone,
+        caller_withheld=c.caller_withheld,
         description=c.description,
         facts=c.facts,
         unit=c.actor.unit,
@@ -284,11 +342,14 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         **opening.event_data,
     }
     if related is not None and related.order is not None:
-        data[related.relation or "related"] = {
-            "candidate": related.order.number,
-            **({"reason": c.override_reason} if c.override_reason else {}),
-            **related.data,
-        }
+        if related.relation or not related.link:
+            data[related.relation or "related"] = {
+                "candidate": related.order.number,
+                **({"reason": c.override_reason} if c.override_reason else {}),
+                **related.data,
+            }
+        if related.link:
+            data["link"] = {"kind": related.link, "order": related.order.number, **related.decision}
     event_write(
         order=order,
         kind=EventKind.CREATED,
@@ -299,6 +360,40 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         request_id=c.request_id,
         at=c.now,
     )
+    link = _link_orders(c, order, related) if related is not None and related.link else None
     return IntakeResult(
-        order=order, contact=contact_record(c, order, is_repeat=False), created=True, repeat=False
+        order=order,
+        contact=contact_record(c, order, is_repeat=False),
+        created=True,
+        repeat=False,
+        suggested=str(related.decision.get("suggested", "")) if related is not None else "",
+        action=str(related.decision.get("chosen", "")) if related is not None else "",
+        link=link,
     )
+
+
+def _link_orders(c: IntakeContact, order: WorkOrder, related: extensions.Resolution) -> OrderLink:
+    """Link the new ``order`` to the earlier (locked) one the resolver found: the link row, and the
+    earlier order's own event naming the new one (the new order's 受理 event names the earlier)."""
+    earlier = related.order
+    assert earlier is not None
+    decision = related.decision
+    link = OrderLink(
+        order=order,
+        earlier=earlier,
+        kind=related.link,
+        suggested=decision.get("suggested", ""),
+        chosen=decision.get("chosen", ""),
+        reason=decision.get("reason", ""),
+        actor=c.actor,
+        at=c.now,
+    )
+    bulk.insert_objects([link])  # the intake's hot path: the prepared insert, not save()
+    event_write(
+        order=earlier,
+        kind=EventKind.LINKED,
+        actor=c.actor,
+        data={"link": {"kind": related.link, "order": order.number, **decision}},
+        at=c.now,
+    )
+    return link

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock
+from powerdesk.core import clock, phones
 from powerdesk.core.errors import (
     ValidationFailed,
 )
@@ -653,6 +653,10 @@ def workorder_call_out(
     note. Only a call that reached the customer counts as contact (the clocks see ``contact_reached``); an
     attempt that did not (``contact_attempt``) is recorded and meets nothing."""
     number = require_text(number, "number", _("请填写拨打的号码。"))
+    try:
+        number = phones.normalise(number)
+    except phones.InvalidPhone as invalid:
+        raise ValidationFailed(str(invalid), fields={"number": [str(invalid)]}) from None
 
     def change(o: WorkOrder) -> tuple[list[str], str]:
         return [], note

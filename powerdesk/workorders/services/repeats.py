@@ -1,8 +1,17 @@
 """Repeat calls (重复致电): the work-order app's own intake resolver.
 
-A later contact of the same customer about the same topic is the same event: it is counted on the order
-it repeats instead of opening another one; at the rule's threshold the order is flagged and its priority
-raised. The rule is data (``RepeatCallRule``: a window in days, the call that escalates).
+A later contact of the same customer about the same topic finds the earlier order (the newest open one,
+else an archived one within the rule's window); what it becomes is the rule's action for that order's
+business type and state (``RepeatCallAction`` rows, decided by ``rules.repeat_action``):
+
+* ``link``: the same event, counted on the order (a repeat call); at the rule's threshold the order is
+  flagged and its priority raised;
+* ``recur`` / ``follow_up`` / ``new``: a new order, dispatched normally, linked to the earlier one as
+  复发 / 跟进 / 关联 (``OrderLink``, an event on both timelines);
+* ``reopen``: the earlier order is re-opened (the ``reopen`` transition, under the caller's role).
+
+The agent (or the API caller) may choose another action than the rule's with a reason; both are recorded.
+The rule is data (``RepeatCallRule``: a window in days, the call that escalates, its actions).
 """
 
 from __future__ import annotations
@@ -12,18 +21,27 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from powerdesk.core import clock, sql
+from powerdesk.core.errors import ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders import extensions, reference, rules
-from powerdesk.workorders.choices import EventKind, Status
+from powerdesk.workorders.choices import ACTION_LINKS, EventKind, RepeatAction, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, RepeatCallRule, Topic, WorkOrder
 from powerdesk.workorders.reference import repeat_rule_for
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record
+from powerdesk.workorders.services.lifecycle import workorder_reopen
 
-__all__ = ["repeat_candidate", "repeat_resolver", "repeat_rule_for", "repeats_order"]
+__all__ = [
+    "repeat_candidate",
+    "repeat_resolver",
+    "repeat_rule_for",
+    "repeat_suggestion",
+    "repeats_order",
+]
 
 
 # How many of a customer's latest orders of one topic the rule looks at: the order a contact repeats is
@@ -125,44 +143,126 @@ def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule |
     return WorkOrder.objects.select_related("unit", "assignee", "sub_type").get(pk=pk) if pk else None
 
 
-def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
-    """The intake resolver: the order ``c`` repeats, locked, linked unless the agent overrides
-    (``force_new`` with a reason: a new order naming the candidate)."""
-    if c.customer is None:
-        return None
-    rule = repeat_rule_for(c.topic)
-    if rule is None:
-        return None
+def repeat_suggestion(order: WorkOrder, topic: Topic | None = None) -> str:
+    """What the repeat-call rule suggests for a new contact about ``order`` (of its topic unless
+    ``topic`` is given): a ``RepeatAction`` value."""
+    topic = topic or reference.topic_by_id(order.topic_id)
+    if topic is None:
+        return RepeatAction.LINK
+    return rules.repeat_action(
+        reference.repeat_action_rows(topic),
+        business_type=order.business_type,
+        archived=order.status == Status.ARCHIVED,
+    )
+
+
+def _lock_pair(customer: Customer, topic_pk: int) -> None:
     with connection.cursor() as cur:
         # Two contacts of one customer about one topic at once: the second waits here for the first to
         # commit, and then finds its order instead of opening another.
         cur.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"repeat:{c.customer.pk}:{c.topic.pk}"]
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"repeat:{customer.pk}:{topic_pk}"]
         )
-    since = c.now - timedelta(days=rule.window_days)
-    found = _candidate(c.customer, c.topic, since)
-    if found is None:
+
+
+def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
+    """The intake resolver: the order ``c`` repeats (or the one the agent picked, ``link_to``), locked,
+    and what the contact becomes: the rule's action, or the agent's with a reason."""
+    if c.customer is None:
         return None
-    candidate = _lock(found)
-    if candidate is None or candidate.status == Status.MERGED:
-        return None  # merged meanwhile: its parent is not this customer's repeat (their topics may differ)
-    candidate.topic = c.topic
+    if c.link_to is not None:
+        _lock_pair(c.customer, c.link_to.topic_id)
+        candidate = _lock(c.link_to.pk)
+        if candidate is None or candidate.status == Status.MERGED:
+            raise ValidationFailed(
+                _("该工单已合并，请选择其主工单。"), fields={"link_to": [_("该工单已合并，请选择其主工单。")]}
+            )
+        topic = reference.topic_by_id(candidate.topic_id) or c.topic
+    else:
+        rule = repeat_rule_for(c.topic)
+        if rule is None:
+            return None
+        _lock_pair(c.customer, c.topic.pk)
+        found = _candidate(c.customer, c.topic, c.now - timedelta(days=rule.window_days))
+        if found is None:
+            return None
+        candidate = _lock(found)
+        if candidate is None or candidate.status == Status.MERGED:
+            return None  # merged meanwhile: its parent is not this customer's repeat (topics may differ)
+        topic = c.topic
+    candidate.topic = topic
     candidate.customer = c.customer
-    if c.force_new:
-        return extensions.Resolution(order=candidate, relation="override")
-    return extensions.Resolution(order=candidate, write=_link, data={"rule": rule.pk})
+    return _decide(c, candidate)
+
+
+def _decide(c: IntakeContact, candidate: WorkOrder) -> extensions.Resolution:
+    """The rule's suggestion for ``candidate``, the caller's choice over it (a reason when they
+    differ), and the resolution that carries it out."""
+    rule = repeat_rule_for(candidate.topic)
+    suggested = repeat_suggestion(candidate, candidate.topic)
+    if c.repeat_action:
+        chosen = c.repeat_action
+    elif c.force_new:
+        chosen = suggested if ACTION_LINKS.get(RepeatAction(suggested)) else RepeatAction.NEW
+    elif c.link_to is not None:
+        chosen = RepeatAction.LINK
+    else:
+        chosen = suggested
+    reason = (c.override_reason or "").strip()
+    if chosen != suggested and not reason:
+        message = _("未采用规则建议的处理方式（%(action)s），请填写原因。") % {
+            "action": RepeatAction(suggested).label
+        }
+        raise ValidationFailed(message, fields={"override_reason": [message]})
+    decision = {
+        "rule": rule.pk if rule is not None else None,
+        "suggested": suggested,
+        "chosen": chosen,
+        **({"reason": reason} if reason else {}),
+    }
+    if chosen == RepeatAction.LINK:
+        return extensions.Resolution(order=candidate, write=_link, decision=decision)
+    if chosen == RepeatAction.REOPEN:
+        return extensions.Resolution(order=candidate, write=_reopen, decision=decision)
+    return extensions.Resolution(
+        order=candidate,
+        relation="override" if c.force_new else "",
+        link=ACTION_LINKS[RepeatAction(chosen)],
+        decision=decision,
+    )
+
+
+def _reopen(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
+    """Re-open the archived order through the ``reopen`` transition (its one event, under the caller's
+    role: a role that may not re-open is refused), and record the contact on it."""
+    assert resolution.order is not None
+    decision = resolution.decision
+    order = workorder_reopen(
+        order=resolution.order,
+        actor=c.actor,
+        reason=str(decision.get("reason") or c.description),
+        request_id=c.request_id,
+    )
+    return IntakeResult(
+        order=order,
+        contact=contact_record(c, order, is_repeat=True),
+        created=False,
+        repeat=True,
+        suggested=str(decision.get("suggested", "")),
+        action=RepeatAction.REOPEN,
+    )
 
 
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     """Count the contact on the locked order; at the rule's threshold flag it and raise its priority."""
     order = resolution.order
     assert order is not None
-    rule = repeat_rule_for(c.topic)
-    assert rule is not None
+    rule = repeat_rule_for(order.topic)
+    escalate_at = rule.escalate_at if rule is not None else None
     tracked = ("contact_count", "priority", "is_flagged")
     before = {name: getattr(order, name) for name in tracked}
     order.contact_count += 1
-    if order.contact_count >= rule.escalate_at and not order.is_flagged:
+    if escalate_at is not None and order.contact_count >= escalate_at and not order.is_flagged:
         order.is_flagged = True
         order.priority = rules.raise_priority(order.priority)
     order.version += 1
@@ -170,6 +270,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     order.save(update_fields=[*tracked, "version", "updated_at"])
     after = {name: getattr(order, name) for name in tracked}
     data: dict[str, Any] = {"before": before, "after": after, "channel": c.channel, "phone": c.caller_phone}
+    decision = resolution.decision
+    data["decision"] = dict(decision)
     event_write(
         order=order,
         kind=EventKind.REPEAT_CALL,
@@ -180,5 +282,10 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         at=c.now,
     )
     return IntakeResult(
-        order=order, contact=contact_record(c, order, is_repeat=True), created=False, repeat=True
+        order=order,
+        contact=contact_record(c, order, is_repeat=True),
+        created=False,
+        repeat=True,
+        suggested=str(decision.get("suggested", "")),
+        action=RepeatAction.LINK,
     )

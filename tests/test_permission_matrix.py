@@ -143,6 +143,20 @@ CONSOLE: dict[str, Row] = {
         ),
         the_order(),
     ),
+    "workorders:customer_orders": Row(
+        lambda sc: (
+            reverse("workorders:customer_orders") + f"?customer={sc.customer.account_no}&topic=fault_repair"
+        ),
+        the_order(),
+    ),
+    # One click from the customer's panel: the role first, then the order; an empty form goes back to
+    # the page it came from with the field's message (302).
+    "workorders:add_contact": Row(
+        lambda sc: reverse("workorders:add_contact", args=[sc.order.number]),
+        lambda role, position: (LOGIN if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
+        method="post",
+        body={},
+    ),
     "workorders:detail": Row(lambda sc: reverse("workorders:detail", args=[sc.order.number]), the_order()),
     # An empty form: a role that may is shown the order page with the form's errors (200).
     **{

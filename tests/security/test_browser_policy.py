@@ -26,6 +26,8 @@ NOT_PAGES = {
     "workorders:attachment_add": "POST only",
     "workorders:attachment": "a download, not HTML",
     "workorders:repeat_check": "an htmx fragment of the intake form",
+    "workorders:customer_orders": "an htmx fragment of the intake form",
+    "workorders:add_contact": "POST only",
     "audit:export": "CSV",
     "logout": "POST only",
     "set_language": "POST only",

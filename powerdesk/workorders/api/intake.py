@@ -45,7 +45,8 @@ from powerdesk.workorders.services import IntakeResult, workorder_intake
 
 
 def json_problem(value: Any, depth: int = 0) -> str | None:
-    """Why a JSON value cannot be stored as jsonb (NUL, lone surrogates, infinities, depth), or None."""
+    """Why a JSON value cannot be stored as jsonb (NUL, lone surrogates, infinities, integers past 64 bits,
+    depth), or None."""
     if depth > MAX_FACTS_DEPTH:
         return _("补充信息的嵌套层级过深。")
     if isinstance(value, dict):
@@ -63,6 +64,9 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
             return _("补充信息含有不允许的字符。")
     elif isinstance(value, float) and not math.isfinite(value):
         return _("补充信息中的数值无效。")
+    elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+        # JSON has no bound on integers; the encoder that writes the order in bulk takes 64 bits.
+        return _("补充信息中的数值超出范围。")
     return None
 
 

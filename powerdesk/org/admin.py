@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, User
+from powerdesk.org.models import ApiToken, FieldPolicy, Role, ServiceHall, Unit, User
 from powerdesk.org.tokens import MAX_DAYS, api_token_create, api_token_revoke
 
 
@@ -25,9 +25,25 @@ class ServiceHallAdmin(admin.ModelAdmin):
     search_fields = ["name", "address"]
 
 
+class FieldPolicyInline(admin.TabularInline):
+    """The role's masking policy, field by field (org.masking)."""
+
+    model = FieldPolicy
+    extra = 0
+    fields = ["field", "disclosure", "may_reveal"]
+
+
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "scope", "sees_personal_data", "can_create_orders", "can_read_audit"]
+    inlines = [FieldPolicyInline]
+
+
+@admin.register(FieldPolicy)
+class FieldPolicyAdmin(admin.ModelAdmin):
+    list_display = ["role", "field", "disclosure", "may_reveal"]
+    list_filter = ["role", "field", "disclosure", "may_reveal"]
+    list_editable = ["disclosure", "may_reveal"]
 
 
 @admin.register(User)

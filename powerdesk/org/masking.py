@@ -93,6 +93,8 @@ class Policy:
         return self.rule(field)[0] == Disclosure.FULL
 
     def may_reveal(self, field: str) -> bool:
+        if field not in MASKERS:
+            return False  # a field named in a request: no such thing to reveal
         disclosure, may_reveal = self.rule(field)
         return may_reveal and disclosure != Disclosure.FULL
 

@@ -70,6 +70,16 @@ class Policy:
         self.rules = rules
         self.everything = everything
 
+    # Hashable: a per-process shared serializer is kept per policy (core.api.shared_serializer).
+    def _key(self) -> tuple[Any, ...]:
+        return (self.everything, tuple(sorted(self.rules.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def rule(self, field: str) -> tuple[str, bool]:
         if field not in MASKERS:
             raise ValueError(f"unknown personal field {field!r}: add it to org.models.PersonalField")
@@ -123,6 +133,11 @@ def policy_for(user: User | Any | None) -> Policy:
     if role_id is None:
         return NOBODY
     return Policy(refcache.get("org.field_policies", _all_rules).get(role_id, {}))
+
+
+def serializer_masking(user: User | Any | None) -> dict[str, Policy]:
+    """The serializer context entry :class:`PersonalDataField` reads: ``{"masking": policy}``."""
+    return {"masking": policy_for(user)}
 
 
 def present(user: User | Any | None, field: str, value: Any) -> Shown:

@@ -75,7 +75,9 @@ def mask_text(value: str | None) -> str:
     if not value:
         return ""
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), value)
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)) if _digits(m.group(1)) >= 7 else m.group(1), text)
+    return _PHONE_IN_TEXT.sub(
+        lambda m: mask_phone(m.group(1)) if _digits(m.group(1)) >= 7 else m.group(1), text
+    )
 
 
 def _digits(value: str) -> int:

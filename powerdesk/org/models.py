@@ -166,11 +166,15 @@ class FieldPolicy(models.Model):
     console, the API, exports, notifications). A role without a row for a field sees it masked and may
     not reveal it: a forgotten row never leaks."""
 
-    role = models.ForeignKey(Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="field_policies")
+    role = models.ForeignKey(
+        Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="field_policies"
+    )
     field = models.CharField(_("字段"), max_length=32, choices=PersonalField.choices)
     disclosure = models.CharField(_("显示方式"), max_length=8, choices=Disclosure.choices)
     may_reveal = models.BooleanField(
-        _("可申请显示"), default=False, help_text=_("脱敏或隐藏时可点“显示”并填写原因查看完整内容（记入审计）。")
+        _("可申请显示"),
+        default=False,
+        help_text=_("脱敏或隐藏时可点“显示”并填写原因查看完整内容（记入审计）。"),
     )
 
     class Meta:

@@ -21,7 +21,9 @@ def read_order(user: User, ref: str, field: str) -> Revealed | None:
     }
     if field not in values:
         return None
-    return Revealed(value=values[field], subject=order.customer.account_no if order.customer else order.number)
+    return Revealed(
+        value=values[field], subject=order.customer.account_no if order.customer else order.number
+    )
 
 
 def read_contact(user: User, ref: str, field: str) -> Revealed | None:

@@ -28,9 +28,9 @@ from powerdesk.core.forms import refusal_on
 from powerdesk.core.pagination import ListPaginator
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
+from powerdesk.org.masking import policy_for
 from powerdesk.org.models import User
 from powerdesk.org.requests import ConsoleRequest
-from powerdesk.org.masking import policy_for
 from powerdesk.org.selectors import user_can_create_orders, user_may
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
@@ -248,9 +248,7 @@ def _render_detail(
             "order": order,
             "transition_forms": forms,
             "open_code": bound.transition.code if bound is not None else "",
-            "timeline": timeline.present(
-                list(order_timeline(order)), masking=policy_for(user)
-            ),
+            "timeline": timeline.present(list(order_timeline(order)), masking=policy_for(user)),
             "panels": extensions.order_panels_for(request, order),
             "attachments": list(order.attachments.select_related("uploaded_by")),
             "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),

@@ -59,6 +59,21 @@ def reveal(context: template.Context, field: str, target: str, ref: Any) -> Safe
 
 
 @register.simple_tag(takes_context=True)
+def shows_in_full(context: template.Context, field: str) -> bool:
+    """Whether the viewer sees ``field`` in full (for a list that decides once, not per row)."""
+    return viewer_policy(context).is_full(field)
+
+
+@register.simple_tag(takes_context=True)
+def customer_url(context: template.Context, customer: Any) -> str:
+    """The customer's page: by account number, or by id for a viewer who may not see the account number
+    in full (a link must not print what the page masks)."""
+    if viewer_policy(context).is_full("account_no"):
+        return reverse("customers:detail", args=[customer.account_no])
+    return reverse("customers:detail_id", args=[customer.pk])
+
+
+@register.simple_tag(takes_context=True)
 def phone(context: template.Context, value: Any) -> str:
     """A customer's phone number as the viewer may see it (138****5678 when masked)."""
     return viewer_policy(context).text("phone", value)

@@ -28,8 +28,8 @@ from powerdesk.core.api import (
 from powerdesk.core.errors import NotPermitted
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_for_intake
-from powerdesk.org.models import User
 from powerdesk.org.masking import serializer_masking
+from powerdesk.org.models import User
 from powerdesk.org.selectors import user_can_create_orders
 from powerdesk.workorders import reference
 from powerdesk.workorders.api.common import (

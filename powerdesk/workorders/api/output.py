@@ -122,7 +122,9 @@ class WorkOrderSummaryOutputSerializer(serializers.Serializer):
     priority = serializers.IntegerField()
     unit = UnitRefOutputSerializer()
     assignee = UserRefOutputSerializer(allow_null=True)
-    customer = PersonalDataField(field=PersonalField.ACCOUNT_NO, source="customer.account_no", allow_null=True)
+    customer = PersonalDataField(
+        field=PersonalField.ACCOUNT_NO, source="customer.account_no", allow_null=True
+    )
     caller_name = PersonalDataField(field=PersonalField.NAME)
     caller_phone = PersonalDataField(field=PersonalField.CONTACT_PHONE)
     contact_count = serializers.IntegerField()

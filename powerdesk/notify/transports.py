@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from powerdesk.core.masking import mask_phone
 from powerdesk.notify.models import NotifyChannel
+from powerdesk.org.masking import present
 
 if TYPE_CHECKING:
     from powerdesk.notify.models import Notification
@@ -185,9 +185,12 @@ class ConsoleTransport(Transport):
         summary = (
             (notification.subject or notification.text).splitlines()[0][:60] if notification.text else ""
         )
+        # What the worker's console prints is read by nobody in particular: masked as for a reader
+        # without a role (org.masking), the address and any ID or phone number in the text.
+        to = present(None, "contact_phone", notification.recipient_address).text
         print(
-            f"[notify] {notification.channel} to {mask_phone(notification.recipient_address)}"
-            f" · order {order} · {summary}  ({self.path})",
+            f"[notify] {notification.channel} to {to}"
+            f" · order {order} · {present(None, 'description', summary).text}  ({self.path})",
             flush=True,
         )
         return SendResult(provider_id=provider_id)

@@ -83,3 +83,16 @@ def test_the_transport_follows_the_channel_and_the_sms_setting(settings, tmp_pat
     assert isinstance(transport_for("wechat"), ConsoleTransport)
     with pytest.raises(PermanentError):
         transport_for("fax")
+
+
+def test_the_console_transport_prints_personal_data_masked(outbox, capsys):
+    notification = notification_send(notification_id=enqueue(channel="console").pk)
+    notification.recipient_address = "13812345678"
+    notification.subject = ""
+    notification.text = "客户身份证330100199001011234，电话13912345678"
+    capsys.readouterr()
+    outbox.unlink()
+    transport_for("console").send(notification)
+    printed = capsys.readouterr().out
+    assert "138****5678" in printed and "13812345678" not in printed
+    assert "330100199001011234" not in printed and "13912345678" not in printed

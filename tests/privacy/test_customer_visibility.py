@@ -12,7 +12,9 @@ PHONE = "13812345678"
 SECRET = "身份证330100199001011234，请尽快处理"
 
 
-def test_a_repair_user_sees_no_contact_row_of_a_county_order_on_the_customer_page(login, users, customer, order):
+def test_a_repair_user_sees_no_contact_row_of_a_county_order_on_the_customer_page(
+    login, users, customer, order
+):
     client = login(users["repair"])
     assert client.get(reverse("workorders:detail", args=[order.number])).status_code == 404
     body = client.get(reverse("customers:detail", args=[customer.account_no])).content.decode()
@@ -21,7 +23,9 @@ def test_a_repair_user_sees_no_contact_row_of_a_county_order_on_the_customer_pag
 
 
 def test_once_dispatched_to_the_station_the_contact_row_shows(login, users, customer, east_order):
-    body = login(users["repair"]).get(reverse("customers:detail", args=[customer.account_no])).content.decode()
+    body = (
+        login(users["repair"]).get(reverse("customers:detail", args=[customer.account_no])).content.decode()
+    )
     assert east_order.number in body
 
 

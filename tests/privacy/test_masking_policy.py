@@ -44,7 +44,9 @@ def test_names_are_masked_per_policy(login, users, customer):
     assert "张三" in _page(login(users["agent"]), reverse("customers:detail", args=[customer.account_no]))
 
 
-def test_a_masked_role_searching_by_a_full_phone_gets_no_name_or_account_in_clear(login, api, users, customer):
+def test_a_masked_role_searching_by_a_full_phone_gets_no_name_or_account_in_clear(
+    login, api, users, customer
+):
     body = _page(login(users["manager"]), reverse("customers:search"), q=PHONE)
     assert PHONE_MASKED in body
     assert "张三" not in body and customer.account_no not in body
@@ -75,7 +77,9 @@ def test_the_reveal_asks_a_reason_and_records_who_what_whose_where_and_why(login
     assert "请填写查看原因" in refused.content.decode()
     assert not AuditEntry.objects.filter(kind="reveal").exists()
 
-    shown = client.post(url, {**data, "reason": "客户来电核实身份"}, HTTP_HX_REQUEST="true", REMOTE_ADDR="10.1.2.3")
+    shown = client.post(
+        url, {**data, "reason": "客户来电核实身份"}, HTTP_HX_REQUEST="true", REMOTE_ADDR="10.1.2.3"
+    )
     assert shown.status_code == 200 and PHONE in shown.content.decode()
     entry = AuditEntry.objects.get(kind="reveal")
     assert entry.actor == users["manager"] and entry.data == {"field": "customer.phone"}
@@ -89,7 +93,8 @@ def test_a_role_that_may_not_reveal_gets_no_control_and_a_403(login, users, coun
     page = _page(client, reverse("customers:detail_id", args=[customer.pk]))
     assert reverse("audit:reveal") not in page and PHONE not in page
     response = client.post(
-        reverse("audit:reveal"), {"target": "customer", "ref": customer.pk, "field": "phone", "reason": "好奇看看"}
+        reverse("audit:reveal"),
+        {"target": "customer", "ref": customer.pk, "field": "phone", "reason": "好奇看看"},
     )
     assert response.status_code == 403 and not AuditEntry.objects.filter(kind="reveal").exists()
 
@@ -110,7 +115,9 @@ def test_the_reveal_api_answers_the_value_and_records_it(api, users, customer, m
 
 def test_an_order_the_user_cannot_open_cannot_be_revealed(api, users, county, make_order):
     # A repair crew at the east station may not open a county-level order: the reveal finds nothing.
-    FieldPolicy.objects.filter(role__code="repair", field="contact_phone").update(disclosure="masked", may_reveal=True)
+    FieldPolicy.objects.filter(role__code="repair", field="contact_phone").update(
+        disclosure="masked", may_reveal=True
+    )
     order = make_order()
     body = {"target": "order", "ref": order.number, "field": "contact_phone", "reason": "想看看号码"}
     assert api("repair").post("/api/v1/reveal/", body, format="json").status_code == 404

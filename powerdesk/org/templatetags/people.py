@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from powerdesk.org.masking import Policy, policy_for
@@ -49,12 +49,18 @@ def reveal(context: template.Context, field: str, target: str, ref: Any) -> Safe
     own without JavaScript)."""
     if ref in (None, "") or not viewer_policy(context).may_reveal(field):
         return ""
-    url = f"{reverse('audit:reveal')}?{urlencode({'target': target, 'ref': ref, 'field': field})}"
-    return format_html(
-        '<a class="reveal" href="{}" hx-get="{}" hx-target="closest .pd" hx-swap="innerHTML">{}</a>',
-        url,
-        url,
-        _("显示"),
+    # A list page has one link per row: the URL and the label are made once per request.
+    request = context.get("request")
+    base = getattr(request, "_pd_reveal", None)
+    if base is None:
+        base = (reverse("audit:reveal"), _("显示"))
+        if request is not None:
+            request._pd_reveal = base
+    url = escape(f"{base[0]}?{urlencode({'target': target, 'ref': ref, 'field': field})}")
+    # Safe: the URL and the label are escaped here.
+    return mark_safe(
+        f'<a class="reveal" href="{url}" hx-get="{url}" hx-target="closest .pd" hx-swap="innerHTML">'
+        f"{escape(base[1])}</a>"
     )
 
 

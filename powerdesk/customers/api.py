@@ -48,6 +48,8 @@ class CustomerPhoneOutputSerializer(serializers.Serializer):
 
 
 class CustomerSummaryOutputSerializer(serializers.Serializer):
+    # What POST /api/v1/reveal/ names a customer by (target "customer"): the account number may be masked.
+    id = serializers.IntegerField()
     account_no = PersonalDataField(field=PersonalField.ACCOUNT_NO)
     name = PersonalDataField(field=PersonalField.NAME)
     customer_type = serializers.CharField()

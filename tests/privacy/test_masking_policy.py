@@ -166,3 +166,10 @@ def test_the_api_and_the_console_agree_field_by_field(role, client, county, cust
         assert shown.text in page, field
         if not shown.is_full:
             assert full[field] not in page, field
+
+
+def test_the_api_names_a_customer_by_id_for_the_reveal(api, customer):
+    [found] = api("manager").get("/api/v1/customers/", {"q": PHONE}).json()
+    body = {"target": "customer", "ref": str(found["id"]), "field": "name", "reason": "核实户主姓名"}
+    response = api("manager").post("/api/v1/reveal/", body, format="json")
+    assert response.status_code == 200 and response.json()["value"] == "张三"

@@ -154,14 +154,15 @@ def _psql(server: EmbeddedServer, sql: str, database: str = "postgres") -> str:
 # attributes, whatever an older var/ had. The owner creates the test databases (CREATEDB), may switch
 # triggers off for the benchmarks' bulk seeding (session_replication_role), and may see and end the
 # application's sessions (pg_read_all_stats, pg_signal_backend: the browser tests drop their database
-# after the server's sessions). The application role is not a superuser and may create nothing.
+# after the server's sessions), and may CHECKPOINT (pg_checkpoint: the benchmarks write their seed out
+# before they time anything). The application role is not a superuser and may create nothing.
 _ROLES_SQL = f"""
 DO $$ BEGIN CREATE ROLE {OWNER_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 DO $$ BEGIN CREATE ROLE {APP_ROLE}; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 ALTER ROLE {OWNER_ROLE} LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 GRANT SET ON PARAMETER session_replication_role TO {OWNER_ROLE};
-GRANT pg_signal_backend, pg_read_all_stats TO {OWNER_ROLE};
+GRANT pg_signal_backend, pg_read_all_stats, pg_checkpoint TO {OWNER_ROLE};
 """
 
 

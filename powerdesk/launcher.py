@@ -17,6 +17,10 @@ Steps of :func:`launch`:
    ``POWERDESK_OWNER_DATABASE_URL`` (the owner's) pointing at its Unix socket;
 3. export ``POWERDESK_DB_ROLE``, which tells the settings which of the two URLs this process uses.
 
+With the embedded server (step 2), ``POWERDESK_HTTPS`` defaults to ``off``: that is the demo and the
+tests, served on plain ``http://127.0.0.1``. A deployment names its own database and keeps the settings'
+default, HTTPS (Secure cookies, HSTS, a redirect to https; docs/deploy.md).
+
 A step whose result is in the environment already is skipped, so a second call does nothing more, and
 neither does a child process started with this environment. A parent that starts a child in another
 role gives it :func:`environ` of that role.
@@ -135,6 +139,7 @@ def _prepare(role: Role | None) -> None:
         )
     from powerdesk import dbserver
 
+    os.environ.setdefault("POWERDESK_HTTPS", "off")
     _embedded = dbserver.ensure_running(var_dir())
     owner_url, app_url = _embedded_urls(_embedded)
     os.environ["POWERDESK_OWNER_DATABASE_URL"] = owner_url

@@ -8,6 +8,7 @@ of the session only if the session started it (a ``make run`` may be using it).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 
 import pytest
@@ -19,6 +20,10 @@ LAUNCHED = pytest.StashKey[launcher.Launched]()
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None, None, None]:
+    # The test client and the browser tests speak plain http, also against a standalone PostgreSQL
+    # (DATABASE_URL set, where the launcher leaves the settings' HTTPS default alone); the tests of the
+    # HTTPS settings set them explicitly.
+    os.environ.setdefault("POWERDESK_HTTPS", "off")
     early_config.stash[LAUNCHED] = launcher.launch(launcher.Role.OWNER)
     return (yield)
 

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "procrastinate.contrib.django",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "powerdesk.core",
     "powerdesk.org",
     "powerdesk.audit",
@@ -64,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "powerdesk.core.middleware.ChosenLanguageMiddleware",
@@ -71,6 +75,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a session past its absolute lifetime is ended; request.user.is_verified().
+    "powerdesk.core.sessions.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Pages and answers for a signed-in user (console or API token) are never stored by a browser or proxy.
+    "powerdesk.core.sessions.NoStoreForUsersMiddleware",
+    # Roles that need a second factor reach nothing but its enrolment and verification pages without one.
+    "powerdesk.org.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -214,6 +225,67 @@ LOGGING = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# --- transport, sessions, the browser's policy (docs/deploy.md: "Transport, sessions and …") ---
+# POWERDESK_HTTPS: browsers reach this deployment over HTTPS (directly or through a TLS proxy). On unless
+# told otherwise, so a production install is safe without a word; the launcher turns it off when it starts
+# the embedded database (the demo and the tests on plain http://127.0.0.1:8000, where Secure cookies would
+# never come back and a redirect to https would lead nowhere). Each setting it implies has its own variable.
+POWERDESK_HTTPS = _env_bool("POWERDESK_HTTPS", True)
+SESSION_COOKIE_SECURE = _env_bool("POWERDESK_SESSION_COOKIE_SECURE", POWERDESK_HTTPS)
+CSRF_COOKIE_SECURE = _env_bool("POWERDESK_CSRF_COOKIE_SECURE", POWERDESK_HTTPS)
+SECURE_SSL_REDIRECT = _env_bool("POWERDESK_SSL_REDIRECT", POWERDESK_HTTPS)
+# Sent on HTTPS answers only (SecurityMiddleware). A year, without subdomains or preload: both bind every
+# other site of the domain to HTTPS and cannot be taken back quickly, so they are the operator's choice.
+SECURE_HSTS_SECONDS = int(os.environ.get("POWERDESK_HSTS_SECONDS", "31536000" if POWERDESK_HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("POWERDESK_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("POWERDESK_HSTS_PRELOAD", False)
+# Behind a proxy that terminates TLS: the header it sets to "https" (e.g. X-Forwarded-Proto). Believe it only
+# when the proxy always overwrites it, as nginx's `proxy_set_header X-Forwarded-Proto $scheme` does: a client
+# could send it too. Without it, every proxied request looks like plain http and SSL redirect loops.
+_proxy_ssl_header = os.environ.get("POWERDESK_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Sessions end after POWERDESK_SESSION_IDLE_MINUTES without a request (sliding: core.sessions saves a
+# signed-in session, and so pushes its expiry on, at most once a minute rather than on every request as
+# SESSION_SAVE_EVERY_REQUEST would), and in any case POWERDESK_SESSION_MAX_HOURS after sign-in, so a
+# session kept alive by a forgotten tab still ends. Closing the browser ends it too.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("POWERDESK_SESSION_IDLE_MINUTES", "30"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+POWERDESK_SESSION_MAX_HOURS = int(os.environ.get("POWERDESK_SESSION_MAX_HOURS", "12"))
+
+# Content-Security-Policy (django-csp): scripts only from this site's files, never inline; no plugins, no
+# framing, forms post here only. Inline style attributes are still allowed until the templates lose them.
+# The API docs pages have a policy of their own (powerdesk.api_urls). POWERDESK_CSP_REPORT_URI: where
+# browsers report violations (empty: nowhere).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402 - beside the policy it spells
+
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if os.environ.get("POWERDESK_CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [os.environ["POWERDESK_CSP_REPORT_URI"]]
+
+# A second factor (django-otp, TOTP) for the roles flagged org.Role.requires_second_factor (the seeded
+# administrator and managers): off by default; on, such a user reaches nothing after the password but the
+# enrolment page (first time) or the code page (org.second_factor).
+POWERDESK_REQUIRE_SECOND_FACTOR = _env_bool("POWERDESK_REQUIRE_SECOND_FACTOR", False)
+OTP_TOTP_ISSUER = os.environ.get("POWERDESK_OTP_ISSUER", "PowerDesk")
 
 # --- notifications (powerdesk.notify) ----------------------------------------------------------
 # SMS goes to the HTTP gateway only when POWERDESK_NOTIFY_TRANSPORT_SMS=http; by default ("console") every

@@ -77,6 +77,11 @@ def _lockout(data: dict[str, Any]) -> str:
     return gettext("锁定 %(minutes)s 分钟") % {"minutes": data.get("minutes", "")}
 
 
+def _second_factor_step(data: dict[str, Any]) -> str:
+    step = data.get("step")
+    return {"enrol": gettext("绑定时"), "verify": gettext("登录时")}.get(step, "") if step else ""
+
+
 def _reveal(data: dict[str, Any]) -> str:
     return str(data.get("field", ""))
 
@@ -103,6 +108,9 @@ KINDS: dict[str, Kind] = {
         Kind("logout", _("退出登录")),
         Kind("token_created", _("创建API令牌"), _token),
         Kind("token_revoked", _("吊销API令牌"), _token),
+        Kind("second_factor_enrolled", _("启用双因素认证")),
+        Kind("second_factor_reset", _("重置双因素认证")),
+        Kind("second_factor_failed", _("双因素验证码错误"), _second_factor_step),
         Kind("user_changed", _("员工权限变更"), _user_changes),
         Kind("admin_add", _("后台新增"), _admin),
         Kind("admin_change", _("后台修改"), _admin),

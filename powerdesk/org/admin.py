@@ -6,8 +6,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from powerdesk.org.models import ApiToken, FieldPolicy, Role, ServiceHall, Unit, User
+from powerdesk.org.second_factor import totp_device_reset
 from powerdesk.org.tokens import MAX_DAYS, api_token_create, api_token_revoke
 
 
@@ -35,7 +37,15 @@ class FieldPolicyInline(admin.TabularInline):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "scope", "sees_personal_data", "can_create_orders", "can_read_audit"]
+    list_display = [
+        "code",
+        "name",
+        "scope",
+        "sees_personal_data",
+        "can_create_orders",
+        "can_read_audit",
+        "requires_second_factor",
+    ]
     inlines = [FieldPolicyInline]
 
 
@@ -56,6 +66,26 @@ class UserAdmin(BaseUserAdmin):
         *(BaseUserAdmin.fieldsets or ()),
         (_("岗位"), {"fields": ("full_name", "unit", "role", "phone", "is_outsourced")}),
     )
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("重置双因素认证（手机丢失或更换）"), permissions=["change"])
+    def reset_second_factor(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        reset = sum(
+            totp_device_reset(user=user, actor=request.user, request=request)  # type: ignore[arg-type]
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            gettext("已重置 %(count)s 名员工的双因素认证，他们下次登录时重新绑定。") % {"count": reset},
+            messages.SUCCESS,
+        )
+        return None
+
+
+# django-otp's own device admin shows each device's secret (and its QR code): whoever reads it can make
+# that user's codes. Devices are enrolled by their user and reset with the action above instead.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class ApiTokenAddForm(forms.ModelForm):

@@ -132,6 +132,12 @@ class Role(models.Model):
         models.CharField(max_length=32), verbose_name=_("可执行的操作"), default=list, blank=True
     )
     can_read_audit = models.BooleanField(_("可查阅审计记录"), default=False)
+    # Enforced only where the deployment turns second factors on (POWERDESK_REQUIRE_SECOND_FACTOR).
+    requires_second_factor = models.BooleanField(
+        _("须验证第二因素"),
+        default=False,
+        help_text=_("启用双因素认证的部署中，该角色的员工登录后须输入身份验证器应用的动态验证码。"),
+    )
 
     class Meta:
         verbose_name = _("角色")

@@ -10,6 +10,16 @@
     }
   });
 
+  // "Back" links (data-history-back) go back in the history; without this file they lead home. A script
+  // file rather than a javascript: URL, which the Content-Security-Policy refuses.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-history-back]");
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
   // The intake form: show only the sub-types of the chosen business type (the server validates anyway).
   function filterSubTypes(typeSelect) {
     var target = document.getElementById(typeSelect.getAttribute("data-subtype-filter"));

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0008_carry_over_drf_tokens'),
+        ('org', '0009_role_requires_second_factor'),
     ]
 
     operations = [

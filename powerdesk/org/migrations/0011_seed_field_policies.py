@@ -37,5 +37,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("org", "0009_field_policy")]
+    dependencies = [("org", "0010_field_policy")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,179 @@
+"""Every console page is served under a Content-Security-Policy that allows no inline script, and none
+needs one: no inline <script> (JSON data blocks aside), no on…= handlers, no javascript: URLs, no hx-on.
+
+The pages are found by walking the URL configuration, so a page added later is swept too; a page whose URL
+takes arguments needs an entry in ``ARGUMENTS`` (the test says so)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.console.conftest import intake
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# URL names that are not pages a browser opens with GET (posts, downloads, fragments are swept with their
+# page), each with why.
+NOT_PAGES = {
+    "workorders:transition": "POST only",
+    "workorders:attachment_add": "POST only",
+    "workorders:attachment": "a download, not HTML",
+    "workorders:repeat_check": "an htmx fragment of the intake form",
+    "audit:export": "CSV",
+    "logout": "POST only",
+    "set_language": "POST only",
+    "favicon.ico": "a redirect to a static file",
+}
+# Namespaces and names outside the console (their own policy or none of ours).
+OUTSIDE = ("admin:", "api-", "v1:", "api:")
+
+
+def _console_patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            found += _console_patterns(entry, ns)
+        elif entry.name:
+            found.append((f"{prefix}{entry.name}", entry))
+    return [(name, p) for name, p in found if not name.startswith(OUTSIDE)]
+
+
+def _is_console_view(pattern: URLPattern) -> bool:
+    module = getattr(pattern.callback, "__module__", "") or ""
+    return module.startswith("powerdesk.") or module.startswith("django.contrib.auth")
+
+
+@pytest.fixture
+def console_urls(users, customer):
+    order = intake(users["agent"], customer)
+    arguments = {
+        "customers:detail": [customer.account_no],
+        "workorders:detail": [order.number],
+    }
+    urls = []
+    for name, pattern in _console_patterns():
+        if name in NOT_PAGES or not _is_console_view(pattern):
+            continue
+        if pattern.pattern.regex.groups:
+            assert name in arguments, f"{name}: add its arguments to this test (or to NOT_PAGES, saying why)"
+            urls.append(reverse(name, args=arguments[name]))
+        else:
+            urls.append(reverse(name))
+    urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
+    urls.append(reverse("customers:search") + f"?q={customer.account_no}")
+    return urls
+
+
+class InlineCode(HTMLParser):
+    """Collects what a policy without 'unsafe-inline' for scripts would refuse."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._in_inline_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        for name, value in attrs:
+            if name.startswith("on") or name.startswith("hx-on"):
+                self.found.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"<{tag} {name}={value}>")
+        if tag == "script" and "src" not in names and names.get("type") != "application/json":
+            self.found.append(f"<script {names}> inline")
+
+
+def assert_no_inline_code(html: str, where: str) -> None:
+    parser = InlineCode()
+    parser.feed(html)
+    assert not parser.found, (where, parser.found)
+
+
+def script_sources(header: str) -> str:
+    directives = {}
+    for part in header.split(";"):
+        name, _sep, sources = part.strip().partition(" ")
+        directives[name] = sources
+    return directives.get("script-src", directives.get("default-src", ""))
+
+
+def test_every_console_page_has_a_policy_without_inline_scripts_and_needs_none(
+    client, users, county, console_urls
+):
+    auditor = UserFactory.with_role("auditor", county.county, username="auditor")
+    shown: set[str] = set()
+    for user in (users["manager"], users["agent"], users["repair"], auditor):
+        client.force_login(user)
+        for url in console_urls:
+            response = client.get(url, follow=True)  # the code page leads to enrolment first
+            assert response.status_code in (200, 403, 404), (user.username, url)  # not theirs: a page too
+            if response.status_code == 200:
+                shown.add(url)
+            policy = response.headers["Content-Security-Policy"]
+            assert "'self'" in script_sources(policy), url
+            assert "unsafe-inline" not in script_sources(policy), url
+            assert "unsafe-eval" not in script_sources(policy), url
+            assert_no_inline_code(response.content.decode(), url)
+    assert shown == set(console_urls)
+
+
+def test_the_login_and_error_pages_need_no_inline_script(client, users):
+    for url, status in [(reverse("login"), 200), ("/no-such-page/", 404)]:
+        response = client.get(url)
+        assert response.status_code == status
+        assert "unsafe-inline" not in script_sources(response.headers["Content-Security-Policy"])
+        assert_no_inline_code(response.content.decode(), url)
+    client.force_login(users["norole"])
+    forbidden = client.get(reverse("workorders:new"))
+    assert forbidden.status_code == 403
+    assert_no_inline_code(forbidden.content.decode(), "403")
+
+
+def test_the_console_switches_off_htmx_inline_indicator_styles(client, users):
+    client.force_login(users["agent"])
+    body = client.get(reverse("home")).content.decode()
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'', body)
+    assert config and '"includeIndicatorStyles": false' in config.group(1)
+    css = (Path(settings.BASE_DIR) / "powerdesk/static/css/console.css").read_text()
+    assert ".htmx-request .htmx-indicator" in css
+
+
+def test_no_template_holds_inline_script_or_handlers():
+    """The templates not rendered above (fragments, error pages, e-mails) are read as files."""
+    roots = [
+        Path(settings.BASE_DIR) / "powerdesk" / "templates",
+        *Path(settings.BASE_DIR, "powerdesk").glob("*/templates"),
+    ]
+    checked = 0
+    for root in roots:
+        for path in root.rglob("*.html"):
+            if "drf_spectacular" in path.parts:
+                continue  # the API docs pages: their own policy (test_api_docs_pages_have_their_own_policy)
+            assert_no_inline_code(path.read_text(), str(path))
+            checked += 1
+    assert checked > 20
+
+
+def test_api_docs_pages_have_their_own_policy_and_no_inline_script(client, users):
+    client.force_login(users["agent"])
+    for name in ("api-docs", "api-redoc"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        policy = response.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in script_sources(policy), name
+        assert "blob:" in policy  # Redoc's worker
+        assert_no_inline_code(response.content.decode(), name)
+    start_up = client.get(reverse("api-docs") + "?script=")
+    assert start_up.status_code == 200
+    assert start_up["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in start_up.content.decode()

@@ -27,6 +27,7 @@ NOT_PAGES = {
     "workorders:attachment": "a download, not HTML",
     "workorders:repeat_check": "an htmx fragment of the intake form",
     "audit:export": "CSV",
+    "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",
     "favicon.ico": "a redirect to a static file",
@@ -56,6 +57,7 @@ def console_urls(users, customer):
     order = intake(users["agent"], customer)
     arguments = {
         "customers:detail": [customer.account_no],
+        "customers:detail_id": [customer.pk],
         "workorders:detail": [order.number],
     }
     urls = []
@@ -69,6 +71,8 @@ def console_urls(users, customer):
             urls.append(reverse(name))
     urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
     urls.append(reverse("customers:search") + f"?q={customer.account_no}")
+    # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
+    urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
 
 

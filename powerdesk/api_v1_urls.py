@@ -3,7 +3,7 @@ each body (the routes are generated from the transition table, in its order)."""
 
 from django.urls import path
 
-from powerdesk.audit.api import AuditListApi
+from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -29,4 +29,5 @@ urlpatterns = [
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
+    path("reveal/", RevealApi.as_view(), name="api-v1-reveal"),
 ]

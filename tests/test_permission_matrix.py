@@ -37,6 +37,7 @@ class RoleSpec:
     creates: bool  # takes calls (受理)
     may: frozenset[str]  # the transitions it may fire
     audit: bool = False  # reads the audit trail
+    reveals: bool = False  # sees personal data masked, and may reveal it with a reason (org 0011)
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -64,7 +65,7 @@ ROLES: dict[str, RoleSpec] = {
         ),
     ),
     "callback": RoleSpec(False, False, frozenset({"callback", "archive", "reopen", "note", "call_out"})),
-    "manager": RoleSpec(True, True, ALL_TRANSITIONS),
+    "manager": RoleSpec(True, True, ALL_TRANSITIONS, reveals=True),
     "admin": RoleSpec(True, True, ALL_TRANSITIONS),
     "auditor": RoleSpec(True, False, frozenset(), audit=True),
 }
@@ -89,7 +90,7 @@ class Row:
     url: Callable[[Any], str]  # from the scene
     expect: Callable[[RoleSpec, str], int]
     method: str = "get"
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | Callable[[Any], dict[str, Any]] | None = None  # a dict, or one from the scene
     format: str = "json"  # of an API body
 
 
@@ -132,6 +133,7 @@ CONSOLE: dict[str, Row] = {
     "customers:search": Row(
         lambda sc: reverse("customers:search") + f"?q={sc.customer.account_no}", everyone()
     ),
+    "customers:detail_id": Row(lambda sc: reverse("customers:detail_id", args=[sc.customer.pk]), the_order()),
     "customers:detail": Row(
         lambda sc: reverse("customers:detail", args=[sc.customer.account_no]), the_order()
     ),
@@ -181,6 +183,11 @@ CONSOLE: dict[str, Row] = {
     "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
+    # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
+    "audit:reveal": Row(
+        lambda sc: reverse("audit:reveal") + f"?target=order&ref={sc.order.number}&field=contact_phone",
+        lambda role, position: OK if role.reveals else FORBIDDEN,
+    ),
     # The second factor's pages, with the deployment's switch off (the default): nobody has anything to
     # verify or enrol, so each sends the user home (tests/security/test_second_factor.py: switched on).
     "second_factor_enrol": Row(lambda sc: reverse("second_factor_enrol"), everyone(LOGIN)),
@@ -197,6 +204,13 @@ CONSOLE: dict[str, Row] = {
 BAD_VERSION = {"version": 0}  # refused by every transition's input check, after the order and the role
 
 API: dict[str, Row] = {
+    # The role first (403), then the order (404: another unit's order does not exist), then the value.
+    "api-v1-reveal:post": Row(
+        lambda sc: reverse("api-v1-reveal"),
+        lambda role, position: (OK if sees_order(role, position) else MISSING) if role.reveals else FORBIDDEN,
+        method="post",
+        body=lambda sc: {"target": "order", "ref": sc.order.number, "field": "address", "reason": "核实地址"},
+    ),
     "api-v1-workorders": Row(lambda sc: reverse("api-v1-workorders"), everyone()),
     # An empty intake: a role that takes calls gets the field errors (400), another one 403.
     "api-v1-workorders:post": Row(
@@ -311,7 +325,8 @@ def _answer(client: Any, row: Row, scene: Scene) -> int:
     if row.method == "get":
         return client.get(url).status_code
     api = hasattr(client, "credentials")  # DRF's APIClient: the body in the row's format
-    return client.post(url, row.body or {}, **({"format": row.format} if api else {})).status_code
+    body = row.body(scene) if callable(row.body) else row.body
+    return client.post(url, body or {}, **({"format": row.format} if api else {})).status_code
 
 
 def test_the_matrix(scene, capsys):

@@ -11,12 +11,15 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from powerdesk.audit import kinds
 from powerdesk.audit.filters import AuditFilterSet
 from powerdesk.audit.models import AuditEntry
+from powerdesk.audit.reveal import REASON_MIN, reveal
 from powerdesk.audit.selectors import audit_entries
 from powerdesk.core.api import Pagination, error_responses, request_user
+from powerdesk.org.models import PersonalField
 
 
 class AuditEntryOutputSerializer(serializers.Serializer):
@@ -64,3 +67,41 @@ class AuditListApi(GenericAPIView):
         """The audit trail, newest first, with the console's filters."""
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class RevealApi(APIView):
+    """``POST /api/v1/reveal/``: the full value of a masked field, for a role the policy lets reveal it,
+    with a reason; recorded in the audit trail like the console's 显示 (``audit.reveal``)."""
+
+    class InputSerializer(serializers.Serializer):
+        target = serializers.ChoiceField(
+            choices=["customer", "order", "contact"],
+            help_text="customer (ref: the customer's id), order (ref: its number) or contact (ref: its id).",
+        )
+        ref = serializers.CharField(max_length=64)
+        field = serializers.ChoiceField(choices=PersonalField.choices)
+        reason = serializers.CharField(max_length=500, min_length=REASON_MIN, help_text="Why: recorded.")
+
+        class Meta:
+            ref_name = "RevealInput"
+
+    class OutputSerializer(serializers.Serializer):
+        target = serializers.CharField()
+        ref = serializers.CharField()
+        field = serializers.CharField()
+        value = serializers.CharField()
+
+        class Meta:
+            ref_name = "RevealOutput"
+
+    @extend_schema(
+        operation_id="reveal",
+        tags=["audit"],
+        request=InputSerializer,
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = reveal(actor=request_user(request), **data.validated_data)
+        return Response(self.OutputSerializer(result).data)

@@ -18,10 +18,13 @@ from django.utils.translation import gettext as _
 from powerdesk.audit import kinds
 from powerdesk.audit.filters import AuditFilterSet
 from powerdesk.audit.models import AuditEntry
+from powerdesk.audit.reveal import RevealForm, reveal
 from powerdesk.audit.selectors import audit_entries
 from powerdesk.audit.services import record_export
 from powerdesk.core.decorators import domain_errors
+from powerdesk.core.errors import NotPermitted, ValidationFailed
 from powerdesk.core.pagination import ListPaginator
+from powerdesk.org.masking import policy_for
 from powerdesk.org.requests import ConsoleRequest
 
 PAGE_SIZE = 50
@@ -116,3 +119,33 @@ def entry_export(request: ConsoleRequest) -> HttpResponse | StreamingHttpRespons
 def _with_bom(lines: Iterator[str]) -> Iterator[str]:
     yield "\ufeff"
     yield from lines
+
+
+@login_required
+@domain_errors
+def reveal_value(request: ConsoleRequest) -> HttpResponse:
+    """The 显示 control: GET answers the form asking for a reason (into the ``.pd`` element, or as a page
+    without JavaScript); POST answers the full value, recorded in the audit trail (``audit.reveal``)."""
+    if request.method == "POST":
+        form = RevealForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = reveal(
+                    actor=request.user,
+                    target=data["target"],
+                    ref=data["ref"],
+                    field=data["field"],
+                    reason=data["reason"],
+                )
+            except ValidationFailed as error:
+                form.add_error("reason", str(error))
+            else:
+                template = "audit/_revealed.html" if request.htmx else "audit/revealed.html"
+                return render(request, template, {"result": result})
+    else:
+        form = RevealForm(initial={k: request.GET.get(k, "") for k in ("target", "ref", "field")})
+        if not policy_for(request.user).may_reveal(request.GET.get("field", "")):
+            raise NotPermitted(_("您的角色不能查看该信息的完整内容。"))
+    template = "audit/_reveal_form.html" if request.htmx else "audit/reveal.html"
+    return render(request, template, {"form": form})

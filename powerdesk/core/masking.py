@@ -1,4 +1,6 @@
-"""Masking of personal data (phones, ID numbers, addresses) for roles that do not need it."""
+"""How personal data looks masked (phones, ID numbers, addresses, names, account numbers, free text).
+
+Which role sees which field masked is decided by the policy in :mod:`powerdesk.org.masking`."""
 
 from __future__ import annotations
 
@@ -61,3 +63,28 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else value
+
+
+def mask_account(value: str | None) -> str:
+    """An account number keeps its first two and last two characters (enough to tell two apart on a
+    list, not to look one up)."""
+    if not value:
+        return ""
+    value = value.strip()
+    if len(value) <= 4:
+        return "*" * len(value)
+    return f"{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
+
+
+# Inside free text: an ID number (15 or 18 characters, the last may be X), not part of a longer run of
+# digits or letters; phone numbers are found by _PHONE_IN_TEXT above.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def mask_text(value: str | None) -> str:
+    """Free text (a description, a summary) with the ID numbers and phone numbers in it masked; the
+    rest of the words stay, since the staff act on them."""
+    if not value:
+        return ""
+    return mask_phones_in(_ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), value))
+

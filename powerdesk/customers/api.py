@@ -1,6 +1,6 @@
 """Customer look-up for integrations: search by phone, account number, name or address, and one
-customer with their open orders. Phones, ID numbers and addresses are masked for roles that do not
-see personal data.
+customer with their open orders. Personal data (names, phones, addresses, ID and account numbers) is
+shown through the masking policy (``org.masking``), field by field, as on the console.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from powerdesk.core.api import MaskedCharField, error_responses, request_user
+from powerdesk.core.api import error_responses, request_user
 from powerdesk.core.errors import NotFound
 from powerdesk.core.extensions import add_detail_fields, load_detail_fields
-from powerdesk.core.masking import mask_address, mask_id_number, mask_phone
 from powerdesk.customers.extensions import customer_detail_fields
 from powerdesk.customers.selectors import customer_get, customer_search
-from powerdesk.org.selectors import user_sees_personal_data
+from powerdesk.org.masking import PersonalDataField, serializer_masking
+from powerdesk.org.models import PersonalField
 
 # Account numbers are short digit strings; anything else cannot name a customer.
 _ACCOUNT_NO = re.compile(r"^[0-9A-Za-z-]{1,20}$")
@@ -40,7 +40,7 @@ class AreaOutputSerializer(serializers.Serializer):
 
 
 class CustomerPhoneOutputSerializer(serializers.Serializer):
-    number = MaskedCharField(mask=mask_phone)
+    number = PersonalDataField(field=PersonalField.PHONE)
     label = serializers.CharField()  # type: ignore[assignment]
 
     class Meta:
@@ -48,11 +48,13 @@ class CustomerPhoneOutputSerializer(serializers.Serializer):
 
 
 class CustomerSummaryOutputSerializer(serializers.Serializer):
-    account_no = serializers.CharField()
-    name = serializers.CharField()
+    # What POST /api/v1/reveal/ names a customer by (target "customer"): the account number may be masked.
+    id = serializers.IntegerField()
+    account_no = PersonalDataField(field=PersonalField.ACCOUNT_NO)
+    name = PersonalDataField(field=PersonalField.NAME)
     customer_type = serializers.CharField()
     customer_type_label = serializers.CharField(source="get_customer_type_display")
-    address = MaskedCharField(mask=mask_address)
+    address = PersonalDataField(field=PersonalField.ADDRESS)
     phones = CustomerPhoneOutputSerializer(many=True)
     is_sensitive = serializers.BooleanField()
     is_life_support = serializers.BooleanField()
@@ -64,7 +66,7 @@ class CustomerSummaryOutputSerializer(serializers.Serializer):
 
 
 def _context(request: Request) -> dict[str, object]:
-    return {"request": request, "unmasked": user_sees_personal_data(request_user(request))}
+    return {"request": request, **serializer_masking(request_user(request))}
 
 
 class CustomerSearchApi(APIView):
@@ -97,7 +99,7 @@ class CustomerDetailApi(APIView):
     """One customer: account, type, flags, phones, premise, meter, the supplying 台区 and open orders."""
 
     class OutputSerializer(CustomerSummaryOutputSerializer):
-        id_number = MaskedCharField(mask=mask_id_number)
+        id_number = PersonalDataField(field=PersonalField.ID_NUMBER)
         meter_no = serializers.CharField()
         shared_meter = serializers.BooleanField()
         preferred_channel = serializers.CharField()

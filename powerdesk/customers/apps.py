@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "powerdesk.customers"
     label = "customers"
     verbose_name = _("客户")
+
+    def ready(self) -> None:
+        from powerdesk.customers import reveal
+
+        reveal.register()

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 
 from powerdesk.core.extensions import panels_for
 from powerdesk.customers.extensions import customer_panels
-from powerdesk.customers.selectors import customer_get, customer_search
+from powerdesk.customers.models import Customer
+from powerdesk.customers.selectors import customer_get, customer_search, customer_visible
+from powerdesk.org.masking import policy_for
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders
 
@@ -19,7 +21,13 @@ def customer_search_page(request: ConsoleRequest) -> HttpResponse:
     """Search by phone, account number, name or address fragment; htmx asks for the results only."""
     q = request.GET.get("q", "").strip()[:100]
     results = customer_search(user=request.user, q=q) if q else []
-    context = {"q": q, "results": results, "can_create": user_can_create_orders(request.user)}
+    context = {
+        "q": q,
+        "results": results,
+        "can_create": user_can_create_orders(request.user),
+        # The intake link carries the account number: not for a viewer who may not see it.
+        "account_shown": policy_for(request.user).is_full("account_no"),
+    }
     if request.htmx and request.htmx.target == "customer-results":
         return render(request, "customers/_results.html", context)
     return render(request, "customers/search.html", context)
@@ -27,7 +35,18 @@ def customer_search_page(request: ConsoleRequest) -> HttpResponse:
 
 @login_required
 def customer_detail(request: ConsoleRequest, account_no: str) -> HttpResponse:
-    customer = customer_get(user=request.user, account_no=account_no)
+    return _render_detail(request, customer_get(user=request.user, account_no=account_no))
+
+
+@login_required
+def customer_detail_by_id(request: ConsoleRequest, pk: int) -> HttpResponse:
+    """The same page for viewers whose links may not carry the account number (it is masked for them)."""
+    return _render_detail(
+        request, customer_visible(request.user).prefetch_related("phones").filter(pk=pk).first()
+    )
+
+
+def _render_detail(request: ConsoleRequest, customer: Customer | None) -> HttpResponse:
     if customer is None:
         raise Http404(_("找不到该客户。"))
     return render(
@@ -40,5 +59,6 @@ def customer_detail(request: ConsoleRequest, account_no: str) -> HttpResponse:
             # what the apps above add: the open orders, the recent contacts …
             "panels": panels_for(customer_panels, request, customer),
             "can_create": user_can_create_orders(request.user),
+            "account_shown": policy_for(request.user).is_full("account_no"),
         },
     )

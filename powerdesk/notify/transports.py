@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage
 
-from powerdesk.core.masking import mask_phone, mask_phones_in
 from powerdesk.notify.models import NotifyChannel
+from powerdesk.org.masking import present
 
 if TYPE_CHECKING:
     from powerdesk.notify.models import Notification
@@ -183,10 +183,13 @@ class ConsoleTransport(Transport):
             raise TransientError(f"写入发件箱失败：{exc}") from exc
         order = notification.order.number if notification.order is not None else "-"
         first_line = (notification.subject or notification.text or "").splitlines()[:1]
-        # Masked before it is cut: a number split by the cut would no longer look like one.
-        summary = mask_phones_in(first_line[0])[:60] if first_line else ""
+        # What the worker's console prints is read by nobody in particular: masked as for a reader
+        # without a role (org.masking), the address and any ID or phone number in the text, before the
+        # text is cut (a number split by the cut would no longer look like one).
+        summary = present(None, "description", first_line[0]).text[:60] if first_line else ""
+        to = present(None, "contact_phone", notification.recipient_address).text
         print(
-            f"[notify] {notification.channel} to {mask_phone(notification.recipient_address)}"
+            f"[notify] {notification.channel} to {to}"
             f" · order {order} · {summary}  ({self.path})",
             flush=True,
         )

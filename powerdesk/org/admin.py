@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, User
+from powerdesk.org.models import ApiToken, FieldPolicy, Role, ServiceHall, Unit, User
 from powerdesk.org.second_factor import totp_device_reset
 from powerdesk.org.tokens import MAX_DAYS, api_token_create, api_token_revoke
 
@@ -27,6 +27,14 @@ class ServiceHallAdmin(admin.ModelAdmin):
     search_fields = ["name", "address"]
 
 
+class FieldPolicyInline(admin.TabularInline):
+    """The role's masking policy, field by field (org.masking)."""
+
+    model = FieldPolicy
+    extra = 0
+    fields = ["field", "disclosure", "may_reveal"]
+
+
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     list_display = [
@@ -38,6 +46,14 @@ class RoleAdmin(admin.ModelAdmin):
         "can_read_audit",
         "requires_second_factor",
     ]
+    inlines = [FieldPolicyInline]
+
+
+@admin.register(FieldPolicy)
+class FieldPolicyAdmin(admin.ModelAdmin):
+    list_display = ["role", "field", "disclosure", "may_reveal"]
+    list_filter = ["role", "field", "disclosure", "may_reveal"]
+    list_editable = ["disclosure", "may_reveal"]
 
 
 @admin.register(User)

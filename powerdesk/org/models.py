@@ -148,6 +148,51 @@ class Role(models.Model):
         return self.name
 
 
+class PersonalField(models.TextChoices):
+    """The kinds of personal data the masking policy decides about. A page or answer names the kind of
+    what it prints (a caller's number is ``contact_phone`` wherever it appears)."""
+
+    NAME = "name", _("客户姓名")
+    PHONE = "phone", _("客户电话")
+    ADDRESS = "address", _("地址")
+    ID_NUMBER = "id_number", _("证件号码")
+    ACCOUNT_NO = "account_no", _("户号")
+    CONTACT_PHONE = "contact_phone", _("来电号码")
+    DESCRIPTION = "description", _("诉求内容")
+
+
+class Disclosure(models.TextChoices):
+    FULL = "full", _("完整显示")
+    MASKED = "masked", _("脱敏显示")
+    HIDDEN = "hidden", _("不显示")
+
+
+class FieldPolicy(models.Model):
+    """How much of one kind of personal data a role sees (``org.masking`` applies it everywhere: the
+    console, the API, exports, notifications). A role without a row for a field sees it masked and may
+    not reveal it: a forgotten row never leaks."""
+
+    role = models.ForeignKey(
+        Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="field_policies"
+    )
+    field = models.CharField(_("字段"), max_length=32, choices=PersonalField.choices)
+    disclosure = models.CharField(_("显示方式"), max_length=8, choices=Disclosure.choices)
+    may_reveal = models.BooleanField(
+        _("可申请显示"),
+        default=False,
+        help_text=_("脱敏或隐藏时可点“显示”并填写原因查看完整内容（记入审计）。"),
+    )
+
+    class Meta:
+        verbose_name = _("个人信息显示规则")
+        verbose_name_plural = _("个人信息显示规则")
+        ordering = ["role", "field"]
+        constraints = [models.UniqueConstraint(fields=["role", "field"], name="fieldpolicy_role_field")]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.get_field_display()}: {self.get_disclosure_display()}"
+
+
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     unit = models.ForeignKey(

@@ -20,13 +20,14 @@ class WorkordersConfig(AppConfig):
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
         refcache.watch(Topic, SubType, RepeatCallRule, RepeatCallAction, PriorityRule)
 
-        from powerdesk.workorders import customer_panels, extensions, link_filters, timeline
+        from powerdesk.workorders import customer_panels, extensions, link_filters, reveal, timeline
         from powerdesk.workorders.services.repeats import repeat_resolver
 
         extensions.intake_resolvers.register("workorders", "repeat_call", repeat_resolver, position=100)
         timeline.register()
         customer_panels.register()
         link_filters.register()
+        reveal.register()
 
         from powerdesk.core import seeded_names
 

@@ -1,5 +1,6 @@
 """What the work-order app adds to a customer's page and API answer (:mod:`powerdesk.customers.extensions`):
-the customer's open orders and the contacts of the last days, each read through the caller's scope."""
+the customer's open orders and the contacts of the last days, each read through the caller's scope
+(``order_visible``: a contact is visible only if its order is)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from powerdesk.core import clock
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.customers.extensions import customer_detail_fields, customer_panels
 from powerdesk.customers.models import Customer
-from powerdesk.org.models import User
+from powerdesk.org.masking import PersonalDataField
+from powerdesk.org.models import PersonalField, User
 from powerdesk.org.selectors import user_can_create_orders
 from powerdesk.workorders import reference
 from powerdesk.workorders.choices import CLOSED_STATUSES, RepeatAction, Status
@@ -90,9 +92,16 @@ def customer_intake_orders(user: User, customer: Customer) -> list[IntakeOrder]:
     return shown
 
 
-def customer_recent_contacts(customer: Customer) -> list[Contact]:
+def customer_recent_contacts(user: User, customer: Customer) -> list[Contact]:
+    """The customer's contacts of the last days that ``user`` may see: a contact belongs to an order and
+    is visible only if its order is (``order_visible``), as on the order page: a contact passed on to a
+    county-level order must not show its number and summary to a station's crew."""
     return list(
-        Contact.objects.filter(customer=customer, at__gte=clock.now() - timedelta(days=CONTACT_DAYS))
+        Contact.objects.filter(
+            customer=customer,
+            at__gte=clock.now() - timedelta(days=CONTACT_DAYS),
+            order__in=order_visible(user).filter(customer=customer).values("id"),
+        )
         .select_related("order", "agent")
         .order_by("-at", "-id")[:CONTACTS_SHOWN]
     )
@@ -110,7 +119,7 @@ def _intake_orders_panel(request: HttpRequest, customer: Customer) -> dict[str, 
 
 
 def _contacts_panel(request: HttpRequest, customer: Customer) -> dict[str, Any]:
-    return {"contacts": customer_recent_contacts(customer), "days": CONTACT_DAYS}
+    return {"contacts": customer_recent_contacts(request.user, customer), "days": CONTACT_DAYS}  # type: ignore[arg-type]
 
 
 class CustomerOpenOrderOutputSerializer(serializers.Serializer):
@@ -128,6 +137,19 @@ class CustomerOpenOrderOutputSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "CustomerOpenOrder"
+
+
+class CustomerContactOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    channel = serializers.CharField()
+    phone = PersonalDataField(field=PersonalField.CONTACT_PHONE)
+    summary = PersonalDataField(field=PersonalField.DESCRIPTION)
+    order = serializers.CharField(source="order.number")
+    is_repeat = serializers.BooleanField()
+
+    class Meta:
+        ref_name = "CustomerContact"
 
 
 def register() -> None:
@@ -149,5 +171,13 @@ def register() -> None:
         DetailField(
             field=lambda: CustomerOpenOrderOutputSerializer(many=True, read_only=True),
             load=lambda customer, request: customer_open_orders(request.user, customer),
+        ),
+    )
+    customer_detail_fields.register(
+        OWNER,
+        "recent_contacts",
+        DetailField(
+            field=lambda: CustomerContactOutputSerializer(many=True, read_only=True),
+            load=lambda customer, request: customer_recent_contacts(request.user, customer),
         ),
     )

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.functional import Promise
 
 from powerdesk.core.extensions import DetailField, Panel, Registry, panels_for
+from powerdesk.core.masking import mask_phone
 
 if TYPE_CHECKING:
     from django import forms
@@ -178,6 +179,14 @@ class Viewer:
     """Who reads the timeline, as far as presenting it depends on it."""
 
     sees_personal_data: bool
+    # The reader's masking policy (org.masking.Policy); without one, ``sees_personal_data`` decides.
+    masking: Any = None
+
+    def contact_phone(self, value: str) -> str:
+        """A caller's number as this reader may see it."""
+        if self.masking is not None:
+            return str(self.masking.text("contact_phone", value))
+        return value if self.sees_personal_data else mask_phone(value)
 
 
 @dataclass

@@ -16,7 +16,6 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from powerdesk.core.masking import mask_phone
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders import extensions as ext
@@ -37,9 +36,11 @@ _REFERENCES = {
 }
 
 
-def present(events: Sequence[WorkOrderEvent], *, sees_personal_data: bool) -> list[ext.PresentedEvent]:
+def present(
+    events: Sequence[WorkOrderEvent], *, sees_personal_data: bool = False, masking: Any = None
+) -> list[ext.PresentedEvent]:
     """The events, each with its label, note, changes and lines, for one reader."""
-    viewer = ext.Viewer(sees_personal_data=sees_personal_data)
+    viewer = ext.Viewer(sees_personal_data=sees_personal_data, masking=masking)
     presented = [
         ext.PresentedEvent(event=e, data=e.data if isinstance(e.data, dict) else {}, note=e.note)
         for e in events
@@ -143,7 +144,7 @@ def present_details(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
         if data.get("channel"):
             item.lines.append(_("渠道：%(channel)s") % {"channel": _choice_label(Channel, data["channel"])})
         if data.get("phone"):
-            number = data["phone"] if viewer.sees_personal_data else mask_phone(data["phone"])
+            number = viewer.contact_phone(data["phone"])
             item.lines.append(_("来电号码：%(phone)s") % {"phone": number})
         override = data.get("override")
         if isinstance(override, dict):
@@ -175,7 +176,7 @@ def present_details(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) ->
         if data.get("child"):
             item.lines.append(_("子工单 %(number)s 已并入") % {"number": data["child"]})
         if item.event.kind == EventKind.CALL_OUT and data.get("number"):
-            number = data["number"] if viewer.sees_personal_data else mask_phone(data["number"])
+            number = viewer.contact_phone(data["number"])
             outcome = _("已联系上客户") if data.get("reached") else _("未联系上")
             item.lines.append(_("拨打 %(number)s：%(outcome)s") % {"number": number, "outcome": outcome})
         if data.get("size"):

@@ -28,9 +28,10 @@ from powerdesk.core.forms import refusal_on
 from powerdesk.core.pagination import ListPaginator
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
+from powerdesk.org.masking import policy_for
 from powerdesk.org.models import User
 from powerdesk.org.requests import ConsoleRequest
-from powerdesk.org.selectors import user_can_create_orders, user_may, user_sees_personal_data
+from powerdesk.org.selectors import user_can_create_orders, user_may
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel, RepeatAction
@@ -165,7 +166,7 @@ def _intake_initial(request: ConsoleRequest, customer: Customer | None) -> dict[
         if request.GET.get(name):
             initial[name] = request.GET[name]
     # Roles that may not see personal data do not get the customer's number typed in for them.
-    if customer is not None and user_sees_personal_data(request.user):
+    if customer is not None and policy_for(request.user).is_full("phone"):
         initial["caller_phone"] = customer.primary_phone
     return initial
 
@@ -195,7 +196,7 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
             "form": form,
             "customer": customer,
             "phones": list(customer.phones.all()) if customer else [],
-            "phone_hidden": customer is not None and not user_sees_personal_data(user),
+            "phone_hidden": customer is not None and not policy_for(user).is_full("phone"),
             "warning": _repeat_warning(customer, topic),
             "intake_panel": _intake_panel(user, customer, topic),
             "description_max": DESCRIPTION_MAX,
@@ -336,9 +337,7 @@ def _render_detail(
             "order": order,
             "transition_forms": forms,
             "open_code": bound.transition.code if bound is not None else "",
-            "timeline": timeline.present(
-                list(order_timeline(order)), sees_personal_data=user_sees_personal_data(user)
-            ),
+            "timeline": timeline.present(list(order_timeline(order)), masking=policy_for(user)),
             "panels": extensions.order_panels_for(request, order),
             "attachments": list(order.attachments.select_related("uploaded_by")),
             "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),

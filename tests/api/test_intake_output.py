@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
+from powerdesk.org.masking import serializer_masking
 from powerdesk.workorders.api import WorkOrderSummaryOutputSerializer
 from powerdesk.workorders.models import WorkOrder
 
@@ -26,21 +27,21 @@ def _body(customer, **overrides):
     }
 
 
-def _stored(number: str, *, unmasked: bool) -> dict:
+def _stored(number: str, *, user) -> dict:
     order = WorkOrder.objects.select_related("topic", "unit", "customer", "assignee", "sub_type").get(
         number=number
     )
-    return dict(WorkOrderSummaryOutputSerializer(order, context={"unmasked": unmasked}).data)
+    return dict(WorkOrderSummaryOutputSerializer(order, context=serializer_masking(user)).data)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api, customer):
+def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api, users, customer):
     client = api("agent")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     answer = client.post(URL, _body(customer), format="json").json()
     intake = answer.pop("intake")
     with translation.override(language):
-        assert answer == _stored(answer["number"], unmasked=True)
+        assert answer == _stored(answer["number"], user=users["agent"])
     assert intake == {
         "created": True,
         "repeat_call": False,
@@ -52,12 +53,12 @@ def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api
     }
 
 
-def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, customer):
+def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, users, customer):
     client = api("agent")
     client.post(URL, _body(customer), format="json")
     answer = client.post(URL, _body(customer, description="还是没电"), format="json").json()
     intake = answer.pop("intake")
-    assert answer == _stored(answer["number"], unmasked=True)
+    assert answer == _stored(answer["number"], user=users["agent"])
     assert intake == {
         "created": False,
         "repeat_call": True,

@@ -103,3 +103,14 @@ def test_the_console_line_shows_no_whole_phone_number(outbox, capsys):
     for whole in ("13800000001", "13912345678", "88776655"):
         assert whole not in printed, printed
     assert "139****5678" in printed
+def test_the_console_transport_prints_personal_data_masked(outbox, capsys):
+    notification = notification_send(notification_id=enqueue(channel="console").pk)
+    notification.recipient_address = "13812345678"
+    notification.subject = ""
+    notification.text = "客户身份证330100199001011234，电话13912345678"
+    capsys.readouterr()
+    outbox.unlink()
+    transport_for("console").send(notification)
+    printed = capsys.readouterr().out
+    assert "138****5678" in printed and "13812345678" not in printed
+    assert "330100199001011234" not in printed and "13912345678" not in printed

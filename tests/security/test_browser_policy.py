@@ -29,6 +29,7 @@ NOT_PAGES = {
     "workorders:customer_orders": "an htmx fragment of the intake form",
     "workorders:add_contact": "POST only",
     "audit:export": "CSV",
+    "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",
     "favicon.ico": "a redirect to a static file",
@@ -58,6 +59,7 @@ def console_urls(users, customer):
     order = intake(users["agent"], customer)
     arguments = {
         "customers:detail": [customer.account_no],
+        "customers:detail_id": [customer.pk],
         "workorders:detail": [order.number],
     }
     urls = []
@@ -71,6 +73,8 @@ def console_urls(users, customer):
             urls.append(reverse(name))
     urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
     urls.append(reverse("customers:search") + f"?q={customer.account_no}")
+    # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
+    urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
 
 

@@ -28,8 +28,9 @@ from powerdesk.core.api import (
 from powerdesk.core.errors import NotPermitted
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_for_intake
+from powerdesk.org.masking import serializer_masking
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_can_create_orders, user_sees_personal_data
+from powerdesk.org.selectors import user_can_create_orders
 from powerdesk.workorders import reference
 from powerdesk.workorders.api.common import (
     MAX_FACTS_CHARS,
@@ -272,6 +273,6 @@ def intake_answer(result: IntakeResult, request: Request) -> dict[str, Any]:
     order = result.order
     order.intake = result  # type: ignore[attr-defined]  # the answer's intake object
     serializer = shared_serializer(
-        WorkOrderIntakeApi.OutputSerializer, unmasked=user_sees_personal_data(request_user(request))
+        WorkOrderIntakeApi.OutputSerializer, **serializer_masking(request_user(request))
     )
     return serializer.to_representation(order)

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from powerdesk.core.api import Pagination, error_responses, request_user
-from powerdesk.org.selectors import user_sees_personal_data
+from powerdesk.org.masking import serializer_masking
 from powerdesk.workorders.api.common import TAGS
 from powerdesk.workorders.api.intake import WorkOrderIntakeApi
 from powerdesk.workorders.api.output import WorkOrderSummaryOutputSerializer
@@ -40,8 +40,7 @@ class WorkOrderListApi(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        unmasked = user_sees_personal_data(request_user(self.request))
-        return {**super().get_serializer_context(), "unmasked": unmasked}
+        return {**super().get_serializer_context(), **serializer_masking(request_user(self.request))}
 
 
 class WorkOrderCollectionApi(WorkOrderListApi, WorkOrderIntakeApi):  # type: ignore[misc]

@@ -10,15 +10,12 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from powerdesk.core.api import (
-    MaskedCharField,
-    request_user,
-)
+from powerdesk.core.api import request_user
 from powerdesk.core.extensions import add_detail_fields, load_detail_fields
 from powerdesk.core.labels import label
-from powerdesk.core.masking import mask_address, mask_phone
 from powerdesk.customers.api import CustomerSummaryOutputSerializer
-from powerdesk.org.selectors import user_sees_personal_data
+from powerdesk.org.masking import NOBODY, PersonalDataField, Policy, serializer_masking
+from powerdesk.org.models import PersonalField
 from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import BusinessType, LinkKind, Status
 from powerdesk.workorders.models import WorkOrder
@@ -47,14 +44,16 @@ class UnitRefOutputSerializer(serializers.Serializer):
         ref_name = "UnitRef"
 
 
-def _mask_phones(value: Any) -> Any:
+def _mask_phones(value: Any, policy: Policy) -> Any:
     if isinstance(value, dict):
         return {
-            k: mask_phone(v) if k == "phone" and isinstance(v, str) else _mask_phones(v)
+            k: policy.text(PersonalField.CONTACT_PHONE, v)
+            if k in ("phone", "number") and isinstance(v, str)
+            else _mask_phones(v, policy)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [_mask_phones(v) for v in value]
+        return [_mask_phones(v, policy) for v in value]
     return value
 
 
@@ -67,7 +66,7 @@ class EventDataField(serializers.DictField):
 
     def to_representation(self, value: Any) -> Any:
         data = super().to_representation(value)
-        return data if self.context.get("unmasked") else _mask_phones(data)
+        return _mask_phones(data, self.context.get("masking") or NOBODY)
 
 
 class EventOutputSerializer(serializers.Serializer):
@@ -124,9 +123,11 @@ class WorkOrderSummaryOutputSerializer(serializers.Serializer):
     priority = serializers.IntegerField()
     unit = UnitRefOutputSerializer()
     assignee = UserRefOutputSerializer(allow_null=True)
-    customer = serializers.CharField(source="customer.account_no", allow_null=True)
-    caller_name = serializers.CharField()
-    caller_phone = MaskedCharField(mask=mask_phone)
+    customer = PersonalDataField(
+        field=PersonalField.ACCOUNT_NO, source="customer.account_no", allow_null=True
+    )
+    caller_name = PersonalDataField(field=PersonalField.NAME)
+    caller_phone = PersonalDataField(field=PersonalField.CONTACT_PHONE)
     contact_count = serializers.IntegerField()
     chase_count = serializers.IntegerField()
     escalation_level = serializers.IntegerField()
@@ -163,8 +164,8 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
     The view puts the timeline, attachments and transitions (read through selectors) in the context."""
 
     sub_type_name = serializers.CharField(source="sub_type.name", allow_null=True)
-    description = serializers.CharField()
-    address = MaskedCharField(mask=mask_address)
+    description = PersonalDataField(field=PersonalField.DESCRIPTION)
+    address = PersonalDataField(field=PersonalField.ADDRESS)
     caller_withheld = serializers.BooleanField(help_text="The call carried no caller ID.")
     facts = serializers.DictField(read_only=True)
     customer_info = CustomerSummaryOutputSerializer(source="customer", allow_null=True)
@@ -214,7 +215,7 @@ class WorkOrderDetailOutputSerializer(WorkOrderSummaryOutputSerializer):
 
 
 def serializer_context(request: Request) -> dict[str, Any]:
-    return {"request": request, "unmasked": user_sees_personal_data(request_user(request))}
+    return {"request": request, **serializer_masking(request_user(request))}
 
 
 def detail_response(request: Request, order: WorkOrder) -> Response:

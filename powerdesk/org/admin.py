@@ -27,7 +27,15 @@ class ServiceHallAdmin(admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "scope", "sees_personal_data", "can_create_orders", "can_read_audit"]
+    list_display = [
+        "code",
+        "name",
+        "scope",
+        "sees_personal_data",
+        "can_create_orders",
+        "can_read_audit",
+        "is_field_staff",
+    ]
 
 
 @admin.register(User)

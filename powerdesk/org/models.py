@@ -132,6 +132,11 @@ class Role(models.Model):
         models.CharField(max_length=32), verbose_name=_("可执行的操作"), default=list, blank=True
     )
     can_read_audit = models.BooleanField(_("可查阅审计记录"), default=False)
+    # Whom a dispatcher may name as the handler of an order (the dispatch form offers only them): the
+    # crews and handlers of a unit, not its agents, dispatchers or administrators, who may "take" too.
+    is_field_staff = models.BooleanField(
+        _("可被指派处理工单"), default=False, help_text=_("派单时可作为处理人的岗位，如抢修人员、处理人员。")
+    )
 
     class Meta:
         verbose_name = _("角色")

@@ -9,10 +9,17 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.workorders.models import PriorityRule, RepeatCallRule, SubType, Topic
+        from powerdesk.workorders.models import (
+            PriorityRule,
+            RepeatCallRule,
+            RoutingRule,
+            SubType,
+            Topic,
+            WorkQueue,
+        )
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
-        refcache.watch(Topic, SubType, RepeatCallRule, PriorityRule)
+        refcache.watch(Topic, SubType, RepeatCallRule, PriorityRule, RoutingRule, WorkQueue)
 
         from powerdesk.workorders import customer_panels, extensions, timeline
         from powerdesk.workorders.services.repeats import repeat_resolver

@@ -36,6 +36,7 @@ from powerdesk.workorders import extensions, reference, rules
 from powerdesk.workorders.choices import BusinessType, Channel, EventKind, Priority, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, SubType, Topic, WorkOrder
+from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
 __all__ = ["IntakeContact", "IntakeResult", "contact_record", "workorder_intake"]
 
@@ -303,6 +304,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         request_id=c.request_id,
         at=c.now,
     )
-    return IntakeResult(
-        order=order, contact=contact_record(c, order, is_repeat=False), created=True, repeat=False
-    )
+    contact = contact_record(c, order, is_repeat=False)
+    # A fault repair whose routing rule says so is dispatched now, in this transaction, by the system.
+    order = workorder_auto_dispatch(order=order) or order
+    return IntakeResult(order=order, contact=contact, created=True, repeat=False)

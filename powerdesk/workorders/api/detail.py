@@ -125,6 +125,6 @@ class WorkOrderDispatchSuggestionApi(APIView):
             "assignee": assignee.username if assignee else None,
             "assignee_id": assignee.pk if assignee else None,
             "auto_dispatch": bool(suggestion and suggestion.auto_dispatch),
-            "staff": DispatchCandidateSerializer(suggestion.staff if suggestion else [], many=True).data,
+            "staff": suggestion.staff if suggestion else [],
         }
         return Response(self.OutputSerializer(data).data)

@@ -145,3 +145,15 @@ def test_the_assignee_must_still_belong_to_the_unit(users, customer, county):
     order = intake(users, customer)
     with pytest.raises(ValidationFailed):
         s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east, assignee=other)
+
+
+def test_only_those_who_may_dispatch_get_the_staff_of_a_unit(client, users, customer, west_customer, county):
+    order = intake(users, customer)
+    url = reverse("workorders:dispatch_staff", args=[order.number])
+    assert client.get(url, {"unit": county.east.pk}).status_code == 302  # to the login page
+    client.force_login(users["callback"])
+    assert client.get(url, {"unit": county.east.pk}).status_code == 403
+    client.force_login(users["west_repair"])  # another unit's order: not found
+    assert client.get(url, {"unit": county.east.pk}).status_code == 404
+    client.force_login(users["dispatcher"])
+    assert client.get(url, {"unit": "not-a-unit"}).status_code == 200  # no unit: no staff, no error

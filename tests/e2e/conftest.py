@@ -175,6 +175,7 @@ def people(transactional_db):
 
     # An earlier browser test's server, going away, ended the connections left open (see
     # _wait_for_sessions_to_end), maybe the one Django keeps for this context: start on a fresh one.
+    # Ask for this fixture after ``page``: the test's ORM calls then run in the context it refreshed.
     connection.close()
     county = UnitFactory(code="E2E", name="青溪县供电公司", kind="county")
     east = UnitFactory(code="E2E-E", name="东桥供电所", parent=county)

@@ -44,7 +44,7 @@ def queue_tile(page, name: str):
     return page.locator("a.stat", has=page.locator(".lbl", has_text=re.compile(f"^{name}$")))
 
 
-def test_a_dispatcher_and_a_callback_agent_work_their_queues(people, server, page):
+def test_a_dispatcher_and_a_callback_agent_work_their_queues(server, page, people):
     customer, users = people
     waiting = take_call(users["agent"], customer, "fault_repair")
     to_call = replied(users, customer, "power_quality")

@@ -12,7 +12,9 @@
 5. stops gunicorn and the embedded PostgreSQL.
 
 Options: ``--customers/--orders`` (seed size), ``--duration`` (seconds per phase), ``--connections``,
-``--rate``, ``--python-client`` (closed-loop Python client instead of wrk), ``--keep-server``.
+``--rate``, ``--python-client`` (closed-loop Python client instead of wrk), ``--keep-server``,
+``--auto-dispatch on|off`` (the fault-repair routing rule's automatic dispatch at intake, by the system
+account: each new fault repair is then also dispatched in the intake's transaction; default off, as seeded).
 """
 
 from __future__ import annotations
@@ -257,6 +259,16 @@ def loadgen_args(mode: str, url: str, token: str, customers: int, **options: obj
     return args
 
 
+def set_auto_dispatch(on: bool) -> int:
+    """Switch the seeded fault-repair routing rule's automatic dispatch (workorders 0017) before the
+    server starts (its processes read the rules then); the number of rules switched."""
+    from powerdesk.workorders.models import RoutingRule
+
+    return RoutingRule.objects.filter(business_type="repair", topic__code="fault_repair").update(
+        auto_dispatch=on
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -271,6 +283,12 @@ def main() -> int:
     parser.add_argument("--python-client", action="store_true", help="closed-loop Python client, not wrk")
     parser.add_argument("--seed-only", action="store_true")
     parser.add_argument("--keep-server", action="store_true", help="leave the embedded PostgreSQL running")
+    parser.add_argument(
+        "--auto-dispatch",
+        choices=["on", "off"],
+        default="off",
+        help="the fault-repair routing rule dispatches new orders at intake (default: off, as seeded)",
+    )
     args = parser.parse_args()
 
     run_started = time.monotonic()
@@ -293,6 +311,8 @@ def main() -> int:
         if args.seed_only:
             return 0
 
+        rules = set_auto_dispatch(args.auto_dispatch == "on")
+        log(f"auto-dispatch {args.auto_dispatch} ({rules} fault-repair routing rule(s))")
         user = common.bench_user(common.AGENT_USERNAME, "agent", "B01")
         token = common.token_for(user)
         wrk = None if args.python_client else ensure_wrk()
@@ -421,6 +441,9 @@ def main() -> int:
                 f" p95 {gentle.result['p95_ms']:.1f} ms, p99 {gentle.result['p99_ms']:.1f} ms"
                 f" ({gentle.result.get('unanswered', 0)} unanswered)"
             )
+        print(
+            f"   auto-dispatch      {args.auto_dispatch} (fault repairs dispatched at intake by the system)"
+        )
         print(f"   errors             {errors} (non-2xx + socket errors over all phases)")
         print(f"   total run time     {time.monotonic() - run_started:.0f} s")
         failed = errors > 0

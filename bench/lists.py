@@ -7,6 +7,7 @@ and times, as a dispatcher of the largest county (who sees its whole subtree of 
 * the county's open queue (``queue=unit``),
 * a status + topic filter (archived fault-repair orders),
 * a 30-day date range three months back,
+* two of the dispatcher's work queues (待派单 oldest first, 即将超时 soonest due first),
 
 each on page 1 and page 200, through ``GET /api/v1/workorders/`` (token) and ``GET /orders/``
 (session cookie after a real CSRF login): 30 sequential requests per case, p50/p95 against the
@@ -44,6 +45,10 @@ def cases(today: dt.date) -> list[tuple[str, dict[str, str]]]:
             "date range (30 days)",
             {"queue": "all", "date_from": start.isoformat(), "date_to": end.isoformat()},
         ),
+        # Two of the dispatcher's work queues as seeded (workorders 0017): oldest waiting first, and the
+        # clocks about to breach soonest due first. Every console case also counts the role's queues.
+        ("queue to dispatch", {"queue": "all", "status": "accepted", "sort": "oldest"}),
+        ("queue about to breach", {"queue": "all", "at_risk": "on", "sort": "due"}),
     ]
 
 

@@ -11,6 +11,7 @@ from powerdesk.workorders.api import (
     WorkOrderAttachmentAddApi,
     WorkOrderCollectionApi,
     WorkOrderDetailApi,
+    WorkOrderDispatchSuggestionApi,
 )
 
 urlpatterns = [
@@ -20,6 +21,11 @@ urlpatterns = [
         "workorders/<str:number>/attachments/",
         WorkOrderAttachmentAddApi.as_view(),
         name="api-v1-workorder-attachments",
+    ),
+    path(
+        "workorders/<str:number>/dispatch-suggestion/",
+        WorkOrderDispatchSuggestionApi.as_view(),
+        name="api-v1-workorder-dispatch-suggestion",
     ),
     *[
         path(f"workorders/<str:number>/{code}/", api.as_view(), name=f"api-v1-workorder-{code}")

@@ -11,6 +11,7 @@ from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_sees_all
 from powerdesk.sla.selectors import calendar_warnings
 from powerdesk.workorders.filters import order_list
+from powerdesk.workorders.queues import queue_counts
 
 
 @login_required
@@ -28,6 +29,8 @@ def home(request: ConsoleRequest) -> HttpResponse:
         "console/home.html",
         {
             "counts": counts,
+            # The role's work queues (待派单, 待回访 …), oldest or soonest due first when opened.
+            "work_queues": queue_counts(user),
             "recent": recent,
             "can_create": user_can_create_orders(user),
             # Staff and managers (who see every unit) are told when next year's holidays are not imported.

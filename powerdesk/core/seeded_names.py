@@ -39,6 +39,7 @@ ROLE_NAMES = (
     pgettext_lazy("role", "服务管理"),
     pgettext_lazy("role", "系统管理员"),
     pgettext_lazy("role", "审计员"),
+    pgettext_lazy("role", "系统账号"),
 )
 
 # Which models' names are looked up, in which context (the model's label, lower case). Topics and roles

@@ -45,6 +45,7 @@ class RoleAdmin(admin.ModelAdmin):
         "can_create_orders",
         "can_read_audit",
         "requires_second_factor",
+        "is_field_staff",
     ]
     inlines = [FieldPolicyInline]
 

@@ -138,6 +138,11 @@ class Role(models.Model):
         default=False,
         help_text=_("启用双因素认证的部署中，该角色的员工登录后须输入身份验证器应用的动态验证码。"),
     )
+    # Whom a dispatcher may name as the handler of an order (the dispatch form offers only them): the
+    # crews and handlers of a unit, not its agents, dispatchers or administrators, who may "take" too.
+    is_field_staff = models.BooleanField(
+        _("可被指派处理工单"), default=False, help_text=_("派单时可作为处理人的岗位，如抢修人员、处理人员。")
+    )
 
     class Meta:
         verbose_name = _("角色")

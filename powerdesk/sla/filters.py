@@ -20,7 +20,28 @@ def breached(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[
     return queryset.filter(Exists(Clock.objects.filter(order=OuterRef("pk"), state=ClockState.BREACHED)))
 
 
+def at_risk(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[WorkOrder]:
+    """Orders with a clock about to breach: running, past its warning point (the sweep warned), not yet
+    breached — the clocks of the 即将超时 page (``selectors.about_to_breach``), served by its partial
+    index."""
+    return queryset.filter(
+        Exists(
+            Clock.objects.filter(
+                order=OuterRef("pk"), state=ClockState.RUNNING, level__gte=1, breached_at__isnull=True
+            )
+        )
+    )
+
+
 def register() -> None:
+    register_filter(
+        "at_risk",
+        FlagFilter(
+            label=_("即将超时"),
+            method=at_risk,
+            help_text="Orders with a running time limit past its warning point and not yet breached.",
+        ),
+    )
     register_filter(
         "breached",
         FlagFilter(

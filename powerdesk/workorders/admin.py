@@ -1,5 +1,8 @@
 """Admin for the reference data of work orders. Orders themselves change only through the services."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from powerdesk.workorders.models import (
@@ -7,9 +10,12 @@ from powerdesk.workorders.models import (
     PriorityRule,
     RepeatCallAction,
     RepeatCallRule,
+    RoutingRule,
     SubType,
     Topic,
+    WorkQueue,
 )
+from powerdesk.workorders.queues import params_errors
 
 
 @admin.register(Topic)
@@ -54,3 +60,44 @@ class PriorityRuleAdmin(admin.ModelAdmin):
         "source_grade",
     ]
     list_filter = ["is_active", "priority"]
+
+
+class WorkQueueForm(forms.ModelForm):
+    class Meta:
+        model = WorkQueue
+        fields = ["role", "code", "name", "name_en", "params", "sort_order", "is_active"]
+
+    def clean_params(self) -> str:
+        """The saved filter must be what the order list's FilterSet accepts (names and values)."""
+        params = self.cleaned_data["params"].strip().lstrip("?")
+        errors = params_errors(params)
+        if errors:
+            raise forms.ValidationError(errors)
+        return params
+
+
+@admin.register(WorkQueue)
+class WorkQueueAdmin(admin.ModelAdmin):
+    form = WorkQueueForm
+    list_display = ["name", "name_en", "role", "params", "sort_order", "is_active"]
+    list_filter = ["role", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "sort_order",
+        "business_type",
+        "customer_type",
+        "flag",
+        "target",
+        "target_unit_code",
+        "auto_dispatch",
+        "is_active",
+    ]
+    list_filter = ["is_active", "auto_dispatch", "business_type", "target"]
+
+    def get_queryset(self, request: Any):
+        return super().get_queryset(request).select_related("sub_type", "topic")

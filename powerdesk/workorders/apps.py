@@ -13,12 +13,14 @@ class WorkordersConfig(AppConfig):
             PriorityRule,
             RepeatCallAction,
             RepeatCallRule,
+            RoutingRule,
             SubType,
             Topic,
+            WorkQueue,
         )
 
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
-        refcache.watch(Topic, SubType, RepeatCallRule, RepeatCallAction, PriorityRule)
+        refcache.watch(Topic, SubType, RepeatCallRule, RepeatCallAction, PriorityRule, RoutingRule, WorkQueue)
 
         from powerdesk.workorders import customer_panels, extensions, link_filters, reveal, timeline
         from powerdesk.workorders.services.repeats import repeat_resolver

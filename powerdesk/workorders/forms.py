@@ -9,9 +9,11 @@ puts a service's :class:`~powerdesk.core.errors.DomainError` back on the form, f
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core.errors import NotFound
@@ -29,6 +31,7 @@ from powerdesk.workorders.choices import (
     Satisfaction,
 )
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
+from powerdesk.workorders.routing import dispatch_suggestion, field_staff
 from powerdesk.workorders.selectors import order_get
 from powerdesk.workorders.transitions import FieldSpec, Transition
 
@@ -354,8 +357,69 @@ def transition_form(transition: Transition, user: User, order: WorkOrder, data: 
     form_class = transition_form_class(transition, user)
     auto_id = f"id_{transition.code}_%s"
     if data is not None:
-        return form_class(data, auto_id=auto_id)
-    return form_class(initial={"version": order.version, "request_id": new_request_id()}, auto_id=auto_id)
+        form = form_class(data, auto_id=auto_id)
+    else:
+        form = form_class(initial={"version": order.version, "request_id": new_request_id()}, auto_id=auto_id)
+    if transition.code == "dispatch":
+        shape_dispatch_form(form, order)
+    return form
+
+
+class FieldStaffChoiceField(forms.ModelChoiceField):
+    """A handler of the chosen unit, with their open load (``routing.field_staff``)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        load = getattr(obj, "open_load", 0)
+        return _("%(name)s（%(unit)s，在办 %(load)s）") % {
+            "name": obj.display_name,
+            "unit": obj.unit,
+            "load": load,
+        }
+
+
+def _posted_unit(form: TransitionForm) -> Unit | None:
+    """The unit the bound form names, if it is one the user may pick (else the field reports it)."""
+    value = form.data.get(form.add_prefix("unit"))
+    if not value or not str(value).isdigit():
+        return None
+    return _unit_choices(form).filter(pk=int(value)).first()
+
+
+def _unit_choices(form: TransitionForm) -> QuerySet[Unit]:
+    return cast(QuerySet[Unit], cast(forms.ModelChoiceField, form.fields["unit"]).queryset)
+
+
+def shape_dispatch_form(form: TransitionForm, order: WorkOrder) -> None:
+    """The dispatch form starts on the routing rule's suggestion (unit and least-loaded handler) and
+    offers as handlers only the field staff of the chosen unit, each with their load; changing the unit
+    reloads that list (htmx, ``workorders:dispatch_staff``)."""
+    suggestion = dispatch_suggestion(order)
+    units = _unit_choices(form)
+    if form.is_bound:
+        unit = _posted_unit(form)
+    elif suggestion is not None and units.filter(pk=suggestion.unit.pk).exists():
+        unit = suggestion.unit
+        form.initial["unit"] = unit.pk
+        if suggestion.assignee is not None:
+            form.initial["assignee"] = suggestion.assignee.pk
+    else:
+        unit = None
+    old = form.fields["assignee"]
+    form.fields["assignee"] = FieldStaffChoiceField(
+        queryset=field_staff(unit),
+        label=old.label,
+        required=False,
+        empty_label=_("（不指定）"),
+        error_messages={"invalid_choice": _("请选择派往单位的处理人员。")},
+    )
+    form.fields["unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("workorders:dispatch_staff", kwargs={"number": order.number}),
+            "hx-target": "#id_dispatch_assignee",
+            "hx-trigger": "change",
+            "hx-swap": "innerHTML",
+        }
+    )
 
 
 # ---------------------------------------------------------------------------------------------

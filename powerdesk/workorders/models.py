@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -532,3 +535,127 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class WorkQueue(models.Model):
+    """A work queue of a role (待派单, 待回访 …): a named, saved filter of the order list, shown with its
+    count on the home page and above the list of every user of the role.
+
+    ``params`` are the list's own query parameters (``workorders.filters.OrderFilterSet``), e.g.
+    ``status=replied&sort=due``: the queue is the list with those filters, so it needs no query of its
+    own and stays within the user's scope. The admin checks them against the FilterSet on save."""
+
+    role = models.ForeignKey(
+        "org.Role", verbose_name=_("角色"), on_delete=models.CASCADE, related_name="work_queues"
+    )
+    code = models.SlugField(_("编码"), max_length=40)
+    name = models.CharField(_("名称"), max_length=50)
+    name_en = models.CharField(_("英文名称"), max_length=50, blank=True)
+    params = models.CharField(
+        _("筛选条件"),
+        max_length=500,
+        help_text=_(
+            "工单列表的查询参数，如 status=replied&sort=due（可用：状态、队列、处理人、即将超时等）。"
+        ),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("工作队列")
+        verbose_name_plural = _("工作队列")
+        ordering = ["role", "sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["role", "code"], name="workqueue_role_code")]
+
+    def __str__(self) -> str:
+        return f"{self.role} / {self.name}"
+
+
+class RoutingTarget(models.TextChoices):
+    AREA_STATION = "area_station", _("客户台区所属供电所")
+    UNIT = "unit", _("指定单位")
+
+
+class RoutingRule(models.Model):
+    """Where an order is dispatched (派单规则): business type / sub-type / topic and the customer's type
+    and flags → the 供电所 of the customer's 台区, or a named unit; and whether a fault repair is
+    dispatched at intake without a dispatcher. The first active rule that matches, by ``sort_order``,
+    decides (:func:`powerdesk.workorders.rules.routing_rule_for`); empty conditions match anything."""
+
+    sort_order = models.PositiveSmallIntegerField(_("顺序"), default=100, help_text=_("数字小的规则先匹配"))
+    business_type = models.CharField(
+        _("业务类型"), max_length=20, choices=BusinessType.choices, blank=True, help_text=_("留空表示任意")
+    )
+    sub_type = models.ForeignKey(
+        SubType,
+        verbose_name=_("业务子类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示任意"),
+    )
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("业务分类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空表示任意"),
+    )
+    customer_type = models.CharField(
+        _("客户类型"), max_length=20, choices=CustomerType.choices, blank=True, help_text=_("留空表示任意")
+    )
+    flag = models.CharField(
+        _("客户标记"),
+        max_length=20,
+        choices=PriorityRule.Flag.choices,
+        blank=True,
+        help_text=_("留空表示任意"),
+    )
+    target = models.CharField(
+        _("派往"), max_length=16, choices=RoutingTarget.choices, default=RoutingTarget.AREA_STATION
+    )
+    # A code, not a foreign key: the demo's reset empties the unit tree with TRUNCATE … CASCADE, which
+    # would empty this reference table with it.
+    target_unit_code = models.CharField(
+        _("指定单位编码"), max_length=32, blank=True, help_text=_("派往“指定单位”时填写单位编码")
+    )
+    auto_dispatch = models.BooleanField(
+        _("受理时自动派单"),
+        default=False,
+        help_text=_("仅用于故障报修：受理后由系统账号按本规则直接派单，无需调度员。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_business_type_display() if self.business_type else "",
+            str(self.sub_type.name) if self.sub_type_id and self.sub_type else "",
+            str(self.topic.name) if self.topic_id and self.topic else "",
+            self.get_customer_type_display() if self.customer_type else "",
+            self.get_flag_display() if self.flag else "",
+        ]
+        target = self.target_unit_code if self.target == RoutingTarget.UNIT else self.get_target_display()
+        return (" / ".join(p for p in parts if p) or str(_("任意"))) + f" → {target}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.target == RoutingTarget.UNIT:
+            unit = Unit.objects.dispatch_targets().filter(code=self.target_unit_code, is_active=True).first()
+            if unit is None:
+                errors["target_unit_code"] = _("请填写一个启用的供电所、班组或公司的编码。")
+        if self.auto_dispatch and self.business_type != BusinessType.REPAIR:
+            errors["auto_dispatch"] = _("只有故障报修可以自动派单。")
+        sub_type = self.sub_type if self.sub_type_id else None
+        if sub_type is not None and self.business_type and sub_type.business_type != self.business_type:
+            errors["sub_type"] = _("业务子类与业务类型不符。")
+        if errors:
+            raise ValidationError(errors)

@@ -7,7 +7,15 @@ cleared at once by a save in this process).
 from __future__ import annotations
 
 from powerdesk.core import refcache
-from powerdesk.workorders.models import PriorityRule, RepeatCallAction, RepeatCallRule, SubType, Topic
+from powerdesk.workorders.models import (
+    PriorityRule,
+    RepeatCallAction,
+    RepeatCallRule,
+    RoutingRule,
+    SubType,
+    Topic,
+    WorkQueue,
+)
 
 
 def _topics() -> dict[str, Topic]:
@@ -82,3 +90,24 @@ def priority_rules() -> list[PriorityRule]:
     return refcache.get(
         "workorders.priority_rules", lambda: list(PriorityRule.objects.filter(is_active=True))
     )
+
+
+def routing_rules() -> list[RoutingRule]:
+    """The active routing rules in the order they are tried (see :func:`rules.routing_rule_for`)."""
+    return refcache.get(
+        "workorders.routing_rules",
+        lambda: list(RoutingRule.objects.filter(is_active=True).order_by("sort_order", "id")),
+    )
+
+
+def work_queues(role_id: int | None) -> list[WorkQueue]:
+    """The active work queues of a role, in their order (every page of the console shows them)."""
+    by_role = refcache.get("workorders.work_queues", _work_queues_by_role)
+    return by_role.get(role_id, []) if role_id else []
+
+
+def _work_queues_by_role() -> dict[int, list[WorkQueue]]:
+    by_role: dict[int, list[WorkQueue]] = {}
+    for queue in WorkQueue.objects.filter(is_active=True).order_by("sort_order", "id"):
+        by_role.setdefault(queue.role_id, []).append(queue)
+    return by_role

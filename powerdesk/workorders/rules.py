@@ -8,7 +8,7 @@ as arguments, read by the caller from the reference cache.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from powerdesk.workorders.choices import Priority, RepeatAction, StateGroup
 
@@ -100,3 +100,39 @@ def repeat_action(rows: Sequence[Sequence[RepeatActionRow]], *, business_type: s
         if matching:
             return max(matching, key=lambda r: r.business_type != "").action
     return RepeatAction.LINK
+
+
+class RoutingRuleLike(Protocol):
+    business_type: str
+    sub_type_id: int | None
+    topic_id: int | None
+    customer_type: str
+    flag: str
+
+
+R = TypeVar("R", bound=RoutingRuleLike)
+
+
+def routing_rule_for(
+    *,
+    business_type: str,
+    sub_type_id: int | None,
+    topic_id: int | None,
+    customer: CustomerLike | None,
+    rules: Iterable[R],
+) -> R | None:
+    """The routing rule (派单规则) of an order: the first of ``rules`` (given in their order) whose every
+    condition is empty or met by the order's business type, sub-type and topic and its customer's type
+    and flags; None when none matches (the dispatcher chooses)."""
+    customer_type = customer.customer_type if customer is not None else ""
+    flags = customer_flags(customer) if customer is not None else set()
+    for rule in rules:
+        if (
+            rule.business_type in ("", business_type)
+            and rule.sub_type_id in (None, sub_type_id)
+            and rule.topic_id in (None, topic_id)
+            and rule.customer_type in ("", customer_type)
+            and (not rule.flag or rule.flag in flags)
+        ):
+            return rule
+    return None

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:number>/", views.order_detail, name="detail"),
     path("<str:number>/do/<str:code>/", views.order_transition, name="transition"),
     path("<str:number>/add-contact/", views.add_contact, name="add_contact"),
+    path("<str:number>/dispatch/staff/", views.dispatch_staff, name="dispatch_staff"),
     path("<str:number>/attachments/", views.attachment_upload, name="attachment_add"),
     path("<str:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -47,6 +47,8 @@ from powerdesk.workorders.forms import (
     transition_form,
 )
 from powerdesk.workorders.models import Topic, WorkOrder
+from powerdesk.workorders.queues import current_queue, queue_counts
+from powerdesk.workorders.routing import dispatch_suggestion
 from powerdesk.workorders.selectors import (
     order_get,
     order_links,
@@ -91,10 +93,13 @@ def order_list_page(request: ConsoleRequest) -> HttpResponse:
         f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
         for name, errors in form.errors.items()
     ]
+    work_queues = queue_counts(request.user)
     return render(
         request,
         "workorders/list.html",
         {
+            "work_queues": work_queues,
+            "current_queue": current_queue(work_queues, request.GET),
             "form": form,
             "filter": filters.current,
             # Filters of higher apps (e.g. sla's breached), shown after the list's own.
@@ -336,6 +341,7 @@ def _render_detail(
         {
             "order": order,
             "transition_forms": forms,
+            "suggestion": _suggestion(user, order, forms),
             "open_code": bound.transition.code if bound is not None else "",
             "timeline": timeline.present(list(order_timeline(order)), masking=policy_for(user)),
             "panels": extensions.order_panels_for(request, order),
@@ -349,6 +355,16 @@ def _render_detail(
             "now": clock.now(),
         },
     )
+
+
+def _suggestion(user: User, order: WorkOrder, forms: list[TransitionForm]) -> dict[str, Any] | None:
+    """The routing rule's dispatch, for the one-click panel: shown to whoever may dispatch the order now,
+    when the suggested unit is one they may pick."""
+    dispatch = next((f for f in forms if f.transition.code == "dispatch" and not f.is_bound), None)
+    suggestion = dispatch_suggestion(order) if dispatch is not None else None
+    if dispatch is None or suggestion is None or dispatch.initial.get("unit") != suggestion.unit.pk:
+        return None
+    return {"suggestion": suggestion, "form": dispatch}
 
 
 # Labels of the facts that intake channels and the demo record (the API takes any keys: others show as
@@ -392,6 +408,21 @@ def order_transition(request: ConsoleRequest, number: str, code: str) -> HttpRes
             request, "workorders/_transition_form.html", {"form": form, "order": order, "open": True}
         )
     return _render_detail(request, order, bound=form)
+
+
+@login_required
+@domain_errors
+def dispatch_staff(request: ConsoleRequest, number: str) -> HttpResponse:
+    """htmx: the handler options of the dispatch form for the unit just chosen (its field staff with
+    their load)."""
+    user = request.user
+    order = order_get(user=user, number=number)
+    if not user_may(user, "dispatch"):
+        raise PermissionDenied(
+            _("您的角色不能执行“%(action)s”。") % {"action": TRANSITIONS["dispatch"].label}
+        )
+    form = transition_form(TRANSITIONS["dispatch"], user, order, data=request.GET)
+    return render(request, "workorders/_options.html", {"field": form["assignee"]})
 
 
 def order_url(order: WorkOrder) -> str:

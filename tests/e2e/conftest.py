@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 
 from powerdesk import launcher
+from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "e2e-pass-2026"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser
 # steps are ordinary blocking calls, which Django would otherwise refuse inside a running loop.
@@ -163,3 +165,35 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def people(transactional_db):
+    """A county with one station and 台区, a customer there, and the four roles an order passes through
+    (with real password hashes: the server logs them in)."""
+    from django.db import connection
+
+    # An earlier browser test's server, going away, ended the connections left open (see
+    # _wait_for_sessions_to_end), maybe the one Django keeps for this context: start on a fresh one.
+    # Ask for this fixture after ``page``: the test's ORM calls then run in the context it refreshed.
+    connection.close()
+    county = UnitFactory(code="E2E", name="青溪县供电公司", kind="county")
+    east = UnitFactory(code="E2E-E", name="东桥供电所", parent=county)
+    area = AreaFactory(
+        code="E2E-E-01", name="和平路1号台区", parent=east, manager_name="赵台区", manager_phone="13911112222"
+    )
+    customer = CustomerFactory(
+        area=area, phone="13812345678", name="周秀英", address="青溪县东桥镇和平路18号"
+    )
+    users = {}
+    for username, role, unit in [
+        ("agent", "agent", county),
+        ("dispatcher", "dispatcher", county),
+        ("repair", "repair", east),
+        ("callback", "callback", county),
+    ]:
+        user = UserFactory.with_role(role, unit, username=username, full_name=f"{username}员工")
+        user.set_password(PASSWORD)
+        user.save()
+        users[username] = user
+    return customer, users

@@ -7,35 +7,9 @@ import re
 import pytest
 
 from powerdesk.workorders.models import WorkOrder
-from tests.e2e.conftest import shot
-from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
+from tests.e2e.conftest import PASSWORD, shot
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "e2e-pass-2026"
-
-
-@pytest.fixture
-def people(transactional_db):
-    county = UnitFactory(code="E2E", name="青溪县供电公司", kind="county")
-    east = UnitFactory(code="E2E-E", name="东桥供电所", parent=county)
-    area = AreaFactory(
-        code="E2E-E-01", name="和平路1号台区", parent=east, manager_name="赵台区", manager_phone="13911112222"
-    )
-    customer = CustomerFactory(
-        area=area, phone="13812345678", name="周秀英", address="青溪县东桥镇和平路18号"
-    )
-    users = {}
-    for username, role, unit in [
-        ("agent", "agent", county),
-        ("dispatcher", "dispatcher", county),
-        ("repair", "repair", east),
-        ("callback", "callback", county),
-    ]:
-        user = UserFactory.with_role(role, unit, username=username, full_name=f"{username}员工")
-        user.set_password(PASSWORD)
-        user.save()
-        users[username] = user
-    return customer, users
 
 
 def login(page, base, username):
@@ -49,7 +23,7 @@ def login(page, base, username):
 
 def act(page, code, **fields):
     """Open the action's panel on the order page, fill its form and submit it."""
-    form = page.locator(f"form[action$='/do/{code}/']")
+    form = page.locator(f"details.action form[action$='/do/{code}/']")
     form.locator("xpath=..").locator("summary").click()
     for name, value in fields.items():
         field = form.locator(f"[name={name}]")

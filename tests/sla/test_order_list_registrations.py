@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from powerdesk.sla.sweep import sweep
-from powerdesk.workorders.filters import OrderFilterSet, sort_choices
+from powerdesk.workorders.filters import OrderFilterSet, order_list, sort_choices
 from powerdesk.workorders.models import WorkOrder
 from tests.api.conftest import client_for
 from tests.console.conftest import intake
@@ -39,7 +39,7 @@ def test_the_api_schema_documents_the_breached_filter_and_the_due_sort(db):
     schema = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     parameters = {p["name"]: p for p in schema["paths"][URL]["get"]["parameters"]}
     assert parameters["breached"]["schema"]["type"] == "boolean"
-    assert set(parameters["sort"]["schema"]["enum"]) == {"newest", "due"}
+    assert set(parameters["sort"]["schema"]["enum"]) == {"newest", "oldest", "due"}
 
 
 def test_the_api_lists_breached_orders_and_sorts_by_the_due_time(users, county, customer):
@@ -61,3 +61,14 @@ def test_the_api_lists_breached_orders_and_sorts_by_the_due_time(users, county, 
         by_due = api.get(URL, {"sort": "due"}).json()["results"]
     assert [row["number"] for row in flagged] == [breached.number]
     assert [row["number"] for row in by_due] == [breached.number, calm.number]
+
+
+def test_the_at_risk_filter_lists_orders_whose_clock_the_sweep_warned_about(users, county, customer):
+    """The work queues' 即将超时 (e.g. the dispatcher's): a running clock past its warning point."""
+    with time_machine.travel(T0, tick=False):
+        order = intake(users["agent"], customer)
+        assert list(order_list(user=users["dispatcher"], at_risk=True)) == []
+    with time_machine.travel(T0 + dt.timedelta(minutes=40), tick=False):
+        sweep(now=T0 + dt.timedelta(minutes=40))
+        assert list(order_list(user=users["dispatcher"], at_risk=True)) == [order]
+        assert list(order_list(user=users["west_repair"], at_risk=True)) == []

@@ -7,7 +7,11 @@ serialize. The transition endpoints are generated from ``transitions.TRANSITIONS
 input is declared once, in the table the console forms use too.
 """
 
-from powerdesk.workorders.api.detail import WorkOrderAttachmentAddApi, WorkOrderDetailApi
+from powerdesk.workorders.api.detail import (
+    WorkOrderAttachmentAddApi,
+    WorkOrderDetailApi,
+    WorkOrderDispatchSuggestionApi,
+)
 from powerdesk.workorders.api.intake import WorkOrderIntakeApi
 from powerdesk.workorders.api.lists import WorkOrderCollectionApi, WorkOrderListApi
 from powerdesk.workorders.api.output import (
@@ -22,6 +26,7 @@ __all__ = [
     "WorkOrderCollectionApi",
     "WorkOrderDetailApi",
     "WorkOrderDetailOutputSerializer",
+    "WorkOrderDispatchSuggestionApi",
     "WorkOrderIntakeApi",
     "WorkOrderListApi",
     "WorkOrderSummaryOutputSerializer",

@@ -27,6 +27,7 @@ from powerdesk.workorders.api.output import (
 )
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import AttachmentKind
+from powerdesk.workorders.routing import dispatch_suggestion
 
 
 class WorkOrderDetailApi(APIView):
@@ -85,3 +86,51 @@ class WorkOrderAttachmentAddApi(APIView):
             self.OutputSerializer(attachment, context=serializer_context(request)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class DispatchCandidateSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    unit = serializers.CharField(source="unit.code")
+    open_load = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "DispatchCandidate"
+
+
+class WorkOrderDispatchSuggestionApi(APIView):
+    """Where the routing rules send the order (派单建议): the target unit, the suggested handler and the
+    unit's field staff with their open orders, fewest first. ``unit`` is null when no rule matches;
+    dispatch with ``POST …/dispatch/``."""
+
+    class OutputSerializer(serializers.Serializer):
+        unit = serializers.CharField(allow_null=True, help_text="Code of the target unit.")
+        unit_name = serializers.CharField(allow_null=True)
+        unit_id = serializers.IntegerField(allow_null=True, help_text="The id the dispatch endpoint takes.")
+        assignee = serializers.CharField(allow_null=True, help_text="Username of the suggested handler.")
+        assignee_id = serializers.IntegerField(allow_null=True)
+        auto_dispatch = serializers.BooleanField()
+        staff = serializers.ListField(child=DispatchCandidateSerializer())
+
+        class Meta:
+            ref_name = "DispatchSuggestion"
+
+    @extend_schema(
+        operation_id="workorders_dispatch_suggestion",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        responses={200: OutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        suggestion = dispatch_suggestion(visible_order(request, number))
+        assignee = suggestion.assignee if suggestion else None
+        data = {
+            "unit": suggestion.unit.code if suggestion else None,
+            "unit_name": suggestion.unit.name if suggestion else None,
+            "unit_id": suggestion.unit.pk if suggestion else None,
+            "assignee": assignee.username if assignee else None,
+            "assignee_id": assignee.pk if assignee else None,
+            "auto_dispatch": bool(suggestion and suggestion.auto_dispatch),
+            "staff": suggestion.staff if suggestion else [],
+        }
+        return Response(self.OutputSerializer(data).data)

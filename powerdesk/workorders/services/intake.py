@@ -41,6 +41,7 @@ from powerdesk.workorders.choices import (
 )
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder
+from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
 __all__ = ["IntakeContact", "IntakeResult", "contact_record", "workorder_intake"]
 
@@ -361,9 +362,12 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         at=c.now,
     )
     link = _link_orders(c, order, related) if related is not None and related.link else None
+    contact = contact_record(c, order, is_repeat=False)
+    # A fault repair whose routing rule says so is dispatched now, in this transaction, by the system.
+    order = workorder_auto_dispatch(order=order) or order
     return IntakeResult(
         order=order,
-        contact=contact_record(c, order, is_repeat=False),
+        contact=contact,
         created=True,
         repeat=False,
         suggested=str(related.decision.get("suggested", "")) if related is not None else "",

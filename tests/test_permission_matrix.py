@@ -170,6 +170,11 @@ CONSOLE: dict[str, Row] = {
         )
         for code in TRANSITIONS
     },
+    # The dispatch form's handler options for a unit (htmx): the order, then the role's dispatch right.
+    "workorders:dispatch_staff": Row(
+        lambda sc: reverse("workorders:dispatch_staff", args=[sc.order.number]) + f"?unit={sc.order.unit_id}",
+        the_transition("dispatch", OK),
+    ),
     "workorders:attachment_add": Row(
         lambda sc: reverse("workorders:attachment_add", args=[sc.order.number]),
         the_transition("note", OK),
@@ -215,6 +220,9 @@ API: dict[str, Row] = {
     # An empty intake: a role that takes calls gets the field errors (400), another one 403.
     "api-v1-workorders:post": Row(
         lambda sc: reverse("api-v1-workorders"), takes_calls(400), method="post", body={}
+    ),
+    "api-v1-workorder-dispatch-suggestion": Row(
+        lambda sc: reverse("api-v1-workorder-dispatch-suggestion", args=[sc.order.number]), the_order()
     ),
     "api-v1-workorder-detail": Row(
         lambda sc: reverse("api-v1-workorder-detail", args=[sc.order.number]), the_order()
@@ -307,8 +315,20 @@ def _route_names(patterns: list[Any], prefix: str = "") -> set[str]:
     return names
 
 
+# The system account's role: its one user is inactive and has no password, so it never signs in; it
+# dispatches fault repairs inside the intake when a routing rule says so (tests/workorders/test_routing.py).
+NOT_SIGNING_IN = {"system"}
+
+
 def test_every_role_has_a_row():
-    assert set(Role.objects.values_list("code", flat=True)) == set(ROLES)
+    assert set(Role.objects.values_list("code", flat=True)) - NOT_SIGNING_IN == set(ROLES)
+
+
+def test_the_system_account_cannot_sign_in(client):
+    system = User.objects.get(username="system")
+    assert not system.is_active and not system.has_usable_password()
+    client.force_login(system)
+    assert client.get(reverse("home")).status_code == LOGIN
 
 
 def test_every_page_and_endpoint_has_a_row():

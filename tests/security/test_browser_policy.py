@@ -28,6 +28,7 @@ NOT_PAGES = {
     "workorders:repeat_check": "an htmx fragment of the intake form",
     "workorders:customer_orders": "an htmx fragment of the intake form",
     "workorders:add_contact": "POST only",
+    "workorders:dispatch_staff": "an htmx fragment of the dispatch form",
     "audit:export": "CSV",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",

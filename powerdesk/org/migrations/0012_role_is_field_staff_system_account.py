@@ -16,6 +16,13 @@ def seed(apps, schema_editor):
         defaults={"name": "系统账号", "scope": "all", "sees_personal_data": False, "can_create_orders": False,
                   "transitions": ["dispatch"], "can_read_audit": False, "is_field_staff": False},
     )
+    # It reads no personal data: every field masked, nothing to reveal (org 0011's rule for a role
+    # that does not need them).
+    FieldPolicy = apps.get_model("org", "FieldPolicy")
+    for field in ["name", "phone", "address", "id_number", "account_no", "contact_phone", "description"]:
+        FieldPolicy.objects.get_or_create(
+            role=role, field=field, defaults={"disclosure": "masked", "may_reveal": False}
+        )
     User.objects.get_or_create(
         username="system",
         defaults={"full_name": "系统", "role": role, "is_active": False, "password": make_password(None)},

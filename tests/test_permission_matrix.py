@@ -155,7 +155,9 @@ CONSOLE: dict[str, Row] = {
     # the page it came from with the field's message (302).
     "workorders:add_contact": Row(
         lambda sc: reverse("workorders:add_contact", args=[sc.order.number]),
-        lambda role, position: (LOGIN if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
+        lambda role, position: (
+            (LOGIN if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN
+        ),
         method="post",
         body={},
     ),

@@ -87,4 +87,3 @@ def mask_text(value: str | None) -> str:
     if not value:
         return ""
     return mask_phones_in(_ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), value))
-

@@ -189,8 +189,7 @@ class ConsoleTransport(Transport):
         summary = present(None, "description", first_line[0]).text[:60] if first_line else ""
         to = present(None, "contact_phone", notification.recipient_address).text
         print(
-            f"[notify] {notification.channel} to {to}"
-            f" · order {order} · {summary}  ({self.path})",
+            f"[notify] {notification.channel} to {to} · order {order} · {summary}  ({self.path})",
             flush=True,
         )
         return SendResult(provider_id=provider_id)

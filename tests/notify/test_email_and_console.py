@@ -103,6 +103,8 @@ def test_the_console_line_shows_no_whole_phone_number(outbox, capsys):
     for whole in ("13800000001", "13912345678", "88776655"):
         assert whole not in printed, printed
     assert "139****5678" in printed
+
+
 def test_the_console_transport_prints_personal_data_masked(outbox, capsys):
     notification = notification_send(notification_id=enqueue(channel="console").pk)
     notification.recipient_address = "13812345678"

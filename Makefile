@@ -22,6 +22,10 @@ run: install
 e2e-deps:
 	@sh scripts/ensure-browser.sh
 
+# Two test processes (pytest-xdist), one per core of the smallest machine we run on: the suite in about
+# half the time. PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n 2
+
 test: install e2e-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -151,11 +151,22 @@ def browser():
             b.close()
 
 
+def _drop_dead_connection() -> None:
+    """Once Playwright runs, ORM calls get the connection of its context (see above), which an earlier
+    browser test's teardown may have ended: a fixture making data after ``page`` would then fail on it.
+    Closed here, Django opens a fresh one at the next query."""
+    from django.db import connection
+
+    if connection.connection is not None and not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    _drop_dead_connection()
     yield page
     context.close()
 

@@ -6,16 +6,15 @@ tests commit for real: each thread has its own connection, released together by 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 from tests.api.conftest import client_for
 from tests.seed import ensure_seeded
+from tests.workorders.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,27 +24,7 @@ def committing(transactional_db) -> None:
     ensure_seeded()
 
 
-def at_once(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in threads released by one barrier; each result is the answer or the exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = call()
-        except Exception as exc:  # the test inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
+at_once = run_at_once
 
 
 def _post(client, path: str, body: dict, **headers) -> Callable[[], object]:

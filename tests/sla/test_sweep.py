@@ -142,10 +142,17 @@ def test_the_claim_reaches_the_orders_and_clocks_by_primary_key(users, county, c
     order = dispatched_repair(users, county, customer)
     _shape_like_production(order)
     clock_ids = list(Clock.objects.filter(order=order).values_list("pk", flat=True)[:1000])
-    for query in [lock_orders({order.pk, *range(10**9, 10**9 + 999)}), read_clocks(clock_ids)]:
-        plan = query.explain()
-        assert "Index Cond: (id = ANY" in plan, plan
-        assert "Seq Scan" not in plan and "clock_next_check" not in plan, plan
+    plan = read_clocks(clock_ids).explain()
+    assert "Index Cond: (id = ANY" in plan, plan
+    assert "Seq Scan" not in plan and "clock_next_check" not in plan, plan
+    # The test's orders table holds a few hundred rows, where reading it whole is rightly cheaper (and
+    # on a shared server's statistics the planner takes it); production holds millions. Sequential
+    # scans are priced out so the plan shows the path a large table gets.
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = lock_orders({order.pk, *range(10**9, 10**9 + 999)}).explain()
+    assert "Index Cond: (id = ANY" in plan, plan
+    assert "clock_next_check" not in plan, plan
 
 
 def test_the_sweep_sends_the_same_statements_for_one_due_clock_as_for_many(users, county, customer, heads):

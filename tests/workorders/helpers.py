@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+
+from django.db import connection
 
 from powerdesk.workorders import services as s
 from powerdesk.workorders.choices import FIELD_TYPES, BusinessType, Channel, Satisfaction, Status
@@ -112,3 +115,26 @@ def events_of(order: WorkOrder) -> list[WorkOrderEvent]:
 
 def fresh(order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.get(pk=order.pk)
+
+
+def run_at_once(calls: list[Callable[[], object]]) -> list[object]:
+    """Run the calls in threads released together; each result is a value or the exception raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def worker(i: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = call()
+        except Exception as exc:  # the test inspects it
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    return results

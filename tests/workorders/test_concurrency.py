@@ -6,43 +6,16 @@ connection, see each other's work (``committing`` puts the seed data back after 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection
 
 from powerdesk.core.errors import VersionConflict
 from powerdesk.workorders import services as s
 from powerdesk.workorders.choices import EventKind, Priority, Status
 from powerdesk.workorders.models import WorkOrderEvent
 from tests.factories import UserFactory
-from tests.workorders.helpers import events_of, fresh, intake, walk
+from tests.workorders.helpers import events_of, fresh, intake, run_at_once, walk
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("committing")]
-
-
-def run_at_once(calls: list[Callable[[], object]]) -> list[object]:
-    """Run the calls in threads released together; each result is a value or the exception raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def worker(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # the test inspects it
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def test_the_second_of_two_people_with_the_same_version_gets_a_conflict(users, county, customer):

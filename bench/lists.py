@@ -209,7 +209,11 @@ def main() -> int:
         speed = common.HostSpeed()
         speed.__enter__()
         for name, params in cases(clock.local_now().date()):
+            known = None  # the exact count of matching orders, once page 1 told it (not capped)
             for page in pages:
+                if known is not None and (page - 1) * PAGE_SIZE >= known:
+                    common.log(f"{name}: {known} matching, no page {page}")  # a queue shorter than that
+                    continue
                 query = urlencode({**params, "page": page})
                 api_times, api_resp, api_busy = measure(
                     api, f"{server.base_url}/api/v1/workorders/?{query}", args.n, server.proc.pid, auth
@@ -217,6 +221,7 @@ def main() -> int:
                 body = api_resp.json()
                 count = body.get("count")
                 capped = "+" if body.get("count_is_capped") else ""
+                known = None if capped else count
                 shown = len(body.get("results", []))
                 con_times, con_resp, con_busy = measure(
                     console, f"{server.base_url}/orders/?{query}", args.n, server.proc.pid

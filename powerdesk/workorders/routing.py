@@ -75,19 +75,25 @@ def field_staff(unit: Unit | None) -> QuerySet[User]:
     )
 
 
-def dispatch_suggestion(order: WorkOrder) -> Suggestion | None:
-    """The routing rule's unit and staff for ``order``, or None when no rule matches or its unit cannot
-    be found. Computed once per order object (the order page's panel and its dispatch form share it)."""
-    if hasattr(order, "_dispatch_suggestion"):
-        return cast(Suggestion | None, order._dispatch_suggestion)
-    suggestion = None
-    rule = rules.routing_rule_for(
+def routing_rule(order: WorkOrder) -> RoutingRule | None:
+    """The routing rule of ``order``, the first that matches (the rule rows are cached per process: no
+    query, so the intake asks it of every order before it looks for a unit or staff)."""
+    return rules.routing_rule_for(
         business_type=order.business_type,
         sub_type_id=order.sub_type_id,
         topic_id=order.topic_id,
         customer=order.customer if order.customer_id else None,
         rules=reference.routing_rules(),
     )
+
+
+def dispatch_suggestion(order: WorkOrder) -> Suggestion | None:
+    """The routing rule's unit and staff for ``order``, or None when no rule matches or its unit cannot
+    be found. Computed once per order object (the order page's panel and its dispatch form share it)."""
+    if hasattr(order, "_dispatch_suggestion"):
+        return cast(Suggestion | None, order._dispatch_suggestion)
+    suggestion = None
+    rule = routing_rule(order)
     if rule is not None:
         unit = rule_target(rule, order)
         if unit is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from powerdesk.org.system import system_user
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import WorkOrder
-from powerdesk.workorders.routing import dispatch_suggestion
+from powerdesk.workorders.routing import dispatch_suggestion, routing_rule
 from powerdesk.workorders.services.lifecycle import workorder_dispatch
 
 # Only fault repairs are dispatched without a dispatcher (RoutingRule.clean refuses the flag on others).
@@ -23,6 +23,9 @@ def workorder_auto_dispatch(*, order: WorkOrder) -> WorkOrder | None:
     finds no unit."""
     if order.business_type not in AUTO_DISPATCH_TYPES:
         return None
+    rule = routing_rule(order)
+    if rule is None or not rule.auto_dispatch:
+        return None  # decided without a query: the unit and its staff's load are read only when needed
     suggestion = dispatch_suggestion(order)
     if suggestion is None or not suggestion.auto_dispatch:
         return None

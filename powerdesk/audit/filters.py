@@ -15,22 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.audit.kinds import kind_choices
 from powerdesk.audit.models import AuditEntry
 from powerdesk.core import clock
-
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
-
-
-class DayField(forms.DateField):
-    input_formats = ["%Y-%m-%d"]
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("请输入有效的日期，如 2025-05-01。")}
-
-    def validate(self, value: dt.date | None) -> None:
-        super().validate(value)
-        if value is not None and not (FIRST_DAY <= value <= LAST_DAY):
-            raise forms.ValidationError(
-                _("日期须在 %(first)s 至 %(last)s 之间。") % {"first": FIRST_DAY, "last": LAST_DAY},
-                code="out_of_range",
-            )
+from powerdesk.core.forms import BusinessDayField
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -40,7 +25,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 class DayFilter(django_filters.DateFilter):
     """``at`` from the start of the day (``gte``) or up to its end (``lte``), business time."""
 
-    field_class = DayField
+    field_class = BusinessDayField
 
     def filter(self, qs: QuerySet, value: dt.date | None) -> QuerySet:
         if value is None:

@@ -8,10 +8,12 @@ the form, field by field; refusals about access (NotPermitted, NotFound) are lef
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core.errors import DomainError, NotFound, NotPermitted
 
@@ -53,3 +55,24 @@ def refusal_on(form: forms.Form, *kinds: type[DomainError]) -> Iterator[None]:
         raise
     except caught as error:
         apply_domain_error(form, error)
+
+
+# Dates outside this range are input errors (and would overflow the day arithmetic of the filters).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+class BusinessDayField(forms.DateField):
+    """A day (YYYY-MM-DD) in the business time zone, between FIRST_DAY and LAST_DAY: the date filters of
+    the order list and of the audit trail."""
+
+    input_formats = ["%Y-%m-%d"]
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": _("请输入有效的日期，如 2025-05-01。")}
+
+    def validate(self, value: dt.date | None) -> None:
+        super().validate(value)
+        if value is not None and not (FIRST_DAY <= value <= LAST_DAY):
+            raise forms.ValidationError(
+                _("日期须在 %(first)s 至 %(last)s 之间。") % {"first": FIRST_DAY, "last": LAST_DAY},
+                code="out_of_range",
+            )

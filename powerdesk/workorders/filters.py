@@ -33,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core import clock
+from powerdesk.core.forms import FIRST_DAY, LAST_DAY, BusinessDayField
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import User
 from powerdesk.workorders import reference
@@ -41,8 +42,6 @@ from powerdesk.workorders.forms import UnitChoiceField, visible_units
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import order_queue
 
-# Dates outside this range are input errors (and would overflow the day arithmetic of the filter).
-FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 QUEUES = [("mine", _("我的待办")), ("unit", _("本单位待办")), ("all", _("全部"))]
 ASSIGNEES = [("me", _("指派给我")), ("none", _("未指定处理人"))]
 # What the list page shows of every row (select_related): the rows of a page are fetched by id with them.
@@ -106,22 +105,6 @@ class StatusCheckboxes(forms.CheckboxSelectMultiple):
 
 class StatusesField(forms.MultipleChoiceField):
     widget = StatusCheckboxes
-
-
-class BusinessDayField(forms.DateField):
-    """A day (YYYY-MM-DD) in the business time zone, between FIRST_DAY and LAST_DAY."""
-
-    input_formats = ["%Y-%m-%d"]
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("请输入有效的日期，如 2025-05-01。")}
-
-    def validate(self, value: dt.date | None) -> None:
-        super().validate(value)
-        if value is not None and not (FIRST_DAY <= value <= LAST_DAY):
-            raise forms.ValidationError(
-                _("日期须在 %(first)s 至 %(last)s 之间。") % {"first": FIRST_DAY, "last": LAST_DAY},
-                code="out_of_range",
-            )
 
 
 def _active_topics() -> list[tuple[str, str]]:

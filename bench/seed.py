@@ -252,7 +252,7 @@ def _reset(cur) -> None:
         [
             "TRUNCATE sla_clock, workorders_attachment, workorders_contact, workorders_workorderevent, "
             "workorders_workorder, customers_customerphone, customers_customer, org_apitoken, "
-            "audit_auditentry, org_user, org_servicehall, sla_unithead, org_unit RESTART IDENTITY CASCADE"
+            "audit_auditentry, org_user, org_servicehall, org_unithead, org_unit RESTART IDENTITY CASCADE"
         ]
     ):
         cur.execute(statement)

@@ -45,8 +45,7 @@ CHUNK = 1_000_000
 
 
 def _bench_unit_and_user() -> tuple[object, object]:
-    from powerdesk.org.models import Role, Unit, UnitKind, User
-    from powerdesk.sla.models import UnitHead
+    from powerdesk.org.models import Role, Unit, UnitHead, UnitKind, User
 
     county, _ = Unit.objects.get_or_create(code="BS0", defaults={"name": "基准市公司", "kind": UnitKind.CITY})
     unit, _ = Unit.objects.get_or_create(

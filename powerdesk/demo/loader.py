@@ -29,8 +29,8 @@ from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
-from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, User
-from powerdesk.sla.models import Clock, SlaPolicy, UnitHead
+from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
+from powerdesk.sla.models import Clock, SlaPolicy
 from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
 
 DEFAULT_SEED = 95598

@@ -10,8 +10,7 @@ from django.contrib.auth.hashers import make_password
 from powerdesk.demo.county import County
 from powerdesk.demo.names import PhoneBook, person_name
 from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS
-from powerdesk.org.models import Role, User
-from powerdesk.sla.models import UnitHead
+from powerdesk.org.models import Role, UnitHead, User
 
 # username, unit code, role code, outsourced. Names are drawn from the seeded generator.
 COLLEAGUES: tuple[tuple[str, str, str, bool], ...] = (

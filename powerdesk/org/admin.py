@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from powerdesk.org.models import ApiToken, FieldPolicy, Role, ServiceHall, Unit, User
+from powerdesk.org.models import ApiToken, FieldPolicy, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.org.second_factor import totp_device_reset
 from powerdesk.org.tokens import MAX_DAYS, api_token_create, api_token_revoke
 
@@ -159,3 +159,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
             request, gettext("已吊销 %(count)s 个令牌。") % {"count": revoked}, messages.SUCCESS
         )
         return None
+
+
+@admin.register(UnitHead)
+class UnitHeadAdmin(admin.ModelAdmin):
+    list_display = ["unit", "user"]
+    raw_id_fields = ["unit", "user"]

@@ -113,6 +113,22 @@ class ServiceHall(models.Model):
         return self.name
 
 
+class UnitHead(models.Model):
+    """The head of a unit (单位负责人): told of breaches, severe complaints and at-risk orders."""
+
+    unit = models.OneToOneField(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="head"
+    )
+    user = models.ForeignKey("org.User", verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("单位负责人")
+        verbose_name_plural = _("单位负责人")
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.user}"
+
+
 class RoleScope(models.TextChoices):
     SUBTREE = "subtree", _("本单位及下级")
     ALL = "all", _("全部")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from powerdesk.sla.models import Clock, EscalationStep, SlaPolicy, SuspendReason, UnitHead
+from powerdesk.sla.models import Clock, EscalationStep, SlaPolicy, SuspendReason
 
 
 @admin.register(SlaPolicy)
@@ -31,12 +31,6 @@ class EscalationStepAdmin(admin.ModelAdmin):
 @admin.register(SuspendReason)
 class SuspendReasonAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "pauses_clocks", "is_active"]
-
-
-@admin.register(UnitHead)
-class UnitHeadAdmin(admin.ModelAdmin):
-    list_display = ["unit", "user"]
-    raw_id_fields = ["unit", "user"]
 
 
 @admin.register(Clock)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -194,21 +193,3 @@ class Clock(models.Model):
         return (
             self.state in (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED) and self.met_at is None
         )
-
-
-class UnitHead(models.Model):
-    """Who is told when an order of a unit breaches (单位负责人)."""
-
-    unit = models.OneToOneField(
-        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="head"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("单位负责人")
-        verbose_name_plural = _("单位负责人")
-
-    def __str__(self) -> str:
-        return f"{self.unit} / {self.user}"

@@ -38,10 +38,10 @@ from powerdesk.core import clock as clock_mod
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.notify.services import notification_enqueue_many
-from powerdesk.org.models import Unit, User
+from powerdesk.org.models import Unit, UnitHead, User
 from powerdesk.sla import rules, services
 from powerdesk.sla.extension import BREACH, ESCALATION, WARNING
-from powerdesk.sla.models import Clock, ClockKind, EscalationStep, SlaPolicy, UnitHead
+from powerdesk.sla.models import Clock, ClockKind, EscalationStep, SlaPolicy
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.events import event_write_many
 from powerdesk.workorders.models import WorkOrder

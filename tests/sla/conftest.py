@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from powerdesk.sla.models import UnitHead
+from powerdesk.org.models import UnitHead
 from tests.factories import UserFactory
 
 

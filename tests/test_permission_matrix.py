@@ -139,6 +139,7 @@ CONSOLE: dict[str, Row] = {
     ),
     "workorders:list": Row(lambda sc: reverse("workorders:list") + "?queue=all", everyone()),
     "workorders:new": Row(lambda sc: reverse("workorders:new"), takes_calls(OK)),
+    "workorders:queue_counts": Row(lambda sc: reverse("workorders:queue_counts"), everyone()),
     "workorders:repeat_check": Row(
         lambda sc: (
             reverse("workorders:repeat_check") + f"?customer={sc.customer.account_no}&topic=fault_repair"

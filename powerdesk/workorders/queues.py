@@ -7,7 +7,7 @@ permission scope (``workorders.filters.OrderFilterSet``): no query of its own to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import QueryDict
 from django.urls import reverse
@@ -65,29 +65,37 @@ class QueueCount:
     name: str
     url: str
     params: QueryDict
-    count: int
-    capped: bool  # more than COUNT_CAP
+    count: int | None  # None: not counted (the list page loads its counts separately)
+    capped: bool = False  # more than COUNT_CAP
 
 
-def queue_counts(user: User) -> list[QueueCount]:
-    """The user's role's queues with the number of orders in each (capped), through the list's FilterSet
-    in the user's scope."""
+def work_queues(user: User) -> list[QueueCount]:
+    """The user's role's queues, not counted: the list page shows them at once and asks for the counts
+    afterwards (``workorders:queue_counts``), so a page of orders never waits for every queue's count."""
     base = reverse("workorders:list")
-    result = []
+    entries = []
     for queue in reference.work_queues(user.role_id):
         params = queue_params(queue)
-        filterset = OrderFilterSet(params, user=user)
-        count = filterset.qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-        result.append(
+        entries.append(
             QueueCount(
                 queue=queue,
                 name=queue_name(queue),
                 url=f"{base}?{params.urlencode()}",
                 params=params,
-                count=min(count, COUNT_CAP),
-                capped=count > COUNT_CAP,
+                count=None,
             )
         )
+    return entries
+
+
+def queue_counts(user: User) -> list[QueueCount]:
+    """The user's role's queues with the number of orders in each (capped), through the list's FilterSet
+    in the user's scope."""
+    result = []
+    for entry in work_queues(user):
+        filterset = OrderFilterSet(entry.params, user=user)
+        count = filterset.qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+        result.append(replace(entry, count=min(count, COUNT_CAP), capped=count > COUNT_CAP))
     return result
 
 

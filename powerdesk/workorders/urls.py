@@ -7,6 +7,7 @@ app_name = "workorders"
 urlpatterns = [
     path("", views.order_list_page, name="list"),
     path("new/", views.order_new, name="new"),
+    path("queue-counts/", views.queue_counts_fragment, name="queue_counts"),
     path("new/repeat-check/", views.repeat_check, name="repeat_check"),
     path("new/customer-orders/", views.customer_orders, name="customer_orders"),
     path("<str:number>/", views.order_detail, name="detail"),

@@ -47,7 +47,7 @@ from powerdesk.workorders.forms import (
     transition_form,
 )
 from powerdesk.workorders.models import Topic, WorkOrder
-from powerdesk.workorders.queues import current_queue, queue_counts
+from powerdesk.workorders.queues import current_queue, queue_counts, work_queues
 from powerdesk.workorders.routing import dispatch_suggestion
 from powerdesk.workorders.selectors import (
     order_get,
@@ -93,13 +93,16 @@ def order_list_page(request: ConsoleRequest) -> HttpResponse:
         f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, errors))}".lstrip("：")
         for name, errors in form.errors.items()
     ]
-    work_queues = queue_counts(request.user)
+    queues = work_queues(request.user)
+    current = current_queue(queues, request.GET)
     return render(
         request,
         "workorders/list.html",
         {
-            "work_queues": work_queues,
-            "current_queue": current_queue(work_queues, request.GET),
+            "work_queues": queues,
+            "current_queue": current,
+            "queue_counts_url": reverse("workorders:queue_counts")
+            + (f"?current={current.queue.pk}" if current else ""),
             "form": form,
             "filter": filters.current,
             # Filters of higher apps (e.g. sla's breached), shown after the list's own.
@@ -111,6 +114,14 @@ def order_list_page(request: ConsoleRequest) -> HttpResponse:
             "now": clock.now(),
         },
     )
+
+
+@login_required
+def queue_counts_fragment(request: ConsoleRequest) -> HttpResponse:
+    """The role's queue tiles with their counts, loaded by the list page after the orders (htmx)."""
+    counts = queue_counts(request.user)
+    current = next((e for e in counts if str(e.queue.pk) == request.GET.get("current")), None)
+    return render(request, "workorders/_work_queues.html", {"entries": counts, "current": current})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -40,10 +40,13 @@ def test_a_dispatchers_queue_shows_the_orders_waiting_for_dispatch(client, users
     url, count = tile(client.get(reverse("home")).content.decode(), "待派单")
     assert count == 2
     body = client.get(url).content.decode()
-    # Oldest first, and the tile shows as the current queue.
+    # Oldest first, and the tile shows as the current queue; its count comes after the page (htmx).
     assert numbers(body) == [o.number for o in waiting]
     assert 'aria-current="page"' in body
-    _url, count_on_list = tile(body, "待派单")
+    counts_url = re.search(r'hx-get="([^"]*queue-counts/[^"]*)"', body).group(1).replace("&amp;", "&")
+    fragment = client.get(counts_url).content.decode()
+    assert 'aria-current="page"' in fragment
+    _url, count_on_list = tile(fragment, "待派单")
     assert count_on_list == 2
 
 

@@ -26,6 +26,7 @@ NOT_PAGES = {
     "workorders:attachment_add": "POST only",
     "workorders:attachment": "a download, not HTML",
     "workorders:repeat_check": "an htmx fragment of the intake form",
+    "workorders:queue_counts": "an htmx fragment of the order list",
     "workorders:customer_orders": "an htmx fragment of the intake form",
     "workorders:add_contact": "POST only",
     "workorders:dispatch_staff": "an htmx fragment of the dispatch form",

@@ -311,6 +311,7 @@ def _write(
     events, requests = [], []
     changed: dict[int, _OrderChange] = {}
     due_texts: dict[int, tuple[str, str]] = {}  # per clock: the due time stored, and as notified
+    policy_names: dict[int, str] = {}  # a cycle has few policies and thousands of steps
     for s in steps:
         step, order, clock = cast(EscalationStep, s.taken.step), s.order, s.clock
         due_texts_of = due_texts.get(clock.id)
@@ -320,6 +321,9 @@ def _write(
                 # in business time, whatever zone the worker runs in
                 clock.due_at.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M"),
             )
+        policy_name = policy_names.get(s.policy.pk)
+        if policy_name is None:
+            policy_name = policy_names[s.policy.pk] = seeded_name(s.policy)  # in the cycle's language
         user = people.users.get(s.recipient) if s.recipient is not None else None
         channel = rules.channel(user[2], user[3]) if user is not None else None
         events.append(
@@ -361,7 +365,7 @@ def _write(
                     "context": {
                         "order_number": order.number,
                         "clock": kind_labels.get(clock.kind, clock.kind),
-                        "policy": seeded_name(s.policy),  # in the cycle's language
+                        "policy": policy_name,
                         "due_at": due_texts_of[1],
                         "unit": people.unit_names.get(order.unit_id, ""),
                         "recipient": user[1] or user[0],

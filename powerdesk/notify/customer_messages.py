@@ -56,7 +56,7 @@ def message_context(order: WorkOrder, step: str) -> dict[str, Any]:
         "due_at": _when(order.due_at),  # the promised time, as the clocks set it on the order
         "accepted_at": _when(order.created_at),
         "unit": order.unit.name if order.unit_id else "",
-        "assignee": (assignee.get_full_name() or assignee.username) if assignee else "",
+        "assignee": assignee.display_name if assignee else "",
         "manager_name": area.manager_name if area else "",
         "manager_phone": area.manager_phone if area else "",
         "account_no": order.customer.account_no if order.customer_id and order.customer else "",

@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
-from django.utils import timezone
-
+from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.workorders.choices import FIELD_TYPES, Status
 
 
@@ -33,7 +32,7 @@ R = TypeVar("R", bound=Rule)
 
 def _window_end(local: dt.datetime, window: Window) -> dt.datetime | None:
     """The end of ``window`` if the local moment ``local`` is inside it (start included, end excluded)."""
-    t = local.time().replace(tzinfo=None)
+    t = local.time()
     start, end = window.start, window.end
     if start == end:
         return None  # an empty window (the admin refuses it; a row written otherwise quiets nothing)
@@ -44,8 +43,7 @@ def _window_end(local: dt.datetime, window: Window) -> dt.datetime | None:
     if not inside:
         return None
     day = local.date() + dt.timedelta(days=1 if ends_tomorrow else 0)
-    naive = dt.datetime.combine(day, end)
-    return timezone.make_aware(naive, local.tzinfo) if local.tzinfo is not None else naive  # type: ignore[arg-type]
+    return dt.datetime.combine(day, end, tzinfo=BUSINESS_TZ)
 
 
 def quiet_until(moment: dt.datetime, windows: Iterable[Window]) -> dt.datetime | None:
@@ -53,18 +51,21 @@ def quiet_until(moment: dt.datetime, windows: Iterable[Window]) -> dt.datetime |
 
     Windows are daily, in local (Asia/Shanghai) time; a window whose end is before its start crosses
     midnight. Overlapping or touching windows are followed to the end of the last one, so a deferred
-    message never lands inside another quiet window."""
+    message never lands inside another quiet window. Windows covering the whole day defer nothing."""
     windows = list(windows)
-    local = timezone.localtime(moment)
+    local = moment.astimezone(BUSINESS_TZ)
     until: dt.datetime | None = None
-    # Each hop ends a window strictly later; more hops than windows would mean they cover the whole day.
+    # Each hop goes to the end of a window the moment is in, later each time; a chain of hops visits
+    # each window at most once unless the windows cover the whole day.
     for _hop in range(len(windows) + 1):
         ends = [e for w in windows if (e := _window_end(local, w)) is not None]
         if not ends:
             return until
         local = max(ends)
         until = local
-    return until
+    # The windows cover the whole day: there is no end to wait for, and a message that waited for ever
+    # would never be sent; it goes now (an administrator's mistake should not silence every customer).
+    return None
 
 
 # The transitions whose target status closes an order (归档, 一次答复办结): target, not code, decides.

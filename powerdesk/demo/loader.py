@@ -25,9 +25,9 @@ from powerdesk.customers.models import Customer, CustomerPhone
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.names import PhoneBook
+from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
-from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User

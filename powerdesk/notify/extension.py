@@ -68,6 +68,10 @@ def _messages_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | 
 class CustomerMessageSerializer(serializers.ModelSerializer):
     template = serializers.CharField(source="template.code", read_only=True)
     recipient = PersonalDataField(field="contact_phone", source="recipient_address")
+    # Empty for a message that was not held back: not the model's enum, which has no blank choice.
+    suppressed_reason = serializers.CharField(
+        read_only=True, help_text="Why it was not sent: opted_out, no_number; empty when it was not held back."
+    )
 
     class Meta:
         model = Notification

@@ -70,7 +70,7 @@ class CustomerMessageSerializer(serializers.ModelSerializer):
     recipient = PersonalDataField(field="contact_phone", source="recipient_address")
     # Empty for a message that was not held back: not the model's enum, which has no blank choice.
     suppressed_reason = serializers.CharField(
-        read_only=True, help_text="Why it was not sent: opted_out, no_number; empty when it was not held back."
+        read_only=True, help_text="Why it was not sent: opted_out, no_number; empty when sent or to be sent."
     )
 
     class Meta:

@@ -8,7 +8,7 @@ find them missing. The seed functions are idempotent; running them again restore
 from __future__ import annotations
 
 from django.apps import apps as django_apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
 
@@ -40,6 +40,9 @@ def ensure_seeded() -> None:
     refcache.clear()  # per-process caches must not outlive a test's data
     if Role.objects.exists():
         return
-    for seed in seed_functions():
-        seed(django_apps, None)
+    # One transaction: a row seeded before the row it points at (a template before its category, whose
+    # migration came later) is checked at the commit, as in the migrations, not at its INSERT.
+    with transaction.atomic():
+        for seed in seed_functions():
+            seed(django_apps, None)
     refcache.clear()

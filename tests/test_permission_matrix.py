@@ -137,6 +137,11 @@ CONSOLE: dict[str, Row] = {
     "customers:detail": Row(
         lambda sc: reverse("customers:detail", args=[sc.customer.account_no]), the_order()
     ),
+    # A customer's opt-outs are changed by those who take calls: the role first, then the customer.
+    "notify:customer_opt_outs": Row(
+        lambda sc: reverse("notify:customer_opt_outs", args=[sc.customer.pk]),
+        lambda role, position: (OK if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
+    ),
     "workorders:list": Row(lambda sc: reverse("workorders:list") + "?queue=all", everyone()),
     "workorders:new": Row(lambda sc: reverse("workorders:new"), takes_calls(OK)),
     "workorders:queue_counts": Row(lambda sc: reverse("workorders:queue_counts"), everyone()),

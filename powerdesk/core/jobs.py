@@ -10,6 +10,7 @@ would then commit on another connection, before or without the caller. So jobs a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from procrastinate import App
@@ -19,9 +20,12 @@ from procrastinate.tasks import Task
 _in_transaction = App(connector=DjangoConnector())
 
 
-def defer_in_transaction(task: Task[Any, Any, Any], *task_kwargs: dict[str, Any]) -> list[int]:
+def defer_in_transaction(
+    task: Task[Any, Any, Any], *task_kwargs: dict[str, Any], schedule_at: dt.datetime | None = None
+) -> list[int]:
     """Defer one job of ``task`` per ``task_kwargs``, all in one statement on Django's connection (so in
-    the caller's transaction), with the task's queue, priority and locks. Returns the jobs' ids."""
+    the caller's transaction), with the task's queue, priority and locks, to run at ``schedule_at`` (an
+    aware time; ``None``: now). Returns the jobs' ids."""
     if not task_kwargs:
         return []
     deferrer = _in_transaction.configure_task(
@@ -30,5 +34,6 @@ def defer_in_transaction(task: Task[Any, Any, Any], *task_kwargs: dict[str, Any]
         priority=task.priority,
         lock=task.lock,
         queueing_lock=task.queueing_lock,
+        schedule_at=schedule_at,
     )
     return deferrer.batch_defer(*task_kwargs)

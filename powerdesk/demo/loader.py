@@ -25,6 +25,7 @@ from powerdesk.customers.models import Customer, CustomerPhone
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.names import PhoneBook
+from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
 from powerdesk.demo.runner import Runner, replay_queue
@@ -163,6 +164,7 @@ def demo_load(
             f"organisation: {len(county.stations)} stations, {len(county.areas)} 台区, {staff.count} staff"
         )
         people = build_customers(rng("customers"), phones, county, customers, progress)
+        progress(f"customers who asked for no messages: {build_opt_outs(rng('opt_outs'), people)}")
         plans = Planner(
             rng=rng("orders"), phones=phones, county=county, staff=staff, customers=people, now=now
         ).build(orders)
@@ -179,6 +181,7 @@ def demo_load(
         except BaseException:
             demo_reset()
             raise
+    mark_history_sent(now)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -6,3 +6,13 @@ class NotifyConfig(AppConfig):
     name = "powerdesk.notify"
     label = "notify"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        from powerdesk.core import refcache
+        from powerdesk.notify import extension
+        from powerdesk.notify.models import CustomerMessageRule, NotificationTemplate, QuietHours
+
+        # The rules and quiet hours are read on every intake and transition: cached, cleared on a save.
+        refcache.watch(CustomerMessageRule, NotificationTemplate, QuietHours)
+        # How notify tells the customer at each step of the order (workorders cannot import it).
+        extension.register()

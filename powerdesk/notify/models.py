@@ -18,10 +18,15 @@ from django.core.validators import validate_slug
 from django.db import models
 from django.db.models import Q
 from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.workorders.models import WorkOrder
+from powerdesk.customers.models import Customer
+from powerdesk.workorders.choices import BusinessType
+from powerdesk.workorders.models import SubType, WorkOrder
+
+BUSINESS_TYPES = BusinessType.choices
 
 # Notification texts are plain text (SMS, e-mail bodies, outbox lines): no HTML escaping, and only the
 # built-in tags and filters, whatever the project's template settings say.
@@ -41,6 +46,37 @@ class NotificationState(models.TextChoices):
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     CANCELLED = "cancelled", _("已取消")
+    # Held back for good when it was enqueued (the customer opted out, there is no number to send to):
+    # kept as a row so the order page can say what the customer was not told, and why.
+    SUPPRESSED = "suppressed", _("未发送")
+
+
+class SuppressedReason(models.TextChoices):
+    OPTED_OUT = "opted_out", _("客户已退订")
+    NO_NUMBER = "no_number", _("没有可发送的号码")
+
+
+class NotificationCategory(models.Model):
+    """What kind of message a template is (服务告知, 抢修复电, 安全提示, 法定停电通知, 验证码, 内部督办).
+
+    ``exempt``: messages of this kind go out whatever the quiet hours and the customer's opt-outs say
+    (restoration, safety, outage notices with a legal deadline, one-time codes, staff escalations)."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True, validators=[validate_slug])
+    name = models.CharField(_("名称"), max_length=50)
+    exempt = models.BooleanField(
+        _("不受免打扰与退订限制"),
+        default=False,
+        help_text=_("勾选后，此类消息在免打扰时段和客户退订后仍照常发送"),
+    )
+
+    class Meta:
+        verbose_name = _("消息类别")
+        verbose_name_plural = _("消息类别")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(self.name)
 
 
 @functools.lru_cache(maxsize=256)
@@ -69,6 +105,17 @@ class NotificationTemplate(models.Model):
     subject = models.CharField(_("标题"), max_length=200, blank=True, help_text=_("用于电子邮件"))
     body = models.TextField(_("正文"), help_text=_("Django 模板语法，如 {{ order_number }}"))
     is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后不再产生此类通知"))
+    # By the category's code: templates seeded by other apps' migrations name no category and get the
+    # ordinary one, "service", which quiet hours and opt-outs apply to.
+    category = models.ForeignKey(
+        NotificationCategory,
+        verbose_name=_("消息类别"),
+        to_field="code",
+        default="service",
+        on_delete=models.PROTECT,
+        related_name="templates",
+        db_index=False,
+    )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
@@ -138,6 +185,21 @@ class Notification(models.Model):
     last_error = models.TextField(_("最近错误"), blank=True)
     permanent_error = models.BooleanField(_("永久失败"), default=False)
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
+    # Whom the message is for, when it is a customer's: opt-outs are per customer and channel.
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    # Not before this time (the end of the quiet hours it fell into); its send job is scheduled for it.
+    send_after = models.DateTimeField(_("延后发送至"), null=True, blank=True)
+    suppressed_reason = models.CharField(
+        _("未发送原因"), max_length=16, choices=SuppressedReason.choices, blank=True
+    )
     created_at = models.DateTimeField(_("创建时间"))
     claimed_at = models.DateTimeField(_("开始发送时间"), null=True, blank=True)
     # The Procrastinate job whose run claimed the row: a later run of the same job (handed out again only
@@ -166,3 +228,103 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_channel_display()} → {self.recipient_address}"
+
+
+class QuietHours(models.Model):
+    """A daily window in which customers are not sent ordinary messages (e.g. 21:00–08:00, crossing
+    midnight when ``end`` is before ``start``). A message enqueued inside it waits for its end."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("免打扰时段")
+        verbose_name_plural = _("免打扰时段")
+        ordering = ["start"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start == self.end:
+            raise ValidationError({"end": gettext("结束时间不能与开始时间相同。")})
+
+
+class CustomerOptOut(models.Model):
+    """A customer who asked not to be sent messages on a channel (exempt categories still go out)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="notify_opt_outs"
+    )
+    channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("退订时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("客户退订")
+        verbose_name_plural = _("客户退订")
+        ordering = ["customer", "channel"]
+        constraints = [models.UniqueConstraint(fields=["customer", "channel"], name="notify_opt_out_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.get_channel_display()}"
+
+
+class CustomerStep(models.TextChoices):
+    """The moments of an order at which the customer is told something."""
+
+    ACCEPTED = "accepted", _("受理")
+    DISPATCHED = "dispatched", _("派单（现场作业）")
+    REPLIED = "replied", _("回单")
+    CLOSED = "closed", _("办结")
+
+
+class MessageAudience(models.TextChoices):
+    CALLER = "caller", _("来电人（来电号码）")
+    ACCOUNT_HOLDER = "account_holder", _("户主（客户档案电话）")
+
+
+class CustomerMessageRule(models.Model):
+    """Which template tells the customer about a step of an order of a business type (and sub-type:
+    a rule naming one wins over the type's general rule), and to whom it goes."""
+
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BUSINESS_TYPES)
+    sub_type = models.ForeignKey(
+        SubType,
+        verbose_name=_("业务子类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("留空：适用于该业务类型的所有子类"),
+    )
+    step = models.CharField(_("环节"), max_length=16, choices=CustomerStep.choices)
+    template = models.ForeignKey(
+        NotificationTemplate, verbose_name=_("通知模板"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("渠道"), max_length=16, choices=NotifyChannel.choices, default="sms")
+    audience = models.CharField(
+        _("发送对象"), max_length=16, choices=MessageAudience.choices, default=MessageAudience.CALLER
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("客户告知规则")
+        verbose_name_plural = _("客户告知规则")
+        ordering = ["business_type", "step", "sub_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_type", "sub_type", "step"],
+                name="notify_message_rule_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_business_type_display()} · {self.get_step_display()} → {self.template.code}"
+
+    def clean(self) -> None:
+        if self.sub_type is not None and self.sub_type.business_type != self.business_type:
+            raise ValidationError({"sub_type": gettext("业务子类与业务类型不符。")})

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from powerdesk.core import bulk, clock
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
+from powerdesk.notify import policy
 from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate, NotifyChannel
 from powerdesk.notify.transports import PermanentError, SendResult, TransientError, transport_for
 from powerdesk.workorders.models import WorkOrder
@@ -64,12 +65,18 @@ def notification_enqueue(
     recipient_address: str = "",
     order: WorkOrder | None = None,
     dedupe_key: str | None = None,
+    customer: Any = None,
+    suppress: str = "",
 ) -> Notification | None:
     """Queue one notification and its delivery, in the caller's transaction.
 
     The row stores ``context`` (JSON-serialisable); its subject and text are rendered from the template
     when it is sent, and stay on the row as sent. Returns ``None`` when nothing is queued: the
-    ``dedupe_key`` was used before, or an administrator switched the template off. Raises
+    ``dedupe_key`` was used before, or an administrator switched the template off. A customer's message
+    (no ``recipient_user``) obeys the customer's opt-outs and the quiet hours unless its template's
+    category is exempt (:mod:`powerdesk.notify.policy`): the row returned is then ``suppressed`` or
+    carries a ``send_after``. ``suppress`` (a ``SuppressedReason``) records a message that cannot be
+    sent (no number) without an address. Raises
     :class:`ValidationFailed` for an unknown channel or template, or an empty address; nothing is written
     then. Safe inside any transaction: the caller's transaction stays usable after a refusal.
     """
@@ -81,6 +88,8 @@ def notification_enqueue(
         "recipient_address": recipient_address,
         "order": order,
         "dedupe_key": dedupe_key,
+        "customer": customer,
+        "suppress": suppress,
     }
     created = notification_enqueue_many([request])
     return Notification.objects.select_related("template").get(pk=created[0]) if created else None
@@ -89,17 +98,19 @@ def notification_enqueue(
 def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int]:
     """:func:`notification_enqueue` for many notifications at once, in a constant number of statements.
 
-    Each request is a dict of ``notification_enqueue``'s keyword arguments (``recipient_user_id`` and
-    ``order_id`` may stand for the objects). Steps:
+    Each request is a dict of ``notification_enqueue``'s keyword arguments (``recipient_user_id``,
+    ``order_id`` and ``customer_id`` may stand for the objects). Steps:
 
     1. check every request (a known channel and template, a non-blank address): any failure raises
        :class:`ValidationFailed` and nothing is written;
     2. leave out requests of switched-off templates;
-    3. insert the rest in one statement that skips a ``dedupe_key`` stored before or earlier in the batch
+    3. decide for each customer's message what the opt-outs and the quiet hours say
+       (:func:`powerdesk.notify.policy.decide`): send now, send after the quiet hours, or suppressed;
+    4. insert the rest in one statement that skips a ``dedupe_key`` stored before or earlier in the batch
        (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits for that
        transaction, then is skipped if it committed);
-    4. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows created, in the same
-       transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
+    5. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows to send, scheduled at
+       their ``send_after``, in the same transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
 
     Returns the ids of the notifications created, ascending.
     """
@@ -108,47 +119,60 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
         return []
     templates = {
         t.code: t
-        for t in NotificationTemplate.objects.filter(code__in={r["template_code"] for r in requests})
+        for t in NotificationTemplate.objects.select_related("category").filter(
+            code__in={r["template_code"] for r in requests}
+        )
     }
     _check(requests, templates)
     now = clock.now()
-    rows = []
-    off: set[str] = set()
-    for request in requests:
-        template = templates[request["template_code"]]
-        if not template.is_active:
-            off.add(template.code)
-            continue
-        rows.append(
-            {
-                "recipient_user_id": _id(request, "recipient_user"),
-                "recipient_address": request["recipient_address"].strip(),
-                "channel": request["channel"],
-                "template_id": template.pk,
-                "context": request["context"] or {},
-                "order_id": _id(request, "order"),
-                "dedupe_key": request.get("dedupe_key") or None,
-            }
-        )
+    live = [r for r in requests if templates[r["template_code"]].is_active]
+    off = {r["template_code"] for r in requests} - {r["template_code"] for r in live}
     if off:
         logger.info("notification templates %s are switched off; nothing queued for them", sorted(off))
+    decisions = policy.decide(live, templates, now=now)
+    rows = [
+        {
+            "recipient_user_id": _id(request, "recipient_user"),
+            "recipient_address": (request.get("recipient_address") or "").strip(),
+            "channel": request["channel"],
+            "template_id": templates[request["template_code"]].pk,
+            "context": request["context"] or {},
+            "order_id": _id(request, "order"),
+            "customer_id": decision.customer_id,
+            "dedupe_key": request.get("dedupe_key") or None,
+            "state": NotificationState.SUPPRESSED if decision.suppressed else NotificationState.PENDING,
+            "suppressed_reason": decision.suppressed,
+            "send_after": decision.send_after,
+        }
+        for request, decision in zip(live, decisions, strict=True)
+    ]
     with transaction.atomic():
         ids = sorted(
-            bulk.insert_rows(
-                Notification,
-                rows,
-                same={"state": NotificationState.PENDING, "created_at": now},
-                conflict_target=["dedupe_key"],
-            )
+            bulk.insert_rows(Notification, rows, same={"created_at": now}, conflict_target=["dedupe_key"])
         )
+        _defer_sends(ids, plain=all(not d.suppressed and d.send_after is None for d in decisions))
+    return ids
+
+
+def _defer_sends(ids: list[int], *, plain: bool) -> None:
+    """One send job per :data:`NOTIFICATIONS_PER_JOB` pending rows, scheduled at their ``send_after``;
+    none for suppressed rows. ``plain``: every row is to be sent now (the sweep's case: no re-read)."""
+    batches: dict[dt.datetime | None, list[int]] = {None: ids} if plain else {}
+    if not plain:
+        for pk, send_after in Notification.objects.filter(
+            pk__in=ids, state=NotificationState.PENDING
+        ).values_list("pk", "send_after"):
+            batches.setdefault(send_after, []).append(pk)
+    for send_after, pks in batches.items():
+        pks.sort()
         defer_in_transaction(
             send_notifications_task(),
             *(
-                {"notification_ids": ids[i : i + NOTIFICATIONS_PER_JOB]}
-                for i in range(0, len(ids), NOTIFICATIONS_PER_JOB)
+                {"notification_ids": pks[i : i + NOTIFICATIONS_PER_JOB]}
+                for i in range(0, len(pks), NOTIFICATIONS_PER_JOB)
             ),
+            schedule_at=send_after,
         )
-    return ids
 
 
 def _id(request: Mapping[str, Any], name: str) -> int | None:
@@ -161,7 +185,8 @@ def _check(requests: list[Mapping[str, Any]], templates: Mapping[str, Notificati
     bad_channels = sorted({r["channel"] for r in requests if r["channel"] not in known})
     if bad_channels:
         raise ValidationFailed(_("未知的通知渠道"), code="unknown_channel", fields={"channel": bad_channels})
-    if any(not (r.get("recipient_address") or "").strip() for r in requests):
+    # A request marked suppressed (no number to send to) is recorded without an address.
+    if any(not (r.get("recipient_address") or "").strip() and not r.get("suppress") for r in requests):
         raise ValidationFailed(_("缺少接收地址"), code="no_recipient_address")
     bad_templates = sorted({r["template_code"] for r in requests if r["template_code"] not in templates})
     if bad_templates:
@@ -184,7 +209,9 @@ def _claim(notification_id: int, now: dt.datetime, job_id: int | None) -> bool:
     )
     if job_id is not None:  # an earlier run of this very job, whose worker is gone
         claimable |= Q(state=NotificationState.SENDING, claimed_by_job=job_id)
-    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+    # Deferred past the quiet hours: not before then, whoever asks (its own job is scheduled for it).
+    due = Q(send_after__isnull=True) | Q(send_after__lte=now)
+    claimed = Notification.objects.filter(claimable, due, pk=notification_id).update(
         state=NotificationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by_job=job_id
     )
     return claimed == 1

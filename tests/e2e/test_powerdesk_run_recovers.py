@@ -37,6 +37,7 @@ from tests.launcher.conftest import LAUNCHER_VARIABLES, STOP
 from tests.notify.helpers import SWEEP_CONTEXT
 
 TEMPLATES = importlib.import_module("powerdesk.notify.migrations.0002_seed_templates")
+CATEGORIES = importlib.import_module("powerdesk.notify.migrations.0006_customer_messages")
 
 
 def until(what: str, check: Callable[[], Any], *, seconds: float, every: float = 0.2) -> Any:
@@ -212,6 +213,7 @@ def test_a_worker_killed_in_a_send_is_started_again_and_the_sms_goes_out_once(
 ):
     from django.db import connection
 
+    CATEGORIES.seed_categories(apps, None)  # the templates' column points at them
     TEMPLATES.seed(apps, None)
     database = connection.settings_dict["NAME"]
     _, token = api_token_create(user=users["agent"], name="e2e")

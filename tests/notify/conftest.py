@@ -21,6 +21,7 @@ from powerdesk.notify.tasks import SEND_TASKS
 from powerdesk.notify.transports import ConsoleTransport
 
 SEED = importlib.import_module("powerdesk.notify.migrations.0002_seed_templates")
+CATEGORIES = importlib.import_module("powerdesk.notify.migrations.0006_customer_messages")
 
 
 def _clear() -> None:
@@ -38,6 +39,7 @@ def committing(django_db_setup, django_db_blocker) -> Iterator[None]:
     later. These tests create notifications and jobs only, and remove exactly those. The templates are
     put back in case an earlier flush removed them."""
     with django_db_blocker.unblock():
+        CATEGORIES.seed_categories(apps, None)  # the templates' column points at them
         SEED.seed(apps, None)
         _clear()
         try:

@@ -62,6 +62,7 @@ def console_urls(users, customer):
     arguments = {
         "customers:detail": [customer.account_no],
         "customers:detail_id": [customer.pk],
+        "notify:customer_opt_outs": [customer.pk],
         "workorders:detail": [order.number],
     }
     urls = []

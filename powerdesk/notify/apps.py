@@ -10,9 +10,15 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from powerdesk.core import refcache
         from powerdesk.notify import extension
-        from powerdesk.notify.models import CustomerMessageRule, NotificationTemplate, QuietHours
+        from powerdesk.notify.models import (
+            CustomerMessageRule,
+            NotificationCategory,
+            NotificationTemplate,
+            QuietHours,
+        )
 
-        # The rules and quiet hours are read on every intake and transition: cached, cleared on a save.
-        refcache.watch(CustomerMessageRule, NotificationTemplate, QuietHours)
+        # The rules, templates and quiet hours are read on every intake, transition and sweep: cached,
+        # cleared on a save.
+        refcache.watch(CustomerMessageRule, NotificationCategory, NotificationTemplate, QuietHours)
         # How notify tells the customer at each step of the order (workorders cannot import it).
         extension.register()

@@ -17,8 +17,8 @@ from django.utils import timezone
 from powerdesk.core import refcache
 from powerdesk.notify import rules
 from powerdesk.notify.extensions import customer_message_context
-from powerdesk.notify.models import CustomerMessageRule, MessageAudience, Notification, SuppressedReason
-from powerdesk.notify.services import notification_enqueue
+from powerdesk.notify.models import CustomerMessageRule, MessageAudience, SuppressedReason
+from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import Unit
 from powerdesk.workorders.models import WorkOrder
 
@@ -72,24 +72,29 @@ def _recipient(order: WorkOrder, audience: str) -> str:
     return "" if order.caller_withheld else (order.caller_phone or "").strip()
 
 
-def customer_message_enqueue(*, order: WorkOrder, step: str) -> Notification | None:
+def customer_message_enqueue(*, order: WorkOrder, step: str) -> int | None:
     """Enqueue the message of ``step`` for ``order`` (in the caller's transaction), if a rule says so.
 
-    Returns the notification written (pending, deferred or suppressed), or ``None``: no active rule for
-    the step, or the step was told before (the dedupe key)."""
+    Returns the id of the notification written (pending, deferred or suppressed), or ``None``: no
+    active rule for the step, or the step was told before (the dedupe key)."""
     rule = rules.message_rule_for(
         message_rules(), business_type=order.business_type, sub_type_id=order.sub_type_id, step=step
     )
     if rule is None:
         return None
     address = _recipient(order, rule.audience)
-    return notification_enqueue(
-        channel=rule.channel,
-        template_code=rule.template.code,
-        context=message_context(order, step),
-        recipient_address=address,
-        order=order,
-        customer=order.customer if order.customer_id else None,
-        dedupe_key=dedupe_key(order, step),
-        suppress="" if address else SuppressedReason.NO_NUMBER,
+    created = notification_enqueue_many(
+        [
+            {
+                "channel": rule.channel,
+                "template_code": rule.template.code,
+                "context": message_context(order, step),
+                "recipient_address": address,
+                "order_id": order.pk,
+                "customer_id": order.customer_id,
+                "dedupe_key": dedupe_key(order, step),
+                "suppress": "" if address else SuppressedReason.NO_NUMBER,
+            }
+        ]
     )
+    return created[0] if created else None

@@ -58,7 +58,9 @@ def decide(
         opted_out = set(
             CustomerOptOut.objects.filter(
                 customer_id__in={c for c, _ in pairs}, channel__in={ch for _, ch in pairs}
-            ).values_list("customer_id", "channel")
+            )
+            .order_by()
+            .values_list("customer_id", "channel")
         )
     until = rules.quiet_until(now, quiet_windows()) if held else None
     decisions = []

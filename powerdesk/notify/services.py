@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock
+from powerdesk.core import bulk, clock, refcache
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify import policy
@@ -95,6 +95,14 @@ def notification_enqueue(
     return Notification.objects.select_related("template").get(pk=created[0]) if created else None
 
 
+def templates_by_code() -> dict[str, NotificationTemplate]:
+    """Every template with its category, by code: a few dozen rows read on every intake and sweep."""
+    return refcache.get(
+        "notify.templates",
+        lambda: {t.code: t for t in NotificationTemplate.objects.select_related("category")},
+    )
+
+
 def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int]:
     """:func:`notification_enqueue` for many notifications at once, in a constant number of statements.
 
@@ -117,11 +125,11 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     requests = list(requests)
     if not requests:
         return []
+    every_template = templates_by_code()
     templates = {
-        t.code: t
-        for t in NotificationTemplate.objects.select_related("category").filter(
-            code__in={r["template_code"] for r in requests}
-        )
+        r["template_code"]: every_template[r["template_code"]]
+        for r in requests
+        if r["template_code"] in every_template
     }
     _check(requests, templates)
     now = clock.now()
@@ -146,7 +154,9 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
         }
         for request, decision in zip(live, decisions, strict=True)
     ]
-    with transaction.atomic():
+    # The rows and their jobs go or stay together with the caller's transaction (no savepoint of their
+    # own: a refusal above wrote nothing, and a failure below fails the caller's transaction anyway).
+    with transaction.atomic(savepoint=False):
         ids = sorted(
             bulk.insert_rows(Notification, rows, same={"created_at": now}, conflict_target=["dedupe_key"])
         )

@@ -284,11 +284,19 @@ class Judgment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("判定人"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("判定时间"))
+    # The caller's Idempotency-Key: a retried judgment answers the first one (powerdesk.core.idempotency).
+    request_id = models.CharField(max_length=100, blank=True, default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("投诉判定")
         verbose_name_plural = _("投诉判定")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "request_id"], condition=~Q(request_id=""), name="judgment_request_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.record} {self.verdict}"

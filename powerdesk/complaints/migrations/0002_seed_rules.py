@@ -16,6 +16,8 @@ SEVERITIES = [
     ("general", "一般", 1, False, "U"),
 ]
 
+# the related repair's sub-types that are faults inside the customer's installation (产权分界)
+CUSTOMER_SIDE = {"customer_side_sub_types": ["repair_customer_side"]}
 BOOK = "《95598 供电服务典型案例》案例一"
 RULES = "供电服务规范及催费停电规定（见 DOMAIN §3）"
 
@@ -33,7 +35,7 @@ CHECKLISTS = [
             ("within_period", "事件发生在 3 个月以内；更早的须有客户提供的证据", "evidence", "needs_evidence",
              False, "within_period", {"months": 3}, BOOK, "C", True),
             ("company_side", "故障设备属供电企业产权，不是客户内部（表后）故障（产权分界）", "account", "invalid",
-             False, "company_side", {}, BOOK, "C", True),
+             False, "company_side", CUSTOMER_SIDE, BOOK, "C", True),
         ],
     ),
     (
@@ -77,7 +79,7 @@ CHECKLISTS = [
             ("repeated", "时限为平均承诺：同一客户或台区近期多次超时，而非偶发一次", "order_history", "invalid",
              True, "", {}, RULES, "U", False),
             ("company_side", "故障在供电企业产权范围内，不是客户内部故障（产权分界）", "account", "invalid", False,
-             "company_side", {}, BOOK, "C", True),
+             "company_side", CUSTOMER_SIDE, BOOK, "C", True),
         ],
     ),
     (

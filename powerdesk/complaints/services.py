@@ -60,7 +60,10 @@ def _lock(order: WorkOrder, actor: User, right: str) -> WorkOrder:
     """The order, row-locked (order first, then this app's rows: the order's lock order), once the actor
     is known to see it and to hold ``right``."""
     locked = (
-        WorkOrder.objects.select_for_update().select_related("unit", "sub_type").filter(pk=order.pk).first()
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("unit", "sub_type")
+        .filter(pk=order.pk)
+        .first()
     )
     if locked is None or not user_sees_unit(actor, locked.unit):
         raise NotFound(_("找不到该工单。"))
@@ -486,7 +489,9 @@ def may_close(actor: User, rectification: Rectification) -> bool:
 def rectification_close(*, rectification: Rectification, actor: User, result: str) -> Rectification:
     """Close a rectification with its result: its owner, or whoever may judge complaints in its unit."""
     locked = (
-        Rectification.objects.select_for_update().select_related("unit", "order").get(pk=rectification.pk)
+        Rectification.objects.select_for_update(of=("self",))
+        .select_related("unit", "order")
+        .get(pk=rectification.pk)
     )
     if not user_sees_unit(actor, locked.unit) and locked.owner_id != actor.pk:
         raise NotFound(_("找不到该整改任务。"))

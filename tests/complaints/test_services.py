@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from powerdesk.complaints import rules, selectors, services
+from powerdesk.complaints import selectors, services
 from powerdesk.complaints.models import ComplaintRecord, Judgment, PraiseCredit, Rectification, Severity
 from powerdesk.core import clock
 from powerdesk.core.errors import NotPermitted, ValidationFailed
@@ -109,7 +109,7 @@ def test_the_checklist_is_prefilled_from_the_related_repair(make_complaint, user
         repair = walk(repair, users, county, "on_site")  # urban limit 45 minutes
     order = make_complaint()
     _update(order, users["handler"], related_orders=[repair], event_at=clock.now() - dt.timedelta(days=1))
-    record, checklist, items = selectors.judgment_form_data(order)
+    _record, checklist, items = selectors.judgment_form_data(order)
     assert checklist.code == "repair_staff_attitude"
     answers = {i.criterion.code: (i.answer, i.basis) for i in items}
     assert answers["our_staff"] == ("yes", "record_staff")

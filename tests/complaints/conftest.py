@@ -51,3 +51,11 @@ def heads(county):
     UnitHead.objects.create(unit=county.east, user=east_head)
     UnitHead.objects.create(unit=county.county, user=county_head)
     return east_head, county_head
+
+
+@pytest.fixture
+def api(users):
+    """``api("handler")``: a client authenticated with that user's token."""
+    from tests.api.conftest import client_for
+
+    return lambda name: client_for(users[name])

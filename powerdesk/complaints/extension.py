@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from powerdesk.complaints import services
-from powerdesk.complaints.models import PraiseCredit, Severity, Verdict
+from powerdesk.complaints.models import Criterion, Judgment, PraiseCredit, Severity, Verdict
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
 from powerdesk.workorders import extensions as ext
@@ -128,11 +128,27 @@ def _load_praise(order: WorkOrder, request: Any) -> Any:
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events from their codes; a reclassification this app caused says so."""
     severities = {s.pk: s.name for s in Severity.objects.all()} if events else {}
+    judged = [e for e in events if e.event.kind == services.JUDGED and e.data.get("judgment")]
+    judgments = (
+        {j.pk: j for j in Judgment.objects.filter(pk__in=[e.data["judgment"] for e in judged])}
+        if judged
+        else {}
+    )
+    texts = criterion_texts({j.checklist_id for j in judgments.values()})
     for item in events:
         kind, data = item.event.kind, item.data
         if kind == services.JUDGED:
             verdict = str(dict(Verdict.choices).get(data.get("verdict", ""), data.get("verdict", "")))
             item.lines.append(_("判定结果：%(verdict)s") % {"verdict": verdict})
+            judgment = judgments.get(int(data.get("judgment") or 0))
+            if judgment is not None:
+                for reason in judgment.reasons:
+                    if reason.get("effect") in ("met", "skipped"):
+                        continue
+                    text = texts.get(
+                        (judgment.checklist_id, reason.get("criterion")), reason.get("criterion")
+                    )
+                    item.lines.append(f"{text}：{EFFECTS.get(reason.get('effect'), reason.get('effect'))}")
             if data.get("rectification"):
                 item.lines.append(_("已建立整改任务 #%(id)s") % {"id": data["rectification"]})
         elif kind == services.RECORD_UPDATED:
@@ -159,6 +175,16 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             kind == "reclassify" and isinstance(data.get("cause"), dict) and data["cause"].get("app") == OWNER
         ):
             item.lines.append(_("投诉判定不成立，降级处理"))
+
+
+def criterion_texts(checklist_ids: set[int]) -> dict[tuple[int, str], str]:
+    """(checklist, criterion code) → the criterion's text, for the checklists named (one query)."""
+    if not checklist_ids:
+        return {}
+    rows = Criterion.objects.filter(checklist_id__in=checklist_ids).values_list(
+        "checklist_id", "code", "text"
+    )
+    return {(c, code): text for c, code, text in rows}
 
 
 FIELD_LABELS = {

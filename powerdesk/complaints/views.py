@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerdesk.complaints import selectors, services
+from powerdesk.complaints.extension import EFFECTS, criterion_texts
 from powerdesk.complaints.forms import ComplaintRecordForm, JudgmentForm, PraiseForm, RectificationCloseForm
 from powerdesk.complaints.models import PraiseCredit, RectificationState
 from powerdesk.core import idempotency
@@ -106,15 +107,16 @@ def judge(request: ConsoleRequest, number: str) -> HttpResponse:
             with refusal_on(form):
                 kwargs = form.judge_kwargs()
                 fingerprint = idempotency.fingerprint({k: v for k, v in kwargs.items() if k != "request_id"})
-                judgment = services.complaint_judge(
+                made = services.complaint_judge(
                     order=order, actor=request.user, request_fingerprint=fingerprint, **kwargs
                 )
                 messages.success(
-                    request, _("判定结果：%(verdict)s") % {"verdict": judgment.get_verdict_display()}
+                    request, _("判定结果：%(verdict)s") % {"verdict": made.get_verdict_display()}
                 )
                 return redirect("workorders:detail", number=order.number)
     else:
         form = JudgmentForm(user=request.user, criteria=criteria)
+    judgment = selectors.latest_judgment(record)
     return render(
         request,
         "complaints/judge_form.html",
@@ -123,9 +125,24 @@ def judge(request: ConsoleRequest, number: str) -> HttpResponse:
             "record": record,
             "checklist": checklist,
             "form": form,
-            "judgment": selectors.latest_judgment(record),
+            "judgment": judgment,
+            "reasons": reasons_shown(judgment),
         },
     )
+
+
+def reasons_shown(judgment: Any) -> list[tuple[str, str]]:
+    """The latest judgment's reasons as the criterion's text and what its answer did."""
+    if judgment is None:
+        return []
+    texts = criterion_texts({judgment.checklist_id})
+    return [
+        (
+            texts.get((judgment.checklist_id, r.get("criterion")), r.get("criterion", "")),
+            str(EFFECTS.get(r.get("effect"), r.get("effect", ""))),
+        )
+        for r in judgment.reasons
+    ]
 
 
 @login_required

@@ -4,7 +4,12 @@ each body (the routes are generated from the transition table, in its order)."""
 from django.urls import path
 
 from powerdesk.audit.api import AuditListApi, RevealApi
-from powerdesk.complaints.api import ComplaintJudgmentApi, RectificationCloseApi, RectificationListApi
+from powerdesk.complaints.api import (
+    ComplaintJudgmentApi,
+    ComplaintRecordApi,
+    RectificationCloseApi,
+    RectificationListApi,
+)
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -35,6 +40,7 @@ urlpatterns = [
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
+    path("complaints/<str:number>/", ComplaintRecordApi.as_view(), name="api-v1-complaint"),
     path(
         "complaints/<str:number>/judgment/", ComplaintJudgmentApi.as_view(), name="api-v1-complaint-judgment"
     ),

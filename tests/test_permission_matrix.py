@@ -272,6 +272,14 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-customer-detail", args=[sc.customer.account_no]), the_order()
     ),
     "api-v1-clocks": Row(lambda sc: reverse("api-v1-clocks"), everyone()),
+    "api-v1-complaint": Row(lambda sc: reverse("api-v1-complaint", args=[sc.complaint.number]), the_order()),
+    # An unknown severity: a role that may edit gets the field error (400).
+    "api-v1-complaint:post": Row(
+        lambda sc: reverse("api-v1-complaint", args=[sc.complaint.number]),
+        the_transition("note", 400),
+        method="post",
+        body={"severity": "nope"},
+    ),
     "api-v1-complaint-judgment": Row(
         lambda sc: reverse("api-v1-complaint-judgment", args=[sc.complaint.number]), the_order()
     ),

@@ -4,9 +4,10 @@
   what the system pre-fills, and the latest judgment;
 - ``POST /api/v1/complaints/{number}/judgment/``: judge (answers → verdict; 不成立 downgrades, 成立
   names responsibility and may open a rectification); ``Idempotency-Key`` makes a retry answer the first;
+- ``GET``/``POST /api/v1/complaints/{number}/``: the complaint record, and changing it;
 - ``GET  /api/v1/rectifications/`` and ``POST /api/v1/rectifications/{id}/close/``.
 
-The complaint record itself is a field of the order's detail (``complaint``, ``praise``)."""
+The complaint record is also a field of the order's detail (``complaint``, ``praise``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from powerdesk.complaints import rules, selectors, services
-from powerdesk.complaints.models import RectificationState, Verdict
+from powerdesk.complaints.models import RectificationState, Severity, Verdict
 from powerdesk.core import idempotency
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
@@ -29,12 +30,13 @@ from powerdesk.core.api import (
     idempotency_key,
     request_user,
 )
-from powerdesk.core.errors import NotFound, NotPermitted
-from powerdesk.org.models import Unit, User
+from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
+from powerdesk.org.models import ServiceHall, Unit, User
 from powerdesk.org.selectors import user_may
 from powerdesk.workorders.api.common import NUMBER_PARAMETER, visible_order
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import Topic
+from powerdesk.workorders.selectors import order_visible
 
 TAGS = ["complaints"]
 
@@ -279,3 +281,88 @@ class RectificationCloseApi(APIView):
             rectification=rectification, actor=user, result=serializer.validated_data["result"]
         )
         return Response(RectificationOutputSerializer(closed).data)
+
+
+class ComplaintRecordApi(APIView):
+    """What a complaint is about: read it, or change it (fields left out keep their value). A severity
+    that tells the leadership tells every unit head up the chain at once, once."""
+
+    class InputSerializer(serializers.Serializer):
+        severity = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=Severity.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+        )
+        related_orders = serializers.ListField(
+            child=serializers.RegexField(r"^[0-9A-Za-z-]{1,20}$"), required=False, max_length=20
+        )
+        staff = serializers.SlugRelatedField(
+            slug_field="username",
+            queryset=User.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+        )
+        staff_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        outsourced = serializers.BooleanField(required=False)
+        team = serializers.SlugRelatedField(
+            slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
+        )
+        hall = serializers.PrimaryKeyRelatedField(
+            queryset=ServiceHall.objects.all(), required=False, allow_null=True
+        )
+        event_at = serializers.DateTimeField(required=False, allow_null=True)
+
+        class Meta:
+            ref_name = "ComplaintRecordInput"
+
+    @extend_schema(
+        operation_id="complaints_record_retrieve",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        responses={200: ComplaintOutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        order = _record_order(request, number)
+        return Response(ComplaintOutputSerializer(selectors.record_get(order)).data)
+
+    @extend_schema(
+        operation_id="complaints_record_update",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        request=InputSerializer,
+        responses={200: ComplaintOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        order = _record_order(request, number)
+        user = request_user(request)
+        if not user_may(user, services.EDIT_RIGHT):
+            raise NotPermitted(_("您的角色不能编辑投诉信息。"))
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        record = services.record_of(order)
+        current: dict[str, Any] = {
+            "severity": record.severity,
+            "related_orders": list(record.related_orders.all()),
+            "staff": record.staff,
+            "staff_name": record.staff_name,
+            "outsourced": record.outsourced,
+            "team": record.team,
+            "hall": record.hall,
+            "event_at": record.event_at,
+        }
+        if "related_orders" in data:
+            numbers = list(dict.fromkeys(data["related_orders"]))
+            found = {o.number: o for o in order_visible(user).filter(number__in=numbers)}
+            missing = [n for n in numbers if n not in found]
+            if missing:
+                raise ValidationFailed(
+                    _("找不到工单：%(numbers)s") % {"numbers": "，".join(missing)},
+                    fields={
+                        "related_orders": [_("找不到工单：%(numbers)s") % {"numbers": "，".join(missing)}]
+                    },
+                )
+            data["related_orders"] = [found[n] for n in numbers]
+        updated = services.complaint_record_update(order=order, actor=user, **(current | data))
+        return Response(ComplaintOutputSerializer(selectors.record_get(updated.order)).data)

@@ -86,3 +86,26 @@ def test_bad_answers_and_unknown_orders_are_refused_cleanly(api, make_complaint,
     assert unknown.status_code == 400 and "answers.nope" in unknown.json()["error"]["fields"]
     assert api("handler").get(reverse("api-v1-complaint-judgment", args=["NOPE"])).status_code == 404
     assert api("repair").post(_url(order), {"answers": ALL_MET}, format="json").status_code == 403
+
+
+def test_the_record_is_read_and_changed_through_the_api(api, make_complaint, users, customer, heads):
+    from tests.workorders.helpers import intake
+
+    repair = intake(users, customer, topic_code="power_quality")  # at the county: the manager sees it
+    order = make_complaint()
+    url = reverse("api-v1-complaint", args=[order.number])
+    client = api("manager")
+    assert client.get(url).json()["severity"] is None
+    response = client.post(
+        url,
+        {"severity": "major", "related_orders": [repair.number], "staff_name": "外包抢修三队"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["severity"] == "major" and body["related_orders"] == [repair.number]
+    assert body["leadership_notified_at"] is not None
+    kept = client.post(url, {"outsourced": True}, format="json").json()
+    assert kept["staff_name"] == "外包抢修三队" and kept["related_orders"] == [repair.number]
+    missing = client.post(url, {"related_orders": ["NOPE1"]}, format="json")
+    assert missing.status_code == 400 and "related_orders" in missing.json()["error"]["fields"]

@@ -289,5 +289,7 @@ def test_the_timeline_presents_the_complaints_events(make_complaint, users, head
     items = present(list(WorkOrderEvent.objects.filter(order=order).order_by("id")), sees_personal_data=True)
     lines = [line for item in items for line in item.lines]
     assert "判定结果：不成立" in lines and "已报告领导 2 人" in lines and "投诉判定不成立，降级处理" in lines
-    assert any(line.startswith("核实确有态度问题") and line.endswith("：不满足（投诉不成立）") for line in lines)
+    assert any(
+        line.startswith("核实确有态度问题") and line.endswith("：不满足（投诉不成立）") for line in lines
+    )
     assert s.workorder_note_add(order=order, actor=users["handler"], text="ok")

@@ -4,6 +4,12 @@ each body (the routes are generated from the transition table, in its order)."""
 from django.urls import path
 
 from powerdesk.audit.api import AuditListApi, RevealApi
+from powerdesk.complaints.api import (
+    ComplaintJudgmentApi,
+    ComplaintRecordApi,
+    RectificationCloseApi,
+    RectificationListApi,
+)
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -34,6 +40,14 @@ urlpatterns = [
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
+    path("complaints/<str:number>/", ComplaintRecordApi.as_view(), name="api-v1-complaint"),
+    path(
+        "complaints/<str:number>/judgment/", ComplaintJudgmentApi.as_view(), name="api-v1-complaint-judgment"
+    ),
+    path("rectifications/", RectificationListApi.as_view(), name="api-v1-rectifications"),
+    path(
+        "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
+    ),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("reveal/", RevealApi.as_view(), name="api-v1-reveal"),
 ]

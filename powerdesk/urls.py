@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),
+    path("complaints/", include("powerdesk.complaints.urls")),
     path("audit/", include("powerdesk.audit.urls")),
     path("", include("powerdesk.console.urls")),
 ]

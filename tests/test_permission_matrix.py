@@ -193,6 +193,26 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("workorders:attachment", args=[sc.order.number, sc.attachment.pk]), the_order()
     ),
     "sla:dashboard": Row(lambda sc: reverse("sla:dashboard"), everyone()),
+    # Complaints (a complaint order of the scene): the order first (404), then the role (403).
+    "complaints:record": Row(
+        lambda sc: reverse("complaints:record", args=[sc.complaint.number]), the_transition("note", OK)
+    ),
+    "complaints:judge": Row(
+        lambda sc: reverse("complaints:judge", args=[sc.complaint.number]), the_transition("reclassify", OK)
+    ),
+    # A complaint is not a 表扬: whoever may edit gets 404 there too.
+    "complaints:praise": Row(
+        lambda sc: reverse("complaints:praise", args=[sc.complaint.number]),
+        lambda role, position: MISSING if "note" in role.may or not sees_order(role, position) else FORBIDDEN,
+    ),
+    "complaints:rectifications": Row(lambda sc: reverse("complaints:rectifications"), everyone()),
+    # An empty form: a role that may close is sent back to the list with the message (302).
+    "complaints:rectification_close": Row(
+        lambda sc: reverse("complaints:rectification_close", args=[sc.rectification.pk]),
+        the_transition("reclassify", LOGIN),
+        method="post",
+        body={},
+    ),
     "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
@@ -258,6 +278,30 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-customer-detail", args=[sc.customer.account_no]), the_order()
     ),
     "api-v1-clocks": Row(lambda sc: reverse("api-v1-clocks"), everyone()),
+    "api-v1-complaint": Row(lambda sc: reverse("api-v1-complaint", args=[sc.complaint.number]), the_order()),
+    # An unknown severity: a role that may edit gets the field error (400).
+    "api-v1-complaint:post": Row(
+        lambda sc: reverse("api-v1-complaint", args=[sc.complaint.number]),
+        the_transition("note", 400),
+        method="post",
+        body={"severity": "nope"},
+    ),
+    "api-v1-complaint-judgment": Row(
+        lambda sc: reverse("api-v1-complaint-judgment", args=[sc.complaint.number]), the_order()
+    ),
+    "api-v1-complaint-judgment:post": Row(
+        lambda sc: reverse("api-v1-complaint-judgment", args=[sc.complaint.number]),
+        the_transition("reclassify", 400),
+        method="post",
+        body={},
+    ),
+    "api-v1-rectifications": Row(lambda sc: reverse("api-v1-rectifications"), everyone()),
+    "api-v1-rectification-close:post": Row(
+        lambda sc: reverse("api-v1-rectification-close", args=[sc.rectification.pk]),
+        the_transition("reclassify", 400),
+        method="post",
+        body={},
+    ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
 }
 
@@ -275,6 +319,8 @@ class Scene:
     customer: Any
     attachment: Any
     users: dict[tuple[str, str], User]
+    complaint: Any = None  # a complaint order beside ``order``, dispatched to the same station
+    rectification: Any = None  # of ``complaint``, owned by the scene's dispatcher
 
 
 @pytest.fixture
@@ -307,7 +353,36 @@ def scene(settings, tmp_path) -> Scene:
     from tests.workorders.test_attachments import upload
 
     attachment = attachment_add(order=order, actor=agent, kind="photo", upload=upload())
-    return Scene(order=order, customer=customer, attachment=attachment, users=users)
+    complaint = s.workorder_intake(
+        actor=agent,
+        business_type="complaint",
+        topic=topic("communication"),
+        channel="95598",
+        description="抢修人员态度差",
+        customer=customer,
+        caller_phone="13812345678",
+        force_new=True,
+        override_reason="另一事件",
+    ).order
+    complaint = s.workorder_dispatch(order=complaint, actor=dispatcher, unit=east)
+    from powerdesk.complaints.models import Rectification
+
+    rectification = Rectification.objects.create(
+        order=complaint,
+        unit=east,
+        owner=dispatcher,
+        task="整改",
+        due_date=complaint.created_at.date(),
+        created_at=complaint.created_at,
+    )
+    return Scene(
+        order=order,
+        customer=customer,
+        attachment=attachment,
+        users=users,
+        complaint=complaint,
+        rectification=rectification,
+    )
 
 
 # --- the checks ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils import timezone
 from powerdesk.audit.models import AuditEntry
 from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone
+from powerdesk.demo.complaints import enrich_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.names import PhoneBook
@@ -78,6 +79,7 @@ class DemoSummary:
     contacts: int = 0
     repeat_calls: int = 0
     flagged: int = 0
+    complaints: int = 0  # complaint records filled in (related repair, staff, severity)
     by_type: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -175,9 +177,11 @@ def demo_load(
         )
         if workers <= 1:
             summary.problems = Runner(plans, progress).run(queue).problems
+            summary.complaints = enrich_complaints(now)
     if workers > 1:
         try:
             summary.problems = run_parallel(plans, queue, workers, progress).problems
+            summary.complaints = enrich_complaints(now)
         except BaseException:
             demo_reset()
             raise

@@ -211,7 +211,7 @@ class Planner(Lifecycles):
         complaints = [
             p
             for p in self.plans
-            if p.case.sub_type == "complaint_service"
+            if p.case.sub_type == "complaint_attitude"
             and p.case.topic == "communication"
             and not p.live
             and not p.features & {"repeat", "reopen"}
@@ -227,7 +227,6 @@ class Planner(Lifecycles):
             complaint.description = self.rng.choice(texts.ATTITUDE_AFTER_REPAIR)
             complaint.caller_phone, complaint.caller_name = repair.caller_phone, repair.caller_name
             complaint.related = repair
-            complaint.facts = {"verdict_hint": "待补证"}
 
     def _add_override(self) -> None:
         """One customer calls again with the same topic about a different fault: the agent opens a new order

@@ -360,7 +360,7 @@ CASES: tuple[Case, ...] = (
     # ---- 投诉 ------------------------------------------------------------------------------------
     Case(
         B.COMPLAINT,
-        "complaint_service",
+        "complaint_attitude",
         "communication",
         25,
         (
@@ -372,11 +372,10 @@ CASES: tuple[Case, ...] = (
             "经核实接听人员未履行首问负责制，已责令整改并向客户道歉。",
         ),
         replies=("已向客户反馈调查结果和整改措施，并当面致歉。",),
-        facts={"verdict_hint": ("成立", "待补证")},
     ),
     Case(
         B.COMPLAINT,
-        "complaint_service",
+        "complaint_attitude",
         "hall_service",
         12,
         (
@@ -391,7 +390,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_business",
+        "complaint_connection",
         "business_env",
         15,
         (
@@ -407,7 +406,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_business",
+        "complaint_tariff",
         "billing",
         15,
         (
@@ -422,7 +421,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_business",
+        "complaint_metering",
         "metering",
         8,
         ("客户投诉换表时没有通知他看旧表底度，换表后的账单电量明显偏高。",),
@@ -431,7 +430,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_outage",
+        "complaint_outage_notice",
         "outage_info",
         15,
         (
@@ -447,7 +446,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_quality",
+        "complaint_frequent_outage",
         "power_quality",
         20,
         (
@@ -462,7 +461,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         B.COMPLAINT,
-        "complaint_construction",
+        "complaint_works",
         "grid_construction",
         8,
         (

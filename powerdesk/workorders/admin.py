@@ -26,7 +26,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(SubType)
 class SubTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "business_type", "name", "sort_order", "is_active"]
+    list_display = ["code", "business_type", "parent", "name", "sort_order", "is_active"]
     list_filter = ["business_type", "is_active"]
 
 

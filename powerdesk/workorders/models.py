@@ -54,9 +54,20 @@ class Topic(models.Model):
 
 
 class SubType(models.Model):
-    """A business sub-type (e.g. 服务申请 → 复电登记; 投诉 → 服务投诉)."""
+    """A business sub-type (e.g. 服务申请 → 复电登记; 投诉 → 服务投诉 → 服务态度).
+
+    A sub-type may have a ``parent`` of the same business type: the five complaint classes are the
+    parents of the complaint sub-types (orders opened before the sub-types existed keep the class)."""
 
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级子类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -69,6 +80,11 @@ class SubType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_business_type_display()} / {self.name}"
+
+    def clean(self) -> None:
+        parent = self.parent if self.parent_id is not None else None
+        if parent is not None and (parent.business_type != self.business_type or parent.pk == self.pk):
+            raise ValidationError({"parent": _("上级子类须属于同一业务类型，且不能是本子类。")})
 
 
 class RepeatCallRule(models.Model):

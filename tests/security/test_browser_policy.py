@@ -31,6 +31,7 @@ NOT_PAGES = {
     "workorders:add_contact": "POST only",
     "workorders:dispatch_staff": "an htmx fragment of the dispatch form",
     "audit:export": "CSV",
+    "complaints:rectification_close": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",
@@ -59,11 +60,20 @@ def _is_console_view(pattern: URLPattern) -> bool:
 @pytest.fixture
 def console_urls(users, customer):
     order = intake(users["agent"], customer)
+    complaint = intake(
+        users["agent"], customer, business_type="complaint", topic_code="communication", description="态度差"
+    )
+    praise = intake(
+        users["agent"], customer, business_type="praise", topic_code="hall_service", description="表扬抢修班"
+    )
     arguments = {
         "customers:detail": [customer.account_no],
         "customers:detail_id": [customer.pk],
         "notify:customer_opt_outs": [customer.pk],
         "workorders:detail": [order.number],
+        "complaints:record": [complaint.number],
+        "complaints:judge": [complaint.number],
+        "complaints:praise": [praise.number],
     }
     urls = []
     for name, pattern in _console_patterns():

@@ -73,3 +73,13 @@ def test_a_panel_that_returns_nothing_is_left_out():
     from powerdesk.core.extensions import panels_for
 
     assert panels_for(registry, None, None) == {"aside": [{"template": "a.html", "context": {"x": 1}}]}
+
+
+def test_the_complaint_app_is_connected_at_every_point_it_uses():
+    assert "complaints" in ext.order_opening.owners() and "complaints" in ext.order_opened.owners()
+    panels = {e.name: e.value for e in ext.order_panels.entries()}
+    assert panels["complaints.record"].slot == "aside"
+    assert ext.detail_fields.get("complaint") is not None and ext.detail_fields.get("praise") is not None
+    kinds = {e.name for e in ext.event_kinds.entries()}
+    assert {"complaint_updated", "complaint_judged", "rectification_closed", "repeat_complaint"} <= kinds
+    assert "complaints.events" in {e.name for e in ext.event_presenters.entries()}

@@ -594,6 +594,7 @@ def workorder_reclassify(
     topic: Topic,
     reason: str,
     sub_type: SubType | None = None,
+    cause: dict[str, Any] | None = None,
     expected_version: int | None = None,
     request_id: str = "",
     request_fingerprint: str = "",
@@ -601,7 +602,12 @@ def workorder_reclassify(
 ) -> WorkOrder:
     """Change what the order is (重新分类): its business type, sub-type and topic, with a reason — a
     complaint that turns out to be an opinion, a consultation that is a fault. Everything that depends
-    on the classification follows in the transition's hooks (the SLA app re-plans the clocks)."""
+    on the classification follows in the transition's hooks (the SLA app re-plans the clocks from the
+    order's acceptance); the one event keeps the classification before and after.
+
+    This is also the extension point for apps that reclassify as a consequence of their own decision
+    (the complaint app downgrades a complaint judged 不成立): ``cause`` (codes, e.g. ``{"app":
+    "complaints", "verdict": "invalid", "judgment": 12}``) is stored on the event for their presenter."""
     reason = require_text(reason, "reason", _("请填写重新分类的原因。"))
     errors: dict[str, list[str]] = {}
     if business_type not in BusinessType.values:
@@ -633,6 +639,7 @@ def workorder_reclassify(
         request_id=request_id,
         request_fingerprint=request_fingerprint,
         change=change,
+        data={"cause": cause} if cause else None,
         inputs=inputs,
     )
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "powerdesk.complaints"
+    label = "complaints"
+    verbose_name = _("投诉管理")
+
+    def ready(self) -> None:
+        from powerdesk.complaints import extension
+
+        # How complaints plug into the order (workorders cannot import this app): the record written at
+        # opening, its panel and API field, the timeline's kinds and presenter.
+        extension.register()

@@ -5,6 +5,7 @@ from django.urls import path
 
 from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
+from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
@@ -35,5 +36,8 @@ urlpatterns = [
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
+    path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
+    path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),
+    path("surveys/", SurveyListApi.as_view(), name="api-v1-surveys"),
     path("reveal/", RevealApi.as_view(), name="api-v1-reveal"),
 ]

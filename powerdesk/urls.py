@@ -24,6 +24,8 @@ urlpatterns = [
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
     path("audit/", include("powerdesk.audit.urls")),
+    path("feedback/", include("powerdesk.feedback.urls")),
+    path("p/", include("powerdesk.feedback.public_urls")),
     path("", include("powerdesk.console.urls")),
 ]
 

@@ -17,12 +17,26 @@ from .models import (
 
 @admin.register(FeedbackPolicy)
 class FeedbackPolicyAdmin(admin.ModelAdmin):
-    list_display = ["name", "unreached_attempts", "low_score", "survey_valid_hours", "campaign_gap_days", "is_active"]
+    list_display = [
+        "name",
+        "unreached_attempts",
+        "low_score",
+        "survey_valid_hours",
+        "campaign_gap_days",
+        "is_active",
+    ]
 
 
 @admin.register(CallbackRule)
 class CallbackRuleAdmin(admin.ModelAdmin):
-    list_display = ["business_type", "needs_callback", "on_dissatisfied", "on_unresolved", "survey", "is_active"]
+    list_display = [
+        "business_type",
+        "needs_callback",
+        "on_dissatisfied",
+        "on_unresolved",
+        "survey",
+        "is_active",
+    ]
 
 
 @admin.register(TimeBand)

@@ -36,15 +36,27 @@ def target_group(campaign: SurveyCampaign) -> QuerySet[Customer]:
 
 @transaction.atomic
 def campaign_create(
-    *, actor: User, name: str, unit: Unit, questions: QuestionSet, starts_on: Any, ends_on: Any,
+    *,
+    actor: User,
+    name: str,
+    unit: Unit,
+    questions: QuestionSet,
+    starts_on: Any,
+    ends_on: Any,
     customer_type: str = "",
 ) -> SurveyCampaign:
     if ends_on < starts_on:
         message = _("结束日期不能早于开始日期。")
         raise ValidationFailed(message, fields={"ends_on": [message]})
     campaign = SurveyCampaign(
-        name=name.strip(), unit=unit, customer_type=customer_type, questions=questions,
-        starts_on=starts_on, ends_on=ends_on, created_by=actor, created_at=clock.now(),
+        name=name.strip(),
+        unit=unit,
+        customer_type=customer_type,
+        questions=questions,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+        created_at=clock.now(),
     )
     campaign.targeted = target_group(campaign).count()
     campaign.save()
@@ -75,18 +87,23 @@ def _defer_next(campaign: SurveyCampaign) -> None:
 def _phones(customer_ids: list[int]) -> dict[int, str]:
     """The first phone of each customer (the account holder's number: a campaign is about the account)."""
     phones: dict[int, str] = {}
-    for customer_id, number in CustomerPhone.objects.filter(customer_id__in=customer_ids).order_by(
-        "customer_id", "id"
-    ).values_list("customer_id", "number"):
+    for customer_id, number in (
+        CustomerPhone.objects.filter(customer_id__in=customer_ids)
+        .order_by("customer_id", "id")
+        .values_list("customer_id", "number")
+    ):
         phones.setdefault(customer_id, number)
     return phones
 
 
 @transaction.atomic
 def campaign_send_batch(*, campaign_id: int) -> dict[str, Any]:
-    campaign = SurveyCampaign.objects.select_for_update().select_related("unit", "questions").filter(
-        pk=campaign_id
-    ).first()
+    campaign = (
+        SurveyCampaign.objects.select_for_update()
+        .select_related("unit", "questions")
+        .filter(pk=campaign_id)
+        .first()
+    )
     if campaign is None or campaign.state != SurveyCampaign.State.SENDING:
         return {"sent": 0, "skipped": 0, "done": True}
     policy = selectors.policy()

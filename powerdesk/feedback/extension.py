@@ -79,8 +79,7 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "required": policy.unreached_attempts,
         "bands_left": max(
             0,
-            policy.unreached_attempts
-            - len({a["band"] for a in attempts if a["band"]}),
+            policy.unreached_attempts - len({a["band"] for a in attempts if a["band"]}),
         ),
         "survey": survey,
         "tasks": tasks,
@@ -132,8 +131,11 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
         outcome = data.get("callback_outcome")
         if isinstance(outcome, dict):
             item.lines.append(
-                "%s：%s"
-                % (OUTCOME_LABELS.get(outcome.get("action"), ""), REASON_LABELS.get(outcome.get("reason"), ""))
+                _("%(outcome)s：%(reason)s")
+                % {
+                    "outcome": OUTCOME_LABELS.get(outcome.get("action"), ""),
+                    "reason": REASON_LABELS.get(outcome.get("reason"), ""),
+                }
             )
         if data.get("survey_invited"):
             item.lines.append(_("已发送满意度调查短信"))
@@ -142,7 +144,7 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 item.lines.append(_("评分：%(score)s / 5") % {"score": data["score"]})
             for key, label in (("resolved", _("问题已解决")), ("restoration_right", _("告知的复电时间准确"))):
                 if data.get(key) is not None:
-                    item.lines.append("%s：%s" % (label, _("是") if data[key] else _("否")))
+                    item.lines.append(f"{label}：{_('是') if data[key] else _('否')}")
             if data.get("follow_up"):
                 item.lines.append(_("低分，已生成跟进任务"))
 
@@ -151,13 +153,17 @@ def register() -> None:
     # Before the clocks (position 100): closing an unreachable callback tells them the callback is done.
     ext.transition_applied.register(OWNER, "feedback.transitions", on_transition, position=50)
     ext.order_panels.register(
-        OWNER, "feedback.callback", Panel(slot="aside", template="feedback/_order_callback.html", context=_panel)
+        OWNER,
+        "feedback.callback",
+        Panel(slot="aside", template="feedback/_order_callback.html", context=_panel),
     )
     ext.detail_fields.register(
         OWNER,
         "callback_attempts",
         DetailField(
-            field=lambda: AttemptSerializer(many=True, read_only=True, help_text="Unreached callback attempts."),
+            field=lambda: AttemptSerializer(
+                many=True, read_only=True, help_text="Unreached callback attempts."
+            ),
             load=lambda order, request: attempts_of(order),
         ),
     )

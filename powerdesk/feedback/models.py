@@ -142,7 +142,11 @@ class CallbackScript(models.Model):
 
     business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices)
     sub_type = models.ForeignKey(
-        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.CASCADE,
+        SubType,
+        verbose_name=_("业务子类"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         help_text=_("留空表示该业务类型的通用话术"),
     )
     title = models.CharField(_("标题"), max_length=100)
@@ -175,8 +179,12 @@ class FollowUpTask(models.Model):
     )
     unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="follow_up_tasks",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up_tasks",
     )
     reason = models.CharField(_("原因"), max_length=16, choices=Reason.choices)
     detail = models.TextField(_("说明"), blank=True)
@@ -185,8 +193,12 @@ class FollowUpTask(models.Model):
     created_at = models.DateTimeField(_("创建时间"))
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("关闭人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     closing_note = models.TextField(_("处理结果"), blank=True)
 
@@ -264,11 +276,19 @@ class SurveyInvitation(models.Model):
     signature, a link of a row whose nonce differs finds nothing."""
 
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), null=True, blank=True, on_delete=models.PROTECT,
+        WorkOrder,
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="survey_invitations",
     )
     campaign = models.ForeignKey(
-        SurveyCampaign, verbose_name=_("服务调查"), null=True, blank=True, on_delete=models.PROTECT,
+        SurveyCampaign,
+        verbose_name=_("服务调查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="invitations",
     )
     customer = models.ForeignKey(
@@ -304,11 +324,19 @@ class SurveyResponse(models.Model):
         SurveyInvitation, verbose_name=_("调查邀请"), on_delete=models.PROTECT, related_name="response"
     )
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), null=True, blank=True, on_delete=models.PROTECT,
+        WorkOrder,
+        verbose_name=_("工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="survey_responses",
     )
     campaign = models.ForeignKey(
-        SurveyCampaign, verbose_name=_("服务调查"), null=True, blank=True, on_delete=models.PROTECT,
+        SurveyCampaign,
+        verbose_name=_("服务调查"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="responses",
     )
     score = models.PositiveSmallIntegerField(
@@ -358,3 +386,6 @@ class PublicHit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="public_hit_key_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window:%H:%M} {self.count}"

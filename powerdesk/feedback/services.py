@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -62,7 +63,10 @@ def callback_applied(ctx: TransitionContext) -> None:
     local = ctx.at.astimezone(clock.BUSINESS_TZ)
     if order.satisfaction == Satisfaction.UNREACHABLE:
         bands = selectors.time_bands()
-        ctx.event_data["callback_attempt"] = {"reached": False, "band": rules.band_of(local.time(), bands) or ""}
+        ctx.event_data["callback_attempt"] = {
+            "reached": False,
+            "band": rules.band_of(local.time(), bands) or "",
+        }
         earlier = selectors.unreached_attempt_times(order, order.replied_at)
         times = [t.astimezone(clock.BUSINESS_TZ).time() for t in earlier] + [local.time()]
         if rules.may_close_unreachable(times, bands, selectors.policy().unreached_attempts):
@@ -108,9 +112,10 @@ def callback_reopen(*, order_id: int, actor_id: int, version: int, reason: str) 
     actor = User.objects.filter(pk=actor_id).first()
     if order is None or actor is None:
         return None
-    if order.status != Status.CALLED_BACK and not order.events.filter(
-        request_id=f"feedback-reopen:{order_id}:{version}"
-    ).exists():
+    if (
+        order.status != Status.CALLED_BACK
+        and not order.events.filter(request_id=f"feedback-reopen:{order_id}:{version}").exists()
+    ):
         return None  # someone moved the order on meanwhile (re-opened or archived it by hand)
     label = {rules.DISSATISFIED: _("回访不满意"), rules.UNRESOLVED: _("回访问题未解决")}.get(reason, reason)
     return workorder_reopen(
@@ -124,7 +129,9 @@ def callback_reopen(*, order_id: int, actor_id: int, version: int, reason: str) 
 # --- follow-up tasks ------------------------------------------------------------------------------
 
 
-def follow_up_create(*, order: WorkOrder, reason: str, detail: str = "", at: dt.datetime | None = None) -> FollowUpTask:
+def follow_up_create(
+    *, order: WorkOrder, reason: str, detail: str = "", at: dt.datetime | None = None
+) -> FollowUpTask:
     """A follow-up task on ``order`` for the unit that handled it, owned by its handler when there is one."""
     now = at or clock.now()
     return FollowUpTask.objects.create(
@@ -144,12 +151,17 @@ def follow_up_close(*, task_id: int, actor: User, note: str) -> FollowUpTask:
     if not note:
         message = _("请填写处理结果。")
         raise ValidationFailed(message, fields={"note": [message]})
-    task = selectors.follow_ups(user=actor, scope="all", state="").select_for_update(of=("self",)).filter(
-        pk=task_id
-    ).first()
+    task = (
+        selectors.follow_ups(user=actor, scope="all", state="")
+        .select_for_update(of=("self",))
+        .filter(pk=task_id)
+        .first()
+    )
     if task is None:
         raise NotFound(_("找不到该跟进任务。"))
     if task.state == FollowUpTask.State.CLOSED:
+        if task.closed_by_id == actor.pk and task.closing_note == note:
+            return task  # the same close sent again (a retry): done already
         message = _("该跟进任务已关闭。")
         raise ValidationFailed(message, fields={"note": [message]})
     task.state = FollowUpTask.State.CLOSED
@@ -183,7 +195,9 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
     phone = order.caller_phone if not order.caller_withheld else ""
     if not phone or _opted_out(order.customer_id) or SurveyInvitation.objects.filter(order=order).exists():
         return
-    invitation = _invite(questions=rule.survey, phone=phone, order=order, customer_id=order.customer_id, at=ctx.at)
+    invitation = _invite(
+        questions=rule.survey, phone=phone, order=order, customer_id=order.customer_id, at=ctx.at
+    )
     notification_enqueue(
         channel=NotifyChannel.SMS,
         template_code=SURVEY_TEMPLATE,
@@ -196,8 +210,13 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
 
 
 def _invite(
-    *, questions: QuestionSet, phone: str, at: dt.datetime, order: WorkOrder | None = None,
-    customer_id: int | None = None, campaign: SurveyCampaign | None = None,
+    *,
+    questions: QuestionSet,
+    phone: str,
+    at: dt.datetime,
+    order: WorkOrder | None = None,
+    customer_id: int | None = None,
+    campaign: SurveyCampaign | None = None,
 ) -> SurveyInvitation:
     return SurveyInvitation.objects.create(
         order=order,
@@ -237,8 +256,12 @@ def _invitation(token: str, *, lock: bool) -> SurveyInvitation:
 
 @transaction.atomic
 def survey_answer(
-    *, token: str, score: int | None = None, resolved: bool | None = None,
-    restoration_right: bool | None = None, comment: str = "",
+    *,
+    token: str,
+    score: int | None = None,
+    resolved: bool | None = None,
+    restoration_right: bool | None = None,
+    comment: str = "",
 ) -> SurveyResponse:
     """Store the answer of a survey link, once. On an order: a timeline event, and a follow-up task when
     the score is low. A forged, expired or used link stores nothing."""
@@ -274,7 +297,9 @@ def survey_answer(
             at=now,
         )
         if low:
-            follow_up_create(order=order, reason=FollowUpTask.Reason.LOW_SCORE, detail=response.comment, at=now)
+            follow_up_create(
+                order=order, reason=FollowUpTask.Reason.LOW_SCORE, detail=response.comment, at=now
+            )
     return response
 
 
@@ -289,4 +314,3 @@ def opinion_add(*, hall: ServiceHall, text: str, name: str = "", phone: str = ""
     return OpinionEntry.objects.create(
         hall=hall, text=text, name=(name or "").strip(), phone=(phone or "").strip(), created_at=clock.now()
     )
-

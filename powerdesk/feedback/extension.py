@@ -133,8 +133,8 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             item.lines.append(
                 _("%(outcome)s：%(reason)s")
                 % {
-                    "outcome": OUTCOME_LABELS.get(outcome.get("action"), ""),
-                    "reason": REASON_LABELS.get(outcome.get("reason"), ""),
+                    "outcome": OUTCOME_LABELS.get(str(outcome.get("action")), ""),
+                    "reason": REASON_LABELS.get(str(outcome.get("reason")), ""),
                 }
             )
         if data.get("survey_invited"):

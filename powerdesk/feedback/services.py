@@ -134,9 +134,11 @@ def follow_up_create(
 ) -> FollowUpTask:
     """A follow-up task on ``order`` for the unit that handled it, owned by its handler when there is one."""
     now = at or clock.now()
+    unit_id = order.unit_id or order.owner.unit_id
+    assert unit_id is not None  # an order always has a unit or an owner with one (intake sets it)
     return FollowUpTask.objects.create(
         order=order,
-        unit_id=order.unit_id or order.owner.unit_id,
+        unit_id=unit_id,
         owner_id=order.assignee_id,
         reason=reason,
         detail=detail,

@@ -57,7 +57,7 @@ def follow_up_close(request: ConsoleRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     services.follow_up_close(task_id=pk, actor=request.user, note=form.cleaned_data["note"])
     messages.success(request, _("跟进任务已关闭。"))
@@ -114,9 +114,10 @@ def campaign_list(request: ConsoleRequest) -> HttpResponse:
                         form.add_error(field if field in form.fields else None, message)
             else:
                 return redirect("feedback:campaign", pk=campaign.pk)
-    items = list(selectors.campaigns_visible(request.user)[:100])
-    for item in items:
-        item.progress = rules.campaign_progress(targeted=item.targeted, sent=item.sent, skipped=item.skipped)
+    items = [
+        (c, rules.campaign_progress(targeted=c.targeted, sent=c.sent, skipped=c.skipped))
+        for c in selectors.campaigns_visible(request.user)[:100]
+    ]
     return render(request, "feedback/campaigns.html", {"form": form, "may": may, "campaigns": items})
 
 

@@ -67,7 +67,9 @@ def test_three_attempts_in_one_afternoon_keep_the_order_waiting(replied, users):
 
 def test_an_unanswered_call_out_while_waiting_for_the_callback_counts_as_an_attempt(replied, users):
     with at(local(2, 9, 0)):
-        s.workorder_call_out(order=fresh(replied), actor=users["callback"], number="13812345678", reached=False)
+        s.workorder_call_out(
+            order=fresh(replied), actor=users["callback"], number="13812345678", reached=False
+        )
     with at(local(2, 13, 0)):
         unreached(replied, users)
     with at(local(2, 20, 0)):

@@ -91,8 +91,12 @@ def test_the_frequency_cap_and_the_opt_out():
     now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     assert rules.may_survey(opted_out=False, last_invited_at=None, now=now, gap_days=90)
     assert not rules.may_survey(opted_out=True, last_invited_at=None, now=now, gap_days=90)
-    assert not rules.may_survey(opted_out=False, last_invited_at=now - dt.timedelta(days=89), now=now, gap_days=90)
-    assert rules.may_survey(opted_out=False, last_invited_at=now - dt.timedelta(days=90), now=now, gap_days=90)
+    assert not rules.may_survey(
+        opted_out=False, last_invited_at=now - dt.timedelta(days=89), now=now, gap_days=90
+    )
+    assert rules.may_survey(
+        opted_out=False, last_invited_at=now - dt.timedelta(days=90), now=now, gap_days=90
+    )
 
 
 @given(st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))

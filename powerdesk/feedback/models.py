@@ -381,11 +381,11 @@ class PublicHit(models.Model):
     """Requests to the public pages per client address and minute: the throttle's counter."""
 
     key = models.CharField(max_length=100)
-    window = models.DateTimeField()
+    minute = models.DateTimeField()
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window"], name="public_hit_key_window")]
+        constraints = [models.UniqueConstraint(fields=["key", "minute"], name="public_hit_key_minute")]
 
     def __str__(self) -> str:
-        return f"{self.key} {self.window:%H:%M} {self.count}"
+        return f"{self.key} {self.minute:%H:%M} {self.count}"

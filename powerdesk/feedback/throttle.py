@@ -19,8 +19,8 @@ from powerdesk.core.net import client_address
 from . import rules
 
 _UPSERT = (
-    "INSERT INTO feedback_publichit (key, window, count) VALUES (%s, %s, 1) "
-    "ON CONFLICT (key, window) DO UPDATE SET count = feedback_publichit.count + 1 RETURNING count"
+    "INSERT INTO feedback_publichit (key, minute, count) VALUES (%s, %s, 1) "
+    "ON CONFLICT (key, minute) DO UPDATE SET count = feedback_publichit.count + 1 RETURNING count"
 )
 
 

@@ -24,6 +24,7 @@ from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
+from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
@@ -81,6 +82,7 @@ class DemoSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    surveys: int = 0
     seconds: float = 0.0
 
 
@@ -179,6 +181,8 @@ def demo_load(
         except BaseException:
             demo_reset()
             raise
+    with transaction.atomic():
+        summary.surveys = build_feedback(rng("feedback"), now, progress)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -32,7 +32,13 @@ OPINIONS = [
 def build_feedback(rng: random.Random, now: dt.datetime, progress: Callable[[str], None]) -> int:
     """Answer some survey links and fill one opinion box; how many surveys were answered."""
     answered = 0
-    for invitation in SurveyInvitation.objects.filter(order__isnull=False).order_by("id"):
+    # By order number, not row id: a parallel load archives (and invites) in another order, and the same
+    # seed must answer the same orders.
+    for invitation in (
+        SurveyInvitation.objects.filter(order__isnull=False)
+        .select_related("questions")
+        .order_by("order__number")
+    ):
         if answered >= MAX_ANSWERS or rng.random() > ANSWERED_SHARE:
             continue
         moment = invitation.created_at + dt.timedelta(hours=rng.uniform(0.2, 30))

@@ -91,7 +91,7 @@ def callback_applied(ctx: TransitionContext) -> None:
         return
     ctx.event_data["callback_outcome"] = {"action": action, "reason": reason}
     if action == rules.FOLLOW_UP:
-        follow_up_create(order=order, reason=reason, detail=str(ctx.inputs.get("note") or ""), at=ctx.at)
+        follow_up_create(order=order, reason=reason, at=ctx.at)
     else:
         from powerdesk.feedback.tasks import reopen_after_callback
 

@@ -11,6 +11,7 @@ from powerdesk.complaints.api import (
     RectificationListApi,
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
+from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
@@ -49,5 +50,8 @@ urlpatterns = [
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
     ),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
+    path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
+    path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),
+    path("surveys/", SurveyListApi.as_view(), name="api-v1-surveys"),
     path("reveal/", RevealApi.as_view(), name="api-v1-reveal"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "powerdesk.notify",
     "powerdesk.sla",
     "powerdesk.complaints",
+    "powerdesk.feedback",
     "powerdesk.console",
     "powerdesk.demo",
 ]
@@ -308,6 +310,17 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "powerdesk@localhost")
+
+# --- public pages (powerdesk.feedback: the survey link, the opinion box) -------------------------
+# The address customers reach this site at (behind the proxy that publishes it): links sent by SMS and the
+# opinion box's QR codes are built on it. Requests per client address and minute on those pages.
+POWERDESK_PUBLIC_BASE_URL = os.environ.get("POWERDESK_PUBLIC_BASE_URL", "http://localhost:8000")
+POWERDESK_PUBLIC_RATE = int(os.environ.get("POWERDESK_PUBLIC_RATE", "30"))
+# The public pages post forms from that origin (its host must be in POWERDESK_ALLOWED_HOSTS too).
+if os.environ.get("POWERDESK_PUBLIC_BASE_URL"):
+    _public = urllib.parse.urlsplit(POWERDESK_PUBLIC_BASE_URL)
+    if _public.scheme and _public.netloc:
+        CSRF_TRUSTED_ORIGINS.append(f"{_public.scheme}://{_public.netloc}")
 
 # --- SLA sweep (powerdesk.sla.cycle) ------------------------------------------------------------
 # Each 30-second cycle sweeps the due clocks in this many slices at once, each on a connection of its own

@@ -26,6 +26,8 @@ urlpatterns = [
     path("notify/", include("powerdesk.notify.urls")),
     path("complaints/", include("powerdesk.complaints.urls")),
     path("audit/", include("powerdesk.audit.urls")),
+    path("feedback/", include("powerdesk.feedback.urls")),
+    path("p/", include("powerdesk.feedback.public_urls")),
     path("", include("powerdesk.console.urls")),
 ]
 

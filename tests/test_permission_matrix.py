@@ -214,6 +214,35 @@ CONSOLE: dict[str, Row] = {
         body={},
     ),
     "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
+    # Feedback (#13): the lists are scoped by unit, so every role gets the page; closing a task of a unit
+    # out of sight is a 404, an empty result goes back to the list with the message (302).
+    "feedback:follow_ups": Row(lambda sc: reverse("feedback:follow_ups") + "?scope=unit", everyone()),
+    "feedback:follow_up_close": Row(
+        lambda sc: reverse("feedback:follow_up_close", args=[sc.follow_up.pk]),
+        the_order(LOGIN),
+        method="post",
+        body={},
+    ),
+    "feedback:opinions": Row(lambda sc: reverse("feedback:opinions"), everyone()),
+    "feedback:hall_qr": Row(lambda sc: reverse("feedback:hall_qr", args=[sc.hall.pk]), the_order()),
+    # Campaigns reach whole units' customers: only roles that see every unit create one (an empty form:
+    # 200 with its errors); everyone sees the list and the progress of those in their scope.
+    "feedback:campaigns": Row(lambda sc: reverse("feedback:campaigns"), everyone()),
+    "feedback:campaigns:post": Row(
+        lambda sc: reverse("feedback:campaigns"),
+        lambda role, position: OK if role.sees_all else FORBIDDEN,
+        method="post",
+        body={},
+    ),
+    "feedback:campaign": Row(lambda sc: reverse("feedback:campaign", args=[sc.campaign.pk]), the_order()),
+    # The public pages answer the same to everyone, signed in or not: a forged survey link is refused
+    # with its page (400), the opinion box of a hall opens.
+    "feedback_public:survey": Row(
+        lambda sc: reverse("feedback_public:survey", args=["forged"]), everyone(400)
+    ),
+    "feedback_public:opinion": Row(
+        lambda sc: reverse("feedback_public:opinion", args=[sc.hall.pk]), everyone()
+    ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -303,6 +332,15 @@ API: dict[str, Row] = {
         body={},
     ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
+    "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
+    # No note: a task in sight gets the field error (400), one out of sight does not exist (404).
+    "api-v1-follow-up-close:post": Row(
+        lambda sc: reverse("api-v1-follow-up-close", args=[sc.follow_up.pk]),
+        the_order(400),
+        method="post",
+        body={},
+    ),
+    "api-v1-surveys": Row(lambda sc: reverse("api-v1-surveys"), everyone()),
 }
 
 # Routes with no page of their own to check: the admin's other pages share admin:index's guard; the
@@ -321,11 +359,17 @@ class Scene:
     users: dict[tuple[str, str], User]
     complaint: Any = None  # a complaint order beside ``order``, dispatched to the same station
     rectification: Any = None  # of ``complaint``, owned by the scene's dispatcher
+    follow_up: Any = None
+    hall: Any = None
+    campaign: Any = None
 
 
 @pytest.fixture
 def scene(settings, tmp_path) -> Scene:
     settings.MEDIA_ROOT = tmp_path
+    # Every user here calls the public pages from one address: the throttle is tested on its own
+    # (tests/feedback/test_surveys.py), not here.
+    settings.POWERDESK_PUBLIC_RATE = 100_000
     province = UnitFactory(code="P", name="省公司", kind=UnitKind.PROVINCE)
     c1 = UnitFactory(code="P-C1", name="青溪县供电公司", kind=UnitKind.COUNTY, parent=province)
     c2 = UnitFactory(code="P-C2", name="远山县供电公司", kind=UnitKind.COUNTY, parent=province)
@@ -375,13 +419,39 @@ def scene(settings, tmp_path) -> Scene:
         due_date=complaint.created_at.date(),
         created_at=complaint.created_at,
     )
-    return Scene(
+    scene = Scene(
         order=order,
         customer=customer,
         attachment=attachment,
         users=users,
         complaint=complaint,
         rectification=rectification,
+    )
+    _feedback_scene(scene, east, agent)
+    return scene
+
+
+def _feedback_scene(scene: Scene, east: Any, agent: User) -> None:
+    """A follow-up task on the order, a service hall and a survey campaign, all of the order's station."""
+    from powerdesk.core import clock
+    from powerdesk.feedback.models import FollowUpTask, QuestionSet, SurveyCampaign
+    from powerdesk.org.models import ServiceHall
+
+    now = clock.now()
+    scene.follow_up = FollowUpTask.objects.create(
+        order=scene.order, unit=east, reason="low_score", due_at=now, created_at=now
+    )
+    scene.hall = ServiceHall.objects.create(
+        unit=east, name="东桥营业厅", address="东桥镇", opening_hours="8:30"
+    )
+    scene.campaign = SurveyCampaign.objects.create(
+        name="季度调查",
+        unit=east,
+        questions=QuestionSet.objects.get(code="relationship"),
+        starts_on=now.date(),
+        ends_on=now.date(),
+        created_by=agent,
+        created_at=now,
     )
 
 

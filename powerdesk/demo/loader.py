@@ -25,6 +25,7 @@ from powerdesk.customers.models import Customer, CustomerPhone
 from powerdesk.demo.complaints import enrich_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
+from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.parallel import run_parallel
@@ -84,6 +85,7 @@ class DemoSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    surveys: int = 0
     seconds: float = 0.0
 
 
@@ -186,6 +188,8 @@ def demo_load(
             demo_reset()
             raise
     mark_history_sent(now)
+    with transaction.atomic():
+        summary.surveys = build_feedback(rng("feedback"), now, progress)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -122,7 +122,9 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
     if code == "archive":
         if order.satisfaction == Satisfaction.DISSATISFIED:
             return _("客户回访不满意，不能归档：请重开工单继续处理。")
-        if order.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC):
+        # 无法联系 reaches 已回访 only when an app's callback rule says the customer was tried enough
+        # (the feedback app: attempts at different times of day); it may then be archived as such.
+        if order.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNREACHABLE):
             return _("尚未成功回访客户，不能归档。")
     return None
 

@@ -145,3 +145,12 @@ def test_it_gives_each_step_to_the_role_that_does_it(small_demo, db):
         assert seen and seen <= roles, (kind, seen)
     outsourced = WorkOrderEvent.objects.filter(kind=EventKind.TAKE, actor__is_outsourced=True)
     assert outsourced.exists()
+
+
+def test_it_answers_some_surveys_and_fills_one_opinion_box(small_demo, db):
+    from powerdesk.feedback.models import OpinionEntry, SurveyInvitation, SurveyResponse
+
+    assert SurveyInvitation.objects.filter(order__isnull=False).exists()  # archiving sent the links
+    assert small_demo.surveys == SurveyResponse.objects.count() > 0
+    assert WorkOrderEvent.objects.filter(kind="survey_answered").count() == small_demo.surveys
+    assert OpinionEntry.objects.count() == 1

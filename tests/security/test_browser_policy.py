@@ -6,6 +6,7 @@ takes arguments needs an entry in ``ARGUMENTS`` (the test says so)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,6 +31,7 @@ NOT_PAGES = {
     "workorders:customer_orders": "an htmx fragment of the intake form",
     "workorders:add_contact": "POST only",
     "workorders:dispatch_staff": "an htmx fragment of the dispatch form",
+    "feedback:follow_up_close": "POST only",
     "audit:export": "CSV",
     "complaints:rectification_close": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
@@ -74,6 +76,7 @@ def console_urls(users, customer):
         "complaints:record": [complaint.number],
         "complaints:judge": [complaint.number],
         "complaints:praise": [praise.number],
+        **_feedback_arguments(order, users),
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -89,6 +92,43 @@ def console_urls(users, customer):
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
+
+
+def _feedback_arguments(order, users) -> dict[str, list]:
+    """A service hall, a campaign and a survey link: the feedback pages' arguments (the public ones
+    included, which every signed-in user opens too)."""
+    from powerdesk.core import clock
+    from powerdesk.feedback import services
+    from powerdesk.feedback.models import QuestionSet, SurveyCampaign, SurveyInvitation
+    from powerdesk.org.models import ServiceHall
+
+    now = clock.now()
+    hall = ServiceHall.objects.create(unit=order.unit, name="营业厅", address="人民路", opening_hours="8:30")
+    questions = QuestionSet.objects.get(code="outage")
+    campaign = SurveyCampaign.objects.create(
+        name="调查",
+        unit=order.unit,
+        questions=questions,
+        starts_on=now.date(),
+        ends_on=now.date(),
+        created_by=users["manager"],
+        created_at=now,
+    )
+    invitation = SurveyInvitation.objects.create(
+        order=order,
+        questions=questions,
+        phone="13812345678",
+        nonce="n" * 32,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=1),
+    )
+    token = services.survey_url(invitation).rsplit("/s/", 1)[1].rstrip("/")
+    return {
+        "feedback:hall_qr": [hall.pk],
+        "feedback:campaign": [campaign.pk],
+        "feedback_public:survey": [token],
+        "feedback_public:opinion": [hall.pk],
+    }
 
 
 class InlineCode(HTMLParser):

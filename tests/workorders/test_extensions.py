@@ -28,6 +28,12 @@ def test_the_notify_app_is_connected_at_every_point_it_uses():
     assert ext.detail_fields.get("customer_messages") is not None
     assert customer_panels.get("notify.opt_outs") is not None
     assert customer_detail_fields.get("opt_outs") is not None
+def test_the_feedback_app_is_connected_at_every_point_it_uses():
+    assert "feedback" in ext.transition_applied.owners()
+    assert ext.order_panels.get("feedback.callback") is not None
+    assert {"callback_attempts", "survey", "follow_ups"} <= {e.name for e in ext.detail_fields.entries()}
+    assert "survey_answered" in {e.name for e in ext.event_kinds.entries()}
+    assert "feedback.present" in {e.name for e in ext.event_presenters.entries()}
 
 
 def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_customer_panels():

@@ -20,6 +20,14 @@
     }
   });
 
+  // Print buttons (data-print), e.g. the opinion box's QR code sheet.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) {
+      window.print();
+    }
+  });
+
   // The intake form: show only the sub-types of the chosen business type (the server validates anyway).
   function filterSubTypes(typeSelect) {
     var target = document.getElementById(typeSelect.getAttribute("data-subtype-filter"));

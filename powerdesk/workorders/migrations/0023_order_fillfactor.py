@@ -10,7 +10,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workorders", "0020_seed_queues_and_routing_rules")]
+    dependencies = [("workorders", "0022_seed_complaint_sub_types")]
 
     operations = [
         migrations.RunSQL(

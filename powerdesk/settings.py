@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "powerdesk.workorders",
     "powerdesk.notify",
     "powerdesk.sla",
+    "powerdesk.risk",
     "powerdesk.console",
     "powerdesk.demo",
 ]

@@ -5,6 +5,7 @@ from django.urls import path
 
 from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
+from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),
+    path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("reveal/", RevealApi.as_view(), name="api-v1-reveal"),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("customers/", include("powerdesk.customers.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
+    path("risk/", include("powerdesk.risk.urls")),
     path("audit/", include("powerdesk.audit.urls")),
     path("", include("powerdesk.console.urls")),
 ]

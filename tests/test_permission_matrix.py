@@ -188,6 +188,7 @@ CONSOLE: dict[str, Row] = {
     ),
     "sla:dashboard": Row(lambda sc: reverse("sla:dashboard"), everyone()),
     "sla:at_risk": Row(lambda sc: reverse("sla:at_risk"), everyone()),
+    "risk:orders": Row(lambda sc: reverse("risk:orders"), everyone()),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -252,6 +253,7 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-customer-detail", args=[sc.customer.account_no]), the_order()
     ),
     "api-v1-clocks": Row(lambda sc: reverse("api-v1-clocks"), everyone()),
+    "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from powerdesk.core import clock
@@ -93,6 +94,23 @@ def order_risk_refresh(
     if order.customer is not None:
         customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result.score))
     return row
+
+
+def open_orders_rescore(*, at: dt.datetime | None = None) -> int:
+    """Score every open order again at ``at`` (clocks run on between contacts and transitions): the
+    demo does it once its history is replayed. Each order is locked in its own transaction, as a
+    transition locks it. Returns how many were scored."""
+    at = at or clock.now()
+    ids = list(WorkOrder.objects.filter(status__in=OPEN_STATUSES).order_by("id").values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            order = (
+                WorkOrder.objects.select_for_update(of=("self",))
+                .select_related("customer", "unit")
+                .get(pk=pk)
+            )
+            order_risk_refresh(order=order, actor=None, at=at)
+    return len(ids)
 
 
 def customer_risk_refresh(

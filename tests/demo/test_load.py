@@ -145,3 +145,21 @@ def test_it_gives_each_step_to_the_role_that_does_it(small_demo, db):
         assert seen and seen <= roles, (kind, seen)
     outsourced = WorkOrderEvent.objects.filter(kind=EventKind.TAKE, actor__is_outsourced=True)
     assert outsourced.exists()
+
+
+def test_its_sensitive_customers_carry_a_reason_and_a_day_before_now(small_demo, db):
+    from powerdesk.customers.models import Customer
+
+    flagged = list(Customer.objects.filter(is_sensitive=True))
+    assert flagged
+    for customer in flagged:
+        assert customer.sensitive_reason and customer.sensitive_since < small_demo.now.date()
+
+
+def test_some_open_orders_are_at_risk_with_their_reasons(small_demo, db):
+    from powerdesk.risk.models import OrderRisk
+    from powerdesk.risk.selectors import threshold
+
+    at_risk = OrderRisk.objects.filter(score__gte=threshold())
+    assert at_risk.exists() and not small_demo.problems
+    assert all(r.reasons and r.alerted_at is not None for r in at_risk)

@@ -6,7 +6,8 @@ page; registered once, from ``RiskConfig.ready()``.
   unit head is told and a 投诉风险预警 event is written;
 - a sensitive customer's field order cannot be 处理完成 without photo or recording evidence (a
   transition validator; 回退 and 挂起 stay possible), and its attachments are held from retention;
-- the order page shows the score and its reasons; the API's order detail carries them (``risk``).
+- the order page shows the score and its reasons; the API's order detail carries them (``risk``); the
+  customer page shows the customer's score.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from rest_framework import serializers
 
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.customers.extensions import customer_panels
+from powerdesk.customers.models import Customer
 from powerdesk.risk import presenting, reference, services
-from powerdesk.risk.models import OrderRisk
+from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import FIELD_TYPES
 from powerdesk.workorders.models import Attachment, Contact, WorkOrder
@@ -108,6 +111,19 @@ def _detail_load(order: WorkOrder, request: Any) -> dict[str, Any] | None:
     }
 
 
+def _customer_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] | None:
+    risk = CustomerRisk.objects.filter(customer=customer).first()
+    if risk is None or risk.score <= 0:
+        return None
+    threshold = reference.policy()
+    level = threshold.threshold if threshold is not None else 0
+    return {
+        "risk": risk,
+        "reasons": presenting.reasons_text(risk.reasons),
+        "above": bool(level) and risk.score >= level,
+    }
+
+
 def present_alerts(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     for item in events:
         if item.event.kind != services.ALERT_EVENT:
@@ -130,5 +146,11 @@ def register() -> None:
         OWNER, "risk.score", Panel(slot="aside", template="risk/_order_risk.html", context=_panel)
     )
     ext.detail_fields.register(OWNER, "risk", DetailField(field=_detail_field, load=_detail_load))
+    customer_panels.register(
+        OWNER,
+        "risk.customer",
+        Panel(slot="main", template="risk/_customer_risk.html", context=_customer_panel),
+        position=1,
+    )
     ext.event_kinds.register(OWNER, services.ALERT_EVENT, gettext_lazy("投诉风险预警"))
     ext.event_presenters.register(OWNER, "risk.alerts", present_alerts)

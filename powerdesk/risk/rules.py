@@ -129,17 +129,32 @@ def risk_score(inputs: RiskInputs, *, factors: Iterable[FactorLike], terms: Iter
 
 
 def customer_score(
-    *, sensitive: bool, earlier_complaints: int, order_scores: Iterable[int], factors: Iterable[FactorLike]
+    *, sensitive: bool, earlier_complaints: int, orders: Iterable[RiskResult], factors: Iterable[FactorLike]
 ) -> RiskResult:
     """A customer's risk: what weighs on the customer alone (the sensitive flag, earlier complaints), or
-    the highest score of their open orders if that is higher (the orders' scores include the same)."""
+    their riskiest open order's score and reasons if that is higher (an order's score includes the
+    same two factors)."""
     own = risk_score(
         RiskInputs(sensitive=sensitive, earlier_complaints=earlier_complaints), factors=factors, terms=()
     )
-    highest = max(order_scores, default=0)
-    if highest > own.score:
-        return RiskResult(score=highest, reasons=own.reasons)
-    return own
+    riskiest = max(orders, key=lambda result: result.score, default=None)
+    return riskiest if riskiest is not None and riskiest.score > own.score else own
+
+
+def result_from_data(score: int, reasons: Iterable[Mapping[str, Any]]) -> RiskResult:
+    """A stored score and its reasons (``RiskResult.reasons_data``) as a result again."""
+    return RiskResult(
+        score=score,
+        reasons=tuple(
+            Reason(
+                code=str(r.get("code", "")),
+                count=int(r.get("count", 0)),
+                points=int(r.get("points", 0)),
+                terms=tuple(r.get("terms") or ()),
+            )
+            for r in reasons
+        ),
+    )
 
 
 def alert_due(*, score: int, threshold: int, alerted: bool) -> bool:

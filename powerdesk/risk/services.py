@@ -92,7 +92,7 @@ def order_risk_refresh(
     if alert:
         _alert(order=order, actor=actor, result=result, threshold=threshold, at=at)
     if order.customer is not None:
-        customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result.score))
+        customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result))
     return row
 
 
@@ -114,20 +114,24 @@ def open_orders_rescore(*, at: dt.datetime | None = None) -> int:
 
 
 def customer_risk_refresh(
-    *, customer: Customer, at: dt.datetime, current: tuple[int, int] | None = None
+    *, customer: Customer, at: dt.datetime, current: tuple[int, rules.RiskResult] | None = None
 ) -> CustomerRisk:
-    """Score ``customer`` again: the highest score of their open orders (``current`` is the order being
-    re-scored, whose new status may not be saved yet) or their own flag and complaints."""
+    """Score ``customer`` again: their riskiest open order (``current`` is the order being re-scored,
+    whose new status may not be saved yet) or their own flag and complaints, whichever is higher."""
     policy = reference.policy()
     days = policy.complaint_days if policy is not None else 365
-    scores = OrderRisk.objects.filter(order__customer=customer, order__status__in=OPEN_STATUSES)
+    stored = OrderRisk.objects.filter(order__customer=customer, order__status__in=OPEN_STATUSES)
     if current is not None:
-        scores = scores.exclude(order_id=current[0])
-    order_scores = [*scores.values_list("score", flat=True), *([current[1]] if current else [])]
+        stored = stored.exclude(order_id=current[0])
+    orders = [
+        rules.result_from_data(score, reasons) for score, reasons in stored.values_list("score", "reasons")
+    ]
+    if current is not None:
+        orders.append(current[1])
     result = rules.customer_score(
         sensitive=customer.is_sensitive,
         earlier_complaints=earlier_complaints(customer, at=at, days=days),
-        order_scores=order_scores,
+        orders=orders,
         factors=reference.factors(),
     )
     row, _created = CustomerRisk.objects.update_or_create(

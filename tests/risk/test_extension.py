@@ -16,3 +16,9 @@ def test_the_risk_app_is_connected_at_every_point_it_uses():
     assert ext.detail_fields.get("risk") is not None
     assert ext.kind_label("risk_alert") != "risk_alert"
     assert ext.event_presenters.get("risk.alerts") is not None
+
+
+def test_the_customer_page_gets_the_customers_risk():
+    from powerdesk.customers.extensions import customer_panels
+
+    assert {e.name: e.owner for e in customer_panels.entries()}["risk.customer"] == "risk"

@@ -117,17 +117,25 @@ def test_an_inactive_factor_or_a_zero_weight_term_gives_nothing():
     assert result.score == 0
 
 
-def test_a_customers_score_is_the_highest_of_their_orders_or_their_own():
-    own = rules.customer_score(sensitive=True, earlier_complaints=1, order_scores=[10], factors=SEEDED)
+def test_a_customers_score_is_their_riskiest_order_or_their_own():
+    own = rules.customer_score(
+        sensitive=True, earlier_complaints=1, orders=[rules.RiskResult(score=10)], factors=SEEDED
+    )
     assert own.score == 35 and {r.code for r in own.reasons} == {rules.SENSITIVE, rules.EARLIER_COMPLAINT}
+    riskiest = rules.RiskResult(score=80, reasons=(rules.Reason(rules.REPEAT_CALL, 2, 50),))
+    calm = rules.RiskResult(score=40)
     assert (
-        rules.customer_score(sensitive=True, earlier_complaints=1, order_scores=[80], factors=SEEDED).score
-        == 80
+        rules.customer_score(sensitive=True, earlier_complaints=1, orders=[calm, riskiest], factors=SEEDED)
+        == riskiest
     )
-    assert (
-        rules.customer_score(sensitive=False, earlier_complaints=0, order_scores=[], factors=SEEDED).score
-        == 0
+    assert rules.customer_score(sensitive=False, earlier_complaints=0, orders=[], factors=SEEDED).score == 0
+
+
+def test_a_stored_result_reads_back_as_it_was():
+    result = rules.risk_score(
+        rules.RiskInputs(contacts=2, texts=["今晚必须来电"]), factors=SEEDED, terms=TERMS
     )
+    assert rules.result_from_data(result.score, result.reasons_data()) == result
 
 
 def test_the_alert_is_due_once_at_or_above_the_threshold_and_never_with_the_alert_off():

@@ -96,3 +96,13 @@ def test_clocks_past_their_warning_point_or_deadline_weigh(users, county, custom
     with time_machine.travel(t0 + dt.timedelta(days=30), tick=False):
         s.workorder_note_add(order=order, actor=users["agent"], text="客户来电询问")
     assert set(codes(order)) == {"clock_breached"}
+
+
+def test_the_customer_page_shows_the_customers_score(client, users, county, customer):
+    from django.urls import reverse
+
+    walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    client.force_login(users["manager"])
+    page = client.get(reverse("customers:detail", args=[customer.account_no])).content.decode()
+    assert 'id="customer-risk"' in page and "激烈言辞" in page

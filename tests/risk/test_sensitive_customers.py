@@ -143,3 +143,25 @@ def test_the_api_gives_the_reason_and_date(users, sensitive):
     api = client_for(users["agent"])
     answer = api.get(reverse("api-v1-customer-detail", args=[sensitive.account_no])).json()
     assert (answer["sensitive_reason"], answer["sensitive_since"]) == (REASON, "2026-11-02")
+
+
+def test_the_console_form_says_why_and_the_order_stays_on_site(client, users, county, sensitive):
+    order = on_site(users, county, sensitive)
+    client.force_login(users["repair"])
+    answer = client.post(
+        reverse("workorders:transition", args=[order.number, "resolve"]),
+        {"result": "已更换开关", "version": order.version, "request_id": "resolve-1"},
+    )
+    assert answer.status_code == 200 and "须先上传现场照片或录音" in answer.content.decode()
+    assert fresh(order).status == Status.ON_SITE
+
+
+def test_the_api_answers_400_with_the_error_body(users, county, sensitive):
+    from tests.api.conftest import client_for
+
+    order = on_site(users, county, sensitive)
+    answer = client_for(users["repair"]).post(
+        reverse("api-v1-workorder-resolve", args=[order.number]), {"result": "已更换开关"}, format="json"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "evidence_required"

@@ -12,6 +12,7 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
+from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
@@ -49,6 +50,7 @@ urlpatterns = [
     path(
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
     ),
+    path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
     path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),

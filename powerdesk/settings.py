@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "powerdesk.sla",
     "powerdesk.complaints",
     "powerdesk.feedback",
+    "powerdesk.risk",
     "powerdesk.console",
     "powerdesk.demo",
 ]

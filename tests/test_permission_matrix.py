@@ -243,6 +243,7 @@ CONSOLE: dict[str, Row] = {
     "feedback_public:opinion": Row(
         lambda sc: reverse("feedback_public:opinion", args=[sc.hall.pk]), everyone()
     ),
+    "risk:orders": Row(lambda sc: reverse("risk:orders"), everyone()),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -331,6 +332,7 @@ API: dict[str, Row] = {
         method="post",
         body={},
     ),
+    "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).

@@ -57,6 +57,10 @@ class CustomerSummaryOutputSerializer(serializers.Serializer):
     address = PersonalDataField(field=PersonalField.ADDRESS)
     phones = CustomerPhoneOutputSerializer(many=True)
     is_sensitive = serializers.BooleanField()
+    sensitive_reason = serializers.CharField(
+        help_text="Why the customer is sensitive (敏感客户); empty if not."
+    )
+    sensitive_since = serializers.DateField(allow_null=True, help_text="The day the sensitive flag was set.")
     is_life_support = serializers.BooleanField()
     multi_resident = serializers.BooleanField()
     area = AreaOutputSerializer()

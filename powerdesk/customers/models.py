@@ -35,6 +35,9 @@ class Customer(models.Model):
     meter_no = models.CharField(_("电能表号"), max_length=32, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
     is_sensitive = models.BooleanField(_("敏感客户"), default=False)
+    # Why and since when the customer is sensitive: shown to every agent who takes their call.
+    sensitive_reason = models.CharField(_("敏感原因"), max_length=200, blank=True)
+    sensitive_since = models.DateField(_("标记日期"), null=True, blank=True)
     is_life_support = models.BooleanField(_("保电/生命支持"), default=False)
     multi_resident = models.BooleanField(_("一户多人口"), default=False)
     shared_meter = models.BooleanField(_("合表用户"), default=False)

@@ -3,10 +3,12 @@ shops, factories and the important customers (hospitals, schools, government off
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from powerdesk.core import clock
 from powerdesk.customers.models import ContactChannel, Customer, CustomerPhone, CustomerType
 from powerdesk.demo.county import COUNTY_NAME, Area, County
 from powerdesk.demo.names import SURNAMES, PhoneBook, id_number, person_name
@@ -300,9 +302,16 @@ def _one(
         name, area = institutions[k]
         address, place = _address(rng, area, shop=True)
         numbers = [phones.landline(), phones.mobile()]
+    sensitive: dict[str, object] = {}
     if ctype != T.IMPORTANT and rng.random() < 0.02:
         flags["is_sensitive"] = True
         notes = rng.choice(SENSITIVE_NOTES)
+        # The reason is the note's first clause; the day is spread over the last two years from the name
+        # (not from rng: the rest of the data set stays as it was for a seed).
+        sensitive = {
+            "sensitive_reason": notes.split("，")[0],
+            "sensitive_since": clock.local_date() - dt.timedelta(days=30 + sum(map(ord, name)) % 700),
+        }
     customer = Customer(
         name=name,
         customer_type=ctype,
@@ -312,6 +321,7 @@ def _one(
         preferred_channel=channel,
         notes=notes,
         **flags,
+        **sensitive,
     )
     return DemoCustomer(customer=customer, area=area, place=place, phones=numbers)
 

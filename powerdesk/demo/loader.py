@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from powerdesk.audit.models import AuditEntry
+from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone
 from powerdesk.demo.complaints import enrich_complaints
@@ -30,9 +31,11 @@ from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
+from powerdesk.demo.risk_cases import angry_repeat_calls
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
+from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
 from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
 
@@ -167,7 +170,8 @@ def demo_load(
         progress(
             f"organisation: {len(county.stations)} stations, {len(county.areas)} 台区, {staff.count} staff"
         )
-        people = build_customers(rng("customers"), phones, county, customers, progress)
+        with clock.at(now):  # the day a sensitive customer was flagged is before the data set's now
+            people = build_customers(rng("customers"), phones, county, customers, progress)
         progress(f"customers who asked for no messages: {build_opt_outs(rng('opt_outs'), people)}")
         plans = Planner(
             rng=rng("orders"), phones=phones, county=county, staff=staff, customers=people, now=now
@@ -190,6 +194,11 @@ def demo_load(
     mark_history_sent(now)
     with transaction.atomic():
         summary.surveys = build_feedback(rng("feedback"), now, progress)
+    # A few open repairs whose customers call again, upset (the case book's first case), then every open
+    # order scored as of the data set's now (clocks ran on after each order's last step).
+    with transaction.atomic():
+        summary.problems += angry_repeat_calls(now=now)
+        open_orders_rescore(at=now)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

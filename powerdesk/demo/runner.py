@@ -20,6 +20,7 @@ from django.db import OperationalError, connection
 
 from powerdesk.core import clock
 from powerdesk.core.errors import DomainError
+from powerdesk.demo.evidence import evidence_photo_add, needs_evidence
 from powerdesk.demo.plans import Plan, Step
 from powerdesk.workorders import services
 from powerdesk.workorders.models import SubType, Topic
@@ -204,4 +205,6 @@ class Runner:
             )
         else:
             assert plan.order is not None
+            if step.action == "resolve" and needs_evidence(plan.order):
+                plan.order = evidence_photo_add(order=plan.order, actor=step.actor)
             plan.order = services.SERVICES[step.action](order=plan.order, actor=step.actor, **step.kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -11,6 +12,7 @@ from powerdesk.core import clock as clock_mod
 from powerdesk.core import workdays
 from powerdesk.org.models import User
 from powerdesk.org.selectors import visible_units_filter
+from powerdesk.sla import rules
 from powerdesk.sla.models import Clock, ClockKind, ClockState
 
 PERIODS = {"today": 0, "7d": 7, "30d": 30}
@@ -45,6 +47,31 @@ def clock_list(
     if unit:
         qs = qs.filter(order__unit_id=unit)
     return qs.order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class ClockStanding:
+    """How an order's clocks stand at one moment (for the early warning)."""
+
+    breached: int = 0  # clocks whose deadline passed (recorded by the sweep, or running past it)
+    near_breach: int = 0  # running clocks past their warning point, deadline not yet passed
+
+
+def clock_standing(order_ids: Iterable[int], *, at: dt.datetime) -> dict[int, ClockStanding]:
+    """Per order, how many of its clocks are breached and how many are near breach at ``at``: computed
+    from the clocks' times and the policy's warning ratio (``rules.warn_time``), so it does not wait for
+    the sweep to have passed. Orders without such clocks are left out."""
+    counts: dict[int, list[int]] = {}
+    clocks = Clock.objects.filter(order_id__in=list(order_ids)).exclude(state=ClockState.CANCELLED)
+    for clock in clocks.select_related("policy"):
+        if clock.breached_at is not None or clock.state == ClockState.BREACHED:
+            counts.setdefault(clock.order_id, [0, 0])[0] += 1
+        elif clock.state == ClockState.RUNNING:
+            if clock.due_at <= at:
+                counts.setdefault(clock.order_id, [0, 0])[0] += 1
+            elif rules.warn_time(clock, clock.policy.warn_ratio) <= at:
+                counts.setdefault(clock.order_id, [0, 0])[1] += 1
+    return {pk: ClockStanding(breached=b, near_breach=n) for pk, (b, n) in counts.items()}
 
 
 def about_to_breach(*, user: User, unit: int | None = None) -> QuerySet[Clock]:

@@ -19,11 +19,22 @@ The points, in the order an order meets them:
     Extra input fields of a transition (a suspend reason code, a checklist, a cited case): each with its
     console form field, its API serializer field and its check; the forms and the API endpoints are
     generated with them, and the service receives them in ``inputs``.
+``transition_validators``
+    Checks that may refuse a transition of one order (``ValidationFailed``, ``TransitionNotAllowed``):
+    called on the locked order after the state machine allowed it and before the change is applied. The
+    risk app refuses 处理完成 of a sensitive customer's field order without photo or recording evidence.
 ``transition_applied``
     Called inside every transition's transaction after the change is applied to the locked order and
     before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
     A reclassification of the order (its business type, sub-type or topic: the ``reclassify``
     transition) reaches the extensions here too, so what depends on the classification is re-planned.
+``contact_recorded``
+    Called in the intake's transaction after a customer contact was written on an order (a new order's
+    first contact, a repeat call counted on it, a re-open): the risk app re-scores the order here.
+``attachment_holds``
+    Conditions (``Q`` objects on ``Attachment``) under which an order's attachments must be kept: a
+    retention job deletes only what :func:`powerdesk.workorders.selectors.attachments_retainable`
+    leaves in.
 ``order_panels``
     Panels on the order page (:class:`powerdesk.core.extensions.Panel`), by slot (``due``: beside the due
     time in the header; ``aside``: the side column). Each renders its own template with its own context.
@@ -149,6 +160,34 @@ class TransitionContext:
 
 TransitionHook = Callable[[TransitionContext], None]
 transition_applied: Registry[TransitionHook] = Registry("transition_applied")
+
+
+@dataclass(frozen=True)
+class TransitionCheck:
+    """What a transition validator sees: the locked order before the change, who acts, and the
+    transition's code and cleaned extra inputs."""
+
+    order: WorkOrder
+    actor: User
+    code: str
+    inputs: Mapping[str, Any]
+
+
+# A validator raises a domain error (ValidationFailed, TransitionNotAllowed) to refuse the transition;
+# nothing has been changed yet, so the refusal rolls back nothing but the lock.
+TransitionValidator = Callable[[TransitionCheck], None]
+transition_validators: Registry[TransitionValidator] = Registry("transition_validators")
+
+
+# --- contacts and attachments ---------------------------------------------------------------------
+
+# (order, contact): the contact row is written, the order saved; hooks may write rows of their own.
+ContactHook = Callable[[Any, Any], None]
+contact_recorded: Registry[ContactHook] = Registry("contact_recorded")
+
+# Each returns a Q on ``workorders.Attachment`` selecting attachments under a hold (never deleted).
+AttachmentHold = Callable[[], Any]
+attachment_holds: Registry[AttachmentHold] = Registry("attachment_holds")
 
 
 # --- the order page and the API -------------------------------------------------------------------

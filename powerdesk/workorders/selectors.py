@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from powerdesk.core.errors import NotFound
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_may, visible_units_filter
+from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import (
     CLOSED_STATUSES,
     FIELD_TYPES,
@@ -23,7 +24,7 @@ from powerdesk.workorders.choices import (
     Satisfaction,
     Status,
 )
-from powerdesk.workorders.models import OrderLink, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import Attachment, OrderLink, WorkOrder, WorkOrderEvent
 from powerdesk.workorders.transitions import Transition, transitions_from
 
 
@@ -140,3 +141,21 @@ def order_transitions_for(*, user: User, order: WorkOrder) -> list[Transition]:
 
 def open_statuses() -> list[str]:
     return [s for s in Status.values if s not in CLOSED_STATUSES]
+
+
+def attachments_held() -> Q | None:
+    """The attachments under a hold of some extension (``extensions.attachment_holds``: a sensitive
+    customer's evidence …), or None when nothing holds any."""
+    held: Q | None = None
+    for hold in extensions.attachment_holds:
+        condition = hold()
+        held = condition if held is None else held | condition
+    return held
+
+
+def attachments_retainable(queryset: QuerySet[Attachment] | None = None) -> QuerySet[Attachment]:
+    """The attachments (of ``queryset``, all by default) a retention job may delete once they are old
+    enough: every one not under a hold. A retention job must select through this, never around it."""
+    qs = Attachment.objects.all() if queryset is None else queryset
+    held = attachments_held()
+    return qs.exclude(held) if held is not None else qs

@@ -154,3 +154,21 @@ def test_it_answers_some_surveys_and_fills_one_opinion_box(small_demo, db):
     assert small_demo.surveys == SurveyResponse.objects.count() > 0
     assert WorkOrderEvent.objects.filter(kind="survey_answered").count() == small_demo.surveys
     assert OpinionEntry.objects.count() == 1
+
+
+def test_its_sensitive_customers_carry_a_reason_and_a_day_before_now(small_demo, db):
+    from powerdesk.customers.models import Customer
+
+    flagged = list(Customer.objects.filter(is_sensitive=True))
+    assert flagged
+    for customer in flagged:
+        assert customer.sensitive_reason and customer.sensitive_since < small_demo.now.date()
+
+
+def test_some_open_orders_are_at_risk_with_their_reasons(small_demo, db):
+    from powerdesk.risk.models import OrderRisk
+    from powerdesk.risk.selectors import threshold
+
+    at_risk = OrderRisk.objects.filter(score__gte=threshold())
+    assert at_risk.exists() and not small_demo.problems
+    assert all(r.reasons and r.alerted_at is not None for r in at_risk)

@@ -94,6 +94,7 @@ def apply_transition(
 ) -> WorkOrder:
     """Run one transition. ``change`` mutates the locked order and returns (changed fields, note).
 
+    Before the change, the ``transition_validators`` of the extensions may refuse it (a domain error).
     Then the ``transition_applied`` hooks of the extensions run on the locked order (the SLA app moves
     its clocks and the due time); they see ``trigger`` (the code, unless the service says what the
     transition amounts to, e.g. an unreachable callback) and the transition's extra ``inputs``. Finally
@@ -136,6 +137,9 @@ def apply_transition(
                 _("工单当前状态为“%(status)s”，不能执行“%(action)s”。")
                 % {"status": locked.get_status_display(), "action": spec.label}
             )
+        check = extensions.TransitionCheck(order=locked, actor=actor, code=code, inputs=inputs)
+        for validate in extensions.transition_validators:
+            validate(check)
         from_status = locked.status
         before = _snapshot(locked)
         changed, note = change(locked)

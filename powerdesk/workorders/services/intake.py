@@ -287,7 +287,8 @@ def _next_number(at: datetime) -> str:
 
 
 def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Contact:
-    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it)."""
+    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it), then tell the
+    ``contact_recorded`` hooks of the extensions."""
     contact = Contact(
         customer=c.customer,
         order=order,
@@ -302,6 +303,8 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         request_fingerprint=c.fingerprint,
     )
     bulk.insert_objects([contact])
+    for hook in extensions.contact_recorded:
+        hook(order, contact)
     return contact
 
 

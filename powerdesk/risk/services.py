@@ -1,0 +1,195 @@
+"""Writes of the early warning: re-score an order (and its customer) after a contact or a transition,
+and tell the unit head once when the score reaches the threshold.
+
+Called inside the caller's transaction (the intake's, the transition's), which holds the order's row
+lock: two re-scorings of one order never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from powerdesk.core import clock
+from powerdesk.customers.models import Customer
+from powerdesk.notify.services import notification_enqueue
+from powerdesk.org.models import Unit, UnitHead, User
+from powerdesk.risk import reference, rules
+from powerdesk.risk.models import CustomerRisk, OrderRisk
+from powerdesk.sla import rules as sla_rules
+from powerdesk.sla.selectors import clock_standing
+from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
+from powerdesk.workorders.events import event_write
+from powerdesk.workorders.models import Contact, WorkOrder
+
+ALERT_EVENT = "risk_alert"
+ALERT_TEMPLATE = "risk_alert"
+# The texts a score reads: the order's description and its latest contacts' summaries.
+RECENT_CONTACTS = 20
+
+
+def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclude: int | None = None) -> int:
+    """The customer's complaint orders (business type 投诉) accepted within ``days`` before ``at``."""
+    qs: QuerySet[WorkOrder] = WorkOrder.objects.filter(
+        customer=customer, business_type=BusinessType.COMPLAINT, created_at__gte=at - dt.timedelta(days=days)
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs.count()
+
+
+def order_inputs(order: WorkOrder, *, at: dt.datetime) -> rules.RiskInputs:
+    """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
+    included; its clocks, contacts and the customer's complaints from the database)."""
+    policy = reference.policy()
+    days = policy.complaint_days if policy is not None else 365
+    standing = clock_standing([order.pk], at=at).get(order.pk)
+    summaries = list(
+        Contact.objects.filter(order_id=order.pk)
+        .order_by("-at", "-id")
+        .values_list("summary", flat=True)[:RECENT_CONTACTS]
+    )
+    customer = order.customer
+    return rules.RiskInputs(
+        contacts=order.contact_count,
+        chases=order.chase_count,
+        breached=standing.breached if standing else 0,
+        near_breach=standing.near_breach if standing else 0,
+        sensitive=bool(customer and customer.is_sensitive),
+        earlier_complaints=earlier_complaints(customer, at=at, days=days, exclude=order.pk)
+        if customer
+        else 0,
+        texts=(order.description, *summaries),
+    )
+
+
+def order_risk_refresh(
+    *, order: WorkOrder, actor: User | None, at: dt.datetime | None = None
+) -> OrderRisk | None:
+    """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
+    (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
+    deduplicated by the order) and writes one 投诉风险预警 event. Returns the order's row, or None."""
+    at = at or clock.now()
+    if order.status not in OPEN_STATUSES:
+        OrderRisk.objects.filter(order_id=order.pk).delete()
+        if order.customer is not None:
+            customer_risk_refresh(customer=order.customer, at=at)
+        return None
+    result = rules.risk_score(
+        order_inputs(order, at=at), factors=reference.factors(), terms=reference.terms()
+    )
+    row = OrderRisk.objects.filter(order_id=order.pk).first() or OrderRisk(order_id=order.pk)
+    row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
+    policy = reference.policy()
+    threshold = policy.threshold if policy is not None else 0
+    alert = rules.alert_due(score=result.score, threshold=threshold, alerted=row.alerted_at is not None)
+    if alert:
+        row.alerted_at = at
+    row.save()
+    if alert:
+        _alert(order=order, actor=actor, result=result, threshold=threshold, at=at)
+    if order.customer is not None:
+        customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result))
+    return row
+
+
+def open_orders_rescore(*, at: dt.datetime | None = None) -> int:
+    """Score every open order again at ``at`` (clocks run on between contacts and transitions): the
+    demo does it once its history is replayed. Each order is locked in its own transaction, as a
+    transition locks it. Returns how many were scored."""
+    at = at or clock.now()
+    ids = list(WorkOrder.objects.filter(status__in=OPEN_STATUSES).order_by("id").values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            order = (
+                WorkOrder.objects.select_for_update(of=("self",))
+                .select_related("customer", "unit")
+                .get(pk=pk)
+            )
+            order_risk_refresh(order=order, actor=None, at=at)
+    return len(ids)
+
+
+def customer_risk_refresh(
+    *, customer: Customer, at: dt.datetime, current: tuple[int, rules.RiskResult] | None = None
+) -> CustomerRisk:
+    """Score ``customer`` again: their riskiest open order (``current`` is the order being re-scored,
+    whose new status may not be saved yet) or their own flag and complaints, whichever is higher."""
+    policy = reference.policy()
+    days = policy.complaint_days if policy is not None else 365
+    stored = OrderRisk.objects.filter(order__customer=customer, order__status__in=OPEN_STATUSES)
+    if current is not None:
+        stored = stored.exclude(order_id=current[0])
+    orders = [
+        rules.result_from_data(score, reasons) for score, reasons in stored.values_list("score", "reasons")
+    ]
+    if current is not None:
+        orders.append(current[1])
+    result = rules.customer_score(
+        sensitive=customer.is_sensitive,
+        earlier_complaints=earlier_complaints(customer, at=at, days=days),
+        orders=orders,
+        factors=reference.factors(),
+    )
+    row, _created = CustomerRisk.objects.update_or_create(
+        customer=customer,
+        defaults={"score": result.score, "reasons": result.reasons_data(), "computed_at": at},
+    )
+    return row
+
+
+def unit_head(unit: Unit) -> User | None:
+    """Who is told of ``unit``'s at-risk orders: its head, else the nearest head above it."""
+    units = [unit, *unit.ancestors()]  # nearest first
+    heads = dict(UnitHead.objects.filter(unit__in=units).values_list("unit_id", "user_id"))
+    for candidate in units:
+        if candidate.pk in heads:
+            return User.objects.filter(pk=heads[candidate.pk], is_active=True).first()
+    return None
+
+
+def _alert(
+    *, order: WorkOrder, actor: User | None, result: rules.RiskResult, threshold: int, at: dt.datetime
+) -> None:
+    head = unit_head(order.unit)
+    channel = sla_rules.channel(head.phone, head.email) if head is not None else None
+    notified = False
+    if head is not None and channel is not None:
+        notified = (
+            notification_enqueue(
+                channel=channel[0],
+                recipient_address=channel[1],
+                recipient_user=head,
+                order=order,
+                template_code=ALERT_TEMPLATE,
+                dedupe_key=f"risk:{order.pk}",
+                context={
+                    "order_number": order.number,
+                    "score": result.score,
+                    "threshold": threshold,
+                    "unit": order.unit.name,
+                    "recipient": head.display_name,
+                    "business_type": order.get_business_type_display(),
+                },
+            )
+            is not None
+        )
+    data: dict[str, Any] = {
+        "score": result.score,
+        "threshold": threshold,
+        "reasons": result.reasons_data(),
+        "head": head.username if head is not None else None,
+        "notified": notified,
+    }
+    event_write(
+        order=order,
+        kind=ALERT_EVENT,
+        actor=actor,
+        from_status=order.status,
+        to_status=order.status,
+        data=data,
+        at=at,
+    )

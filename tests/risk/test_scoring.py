@@ -1,0 +1,108 @@
+"""Every contact and transition re-scores the order and its customer; the unit head is told once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.notify.models import Notification
+from powerdesk.risk.models import CustomerRisk, OrderRisk
+from powerdesk.workorders import services as s
+from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.models import WorkOrderEvent
+from tests.workorders.helpers import fresh, intake, walk
+
+pytestmark = pytest.mark.django_db
+
+ANGRY = "又打来了：今晚必须来电！你们的抢修人员态度恶劣"
+
+
+def codes(order) -> dict[str, int]:
+    return {r["code"]: r["points"] for r in OrderRisk.objects.get(order=order).reasons}
+
+
+def alerts(order) -> list[WorkOrderEvent]:
+    return list(WorkOrderEvent.objects.filter(order=order, kind="risk_alert"))
+
+
+def test_a_new_order_in_calm_words_is_scored_nothing(users, customer):
+    order = intake(users, customer)
+    risk = OrderRisk.objects.get(order=order)
+    assert (risk.score, risk.reasons, risk.alerted_at) == (0, [], None)
+    assert CustomerRisk.objects.get(customer=customer).score == 0
+
+
+def test_a_repeat_call_in_angry_words_raises_the_score_and_tells_the_head_once(
+    users, county, customer, heads
+):
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    assert codes(order) == {"angry_wording": 35, "repeat_call": 25}
+    risk = OrderRisk.objects.get(order=order)
+    assert risk.score == 60 and risk.alerted_at is not None
+    sent = Notification.objects.get(order=order, template__code="risk_alert")
+    assert (sent.recipient_user, sent.recipient_address) == (heads[0], "13700000001")
+    assert [e.data["notified"] for e in alerts(order)] == [True]
+    intake(users, customer, description="第三次来电，还是没人来")
+    assert OrderRisk.objects.get(order=order).score > 60
+    assert Notification.objects.filter(order=order, template__code="risk_alert").count() == 1
+    assert len(alerts(order)) == 1
+    assert CustomerRisk.objects.get(customer=customer).score == OrderRisk.objects.get(order=order).score
+
+
+def test_without_a_head_the_alert_is_recorded_unsent(users, county, customer):
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    assert [e.data["notified"] for e in alerts(order)] == [False]
+    assert not Notification.objects.filter(template__code="risk_alert").exists()
+
+
+def test_a_transition_re_scores_the_order(users, county, customer):
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)
+    s.workorder_chase(order=order, actor=users["agent"], note="客户催问进度")
+    assert codes(order) == {"chase": 15}
+
+
+def test_a_closed_order_leaves_the_list_and_its_customer_cools_down(users, county, customer):
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    walk(fresh(order), users, county, Status.ARCHIVED)
+    assert not OrderRisk.objects.filter(order=order).exists()
+    assert CustomerRisk.objects.get(customer=customer).score == 0
+
+
+def test_a_sensitive_customer_and_earlier_complaints_weigh(users, customer):
+    intake(
+        users,
+        customer,
+        business_type=BusinessType.COMPLAINT,
+        topic_code="hall_service",
+        description="营业厅排队",
+    )
+    customer.is_sensitive = True
+    customer.sensitive_reason = "多次反映"
+    customer.save()
+    order = intake(users, customer)
+    assert codes(order) == {"sensitive": 20, "earlier_complaint": 15}
+
+
+def test_clocks_past_their_warning_point_or_deadline_weigh(users, county, customer):
+    t0 = dt.datetime(2026, 12, 1, 19, 15, tzinfo=BUSINESS_TZ)
+    with time_machine.travel(t0, tick=False):
+        order = intake(users, customer)
+    with time_machine.travel(t0 + dt.timedelta(days=30), tick=False):
+        s.workorder_note_add(order=order, actor=users["agent"], text="客户来电询问")
+    assert set(codes(order)) == {"clock_breached"}
+
+
+def test_the_customer_page_shows_the_customers_score(client, users, county, customer):
+    from django.urls import reverse
+
+    walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    client.force_login(users["manager"])
+    page = client.get(reverse("customers:detail", args=[customer.account_no])).content.decode()
+    assert 'id="customer-risk"' in page and "激烈言辞" in page

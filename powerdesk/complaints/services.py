@@ -303,6 +303,8 @@ def praise_credit_update(
     if staff is None and unit is None:
         message = _("请填写受表扬的员工或单位。")
         raise ValidationFailed(message, fields={"staff": [message]})
+    if unit is not None and not user_sees_unit(actor, unit):
+        raise ValidationFailed(_("超出管辖范围。"), fields={"unit": [_("超出管辖范围。")]})
     now = clock.now()
     credit, _created = PraiseCredit.objects.select_for_update().get_or_create(
         order=locked, defaults={"updated_at": now}

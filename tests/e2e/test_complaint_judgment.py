@@ -65,3 +65,4 @@ def test_a_handler_judges_a_complaint_invalid_and_it_becomes_an_opinion(server, 
     record = ComplaintRecord.objects.get(order=order)
     assert record.verdict == "invalid" and record.original_sub_type.code == "complaint_attitude"
     assert "服务态度" in page.content()  # the original classification stays visible
+    shot(page, "complaint-downgraded")

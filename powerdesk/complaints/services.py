@@ -310,9 +310,11 @@ def praise_credit_update(
         order=locked, defaults={"updated_at": now}
     )
     before = {"staff": credit.staff_id, "unit": credit.unit_id}
+    after = {"staff": staff.pk if staff else None, "unit": unit.pk if unit else None}
+    if before == after and not _created:
+        return credit  # unchanged (a retried request): no event
     credit.staff, credit.unit, credit.updated_at = staff, unit, now
     credit.save()
-    after = {"staff": credit.staff_id, "unit": credit.unit_id}
     event_write(
         order=locked, kind=PRAISE_CREDITED, actor=actor, data={"before": before, "after": after}, at=now
     )

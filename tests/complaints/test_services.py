@@ -269,6 +269,8 @@ def test_a_praise_names_the_staff_member_or_unit_it_credits(users, customer, cou
     )
     assert PraiseCredit.objects.get(order=order) == credit and credit.staff == users["repair"]
     assert events_of(order)[-1].kind == services.PRAISE_CREDITED
+    services.praise_credit_update(order=order, actor=users["agent"], staff=users["repair"], unit=county.east)
+    assert [e.kind for e in events_of(order)].count(services.PRAISE_CREDITED) == 1  # the same again: no event
     complaint = intake(users, customer, business_type="complaint", topic_code="billing")
     with pytest.raises(ValidationFailed):
         services.praise_credit_update(order=complaint, actor=users["agent"], staff=users["repair"], unit=None)

@@ -295,3 +295,22 @@ def test_the_timeline_presents_the_complaints_events(make_complaint, users, head
         line.startswith("核实确有态度问题") and line.endswith("：不满足（投诉不成立）") for line in lines
     )
     assert s.workorder_note_add(order=order, actor=users["handler"], text="ok")
+
+
+def test_a_disconnection_notice_recorded_on_the_order_prefills_its_criterion(make_complaint, users):
+    disconnected = clock.now() - dt.timedelta(days=1)
+    facts = {
+        "disconnected_at": disconnected.isoformat(),
+        "notice_at": (disconnected - dt.timedelta(days=2)).isoformat(),  # a resident needs 7 days
+        "overdue_days": 45,
+    }
+    order = make_complaint("complaint_collection", "billing", facts=facts)
+    _, checklist, items = selectors.judgment_form_data(order)
+    assert checklist.code == "arrears_disconnection_notice"
+    assert {i.criterion.code: (i.answer, i.basis) for i in items}["notice_missing"] == ("yes", "order_facts")
+
+    facts["notice_at"] = (disconnected - dt.timedelta(days=8)).isoformat()
+    order = make_complaint("complaint_outage_notice", "outage_info", facts=facts)
+    _, checklist, items = selectors.judgment_form_data(order)
+    assert checklist.code == "planned_outage_notice"
+    assert {i.criterion.code: i.answer for i in items}["notice_missing"] == "no"

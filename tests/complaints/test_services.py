@@ -314,3 +314,20 @@ def test_a_disconnection_notice_recorded_on_the_order_prefills_its_criterion(mak
     _, checklist, items = selectors.judgment_form_data(order)
     assert checklist.code == "planned_outage_notice"
     assert {i.criterion.code: i.answer for i in items}["notice_missing"] == "no"
+
+
+def test_an_order_reclassified_as_a_complaint_gets_its_record_then(users, customer):
+    order = intake(users, customer, business_type="consultation", topic_code="billing")
+    assert not ComplaintRecord.objects.filter(order=order).exists()
+    s.workorder_reclassify(
+        order=order,
+        actor=users["agent"],
+        business_type="complaint",
+        sub_type=sub_type("complaint_tariff"),
+        topic=order.topic,
+        reason="客户实为投诉电费差错",
+    )
+    record = ComplaintRecord.objects.get(order=order)
+    assert (
+        record.original_business_type == "complaint" and record.original_sub_type.code == "complaint_tariff"
+    )

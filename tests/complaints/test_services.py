@@ -331,3 +331,13 @@ def test_an_order_reclassified_as_a_complaint_gets_its_record_then(users, custom
     assert (
         record.original_business_type == "complaint" and record.original_sub_type.code == "complaint_tariff"
     )
+
+
+def test_the_order_list_filters_repeat_complaints(client, make_complaint, users, county):
+    from django.urls import reverse
+
+    first = _archive(make_complaint(), users, county)
+    second = make_complaint()
+    client.force_login(users["manager"])
+    html = client.get(reverse("workorders:list"), {"queue": "all", "repeat_complaint": "on"}).content.decode()
+    assert second.number in html and first.number not in html

@@ -315,8 +315,14 @@ def praise_credit_update(
         return credit  # unchanged (a retried request): no event
     credit.staff, credit.unit, credit.updated_at = staff, unit, now
     credit.save()
+    # Not "before"/"after": those keys name the order's own fields on the timeline (``unit`` would read
+    # as the handling unit).
     event_write(
-        order=locked, kind=PRAISE_CREDITED, actor=actor, data={"before": before, "after": after}, at=now
+        order=locked,
+        kind=PRAISE_CREDITED,
+        actor=actor,
+        data={"credit_before": before, "credit": after},
+        at=now,
     )
     return credit
 

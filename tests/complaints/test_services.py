@@ -268,7 +268,15 @@ def test_a_praise_names_the_staff_member_or_unit_it_credits(users, customer, cou
         order=order, actor=users["agent"], staff=users["repair"], unit=county.east
     )
     assert PraiseCredit.objects.get(order=order) == credit and credit.staff == users["repair"]
-    assert events_of(order)[-1].kind == services.PRAISE_CREDITED
+    event = events_of(order)[-1]
+    assert event.kind == services.PRAISE_CREDITED
+    assert event.data["credit"] == {"staff": users["repair"].pk, "unit": county.east.pk}
+    from powerdesk.workorders.timeline import present
+
+    [shown] = present([event], sees_personal_data=True)
+    assert not shown.changes and shown.lines == [
+        "已记录受表扬对象"
+    ]  # not read as a change of the handling unit
     services.praise_credit_update(order=order, actor=users["agent"], staff=users["repair"], unit=county.east)
     assert [e.kind for e in events_of(order)].count(services.PRAISE_CREDITED) == 1  # the same again: no event
     complaint = intake(users, customer, business_type="complaint", topic_code="billing")

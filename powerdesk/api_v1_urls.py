@@ -7,6 +7,7 @@ from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.complaints.api import (
     ComplaintJudgmentApi,
     ComplaintRecordApi,
+    PraiseApi,
     RectificationCloseApi,
     RectificationListApi,
 )
@@ -46,6 +47,7 @@ urlpatterns = [
     path(
         "complaints/<str:number>/judgment/", ComplaintJudgmentApi.as_view(), name="api-v1-complaint-judgment"
     ),
+    path("praise/<str:number>/", PraiseApi.as_view(), name="api-v1-praise"),
     path("rectifications/", RectificationListApi.as_view(), name="api-v1-rectifications"),
     path(
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"

@@ -325,6 +325,14 @@ API: dict[str, Row] = {
         method="post",
         body={},
     ),
+    "api-v1-praise": Row(lambda sc: reverse("api-v1-praise", args=[sc.praise.number]), the_order()),
+    # Nobody named: a role that may edit gets the field error (400).
+    "api-v1-praise:post": Row(
+        lambda sc: reverse("api-v1-praise", args=[sc.praise.number]),
+        the_transition("note", 400),
+        method="post",
+        body={},
+    ),
     "api-v1-rectifications": Row(lambda sc: reverse("api-v1-rectifications"), everyone()),
     "api-v1-rectification-close:post": Row(
         lambda sc: reverse("api-v1-rectification-close", args=[sc.rectification.pk]),
@@ -364,6 +372,7 @@ class Scene:
     follow_up: Any = None
     hall: Any = None
     campaign: Any = None
+    praise: Any = None  # a 表扬 order, dispatched to the same station
 
 
 @pytest.fixture
@@ -411,6 +420,18 @@ def scene(settings, tmp_path) -> Scene:
         override_reason="另一事件",
     ).order
     complaint = s.workorder_dispatch(order=complaint, actor=dispatcher, unit=east)
+    praise = s.workorder_intake(
+        actor=agent,
+        business_type="praise",
+        topic=topic("hall_service"),
+        channel="95598",
+        description="表扬营业厅",
+        customer=customer,
+        caller_phone="13812345678",
+        force_new=True,
+        override_reason="另一事件",
+    ).order
+    praise = s.workorder_dispatch(order=praise, actor=dispatcher, unit=east)
     from powerdesk.complaints.models import Rectification
 
     rectification = Rectification.objects.create(
@@ -428,6 +449,7 @@ def scene(settings, tmp_path) -> Scene:
         users=users,
         complaint=complaint,
         rectification=rectification,
+        praise=praise,
     )
     _feedback_scene(scene, east, agent)
     return scene

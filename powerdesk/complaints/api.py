@@ -366,3 +366,61 @@ class ComplaintRecordApi(APIView):
             data["related_orders"] = [found[n] for n in numbers]
         updated = services.complaint_record_update(order=order, actor=user, **(current | data))
         return Response(ComplaintOutputSerializer(selectors.record_get(updated.order)).data)
+
+
+class PraiseApi(APIView):
+    """Whom a 表扬 order credits (a staff member, a unit, or both): read it, or set it."""
+
+    class InputSerializer(serializers.Serializer):
+        staff = serializers.SlugRelatedField(
+            slug_field="username",
+            queryset=User.objects.filter(is_active=True),
+            required=False,
+            allow_null=True,
+        )
+        unit = serializers.SlugRelatedField(
+            slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
+        )
+
+        class Meta:
+            ref_name = "PraiseCreditInput"
+
+    @staticmethod
+    def _order(request: Request, number: str) -> Any:
+        order = visible_order(request, number)
+        if order.business_type != BusinessType.PRAISE:
+            raise NotFound(_("只有表扬工单可以填写受表扬对象。"))
+        return order
+
+    @extend_schema(
+        operation_id="praise_retrieve",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        responses={200: PraiseOutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        order = self._order(request, number)
+        credit = services.PraiseCredit.objects.select_related("staff", "unit").filter(order=order).first()
+        return Response(PraiseOutputSerializer(credit).data if credit else {"staff": None, "unit": None})
+
+    @extend_schema(
+        operation_id="praise_update",
+        tags=TAGS,
+        parameters=[NUMBER_PARAMETER],
+        request=InputSerializer,
+        responses={200: PraiseOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        order = self._order(request, number)
+        user = request_user(request)
+        if not user_may(user, services.EDIT_RIGHT):
+            raise NotPermitted(_("您的角色不能编辑投诉信息。"))
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        credit = services.praise_credit_update(
+            order=order,
+            actor=user,
+            staff=serializer.validated_data.get("staff"),
+            unit=serializer.validated_data.get("unit"),
+        )
+        return Response(PraiseOutputSerializer(credit).data)

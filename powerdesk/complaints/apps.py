@@ -8,8 +8,9 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("投诉管理")
 
     def ready(self) -> None:
-        from powerdesk.complaints import extension
+        from powerdesk.complaints import extension, filters
 
         # How complaints plug into the order (workorders cannot import this app): the record written at
         # opening, its panel and API field, the timeline's kinds and presenter.
         extension.register()
+        filters.register()  # the order list's 重复投诉 filter

@@ -66,6 +66,16 @@ def write_record(ctx: ext.OpenContext) -> None:
         services.mark_repeated(earlier=earlier, order=ctx.order, actor=ctx.actor, at=ctx.at)
 
 
+def record_on_reclassify(ctx: ext.TransitionContext) -> None:
+    """An order reclassified as a complaint gets its record then (with the complaint classification it
+    was given), unless it had one: a complaint downgraded and raised again keeps its first record."""
+    if ctx.code != "reclassify" or ctx.order.business_type != BusinessType.COMPLAINT:
+        return
+    if not services.ComplaintRecord.objects.filter(order=ctx.order).exists():
+        services.record_for_new_order(ctx.order, repeat_of=None, at=ctx.at)
+        ctx.event_data["complaint_record"] = True
+
+
 # --- the order page and the API -------------------------------------------------------------------
 
 
@@ -208,6 +218,7 @@ def _field_label(key: str) -> str:
 def register() -> None:
     ext.order_opening.register(OWNER, "complaints.check_repeat", check_repeat)
     ext.order_opened.register(OWNER, "complaints.write_record", write_record)
+    ext.transition_applied.register(OWNER, "complaints.record_on_reclassify", record_on_reclassify)
     ext.order_panels.register(
         OWNER,
         "complaints.record",

@@ -303,16 +303,26 @@ def praise_credit_update(
     if staff is None and unit is None:
         message = _("请填写受表扬的员工或单位。")
         raise ValidationFailed(message, fields={"staff": [message]})
+    if unit is not None and not user_sees_unit(actor, unit):
+        raise ValidationFailed(_("超出管辖范围。"), fields={"unit": [_("超出管辖范围。")]})
     now = clock.now()
     credit, _created = PraiseCredit.objects.select_for_update().get_or_create(
         order=locked, defaults={"updated_at": now}
     )
     before = {"staff": credit.staff_id, "unit": credit.unit_id}
+    after = {"staff": staff.pk if staff else None, "unit": unit.pk if unit else None}
+    if before == after and not _created:
+        return credit  # unchanged (a retried request): no event
     credit.staff, credit.unit, credit.updated_at = staff, unit, now
     credit.save()
-    after = {"staff": credit.staff_id, "unit": credit.unit_id}
+    # Not "before"/"after": those keys name the order's own fields on the timeline (``unit`` would read
+    # as the handling unit).
     event_write(
-        order=locked, kind=PRAISE_CREDITED, actor=actor, data={"before": before, "after": after}, at=now
+        order=locked,
+        kind=PRAISE_CREDITED,
+        actor=actor,
+        data={"credit_before": before, "credit": after},
+        at=now,
     )
     return credit
 

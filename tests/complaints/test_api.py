@@ -109,3 +109,17 @@ def test_the_record_is_read_and_changed_through_the_api(api, make_complaint, use
     assert kept["staff_name"] == "外包抢修三队" and kept["related_orders"] == [repair.number]
     missing = client.post(url, {"related_orders": ["NOPE1"]}, format="json")
     assert missing.status_code == 400 and "related_orders" in missing.json()["error"]["fields"]
+
+
+def test_a_praise_credit_is_read_and_set_through_the_api(api, users, customer, county):
+    from tests.workorders.helpers import intake
+
+    order = intake(users, customer, business_type="praise", topic_code="communication")
+    url = reverse("api-v1-praise", args=[order.number])
+    client = api("agent")
+    assert client.get(url).json() == {"staff": None, "unit": None}
+    response = client.post(url, {"staff": "repair", "unit": "C1-E"}, format="json")
+    assert response.status_code == 200 and response.json() == {"staff": "repair", "unit": "C1-E"}
+    assert client.post(url, {}, format="json").status_code == 400
+    complaint = intake(users, customer, business_type="complaint", topic_code="billing")
+    assert client.get(reverse("api-v1-praise", args=[complaint.number])).status_code == 404

@@ -268,7 +268,17 @@ def test_a_praise_names_the_staff_member_or_unit_it_credits(users, customer, cou
         order=order, actor=users["agent"], staff=users["repair"], unit=county.east
     )
     assert PraiseCredit.objects.get(order=order) == credit and credit.staff == users["repair"]
-    assert events_of(order)[-1].kind == services.PRAISE_CREDITED
+    event = events_of(order)[-1]
+    assert event.kind == services.PRAISE_CREDITED
+    assert event.data["credit"] == {"staff": users["repair"].pk, "unit": county.east.pk}
+    from powerdesk.workorders.timeline import present
+
+    [shown] = present([event], sees_personal_data=True)
+    assert not shown.changes and shown.lines == [
+        "已记录受表扬对象"
+    ]  # not read as a change of the handling unit
+    services.praise_credit_update(order=order, actor=users["agent"], staff=users["repair"], unit=county.east)
+    assert [e.kind for e in events_of(order)].count(services.PRAISE_CREDITED) == 1  # the same again: no event
     complaint = intake(users, customer, business_type="complaint", topic_code="billing")
     with pytest.raises(ValidationFailed):
         services.praise_credit_update(order=complaint, actor=users["agent"], staff=users["repair"], unit=None)
@@ -293,3 +303,49 @@ def test_the_timeline_presents_the_complaints_events(make_complaint, users, head
         line.startswith("核实确有态度问题") and line.endswith("：不满足（投诉不成立）") for line in lines
     )
     assert s.workorder_note_add(order=order, actor=users["handler"], text="ok")
+
+
+def test_a_disconnection_notice_recorded_on_the_order_prefills_its_criterion(make_complaint, users):
+    disconnected = clock.now() - dt.timedelta(days=1)
+    facts = {
+        "disconnected_at": disconnected.isoformat(),
+        "notice_at": (disconnected - dt.timedelta(days=2)).isoformat(),  # a resident needs 7 days
+        "overdue_days": 45,
+    }
+    order = make_complaint("complaint_collection", "billing", facts=facts)
+    _, checklist, items = selectors.judgment_form_data(order)
+    assert checklist.code == "arrears_disconnection_notice"
+    assert {i.criterion.code: (i.answer, i.basis) for i in items}["notice_missing"] == ("yes", "order_facts")
+
+    facts["notice_at"] = (disconnected - dt.timedelta(days=8)).isoformat()
+    order = make_complaint("complaint_outage_notice", "outage_info", facts=facts)
+    _, checklist, items = selectors.judgment_form_data(order)
+    assert checklist.code == "planned_outage_notice"
+    assert {i.criterion.code: i.answer for i in items}["notice_missing"] == "no"
+
+
+def test_an_order_reclassified_as_a_complaint_gets_its_record_then(users, customer):
+    order = intake(users, customer, business_type="consultation", topic_code="billing")
+    assert not ComplaintRecord.objects.filter(order=order).exists()
+    s.workorder_reclassify(
+        order=order,
+        actor=users["agent"],
+        business_type="complaint",
+        sub_type=sub_type("complaint_tariff"),
+        topic=order.topic,
+        reason="客户实为投诉电费差错",
+    )
+    record = ComplaintRecord.objects.get(order=order)
+    assert (
+        record.original_business_type == "complaint" and record.original_sub_type.code == "complaint_tariff"
+    )
+
+
+def test_the_order_list_filters_repeat_complaints(client, make_complaint, users, county):
+    from django.urls import reverse
+
+    first = _archive(make_complaint(), users, county)
+    second = make_complaint()
+    client.force_login(users["manager"])
+    html = client.get(reverse("workorders:list"), {"queue": "all", "repeat_complaint": "on"}).content.decode()
+    assert second.number in html and first.number not in html

@@ -82,6 +82,7 @@ def test_a_panel_that_returns_nothing_is_left_out():
 
 def test_the_complaint_app_is_connected_at_every_point_it_uses():
     assert "complaints" in ext.order_opening.owners() and "complaints" in ext.order_opened.owners()
+    assert "complaints" in ext.transition_applied.owners()
     panels = {e.name: e.value for e in ext.order_panels.entries()}
     assert panels["complaints.record"].slot == "aside"
     assert ext.detail_fields.get("complaint") is not None and ext.detail_fields.get("praise") is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -46,7 +47,7 @@ def supply_path(customer: Customer) -> list[list[Device]]:
         .order_by("-is_primary", "id")
     )
     ids = {i for s in supplies for i in rules.path_ids(s.meter_point.path)}
-    by_id = Device.objects.in_bulk(ids)
+    by_id = Device.objects.select_related("area").in_bulk(ids)
     return [[by_id[i] for i in rules.path_ids(s.meter_point.path) if i in by_id] for s in supplies]
 
 
@@ -104,3 +105,22 @@ def register() -> None:
     from powerdesk.grid.extensions import TreeColumn, tree_columns
 
     tree_columns.register("customers", "customers.count", TreeColumn(gettext_lazy("用户数"), customer_counts))
+    register_panel()
+
+
+def _supply_panel(request: Any, customer: Customer) -> dict[str, Any] | None:
+    chains = supply_path(customer)
+    return {"chains": chains} if chains else None
+
+
+def register_panel() -> None:
+    from powerdesk.core.extensions import Panel
+    from powerdesk.customers.extensions import customer_panels
+
+    # The agent sees where the caller is fed from: the transformer's 台区 and its manager, the feeder.
+    customer_panels.register(
+        "customers",
+        "customers.supply_path",
+        Panel(slot="main", template="customers/_supply_path.html", context=_supply_panel),
+        position=3,
+    )

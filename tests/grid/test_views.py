@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -68,3 +70,14 @@ def test_export_and_import_again_through_the_page(client, net):
     assert "新增 0 个" in page
     xlsx = client.get(reverse("grid:export") + "?format=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_customer_page_shows_the_supply_path_with_the_area_manager(client, net):
+    user = login(client, "manager")
+    customer = net.customers["T1-M0"]
+    user.unit = customer.area.parent or customer.area
+    user.save()
+    page = re.sub(
+        r"<[^>]+>", "", client.get(reverse("customers:detail_id", args=[customer.pk])).content.decode()
+    )
+    assert "供电路径" in page and "S1 → F1 → SW1 → FU1 → T1" in page and "台区经理 李台区" in page

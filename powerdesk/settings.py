@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "powerdesk.core",
     "powerdesk.org",
     "powerdesk.audit",
+    "powerdesk.grid",
     "powerdesk.customers",
     "powerdesk.workorders",
     "powerdesk.notify",

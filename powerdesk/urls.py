@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("powerdesk.api_urls")),
     path("customers/", include("powerdesk.customers.urls")),
+    path("grid/", include("powerdesk.grid.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),

@@ -122,6 +122,11 @@ def reads_audit(role: RoleSpec, position: str) -> int:
     return OK if role.audit else FORBIDDEN
 
 
+def administers(role: RoleSpec, position: str) -> int:
+    """Pages of the system administrator only (the grid topology's import and export)."""
+    return OK if role is ROLES["admin"] else FORBIDDEN
+
+
 CONSOLE: dict[str, Row] = {
     "home": Row(lambda sc: reverse("home"), everyone()),
     "login": Row(lambda sc: reverse("login"), everyone()),
@@ -244,6 +249,12 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("feedback_public:opinion", args=[sc.hall.pk]), everyone()
     ),
     "risk:orders": Row(lambda sc: reverse("risk:orders"), everyone()),
+    "grid:tree": Row(lambda sc: reverse("grid:tree"), everyone()),
+    "grid:children": Row(lambda sc: reverse("grid:children", args=[sc.device.pk]), everyone()),
+    "grid:exchange": Row(lambda sc: reverse("grid:exchange"), administers),
+    # An upload without a file: the form's errors for the administrator, refused for everyone else.
+    "grid:exchange:post": Row(lambda sc: reverse("grid:exchange"), administers, method="post"),
+    "grid:export": Row(lambda sc: reverse("grid:export"), administers),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -373,6 +384,7 @@ class Scene:
     hall: Any = None
     campaign: Any = None
     praise: Any = None  # a 表扬 order, dispatched to the same station
+    device: Any = None  # a grid substation with a feeder below it
 
 
 @pytest.fixture
@@ -452,6 +464,10 @@ def scene(settings, tmp_path) -> Scene:
         praise=praise,
     )
     _feedback_scene(scene, east, agent)
+    from powerdesk.grid.services import device_create
+
+    scene.device = device_create(code="S1", name="城东变", kind="substation")
+    device_create(code="F1", name="城东线", kind="feeder", parent=scene.device)
     return scene
 
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core import clock, phones
-from powerdesk.customers.models import Customer, CustomerPhone
+from powerdesk.customers.models import Customer, CustomerPhone, CustomerSupply
 
 
 class PhoneForm(forms.ModelForm):
@@ -24,6 +24,14 @@ class PhoneInline(admin.TabularInline):
     model = CustomerPhone
     form = PhoneForm
     extra = 1
+
+
+class SupplyInline(admin.TabularInline):
+    """The meter points feeding the customer (two for a dual supply)."""
+
+    model = CustomerSupply
+    raw_id_fields = ["meter_point"]
+    extra = 0
 
 
 class CustomerForm(forms.ModelForm):
@@ -74,5 +82,5 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["customer_type", "is_sensitive", "is_life_support"]
     search_fields = ["account_no", "name", "phones__number"]
     raw_id_fields = ["area"]
-    inlines = [PhoneInline]
+    inlines = [PhoneInline, SupplyInline]
     show_full_result_count = False

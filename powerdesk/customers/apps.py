@@ -11,3 +11,8 @@ class CustomersConfig(AppConfig):
         from powerdesk.customers import reveal
 
         reveal.register()
+
+        from powerdesk.customers import supply
+
+        # The grid's tree view counts the customers below each device (grid cannot import customers).
+        supply.register()

@@ -81,3 +81,32 @@ class CustomerPhone(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CustomerSupply(models.Model):
+    """Where a customer is fed from: a meter point of the grid topology. A dual-supply customer has two rows
+    and is out only when every one of them is (``powerdesk.grid.rules.customer_is_out``)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="supplies"
+    )
+    meter_point = models.ForeignKey(
+        "grid.Device",
+        verbose_name=_("计量点"),
+        on_delete=models.PROTECT,
+        related_name="customer_supplies",
+        limit_choices_to={"kind": "meter_point"},
+    )
+    is_primary = models.BooleanField(_("主供电源"), default=True)
+
+    class Meta:
+        verbose_name = _("供电电源")
+        verbose_name_plural = _("供电电源")
+        ordering = ["customer", "-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "meter_point"], name="customer_supply_unique"),
+        ]
+        indexes = [models.Index(fields=["meter_point"], name="customer_supply_meter_point")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ← {self.meter_point_id}"

@@ -22,11 +22,12 @@ from django.utils import timezone
 from powerdesk.audit.models import AuditEntry
 from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
-from powerdesk.customers.models import Customer, CustomerPhone
+from powerdesk.customers.models import Customer, CustomerPhone, CustomerSupply
 from powerdesk.demo.complaints import enrich_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
+from powerdesk.demo.grid import build_topology
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.parallel import run_parallel
@@ -34,6 +35,7 @@ from powerdesk.demo.planner import Planner
 from powerdesk.demo.risk_cases import angry_repeat_calls
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
+from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
@@ -54,6 +56,9 @@ DEMO_MODELS: list[type[Model]] = [
     User.user_permissions.through,
     Customer,
     CustomerPhone,
+    CustomerSupply,
+    Device,
+    DeviceParentHistory,
     WorkOrder,
     WorkOrderEvent,
     Contact,
@@ -173,6 +178,11 @@ def demo_load(
         with clock.at(now):  # the day a sensitive customer was flagged is before the data set's now
             people = build_customers(rng("customers"), phones, county, customers, progress)
         progress(f"customers who asked for no messages: {build_opt_outs(rng('opt_outs'), people)}")
+        grid = build_topology(rng("grid"), county, people)
+        progress(
+            f"grid: {grid.devices} devices, {grid.transformers} transformers ({grid.dedicated} 专变), "
+            f"{grid.dual_supply} dual-supply customers"
+        )
         plans = Planner(
             rng=rng("orders"), phones=phones, county=county, staff=staff, customers=people, now=now
         ).build(orders)

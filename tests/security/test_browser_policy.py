@@ -33,6 +33,7 @@ NOT_PAGES = {
     "workorders:dispatch_staff": "an htmx fragment of the dispatch form",
     "feedback:follow_up_close": "POST only",
     "audit:export": "CSV",
+    "grid:export": "CSV or Excel",
     "complaints:rectification_close": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
@@ -77,6 +78,7 @@ def console_urls(users, customer):
         "complaints:judge": [complaint.number],
         "complaints:praise": [praise.number],
         **_feedback_arguments(order, users),
+        "grid:children": [_grid_substation().pk],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -92,6 +94,14 @@ def console_urls(users, customer):
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
+
+
+def _grid_substation():
+    from powerdesk.grid.services import device_create
+
+    substation = device_create(code="S1", name="城东变", kind="substation")
+    device_create(code="F1", name="城东线", kind="feeder", parent=substation)
+    return substation
 
 
 def _feedback_arguments(order, users) -> dict[str, list]:
@@ -170,8 +180,10 @@ def test_every_console_page_has_a_policy_without_inline_scripts_and_needs_none(
     client, users, county, console_urls
 ):
     auditor = UserFactory.with_role("auditor", county.county, username="auditor")
+    # The administrator: the grid topology's import page is theirs alone.
+    admin = UserFactory.with_role("admin", county.county, username="administrator")
     shown: set[str] = set()
-    for user in (users["manager"], users["agent"], users["repair"], auditor):
+    for user in (users["manager"], users["agent"], users["repair"], auditor, admin):
         client.force_login(user)
         for url in console_urls:
             response = client.get(url, follow=True)  # the code page leads to enrolment first

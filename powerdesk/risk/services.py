@@ -162,12 +162,17 @@ def customer_risk_refresh(
 
 
 def unit_head(unit: Unit) -> User | None:
-    """Who is told of ``unit``'s at-risk orders: its head, else the nearest head above it."""
-    units = [unit, *unit.ancestors()]  # nearest first
-    heads = dict(UnitHead.objects.filter(unit__in=units).values_list("unit_id", "user_id"))
-    for candidate in units:
-        if candidate.pk in heads:
-            return User.objects.filter(pk=heads[candidate.pk], is_active=True).first()
+    """Who is told of ``unit``'s at-risk orders: its head, else the nearest head above it. The chain is
+    read from the unit's stored path (the order's unit may be a partial instance, as the repeat-call
+    path loads it)."""
+    path = Unit.objects.filter(pk=unit.pk).values_list("path", flat=True).first() or f"/{unit.pk}/"
+    chain = [int(part) for part in reversed(path.strip("/").split("/")) if part]  # nearest first
+    heads = dict(
+        UnitHead.objects.filter(unit_id__in=chain, user__is_active=True).values_list("unit_id", "user_id")
+    )
+    for unit_id in chain:
+        if unit_id in heads:
+            return User.objects.get(pk=heads[unit_id])
     return None
 
 

@@ -145,3 +145,14 @@ def test_a_rescoring_records_its_alert_in_an_event_of_its_own(users, county, cus
         open_orders_rescore()
     last = WorkOrderEvent.objects.filter(order=order).order_by("id").last()
     assert last.kind == "risk_alert" and last.data["risk_alert"]["notified"] is True
+
+
+def test_without_a_head_of_its_own_the_unit_above_is_told(users, county, customer):
+    from powerdesk.org.models import UnitHead
+    from tests.factories import UserFactory
+
+    county_head = UserFactory.with_role("manager", county.county, username="county_head", phone="13700000002")
+    UnitHead.objects.create(unit=county.county, user=county_head)
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)  # at east, which has no head
+    intake(users, customer, description=ANGRY)
+    assert Notification.objects.get(order=order, template__code="risk_alert").recipient_user == county_head

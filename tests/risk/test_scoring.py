@@ -156,3 +156,16 @@ def test_without_a_head_of_its_own_the_unit_above_is_told(users, county, custome
     order = walk(intake(users, customer), users, county, Status.DISPATCHED)  # at east, which has no head
     intake(users, customer, description=ANGRY)
     assert Notification.objects.get(order=order, template__code="risk_alert").recipient_user == county_head
+
+
+def test_the_order_detail_api_carries_the_score_and_its_reasons(users, county, customer):
+    from django.urls import reverse
+
+    from tests.api.conftest import client_for
+
+    order = walk(intake(users, customer), users, county, Status.DISPATCHED)
+    intake(users, customer, description=ANGRY)
+    answer = client_for(users["manager"]).get(reverse("api-v1-workorder-detail", args=[order.number])).json()
+    assert answer["risk"]["score"] == 60
+    assert [r["code"] for r in answer["risk"]["reasons"]] == ["angry_wording", "repeat_call"]
+    assert answer["risk"]["alerted_at"] is not None and answer["risk"]["reason_texts"]

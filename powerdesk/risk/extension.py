@@ -1,9 +1,9 @@
 """How the early warning plugs into the order (:mod:`powerdesk.workorders.extensions`) and the customer
 page; registered once, from ``RiskConfig.ready()``.
 
-- every contact recorded on an order and every transition re-score the order and its customer
+- every contact counted on an order and every transition re-score the order and its customer
   (:func:`powerdesk.risk.services.order_risk_refresh`); the first time the score reaches the threshold the
-  unit head is told and a 投诉风险预警 event is written;
+  unit head is told, recorded on the contact's or the transition's own event;
 - a sensitive customer's field order cannot be 处理完成 without photo or recording evidence (a
   transition validator; 回退 and 挂起 stay possible), and its attachments are held from retention;
 - the order page shows the score and its reasons; the API's order detail carries them (``risk``); the
@@ -29,19 +29,22 @@ from powerdesk.risk import presenting, reference, services
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import FIELD_TYPES
-from powerdesk.workorders.models import Attachment, Contact, WorkOrder
+from powerdesk.workorders.models import Attachment, WorkOrder
 
 OWNER = "risk"
 # After the clocks moved (sla's hook, position 100): the score reads them.
 AFTER_CLOCKS = 200
 
 
-def _on_contact(order: WorkOrder, contact: Contact) -> None:
-    services.order_risk_refresh(order=order, actor=contact.agent, at=contact.at)
+def _on_contact(ctx: ext.ContactContext) -> None:
+    c = ctx.contact
+    services.order_risk_refresh(
+        order=ctx.order, actor=c.actor, at=c.now, texts=[c.description], event_data=ctx.event_data
+    )
 
 
 def _on_transition(ctx: ext.TransitionContext) -> None:
-    services.order_risk_refresh(order=ctx.order, actor=ctx.actor, at=ctx.at)
+    services.order_risk_refresh(order=ctx.order, actor=ctx.actor, at=ctx.at, event_data=ctx.event_data)
 
 
 def require_evidence(check: ext.TransitionCheck) -> None:
@@ -125,20 +128,22 @@ def _customer_panel(request: HttpRequest, customer: Customer) -> dict[str, Any] 
 
 
 def present_alerts(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
+    """An alert recorded on the event that raised it (a contact, a transition) or on its own (a
+    re-scoring): the score against the threshold, the reasons, whether the head was told."""
     for item in events:
-        if item.event.kind != services.ALERT_EVENT:
+        alert = item.data.get(services.ALERT_EVENT)
+        if not isinstance(alert, dict):
             continue
-        data = item.data
         item.lines.append(
-            _("风险分 %(score)s（预警阈值 %(threshold)s）")
-            % {"score": data.get("score", ""), "threshold": data.get("threshold", "")}
+            _("投诉风险预警：风险分 %(score)s（预警阈值 %(threshold)s）")
+            % {"score": alert.get("score", ""), "threshold": alert.get("threshold", "")}
         )
-        item.lines.extend(presenting.reasons_text(data.get("reasons") or []))
-        item.lines.append(_("已通知单位负责人") if data.get("notified") else _("没有可通知的单位负责人"))
+        item.lines.extend(presenting.reasons_text(alert.get("reasons") or []))
+        item.lines.append(_("已通知单位负责人") if alert.get("notified") else _("没有可通知的单位负责人"))
 
 
 def register() -> None:
-    ext.contact_recorded.register(OWNER, "risk.score", _on_contact)
+    ext.contact_counted.register(OWNER, "risk.score", _on_contact)
     ext.transition_applied.register(OWNER, "risk.score", _on_transition, position=AFTER_CLOCKS)
     ext.transition_validators.register(OWNER, "risk.sensitive_evidence", require_evidence)
     ext.attachment_holds.register(OWNER, "risk.sensitive_customer", sensitive_hold)

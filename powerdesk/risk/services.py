@@ -8,6 +8,7 @@ lock: two re-scorings of one order never interleave.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -41,9 +42,10 @@ def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclud
     return qs.count()
 
 
-def order_inputs(order: WorkOrder, *, at: dt.datetime) -> rules.RiskInputs:
+def order_inputs(order: WorkOrder, *, at: dt.datetime, texts: Sequence[str] = ()) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
-    included; its clocks, contacts and the customer's complaints from the database)."""
+    included; its clocks, contacts and the customer's complaints from the database), and ``texts``: what
+    the caller said in a contact not written yet."""
     policy = reference.policy()
     days = policy.complaint_days if policy is not None else 365
     standing = clock_standing([order.pk], at=at).get(order.pk)
@@ -62,25 +64,31 @@ def order_inputs(order: WorkOrder, *, at: dt.datetime) -> rules.RiskInputs:
         earlier_complaints=earlier_complaints(customer, at=at, days=days, exclude=order.pk)
         if customer
         else 0,
-        texts=(order.description, *summaries),
+        texts=(order.description, *summaries, *texts),
     )
 
 
 def order_risk_refresh(
-    *, order: WorkOrder, actor: User | None, at: dt.datetime | None = None
+    *,
+    order: WorkOrder,
+    actor: User | None,
+    at: dt.datetime | None = None,
+    texts: Sequence[str] = (),
+    event_data: dict[str, Any] | None = None,
 ) -> OrderRisk | None:
     """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
     (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
-    deduplicated by the order) and writes one 投诉风险预警 event. Returns the order's row, or None."""
+    deduplicated by the order); the alert is recorded in ``event_data`` (the data of the event the caller
+    is about to write: the transition's, the contact's) or, without one, in a 投诉风险预警 event of its
+    own. Returns the order's row, or None."""
     at = at or clock.now()
     if order.status not in OPEN_STATUSES:
         OrderRisk.objects.filter(order_id=order.pk).delete()
         if order.customer is not None:
             customer_risk_refresh(customer=order.customer, at=at)
         return None
-    result = rules.risk_score(
-        order_inputs(order, at=at), factors=reference.factors(), terms=reference.terms()
-    )
+    inputs = order_inputs(order, at=at, texts=texts)
+    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     row = OrderRisk.objects.filter(order_id=order.pk).first() or OrderRisk(order_id=order.pk)
     row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
     policy = reference.policy()
@@ -90,7 +98,19 @@ def order_risk_refresh(
         row.alerted_at = at
     row.save()
     if alert:
-        _alert(order=order, actor=actor, result=result, threshold=threshold, at=at)
+        data = _alert(order=order, result=result, threshold=threshold)
+        if event_data is not None:
+            event_data[ALERT_EVENT] = data
+        else:
+            event_write(
+                order=order,
+                kind=ALERT_EVENT,
+                actor=actor,
+                from_status=order.status,
+                to_status=order.status,
+                data={ALERT_EVENT: data},
+                at=at,
+            )
     if order.customer is not None:
         customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result))
     return row
@@ -142,18 +162,22 @@ def customer_risk_refresh(
 
 
 def unit_head(unit: Unit) -> User | None:
-    """Who is told of ``unit``'s at-risk orders: its head, else the nearest head above it."""
-    units = [unit, *unit.ancestors()]  # nearest first
-    heads = dict(UnitHead.objects.filter(unit__in=units).values_list("unit_id", "user_id"))
-    for candidate in units:
-        if candidate.pk in heads:
-            return User.objects.filter(pk=heads[candidate.pk], is_active=True).first()
+    """Who is told of ``unit``'s at-risk orders: its head, else the nearest head above it. The chain is
+    read from the unit's stored path (the order's unit may be a partial instance, as the repeat-call
+    path loads it)."""
+    path = Unit.objects.filter(pk=unit.pk).values_list("path", flat=True).first() or f"/{unit.pk}/"
+    chain = [int(part) for part in reversed(path.strip("/").split("/")) if part]  # nearest first
+    heads = dict(
+        UnitHead.objects.filter(unit_id__in=chain, user__is_active=True).values_list("unit_id", "user_id")
+    )
+    for unit_id in chain:
+        if unit_id in heads:
+            return User.objects.get(pk=heads[unit_id])
     return None
 
 
-def _alert(
-    *, order: WorkOrder, actor: User | None, result: rules.RiskResult, threshold: int, at: dt.datetime
-) -> None:
+def _alert(*, order: WorkOrder, result: rules.RiskResult, threshold: int) -> dict[str, Any]:
+    """Tell the unit head (queued in the caller's transaction, at most once per order); what to record."""
     head = unit_head(order.unit)
     channel = sla_rules.channel(head.phone, head.email) if head is not None else None
     notified = False
@@ -177,19 +201,10 @@ def _alert(
             )
             is not None
         )
-    data: dict[str, Any] = {
+    return {
         "score": result.score,
         "threshold": threshold,
         "reasons": result.reasons_data(),
         "head": head.username if head is not None else None,
         "notified": notified,
     }
-    event_write(
-        order=order,
-        kind=ALERT_EVENT,
-        actor=actor,
-        from_status=order.status,
-        to_status=order.status,
-        data=data,
-        at=at,
-    )

@@ -28,9 +28,11 @@ The points, in the order an order meets them:
     before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
     A reclassification of the order (its business type, sub-type or topic: the ``reclassify``
     transition) reaches the extensions here too, so what depends on the classification is re-planned.
-``contact_recorded``
-    Called in the intake's transaction after a customer contact was written on an order (a new order's
-    first contact, a repeat call counted on it, a re-open): the risk app re-scores the order here.
+``contact_counted``
+    Called in the intake's transaction when a contact opens an order or is counted on one as a repeat
+    call, after the order is written and before the contact's event (受理 or 重复来电): add to that event's
+    data. (A contact that re-opens an order goes through the ``reopen`` transition and its hooks.) The
+    risk app re-scores the order here.
 ``attachment_holds``
     Conditions (``Q`` objects on ``Attachment``) under which an order's attachments must be kept: a
     retention job deletes only what :func:`powerdesk.workorders.selectors.attachments_retainable`
@@ -181,9 +183,20 @@ transition_validators: Registry[TransitionValidator] = Registry("transition_vali
 
 # --- contacts and attachments ---------------------------------------------------------------------
 
-# (order, contact): the contact row is written, the order saved; hooks may write rows of their own.
-ContactHook = Callable[[Any, Any], None]
-contact_recorded: Registry[ContactHook] = Registry("contact_recorded")
+
+@dataclass
+class ContactContext:
+    """A contact being counted on ``order`` (saved): ``contact`` is the intake's checked input (an
+    ``IntakeContact``: what the caller said, who took it, when); ``event_data`` is the data of the event
+    about to be written for it."""
+
+    order: WorkOrder
+    contact: Any
+    event_data: dict[str, Any]
+
+
+ContactHook = Callable[[ContactContext], None]
+contact_counted: Registry[ContactHook] = Registry("contact_counted")
 
 # Each returns a Q on ``workorders.Attachment`` selecting attachments under a hold (never deleted).
 AttachmentHold = Callable[[], Any]

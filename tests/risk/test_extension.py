@@ -6,7 +6,7 @@ from powerdesk.workorders import extensions as ext
 
 
 def test_the_risk_app_is_connected_at_every_point_it_uses():
-    assert "risk" in ext.contact_recorded.owners()
+    assert "risk" in ext.contact_counted.owners()
     entries = {e.name: e for e in ext.transition_applied.entries()}
     # after the clocks moved: the score reads them
     assert entries["risk.score"].position > entries["sla.move_clocks"].position

@@ -287,8 +287,7 @@ def _next_number(at: datetime) -> str:
 
 
 def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Contact:
-    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it), then tell the
-    ``contact_recorded`` hooks of the extensions."""
+    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it)."""
     contact = Contact(
         customer=c.customer,
         order=order,
@@ -303,8 +302,6 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         request_fingerprint=c.fingerprint,
     )
     bulk.insert_objects([contact])
-    for hook in extensions.contact_recorded:
-        hook(order, contact)
     return contact
 
 
@@ -354,6 +351,9 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
             }
         if related.link:
             data["link"] = {"kind": related.link, "order": related.order.number, **related.decision}
+    counted = extensions.ContactContext(order=order, contact=c, event_data=data)
+    for count in extensions.contact_counted:
+        count(counted)
     event_write(
         order=order,
         kind=EventKind.CREATED,

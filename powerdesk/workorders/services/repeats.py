@@ -272,6 +272,9 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     data: dict[str, Any] = {"before": before, "after": after, "channel": c.channel, "phone": c.caller_phone}
     decision = resolution.decision
     data["decision"] = dict(decision)
+    counted = extensions.ContactContext(order=order, contact=c, event_data=data)
+    for count in extensions.contact_counted:
+        count(counted)
     event_write(
         order=order,
         kind=EventKind.REPEAT_CALL,

@@ -39,7 +39,12 @@ AFTER_CLOCKS = 200
 def _on_contact(ctx: ext.ContactContext) -> None:
     c = ctx.contact
     services.order_risk_refresh(
-        order=ctx.order, actor=c.actor, at=c.now, texts=[c.description], event_data=ctx.event_data
+        order=ctx.order,
+        actor=c.actor,
+        at=c.now,
+        texts=[c.description],
+        event_data=ctx.event_data,
+        opened=ctx.opened,
     )
 
 

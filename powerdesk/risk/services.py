@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q
 
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer
@@ -34,36 +34,55 @@ RECENT_CONTACTS = 20
 
 def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclude: int | None = None) -> int:
     """The customer's complaint orders (business type 投诉) accepted within ``days`` before ``at``."""
-    qs: QuerySet[WorkOrder] = WorkOrder.objects.filter(
+    total, others = _complaints(customer, at=at, days=days, order_id=exclude)
+    return total if exclude is None else others
+
+
+def _complaints(customer: Customer, *, at: dt.datetime, days: int, order_id: int | None) -> tuple[int, int]:
+    """(all of the customer's complaint orders within ``days`` before ``at``, those other than
+    ``order_id``): the customer's score counts the order being scored, the order's own score does not;
+    one query for both."""
+    counts = WorkOrder.objects.filter(
         customer=customer, business_type=BusinessType.COMPLAINT, created_at__gte=at - dt.timedelta(days=days)
-    )
-    if exclude is not None:
-        qs = qs.exclude(pk=exclude)
-    return qs.count()
+    ).aggregate(total=Count("pk"), this=Count("pk", filter=Q(pk=order_id)))
+    return counts["total"], counts["total"] - counts["this"]
 
 
-def order_inputs(order: WorkOrder, *, at: dt.datetime, texts: Sequence[str] = ()) -> rules.RiskInputs:
+def order_inputs(
+    order: WorkOrder,
+    *,
+    at: dt.datetime,
+    texts: Sequence[str] = (),
+    complaints: int | None = None,
+    opened: bool = False,
+) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
     included; its clocks, contacts and the customer's complaints from the database), and ``texts``: what
-    the caller said in a contact not written yet."""
-    policy = reference.policy()
-    days = policy.complaint_days if policy is not None else 365
-    standing = clock_standing([order.pk], at=at).get(order.pk)
-    summaries = list(
-        Contact.objects.filter(order_id=order.pk)
-        .order_by("-at", "-id")
-        .values_list("summary", flat=True)[:RECENT_CONTACTS]
-    )
+    the caller said in a contact not written yet. ``complaints``: the customer's other complaint orders,
+    when the caller has counted them; ``opened``: the order is being opened by this contact, so it has
+    no earlier contact to read."""
     customer = order.customer
+    if complaints is None:
+        policy = reference.policy()
+        days = policy.complaint_days if policy is not None else 365
+        complaints = _complaints(customer, at=at, days=days, order_id=order.pk)[1] if customer else 0
+    standing = clock_standing([order.pk], at=at).get(order.pk)
+    summaries = (
+        []
+        if opened
+        else list(
+            Contact.objects.filter(order_id=order.pk)
+            .order_by("-at", "-id")
+            .values_list("summary", flat=True)[:RECENT_CONTACTS]
+        )
+    )
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,
         breached=standing.breached if standing else 0,
         near_breach=standing.near_breach if standing else 0,
         sensitive=bool(customer and customer.is_sensitive),
-        earlier_complaints=earlier_complaints(customer, at=at, days=days, exclude=order.pk)
-        if customer
-        else 0,
+        earlier_complaints=complaints,
         texts=(order.description, *summaries, *texts),
     )
 
@@ -75,28 +94,42 @@ def order_risk_refresh(
     at: dt.datetime | None = None,
     texts: Sequence[str] = (),
     event_data: dict[str, Any] | None = None,
+    opened: bool = False,
 ) -> OrderRisk | None:
     """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
     (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
     deduplicated by the order); the alert is recorded in ``event_data`` (the data of the event the caller
     is about to write: the transition's, the contact's) or, without one, in a 投诉风险预警 event of its
-    own. Returns the order's row, or None."""
+    own. ``opened``: the contact opens the order (no stored score, no earlier contact). Returns the
+    order's row, or None.
+
+    Every contact and transition comes here, the intake's included, so the reads are few: the
+    customer's complaints counted once for both scores, and an order scoring nothing with no row
+    stored writes nothing (its customer's score cannot change: a score of nothing means no flag and no
+    complaint of theirs)."""
     at = at or clock.now()
+    customer = order.customer
     if order.status not in OPEN_STATUSES:
         OrderRisk.objects.filter(order_id=order.pk).delete()
-        if order.customer is not None:
-            customer_risk_refresh(customer=order.customer, at=at)
+        if customer is not None:
+            customer_risk_refresh(customer=customer, at=at)
         return None
-    inputs = order_inputs(order, at=at, texts=texts)
-    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
-    row = OrderRisk.objects.filter(order_id=order.pk).first() or OrderRisk(order_id=order.pk)
-    row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
     policy = reference.policy()
+    days = policy.complaint_days if policy is not None else 365
+    complaints = _complaints(customer, at=at, days=days, order_id=order.pk) if customer else (0, 0)
+    inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened)
+    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
+    row = None if opened else OrderRisk.objects.filter(order_id=order.pk).first()
+    if row is None and result.score == 0:
+        return None
+    is_new = row is None
+    row = row or OrderRisk(order_id=order.pk)
+    row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
     threshold = policy.threshold if policy is not None else 0
     alert = rules.alert_due(score=result.score, threshold=threshold, alerted=row.alerted_at is not None)
     if alert:
         row.alerted_at = at
-    row.save()
+    row.save(force_insert=is_new)
     if alert:
         data = _alert(order=order, result=result, threshold=threshold)
         if event_data is not None:
@@ -111,8 +144,8 @@ def order_risk_refresh(
                 data={ALERT_EVENT: data},
                 at=at,
             )
-    if order.customer is not None:
-        customer_risk_refresh(customer=order.customer, at=at, current=(order.pk, result))
+    if customer is not None:
+        customer_risk_refresh(customer=customer, at=at, current=(order.pk, result), complaints=complaints[0])
     return row
 
 
@@ -134,12 +167,19 @@ def open_orders_rescore(*, at: dt.datetime | None = None) -> int:
 
 
 def customer_risk_refresh(
-    *, customer: Customer, at: dt.datetime, current: tuple[int, rules.RiskResult] | None = None
+    *,
+    customer: Customer,
+    at: dt.datetime,
+    current: tuple[int, rules.RiskResult] | None = None,
+    complaints: int | None = None,
 ) -> CustomerRisk:
     """Score ``customer`` again: their riskiest open order (``current`` is the order being re-scored,
-    whose new status may not be saved yet) or their own flag and complaints, whichever is higher."""
-    policy = reference.policy()
-    days = policy.complaint_days if policy is not None else 365
+    whose new status may not be saved yet) or their own flag and complaints (``complaints`` when the
+    caller counted them), whichever is higher. One statement writes it, new or not."""
+    if complaints is None:
+        policy = reference.policy()
+        days = policy.complaint_days if policy is not None else 365
+        complaints = earlier_complaints(customer, at=at, days=days)
     stored = OrderRisk.objects.filter(order__customer=customer, order__status__in=OPEN_STATUSES)
     if current is not None:
         stored = stored.exclude(order_id=current[0])
@@ -150,13 +190,15 @@ def customer_risk_refresh(
         orders.append(current[1])
     result = rules.customer_score(
         sensitive=customer.is_sensitive,
-        earlier_complaints=earlier_complaints(customer, at=at, days=days),
+        earlier_complaints=complaints,
         orders=orders,
         factors=reference.factors(),
     )
-    row, _created = CustomerRisk.objects.update_or_create(
-        customer=customer,
-        defaults={"score": result.score, "reasons": result.reasons_data(), "computed_at": at},
+    [row] = CustomerRisk.objects.bulk_create(
+        [CustomerRisk(customer=customer, score=result.score, reasons=result.reasons_data(), computed_at=at)],
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=["score", "reasons", "computed_at"],
     )
     return row
 

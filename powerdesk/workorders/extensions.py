@@ -193,6 +193,7 @@ class ContactContext:
     order: WorkOrder
     contact: Any
     event_data: dict[str, Any]
+    opened: bool = False  # the contact opens ``order`` (else it is counted on an earlier one)
 
 
 ContactHook = Callable[[ContactContext], None]

@@ -21,10 +21,13 @@ T = dt.datetime(2026, 12, 1, 20, 0, tzinfo=BUSINESS_TZ)
 
 
 def scored(order, score: int, minutes: int = 0):
-    OrderRisk.objects.filter(order=order).update(
-        score=score,
-        reasons=[{"code": "repeat_call", "count": 1, "points": score}],
-        computed_at=T + dt.timedelta(minutes=minutes),
+    OrderRisk.objects.update_or_create(
+        order=order,
+        defaults={
+            "score": score,
+            "reasons": [{"code": "repeat_call", "count": 1, "points": score}],
+            "computed_at": T + dt.timedelta(minutes=minutes),
+        },
     )
     return order
 

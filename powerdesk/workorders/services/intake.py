@@ -351,7 +351,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
             }
         if related.link:
             data["link"] = {"kind": related.link, "order": related.order.number, **related.decision}
-    counted = extensions.ContactContext(order=order, contact=c, event_data=data)
+    counted = extensions.ContactContext(order=order, contact=c, event_data=data, opened=True)
     for count in extensions.contact_counted:
         count(counted)
     event_write(

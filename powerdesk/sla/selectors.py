@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
@@ -12,7 +13,7 @@ from powerdesk.core import clock as clock_mod
 from powerdesk.core import workdays
 from powerdesk.org.models import User
 from powerdesk.org.selectors import visible_units_filter
-from powerdesk.sla import rules
+from powerdesk.sla import rules, services
 from powerdesk.sla.models import Clock, ClockKind, ClockState
 
 PERIODS = {"today": 0, "7d": 7, "30d": 30}
@@ -57,19 +58,32 @@ class ClockStanding:
     near_breach: int = 0  # running clocks past their warning point, deadline not yet passed
 
 
+class _StandingTimes(NamedTuple):
+    order_id: int
+    policy_id: int
+    state: str
+    breached_at: dt.datetime | None
+    due_at: dt.datetime
+    started_at: dt.datetime
+    allowed_seconds: int
+    paused_seconds: int
+
+
 def clock_standing(order_ids: Iterable[int], *, at: dt.datetime) -> dict[int, ClockStanding]:
     """Per order, how many of its clocks are breached and how many are near breach at ``at``: computed
     from the clocks' times and the policy's warning ratio (``rules.warn_time``), so it does not wait for
-    the sweep to have passed. Orders without such clocks are left out."""
+    the sweep to have passed. Orders without such clocks are left out. Read on every contact and
+    transition (the early warning): the clocks as plain rows, their policies from the cache."""
     counts: dict[int, list[int]] = {}
     clocks = Clock.objects.filter(order_id__in=list(order_ids)).exclude(state=ClockState.CANCELLED)
-    for clock in clocks.select_related("policy"):
+    for clock in map(_StandingTimes._make, clocks.values_list(*_StandingTimes._fields)):
         if clock.breached_at is not None or clock.state == ClockState.BREACHED:
             counts.setdefault(clock.order_id, [0, 0])[0] += 1
         elif clock.state == ClockState.RUNNING:
+            policy = services.policy_by_id(clock.policy_id)
             if clock.due_at <= at:
                 counts.setdefault(clock.order_id, [0, 0])[0] += 1
-            elif rules.warn_time(clock, clock.policy.warn_ratio) <= at:
+            elif policy is not None and rules.warn_time(clock, policy.warn_ratio) <= at:
                 counts.setdefault(clock.order_id, [0, 0])[1] += 1
     return {pk: ClockStanding(breached=b, near_breach=n) for pk, (b, n) in counts.items()}
 

@@ -150,6 +150,12 @@ class TransitionContext:
 TransitionHook = Callable[[TransitionContext], None]
 transition_applied: Registry[TransitionHook] = Registry("transition_applied")
 
+# Whether an app took charge of a dissatisfied callback (the feedback app: a follow-up task opened per the
+# business type's rule), so the order may be archived with it; with none, a dissatisfied order must be
+# re-opened first (``selectors.transition_refusal``). Asked only for a dissatisfied order's 归档.
+DissatisfiedHandled = Callable[["WorkOrder"], bool]
+dissatisfied_handled: Registry[DissatisfiedHandled] = Registry("dissatisfied_handled")
+
 
 # --- the order page and the API -------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
     assert ext.order_panels.get("feedback.callback") is not None
     assert {"callback_attempts", "survey", "follow_ups"} <= {e.name for e in ext.detail_fields.entries()}
     assert ext.event_kinds.get(services.SURVEY_EVENT) is not None
+    assert ext.dissatisfied_handled.get("feedback.follow_up") is not None
 
 
 def test_each_unreached_attempt_is_recorded_with_its_time_of_day(replied, users):
@@ -157,3 +158,25 @@ def test_the_order_list_filters_the_types_that_need_a_callback(replied, users, c
     rule.save()  # an administrator's change: the rules' cache follows at once
     numbers = {o["number"] for o in api.get("/api/v1/workorders/?callback_needed=true").json()["results"]}
     assert praise.number in numbers
+
+
+def test_a_dissatisfied_order_whose_rule_opened_a_follow_up_may_be_archived(replied, users):
+    rule = CallbackRule.objects.get(business_type="repair")
+    rule.on_dissatisfied = "follow_up"
+    rule.save()
+    with at(local(2, 10)):
+        order = s.workorder_callback(
+            order=replied, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED
+        )
+        order = s.workorder_archive(order=order, actor=users["callback"])
+    assert order.status == Status.ARCHIVED
+    assert FollowUpTask.objects.get(order=order).state == "open"  # the rest of the work is the task's
+
+
+def test_a_dissatisfied_order_to_be_reopened_cannot_be_archived(replied, users):
+    with at(local(2, 10)):
+        order = s.workorder_callback(
+            order=replied, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED
+        )
+        with pytest.raises(TransitionNotAllowed, match="重开"):
+            s.workorder_archive(order=order, actor=users["callback"])

@@ -24,6 +24,9 @@ The points, in the order an order meets them:
     before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
     A reclassification of the order (its business type, sub-type or topic: the ``reclassify``
     transition) reaches the extensions here too, so what depends on the classification is re-planned.
+``dissatisfied_handled``
+    Whether an app took charge of a dissatisfied callback (a follow-up task), so the order may be archived
+    without a re-open.
 ``order_panels``
     Panels on the order page (:class:`powerdesk.core.extensions.Panel`), by slot (``due``: beside the due
     time in the header; ``aside``: the side column). Each renders its own template with its own context.

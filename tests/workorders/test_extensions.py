@@ -36,10 +36,8 @@ def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_cust
     assert {e.name for e in ext.event_kinds.entries()} >= set(EventKind.values)
     names = [e.name for e in ext.event_presenters.entries()]
     assert names[:2] == ["workorders.changes", "workorders.details"]  # before the apps above
-    assert [e.name for e in customer_panels.entries() if e.owner == "workorders"] == [
-        "workorders.intake_orders",
-        "workorders.contacts",
-    ]
+    ours = [e.name for e in customer_panels.entries() if e.owner == "workorders"]
+    assert ours == ["workorders.intake_orders", "workorders.contacts"]
     assert customer_detail_fields.get("open_orders") is not None
 
 

@@ -9,9 +9,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.feedback import extension
+        from powerdesk.feedback import customer_panel, extension, filters
         from powerdesk.feedback.models import CallbackRule, CallbackScript, FeedbackPolicy, TimeBand
 
         refcache.watch(CallbackRule, CallbackScript, FeedbackPolicy, TimeBand)
         # How the feedback app plugs into the order (workorders cannot import it).
         extension.register()
+        filters.register()
+        customer_panel.register()

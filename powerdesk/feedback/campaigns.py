@@ -131,7 +131,7 @@ def campaign_send_batch(*, campaign_id: int) -> dict[str, Any]:
         if not allowed or not phone:
             skipped += 1
             continue
-        invitation = services._invite(
+        invitation = services.survey_invitation_create(
             questions=campaign.questions, phone=phone, at=now, customer_id=customer.pk, campaign=campaign
         )
         requests.append(

@@ -149,7 +149,13 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 item.lines.append(_("低分，已生成跟进任务"))
 
 
+def dissatisfied_handled(order: WorkOrder) -> bool:
+    """A dissatisfied order whose rule opened a follow-up task may be archived: the task carries the rest."""
+    return FollowUpTask.objects.filter(order=order, reason=FollowUpTask.Reason.DISSATISFIED).exists()
+
+
 def register() -> None:
+    ext.dissatisfied_handled.register(OWNER, "feedback.follow_up", dissatisfied_handled)
     # Before the clocks (position 100): closing an unreachable callback tells them the callback is done.
     ext.transition_applied.register(OWNER, "feedback.transitions", on_transition, position=50)
     ext.order_panels.register(

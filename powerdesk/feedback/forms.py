@@ -84,7 +84,7 @@ class FollowUpCloseForm(forms.Form):
     note = forms.CharField(
         label=_("处理结果"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "aria-label": _("处理结果")}),
         error_messages={"required": _("请填写处理结果。"), "max_length": _("处理结果最多 2000 字。")},
     )
 

@@ -197,7 +197,7 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
     phone = order.caller_phone if not order.caller_withheld else ""
     if not phone or _opted_out(order.customer_id) or SurveyInvitation.objects.filter(order=order).exists():
         return
-    invitation = _invite(
+    invitation = survey_invitation_create(
         questions=rule.survey, phone=phone, order=order, customer_id=order.customer_id, at=ctx.at
     )
     notification_enqueue(
@@ -211,7 +211,7 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
     ctx.event_data["survey_invited"] = True
 
 
-def _invite(
+def survey_invitation_create(
     *,
     questions: QuestionSet,
     phone: str,
@@ -220,6 +220,8 @@ def _invite(
     customer_id: int | None = None,
     campaign: SurveyCampaign | None = None,
 ) -> SurveyInvitation:
+    """A survey link's row: a random nonce (what the signed token names with the id), valid for the
+    policy's hours. The caller sends it (:func:`survey_url`) in the same transaction."""
     return SurveyInvitation.objects.create(
         order=order,
         campaign=campaign,

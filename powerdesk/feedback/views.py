@@ -42,7 +42,8 @@ def follow_ups(request: ConsoleRequest) -> HttpResponse:
     return render(
         request,
         "feedback/follow_ups.html",
-        {"page": page, "scope": scope, "state": state, "close_form": FollowUpCloseForm()},
+        # One small form per row: without ids, so the rows' fields do not share one.
+        {"page": page, "scope": scope, "state": state, "close_form": FollowUpCloseForm(auto_id=False)},
     )
 
 

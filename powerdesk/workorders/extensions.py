@@ -47,6 +47,10 @@ The points, in the order an order meets them:
     Labels of timeline event kinds an app writes, and presenters that turn an event's stored codes and
     data into readable lines in the reader's language (events store codes, not sentences).
 
+``dissatisfied_handled``
+    Whether an app took charge of a dissatisfied callback (a follow-up task), so the order may be archived
+    without a re-open.
+
 The order list's filters and sort keys are registered on the list's FilterSet
 (:mod:`powerdesk.workorders.filters`).
 """
@@ -268,3 +272,12 @@ class PresentedEvent:
 # cached table, never a query per event) and adds to each what it knows how to say.
 EventPresenter = Callable[[Sequence[PresentedEvent], Viewer], None]
 event_presenters: Registry[EventPresenter] = Registry("event_presenters")
+
+
+# --- archiving a dissatisfied order ---------------------------------------------------------------
+
+# Whether an app took charge of a dissatisfied callback (the feedback app: a follow-up task opened per the
+# business type's rule), so the order may be archived with it; with none, a dissatisfied order must be
+# re-opened first (``selectors.transition_refusal``). Asked only for a dissatisfied order's 归档.
+DissatisfiedHandled = Callable[["WorkOrder"], bool]
+dissatisfied_handled: Registry[DissatisfiedHandled] = Registry("dissatisfied_handled")

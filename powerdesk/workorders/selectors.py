@@ -122,6 +122,8 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
         return _("只有咨询、表扬类工单可以一次答复办结。")
     if code == "archive":
         if order.satisfaction == Satisfaction.DISSATISFIED:
+            if any(handled(order) for handled in extensions.dissatisfied_handled):
+                return None
             return _("客户回访不满意，不能归档：请重开工单继续处理。")
         # 无法联系 reaches 已回访 only when an app's callback rule says the customer was tried enough
         # (the feedback app: attempts at different times of day); it may then be archived as such.

@@ -31,6 +31,7 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
     assert ext.order_panels.get("feedback.callback") is not None
     assert {"callback_attempts", "survey", "follow_ups"} <= {e.name for e in ext.detail_fields.entries()}
     assert ext.event_kinds.get(services.SURVEY_EVENT) is not None
+    assert ext.dissatisfied_handled.get("feedback.follow_up") is not None
 
 
 def test_each_unreached_attempt_is_recorded_with_its_time_of_day(replied, users):
@@ -107,7 +108,9 @@ def test_an_unresolved_callback_opens_a_follow_up_task_per_the_rule(replied, use
 
 
 def test_the_policy_is_data_a_follow_up_instead_of_a_reopen(replied, users):
-    CallbackRule.objects.filter(business_type="repair").update(on_dissatisfied="follow_up")
+    rule = CallbackRule.objects.get(business_type="repair")
+    rule.on_dissatisfied = "follow_up"
+    rule.save()
     with at(local(2, 10)):
         s.workorder_callback(order=replied, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED)
     assert FollowUpTask.objects.get().reason == "dissatisfied"
@@ -140,3 +143,40 @@ def test_the_api_detail_carries_the_attempts(replied, users):
     body = client_for(users["callback"]).get(f"/api/v1/workorders/{replied.number}/").json()
     assert [a["band"] for a in body["callback_attempts"]] == ["morning"]
     assert body["survey"] is None and body["follow_ups"] == []
+
+
+def test_the_order_list_filters_the_types_that_need_a_callback(replied, users, customer):
+    from tests.api.conftest import client_for
+    from tests.workorders.helpers import intake
+
+    praise = intake(users, customer, business_type="praise", topic_code="communication")
+    api = client_for(users["callback"])
+    numbers = {o["number"] for o in api.get("/api/v1/workorders/?callback_needed=true").json()["results"]}
+    assert replied.number in numbers and praise.number not in numbers
+    rule = CallbackRule.objects.get(business_type="praise")
+    rule.needs_callback = True
+    rule.save()  # an administrator's change: the rules' cache follows at once
+    numbers = {o["number"] for o in api.get("/api/v1/workorders/?callback_needed=true").json()["results"]}
+    assert praise.number in numbers
+
+
+def test_a_dissatisfied_order_whose_rule_opened_a_follow_up_may_be_archived(replied, users):
+    rule = CallbackRule.objects.get(business_type="repair")
+    rule.on_dissatisfied = "follow_up"
+    rule.save()
+    with at(local(2, 10)):
+        order = s.workorder_callback(
+            order=replied, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED
+        )
+        order = s.workorder_archive(order=order, actor=users["callback"])
+    assert order.status == Status.ARCHIVED
+    assert FollowUpTask.objects.get(order=order).state == "open"  # the rest of the work is the task's
+
+
+def test_a_dissatisfied_order_to_be_reopened_cannot_be_archived(replied, users):
+    with at(local(2, 10)):
+        order = s.workorder_callback(
+            order=replied, actor=users["callback"], satisfaction=Satisfaction.DISSATISFIED
+        )
+        with pytest.raises(TransitionNotAllowed, match="重开"):
+            s.workorder_archive(order=order, actor=users["callback"])

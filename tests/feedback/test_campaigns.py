@@ -69,7 +69,9 @@ def test_the_target_group_is_the_units_subtree_and_the_customer_type(group, user
 
 
 def test_it_is_sent_in_batches_with_progress_and_once_per_customer(group, users, county):
-    FeedbackPolicy.objects.update(campaign_batch_size=2)
+    policy = FeedbackPolicy.objects.get()
+    policy.campaign_batch_size = 2
+    policy.save()
     campaign = make(users, county)
     with at(local(2, 9, 30)):
         campaigns.campaign_start(campaign=campaign)

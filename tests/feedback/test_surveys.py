@@ -172,3 +172,13 @@ def test_an_unreachable_order_is_archived_as_such_and_still_surveyed(replied, us
     with at(local(2, 20)):
         order = s.workorder_archive(order=order, actor=users["callback"])
     assert order.status == Status.ARCHIVED and SurveyInvitation.objects.filter(order=order).exists()
+
+
+def test_the_customer_page_shows_the_answers_and_the_opt_out(client, archived, users, customer):
+    token = token_of(SurveyInvitation.objects.get(order=archived))
+    with at(local(2, 12)):
+        services.survey_answer(token=token, score=2, resolved=False, restoration_right=True)
+    SurveyOptOut.objects.create(customer=customer, created_at=local(3, 9))
+    client.force_login(users["callback"])
+    page = client.get(f"/customers/id/{customer.pk}/").content.decode()
+    assert "表示不接受调查" in page and archived.number in page

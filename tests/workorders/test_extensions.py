@@ -36,6 +36,7 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
     assert {"callback_attempts", "survey", "follow_ups"} <= {e.name for e in ext.detail_fields.entries()}
     assert "survey_answered" in {e.name for e in ext.event_kinds.entries()}
     assert "feedback.present" in {e.name for e in ext.event_presenters.entries()}
+    assert customer_panels.get("feedback.surveys") is not None
 
 
 def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_customer_panels():

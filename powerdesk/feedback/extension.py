@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.notify.extensions import customer_message_context
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import Status
 from powerdesk.workorders.models import WorkOrder
@@ -155,6 +156,7 @@ def dissatisfied_handled(order: WorkOrder) -> bool:
 
 
 def register() -> None:
+    customer_message_context.register(OWNER, "feedback.survey_url", services.survey_link_context)
     ext.dissatisfied_handled.register(OWNER, "feedback.follow_up", dissatisfied_handled)
     # Before the clocks (position 100): closing an unreachable callback tells them the callback is done.
     ext.transition_applied.register(OWNER, "feedback.transitions", on_transition, position=50)

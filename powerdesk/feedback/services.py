@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from powerdesk.core import clock
 from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
-from powerdesk.notify.models import NotifyChannel
+from powerdesk.notify import customer_messages
+from powerdesk.notify.models import MessageAudience, NotifyChannel
 from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import ServiceHall, User
 from powerdesk.workorders.choices import Satisfaction, Status
@@ -200,6 +201,10 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
     invitation = survey_invitation_create(
         questions=rule.survey, phone=phone, order=order, customer_id=order.customer_id, at=ctx.at
     )
+    ctx.event_data["survey_invited"] = True
+    closing = customer_messages.step_rule(order, "closed")
+    if closing is not None and closing.audience == MessageAudience.CALLER:
+        return  # the closure message to the caller carries the link (survey_link_context): one SMS, not two
     notification_enqueue(
         channel=NotifyChannel.SMS,
         template_code=SURVEY_TEMPLATE,
@@ -208,7 +213,15 @@ def survey_invite_on_archive(ctx: TransitionContext) -> None:
         order=order,
         dedupe_key=f"survey:{invitation.pk}",
     )
-    ctx.event_data["survey_invited"] = True
+
+
+def survey_link_context(order: WorkOrder, step: str) -> dict[str, str]:
+    """The closure message's ``survey_url``: the order's survey link, written by the archive's hook just
+    before (notify's ``customer_message_context``)."""
+    if step != "closed":
+        return {}
+    invitation = SurveyInvitation.objects.filter(order=order, campaign__isnull=True).order_by("-pk").first()
+    return {"survey_url": survey_url(invitation)} if invitation is not None else {}
 
 
 def survey_invitation_create(

@@ -72,14 +72,20 @@ def _recipient(order: WorkOrder, audience: str) -> str:
     return "" if order.caller_withheld else (order.caller_phone or "").strip()
 
 
+def step_rule(order: WorkOrder, step: str) -> CustomerMessageRule | None:
+    """The active rule that tells the customer about ``step`` of ``order``, if any (the apps above ask
+    whether their own text rides on the step's message)."""
+    return rules.message_rule_for(
+        message_rules(), business_type=order.business_type, sub_type_id=order.sub_type_id, step=step
+    )
+
+
 def customer_message_enqueue(*, order: WorkOrder, step: str) -> int | None:
     """Enqueue the message of ``step`` for ``order`` (in the caller's transaction), if a rule says so.
 
     Returns the id of the notification written (pending, deferred or suppressed), or ``None``: no
     active rule for the step, or the step was told before (the dedupe key)."""
-    rule = rules.message_rule_for(
-        message_rules(), business_type=order.business_type, sub_type_id=order.sub_type_id, step=step
-    )
+    rule = step_rule(order, step)
     if rule is None:
         return None
     address = _recipient(order, rule.audience)

@@ -34,10 +34,28 @@ def test_archiving_sends_one_survey_link_by_sms_to_the_caller(archived, settings
     invitation = SurveyInvitation.objects.get(order=archived)
     assert invitation.questions.code == "outage"  # a fault repair asks whether the restoration time was right
     assert invitation.expires_at - invitation.created_at == dt.timedelta(hours=72)
-    sms = Notification.objects.get(order=archived, template__code="feedback_survey")
+    # The closure message to the caller carries the link: one SMS, not a second one of the survey's own.
+    [sms] = Notification.objects.filter(order=archived, context__survey_url__isnull=False)
+    assert sms.template.code == "customer_closed"
     assert sms.recipient_address == "13812345678" and sms.channel == "sms"
     assert sms.context["survey_url"].startswith(settings.POWERDESK_PUBLIC_BASE_URL.rstrip("/") + "/p/s/")
+    assert not Notification.objects.filter(order=archived, template__code="feedback_survey").exists()
     assert events_of(archived)[-1].data["survey_invited"] is True
+
+
+def test_without_a_closure_message_the_survey_goes_by_its_own_sms(replied, users, county, settings):
+    from powerdesk.core import refcache
+    from powerdesk.notify.models import CustomerMessageRule
+
+    for rule in CustomerMessageRule.objects.filter(step="closed"):
+        rule.is_active = False
+        rule.save()
+    refcache.clear()
+    with at(local(2, 10)):
+        archived = walk(replied, users, county, Status.ARCHIVED)
+    sms = Notification.objects.get(order=archived, template__code="feedback_survey")
+    assert sms.recipient_address == "13812345678"
+    assert sms.context["survey_url"].startswith(settings.POWERDESK_PUBLIC_BASE_URL.rstrip("/") + "/p/s/")
 
 
 def test_the_link_is_built_on_the_public_base_url(archived, settings):

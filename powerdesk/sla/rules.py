@@ -61,11 +61,17 @@ class Step(Protocol):
 
 
 class ClockTimes(Protocol):
-    """What of a clock the step times depend on (a ``Clock`` row has these)."""
+    """What of a clock the step times depend on (a ``Clock`` row has these; so does a row read as a
+    tuple)."""
 
-    started_at: dt.datetime
-    allowed_seconds: int
-    paused_seconds: int
+    @property
+    def started_at(self) -> dt.datetime: ...
+
+    @property
+    def allowed_seconds(self) -> int: ...
+
+    @property
+    def paused_seconds(self) -> int: ...
 
 
 def step_ratio(at_ratio: Decimal, warn_ratio: Decimal) -> Decimal:

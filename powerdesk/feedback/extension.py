@@ -155,7 +155,14 @@ def dissatisfied_handled(order: WorkOrder) -> bool:
     return FollowUpTask.objects.filter(order=order, reason=FollowUpTask.Reason.DISSATISFIED).exists()
 
 
+def callback_needed(order: WorkOrder) -> bool:
+    """The business type's callback rule (data); a type without a rule is called back."""
+    rule = selectors.callback_rule(order.business_type)
+    return rule is None or rule.needs_callback
+
+
 def register() -> None:
+    ext.callback_needed.register(OWNER, "feedback.callback_rule", callback_needed)
     customer_message_context.register(OWNER, "feedback.survey_url", services.survey_link_context)
     ext.dissatisfied_handled.register(OWNER, "feedback.follow_up", dissatisfied_handled)
     # Before the clocks (position 100): closing an unreachable callback tells them the callback is done.

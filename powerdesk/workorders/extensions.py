@@ -281,3 +281,9 @@ event_presenters: Registry[EventPresenter] = Registry("event_presenters")
 # re-opened first (``selectors.transition_refusal``). Asked only for a dissatisfied order's 归档.
 DissatisfiedHandled = Callable[["WorkOrder"], bool]
 dissatisfied_handled: Registry[DissatisfiedHandled] = Registry("dissatisfied_handled")
+
+# Whether a replied order must be called back before it is archived (the feedback app: its business
+# type's callback rule, data). With no entry every order must (归档 from 已回访 only); when every entry
+# answers False, 归档 runs from 已答复 too (``selectors.transition_refusal``).
+CallbackNeeded = Callable[["WorkOrder"], bool]
+callback_needed: Registry[CallbackNeeded] = Registry("callback_needed")

@@ -121,6 +121,11 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
     if code == "answer" and order.business_type not in FIRST_ANSWER_TYPES:
         return _("只有咨询、表扬类工单可以一次答复办结。")
     if code == "archive":
+        if order.status == Status.REPLIED:
+            # Straight from 已答复 only when no callback is needed (a rule of an app, else always needed).
+            if callback_required(order):
+                return _("须先回访客户，才能归档。")
+            return None
         if order.satisfaction == Satisfaction.DISSATISFIED:
             if any(handled(order) for handled in extensions.dissatisfied_handled):
                 return None
@@ -130,6 +135,13 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
         if order.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNREACHABLE):
             return _("尚未成功回访客户，不能归档。")
     return None
+
+
+def callback_required(order: WorkOrder) -> bool:
+    """Whether ``order`` must be called back before it is archived: every order, unless the apps'
+    rules (``extensions.callback_needed``) all say this one need not be."""
+    answers = [needed(order) for needed in extensions.callback_needed]
+    return not answers or any(answers)
 
 
 def order_transitions_for(*, user: User, order: WorkOrder) -> list[Transition]:

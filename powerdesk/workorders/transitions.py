@@ -103,7 +103,12 @@ TRANSITIONS: dict[str, Transition] = {
             ),
         ),
         Transition(
-            "archive", _("归档"), frozenset({S.CALLED_BACK}), S.ARCHIVED, EventKind.ARCHIVE, (NOTE_OPTIONAL,)
+            "archive",
+            _("归档"),
+            frozenset({S.CALLED_BACK, S.REPLIED}),
+            S.ARCHIVED,
+            EventKind.ARCHIVE,
+            (NOTE_OPTIONAL,),
         ),
         Transition(
             "answer",

@@ -180,3 +180,33 @@ def test_a_dissatisfied_order_to_be_reopened_cannot_be_archived(replied, users):
         )
         with pytest.raises(TransitionNotAllowed, match="重开"):
             s.workorder_archive(order=order, actor=users["callback"])
+
+
+def test_a_type_that_needs_no_callback_is_archived_straight_from_the_reply(users, county, customer):
+    from powerdesk.workorders.choices import BusinessType
+    from powerdesk.workorders.selectors import transition_refusal
+    from tests.workorders.helpers import intake, walk
+
+    assert not CallbackRule.objects.get(business_type=BusinessType.CONSULTATION).needs_callback
+    consultation = walk(
+        intake(users, customer, business_type=BusinessType.CONSULTATION, topic_code="billing"),
+        users,
+        county,
+        Status.REPLIED,
+    )
+    assert transition_refusal(consultation, "archive") is None
+    archived = s.workorder_archive(order=consultation, actor=users["callback"])
+    assert archived.status == Status.ARCHIVED
+    assert not archived.clocks.filter(state__in=["running", "paused"]).exists()  # the rest cancelled
+
+
+def test_a_type_that_needs_a_callback_is_not_archived_before_it(users, county, customer):
+    from tests.workorders.helpers import intake, walk
+
+    repair = walk(intake(users, customer), users, county, Status.REPLIED)
+    with pytest.raises(TransitionNotAllowed, match="须先回访客户"):
+        s.workorder_archive(order=repair, actor=users["callback"])
+    rule = CallbackRule.objects.get(business_type=repair.business_type)
+    rule.needs_callback = False
+    rule.save()  # as the admin saves it: the next archive reads the rule again
+    assert s.workorder_archive(order=fresh(repair), actor=users["callback"]).status == Status.ARCHIVED

@@ -33,6 +33,7 @@ NOT_PAGES = {
     "workorders:dispatch_staff": "an htmx fragment of the dispatch form",
     "feedback:follow_up_close": "POST only",
     "audit:export": "CSV",
+    "analytics:quality_export": "CSV",
     "complaints:rectification_close": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",

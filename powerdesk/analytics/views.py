@@ -4,7 +4,9 @@ its CSV download with the same filters. Thin: the form parses, ``selectors.quali
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,35 +14,55 @@ from django.shortcuts import render
 
 from powerdesk.analytics import presenting
 from powerdesk.analytics.forms import QualityFilterForm
-from powerdesk.analytics.selectors import QualityTable, default_days, quality_allowed, quality_table
+from powerdesk.analytics.selectors import (
+    QualityTable,
+    default_days,
+    month_bounds,
+    quality_allowed,
+    quality_table,
+)
 from powerdesk.core.decorators import domain_errors
 from powerdesk.org.requests import ConsoleRequest
 
 
 def _table(request: ConsoleRequest) -> tuple[QualityFilterForm, QualityTable, list[str]]:
-    """The form and the table; invalid filters are reported and the defaults used instead."""
+    """The form and the table; invalid filters are reported and left out (the dates: this month)."""
     user = request.user
     quality_allowed(user)
-    form = QualityFilterForm(request.GET, user=user)
+    query = request.GET.copy()
+    if not query.get("date_from") and not query.get("date_to"):
+        # The form shows the period it computes: this month unless the URL says otherwise.
+        first, last = default_days()
+        query["date_from"], query["date_to"] = first.isoformat(), last.isoformat()
+    form = QualityFilterForm(query, user=user)
     errors: list[str] = []
-    if form.is_valid():
-        data = form.cleaned_data
-    else:
+    if not form.is_valid():
         errors = [
             f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, messages))}"
             for name, messages in form.errors.items()
         ]
-        first, last = default_days()
-        data = {"date_from": first, "date_to": last, "by": "staff", "unit": None, "kind": ""}
+    first, last = default_days()
+    data: dict[str, Any] = {"date_from": first, "date_to": last, "by": "staff", "unit": None, "kind": ""}
+    if "date_from" in form.cleaned_data and "date_to" in form.cleaned_data:
+        data.update(date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"])
+    data.update({k: form.cleaned_data[k] for k in ("by", "unit", "kind") if k in form.cleaned_data})
     table = quality_table(
         user=user,
         first=data["date_from"],
         last=data["date_to"],
-        by=data["by"],
-        unit=data.get("unit"),
-        kind=data.get("kind") or "",
+        by=data["by"] or "staff",
+        unit=data["unit"],
+        kind=data["kind"] or "",
     )
     return form, table, errors
+
+
+def _month_link(request: ConsoleRequest, day: dt.date) -> str:
+    """The page for the month of ``day``, the other filters kept."""
+    first, last = month_bounds(day)
+    query = request.GET.copy()
+    query["date_from"], query["date_to"] = first.isoformat(), last.isoformat()
+    return f"?{query.urlencode()}"
 
 
 @login_required
@@ -60,6 +82,8 @@ def quality(request: ConsoleRequest) -> HttpResponse:
             "missing": missing,
             "filter_errors": errors,
             "query": request.GET.urlencode(),
+            "previous_month": _month_link(request, table.period.first - dt.timedelta(days=1)),
+            "next_month": _month_link(request, table.period.last + dt.timedelta(days=1)),
         },
     )
 

@@ -154,6 +154,20 @@ def test_the_page_keeps_the_filters_and_reports_bad_ones(month, users, client):
     page = client.get(reverse("analytics:quality"), {"date_from": "2026-03-31", "date_to": "2026-03-01"})
     assert page.status_code == 200
     assert "结束日期不能早于开始日期。" in page.content.decode()
+    # A bad clock kind is left out; the other filters still apply.
+    page = client.get(reverse("analytics:quality"), {"by": "unit", "kind": "bogus"})
+    assert page.status_code == 200
+    assert "时限类别无效。" in page.content.decode()
+    assert page.context["table"].by == "unit" and page.context["table"].kind == ""
+
+
+def test_the_page_shows_this_month_and_links_the_months_around(users, client, frozen):
+    client.force_login(users["manager"])
+    page = client.get(reverse("analytics:quality"), {"by": "unit"})
+    html = page.content.decode()
+    assert 'value="2026-03-01"' in html and 'value="2026-03-31"' in html
+    assert "?by=unit&amp;date_from=2026-02-01&amp;date_to=2026-02-28" in html
+    assert "?by=unit&amp;date_from=2026-04-01&amp;date_to=2026-04-30" in html
 
 
 def test_the_page_says_when_a_source_has_no_data(users, client, frozen):

@@ -77,7 +77,7 @@ def csv_rows(table: QualityTable) -> Iterator[list[Any]]:
             header.append(_("%(label)s·份数") % {"label": m.label})
     yield header
     for row in [*table.rows, table.totals]:
-        line: list[Any] = [row.name, row.unit]
+        line: list[Any] = [_text(row.name), _text(row.unit)]
         for m in table.measures:
             figure = row.figures.get(m.code)
             if m.kind == "ratio":
@@ -87,6 +87,12 @@ def csv_rows(table: QualityTable) -> Iterator[list[Any]]:
             else:
                 line.append("" if figure is None else figure)
         yield line
+
+
+def _text(value: str) -> str:
+    """A name as a spreadsheet cell: one starting like a formula is quoted so a spreadsheet shows it
+    rather than evaluating it (names are typed by administrators, but the file travels)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _pct(value: float | None) -> str:

@@ -199,6 +199,20 @@ def test_csv_export_with_and_without_bom(month, users, client):
     assert client.get(url, {"date_from": "nope"}).status_code == 400
 
 
+def test_export_does_not_hand_a_formula_to_the_spreadsheet(month, users, client):
+    month.a.full_name = "=HYPERLINK(1)"
+    month.a.save(update_fields=["full_name"])
+    client.force_login(users["manager"])
+    body = client.get(reverse("analytics:quality_export"), {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK(1)" in body
+
+
+def test_the_nav_links_the_view_for_a_unit_head(west_head, client, frozen):
+    client.force_login(west_head)
+    assert reverse("analytics:quality") in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("analytics:quality")).status_code == 200
+
+
 def test_api_answers_the_same_table(month, users):
     api = client_for(users["manager"])
     answer = api.get(reverse("api-v1-quality"), {"by": "staff", "date_from": "2026-03-01"})

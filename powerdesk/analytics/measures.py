@@ -103,8 +103,7 @@ class Mean:
         return Mean(self.total + other.total, self.count + other.count)
 
 
-Figure = int | Ratio | Mean
-Key = int | None
+Key = int | None  # a user's or unit's id; None: what names no one
 
 
 @dataclass

@@ -94,9 +94,10 @@ def quality_table(
     rows = _named_rows(by, keys)
     for row in rows:
         for code, result in results.items():
-            row.figures[code] = result.values.get(row.key) if result.available else None
-            if row.figures[code] is None and result.available and MEASURES[code].kind == "count":
-                row.figures[code] = 0
+            # A source without data: None ("no data"), not 0. With data, a row it does not name counts
+            # none (0) but has no rate or mean to show (None).
+            nothing = 0 if MEASURES[code].kind == "count" else None
+            row.figures[code] = result.values.get(row.key, nothing) if result.available else None
     totals = Row(key=None, name=_("合计"), unit="", unit_id=None)
     for code, result in results.items():
         kind_of = MEASURES[code].kind

@@ -3,6 +3,7 @@ each body (the routes are generated from the transition table, in its order)."""
 
 from django.urls import path
 
+from powerdesk.analytics.api import QualityApi
 from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.complaints.api import (
     ComplaintJudgmentApi,
@@ -53,6 +54,7 @@ urlpatterns = [
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
     ),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
+    path("quality/", QualityApi.as_view(), name="api-v1-quality"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
     path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),

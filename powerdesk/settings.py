@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "powerdesk.complaints",
     "powerdesk.feedback",
     "powerdesk.risk",
+    "powerdesk.analytics",
     "powerdesk.console",
     "powerdesk.demo",
 ]

@@ -127,6 +127,10 @@ def administers(role: RoleSpec, position: str) -> int:
     return OK if role is ROLES["admin"] else FORBIDDEN
 
 
+def sees_all_units(role: RoleSpec, position: str) -> int:
+    return OK if role.sees_all else FORBIDDEN
+
+
 CONSOLE: dict[str, Row] = {
     "home": Row(lambda sc: reverse("home"), everyone()),
     "login": Row(lambda sc: reverse("login"), everyone()),
@@ -255,6 +259,10 @@ CONSOLE: dict[str, Row] = {
     # An upload without a file: the form's errors for the administrator, refused for everyone else.
     "grid:exchange:post": Row(lambda sc: reverse("grid:exchange"), administers, method="post"),
     "grid:export": Row(lambda sc: reverse("grid:export"), administers),
+    # The quality view: the roles that see every unit (and unit heads, none in this scene: see
+    # tests/analytics), the others 403; the export answers the same table as CSV.
+    "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
+    "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -352,6 +360,7 @@ API: dict[str, Row] = {
         body={},
     ),
     "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
+    "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).

@@ -34,6 +34,7 @@ NOT_PAGES = {
     "feedback:follow_up_close": "POST only",
     "audit:export": "CSV",
     "grid:export": "CSV or Excel",
+    "analytics:quality_export": "CSV",
     "complaints:rectification_close": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",

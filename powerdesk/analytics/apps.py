@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "powerdesk.analytics"
+    label = "analytics"
+    verbose_name = _("统计分析")
+
+    def ready(self) -> None:
+        from powerdesk.core import refcache
+        from powerdesk.org.models import UnitHead
+
+        # Who heads a unit decides who sees the quality view (selectors.user_sees_quality), read on every
+        # console page for the navigation: cached, cleared when a head changes.
+        refcache.watch(UnitHead)

@@ -1,0 +1,64 @@
+"""The quality view's filters, one form for the page, the export and the API (kept in the URL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.analytics.selectors import default_days, month_bounds
+from powerdesk.core.forms import BusinessDayField
+from powerdesk.org.models import Unit, User
+from powerdesk.sla.models import ClockKind
+from powerdesk.workorders.forms import UnitChoiceField, visible_units
+
+MAX_DAYS = 366  # a year at most: the figures are for a meeting, not a history
+
+BY_CHOICES = [("staff", _("按员工")), ("unit", _("按单位"))]
+
+
+class QualityFilterForm(forms.Form):
+    date_from = BusinessDayField(label=_("受理日期从"), required=False)
+    date_to = BusinessDayField(label=_("受理日期至"), required=False)
+    by = forms.ChoiceField(
+        label=_("统计对象"),
+        choices=BY_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("统计对象无效。")},
+    )
+    unit = UnitChoiceField(
+        label=_("单位（含下级）"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("全部单位"),
+        error_messages={"invalid_choice": _("请选择有效的单位。")},
+    )
+    kind = forms.ChoiceField(
+        label=_("时限类别"),
+        choices=[("", _("全部时限")), *ClockKind.choices],
+        required=False,
+        error_messages={"invalid_choice": _("时限类别无效。")},
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_units(user)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = default_days()
+        date_from: dt.date = data.get("date_from") or first
+        # Without an end: the end of the start's month (the default period is a month).
+        date_to: dt.date = data.get("date_to") or (
+            month_bounds(date_from)[1] if data.get("date_from") else last
+        )
+        if "date_from" not in self.errors and "date_to" not in self.errors:
+            if date_to < date_from:
+                self.add_error("date_to", _("结束日期不能早于开始日期。"))
+            elif (date_to - date_from).days >= MAX_DAYS:
+                self.add_error("date_to", _("统计期最长 %(days)s 天。") % {"days": MAX_DAYS})
+        data["date_from"], data["date_to"] = date_from, date_to
+        data["by"] = data.get("by") or "staff"
+        return data

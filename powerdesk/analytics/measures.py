@@ -32,6 +32,7 @@ from powerdesk.feedback.models import SurveyResponse
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.sla.models import Clock, ClockState
+from powerdesk.sla.selectors import CLOCK_DECIDED, CLOCK_ON_TIME  # the on-time rate's one definition
 from powerdesk.workorders.choices import Satisfaction
 from powerdesk.workorders.models import WorkOrder
 
@@ -41,11 +42,6 @@ REPEAT_CONTACTS = 2
 # Reached callbacks (无法联系 is an attempt, not a callback done) and those that count as satisfied.
 REACHED = (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED)
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASIC)
-# The on-time rate's terms are the SLA app's (sla.selectors.on_time_rates): a clock is decided when it
-# was met or breached, on time when met without ever being breached; cancelled clocks do not count.
-# tests/analytics/test_measures.py checks the two agree on the same clocks.
-CLOCK_DECIDED = Q(state=ClockState.MET) | Q(breached_at__isnull=False)
-CLOCK_ON_TIME = Q(state=ClockState.MET, breached_at__isnull=True)
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,12 @@ def period_start(period: str) -> dt.datetime:
     return dt.datetime.combine(start, dt.time.min, tzinfo=clock_mod.BUSINESS_TZ)
 
 
+# The on-time rate's terms, for every count of it (this page, the quality view): a clock is decided once
+# it was met or breached, and on time when it was met without breaching.
+CLOCK_DECIDED = Q(state=ClockState.MET) | Q(breached_at__isnull=False)
+CLOCK_ON_TIME = Q(state=ClockState.MET, breached_at__isnull=True)
+
+
 def on_time_rates(*, user: User, period: str = "7d", by: str = "kind") -> list[Rate]:
     """On-time rate of the clocks that fell due in the period: met before the deadline ÷ met or breached.
 
@@ -128,8 +134,8 @@ def on_time_rates(*, user: User, period: str = "7d", by: str = "kind") -> list[R
     rows = (
         qs.values(field)
         .annotate(
-            decided=Count("id", filter=Q(state=ClockState.MET) | Q(breached_at__isnull=False)),
-            on_time=Count("id", filter=Q(state=ClockState.MET, breached_at__isnull=True)),
+            decided=Count("id", filter=CLOCK_DECIDED),
+            on_time=Count("id", filter=CLOCK_ON_TIME),
             running=Count(
                 "id", filter=Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], breached_at__isnull=True)
             ),

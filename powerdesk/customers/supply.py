@@ -65,11 +65,21 @@ def customers_out(devices: Device | Iterable[Device]) -> QuerySet[Customer]:
     them (``rules.customer_is_out``), so a dual-supply customer still fed from elsewhere is not."""
     roots = grid.as_devices(devices)
     prefixes = [d.path for d in roots]
-    candidates = customers_below(roots).values("pk")
+    # Two plain reads rather than one nested query: on tables just loaded (no statistics yet) the planner
+    # turned the nested form into a nested loop of LIKEs that ran for minutes.
+    candidates = list(
+        CustomerSupply.objects.filter(grid.below_q(roots, prefix="meter_point__"))
+        .order_by()
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
     paths: dict[int, list[str]] = defaultdict(list)
-    for customer_id, path in CustomerSupply.objects.filter(customer_id__in=candidates).values_list(
-        "customer_id", "meter_point__path"
-    ):
+    rows = (
+        CustomerSupply.objects.filter(customer_id__in=candidates)
+        .order_by()
+        .values_list("customer_id", "meter_point__path")
+    )
+    for customer_id, path in rows:
         paths[customer_id].append(path)
     out = [cid for cid, ps in paths.items() if rules.customer_is_out(rules.is_below(p, prefixes) for p in ps)]
     return Customer.objects.filter(pk__in=out)

@@ -114,8 +114,8 @@ def build_topology(rng: random.Random, county: County, people: list[DemoCustomer
                 (
                     person,
                     Device(
-                        code=f"ZB-{person.customer.account_no}",
-                        name=f"{person.customer.name}专变",
+                        code=f"ZB-{person.customer.pk:06d}",
+                        name=f"{person.area.unit.name}专变{len(own) + 1}号",
                         kind=DeviceKind.TRANSFORMER,
                         parent=feeder,
                         ownership=Ownership.DEDICATED,
@@ -138,8 +138,8 @@ def build_topology(rng: random.Random, county: County, people: list[DemoCustomer
                 (
                     person,
                     Device(
-                        code=f"ZB-{person.customer.account_no}-2",
-                        name=f"{person.customer.name}专变（备用电源）",
+                        code=f"ZB-{person.customer.pk:06d}-2",
+                        name=f"{first.name}（备用电源）",
                         kind=DeviceKind.TRANSFORMER,
                         parent=feeder,
                         ownership=Ownership.DEDICATED,
@@ -178,9 +178,11 @@ def _rural(areas: list) -> bool:
 
 
 def _meter_point(customer, transformer: Device, suffix: str) -> Device:  # type: ignore[no-untyped-def]
+    # Codes and names carry no account number or customer name: the tree shows them to every user,
+    # and those are personal data the masking policy decides about (org.masking).
     return Device(
-        code=f"MP-{customer.account_no}{suffix}",
-        name=f"{customer.meter_no or customer.account_no}{suffix}",
+        code=f"MP-{customer.pk:07d}{suffix}",
+        name=f"计量点{customer.pk:07d}{suffix}",
         kind=DeviceKind.METER_POINT,
         parent=transformer,
     )

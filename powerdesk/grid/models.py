@@ -15,6 +15,7 @@ statement. "Below X" is then ``path LIKE X.path || '%'``, served by the ``grid_d
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,23 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        # The admin's add form: the same rules as the services and the import (grid.rules).
+        from powerdesk.grid import rules
+
+        parent_kind = self.parent.kind if self.parent_id and self.parent else None
+        if not rules.parent_allowed(self.kind, parent_kind):
+            raise ValidationError({"parent": _("该类设备不能接在此上级设备之下。")})
+        if self.kind != DeviceKind.TRANSFORMER and (self.ownership or self.area_id):
+            raise ValidationError({"ownership": _("只有配电变压器有产权和台区。")})
+        if self.kind == DeviceKind.TRANSFORMER:
+            if self.ownership not in Ownership.values:
+                raise ValidationError({"ownership": _("请选择产权。")})
+            if self.ownership == Ownership.PUBLIC and not self.area_id:
+                raise ValidationError({"area": _("公变须属于一个台区。")})
+            if self.ownership == Ownership.DEDICATED and self.area_id:
+                raise ValidationError({"area": _("专变不设台区。")})
 
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to the parent, read from the path (no query)."""

@@ -50,6 +50,9 @@ def test_every_bad_row_is_reported_and_nothing_is_imported():
         "C2,环二,switch,C1,,\n"
         "T1,配变,transformer,F1,public,ZZ\n"  # line 9: unknown 台区
         "M1,计量点,meter_point,F1,,\n"  # line 10: a meter point under a feeder
+        ",无编码,feeder,S1,,\n"  # line 11: no code
+        "T2,专变,transformer,F1,dedicated,A-01\n"  # line 12: a 专变 with a 台区
+        "SW2,开关,switch,F1,public,\n"  # line 13: ownership on a switch
     )
     with pytest.raises(exchange.ImportRejected) as rejected:
         exchange.topology_import(rows=rows)
@@ -62,6 +65,9 @@ def test_every_bad_row_is_reported_and_nothing_is_imported():
         (8, "cycle"),
         (9, "unknown_area"),
         (10, "bad_parent"),
+        (11, "missing"),
+        (12, "bad_ownership"),
+        (13, "bad_ownership"),
     }
     assert not Device.objects.exists()
 

@@ -110,3 +110,16 @@ def test_a_dual_supply_customer_is_out_only_when_both_supplies_are():
     assert customer in supply.customers_out([net["F1"], net["F2"]])
     assert customer in supply.customers_out(net["S1"])
     assert len(supply.supply_path(customer)) == 2
+
+
+def test_the_admin_form_checks_the_same_rules():
+    from django.core.exceptions import ValidationError
+
+    from powerdesk.grid.models import Device
+
+    net = topology.build()
+    with pytest.raises(ValidationError):
+        Device(code="X", name="X", kind="meter_point", parent=net["F1"]).full_clean()
+    with pytest.raises(ValidationError):
+        Device(code="Y", name="Y", kind="transformer", parent=net["F1"], ownership="public").full_clean()
+    Device(code="Z", name="Z", kind="transformer", parent=net["F1"], ownership="dedicated").full_clean()

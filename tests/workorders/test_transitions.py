@@ -331,7 +331,7 @@ WRONG_STATE = {
     "resolve": S.DISPATCHED,
     "reply": S.IN_PROGRESS,
     "callback": S.RESOLVED,
-    "archive": S.REPLIED,
+    "archive": S.RESOLVED,
     "answer": S.DISPATCHED,
     "transfer": S.ACCEPTED,
     "return": S.ACCEPTED,

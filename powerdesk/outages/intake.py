@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.outages import selectors
@@ -90,9 +92,26 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
     return extensions.Resolution(order=outage.order, write=_link, data={"outage": outage.number})
 
 
+def _notice(outage: Outage, open_order: WorkOrder | None) -> str:
+    etr = timezone.localtime(outage.etr).strftime("%Y-%m-%d %H:%M") if outage.etr else "—"
+    text = gettext(
+        "来电已关联到已知停电 %(number)s，不再派发抢修；预计复电时间 %(etr)s，复电后客户将收到短信。"
+    ) % {
+        "number": outage.number,
+        "etr": etr,
+    }
+    if open_order is not None:
+        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {
+            "order": open_order.number
+        }
+    return text
+
+
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     outage = (
-        Outage.objects.select_for_update().select_related("known_event").get(number=resolution.data["outage"])
+        Outage.objects.select_for_update(of=("self",))
+        .select_related("known_event")
+        .get(number=resolution.data["outage"])
     )
     open_order = _open_repair(c)
     extra = {
@@ -102,7 +121,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             "dispatch": "vetoed",
             "restoration_message": True,
             "open_order": open_order.number if open_order else None,
-        }
+        },
+        "notice": _notice(outage, open_order),
     }
     if outage.order_id is None:
         result = order_open(

@@ -44,7 +44,7 @@ def place_by_address(address: str, *, limit: int = PLACEMENT_LIMIT) -> list[Cust
     """Customers whose address contains what the caller said (spaces ignored), closest lengths first:
     the agent confirms one; nothing is linked on a guess."""
     needle = "".join((address or "").split())
-    if len(needle) < 4:
+    if len(needle) < 3:  # two characters match half the county
         return []
     rows = Customer.objects.filter(address__icontains=needle).select_related("area")[: limit * 4]
     return sorted(rows, key=lambda c: (len(c.address) - len(needle), c.pk))[:limit]

@@ -300,6 +300,9 @@ def _after_intake(request: ConsoleRequest, result: services.IntakeResult) -> Htt
     else:
         message = _("已受理工单 %(number)s") % {"number": order.number}
     messages.success(request, message)
+    # What the resolver that decided wants the agent told (a known outage: its ETR, no dispatch).
+    if result.extra.get("notice"):
+        messages.info(request, str(result.extra["notice"]))
     if not order_visible(request.user).filter(pk=order.pk).exists():
         # A repeat of an order now handled outside the agent's units: stay with the customer.
         if order.customer is not None:

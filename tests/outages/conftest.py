@@ -50,3 +50,12 @@ def net(county) -> Net:
         CustomerSupply.objects.create(customer=customer, meter_point=mp)
         net.customers[name] = customer
     return net
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user

@@ -114,7 +114,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         .get(number=resolution.data["outage"])
     )
     open_order = _open_repair(c)
-    extra = {
+    extra: dict[str, Any] = {
         "outage": {
             **outage_summary(outage),
             "linked": True,
@@ -146,7 +146,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             data={
                 "outage": outage.number,
                 "phone": c.caller_phone,
-                "open_order": extra["outage"]["open_order"],
+                "open_order": open_order.number if open_order else None,
             },
             request_id=c.request_id,
             at=c.now,

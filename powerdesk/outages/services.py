@@ -580,3 +580,20 @@ def known_event_create(
         )
         event.devices.set(devices)
     return event
+
+
+def notices_sweep(*, now: dt.datetime | None = None) -> int:
+    """The periodic pass: send each outage's notices now due (a repeat "shortly before"), take over what
+    notify knows of the messages, and flag late or missing ones. Returns the outages looked at."""
+    now = now or clock.now()
+    ids = list(
+        OutageNotice.objects.filter(state__in=[NoticeState.PENDING, NoticeState.SENT])
+        .order_by()
+        .values_list("outage_id", flat=True)
+        .distinct()
+    )
+    for outage in Outage.objects.filter(pk__in=ids):
+        with transaction.atomic():
+            notices_send_due(outage=outage, now=now)
+            notices_sync(outage=outage, now=now)
+    return len(ids)

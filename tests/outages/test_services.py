@@ -166,3 +166,22 @@ def test_partial_restoration_tells_only_the_customers_back_and_ends_their_interr
     assert outage.actual_end == NOW + dt.timedelta(hours=2)
     assert set(_messages("outage_restored")) == {c.pk for c in net.customers.values()}
     assert list(outage.events.values_list("kind", flat=True)) == ["created", "partly_restored", "restored"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_sweep_sends_the_repeat_shortly_before_and_flags_a_notice_never_sent(net, users):
+    start = NOW + dt.timedelta(days=2)
+    outage = services.outage_create(
+        actor=users["dispatcher"],
+        kind="temporary",
+        title="临时检修",
+        devices=[net["FU"]],
+        planned_start=start,
+    )
+    assert services.notices_sweep(now=NOW) == 1
+    assert outage.notices.filter(notification_id__isnull=True).count() == 1  # the repeat waits
+    services.notices_sweep(now=start - dt.timedelta(minutes=30))
+    assert not outage.notices.filter(notification_id__isnull=True).exists()
+    outage.refresh_from_db()
+    # neither was reported sent by the gateway before its deadline: both late, the outage flagged
+    assert outage.notice_flagged and outage.notices.filter(late=True).count() == 2

@@ -14,6 +14,7 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
+from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -53,6 +54,10 @@ urlpatterns = [
     path(
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
     ),
+    path("outages/", OutageCollectionApi.as_view(), name="api-v1-outages"),
+    path("outages/<str:number>/", OutageDetailApi.as_view(), name="api-v1-outage-detail"),
+    path("outages/<str:number>/etr/", OutageEtrApi.as_view(), name="api-v1-outage-etr"),
+    path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),

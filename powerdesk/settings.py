@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "powerdesk.sla",
     "powerdesk.complaints",
     "powerdesk.feedback",
+    "powerdesk.outages",
     "powerdesk.risk",
     "powerdesk.analytics",
     "powerdesk.console",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", include("powerdesk.api_urls")),
     path("customers/", include("powerdesk.customers.urls")),
     path("grid/", include("powerdesk.grid.urls")),
+    path("outages/", include("powerdesk.outages.urls")),
     path("orders/", include("powerdesk.workorders.urls")),
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),

@@ -131,6 +131,11 @@ def sees_all_units(role: RoleSpec, position: str) -> int:
     return OK if role.sees_all else FORBIDDEN
 
 
+def manages_outages(status: int) -> Callable[[RoleSpec, str], int]:
+    """Registering and changing outages: the roles that may dispatch (an outage is read by everyone)."""
+    return lambda role, position: status if "dispatch" in role.may else FORBIDDEN
+
+
 CONSOLE: dict[str, Row] = {
     "home": Row(lambda sc: reverse("home"), everyone()),
     "login": Row(lambda sc: reverse("login"), everyone()),
@@ -263,6 +268,28 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
+    "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),
+    "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),
+    "outages:new": Row(lambda sc: reverse("outages:new"), manages_outages(OK)),
+    "outages:event_new": Row(lambda sc: reverse("outages:event_new"), manages_outages(OK)),
+    # Invalid forms: the page again with the errors for a role that may, refused for the others.
+    "outages:etr": Row(
+        lambda sc: reverse("outages:etr", args=[sc.outage.number]),
+        manages_outages(OK),
+        method="post",
+        body={},
+    ),
+    "outages:restore": Row(
+        lambda sc: reverse("outages:restore", args=[sc.outage.number]),
+        manages_outages(OK),
+        method="post",
+        body={"devices": "NO-SUCH-DEVICE"},
+    ),
+    # Already confirmed: nothing changes, back to its page.
+    "outages:confirm": Row(
+        lambda sc: reverse("outages:confirm", args=[sc.outage.number]), manages_outages(LOGIN), method="post"
+    ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -361,6 +388,25 @@ API: dict[str, Row] = {
     ),
     "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
+    "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),
+    "api-v1-outages:post": Row(
+        lambda sc: reverse("api-v1-outages"), manages_outages(400), method="post", body={}
+    ),
+    "api-v1-outage-detail": Row(
+        lambda sc: reverse("api-v1-outage-detail", args=[sc.outage.number]), everyone()
+    ),
+    "api-v1-outage-etr:post": Row(
+        lambda sc: reverse("api-v1-outage-etr", args=[sc.outage.number]),
+        manages_outages(400),
+        method="post",
+        body={},
+    ),
+    "api-v1-outage-restore:post": Row(
+        lambda sc: reverse("api-v1-outage-restore", args=[sc.outage.number]),
+        manages_outages(400),
+        method="post",
+        body={"devices": ["NO-SUCH-DEVICE"]},
+    ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).
@@ -394,6 +440,7 @@ class Scene:
     campaign: Any = None
     praise: Any = None  # a 表扬 order, dispatched to the same station
     device: Any = None  # a grid substation with a feeder below it
+    outage: Any = None  # a fault outage on that feeder
 
 
 @pytest.fixture
@@ -476,7 +523,10 @@ def scene(settings, tmp_path) -> Scene:
     from powerdesk.grid.services import device_create
 
     scene.device = device_create(code="S1", name="城东变", kind="substation")
-    device_create(code="F1", name="城东线", kind="feeder", parent=scene.device)
+    feeder = device_create(code="F1", name="城东线", kind="feeder", parent=scene.device)
+    from powerdesk.outages.services import outage_create
+
+    scene.outage = outage_create(actor=dispatcher, kind="fault", title="城东线跳闸", devices=[feeder])
     return scene
 
 

@@ -60,10 +60,15 @@ class Panel:
     context: Callable[[Any, Any], Mapping[str, Any] | None]
 
 
-def panels_for(registry: Registry[Panel], request: Any, obj: Any) -> dict[str, list[dict[str, Any]]]:
-    """The panels of ``registry`` to render for ``obj``, by slot: ``{slot: [{"template", "context"}]}``."""
+def panels_for(
+    registry: Registry[Panel], request: Any, obj: Any, *, only: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """The panels of ``registry`` to render for ``obj``, by slot: ``{slot: [{"template", "context"}]}``;
+    with ``only``, the panels of that slot alone (the others' contexts are not computed)."""
     slots: dict[str, list[dict[str, Any]]] = {}
     for panel in registry:
+        if only is not None and panel.slot != only:
+            continue
         context = panel.context(request, obj)
         if context is not None:
             slots.setdefault(panel.slot, []).append({"template": panel.template, "context": context})

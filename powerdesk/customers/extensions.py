@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from powerdesk.core.extensions import DetailField, Panel, Registry
 
-# Slots of the customer page: "main" (full-width cards below the customer's data).
+# Slots of the customer page: "main" (full-width cards below the customer's data); "intake": shown on
+# the new-order form once the customer is chosen (a known outage on the supply path).
 customer_panels: Registry[Panel] = Registry("customer_panels")
 customer_detail_fields: Registry[DetailField] = Registry("customer_detail_fields")

@@ -30,6 +30,7 @@ from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.grid import build_topology
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
+from powerdesk.demo.outages import build_outages
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
 from powerdesk.demo.risk_cases import angry_repeat_calls
@@ -209,6 +210,10 @@ def demo_load(
     with transaction.atomic():
         summary.problems += angry_repeat_calls(now=now)
         open_orders_rescore(at=now)
+    # The outages on the demo network: a fault with calls linked, a planned outage with its notices.
+    with transaction.atomic():
+        build_outages(now)
+        mark_history_sent(now)  # the outage calls of the last half hour told their callers then
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

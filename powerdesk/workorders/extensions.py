@@ -87,7 +87,9 @@ class Resolution:
     order is opened; when ``order`` is set, the new order's 受理 event names it under ``relation``
     with ``data``. With ``link`` (a ``LinkKind``), the new order is also linked to ``order`` by an
     ``OrderLink`` of that kind, with an event on both timelines recording ``decision`` (the rule's
-    suggestion, the action taken, the agent's reason)."""
+    suggestion, the action taken, the agent's reason). ``no_dispatch`` vetoes the automatic dispatch of
+    the new order (the crew is already on a known outage); ``extra`` is handed back to the caller in
+    ``IntakeResult.extra`` (the API answers it), e.g. the outage the call was linked to."""
 
     order: WorkOrder | None = None
     write: Callable[[Any, Resolution], Any] | None = None
@@ -95,6 +97,8 @@ class Resolution:
     data: Mapping[str, Any] = field(default_factory=dict)
     link: str = ""
     decision: Mapping[str, Any] = field(default_factory=dict)
+    no_dispatch: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 IntakeResolver = Callable[[Any], Resolution | None]

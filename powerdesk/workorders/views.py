@@ -24,8 +24,10 @@ from django_htmx.http import HttpResponseClientRedirect
 from powerdesk.core import clock
 from powerdesk.core.decorators import domain_errors
 from powerdesk.core.errors import ValidationFailed, VersionConflict
+from powerdesk.core.extensions import panels_for
 from powerdesk.core.forms import refusal_on
 from powerdesk.core.pagination import ListPaginator
+from powerdesk.customers.extensions import customer_panels
 from powerdesk.customers.models import Customer
 from powerdesk.customers.selectors import customer_get
 from powerdesk.org.masking import policy_for
@@ -215,6 +217,13 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
             "phone_hidden": customer is not None and not policy_for(user).is_full("phone"),
             "warning": _repeat_warning(customer, topic),
             "intake_panel": _intake_panel(user, customer, topic),
+            # what the apps above show the agent about this customer while taking the call (slot
+            # "intake" of the customer page's panels: a known outage on the supply path …)
+            "customer_intake_panels": (
+                panels_for(customer_panels, request, customer, only="intake").get("intake", [])
+                if customer is not None
+                else []
+            ),
             "description_max": DESCRIPTION_MAX,
         },
     )
@@ -291,6 +300,9 @@ def _after_intake(request: ConsoleRequest, result: services.IntakeResult) -> Htt
     else:
         message = _("已受理工单 %(number)s") % {"number": order.number}
     messages.success(request, message)
+    # What the resolver that decided wants the agent told (a known outage: its ETR, no dispatch).
+    if result.extra.get("notice"):
+        messages.info(request, str(result.extra["notice"]))
     if not order_visible(request.user).filter(pk=order.pk).exists():
         # A repeat of an order now handled outside the agent's units: stay with the customer.
         if order.customer is not None:

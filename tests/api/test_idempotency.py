@@ -38,6 +38,7 @@ def test_the_same_key_twice_gives_the_same_order_and_one_contact(api, customer):
         "suggested_action": "",
         "action": "",
         "linked_order": None,
+        "extra": {},
     }
     assert WorkOrder.objects.count() == 1 and Contact.objects.count() == 1
 
@@ -60,6 +61,7 @@ def test_a_replayed_repeat_call_does_not_count_twice(api, customer):
         "suggested_action": "",
         "action": "",
         "linked_order": None,
+        "extra": {},
     }
     assert WorkOrder.objects.get().contact_count == 2
 

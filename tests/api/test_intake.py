@@ -48,6 +48,7 @@ def test_it_opens_an_order_and_answers_201_with_the_summary(api, customer, count
         "suggested_action": "",
         "action": "",
         "linked_order": None,
+        "extra": {},
     }
     assert order.facts == {"楼层": 3} and order.owner.username == "agent"
 
@@ -82,6 +83,7 @@ def test_a_repeat_call_is_linked_to_the_open_order_with_200_and_the_count(api, c
         "suggested_action": "link",
         "action": "link",
         "linked_order": None,
+        "extra": {},
     }
     assert WorkOrder.objects.count() == 1 and Contact.objects.filter(is_repeat=True).count() == 1
 

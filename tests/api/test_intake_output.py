@@ -50,6 +50,7 @@ def test_a_new_order_is_answered_as_stored_in_the_callers_language(language, api
         "suggested_action": "",
         "action": "",
         "linked_order": None,
+        "extra": {},
     }
 
 
@@ -67,6 +68,7 @@ def test_a_repeat_call_is_answered_with_the_order_as_it_now_is(api, users, custo
         "suggested_action": "link",
         "action": "link",
         "linked_order": None,
+        "extra": {},
     }
 
 

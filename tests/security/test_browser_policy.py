@@ -36,6 +36,9 @@ NOT_PAGES = {
     "grid:export": "CSV or Excel",
     "analytics:quality_export": "CSV",
     "complaints:rectification_close": "POST only",
+    "outages:etr": "POST only",
+    "outages:restore": "POST only",
+    "outages:confirm": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",
@@ -80,6 +83,7 @@ def console_urls(users, customer):
         "complaints:praise": [praise.number],
         **_feedback_arguments(order, users),
         "grid:children": [_grid_substation().pk],
+        "outages:detail": [_outage(users).number],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -92,6 +96,7 @@ def console_urls(users, customer):
             urls.append(reverse(name))
     urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
     urls.append(reverse("customers:search") + f"?q={customer.account_no}")
+    urls.append(reverse("outages:place") + f"?address={customer.address}")
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
@@ -103,6 +108,14 @@ def _grid_substation():
     substation = device_create(code="S1", name="城东变", kind="substation")
     device_create(code="F1", name="城东线", kind="feeder", parent=substation)
     return substation
+
+
+def _outage(users):
+    from powerdesk.grid.models import Device
+    from powerdesk.outages.services import outage_create
+
+    feeder = Device.objects.get(code="F1")
+    return outage_create(actor=users["dispatcher"], kind="fault", title="城东线跳闸", devices=[feeder])
 
 
 def _feedback_arguments(order, users) -> dict[str, list]:

@@ -39,8 +39,21 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
     assert customer_panels.get("feedback.surveys") is not None
 
 
+def test_the_outages_app_is_connected_at_every_point_it_uses():
+    from powerdesk.grid.extensions import tree_columns
+
+    # ordered: the outage link is asked before the repeat call (it beats a new dispatch)
+    assert [e.name for e in ext.intake_resolvers.entries()] == ["outage_link", "repeat_call"]
+    assert ext.order_panels.get("outages.outage") is not None and ext.detail_fields.get("outage") is not None
+    assert customer_panels.get("outages.main").slot == "main"
+    assert customer_panels.get("outages.intake").slot == "intake"
+    assert customer_detail_fields.get("outages") is not None
+    assert tree_columns.get("outages.marks") is not None
+    assert "outage_call" in {e.name for e in ext.event_kinds.entries()}
+
+
 def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_customer_panels():
-    assert [e.name for e in ext.intake_resolvers.entries()] == ["repeat_call"]
+    assert "repeat_call" in [e.name for e in ext.intake_resolvers.entries()]
     assert {e.name for e in ext.event_kinds.entries()} >= set(EventKind.values)
     names = [e.name for e in ext.event_presenters.entries()]
     assert names[:2] == ["workorders.changes", "workorders.details"]  # before the apps above

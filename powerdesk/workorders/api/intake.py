@@ -100,6 +100,11 @@ class IntakeInfoOutputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The earlier order the new order is linked to (复发, follow-up, related), if any.",
     )
+    extra = serializers.DictField(
+        help_text="What the resolver that decided adds, by app: e.g. ``outage`` (the known outage the "
+        "call was linked to, its ETR and script, that no crew is dispatched; or, for a caller without "
+        "an account, the candidate customers matched by address)."
+    )
 
     class Meta:
         ref_name = "WorkOrderIntakeInfo"

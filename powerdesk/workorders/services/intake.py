@@ -43,7 +43,7 @@ from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder
 from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
-__all__ = ["IntakeContact", "IntakeResult", "contact_record", "workorder_intake"]
+__all__ = ["IntakeContact", "IntakeResult", "contact_record", "order_open", "workorder_intake"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class IntakeResult:
     suggested: str = ""
     action: str = ""
     link: OrderLink | None = None
+    # What the resolver that decided wants the caller told (``Resolution.extra``): not kept on a replay.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -305,6 +307,11 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
     return contact
 
 
+def order_open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeResult:
+    """Open a new order for ``c`` (for a resolver's ``write`` that needs one, e.g. an outage's order)."""
+    return _open(c, related=related)
+
+
 def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeResult:
     """Open a new order with what the extensions add, its 受理 event and the contact."""
     customer = c.customer
@@ -367,7 +374,9 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
     link = _link_orders(c, order, related) if related is not None and related.link else None
     contact = contact_record(c, order, is_repeat=False)
     # A fault repair whose routing rule says so is dispatched now, in this transaction, by the system.
-    order = workorder_auto_dispatch(order=order) or order
+    # … unless the resolver vetoed it (a call under a known outage: the crew is already on it).
+    if related is None or not related.no_dispatch:
+        order = workorder_auto_dispatch(order=order) or order
     return IntakeResult(
         order=order,
         contact=contact,
@@ -376,6 +385,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         suggested=str(related.decision.get("suggested", "")) if related is not None else "",
         action=str(related.decision.get("chosen", "")) if related is not None else "",
         link=link,
+        extra=dict(related.extra) if related is not None else {},
     )
 
 

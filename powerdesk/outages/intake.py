@@ -1,0 +1,174 @@
+"""At intake: a fault call from a customer who is out in a known outage is linked to the outage.
+
+Shape (documented in docs/architecture.md): ONE order per outage, the 停电工单, whose contacts are the
+calls. The first call opens it through the ordinary path (so it gets its clocks and its 受理 event) with
+the automatic dispatch vetoed (``Resolution.no_dispatch``: the outage's crew is already on it); every later
+call is a contact counted on it. Each call also gets an ``OutageCall`` row (the caller gets the
+restoration message when their supply is back). A caller who already has an open repair order is linked
+the same way, and the open order is noted on the call and in the event (it is not closed: the crew or
+the agent decides).
+
+A caller who is not a known customer: without a customer, the resolver places the address against the
+customers' addresses and answers the candidates (``extra.outage.candidates``) without linking; the agent
+(or the API client) confirms one and sends the call again with that customer.
+
+The resolver sits before the repeat-call resolver (position 50 < 100): the outage link beats a repeat
+link and a new dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.outages import selectors
+from powerdesk.outages.models import Outage, OutageCall
+from powerdesk.workorders import extensions
+from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.events import event_write
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record, order_open
+
+EVENT_OUTAGE_CALL = "outage_call"
+CLOSED = (Status.RESOLVED, Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED, Status.MERGED)
+
+
+def outage_summary(outage: Outage) -> dict[str, Any]:
+    """What the agent and the API client are told about a known outage."""
+    script = outage.known_event.script if outage.known_event_id and outage.known_event else ""
+    return {
+        "number": outage.number,
+        "kind": outage.kind,
+        "kind_label": str(outage.get_kind_display()),
+        "state": outage.state,
+        "title": outage.title,
+        "etr": outage.etr.isoformat() if outage.etr else None,
+        "etr_source": outage.etr_source,
+        "script": script,
+    }
+
+
+def _open_repair(c: IntakeContact) -> WorkOrder | None:
+    if c.customer is None:
+        return None
+    return (
+        WorkOrder.objects.filter(customer=c.customer, business_type=BusinessType.REPAIR)
+        .exclude(status__in=CLOSED)
+        .exclude(outage__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
+    if c.business_type != BusinessType.REPAIR or c.force_new:
+        return None
+    if c.customer is None:
+        candidates = selectors.place_by_address(c.address)
+        if not candidates:
+            return None
+        covered = {cand.pk: [o.number for o in selectors.outages_for_customer(cand)] for cand in candidates}
+        if not any(covered.values()):
+            return None
+        # Not linked on a guess: a new order is opened as usual, and the candidates are answered.
+        return extensions.Resolution(
+            extra={
+                "outage": {
+                    "linked": False,
+                    "candidates": [
+                        {"account_no": cand.account_no, "address": cand.address, "outages": covered[cand.pk]}
+                        for cand in candidates
+                    ],
+                }
+            }
+        )
+    outages = selectors.outages_for_customer(c.customer)
+    if not outages:
+        return None
+    outage = outages[0]
+    return extensions.Resolution(order=outage.order, write=_link, data={"outage": outage.number})
+
+
+def _notice(outage: Outage, open_order: WorkOrder | None) -> str:
+    etr = timezone.localtime(outage.etr).strftime("%Y-%m-%d %H:%M") if outage.etr else "—"
+    text = gettext(
+        "来电已关联到已知停电 %(number)s，不再派发抢修；预计复电时间 %(etr)s，复电后客户将收到短信。"
+    ) % {
+        "number": outage.number,
+        "etr": etr,
+    }
+    if open_order is not None:
+        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {
+            "order": open_order.number
+        }
+    return text
+
+
+def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
+    outage = (
+        Outage.objects.select_for_update(of=("self",))
+        .select_related("known_event")
+        .get(number=resolution.data["outage"])
+    )
+    open_order = _open_repair(c)
+    extra: dict[str, Any] = {
+        "outage": {
+            **outage_summary(outage),
+            "linked": True,
+            "dispatch": "vetoed",
+            "restoration_message": True,
+            "open_order": open_order.number if open_order else None,
+        },
+        "notice": _notice(outage, open_order),
+    }
+    if outage.order_id is None:
+        result = order_open(
+            c,
+            related=extensions.Resolution(
+                relation="outage", data={"outage": outage.number}, no_dispatch=True, extra=extra
+            ),
+        )
+        Outage.objects.filter(pk=outage.pk).update(order=result.order)
+    else:
+        order = WorkOrder.objects.select_for_update().get(pk=outage.order_id)
+        order.contact_count += 1
+        order.version += 1
+        order.updated_at = c.now
+        order.save(update_fields=["contact_count", "version", "updated_at"])
+        event_write(
+            order=order,
+            kind=EVENT_OUTAGE_CALL,
+            actor=c.actor,
+            note=c.description,
+            data={
+                "outage": outage.number,
+                "phone": c.caller_phone,
+                "open_order": open_order.number if open_order else None,
+            },
+            request_id=c.request_id,
+            at=c.now,
+        )
+        result = IntakeResult(
+            order=order,
+            contact=contact_record(c, order, is_repeat=True),
+            created=False,
+            repeat=True,
+            extra=extra,
+        )
+    OutageCall.objects.create(
+        outage=outage,
+        contact=result.contact,
+        customer=c.customer,
+        open_order=open_order,
+        phone=c.caller_phone,
+        at=c.now,
+    )
+    return result
+
+
+def register() -> None:
+    extensions.intake_resolvers.register("outages", "outage_link", outage_resolver, position=50)
+    extensions.event_kinds.register("outages", EVENT_OUTAGE_CALL, _("停电来电"))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from powerdesk.outages import views
+
+app_name = "outages"
+
+urlpatterns = [
+    path("", views.outage_list, name="list"),
+    path("new/", views.outage_new, name="new"),
+    path("events/new/", views.known_event_new, name="event_new"),
+    path("place/", views.place, name="place"),
+    path("<str:number>/", views.outage_detail, name="detail"),
+    path("<str:number>/etr/", views.outage_etr, name="etr"),
+    path("<str:number>/restore/", views.outage_restore, name="restore"),
+    path("<str:number>/confirm/", views.outage_confirm, name="confirm"),
+]

@@ -18,6 +18,7 @@ class FactorCode(models.TextChoices):
     SENSITIVE = "sensitive", _("敏感客户")
     EARLIER_COMPLAINT = "earlier_complaint", _("曾经投诉")
     ANGRY_WORDING = "angry_wording", _("激烈言辞")
+    RECENT_OUTAGE = "recent_outage", _("近期停电")
 
 
 class RiskFactor(models.Model):
@@ -64,6 +65,9 @@ class RiskPolicy(models.Model):
     threshold = models.PositiveSmallIntegerField(_("预警阈值"), help_text=_("风险分达到此值即通知单位负责人"))
     complaint_days = models.PositiveSmallIntegerField(
         _("既往投诉回溯天数"), default=365, help_text=_("统计该期间内客户的投诉工单")
+    )
+    outage_days = models.PositiveSmallIntegerField(
+        _("近期停电回溯天数"), default=7, help_text=_("统计该期间内客户供电路径上的停电次数")
     )
     evidence_kinds = models.CharField(
         _("敏感客户现场证据类别"),

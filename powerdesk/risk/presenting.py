@@ -25,7 +25,7 @@ def reason_text(reason: Mapping[str, Any]) -> str:
         what = label
     elif code == FactorCode.REPEAT_CALL:
         what = _("%(label)s %(count)s 次") % {"label": label, "count": count}
-    elif code in (FactorCode.CLOCK_BREACHED, FactorCode.CLOCK_NEAR):
+    elif code in (FactorCode.CLOCK_BREACHED, FactorCode.CLOCK_NEAR, FactorCode.RECENT_OUTAGE):
         what = _("%(label)s %(count)s 项") % {"label": label, "count": count}
     else:
         what = _("%(label)s %(count)s 次") % {"label": label, "count": count}

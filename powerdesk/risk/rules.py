@@ -19,8 +19,12 @@ CLOCK_NEAR = "clock_near"
 SENSITIVE = "sensitive"
 EARLIER_COMPLAINT = "earlier_complaint"
 ANGRY_WORDING = "angry_wording"
+RECENT_OUTAGE = "recent_outage"
 # The order reasons are listed in when they weigh the same.
-FACTORS = (REPEAT_CALL, ANGRY_WORDING, CHASE, CLOCK_BREACHED, CLOCK_NEAR, EARLIER_COMPLAINT, SENSITIVE)
+FACTORS = (
+    *(REPEAT_CALL, ANGRY_WORDING, CHASE, CLOCK_BREACHED, CLOCK_NEAR, EARLIER_COMPLAINT, RECENT_OUTAGE),
+    SENSITIVE,
+)
 
 
 class FactorLike(Protocol):
@@ -45,6 +49,7 @@ class RiskInputs:
     near_breach: int = 0  # running clocks past their warning point, not yet due
     sensitive: bool = False
     earlier_complaints: int = 0
+    recent_outages: int = 0  # interruptions of the customer's supply in the last days
     texts: Sequence[str] = ()  # what the customer said: the order's description, each contact's summary
 
 
@@ -100,6 +105,7 @@ def _counts(inputs: RiskInputs, angry_weight: int) -> Mapping[str, int]:
         SENSITIVE: 1 if inputs.sensitive else 0,
         EARLIER_COMPLAINT: max(0, inputs.earlier_complaints),
         ANGRY_WORDING: angry_weight,
+        RECENT_OUTAGE: max(0, inputs.recent_outages),
     }
 
 
@@ -108,7 +114,8 @@ def risk_score(inputs: RiskInputs, *, factors: Iterable[FactorLike], terms: Iter
 
     1. find the lexicon's terms in the texts (:func:`matched_terms`); their weights add up;
     2. count each factor's occurrences: calls after the first, chases, breached and nearly breached
-       clocks, the sensitive flag, earlier complaints, the matched terms' weight;
+       clocks, the sensitive flag, earlier complaints, recent interruptions of the customer's supply,
+       the matched terms' weight;
     3. each active factor gives ``weight`` points per occurrence, at most its ``cap``;
     4. the score is the sum; the reasons are the factors that gave points, heaviest first."""
     matched = matched_terms(inputs.texts, terms)

@@ -18,6 +18,7 @@ from powerdesk.core import clock
 from powerdesk.customers.models import Customer
 from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import Unit, UnitHead, User
+from powerdesk.outages.models import Interruption
 from powerdesk.risk import reference, rules
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.sla import rules as sla_rules
@@ -36,6 +37,17 @@ def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclud
     """The customer's complaint orders (business type 投诉) accepted within ``days`` before ``at``."""
     total, others = _complaints(customer, at=at, days=days, order_id=exclude)
     return total if exclude is None else others
+
+
+def recent_interruptions(customer: Customer, *, at: dt.datetime, days: int) -> int:
+    """The customer's interruptions (the outages app's per-customer records, planned ones included) that
+    began within ``days`` before ``at`` or are still going on."""
+    since = at - dt.timedelta(days=days)
+    return (
+        Interruption.objects.filter(customer=customer)
+        .filter(Q(start__gte=since) | Q(end__isnull=True))
+        .count()
+    )
 
 
 def _complaints(customer: Customer, *, at: dt.datetime, days: int, order_id: int | None) -> tuple[int, int]:
@@ -67,6 +79,8 @@ def order_inputs(
         days = policy.complaint_days if policy is not None else 365
         complaints = _complaints(customer, at=at, days=days, order_id=order.pk)[1] if customer else 0
     standing = clock_standing([order.pk], at=at).get(order.pk)
+    outage_days = policy.outage_days if (policy := reference.policy()) is not None else 7
+    outages = recent_interruptions(customer, at=at, days=outage_days) if customer else 0
     summaries = (
         []
         if opened
@@ -83,6 +97,7 @@ def order_inputs(
         near_breach=standing.near_breach if standing else 0,
         sensitive=bool(customer and customer.is_sensitive),
         earlier_complaints=complaints,
+        recent_outages=outages,
         texts=(order.description, *summaries, *texts),
     )
 

@@ -28,6 +28,7 @@ from powerdesk.core.api import (
     Pagination,
     error_responses,
     idempotency_key,
+    if_match_version,
     request_user,
 )
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
@@ -156,6 +157,9 @@ class ComplaintJudgmentApi(APIView):
             allow_null=True,
         )
         rectification_due = serializers.DateField(required=False, allow_null=True)
+        version = serializers.IntegerField(
+            required=False, help_text="The order's version as read (or If-Match): 409 if it changed since."
+        )
 
         class Meta:
             ref_name = "ComplaintJudgmentInput"
@@ -197,6 +201,7 @@ class ComplaintJudgmentApi(APIView):
         judgment = services.complaint_judge(
             order=order,
             actor=user,
+            expected_version=_expected_version(data.pop("version", None), request),
             answers=data.pop("answers"),
             note=data.pop("note", ""),
             downgrade_to=data.pop("downgrade_to", "") or "",
@@ -205,6 +210,16 @@ class ComplaintJudgmentApi(APIView):
             **data,
         )
         return Response(JudgmentOutputSerializer(judgment).data, status=status.HTTP_201_CREATED)
+
+
+def _expected_version(body: int | None, request: Request) -> int | None:
+    """The order version the caller read: the body's ``version`` or the ``If-Match`` header (as for a
+    transition); they must agree when both are sent."""
+    header = if_match_version(request)
+    if body is not None and header is not None and body != header:
+        message = _("请求体中的版本与 If-Match 不一致。")
+        raise ValidationFailed(message, fields={"version": [message]})
+    return body if body is not None else header
 
 
 class RectificationOutputSerializer(serializers.Serializer):
@@ -312,6 +327,9 @@ class ComplaintRecordApi(APIView):
             queryset=ServiceHall.objects.all(), required=False, allow_null=True
         )
         event_at = serializers.DateTimeField(required=False, allow_null=True)
+        version = serializers.IntegerField(
+            required=False, help_text="The order's version as read (or If-Match): 409 if it changed since."
+        )
 
         class Meta:
             ref_name = "ComplaintRecordInput"
@@ -331,7 +349,7 @@ class ComplaintRecordApi(APIView):
         tags=TAGS,
         parameters=[NUMBER_PARAMETER],
         request=InputSerializer,
-        responses={200: ComplaintOutputSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: ComplaintOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, number: str) -> Response:
         order = _record_order(request, number)
@@ -364,7 +382,10 @@ class ComplaintRecordApi(APIView):
                     },
                 )
             data["related_orders"] = [found[n] for n in numbers]
-        updated = services.complaint_record_update(order=order, actor=user, **(current | data))
+        expected = _expected_version(data.pop("version", None), request)
+        updated = services.complaint_record_update(
+            order=order, actor=user, expected_version=expected, **(current | data)
+        )
         return Response(ComplaintOutputSerializer(selectors.record_get(updated.order)).data)
 
 

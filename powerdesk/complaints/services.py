@@ -31,7 +31,7 @@ from powerdesk.complaints.models import (
     Verdict,
 )
 from powerdesk.core import clock, idempotency
-from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
+from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed, VersionConflict
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import ServiceHall, Unit, UnitHead, User
 from powerdesk.org.selectors import user_may, user_sees_unit
@@ -56,9 +56,10 @@ DOWNGRADE_TYPES = (BusinessType.OPINION, BusinessType.CONSULTATION)
 LEADERSHIP_TEMPLATE = "complaint_leadership"
 
 
-def _lock(order: WorkOrder, actor: User, right: str) -> WorkOrder:
+def _lock(order: WorkOrder, actor: User, right: str, expected_version: int | None = None) -> WorkOrder:
     """The order, row-locked (order first, then this app's rows: the order's lock order), once the actor
-    is known to see it and to hold ``right``."""
+    is known to see it and to hold ``right``, and, with ``expected_version`` (the API's ``version`` or
+    ``If-Match``), only if nobody changed the order since the caller read it."""
     locked = (
         WorkOrder.objects.select_for_update(of=("self",))
         .select_related("unit", "sub_type")
@@ -69,7 +70,16 @@ def _lock(order: WorkOrder, actor: User, right: str) -> WorkOrder:
         raise NotFound(_("找不到该工单。"))
     if not user_may(actor, right):
         raise NotPermitted(_("您的角色不能编辑投诉信息。"))
+    _check_version(locked, expected_version)
     return locked
+
+
+def _check_version(order: WorkOrder, expected_version: int | None) -> None:
+    if expected_version is not None and order.version != expected_version:
+        raise VersionConflict(
+            _("工单已被他人修改（当前版本 %(current)s，您提交的版本 %(yours)s），请刷新后重试。")
+            % {"current": order.version, "yours": expected_version}
+        )
 
 
 def record_of(order: WorkOrder) -> ComplaintRecord:
@@ -212,6 +222,7 @@ def complaint_record_update(
     team: Unit | None = None,
     hall: ServiceHall | None = None,
     event_at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> ComplaintRecord:
     """Set what the complaint is about. Steps:
 
@@ -221,7 +232,7 @@ def complaint_record_update(
     3. with a related order newly named, the repeat-complaint rule is checked again;
     4. a severity that tells the leadership (and has not yet) notifies every head up the chain;
     5. one event with what changed."""
-    locked = _lock(order, actor, EDIT_RIGHT)
+    locked = _lock(order, actor, EDIT_RIGHT, expected_version)
     record = ComplaintRecord.objects.select_for_update().filter(order=locked).first()
     if record is None:
         raise NotFound(_("该工单没有投诉信息。"))
@@ -381,6 +392,7 @@ def complaint_judge(
     rectification_due: dt.date | None = None,
     request_id: str = "",
     request_fingerprint: str = "",
+    expected_version: int | None = None,
 ) -> Judgment:
     """Judge a complaint by its checklist. Steps:
 
@@ -402,6 +414,8 @@ def complaint_judge(
         if earlier is not None:  # a retry of a judgment already made: its answer, nothing written
             idempotency.require_same_request(earlier.request_fingerprint, request_fingerprint)
             return earlier
+    # After the replay: a retry of a downgrade finds the order's version moved on by the judgment itself.
+    _check_version(locked, expected_version)
     if locked.status in ("archived", "merged"):
         raise ValidationFailed(_("工单已办结，不能再判定。"))
     if locked.business_type != BusinessType.COMPLAINT:

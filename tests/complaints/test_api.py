@@ -123,3 +123,33 @@ def test_a_praise_credit_is_read_and_set_through_the_api(api, users, customer, c
     assert client.post(url, {}, format="json").status_code == 400
     complaint = intake(users, customer, business_type="complaint", topic_code="billing")
     assert client.get(reverse("api-v1-praise", args=[complaint.number])).status_code == 404
+
+
+def test_a_judgment_or_a_record_change_on_an_order_changed_since_it_was_read_is_a_409(api, make_complaint):
+    order = make_complaint()
+    client = api("handler")
+    order.refresh_from_db()
+    s_version = order.version
+    stale = {"answers": ALL_MET | {"company_side": "no"}, "downgrade_to": "consultation", "note": "客户产权"}
+    conflict = client.post(_url(order), {**stale, "version": s_version - 1}, format="json")
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "version_conflict"
+    assert not Judgment.objects.exists()
+    header = client.post(_url(order), stale, format="json", HTTP_IF_MATCH=f'"{s_version - 1}"')
+    assert header.status_code == 409
+    disagree = client.post(
+        _url(order), {**stale, "version": s_version}, format="json", HTTP_IF_MATCH=f'"{s_version - 1}"'
+    )
+    assert disagree.status_code == 400 and "version" in disagree.json()["error"]["fields"]
+    # The version as read: judged, the order downgraded (a new version), and a retry replays it.
+    ok = client.post(
+        _url(order), {**stale, "version": s_version}, format="json", HTTP_IDEMPOTENCY_KEY="judge-v"
+    )
+    assert ok.status_code == 201, ok.json()
+    again = client.post(
+        _url(order), {**stale, "version": s_version}, format="json", HTTP_IDEMPOTENCY_KEY="judge-v"
+    )
+    assert again.status_code == 201 and again.json()["id"] == ok.json()["id"]
+    record = client.post(
+        reverse("api-v1-complaint", args=[order.number]), {"version": s_version}, format="json"
+    )
+    assert record.status_code == 409  # the downgrade moved the order on

@@ -14,6 +14,7 @@ before the row was marked sent, and the retry will send again:
 
 from __future__ import annotations
 
+import abc
 import fcntl
 import http.client
 import json
@@ -57,9 +58,11 @@ def idempotency_key(notification: Notification) -> str:
     return str(notification.pk)
 
 
-class Transport:
-    def send(self, notification: Notification) -> SendResult:
-        raise NotImplementedError
+class Transport(abc.ABC):
+    """How a notification leaves: the gateway over HTTP, e-mail, or the demo's outbox file."""
+
+    @abc.abstractmethod
+    def send(self, notification: Notification) -> SendResult: ...
 
 
 class HttpSmsTransport(Transport):

@@ -184,3 +184,23 @@ def insert_objects(objs: Sequence[Model]) -> list[Model]:
         obj._state.adding = False
         obj._state.db = connection.alias
     return list(objs)
+
+
+def increment(model: type[Model], counter: str, **key: Any) -> int:
+    """Add one to ``counter`` of the row of ``model`` with ``key`` (the fields of a unique constraint),
+    writing the row with a count of one when there is none; the count now. One statement, built from
+    the model's fields, safe under concurrent requests (``ON CONFLICT … DO UPDATE``)."""
+    meta = model._meta
+    qn = connection.ops.quote_name
+    keys = [meta.get_field(name) for name in key]
+    count = meta.get_field(counter)
+    columns = [*(_column(f) for f in keys), _column(count)]  # type: ignore[arg-type]
+    target = ", ".join(qn(_column(f)) for f in keys)  # type: ignore[arg-type]
+    table, column = qn(meta.db_table), qn(_column(count))  # type: ignore[arg-type]
+    statement = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(keys))}, 1) "
+        f"ON CONFLICT ({target}) DO UPDATE SET {column} = {table}.{column} + 1 RETURNING {column}"
+    )
+    [(value,)] = _execute(statement, list(key.values()))
+    return int(value)

@@ -9,28 +9,19 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from powerdesk.core import clock
+from powerdesk.core import bulk, clock
 from powerdesk.core.net import client_address
 
 from . import rules
-
-_UPSERT = (
-    "INSERT INTO feedback_publichit (key, minute, count) VALUES (%s, %s, 1) "
-    "ON CONFLICT (key, minute) DO UPDATE SET count = feedback_publichit.count + 1 RETURNING count"
-)
+from .models import PublicHit
 
 
 def hit(key: str, now: dt.datetime) -> int:
     """Count one request of ``key`` in the current minute; the count so far."""
-    window = now.replace(second=0, microsecond=0)
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [key[:100], window])
-        (count,) = cursor.fetchone()
-    return int(count)
+    return bulk.increment(PublicHit, "count", key=key[:100], minute=now.replace(second=0, microsecond=0))
 
 
 def public_throttled(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -14,6 +14,7 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
+from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
@@ -58,6 +59,7 @@ urlpatterns = [
     path("outages/<str:number>/", OutageDetailApi.as_view(), name="api-v1-outage-detail"),
     path("outages/<str:number>/etr/", OutageEtrApi.as_view(), name="api-v1-outage-etr"),
     path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
+    path("notify/receipts/", DeliveryReceiptApi.as_view(), name="api-v1-notify-receipts"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),

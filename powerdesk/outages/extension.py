@@ -55,6 +55,8 @@ def _order_field() -> serializers.Field:
 def register() -> None:
     from powerdesk.customers.extensions import customer_detail_fields, customer_panels
     from powerdesk.grid.extensions import TreeColumn, tree_columns
+    from powerdesk.notify.extensions import delivery_reported
+    from powerdesk.outages.delivery import notices_delivery_reported
     from powerdesk.workorders.extensions import detail_fields, order_panels
 
     for slot in ("main", "intake"):
@@ -89,3 +91,4 @@ def register() -> None:
         ),
     )
     tree_columns.register(OWNER, "outages.marks", TreeColumn(_("停电"), selectors.outage_marks))
+    delivery_reported.register(OWNER, "outages.notices", notices_delivery_reported)

@@ -11,7 +11,15 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
-from powerdesk.outages.models import Interruption, KnownEvent, Outage, OutageDevice, OutageState
+from powerdesk.notify.models import Notification
+from powerdesk.outages.models import (
+    Interruption,
+    KnownEvent,
+    Outage,
+    OutageDevice,
+    OutageNotice,
+    OutageState,
+)
 
 # How many candidates address placement offers (the agent picks one; the API answers them).
 PLACEMENT_LIMIT = 5
@@ -62,3 +70,18 @@ def outage_marks(devices: Sequence[Any]) -> dict[int, str]:
         label = f"{Outage(kind=kind).get_kind_display()}·{Outage(state=state).get_state_display()} {number}"
         marks[device_id] = f"{marks[device_id]}；{label}" if device_id in marks else label
     return marks
+
+
+def notices_with_receipts(outage: Outage, *, limit: int) -> list[OutageNotice]:
+    """The outage's notices, each with the gateway's last receipt on its message (``receipt_at``,
+    ``receipt_code``: when and with which status code it reported), read in one more query."""
+    notices = list(outage.notices.select_related("customer", "rule")[:limit])
+    receipts = {
+        pk: (at, code)
+        for pk, at, code in Notification.objects.filter(
+            pk__in=[n.notification_id for n in notices if n.notification_id]
+        ).values_list("pk", "delivery_at", "delivery_code")
+    }
+    for notice in notices:
+        notice.receipt_at, notice.receipt_code = receipts.get(notice.notification_id or 0, (None, ""))  # type: ignore[attr-defined]
+    return notices

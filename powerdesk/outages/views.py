@@ -91,7 +91,7 @@ def _detail(request: ConsoleRequest, outage: Outage, **forms: Any) -> HttpRespon
                 outage.interruptions.select_related("customer", "device")[:CUSTOMERS_SHOWN]
             ),
             "important": list(outage.interruptions.filter(important=True).select_related("customer")),
-            "notices": list(outage.notices.select_related("customer", "rule")[:CUSTOMERS_SHOWN]),
+            "notices": selectors.notices_with_receipts(outage, limit=CUSTOMERS_SHOWN),
             "etr_changes": list(outage.etr_changes.select_related("by")),
             "calls": list(outage.calls.select_related("customer", "open_order")),
             "events": list(outage.events.select_related("actor")),

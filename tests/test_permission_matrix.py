@@ -407,6 +407,10 @@ API: dict[str, Row] = {
         method="post",
         body={"devices": ["NO-SUCH-DEVICE"]},
     ),
+    # The SMS gateway's delivery receipts: signed with the shared secret, not a user's; unsigned: 403.
+    "api-v1-notify-receipts:post": Row(
+        lambda sc: reverse("api-v1-notify-receipts"), everyone(FORBIDDEN), method="post", body={}
+    ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).

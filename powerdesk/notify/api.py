@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from powerdesk.core.api import error_responses
 from powerdesk.core.errors import NotPermitted
 from powerdesk.notify.models import DeliveryState
 from powerdesk.notify.receipts import delivery_receipts_record
@@ -78,7 +79,7 @@ class DeliveryReceiptApi(APIView):
         operation_id="notify_receipts",
         tags=["notify"],
         request=InputSerializer,
-        responses={200: OutputSerializer},
+        responses={200: OutputSerializer, **error_responses(400, 403)},
         parameters=[
             OpenApiParameter(
                 SIGNATURE_HEADER,

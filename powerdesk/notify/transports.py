@@ -214,7 +214,6 @@ class ConsoleTransport(Transport):
         )
         return SendResult(provider_id=provider_id)
 
-
     def receipt(self, notification: Notification, result: SendResult) -> Receipt | None:
         """The outbox's simulated receipt, so the demo and the tests see delivery as a gateway reports it:
         delivered, or failed for an address listed in ``POWERDESK_NOTIFY_UNDELIVERABLE``."""

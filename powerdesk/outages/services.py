@@ -391,14 +391,22 @@ def notices_flag(*, outage: Outage, now: dt.datetime) -> bool:
 
 
 def _tell_affected(
-    outage: Outage, template: str, key: str, customer_ids: Iterable[int] | None = None, **extra: Any
+    outage: Outage,
+    template: str,
+    key: str,
+    customer_ids: Iterable[int] | None = None,
+    *,
+    called_from: dict[int, str] | None = None,
+    **extra: Any,
 ) -> int:
+    """Message ``customer_ids`` (default: every customer still out) at their first phone, or at the
+    number they called from (``called_from``: a caller is answered where they asked)."""
     ids = (
         list(customer_ids)
         if customer_ids is not None
-        else list(outage.interruptions.values_list("customer_id", flat=True))
+        else list(outage.interruptions.filter(end__isnull=True).values_list("customer_id", flat=True))
     )
-    phones = _phones(ids)
+    phones = {**_phones(ids), **(called_from or {})}
     return len(
         notification_enqueue_many(
             [_message(outage, template, cid, phones.get(cid, ""), key, **extra) for cid in ids]
@@ -522,50 +530,24 @@ def outage_restore(
         told = (
             set(back) if outage.kind == OutageKind.FAULT and outage.state == OutageState.CONFIRMED else set()
         )
+        # The callers whose supply is back, at the number of their latest call.
+        called_from = dict(
+            outage.calls.filter(customer_id__in=back)
+            .exclude(phone="")
+            .order_by("at", "id")
+            .values_list("customer_id", "phone")
+        )
         told |= set(outage.calls.filter(customer_id__in=back).values_list("customer_id", flat=True))
         if told:
-            _tell_affected(outage, TEMPLATE_RESTORED, "restored", sorted(told), restored_at=_when(at))
+            _tell_affected(
+                outage,
+                TEMPLATE_RESTORED,
+                "restored",
+                sorted(told),
+                called_from=called_from,
+                restored_at=_when(at),
+            )
     return outage
-
-
-def known_event_create(
-    *,
-    actor: Any,
-    kind: str,
-    title: str,
-    script: str,
-    devices: Sequence[Device],
-    starts_at: dt.datetime,
-    ends_at: dt.datetime | None = None,
-    etr_override: dt.datetime | None = None,
-) -> KnownEvent:
-    """Register (报备) a storm or large event for the area below ``devices`` with the agents' script."""
-    errors: dict[str, list[str]] = {}
-    if kind not in KnownEvent.Kind.values:
-        errors["kind"] = [_("类型无效。")]
-    if not (title or "").strip():
-        errors["title"] = [_("请填写标题。")]
-    if not (script or "").strip():
-        errors["script"] = [_("请填写应答口径。")]
-    if not devices:
-        errors["devices"] = [_("请选择影响范围。")]
-    if ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = [_("结束时间应晚于开始时间。")]
-    if errors:
-        raise ValidationFailed(_("报备信息有误，请检查。"), fields=errors)
-    with transaction.atomic():
-        event = KnownEvent.objects.create(
-            kind=kind,
-            title=title.strip(),
-            script=script.strip(),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            etr_override=etr_override,
-            created_by=actor,
-            created_at=clock.now(),
-        )
-        event.devices.set(devices)
-    return event
 
 
 def notices_sweep(*, now: dt.datetime | None = None) -> int:

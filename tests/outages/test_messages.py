@@ -35,7 +35,8 @@ def fault_call(user, customer, key: str, phone: str):
         "caller_phone": phone,
         "customer": customer.account_no,
     }
-    answer = client_for(user).post(reverse("api-v1-workorders"), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    url = reverse("api-v1-workorders")
+    answer = client_for(user).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert answer.status_code in (200, 201), answer.json()
     return answer.json()
 

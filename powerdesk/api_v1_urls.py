@@ -16,6 +16,7 @@ from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
 from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
+from powerdesk.outages.known_events_api import KnownEventCloseApi, KnownEventCollectionApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -60,6 +61,8 @@ urlpatterns = [
     path("outages/<str:number>/etr/", OutageEtrApi.as_view(), name="api-v1-outage-etr"),
     path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
     path("notify/receipts/", DeliveryReceiptApi.as_view(), name="api-v1-notify-receipts"),
+    path("known-events/", KnownEventCollectionApi.as_view(), name="api-v1-known-events"),
+    path("known-events/<int:pk>/close/", KnownEventCloseApi.as_view(), name="api-v1-known-event-close"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),

@@ -22,6 +22,11 @@ OWNER = "outages"
 def _customer_panel(request: Any, customer: Customer) -> dict[str, Any] | None:
     outages = selectors.outages_for_customer(customer)
     events = selectors.known_events_for_customer(customer)
+    # An outage registered under a known event brings its script even where the event's area is drawn
+    # elsewhere.
+    for outage in outages:
+        if outage.known_event is not None and outage.known_event not in events:
+            events.append(outage.known_event)
     if not outages and not events:
         return None
     return {"outages": outages, "events": events}

@@ -316,6 +316,10 @@ class KnownEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("登记时间"))
+    # An API client's Idempotency-Key and what it sent: a retry answers the first event, another body
+    # under the same key is refused.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("报备事件")

@@ -162,6 +162,17 @@ def known_event_new(request: ConsoleRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+@domain_errors
+def known_event_close(request: ConsoleRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    event = get_object_or_404(KnownEvent, pk=pk)
+    known_events.known_event_close(event=event, actor=request.user)
+    messages.success(request, _("报备已结束。"))
+    return redirect("outages:list")
+
+
+@login_required
 def place(request: ConsoleRequest) -> HttpResponse:
     """The caller gave an address, not an account: the customers it matches, each with its active
     outages; the agent confirms one and takes the call for that customer."""

@@ -20,7 +20,7 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
-from powerdesk.outages import known_events, selectors, services
+from powerdesk.outages import known_events, presenting, selectors, services
 from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RestoreForm
 from powerdesk.outages.models import KnownEvent, Outage
 
@@ -94,7 +94,7 @@ def _detail(request: ConsoleRequest, outage: Outage, **forms: Any) -> HttpRespon
             "notices": selectors.notices_with_receipts(outage, limit=CUSTOMERS_SHOWN),
             "etr_changes": list(outage.etr_changes.select_related("by")),
             "calls": list(outage.calls.select_related("customer", "open_order")),
-            "events": list(outage.events.select_related("actor")),
+            "events": presenting.present(list(outage.events.select_related("actor"))),
             "may_manage": may_manage(request.user) and outage.is_active,
             "etr_form": forms.get("etr_form") or EtrForm(),
             "restore_form": forms.get("restore_form") or RestoreForm(),

@@ -115,7 +115,9 @@ class KnownEventCollectionApi(APIView):
             ends_at=data.get("ends_at"),
             etr_override=data.get("etr_override"),
             idempotency_key=key,
-            request_fingerprint=idempotency.fingerprint({"actor": user.pk, **request.data}) if key else "",
+            request_fingerprint=idempotency.fingerprint({"actor": user.pk, "body": request.data})
+            if key
+            else "",
         )
         return Response(KnownEventOutputSerializer(event).data, status=status.HTTP_201_CREATED)
 

@@ -76,8 +76,8 @@ def _etr_changed(d: Mapping[str, Any], codes: Mapping[int, str]) -> str:
 
 
 def _restored(d: Mapping[str, Any], codes: Mapping[int, str]) -> str:
-    listed = d.get("devices") if isinstance(d.get("devices"), list) else []
-    devices = "、".join(codes.get(i, str(i)) for i in listed)
+    listed = d.get("devices")
+    devices = "、".join(codes.get(i, str(i)) for i in (listed if isinstance(listed, list) else []))
     return _("设备 %(devices)s 复电，%(count)s 户恢复供电") % {
         "devices": devices or "—",
         "count": d.get("customers", 0),
@@ -137,13 +137,11 @@ def _fallback(d: Mapping[str, Any], codes: Mapping[int, str]) -> str:
 
 def present(events: Sequence[OutageEvent]) -> list[Line]:
     """The events as lines, oldest first as given."""
-    ids = {
-        i
-        for e in events
-        if e.kind in ("restored", "partly_restored") and isinstance(e.data, Mapping)
-        for i in (e.data.get("devices") if isinstance(e.data.get("devices"), list) else [])
-        if isinstance(i, int)
-    }
+    ids: set[int] = set()
+    for event in events:
+        listed = event.data.get("devices") if isinstance(event.data, Mapping) else None
+        if event.kind in ("restored", "partly_restored") and isinstance(listed, list):
+            ids.update(i for i in listed if isinstance(i, int))
     codes = dict(Device.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
     lines = []
     for event in events:

@@ -50,7 +50,8 @@ class KnownEventOutputSerializer(serializers.Serializer):
 
 
 def _event(pk: int) -> KnownEvent:
-    event = KnownEvent.objects.filter(pk=pk).first()
+    # A number past the id column's range names no event (and must not reach the database as one).
+    event = KnownEvent.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
     if event is None:
         raise NotFound(_("找不到该报备事件。"))
     return event

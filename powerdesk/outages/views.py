@@ -166,7 +166,7 @@ def known_event_new(request: ConsoleRequest) -> HttpResponse:
 @domain_errors
 def known_event_close(request: ConsoleRequest, pk: int) -> HttpResponse:
     _require_manager(request)
-    event = get_object_or_404(KnownEvent, pk=pk)
+    event = get_object_or_404(KnownEvent, pk=pk if 0 < pk < 2**63 else 0)
     known_events.known_event_close(event=event, actor=request.user)
     messages.success(request, _("报备已结束。"))
     return redirect("outages:list")

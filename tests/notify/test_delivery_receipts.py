@@ -130,3 +130,17 @@ def test_the_http_gateway_leaves_delivery_to_its_callback(gateway):
     sent = notification_send(notification_id=enqueue().pk)
     assert sent.state == "sent" and sent.delivery_state == ""
     assert Notification.objects.get(pk=sent.pk).delivery_at is None
+
+
+def test_the_order_page_and_answer_show_what_the_gateway_reported(users, customer, outbox, client):
+    from tests.api.conftest import client_for
+    from tests.workorders.helpers import intake
+
+    order = intake(users, customer, business_type="consultation", topic_code="billing")
+    [message] = Notification.objects.filter(order=order, recipient_user__isnull=True)
+    notification_send(notification_id=message.pk)
+    client.force_login(users["agent"])
+    page = client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+    assert "已送达" in page
+    detail = client_for(users["agent"]).get(reverse("api-v1-workorder-detail", args=[order.number])).json()
+    assert [m["delivery_state"] for m in detail["customer_messages"]] == ["delivered"]

@@ -292,6 +292,14 @@ class OutageNotice(models.Model):
                 fields=["outage", "customer", "rule", "repeat"], name="outage_notice_unique"
             )
         ]
+        # Every delivery receipt asks which notices point at its messages (outages.delivery).
+        indexes = [
+            models.Index(
+                fields=["notification_id"],
+                name="outage_notice_notification",
+                condition=Q(notification_id__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outage_id}: {self.customer_id} {self.due_by}"

@@ -160,7 +160,7 @@ def notice_improper(
        are known to be overdue long enough, else "unknown";
     4. a notice still to come, or nothing known: "unknown"."""
     arrears = min_overdue_days is not None
-    if arrears and overdue_days is not None and overdue_days <= (min_overdue_days or 0):
+    if min_overdue_days is not None and overdue_days is not None and overdue_days <= min_overdue_days:
         return YES
     if standing in (outage_rules.MISSING, outage_rules.LATE):
         return YES

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from powerdesk.complaints import selectors
 from powerdesk.complaints.models import ComplaintRecord
@@ -138,3 +139,17 @@ def test_without_an_outage_row_the_orders_facts_are_judged_by_the_same_rule(user
     assert (item.answer, item.basis) == ("yes", "order_facts")
     NoticeRule.objects.filter(kind="arrears").update(lead_minutes=24 * 60, repeat_minutes=0)
     assert notice_item(order).answer == "no"
+
+
+def test_the_judgment_page_and_api_say_when_the_notice_was_sent(net, users, make_complaint, client, api):
+    home = net.customers["home"]
+    disconnect(users, home, days_ahead=2, told_at=T0)
+    order = complain(make_complaint, home, overdue_days=45)
+    with time_machine.travel(T0 + dt.timedelta(days=12), tick=False):
+        client.force_login(users["handler"])
+        html = client.get(reverse("complaints:judge", args=[order.number])).content.decode()
+        body = api("handler").get(reverse("api-v1-complaint-judgment", args=[order.number])).json()
+    assert "2026-11-02 09:00 发送（滞后）" in html
+    item = next(c for c in body["criteria"] if c["code"] == "notice_missing")
+    assert item["prefilled"] == "yes" and item["prefilled_from"] == "outage_notices"
+    assert "（滞后）" in item["prefilled_note"]

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from powerdesk.core import bulk, clock
-from powerdesk.core.sql import CompiledRead
+from powerdesk.core.sql import CompiledRead, mark_saved
 from powerdesk.customers.models import Customer
 from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import Unit, UnitHead, User
@@ -85,10 +85,24 @@ def _stored_scores(*, customer: int, order: int | None) -> QuerySet[Any]:
     )
 
 
+def _summaries(*, order: int) -> QuerySet[Any]:
+    return (
+        Contact.objects.filter(order_id=order)
+        .order_by("-at", "-id")
+        .values_list("summary", flat=True)[:RECENT_CONTACTS]
+    )
+
+
+def _stored_row(*, order: int) -> QuerySet[Any]:
+    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at")
+
+
 _SAMPLE_TIME = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
 _COMPLAINTS = CompiledRead(_complaint_counts, customer=-9_300_001, since=_SAMPLE_TIME, order=-9_300_002)
 _INTERRUPTIONS = CompiledRead(_interruption_count, customer=-9_300_001, since=_SAMPLE_TIME)
 _STORED_SCORES = CompiledRead(_stored_scores, customer=-9_300_001, order=-9_300_002)
+_SUMMARIES = CompiledRead(_summaries, order=-9_300_002)
+_STORED_ROW = CompiledRead(_stored_row, order=-9_300_002)
 
 
 def order_inputs(
@@ -112,15 +126,7 @@ def order_inputs(
     standing = order_clock_standing(order.pk, at=at)
     outage_days = policy.outage_days if (policy := reference.policy()) is not None else 7
     outages = recent_interruptions(customer, at=at, days=outage_days) if customer else 0
-    summaries = (
-        []
-        if opened
-        else list(
-            Contact.objects.filter(order_id=order.pk)
-            .order_by("-at", "-id")
-            .values_list("summary", flat=True)[:RECENT_CONTACTS]
-        )
-    )
+    summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,
@@ -165,17 +171,29 @@ def order_risk_refresh(
     complaints = _complaints(customer, at=at, days=days, order_id=order.pk) if customer else (0, 0)
     inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened)
     result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
-    row = None if opened else OrderRisk.objects.filter(order_id=order.pk).first()
-    if row is None and result.score == 0:
+    stored = None if opened else _STORED_ROW.one(order=order.pk)
+    if stored is None and result.score == 0:
         return None
-    is_new = row is None
-    row = row or OrderRisk(order_id=order.pk)
-    row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
+    alerted_at = stored[0] if stored is not None else None
     threshold = policy.threshold if policy is not None else 0
-    alert = rules.alert_due(score=result.score, threshold=threshold, alerted=row.alerted_at is not None)
+    alert = rules.alert_due(score=result.score, threshold=threshold, alerted=alerted_at is not None)
     if alert:
-        row.alerted_at = at
-    row.save(force_insert=is_new)
+        alerted_at = at
+    row = OrderRisk(
+        order_id=order.pk,
+        score=result.score,
+        reasons=result.reasons_data(),
+        computed_at=at,
+        alerted_at=alerted_at,
+    )
+    # New or stored, one statement (the row is locked with its order by the caller's transaction).
+    bulk.insert_rows(
+        OrderRisk,
+        [{f: getattr(row, f) for f in ("order_id", "score", "reasons", "computed_at", "alerted_at")}],
+        conflict_target=["order_id"],
+        update=["score", "reasons", "computed_at", "alerted_at"],
+    )
+    mark_saved(row)
     if alert:
         data = _alert(order=order, result=result, threshold=threshold)
         if event_data is not None:

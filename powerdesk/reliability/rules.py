@@ -19,7 +19,8 @@ taken for each day of the history (the years before the period, as many as exist
 days with a SAIDI of zero are left out because their logarithm is undefined. With α the mean and β the
 sample standard deviation of the natural logarithms of the remaining days, T_MED = exp(α + 2.5 β); a day
 of the period whose SAIDI exceeds T_MED is a Major Event Day. Fewer than two non-zero days give no
-threshold, and then no day is a Major Event Day.
+threshold, and then no day is a Major Event Day. The daily SAIDI of past days divides by the customers
+served today (no history of customer counts is kept).
 
 An interruption belongs to the day (Asia/Shanghai) on which it begins and counts whole for that day's
 month and period; the selectors pass only restored ones (an interruption still going on has no duration
@@ -94,6 +95,13 @@ def per_user(rows: Iterable[UserInterruption]) -> list[Interruption]:
     return [
         Interruption(r.outage, r.kind, r.cause, r.day, r.start, last_end[key], 1) for key, r in first.items()
     ]
+
+
+def mv_user(transformer: int, dedicated_customer: int | None) -> Hashable:
+    """Who the 10 kV user is: the customer of a dedicated transformer (专变), else the public transformer."""
+    return (
+        ("customer", dedicated_customer) if dedicated_customer is not None else ("transformer", transformer)
+    )
 
 
 def counts_dlt836(item: Interruption, cutoff_seconds: float) -> bool:

@@ -46,6 +46,8 @@ NOT_SUPPLY_KINDS = frozenset({"arrears"})
 # limits imposed by the grid (电网限电) are the grid's and stay in.
 RS3_EXCLUDED_CAUSES = frozenset({"supply_shortage"})
 
+ONE_DAY = dt.timedelta(days=1)
+
 LV = "lv"  # low voltage: each customer's meter is a user
 MV = "10kv"  # 10 kV: each public transformer and each dedicated customer is a user
 

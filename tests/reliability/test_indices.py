@@ -137,3 +137,19 @@ def test_a_dispatcher_sees_their_own_unit_only(scenario, users, county):
     report = reliability_report(user=users["dispatcher"], first=JUNE[0], last=JUNE[1])
     assert report.scope.unit == county.county
     assert report.dlt.users == 7
+
+
+def test_the_report_asks_as_many_queries_for_a_year_as_for_a_month(scenario, users, county):
+    """The records are read once for the period and once for the MED history, whatever the months."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(first: dt.date, last: dt.date, user_unit: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            reliability_report(
+                user=users["manager"], first=first, last=last, unit=county.east, user_unit=user_unit
+            )
+        return len(captured.captured_queries)
+
+    for user_unit in (rules.LV, rules.MV):
+        assert queries(*JUNE, user_unit) == queries(dt.date(2026, 1, 1), dt.date(2026, 12, 31), user_unit)

@@ -1,9 +1,12 @@
 """Reads: the outages and known events on a customer's supply path (intake, the customer page), the
-outages marked on the tree, and address placement of a caller who is not a known customer."""
+outages marked on the tree, address placement of a caller who is not a known customer, the notice rules,
+and how the notices a customer was owed stand (for the complaint checklist, the one reading of them)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,7 +14,16 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
-from powerdesk.outages.models import Interruption, KnownEvent, Outage, OutageDevice, OutageState
+from powerdesk.outages import rules
+from powerdesk.outages.models import (
+    Interruption,
+    KnownEvent,
+    NoticeRule,
+    Outage,
+    OutageDevice,
+    OutageNotice,
+    OutageState,
+)
 
 # How many candidates address placement offers (the agent picks one; the API answers them).
 PLACEMENT_LIMIT = 5
@@ -62,3 +74,110 @@ def outage_marks(devices: Sequence[Any]) -> dict[int, str]:
         label = f"{Outage(kind=kind).get_kind_display()}·{Outage(state=state).get_state_display()} {number}"
         marks[device_id] = f"{marks[device_id]}；{label}" if device_id in marks else label
     return marks
+
+
+def notice_rules(kind: str) -> list[NoticeRule]:
+    return list(NoticeRule.objects.filter(kind=kind, is_active=True))
+
+
+def as_rules(rows: Iterable[NoticeRule]) -> list[rules.Rule]:
+    return [
+        rules.Rule(
+            r.pk, r.audience, dt.timedelta(minutes=r.lead_minutes), dt.timedelta(minutes=r.repeat_minutes)
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class NoticeFinding:
+    """How the notices one customer was owed for one outage stand, from the outage's records."""
+
+    outage: Outage
+    interruption: Interruption | None
+    start: dt.datetime
+    standing: rules.NoticeStanding
+
+
+def outage_about(
+    *, customer_id: int | None, at: dt.datetime, order_ids: Sequence[int], kinds: Sequence[str]
+) -> Outage | None:
+    """The outage (of one of ``kinds``) that a complaint about ``at`` is about: the outage of one of the
+    related orders (its own order, or a caller's repair order a call on it noted), newest first; else
+    the outage whose interruption of the customer covers ``at`` (begun by then, not yet ended then).
+    Rejected outages (no outage after all) are never it."""
+    outages = Outage.objects.filter(kind__in=kinds).exclude(state=OutageState.REJECTED)
+    if order_ids:
+        linked = (
+            outages.filter(Q(order_id__in=order_ids) | Q(calls__open_order_id__in=order_ids))
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if linked is not None:
+            return linked
+    if customer_id is None:
+        return None
+    covering = (
+        Interruption.objects.filter(customer_id=customer_id, outage__in=outages, start__lte=at)
+        .filter(Q(end__isnull=True) | Q(end__gte=at))
+        .select_related("outage")
+        .order_by("-start", "-id")
+        .first()
+    )
+    return covering.outage if covering is not None else None
+
+
+def notice_finding(*, outage: Outage, customer: Customer, now: dt.datetime) -> NoticeFinding | None:
+    """The customer's notices for ``outage``: what the rules of its kind owe them (their customer type
+    as the interruption recorded it) from the interruption's start, against the ``OutageNotice`` rows'
+    send times (a notice never sent, or whose sending failed, has none). None without a start time."""
+    interruption = Interruption.objects.filter(outage=outage, customer=customer).first()
+    start = (
+        (interruption.start if interruption is not None else None)
+        or outage.actual_start
+        or outage.planned_start
+    )
+    if start is None:
+        return None
+    if interruption is not None:
+        who = rules.Affected(customer.pk, interruption.customer_type, interruption.important)
+    else:
+        who = _affected(customer)
+    sent = {
+        (rule_id, repeat): sent_at
+        for rule_id, repeat, sent_at in OutageNotice.objects.filter(
+            outage=outage, customer=customer
+        ).values_list("rule_id", "repeat", "sent_at")
+    }
+    standing = rules.notice_standing(
+        start=start, rules=as_rules(notice_rules(outage.kind)), who=who, sent=sent, now=now
+    )
+    return NoticeFinding(outage=outage, interruption=interruption, start=start, standing=standing)
+
+
+def notice_standing_on_facts(
+    *,
+    kind: str,
+    customer: Customer | None,
+    start: dt.datetime,
+    first_sent: dt.datetime | None,
+    repeat_sent: dt.datetime | None,
+    now: dt.datetime,
+) -> rules.NoticeStanding:
+    """The same reading for a disconnection recorded elsewhere (an order's facts) without an outage
+    row: the rules of ``kind`` against the first and the repeat notice's send times as recorded."""
+    rows = notice_rules(kind)
+    sent: dict[tuple[int, bool], dt.datetime | None] = {}
+    for row in rows:
+        sent[(row.pk, False)] = first_sent
+        sent[(row.pk, True)] = repeat_sent
+    who = _affected(customer) if customer is not None else rules.Affected(0, "", False)
+    return rules.notice_standing(start=start, rules=as_rules(rows), who=who, sent=sent, now=now)
+
+
+def _affected(customer: Customer) -> rules.Affected:
+    return rules.Affected(
+        customer.pk,
+        customer.customer_type,
+        rules.is_important(customer.customer_type, customer.is_life_support),
+    )

@@ -43,6 +43,7 @@ from powerdesk.outages.models import (
     OutageSource,
     OutageState,
 )
+from powerdesk.outages.selectors import as_rules, notice_rules
 
 TEMPLATE_FAULT_ETR = "outage_fault_etr"
 TEMPLATE_ETR_CHANGED = "outage_etr_changed"
@@ -55,19 +56,6 @@ def event_write(outage: Outage, kind: str, *, actor: Any = None, at: dt.datetime
 
 def _when(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%m月%d日%H:%M") if value else ""
-
-
-def notice_rules(kind: str) -> list[NoticeRule]:
-    return list(NoticeRule.objects.filter(kind=kind, is_active=True))
-
-
-def as_rules(rows: Iterable[NoticeRule]) -> list[rules.Rule]:
-    return [
-        rules.Rule(
-            r.pk, r.audience, dt.timedelta(minutes=r.lead_minutes), dt.timedelta(minutes=r.repeat_minutes)
-        )
-        for r in rows
-    ]
 
 
 def etr_estimate(

@@ -15,6 +15,7 @@ from powerdesk.complaints.api import (
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
+from powerdesk.reliability.api import ReliabilityApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -60,6 +61,7 @@ urlpatterns = [
     path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
+    path("reliability/", ReliabilityApi.as_view(), name="api-v1-reliability"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
     path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),

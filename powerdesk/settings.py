@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "powerdesk.feedback",
     "powerdesk.outages",
     "powerdesk.risk",
+    "powerdesk.reliability",
     "powerdesk.analytics",
     "powerdesk.console",
     "powerdesk.demo",

@@ -131,6 +131,12 @@ def sees_all_units(role: RoleSpec, position: str) -> int:
     return OK if role.sees_all else FORBIDDEN
 
 
+def sees_reliability(role: RoleSpec, position: str) -> int:
+    """The reliability indices: service management (every unit) and the roles that may dispatch (their
+    unit's subtree); the others 403."""
+    return OK if role.sees_all or "dispatch" in role.may else FORBIDDEN
+
+
 def manages_outages(status: int) -> Callable[[RoleSpec, str], int]:
     """Registering and changing outages: the roles that may dispatch (an outage is read by everyone)."""
     return lambda role, position: status if "dispatch" in role.may else FORBIDDEN
@@ -268,6 +274,7 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
     "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
     "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),
     "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),
@@ -388,6 +395,7 @@ API: dict[str, Row] = {
     ),
     "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
+    "api-v1-reliability": Row(lambda sc: reverse("api-v1-reliability"), sees_reliability),
     "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),
     "api-v1-outages:post": Row(
         lambda sc: reverse("api-v1-outages"), manages_outages(400), method="post", body={}

@@ -67,7 +67,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-n", type=int, default=100, help="timed repetitions of each measurement")
-    parser.add_argument("--profile", type=int, default=0, metavar="TOP", help="profile the page: top functions")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="TOP", help="profile the page: top functions"
+    )
     args = parser.parse_args()
     common.django_setup()
 

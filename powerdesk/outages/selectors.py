@@ -11,14 +11,14 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
-from powerdesk.outages.models import Interruption, KnownEvent, Outage, OutageDevice, OutageState
+from powerdesk.outages.models import CLOSED_STATES, Interruption, KnownEvent, Outage, OutageDevice, OutageState
 
 # How many candidates address placement offers (the agent picks one; the API answers them).
 PLACEMENT_LIMIT = 5
 
 
 def active_outages() -> QuerySet[Outage]:
-    return Outage.objects.filter(actual_end__isnull=True).exclude(state=OutageState.REJECTED)
+    return Outage.objects.filter(actual_end__isnull=True).exclude(state__in=CLOSED_STATES)
 
 
 def outages_for_customer(customer: Customer) -> list[Outage]:
@@ -54,7 +54,7 @@ def outage_marks(devices: Sequence[Any]) -> dict[int, str]:
     """For the tree page: each device an active outage is traced from, with the outage's state."""
     rows = OutageDevice.objects.filter(
         device_id__in=[d.pk for d in devices], restored_at__isnull=True, outage__actual_end__isnull=True
-    ).exclude(outage__state=OutageState.REJECTED)
+    ).exclude(outage__state__in=CLOSED_STATES)
     marks: dict[int, str] = {}
     for device_id, number, state, kind in rows.values_list(
         "device_id", "outage__number", "outage__state", "outage__kind"

@@ -367,7 +367,9 @@ class PredictionRule(models.Model):
     )
     storm = models.BooleanField(_("灾害模式取值"), default=False)
     min_calls = models.PositiveSmallIntegerField(
-        _("来电户数阈值 N"), validators=[MinValueValidator(2)], help_text=_("同一台变下来电客户达到此数即研判停电")
+        _("来电户数阈值 N"),
+        validators=[MinValueValidator(2)],
+        help_text=_("同一台变下来电客户达到此数即研判停电"),
     )
     min_percent = models.PositiveSmallIntegerField(
         _("来电户数占比阈值 P（%）"),
@@ -415,7 +417,12 @@ class StormMode(models.Model):
     switched off: the prediction uses the storm rows of ``PredictionRule`` there."""
 
     unit = models.ForeignKey(
-        Unit, verbose_name=_("范围（单位）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name=_("范围（单位）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("开启时间"))
@@ -503,14 +510,17 @@ class EnergisedProof(models.Model):
         Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("来电工单"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        WorkOrder,
+        verbose_name=_("来电工单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     device_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"))
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("有电/合闸确认")

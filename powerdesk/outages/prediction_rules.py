@@ -109,7 +109,9 @@ def blame(chain: Sequence[int], *, energised: set[int], closed: set[int]) -> int
     return None
 
 
-def children_with_predictions(parent_chain: Sequence[int], predicted_chains: Iterable[Sequence[int]]) -> set[int]:
+def children_with_predictions(
+    parent_chain: Sequence[int], predicted_chains: Iterable[Sequence[int]]
+) -> set[int]:
     """The children of the device whose chain (root first, itself last) is ``parent_chain`` with a
     prediction at or below them, given each prediction's device chain (root first, the device last)."""
     depth = len(parent_chain)

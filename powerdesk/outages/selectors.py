@@ -11,7 +11,14 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
-from powerdesk.outages.models import CLOSED_STATES, Interruption, KnownEvent, Outage, OutageDevice, OutageState
+from powerdesk.outages.models import (
+    CLOSED_STATES,
+    Interruption,
+    KnownEvent,
+    Outage,
+    OutageDevice,
+    OutageState,
+)
 
 # How many candidates address placement offers (the agent picks one; the API answers them).
 PLACEMENT_LIMIT = 5

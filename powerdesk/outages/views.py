@@ -20,7 +20,7 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
-from powerdesk.outages import selectors, services
+from powerdesk.outages import known_events, selectors, services
 from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RestoreForm
 from powerdesk.outages.models import KnownEvent, Outage
 
@@ -155,7 +155,7 @@ def known_event_new(request: ConsoleRequest) -> HttpResponse:
     form = KnownEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
-            services.known_event_create(actor=request.user, **form.cleaned_data)
+            known_events.known_event_create(actor=request.user, **form.cleaned_data)
             messages.success(request, _("报备已登记。"))
             return redirect("outages:list")
     return render(request, "outages/event_new.html", {"form": form})

@@ -450,7 +450,7 @@ class FaultCallMark(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     transformer = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey(WorkOrder, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The call's time: with the customer, it names the call's contact (written after the mark).
     at = models.DateTimeField()
     outage = models.ForeignKey(Outage, null=True, blank=True, on_delete=models.SET_NULL, related_name="marks")
 

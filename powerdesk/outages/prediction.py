@@ -5,8 +5,10 @@ devices known to be up; predictions become probable after a while (the periodic 
 
 Steps, and where they run:
 
-1. At intake (``contact_counted``, in the intake's transaction), for a fault call that opened an order
-   or was counted on one — not a call linked to a known outage — :func:`call_place` reads the caller's
+1. At intake, in the intake's transaction, :func:`call_place` — an intake resolver placed after the
+   outage link, so it sees exactly the fault calls of known customers no known outage explained, and
+   that never answers (the repeat-call resolver or a new order decides what the call becomes) — reads the
+   caller's
    transformer and how many other customers called under it within T (ONE statement: the supply row with
    a sub-select the partial index ``outage_mark_open`` serves), and writes the call's mark (a second).
    Non-fault calls and calls without a customer cost nothing.
@@ -67,9 +69,6 @@ from powerdesk.workorders.choices import BusinessType, Status
 from powerdesk.workorders.models import Contact, WorkOrder
 from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
-# The event data key the outage intake link writes on the order it opens (``intake._link``): such a
-# call is explained by a known outage and is not placed on its transformer.
-LINKED_RELATION = "outage"
 PREDICTED_STATES = (OutageState.PREDICTED, OutageState.PROBABLE)
 
 # --- the figures in force ------------------------------------------------------------------------
@@ -127,14 +126,14 @@ def figures_at(unit_id: int | None) -> rules.Figures | None:
 # --- at intake ------------------------------------------------------------------------------------
 
 
-def call_place(counted: Any) -> None:
-    """The ``contact_counted`` hook (see the module doc, step 1)."""
-    c = counted.contact
-    if c.business_type != BusinessType.REPAIR or c.customer is None or LINKED_RELATION in counted.event_data:
-        return
+def call_place(c: Any) -> None:
+    """An intake resolver that never answers (see the module doc, step 1): it sits after the outage
+    link, so it sees exactly the fault calls no known outage explained, and places them."""
+    if c.business_type != BusinessType.REPAIR or c.customer is None:
+        return None
     figures = figures_at(c.customer.area_id)
     if figures is None:
-        return
+        return None
     since = rules.window_start(c.now, figures)
     others = (
         FaultCallMark.objects.filter(
@@ -154,19 +153,14 @@ def call_place(counted: Any) -> None:
         .first()
     )
     if row is None or row[0] is None:
-        return
+        return None
     transformer_id, callers = row[0], row[1] + 1
-    bulk.insert_objects(
-        [
-            FaultCallMark(
-                customer_id=c.customer.pk, transformer_id=transformer_id, order=counted.order, at=c.now
-            )
-        ]
-    )
+    bulk.insert_objects([FaultCallMark(customer_id=c.customer.pk, transformer_id=transformer_id, at=c.now)])
     if rules.may_predict(callers, figures):
         from powerdesk.outages.tasks import predict_transformer
 
         defer_in_transaction(predict_transformer, {"transformer_id": transformer_id})
+    return None
 
 
 # --- the check ------------------------------------------------------------------------------------
@@ -278,9 +272,11 @@ def _link_calls(outage: Outage, marks: Sequence[FaultCallMark]) -> None:
     """The calls that made the prediction: marks taken by it, and an ``OutageCall`` each (its own order
     noted), as the intake link does for a caller with an open repair order."""
     FaultCallMark.objects.filter(pk__in=[m.pk for m in marks]).update(outage=outage)
-    keys = {(m.order_id, m.customer_id, m.at) for m in marks if m.order_id is not None}
+    # A mark is written while its call is taken, before the call's contact: the contact is the
+    # customer's at the mark's time.
+    keys = {(m.customer_id, m.at) for m in marks}
     contacts = Contact.objects.filter(
-        order_id__in={k[0] for k in keys}, customer_id__in={k[1] for k in keys}, outage_call__isnull=True
+        customer_id__in={k[0] for k in keys}, at__in={k[1] for k in keys}, outage_call__isnull=True
     )
     OutageCall.objects.bulk_create(
         [
@@ -293,7 +289,7 @@ def _link_calls(outage: Outage, marks: Sequence[FaultCallMark]) -> None:
                 at=contact.at,
             )
             for contact in contacts
-            if (contact.order_id, contact.customer_id, contact.at) in keys
+            if (contact.customer_id, contact.at) in keys
         ],
         ignore_conflicts=True,
     )
@@ -483,7 +479,8 @@ def storm_mode_end(*, actor: Any, storm: StormMode) -> StormMode:
 
 
 def register() -> None:
-    from powerdesk.workorders.extensions import contact_counted
+    from powerdesk.workorders.extensions import intake_resolvers
 
     refcache.watch(PredictionRule, StormMode)
-    contact_counted.register("outages", "outages.call_place", call_place)
+    # After the outage link (50), before the repeat-call resolver (100).
+    intake_resolvers.register("outages", "fault_call_place", call_place, position=60)

@@ -433,6 +433,8 @@ class StormMode(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An API client's Idempotency-Key: a retried start answers the first one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("灾害模式")
@@ -521,6 +523,7 @@ class EnergisedProof(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
     at = models.DateTimeField(_("时间"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("有电/合闸确认")

@@ -422,11 +422,23 @@ def predictions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 # --- proofs and storm mode ------------------------------------------------------------------------
 
 
+def _earlier_proof(idempotency_key: str | None) -> EnergisedProof | None:
+    return EnergisedProof.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+
+
 def customer_powered_confirm(
-    *, actor: Any, customer: Customer, order: WorkOrder | None = None, note: str = ""
+    *,
+    actor: Any,
+    customer: Customer,
+    order: WorkOrder | None = None,
+    note: str = "",
+    idempotency_key: str | None = None,
 ) -> EnergisedProof:
     """客户确认有电: every device upstream of the customer (on all their supplies) is proven energised,
     as the grid stands now (kept on the proof)."""
+    earlier = _earlier_proof(idempotency_key)
+    if earlier is not None:
+        return earlier
     chains = [
         path_ids(p)
         for p in CustomerSupply.objects.filter(customer=customer).values_list("meter_point__path", flat=True)
@@ -445,11 +457,17 @@ def customer_powered_confirm(
         note=note.strip(),
         at=clock.now(),
         by=actor,
+        idempotency_key=idempotency_key or None,
     )
 
 
-def device_closed_confirm(*, actor: Any, device: Device, note: str = "") -> EnergisedProof:
+def device_closed_confirm(
+    *, actor: Any, device: Device, note: str = "", idempotency_key: str | None = None
+) -> EnergisedProof:
     """A crew or dispatcher confirmed ``device`` closed: it is not the tripped device."""
+    earlier = _earlier_proof(idempotency_key)
+    if earlier is not None:
+        return earlier
     return EnergisedProof.objects.create(
         kind=ProofKind.DEVICE_CLOSED,
         device=device,
@@ -457,16 +475,29 @@ def device_closed_confirm(*, actor: Any, device: Device, note: str = "") -> Ener
         note=note.strip(),
         at=clock.now(),
         by=actor,
+        idempotency_key=idempotency_key or None,
     )
 
 
-def storm_mode_start(*, actor: Any, unit: Unit | None = None, note: str = "") -> StormMode:
+def storm_mode_start(
+    *, actor: Any, unit: Unit | None = None, note: str = "", idempotency_key: str | None = None
+) -> StormMode:
     """Switch storm mode on for ``unit``'s subtree (None: everywhere)."""
+    if idempotency_key:
+        earlier = StormMode.objects.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return earlier
     if StormMode.objects.filter(unit=unit, ended_at__isnull=True).exists():
         raise ValidationFailed(
             _("该范围的灾害模式已开启。"), fields={"unit": [_("该范围的灾害模式已开启。")]}
         )
-    return StormMode.objects.create(unit=unit, note=note.strip(), started_at=clock.now(), started_by=actor)
+    return StormMode.objects.create(
+        unit=unit,
+        note=note.strip(),
+        started_at=clock.now(),
+        started_by=actor,
+        idempotency_key=idempotency_key or None,
+    )
 
 
 def storm_mode_end(*, actor: Any, storm: StormMode) -> StormMode:

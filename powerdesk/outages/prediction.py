@@ -92,7 +92,9 @@ def _load_reference() -> tuple[list[rules.RuleRow], list[int | None]]:
         )
         for r in PredictionRule.objects.filter(is_active=True)
     ]
-    storms = list(StormMode.objects.filter(ended_at__isnull=True).values_list("unit_id", flat=True))
+    storms: list[int | None] = list(
+        StormMode.objects.filter(ended_at__isnull=True).values_list("unit_id", flat=True)
+    )
     return rows, storms
 
 

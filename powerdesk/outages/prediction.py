@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -70,6 +70,8 @@ from powerdesk.workorders.models import Contact, WorkOrder
 from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
 PREDICTED_STATES = (OutageState.PREDICTED, OutageState.PROBABLE)
+# The sweep runs every minute: transformers called within this time are checked again.
+RECHECK_RECENT = dt.timedelta(minutes=3)
 
 # --- the figures in force ------------------------------------------------------------------------
 
@@ -408,12 +410,14 @@ def predictions_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         return {"probable": len(due), "checked": 0}
     longest = max(r.figures.window for r in rows)
     gate = min(min(r.figures.min_calls, r.figures.percent_min_calls) for r in rows)
+    # Only transformers called lately: a missed threshold is missed by the checks of the latest calls,
+    # and an older one was checked by an earlier pass.
     ids = list(
         FaultCallMark.objects.filter(outage__isnull=True, at__gte=now - longest)
         .order_by()
         .values("transformer_id")
-        .annotate(n=Count("customer_id", distinct=True))
-        .filter(n__gte=gate)
+        .annotate(n=Count("customer_id", distinct=True), last=Max("at"))
+        .filter(n__gte=gate, last__gte=now - RECHECK_RECENT)
         .values_list("transformer_id", flat=True)
     )
     for transformer_id in ids:

@@ -44,6 +44,7 @@ def test_a_dispatcher_confirms_a_prediction_through_the_api_and_every_customer_i
             reverse("api-v1-outage-confirm", args=[predicted.number])
         )
     assert answer.json()["state"] == "confirmed" and again.status_code == 200
+    assert answer.json()["prediction"]["device"] == "TA" and answer.json()["prediction"]["callers"] == 3
     assert etr_messages(predicted) == 10
     assert OutageEvent.objects.filter(outage=predicted, kind="confirmed").count() == 1
 

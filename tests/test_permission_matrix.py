@@ -297,6 +297,15 @@ CONSOLE: dict[str, Row] = {
     "outages:confirm": Row(
         lambda sc: reverse("outages:confirm", args=[sc.outage.number]), manages_outages(LOGIN), method="post"
     ),
+    # A confirmed outage cannot be rejected: the refusal is shown on its page.
+    "outages:reject": Row(
+        lambda sc: reverse("outages:reject", args=[sc.outage.number]), manages_outages(LOGIN), method="post"
+    ),
+    "outages:proofs": Row(lambda sc: reverse("outages:proofs"), everyone()),
+    "outages:storm": Row(lambda sc: reverse("outages:storm"), everyone()),
+    "outages:storm_end": Row(
+        lambda sc: reverse("outages:storm_end", args=[999999]), manages_outages(MISSING), method="post"
+    ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -414,6 +423,32 @@ API: dict[str, Row] = {
         manages_outages(400),
         method="post",
         body={"devices": ["NO-SUCH-DEVICE"]},
+    ),
+    # Already confirmed: confirming again changes nothing; rejecting it is refused.
+    "api-v1-outage-confirm:post": Row(
+        lambda sc: reverse("api-v1-outage-confirm", args=[sc.outage.number]),
+        manages_outages(OK),
+        method="post",
+    ),
+    "api-v1-outage-reject:post": Row(
+        lambda sc: reverse("api-v1-outage-reject", args=[sc.outage.number]),
+        manages_outages(400),
+        method="post",
+        body={},
+    ),
+    # Which role may record depends on the kind: without one, everyone gets the field error.
+    "api-v1-outage-proofs:post": Row(
+        lambda sc: reverse("api-v1-outage-proofs"), everyone(400), method="post", body={}
+    ),
+    "api-v1-outage-storm": Row(lambda sc: reverse("api-v1-outage-storm"), everyone()),
+    "api-v1-outage-storm:post": Row(
+        lambda sc: reverse("api-v1-outage-storm"),
+        manages_outages(400),
+        method="post",
+        body={"unit": "NO-SUCH"},
+    ),
+    "api-v1-outage-storm-end:post": Row(
+        lambda sc: reverse("api-v1-outage-storm-end", args=[999999]), manages_outages(MISSING), method="post"
     ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),

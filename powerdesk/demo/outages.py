@@ -15,8 +15,9 @@ from powerdesk.core import clock
 from powerdesk.customers.supply import customers_out
 from powerdesk.grid.models import Device, DeviceKind
 from powerdesk.org.models import User
+from powerdesk.outages.known_events import known_event_create
 from powerdesk.outages.models import KnownEvent
-from powerdesk.outages.services import known_event_create, outage_create
+from powerdesk.outages.services import outage_create
 from powerdesk.workorders.models import Topic
 from powerdesk.workorders.services.intake import workorder_intake
 

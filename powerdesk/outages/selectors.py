@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.html import format_html_join
 
 from powerdesk.core import clock
 from powerdesk.core.sql import CompiledRead
@@ -17,6 +18,7 @@ from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
 from powerdesk.outages import rules
 from powerdesk.outages.models import (
+    CLOSED_STATES,
     Interruption,
     KnownEvent,
     NoticeRule,
@@ -31,7 +33,7 @@ PLACEMENT_LIMIT = 5
 
 
 def active_outages() -> QuerySet[Outage]:
-    return Outage.objects.filter(actual_end__isnull=True).exclude(state=OutageState.REJECTED)
+    return Outage.objects.filter(actual_end__isnull=True).exclude(state__in=CLOSED_STATES)
 
 
 def _open_interruptions(*, customer: int) -> QuerySet[Any]:
@@ -76,17 +78,19 @@ def place_by_address(address: str, *, limit: int = PLACEMENT_LIMIT) -> list[Cust
 
 
 def outage_marks(devices: Sequence[Any]) -> dict[int, str]:
-    """For the tree page: each device an active outage is traced from, with the outage's state."""
+    """For the tree page: each device an active outage is traced from, with the outage's state, marked
+    so that a prediction (predicted, probable) reads apart from a confirmed outage (its own class)."""
     rows = OutageDevice.objects.filter(
         device_id__in=[d.pk for d in devices], restored_at__isnull=True, outage__actual_end__isnull=True
-    ).exclude(outage__state=OutageState.REJECTED)
-    marks: dict[int, str] = {}
+    ).exclude(outage__state__in=CLOSED_STATES)
+    marks: dict[int, list[tuple[str, str]]] = {}
     for device_id, number, state, kind in rows.values_list(
         "device_id", "outage__number", "outage__state", "outage__kind"
     ):
         label = f"{Outage(kind=kind).get_kind_display()}·{Outage(state=state).get_state_display()} {number}"
-        marks[device_id] = f"{marks[device_id]}；{label}" if device_id in marks else label
-    return marks
+        marks.setdefault(device_id, []).append((state, label))
+    span = '<span class="outage-mark outage-mark-{}">{}</span>'
+    return {device_id: format_html_join(" ", span, items) for device_id, items in marks.items()}
 
 
 def notice_rules(kind: str) -> list[NoticeRule]:

@@ -25,7 +25,7 @@ from powerdesk.customers.supply import customers_out
 from powerdesk.grid.models import Device
 from powerdesk.notify.models import Notification, NotificationState, NotifyChannel, SuppressedReason
 from powerdesk.notify.services import notification_enqueue_many
-from powerdesk.outages import rules
+from powerdesk.outages import prediction, rules
 from powerdesk.outages.models import (
     TRACED_KINDS,
     EtrChange,
@@ -418,8 +418,10 @@ def outage_confirm(*, outage: Outage, actor: Any) -> Outage:
     now = clock.now()
     with transaction.atomic():
         outage = _lock(outage)
-        if outage.state == OutageState.CONFIRMED or not outage.is_active:
+        if outage.state == OutageState.CONFIRMED:
             return outage
+        if not outage.is_active:
+            raise ValidationFailed(_("该停电已排除、合并或结束，不能确认。"))
         before = outage.state
         outage.state = OutageState.CONFIRMED
         outage.save(update_fields=["state"])
@@ -430,14 +432,24 @@ def outage_confirm(*, outage: Outage, actor: Any) -> Outage:
 
 
 def outage_reject(*, outage: Outage, actor: Any, note: str = "") -> Outage:
+    """A predicted or probable outage rejected by a dispatcher: no one was out (a prediction's
+    interruption rows are dropped), and the calls' orders still waiting are dispatched as their routing
+    rule says. Rejecting again changes nothing."""
     now = clock.now()
     with transaction.atomic():
         outage = _lock(outage)
+        if outage.state == OutageState.REJECTED:
+            return outage
         if outage.state == OutageState.CONFIRMED:
             raise ValidationFailed(_("已确认的停电不能排除。"))
+        if outage.state == OutageState.MERGED:
+            raise ValidationFailed(_("该研判已合并到上级停电，请处理上级停电。"))
         outage.state = OutageState.REJECTED
         outage.save(update_fields=["state"])
         event_write(outage, "rejected", actor=actor, at=now, note=note)
+        if outage.source == OutageSource.PREDICTION:
+            Interruption.objects.filter(outage=outage).delete()
+            prediction.calls_dispatch(outage)
     return outage
 
 
@@ -528,46 +540,6 @@ def outage_restore(
         if told:
             _tell_affected(outage, TEMPLATE_RESTORED, "restored", sorted(told), restored_at=_when(at))
     return outage
-
-
-def known_event_create(
-    *,
-    actor: Any,
-    kind: str,
-    title: str,
-    script: str,
-    devices: Sequence[Device],
-    starts_at: dt.datetime,
-    ends_at: dt.datetime | None = None,
-    etr_override: dt.datetime | None = None,
-) -> KnownEvent:
-    """Register (报备) a storm or large event for the area below ``devices`` with the agents' script."""
-    errors: dict[str, list[str]] = {}
-    if kind not in KnownEvent.Kind.values:
-        errors["kind"] = [_("类型无效。")]
-    if not (title or "").strip():
-        errors["title"] = [_("请填写标题。")]
-    if not (script or "").strip():
-        errors["script"] = [_("请填写应答口径。")]
-    if not devices:
-        errors["devices"] = [_("请选择影响范围。")]
-    if ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = [_("结束时间应晚于开始时间。")]
-    if errors:
-        raise ValidationFailed(_("报备信息有误，请检查。"), fields=errors)
-    with transaction.atomic():
-        event = KnownEvent.objects.create(
-            kind=kind,
-            title=title.strip(),
-            script=script.strip(),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            etr_override=etr_override,
-            created_by=actor,
-            created_at=clock.now(),
-        )
-        event.devices.set(devices)
-    return event
 
 
 def notices_sweep(*, now: dt.datetime | None = None) -> int:

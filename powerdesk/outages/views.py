@@ -20,9 +20,9 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
-from powerdesk.outages import selectors, services
-from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RestoreForm
-from powerdesk.outages.models import KnownEvent, Outage
+from powerdesk.outages import known_events, selectors, services
+from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RejectForm, RestoreForm
+from powerdesk.outages.models import KnownEvent, Outage, Prediction
 
 LIST_SHOWN = 200
 CUSTOMERS_SHOWN = 500
@@ -98,6 +98,11 @@ def _detail(request: ConsoleRequest, outage: Outage, **forms: Any) -> HttpRespon
             "may_manage": may_manage(request.user) and outage.is_active,
             "etr_form": forms.get("etr_form") or EtrForm(),
             "restore_form": forms.get("restore_form") or RestoreForm(),
+            "reject_form": RejectForm(),
+            "prediction": Prediction.objects.select_related("device", "merged_into")
+            .filter(outage=outage)
+            .first(),
+            "merged": list(Prediction.objects.filter(merged_into=outage).select_related("outage")),
         },
     )
 
@@ -155,7 +160,7 @@ def known_event_new(request: ConsoleRequest) -> HttpResponse:
     form = KnownEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with refusal_on(form):
-            services.known_event_create(actor=request.user, **form.cleaned_data)
+            known_events.known_event_create(actor=request.user, **form.cleaned_data)
             messages.success(request, _("报备已登记。"))
             return redirect("outages:list")
     return render(request, "outages/event_new.html", {"form": form})

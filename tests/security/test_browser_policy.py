@@ -39,6 +39,8 @@ NOT_PAGES = {
     "outages:etr": "POST only",
     "outages:restore": "POST only",
     "outages:confirm": "POST only",
+    "outages:reject": "POST only",
+    "outages:storm_end": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",

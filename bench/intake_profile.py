@@ -118,6 +118,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key: cumulative, tottime, …")
     parser.add_argument("--dump", metavar="FILE", help="with --profile: also write the cProfile data to FILE")
+    parser.add_argument(
+        "--show-sql", type=int, default=0, metavar="K", help="print the statements of K requests"
+    )
     args = parser.parse_args()
 
     common.django_setup()
@@ -129,6 +132,7 @@ def main() -> int:
     rng = random.Random()
     run = uuid.uuid4().hex[:8]
     statements = 0
+    shown: list[str] = []
 
     # Every statement goes through psycopg's Cursor.execute: the ORM's (Django's client-side cursors
     # subclass it) and the hot path's own (powerdesk.core.sql). Django's execute_wrapper sees only the first.
@@ -136,10 +140,12 @@ def main() -> int:
 
     real_execute = psycopg.Cursor.execute
 
-    def count(self, *args, **kwargs):
+    def count(self, *a, **kw):
         nonlocal statements
         statements += 1
-        return real_execute(self, *args, **kwargs)
+        if args.show_sql:
+            shown.append(" ".join(str(a[0] if a else kw.get("query", "")).split())[:200])
+        return real_execute(self, *a, **kw)
 
     def call(body: bytes, i: int) -> int:
         status = []
@@ -168,6 +174,10 @@ def main() -> int:
             wall.append(time.perf_counter() - w0)
             sql.append(statements)
             codes[code] = codes.get(code, 0) + 1
+            if i < args.show_sql:
+                print(f"--- request {i}: HTTP {code}, {statements} statements")
+                print("\n".join(shown))
+            shown.clear()
     finally:
         psycopg.Cursor.execute = real_execute  # type: ignore[method-assign]
     log(f"{args.n} intakes, HTTP status counts {codes}")

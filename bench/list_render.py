@@ -67,6 +67,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-n", type=int, default=100, help="timed repetitions of each measurement")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="TOP", help="profile the page: top functions"
+    )
     args = parser.parse_args()
     common.django_setup()
 
@@ -112,6 +115,18 @@ def main() -> int:
         for field in form:
             str(field)
 
+    if args.profile:
+        import cProfile
+        import pstats
+
+        page()
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(args.n):
+            page()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+        return 0
     log(f"host speed: {calibrate():.1f} µs per calibration loop (13-14 fast, 24-29 slow)")
     log(f"whole page (test client): median {cpu_ms(page, args.n):.2f} ms CPU")
     log(f"API list (test client):   median {cpu_ms(api_list, args.n):.2f} ms CPU")

@@ -354,8 +354,8 @@ def _customers(cur, n: int) -> None:
     cur.execute(
         f"""
         INSERT INTO customers_customer (id, account_no, name, customer_type, address, meter_no, id_number,
-            is_sensitive, is_life_support, multi_resident, shared_meter, preferred_channel, notes, created_at,
-            area_id)
+            is_sensitive, sensitive_reason, is_life_support, multi_resident, shared_meter, preferred_channel,
+            notes, created_at, area_id)
         SELECT g, (3100000000 + g)::text,
                CASE WHEN ctype IN ('commercial', 'industrial', 'important')
                     THEN a.street || ({sql_array(BUSINESSES)})[1 + floor(r2 * {len(BUSINESSES)})::int]
@@ -371,7 +371,7 @@ def _customers(cur, n: int) -> None:
                CASE WHEN ctype IN ('commercial', 'industrial', 'important') THEN ''
                     ELSE '3207' || lpad((g % 100)::text, 2, '0') || to_char(date '1950-01-01'
                          + floor(r3 * 20000)::int, 'YYYYMMDD') || lpad((g % 10000)::text, 4, '0') END,
-               r5 < 0.005, r5 > 0.999, r4 < 0.05, r4 > 0.98,
+               r5 < 0.005, CASE WHEN r5 < 0.005 THEN '多次投诉' ELSE '' END, r5 > 0.999, r4 < 0.05, r4 > 0.98,
                CASE WHEN r5 < 0.1 THEN 'wechat' WHEN r5 < 0.2 THEN 'app' ELSE 'phone' END,
                '', now() - (r5 * 3650) * interval '1 day', a.area_id
         FROM (

@@ -17,6 +17,14 @@ from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyList
 from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
 from powerdesk.outages.known_events_api import KnownEventCloseApi, KnownEventCollectionApi
+from powerdesk.outages.prediction_api import (
+    OutageConfirmApi,
+    OutageRejectApi,
+    ProofCollectionApi,
+    StormCollectionApi,
+    StormEndApi,
+)
+from powerdesk.reliability.api import ReliabilityApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
 from powerdesk.workorders.api import (
@@ -57,14 +65,20 @@ urlpatterns = [
         "rectifications/<int:pk>/close/", RectificationCloseApi.as_view(), name="api-v1-rectification-close"
     ),
     path("outages/", OutageCollectionApi.as_view(), name="api-v1-outages"),
+    path("outages/proofs/", ProofCollectionApi.as_view(), name="api-v1-outage-proofs"),
+    path("outages/storm/", StormCollectionApi.as_view(), name="api-v1-outage-storm"),
+    path("outages/storm/<int:pk>/end/", StormEndApi.as_view(), name="api-v1-outage-storm-end"),
     path("outages/<str:number>/", OutageDetailApi.as_view(), name="api-v1-outage-detail"),
     path("outages/<str:number>/etr/", OutageEtrApi.as_view(), name="api-v1-outage-etr"),
     path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
     path("notify/receipts/", DeliveryReceiptApi.as_view(), name="api-v1-notify-receipts"),
     path("known-events/", KnownEventCollectionApi.as_view(), name="api-v1-known-events"),
     path("known-events/<int:pk>/close/", KnownEventCloseApi.as_view(), name="api-v1-known-event-close"),
+    path("outages/<str:number>/confirm/", OutageConfirmApi.as_view(), name="api-v1-outage-confirm"),
+    path("outages/<str:number>/reject/", OutageRejectApi.as_view(), name="api-v1-outage-reject"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
+    path("reliability/", ReliabilityApi.as_view(), name="api-v1-reliability"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),
     path("follow-ups/<int:pk>/close/", FollowUpCloseApi.as_view(), name="api-v1-follow-up-close"),

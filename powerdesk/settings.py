@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "powerdesk.feedback",
     "powerdesk.outages",
     "powerdesk.risk",
+    "powerdesk.reliability",
     "powerdesk.analytics",
     "powerdesk.console",
     "powerdesk.demo",
@@ -106,6 +108,10 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "powerdesk.org
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Form widgets render through the project's templates, so one of Django's widget templates can be
+# overridden (templates/django/forms/widgets/select.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -6,9 +6,18 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from powerdesk.org.models import Unit, UnitKind, User
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
+
+# Property tests judge results, not speed: on a loaded 2-core machine one example can take longer than
+# hypothesis's default 200 ms deadline, and a deadline failure would refuse a good landing.
+hypothesis_settings.register_profile(
+    "powerdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors]
+)
+hypothesis_settings.load_profile("powerdesk")
 
 
 @pytest.fixture(autouse=True, scope="session")

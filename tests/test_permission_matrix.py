@@ -131,6 +131,12 @@ def sees_all_units(role: RoleSpec, position: str) -> int:
     return OK if role.sees_all else FORBIDDEN
 
 
+def sees_reliability(role: RoleSpec, position: str) -> int:
+    """The reliability indices: service management (every unit) and the roles that may dispatch (their
+    unit's subtree); the others 403."""
+    return OK if role.sees_all or "dispatch" in role.may else FORBIDDEN
+
+
 def manages_outages(status: int) -> Callable[[RoleSpec, str], int]:
     """Registering and changing outages: the roles that may dispatch (an outage is read by everyone)."""
     return lambda role, position: status if "dispatch" in role.may else FORBIDDEN
@@ -268,6 +274,7 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
     "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
     "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),
     "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),
@@ -293,6 +300,15 @@ CONSOLE: dict[str, Row] = {
     # Already confirmed: nothing changes, back to its page.
     "outages:confirm": Row(
         lambda sc: reverse("outages:confirm", args=[sc.outage.number]), manages_outages(LOGIN), method="post"
+    ),
+    # A confirmed outage cannot be rejected: the refusal is shown on its page.
+    "outages:reject": Row(
+        lambda sc: reverse("outages:reject", args=[sc.outage.number]), manages_outages(LOGIN), method="post"
+    ),
+    "outages:proofs": Row(lambda sc: reverse("outages:proofs"), everyone()),
+    "outages:storm": Row(lambda sc: reverse("outages:storm"), everyone()),
+    "outages:storm_end": Row(
+        lambda sc: reverse("outages:storm_end", args=[999999]), manages_outages(MISSING), method="post"
     ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
@@ -392,6 +408,7 @@ API: dict[str, Row] = {
     ),
     "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
+    "api-v1-reliability": Row(lambda sc: reverse("api-v1-reliability"), sees_reliability),
     "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),
     "api-v1-outages:post": Row(
         lambda sc: reverse("api-v1-outages"), manages_outages(400), method="post", body={}
@@ -424,6 +441,32 @@ API: dict[str, Row] = {
     # The SMS gateway's delivery receipts: signed with the shared secret, not a user's; unsigned: 403.
     "api-v1-notify-receipts:post": Row(
         lambda sc: reverse("api-v1-notify-receipts"), everyone(FORBIDDEN), method="post", body={}
+    ),
+    # Already confirmed: confirming again changes nothing; rejecting it is refused.
+    "api-v1-outage-confirm:post": Row(
+        lambda sc: reverse("api-v1-outage-confirm", args=[sc.outage.number]),
+        manages_outages(OK),
+        method="post",
+    ),
+    "api-v1-outage-reject:post": Row(
+        lambda sc: reverse("api-v1-outage-reject", args=[sc.outage.number]),
+        manages_outages(400),
+        method="post",
+        body={},
+    ),
+    # Which role may record depends on the kind: without one, everyone gets the field error.
+    "api-v1-outage-proofs:post": Row(
+        lambda sc: reverse("api-v1-outage-proofs"), everyone(400), method="post", body={}
+    ),
+    "api-v1-outage-storm": Row(lambda sc: reverse("api-v1-outage-storm"), everyone()),
+    "api-v1-outage-storm:post": Row(
+        lambda sc: reverse("api-v1-outage-storm"),
+        manages_outages(400),
+        method="post",
+        body={"unit": "NO-SUCH"},
+    ),
+    "api-v1-outage-storm-end:post": Row(
+        lambda sc: reverse("api-v1-outage-storm-end", args=[999999]), manages_outages(MISSING), method="post"
     ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),

@@ -12,7 +12,12 @@ responsibility its judgment assigned; praise for whom its credit names; a rectif
 and owner.
 
 The period is the orders' acceptance time (``WorkOrder.created_at``) in Asia/Shanghai unless a measure
-says otherwise (open rectifications are counted as they stand now).
+says otherwise (open rectifications are counted as they stand now; campaign survey answers, which have
+no order, by the time they were submitted).
+
+Surveys come in two kinds, labelled apart: the survey after an order (工单调查, about that order's
+handling) and the campaign survey (服务调查, sent to customers outside any order); the combined score
+pools both kinds' answers.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -216,16 +221,71 @@ def satisfaction(*, period: Period, scope: Scope, by: str) -> Result:
 
 @measure(
     "survey_score",
-    _("调查平均分"),
+    _("工单调查平均分"),
     "mean",
-    _("受理时间在统计期内的工单收到的满意度调查评分（1–5 分）的平均值，按工单的处理人、处理单位统计。"),
-    _("统计期内没有收到满意度调查评分。"),
+    _(
+        "工单调查：受理时间在统计期内的工单办结后收到的满意度调查评分（1–5 分）的平均值，"
+        "按工单的处理人、处理单位统计。不含服务调查（调查活动）的答卷。"
+    ),
+    _("统计期内没有收到工单调查评分。"),
 )
 def survey_score(*, period: Period, scope: Scope, by: str) -> Result:
     """Mean 1–5 score of the survey responses about orders accepted in the period."""
-    qs = SurveyResponse.objects.filter(_orders(period, scope, "order__"), score__isnull=False)
+    qs = SurveyResponse.objects.filter(_order_surveys(period, scope), score__isnull=False)
     key = _handler("order__") if by == "staff" else F("order__unit_id")
-    rows = _grouped(qs, key, total=Sum("score"), count=Count("id"))
+    return _means(_grouped(qs, key, total=Sum("score"), count=Count("id")))
+
+
+@measure(
+    "campaign_survey_score",
+    _("服务调查平均分"),
+    "mean",
+    _(
+        "服务调查：提交时间在统计期内的调查活动（不针对某张工单的服务调查）答卷评分（1–5 分）的平均值，"
+        "计入调查活动的范围单位；答卷不对应具体员工，按员工统计时只计入合计。"
+    ),
+    _("统计期内没有收到服务调查评分。"),
+)
+def campaign_survey_score(*, period: Period, scope: Scope, by: str) -> Result:
+    """Mean 1–5 score of the campaign (服务调查) responses submitted in the period, for the campaign's
+    unit; no staff member is named by them (key None: in the totals only)."""
+    qs = SurveyResponse.objects.filter(_campaign_surveys(period, scope), score__isnull=False)
+    key = Value(None, output_field=IntegerField()) if by == "staff" else F("campaign__unit_id")
+    return _means(_grouped(qs, key, total=Sum("score"), count=Count("id")))
+
+
+@measure(
+    "all_survey_score",
+    _("调查平均分（合计）"),
+    "mean",
+    _(
+        "工单调查与服务调查的全部评分合在一起的平均值（各按上面两项的口径取数、归属），"
+        "即两项的总分之和除以份数之和，不是两个平均分的平均。"
+    ),
+    _("统计期内没有收到任何调查评分。"),
+)
+def all_survey_score(*, period: Period, scope: Scope, by: str) -> Result:
+    """Mean 1–5 score of order and campaign responses together, each selected and attributed as in
+    ``survey_score`` and ``campaign_survey_score`` (one query: total scores over number of answers)."""
+    qs = SurveyResponse.objects.filter(
+        _order_surveys(period, scope) | _campaign_surveys(period, scope), score__isnull=False
+    )
+    # A campaign response has no order: its handler is null (None, the totals), its unit the campaign's.
+    key = _handler("order__") if by == "staff" else Coalesce(F("order__unit_id"), F("campaign__unit_id"))
+    return _means(_grouped(qs, key, total=Sum("score"), count=Count("id")))
+
+
+def _order_surveys(period: Period, scope: Scope) -> Q:
+    return Q(order__isnull=False) & _orders(period, scope, "order__")
+
+
+def _campaign_surveys(period: Period, scope: Scope) -> Q:
+    return Q(campaign__isnull=False, created_at__gte=period.start, created_at__lt=period.end) & scope.q(
+        "campaign__unit_id"
+    )
+
+
+def _means(rows: list[dict[str, Any]]) -> Result:
     return Result({r["_key"]: Mean(r["total"] or 0, r["count"]) for r in rows}, available=bool(rows))
 
 

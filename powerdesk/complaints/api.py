@@ -103,6 +103,9 @@ class CriterionOutputSerializer(serializers.Serializer):
     valid_from = serializers.DateField(source="criterion.valid_from")
     prefilled = serializers.CharField(source="answer", help_text="yes / no / unknown")
     prefilled_from = serializers.CharField(source="basis")
+    prefilled_note = serializers.CharField(
+        source="note", help_text="what was found, e.g. the notices owed and when each was sent"
+    )
 
     class Meta:
         ref_name = "ComplaintCriterion"

@@ -1,14 +1,18 @@
 """The complaint rules as pure functions of their inputs (no database): which checklist applies, the
-verdict of a filled checklist, what the system can pre-fill, whether a disconnection notice was due,
-whether a new complaint repeats an earlier order, and whom a severe complaint tells.
+verdict of a filled checklist, what the system can pre-fill, whether a disconnection broke the notice
+rule, whether a new complaint repeats an earlier order, and whom a severe complaint tells.
 
-The services, the console and the API call these; the figures come from the rule rows."""
+The services, the console and the API call these; the figures come from the rule rows. The notice rule
+itself (who is told how long before an outage) has one home, the outages app (``NoticeRule`` rows and
+``outages.rules.notice_standing``): the checklist reads its answer from there."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+from powerdesk.outages import rules as outage_rules
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ANSWERS = (YES, NO, UNKNOWN)
@@ -143,33 +147,26 @@ def company_side(*, customer_side_sub_types: set[str], repair_sub_type: str | No
     return NO if repair_sub_type in customer_side_sub_types else YES
 
 
-def arrears_notice_improper(
-    *,
-    disconnected_at: dt.datetime,
-    overdue_days: int | None,
-    residential: bool,
-    notice_at: dt.datetime | None,
-    final_notice_at: dt.datetime | None,
-    params: Mapping[str, int],
+def notice_improper(
+    *, standing: str, overdue_days: int | None = None, min_overdue_days: int | None = None
 ) -> str:
-    """Whether a disconnection for arrears broke the rule ("yes" makes the complaint's criterion met):
-    arrears overdue no more than ``min_overdue_days``; or no notice ``residential_days`` (residential)
-    / ``non_residential_days`` ahead; or, for a non-residential customer, no second notice at least
-    ``final_notice_hours`` before. "unknown" when the facts to decide are missing."""
-    if overdue_days is not None and overdue_days <= params["min_overdue_days"]:
+    """Whether a disconnection (for arrears when ``min_overdue_days`` is given) or an outage broke the
+    notice rule ("yes" makes the complaint's criterion met). ``standing`` is how the customer's notices
+    stand, as the outages app reads them (``outages.rules.notice_standing``, or "unknown"):
+
+    1. arrears overdue no more than ``min_overdue_days``: improper, whatever the notices;
+    2. a notice missing or sent late: improper;
+    3. every notice owed sent in time, or none owed: proper ("no") — for arrears only once the arrears
+       are known to be overdue long enough, else "unknown";
+    4. a notice still to come, or nothing known: "unknown"."""
+    arrears = min_overdue_days is not None
+    if min_overdue_days is not None and overdue_days is not None and overdue_days <= min_overdue_days:
         return YES
-    if notice_at is None:
-        return UNKNOWN
-    days = params["residential_days"] if residential else params["non_residential_days"]
-    if disconnected_at - notice_at < dt.timedelta(days=days):
+    if standing in (outage_rules.MISSING, outage_rules.LATE):
         return YES
-    if not residential:
-        if final_notice_at is None:
-            return UNKNOWN
-        hours = dt.timedelta(hours=params["final_notice_hours"])
-        if final_notice_at > disconnected_at or disconnected_at - final_notice_at < hours:
-            return YES
-    return NO if overdue_days is not None else UNKNOWN
+    if standing in (outage_rules.ON_TIME, outage_rules.NONE_OWED):
+        return UNKNOWN if arrears and overdue_days is None else NO
+    return UNKNOWN
 
 
 # --- 重复投诉 ---------------------------------------------------------------------------------------

@@ -94,7 +94,11 @@ def bulk_update(model: type[Model], objs: Sequence[Any], fields: Sequence[str]) 
 
 @functools.lru_cache(maxsize=256)
 def _insert_statement(
-    model: type[Model], varying: tuple[str, ...], shared: tuple[str, ...], conflict_target: tuple[str, ...]
+    model: type[Model],
+    varying: tuple[str, ...],
+    shared: tuple[str, ...],
+    conflict_target: tuple[str, ...],
+    update: tuple[str, ...] = (),
 ) -> str:
     """The INSERT of ``model`` taking ``varying`` fields from the JSON document's rows and ``shared``
     ones from a parameter each; built once per shape (the text then stays the same, and psycopg
@@ -114,7 +118,13 @@ def _insert_statement(
     conflict = ""
     if conflict_target:
         target = ", ".join(qn(_column(by_name[name])) for name in conflict_target)
-        conflict = f" ON CONFLICT ({target}) DO NOTHING"
+        action = (
+            "UPDATE SET "
+            + ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in (_column(by_name[n]) for n in update))
+            if update
+            else "NOTHING"
+        )
+        conflict = f" ON CONFLICT ({target}) DO {action}"
     # WITH ORDINALITY … ORDER BY: the rows are inserted, and their keys returned, in the document's order.
     return (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
@@ -141,6 +151,7 @@ def insert_rows(
     *,
     same: dict[str, Any] | None = None,
     conflict_target: Sequence[str] = (),
+    update: Sequence[str] = (),
 ) -> list[Any]:
     """Insert ``rows`` (dicts by field attname) in one statement; the primary keys of the rows written,
     in the rows' order.
@@ -149,7 +160,9 @@ def insert_rows(
     ``same`` (values every row shares, sent once), or else the field's default, as a new model instance
     would have it (sent once too). The rows must all name the same fields. With ``conflict_target`` (the
     fields of a unique constraint), a row that would repeat a stored row, or one earlier in ``rows``, is
-    skipped (``ON CONFLICT … DO NOTHING``) and has no key in the result."""
+    skipped (``ON CONFLICT … DO NOTHING``) and has no key in the result; with ``update`` as well (field
+    attnames), the stored row takes those fields of the new one instead (``DO UPDATE``), and its key is
+    returned. Two rows of one batch with the same key cannot both update it: PostgreSQL refuses that."""
     if not rows:
         return []
     same = same or {}
@@ -166,7 +179,7 @@ def insert_rows(
     if any(f.column != f.attname for f in fields if f.attname in first):
         columns = [(_column(f), f.attname) for f in fields if f.attname in first]
         rows = [{c: row[a] for c, a in columns} for row in rows]
-    statement = _insert_statement(model, varying, shared, tuple(conflict_target))
+    statement = _insert_statement(model, varying, shared, tuple(conflict_target), tuple(update))
     return [row[0] for row in _execute(statement, [*params, _document(rows)])]
 
 

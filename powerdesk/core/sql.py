@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
+from django.db.models.query import FlatValuesListIterable
 
 M = TypeVar("M", bound=Model)
 
@@ -78,3 +79,61 @@ def mark_saved(obj: M) -> M:
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+class CompiledRead:
+    """A read on the hot path whose SQL the ORM writes once per process.
+
+    ``build(**params)`` returns a ``values_list`` queryset (columns, annotations, aggregates). The
+    first call builds it with ``samples`` — one value per parameter, of the parameter's type, that the
+    query cannot contain otherwise — lets Django compile it, and notes where each sample landed among
+    the compiled parameters. Every later call sends that SQL with the new values on the prepared
+    cursor, and converts the rows with the same compiler's converters. So the statement is the model's
+    own (never typed out), and building and compiling a queryset — which costs more CPU than
+    PostgreSQL spends running such a read — happens once.
+
+    Only parameters that compile to one placeholder each (scalars: ids, dates, strings) are allowed; a
+    list (``__in``) would compile to as many placeholders as it has items, and is refused. ``None`` is
+    sent as a value (``col = NULL`` matches nothing), not turned into ``IS NULL`` as the ORM would."""
+
+    def __init__(self, build: Any, **samples: Any) -> None:
+        self.build = build
+        self.samples = samples
+        self._compiled: tuple[str, list[tuple[str | None, Any]], Any, bool] | None = None
+
+    def _compile(self) -> tuple[str, list[tuple[str | None, Any]], Any, bool]:
+        qs = self.build(**self.samples)
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        slots: list[tuple[str | None, Any]] = []
+        found: set[str] = set()
+        for value in params:
+            name = next(
+                (n for n, s in self.samples.items() if type(s) is type(value) and s == value),
+                None,
+            )
+            if name is not None:
+                found.add(name)
+            slots.append((name, value))
+        missing = set(self.samples) - found
+        if missing or any(isinstance(s, (list, tuple, set)) for s in self.samples.values()):
+            raise ValueError(f"parameters not compiled to one placeholder each: {sorted(missing)}")
+        flat = qs._iterable_class is FlatValuesListIterable
+        self._compiled = (sql, slots, compiler, flat)
+        return self._compiled
+
+    def rows(self, **params: Any) -> list[Any]:
+        """The rows (tuples; single values for a ``flat`` values_list) for these parameter values."""
+        sql, slots, compiler, flat = self._compiled or self._compile()
+        values = [params[name] if name is not None else constant for name, constant in slots]
+        with cursor() as cur:
+            cur.execute(sql, values, prepare=True)
+            fetched = cur.fetchall()
+        width = compiler.col_count
+        rows = list(compiler.results_iter(results=[fetched], tuple_expected=True)) if fetched else []
+        return [row[0] for row in rows] if flat else [tuple(row[:width]) for row in rows]
+
+    def one(self, **params: Any) -> Any:
+        """The first row, or None."""
+        found = self.rows(**params)
+        return found[0] if found else None

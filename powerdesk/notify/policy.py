@@ -21,7 +21,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
 from powerdesk.core import refcache
+from powerdesk.core.sql import CompiledRead
 from powerdesk.notify import rules
 from powerdesk.notify.models import CustomerOptOut, NotificationTemplate, QuietHours, SuppressedReason
 from powerdesk.workorders.models import WorkOrder
@@ -52,9 +55,12 @@ def decide(
         for i, r in enumerate(requests)
         if not _id(r, "recipient_user") and not templates[r["template_code"]].category.exempt
     ]
-    opted_out: set[tuple[int, str]] = set()
+    opted_out: set[tuple[int | None, str]] = set()
     pairs = {(customer_ids[i], requests[i]["channel"]) for i in held if customer_ids[i] is not None}
-    if pairs:
+    if len(pairs) == 1:  # one customer's message (every intake and step): the compiled read
+        [(customer, channel)] = pairs
+        opted_out = {(customer, channel)} if _OPTED_OUT.rows(customer=customer, channel=channel) else set()
+    elif pairs:
         opted_out = set(
             CustomerOptOut.objects.filter(
                 customer_id__in={c for c, _ in pairs}, channel__in={ch for _, ch in pairs}
@@ -75,6 +81,13 @@ def decide(
         else:
             decisions.append(Decision(customer_id, send_after=until))
     return decisions
+
+
+def _opt_out(*, customer: int, channel: str) -> QuerySet[Any]:
+    return CustomerOptOut.objects.filter(customer_id=customer, channel=channel).values_list("pk", flat=True)
+
+
+_OPTED_OUT = CompiledRead(_opt_out, customer=-9_500_001, channel="\x01sample-channel")
 
 
 def _id(request: Mapping[str, Any], name: str) -> Any:

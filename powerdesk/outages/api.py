@@ -17,7 +17,7 @@ from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.grid.models import Device
 from powerdesk.outages import selectors, services
-from powerdesk.outages.models import EtrSource, Outage, OutageCause, OutageKind
+from powerdesk.outages.models import EtrSource, Outage, OutageCause, OutageKind, Prediction
 from powerdesk.outages.views import may_manage
 
 TAGS = ["outages"]
@@ -57,11 +57,32 @@ class OutageOutputSerializer(serializers.Serializer):
 
 class OutageDetailOutputSerializer(OutageOutputSerializer):
     important_customers = serializers.SerializerMethodField()
+    prediction = serializers.SerializerMethodField()
     etr_changes = serializers.SerializerMethodField()
     notices = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "OutageDetail"
+
+    def get_prediction(self, outage: Outage) -> dict[str, Any] | None:
+        """What made a predicted outage (device, callers, children rolled up, storm, figures, when it
+        becomes probable, the outage it was merged into); null for a registered one."""
+        p = Prediction.objects.select_related("device", "merged_into").filter(outage=outage).first()
+        if p is None:
+            return None
+        return {
+            "device": p.device.code,
+            "callers": p.callers,
+            "customers": p.customers,
+            "children": p.children,
+            "storm": p.storm,
+            "figures": p.figures,
+            "probable_at": p.probable_at.isoformat(),
+            "merged_into": p.merged_into.number if p.merged_into else None,
+            "merged": list(
+                Prediction.objects.filter(merged_into=outage).values_list("outage__number", flat=True)
+            ),
+        }
 
     def get_important_customers(self, outage: Outage) -> list[str]:
         return list(

@@ -10,7 +10,8 @@ class OutagesConfig(AppConfig):
     def ready(self) -> None:
         # How outages plug in (workorders, customers and grid cannot import it): the intake resolver, the
         # customer page's panel and API field, and the marks on the topology tree.
-        from powerdesk.outages import extension, intake
+        from powerdesk.outages import extension, intake, prediction
 
         intake.register()
         extension.register()
+        prediction.register()

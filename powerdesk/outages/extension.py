@@ -51,6 +51,19 @@ def _order_panel(request: Any, order: Any) -> dict[str, Any] | None:
     return {"outages": [outage], "events": [outage.known_event] if outage.known_event_id else []}
 
 
+def _powered_panel(request: Any, order: Any) -> dict[str, Any] | None:
+    """客户确认有电 on a fault call's order: for those who take calls or dispatch."""
+    from powerdesk.org.selectors import user_can_create_orders
+    from powerdesk.outages.views import may_manage
+    from powerdesk.workorders.choices import BusinessType
+
+    if order.business_type != BusinessType.REPAIR or order.customer_id is None:
+        return None
+    if not (user_can_create_orders(request.user) or may_manage(request.user)):
+        return None
+    return {"order": order, "customer": order.customer}
+
+
 def _order_field() -> serializers.Field:
     return serializers.DictField(
         read_only=True, allow_null=True, help_text="The outage this order gathers the calls of, if any."
@@ -86,6 +99,12 @@ def register() -> None:
         "outages.outage",
         Panel(slot="aside", template="outages/_customer_outages.html", context=_order_panel),
         position=5,
+    )
+    order_panels.register(
+        OWNER,
+        "outages.customer_powered",
+        Panel(slot="aside", template="outages/_order_powered.html", context=_powered_panel),
+        position=6,
     )
     detail_fields.register(
         OWNER,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from powerdesk.customers.models import Customer
 from powerdesk.grid.models import Device
-from powerdesk.outages.models import EtrSource, KnownEvent, OutageCause, OutageKind
+from powerdesk.org.models import Unit
+from powerdesk.outages.models import EtrSource, KnownEvent, OutageCause, OutageKind, ProofKind
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -94,3 +95,30 @@ class KnownEventForm(forms.Form):
 
 class PlaceForm(forms.Form):
     address = forms.CharField(label=_("来电人所述地址"), max_length=200)
+
+
+class RejectForm(forms.Form):
+    note = forms.CharField(label=_("排除说明"), max_length=200, required=False)
+
+
+class ProofForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=ProofKind.choices)
+    customer = forms.CharField(
+        label=_("户号"), max_length=20, required=False, help_text=_("客户确认有电时填写")
+    )
+    order = forms.CharField(label=_("来电工单编号"), max_length=20, required=False)
+    device = forms.CharField(
+        label=_("设备编码"), max_length=40, required=False, help_text=_("设备确认合闸时填写")
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class StormForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("范围（单位）"),
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全局"),
+        to_field_name="code",
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

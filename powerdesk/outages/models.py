@@ -10,6 +10,8 @@ rewrites that history, and the reliability indices sum these rows.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +39,12 @@ class OutageState(models.TextChoices):
     PROBABLE = "probable", _("疑似")
     CONFIRMED = "confirmed", _("已确认")
     REJECTED = "rejected", _("已排除")
+    # A prediction rolled up into one at a device above it (``Prediction.merged_into``).
+    MERGED = "merged", _("已合并")
+
+
+# No longer an outage of its own: excluded from every active read.
+CLOSED_STATES = (OutageState.REJECTED, OutageState.MERGED)
 
 
 class OutageSource(models.TextChoices):
@@ -131,7 +139,7 @@ class Outage(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.actual_end is None and self.state != OutageState.REJECTED
+        return self.actual_end is None and self.state not in CLOSED_STATES
 
 
 class OutageDevice(models.Model):
@@ -356,3 +364,184 @@ class OutageCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outage_id}: {self.contact_id}"
+
+
+# --- prediction from calls -------------------------------------------------------------------------
+
+
+class PredictionRule(models.Model):
+    """The figures of the prediction from calls (N, P, T, K, when a prediction becomes probable), per
+    scope and mode: ``unit`` none = everywhere, else that unit's subtree (the most specific row wins);
+    ``storm`` rows apply where a storm mode is on (``StormMode``), the others elsewhere."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("适用单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    storm = models.BooleanField(_("灾害模式取值"), default=False)
+    min_calls = models.PositiveSmallIntegerField(
+        _("来电户数阈值 N"),
+        validators=[MinValueValidator(2)],
+        help_text=_("同一台变下来电客户达到此数即研判停电"),
+    )
+    min_percent = models.PositiveSmallIntegerField(
+        _("来电户数占比阈值 P（%）"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("来电客户占该台变用户数的比例达到此值即研判停电"),
+    )
+    percent_min_calls = models.PositiveSmallIntegerField(
+        _("按占比研判的最少来电户数"),
+        default=2,
+        validators=[MinValueValidator(2)],
+        help_text=_("单户来电不按占比研判（小台变一户即100%）"),
+    )
+    window_minutes = models.PositiveSmallIntegerField(
+        _("统计时间窗 T（分钟）"), validators=[MinValueValidator(1)]
+    )
+    rollup_children = models.PositiveSmallIntegerField(
+        _("上卷下级数 K"),
+        validators=[MinValueValidator(2)],
+        help_text=_("同一开关/熔断器下有此数量的下级设备被研判停电时，上卷为该设备停电"),
+    )
+    probable_after_minutes = models.PositiveSmallIntegerField(_("转为疑似停电（分钟）"))
+    proof_valid_minutes = models.PositiveSmallIntegerField(
+        _("有电/合闸确认有效时长（分钟）"), default=60, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("停电研判规则")
+        verbose_name_plural = _("停电研判规则")
+        ordering = ["storm", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "storm"], name="outage_prediction_rule_unique", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = self.unit.name if self.unit_id and self.unit else _("全局")
+        mode = _("灾害模式") if self.storm else _("常态")
+        return f"{scope} · {mode}"
+
+
+class StormMode(models.Model):
+    """A storm mode a dispatcher switched on, for a unit's subtree or (no unit) everywhere, until
+    switched off: the prediction uses the storm rows of ``PredictionRule`` there."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("范围（单位）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("开启时间"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # An API client's Idempotency-Key: a retried start answers the first one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("灾害模式")
+        verbose_name_plural = _("灾害模式")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit or _('全局')} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class FaultCallMark(models.Model):
+    """A fault call no known outage explained, placed on the caller's transformer: the calls the
+    prediction counts (distinct customers under one transformer within the window). ``outage``: the
+    prediction it took part in (then it no longer counts towards a new one)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    transformer = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
+    # The call's time: with the customer, it names the call's contact (written after the mark).
+    at = models.DateTimeField()
+    outage = models.ForeignKey(Outage, null=True, blank=True, on_delete=models.SET_NULL, related_name="marks")
+
+    class Meta:
+        indexes = [
+            # The intake's one read: the other callers under this transformer within the window, not yet
+            # part of a prediction.
+            models.Index(
+                fields=["transformer", "at"], name="outage_mark_open", condition=Q(outage__isnull=True)
+            ),
+            models.Index(fields=["outage"], name="outage_mark_outage"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transformer_id}: {self.customer_id} {self.at}"
+
+
+class Prediction(models.Model):
+    """What made a predicted outage: the device it was placed on, the callers and customers counted,
+    the figures used, when it becomes probable, and the outage it was rolled up into (if any)."""
+
+    outage = models.OneToOneField(Outage, on_delete=models.CASCADE, related_name="prediction")
+    device = models.ForeignKey(Device, verbose_name=_("研判设备"), on_delete=models.PROTECT, related_name="+")
+    callers = models.PositiveIntegerField(_("来电户数"))
+    customers = models.PositiveIntegerField(_("用户数"))
+    children = models.PositiveIntegerField(_("上卷下级数"), default=0)
+    storm = models.BooleanField(_("灾害模式"), default=False)
+    figures = models.JSONField(_("研判取值"), default=dict)
+    probable_at = models.DateTimeField(_("转为疑似时间"))
+    merged_into = models.ForeignKey(
+        Outage, null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_predictions"
+    )
+
+    class Meta:
+        verbose_name = _("停电研判")
+        verbose_name_plural = _("停电研判")
+        indexes = [models.Index(fields=["probable_at"], name="outage_prediction_probable")]
+
+    def __str__(self) -> str:
+        return f"{self.outage_id}: {self.device_id}"
+
+
+class ProofKind(models.TextChoices):
+    CUSTOMER_POWERED = "customer_powered", _("客户确认有电")
+    DEVICE_CLOSED = "device_closed", _("设备确认合闸")
+
+
+class EnergisedProof(models.Model):
+    """A customer who confirmed power (every device upstream of them is energised: ``device_ids``, fixed
+    when recorded), or a device a crew or dispatcher confirmed closed (it is not the tripped device)."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=ProofKind.choices)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    device = models.ForeignKey(
+        Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("来电工单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    device_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("有电/合闸确认")
+        verbose_name_plural = _("有电/合闸确认")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["at"], name="outage_proof_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 RESIDENTIAL_TYPES = frozenset({"urban_resident", "rural_resident"})
@@ -87,13 +87,65 @@ def notice_is_late(*, due_by: dt.datetime, sent_at: dt.datetime | None, now: dt.
     return now > due_by
 
 
-def arrears_rules(customer_type: str) -> list[tuple[dt.timedelta, str]]:
-    """The statutory arrears-disconnection notices for one customer, as (lead, label): 7 days for a
-    residential customer; 3 days and again 1 hour for others. For the complaint checklist's reading of
-    the seeded rule rows when no outage row exists (a disconnection recorded on an order)."""
-    if customer_type in RESIDENTIAL_TYPES:
-        return [(dt.timedelta(days=7), "7d")]
-    return [(dt.timedelta(days=3), "3d"), (dt.timedelta(hours=1), "1h")]
+# How a customer's notices stand (``notice_standing``): every notice owed sent by its deadline; one sent
+# after it; one never sent and its deadline past; one not sent yet, its deadline still ahead; none owed.
+ON_TIME, LATE, MISSING, NOT_YET, NONE_OWED = "on_time", "late", "missing", "not_yet", "none_owed"
+
+
+@dataclass(frozen=True)
+class NoticeCheck:
+    due: Due
+    sent_at: dt.datetime | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class NoticeStanding:
+    status: str
+    checks: tuple[NoticeCheck, ...] = ()
+
+    @property
+    def sent(self) -> list[dt.datetime]:
+        return sorted(c.sent_at for c in self.checks if c.sent_at is not None)
+
+
+def notice_standing(
+    *,
+    start: dt.datetime,
+    rules: Sequence[Rule],
+    who: Affected,
+    sent: Mapping[tuple[int, bool], dt.datetime | None],
+    now: dt.datetime,
+) -> NoticeStanding:
+    """Whether one customer was told of an outage starting at ``start`` as the rules ask (the statutory
+    notices of 停电: 7 days ahead for a planned outage; for arrears 7 days ahead for a resident, 3 days
+    and again 1 hour before for others: the ``NoticeRule`` rows, never literals here).
+
+    1. the notices owed are ``notices_due`` for this customer alone;
+    2. each is matched with when it was sent (``sent``, by rule and first/repeat; absent: never);
+    3. one never sent with its deadline past makes the standing ``missing``, else one sent after its
+       deadline ``late``, else one still to send ``not_yet``; all sent in time ``on_time``; nothing owed
+       ``none_owed``."""
+    owed = notices_due(start, rules, [who])
+    if not owed:
+        return NoticeStanding(NONE_OWED)
+    checks = tuple(
+        NoticeCheck(
+            due=d,
+            sent_at=(at := sent.get((d.rule_id, d.repeat))),
+            late=notice_is_late(due_by=d.due_by, sent_at=at, now=now),
+        )
+        for d in owed
+    )
+    if any(c.late and c.sent_at is None for c in checks):
+        status = MISSING
+    elif any(c.late for c in checks):
+        status = LATE
+    elif any(c.sent_at is None for c in checks):
+        status = NOT_YET
+    else:
+        status = ON_TIME
+    return NoticeStanding(status, checks)
 
 
 def history_minutes(durations: Sequence[float], min_samples: int) -> float | None:

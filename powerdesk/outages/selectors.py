@@ -1,10 +1,12 @@
 """Reads: the outages and known events on a customer's supply path (intake, the customer page), the
-outages marked on the tree, and address placement of a caller who is not a known customer.
+outages marked on the tree, address placement of a caller who is not a known customer, the notice rules,
+and how the notices a customer was owed stand (for the complaint checklist, the one reading of them).
 
 The intake reads are built to cost the intake no statement of its own beyond the one it had: the
-customer's open outage and supply paths come in ONE query (:func:`intake_lookup`), and the known events
-in force are a per-process cache (:func:`known_events_in_force`, ``core.refcache``: a minute at most,
-cleared in this process when an event is registered or closed) matched against the paths in Python."""
+customer's open outage and supply paths come in ONE compiled read (:func:`intake_lookup`), and the known
+events in force are a per-process cache (:func:`known_events_in_force`, ``core.refcache``: a minute at
+most, cleared in this process when an event is registered or closed) matched against the paths in
+Python."""
 
 from __future__ import annotations
 
@@ -15,15 +17,20 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils.html import format_html_join
 
 from powerdesk.core import clock, refcache
+from powerdesk.core.sql import CompiledRead
 from powerdesk.customers.models import Customer, CustomerSupply
 from powerdesk.customers.supply import devices_above
 from powerdesk.grid.rules import path_ids
 from powerdesk.notify.models import Notification
+from powerdesk.outages import rules
 from powerdesk.outages.models import (
+    CLOSED_STATES,
     Interruption,
     KnownEvent,
+    NoticeRule,
     Outage,
     OutageDevice,
     OutageNotice,
@@ -35,12 +42,24 @@ PLACEMENT_LIMIT = 5
 
 
 def active_outages() -> QuerySet[Outage]:
-    return Outage.objects.filter(actual_end__isnull=True).exclude(state=OutageState.REJECTED)
+    return Outage.objects.filter(actual_end__isnull=True).exclude(state__in=CLOSED_STATES)
+
+
+def _open_interruptions(*, customer: int) -> QuerySet[Any]:
+    return Interruption.objects.filter(customer_id=customer, end__isnull=True).values_list(
+        "outage_id", flat=True
+    )
+
+
+# Asked on every fault call, and nearly always answered "none": compiled once (sql.CompiledRead).
+_OPEN_INTERRUPTIONS = CompiledRead(_open_interruptions, customer=-9_400_001)
 
 
 def outages_for_customer(customer: Customer) -> list[Outage]:
     """Active outages the customer is out in (their interruption is open), most certain first."""
-    ids = Interruption.objects.filter(customer=customer, end__isnull=True).values("outage_id")
+    ids = _OPEN_INTERRUPTIONS.rows(customer=customer.pk)
+    if not ids:
+        return []
     outages = list(active_outages().filter(pk__in=ids).select_related("known_event", "order"))
     order: dict[str, int] = {OutageState.CONFIRMED: 0, OutageState.PROBABLE: 1, OutageState.PREDICTED: 2}
     return sorted(outages, key=lambda o: (order.get(o.state, 3), -o.pk))
@@ -68,17 +87,126 @@ def place_by_address(address: str, *, limit: int = PLACEMENT_LIMIT) -> list[Cust
 
 
 def outage_marks(devices: Sequence[Any]) -> dict[int, str]:
-    """For the tree page: each device an active outage is traced from, with the outage's state."""
+    """For the tree page: each device an active outage is traced from, with the outage's state, marked
+    so that a prediction (predicted, probable) reads apart from a confirmed outage (its own class)."""
     rows = OutageDevice.objects.filter(
         device_id__in=[d.pk for d in devices], restored_at__isnull=True, outage__actual_end__isnull=True
-    ).exclude(outage__state=OutageState.REJECTED)
-    marks: dict[int, str] = {}
+    ).exclude(outage__state__in=CLOSED_STATES)
+    marks: dict[int, list[tuple[str, str]]] = {}
     for device_id, number, state, kind in rows.values_list(
         "device_id", "outage__number", "outage__state", "outage__kind"
     ):
         label = f"{Outage(kind=kind).get_kind_display()}·{Outage(state=state).get_state_display()} {number}"
-        marks[device_id] = f"{marks[device_id]}；{label}" if device_id in marks else label
-    return marks
+        marks.setdefault(device_id, []).append((state, label))
+    span = '<span class="outage-mark outage-mark-{}">{}</span>'
+    return {device_id: format_html_join(" ", span, items) for device_id, items in marks.items()}
+
+
+def notice_rules(kind: str) -> list[NoticeRule]:
+    return list(NoticeRule.objects.filter(kind=kind, is_active=True))
+
+
+def as_rules(rows: Iterable[NoticeRule]) -> list[rules.Rule]:
+    return [
+        rules.Rule(
+            r.pk, r.audience, dt.timedelta(minutes=r.lead_minutes), dt.timedelta(minutes=r.repeat_minutes)
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class NoticeFinding:
+    """How the notices one customer was owed for one outage stand, from the outage's records."""
+
+    outage: Outage
+    interruption: Interruption | None
+    start: dt.datetime
+    standing: rules.NoticeStanding
+
+
+def outage_about(
+    *, customer_id: int | None, at: dt.datetime, order_ids: Sequence[int], kinds: Sequence[str]
+) -> Outage | None:
+    """The outage (of one of ``kinds``) that a complaint about ``at`` is about: the outage of one of the
+    related orders (its own order, or a caller's repair order a call on it noted), newest first; else
+    the outage whose interruption of the customer covers ``at`` (begun by then, not yet ended then).
+    Rejected outages (no outage after all) are never it."""
+    outages = Outage.objects.filter(kind__in=kinds).exclude(state=OutageState.REJECTED)
+    if order_ids:
+        linked = (
+            outages.filter(Q(order_id__in=order_ids) | Q(calls__open_order_id__in=order_ids))
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if linked is not None:
+            return linked
+    if customer_id is None:
+        return None
+    covering = (
+        Interruption.objects.filter(customer_id=customer_id, outage__in=outages, start__lte=at)
+        .filter(Q(end__isnull=True) | Q(end__gte=at))
+        .select_related("outage")
+        .order_by("-start", "-id")
+        .first()
+    )
+    return covering.outage if covering is not None else None
+
+
+def notice_finding(*, outage: Outage, customer: Customer, now: dt.datetime) -> NoticeFinding | None:
+    """The customer's notices for ``outage``: what the rules of its kind owe them (their customer type
+    as the interruption recorded it) from the interruption's start, against the ``OutageNotice`` rows'
+    send times (a notice never sent, or whose sending failed, has none). None without a start time."""
+    interruption = Interruption.objects.filter(outage=outage, customer=customer).first()
+    start = (
+        (interruption.start if interruption is not None else None)
+        or outage.actual_start
+        or outage.planned_start
+    )
+    if start is None:
+        return None
+    if interruption is not None:
+        who = rules.Affected(customer.pk, interruption.customer_type, interruption.important)
+    else:
+        who = _affected(customer)
+    sent = {
+        (rule_id, repeat): sent_at
+        for rule_id, repeat, sent_at in OutageNotice.objects.filter(
+            outage=outage, customer=customer
+        ).values_list("rule_id", "repeat", "sent_at")
+    }
+    standing = rules.notice_standing(
+        start=start, rules=as_rules(notice_rules(outage.kind)), who=who, sent=sent, now=now
+    )
+    return NoticeFinding(outage=outage, interruption=interruption, start=start, standing=standing)
+
+
+def notice_standing_on_facts(
+    *,
+    kind: str,
+    customer: Customer | None,
+    start: dt.datetime,
+    first_sent: dt.datetime | None,
+    repeat_sent: dt.datetime | None,
+    now: dt.datetime,
+) -> rules.NoticeStanding:
+    """The same reading for a disconnection recorded elsewhere (an order's facts) without an outage
+    row: the rules of ``kind`` against the first and the repeat notice's send times as recorded."""
+    rows = notice_rules(kind)
+    sent: dict[tuple[int, bool], dt.datetime | None] = {}
+    for row in rows:
+        sent[(row.pk, False)] = first_sent
+        sent[(row.pk, True)] = repeat_sent
+    who = _affected(customer) if customer is not None else rules.Affected(0, "", False)
+    return rules.notice_standing(start=start, rules=as_rules(rows), who=who, sent=sent, now=now)
+
+
+def _affected(customer: Customer) -> rules.Affected:
+    return rules.Affected(
+        customer.pk,
+        customer.customer_type,
+        rules.is_important(customer.customer_type, customer.is_life_support),
+    )
 
 
 def notices_with_receipts(outage: Outage, *, limit: int) -> list[OutageNotice]:
@@ -172,14 +300,12 @@ _CERTAINTY = Case(
 )
 
 
-def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
-    """In one query: the active outage the customer is out in (the most certain, then the newest; as
-    :func:`outages_for_customer` orders them) and the paths of the customer's supplies."""
+def _intake_lookup(*, customer: int) -> QuerySet[Any]:
     outage = (
         Interruption.objects.filter(
             customer_id=OuterRef("pk"), end__isnull=True, outage__actual_end__isnull=True
         )
-        .exclude(outage__state=OutageState.REJECTED)
+        .exclude(outage__state__in=CLOSED_STATES)
         .annotate(certainty=_CERTAINTY)
         .order_by("certainty", "-outage_id")
         .values("outage_id")[:1]
@@ -187,10 +313,22 @@ def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
     paths = ArraySubquery(
         CustomerSupply.objects.filter(customer_id=OuterRef("pk")).values("meter_point__path")
     )
-    row = (
-        Customer.objects.filter(pk=customer.pk)
+    return (
+        Customer.objects.filter(pk=customer)
         .annotate(outage_id=Subquery(outage), paths=paths)
         .values_list("outage_id", "paths")
-        .first()
     )
-    return (row[0], list(row[1] or [])) if row else (None, [])
+
+
+# Asked on every fault call of a known customer: compiled once (sql.CompiledRead), as the read it replaced.
+_INTAKE_LOOKUP = CompiledRead(_intake_lookup, customer=-9_400_002)
+
+
+def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
+    """In one read: the active outage the customer is out in (the most certain, then the newest; as
+    :func:`outages_for_customer` orders them) and the paths of the customer's supplies."""
+    rows = _INTAKE_LOOKUP.rows(customer=customer.pk)
+    if not rows:
+        return None, []
+    outage_id, paths = rows[0]
+    return outage_id, list(paths or [])

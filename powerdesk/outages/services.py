@@ -26,7 +26,7 @@ from powerdesk.customers.supply import customers_out
 from powerdesk.grid.models import Device
 from powerdesk.notify.models import Notification, NotificationState, NotifyChannel, SuppressedReason
 from powerdesk.notify.services import notification_enqueue_many
-from powerdesk.outages import rules
+from powerdesk.outages import prediction, rules
 from powerdesk.outages.models import (
     TRACED_KINDS,
     EtrChange,
@@ -44,6 +44,7 @@ from powerdesk.outages.models import (
     OutageSource,
     OutageState,
 )
+from powerdesk.outages.selectors import as_rules, notice_rules
 
 TEMPLATE_FAULT_ETR = "outage_fault_etr"
 TEMPLATE_ETR_CHANGED = "outage_etr_changed"
@@ -56,19 +57,6 @@ def event_write(outage: Outage, kind: str, *, actor: Any = None, at: dt.datetime
 
 def _when(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%m月%d日%H:%M") if value else ""
-
-
-def notice_rules(kind: str) -> list[NoticeRule]:
-    return list(NoticeRule.objects.filter(kind=kind, is_active=True))
-
-
-def as_rules(rows: Iterable[NoticeRule]) -> list[rules.Rule]:
-    return [
-        rules.Rule(
-            r.pk, r.audience, dt.timedelta(minutes=r.lead_minutes), dt.timedelta(minutes=r.repeat_minutes)
-        )
-        for r in rows
-    ]
 
 
 def etr_estimate(
@@ -424,8 +412,10 @@ def outage_confirm(*, outage: Outage, actor: Any) -> Outage:
     now = clock.now()
     with transaction.atomic():
         outage = _lock(outage)
-        if outage.state == OutageState.CONFIRMED or not outage.is_active:
+        if outage.state == OutageState.CONFIRMED:
             return outage
+        if not outage.is_active:
+            raise ValidationFailed(_("该停电已排除、合并或结束，不能确认。"))
         before = outage.state
         outage.state = OutageState.CONFIRMED
         outage.save(update_fields=["state"])
@@ -436,14 +426,24 @@ def outage_confirm(*, outage: Outage, actor: Any) -> Outage:
 
 
 def outage_reject(*, outage: Outage, actor: Any, note: str = "") -> Outage:
+    """A predicted or probable outage rejected by a dispatcher: no one was out (a prediction's
+    interruption rows are dropped), and the calls' orders still waiting are dispatched as their routing
+    rule says. Rejecting again changes nothing."""
     now = clock.now()
     with transaction.atomic():
         outage = _lock(outage)
+        if outage.state == OutageState.REJECTED:
+            return outage
         if outage.state == OutageState.CONFIRMED:
             raise ValidationFailed(_("已确认的停电不能排除。"))
+        if outage.state == OutageState.MERGED:
+            raise ValidationFailed(_("该研判已合并到上级停电，请处理上级停电。"))
         outage.state = OutageState.REJECTED
         outage.save(update_fields=["state"])
         event_write(outage, "rejected", actor=actor, at=now, note=note)
+        if outage.source == OutageSource.PREDICTION:
+            Interruption.objects.filter(outage=outage).delete()
+            prediction.calls_dispatch(outage)
     return outage
 
 

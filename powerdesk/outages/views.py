@@ -21,8 +21,8 @@ from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
 from powerdesk.outages import known_events, presenting, selectors, services
-from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RestoreForm
-from powerdesk.outages.models import KnownEvent, Outage
+from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RejectForm, RestoreForm
+from powerdesk.outages.models import KnownEvent, Outage, Prediction
 
 LIST_SHOWN = 200
 CUSTOMERS_SHOWN = 500
@@ -98,6 +98,11 @@ def _detail(request: ConsoleRequest, outage: Outage, **forms: Any) -> HttpRespon
             "may_manage": may_manage(request.user) and outage.is_active,
             "etr_form": forms.get("etr_form") or EtrForm(),
             "restore_form": forms.get("restore_form") or RestoreForm(),
+            "reject_form": RejectForm(),
+            "prediction": Prediction.objects.select_related("device", "merged_into")
+            .filter(outage=outage)
+            .first(),
+            "merged": list(Prediction.objects.filter(merged_into=outage).select_related("outage")),
         },
     )
 

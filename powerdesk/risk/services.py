@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from powerdesk.core import clock
+from powerdesk.core import bulk, clock
+from powerdesk.core.sql import CompiledRead, mark_saved
 from powerdesk.customers.models import Customer
 from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import Unit, UnitHead, User
@@ -22,7 +23,7 @@ from powerdesk.outages.models import Interruption
 from powerdesk.risk import reference, rules
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.sla import rules as sla_rules
-from powerdesk.sla.selectors import clock_standing
+from powerdesk.sla.selectors import order_clock_standing
 from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, WorkOrder
@@ -42,22 +43,66 @@ def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclud
 def recent_interruptions(customer: Customer, *, at: dt.datetime, days: int) -> int:
     """The customer's interruptions (the outages app's per-customer records, planned ones included) that
     began within ``days`` before ``at`` or are still going on."""
-    since = at - dt.timedelta(days=days)
-    return (
-        Interruption.objects.filter(customer=customer)
-        .filter(Q(start__gte=since) | Q(end__isnull=True))
-        .count()
-    )
+    return _INTERRUPTIONS.one(customer=customer.pk, since=at - dt.timedelta(days=days)) or 0
 
 
 def _complaints(customer: Customer, *, at: dt.datetime, days: int, order_id: int | None) -> tuple[int, int]:
     """(all of the customer's complaint orders within ``days`` before ``at``, those other than
     ``order_id``): the customer's score counts the order being scored, the order's own score does not;
     one query for both."""
-    counts = WorkOrder.objects.filter(
-        customer=customer, business_type=BusinessType.COMPLAINT, created_at__gte=at - dt.timedelta(days=days)
-    ).aggregate(total=Count("pk"), this=Count("pk", filter=Q(pk=order_id)))
-    return counts["total"], counts["total"] - counts["this"]
+    since = at - dt.timedelta(days=days)
+    total, this = _COMPLAINTS.one(customer=customer.pk, since=since, order=order_id or 0) or (0, 0)
+    return total, total - this
+
+
+# The reads of every contact and transition, compiled once (sql.CompiledRead: the SQL is the ORM's).
+def _complaint_counts(*, customer: int, since: dt.datetime, order: int | None) -> QuerySet[Any]:
+    return (
+        WorkOrder.objects.filter(
+            customer_id=customer, business_type=BusinessType.COMPLAINT, created_at__gte=since
+        )
+        .values("customer_id")
+        .annotate(total=Count("pk"), this=Count("pk", filter=Q(pk=order)))
+        .values_list("total", "this")
+    )
+
+
+def _interruption_count(*, customer: int, since: dt.datetime) -> QuerySet[Any]:
+    return (
+        Interruption.objects.filter(customer_id=customer)
+        .filter(Q(start__gte=since) | Q(end__isnull=True))
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+
+
+def _stored_scores(*, customer: int, order: int | None) -> QuerySet[Any]:
+    return (
+        OrderRisk.objects.filter(order__customer_id=customer, order__status__in=OPEN_STATUSES)
+        .exclude(order_id=order)
+        .values_list("score", "reasons")
+    )
+
+
+def _summaries(*, order: int) -> QuerySet[Any]:
+    return (
+        Contact.objects.filter(order_id=order)
+        .order_by("-at", "-id")
+        .values_list("summary", flat=True)[:RECENT_CONTACTS]
+    )
+
+
+def _stored_row(*, order: int) -> QuerySet[Any]:
+    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at")
+
+
+_SAMPLE_TIME = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
+_COMPLAINTS = CompiledRead(_complaint_counts, customer=-9_300_001, since=_SAMPLE_TIME, order=-9_300_002)
+_INTERRUPTIONS = CompiledRead(_interruption_count, customer=-9_300_001, since=_SAMPLE_TIME)
+_STORED_SCORES = CompiledRead(_stored_scores, customer=-9_300_001, order=-9_300_002)
+_SUMMARIES = CompiledRead(_summaries, order=-9_300_002)
+_STORED_ROW = CompiledRead(_stored_row, order=-9_300_002)
 
 
 def order_inputs(
@@ -78,18 +123,10 @@ def order_inputs(
         policy = reference.policy()
         days = policy.complaint_days if policy is not None else 365
         complaints = _complaints(customer, at=at, days=days, order_id=order.pk)[1] if customer else 0
-    standing = clock_standing([order.pk], at=at).get(order.pk)
+    standing = order_clock_standing(order.pk, at=at)
     outage_days = policy.outage_days if (policy := reference.policy()) is not None else 7
     outages = recent_interruptions(customer, at=at, days=outage_days) if customer else 0
-    summaries = (
-        []
-        if opened
-        else list(
-            Contact.objects.filter(order_id=order.pk)
-            .order_by("-at", "-id")
-            .values_list("summary", flat=True)[:RECENT_CONTACTS]
-        )
-    )
+    summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,
@@ -134,17 +171,29 @@ def order_risk_refresh(
     complaints = _complaints(customer, at=at, days=days, order_id=order.pk) if customer else (0, 0)
     inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened)
     result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
-    row = None if opened else OrderRisk.objects.filter(order_id=order.pk).first()
-    if row is None and result.score == 0:
+    stored = None if opened else _STORED_ROW.one(order=order.pk)
+    if stored is None and result.score == 0:
         return None
-    is_new = row is None
-    row = row or OrderRisk(order_id=order.pk)
-    row.score, row.reasons, row.computed_at = result.score, result.reasons_data(), at
+    alerted_at = stored[0] if stored is not None else None
     threshold = policy.threshold if policy is not None else 0
-    alert = rules.alert_due(score=result.score, threshold=threshold, alerted=row.alerted_at is not None)
+    alert = rules.alert_due(score=result.score, threshold=threshold, alerted=alerted_at is not None)
     if alert:
-        row.alerted_at = at
-    row.save(force_insert=is_new)
+        alerted_at = at
+    row = OrderRisk(
+        order_id=order.pk,
+        score=result.score,
+        reasons=result.reasons_data(),
+        computed_at=at,
+        alerted_at=alerted_at,
+    )
+    # New or stored, one statement (the row is locked with its order by the caller's transaction).
+    bulk.insert_rows(
+        OrderRisk,
+        [{f: getattr(row, f) for f in ("order_id", "score", "reasons", "computed_at", "alerted_at")}],
+        conflict_target=["order_id"],
+        update=["score", "reasons", "computed_at", "alerted_at"],
+    )
+    mark_saved(row)
     if alert:
         data = _alert(order=order, result=result, threshold=threshold)
         if event_data is not None:
@@ -195,12 +244,8 @@ def customer_risk_refresh(
         policy = reference.policy()
         days = policy.complaint_days if policy is not None else 365
         complaints = earlier_complaints(customer, at=at, days=days)
-    stored = OrderRisk.objects.filter(order__customer=customer, order__status__in=OPEN_STATUSES)
-    if current is not None:
-        stored = stored.exclude(order_id=current[0])
-    orders = [
-        rules.result_from_data(score, reasons) for score, reasons in stored.values_list("score", "reasons")
-    ]
+    stored = _STORED_SCORES.rows(customer=customer.pk, order=current[0] if current is not None else 0)
+    orders = [rules.result_from_data(score, reasons) for score, reasons in stored]
     if current is not None:
         orders.append(current[1])
     result = rules.customer_score(
@@ -209,11 +254,12 @@ def customer_risk_refresh(
         orders=orders,
         factors=reference.factors(),
     )
-    [row] = CustomerRisk.objects.bulk_create(
-        [CustomerRisk(customer=customer, score=result.score, reasons=result.reasons_data(), computed_at=at)],
-        update_conflicts=True,
-        unique_fields=["customer"],
-        update_fields=["score", "reasons", "computed_at"],
+    row = CustomerRisk(customer=customer, score=result.score, reasons=result.reasons_data(), computed_at=at)
+    bulk.insert_rows(
+        CustomerRisk,
+        [{"customer_id": customer.pk, "score": row.score, "reasons": row.reasons, "computed_at": at}],
+        conflict_target=["customer_id"],
+        update=["score", "reasons", "computed_at"],
     )
     return row
 

@@ -27,6 +27,7 @@ def test_the_checklist_comes_with_what_the_system_prefills(api, make_complaint):
     first = body["criteria"][0]
     assert first["code"] == "our_staff" and first["case_book_only"] and first["source_grade"] == "C"
     assert {c["prefilled"] for c in body["criteria"]} <= {"yes", "no", "unknown"}
+    assert all(isinstance(c["prefilled_note"], str) for c in body["criteria"])
 
 
 def test_judging_answers_the_verdict_and_a_retry_answers_the_same(api, make_complaint, users):

@@ -28,12 +28,8 @@ def test_the_seven_checklists_of_the_issue_are_seeded_with_their_sources():
     assert [c.code for c in book.criteria.all()] == ["our_staff", "attitude", "within_period", "company_side"]
     assert all(c.case_book_only for c in book.criteria.all())
     arrears = Checklist.objects.get(code="arrears_disconnection_notice").criteria.get(code="notice_missing")
-    assert arrears.params == {
-        "min_overdue_days": 30,
-        "residential_days": 7,
-        "non_residential_days": 3,
-        "final_notice_hours": 1,
-    }
+    # the notice figures are the outages app's NoticeRule rows; the criterion names the outage kind
+    assert arrears.params == {"outage_kinds": ["arrears"], "min_overdue_days": 30}
     assert not Checklist.objects.get(code="repair_arrival_late").single_event_suffices
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from powerdesk.complaints import rules
 from powerdesk.complaints.rules import NO, UNKNOWN, YES, CriterionSpec
+from powerdesk.outages import rules as outage_rules
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=TZ)
@@ -111,7 +112,10 @@ def test_the_property_boundary_comes_from_the_related_repairs_sub_type():
     assert rules.company_side(customer_side_sub_types=side, repair_sub_type=None) == UNKNOWN
 
 
-PARAMS = {"min_overdue_days": 30, "residential_days": 7, "non_residential_days": 3, "final_notice_hours": 1}
+ARREARS = [
+    outage_rules.Rule(3, "residential", dt.timedelta(days=7), dt.timedelta(0)),
+    outage_rules.Rule(4, "non_residential", dt.timedelta(days=3), dt.timedelta(hours=1)),
+]
 
 
 @given(st.integers(0, 90), st.integers(0, 20 * 24), st.booleans(), st.integers(-3, 48))
@@ -119,16 +123,14 @@ def test_an_arrears_disconnection_breaks_the_rule_when_early_or_not_duly_notifie
     overdue, notice_hours_before, residential, final_hours_before
 ):
     disconnected = NOW
-    notice = disconnected - dt.timedelta(hours=notice_hours_before)
-    final = disconnected - dt.timedelta(hours=final_hours_before)
-    answer = rules.arrears_notice_improper(
-        disconnected_at=disconnected,
-        overdue_days=overdue,
-        residential=residential,
-        notice_at=notice,
-        final_notice_at=final,
-        params=PARAMS,
-    )
+    who = outage_rules.Affected(1, "urban_resident" if residential else "commercial", False)
+    sent = {
+        (3, False): disconnected - dt.timedelta(hours=notice_hours_before),
+        (4, False): disconnected - dt.timedelta(hours=notice_hours_before),
+        (4, True): disconnected - dt.timedelta(hours=final_hours_before),
+    }
+    standing = outage_rules.notice_standing(start=disconnected, rules=ARREARS, who=who, sent=sent, now=NOW)
+    answer = rules.notice_improper(standing=standing.status, overdue_days=overdue, min_overdue_days=30)
     days = 7 if residential else 3
     improper = (
         overdue <= 30 or notice_hours_before < days * 24 or (not residential and final_hours_before < 1)
@@ -136,11 +138,20 @@ def test_an_arrears_disconnection_breaks_the_rule_when_early_or_not_duly_notifie
     assert answer == (YES if improper else NO)
 
 
-def test_an_arrears_disconnection_without_the_facts_is_unknown():
-    kwargs = {"disconnected_at": NOW, "residential": False, "params": PARAMS, "final_notice_at": None}
-    assert rules.arrears_notice_improper(overdue_days=None, notice_at=None, **kwargs) == UNKNOWN
-    notice = NOW - dt.timedelta(days=5)
-    assert rules.arrears_notice_improper(overdue_days=40, notice_at=notice, **kwargs) == UNKNOWN
+def test_a_disconnection_without_the_facts_is_unknown():
+    assert rules.notice_improper(standing=UNKNOWN, overdue_days=None, min_overdue_days=30) == UNKNOWN
+    # notices in time, but whether the arrears were overdue long enough is not known
+    on_time = outage_rules.ON_TIME
+    assert rules.notice_improper(standing=on_time, overdue_days=None, min_overdue_days=30) == UNKNOWN
+    assert rules.notice_improper(standing=on_time, overdue_days=40, min_overdue_days=30) == NO
+    assert rules.notice_improper(standing=outage_rules.NOT_YET) == UNKNOWN
+
+
+def test_an_outage_notice_late_or_missing_breaks_the_rule_and_one_in_time_does_not():
+    assert rules.notice_improper(standing=outage_rules.LATE) == YES
+    assert rules.notice_improper(standing=outage_rules.MISSING) == YES
+    assert rules.notice_improper(standing=outage_rules.ON_TIME) == NO
+    assert rules.notice_improper(standing=outage_rules.NONE_OWED) == NO
 
 
 def _earlier(id, business_type="complaint", days_ago=3, sub_type=1, topic=1, related=()):

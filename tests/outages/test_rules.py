@@ -32,12 +32,48 @@ def test_a_temporary_outage_tells_important_customers_a_day_ahead_and_again_shor
     ]
 
 
-def test_arrears_notice_differs_for_residential_and_other_customers():
-    assert [lead for lead, _ in rules.arrears_rules("rural_resident")] == [dt.timedelta(days=7)]
-    assert [lead for lead, _ in rules.arrears_rules("industrial")] == [
-        dt.timedelta(days=3),
-        dt.timedelta(hours=1),
-    ]
+ARREARS = [
+    rules.Rule(3, "residential", dt.timedelta(days=7), dt.timedelta(0)),
+    rules.Rule(4, "non_residential", dt.timedelta(days=3), dt.timedelta(hours=1)),
+]
+SHOP = rules.Affected(3, "commercial", False)
+
+
+def test_arrears_notices_differ_for_residential_and_other_customers_as_the_rule_rows_say():
+    def owed(who):
+        return [(d.repeat, START - d.due_by) for d in rules.notices_due(START, ARREARS, [who])]
+
+    assert owed(HOME) == [(False, dt.timedelta(days=7))]
+    assert owed(SHOP) == [(False, dt.timedelta(days=3)), (True, dt.timedelta(hours=1))]
+
+
+def _standing(who, sent, now=START):
+    return rules.notice_standing(start=START, rules=ARREARS, who=who, sent=sent, now=now).status
+
+
+def test_notices_sent_by_their_deadlines_stand_on_time():
+    assert _standing(HOME, {(3, False): START - dt.timedelta(days=8)}) == rules.ON_TIME
+    sent = {(4, False): START - dt.timedelta(days=3), (4, True): START - dt.timedelta(hours=2)}
+    assert _standing(SHOP, sent) == rules.ON_TIME
+
+
+def test_a_notice_sent_after_its_deadline_stands_late():
+    assert _standing(HOME, {(3, False): START - dt.timedelta(days=2)}) == rules.LATE
+    sent = {(4, False): START - dt.timedelta(days=4), (4, True): START - dt.timedelta(minutes=30)}
+    assert _standing(SHOP, sent) == rules.LATE
+
+
+def test_a_notice_never_sent_is_missing_once_due_and_not_yet_before():
+    assert _standing(HOME, {}) == rules.MISSING
+    assert _standing(HOME, {}, now=START - dt.timedelta(days=8)) == rules.NOT_YET
+    # the first notice on time, the one shortly before never sent: missing outweighs all
+    assert _standing(SHOP, {(4, False): START - dt.timedelta(days=4)}) == rules.MISSING
+
+
+def test_no_rule_for_the_customer_owes_nothing():
+    assert _standing(HOME, {}) != rules.NONE_OWED
+    status = rules.notice_standing(start=START, rules=ARREARS[1:], who=HOME, sent={}, now=START).status
+    assert status == rules.NONE_OWED
 
 
 @given(st.integers(min_value=0, max_value=30 * 24 * 60))

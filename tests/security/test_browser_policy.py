@@ -40,6 +40,8 @@ NOT_PAGES = {
     "outages:restore": "POST only",
     "outages:confirm": "POST only",
     "outages:event_close": "POST only",
+    "outages:reject": "POST only",
+    "outages:storm_end": "POST only",
     "audit:reveal": "needs its field and record: swept with them below",
     "logout": "POST only",
     "set_language": "POST only",
@@ -98,6 +100,8 @@ def console_urls(users, customer):
     urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
     urls.append(reverse("customers:search") + f"?q={customer.account_no}")
     urls.append(reverse("outages:place") + f"?address={customer.address}")
+    # The reliability page with its filters: a feeder and the 10 kV user unit.
+    urls.append(reverse("reliability:report") + f"?user_unit=10kv&feeder={_feeder_id()}&date_from=2026-01-01")
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
@@ -109,6 +113,12 @@ def _grid_substation():
     substation = device_create(code="S1", name="城东变", kind="substation")
     device_create(code="F1", name="城东线", kind="feeder", parent=substation)
     return substation
+
+
+def _feeder_id() -> int:
+    from powerdesk.grid.models import Device
+
+    return Device.objects.get(code="F1").pk
 
 
 def _outage(users):

@@ -42,9 +42,15 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
 def test_the_outages_app_is_connected_at_every_point_it_uses():
     from powerdesk.grid.extensions import tree_columns
 
-    # ordered: the outage link is asked before the repeat call (it beats a new dispatch)
-    assert [e.name for e in ext.intake_resolvers.entries()] == ["outage_link", "repeat_call"]
+    # ordered: the outage link is asked before the repeat call (it beats a new dispatch); the fault calls
+    # it did not link are placed on their transformer (never answering) before the repeat call decides
+    assert [e.name for e in ext.intake_resolvers.entries()] == [
+        "outage_link",
+        "fault_call_place",
+        "repeat_call",
+    ]
     assert ext.order_panels.get("outages.outage") is not None and ext.detail_fields.get("outage") is not None
+    assert ext.order_panels.get("outages.customer_powered").slot == "aside"
     assert customer_panels.get("outages.main").slot == "main"
     assert customer_panels.get("outages.intake").slot == "intake"
     assert customer_detail_fields.get("outages") is not None

@@ -7,8 +7,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from powerdesk.customers.models import CustomerSupply
@@ -16,6 +14,7 @@ from powerdesk.outages import known_events, services
 from powerdesk.outages.models import KnownEvent
 from tests.api.conftest import client_for
 from tests.factories import CustomerFactory
+from tests.statements import statements
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +159,7 @@ def test_the_script_costs_the_intake_no_extra_statement(net, users):
         CustomerSupply.objects.create(customer=customer, meter_point=net[meter_point])
         return customer
 
-    def statements(customer, key):
+    def sent_for(customer, key):
         body = {
             "business_type": "repair",
             "topic": "fault_repair",
@@ -169,17 +168,17 @@ def test_the_script_costs_the_intake_no_extra_statement(net, users):
             "caller_phone": "13900000009",
             "customer": customer.account_no,
         }
-        with CaptureQueriesContext(connection) as queries:
+        with statements() as sent:  # the prepared ones included
             answer = api.post(reverse("api-v1-workorders"), body, format="json", HTTP_IDEMPOTENCY_KEY=key)
         assert answer.status_code == 201
-        return len(queries), answer.json()["intake"]["extra"]
+        return len(sent), answer.json()["intake"]["extra"]
 
     # each measured call is a new order after another one has warmed the per-process caches
-    statements(fresh("T1-home"), "warm-1")
-    before, quiet = statements(net.customers["home"], "q-1")  # no event anywhere yet
+    sent_for(fresh("T1-home"), "warm-1")
+    before, quiet = sent_for(net.customers["home"], "q-1")  # no event anywhere yet
     storm(net, users, devices=("T1",))  # its registration clears the caches
-    statements(fresh("T1-home"), "warm-2")
-    during, told = statements(net.customers["clinic"], "q-2")  # under T1: in the storm's area
+    sent_for(fresh("T1-home"), "warm-2")
+    during, told = sent_for(net.customers["clinic"], "q-2")  # under T1: in the storm's area
     assert "known_events" not in quiet and [e["script"] for e in told["known_events"]] == [SCRIPT]
     assert during == before, (during, before)
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0005_customer_supply'),
-        ('outages', '0004_seed_prediction_rules'),
+        ('outages', '0005_fault_mark_indexes'),
     ]
 
     operations = [

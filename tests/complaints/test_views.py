@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from powerdesk.complaints.models import ComplaintRecord, Judgment, PraiseCredit, Rectification, Severity
@@ -102,3 +103,16 @@ def test_the_praise_form_credits_a_staff_member(client, users, customer, county)
     assert client.post(url, {"staff": users["repair"].pk}).status_code == 302
     assert PraiseCredit.objects.get(order=order).staff == users["repair"]
     assert "受表扬员工" in client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+
+
+def test_in_english_the_seeded_severities_and_checklist_are_named_in_english(client, make_complaint, users):
+    order = make_complaint()
+    ComplaintRecord.objects.filter(order=order).update(severity=Severity.objects.get(code="major"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["manager"])
+    panel = client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+    assert "Major" in panel and "重大" not in panel
+    form = client.get(reverse("complaints:record", args=[order.number])).content.decode()
+    assert all(name in form for name in ("Special", "Major", "Important", "Ordinary"))
+    judge = client.get(reverse("complaints:judge", args=[order.number])).content.decode()
+    assert "Repair staff attitude" in judge and "抢修人员服务态度" not in judge

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from powerdesk.complaints.models import Checklist, Severity
+from powerdesk.complaints.seeded import CHECKLIST_NAMES, SEVERITY_NAMES
 from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
 from powerdesk.org.models import Role
 from powerdesk.sla.models import SlaPolicy, SuspendReason
@@ -30,6 +32,8 @@ def chinese(labels) -> set[str]:
         (SubType, SUB_TYPE_NAMES),
         (SlaPolicy, POLICY_NAMES),
         (SuspendReason, SUSPEND_REASON_NAMES),
+        (Severity, SEVERITY_NAMES),
+        (Checklist, CHECKLIST_NAMES),
     ],
 )
 def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
@@ -38,7 +42,7 @@ def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [Topic, Role, SubType, SlaPolicy, SuspendReason])
+@pytest.mark.parametrize("model", [Topic, Role, SubType, SlaPolicy, SuspendReason, Severity, Checklist])
 def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):
     rows = list(model.objects.all())
     with translation.override("en"):

@@ -136,6 +136,16 @@ def test_a_campaign_answer_is_stored_with_the_rest(group, users, county):
     assert response.campaign == campaign and response.order is None and response.resolved is None
 
 
+def test_in_english_the_seeded_question_sets_are_named_in_english(client, users, county, settings):
+    campaign = make(users, county)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["manager"])
+    listing = client.get("/feedback/campaigns/").content.decode()
+    assert "Customer relationship survey" in listing and "客户关系调查" not in listing
+    detail = client.get(f"/feedback/campaigns/{campaign.pk}/").content.decode()
+    assert "Customer relationship survey" in detail and "客户关系调查" not in detail
+
+
 def test_only_a_manager_creates_and_starts_one_and_everyone_sees_progress(client, group, users, county):
     client.force_login(users["agent"])
     assert client.post("/feedback/campaigns/", {"name": "x"}).status_code == 403

@@ -95,6 +95,30 @@ def test_the_rectification_list_closes_a_rectification(client, make_complaint, u
     assert rectification.state == "closed"
 
 
+def test_the_rectification_list_marks_open_ones_past_their_due_date(client, make_complaint, users, county):
+    today = clock.local_date()
+    rows = {
+        task: Rectification.objects.create(
+            order=make_complaint(),
+            unit=county.east,
+            owner=users["handler"],
+            task=task,
+            due_date=today + dt.timedelta(days=days),
+            state=state,
+            created_at=clock.now(),
+        )
+        for task, days, state in [
+            ("已过期未完成", -1, "open"),
+            ("今天到期", 0, "open"),
+            ("已过期已完成", -2, "closed"),
+        ]
+    }
+    client.force_login(users["handler"])
+    html = client.get(reverse("complaints:rectifications")).content.decode()
+    marked = {task for task, r in rows.items() if f'data-overdue="{r.pk}"' in html}
+    assert marked == {"已过期未完成"}
+
+
 def test_the_praise_form_credits_a_staff_member(client, users, customer, county):
     order = intake(users, customer, business_type="praise", topic_code="communication")
     client.force_login(users["agent"])

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "powerdesk.sla",
     "powerdesk.complaints",
     "powerdesk.feedback",
+    "powerdesk.knowledge",
     "powerdesk.outages",
     "powerdesk.risk",
     "powerdesk.reliability",

@@ -75,12 +75,14 @@ def record_citation(ctx: ext.TransitionContext) -> None:
 
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
-    """"引用案例：<title>（版本 n）" with a link to that version, for a page of events in one query."""
+    """ "引用案例：<title>（版本 n）" with a link to that version, for a page of events in one query."""
     cited = [e for e in events if e.data.get("case_version")]
     if not cited:
         return
     ids = {int(e.data["case_version"]) for e in cited}
-    versions = {v.pk: v for v in CaseVersion.objects.filter(pk__in=ids).only("pk", "case_id", "number", "title")}
+    versions = {
+        v.pk: v for v in CaseVersion.objects.filter(pk__in=ids).only("pk", "case_id", "number", "title")
+    }
     for item in cited:
         version = versions.get(int(item.data["case_version"]))
         if version is None:

@@ -181,6 +181,9 @@ class CaseStep(models.Model):
         verbose_name_plural = _("案例流转记录")
         ordering = ["version_id", "at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} → {self.to_state}"
+
 
 def case_attachment_path(instance: CaseAttachment, filename: str) -> str:
     return f"cases/{instance.case_id}/{instance.sha256[:16]}{PurePath(filename).suffix.lower()}"
@@ -225,3 +228,6 @@ class CaseCitation(models.Model):
         verbose_name = _("案例引用")
         verbose_name_plural = _("案例引用")
         indexes = [models.Index(fields=["order"], name="knowledge_citation_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.version_id}"

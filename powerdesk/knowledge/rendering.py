@@ -24,4 +24,4 @@ def render_markdown(text: str) -> SafeString:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 has just removed every tag and attribute not listed
+    return mark_safe(cleaned)

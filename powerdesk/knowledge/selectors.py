@@ -17,6 +17,7 @@ from powerdesk.knowledge.models import CaseCitation, CaseRight, CaseState, CaseV
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_role
 from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import order_visible
 
 
 def _rights() -> dict[int, tuple[bool, bool]]:
@@ -69,9 +70,10 @@ def review_queue() -> QuerySet[CaseVersion]:
     return CaseVersion.objects.filter(state=CaseState.REVIEW).select_related("area", "author")
 
 
-def citations_of(version: CaseVersion, *, limit: int = 20) -> list[CaseCitation]:
+def citations_of(version: CaseVersion, *, user: User, limit: int = 20) -> list[CaseCitation]:
+    """The latest citations of the case (any version) by orders the user may see."""
     return list(
-        CaseCitation.objects.filter(version__case_id=version.case_id)
+        CaseCitation.objects.filter(version__case_id=version.case_id, order__in=order_visible(user))
         .select_related("order", "version")
         .order_by("-at")[:limit]
     )

@@ -234,7 +234,9 @@ def case_step(*, version: CaseVersion, actor: User, step: str, note: str = "") -
     return version
 
 
-def case_attachment_add(*, version: CaseVersion, actor: User, kind: str, upload: UploadedFile) -> CaseAttachment:
+def case_attachment_add(
+    *, version: CaseVersion, actor: User, kind: str, upload: UploadedFile
+) -> CaseAttachment:
     """A file of the case, checked like an order's evidence (type, size, leading bytes)."""
     _require_author(actor)
     if kind not in ATTACHMENT_KINDS:
@@ -270,6 +272,8 @@ def published_version(version_id: Any) -> CaseVersion | None:
     return CaseVersion.objects.filter(pk=pk, state=CaseState.PUBLISHED).select_related("case").first()
 
 
-def citation_write(*, order: WorkOrder, version_id: int, transition: str, actor: User, at: dt.datetime) -> None:
+def citation_write(
+    *, order: WorkOrder, version_id: int, transition: str, actor: User, at: dt.datetime
+) -> None:
     """Inside the order's transition: the order cites this version (kept when the case is edited)."""
     CaseCitation.objects.create(order=order, version_id=version_id, transition=transition, by=actor, at=at)

@@ -17,7 +17,9 @@ def test_each_step_is_recorded_with_who_and_when(make_case, author, reviewer):
     services.case_step(version=version, actor=author, step="submit")
     services.case_step(version=version, actor=reviewer, step="publish")
     services.case_step(version=version, actor=reviewer, step="retire", note="规定已废止")
-    steps = list(CaseStep.objects.filter(version=version).order_by("id").values_list("from_state", "to_state", "by"))
+    steps = list(
+        CaseStep.objects.filter(version=version).order_by("id").values_list("from_state", "to_state", "by")
+    )
     assert steps == [
         ("", "draft", author.pk),
         ("draft", "review", author.pk),
@@ -58,10 +60,14 @@ def test_a_rejection_needs_a_reason_and_returns_the_draft(make_case, author, rev
     services.case_step(version=version, actor=author, step="submit")
     with pytest.raises(ValidationFailed):
         services.case_step(version=version, actor=reviewer, step="reject")
-    assert services.case_step(version=version, actor=reviewer, step="reject", note="补充依据").state == "draft"
+    assert (
+        services.case_step(version=version, actor=reviewer, step="reject", note="补充依据").state == "draft"
+    )
 
 
-def test_editing_a_published_case_opens_a_new_draft_and_keeps_the_old_one_published(published, author, reviewer):
+def test_editing_a_published_case_opens_a_new_draft_and_keeps_the_old_one_published(
+    published, author, reviewer
+):
     v1 = published()
     v2 = services.case_revise(version=v1, actor=author)
     assert (v2.number, v2.state) == (2, CaseState.DRAFT)
@@ -97,7 +103,9 @@ def _resolved_order(users, county, customer, **inputs):
     return s.workorder_resolve(order=order, actor=users["repair"], result="已隔离故障", **inputs)
 
 
-def test_an_order_keeps_citing_the_version_it_cited_after_an_edit(published, author, reviewer, users, county, customer):
+def test_an_order_keeps_citing_the_version_it_cited_after_an_edit(
+    published, author, reviewer, users, county, customer
+):
     v1 = published()
     order = _resolved_order(users, county, customer, case=v1.pk)
     v2 = services.case_revise(version=v1, actor=author)

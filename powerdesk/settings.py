@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "state" field; the case library's gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "powerdesk.knowledge.models.CaseState"},
 }
 
 # --- logging --------------------------------------------------------------------------------

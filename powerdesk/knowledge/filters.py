@@ -12,7 +12,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.knowledge import search, selectors
+from powerdesk.knowledge.forms import SeededChoiceField
 from powerdesk.knowledge.models import CaseState, CaseVersion
+from powerdesk.knowledge.selectors import LONG_FIELDS
 from powerdesk.org.models import User
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import SubType, Topic
@@ -22,6 +24,10 @@ def _invalid(message: Any) -> dict[str, Any]:
     return {"invalid_choice": message}
 
 
+class SeededChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SeededChoiceField
+
+
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("关键词"),
@@ -29,7 +35,7 @@ class CaseFilterSet(django_filters.FilterSet):
         max_length=200,
         help_text="Words to search for (Chinese is segmented with jieba); results ranked by relevance.",
     )
-    area = django_filters.ModelChoiceFilter(
+    area = SeededChoiceFilter(
         label=_("领域"),
         queryset=Topic.objects.all(),
         to_field_name="code",
@@ -43,7 +49,7 @@ class CaseFilterSet(django_filters.FilterSet):
         empty_label=_("全部类型"),
         error_messages=_invalid(_("业务类型无效。")),
     )
-    sub_type = django_filters.ModelChoiceFilter(
+    sub_type = SeededChoiceFilter(
         label=_("业务子类"),
         queryset=SubType.objects.all(),
         to_field_name="code",
@@ -92,7 +98,8 @@ class CaseFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("q"):
             queryset = queryset.order_by("-published_at", "-id")
-        return queryset.select_related("area", "sub_type")
+        # A list shows titles and labels: the long texts and the search columns stay in the table.
+        return queryset.select_related("area", "sub_type").defer(*LONG_FIELDS)
 
     def filter_words(self, queryset: QuerySet[CaseVersion], name: str, value: str) -> QuerySet[CaseVersion]:
         return search.ranked(queryset, value) if value.strip() else queryset

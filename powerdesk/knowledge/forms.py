@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.knowledge.models import CaseVerdict, CaseVersion
 from powerdesk.knowledge.services import ATTACHMENT_KINDS, RuleInput, clean_tags
 from powerdesk.workorders.choices import BusinessType
@@ -32,13 +33,20 @@ def rules_text(version: CaseVersion) -> str:
     )
 
 
+class SeededChoiceField(forms.ModelChoiceField):
+    """A topic or sub-type by its name in the reader's language (seeded names are translated)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(seeded_name(obj))
+
+
 class CaseForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    area = forms.ModelChoiceField(label=_("领域"), queryset=Topic.objects.filter(is_active=True))
+    area = SeededChoiceField(label=_("领域"), queryset=Topic.objects.filter(is_active=True))
     business_type = forms.ChoiceField(
         label=_("业务类型"), choices=[("", "—"), *BusinessType.choices], required=False
     )
-    sub_type = forms.ModelChoiceField(
+    sub_type = SeededChoiceField(
         label=_("业务子类"), queryset=SubType.objects.filter(is_active=True), required=False
     )
     situation = forms.CharField(

@@ -53,6 +53,14 @@ def words(tokens: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def query_terms(terms: Iterable[str]) -> list[str]:
+    """The words a query searches for: single characters (了, 没, 的 …) match most cases and say
+    little, so they count only when the query has nothing longer."""
+    terms = list(terms)
+    longer = [t for t in terms if len(t) > 1]
+    return longer or terms
+
+
 def tsquery_text(terms: Iterable[str]) -> str:
     """A ``to_tsquery('simple', …)`` text matching any of ``terms`` (each quoted as a lexeme)."""
     quoted = [f"'{t}'" for t in list(terms)[:MAX_QUERY_TERMS]]

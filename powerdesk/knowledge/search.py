@@ -58,7 +58,7 @@ def search_fields(
 
 
 def query_for(text: str) -> SearchQuery | None:
-    terms = segment(text[:500])
+    terms = rules.query_terms(segment(text[:500]))
     if not terms:
         return None
     return SearchQuery(rules.tsquery_text(terms), config="simple", search_type="raw")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Case as When_
-from django.db.models import F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from powerdesk.core import refcache
@@ -79,25 +78,33 @@ def citations_of(version: CaseVersion, *, user: User, limit: int = 20) -> list[C
     )
 
 
+LONG_FIELDS = (
+    "situation", "findings", "criteria", "judgment", "should_have", "lessons",
+    "search_a", "search_b", "search_c", "search_vector",
+)  # fmt: skip
+
+
 def relevant_cases(order: WorkOrder, *, limit: int = 3) -> list[CaseVersion]:
     """The published cases that fit ``order`` best: those of its sub-type first, then of its topic,
     then the rest by how close their text is to the order's description; within a tier, by text
-    similarity too. One query: the tiers are a CASE on indexed columns, the similarity ``ts_rank``."""
-    conditions = Q()
-    tier = []
-    if order.sub_type_id:
-        conditions |= Q(sub_type_id=order.sub_type_id)
-        tier.append(When(sub_type_id=order.sub_type_id, then=Value(2)))
-    if order.topic_id:
-        conditions |= Q(area_id=order.topic_id)
-        tier.append(When(area_id=order.topic_id, then=Value(1)))
+    similarity too. A tier is read only while the ones before it left places free, so the usual order
+    (with a sub-type) ranks just that sub-type's cases."""
     query = search.query_for(order.description or "")
+    tiers: list[Q] = []
+    if order.sub_type_id:
+        tiers.append(Q(sub_type_id=order.sub_type_id))
+    if order.topic_id:
+        tiers.append(Q(area_id=order.topic_id))
     if query is not None:
-        conditions |= Q(search_vector=query)
-    if not conditions:
-        return []
-    rows = CaseVersion.objects.filter(conditions, state=CaseState.PUBLISHED).annotate(
-        tier=When_(*tier, default=Value(0), output_field=IntegerField()) if tier else Value(0),
-        rank=SearchRank(F("search_vector"), query) if query is not None else Value(0.0, FloatField()),
-    )
-    return list(rows.select_related("area", "sub_type").order_by("-tier", "-rank", "-published_at")[:limit])
+        tiers.append(Q(search_vector=query))
+    picked: list[CaseVersion] = []
+    for condition in tiers:
+        rows = CaseVersion.objects.filter(condition, state=CaseState.PUBLISHED).exclude(
+            pk__in=[v.pk for v in picked]
+        )
+        rank = SearchRank(F("search_vector"), query) if query is not None else Value(0.0, FloatField())
+        rows = rows.annotate(rank=rank).select_related("area", "sub_type").defer(*LONG_FIELDS)
+        picked += list(rows.order_by("-rank", "-published_at", "-id")[: limit - len(picked)])
+        if len(picked) >= limit:
+            break
+    return picked

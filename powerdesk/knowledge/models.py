@@ -133,9 +133,15 @@ class CaseVersion(models.Model):
             ),
         ]
         indexes = [
-            # Readers search published versions: a partial index the planner picks beside the state
-            # condition (a full one lost to the published-row index and left every row to be rechecked).
-            GinIndex(fields=["search_vector"], condition=Q(state="published"), name="knowledge_search"),
+            # Readers search published versions: a partial index. Without a pending list (fastupdate
+            # off): cases are written a few at a time and read all day, and a pending list makes every
+            # search scan it and the planner price the index out until a vacuum merges it.
+            GinIndex(
+                fields=["search_vector"],
+                condition=Q(state="published"),
+                fastupdate=False,
+                name="knowledge_search",
+            ),
             GinIndex(fields=["tags"], name="knowledge_tags"),
             # The order page's relevant cases: published ones of a sub-type, then of a topic.
             models.Index(fields=["sub_type"], condition=Q(state="published"), name="knowledge_pub_sub"),

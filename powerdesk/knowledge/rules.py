@@ -61,7 +61,8 @@ def query_terms(terms: Iterable[str]) -> list[str]:
     return longer or terms
 
 
-def tsquery_text(terms: Iterable[str]) -> str:
-    """A ``to_tsquery('simple', …)`` text matching any of ``terms`` (each quoted as a lexeme)."""
+def tsquery_text(terms: Iterable[str], *, every: bool = False) -> str:
+    """A ``to_tsquery('simple', …)`` text matching any of ``terms`` (each quoted as a lexeme), or with
+    ``every`` all of them."""
     quoted = [f"'{t}'" for t in list(terms)[:MAX_QUERY_TERMS]]
-    return " | ".join(quoted)
+    return (" & " if every else " | ").join(quoted)

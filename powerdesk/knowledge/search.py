@@ -57,18 +57,23 @@ def search_fields(
     }
 
 
-def query_for(text: str) -> SearchQuery | None:
+def query_for(text: str, *, every: bool = False) -> SearchQuery | None:
     terms = rules.query_terms(segment(text[:500]))
     if not terms:
         return None
-    return SearchQuery(rules.tsquery_text(terms), config="simple", search_type="raw")
+    return SearchQuery(rules.tsquery_text(terms, every=every), config="simple", search_type="raw")
 
 
 def ranked(queryset: QuerySet[CaseVersion], text: str) -> QuerySet[CaseVersion]:
-    """``queryset`` narrowed to versions matching any word of ``text``, best first."""
-    query = query_for(text)
-    if query is None:
+    """``queryset`` narrowed to the versions with every word of ``text`` or, when none has them all,
+    with any of them; best first. All words first because a common word alone (停电, 安全) matches a
+    large part of the library, and ranking all of those is what a search would spend its time on."""
+    every = query_for(text, every=True)
+    if every is None:
         return queryset.none()
+    query = every
+    if not queryset.filter(search_vector=every).exists():
+        query = query_for(text)  # type: ignore[assignment]  # not None: the same words
     return (
         queryset.filter(search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))

@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='caseversion',
-            index=django.contrib.postgres.indexes.GinIndex(condition=models.Q(('state', 'published')), fields=['search_vector'], name='knowledge_search'),
+            index=django.contrib.postgres.indexes.GinIndex(condition=models.Q(('state', 'published')), fastupdate=False, fields=['search_vector'], name='knowledge_search'),
         ),
         migrations.AddIndex(
             model_name='caseversion',

@@ -29,12 +29,6 @@ class SeededChoiceFilter(django_filters.ModelChoiceFilter):
 
 
 class CaseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("关键词"),
-        method="filter_words",
-        max_length=200,
-        help_text="Words to search for (Chinese is segmented with jieba); results ranked by relevance.",
-    )
     area = SeededChoiceFilter(
         label=_("领域"),
         queryset=Topic.objects.all(),
@@ -69,9 +63,17 @@ class CaseFilterSet(django_filters.FilterSet):
         help_text="Default: published. Other states only for authors and reviewers.",
     )
 
+    # Last: the words decide between all and any of them among the rows the other filters left.
+    q = django_filters.CharFilter(
+        label=_("关键词"),
+        method="filter_words",
+        max_length=200,
+        help_text="Words to search for (Chinese is segmented with jieba); results ranked by relevance.",
+    )
+
     class Meta:
         model = CaseVersion
-        fields = ["q", "area", "business_type", "sub_type", "tag", "state"]
+        fields = ["area", "business_type", "sub_type", "tag", "state", "q"]
 
     def __init__(
         self,

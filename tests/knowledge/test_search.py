@@ -54,6 +54,13 @@ def test_a_match_in_the_title_ranks_above_one_in_the_text(library, users):
     assert titles(users["agent"], q="起火") == ["测：表箱起火后推迟复电", "测：停电公告未张贴"]
 
 
+def test_all_words_are_asked_for_first_then_any_of_them_within_the_other_filters(library, users):
+    agent = users["agent"]
+    assert titles(agent, q="起火 张贴") == ["测：停电公告未张贴"]  # the only one with both
+    # in the fault repair area none has both words: the one with either of them
+    assert titles(agent, q="起火 张贴", area="fault_repair") == ["测：表箱起火后推迟复电"]
+
+
 def test_words_that_appear_nowhere_find_nothing(library, users):
     assert titles(users["agent"], q="光伏并网") == []
 

@@ -121,3 +121,11 @@ def test_only_a_published_version_can_be_cited(make_case, users, county, custome
     draft = make_case()
     with pytest.raises(ValidationFailed):
         _resolved_order(users, county, customer, case=draft.pk)
+
+
+def test_a_reply_may_cite_a_case_too(published, users, county, customer):
+    version = published()
+    order = _resolved_order(users, county, customer)
+    order = s.workorder_reply(order=order, actor=users["repair"], reply_text="已告知客户", case=version.pk)
+    assert order.events.get(kind="reply").data["case_version"] == version.pk
+    assert "case_version" not in order.events.get(kind="resolve").data

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "powerdesk.sla",
     "powerdesk.complaints",
     "powerdesk.feedback",
+    "powerdesk.knowledge",
     "powerdesk.outages",
     "powerdesk.risk",
     "powerdesk.reliability",
@@ -225,6 +226,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a "state" field; the case library's gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "powerdesk.knowledge.models.CaseState"},
 }
 
 # --- logging --------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),
     path("complaints/", include("powerdesk.complaints.urls")),
+    path("cases/", include("powerdesk.knowledge.urls")),
     path("risk/", include("powerdesk.risk.urls")),
     path("reliability/", include("powerdesk.reliability.urls")),
     path("analytics/", include("powerdesk.analytics.urls")),

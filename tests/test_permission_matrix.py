@@ -38,6 +38,8 @@ class RoleSpec:
     may: frozenset[str]  # the transitions it may fire
     audit: bool = False  # reads the audit trail
     reveals: bool = False  # sees personal data masked, and may reveal it with a reason (org 0011)
+    writes_cases: bool = False  # writes case library drafts (knowledge 0002)
+    reviews_cases: bool = False  # reviews, publishes and retires cases (knowledge 0002)
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -63,10 +65,11 @@ ROLES: dict[str, RoleSpec] = {
         frozenset(
             {"take", "resolve", "reply", "return", "suspend", "resume", "note", "reclassify", "call_out"}
         ),
+        writes_cases=True,
     ),
     "callback": RoleSpec(False, False, frozenset({"callback", "archive", "reopen", "note", "call_out"})),
-    "manager": RoleSpec(True, True, ALL_TRANSITIONS, reveals=True),
-    "admin": RoleSpec(True, True, ALL_TRANSITIONS),
+    "manager": RoleSpec(True, True, ALL_TRANSITIONS, reveals=True, writes_cases=True, reviews_cases=True),
+    "admin": RoleSpec(True, True, ALL_TRANSITIONS, writes_cases=True, reviews_cases=True),
     "auditor": RoleSpec(True, False, frozenset(), audit=True),
 }
 
@@ -135,6 +138,15 @@ def sees_reliability(role: RoleSpec, position: str) -> int:
     """The reliability indices: service management (every unit) and the roles that may dispatch (their
     unit's subtree); the others 403."""
     return OK if role.sees_all or "dispatch" in role.may else FORBIDDEN
+
+
+def writes_cases(status: int) -> Callable[[RoleSpec, str], int]:
+    """The case library's drafts: authors and reviewers (wherever they sit), the others 403."""
+    return lambda role, position: status if role.writes_cases or role.reviews_cases else FORBIDDEN
+
+
+def reviews_cases(role: RoleSpec, position: str) -> int:
+    return OK if role.reviews_cases else FORBIDDEN
 
 
 def manages_outages(status: int) -> Callable[[RoleSpec, str], int]:
@@ -310,6 +322,38 @@ CONSOLE: dict[str, Row] = {
     "outages:storm_end": Row(
         lambda sc: reverse("outages:storm_end", args=[999999]), manages_outages(MISSING), method="post"
     ),
+    # The case library: published cases for everyone; a draft (sc.draft) is read by authors and
+    # reviewers only (404 for the others), written by them (403); empty forms go back to the case (302).
+    "knowledge:search": Row(lambda sc: reverse("knowledge:search") + "?q=起火", everyone()),
+    "knowledge:new": Row(lambda sc: reverse("knowledge:new"), writes_cases(OK)),
+    "knowledge:review": Row(lambda sc: reverse("knowledge:review"), reviews_cases),
+    "knowledge:detail": Row(lambda sc: reverse("knowledge:detail", args=[sc.case.case_id]), everyone()),
+    "knowledge:version": Row(
+        lambda sc: reverse("knowledge:version", args=[sc.draft.case_id, sc.draft.number]),
+        lambda role, position: OK if role.writes_cases or role.reviews_cases else MISSING,
+    ),
+    "knowledge:edit": Row(
+        lambda sc: reverse("knowledge:edit", args=[sc.draft.case_id, sc.draft.number]), writes_cases(OK)
+    ),
+    "knowledge:step": Row(
+        lambda sc: reverse("knowledge:step", args=[sc.case.case_id, sc.case.number]),
+        writes_cases(LOGIN),
+        method="post",
+        body={},
+    ),
+    # A draft cannot be revised: the refusal is shown on the case page.
+    "knowledge:revise": Row(
+        lambda sc: reverse("knowledge:revise", args=[sc.draft.case_id]), writes_cases(LOGIN), method="post"
+    ),
+    "knowledge:attachment_add": Row(
+        lambda sc: reverse("knowledge:attachment_add", args=[sc.case.case_id]),
+        writes_cases(LOGIN),
+        method="post",
+        body={},
+    ),
+    "knowledge:attachment": Row(
+        lambda sc: reverse("knowledge:attachment", args=[sc.case.case_id, sc.case_attachment.pk]), everyone()
+    ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -469,6 +513,8 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-outage-storm-end", args=[999999]), manages_outages(MISSING), method="post"
     ),
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
+    "api-v1-cases": Row(lambda sc: reverse("api-v1-cases") + "?q=起火&area=fault_repair", everyone()),
+    "api-v1-case-detail": Row(lambda sc: reverse("api-v1-case-detail", args=[sc.case.case_id]), everyone()),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).
     "api-v1-follow-up-close:post": Row(
@@ -502,6 +548,9 @@ class Scene:
     praise: Any = None  # a 表扬 order, dispatched to the same station
     device: Any = None  # a grid substation with a feeder below it
     outage: Any = None  # a fault outage on that feeder
+    case: Any = None  # a published case version (seeded), with an attachment
+    case_attachment: Any = None
+    draft: Any = None  # a draft case version
 
 
 @pytest.fixture
@@ -581,6 +630,7 @@ def scene(settings, tmp_path) -> Scene:
         praise=praise,
     )
     _feedback_scene(scene, east, agent)
+    _knowledge_scene(scene, c1)
     from powerdesk.grid.services import device_create
 
     scene.device = device_create(code="S1", name="城东变", kind="substation")
@@ -589,6 +639,19 @@ def scene(settings, tmp_path) -> Scene:
 
     scene.outage = outage_create(actor=dispatcher, kind="fault", title="城东线跳闸", devices=[feeder])
     return scene
+
+
+def _knowledge_scene(scene: Scene, county: Any) -> None:
+    from powerdesk.knowledge import services
+    from powerdesk.knowledge.models import CaseVersion
+    from tests.workorders.test_attachments import upload
+
+    author = UserFactory.with_role("manager", county, username="scene-case-author")
+    scene.case = CaseVersion.objects.filter(state="published").order_by("id").first()
+    scene.case_attachment = services.case_attachment_add(
+        version=scene.case, actor=author, kind="photo", upload=upload()
+    )
+    scene.draft = services.case_create(actor=author, title="草稿", area=topic(), situation="经过")
 
 
 def _feedback_scene(scene: Scene, east: Any, agent: User) -> None:

@@ -52,10 +52,7 @@ def attachment_add(
     The transaction is ``durable`` because only the outermost one decides whether the row exists; inside a
     caller's transaction a later rollback could not remove the file.
     """
-    rule = AttachmentRule.objects.filter(kind=kind).first()
-    if rule is None:
-        raise ValidationFailed(_("不支持的附件类别。"), fields={"kind": [_("请选择录音、照片或文档。")]})
-    checked = _checked(rule, upload)
+    checked = upload_check(kind=kind, upload=upload)
     written: list[str] = []
     try:
         with transaction.atomic(durable=True):
@@ -72,6 +69,15 @@ def attachment_add(
         for path in written:
             _discard(path)
         raise
+
+
+def upload_check(*, kind: str, upload: UploadedFile) -> _Checked:
+    """The file checked against the ``AttachmentRule`` of ``kind`` (type, size, leading bytes), or
+    ValidationFailed; also used by apps that keep files of their own (the case library)."""
+    rule = AttachmentRule.objects.filter(kind=kind).first()
+    if rule is None:
+        raise ValidationFailed(_("不支持的附件类别。"), fields={"kind": [_("请选择录音、照片或文档。")]})
+    return _checked(rule, upload)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ def pages(orders, customer) -> list[str]:
 
 def test_every_console_page_in_english_names_the_seeded_rows_in_english(client, users, customer, orders):
     labels = seeded_labels()
+    # The case library's titles are what authors wrote (in Chinese only), not reference data named in the
+    # reader's language: the order page's relevant cases are left out of the check.
+    from powerdesk.knowledge.models import CaseVersion
+
+    authored = sorted(CaseVersion.objects.values_list("title", flat=True), key=len, reverse=True)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):
         for user in (users["manager"], users["dispatcher"], users["agent"]):
@@ -86,6 +91,8 @@ def test_every_console_page_in_english_names_the_seeded_rows_in_english(client, 
                 response = client.get(url)
                 assert response.status_code == 200, url
                 body = response.content.decode()
+                for title in authored:
+                    body = body.replace(title, "")
                 assert 'lang="en"' in body, url
                 left = sorted(label for label in labels if label in body)
                 assert not left, (user.username, url, left)

@@ -46,6 +46,10 @@ NOT_PAGES = {
     "logout": "POST only",
     "set_language": "POST only",
     "favicon.ico": "a redirect to a static file",
+    "knowledge:step": "POST only",
+    "knowledge:revise": "POST only",
+    "knowledge:attachment_add": "POST only",
+    "knowledge:attachment": "a download, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -87,6 +91,7 @@ def console_urls(users, customer):
         **_feedback_arguments(order, users),
         "grid:children": [_grid_substation().pk],
         "outages:detail": [_outage(users).number],
+        **_knowledge_arguments(users),
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -105,6 +110,26 @@ def console_urls(users, customer):
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     return urls
+
+
+def _knowledge_arguments(users) -> dict[str, list]:
+    """A published case (seeded) and a draft: the case pages' arguments."""
+    from powerdesk.knowledge import services
+    from powerdesk.knowledge.models import CaseVersion
+    from tests.factories import topic
+
+    published = CaseVersion.objects.filter(state="published").first()
+    draft = services.case_create(
+        actor=users["manager"],
+        title="草稿<script>x()</script>",
+        area=topic(),
+        situation="<b onclick=x()>经过</b>",
+    )
+    return {
+        "knowledge:detail": [published.case_id],
+        "knowledge:version": [draft.case_id, draft.number],
+        "knowledge:edit": [draft.case_id, draft.number],
+    }
 
 
 def _grid_substation():

@@ -39,6 +39,14 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
     assert customer_panels.get("feedback.surveys") is not None
 
 
+def test_the_knowledge_app_is_connected_at_every_point_it_uses():
+    assert [i.name for i in ext.inputs_of("resolve")][-1:] == ["case"]
+    assert "case" in [i.name for i in ext.inputs_of("reply")]
+    assert "knowledge" in ext.transition_applied.owners()
+    assert ext.order_panels.get("knowledge.relevant_cases").slot == "aside"
+    assert "knowledge.citations" in {e.name for e in ext.event_presenters.entries()}
+
+
 def test_the_outages_app_is_connected_at_every_point_it_uses():
     from powerdesk.grid.extensions import tree_columns
 

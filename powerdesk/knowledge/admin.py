@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from powerdesk.knowledge.models import CaseRight, CaseRule, CaseStep, CaseVersion
+
+
+@admin.register(CaseRight)
+class CaseRightAdmin(admin.ModelAdmin):
+    list_display = ["role", "may_author", "may_review"]
+
+
+class CaseRuleInline(admin.TabularInline):
+    model = CaseRule
+    extra = 0
+
+
+class CaseStepInline(admin.TabularInline):
+    model = CaseStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "by", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # steps are written by the services only
+
+
+@admin.register(CaseVersion)
+class CaseVersionAdmin(admin.ModelAdmin):
+    """Read-mostly: the life cycle goes through the console (services), so the admin does not publish."""
+
+    list_display = ["title", "case", "number", "state", "area", "sub_type", "published_at"]
+    list_filter = ["state", "area"]
+    search_fields = ["title"]
+    readonly_fields = ["case", "number", "state", "author", "created_at", "updated_at", "published_at"]
+    inlines = [CaseRuleInline, CaseStepInline]

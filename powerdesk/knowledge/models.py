@@ -1,0 +1,241 @@
+"""The case library (案例库, 以案普法): typical cases, each in versions that go through review.
+
+A ``Case`` is the identity an order cites and a URL names; its text lives in ``CaseVersion`` rows. A
+version is a draft, in review, published or retired; at most one version of a case is published and at
+most one is open (draft or in review) at a time — both are partial unique indexes, so two editors cannot
+break them. Every step is a ``CaseStep`` row (who, when, from which state to which). Editing a published
+case opens a new draft version; the published one stays until the new one is published. Orders cite a
+version (``CaseCitation``), so what they cited never changes under them.
+
+Search: the service stores the jieba-segmented text of the weighted fields (``search_a``: title and tags,
+``search_b``: situation and findings, ``search_c``: what should have been done and the lessons) and the
+database keeps ``search_vector`` (a generated ``tsvector``, configuration ``simple``) from them, under a
+GIN index: every write path, bulk ones included, keeps it current without a trigger or a second UPDATE.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.org.models import Role
+from powerdesk.workorders.choices import BusinessType
+from powerdesk.workorders.models import SubType, Topic, WorkOrder
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    REVIEW = "review", _("待审核")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")
+
+
+OPEN_STATES = (CaseState.DRAFT, CaseState.REVIEW)
+
+
+class CaseVerdict(models.TextChoices):
+    """The complaints app's verdict codes (``complaints.Verdict``); blank for a case that is not about a
+    complaint (a repair, an application)."""
+
+    VALID = "valid", _("成立")
+    INVALID = "invalid", _("不成立")
+    PENDING = "pending", _("待补证")
+
+
+class CaseRight(models.Model):
+    """What a role may do in the case library besides reading published cases (every console user
+    may): write cases (authors) and review and retire them (reviewers). Data, seeded by a migration."""
+
+    role = models.OneToOneField(Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="+")
+    may_author = models.BooleanField(_("可编写案例"), default=False)
+    may_review = models.BooleanField(_("可审核案例"), default=False)
+
+    class Meta:
+        verbose_name = _("案例库权限")
+        verbose_name_plural = _("案例库权限")
+
+    def __str__(self) -> str:
+        return str(self.role)
+
+
+class Case(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("案例")
+        verbose_name_plural = _("案例")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class CaseVersion(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("案例"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本"))
+    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    area = models.ForeignKey(
+        Topic, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+", help_text=_("业务分类")
+    )
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices, blank=True)
+    sub_type = models.ForeignKey(
+        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    situation = models.TextField(_("案例经过"), help_text=_("支持 Markdown"))
+    findings = models.TextField(_("核查情况"), blank=True, help_text=_("支持 Markdown"))
+    # [{"criterion": "…", "met": true|false|null, "note": "…"}]: how the case was judged, criterion by
+    # criterion (null: not established).
+    criteria = models.JSONField(_("判定标准"), default=list, blank=True)
+    verdict = models.CharField(_("判定结论"), max_length=16, choices=CaseVerdict.choices, blank=True)
+    judgment = models.TextField(_("判定分析"), blank=True, help_text=_("支持 Markdown"))
+    should_have = models.TextField(_("规范做法"), blank=True, help_text=_("支持 Markdown"))
+    lessons = models.TextField(_("启示与整改措施"), blank=True, help_text=_("支持 Markdown"))
+    tags = ArrayField(models.CharField(max_length=30), verbose_name=_("标签"), default=list, blank=True)
+    # Segmented text (jieba, words separated by spaces), written by services.search_fields.
+    search_a = models.TextField(default="", blank=True, editable=False)
+    search_b = models.TextField(default="", blank=True, editable=False)
+    search_c = models.TextField(default="", blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_a", config="simple", weight="A")
+        + SearchVector("search_b", config="simple", weight="B")
+        + SearchVector("search_c", config="simple", weight="C"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("案例版本")
+        verbose_name_plural = _("案例版本")
+        ordering = ["case_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="knowledge_version_number"),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(state="published"), name="knowledge_one_published"
+            ),
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(state__in=["draft", "review"]), name="knowledge_one_open"
+            ),
+        ]
+        indexes = [
+            # Readers search published versions: a partial index. Without a pending list (fastupdate
+            # off): cases are written a few at a time and read all day, and a pending list makes every
+            # search scan it and the planner price the index out until a vacuum merges it.
+            GinIndex(
+                fields=["search_vector"],
+                condition=Q(state="published"),
+                fastupdate=False,
+                name="knowledge_search",
+            ),
+            GinIndex(fields=["tags"], name="knowledge_tags"),
+            # The order page's relevant cases: published ones of a sub-type, then of a topic.
+            models.Index(fields=["sub_type"], condition=Q(state="published"), name="knowledge_pub_sub"),
+            models.Index(fields=["area"], condition=Q(state="published"), name="knowledge_pub_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（v{self.number}）"
+
+
+class CaseRule(models.Model):
+    """A rule the case rests on: the text's reference (an article of a regulation, a clause of a
+    service standard), where it comes from, and when it was in force."""
+
+    version = models.ForeignKey(CaseVersion, on_delete=models.CASCADE, related_name="rules")
+    reference = models.CharField(_("条款"), max_length=200)
+    source = models.CharField(_("出处"), max_length=200, blank=True)
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("依据条款")
+        verbose_name_plural = _("依据条款")
+        ordering = ["version_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseStep(models.Model):
+    """One step of a version's life cycle (append-only)."""
+
+    version = models.ForeignKey(CaseVersion, on_delete=models.CASCADE, related_name="steps")
+    from_state = models.CharField(_("原状态"), max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=CaseState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("案例流转记录")
+        verbose_name_plural = _("案例流转记录")
+        ordering = ["version_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} → {self.to_state}"
+
+
+def case_attachment_path(instance: CaseAttachment, filename: str) -> str:
+    return f"cases/{instance.case_id}/{instance.sha256[:16]}{PurePath(filename).suffix.lower()}"
+
+
+class CaseAttachment(models.Model):
+    """A file of the case (a photo of the site, a scanned notice): checked against workorders'
+    ``AttachmentRule`` of its kind, like an order's evidence."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=16)
+    file = models.FileField(_("文件"), upload_to=case_attachment_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("案例附件")
+        verbose_name_plural = _("案例附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseCitation(models.Model):
+    """An order's transition cited this case version (处理完成, 回单). The timeline event records it too;
+    this row lets the case page list the orders that cited it."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(CaseVersion, on_delete=models.PROTECT, related_name="citations")
+    transition = models.CharField(max_length=32)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("案例引用")
+        verbose_name_plural = _("案例引用")
+        indexes = [models.Index(fields=["order"], name="knowledge_citation_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.version_id}"

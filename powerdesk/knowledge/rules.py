@@ -1,0 +1,68 @@
+"""The case library's rules as pure functions: which step leads from which state, who may take it, and
+how the text is cut into words for the search."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from powerdesk.knowledge.models import CaseState
+
+
+@dataclass(frozen=True)
+class Step:
+    code: str
+    from_states: frozenset[str]
+    to_state: str
+    right: str  # "author" or "review"
+
+
+STEPS: dict[str, Step] = {
+    "submit": Step("submit", frozenset({CaseState.DRAFT}), CaseState.REVIEW, "author"),
+    "publish": Step("publish", frozenset({CaseState.REVIEW}), CaseState.PUBLISHED, "review"),
+    "reject": Step("reject", frozenset({CaseState.REVIEW}), CaseState.DRAFT, "review"),
+    "retire": Step("retire", frozenset({CaseState.PUBLISHED}), CaseState.RETIRED, "review"),
+}
+
+
+def step_allowed(step: Step, *, state: str, may_author: bool, may_review: bool) -> bool:
+    if state not in step.from_states:
+        return False
+    return may_review if step.right == "review" else may_author or may_review
+
+
+def reviewer_is_not_author(*, author_id: int, reviewer_id: int, reviewer_is_superuser: bool) -> bool:
+    """Four eyes: a version is published by someone other than its author (a superuser may, for an
+    installation with one administrator)."""
+    return reviewer_is_superuser or author_id != reviewer_id
+
+
+# A token worth indexing: letters, digits or CJK, at least one of them (punctuation and spaces dropped).
+_WORD = re.compile(r"\w", re.UNICODE)
+MAX_QUERY_TERMS = 32
+
+
+def words(tokens: Iterable[str]) -> list[str]:
+    """The tokens that carry meaning, lower-cased, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for token in tokens:
+        t = token.strip().lower()
+        if t and _WORD.search(t) and "'" not in t and "\\" not in t:
+            seen.setdefault(t, None)
+    return list(seen)
+
+
+def query_terms(terms: Iterable[str]) -> list[str]:
+    """The words a query searches for: single characters (了, 没, 的 …) match most cases and say
+    little, so they count only when the query has nothing longer."""
+    terms = list(terms)
+    longer = [t for t in terms if len(t) > 1]
+    return longer or terms
+
+
+def tsquery_text(terms: Iterable[str], *, every: bool = False) -> str:
+    """A ``to_tsquery('simple', …)`` text matching any of ``terms`` (each quoted as a lexeme), or with
+    ``every`` all of them."""
+    quoted = [f"'{t}'" for t in list(terms)[:MAX_QUERY_TERMS]]
+    return (" & " if every else " | ").join(quoted)

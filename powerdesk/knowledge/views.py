@@ -1,0 +1,186 @@
+"""Console pages of the case library (thin: a form, a selector or service call, a page or redirect):
+the search, a case and its versions, writing and editing a draft, the life-cycle steps, the review
+queue, attachments. Refusals go through ``domain_errors``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from powerdesk.core.decorators import domain_errors
+from powerdesk.core.forms import refusal_on
+from powerdesk.knowledge import selectors, services
+from powerdesk.knowledge.filters import CaseFilterSet
+from powerdesk.knowledge.forms import AttachmentForm, CaseForm, StepForm
+from powerdesk.knowledge.models import CaseAttachment, CaseState, CaseVersion
+from powerdesk.org.requests import ConsoleRequest
+
+PAGE_SIZE = 20
+
+
+def _case_page(request: Any, case_id: int, *args: Any, **kwargs: Any) -> str:
+    return reverse("knowledge:detail", args=[case_id])
+
+
+def _require_author(request: ConsoleRequest) -> None:
+    if not (selectors.user_may_author(request.user) or selectors.user_may_review(request.user)):
+        raise PermissionDenied(_("您的角色不能编写案例。"))
+
+
+@login_required
+def case_search(request: ConsoleRequest) -> HttpResponse:
+    filters = CaseFilterSet(request.GET, user=request.user)
+    rows = filters.qs if filters.is_valid() else CaseVersion.objects.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "knowledge/search.html",
+        {
+            "form": filters.form,
+            "page": page,
+            "may_author": selectors.user_may_author(request.user) or selectors.user_may_review(request.user),
+            "may_review": selectors.user_may_review(request.user),
+        },
+    )
+
+
+def _version_page(request: ConsoleRequest, version: CaseVersion) -> HttpResponse:
+    user = request.user
+    may_author = selectors.user_may_author(user) or selectors.user_may_review(user)
+    may_review = selectors.user_may_review(user)
+    return render(
+        request,
+        "knowledge/detail.html",
+        {
+            "version": version,
+            "versions": selectors.case_versions(version) if may_author else [],
+            "rules": list(version.rules.all()),
+            "steps": list(version.steps.select_related("by")) if may_author else [],
+            "attachments": list(CaseAttachment.objects.filter(case_id=version.case_id)),
+            "citations": selectors.citations_of(version, user=user),
+            "may_author": may_author,
+            "may_review": may_review,
+            "step_form": StepForm(),
+            "attachment_form": AttachmentForm(),
+            "is_published": version.state == CaseState.PUBLISHED,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def case_detail(request: ConsoleRequest, case_id: int) -> HttpResponse:
+    return _version_page(request, selectors.version_get(user=request.user, case_id=case_id))
+
+
+@login_required
+@domain_errors
+def case_version(request: ConsoleRequest, case_id: int, number: int) -> HttpResponse:
+    return _version_page(request, selectors.version_get(user=request.user, case_id=case_id, number=number))
+
+
+@login_required
+@domain_errors
+def case_new(request: ConsoleRequest) -> HttpResponse:
+    _require_author(request)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            version = services.case_create(actor=request.user, **form.content())
+            messages.success(request, _("案例草稿已保存。"))
+            return redirect("knowledge:version", case_id=version.case_id, number=version.number)
+    return render(request, "knowledge/form.html", {"form": form, "version": None})
+
+
+@login_required
+@domain_errors(back=_case_page)
+def case_edit(request: ConsoleRequest, case_id: int, number: int) -> HttpResponse:
+    _require_author(request)
+    version = selectors.version_get(user=request.user, case_id=case_id, number=number)
+    if version.state != CaseState.DRAFT:
+        messages.error(request, _("只能编辑草稿；已发布的案例请先生成新版本。"))
+        return redirect("knowledge:version", case_id=case_id, number=number)
+    form = CaseForm(request.POST or None, initial=CaseForm.initial_of(version))
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            services.case_draft_update(version=version, actor=request.user, **form.content())
+            messages.success(request, _("案例草稿已保存。"))
+            return redirect("knowledge:version", case_id=case_id, number=number)
+    return render(request, "knowledge/form.html", {"form": form, "version": version})
+
+
+@login_required
+@require_POST
+@domain_errors(back=_case_page)
+def case_step(request: ConsoleRequest, case_id: int, number: int) -> HttpResponse:
+    version = selectors.version_get(user=request.user, case_id=case_id, number=number)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        _require_author(request)
+        messages.error(request, _("未知的操作。"))
+        return redirect("knowledge:version", case_id=case_id, number=number)
+    services.case_step(
+        version=version, actor=request.user, step=form.cleaned_data["step"], note=form.cleaned_data["note"]
+    )
+    messages.success(request, _("案例状态已更新。"))
+    return redirect("knowledge:version", case_id=case_id, number=number)
+
+
+@login_required
+@require_POST
+@domain_errors(back=_case_page)
+def case_revise(request: ConsoleRequest, case_id: int) -> HttpResponse:
+    _require_author(request)
+    version = selectors.version_get(user=request.user, case_id=case_id)
+    draft = services.case_revise(version=version, actor=request.user)
+    return redirect("knowledge:edit", case_id=case_id, number=draft.number)
+
+
+@login_required
+def review_list(request: ConsoleRequest) -> HttpResponse:
+    if not selectors.user_may_review(request.user):
+        raise PermissionDenied(_("您的角色不能审核案例。"))
+    return render(request, "knowledge/review.html", {"rows": list(selectors.review_queue())})
+
+
+@login_required
+@require_POST
+@domain_errors(back=_case_page)
+def attachment_add(request: ConsoleRequest, case_id: int) -> HttpResponse:
+    _require_author(request)
+    version = selectors.version_get(user=request.user, case_id=case_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect("knowledge:detail", case_id=case_id)
+    services.case_attachment_add(
+        version=version, actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+    )
+    messages.success(request, _("附件已上传。"))
+    return redirect("knowledge:detail", case_id=case_id)
+
+
+@login_required
+@domain_errors
+def attachment_download(request: ConsoleRequest, case_id: int, pk: int) -> FileResponse:
+    selectors.version_get(user=request.user, case_id=case_id)  # the case must be readable
+    attachment = CaseAttachment.objects.filter(case_id=case_id, pk=pk).first()
+    if attachment is None:
+        raise Http404(_("找不到该附件。"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件已不存在。")) from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )

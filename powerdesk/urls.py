@@ -28,6 +28,7 @@ urlpatterns = [
     path("notify/", include("powerdesk.notify.urls")),
     path("complaints/", include("powerdesk.complaints.urls")),
     path("risk/", include("powerdesk.risk.urls")),
+    path("triage/", include("powerdesk.triage.urls")),
     path("reliability/", include("powerdesk.reliability.urls")),
     path("analytics/", include("powerdesk.analytics.urls")),
     path("audit/", include("powerdesk.audit.urls")),

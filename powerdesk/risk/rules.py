@@ -1,7 +1,7 @@
 """The early warning's rules, free of the database: an order's risk score with its reasons, a customer's,
 the angry words found in what the customer said, and whether the unit head is to be told.
 
-The weights (``RiskFactor`` rows), the lexicon (``AngryTerm`` rows) and the threshold (``RiskPolicy``)
+The weights (``RiskFactor`` rows), the lexicon (triage's ``LexiconTerm`` rows of kind ``angry``) and the threshold (``RiskPolicy``)
 come in as arguments; the services read them from the reference cache.
 """
 

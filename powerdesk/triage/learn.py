@@ -128,13 +128,13 @@ class TriageModel:
         # words first (readable reasons); character n-grams only when no word weighed for the label
         for _weight, i in contributions:
             name = self.feature_names[i]
-            if i < self.n_word_features and "〔" not in name and name not in chosen:
+            if i < self.n_word_features and not _placeholder(name) and name not in chosen:
                 chosen.append(name)
             if len(chosen) >= n:
                 return chosen
         for _weight, i in contributions:
             name = self.feature_names[i]
-            if i >= self.n_word_features and len(name) > 1 and "〔" not in name and not any(name in c for c in chosen):
+            if i >= self.n_word_features and len(name) > 1 and not _placeholder(name) and not any(name in c for c in chosen):
                 chosen.append(name)
             if len(chosen) >= n:
                 break
@@ -157,7 +157,7 @@ def loads(data: bytes) -> TriageModel:
 def _label(row: Mapping[str, Any], target: str) -> str:
     value = row.get(target)
     if target == "urgent":
-        return "1" if value else "0"
+        return "" if value is None else ("1" if value else "0")
     return str(value or "")
 
 
@@ -240,3 +240,7 @@ def evaluate(
         )
     metrics["score"] = round((metrics.get("business_type_macro_f1", 0) + metrics.get("topic_macro_f1", 0)) / 2, 4)
     return metrics
+
+
+def _placeholder(name: str) -> bool:
+    return "〔" in name or "〕" in name or name in {"号码", "电话", "证件", "数"}

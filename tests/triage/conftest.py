@@ -25,3 +25,19 @@ def small_corpus(tmp_path: Path) -> Path:
     path = tmp_path / "train.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in small_rows()), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def active_model(db, small_model):
+    """The small model stored as the active version (the serving cache forgotten around the test)."""
+    from powerdesk.core import clock, refcache
+    from powerdesk.triage import suggest
+    from powerdesk.triage.models import ModelVersion
+
+    version = ModelVersion.objects.create(
+        created_at=clock.now(), data_hash="x", samples=1, artefact=small_model.dumps(), score=0.5, is_active=True
+    )
+    refcache.clear()
+    suggest.forget()
+    yield version
+    suggest.forget()

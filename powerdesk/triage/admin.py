@@ -34,8 +34,16 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_display = ["id", "created_at", "samples", "eval_source", "score", "is_active", "activated_at"]
     exclude = ["artefact"]
     readonly_fields = [
-        "created_at", "data_hash", "samples", "seed", "metrics", "eval_source", "score", "is_active",
-        "activated_at", "activated_by",
+        "created_at",
+        "data_hash",
+        "samples",
+        "seed",
+        "metrics",
+        "eval_source",
+        "score",
+        "is_active",
+        "activated_at",
+        "activated_by",
     ]
     actions = [activate]
 

@@ -27,7 +27,9 @@ from sklearn.model_selection import train_test_split
 
 TARGETS = ("business_type", "topic", "sub_type", "emotion", "urgent")
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_PHONE = re.compile(
+    r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
+)
 _ID_NO = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _LONG_NUMBER = re.compile(r"\d{5,}")
 _NUMBER = re.compile(r"\d+")
@@ -66,9 +68,7 @@ def _is_punct(word: str) -> bool:
 def corpus_hash(rows: Iterable[Mapping[str, Any]]) -> str:
     digest = hashlib.sha256()
     for row in rows:
-        digest.update(
-            "\x1f".join(str(row.get(k, "")) for k in ("text", *TARGETS)).encode("utf-8") + b"\x1e"
-        )
+        digest.update("\x1f".join(str(row.get(k, "")) for k in ("text", *TARGETS)).encode("utf-8") + b"\x1e")
     return digest.hexdigest()
 
 
@@ -105,14 +105,19 @@ class TriageModel:
                 # a sub-type of another business type than the suggested one is no suggestion
                 btype = out["business_type"].label
                 proba = np.array(
-                    [p if self.sub_type_parent.get(c) == btype else 0.0 for c, p in zip(classes, proba, strict=True)]
+                    [
+                        p if self.sub_type_parent.get(c) == btype else 0.0
+                        for c, p in zip(classes, proba, strict=True)
+                    ]
                 )
                 if proba.sum() <= 0:
                     continue
                 proba = proba / proba.sum()
             best = int(np.argmax(proba))
             out[target] = Prediction(
-                label=classes[best], confidence=float(proba[best]), words=self._drivers(clf, x, best, top_words)
+                label=classes[best],
+                confidence=float(proba[best]),
+                words=self._drivers(clf, x, best, top_words),
             )
         return out
 
@@ -121,7 +126,9 @@ class TriageModel:
         sign = 1.0 if clf.coef_.shape[0] > 1 or best == 1 else -1.0
         row = x.getrow(0)
         contributions = [
-            (float(v * coef[i] * sign), i) for i, v in zip(row.indices, row.data, strict=True) if v * coef[i] * sign > 0
+            (float(v * coef[i] * sign), i)
+            for i, v in zip(row.indices, row.data, strict=True)
+            if v * coef[i] * sign > 0
         ]
         contributions.sort(reverse=True)
         chosen: list[str] = []
@@ -134,7 +141,12 @@ class TriageModel:
                 return chosen
         for _weight, i in contributions:
             name = self.feature_names[i]
-            if i >= self.n_word_features and len(name) > 1 and not _placeholder(name) and not any(name in c for c in chosen):
+            if (
+                i >= self.n_word_features
+                and len(name) > 1
+                and not _placeholder(name)
+                and not any(name in c for c in chosen)
+            ):
                 chosen.append(name)
             if len(chosen) >= n:
                 break
@@ -210,7 +222,10 @@ def split(rows: Sequence[Mapping[str, Any]], *, seed: int = 0, share: float = 0.
 
 
 def evaluate(
-    model: TriageModel, rows: Sequence[Mapping[str, Any]], *, urgent: Callable[[str, bool], bool] | None = None
+    model: TriageModel,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    urgent: Callable[[str, bool], bool] | None = None,
 ) -> dict[str, float]:
     """Macro-F1 of business type, topic, sub-type and emotion, and the recall of urgent, on ``rows``.
     ``urgent(text, model_said)`` combines the model with the hazard lexicon (as served)."""
@@ -238,7 +253,9 @@ def evaluate(
         metrics["urgent_recall"] = round(
             float(recall_score(truth["urgent"], guess["urgent"], pos_label="1", zero_division=0)), 4
         )
-    metrics["score"] = round((metrics.get("business_type_macro_f1", 0) + metrics.get("topic_macro_f1", 0)) / 2, 4)
+    metrics["score"] = round(
+        (metrics.get("business_type_macro_f1", 0) + metrics.get("topic_macro_f1", 0)) / 2, 4
+    )
     return metrics
 
 

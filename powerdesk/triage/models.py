@@ -93,7 +93,9 @@ class TrainingRun(models.Model):
     stage = models.CharField(_("步骤"), max_length=60, blank=True)
     progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    version = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     error = models.TextField(_("错误"), blank=True)
 
     class Meta:

@@ -16,7 +16,9 @@ def angry_terms() -> list[LexiconTerm]:
 
 def order_emotion(order_id: int) -> str | None:
     """The emotion suggested for the customer's words on the order's latest triage record, if any."""
-    record = TriageRecord.objects.filter(order_id=order_id).order_by("-at", "-pk").values("suggestion").first()
+    record = (
+        TriageRecord.objects.filter(order_id=order_id).order_by("-at", "-pk").values("suggestion").first()
+    )
     if record is None:
         return None
     emotion = (record["suggestion"] or {}).get("emotion") or {}

@@ -92,14 +92,17 @@ def model_train(
             eval_source=source,
             score=float(metrics.get("score", 0.0)),
         )
-        _progress(
-            run, "done", 100, state=TrainingRun.State.DONE, version=version, finished_at=clock.now()
-        )
+        _progress(run, "done", 100, state=TrainingRun.State.DONE, version=version, finished_at=clock.now())
         return version
     except Exception as failure:
         log.exception("triage training failed")
         _progress(
-            run, "failed", 100, state=TrainingRun.State.FAILED, error=str(failure)[:2000], finished_at=clock.now()
+            run,
+            "failed",
+            100,
+            state=TrainingRun.State.FAILED,
+            error=str(failure)[:2000],
+            finished_at=clock.now(),
         )
         raise
 

@@ -23,7 +23,9 @@ _MOBILE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _ACCOUNT = re.compile(r"(?<!\d)\d{8,}(?!\d)")
-_ADDRESS = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}(?:路|街|道|巷|村|小区|花园|苑)\d*号?[\u4e00-\u9fa5\d\-]{0,16}?(?:室|号|户)")
+_ADDRESS = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}(?:路|街|道|巷|村|小区|花园|苑)\d*号?[\u4e00-\u9fa5\d\-]{0,16}?(?:室|号|户)"
+)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -74,7 +76,15 @@ def archived_rows(limit: int = 20000) -> Iterator[dict[str, Any]]:
     orders = (
         WorkOrder.objects.filter(status=Status.ARCHIVED)
         .select_related("customer")
-        .only("description", "business_type", "sub_type_id", "topic_id", "caller_name", "address", "customer__name")
+        .only(
+            "description",
+            "business_type",
+            "sub_type_id",
+            "topic_id",
+            "caller_name",
+            "address",
+            "customer__name",
+        )
         .order_by("-closed_at")[:limit]
     )
     for order in orders:

@@ -42,8 +42,10 @@ def suggestion(request: ConsoleRequest) -> HttpResponse:
 
 
 def _admin_only(request: ConsoleRequest) -> None:
-    if not request.user.is_superuser and not request.user.has_perm("triage.change_modelversion"):
-        raise PermissionDenied(_("只有管理员可以管理分诊模型。"))
+    user = request.user
+    role = getattr(user, "role", None)
+    if not (user.is_superuser or (role is not None and role.code == "admin")):
+        raise PermissionDenied(_("只有系统管理员可以管理分诊模型。"))
 
 
 @login_required

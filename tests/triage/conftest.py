@@ -35,7 +35,12 @@ def active_model(db, small_model):
     from powerdesk.triage.models import ModelVersion
 
     version = ModelVersion.objects.create(
-        created_at=clock.now(), data_hash="x", samples=1, artefact=small_model.dumps(), score=0.5, is_active=True
+        created_at=clock.now(),
+        data_hash="x",
+        samples=1,
+        artefact=small_model.dumps(),
+        score=0.5,
+        is_active=True,
     )
     refcache.clear()
     suggest.forget()

@@ -73,7 +73,9 @@ def test_the_api_intake_adds_the_suggestion_only_when_asked(users, customer, act
     }
     plain = api.post(reverse("api-v1-workorders"), body, format="json")
     assert plain.status_code == 201 and "triage" not in (plain.json()["intake"].get("extra") or {})
-    asked = api.post(reverse("api-v1-workorders") + "?triage=1", {**body, "description": "电表在冒烟"}, format="json")
+    asked = api.post(
+        reverse("api-v1-workorders") + "?triage=1", {**body, "description": "电表在冒烟"}, format="json"
+    )
     assert asked.status_code in {200, 201}
     triage = asked.json()["intake"]["extra"]["triage"]
     assert triage["urgent"]["value"] is True

@@ -35,7 +35,9 @@ def _intake(client, customer, record_id: int, **fields) -> WorkOrder:
     return WorkOrder.objects.order_by("-pk").first()
 
 
-def test_the_form_holds_the_suggestion_panel_that_asks_as_the_agent_types(client, users, customer, active_model):
+def test_the_form_holds_the_suggestion_panel_that_asks_as_the_agent_types(
+    client, users, customer, active_model
+):
     client.force_login(users["agent"])
     page = client.get(reverse("workorders:new"), {"customer": customer.account_no}).content.decode()
     assert reverse("triage:suggest") in page and "from:#id_description" in page
@@ -45,7 +47,11 @@ def test_the_form_holds_the_suggestion_panel_that_asks_as_the_agent_types(client
 def test_the_suggestion_carries_an_accept_button_with_the_codes(client, users, active_model):
     client.force_login(users["agent"])
     body, _record = _suggest(client, "你好，路边的电线断了掉在地上，还在冒火花")
-    assert 'data-triage-accept' in body and 'data-business-type="repair"' in body and 'data-topic="fault_repair"' in body
+    assert (
+        "data-triage-accept" in body
+        and 'data-business-type="repair"' in body
+        and 'data-topic="fault_repair"' in body
+    )
     assert "紧急" in body
 
 
@@ -69,7 +75,9 @@ def test_an_accepted_suggestion_is_recorded_as_accepted(client, users, customer,
     assert order.events.get(kind="created").data["triage"] == {"record": record_id, "accepted": True}
 
 
-def test_an_overridden_suggestion_is_recorded_with_what_the_agent_chose(client, users, customer, active_model):
+def test_an_overridden_suggestion_is_recorded_with_what_the_agent_chose(
+    client, users, customer, active_model
+):
     client.force_login(users["agent"])
     text = "你好，路边的电线断了掉在地上，还在冒火花"
     _body, record_id = _suggest(client, text)
@@ -101,7 +109,9 @@ def test_another_agents_suggestion_id_is_not_taken(client, users, customer, acti
     client.force_login(users["agent"])
     _body, record_id = _suggest(client, "家里没电了")
     client.force_login(users["dispatcher"])
-    _intake(client, customer, record_id, business_type="repair", topic="fault_repair", description="家里没电了")
+    _intake(
+        client, customer, record_id, business_type="repair", topic="fault_repair", description="家里没电了"
+    )
     assert TriageRecord.objects.get(pk=record_id).order_id is None
 
 

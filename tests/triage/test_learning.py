@@ -38,7 +38,10 @@ def test_numbers_and_phone_numbers_become_placeholders():
 
 def test_a_stored_model_loads_back_the_same(small_model):
     again = learn.loads(small_model.dumps())
-    assert again.predict("家里没电了")["business_type"].label == small_model.predict("家里没电了")["business_type"].label
+    assert (
+        again.predict("家里没电了")["business_type"].label
+        == small_model.predict("家里没电了")["business_type"].label
+    )
 
 
 def test_evaluation_reports_macro_f1_and_urgent_recall(small_model):

@@ -31,7 +31,9 @@ class Command(BaseCommand):
         from powerdesk.core import clock
 
         run = TrainingRun.objects.create(requested_at=clock.now(), state=TrainingRun.State.RUNNING)
-        version = services.model_train(run=run, seed=options["seed"], include_archive=not options["no_archive"])
+        version = services.model_train(
+            run=run, seed=options["seed"], include_archive=not options["no_archive"]
+        )
         self.stdout.write(
             f"model v{version.pk}: {version.samples} rows, evaluated on {version.eval_source}: {version.metrics}"
         )

@@ -24,8 +24,8 @@ from powerdesk.outages.prediction_api import (
 )
 from powerdesk.reliability.api import ReliabilityApi
 from powerdesk.risk.api import RiskOrderListApi
-from powerdesk.triage.api import TriageApi
 from powerdesk.sla.api import ClockListApi
+from powerdesk.triage.api import TriageApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
     WorkOrderAttachmentAddApi,

@@ -12,7 +12,8 @@ class RiskConfig(AppConfig):
         from powerdesk.risk import extension
         from powerdesk.risk.models import RiskFactor, RiskPolicy
 
-        # The weights and the threshold are read (the lexicon is triage's, watched there) on every contact and transition.
+        # The weights and the threshold are read on every contact and transition (the lexicon is
+        # triage's, watched there).
         refcache.watch(RiskFactor, RiskPolicy)
         # How the risk app plugs into the order (workorders cannot import it).
         extension.register()

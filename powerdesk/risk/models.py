@@ -42,7 +42,6 @@ class RiskFactor(models.Model):
         return f"{self.get_code_display()} × {self.weight}（≤ {self.cap}）"
 
 
-
 class RiskPolicy(models.Model):
     """The early warning's settings (one active row): above ``threshold`` the unit head is told once."""
 

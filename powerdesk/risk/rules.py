@@ -1,8 +1,8 @@
 """The early warning's rules, free of the database: an order's risk score with its reasons, a customer's,
 the angry words found in what the customer said, and whether the unit head is to be told.
 
-The weights (``RiskFactor`` rows), the lexicon (triage's ``LexiconTerm`` rows of kind ``angry``) and the threshold (``RiskPolicy``)
-come in as arguments; the services read them from the reference cache.
+The weights (``RiskFactor`` rows), the lexicon (triage's ``LexiconTerm`` rows of kind ``angry``) and
+the threshold (``RiskPolicy``) come in as arguments; the services read them from the reference cache.
 """
 
 from __future__ import annotations

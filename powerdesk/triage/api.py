@@ -19,7 +19,7 @@ from powerdesk.triage.forms import clean_text
 
 
 class TargetSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="The code: business type, topic or sub-type code.")
+    label = serializers.CharField(help_text="The code: business type, topic or sub-type code.")  # type: ignore[assignment]
     name = serializers.CharField()
     confidence = serializers.FloatField()
     words = serializers.ListField(child=serializers.CharField(), help_text="The words that drove it.")
@@ -29,7 +29,7 @@ class TargetSerializer(serializers.Serializer):
 
 
 class EmotionSerializer(serializers.Serializer):
-    label = serializers.ChoiceField(choices=["calm", "unhappy", "angry"])
+    label = serializers.ChoiceField(choices=["calm", "unhappy", "angry"])  # type: ignore[assignment]
     confidence = serializers.FloatField(allow_null=True)
     words = serializers.ListField(child=serializers.CharField())
 

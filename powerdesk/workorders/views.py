@@ -235,7 +235,9 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
 
 def _intake_hints(request: ConsoleRequest) -> dict[str, str]:
     """The extra fields the apps' intake panels posted (``extensions.intake_hints``), as posted."""
-    return {name: request.POST.get(name, "")[:100] for name in extensions.intake_hints if request.POST.get(name)}
+    return {
+        name: request.POST.get(name, "")[:100] for name in extensions.intake_hints if request.POST.get(name)
+    }
 
 
 @login_required

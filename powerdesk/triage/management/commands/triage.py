@@ -35,7 +35,8 @@ class Command(BaseCommand):
             run=run, seed=options["seed"], include_archive=not options["no_archive"]
         )
         self.stdout.write(
-            f"model v{version.pk}: {version.samples} rows, evaluated on {version.eval_source}: {version.metrics}"
+            f"model v{version.pk}: {version.samples} rows, "
+            f"evaluated on {version.eval_source}: {version.metrics}"
         )
         if options["activate"]:
             try:

@@ -20,6 +20,7 @@ class FactorCode(models.TextChoices):
     EARLIER_COMPLAINT = "earlier_complaint", _("曾经投诉")
     ANGRY_WORDING = "angry_wording", _("激烈言辞")
     RECENT_OUTAGE = "recent_outage", _("近期停电")
+    CALLER_EMOTION = "caller_emotion", _("来电情绪")
 
 
 class RiskFactor(models.Model):

@@ -20,9 +20,13 @@ SENSITIVE = "sensitive"
 EARLIER_COMPLAINT = "earlier_complaint"
 ANGRY_WORDING = "angry_wording"
 RECENT_OUTAGE = "recent_outage"
+CALLER_EMOTION = "caller_emotion"
+# The triage suggestion's emotion of the caller, as occurrences of the factor (calm counts nothing).
+EMOTION_LEVELS = {"unhappy": 1, "angry": 2}
 # The order reasons are listed in when they weigh the same.
 FACTORS = (
     *(REPEAT_CALL, ANGRY_WORDING, CHASE, CLOCK_BREACHED, CLOCK_NEAR, EARLIER_COMPLAINT, RECENT_OUTAGE),
+    CALLER_EMOTION,
     SENSITIVE,
 )
 
@@ -51,6 +55,7 @@ class RiskInputs:
     earlier_complaints: int = 0
     recent_outages: int = 0  # interruptions of the customer's supply in the last days
     texts: Sequence[str] = ()  # what the customer said: the order's description, each contact's summary
+    emotion: str = ""  # the triage suggestion's emotion for the customer's words, when one was made
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ def _counts(inputs: RiskInputs, angry_weight: int) -> Mapping[str, int]:
         EARLIER_COMPLAINT: max(0, inputs.earlier_complaints),
         ANGRY_WORDING: angry_weight,
         RECENT_OUTAGE: max(0, inputs.recent_outages),
+        CALLER_EMOTION: EMOTION_LEVELS.get(inputs.emotion, 0),
     }
 
 

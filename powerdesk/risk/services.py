@@ -24,6 +24,7 @@ from powerdesk.risk import reference, rules
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.sla import rules as sla_rules
 from powerdesk.sla.selectors import order_clock_standing
+from powerdesk.triage import selectors as triage_selectors
 from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, WorkOrder
@@ -112,6 +113,7 @@ def order_inputs(
     texts: Sequence[str] = (),
     complaints: int | None = None,
     opened: bool = False,
+    emotion: str | None = None,
 ) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
     included; its clocks, contacts and the customer's complaints from the database), and ``texts``: what
@@ -127,6 +129,9 @@ def order_inputs(
     outage_days = policy.outage_days if (policy := reference.policy()) is not None else 7
     outages = recent_interruptions(customer, at=at, days=outage_days) if customer else 0
     summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
+    if emotion is None:
+        # the latest triage suggestion's emotion (a new order has none but the one its contact brought)
+        emotion = "" if opened else (triage_selectors.order_emotion(order.pk) or "")
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,
@@ -136,6 +141,7 @@ def order_inputs(
         earlier_complaints=complaints,
         recent_outages=outages,
         texts=(order.description, *summaries, *texts),
+        emotion=emotion,
     )
 
 
@@ -147,6 +153,7 @@ def order_risk_refresh(
     texts: Sequence[str] = (),
     event_data: dict[str, Any] | None = None,
     opened: bool = False,
+    emotion: str | None = None,
 ) -> OrderRisk | None:
     """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
     (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
@@ -169,7 +176,7 @@ def order_risk_refresh(
     policy = reference.policy()
     days = policy.complaint_days if policy is not None else 365
     complaints = _complaints(customer, at=at, days=days, order_id=order.pk) if customer else (0, 0)
-    inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened)
+    inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened, emotion=emotion)
     result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     stored = None if opened else _STORED_ROW.one(order=order.pk)
     if stored is None and result.score == 0:

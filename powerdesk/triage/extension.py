@@ -38,7 +38,8 @@ def _record_choice(context: ext.ContactContext) -> None:
         },
     )
     if record is not None:
-        context.event_data["triage"] = {"record": record.pk, "accepted": record.accepted}
+        emotion = (record.suggestion.get("emotion") or {}).get("label", "")
+        context.event_data["triage"] = {"record": record.pk, "accepted": record.accepted, "emotion": emotion}
 
 
 def _answer(request: Any, result: Any) -> Mapping[str, Any] | None:
@@ -70,5 +71,6 @@ def _answer(request: Any, result: Any) -> Mapping[str, Any] | None:
 def register() -> None:
     ext.intake_panels.register(OWNER, "triage.suggestion", Panel("form", "triage/_intake_panel.html", _panel))
     ext.intake_hints.register(OWNER, HINT, HINT)
-    ext.contact_counted.register(OWNER, "triage.choice", _record_choice, position=200)
+    # before the early warning's re-scoring (position 100), which reads the emotion recorded here
+    ext.contact_counted.register(OWNER, "triage.choice", _record_choice, position=50)
     ext.intake_answered.register(OWNER, "triage.suggestion", _answer)

@@ -72,7 +72,8 @@ def test_an_accepted_suggestion_is_recorded_as_accepted(client, users, customer,
     record = TriageRecord.objects.get(pk=record_id)
     assert record.order_id == order.pk and record.accepted is True
     assert record.chosen["business_type"] == said["business_type"]["label"]
-    assert order.events.get(kind="created").data["triage"] == {"record": record_id, "accepted": True}
+    triage = order.events.get(kind="created").data["triage"]
+    assert (triage["record"], triage["accepted"]) == (record_id, True)
 
 
 def test_an_overridden_suggestion_is_recorded_with_what_the_agent_chose(
@@ -120,3 +121,17 @@ def test_empty_or_wordless_text_gets_a_hint_not_a_suggestion(client, users, acti
     for text in ("", "😡😡", "x" * 5000):
         answer = client.post(reverse("triage:suggest"), {"description": text})
         assert answer.status_code == 200 and "triage_record" not in answer.content.decode()
+
+
+def test_the_early_warning_counts_the_suggested_emotion_of_the_caller(client, users, customer, active_model):
+    from powerdesk.risk.models import OrderRisk
+
+    client.force_login(users["agent"])
+    text = "你们到底管不管！家里没电了"
+    _body, record_id = _suggest(client, text)
+    record = TriageRecord.objects.get(pk=record_id)
+    record.suggestion = {**record.suggestion, "emotion": {"label": "angry", "confidence": 0.9, "words": []}}
+    record.save(update_fields=["suggestion"])
+    order = _intake(client, customer, record_id, business_type="repair", topic="fault_repair", description=text)
+    reasons = {r["code"]: r for r in OrderRisk.objects.get(order=order).reasons}
+    assert reasons["caller_emotion"]["count"] == 2 and reasons["caller_emotion"]["points"] == 20

@@ -47,3 +47,13 @@ def test_a_stored_model_loads_back_the_same(small_model):
 def test_evaluation_reports_macro_f1_and_urgent_recall(small_model):
     metrics = learn.evaluate(small_model, small_rows(per_situation=2))
     assert {"business_type_macro_f1", "topic_macro_f1", "urgent_recall", "score"} <= set(metrics)
+
+
+def test_archived_words_lose_phones_ids_names_and_addresses_before_training():
+    from powerdesk.triage.training import scrub
+
+    text = "我是张三，电话13812345678，身份证110101199001011234，住和平路12号3栋201室，家里没电"
+    clean = scrub(text, names=("张三",), address="")
+    for secret in ("张三", "13812345678", "110101199001011234", "和平路12号"):
+        assert secret not in clean
+    assert "家里没电" in clean and "〔姓名〕" in clean and "〔电话〕" in clean

@@ -132,6 +132,8 @@ def test_the_early_warning_counts_the_suggested_emotion_of_the_caller(client, us
     record = TriageRecord.objects.get(pk=record_id)
     record.suggestion = {**record.suggestion, "emotion": {"label": "angry", "confidence": 0.9, "words": []}}
     record.save(update_fields=["suggestion"])
-    order = _intake(client, customer, record_id, business_type="repair", topic="fault_repair", description=text)
+    order = _intake(
+        client, customer, record_id, business_type="repair", topic="fault_repair", description=text
+    )
     reasons = {r["code"]: r for r in OrderRisk.objects.get(order=order).reasons}
     assert reasons["caller_emotion"]["count"] == 2 and reasons["caller_emotion"]["points"] == 20

@@ -3,6 +3,8 @@ edit takes effect at once (the per-process cache is cleared)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from powerdesk.core import clock, refcache
@@ -62,3 +64,18 @@ def test_the_early_warning_reads_only_the_angry_words(db):
     kinds = {t.kind for t in risk_reference.terms()}
     assert kinds == {"angry"}
     assert LexiconTerm.objects.filter(kind="hazard", term="触电").exists()
+
+
+def test_a_training_request_queues_a_job_on_the_triage_queue(db, users):
+    from django.db import connection
+
+    run = services.training_request(actor=users["manager"])
+    assert run.state == "queued"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT queue_name, args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"]
+        )
+        rows = cursor.fetchall()
+    assert [(queue, json.loads(args) if isinstance(args, str) else args) for queue, args in rows] == [
+        ("triage", {"run_id": run.pk})
+    ]

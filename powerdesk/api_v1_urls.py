@@ -14,7 +14,9 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
+from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
+from powerdesk.outages.known_events_api import KnownEventCloseApi, KnownEventCollectionApi
 from powerdesk.outages.prediction_api import (
     OutageConfirmApi,
     OutageRejectApi,
@@ -70,6 +72,9 @@ urlpatterns = [
     path("outages/<str:number>/", OutageDetailApi.as_view(), name="api-v1-outage-detail"),
     path("outages/<str:number>/etr/", OutageEtrApi.as_view(), name="api-v1-outage-etr"),
     path("outages/<str:number>/restore/", OutageRestoreApi.as_view(), name="api-v1-outage-restore"),
+    path("notify/receipts/", DeliveryReceiptApi.as_view(), name="api-v1-notify-receipts"),
+    path("known-events/", KnownEventCollectionApi.as_view(), name="api-v1-known-events"),
+    path("known-events/<int:pk>/close/", KnownEventCloseApi.as_view(), name="api-v1-known-event-close"),
     path("outages/<str:number>/confirm/", OutageConfirmApi.as_view(), name="api-v1-outage-confirm"),
     path("outages/<str:number>/reject/", OutageRejectApi.as_view(), name="api-v1-outage-reject"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),

@@ -311,6 +311,13 @@ POWERDESK_SMS_KEY = os.environ.get("POWERDESK_SMS_KEY", "")  # sent as the X-Api
 POWERDESK_SMS_SIGN = os.environ.get(
     "POWERDESK_SMS_SIGN", ""
 )  # the registered SMS signature, e.g. 【国网青溪供电】
+# The gateway's delivery-receipt callback (POST /api/v1/notify/receipts/) is signed with this shared secret:
+# X-Signature: sha256=<hex HMAC-SHA256 of the raw body>. Empty: the callback refuses every request.
+POWERDESK_SMS_CALLBACK_SECRET = os.environ.get("POWERDESK_SMS_CALLBACK_SECRET", "")
+# Addresses the outbox (the recorded transport) reports undelivered in its simulated receipts (demo, tests).
+POWERDESK_NOTIFY_UNDELIVERABLE = [
+    a.strip() for a in os.environ.get("POWERDESK_NOTIFY_UNDELIVERABLE", "").split(",") if a.strip()
+]
 POWERDESK_NOTIFY_OUTBOX = Path(os.environ.get("POWERDESK_NOTIFY_OUTBOX", VAR_DIR / "outbox"))
 # E-mail uses Django's settings; without EMAIL_BACKEND it prints to the worker's console.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -296,6 +296,10 @@ CONSOLE: dict[str, Row] = {
     "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),
     "outages:new": Row(lambda sc: reverse("outages:new"), manages_outages(OK)),
     "outages:event_new": Row(lambda sc: reverse("outages:event_new"), manages_outages(OK)),
+    # No such event: the role first (403), then the event (404).
+    "outages:event_close": Row(
+        lambda sc: reverse("outages:event_close", args=[999999]), manages_outages(MISSING), method="post"
+    ),
     # Invalid forms: the page again with the errors for a role that may, refused for the others.
     "outages:etr": Row(
         lambda sc: reverse("outages:etr", args=[sc.outage.number]),
@@ -428,6 +432,16 @@ API: dict[str, Row] = {
     "api-v1-outages:post": Row(
         lambda sc: reverse("api-v1-outages"), manages_outages(400), method="post", body={}
     ),
+    "api-v1-known-events": Row(lambda sc: reverse("api-v1-known-events"), everyone()),
+    "api-v1-known-events:post": Row(
+        lambda sc: reverse("api-v1-known-events"), manages_outages(400), method="post", body={}
+    ),
+    "api-v1-known-event-close:post": Row(
+        lambda sc: reverse("api-v1-known-event-close", args=[999999]),
+        manages_outages(MISSING),
+        method="post",
+        body={},
+    ),
     "api-v1-outage-detail": Row(
         lambda sc: reverse("api-v1-outage-detail", args=[sc.outage.number]), everyone()
     ),
@@ -442,6 +456,10 @@ API: dict[str, Row] = {
         manages_outages(400),
         method="post",
         body={"devices": ["NO-SUCH-DEVICE"]},
+    ),
+    # The SMS gateway's delivery receipts: signed with the shared secret, not a user's; unsigned: 403.
+    "api-v1-notify-receipts:post": Row(
+        lambda sc: reverse("api-v1-notify-receipts"), everyone(FORBIDDEN), method="post", body={}
     ),
     # Already confirmed: confirming again changes nothing; rejecting it is refused.
     "api-v1-outage-confirm:post": Row(

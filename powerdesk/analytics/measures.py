@@ -13,7 +13,8 @@ and owner.
 
 The period is the orders' acceptance time (``WorkOrder.created_at``) in Asia/Shanghai unless a measure
 says otherwise (open rectifications are counted as they stand now; campaign survey answers, which have
-no order, by the time they were submitted).
+no order, by the time they were submitted; 意见簿 entries, which name no one, by the time they were
+written, for their service hall's unit).
 
 Surveys come in two kinds, labelled apart: the survey after an order (工单调查, about that order's
 handling) and the campaign survey (服务调查, sent to customers outside any order); the combined score
@@ -33,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.complaints.models import Judgment, PraiseCredit, Rectification, RectificationState, Verdict
-from powerdesk.feedback.models import SurveyResponse
+from powerdesk.feedback.models import OpinionEntry, SurveyResponse
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.sla.models import Clock, ClockState
@@ -273,6 +274,26 @@ def all_survey_score(*, period: Period, scope: Scope, by: str) -> Result:
     # A campaign response has no order: its handler is null (None, the totals), its unit the campaign's.
     key = _handler("order__") if by == "staff" else Coalesce(F("order__unit_id"), F("campaign__unit_id"))
     return _means(_grouped(qs, key, total=Sum("score"), count=Count("id")))
+
+
+@measure(
+    "opinions",
+    _("意见簿留言数"),
+    "count",
+    _(
+        "统计期内客户在营业厅意见簿（扫码页面）写下的留言条数，按营业厅所属单位计数；"
+        "留言不指名员工，按员工统计时只计入合计。"
+    ),
+    _("统计期内意见簿没有留言。"),
+)
+def opinions(*, period: Period, scope: Scope, by: str) -> Result:
+    """意见簿 entries written in the period, for their service hall's unit; they name no staff member
+    (key None: in the totals only)."""
+    qs = OpinionEntry.objects.filter(
+        scope.q("hall__unit_id"), created_at__gte=period.start, created_at__lt=period.end
+    )
+    key = Value(None, output_field=IntegerField()) if by == "staff" else F("hall__unit_id")
+    return _counts(_grouped(qs, key, n=Count("id")))
 
 
 def _order_surveys(period: Period, scope: Scope) -> Q:

@@ -25,6 +25,7 @@ from powerdesk.complaints.models import RectificationState, Severity, Verdict
 from powerdesk.core import idempotency
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
+    IF_MATCH_PARAMETER,
     Pagination,
     error_responses,
     idempotency_key,
@@ -188,7 +189,7 @@ class ComplaintJudgmentApi(APIView):
     @extend_schema(
         operation_id="complaints_judgment_create",
         tags=TAGS,
-        parameters=[NUMBER_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[NUMBER_PARAMETER, IDEMPOTENCY_KEY_PARAMETER, IF_MATCH_PARAMETER],
         request=InputSerializer,
         responses={201: JudgmentOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -350,7 +351,7 @@ class ComplaintRecordApi(APIView):
     @extend_schema(
         operation_id="complaints_record_update",
         tags=TAGS,
-        parameters=[NUMBER_PARAMETER],
+        parameters=[NUMBER_PARAMETER, IF_MATCH_PARAMETER],
         request=InputSerializer,
         responses={200: ComplaintOutputSerializer, **error_responses(400, 401, 403, 404, 409)},
     )

@@ -9,8 +9,11 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.complaints import extension, filters
+        from powerdesk.core import seeded_names
 
         # How complaints plug into the order (workorders cannot import this app): the record written at
         # opening, its panel and API field, the timeline's kinds and presenter.
         extension.register()
         filters.register()  # the order list's 重复投诉 filter
+        seeded_names.register("complaints.severity", "severity")
+        seeded_names.register("complaints.checklist", "checklist")

@@ -22,6 +22,7 @@ from rest_framework import serializers
 from powerdesk.complaints import services
 from powerdesk.complaints.models import Criterion, Judgment, PraiseCredit, Severity, Verdict
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.selectors import user_may
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import BusinessType
@@ -137,7 +138,7 @@ def _load_praise(order: WorkOrder, request: Any) -> Any:
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events from their codes; a reclassification this app caused says so."""
-    severities = {s.pk: s.name for s in Severity.objects.all()} if events else {}
+    severities = {s.pk: seeded_name(s) for s in Severity.objects.all()} if events else {}
     judged = [e for e in events if e.event.kind == services.JUDGED and e.data.get("judgment")]
     judgments = (
         {j.pk: j for j in Judgment.objects.filter(pk__in=[e.data["judgment"] for e in judged])}

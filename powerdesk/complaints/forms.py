@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.complaints import rules
 from powerdesk.complaints.models import Severity
 from powerdesk.complaints.selectors import PrefilledCriterion
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import ServiceHall, Unit, User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.workorders.choices import BusinessType
@@ -43,8 +44,13 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class SeverityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Severity) -> str:
+        return seeded_name(obj)
+
+
 class ComplaintRecordForm(forms.Form):
-    severity = forms.ModelChoiceField(
+    severity = SeverityChoiceField(
         label=_("投诉等级"),
         queryset=Severity.objects.filter(is_active=True),
         required=False,

@@ -236,3 +236,8 @@ def leadership_chain(unit_chain: Sequence[int], heads: Mapping[int, int]) -> lis
         if head is not None and head not in seen:
             seen.append(head)
     return seen
+
+
+def rectification_overdue(*, is_open: bool, due_date: dt.date, today: dt.date) -> bool:
+    """An open rectification whose due date (a whole day, Beijing time) has passed."""
+    return is_open and due_date < today

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerdesk.complaints import selectors, services
+from powerdesk.complaints import rules, selectors, services
 from powerdesk.complaints.extension import EFFECTS, criterion_texts
 from powerdesk.complaints.forms import ComplaintRecordForm, JudgmentForm, PraiseForm, RectificationCloseForm
 from powerdesk.complaints.models import PraiseCredit, RectificationState
-from powerdesk.core import idempotency
+from powerdesk.core import clock, idempotency
 from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
@@ -153,11 +153,20 @@ def rectification_list(request: ConsoleRequest) -> HttpResponse:
         state = ""
     rows = selectors.rectification_list(user=request.user, state=state)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = clock.local_date()
+    overdue = {
+        row.pk
+        for row in page.object_list
+        if rules.rectification_overdue(
+            is_open=row.state == RectificationState.OPEN, due_date=row.due_date, today=today
+        )
+    }
     return render(
         request,
         "complaints/rectifications.html",
         {
             "page": page,
+            "overdue": overdue,
             "state": state,
             "states": RectificationState.choices,
             "close_form": RectificationCloseForm(),

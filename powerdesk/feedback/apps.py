@@ -8,7 +8,7 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("回访与满意度")
 
     def ready(self) -> None:
-        from powerdesk.core import refcache
+        from powerdesk.core import refcache, seeded_names
         from powerdesk.feedback import customer_panel, extension, filters
         from powerdesk.feedback.models import CallbackRule, CallbackScript, FeedbackPolicy, TimeBand
 
@@ -17,3 +17,5 @@ class FeedbackConfig(AppConfig):
         extension.register()
         filters.register()
         customer_panel.register()
+        seeded_names.register("feedback.questionset", "question_set")
+        seeded_names.register("feedback.timeband", "time_band")

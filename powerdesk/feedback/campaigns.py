@@ -18,7 +18,7 @@ from powerdesk.core import clock
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.customers.models import Customer, CustomerPhone
-from powerdesk.notify.models import NotifyChannel
+from powerdesk.notify.models import CustomerOptOut, NotifyChannel
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import Unit, User
 
@@ -110,7 +110,14 @@ def campaign_send_batch(*, campaign_id: int) -> dict[str, Any]:
     now = clock.now()
     batch = list(target_group(campaign).filter(pk__gt=campaign.cursor)[: policy.campaign_batch_size])
     ids = [c.pk for c in batch]
+    # Consent: declining surveys, or the campaign's channel (notify's opt-out), leaves the customer out
+    # before an invitation is written, so the progress counts them as skipped.
     opted_out = set(SurveyOptOut.objects.filter(customer_id__in=ids).values_list("customer_id", flat=True))
+    opted_out |= set(
+        CustomerOptOut.objects.filter(customer_id__in=ids, channel=NotifyChannel.SMS).values_list(
+            "customer_id", flat=True
+        )
+    )
     last = dict(
         SurveyInvitation.objects.filter(customer_id__in=ids)
         .values("customer_id")
@@ -140,6 +147,7 @@ def campaign_send_batch(*, campaign_id: int) -> dict[str, Any]:
                 "template_code": services.CAMPAIGN_TEMPLATE,
                 "context": {"campaign": campaign.name, "survey_url": services.survey_url(invitation)},
                 "recipient_address": phone,
+                "customer_id": customer.pk,
                 "dedupe_key": f"survey:{invitation.pk}",
             }
         )

@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.notify.extensions import customer_message_context
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import Status
@@ -50,7 +51,7 @@ def on_transition(ctx: ext.TransitionContext) -> None:
 
 def attempts_of(order: WorkOrder) -> list[dict[str, Any]]:
     bands = selectors.time_bands()
-    names = {b.code: b.name for b in bands}
+    names = {b.code: seeded_name(b) for b in bands}
     out = []
     for at in selectors.unreached_attempt_times(order, order.replied_at):
         code = rules.band_of(at.astimezone(BUSINESS_TZ).time(), bands) or ""
@@ -120,7 +121,7 @@ class FollowUpBriefSerializer(serializers.Serializer):
 
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
-    names = {b.code: b.name for b in selectors.time_bands()}
+    names = {b.code: seeded_name(b) for b in selectors.time_bands()}
     for item in events:
         data = item.data
         attempt = data.get("callback_attempt")

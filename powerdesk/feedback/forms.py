@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import CustomerType
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders.forms import UnitChoiceField, visible_units
@@ -89,6 +90,11 @@ class FollowUpCloseForm(forms.Form):
     )
 
 
+class QuestionSetChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: QuestionSet) -> str:
+        return seeded_name(obj)
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, error_messages={"required": _("请填写名称。")})
     unit = UnitChoiceField(
@@ -102,7 +108,7 @@ class CampaignForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("请选择有效的客户类型。")},
     )
-    questions = forms.ModelChoiceField(
+    questions = QuestionSetChoiceField(
         label=_("问题组"),
         queryset=QuestionSet.objects.all(),
         error_messages={"required": _("请选择问题组。"), "invalid_choice": _("请选择有效的问题组。")},

@@ -58,8 +58,11 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "permanent_error",
         "sent_at",
+        "delivery_state",
+        "delivery_at",
+        "delivery_code",
     ]
-    list_filter = ["state", "channel", "suppressed_reason", "permanent_error", "template"]
+    list_filter = ["state", "delivery_state", "channel", "suppressed_reason", "permanent_error", "template"]
     search_fields = ["recipient_address", "order__number", "dedupe_key", "provider_message_id"]
     list_select_related = ["template", "order"]
     date_hierarchy = "created_at"

@@ -72,6 +72,9 @@ class CustomerMessageSerializer(serializers.ModelSerializer):
     suppressed_reason = serializers.CharField(
         read_only=True, help_text="Why it was not sent: opted_out, no_number; empty when sent or to be sent."
     )
+    delivery_state = serializers.CharField(
+        read_only=True, help_text="The gateway's receipt: sent, delivered, failed; empty before any."
+    )
 
     class Meta:
         model = Notification
@@ -85,6 +88,8 @@ class CustomerMessageSerializer(serializers.ModelSerializer):
             "send_after",
             "created_at",
             "sent_at",
+            "delivery_state",
+            "delivery_at",
         ]
         read_only_fields = fields
 

@@ -51,6 +51,14 @@ class NotificationState(models.TextChoices):
     SUPPRESSED = "suppressed", _("未发送")
 
 
+class DeliveryState(models.TextChoices):
+    """What the gateway reported of a message after it left (its delivery receipt); empty: nothing yet."""
+
+    SENT = "sent", _("已提交")
+    DELIVERED = "delivered", _("已送达")
+    FAILED = "failed", _("未送达")
+
+
 class SuppressedReason(models.TextChoices):
     OPTED_OUT = "opted_out", _("客户已退订")
     NO_NUMBER = "no_number", _("没有可发送的号码")
@@ -207,6 +215,13 @@ class Notification(models.Model):
     claimed_by_job = models.BigIntegerField(_("发送任务编号"), null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=200, blank=True)
+    # The gateway's delivery receipt (services: delivery_receipts_record), apart from ``state``, which
+    # says whether the message left: a message sent may still be reported undelivered.
+    delivery_state = models.CharField(
+        _("送达状态"), max_length=12, choices=DeliveryState.choices, blank=True, default=""
+    )
+    delivery_at = models.DateTimeField(_("送达回执时间"), null=True, blank=True)
+    delivery_code = models.CharField(_("网关状态码"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("通知")

@@ -2,7 +2,8 @@
 
 - :func:`quiet_until`: whether a moment falls in the quiet hours, and when they end;
 - :func:`customer_step`: which customer step a transition of an order amounts to;
-- :func:`message_rule_for`: which rule (template, channel, audience) tells the customer about a step.
+- :func:`message_rule_for`: which rule (template, channel, audience) tells the customer about a step;
+- :func:`delivery_next`: what a gateway's delivery receipt makes of a message's delivery state.
 """
 
 from __future__ import annotations
@@ -97,3 +98,19 @@ def message_rule_for(
         elif sub_type_id is not None and rule.sub_type_id == sub_type_id:
             return rule
     return general
+
+
+# A delivery receipt moves a message forward only: nothing reported → submitted (sent) → delivered or
+# failed, the last two final. Gateways retry their callbacks and send them out of order, so a receipt
+# that would move a message back, or repeats its state, changes nothing.
+_DELIVERY_RANK = {"": 0, "sent": 1, "delivered": 2, "failed": 2}
+
+
+def delivery_next(current: str, reported: str) -> str | None:
+    """The delivery state after a receipt reporting ``reported`` (sent, delivered, failed) on a message
+    now in ``current``; ``None`` when the receipt changes nothing (a repeat, a late or stale report)."""
+    if reported not in _DELIVERY_RANK or not reported:
+        raise ValueError(reported)
+    if _DELIVERY_RANK[reported] <= _DELIVERY_RANK.get(current, 0):
+        return None
+    return reported

@@ -36,6 +36,7 @@ from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify import policy
 from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate, NotifyChannel
+from powerdesk.notify.receipts import delivery_receipts_record
 from powerdesk.notify.transports import PermanentError, SendResult, TransientError, transport_for
 from powerdesk.workorders.models import WorkOrder
 
@@ -254,7 +255,8 @@ def notification_send(*, notification_id: int, job_id: int | None = None) -> Not
        store them (a retry sends the stored text, whatever the template says by then); a text that
        renders empty is a permanent error;
     4. call the channel's transport;
-    5. mark the row sent, or record the error: transient → ``failed`` and re-raise so the task retries
+    5. mark the row sent (with the transport's receipt when it knows one at once: the outbox), or
+       record the error: transient → ``failed`` and re-raise so the task retries
        with backoff; permanent → ``failed`` with ``permanent_error`` and no retry.
 
     Returns the notification as it ends up, or ``None`` when the row does not exist (any more).
@@ -284,6 +286,9 @@ def notification_send(*, notification_id: int, job_id: int | None = None) -> Not
         raise TransientError(f"{type(exc).__name__}: {exc}") from exc
     else:
         _mark_sent(notification, result)
+        receipt = transport.receipt(notification, result)
+        if receipt is not None:  # the outbox's simulated receipt, known at once
+            delivery_receipts_record(receipts=[receipt])
     notification.refresh_from_db()
     return notification
 

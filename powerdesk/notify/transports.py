@@ -15,6 +15,7 @@ before the row was marked sent, and the retry will send again:
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import fcntl
 import http.client
 import json
@@ -54,6 +55,17 @@ class SendResult:
     provider_id: str
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """A delivery receipt: the gateway's word on one message after it left (``state``: sent, delivered,
+    failed), when (``at``; none: when it reached us) and the gateway's own status code."""
+
+    notification_id: int
+    state: str
+    at: dt.datetime | None = None
+    code: str = ""
+
+
 def idempotency_key(notification: Notification) -> str:
     return str(notification.pk)
 
@@ -63,6 +75,11 @@ class Transport(abc.ABC):
 
     @abc.abstractmethod
     def send(self, notification: Notification) -> SendResult: ...
+
+    def receipt(self, notification: Notification, result: SendResult) -> Receipt | None:
+        """The delivery receipt known as soon as the message left: none for a real gateway, which
+        reports later through its status callback (``notify.api.DeliveryReceiptApi``)."""
+        return None
 
 
 class HttpSmsTransport(Transport):
@@ -196,6 +213,18 @@ class ConsoleTransport(Transport):
             flush=True,
         )
         return SendResult(provider_id=provider_id)
+
+    def receipt(self, notification: Notification, result: SendResult) -> Receipt | None:
+        """The outbox's simulated receipt, so the demo and the tests see delivery as a gateway reports it:
+        delivered, or failed for an address listed in ``POWERDESK_NOTIFY_UNDELIVERABLE``."""
+        if notification.recipient_address in settings.POWERDESK_NOTIFY_UNDELIVERABLE:
+            return Receipt(notification.pk, "failed", code=SIMULATED_FAILED)
+        return Receipt(notification.pk, "delivered", code=SIMULATED_DELIVERED)
+
+
+# The status codes of the outbox's simulated receipts (the usual SMPP report words).
+SIMULATED_DELIVERED = "DELIVRD"
+SIMULATED_FAILED = "UNDELIV"
 
 
 def _line_id(line: str) -> int | None:

@@ -22,6 +22,11 @@ OWNER = "outages"
 def _customer_panel(request: Any, customer: Customer) -> dict[str, Any] | None:
     outages = selectors.outages_for_customer(customer)
     events = selectors.known_events_for_customer(customer)
+    # An outage registered under a known event brings its script even where the event's area is drawn
+    # elsewhere.
+    for outage in outages:
+        if outage.known_event is not None and outage.known_event not in events:
+            events.append(outage.known_event)
     if not outages and not events:
         return None
     return {"outages": outages, "events": events}
@@ -68,6 +73,8 @@ def _order_field() -> serializers.Field:
 def register() -> None:
     from powerdesk.customers.extensions import customer_detail_fields, customer_panels
     from powerdesk.grid.extensions import TreeColumn, tree_columns
+    from powerdesk.notify.extensions import delivery_reported
+    from powerdesk.outages.delivery import notices_delivery_reported
     from powerdesk.workorders.extensions import detail_fields, order_panels
 
     for slot in ("main", "intake"):
@@ -108,3 +115,4 @@ def register() -> None:
         ),
     )
     tree_columns.register(OWNER, "outages.marks", TreeColumn(_("停电"), selectors.outage_marks))
+    delivery_reported.register(OWNER, "outages.notices", notices_delivery_reported)

@@ -8,6 +8,10 @@ restoration message when their supply is back). A caller who already has an open
 the same way, and the open order is noted on the call and in the event (it is not closed: the crew or
 the agent decides).
 
+A caller in the area of a known event (报备) is told its script: with the outage link, or alone (a
+resolution that does not decide: the repeat-call resolver still does). The lookup costs the intake no
+statement of its own beyond the one it had (``selectors.intake_lookup``, the cached events).
+
 A caller who is not a known customer: without a customer, the resolver places the address against the
 customers' addresses and answers the candidates (``extra.outage.candidates``) without linking; the agent
 (or the API client) confirms one and sends the call again with that customer.
@@ -85,14 +89,28 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
                 }
             }
         )
-    outages = selectors.outages_for_customer(c.customer)
-    if not outages:
-        return None
-    outage = outages[0]
-    return extensions.Resolution(order=outage.order, write=_link, data={"outage": outage.number})
+    outage_id, paths = selectors.intake_lookup(c.customer)
+    events = [e.summary() for e in selectors.known_events_on_paths(paths, now=c.now)]
+    if outage_id is None:
+        if not events:
+            return None
+        # A storm or large event registered for the caller's area: the agent reads its script; what the
+        # call becomes is decided as usual (repeat call, new order).
+        return extensions.Resolution(
+            decides=False, extra={"known_events": events, "notice": _events_notice(events)}
+        )
+    return extensions.Resolution(write=_link, data={"outage_id": outage_id, "known_events": events})
 
 
-def _notice(outage: Outage, open_order: WorkOrder | None) -> str:
+def _events_notice(events: list[dict[str, Any]]) -> str:
+    return "；".join(
+        gettext("已报备%(kind)s“%(title)s”，应答口径：%(script)s")
+        % {"kind": e["kind_label"], "title": e["title"], "script": e["script"]}
+        for e in events
+    )
+
+
+def _notice(outage: Outage, open_order: WorkOrder | None, script: str) -> str:
     etr = timezone.localtime(outage.etr).strftime("%Y-%m-%d %H:%M") if outage.etr else "—"
     text = gettext(
         "来电已关联到已知停电 %(number)s，不再派发抢修；预计复电时间 %(etr)s，复电后客户将收到短信。"
@@ -104,6 +122,8 @@ def _notice(outage: Outage, open_order: WorkOrder | None) -> str:
         text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {
             "order": open_order.number
         }
+    if script:
+        text += gettext("应答口径：%(script)s") % {"script": script}
     return text
 
 
@@ -111,19 +131,25 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     outage = (
         Outage.objects.select_for_update(of=("self",))
         .select_related("known_event")
-        .get(number=resolution.data["outage"])
+        .get(pk=resolution.data["outage_id"])
     )
     open_order = _open_repair(c)
+    events = list(resolution.data["known_events"])
+    summary = outage_summary(outage)
+    # The outage's own event's script first, else the script of an event registered for the area.
+    summary["script"] = summary["script"] or next((e["script"] for e in events), "")
     extra: dict[str, Any] = {
         "outage": {
-            **outage_summary(outage),
+            **summary,
             "linked": True,
             "dispatch": "vetoed",
             "restoration_message": True,
             "open_order": open_order.number if open_order else None,
         },
-        "notice": _notice(outage, open_order),
+        "notice": _notice(outage, open_order, summary["script"]),
     }
+    if events:
+        extra["known_events"] = events
     if outage.order_id is None:
         result = order_open(
             c,

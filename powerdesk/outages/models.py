@@ -300,6 +300,14 @@ class OutageNotice(models.Model):
                 fields=["outage", "customer", "rule", "repeat"], name="outage_notice_unique"
             )
         ]
+        # Every delivery receipt asks which notices point at its messages (outages.delivery).
+        indexes = [
+            models.Index(
+                fields=["notification_id"],
+                name="outage_notice_notification",
+                condition=Q(notification_id__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.outage_id}: {self.customer_id} {self.due_by}"
@@ -324,6 +332,10 @@ class KnownEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("登记时间"))
+    # An API client's Idempotency-Key and what it sent: a retry answers the first event, another body
+    # under the same key is refused.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("报备事件")
@@ -450,7 +462,9 @@ class FaultCallMark(models.Model):
     prediction counts (distinct customers under one transformer within the window). ``outage``: the
     prediction it took part in (then it no longer counts towards a new one)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    # Written on every unexplained fault call, so only the indexes the reads use: no read looks marks up
+    # by customer (deleting a customer, rare, scans them).
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+", db_index=False)
     transformer = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="+")
     # The call's time: with the customer, it names the call's contact (written after the mark).
     at = models.DateTimeField()
@@ -463,7 +477,6 @@ class FaultCallMark(models.Model):
             models.Index(
                 fields=["transformer", "at"], name="outage_mark_open", condition=Q(outage__isnull=True)
             ),
-            models.Index(fields=["outage"], name="outage_mark_outage"),
         ]
 
     def __str__(self) -> str:

@@ -36,13 +36,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from powerdesk.core import bulk, clock, refcache
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
+from powerdesk.core.sql import CompiledRead
 from powerdesk.customers.models import Customer, CustomerSupply
 from powerdesk.customers.supply import customers_below
 from powerdesk.grid.models import Device
@@ -130,6 +131,31 @@ def figures_at(unit_id: int | None) -> rules.Figures | None:
 # --- at intake ------------------------------------------------------------------------------------
 
 
+def _place(*, customer: int, since: dt.datetime) -> QuerySet[Any]:
+    """The caller's transformer (by their primary supply) and how many other customers under it called
+    about a fault since ``since`` and are not yet explained by an outage."""
+    others = (
+        FaultCallMark.objects.filter(
+            transformer_id=OuterRef("meter_point__parent_id"), outage__isnull=True, at__gte=since
+        )
+        .exclude(customer_id=customer)
+        .order_by()
+        .values("transformer_id")
+        .annotate(n=Count("customer_id", distinct=True))
+        .values("n")
+    )
+    return (
+        CustomerSupply.objects.filter(customer_id=customer)
+        .order_by("-is_primary", "id")
+        .annotate(others=Coalesce(Subquery(others), 0))
+        .values_list("meter_point__parent_id", "others")[:1]
+    )
+
+
+# Every fault call no known outage explains asks it: compiled once (sql.CompiledRead).
+_PLACE = CompiledRead(_place, customer=-9_600_001, since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC))
+
+
 def call_place(c: Any) -> None:
     """An intake resolver that never answers (see the module doc, step 1): it sits after the outage
     link, so it sees exactly the fault calls no known outage explained, and places them."""
@@ -138,24 +164,7 @@ def call_place(c: Any) -> None:
     figures = figures_at(c.customer.area_id)
     if figures is None:
         return None
-    since = rules.window_start(c.now, figures)
-    others = (
-        FaultCallMark.objects.filter(
-            transformer_id=OuterRef("meter_point__parent_id"), outage__isnull=True, at__gte=since
-        )
-        .exclude(customer_id=c.customer.pk)
-        .order_by()
-        .values("transformer_id")
-        .annotate(n=Count("customer_id", distinct=True))
-        .values("n")
-    )
-    row = (
-        CustomerSupply.objects.filter(customer_id=c.customer.pk)
-        .order_by("-is_primary", "id")
-        .annotate(others=Coalesce(Subquery(others), 0))
-        .values_list("meter_point__parent_id", "others")
-        .first()
-    )
+    row = _PLACE.one(customer=c.customer.pk, since=rules.window_start(c.now, figures))
     if row is None or row[0] is None:
         return None
     transformer_id, callers = row[0], row[1] + 1

@@ -1,6 +1,12 @@
 """Reads: the outages and known events on a customer's supply path (intake, the customer page), the
 outages marked on the tree, address placement of a caller who is not a known customer, the notice rules,
-and how the notices a customer was owed stand (for the complaint checklist, the one reading of them)."""
+and how the notices a customer was owed stand (for the complaint checklist, the one reading of them).
+
+The intake reads are built to cost the intake no statement of its own beyond the one it had: the
+customer's open outage and supply paths come in ONE compiled read (:func:`intake_lookup`), and the known
+events in force are a per-process cache (:func:`known_events_in_force`, ``core.refcache``: a minute at
+most, cleared in this process when an event is registered or closed) matched against the paths in
+Python."""
 
 from __future__ import annotations
 
@@ -9,13 +15,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.html import format_html_join
 
-from powerdesk.core import clock
+from powerdesk.core import clock, refcache
 from powerdesk.core.sql import CompiledRead
-from powerdesk.customers.models import Customer
+from powerdesk.customers.models import Customer, CustomerSupply
 from powerdesk.customers.supply import devices_above
+from powerdesk.grid.rules import path_ids
+from powerdesk.notify.models import Notification
 from powerdesk.outages import rules
 from powerdesk.outages.models import (
     CLOSED_STATES,
@@ -198,3 +207,128 @@ def _affected(customer: Customer) -> rules.Affected:
         customer.customer_type,
         rules.is_important(customer.customer_type, customer.is_life_support),
     )
+
+
+def notices_with_receipts(outage: Outage, *, limit: int) -> list[OutageNotice]:
+    """The outage's notices, each with the gateway's last receipt on its message (``receipt_at``,
+    ``receipt_code``: when and with which status code it reported), read in one more query."""
+    notices = list(outage.notices.select_related("customer", "rule")[:limit])
+    receipts = {
+        pk: (at, code)
+        for pk, at, code in Notification.objects.filter(
+            pk__in=[n.notification_id for n in notices if n.notification_id]
+        ).values_list("pk", "delivery_at", "delivery_code")
+    }
+    for notice in notices:
+        notice.receipt_at, notice.receipt_code = receipts.get(notice.notification_id or 0, (None, ""))  # type: ignore[attr-defined]
+    return notices
+
+
+@dataclass(frozen=True)
+class EventInForce:
+    """A known event as the intake matches it: its area as device ids (ids survive re-parenting)."""
+
+    pk: int
+    kind: str
+    kind_label: str
+    title: str
+    script: str
+    etr_override: dt.datetime | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    device_ids: frozenset[int]
+
+    def in_force(self, now: dt.datetime) -> bool:
+        return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+    def summary(self) -> dict[str, Any]:
+        """What the agent and the API client are told of it."""
+        return {
+            "id": self.pk,
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "title": self.title,
+            "script": self.script,
+            "etr": self.etr_override.isoformat() if self.etr_override else None,
+        }
+
+
+def _events_load() -> list[EventInForce]:
+    now = clock.now()
+    events = list(KnownEvent.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+    areas: dict[int, set[int]] = {}
+    for event_id, device_id in KnownEvent.devices.through.objects.filter(
+        knownevent_id__in=[e.pk for e in events]
+    ).values_list("knownevent_id", "device_id"):
+        areas.setdefault(event_id, set()).add(device_id)
+    return [
+        EventInForce(
+            e.pk,
+            e.kind,
+            str(e.get_kind_display()),
+            e.title,
+            e.script,
+            e.etr_override,
+            e.starts_at,
+            e.ends_at,
+            frozenset(areas.get(e.pk, ())),
+        )
+        for e in events
+    ]
+
+
+def known_events_in_force() -> list[EventInForce]:
+    """Known events not over (those starting later included: ``in_force`` says when), cached."""
+    return refcache.get("outages.known_events", _events_load)
+
+
+def known_events_on_paths(paths: Iterable[str], *, now: dt.datetime | None = None) -> list[EventInForce]:
+    """The known events in force whose area holds a device on one of these supply paths."""
+    events = known_events_in_force()
+    if not events:
+        return []
+    now = now or clock.now()
+    above = {i for p in paths if p for i in path_ids(p)}
+    return [e for e in events if e.in_force(now) and e.device_ids & above]
+
+
+_CERTAINTY = Case(
+    When(outage__state=OutageState.CONFIRMED, then=Value(0)),
+    When(outage__state=OutageState.PROBABLE, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _intake_lookup(*, customer: int) -> QuerySet[Any]:
+    outage = (
+        Interruption.objects.filter(
+            customer_id=OuterRef("pk"), end__isnull=True, outage__actual_end__isnull=True
+        )
+        .exclude(outage__state__in=CLOSED_STATES)
+        .annotate(certainty=_CERTAINTY)
+        .order_by("certainty", "-outage_id")
+        .values("outage_id")[:1]
+    )
+    paths = ArraySubquery(
+        CustomerSupply.objects.filter(customer_id=OuterRef("pk")).values("meter_point__path")
+    )
+    return (
+        Customer.objects.filter(pk=customer)
+        .annotate(outage_id=Subquery(outage), paths=paths)
+        .values_list("outage_id", "paths")
+    )
+
+
+# Asked on every fault call of a known customer: compiled once (sql.CompiledRead), as the read it replaced.
+_INTAKE_LOOKUP = CompiledRead(_intake_lookup, customer=-9_400_002)
+
+
+def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
+    """In one read: the active outage the customer is out in (the most certain, then the newest; as
+    :func:`outages_for_customer` orders them) and the paths of the customer's supplies."""
+    rows = _INTAKE_LOOKUP.rows(customer=customer.pk)
+    if not rows:
+        return None, []
+    outage_id, paths = rows[0]
+    return outage_id, list(paths or [])

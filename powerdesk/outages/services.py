@@ -1,5 +1,6 @@
 """Writes of the outages app: register an outage (who is affected, the notices owed, the ETR), change its
-ETR, confirm or reject it, restore it (wholly or device by device), and record notice delivery.
+ETR, confirm or reject it, restore it (wholly or device by device), send and sweep its notices (their
+delivery: ``outages.delivery``).
 
 Each service runs in one transaction, writes one ``OutageEvent`` per change, and enqueues the customers'
 messages through notify in that transaction (``notification_enqueue_many``; the categories
@@ -322,27 +323,6 @@ def notices_send_due(
     return len(pending)
 
 
-def notice_delivery_record(
-    *, notice: OutageNotice, state: str, at: dt.datetime | None = None
-) -> OutageNotice:
-    """What the gateway reported for one notice (sent, delivered, failed); lateness is re-judged."""
-    if state not in (NoticeState.SENT, NoticeState.DELIVERED, NoticeState.FAILED):
-        raise ValidationFailed(_("送达状态无效。"), fields={"state": [_("送达状态无效。")]})
-    at = at or clock.now()
-    with transaction.atomic():
-        notice = OutageNotice.objects.select_for_update().get(pk=notice.pk)
-        notice.state = state
-        if state in (NoticeState.SENT, NoticeState.DELIVERED) and notice.sent_at is None:
-            notice.sent_at = at
-        if state == NoticeState.DELIVERED:
-            notice.delivered_at = at
-        notice.late = rules.notice_is_late(due_by=notice.due_by, sent_at=notice.sent_at, now=at)
-        notice.save()
-        event_write(notice.outage, "notice_delivery", at=at, notice=notice.pk, state=state, late=notice.late)
-        notices_flag(outage=notice.outage, now=at)
-    return notice
-
-
 def notices_sync(*, outage: Outage, now: dt.datetime | None = None) -> None:
     """Take what notify knows of each notice's message (sent, failed) onto the notice, then flag."""
     now = now or clock.now()
@@ -359,7 +339,13 @@ def notices_sync(*, outage: Outage, now: dt.datetime | None = None) -> None:
         sent = by_id.get(notice.notification_id or 0)
         if sent is None:
             continue
-        if sent.state == NotificationState.SENT and notice.state == NoticeState.PENDING:
+        if sent.delivery_state in (NoticeState.DELIVERED, NoticeState.FAILED):
+            # A receipt this notice missed (recorded before it pointed at the message).
+            notice.state, notice.sent_at = sent.delivery_state, notice.sent_at or sent.sent_at
+            if sent.delivery_state == NoticeState.DELIVERED:
+                notice.delivered_at = sent.delivery_at
+            changed.append(notice)
+        elif sent.state == NotificationState.SENT and notice.state == NoticeState.PENDING:
             notice.state, notice.sent_at = NoticeState.SENT, sent.sent_at
             changed.append(notice)
         elif sent.state in (
@@ -368,7 +354,7 @@ def notices_sync(*, outage: Outage, now: dt.datetime | None = None) -> None:
         ) and sent.permanent_error | (sent.state == NotificationState.SUPPRESSED):
             notice.state = NoticeState.FAILED
             changed.append(notice)
-    OutageNotice.objects.bulk_update(changed, ["state", "sent_at"])
+    OutageNotice.objects.bulk_update(changed, ["state", "sent_at", "delivered_at"])
     notices_flag(outage=outage, now=now)
 
 
@@ -393,14 +379,22 @@ def notices_flag(*, outage: Outage, now: dt.datetime) -> bool:
 
 
 def _tell_affected(
-    outage: Outage, template: str, key: str, customer_ids: Iterable[int] | None = None, **extra: Any
+    outage: Outage,
+    template: str,
+    key: str,
+    customer_ids: Iterable[int] | None = None,
+    *,
+    called_from: dict[int, str] | None = None,
+    **extra: Any,
 ) -> int:
+    """Message ``customer_ids`` (default: every customer still out) at their first phone, or at the
+    number they called from (``called_from``: a caller is answered where they asked)."""
     ids = (
         list(customer_ids)
         if customer_ids is not None
-        else list(outage.interruptions.values_list("customer_id", flat=True))
+        else list(outage.interruptions.filter(end__isnull=True).values_list("customer_id", flat=True))
     )
-    phones = _phones(ids)
+    phones = {**_phones(ids), **(called_from or {})}
     return len(
         notification_enqueue_many(
             [_message(outage, template, cid, phones.get(cid, ""), key, **extra) for cid in ids]
@@ -536,9 +530,23 @@ def outage_restore(
         told = (
             set(back) if outage.kind == OutageKind.FAULT and outage.state == OutageState.CONFIRMED else set()
         )
+        # The callers whose supply is back, at the number of their latest call.
+        called_from = dict(
+            outage.calls.filter(customer_id__in=back)
+            .exclude(phone="")
+            .order_by("at", "id")
+            .values_list("customer_id", "phone")
+        )
         told |= set(outage.calls.filter(customer_id__in=back).values_list("customer_id", flat=True))
         if told:
-            _tell_affected(outage, TEMPLATE_RESTORED, "restored", sorted(told), restored_at=_when(at))
+            _tell_affected(
+                outage,
+                TEMPLATE_RESTORED,
+                "restored",
+                sorted(told),
+                called_from=called_from,
+                restored_at=_when(at),
+            )
     return outage
 
 

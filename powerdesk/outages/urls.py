@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.outage_list, name="list"),
     path("new/", views.outage_new, name="new"),
     path("events/new/", views.known_event_new, name="event_new"),
+    path("events/<int:pk>/close/", views.known_event_close, name="event_close"),
     path("place/", views.place, name="place"),
     path("proofs/", prediction_views.proofs, name="proofs"),
     path("storm/", prediction_views.storm, name="storm"),

@@ -20,7 +20,7 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
-from powerdesk.outages import known_events, selectors, services
+from powerdesk.outages import known_events, presenting, selectors, services
 from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RejectForm, RestoreForm
 from powerdesk.outages.models import KnownEvent, Outage, Prediction
 
@@ -91,10 +91,10 @@ def _detail(request: ConsoleRequest, outage: Outage, **forms: Any) -> HttpRespon
                 outage.interruptions.select_related("customer", "device")[:CUSTOMERS_SHOWN]
             ),
             "important": list(outage.interruptions.filter(important=True).select_related("customer")),
-            "notices": list(outage.notices.select_related("customer", "rule")[:CUSTOMERS_SHOWN]),
+            "notices": selectors.notices_with_receipts(outage, limit=CUSTOMERS_SHOWN),
             "etr_changes": list(outage.etr_changes.select_related("by")),
             "calls": list(outage.calls.select_related("customer", "open_order")),
-            "events": list(outage.events.select_related("actor")),
+            "events": presenting.present(list(outage.events.select_related("actor"))),
             "may_manage": may_manage(request.user) and outage.is_active,
             "etr_form": forms.get("etr_form") or EtrForm(),
             "restore_form": forms.get("restore_form") or RestoreForm(),
@@ -164,6 +164,17 @@ def known_event_new(request: ConsoleRequest) -> HttpResponse:
             messages.success(request, _("报备已登记。"))
             return redirect("outages:list")
     return render(request, "outages/event_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+@domain_errors
+def known_event_close(request: ConsoleRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    event = get_object_or_404(KnownEvent, pk=pk if 0 < pk < 2**63 else 0)
+    known_events.known_event_close(event=event, actor=request.user)
+    messages.success(request, _("报备已结束。"))
+    return redirect("outages:list")
 
 
 @login_required

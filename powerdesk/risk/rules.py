@@ -23,6 +23,17 @@ RECENT_OUTAGE = "recent_outage"
 CALLER_EMOTION = "caller_emotion"
 # The triage suggestion's emotion of the caller, as occurrences of the factor (calm counts nothing).
 EMOTION_LEVELS = {"unhappy": 1, "angry": 2}
+
+
+def emotion_of(reasons: object) -> str:
+    """The caller's emotion a stored score counted (its ``caller_emotion`` reason), or ""."""
+    for reason in reasons if isinstance(reasons, list) else ():
+        if isinstance(reason, dict) and reason.get("code") == CALLER_EMOTION:
+            level = reason.get("count")
+            return next((name for name, n in EMOTION_LEVELS.items() if n == level), "")
+    return ""
+
+
 # The order reasons are listed in when they weigh the same.
 FACTORS = (
     *(REPEAT_CALL, ANGRY_WORDING, CHASE, CLOCK_BREACHED, CLOCK_NEAR, EARLIER_COMPLAINT, RECENT_OUTAGE),

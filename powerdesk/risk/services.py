@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from powerdesk.core import bulk, clock
 from powerdesk.core.sql import CompiledRead, mark_saved
@@ -24,7 +25,6 @@ from powerdesk.risk import reference, rules
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.sla import rules as sla_rules
 from powerdesk.sla.selectors import order_clock_standing
-from powerdesk.triage import selectors as triage_selectors
 from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, WorkOrder
@@ -37,44 +37,57 @@ RECENT_CONTACTS = 20
 
 def earlier_complaints(customer: Customer, *, at: dt.datetime, days: int, exclude: int | None = None) -> int:
     """The customer's complaint orders (business type 投诉) accepted within ``days`` before ``at``."""
-    total, others = _complaints(customer, at=at, days=days, order_id=exclude)
-    return total if exclude is None else others
+    counts = customer_counts(customer, at=at, complaint_days=days, outage_days=0, order_id=exclude)
+    return counts.complaints if exclude is None else counts.other_complaints
 
 
-def recent_interruptions(customer: Customer, *, at: dt.datetime, days: int) -> int:
-    """The customer's interruptions (the outages app's per-customer records, planned ones included) that
-    began within ``days`` before ``at`` or are still going on."""
-    return _INTERRUPTIONS.one(customer=customer.pk, since=at - dt.timedelta(days=days)) or 0
+class CustomerCounts(NamedTuple):
+    complaints: int  # the customer's complaint orders within the policy's days (the order scored included)
+    other_complaints: int  # … other than the order being scored
+    outages: int  # their interruptions begun within the policy's days or still going on
 
 
-def _complaints(customer: Customer, *, at: dt.datetime, days: int, order_id: int | None) -> tuple[int, int]:
-    """(all of the customer's complaint orders within ``days`` before ``at``, those other than
-    ``order_id``): the customer's score counts the order being scored, the order's own score does not;
-    one query for both."""
-    since = at - dt.timedelta(days=days)
-    total, this = _COMPLAINTS.one(customer=customer.pk, since=since, order=order_id or 0) or (0, 0)
-    return total, total - this
+def customer_counts(
+    customer: Customer, *, at: dt.datetime, complaint_days: int, outage_days: int, order_id: int | None
+) -> CustomerCounts:
+    """What the scores read of the customer's history, in one statement: the customer's score counts the
+    order being scored, the order's own score does not."""
+    row = _CUSTOMER_COUNTS.one(
+        customer=customer.pk,
+        since=at - dt.timedelta(days=complaint_days),
+        order=order_id or 0,
+        outages_since=at - dt.timedelta(days=outage_days),
+    )
+    total, this, outages = row or (0, 0, 0)
+    return CustomerCounts(total, total - this, outages)
 
 
 # The reads of every contact and transition, compiled once (sql.CompiledRead: the SQL is the ORM's).
-def _complaint_counts(*, customer: int, since: dt.datetime, order: int | None) -> QuerySet[Any]:
-    return (
-        WorkOrder.objects.filter(
-            customer_id=customer, business_type=BusinessType.COMPLAINT, created_at__gte=since
-        )
+def _customer_counts(
+    *, customer: int, since: dt.datetime, order: int, outages_since: dt.datetime
+) -> QuerySet[Any]:
+    """One row: the customer's complaint orders since ``since``, those of them that are ``order``, and
+    their interruptions begun since ``outages_since`` or still going on."""
+    complaints = (
+        WorkOrder.objects.filter(customer_id=OuterRef("pk"), business_type=BusinessType.COMPLAINT)
+        .filter(created_at__gte=since)
+        .order_by()
         .values("customer_id")
-        .annotate(total=Count("pk"), this=Count("pk", filter=Q(pk=order)))
-        .values_list("total", "this")
     )
-
-
-def _interruption_count(*, customer: int, since: dt.datetime) -> QuerySet[Any]:
-    return (
-        Interruption.objects.filter(customer_id=customer)
-        .filter(Q(start__gte=since) | Q(end__isnull=True))
+    interruptions = (
+        Interruption.objects.filter(customer_id=OuterRef("pk"))
+        .filter(Q(start__gte=outages_since) | Q(end__isnull=True))
+        .order_by()
         .values("customer_id")
-        .annotate(n=Count("pk"))
-        .values_list("n", flat=True)
+    )
+    return (
+        Customer.objects.filter(pk=customer)
+        .annotate(
+            total=Coalesce(Subquery(complaints.annotate(n=Count("pk")).values("n")), 0),
+            this=Coalesce(Subquery(complaints.filter(pk=order).annotate(n=Count("pk")).values("n")), 0),
+            outages=Coalesce(Subquery(interruptions.annotate(n=Count("pk")).values("n")), 0),
+        )
+        .values_list("total", "this", "outages")
     )
 
 
@@ -95,12 +108,17 @@ def _summaries(*, order: int) -> QuerySet[Any]:
 
 
 def _stored_row(*, order: int) -> QuerySet[Any]:
-    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at")
+    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at", "reasons")
 
 
 _SAMPLE_TIME = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
-_COMPLAINTS = CompiledRead(_complaint_counts, customer=-9_300_001, since=_SAMPLE_TIME, order=-9_300_002)
-_INTERRUPTIONS = CompiledRead(_interruption_count, customer=-9_300_001, since=_SAMPLE_TIME)
+_CUSTOMER_COUNTS = CompiledRead(
+    _customer_counts,
+    customer=-9_300_001,
+    since=_SAMPLE_TIME,
+    order=-9_300_002,
+    outages_since=_SAMPLE_TIME + dt.timedelta(days=1),
+)
 _STORED_SCORES = CompiledRead(_stored_scores, customer=-9_300_001, order=-9_300_002)
 _SUMMARIES = CompiledRead(_summaries, order=-9_300_002)
 _STORED_ROW = CompiledRead(_stored_row, order=-9_300_002)
@@ -111,37 +129,41 @@ def order_inputs(
     *,
     at: dt.datetime,
     texts: Sequence[str] = (),
-    complaints: int | None = None,
+    counts: CustomerCounts | None = None,
     opened: bool = False,
-    emotion: str | None = None,
+    emotion: str = "",
 ) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
-    included; its clocks, contacts and the customer's complaints from the database), and ``texts``: what
-    the caller said in a contact not written yet. ``complaints``: the customer's other complaint orders,
-    when the caller has counted them; ``opened``: the order is being opened by this contact, so it has
-    no earlier contact to read."""
+    included; its clocks, contacts and the customer's history from the database), and ``texts``: what
+    the caller said in a contact not written yet. ``counts``: the customer's history, when the caller has
+    read it; ``opened``: the order is being opened by this contact, so it has no earlier contact to read."""
     customer = order.customer
-    if complaints is None:
-        policy = reference.policy()
-        days = policy.complaint_days if policy is not None else 365
-        complaints = _complaints(customer, at=at, days=days, order_id=order.pk)[1] if customer else 0
+    if counts is None and customer is not None:
+        counts = _counts(customer, at=at, order_id=order.pk)
     standing = order_clock_standing(order.pk, at=at)
-    outage_days = policy.outage_days if (policy := reference.policy()) is not None else 7
-    outages = recent_interruptions(customer, at=at, days=outage_days) if customer else 0
     summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
-    if emotion is None:
-        # the latest triage suggestion's emotion (a new order has none but the one its contact brought)
-        emotion = "" if opened else (triage_selectors.order_emotion(order.pk) or "")
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,
         breached=standing.breached if standing else 0,
         near_breach=standing.near_breach if standing else 0,
         sensitive=bool(customer and customer.is_sensitive),
-        earlier_complaints=complaints,
-        recent_outages=outages,
+        earlier_complaints=counts.other_complaints if counts else 0,
+        recent_outages=counts.outages if counts else 0,
         texts=(order.description, *summaries, *texts),
         emotion=emotion,
+    )
+
+
+def _counts(customer: Customer, *, at: dt.datetime, order_id: int | None) -> CustomerCounts:
+    """:func:`customer_counts` over the days the policy says."""
+    policy = reference.policy()
+    return customer_counts(
+        customer,
+        at=at,
+        complaint_days=policy.complaint_days if policy is not None else 365,
+        outage_days=policy.outage_days if policy is not None else 7,
+        order_id=order_id,
     )
 
 
@@ -174,11 +196,13 @@ def order_risk_refresh(
             customer_risk_refresh(customer=customer, at=at)
         return None
     policy = reference.policy()
-    days = policy.complaint_days if policy is not None else 365
-    complaints = _complaints(customer, at=at, days=days, order_id=order.pk) if customer else (0, 0)
-    inputs = order_inputs(order, at=at, texts=texts, complaints=complaints[1], opened=opened, emotion=emotion)
-    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
+    counts = _counts(customer, at=at, order_id=order.pk) if customer else None
     stored = None if opened else _STORED_ROW.one(order=order.pk)
+    if emotion is None:
+        # no suggestion came with this change: the caller's emotion as the stored score last counted it
+        emotion = rules.emotion_of(stored[1]) if stored is not None else ""
+    inputs = order_inputs(order, at=at, texts=texts, counts=counts, opened=opened, emotion=emotion)
+    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     if stored is None and result.score == 0:
         return None
     alerted_at = stored[0] if stored is not None else None
@@ -216,7 +240,12 @@ def order_risk_refresh(
                 at=at,
             )
     if customer is not None:
-        customer_risk_refresh(customer=customer, at=at, current=(order.pk, result), complaints=complaints[0])
+        customer_risk_refresh(
+            customer=customer,
+            at=at,
+            current=(order.pk, result),
+            complaints=counts.complaints if counts else 0,
+        )
     return row
 
 

@@ -96,7 +96,9 @@ class Resolution:
     ``OrderLink`` of that kind, with an event on both timelines recording ``decision`` (the rule's
     suggestion, the action taken, the agent's reason). ``no_dispatch`` vetoes the automatic dispatch of
     the new order (the crew is already on a known outage); ``extra`` is handed back to the caller in
-    ``IntakeResult.extra`` (the API answers it), e.g. the outage the call was linked to."""
+    ``IntakeResult.extra`` (the API answers it), e.g. the outage the call was linked to. With
+    ``decides=False`` the resolution only adds its ``extra`` (e.g. the script of a known event in the
+    caller's area) and the next resolvers still decide the contact."""
 
     order: WorkOrder | None = None
     write: Callable[[Any, Resolution], Any] | None = None
@@ -106,6 +108,7 @@ class Resolution:
     decision: Mapping[str, Any] = field(default_factory=dict)
     no_dispatch: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
+    decides: bool = True
 
 
 IntakeResolver = Callable[[Any], Resolution | None]

@@ -57,6 +57,24 @@ def test_each_measure_per_unit_and_the_totals(month, users):
     assert t.totals.figures["open_rectifications"] == 1
 
 
+def test_opinion_box_entries_count_for_their_halls_unit_in_the_period_and_for_no_one_by_staff(month, users):
+    from powerdesk.feedback.models import OpinionEntry
+    from powerdesk.org.models import ServiceHall
+
+    hall = ServiceHall.objects.create(
+        unit=month.east, name="东区营业厅", address="人民路1号", opening_hours="8:30–17:30"
+    )
+    for day in (2, 20):
+        OpinionEntry.objects.create(hall=hall, text="排队太久", created_at=NOW.replace(day=day))
+    OpinionEntry.objects.create(hall=hall, text="上个月的", created_at=NOW.replace(month=2, day=20))
+    by_unit = table(users["manager"], by="unit")
+    assert figures(by_unit, month.east.pk)["opinions"] == 2
+    assert figures(by_unit, month.west.pk)["opinions"] == 0
+    by_staff = table(users["manager"])
+    assert all(r.figures["opinions"] == 0 for r in by_staff.rows)
+    assert by_staff.totals.figures["opinions"] == 2 and by_staff.available["opinions"] is True
+
+
 def test_the_on_time_rate_is_the_sla_apps(month, users):
     """The clocks of the month by kind, counted by the SLA page's own selector, give the same terms."""
     rates = on_time_rates(user=users["manager"], period="30d", by="kind")

@@ -49,3 +49,33 @@ def test_the_schema_and_the_docs_are_served_without_a_login():
     assert docs.status_code == 200
     page = docs.content.decode()
     assert "swagger-ui" in page and "drf_spectacular_sidecar" in page and "cdn" not in page.lower()
+
+
+def test_the_complaint_callback_survey_and_risk_endpoints_are_in_the_schema(tmp_path):
+    """Issue 13's API: the judgment, the callback (a transition), survey results, the risk list and the
+    quality view; the order-changing complaint POSTs take the order's version as If-Match."""
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text(encoding="utf-8"))
+    operations = {op["operationId"]: op for path in schema["paths"].values() for op in path.values()}
+    assert {
+        "complaints_record_retrieve",
+        "complaints_record_update",
+        "complaints_judgment_retrieve",
+        "complaints_judgment_create",
+        "praise_retrieve",
+        "praise_update",
+        "rectifications_list",
+        "rectifications_close",
+        "workorders_callback",
+        "follow_ups_list",
+        "follow_ups_close",
+        "surveys_list",
+        "risk_orders_list",
+        "quality_retrieve",
+    } <= set(operations)
+    for code in ("complaints_judgment_create", "complaints_record_update"):
+        headers = {p["name"] for p in operations[code]["parameters"] if p["in"] == "header"}
+        assert "If-Match" in headers, code
+        assert "409" in operations[code]["responses"], code
+    assert "Idempotency-Key" in {p["name"] for p in operations["complaints_judgment_create"]["parameters"]}

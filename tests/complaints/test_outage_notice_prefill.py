@@ -14,6 +14,7 @@ from django.urls import reverse
 from powerdesk.complaints import selectors
 from powerdesk.complaints.models import ComplaintRecord
 from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.outages import delivery
 from powerdesk.outages import services as outages
 from powerdesk.outages.models import NoticeRule, OutageNotice
 from tests.outages import conftest as outage_fixtures
@@ -41,7 +42,7 @@ def disconnect(users, customer, *, days_ahead: int, told_at: dt.datetime | None,
     for notice in OutageNotice.objects.filter(outage=outage, customer=customer):
         at = repeat_at if notice.repeat else told_at
         if at is not None:
-            outages.notice_delivery_record(notice=notice, state="sent", at=at)
+            delivery.notice_delivery_record(notice=notice, state="sent", at=at)
     return outage
 
 

@@ -196,3 +196,10 @@ def test_the_leadership_chain_is_each_head_once_nearest_first():
     assert rules.leadership_due(notifies=True, already_notified=False)
     assert not rules.leadership_due(notifies=True, already_notified=True)
     assert not rules.leadership_due(notifies=False, already_notified=False)
+
+
+def test_a_rectification_is_overdue_only_while_open_and_after_its_due_day():
+    day = dt.date(2026, 3, 10)
+    assert rules.rectification_overdue(is_open=True, due_date=day, today=day + dt.timedelta(days=1))
+    assert not rules.rectification_overdue(is_open=True, due_date=day, today=day)
+    assert not rules.rectification_overdue(is_open=False, due_date=day, today=day + dt.timedelta(days=5))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from powerdesk.complaints.models import ComplaintRecord, Judgment, PraiseCredit, Rectification, Severity
@@ -94,6 +95,30 @@ def test_the_rectification_list_closes_a_rectification(client, make_complaint, u
     assert rectification.state == "closed"
 
 
+def test_the_rectification_list_marks_open_ones_past_their_due_date(client, make_complaint, users, county):
+    today = clock.local_date()
+    rows = {
+        task: Rectification.objects.create(
+            order=make_complaint(),
+            unit=county.east,
+            owner=users["handler"],
+            task=task,
+            due_date=today + dt.timedelta(days=days),
+            state=state,
+            created_at=clock.now(),
+        )
+        for task, days, state in [
+            ("已过期未完成", -1, "open"),
+            ("今天到期", 0, "open"),
+            ("已过期已完成", -2, "closed"),
+        ]
+    }
+    client.force_login(users["handler"])
+    html = client.get(reverse("complaints:rectifications")).content.decode()
+    marked = {task for task, r in rows.items() if f'data-overdue="{r.pk}"' in html}
+    assert marked == {"已过期未完成"}
+
+
 def test_the_praise_form_credits_a_staff_member(client, users, customer, county):
     order = intake(users, customer, business_type="praise", topic_code="communication")
     client.force_login(users["agent"])
@@ -102,3 +127,16 @@ def test_the_praise_form_credits_a_staff_member(client, users, customer, county)
     assert client.post(url, {"staff": users["repair"].pk}).status_code == 302
     assert PraiseCredit.objects.get(order=order).staff == users["repair"]
     assert "受表扬员工" in client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+
+
+def test_in_english_the_seeded_severities_and_checklist_are_named_in_english(client, make_complaint, users):
+    order = make_complaint()
+    ComplaintRecord.objects.filter(order=order).update(severity=Severity.objects.get(code="major"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["manager"])
+    panel = client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+    assert "Major" in panel and "重大" not in panel
+    form = client.get(reverse("complaints:record", args=[order.number])).content.decode()
+    assert all(name in form for name in ("Special", "Major", "Important", "Ordinary"))
+    judge = client.get(reverse("complaints:judge", args=[order.number])).content.decode()
+    assert "Repair staff attitude" in judge and "抢修人员服务态度" not in judge

@@ -135,6 +135,15 @@ def test_the_order_page_shows_the_script_and_the_attempts(client, replied, users
     assert "未接通记录" in page and "上午" in page
 
 
+def test_in_english_the_attempts_time_of_day_is_named_in_english(client, replied, users, settings):
+    with at(local(2, 9, 30)):
+        unreached(replied, users)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["callback"])
+    page = client.get(f"/orders/{replied.number}/").content.decode()
+    assert "Morning" in page and "上午" not in page
+
+
 def test_the_api_detail_carries_the_attempts(replied, users):
     from tests.api.conftest import client_for
 

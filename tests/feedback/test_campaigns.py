@@ -15,7 +15,7 @@ from powerdesk.feedback.models import (
     SurveyOptOut,
 )
 from powerdesk.feedback.tasks import send_campaign_batch
-from powerdesk.notify.models import Notification
+from powerdesk.notify.models import CustomerOptOut, Notification
 from tests.factories import CustomerFactory
 from tests.feedback.conftest import at, jobs, local
 
@@ -106,6 +106,24 @@ def test_opted_out_and_recently_surveyed_customers_are_skipped(group, users, cou
     assert invited == {c.pk for c in group[2:]}
 
 
+def test_a_customer_who_opted_out_of_sms_is_skipped_and_the_rest_wait_for_the_quiet_hours_end(
+    group, users, county
+):
+    CustomerOptOut.objects.create(customer=group[0], channel="sms", created_at=local(1, 9))
+    CustomerOptOut.objects.create(customer=group[1], channel="email", created_at=local(1, 9))
+    campaign = make(users, county)
+    with at(local(2, 22, 30)):  # the seeded quiet hours: 21:00–08:00
+        campaigns.campaign_start(campaign=campaign)
+        send_campaign_batch(campaign_id=campaign.pk)
+    campaign.refresh_from_db()
+    assert (campaign.sent, campaign.skipped) == (4, 1)
+    invited = set(SurveyInvitation.objects.filter(campaign=campaign).values_list("customer_id", flat=True))
+    assert invited == {c.pk for c in group[1:]}
+    sent = Notification.objects.filter(template__code="feedback_campaign")
+    assert {n.customer_id for n in sent} == invited
+    assert {n.send_after for n in sent} == {local(3, 8)}
+
+
 def test_a_campaign_answer_is_stored_with_the_rest(group, users, county):
     campaign = make(users, county)
     with at(local(2, 9, 30)):
@@ -116,6 +134,16 @@ def test_a_campaign_answer_is_stored_with_the_rest(group, users, county):
     with at(local(2, 12)):
         response = services.survey_answer(token=token, score=5, comment="抢修很及时")
     assert response.campaign == campaign and response.order is None and response.resolved is None
+
+
+def test_in_english_the_seeded_question_sets_are_named_in_english(client, users, county, settings):
+    campaign = make(users, county)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(users["manager"])
+    listing = client.get("/feedback/campaigns/").content.decode()
+    assert "Customer relationship survey" in listing and "客户关系调查" not in listing
+    detail = client.get(f"/feedback/campaigns/{campaign.pk}/").content.decode()
+    assert "Customer relationship survey" in detail and "客户关系调查" not in detail
 
 
 def test_only_a_manager_creates_and_starts_one_and_everyone_sees_progress(client, group, users, county):

@@ -7,7 +7,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from powerdesk.complaints.models import Checklist, Severity
+from powerdesk.complaints.seeded import CHECKLIST_NAMES, SEVERITY_NAMES
 from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
+from powerdesk.feedback.models import QuestionSet, TimeBand
+from powerdesk.feedback.seeded import QUESTION_SET_NAMES, TIME_BAND_NAMES
 from powerdesk.org.models import Role
 from powerdesk.sla.models import SlaPolicy, SuspendReason
 from powerdesk.sla.seeded import POLICY_NAMES, SUSPEND_REASON_NAMES
@@ -30,6 +34,10 @@ def chinese(labels) -> set[str]:
         (SubType, SUB_TYPE_NAMES),
         (SlaPolicy, POLICY_NAMES),
         (SuspendReason, SUSPEND_REASON_NAMES),
+        (Severity, SEVERITY_NAMES),
+        (Checklist, CHECKLIST_NAMES),
+        (QuestionSet, QUESTION_SET_NAMES),
+        (TimeBand, TIME_BAND_NAMES),
     ],
 )
 def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
@@ -38,7 +46,9 @@ def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [Topic, Role, SubType, SlaPolicy, SuspendReason])
+@pytest.mark.parametrize(
+    "model", [Topic, Role, SubType, SlaPolicy, SuspendReason, Severity, Checklist, QuestionSet, TimeBand]
+)
 def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):
     rows = list(model.objects.all())
     with translation.override("en"):

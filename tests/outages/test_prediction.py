@@ -202,16 +202,15 @@ def test_the_sweep_catches_a_threshold_no_check_saw(pnet, users):
 def test_placing_a_call_costs_one_read_and_one_insert_below_the_threshold(pnet, users):
     from types import SimpleNamespace
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from tests.statements import statements
 
     prediction.reference()  # the figures are cached per process
     c = SimpleNamespace(business_type="repair", customer=pnet.customers["TA"][0], now=NOW)
-    with CaptureQueriesContext(connection) as queries:
+    with statements() as sent:
         assert prediction.call_place(c) is None
-    # the read Django sees; the mark's insert is core.bulk's prepared statement on the raw cursor
-    assert len(queries) == 1
+    # the read and the mark's insert, both prepared statements on the raw cursor
+    assert len(sent) == 2
     assert FaultCallMark.objects.get().transformer == pnet["TA"]
-    with CaptureQueriesContext(connection) as queries:
+    with statements() as sent:
         prediction.call_place(SimpleNamespace(business_type="consultation", customer=c.customer, now=NOW))
-    assert len(queries) == 0
+    assert sent == []

@@ -11,7 +11,7 @@ import time_machine
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.grid.services import device_reparent
 from powerdesk.notify.models import Notification
-from powerdesk.outages import services
+from powerdesk.outages import delivery, services
 from powerdesk.outages.models import EtrChange, Interruption, NoticeState, OutageNotice
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +84,13 @@ def test_a_planned_outage_in_time_sends_its_notices_and_a_late_delivery_is_flagg
     assert (
         sent.template.code == "outage_planned_notice" and sent.template.category_id == "legal_outage_notice"
     )
-    services.notice_delivery_record(
+    delivery.notice_delivery_record(
         notice=notices[0], state=NoticeState.DELIVERED, at=NOW + dt.timedelta(hours=1)
     )
     notices[0].refresh_from_db()
     assert notices[0].state == "delivered" and not notices[0].late
     late_at = start - dt.timedelta(days=6)
-    services.notice_delivery_record(notice=notices[1], state=NoticeState.SENT, at=late_at)
+    delivery.notice_delivery_record(notice=notices[1], state=NoticeState.SENT, at=late_at)
     outage.refresh_from_db()
     assert OutageNotice.objects.get(pk=notices[1].pk).late
     assert outage.notice_flagged

@@ -39,6 +39,7 @@ NOT_PAGES = {
     "outages:etr": "POST only",
     "outages:restore": "POST only",
     "outages:confirm": "POST only",
+    "outages:event_close": "POST only",
     "outages:reject": "POST only",
     "outages:storm_end": "POST only",
     "triage:suggest": "POST only: an htmx fragment of the intake form (checked in tests/triage)",

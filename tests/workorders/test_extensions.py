@@ -56,6 +56,37 @@ def test_the_outages_app_is_connected_at_every_point_it_uses():
     assert customer_detail_fields.get("outages") is not None
     assert tree_columns.get("outages.marks") is not None
     assert "outage_call" in {e.name for e in ext.event_kinds.entries()}
+    from powerdesk.notify.extensions import delivery_reported
+
+    assert "outages" in delivery_reported.owners()
+
+
+@pytest.mark.django_db
+def test_a_resolution_that_does_not_decide_adds_to_the_answer_and_the_next_resolver_decides(
+    users, county, customer
+):
+    from tests.workorders.helpers import intake
+
+    first = intake(users, customer)
+    note = ext.Resolution(decides=False, extra={"note": "先读这段口径"})
+    ext.intake_resolvers.register("test", "a_note", lambda c: note, position=1)
+    try:
+        from powerdesk.workorders import services as s
+        from tests.factories import topic
+
+        result = s.workorder_intake(
+            actor=users["agent"],
+            business_type="repair",
+            topic=topic("fault_repair"),
+            channel="95598",
+            description="又没电了",
+            customer=customer,
+            caller_phone=customer.primary_phone,
+        )
+    finally:
+        ext.intake_resolvers._entries.pop("a_note")
+    assert result.extra["note"] == "先读这段口径"
+    assert result.order == first and result.repeat  # the repeat-call rule still decided
 
 
 def test_the_work_order_app_registers_its_own_resolver_kinds_presenters_and_customer_panels():

@@ -18,7 +18,7 @@ transaction is then rolled back and the first result is answered instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -270,14 +270,23 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
 
 
 def _take(c: IntakeContact) -> IntakeResult:
+    notes: dict[str, Any] = {}  # what resolvers that do not decide want the caller told
+    result: IntakeResult | None = None
     for resolve in extensions.intake_resolvers:
         resolution = resolve(c)
         if resolution is None:
             continue
+        if not resolution.decides:
+            notes.update(resolution.extra)
+            continue
         if resolution.write is not None:
-            return resolution.write(c, resolution)
-        return _open(c, related=resolution)
-    return _open(c, related=None)
+            result = resolution.write(c, resolution)
+        else:
+            result = _open(c, related=resolution)
+        break
+    if result is None:
+        result = _open(c, related=None)
+    return replace(result, extra={**notes, **result.extra}) if notes else result
 
 
 # Unqualified: the demo's parallel loader gives each of its connections a temporary sequence of this name.

@@ -696,6 +696,14 @@ SITUATIONS: list[tuple[str, str, str, bool, list[str]]] = [
 
 # A hazard detail a caller adds to a situation that is not by itself one: the call becomes urgent.
 HAZARD_ADDS = [
+    "电线都碰到房顶了",
+    "线搭在树枝上",
+    "电线垂得小孩伸手就能碰到",
+    "表箱门被撬开了，里面的线露着",
+    "电缆沟的盖板没了",
+    "电线泡在积水里",
+    "货车把电线挂断了",
+    "变压器的围栏倒了",
     "还闻到一股焦味",
     "插座那里冒烟了",
     "表箱里有火花",
@@ -861,7 +869,9 @@ def build(seed: int = 15, per_situation: int = 44) -> list[dict[str, object]]:
             emotion = rng.choices(["calm", "unhappy", "angry"], weights=weights)[0]
             voice = rng.choice(VOICES)
             is_urgent = urgent
-            if not urgent and btype in {"repair", "service_request"} and rng.random() < 0.12:
+            # a present hazard can come up in any kind of call (a complaint about a line still hanging low, a
+            # report of a forced box): the call is then urgent whatever its type
+            if not urgent and btype not in {"praise", "application"} and rng.random() < 0.12:
                 core = f"{core}，{rng.choice(HAZARD_ADDS)}"
                 is_urgent = True
             text = utterance(core, emotion=emotion, rng=rng, voice=voice)

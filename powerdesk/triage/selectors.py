@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from powerdesk.triage import reference
-from powerdesk.triage.models import LexiconTerm, ModelVersion, TermKind, TrainingRun, TriageRecord
+from powerdesk.triage.models import LexiconTerm, ModelVersion, TermKind, TrainingRun
 
 
 def angry_terms() -> list[LexiconTerm]:
@@ -13,16 +13,6 @@ def angry_terms() -> list[LexiconTerm]:
     angry-wording factor sums their weights."""
     return [t for t in reference.terms() if t.kind == TermKind.ANGRY]
 
-
-def order_emotion(order_id: int) -> str | None:
-    """The emotion suggested for the customer's words on the order's latest triage record, if any."""
-    record = (
-        TriageRecord.objects.filter(order_id=order_id).order_by("-at", "-pk").values("suggestion").first()
-    )
-    if record is None:
-        return None
-    emotion = (record["suggestion"] or {}).get("emotion") or {}
-    return emotion.get("label") if isinstance(emotion, dict) else None
 
 
 def model_versions() -> QuerySet[ModelVersion]:

@@ -14,7 +14,6 @@ def angry_terms() -> list[LexiconTerm]:
     return [t for t in reference.terms() if t.kind == TermKind.ANGRY]
 
 
-
 def model_versions() -> QuerySet[ModelVersion]:
     return ModelVersion.objects.defer("artefact").order_by("-created_at")
 

@@ -28,6 +28,7 @@ from powerdesk.outages.prediction_api import (
 from powerdesk.reliability.api import ReliabilityApi
 from powerdesk.risk.api import RiskOrderListApi
 from powerdesk.sla.api import ClockListApi
+from powerdesk.triage.api import TriageApi
 from powerdesk.workorders.api import (
     TRANSITION_APIS,
     WorkOrderAttachmentAddApi,
@@ -80,6 +81,7 @@ urlpatterns = [
     path("outages/<str:number>/confirm/", OutageConfirmApi.as_view(), name="api-v1-outage-confirm"),
     path("outages/<str:number>/reject/", OutageRejectApi.as_view(), name="api-v1-outage-reject"),
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
+    path("triage/", TriageApi.as_view(), name="api-v1-triage"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
     path("reliability/", ReliabilityApi.as_view(), name="api-v1-reliability"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),

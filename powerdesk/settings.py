@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "powerdesk.workorders",
     "powerdesk.notify",
     "powerdesk.sla",
+    "powerdesk.triage",
     "powerdesk.complaints",
     "powerdesk.feedback",
     "powerdesk.knowledge",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("complaints/", include("powerdesk.complaints.urls")),
     path("cases/", include("powerdesk.knowledge.urls")),
     path("risk/", include("powerdesk.risk.urls")),
+    path("triage/", include("powerdesk.triage.urls")),
     path("reliability/", include("powerdesk.reliability.urls")),
     path("analytics/", include("powerdesk.analytics.urls")),
     path("audit/", include("powerdesk.audit.urls")),

@@ -276,6 +276,22 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("feedback_public:opinion", args=[sc.hall.pk]), everyone()
     ),
     "risk:orders": Row(lambda sc: reverse("risk:orders"), everyone()),
+    # The intake form's suggestion: those who take calls; an empty text answers a hint (200).
+    "triage:suggest": Row(lambda sc: reverse("triage:suggest"), takes_calls(OK), method="post", body={}),
+    # The model page and its actions: the system administrator only.
+    "triage:models": Row(lambda sc: reverse("triage:models"), administers),
+    "triage:train": Row(
+        lambda sc: reverse("triage:train"),
+        lambda role, position: LOGIN if role is ROLES["admin"] else FORBIDDEN,
+        method="post",
+        body={},
+    ),
+    "triage:activate": Row(
+        lambda sc: reverse("triage:activate", args=[999999]),
+        lambda role, position: MISSING if role is ROLES["admin"] else FORBIDDEN,
+        method="post",
+        body={},
+    ),
     "grid:tree": Row(lambda sc: reverse("grid:tree"), everyone()),
     "grid:children": Row(lambda sc: reverse("grid:children", args=[sc.device.pk]), everyone()),
     "grid:exchange": Row(lambda sc: reverse("grid:exchange"), administers),
@@ -451,6 +467,9 @@ API: dict[str, Row] = {
         body={},
     ),
     "api-v1-risk-orders": Row(lambda sc: reverse("api-v1-risk-orders"), everyone()),
+    "api-v1-triage": Row(
+        lambda sc: reverse("api-v1-triage"), takes_calls(OK), method="post", body={"text": "家里没电了"}
+    ),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
     "api-v1-reliability": Row(lambda sc: reverse("api-v1-reliability"), sees_reliability),
     "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),

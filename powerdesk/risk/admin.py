@@ -1,20 +1,12 @@
 from django.contrib import admin
 
-from powerdesk.risk.models import AngryTerm, CustomerRisk, OrderRisk, RiskFactor, RiskPolicy
+from powerdesk.risk.models import CustomerRisk, OrderRisk, RiskFactor, RiskPolicy
 
 
 @admin.register(RiskFactor)
 class RiskFactorAdmin(admin.ModelAdmin):
     list_display = ["code", "weight", "cap", "is_active", "note"]
     list_editable = ["weight", "cap", "is_active"]
-
-
-@admin.register(AngryTerm)
-class AngryTermAdmin(admin.ModelAdmin):
-    list_display = ["term", "weight", "is_active", "note"]
-    list_editable = ["weight", "is_active"]
-    list_filter = ["is_active", "weight"]
-    search_fields = ["term", "note"]
 
 
 @admin.register(RiskPolicy)

@@ -10,9 +10,10 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from powerdesk.core import refcache
         from powerdesk.risk import extension
-        from powerdesk.risk.models import AngryTerm, RiskFactor, RiskPolicy
+        from powerdesk.risk.models import RiskFactor, RiskPolicy
 
-        # The weights, the lexicon and the threshold are read on every contact and transition.
-        refcache.watch(RiskFactor, AngryTerm, RiskPolicy)
+        # The weights and the threshold are read on every contact and transition (the lexicon is
+        # triage's, watched there).
+        refcache.watch(RiskFactor, RiskPolicy)
         # How the risk app plugs into the order (workorders cannot import it).
         extension.register()

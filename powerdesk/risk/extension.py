@@ -45,6 +45,9 @@ def _on_contact(ctx: ext.ContactContext) -> None:
         texts=[c.description],
         event_data=ctx.event_data,
         opened=ctx.opened,
+        # the emotion of the suggestion this contact's form posted (triage's hook runs first), if any;
+        # a repeat call without one reads the order's latest
+        emotion=(ctx.event_data.get("triage") or {}).get("emotion") or (None if not ctx.opened else ""),
     )
 
 

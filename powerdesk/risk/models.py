@@ -1,4 +1,5 @@
-"""Early warning of complaints (投诉风险预警): the weights, the lexicon and the threshold as data, and the
+"""Early warning of complaints (投诉风险预警): the weights and the threshold as data (the angry words are
+rows of triage's one lexicon, kind ``angry``), and the
 score of each open order and each customer as computed last (:mod:`powerdesk.risk.rules`)."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class FactorCode(models.TextChoices):
     EARLIER_COMPLAINT = "earlier_complaint", _("曾经投诉")
     ANGRY_WORDING = "angry_wording", _("激烈言辞")
     RECENT_OUTAGE = "recent_outage", _("近期停电")
+    CALLER_EMOTION = "caller_emotion", _("来电情绪")
 
 
 class RiskFactor(models.Model):
@@ -39,23 +41,6 @@ class RiskFactor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} × {self.weight}（≤ {self.cap}）"
-
-
-class AngryTerm(models.Model):
-    """A word or phrase of the angry-wording lexicon (激烈言辞词库), matched in the customer's words."""
-
-    term = models.CharField(_("词语"), max_length=40, unique=True)
-    weight = models.PositiveSmallIntegerField(_("权重"), default=1)
-    is_active = models.BooleanField(_("启用"), default=True)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("激烈言辞词语")
-        verbose_name_plural = _("激烈言辞词库")
-        ordering = ["-weight", "term"]
-
-    def __str__(self) -> str:
-        return f"{self.term}（{self.weight}）"
 
 
 class RiskPolicy(models.Model):

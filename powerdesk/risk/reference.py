@@ -4,15 +4,18 @@ contact and transition."""
 from __future__ import annotations
 
 from powerdesk.core import refcache
-from powerdesk.risk.models import AngryTerm, RiskFactor, RiskPolicy
+from powerdesk.risk.models import RiskFactor, RiskPolicy
+from powerdesk.triage import selectors as triage_selectors
+from powerdesk.triage.models import LexiconTerm
 
 
 def factors() -> list[RiskFactor]:
     return refcache.get("risk.factors", lambda: list(RiskFactor.objects.filter(is_active=True)))
 
 
-def terms() -> list[AngryTerm]:
-    return refcache.get("risk.terms", lambda: list(AngryTerm.objects.filter(is_active=True)))
+def terms() -> list[LexiconTerm]:
+    """The angry words of triage's lexicon (one lexicon for the suggestion and the early warning)."""
+    return triage_selectors.angry_terms()
 
 
 def policy() -> RiskPolicy | None:

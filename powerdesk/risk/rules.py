@@ -1,8 +1,8 @@
 """The early warning's rules, free of the database: an order's risk score with its reasons, a customer's,
 the angry words found in what the customer said, and whether the unit head is to be told.
 
-The weights (``RiskFactor`` rows), the lexicon (``AngryTerm`` rows) and the threshold (``RiskPolicy``)
-come in as arguments; the services read them from the reference cache.
+The weights (``RiskFactor`` rows), the lexicon (triage's ``LexiconTerm`` rows of kind ``angry``) and
+the threshold (``RiskPolicy``) come in as arguments; the services read them from the reference cache.
 """
 
 from __future__ import annotations
@@ -20,9 +20,24 @@ SENSITIVE = "sensitive"
 EARLIER_COMPLAINT = "earlier_complaint"
 ANGRY_WORDING = "angry_wording"
 RECENT_OUTAGE = "recent_outage"
+CALLER_EMOTION = "caller_emotion"
+# The triage suggestion's emotion of the caller, as occurrences of the factor (calm counts nothing).
+EMOTION_LEVELS = {"unhappy": 1, "angry": 2}
+
+
+def emotion_of(reasons: object) -> str:
+    """The caller's emotion a stored score counted (its ``caller_emotion`` reason), or ""."""
+    for reason in reasons if isinstance(reasons, list) else ():
+        if isinstance(reason, dict) and reason.get("code") == CALLER_EMOTION:
+            level = reason.get("count")
+            return next((name for name, n in EMOTION_LEVELS.items() if n == level), "")
+    return ""
+
+
 # The order reasons are listed in when they weigh the same.
 FACTORS = (
     *(REPEAT_CALL, ANGRY_WORDING, CHASE, CLOCK_BREACHED, CLOCK_NEAR, EARLIER_COMPLAINT, RECENT_OUTAGE),
+    CALLER_EMOTION,
     SENSITIVE,
 )
 
@@ -51,6 +66,7 @@ class RiskInputs:
     earlier_complaints: int = 0
     recent_outages: int = 0  # interruptions of the customer's supply in the last days
     texts: Sequence[str] = ()  # what the customer said: the order's description, each contact's summary
+    emotion: str = ""  # the triage suggestion's emotion for the customer's words, when one was made
 
 
 @dataclass(frozen=True)
@@ -106,6 +122,7 @@ def _counts(inputs: RiskInputs, angry_weight: int) -> Mapping[str, int]:
         EARLIER_COMPLAINT: max(0, inputs.earlier_complaints),
         ANGRY_WORDING: angry_weight,
         RECENT_OUTAGE: max(0, inputs.recent_outages),
+        CALLER_EMOTION: EMOTION_LEVELS.get(inputs.emotion, 0),
     }
 
 

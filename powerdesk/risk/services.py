@@ -108,7 +108,7 @@ def _summaries(*, order: int) -> QuerySet[Any]:
 
 
 def _stored_row(*, order: int) -> QuerySet[Any]:
-    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at")
+    return OrderRisk.objects.filter(order_id=order).values_list("alerted_at", "reasons")
 
 
 _SAMPLE_TIME = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
@@ -131,6 +131,7 @@ def order_inputs(
     texts: Sequence[str] = (),
     counts: CustomerCounts | None = None,
     opened: bool = False,
+    emotion: str = "",
 ) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
     included; its clocks, contacts and the customer's history from the database), and ``texts``: what
@@ -150,6 +151,7 @@ def order_inputs(
         earlier_complaints=counts.other_complaints if counts else 0,
         recent_outages=counts.outages if counts else 0,
         texts=(order.description, *summaries, *texts),
+        emotion=emotion,
     )
 
 
@@ -173,6 +175,7 @@ def order_risk_refresh(
     texts: Sequence[str] = (),
     event_data: dict[str, Any] | None = None,
     opened: bool = False,
+    emotion: str | None = None,
 ) -> OrderRisk | None:
     """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
     (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
@@ -194,9 +197,12 @@ def order_risk_refresh(
         return None
     policy = reference.policy()
     counts = _counts(customer, at=at, order_id=order.pk) if customer else None
-    inputs = order_inputs(order, at=at, texts=texts, counts=counts, opened=opened)
-    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     stored = None if opened else _STORED_ROW.one(order=order.pk)
+    if emotion is None:
+        # no suggestion came with this change: the caller's emotion as the stored score last counted it
+        emotion = rules.emotion_of(stored[1]) if stored is not None else ""
+    inputs = order_inputs(order, at=at, texts=texts, counts=counts, opened=opened, emotion=emotion)
+    result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     if stored is None and result.score == 0:
         return None
     alerted_at = stored[0] if stored is not None else None

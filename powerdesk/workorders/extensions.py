@@ -47,6 +47,13 @@ The points, in the order an order meets them:
     Labels of timeline event kinds an app writes, and presenters that turn an event's stored codes and
     data into readable lines in the reader's language (events store codes, not sentences).
 
+``intake_panels`` / ``intake_hints`` / ``intake_answered``
+    The intake form's own panels (rendered inside the form, with or without a customer: the triage
+    suggestion); the names of extra form fields an app's panel posts, handed to the contact as
+    ``IntakeContact.hints`` (the hooks of ``contact_counted`` read them); and what the API intake adds to
+    its answer's ``intake.extra`` *after* the intake's transaction (a suggestion asked for with
+    ``?triage=1``), each hook given the request and the ``IntakeResult``.
+
 ``dissatisfied_handled``
     Whether an app took charge of a dissatisfied callback (a follow-up task), so the order may be archived
     without a re-open.
@@ -209,6 +216,14 @@ class ContactContext:
 
 ContactHook = Callable[[ContactContext], None]
 contact_counted: Registry[ContactHook] = Registry("contact_counted")
+
+# The intake form: panels inside the form (context(request, customer or None)), the extra fields they post
+# (names; the view hands their values to the contact's ``hints``), and the API's additions to its answer,
+# computed after the intake's transaction: hook(request, result) → a mapping merged into ``intake.extra``.
+intake_panels: Registry[Panel] = Registry("intake_panels")
+intake_hints: Registry[str] = Registry("intake_hints")
+IntakeAnswerHook = Callable[[Any, Any], Mapping[str, Any] | None]
+intake_answered: Registry[IntakeAnswerHook] = Registry("intake_answered")
 
 # Each returns a Q on ``workorders.Attachment`` selecting attachments under a hold (never deleted).
 AttachmentHold = Callable[[], Any]

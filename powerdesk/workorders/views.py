@@ -201,7 +201,9 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
         form = IntakeForm(request.POST, customer=customer)
         if form.is_valid():
             with refusal_on(form):
-                result = services.workorder_intake(actor=user, **form.intake_kwargs())
+                result = services.workorder_intake(
+                    actor=user, **form.intake_kwargs(), hints=_intake_hints(request)
+                )
                 return _after_intake(request, result)
         topic = _topic_from(form.data.get("topic"))
     else:
@@ -225,8 +227,17 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
                 else []
             ),
             "description_max": DESCRIPTION_MAX,
+            # the apps' own panels inside the form (the suggestion from the customer's words …)
+            "intake_form_panels": panels_for(extensions.intake_panels, request, customer),
         },
     )
+
+
+def _intake_hints(request: ConsoleRequest) -> dict[str, str]:
+    """The extra fields the apps' intake panels posted (``extensions.intake_hints``), as posted."""
+    return {
+        name: request.POST.get(name, "")[:100] for name in extensions.intake_hints if request.POST.get(name)
+    }
 
 
 @login_required

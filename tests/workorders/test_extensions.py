@@ -148,3 +148,10 @@ def test_the_complaint_app_is_connected_at_every_point_it_uses():
     kinds = {e.name for e in ext.event_kinds.entries()}
     assert {"complaint_updated", "complaint_judged", "rectification_closed", "repeat_complaint"} <= kinds
     assert "complaints.events" in {e.name for e in ext.event_presenters.entries()}
+
+
+def test_the_triage_app_is_connected_at_every_point_it_uses():
+    assert ext.intake_panels.get("triage.suggestion") is not None
+    assert ext.intake_hints.get("triage_record") == "triage_record"
+    assert "triage" in ext.contact_counted.owners()
+    assert ext.intake_answered.get("triage.suggestion") is not None

@@ -20,6 +20,22 @@
     }
   });
 
+  // The triage suggestion's "accept" (data-triage-accept): business type, topic and sub-type of the intake
+  // form take the suggested codes in one click (the type first: it filters the topics and sub-types).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-triage-accept]");
+    if (!button) return;
+    var form = button.closest("form");
+    if (!form) return;
+    [["business_type", "data-business-type"], ["topic", "data-topic"], ["sub_type", "data-sub-type"]].forEach(function (pair) {
+      var field = form.elements[pair[0]];
+      if (!field) return;
+      field.value = button.getAttribute(pair[1]) || "";
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    button.setAttribute("aria-pressed", "true");
+  });
+
   // Print buttons (data-print), e.g. the opinion box's QR code sheet.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-print]");

@@ -31,7 +31,7 @@ from powerdesk.customers.selectors import customer_for_intake
 from powerdesk.org.masking import serializer_masking
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_can_create_orders
-from powerdesk.workorders import reference
+from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.api.common import (
     MAX_FACTS_CHARS,
     MAX_FACTS_DEPTH,
@@ -268,7 +268,13 @@ class WorkOrderIntakeApi(APIView):
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK
         location = request.build_absolute_uri(_detail_path(result.order.number))
-        return Response(intake_answer(result, request), status=code, headers={"Location": location})
+        answer = intake_answer(result, request)
+        # after the intake's transaction: what the apps add when asked (the triage suggestion, ?triage=1)
+        for hook in extensions.intake_answered:
+            added = hook(request, result)
+            if added:
+                answer["intake"]["extra"] = {**(answer["intake"].get("extra") or {}), **added}
+        return Response(answer, status=code, headers={"Location": location})
 
 
 def intake_answer(result: IntakeResult, request: Request) -> dict[str, Any]:

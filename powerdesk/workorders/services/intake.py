@@ -90,6 +90,8 @@ class IntakeContact:
     phone_error: str = ""  # why caller_phone is not a phone number, for the field error
     now: datetime = field(default_factory=clock.now)
     fingerprint: str = ""
+    # values of the extra intake form fields the apps above declared (``extensions.intake_hints``)
+    hints: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # What makes two requests under one Idempotency-Key the same request. A key belongs to its caller:
@@ -181,6 +183,7 @@ def workorder_intake(
     repeat_action: str = "",
     link_to: WorkOrder | None = None,
     caller_withheld: bool = False,
+    hints: dict[str, str] | None = None,
 ) -> IntakeResult:
     """Take one customer contact (see the module doc for the steps). Every path records a
     :class:`Contact`. When the customer has an earlier order of the topic, the repeat-call rule's action
@@ -221,6 +224,7 @@ def workorder_intake(
         link_to=link_to,
         caller_withheld=caller_withheld,
         phone_error=phone_error,
+        hints=dict(hints or {}),
     )
     _validate(contact)
     try:

@@ -1,0 +1,59 @@
+"""Training is deterministic for a seed, and the model answers each target with the words behind it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from powerdesk.triage import learn
+from tests.triage.conftest import small_rows
+
+
+def test_training_on_a_small_corpus_is_deterministic_with_a_seed():
+    rows = small_rows()
+    first, second = learn.fit(rows, seed=3), learn.fit(rows, seed=3)
+    for target, clf in first.classifiers.items():
+        assert np.array_equal(clf.coef_, second.classifiers[target].coef_), target
+    text = "我家门口的电线掉在地上了"
+    assert {k: (v.label, v.confidence) for k, v in first.predict(text).items()} == {
+        k: (v.label, v.confidence) for k, v in second.predict(text).items()
+    }
+
+
+def test_it_suggests_each_target_with_a_confidence_and_the_words_that_drove_it(small_model):
+    answer = small_model.predict("你好，路边的电线断了掉在地上，还在冒火花")
+    assert answer["business_type"].label == "repair"
+    assert answer["topic"].label == "fault_repair"
+    assert 0 < answer["topic"].confidence <= 1
+    assert answer["topic"].words and all(isinstance(w, str) for w in answer["topic"].words)
+
+
+def test_a_sub_type_is_one_of_the_suggested_business_type(small_model):
+    answer = small_model.predict("申请新装一户居民用电")
+    assert small_model.sub_type_parent[answer["sub_type"].label] == answer["business_type"].label
+
+
+def test_numbers_and_phone_numbers_become_placeholders():
+    assert learn.normalise("电话13812345678，户号1234567890") == "电话〔电话〕，户号〔号码〕"
+
+
+def test_a_stored_model_loads_back_the_same(small_model):
+    again = learn.loads(small_model.dumps())
+    assert (
+        again.predict("家里没电了")["business_type"].label
+        == small_model.predict("家里没电了")["business_type"].label
+    )
+
+
+def test_evaluation_reports_macro_f1_and_urgent_recall(small_model):
+    metrics = learn.evaluate(small_model, small_rows(per_situation=2))
+    assert {"business_type_macro_f1", "topic_macro_f1", "urgent_recall", "score"} <= set(metrics)
+
+
+def test_archived_words_lose_phones_ids_names_and_addresses_before_training():
+    from powerdesk.triage.training import scrub
+
+    text = "我是张三，电话13812345678，身份证110101199001011234，住和平路12号3栋201室，家里没电"
+    clean = scrub(text, names=("张三",), address="")
+    for secret in ("张三", "13812345678", "110101199001011234", "和平路12号"):
+        assert secret not in clean
+    assert "家里没电" in clean and "〔姓名〕" in clean and "〔电话〕" in clean

@@ -43,13 +43,13 @@ os.environ.setdefault(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "bench-storm"),
 )
 
-import common  # noqa: E402  (sets the environment before Django)
-import storm_plan  # noqa: E402
-import storm_report  # noqa: E402
-import storm_seed  # noqa: E402
-from common import REPO, log  # noqa: E402
-from loadgen import Client  # noqa: E402
-from seed import MIX, account_no, phone_for  # noqa: E402
+import common
+import storm_plan
+import storm_report
+import storm_seed
+from common import REPO, log
+from loadgen import Client
+from seed import MIX, account_no, phone_for
 
 FAULT_TEXT = "客户来电反映家中突然停电，邻居家也没电，请尽快派人抢修。"
 POOL = 48
@@ -340,7 +340,6 @@ def main() -> int:
     try:
         common.migrate()
         from django.db import connection
-
         from seed import seed
 
         with connection.cursor() as cur:

@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -190,8 +191,15 @@ def start_worker() -> subprocess.Popen:
     from powerdesk import launcher
 
     env = {**launcher.environ(launcher.Role.APP), "DJANGO_SETTINGS_MODULE": "powerdesk.settings"}
-    proc = subprocess.Popen([sys.executable, "-m", "powerdesk.cli", "worker"], env=env, cwd=REPO)
-    log(f"started the Procrastinate worker (pid {proc.pid})")
+    out = open(common.BENCH_VAR_DIR / "storm-worker.log", "ab")  # noqa: SIM115  (the worker's, for its life)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "powerdesk.cli", "worker"],
+        env=env,
+        cwd=REPO,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    log(f"started the Procrastinate worker (pid {proc.pid}; output in {out.name})")
     return proc
 
 
@@ -286,7 +294,12 @@ def high_water() -> dict[str, int]:
 # --- main -------------------------------------------------------------------------------------------
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stop the server, the worker and the database on the way out
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -355,14 +368,17 @@ def main() -> int:
             grid_ok = storm_seed.grid_seeded(cur, layout)
         if took is not None or not grid_ok:
             storm_seed.seed_grid(layout)
+        storm_seed.reference_rows()
         if args.seed_only:
             return 0
 
+        from powerdesk.outages.models import StormMode
         from powerdesk.outages.prediction import storm_mode_start
 
         user = common.bench_user(common.AGENT_USERNAME, "agent", "B01")
         token = common.token_for(user)
         saved_rules = scale_rules(args.speed)
+        StormMode.objects.filter(ended_at__isnull=True).delete()
         storm_mode_start(actor=user, note="bench storm")
         figures = storm_figures()
         log(f"storm mode on; prediction figures in force: {figures}")

@@ -194,3 +194,17 @@ def seed_grid(layout: Layout) -> None:
         f"{lay.feeders:,} feeders, {lay.fuses:,} switches and fuses, {lay.transformers:,} transformers, "
         f"{lay.customers:,} meter points"
     )
+
+
+def reference_rows() -> None:
+    """The seeded reference rows the seed's TRUNCATE … CASCADE reached through their unit (the prediction
+    rules): put back as their data migrations wrote them (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "powerdesk.outages.migrations.0002_seed_rules",
+        "powerdesk.outages.migrations.0004_seed_prediction_rules",
+    ):
+        importlib.import_module(module).seed(apps, None)

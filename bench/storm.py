@@ -214,19 +214,56 @@ def stop_process(proc: subprocess.Popen | None, name: str) -> None:
         log(f"stopped {name}")
 
 
-def jobs_waiting() -> int:
+def jobs_waiting(queue_name: str | None = None) -> int:
+    """Jobs due and not done (of one queue, or all)."""
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
+        cur.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') AND coalesce(scheduled_at, now()) <= now()"
+            " AND (%s::text IS NULL OR queue_name = %s)",
+            [queue_name, queue_name],
+        )
         return int(cur.fetchone()[0])
 
 
-def drain_jobs(max_wait: float = 120.0) -> None:
+def drain_jobs(max_wait: float = 300.0) -> int:
+    """Wait (bounded) for the worker to finish the prediction checks; returns those left."""
     deadline = time.monotonic() + max_wait
-    while (n := jobs_waiting()) and time.monotonic() < deadline:
-        log(f"  waiting for the worker: {n} jobs to do")
-        time.sleep(2)
+    last = 0.0
+    while (n := jobs_waiting("outages")) and time.monotonic() < deadline:
+        if time.monotonic() - last > 10:
+            last = time.monotonic()
+            log(f"  waiting for the worker: {n} prediction jobs, {jobs_waiting()} jobs in all")
+        time.sleep(1)
+    return n
+
+
+class Backlog:
+    """Samples the worker's queue every 2 s while the day is replayed: the most jobs waiting."""
+
+    def __init__(self) -> None:
+        self.most = {"all": 0, "outages": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop.wait(2.0):
+                self.most["all"] = max(self.most["all"], jobs_waiting())
+                self.most["outages"] = max(self.most["outages"], jobs_waiting("outages"))
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Backlog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def scale_rules(speed: float) -> list[tuple[int, int, int, int]]:
@@ -397,9 +434,14 @@ def main() -> int:
         schedule = [(c.real, body_for(c, addresses)) for c in plan.calls]
         started_wall = time.time()
         log(f"replaying the storm day: {len(schedule):,} calls over {plan.real_seconds / 60:.1f} minutes")
-        results = send_paced(url, token, schedule, f"storm-{uuid.uuid4().hex[:10]}")
-        drain_jobs()
+        with Backlog() as backlog:
+            results = send_paced(url, token, schedule, f"storm-{uuid.uuid4().hex[:10]}")
+        left = drain_jobs()
         day = storm_report.report_day(plan, layout, results, figures, before, started_wall)
+        day.lines.append(
+            f"   worker backlog      at most {backlog.most['all']:,} jobs waiting during the day"
+            f" ({backlog.most['outages']:,} prediction checks); {left} checks still waiting when counted"
+        )
 
         # Saturation: the plain intake, then the storm's calls with lookup and prediction on.
         peak_calls = [c for c in plan.calls if plan.segment[0] <= c.sim < plan.segment[1]] or plan.calls
@@ -425,7 +467,6 @@ def main() -> int:
             args.sat_seconds,
             args.connections,
         )
-        drain_jobs()
         failed = storm_report.report_summary(day, plain, storm, facts)
     finally:
         stop_process(worker, "the worker")

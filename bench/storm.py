@@ -227,11 +227,12 @@ def jobs_waiting(queue_name: str | None = None) -> int:
         return int(cur.fetchone()[0])
 
 
-def drain_jobs(max_wait: float = 300.0) -> int:
-    """Wait (bounded) for the worker to finish the prediction checks; returns those left."""
+def drain_jobs(max_wait: float = 300.0, *, everything: bool = False) -> int:
+    """Wait (bounded) for the worker to finish the prediction checks (or all its jobs); returns those
+    left."""
     deadline = time.monotonic() + max_wait
     last = 0.0
-    while (n := jobs_waiting("outages")) and time.monotonic() < deadline:
+    while (n := jobs_waiting(None if everything else "outages")) and time.monotonic() < deadline:
         if time.monotonic() - last > 10:
             last = time.monotonic()
             log(f"  waiting for the worker: {n} prediction jobs, {jobs_waiting()} jobs in all")
@@ -448,6 +449,7 @@ def main() -> int:
         server.stop()
         set_rules_active(False)
         server = common.start_gunicorn()
+        drain_jobs(everything=True)  # the day's backlog would be measured as the neighbours' load
         common.wait_for_quiet(max_wait=60)
         plain = send_closed(
             f"{server.base_url}/api/v1/workorders/",
@@ -459,6 +461,7 @@ def main() -> int:
         server.stop()
         set_rules_active(True)
         server = common.start_gunicorn()
+        drain_jobs(everything=True)
         common.wait_for_quiet(max_wait=60)
         storm = send_closed(
             f"{server.base_url}/api/v1/workorders/",

@@ -8,7 +8,8 @@ the bump; each one's callers are drawn from the customers it cuts off, ringing a
 traffic mix of bench/seed.py from customers anywhere. A share of fault callers give only an address.
 
 Time: the ``peak_minutes`` around the busiest 5 minutes run at ``speed`` × real time (1: the real rate);
-the quiet hours before and after are compressed so that they are sent at the peak segment's mean rate.
+the quiet hours before and after are compressed so that they are sent at the peak segment's mean rate,
+never faster than the busiest 5 minutes.
 """
 
 from __future__ import annotations
@@ -159,8 +160,16 @@ def build(
     quiet_sim = DAY - (seg[1] - seg[0])
     quiet_real = quiet_calls / rate if rate else quiet_sim
     quiet_factor = max(speed, quiet_sim / max(1.0, quiet_real))
+    # Compressed uniformly, the hours after the peak (the outages' callers still ringing) would be sent
+    # faster than the peak itself: outside the segment no call follows the one before sooner than the
+    # busiest 5 minutes' real rate allows.
+    cap_gap = 300 / speed / max(1, best)
+    real_at, prev_sim, prev_real = 0.0, 0.0, 0.0
     for c in out:
-        c.real = to_real(c.sim, seg, speed, quiet_factor)
+        inside = seg[0] <= c.sim < seg[1]
+        gap = (c.sim - prev_sim) / (speed if inside else quiet_factor)
+        real_at = prev_real + (gap if inside else max(gap, cap_gap))
+        c.real, prev_sim, prev_real = real_at, c.sim, real_at
     plan = Plan(
         outages=real,
         calls=out,
@@ -168,20 +177,10 @@ def build(
         segment=seg,
         speed=speed,
         quiet_factor=quiet_factor,
-        real_seconds=to_real(DAY, seg, speed, quiet_factor),
+        real_seconds=prev_real,
         peak_ratio=best / average_5min if average_5min else math.nan,
     )
     return plan
-
-
-def to_real(sim: float, seg: tuple[float, float], speed: float, quiet: float) -> float:
-    """Real seconds from the run's start at which simulated second ``sim`` of the day is sent."""
-    if sim < seg[0]:
-        return sim / quiet
-    before = seg[0] / quiet
-    if sim < seg[1]:
-        return before + (sim - seg[0]) / speed
-    return before + (seg[1] - seg[0]) / speed + (sim - seg[1]) / quiet
 
 
 def hhmm(sim: float) -> str:

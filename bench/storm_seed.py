@@ -119,6 +119,8 @@ def seed_grid(layout: Layout) -> None:
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL synchronous_commit = off")
+        # Work a previous run left to the worker names devices of the old network.
+        cur.execute("DELETE FROM procrastinate_jobs WHERE status = 'todo'")
         for statement in owner_truncate(
             [
                 "TRUNCATE bench_storm_seed, outages_faultcallmark, outages_prediction, outages_energisedproof, "

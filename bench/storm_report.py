@@ -180,11 +180,16 @@ def report_day(
     predictions = _predictions(layout, started_wall)
     delays: list[float] = []
     early = unpredicted = short = 0
+    by_outage: dict[int, list[tuple[storm_plan.Call, dict]]] = {}
+    for c, r in zip(calls, results, strict=True):
+        if c.outage is not None and not c.address_only and "done" in r:
+            by_outage.setdefault(c.outage, []).append((c, r))
     for k, o in enumerate(plan.outages):
         per_transformer: dict[int, list[float]] = {}
         seen: set[int] = set()
-        for c, r in zip(calls, results, strict=True):
-            if c.outage != k or c.address_only or c.customer in seen or "done" not in r:
+        # In the order they were answered: a customer's first call is the one that counted.
+        for c, r in sorted(by_outage.get(k, []), key=lambda cr: cr[1]["done"]):
+            if c.customer in seen:
                 continue
             seen.add(c.customer)
             per_transformer.setdefault(layout.transformer_of(c.customer), []).append(r["done"])

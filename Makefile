@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists bench-sweep messages
+.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists bench-sweep bench-storm messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,8 @@ messages: install
 
 bench-sweep: install
 	$(BIN)/python bench/sweep.py
+
+# Storm day (issue #14): 1,000,000 customers, 20,000 transformers, 214,000 calls; hours at full scale.
+# A small run: .venv/bin/python bench/storm.py --scale 0.05 --peak-minutes 5
+bench-storm: install
+	$(BIN)/python bench/storm.py

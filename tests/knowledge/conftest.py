@@ -8,7 +8,8 @@ import pytest
 
 from powerdesk.knowledge import services
 from powerdesk.knowledge.models import CaseVersion
-from powerdesk.workorders.models import SubType
+from powerdesk.workorders import services as s
+from powerdesk.workorders.models import SubType, WorkOrder
 from tests.factories import UserFactory, topic
 
 
@@ -51,5 +52,26 @@ def published(make_case, author, reviewer) -> Callable[..., CaseVersion]:
         version = make_case(title, **content)
         services.case_step(version=version, actor=author, step="submit")
         return services.case_step(version=version, actor=reviewer, step="publish")
+
+    return make
+
+
+@pytest.fixture
+def order_on_site(users, county, customer) -> Callable[[str], WorkOrder]:
+    """A fault-repair order taken by the repair crew, on site (ready for 处理完成)."""
+
+    def make(description: str = "表箱冒烟") -> WorkOrder:
+        order = s.workorder_intake(
+            actor=users["agent"],
+            business_type="repair",
+            topic=topic(),
+            channel="95598",
+            description=description,
+            customer=customer,
+            caller_phone="13812345678",
+        ).order
+        order = s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)
+        order = s.workorder_take(order=order, actor=users["repair"])
+        return s.workorder_arrive(order=order, actor=users["repair"])
 
     return make

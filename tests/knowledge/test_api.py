@@ -7,9 +7,7 @@ import pytest
 from django.urls import reverse
 
 from powerdesk.knowledge.models import CaseCitation
-from powerdesk.workorders import services as s
 from tests.api.conftest import client_for
-from tests.factories import topic
 
 
 @pytest.fixture
@@ -64,20 +62,9 @@ def test_a_draft_or_missing_case_is_404_and_a_bad_version_400(agent_api, make_ca
     assert answer.status_code == 400 and "version" in answer.json()["error"]["fields"]
 
 
-def test_the_resolve_api_cites_a_case_and_refuses_a_draft(users, county, customer, published, make_case):
+def test_the_resolve_api_cites_a_case_and_refuses_a_draft(users, order_on_site, published, make_case):
     version, draft = published(), make_case("草稿")
-    order = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic(),
-        channel="95598",
-        description="停电",
-        customer=customer,
-        caller_phone="13812345678",
-    ).order
-    order = s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)
-    order = s.workorder_take(order=order, actor=users["repair"])
-    order = s.workorder_arrive(order=order, actor=users["repair"])
+    order = order_on_site("停电")
     api = client_for(users["repair"])
     url = reverse("api-v1-workorder-resolve", args=[order.number])
     refused = api.post(url, {"result": "已处理", "case": draft.pk, "version": order.version}, format="json")

@@ -87,27 +87,16 @@ def test_a_published_version_cannot_be_edited_in_place(published, author):
         services.case_draft_update(version=published(), actor=author, title="x", area=topic(), situation="y")
 
 
-def _resolved_order(users, county, customer, **inputs):
-    order = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic(),
-        channel="95598",
-        description="表箱冒烟",
-        customer=customer,
-        caller_phone="13812345678",
-    ).order
-    order = s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)
-    order = s.workorder_take(order=order, actor=users["repair"])
-    order = s.workorder_arrive(order=order, actor=users["repair"])
+def _resolved_order(users, order_on_site, **inputs):
+    order = order_on_site()
     return s.workorder_resolve(order=order, actor=users["repair"], result="已隔离故障", **inputs)
 
 
 def test_an_order_keeps_citing_the_version_it_cited_after_an_edit(
-    published, author, reviewer, users, county, customer
+    published, author, reviewer, users, order_on_site
 ):
     v1 = published()
-    order = _resolved_order(users, county, customer, case=v1.pk)
+    order = _resolved_order(users, order_on_site, case=v1.pk)
     v2 = services.case_revise(version=v1, actor=author)
     services.case_draft_update(version=v2, actor=author, title="改写后的标题", area=v1.area, situation="改写")
     services.case_step(version=v2, actor=author, step="submit")
@@ -117,15 +106,15 @@ def test_an_order_keeps_citing_the_version_it_cited_after_an_edit(
     assert CaseCitation.objects.get(order=order).version_id == v1.pk
 
 
-def test_only_a_published_version_can_be_cited(make_case, users, county, customer):
+def test_only_a_published_version_can_be_cited(make_case, users, order_on_site):
     draft = make_case()
     with pytest.raises(ValidationFailed):
-        _resolved_order(users, county, customer, case=draft.pk)
+        _resolved_order(users, order_on_site, case=draft.pk)
 
 
-def test_a_reply_may_cite_a_case_too(published, users, county, customer):
+def test_a_reply_may_cite_a_case_too(published, users, order_on_site):
     version = published()
-    order = _resolved_order(users, county, customer)
+    order = _resolved_order(users, order_on_site)
     order = s.workorder_reply(order=order, actor=users["repair"], reply_text="已告知客户", case=version.pk)
     assert order.events.get(kind="reply").data["case_version"] == version.pk
     assert "case_version" not in order.events.get(kind="resolve").data

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import reverse
 
 from powerdesk.knowledge.models import CaseState, CaseVersion
-from powerdesk.workorders import services as s
 from tests.factories import topic
 
 
@@ -84,22 +83,9 @@ def test_an_attachment_of_the_wrong_type_is_refused(client, published, users):
     assert version.case.attachments.count() == 1
 
 
-def test_the_order_page_shows_relevant_cases_and_the_cited_version(
-    client, published, users, county, customer
-):
+def test_the_order_page_shows_relevant_cases_and_the_cited_version(client, published, users, order_on_site):
     version = published()
-    order = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic(),
-        channel="95598",
-        description="电表箱冒烟",
-        customer=customer,
-        caller_phone="13812345678",
-    ).order
-    order = s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)
-    order = s.workorder_take(order=order, actor=users["repair"])
-    order = s.workorder_arrive(order=order, actor=users["repair"])
+    order = order_on_site("电表箱冒烟")
     client.force_login(users["repair"])
     url = reverse("workorders:transition", args=[order.number, "resolve"])
     client.post(url, {"result": "已处理", "case": version.pk, "version": order.version})

@@ -82,17 +82,11 @@ def _clocks_for_standing(*, order: int) -> QuerySet[Clock]:
 _ORDER_CLOCKS = CompiledRead(_clocks_for_standing, order=-9_200_001)
 
 
-def clock_standing(order_ids: Iterable[int], *, at: dt.datetime) -> dict[int, ClockStanding]:
-    """Per order, how many of its clocks are breached and how many are near breach at ``at``: computed
-    from the clocks' times and the policy's warning ratio (``rules.warn_time``), so it does not wait for
-    the sweep to have passed. Orders without such clocks are left out. The clocks as plain rows, their
-    policies from the cache."""
-    clocks = Clock.objects.filter(order_id__in=list(order_ids)).exclude(state=ClockState.CANCELLED)
-    return _standing(map(_StandingTimes._make, clocks.values_list(*_StandingTimes._fields)), at=at)
-
-
 def order_clock_standing(order_id: int, *, at: dt.datetime) -> ClockStanding | None:
-    """:func:`clock_standing` of one order (the early warning's read on every contact and transition)."""
+    """How many of the order's clocks are breached and how many are near breach at ``at`` (None: no
+    such clock): computed from the clocks' times and the policy's warning ratio (``rules.warn_time``), so
+    it does not wait for the sweep to have passed. The early warning's read on every contact and
+    transition; the policies come from the cache."""
     rows = map(_StandingTimes._make, _ORDER_CLOCKS.rows(order=order_id))
     return _standing(rows, at=at).get(order_id)
 

@@ -212,6 +212,9 @@ class ContactContext:
     contact: Any
     event_data: dict[str, Any]
     opened: bool = False  # the contact opens ``order`` (else it is counted on an earlier one)
+    # when it opens it: what the extensions computed while opening (``OpenContext.state``), so a hook
+    # after them reads what they just wrote from memory, not back from the database
+    opening: Mapping[str, Any] = field(default_factory=dict)
 
 
 ContactHook = Callable[[ContactContext], None]

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.knowledge.models import CaseState
@@ -116,7 +115,7 @@ class Part:
 
 
 def missing_mark(code: str) -> str:
-    return gettext_now("【未知：%(label)s】") % {"label": PLACEHOLDERS.get(code, code)}
+    return str(_("【未知：%(label)s】") % {"label": PLACEHOLDERS.get(code, code)})
 
 
 def fill(template: str, values: Mapping[str, str | None]) -> list[Part]:

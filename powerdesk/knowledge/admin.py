@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from powerdesk.knowledge import rules
-
 from powerdesk.knowledge.models import CaseRight, CaseRule, CaseStep, CaseVersion, ScriptStep, ScriptVersion
 
 
@@ -51,7 +50,7 @@ class ScriptStepInline(admin.TabularInline):
 class ScriptVersionAdminForm(forms.ModelForm):
     class Meta:
         model = ScriptVersion
-        fields = "__all__"
+        fields = ["title", "kind", "business_type", "topic", "sub_type", "body", "position"]
 
     def clean_body(self) -> str:
         body: str = self.cleaned_data["body"]
@@ -69,8 +68,21 @@ class ScriptVersionAdmin(admin.ModelAdmin):
 
     form = ScriptVersionAdminForm
 
-    list_display = ["title", "script", "number", "state", "kind", "topic", "sub_type", "position", "published_at"]
+    list_display = [
+        "title",
+        "script",
+        "number",
+        "state",
+        "kind",
+        "topic",
+        "sub_type",
+        "position",
+        "published_at",
+    ]
     list_filter = ["state", "kind", "topic"]
     search_fields = ["title", "body"]
     readonly_fields = ["script", "number", "state", "author", "created_at", "updated_at", "published_at"]
     inlines = [ScriptStepInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # a script starts as a draft in the console (/scripts/new/) and goes through review

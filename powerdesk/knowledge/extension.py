@@ -112,9 +112,15 @@ def _script_clean(value: Any) -> int | None:
 
 def _shape_script(field: forms.Field, order: WorkOrder, user: Any) -> None:
     """The published scripts for this order's type, topic and sub-type, most specific first."""
-    rows = [v for v in selectors.scripts_for_order(order, limit=CHOICES * 2) if v.kind != ScriptKind.FORBIDDEN]
+    rows = [
+        v for v in selectors.scripts_for_order(order, limit=CHOICES * 2) if v.kind != ScriptKind.FORBIDDEN
+    ]
     choices = [
-        (v.pk, _("%(kind)s：%(title)s（版本编号 %(id)s）") % {"kind": v.get_kind_display(), "title": v.title, "id": v.pk})
+        (
+            v.pk,
+            _("%(kind)s：%(title)s（版本编号 %(id)s）")
+            % {"kind": v.get_kind_display(), "title": v.title, "id": v.pk},
+        )
         for v in rows[:CHOICES]
     ]
     field.widget = forms.Select(choices=[("", _("（不引用）")), *choices])

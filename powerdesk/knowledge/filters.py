@@ -185,9 +185,13 @@ class ScriptFilterSet(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         return queryset.select_related("topic", "sub_type").order_by("kind", "position", "-id")
 
-    def filter_words(self, queryset: QuerySet[ScriptVersion], name: str, value: str) -> QuerySet[ScriptVersion]:
+    def filter_words(
+        self, queryset: QuerySet[ScriptVersion], name: str, value: str
+    ) -> QuerySet[ScriptVersion]:
         value = value.strip()
         return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value)) if value else queryset
 
-    def filter_state(self, queryset: QuerySet[ScriptVersion], name: str, value: str) -> QuerySet[ScriptVersion]:
+    def filter_state(
+        self, queryset: QuerySet[ScriptVersion], name: str, value: str
+    ) -> QuerySet[ScriptVersion]:
         return queryset.filter(state=value) if self.privileged else queryset

@@ -170,10 +170,16 @@ class ScriptForm(forms.Form):
         label=_("业务类型"), choices=[("", _("全部")), *BusinessType.choices], required=False
     )
     topic = SeededChoiceField(
-        label=_("业务分类"), queryset=Topic.objects.filter(is_active=True), required=False, empty_label=_("全部")
+        label=_("业务分类"),
+        queryset=Topic.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部"),
     )
     sub_type = SeededChoiceField(
-        label=_("业务子类"), queryset=SubType.objects.filter(is_active=True), required=False, empty_label=_("全部")
+        label=_("业务子类"),
+        queryset=SubType.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部"),
     )
     body = forms.CharField(
         label=_("话术内容"),
@@ -185,7 +191,9 @@ class ScriptForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = _("可用占位符（原样写入花括号）：%(list)s。") % {"list": placeholder_help()}
+        self.fields["body"].help_text = _("可用占位符（原样写入花括号）：%(list)s。") % {
+            "list": placeholder_help()
+        }
 
     def clean_body(self) -> str:
         body: str = self.cleaned_data["body"]
@@ -198,7 +206,10 @@ class ScriptForm(forms.Form):
 
     @staticmethod
     def initial_of(version: ScriptVersion) -> dict[str, Any]:
-        return {name: getattr(version, name) for name in ("title", "kind", "business_type", "topic", "sub_type", "body", "position")}
+        return {
+            name: getattr(version, name)
+            for name in ("title", "kind", "business_type", "topic", "sub_type", "body", "position")
+        }
 
 
 class IntakeScriptsForm(forms.Form):

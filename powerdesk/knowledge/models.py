@@ -278,7 +278,9 @@ class ScriptVersion(models.Model):
     ``rules.PLACEHOLDERS``) filled from the order, the customer and the outage when it is shown. A
     script applies to a business type, a topic and a sub-type, each optional (blank: any)."""
 
-    script = models.ForeignKey(Script, verbose_name=_("话术"), on_delete=models.CASCADE, related_name="versions")
+    script = models.ForeignKey(
+        Script, verbose_name=_("话术"), on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField(_("版本"))
     state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.DRAFT)
     title = models.CharField(_("标题"), max_length=200)
@@ -315,7 +317,9 @@ class ScriptVersion(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["kind", "position"], condition=Q(state="published"), name="knowledge_script_pub"),
+            models.Index(
+                fields=["kind", "position"], condition=Q(state="published"), name="knowledge_script_pub"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,9 +27,9 @@ from powerdesk.knowledge.models import (
 )
 from powerdesk.org.masking import policy_for
 from powerdesk.org.models import PersonalField, User
+from powerdesk.org.selectors import user_role
 from powerdesk.outages.selectors import outages_for_customer
 from powerdesk.sla.models import Clock, ClockKind, ClockState
-from powerdesk.org.selectors import user_role
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import order_visible
 

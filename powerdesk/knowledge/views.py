@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
-from powerdesk.knowledge import selectors, services
 from powerdesk.customers.selectors import customer_get
+from powerdesk.knowledge import selectors, services
 from powerdesk.knowledge.filters import CaseFilterSet, ScriptFilterSet
 from powerdesk.knowledge.forms import AttachmentForm, CaseForm, IntakeScriptsForm, ScriptForm, StepForm
 from powerdesk.knowledge.models import CaseAttachment, CaseState, CaseVersion, ScriptVersion
@@ -316,7 +316,9 @@ def intake_scripts(request: ConsoleRequest) -> HttpResponse:
         raise PermissionDenied(_("您的角色不能受理工单。"))
     form = IntakeScriptsForm(request.GET)
     if not form.is_valid():
-        return render(request, "knowledge/_intake_scripts_body.html", {"problem": _("请选择有效的业务分类。")})
+        return render(
+            request, "knowledge/_intake_scripts_body.html", {"problem": _("请选择有效的业务分类。")}
+        )
     data = form.cleaned_data
     account_no = (data.get("customer") or "").strip()
     customer = customer_get(user=request.user, account_no=account_no) if account_no else None

@@ -27,7 +27,11 @@ DAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def make_script(author):
-    def make(title: str = "测：抢修到达告知", body: str = "{customer_name}您好，预计{arrival_due}前到达。", **content):
+    def make(
+        title: str = "测：抢修到达告知",
+        body: str = "{customer_name}您好，预计{arrival_due}前到达。",
+        **content,
+    ):
         defaults = {"kind": "closing", "business_type": "repair", "topic": topic("fault_repair")}
         defaults.update(content)
         return services.script_create(actor=author, title=title, body=body, **defaults)
@@ -49,14 +53,19 @@ def published_script(make_script, author, reviewer):
 
 
 def test_fill_puts_values_in_and_marks_what_is_missing():
-    parts = rules.fill("您好{customer_name}，预计{outage_etr}来电，{{原样}}", {"customer_name": "张三", "outage_etr": None})
+    parts = rules.fill(
+        "您好{customer_name}，预计{outage_etr}来电，{{原样}}", {"customer_name": "张三", "outage_etr": None}
+    )
     text = rules.filled_text(parts)
     assert text == "您好张三，预计【未知：预计恢复时间】来电，{原样}"
     assert [p.code for p in parts if p.missing] == ["outage_etr"]
 
 
 def test_a_blank_value_is_missing_too_never_an_empty_gap():
-    assert rules.filled_text(rules.fill("经理{area_manager}", {"area_manager": "  "})) == "经理【未知：台区经理】"
+    assert (
+        rules.filled_text(rules.fill("经理{area_manager}", {"area_manager": "  "}))
+        == "经理【未知：台区经理】"
+    )
     assert rules.filled_text(rules.fill("号{order_number}", {})) == "号【未知：工单编号】"
 
 
@@ -67,13 +76,16 @@ def test_unknown_placeholders_are_found():
 def test_a_script_with_an_unknown_placeholder_is_refused_on_its_field(make_script):
     with pytest.raises(ValidationFailed) as refusal:
         make_script(body="您好{客户姓名}")
-    assert "未知的占位符" in refusal.value.fields["body"][0] and "{客户姓名}" in refusal.value.fields["body"][0]
+    assert (
+        "未知的占位符" in refusal.value.fields["body"][0] and "{客户姓名}" in refusal.value.fields["body"][0]
+    )
 
 
 def test_the_console_form_shows_the_chinese_field_error(client, users):
     client.force_login(users["handler"])
     answer = client.post(
-        reverse("knowledge:script_new"), {"title": "测", "kind": "opening", "body": "您好{name}", "position": 1}
+        reverse("knowledge:script_new"),
+        {"title": "测", "kind": "opening", "body": "您好{name}", "position": 1},
     )
     assert answer.status_code == 200
     assert "话术中有未知的占位符：{name}" in answer.content.decode()
@@ -101,11 +113,15 @@ def test_the_order_fills_manager_arrival_and_number_and_the_name_is_masked_per_r
 def test_a_customer_in_an_active_outage_gets_its_etr(net, users):  # noqa: F811
     home = net.customers["home"]
     assert selectors.script_context(user=users["agent"], customer=home)["outage_etr"] is None
-    outage = outages.outage_create(actor=users["dispatcher"], kind="fault", title="熔断器跳闸", devices=[net["FU"]])
+    outage = outages.outage_create(
+        actor=users["dispatcher"], kind="fault", title="熔断器跳闸", devices=[net["FU"]]
+    )
     outage.refresh_from_db()
     assert outage.etr is not None
     etr = selectors.script_context(user=users["agent"], customer=home)["outage_etr"]
-    assert etr == dt.datetime.astimezone(outage.etr, dt.timezone(dt.timedelta(hours=8))).strftime("%m-%d %H:%M")
+    assert etr == dt.datetime.astimezone(outage.etr, dt.timezone(dt.timedelta(hours=8))).strftime(
+        "%m-%d %H:%M"
+    )
 
 
 # --- life cycle, citation ---------------------------------------------------------------------------------
@@ -122,8 +138,9 @@ def test_scripts_go_through_the_cases_life_cycle(make_script, author, reviewer):
 
 
 @time_machine.travel(DAY, tick=False)
-def test_an_order_keeps_citing_the_old_version_after_an_edit(client, users, published_script, author, reviewer,
-                                                              order_on_site):
+def test_an_order_keeps_citing_the_old_version_after_an_edit(
+    client, users, published_script, author, reviewer, order_on_site
+):
     first = published_script()
     order = order_on_site("家里没电")
     client.force_login(users["repair"])
@@ -133,7 +150,9 @@ def test_an_order_keeps_citing_the_old_version_after_an_edit(client, users, publ
     )
     assert answer.status_code == 302
     draft = services.script_revise(version=first, actor=author)
-    services.script_draft_update(version=draft, actor=author, title="测：改过的告知", kind="closing", body="改过")
+    services.script_draft_update(
+        version=draft, actor=author, title="测：改过的告知", kind="closing", body="改过"
+    )
     services.script_step(version=draft, actor=author, step="submit")
     services.script_step(version=draft, actor=reviewer, step="publish")
     event = WorkOrderEvent.objects.filter(order=order, data__script_version__isnull=False).get()
@@ -159,8 +178,9 @@ def test_a_retired_or_unknown_script_cannot_be_cited(client, users, make_script,
 
 
 @time_machine.travel(DAY, tick=False)
-def test_the_resolve_form_offers_the_cases_and_scripts_ranked_for_the_order(client, users, published,
-                                                                             published_script, order_on_site):
+def test_the_resolve_form_offers_the_cases_and_scripts_ranked_for_the_order(
+    client, users, published, published_script, order_on_site
+):
     other = published("测：营业厅排队过久", area=topic("hall_service"), sub_type=None, business_type="")
     mine = published("测：表箱冒烟延误复电")
     script = published_script()
@@ -183,7 +203,9 @@ def test_the_resolve_form_offers_the_cases_and_scripts_ranked_for_the_order(clie
 def test_the_intake_panel_fills_from_the_chosen_customer_and_topic(client, users, customer):
     client.force_login(users["agent"])
     url = reverse("knowledge:intake_scripts")
-    answer = client.get(url, {"customer": customer.account_no, "business_type": "repair", "topic": "fault_repair"})
+    answer = client.get(
+        url, {"customer": customer.account_no, "business_type": "repair", "topic": "fault_repair"}
+    )
     body = answer.content.decode()
     assert answer.status_code == 200 and "报修开场" in body and "<b>张三</b>您好" in body
     assert "【未知：工单编号】" in body  # no order yet: shown as unknown, not blank
@@ -242,8 +264,15 @@ def test_the_api_answers_unknown_and_invisible_orders_with_404(users, published_
     assert client_for(users["agent"]).get(reverse("api-v1-script-detail", args=[999999])).status_code == 404
 
 
-@pytest.mark.parametrize("params, field", [({"kind": "nope"}, "kind"), ({"topic": "nope"}, "topic"),
-                                           ({"q": "字" * 101}, "q"), ({"state": "nope"}, "state")])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"kind": "nope"}, "kind"),
+        ({"topic": "nope"}, "topic"),
+        ({"q": "字" * 101}, "q"),
+        ({"state": "nope"}, "state"),
+    ],
+)
 def test_the_list_api_answers_bad_filters_with_400(users, params, field):
     answer = client_for(users["agent"]).get(reverse("api-v1-scripts"), params)
     assert answer.status_code == 400 and field in answer.json()["error"]["fields"]
@@ -258,5 +287,13 @@ def test_the_list_api_filters_the_seeded_scripts(users):
 def test_at_least_25_seeded_scripts_cover_every_situation():
     rows = ScriptVersion.objects.filter(state="published")
     assert rows.count() >= 25
-    assert {v.kind for v in rows} == {"opening", "questions", "notice", "outage", "apology", "closing", "forbidden"}
+    assert {v.kind for v in rows} == {
+        "opening",
+        "questions",
+        "notice",
+        "outage",
+        "apology",
+        "closing",
+        "forbidden",
+    }
     assert all(not rules.unknown_placeholders(v.body) for v in rows)

@@ -126,7 +126,10 @@ def _knowledge_arguments(users) -> dict[str, list]:
     published = CaseVersion.objects.filter(state="published").first()
     script = ScriptVersion.objects.filter(state="published").first()
     script_draft = services.script_create(
-        actor=users["manager"], title="草稿<script>x()</script>", kind="opening", body="<b onclick=x()>您好</b>"
+        actor=users["manager"],
+        title="草稿<script>x()</script>",
+        kind="opening",
+        body="<b onclick=x()>您好</b>",
     )
     draft = services.case_create(
         actor=users["manager"],

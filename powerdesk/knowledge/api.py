@@ -15,11 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from powerdesk.core.api import Pagination, error_responses, request_user
+from powerdesk.core.errors import NotFound
 from powerdesk.knowledge import selectors
 from powerdesk.knowledge.filters import CaseFilterSet, ScriptFilterSet
 from powerdesk.knowledge.models import CaseRule, CaseVersion, ScriptVersion
 from powerdesk.knowledge.rendering import render_markdown
-from powerdesk.workorders.selectors import order_get
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import order_get, order_visible
 
 TAGS = ["cases"]
 
@@ -172,6 +174,22 @@ class ScriptDetailOutputSerializer(ScriptSummaryOutputSerializer):
         return self._filled(version).missing
 
 
+def _order(user: Any, value: str) -> WorkOrder:
+    """The order named by its number (as everywhere in the API) or by its id, if the user may see it."""
+    try:
+        return order_get(user=user, number=value)
+    except NotFound:
+        # an id: at most 18 digits, so it fits the column and never fails the query
+        found = (
+            order_visible(user).filter(pk=int(value)).first()
+            if value.isdigit() and len(value) <= 18
+            else None
+        )
+        if found is None:
+            raise
+        return found
+
+
 class ScriptListApi(GenericAPIView):
     """Published scripts (authors and reviewers: any state), by situation and position."""
 
@@ -200,7 +218,9 @@ class ScriptDetailApi(GenericAPIView):
 
     class FilterSerializer(serializers.Serializer):
         version = serializers.IntegerField(required=False, min_value=1, max_value=100000)
-        order = serializers.CharField(required=False, max_length=20, help_text="An order's number.")
+        order = serializers.CharField(
+            required=False, max_length=20, help_text="An order's number (or its id) to fill the script from."
+        )
 
         class Meta:
             ref_name = "ScriptDetailFilter"
@@ -217,6 +237,6 @@ class ScriptDetailApi(GenericAPIView):
         user = request_user(request)
         version = selectors.script_get(user=user, script_id=pk, number=params.validated_data.get("version"))
         number = params.validated_data.get("order")
-        order = order_get(user=user, number=number.strip()) if number else None
+        order = _order(user, number.strip()) if number else None
         filled = selectors.filled([version], selectors.script_context(user=user, order=order))[0]
         return Response(ScriptDetailOutputSerializer(version, context={"filled": filled}).data)

@@ -303,3 +303,18 @@ def test_at_least_25_seeded_scripts_cover_every_situation():
         "forbidden",
     }
     assert all(not rules.unknown_placeholders(v.body) for v in rows)
+
+
+@time_machine.travel(DAY, tick=False)
+def test_the_resolve_api_cites_a_script_and_refuses_a_draft(
+    users, order_on_site, published_script, make_script
+):
+    version, draft = published_script(), make_script("测：草稿")
+    order = order_on_site("停电")
+    api = client_for(users["repair"])
+    url = reverse("api-v1-workorder-resolve", args=[order.number])
+    refused = api.post(url, {"result": "已处理", "script": draft.pk, "version": order.version}, format="json")
+    assert refused.status_code == 400 and "script" in refused.json()["error"]["fields"]
+    done = api.post(url, {"result": "已处理", "script": version.pk, "version": order.version}, format="json")
+    assert done.status_code == 200
+    assert ScriptCitation.objects.get(order=order).version_id == version.pk

@@ -53,6 +53,8 @@ NOT_PAGES = {
     "knowledge:revise": "POST only",
     "knowledge:attachment_add": "POST only",
     "knowledge:attachment": "a download, not HTML",
+    "knowledge:script_step": "POST only",
+    "knowledge:script_revise": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -118,10 +120,17 @@ def console_urls(users, customer):
 def _knowledge_arguments(users) -> dict[str, list]:
     """A published case (seeded) and a draft: the case pages' arguments."""
     from powerdesk.knowledge import services
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.factories import topic
 
     published = CaseVersion.objects.filter(state="published").first()
+    script = ScriptVersion.objects.filter(state="published").first()
+    script_draft = services.script_create(
+        actor=users["manager"],
+        title="草稿<script>x()</script>",
+        kind="opening",
+        body="<b onclick=x()>您好</b>",
+    )
     draft = services.case_create(
         actor=users["manager"],
         title="草稿<script>x()</script>",
@@ -132,6 +141,9 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:detail": [published.case_id],
         "knowledge:version": [draft.case_id, draft.number],
         "knowledge:edit": [draft.case_id, draft.number],
+        "knowledge:script_detail": [script.script_id],
+        "knowledge:script_version": [script_draft.script_id, script_draft.number],
+        "knowledge:script_edit": [script_draft.script_id, script_draft.number],
     }
 
 

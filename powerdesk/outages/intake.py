@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.core import sql
+from powerdesk.core.sql import CompiledRead
 from powerdesk.outages import selectors
-from powerdesk.outages.models import Outage, OutageCall
+from powerdesk.outages.models import CLOSED_STATES, Outage, OutageCall, OutageState
 from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import BusinessType, Status
 from powerdesk.workorders.events import event_write
@@ -55,16 +58,25 @@ def outage_summary(outage: Outage) -> dict[str, Any]:
     }
 
 
-def _open_repair(c: IntakeContact) -> WorkOrder | None:
-    if c.customer is None:
-        return None
+def _open_repair_read(*, customer: int) -> QuerySet[Any]:
     return (
-        WorkOrder.objects.filter(customer=c.customer, business_type=BusinessType.REPAIR)
+        WorkOrder.objects.filter(customer_id=customer, business_type=BusinessType.REPAIR)
         .exclude(status__in=CLOSED)
         .exclude(outage__isnull=False)
         .order_by("-created_at")
-        .first()
+        .values_list("pk", "number")[:1]
     )
+
+
+# Every linked call asks it: compiled once (sql.CompiledRead).
+_OPEN_REPAIR = CompiledRead(_open_repair_read, customer=-9_500_003)
+
+
+def _open_repair(c: IntakeContact) -> tuple[int, str] | None:
+    """(id, number) of the caller's newest open repair order not an outage's own."""
+    if c.customer is None:
+        return None
+    return _OPEN_REPAIR.one(customer=c.customer.pk)
 
 
 def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
@@ -110,7 +122,7 @@ def _events_notice(events: list[dict[str, Any]]) -> str:
     )
 
 
-def _notice(outage: Outage, open_order: WorkOrder | None, script: str) -> str:
+def _notice(outage: Outage, open_order: tuple[int, str] | None, script: str) -> str:
     etr = timezone.localtime(outage.etr).strftime("%Y-%m-%d %H:%M") if outage.etr else "—"
     text = gettext(
         "来电已关联到已知停电 %(number)s，不再派发抢修；预计复电时间 %(etr)s，复电后客户将收到短信。"
@@ -119,20 +131,52 @@ def _notice(outage: Outage, open_order: WorkOrder | None, script: str) -> str:
         "etr": etr,
     }
     if open_order is not None:
-        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {
-            "order": open_order.number
-        }
+        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {"order": open_order[1]}
     if script:
         text += gettext("应答口径：%(script)s") % {"script": script}
     return text
 
 
+# A linked call holds its outage row shared: calls on one outage run side by side, while a roll-up that
+# merges the outage (FOR UPDATE) waits for them, or they wait for it and see the outage merged. Only the
+# call that opens the outage's order takes the row for update (one order per outage).
+_LOCK_SQL = {
+    True: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR SHARE",
+    False: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR UPDATE",
+}
+# Counted last, so the outage's one order is held only while its call commits.
+_COUNT_SQL = (
+    "UPDATE workorders_workorder SET contact_count = contact_count + 1, version = version + 1,"
+    " updated_at = %s WHERE id = %s RETURNING contact_count, version"
+)
+# A linked call re-reads at most this many times an outage merged or ended while it was being taken.
+_RESOLVE_TRIES = 3
+
+
+def _outage_locked(c: IntakeContact, outage_id: int | None) -> Outage | None:
+    """The caller's active outage, its row locked: ``outage_id`` as the lookup found it, or, if a roll-up
+    merged it (or it ended) meanwhile, the outage the caller is out in now."""
+    for _try in range(_RESOLVE_TRIES):
+        if outage_id is None:
+            return None
+        outage = Outage.objects.select_related("known_event").get(pk=outage_id)
+        with sql.cursor() as cur:
+            cur.execute(_LOCK_SQL[outage.order_id is not None], [outage_id], prepare=True)
+            state, actual_end, order_id = cur.fetchone() or (OutageState.REJECTED, None, None)
+        if state not in CLOSED_STATES and actual_end is None:
+            outage.state, outage.order_id = state, order_id
+            return outage
+        if c.customer is None:
+            return None
+        outage_id, _paths = selectors.intake_lookup(c.customer)
+    return None
+
+
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
-    outage = (
-        Outage.objects.select_for_update(of=("self",))
-        .select_related("known_event")
-        .get(pk=resolution.data["outage_id"])
-    )
+    outage = _outage_locked(c, resolution.data["outage_id"])
+    if outage is None:
+        # Every outage the lookup saw was merged away or ended while the call was taken: an ordinary order.
+        return order_open(c, related=None)
     open_order = _open_repair(c)
     events = list(resolution.data["known_events"])
     summary = outage_summary(outage)
@@ -144,7 +188,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             "linked": True,
             "dispatch": "vetoed",
             "restoration_message": True,
-            "open_order": open_order.number if open_order else None,
+            "open_order": open_order[1] if open_order else None,
         },
         "notice": _notice(outage, open_order, summary["script"]),
     }
@@ -159,11 +203,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         )
         Outage.objects.filter(pk=outage.pk).update(order=result.order)
     else:
-        order = WorkOrder.objects.select_for_update().get(pk=outage.order_id)
-        order.contact_count += 1
-        order.version += 1
-        order.updated_at = c.now
-        order.save(update_fields=["contact_count", "version", "updated_at"])
+        order = WorkOrder.objects.get(pk=outage.order_id)
         event_write(
             order=order,
             kind=EVENT_OUTAGE_CALL,
@@ -172,7 +212,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             data={
                 "outage": outage.number,
                 "phone": c.caller_phone,
-                "open_order": open_order.number if open_order else None,
+                "open_order": open_order[1] if open_order else None,
             },
             request_id=c.request_id,
             at=c.now,
@@ -188,10 +228,17 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         outage=outage,
         contact=result.contact,
         customer=c.customer,
-        open_order=open_order,
+        open_order_id=open_order[0] if open_order else None,
         phone=c.caller_phone,
         at=c.now,
     )
+    if not result.created:
+        with sql.cursor() as cur:
+            cur.execute(_COUNT_SQL, [c.now, result.order.pk], prepare=True)
+            row = cur.fetchone()
+        if row is not None:
+            result.order.contact_count, result.order.version = row
+            result.order.updated_at = c.now
     return result
 
 

@@ -14,7 +14,8 @@ Steps, and where they run:
    Non-fault calls and calls without a customer cost nothing.
 2. When the callers could already reach a threshold, the check is deferred as a job in the same
    transaction (:func:`powerdesk.outages.tasks.predict_transformer`): it runs after the call committed,
-   so the call's contact exists to be linked, and the intake does not pay for tracing the outage.
+   so the call's contact exists to be linked, and the intake does not pay for tracing the outage. One
+   check waits per transformer at a time (:func:`check_defer`): the calls of a busy transformer share it.
 3. :func:`transformer_check` (the job) holds an advisory lock on the feeder (two checks under one feeder
    never miss each other's predictions when rolling up), counts again, applies the rules, and creates
    the predicted outage through ``services.outage_create`` (interruption rows as for any outage), then

@@ -40,6 +40,8 @@ from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record, order_open
 
 EVENT_OUTAGE_CALL = "outage_call"
+# The order's relations the intake's answer reads (the API's serializer, the console's message).
+ANSWERED = ("topic", "sub_type", "unit", "customer", "assignee")
 CLOSED = (Status.RESOLVED, Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED, Status.MERGED)
 
 
@@ -203,7 +205,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         )
         Outage.objects.filter(pk=outage.pk).update(order=result.order)
     else:
-        order = WorkOrder.objects.get(pk=outage.order_id)
+        # With what the answer shows of it: read lazily, they cost a statement each after the commit.
+        order = WorkOrder.objects.select_related(*ANSWERED).get(pk=outage.order_id)
         event_write(
             order=order,
             kind=EVENT_OUTAGE_CALL,

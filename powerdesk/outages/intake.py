@@ -22,6 +22,7 @@ link and a new dispatch.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -29,19 +30,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.core import sql
+from powerdesk.core import bulk, sql
 from powerdesk.core.sql import CompiledRead
 from powerdesk.outages import selectors
-from powerdesk.outages.models import CLOSED_STATES, Outage, OutageCall, OutageState
-from powerdesk.workorders import extensions
+from powerdesk.outages.models import CLOSED_STATES, KnownEvent, Outage, OutageCall, OutageState
+from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.choices import BusinessType, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record, order_open
 
 EVENT_OUTAGE_CALL = "outage_call"
-# The order's relations the intake's answer reads (the API's serializer, the console's message).
-ANSWERED = ("topic", "sub_type", "unit", "customer", "assignee")
 CLOSED = (Status.RESOLVED, Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED, Status.MERGED)
 
 
@@ -139,6 +138,14 @@ def _notice(outage: Outage, open_order: tuple[int, str] | None, script: str) -> 
     return text
 
 
+def _outage_read(*, outage: int) -> QuerySet[Any]:
+    return Outage.objects.filter(pk=outage).values_list(*_OUTAGE_FIELDS, "known_event__script")
+
+
+_OUTAGE_FIELDS = ("number", "kind", "state", "title", "etr", "etr_source", "order_id", "known_event_id")
+# Every linked call reads its outage: compiled once (sql.CompiledRead).
+_OUTAGE = CompiledRead(_outage_read, outage=-9_500_004)
+
 # A linked call holds its outage row shared: calls on one outage run side by side, while a roll-up that
 # merges the outage (FOR UPDATE) waits for them, or they wait for it and see the outage merged. Only the
 # call that opens the outage's order takes the row for update (one order per outage).
@@ -146,10 +153,12 @@ _LOCK_SQL = {
     True: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR SHARE",
     False: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR UPDATE",
 }
-# Counted last, so the outage's one order is held only while its call commits.
-_COUNT_SQL = (
-    "UPDATE workorders_workorder SET contact_count = contact_count + 1, version = version + 1,"
-    " updated_at = %s WHERE id = %s RETURNING contact_count, version"
+# Counted last, so the outage's one order is held only while its call commits; the row it returns is
+# the order the answer shows.
+_ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
+_COUNT_SQL = (  # the model's own columns
+    "UPDATE workorders_workorder w SET contact_count = w.contact_count + 1, version = w.version + 1,"  # noqa: S608
+    f" updated_at = %s WHERE w.id = %s RETURNING {_ORDER_COLUMNS}"
 )
 # A linked call re-reads at most this many times an outage merged or ended while it was being taken.
 _RESOLVE_TRIES = 3
@@ -157,21 +166,40 @@ _RESOLVE_TRIES = 3
 
 def _outage_locked(c: IntakeContact, outage_id: int | None) -> Outage | None:
     """The caller's active outage, its row locked: ``outage_id`` as the lookup found it, or, if a roll-up
-    merged it (or it ended) meanwhile, the outage the caller is out in now."""
+    merged it (or it ended) meanwhile, the outage the caller is out in now. Only the fields the call
+    tells are read (``outage_summary``)."""
     for _try in range(_RESOLVE_TRIES):
         if outage_id is None:
             return None
-        outage = Outage.objects.select_related("known_event").get(pk=outage_id)
-        with sql.cursor() as cur:
-            cur.execute(_LOCK_SQL[outage.order_id is not None], [outage_id], prepare=True)
-            state, actual_end, order_id = cur.fetchone() or (OutageState.REJECTED, None, None)
-        if state not in CLOSED_STATES and actual_end is None:
-            outage.state, outage.order_id = state, order_id
-            return outage
+        row = _OUTAGE.one(outage=outage_id)
+        if row is not None:
+            outage = Outage(pk=outage_id, **dict(zip(_OUTAGE_FIELDS, row[:-1], strict=True)))
+            if outage.known_event_id:
+                outage.known_event = KnownEvent(pk=outage.known_event_id, script=row[-1] or "")
+            with sql.cursor() as cur:
+                cur.execute(_LOCK_SQL[outage.order_id is not None], [outage_id], prepare=True)
+                state, actual_end, order_id = cur.fetchone() or (OutageState.REJECTED, None, None)
+            if state not in CLOSED_STATES and actual_end is None:
+                outage.state, outage.order_id = state, order_id
+                return outage
         if c.customer is None:
             return None
         outage_id, _paths = selectors.intake_lookup(c.customer)
     return None
+
+
+def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
+    """Count the call on the outage's order (its last statement); the order as it now stands, with the
+    reference data the answer shows from the per-process caches."""
+    with sql.cursor() as cur:
+        cur.execute(_COUNT_SQL, [c.now, order_id], prepare=True)
+        row = cur.fetchone()
+    order = sql.mark_saved(sql.instance(WorkOrder, _ORDER_NAMES, row))
+    if (topic := reference.topic_by_id(order.topic_id)) is not None:
+        order.topic = topic
+    if (sub_type := reference.sub_type_by_id(order.sub_type_id)) is not None:
+        order.sub_type = sub_type
+    return order
 
 
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
@@ -205,8 +233,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         )
         Outage.objects.filter(pk=outage.pk).update(order=result.order)
     else:
-        # With what the answer shows of it: read lazily, they cost a statement each after the commit.
-        order = WorkOrder.objects.select_related(*ANSWERED).get(pk=outage.order_id)
+        # Only its key until it is counted, last (_order_counted).
+        order = sql.mark_saved(WorkOrder(pk=outage.order_id))
         event_write(
             order=order,
             kind=EVENT_OUTAGE_CALL,
@@ -227,21 +255,17 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             repeat=True,
             extra=extra,
         )
-    OutageCall.objects.create(
-        outage=outage,
-        contact=result.contact,
+    call = OutageCall(
+        outage_id=outage.pk,
+        contact_id=result.contact.pk,
         customer=c.customer,
         open_order_id=open_order[0] if open_order else None,
         phone=c.caller_phone,
         at=c.now,
     )
+    bulk.insert_objects([call])
     if not result.created:
-        with sql.cursor() as cur:
-            cur.execute(_COUNT_SQL, [c.now, result.order.pk], prepare=True)
-            row = cur.fetchone()
-        if row is not None:
-            result.order.contact_count, result.order.version = row
-            result.order.updated_at = c.now
+        result = replace(result, order=_order_counted(c, result.order.pk))
     return result
 
 

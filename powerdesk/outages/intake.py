@@ -194,6 +194,8 @@ def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
     with sql.cursor() as cur:
         cur.execute(_COUNT_SQL, [c.now, order_id], prepare=True)
         row = cur.fetchone()
+    if row is None:  # the call's event and contact already name it: not reached while the FKs hold
+        raise WorkOrder.DoesNotExist(order_id)
     order = sql.mark_saved(sql.instance(WorkOrder, _ORDER_NAMES, row))
     if (topic := reference.topic_by_id(order.topic_id)) is not None:
         order.topic = topic

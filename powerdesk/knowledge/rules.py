@@ -3,6 +3,7 @@ how the text is cut into words for the search."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,3 +67,27 @@ def tsquery_text(terms: Iterable[str], *, every: bool = False) -> str:
     ``every`` all of them."""
     quoted = [f"'{t}'" for t in list(terms)[:MAX_QUERY_TERMS]]
     return (" & " if every else " | ").join(quoted)
+
+
+# --- learning (以案普法) ----------------------------------------------------------------------------------
+
+CONFIRMED, OVERDUE, OPEN = "confirmed", "overdue", "open"
+
+
+def learning_status(*, confirmed: bool, due_date: dt.date, today: dt.date) -> str:
+    """A person's standing on an assignment: confirmed (whenever), overdue (not confirmed after the due
+    day has passed: the due day itself is still in time), or open."""
+    if confirmed:
+        return CONFIRMED
+    return OVERDUE if today > due_date else OPEN
+
+
+def due_date_allowed(*, due_date: dt.date, today: dt.date) -> bool:
+    return due_date >= today
+
+
+def rectification_learning_missing(*, requires_learning: bool, assignments: int) -> bool:
+    """A rectification that asked for 以案普法 waits for an assignment to exist, not for everyone to
+    confirm: the manager's measure is to arrange the learning; how far the staff have got is followed
+    on the learning pages and may take until the assignment's own due date."""
+    return requires_learning and assignments == 0

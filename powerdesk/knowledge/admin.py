@@ -1,11 +1,18 @@
 from django.contrib import admin
 
-from powerdesk.knowledge.models import CaseRight, CaseRule, CaseStep, CaseVersion
+from powerdesk.knowledge.models import (
+    CaseRight,
+    CaseRule,
+    CaseStep,
+    CaseVersion,
+    LearningAssignment,
+    LearningRecipient,
+)
 
 
 @admin.register(CaseRight)
 class CaseRightAdmin(admin.ModelAdmin):
-    list_display = ["role", "may_author", "may_review"]
+    list_display = ["role", "may_author", "may_review", "may_assign"]
 
 
 class CaseRuleInline(admin.TabularInline):
@@ -32,3 +39,29 @@ class CaseVersionAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     readonly_fields = ["case", "number", "state", "author", "created_at", "updated_at", "published_at"]
     inlines = [CaseRuleInline, CaseStepInline]
+
+
+class LearningRecipientInline(admin.TabularInline):
+    model = LearningRecipient
+    extra = 0
+    can_delete = False
+    readonly_fields = ["user", "unit", "confirmed_at"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # people are resolved by the service when the assignment is made
+
+
+@admin.register(LearningAssignment)
+class LearningAssignmentAdmin(admin.ModelAdmin):
+    """To look up: assignments are made on the console (their people, messages and audit entry come
+    with them); the admin may change the due date or the reason."""
+
+    list_display = ["version", "unit", "role", "due_date", "created_by", "created_at"]
+    list_filter = ["due_date"]
+    readonly_fields = [
+        "version", "unit", "include_subunits", "role", "order", "rectification", "created_by", "created_at",
+    ]  # fmt: skip
+    inlines = [LearningRecipientInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -48,6 +48,22 @@ def my_assignments(user: User, *, open_only: bool = False) -> QuerySet[LearningR
     return rows.order_by(F("confirmed_at").desc(nulls_first=True), "assignment__due_date", "-assignment_id")
 
 
+HOME_LIMIT = 10
+
+
+def open_learning(user: User) -> list[LearningRecipient]:
+    """The home page's list: the user's open assignments, soonest due first, each marked overdue."""
+    rows = list(
+        LearningRecipient.objects.filter(user_id=user.pk, confirmed_at__isnull=True)
+        .select_related("assignment__version")
+        .order_by("assignment__due_date", "assignment_id")[:HOME_LIMIT]
+    )
+    today = clock.local_date()
+    for row in rows:
+        row.overdue = is_overdue(row, today)
+    return rows
+
+
 def recipients_visible(user: User) -> QuerySet[LearningRecipient]:
     rows = LearningRecipient.objects.all()
     visible = visible_units_filter(user, "unit_id")

@@ -20,6 +20,7 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.knowledge import selectors, services
 from powerdesk.knowledge.filters import CaseFilterSet
+from powerdesk.knowledge.learning_selectors import user_follows_learning, user_may_assign
 from powerdesk.knowledge.forms import AttachmentForm, CaseForm, StepForm
 from powerdesk.knowledge.models import CaseAttachment, CaseState, CaseVersion
 from powerdesk.org.requests import ConsoleRequest
@@ -49,6 +50,7 @@ def case_search(request: ConsoleRequest) -> HttpResponse:
             "page": page,
             "may_author": selectors.user_may_author(request.user) or selectors.user_may_review(request.user),
             "may_review": selectors.user_may_review(request.user),
+            "follows_learning": user_follows_learning(request.user),
         },
     )
 
@@ -72,6 +74,7 @@ def _version_page(request: ConsoleRequest, version: CaseVersion) -> HttpResponse
             "step_form": StepForm(),
             "attachment_form": AttachmentForm(),
             "is_published": version.state == CaseState.PUBLISHED,
+            "may_assign": user_may_assign(user),
         },
     )
 

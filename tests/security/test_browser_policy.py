@@ -53,6 +53,8 @@ NOT_PAGES = {
     "knowledge:revise": "POST only",
     "knowledge:attachment_add": "POST only",
     "knowledge:attachment": "a download, not HTML",
+    "knowledge:learning_confirm": "POST only",
+    "knowledge:learning_export": "a download, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -116,12 +118,19 @@ def console_urls(users, customer):
 
 
 def _knowledge_arguments(users) -> dict[str, list]:
-    """A published case (seeded) and a draft: the case pages' arguments."""
+    """A published case (seeded), a draft and a learning assignment: the case pages' arguments."""
     from powerdesk.knowledge import services
     from powerdesk.knowledge.models import CaseVersion
     from tests.factories import topic
 
+    from powerdesk.core import clock
+    from powerdesk.knowledge.learning import assignment_create
+
     published = CaseVersion.objects.filter(state="published").first()
+    # Assigned to the repair crew's station: the repair user reads it, the manager follows it.
+    assignment = assignment_create(
+        actor=users["manager"], version=published, unit=users["repair"].unit, due_date=clock.local_date()
+    )
     draft = services.case_create(
         actor=users["manager"],
         title="草稿<script>x()</script>",
@@ -132,6 +141,8 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:detail": [published.case_id],
         "knowledge:version": [draft.case_id, draft.number],
         "knowledge:edit": [draft.case_id, draft.number],
+        "knowledge:learning_read": [assignment.pk],
+        "knowledge:learning_progress": [assignment.pk],
     }
 
 

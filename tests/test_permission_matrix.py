@@ -390,7 +390,9 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("knowledge:learning_read", args=[sc.assignment.pk]), assigned(OK)
     ),
     "knowledge:learning_confirm": Row(
-        lambda sc: reverse("knowledge:learning_confirm", args=[sc.assignment.pk]), assigned(LOGIN), method="post"
+        lambda sc: reverse("knowledge:learning_confirm", args=[sc.assignment.pk]),
+        assigned(LOGIN),
+        method="post",
     ),
     "knowledge:learning_manage": Row(lambda sc: reverse("knowledge:learning_manage"), assigns_cases),
     "knowledge:learning_new": Row(lambda sc: reverse("knowledge:learning_new"), assigns_cases),

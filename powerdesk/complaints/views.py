@@ -164,7 +164,7 @@ def rectification_list(request: ConsoleRequest) -> HttpResponse:
     # What other apps say about each (the case library: learning to arrange, or its progress).
     notes = extensions.notes_for(list(page.object_list), request.user)
     for row in page.object_list:
-        row.notes = notes.get(row.pk, [])
+        setattr(row, "notes", notes.get(row.pk, []))  # noqa: B010 (the template reads it; not a column)
     return render(
         request,
         "complaints/rectifications.html",

@@ -29,7 +29,9 @@ def _confirm_some(rng: random.Random, assignment: LearningAssignment, share: flo
 @transaction.atomic
 def build_learning(rng: random.Random, now: dt.datetime) -> int:
     """The demo's assignments; how many were made."""
-    manager = User.objects.filter(role__code="manager", is_active=True, unit__isnull=False).order_by("pk").first()
+    manager = (
+        User.objects.filter(role__code="manager", is_active=True, unit__isnull=False).order_by("pk").first()
+    )
     cases = list(CaseVersion.objects.filter(state=CaseState.PUBLISHED).order_by("case_id")[:12])
     if manager is None or len(cases) < 3:
         return 0

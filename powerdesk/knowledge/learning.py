@@ -42,7 +42,9 @@ def recipients_of(*, actor: User, unit: Unit | None, include_subunits: bool, rol
     console: left out by being inactive."""
     people = User.objects.filter(is_active=True).select_related("unit")
     if unit is not None:
-        people = people.filter(unit__path__startswith=unit.path) if include_subunits else people.filter(unit=unit)
+        people = (
+            people.filter(unit__path__startswith=unit.path) if include_subunits else people.filter(unit=unit)
+        )
     if role is not None:
         people = people.filter(role=role)
     visible = visible_units_filter(actor, "unit_id")
@@ -218,4 +220,3 @@ def assignment_confirm(*, actor: User, assignment_id: int) -> LearningRecipient:
         data={"assignment": assignment_id, "case": version.case_id, "version": version.number},
     )
     return row
-

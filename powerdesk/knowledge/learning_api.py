@@ -72,9 +72,11 @@ class AssignmentListApi(APIView):
         if state:
             rows = rows.filter(confirmed_at__isnull=state == "open")
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
+        page: list[Any] | None = paginator.paginate_queryset(rows, request, view=self)
         context = {"today": clock.local_date()}
-        return paginator.get_paginated_response(AssignmentOutputSerializer(page, many=True, context=context).data)
+        return paginator.get_paginated_response(
+            AssignmentOutputSerializer(page, many=True, context=context).data
+        )
 
 
 class AssignmentConfirmApi(APIView):

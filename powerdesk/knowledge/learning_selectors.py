@@ -92,7 +92,9 @@ def assignments_followed(
         rows = rows.filter(version__case_id=case_id)
     if overdue_only:
         rows = rows.filter(overdue__gt=0)
-    return rows.select_related("version", "unit", "role", "created_by", "order").order_by("-created_at", "-id")
+    return rows.select_related("version", "unit", "role", "created_by", "order").order_by(
+        "-created_at", "-id"
+    )
 
 
 def assignment_followed(user: User, pk: int) -> LearningAssignment | None:

@@ -114,9 +114,11 @@ def new(request: ConsoleRequest) -> HttpResponse:
             initial[name] = request.GET[name].strip()[:32]
     rectification = None
     if str(initial.get("rectification", "")).isdigit():
-        rectification = Rectification.objects.select_related("order", "unit").filter(
-            pk=int(initial["rectification"])
-        ).first()
+        rectification = (
+            Rectification.objects.select_related("order", "unit")
+            .filter(pk=int(initial["rectification"]))
+            .first()
+        )
         if rectification is not None:
             initial.setdefault("order", rectification.order.number)
             initial.setdefault("unit", rectification.unit_id)
@@ -129,9 +131,7 @@ def new(request: ConsoleRequest) -> HttpResponse:
                 request, _("已布置学习任务，共 %(n)s 人。") % {"n": assignment.recipients.count()}
             )
             return redirect("knowledge:learning_progress", pk=assignment.pk)
-    return render(
-        request, "knowledge/learning/new.html", {"form": form, "rectification": rectification}
-    )
+    return render(request, "knowledge/learning/new.html", {"form": form, "rectification": rectification})
 
 
 def _followed(request: ConsoleRequest, pk: int) -> LearningAssignment:
@@ -142,7 +142,9 @@ def _followed(request: ConsoleRequest, pk: int) -> LearningAssignment:
     return assignment
 
 
-def _progress(request: ConsoleRequest, assignment: LearningAssignment) -> tuple[ProgressFilterForm, list[Any]]:
+def _progress(
+    request: ConsoleRequest, assignment: LearningAssignment
+) -> tuple[ProgressFilterForm, list[Any]]:
     form = ProgressFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     groups = learning_selectors.progress_by_unit(
@@ -179,9 +181,8 @@ def export(request: ConsoleRequest, pk: int) -> HttpResponse:
 
     assignment = _followed(request, pk)
     form, groups = _progress(request, assignment)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "learning"
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("learning")
     sheet.append([_("单位"), _("工号"), _("姓名"), _("学习情况"), _("确认时间")])
     labels = dict((code, str(label)) for code, label in form.fields["status"].choices)  # type: ignore[attr-defined]
     count = 0
@@ -193,7 +194,9 @@ def export(request: ConsoleRequest, pk: int) -> HttpResponse:
                     row.user.username,
                     row.user.display_name,
                     labels.get(row.status, row.status),
-                    row.confirmed_at.astimezone(clock.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M") if row.confirmed_at else "",
+                    row.confirmed_at.astimezone(clock.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+                    if row.confirmed_at
+                    else "",
                 ]
             )
             count += 1

@@ -265,7 +265,12 @@ class LearningAssignment(models.Model):
     due_date = models.DateField(_("完成期限"))
     reason = models.CharField(_("布置原因"), max_length=500, blank=True)
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("相关工单"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        WorkOrder,
+        verbose_name=_("相关工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     rectification = models.ForeignKey(
         "complaints.Rectification",
@@ -315,6 +320,10 @@ class LearningRecipient(models.Model):
         Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    # Not columns: the selectors set them for the page being shown (rules.learning_status).
+    status: str
+    overdue: bool
 
     class Meta:
         verbose_name = _("学习人员")

@@ -20,8 +20,8 @@ from powerdesk.core.decorators import domain_errors
 from powerdesk.core.forms import refusal_on
 from powerdesk.knowledge import selectors, services
 from powerdesk.knowledge.filters import CaseFilterSet
-from powerdesk.knowledge.learning_selectors import user_follows_learning, user_may_assign
 from powerdesk.knowledge.forms import AttachmentForm, CaseForm, StepForm
+from powerdesk.knowledge.learning_selectors import user_follows_learning, user_may_assign
 from powerdesk.knowledge.models import CaseAttachment, CaseState, CaseVersion
 from powerdesk.org.requests import ConsoleRequest
 

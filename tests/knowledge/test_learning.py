@@ -71,9 +71,7 @@ def test_a_role_reaches_its_staff_and_a_role_within_a_unit_only_there(users, cou
     assert _names(both) == {"west_repair"}
 
 
-def test_people_joining_the_unit_later_are_not_added_and_inactive_staff_are_left_out(
-    users, county, case_v1
-):
+def test_people_joining_the_unit_later_are_not_added_and_inactive_staff_are_left_out(users, county, case_v1):
     UserFactory.with_role("repair", county.east, username="retired_repair", is_active=False)
     assignment = assign(users["manager"], case_v1, unit=county.east)
     assert "retired_repair" not in _names(assignment)
@@ -177,7 +175,9 @@ def test_a_status_is_overdue_only_after_the_due_day():
 
 
 def _past_due(assignment: LearningAssignment) -> None:
-    LearningAssignment.objects.filter(pk=assignment.pk).update(due_date=clock.local_date() - dt.timedelta(days=2))
+    LearningAssignment.objects.filter(pk=assignment.pk).update(
+        due_date=clock.local_date() - dt.timedelta(days=2)
+    )
     assignment.refresh_from_db()
 
 
@@ -303,7 +303,11 @@ def test_the_api_lists_mine_and_confirms_idempotently(users, county, case_v1):
 
 
 def test_a_rectification_requiring_learning_closes_only_once_an_assignment_names_it(
-    users, county, case_v1, make_complaint, client  # noqa: F811
+    users,
+    county,
+    case_v1,
+    make_complaint,  # noqa: F811
+    client,
 ):
     order = make_complaint()
     complaint_services.complaint_judge(
@@ -318,7 +322,9 @@ def test_a_rectification_requiring_learning_closes_only_once_an_assignment_names
     rectification = Rectification.objects.get()
     assert rectification.requires_learning
     with pytest.raises(ValidationFailed) as refused:
-        complaint_services.rectification_close(rectification=rectification, actor=users["manager"], result="已培训")
+        complaint_services.rectification_close(
+            rectification=rectification, actor=users["manager"], result="已培训"
+        )
     assert "以案普法" in refused.value.message
     client.force_login(users["manager"])
     page = client.get(reverse("complaints:rectifications")).content.decode()
@@ -345,5 +351,7 @@ def test_a_rectification_without_the_requirement_closes_as_before(users, make_co
         rectification_due=_due(10),
     )
     rectification = Rectification.objects.get()
-    closed = complaint_services.rectification_close(rectification=rectification, actor=users["handler"], result="已完成")
+    closed = complaint_services.rectification_close(
+        rectification=rectification, actor=users["handler"], result="已完成"
+    )
     assert closed.state == "closed"

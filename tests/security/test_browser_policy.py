@@ -119,12 +119,11 @@ def console_urls(users, customer):
 
 def _knowledge_arguments(users) -> dict[str, list]:
     """A published case (seeded), a draft and a learning assignment: the case pages' arguments."""
+    from powerdesk.core import clock
     from powerdesk.knowledge import services
+    from powerdesk.knowledge.learning import assignment_create
     from powerdesk.knowledge.models import CaseVersion
     from tests.factories import topic
-
-    from powerdesk.core import clock
-    from powerdesk.knowledge.learning import assignment_create
 
     published = CaseVersion.objects.filter(state="published").first()
     # Assigned to the repair crew's station: the repair user reads it, the manager follows it.

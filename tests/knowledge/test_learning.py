@@ -355,3 +355,32 @@ def test_a_rectification_without_the_requirement_closes_as_before(users, make_co
         rectification=rectification, actor=users["handler"], result="已完成"
     )
     assert closed.state == "closed"
+
+
+def test_the_judgment_api_asks_for_learning_and_the_close_api_refuses_until_assigned(
+    users,
+    county,
+    case_v1,
+    make_complaint,  # noqa: F811
+):
+    order = make_complaint()
+    client = client_for(users["manager"])
+    judged = client.post(
+        reverse("api-v1-complaint-judgment", args=[order.number]),
+        {
+            "answers": ALL_MET,
+            "rectification_task": "抢修班组服务用语培训",
+            "rectification_owner": "handler",
+            "rectification_due": _due(10).isoformat(),
+            "rectification_learning": True,
+        },
+        format="json",
+    )
+    assert judged.status_code == 201, judged.json()
+    listed = client.get(reverse("api-v1-rectifications")).json()["results"]
+    assert [r["requires_learning"] for r in listed] == [True]
+    close = reverse("api-v1-rectification-close", args=[listed[0]["id"]])
+    refused = client.post(close, {"result": "已培训"}, format="json")
+    assert refused.status_code == 400 and "以案普法" in refused.json()["error"]["message"]
+    assign(users["manager"], case_v1, unit=county.east, rectification=Rectification.objects.get())
+    assert client.post(close, {"result": "已培训"}, format="json").status_code == 200

@@ -6,7 +6,10 @@ rectification, which asked for learning), and a fresh one for the county's handl
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
+
+from django.apps import apps
 
 from django.db import transaction
 
@@ -15,6 +18,16 @@ from powerdesk.core import clock
 from powerdesk.knowledge.learning import assignment_confirm, assignment_create
 from powerdesk.knowledge.models import CaseState, CaseVersion, LearningAssignment
 from powerdesk.org.models import Role, User
+from powerdesk.org.system import system_user
+
+CASE_SEED = "powerdesk.knowledge.migrations.0002_seed_rights_and_cases"
+
+
+def restore_case_library() -> None:
+    """The reset empties the staff table with CASCADE, and the seeded cases go with it (their author is
+    the system account): make the account again and seed the cases again, as the migration did."""
+    system_user()
+    importlib.import_module(CASE_SEED).seed(apps, None)
 
 
 def _confirm_some(rng: random.Random, assignment: LearningAssignment, share: float, at: dt.datetime) -> int:

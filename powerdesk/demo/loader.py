@@ -28,7 +28,7 @@ from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.grid import build_topology
-from powerdesk.demo.learning import build_learning
+from powerdesk.demo.learning import build_learning, restore_case_library
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.outages import build_outages
@@ -165,6 +165,7 @@ def demo_load(
         if found:
             progress("deleting the existing data…")
             demo_reset()
+            restore_case_library()
         with connection.cursor() as cur:
             # No order exists now, so numbering can start again: the same seed gives the same numbers.
             cur.execute("ALTER SEQUENCE workorder_number_seq RESTART WITH 1")

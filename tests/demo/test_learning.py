@@ -22,3 +22,14 @@ def test_the_demo_has_learning_assignments_some_confirmed_some_overdue():
     assert overdue.exists()
     rectification = Rectification.objects.get(state="open")
     assert rectification.requires_learning and rectification.learning_assignments.count() == 1
+
+
+def test_a_reset_keeps_the_seeded_case_library():
+    """The reset empties the staff with CASCADE, which took the seeded cases (by the system account)."""
+    from powerdesk.knowledge.models import CaseVersion
+
+    load_small(seed=11, orders=40, customers=150)
+    published = CaseVersion.objects.filter(state="published").count()
+    load_small(seed=11, orders=40, customers=150, reset=True)
+    assert CaseVersion.objects.filter(state="published").count() == published >= 30
+    assert LearningAssignment.objects.count() == 3

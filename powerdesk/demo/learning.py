@@ -10,7 +10,6 @@ import importlib
 import random
 
 from django.apps import apps
-
 from django.db import transaction
 
 from powerdesk.complaints.models import Rectification

@@ -329,6 +329,8 @@ def test_a_rectification_requiring_learning_closes_only_once_an_assignment_names
     client.force_login(users["manager"])
     page = client.get(reverse("complaints:rectifications")).content.decode()
     assert f"{reverse('knowledge:learning_new')}?rectification={rectification.pk}" in page
+    order_page = client.get(reverse("workorders:detail", args=[order.number])).content.decode()
+    assert f'data-rectification-note="{rectification.pk}"' in order_page
 
     assignment = assign(users["manager"], case_v1, unit=county.east, rectification=rectification)
     assert assignment.order_id == order.pk  # the rectification's order, by default

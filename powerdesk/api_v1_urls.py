@@ -14,7 +14,7 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
-from powerdesk.knowledge.api import CaseDetailApi, CaseListApi
+from powerdesk.knowledge.api import CaseDetailApi, CaseListApi, ScriptDetailApi, ScriptListApi
 from powerdesk.knowledge.learning_api import AssignmentConfirmApi, AssignmentListApi
 from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
@@ -75,6 +75,8 @@ urlpatterns = [
         AssignmentConfirmApi.as_view(),
         name="api-v1-learning-assignment-confirm",
     ),
+    path("scripts/", ScriptListApi.as_view(), name="api-v1-scripts"),
+    path("scripts/<int:pk>/", ScriptDetailApi.as_view(), name="api-v1-script-detail"),
     path("outages/", OutageCollectionApi.as_view(), name="api-v1-outages"),
     path("outages/proofs/", ProofCollectionApi.as_view(), name="api-v1-outage-proofs"),
     path("outages/storm/", StormCollectionApi.as_view(), name="api-v1-outage-storm"),

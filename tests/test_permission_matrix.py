@@ -40,7 +40,7 @@ class RoleSpec:
     reveals: bool = False  # sees personal data masked, and may reveal it with a reason (org 0011)
     writes_cases: bool = False  # writes case library drafts (knowledge 0002)
     reviews_cases: bool = False  # reviews, publishes and retires cases (knowledge 0002)
-    assigns_cases: bool = False  # assigns cases for learning and follows who confirmed (knowledge 0004)
+    assigns_cases: bool = False  # assigns cases for learning and follows who confirmed (knowledge 0006)
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -402,6 +402,39 @@ CONSOLE: dict[str, Row] = {
     "knowledge:learning_export": Row(
         lambda sc: reverse("knowledge:learning_export", args=[sc.assignment.pk]), assigns_cases
     ),
+    # Scripts (话术): the same rights as the cases; sc.script is a seeded published one, sc.script_draft a
+    # draft. The intake form's panel: the role takes calls (403), then the customer is in sight (404).
+    "knowledge:scripts": Row(lambda sc: reverse("knowledge:scripts") + "?q=停电", everyone()),
+    "knowledge:script_new": Row(lambda sc: reverse("knowledge:script_new"), writes_cases(OK)),
+    "knowledge:script_review": Row(lambda sc: reverse("knowledge:script_review"), reviews_cases),
+    "knowledge:script_detail": Row(
+        lambda sc: reverse("knowledge:script_detail", args=[sc.script.script_id]), everyone()
+    ),
+    "knowledge:script_version": Row(
+        lambda sc: reverse("knowledge:script_version", args=[sc.script_draft.script_id, 1]),
+        lambda role, position: OK if role.writes_cases or role.reviews_cases else MISSING,
+    ),
+    "knowledge:script_edit": Row(
+        lambda sc: reverse("knowledge:script_edit", args=[sc.script_draft.script_id, 1]), writes_cases(OK)
+    ),
+    "knowledge:script_step": Row(
+        lambda sc: reverse("knowledge:script_step", args=[sc.script.script_id, sc.script.number]),
+        writes_cases(LOGIN),
+        method="post",
+        body={},
+    ),
+    "knowledge:script_revise": Row(
+        lambda sc: reverse("knowledge:script_revise", args=[sc.script_draft.script_id]),
+        writes_cases(LOGIN),
+        method="post",
+    ),
+    "knowledge:intake_scripts": Row(
+        lambda sc: (
+            reverse("knowledge:intake_scripts")
+            + f"?customer={sc.customer.account_no}&business_type=repair&topic=fault_repair"
+        ),
+        lambda role, position: (OK if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
+    ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
     # The 显示 control's form: only a role the policy lets reveal the field is asked for a reason.
@@ -572,6 +605,12 @@ API: dict[str, Row] = {
         assigned(OK),
         method="post",
     ),
+    "api-v1-scripts": Row(lambda sc: reverse("api-v1-scripts") + "?kind=outage", everyone()),
+    # Filled from an order: the order must be in sight (404 otherwise), like the order itself.
+    "api-v1-script-detail": Row(
+        lambda sc: reverse("api-v1-script-detail", args=[sc.script.script_id]) + f"?order={sc.order.number}",
+        the_order(),
+    ),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).
     "api-v1-follow-up-close:post": Row(
@@ -609,6 +648,8 @@ class Scene:
     case_attachment: Any = None
     draft: Any = None  # a draft case version
     assignment: Any = None  # the published case assigned for learning to the order's station
+    script: Any = None  # a published script version (seeded)
+    script_draft: Any = None  # a draft script version
 
 
 @pytest.fixture
@@ -701,7 +742,7 @@ def scene(settings, tmp_path) -> Scene:
 
 def _knowledge_scene(scene: Scene, county: Any) -> None:
     from powerdesk.knowledge import services
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.workorders.test_attachments import upload
 
     author = UserFactory.with_role("manager", county, username="scene-case-author")
@@ -717,6 +758,8 @@ def _knowledge_scene(scene: Scene, county: Any) -> None:
     scene.assignment = assignment_create(
         actor=author, version=scene.case, unit=Unit.objects.get(code="P-C1-E"), due_date=clock.local_date()
     )
+    scene.script = ScriptVersion.objects.filter(state="published").order_by("id").first()
+    scene.script_draft = services.script_create(actor=author, title="草稿话术", kind="opening", body="您好")
 
 
 def _feedback_scene(scene: Scene, east: Any, agent: User) -> None:

@@ -19,14 +19,20 @@ from powerdesk.knowledge.models import CaseState, CaseVersion, LearningAssignmen
 from powerdesk.org.models import Role, User
 from powerdesk.org.system import system_user
 
-CASE_SEED = "powerdesk.knowledge.migrations.0002_seed_rights_and_cases"
+# The migrations that seed the library by the system account (each seed is idempotent).
+LIBRARY_SEEDS = (
+    "powerdesk.knowledge.migrations.0002_seed_rights_and_cases",
+    "powerdesk.knowledge.migrations.0004_seed_scripts",
+)
 
 
 def restore_case_library() -> None:
-    """The reset empties the staff table with CASCADE, and the seeded cases go with it (their author is
-    the system account): make the account again and seed the cases again, as the migration did."""
+    """The reset empties the staff table with CASCADE, and the seeded cases and scripts go with it
+    (their author is the system account): make the account again and seed them again, as the
+    migrations did."""
     system_user()
-    importlib.import_module(CASE_SEED).seed(apps, None)
+    for module in LIBRARY_SEEDS:
+        importlib.import_module(module).seed(apps, None)
 
 
 def _confirm_some(rng: random.Random, assignment: LearningAssignment, share: float, at: dt.datetime) -> int:

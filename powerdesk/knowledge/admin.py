@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
+from powerdesk.knowledge import rules
 from powerdesk.knowledge.models import (
     CaseRight,
     CaseRule,
@@ -7,6 +10,8 @@ from powerdesk.knowledge.models import (
     CaseVersion,
     LearningAssignment,
     LearningRecipient,
+    ScriptStep,
+    ScriptVersion,
 )
 
 
@@ -39,6 +44,57 @@ class CaseVersionAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     readonly_fields = ["case", "number", "state", "author", "created_at", "updated_at", "published_at"]
     inlines = [CaseRuleInline, CaseStepInline]
+
+
+class ScriptStepInline(admin.TabularInline):
+    model = ScriptStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_state", "to_state", "by", "at", "note"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # steps are written by the services only
+
+
+class ScriptVersionAdminForm(forms.ModelForm):
+    class Meta:
+        model = ScriptVersion
+        fields = ["title", "kind", "business_type", "topic", "sub_type", "body", "position"]
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        unknown = rules.unknown_placeholders(body)
+        if unknown:
+            raise forms.ValidationError(
+                _("话术中有未知的占位符：%(names)s。") % {"names": "、".join("{" + n + "}" for n in unknown)}
+            )
+        return body
+
+
+@admin.register(ScriptVersion)
+class ScriptVersionAdmin(admin.ModelAdmin):
+    """Read-mostly, like the cases: the life cycle goes through the console (services)."""
+
+    form = ScriptVersionAdminForm
+
+    list_display = [
+        "title",
+        "script",
+        "number",
+        "state",
+        "kind",
+        "topic",
+        "sub_type",
+        "position",
+        "published_at",
+    ]
+    list_filter = ["state", "kind", "topic"]
+    search_fields = ["title", "body"]
+    readonly_fields = ["script", "number", "state", "author", "created_at", "updated_at", "published_at"]
+    inlines = [ScriptStepInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # a script starts as a draft in the console (/scripts/new/) and goes through review
 
 
 class LearningRecipientInline(admin.TabularInline):

@@ -244,6 +244,130 @@ class CaseCitation(models.Model):
         return f"{self.order_id} → {self.version_id}"
 
 
+# --- scripts (话术) -------------------------------------------------------------------------------------
+
+
+class ScriptKind(models.TextChoices):
+    """The situation a script is said in; the order of the choices is the order of a call."""
+
+    OPENING = "opening", _("开场")
+    QUESTIONS = "questions", _("询问要点")
+    NOTICE = "notice", _("一次性告知")
+    OUTAGE = "outage", _("停电答复")
+    APOLOGY = "apology", _("致歉")
+    CLOSING = "closing", _("结束语")
+    FORBIDDEN = "forbidden", _("服务禁语")
+
+
+class Script(models.Model):
+    """A script's identity (what a URL and a citation name); its words live in ``ScriptVersion`` rows,
+    which go through the same life cycle as case versions (``rules.STEPS``)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("话术")
+        verbose_name_plural = _("话术")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ScriptVersion(models.Model):
+    """The words of a script for a situation, with placeholders (``{customer_name}`` …, the list is
+    ``rules.PLACEHOLDERS``) filled from the order, the customer and the outage when it is shown. A
+    script applies to a business type, a topic and a sub-type, each optional (blank: any)."""
+
+    script = models.ForeignKey(
+        Script, verbose_name=_("话术"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    kind = models.CharField(_("情形"), max_length=16, choices=ScriptKind.choices)
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices, blank=True)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("业务分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sub_type = models.ForeignKey(
+        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("话术内容"))
+    position = models.PositiveSmallIntegerField(_("排序"), default=100)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("话术版本")
+        verbose_name_plural = _("话术版本")
+        ordering = ["script_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["script", "number"], name="knowledge_script_version_number"),
+            models.UniqueConstraint(
+                fields=["script"], condition=Q(state="published"), name="knowledge_script_one_published"
+            ),
+            models.UniqueConstraint(
+                fields=["script"],
+                condition=Q(state__in=["draft", "review"]),
+                name="knowledge_script_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "position"], condition=Q(state="published"), name="knowledge_script_pub"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（v{self.number}）"
+
+
+class ScriptStep(models.Model):
+    """One step of a script version's life cycle (append-only), as ``CaseStep`` for a case."""
+
+    version = models.ForeignKey(ScriptVersion, on_delete=models.CASCADE, related_name="steps")
+    from_state = models.CharField(_("原状态"), max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=CaseState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("话术流转记录")
+        verbose_name_plural = _("话术流转记录")
+        ordering = ["version_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} → {self.to_state}"
+
+
+class ScriptCitation(models.Model):
+    """An order's transition cited this script version (处理完成, 回单), as ``CaseCitation``."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="citations")
+    transition = models.CharField(max_length=32)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("话术引用")
+        verbose_name_plural = _("话术引用")
+        indexes = [models.Index(fields=["order"], name="knowledge_script_cit_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.version_id}"
+
+
 class LearningAssignment(models.Model):
     """以案普法: a published case version given to the staff of a unit (with or without its subunits),
     of a role, or of a role within a unit, to read and confirm by a due date. The people are resolved

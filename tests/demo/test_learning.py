@@ -26,10 +26,12 @@ def test_the_demo_has_learning_assignments_some_confirmed_some_overdue():
 
 def test_a_reset_keeps_the_seeded_case_library():
     """The reset empties the staff with CASCADE, which took the seeded cases (by the system account)."""
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
 
     load_small(seed=11, orders=40, customers=150)
     published = CaseVersion.objects.filter(state="published").count()
+    scripts = ScriptVersion.objects.filter(state="published").count()
     load_small(seed=11, orders=40, customers=150, reset=True)
     assert CaseVersion.objects.filter(state="published").count() == published >= 30
+    assert ScriptVersion.objects.filter(state="published").count() == scripts >= 30
     assert LearningAssignment.objects.count() == 3

@@ -55,6 +55,8 @@ NOT_PAGES = {
     "knowledge:attachment": "a download, not HTML",
     "knowledge:learning_confirm": "POST only",
     "knowledge:learning_export": "a download, not HTML",
+    "knowledge:script_step": "POST only",
+    "knowledge:script_revise": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -122,13 +124,20 @@ def _knowledge_arguments(users) -> dict[str, list]:
     from powerdesk.core import clock
     from powerdesk.knowledge import services
     from powerdesk.knowledge.learning import assignment_create
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.factories import topic
 
     published = CaseVersion.objects.filter(state="published").first()
     # Assigned to the repair crew's station: the repair user reads it, the manager follows it.
     assignment = assignment_create(
         actor=users["manager"], version=published, unit=users["repair"].unit, due_date=clock.local_date()
+    )
+    script = ScriptVersion.objects.filter(state="published").first()
+    script_draft = services.script_create(
+        actor=users["manager"],
+        title="草稿<script>x()</script>",
+        kind="opening",
+        body="<b onclick=x()>您好</b>",
     )
     draft = services.case_create(
         actor=users["manager"],
@@ -142,6 +151,9 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:edit": [draft.case_id, draft.number],
         "knowledge:learning_read": [assignment.pk],
         "knowledge:learning_progress": [assignment.pk],
+        "knowledge:script_detail": [script.script_id],
+        "knowledge:script_version": [script_draft.script_id, script_draft.number],
+        "knowledge:script_edit": [script_draft.script_id, script_draft.number],
     }
 
 

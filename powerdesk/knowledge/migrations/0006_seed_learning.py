@@ -35,7 +35,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledge", "0003_learning_assignments"),
+        ("knowledge", "0005_learning_assignments"),
         ("notify", "0008_delivery_receipts"),
     ]
 

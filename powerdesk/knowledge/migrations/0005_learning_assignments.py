@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('complaints', '0006_rectification_requires_learning'),
-        ('knowledge', '0002_seed_rights_and_cases'),
+        ('knowledge', '0004_seed_scripts'),
         ('org', '0013_unithead'),
         ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

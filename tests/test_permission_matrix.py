@@ -40,6 +40,7 @@ class RoleSpec:
     reveals: bool = False  # sees personal data masked, and may reveal it with a reason (org 0011)
     writes_cases: bool = False  # writes case library drafts (knowledge 0002)
     reviews_cases: bool = False  # reviews, publishes and retires cases (knowledge 0002)
+    assigns_cases: bool = False  # assigns cases for learning and follows who confirmed (knowledge 0006)
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -68,8 +69,10 @@ ROLES: dict[str, RoleSpec] = {
         writes_cases=True,
     ),
     "callback": RoleSpec(False, False, frozenset({"callback", "archive", "reopen", "note", "call_out"})),
-    "manager": RoleSpec(True, True, ALL_TRANSITIONS, reveals=True, writes_cases=True, reviews_cases=True),
-    "admin": RoleSpec(True, True, ALL_TRANSITIONS, writes_cases=True, reviews_cases=True),
+    "manager": RoleSpec(
+        True, True, ALL_TRANSITIONS, reveals=True, writes_cases=True, reviews_cases=True, assigns_cases=True
+    ),
+    "admin": RoleSpec(True, True, ALL_TRANSITIONS, writes_cases=True, reviews_cases=True, assigns_cases=True),
     "auditor": RoleSpec(True, False, frozenset(), audit=True),
 }
 
@@ -143,6 +146,17 @@ def sees_reliability(role: RoleSpec, position: str) -> int:
 def writes_cases(status: int) -> Callable[[RoleSpec, str], int]:
     """The case library's drafts: authors and reviewers (wherever they sit), the others 403."""
     return lambda role, position: status if role.writes_cases or role.reviews_cases else FORBIDDEN
+
+
+def assigns_cases(role: RoleSpec, position: str) -> int:
+    """The learning assignments' manager pages: who may assign (no scene user heads a unit)."""
+    return OK if role.assigns_cases else FORBIDDEN
+
+
+def assigned(status: int) -> Callable[[RoleSpec, str], int]:
+    """The scene's learning assignment names the staff of the order's station: they get ``status``;
+    for everyone else it does not exist."""
+    return lambda role, position: status if position == "own" else MISSING
 
 
 def reviews_cases(role: RoleSpec, position: str) -> int:
@@ -370,6 +384,24 @@ CONSOLE: dict[str, Row] = {
     "knowledge:attachment": Row(
         lambda sc: reverse("knowledge:attachment", args=[sc.case.case_id, sc.case_attachment.pk]), everyone()
     ),
+    # 以案普法: the scene's assignment names everyone at the order's station.
+    "knowledge:learning_mine": Row(lambda sc: reverse("knowledge:learning_mine"), everyone()),
+    "knowledge:learning_read": Row(
+        lambda sc: reverse("knowledge:learning_read", args=[sc.assignment.pk]), assigned(OK)
+    ),
+    "knowledge:learning_confirm": Row(
+        lambda sc: reverse("knowledge:learning_confirm", args=[sc.assignment.pk]),
+        assigned(LOGIN),
+        method="post",
+    ),
+    "knowledge:learning_manage": Row(lambda sc: reverse("knowledge:learning_manage"), assigns_cases),
+    "knowledge:learning_new": Row(lambda sc: reverse("knowledge:learning_new"), assigns_cases),
+    "knowledge:learning_progress": Row(
+        lambda sc: reverse("knowledge:learning_progress", args=[sc.assignment.pk]), assigns_cases
+    ),
+    "knowledge:learning_export": Row(
+        lambda sc: reverse("knowledge:learning_export", args=[sc.assignment.pk]), assigns_cases
+    ),
     # Scripts (话术): the same rights as the cases; sc.script is a seeded published one, sc.script_draft a
     # draft. The intake form's panel: the role takes calls (403), then the customer is in sight (404).
     "knowledge:scripts": Row(lambda sc: reverse("knowledge:scripts") + "?q=停电", everyone()),
@@ -567,6 +599,12 @@ API: dict[str, Row] = {
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-cases": Row(lambda sc: reverse("api-v1-cases") + "?q=起火&area=fault_repair", everyone()),
     "api-v1-case-detail": Row(lambda sc: reverse("api-v1-case-detail", args=[sc.case.case_id]), everyone()),
+    "api-v1-learning-assignments": Row(lambda sc: reverse("api-v1-learning-assignments"), everyone()),
+    "api-v1-learning-assignment-confirm:post": Row(
+        lambda sc: reverse("api-v1-learning-assignment-confirm", args=[sc.assignment.pk]),
+        assigned(OK),
+        method="post",
+    ),
     "api-v1-scripts": Row(lambda sc: reverse("api-v1-scripts") + "?kind=outage", everyone()),
     # Filled from an order: the order must be in sight (404 otherwise), like the order itself.
     "api-v1-script-detail": Row(
@@ -609,6 +647,7 @@ class Scene:
     case: Any = None  # a published case version (seeded), with an attachment
     case_attachment: Any = None
     draft: Any = None  # a draft case version
+    assignment: Any = None  # the published case assigned for learning to the order's station
     script: Any = None  # a published script version (seeded)
     script_draft: Any = None  # a draft script version
 
@@ -712,6 +751,13 @@ def _knowledge_scene(scene: Scene, county: Any) -> None:
         version=scene.case, actor=author, kind="photo", upload=upload()
     )
     scene.draft = services.case_create(actor=author, title="草稿", area=topic(), situation="经过")
+    from powerdesk.core import clock
+    from powerdesk.knowledge.learning import assignment_create
+    from powerdesk.org.models import Unit
+
+    scene.assignment = assignment_create(
+        actor=author, version=scene.case, unit=Unit.objects.get(code="P-C1-E"), due_date=clock.local_date()
+    )
     scene.script = ScriptVersion.objects.filter(state="published").order_by("id").first()
     scene.script_draft = services.script_create(actor=author, title="草稿话术", kind="opening", body="您好")
 

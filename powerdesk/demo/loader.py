@@ -28,6 +28,7 @@ from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.grid import build_topology
+from powerdesk.demo.learning import build_learning, restore_case_library
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.outages import build_outages
@@ -95,6 +96,7 @@ class DemoSummary:
     by_channel: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     surveys: int = 0
+    learning: int = 0  # learning assignments made
     seconds: float = 0.0
 
 
@@ -163,6 +165,7 @@ def demo_load(
         if found:
             progress("deleting the existing data…")
             demo_reset()
+            restore_case_library()
         with connection.cursor() as cur:
             # No order exists now, so numbering can start again: the same seed gives the same numbers.
             cur.execute("ALTER SEQUENCE workorder_number_seq RESTART WITH 1")
@@ -214,6 +217,8 @@ def demo_load(
     with transaction.atomic():
         build_outages(now)
         mark_history_sent(now)  # the outage calls of the last half hour told their callers then
+    # 以案普法: cases assigned for learning, some confirmed, some overdue.
+    summary.learning = build_learning(rng("learning"), now)
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

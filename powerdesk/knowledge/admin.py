@@ -3,12 +3,21 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 
 from powerdesk.knowledge import rules
-from powerdesk.knowledge.models import CaseRight, CaseRule, CaseStep, CaseVersion, ScriptStep, ScriptVersion
+from powerdesk.knowledge.models import (
+    CaseRight,
+    CaseRule,
+    CaseStep,
+    CaseVersion,
+    LearningAssignment,
+    LearningRecipient,
+    ScriptStep,
+    ScriptVersion,
+)
 
 
 @admin.register(CaseRight)
 class CaseRightAdmin(admin.ModelAdmin):
-    list_display = ["role", "may_author", "may_review"]
+    list_display = ["role", "may_author", "may_review", "may_assign"]
 
 
 class CaseRuleInline(admin.TabularInline):
@@ -86,3 +95,29 @@ class ScriptVersionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # a script starts as a draft in the console (/scripts/new/) and goes through review
+
+
+class LearningRecipientInline(admin.TabularInline):
+    model = LearningRecipient
+    extra = 0
+    can_delete = False
+    readonly_fields = ["user", "unit", "confirmed_at"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # people are resolved by the service when the assignment is made
+
+
+@admin.register(LearningAssignment)
+class LearningAssignmentAdmin(admin.ModelAdmin):
+    """To look up: assignments are made on the console (their people, messages and audit entry come
+    with them); the admin may change the due date or the reason."""
+
+    list_display = ["version", "unit", "role", "due_date", "created_by", "created_at"]
+    list_filter = ["due_date"]
+    readonly_fields = [
+        "version", "unit", "include_subunits", "role", "order", "rectification", "created_by", "created_at",
+    ]  # fmt: skip
+    inlines = [LearningRecipientInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

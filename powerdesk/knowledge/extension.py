@@ -9,7 +9,11 @@ once, from ``KnowledgeConfig.ready()``.
   for it with their placeholders filled for the reader;
 - the same transitions take an optional ``script`` input (a published script version), recorded the same
   way; on the console both inputs offer the versions ranked for the order (``TransitionInput.shape``);
-- the intake form shows the scripts for the chosen customer, topic and sub-type (its own htmx request).
+- the intake form shows the scripts for the chosen customer, topic and sub-type (its own htmx request);
+- 以案普法: an assignment prompted by an order writes a ``learning_assigned`` event on it (labelled and
+  presented here), and a rectification that requires learning shows "布置学习" and cannot close until
+  an assignment names it (``complaints.extensions.rectification_notes``), then shows how many of its
+  people have confirmed.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from powerdesk.complaints import extensions as complaint_ext
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.extensions import Panel
-from powerdesk.knowledge import selectors, services
+from powerdesk.knowledge import learning, learning_selectors, rules, selectors, services
 from powerdesk.knowledge.models import CaseVersion, ScriptKind, ScriptVersion
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.models import WorkOrder
@@ -155,6 +161,7 @@ def record_citation(ctx: ext.TransitionContext) -> None:
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """ "引用案例：<title>（版本 n）" with a link to that version, for a page of events in one query."""
+    _present_assignments(events)
     cited = [e for e in events if e.data.get("case_version")]
     if not cited:
         return
@@ -176,6 +183,55 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 _("（版本 %(n)s）") % {"n": version.number},
             )
         )
+
+
+def _present_assignments(events: Sequence[ext.PresentedEvent]) -> None:
+    for item in events:
+        if item.event.kind != learning.ASSIGNED_EVENT:
+            continue
+        data = item.data
+        item.lines.append(
+            _("案例 #%(case)s 版本 %(version)s，%(n)s 人，期限 %(due)s")
+            % {
+                "case": data.get("case", ""),
+                "version": data.get("version", ""),
+                "n": data.get("recipients", 0),
+                "due": data.get("due_date", ""),
+            }
+        )
+
+
+def rectification_notes(
+    rectifications: Sequence[Any], viewer: Any
+) -> dict[int, list[complaint_ext.RectificationNote]]:
+    """Learning a rectification asked for: missing (blocks closing; a link to assign it for those who
+    may), or arranged (how many of its people have confirmed)."""
+    asked = [r for r in rectifications if getattr(r, "requires_learning", False)]
+    if not asked:
+        return {}
+    counts = learning_selectors.assignment_counts([r.pk for r in asked])
+    may_assign = viewer is not None and learning_selectors.user_may_assign(viewer)
+    notes: dict[int, list[complaint_ext.RectificationNote]] = {}
+    for r in asked:
+        assignments, total, confirmed = counts.get(r.pk, (0, 0, 0))
+        if rules.rectification_learning_missing(requires_learning=True, assignments=assignments):
+            url = f"{reverse('knowledge:learning_new')}?rectification={r.pk}" if may_assign else ""
+            notes[r.pk] = [
+                complaint_ext.RectificationNote(
+                    text=_("须先布置以案普法学习，方可确认整改完成。"),
+                    url=url,
+                    link_text=_("布置学习") if url else "",
+                    blocks_close=True,
+                )
+            ]
+        else:
+            notes[r.pk] = [
+                complaint_ext.RectificationNote(
+                    text=_("以案普法：%(confirmed)s / %(total)s 人已确认学习")
+                    % {"confirmed": confirmed, "total": total}
+                )
+            ]
+    return notes
 
 
 def present_scripts(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
@@ -231,6 +287,8 @@ def register() -> None:
         Panel(slot="aside", template="knowledge/_order_scripts.html", context=_scripts_panel),
     )
     ext.event_presenters.register(OWNER, "knowledge.citations", present)
+    ext.event_kinds.register(OWNER, learning.ASSIGNED_EVENT, gettext_lazy("布置案例学习"))
+    complaint_ext.rectification_notes.register(OWNER, "knowledge.learning", rectification_notes)
     for code in CITING_TRANSITIONS:
         ext.register_transition_input(OWNER, code, SCRIPT_INPUT, position=110)
     ext.event_presenters.register(OWNER, "knowledge.script_citations", present_scripts)

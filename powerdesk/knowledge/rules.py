@@ -3,6 +3,7 @@ how the text is cut into words for the search."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -145,3 +146,27 @@ def fill(template: str, values: Mapping[str, str | None]) -> list[Part]:
 
 def filled_text(parts: Iterable[Part]) -> str:
     return "".join(p.text for p in parts)
+
+
+# --- learning (以案普法) ----------------------------------------------------------------------------------
+
+CONFIRMED, OVERDUE, OPEN = "confirmed", "overdue", "open"
+
+
+def learning_status(*, confirmed: bool, due_date: dt.date, today: dt.date) -> str:
+    """A person's standing on an assignment: confirmed (whenever), overdue (not confirmed after the due
+    day has passed: the due day itself is still in time), or open."""
+    if confirmed:
+        return CONFIRMED
+    return OVERDUE if today > due_date else OPEN
+
+
+def due_date_allowed(*, due_date: dt.date, today: dt.date) -> bool:
+    return due_date >= today
+
+
+def rectification_learning_missing(*, requires_learning: bool, assignments: int) -> bool:
+    """A rectification that asked for 以案普法 waits for an assignment to exist, not for everyone to
+    confirm: the manager's measure is to arrange the learning; how far the staff have got is followed
+    on the learning pages and may take until the assignment's own due date."""
+    return requires_learning and assignments == 0

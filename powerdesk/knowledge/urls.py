@@ -1,6 +1,6 @@
 from django.urls import path
 
-from powerdesk.knowledge import views
+from powerdesk.knowledge import learning_views, views
 
 app_name = "knowledge"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("cases/", views.case_search, name="search"),
     path("cases/new/", views.case_new, name="new"),
     path("cases/review/", views.review_list, name="review"),
+    path("cases/learning/", learning_views.mine, name="learning_mine"),
+    path("cases/learning/<int:pk>/", learning_views.read, name="learning_read"),
+    path("cases/learning/<int:pk>/confirm/", learning_views.confirm, name="learning_confirm"),
+    path("cases/learning/manage/", learning_views.manage, name="learning_manage"),
+    path("cases/learning/manage/new/", learning_views.new, name="learning_new"),
+    path("cases/learning/manage/<int:pk>/", learning_views.progress, name="learning_progress"),
+    path("cases/learning/manage/<int:pk>/export/", learning_views.export, name="learning_export"),
     path("cases/<int:case_id>/", views.case_detail, name="detail"),
     path("cases/<int:case_id>/revise/", views.case_revise, name="revise"),
     path("cases/<int:case_id>/attachments/", views.attachment_add, name="attachment_add"),

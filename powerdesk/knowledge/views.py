@@ -22,6 +22,7 @@ from powerdesk.customers.selectors import customer_get
 from powerdesk.knowledge import selectors, services
 from powerdesk.knowledge.filters import CaseFilterSet, ScriptFilterSet
 from powerdesk.knowledge.forms import AttachmentForm, CaseForm, IntakeScriptsForm, ScriptForm, StepForm
+from powerdesk.knowledge.learning_selectors import user_follows_learning, user_may_assign
 from powerdesk.knowledge.models import CaseAttachment, CaseState, CaseVersion, ScriptVersion
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders
@@ -51,6 +52,7 @@ def case_search(request: ConsoleRequest) -> HttpResponse:
             "page": page,
             "may_author": selectors.user_may_author(request.user) or selectors.user_may_review(request.user),
             "may_review": selectors.user_may_review(request.user),
+            "follows_learning": user_follows_learning(request.user),
         },
     )
 
@@ -74,6 +76,7 @@ def _version_page(request: ConsoleRequest, version: CaseVersion) -> HttpResponse
             "step_form": StepForm(),
             "attachment_form": AttachmentForm(),
             "is_published": version.state == CaseState.PUBLISHED,
+            "may_assign": user_may_assign(user),
         },
     )
 

@@ -53,6 +53,8 @@ NOT_PAGES = {
     "knowledge:revise": "POST only",
     "knowledge:attachment_add": "POST only",
     "knowledge:attachment": "a download, not HTML",
+    "knowledge:learning_confirm": "POST only",
+    "knowledge:learning_export": "a download, not HTML",
     "knowledge:script_step": "POST only",
     "knowledge:script_revise": "POST only",
 }
@@ -118,12 +120,18 @@ def console_urls(users, customer):
 
 
 def _knowledge_arguments(users) -> dict[str, list]:
-    """A published case (seeded) and a draft: the case pages' arguments."""
+    """A published case (seeded), a draft and a learning assignment: the case pages' arguments."""
+    from powerdesk.core import clock
     from powerdesk.knowledge import services
+    from powerdesk.knowledge.learning import assignment_create
     from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.factories import topic
 
     published = CaseVersion.objects.filter(state="published").first()
+    # Assigned to the repair crew's station: the repair user reads it, the manager follows it.
+    assignment = assignment_create(
+        actor=users["manager"], version=published, unit=users["repair"].unit, due_date=clock.local_date()
+    )
     script = ScriptVersion.objects.filter(state="published").first()
     script_draft = services.script_create(
         actor=users["manager"],
@@ -141,6 +149,8 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:detail": [published.case_id],
         "knowledge:version": [draft.case_id, draft.number],
         "knowledge:edit": [draft.case_id, draft.number],
+        "knowledge:learning_read": [assignment.pk],
+        "knowledge:learning_progress": [assignment.pk],
         "knowledge:script_detail": [script.script_id],
         "knowledge:script_version": [script_draft.script_id, script_draft.number],
         "knowledge:script_edit": [script_draft.script_id, script_draft.number],

@@ -219,3 +219,5 @@ class IntakeScriptsForm(forms.Form):
     business_type = forms.ChoiceField(choices=[("", ""), *BusinessType.choices], required=False)
     topic = forms.ModelChoiceField(queryset=Topic.objects.all(), to_field_name="code", required=False)
     sub_type = forms.ModelChoiceField(queryset=SubType.objects.all(), to_field_name="code", required=False)
+    # what the caller said so far: the cases panel ranks by it after the sub-type and topic
+    description = forms.CharField(max_length=4000, required=False)

@@ -100,16 +100,26 @@ LONG_FIELDS = (
 
 
 def relevant_cases(order: WorkOrder, *, limit: int = 3) -> list[CaseVersion]:
-    """The published cases that fit ``order`` best: those of its sub-type first, then of its topic,
-    then the rest by how close their text is to the order's description; within a tier, by text
-    similarity too. A tier is read only while the ones before it left places free, so the usual order
-    (with a sub-type) ranks just that sub-type's cases."""
-    query = search.query_for(order.description or "")
+    """The published cases that fit ``order`` best (:func:`cases_fitting` its sub-type, topic and
+    description)."""
+    return cases_fitting(
+        sub_type_id=order.sub_type_id, topic_id=order.topic_id, text=order.description, limit=limit
+    )
+
+
+def cases_fitting(
+    *, sub_type_id: int | None, topic_id: int | None, text: str | None, limit: int = 3
+) -> list[CaseVersion]:
+    """The published cases of ``sub_type_id`` first, then of ``topic_id``, then the rest by how close
+    their text is to ``text``; within a tier, by text similarity too. A tier is read only while the ones
+    before it left places free, so the usual order (with a sub-type) ranks just that sub-type's cases.
+    The order page asks with an order's; the intake form with what the agent has picked and typed."""
+    query = search.query_for(text or "")
     tiers: list[Q] = []
-    if order.sub_type_id:
-        tiers.append(Q(sub_type_id=order.sub_type_id))
-    if order.topic_id:
-        tiers.append(Q(area_id=order.topic_id))
+    if sub_type_id:
+        tiers.append(Q(sub_type_id=sub_type_id))
+    if topic_id:
+        tiers.append(Q(area_id=topic_id))
     if query is not None:
         tiers.append(Q(search_vector=query))
     picked: list[CaseVersion] = []

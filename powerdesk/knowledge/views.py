@@ -313,8 +313,9 @@ def script_review(request: ConsoleRequest) -> HttpResponse:
 
 @login_required
 def intake_scripts(request: ConsoleRequest) -> HttpResponse:
-    """htmx, from the intake form as the agent picks the customer, the type, the topic and the sub-type:
-    the scripts for that call, filled for this agent (no order yet: its number and clocks are unknown)."""
+    """htmx, from the intake form as the agent picks the customer, the type, the topic and the sub-type
+    and writes the description: the scripts for that call, filled for this agent (no order yet: its
+    number and clocks are unknown), and the three published cases that fit it best."""
     if not user_can_create_orders(request.user):
         raise PermissionDenied(_("您的角色不能受理工单。"))
     form = IntakeScriptsForm(request.GET)
@@ -334,6 +335,13 @@ def intake_scripts(request: ConsoleRequest) -> HttpResponse:
         sub_type_id=sub_type.pk if sub_type is not None else None,
     )
     context = selectors.script_context(user=request.user, customer=customer)
+    cases = selectors.cases_fitting(
+        sub_type_id=sub_type.pk if sub_type is not None else None,
+        topic_id=topic.pk if topic is not None else None,
+        text=data.get("description"),
+    )
     return render(
-        request, "knowledge/_intake_scripts_body.html", {"scripts": selectors.filled(versions, context)}
+        request,
+        "knowledge/_intake_scripts_body.html",
+        {"scripts": selectors.filled(versions, context), "cases": cases},
     )

@@ -318,3 +318,26 @@ def test_the_resolve_api_cites_a_script_and_refuses_a_draft(
     done = api.post(url, {"result": "已处理", "script": version.pk, "version": order.version}, format="json")
     assert done.status_code == 200
     assert ScriptCitation.objects.get(order=order).version_id == version.pk
+
+
+def test_the_intake_panel_lists_the_cases_that_fit_what_is_picked_and_said(client, users, published):
+    """Beside the scripts, the published cases for the call: its sub-type's first, then those whose
+    text is closest to what the caller said."""
+    fits = published("表箱起火后次日才恢复送电")
+    meter = published(
+        "电能表走得快的疑问",
+        area=topic("metering"),
+        business_type="consult",
+        sub_type=None,
+        situation="客户怀疑电能表计量偏快，要求校验。",
+        findings="校验合格。",
+        tags=["电能表校验"],
+    )
+    client.force_login(users["agent"])
+    url = reverse("knowledge:intake_scripts")
+    chosen = {"business_type": "complaint", "sub_type": "complaint_attitude"}
+    picked = client.get(url, chosen).content.decode()
+    assert "相关案例" in picked and fits.title in picked and meter.title not in picked.split(fits.title)[0]
+    said = client.get(url, {"description": "我家电能表走得太快了，想校验一下"}).content.decode()
+    assert meter.title in said and fits.title not in said
+    assert "暂无相关案例" in client.get(url, {"description": "，。！"}).content.decode()

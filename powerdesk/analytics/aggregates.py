@@ -18,9 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Cast, ExtractHour, TruncDate
-from django.db.models import IntegerField
+from django.db.models import Count
 
 from powerdesk.analytics import rules
 from powerdesk.analytics.models import (
@@ -34,7 +32,7 @@ from powerdesk.analytics.models import (
     OrderFact,
     Watermark,
 )
-from powerdesk.analytics.measures import REPEAT_CONTACTS
+from powerdesk.analytics.terms import TERMS
 from powerdesk.complaints.models import Judgment
 from powerdesk.core import bulk, clock
 from powerdesk.customers.models import Customer
@@ -110,7 +108,7 @@ def derive_facts(order_ids: Sequence[int]) -> set[dt.date]:
         ]
         if rows:
             update = [k for k in rows[0] if k != "order_id"]
-            bulk.insert_rows(OrderFact, rows, conflict_target=["order"], update=update)
+            bulk.insert_rows(OrderFact, rows, conflict_target=["order_id"], update=update)
         days.update(r["day"] for r in rows)
     return days
 
@@ -126,26 +124,10 @@ def _latest_verdicts(order_ids: Sequence[int]) -> dict[int, str]:
     return dict(rows)
 
 
-def _sum(condition: Q) -> Count:
-    return Count("pk", filter=condition)
-
-
+# Annotated under another name than the term: several terms share their name with a fact column.
 DAILY_FIGURES: dict[str, Any] = {
-    "orders": Count("pk"),
-    "repeat_calls": _sum(Q(contacts__gte=REPEAT_CONTACTS)),
-    "index_base": _sum(Q(index_counted=True)),
-    "index_repeat": _sum(Q(index_counted=True, contacts__gte=rules.INDEX_CALLS)),
-    "closed": _sum(Q(closed=True)),
-    "first_contact_resolved": _sum(Q(first_contact_resolved=True)),
-    "answered_first": _sum(Q(answered_first=True)),
-    "malicious": _sum(Q(malicious=True)),
-    "complaints": _sum(Q(business_type="complaint")),
-    "valid_complaints": _sum(Q(verdict="valid")),
-    "invalid_complaints": _sum(Q(verdict="invalid")),
-    "pending_complaints": _sum(Q(verdict="pending")),
-    "called_back": _sum(Q(called_back=True)),
-    "reached": _sum(Q(called_back=True, satisfaction__in=rules.REACHED)),
-    "satisfied": _sum(Q(called_back=True, satisfaction__in=rules.SATISFIED)),
+    "n_orders": Count("pk"),
+    **{f"n_{name}": Count("pk", filter=condition) for name, (condition, _label) in TERMS.items()},
 }
 
 
@@ -157,7 +139,10 @@ def rollup_days(days: Iterable[dt.date]) -> None:
     for model in (DailyRollup, HourRollup, ClockRollup, GroupRollup):
         model.objects.filter(day__in=days).delete()
     facts = OrderFact.objects.filter(day__in=days)
-    daily = list(facts.values(*DAILY_CELL).annotate(**DAILY_FIGURES).order_by())
+    daily = [
+        {k.removeprefix("n_"): v for k, v in row.items()}
+        for row in facts.values(*DAILY_CELL).annotate(**DAILY_FIGURES).order_by()
+    ]
     bulk.insert_rows(DailyRollup, daily) if daily else None
     hours = list(facts.values("day", *CELL, "hour").annotate(orders=Count("pk")).order_by())
     bulk.insert_rows(HourRollup, hours) if hours else None
@@ -167,7 +152,9 @@ def rollup_days(days: Iterable[dt.date]) -> None:
             grouped[(*cell, gid)] += 1
     if grouped:
         names = ("day", *CELL, "group_id")
-        bulk.insert_rows(GroupRollup, [dict(zip(names, k), orders=n) for k, n in grouped.items()])
+        bulk.insert_rows(
+            GroupRollup, [dict(zip(names, k, strict=True), orders=n) for k, n in grouped.items()]
+        )
     clocks = _clock_rows(days)
     bulk.insert_rows(ClockRollup, clocks) if clocks else None
 
@@ -199,7 +186,7 @@ def _clock_rows(days: list[dt.date]) -> list[dict[str, Any]]:
             out[key] += r["decided"]
             on[key] += r["on_time"]
     names = ("day", *CELL, "kind")
-    return [dict(zip(names, k), decided=n, on_time=on[k]) for k, n in out.items()]
+    return [dict(zip(names, k, strict=True), decided=n, on_time=on[k]) for k, n in out.items()]
 
 
 def refresh(*, limit: int = EVENTS_PER_RUN) -> int:

@@ -47,6 +47,9 @@ class OrderFact(models.Model):
     class Meta:
         indexes = [models.Index(fields=["day", "unit_id"], name="an_fact_day_unit")]
 
+    def __str__(self) -> str:
+        return f"{self.order_id}"
+
 
 class DailyRollup(models.Model):
     """Per accepted day and cell: the counts every measure's terms add up from."""
@@ -78,6 +81,9 @@ class DailyRollup(models.Model):
     class Meta:
         indexes = [models.Index(fields=["day", "unit_id"], name="an_daily_day_unit")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id}"
+
 
 class HourRollup(models.Model):
     day = models.DateField()
@@ -90,6 +96,9 @@ class HourRollup(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["day", "unit_id"], name="an_hour_day_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.hour}"
 
 
 class ClockRollup(models.Model):
@@ -107,6 +116,9 @@ class ClockRollup(models.Model):
     class Meta:
         indexes = [models.Index(fields=["day", "unit_id"], name="an_clock_day_unit")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.kind}"
+
 
 class GroupRollup(models.Model):
     """Orders of each hot-spot group per day and cell (the groups' trend)."""
@@ -122,6 +134,9 @@ class GroupRollup(models.Model):
     class Meta:
         indexes = [models.Index(fields=["day", "unit_id"], name="an_group_day_unit")]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.group_id}"
+
 
 class CustomerCount(models.Model):
     """Customers of a 台区 at the start of a month: the base of 千户投诉率."""
@@ -135,6 +150,9 @@ class CustomerCount(models.Model):
         verbose_name_plural = _("月度客户数")
         constraints = [models.UniqueConstraint(fields=["month", "area_id"], name="an_customers_month_area")]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_id}: {self.customers}"
+
 
 class Watermark(models.Model):
     """How far the upkeep has read: the last timeline event id it took in."""
@@ -144,6 +162,9 @@ class Watermark(models.Model):
     low = models.BigIntegerField(default=0)  # the next run reads above this (the run before's ``value``)
     updated_at = models.DateTimeField(null=True)
 
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"
+
 
 class HotSpotGroup(models.Model):
     """A named hot spot known in advance (the seed paper's 缴费难, 价格模糊, 电压不稳, 停送电通知滞后): the
@@ -152,7 +173,9 @@ class HotSpotGroup(models.Model):
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40)
     sub_types = models.ManyToManyField(SubType, verbose_name=_("业务子类"), blank=True, related_name="+")
-    keywords = models.TextField(_("关键词"), blank=True, help_text=_("每行一个；诉求内容包含任一关键词即计入"))
+    keywords = models.TextField(
+        _("关键词"), blank=True, help_text=_("每行一个；诉求内容包含任一关键词即计入")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -179,3 +202,24 @@ class MaliciousFlag(models.Model):
     class Meta:
         verbose_name = _("恶意诉求标记")
         verbose_name_plural = _("恶意诉求标记")
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.reason}"
+
+
+class HotSpotRule(models.Model):
+    """How hot spots are found (one row, edited in the admin): a cell is tested when its period count
+    reaches ``min_count``; its expected count is its rate over the ``baseline_days`` before the period;
+    it is a hot spot when the Benjamini–Hochberg adjusted p-value of the Poisson test is below
+    ``alpha``."""
+
+    min_count = models.PositiveIntegerField(_("最小工单数"), default=5)
+    baseline_days = models.PositiveIntegerField(_("基线天数"), default=182)
+    alpha = models.FloatField(_("显著性水平（校正后）"), default=0.05)
+
+    class Meta:
+        verbose_name = _("热点判定规则")
+        verbose_name_plural = _("热点判定规则")
+
+    def __str__(self) -> str:
+        return str(_("热点判定规则"))

@@ -1,6 +1,6 @@
 """The seed paper's four hot spots, found there by reading complaints by hand, as groups an admin
 extends (热点分组). 缴费难 and 价格模糊 both sit under the billing topic: the sub-types and keywords tell
-them apart."""
+them apart. And the one row of the hot-spot test's settings."""
 
 from django.db import migrations
 
@@ -20,9 +20,13 @@ def seed(apps, schema_editor):
             code=code, defaults={"name": name, "keywords": "\n".join(keywords)}
         )
         group.sub_types.set(SubType.objects.filter(code__in=sub_types))
+    HotSpotRule = apps.get_model("analytics", "HotSpotRule")
+    if not HotSpotRule.objects.exists():
+        HotSpotRule.objects.create(min_count=5, baseline_days=182, alpha=0.05)
 
 
 def unseed(apps, schema_editor):
+    apps.get_model("analytics", "HotSpotRule").objects.all().delete()
     apps.get_model("analytics", "HotSpotGroup").objects.filter(code__in=[g[0] for g in GROUPS]).delete()
 
 

@@ -174,17 +174,17 @@ def _clock_rows(days: list[dt.date]) -> list[dict[str, Any]]:
     )
     per_order: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
-        per_order.setdefault(r["order_id"], []).append(r)
+        per_order.setdefault(r["order_id"], []).append(dict(r))
     cells = OrderFact.objects.filter(order_id__in=list(per_order), day__in=wanted).values(
         "order_id", "day", *CELL
     )
     out: Counter[tuple[Any, ...]] = Counter()
     on: Counter[tuple[Any, ...]] = Counter()
     for fact in cells:
-        for r in per_order[fact["order_id"]]:
-            key = (fact["day"], *(fact[c] for c in CELL), r["kind"])
-            out[key] += r["decided"]
-            on[key] += r["on_time"]
+        for clock_row in per_order[fact["order_id"]]:
+            key = (fact["day"], *(fact[c] for c in CELL), clock_row["kind"])
+            out[key] += clock_row["decided"]
+            on[key] += clock_row["on_time"]
     names = ("day", *CELL, "kind")
     return [dict(zip(names, k, strict=True), decided=n, on_time=on[k]) for k, n in out.items()]
 

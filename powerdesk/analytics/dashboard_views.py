@@ -68,7 +68,7 @@ def _page(request: ConsoleRequest, *, own_unit: bool) -> HttpResponse:
         else ["unit_id", "business_type", "topic_id", "channel", "day", "hour", "verdict", "on_time"]
     )
     order += [k for k in figures.breakdowns if k not in order]
-    charts = [
+    charts: list[dict[str, Any]] = [
         {"id": k, "title": str(figures.titles.get(k, k)), "cells": figures.breakdowns[k]} for k in order
     ]
     chart_data = {

@@ -95,6 +95,13 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--changed", type=int, default=5_000, help="orders changed before one upkeep run")
+    parser.add_argument(
+        "--recent-days",
+        type=int,
+        default=7,
+        help="changed orders are drawn from those accepted this recently (0: any)",
+    )
+    parser.add_argument("--no-rebuild", action="store_true", help="keep the aggregates of an earlier run")
     parser.add_argument("--intake-ms", type=float, default=11.9)
     args = parser.parse_args()
 
@@ -114,7 +121,7 @@ def main() -> None:
     from powerdesk.workorders.models import WorkOrder
 
     started = time.monotonic()
-    rebuilt = aggregates.rebuild()
+    rebuilt = 0 if args.no_rebuild else aggregates.rebuild()
     rebuild_s = time.monotonic() - started
     with connection.cursor() as cur:
         for table in (
@@ -141,8 +148,13 @@ def main() -> None:
 
     # The upkeep: K orders changed (one event each, as a transition writes), then one run.
     rng = random.Random(1)
-    top = WorkOrder.objects.order_by("-id").values_list("id", flat=True).first()
-    changed = sorted({rng.randrange(1, top + 1) for _ in range(args.changed)})
+    pool = WorkOrder.objects.order_by("id")
+    if args.recent_days:
+        from django.utils import timezone
+
+        pool = pool.filter(created_at__gte=timezone.now() - dt.timedelta(days=args.recent_days))
+    ids = list(pool.values_list("id", flat=True))
+    changed = sorted(set(rng.sample(ids, min(args.changed, len(ids)))))
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO workorders_workorderevent (order_id, kind, at, from_status, to_status, note, data,"

@@ -472,11 +472,7 @@ def hot_spots(
         if not keys:
             continue
         before = dict(
-            _days(daily, base_period)
-            .filter(**{f"{dimension}__in": keys})
-            .values(dimension)
-            .annotate(n=Sum("orders"))
-            .values_list(dimension, "n")
+            _days(daily, base_period).values(dimension).annotate(n=Sum("orders")).values_list(dimension, "n")
         )
         for key in keys:
             expected = max(before.get(key, 0), 0.5) * days / rule.baseline_days

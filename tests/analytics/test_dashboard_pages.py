@@ -93,3 +93,15 @@ def test_a_handler_flags_a_malicious_demand(month, users, client):
     client.post(url, {"action": "clear"})
     assert not MaliciousFlag.objects.exists()
     assert WorkOrderEvent.objects.filter(order=order).latest("id").kind == "malicious_cleared"
+
+
+def test_the_hot_spot_groups_and_rule_are_admin_data(client, db):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="x-pass-2026")
+    client.force_login(admin)
+    groups = client.get(reverse("admin:analytics_hotspotgroup_changelist"))
+    assert groups.status_code == 200 and "缴费难" in groups.content.decode()
+    assert client.get(reverse("admin:analytics_hotspotrule_changelist")).status_code == 200
+    # One rule row (seeded): no second one.
+    assert client.get(reverse("admin:analytics_hotspotrule_add")).status_code == 403

@@ -10,14 +10,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from powerdesk.core import clock
-from powerdesk.workorders.choices import BusinessType, Satisfaction, Status
+from powerdesk.workorders.choices import BusinessType, Status
 
 # 优质服务评价指数 (DOMAIN §4): events on which the customer called this many times or more …
 INDEX_CALLS = 3
 # … over the business volume without these types (and without the consultations answered at once).
 INDEX_EXCLUDED_TYPES = frozenset({BusinessType.REPAIR, BusinessType.PRAISE})
-REACHED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED})
-SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASIC})
 
 
 def fact_row(

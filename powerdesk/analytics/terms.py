@@ -9,7 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.analytics import rules
-from powerdesk.analytics.measures import REPEAT_CONTACTS
+
+# The callback and repeat-call terms are the quality view's own definitions (one home per measure).
+from powerdesk.analytics.measures import REACHED, REPEAT_CONTACTS, SATISFIED
 from powerdesk.complaints.models import Verdict
 from powerdesk.workorders.choices import BusinessType
 
@@ -26,6 +28,6 @@ TERMS: dict[str, tuple[Q, str | Promise]] = {
     "invalid_complaints": (Q(verdict=Verdict.INVALID), _("不成立")),
     "pending_complaints": (Q(verdict=Verdict.PENDING), _("待补证")),
     "called_back": (Q(called_back=True), _("已回访")),
-    "reached": (Q(called_back=True, satisfaction__in=rules.REACHED), _("回访联系上")),
-    "satisfied": (Q(called_back=True, satisfaction__in=rules.SATISFIED), _("满意或基本满意")),
+    "reached": (Q(called_back=True, satisfaction__in=REACHED), _("回访联系上")),
+    "satisfied": (Q(called_back=True, satisfaction__in=SATISFIED), _("满意或基本满意")),
 }

@@ -19,7 +19,7 @@
         grid: { left: horizontal ? 140 : 48, right: 24, top: 16, bottom: horizontal ? 24 : 48 },
         xAxis: horizontal ? value : category,
         yAxis: horizontal ? Object.assign({}, category, { inverse: true }) : value,
-        series: [{ type: chart.kind, data: chart.values, name: chart.title, smooth: false }],
+        series: [{ type: chart.kind, data: chart.values, name: chart.title, barMaxWidth: 40 }],
       });
       window.addEventListener("resize", function () { instance.resize(); });
     });

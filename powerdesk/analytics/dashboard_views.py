@@ -22,6 +22,7 @@ from powerdesk.analytics.forms import DashboardFilterForm
 from powerdesk.analytics.measures import Scope
 from powerdesk.analytics.selectors import default_days, month_bounds, period_of, quality_allowed
 from powerdesk.core.decorators import domain_errors
+from powerdesk.org.models import UnitHead
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.workorders.selectors import order_get
 
@@ -35,8 +36,11 @@ def _parse(
     if not query.get("date_from") and not query.get("date_to"):
         first, last = default_days()
         query["date_from"], query["date_to"] = first.isoformat(), last.isoformat()
-    if own_unit and "unit" not in query and user.unit_id:
-        query["unit"] = str(user.unit_id)
+    if own_unit and "unit" not in query:
+        # The unit a head heads (else their own unit): the unit head's dashboard opens on it.
+        headed = UnitHead.objects.filter(user=user).values_list("unit_id", flat=True).first()
+        if headed or user.unit_id:
+            query["unit"] = str(headed or user.unit_id)
     form = DashboardFilterForm(query, user=user)
     errors: list[str] = []
     if not form.is_valid():

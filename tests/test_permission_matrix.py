@@ -316,6 +316,23 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    # The dashboards: as the quality view (a unit head sees their subtree: tests/analytics).
+    "analytics:dashboard": Row(lambda sc: reverse("analytics:dashboard"), sees_all_units),
+    "analytics:unit_dashboard": Row(lambda sc: reverse("analytics:unit_dashboard"), sees_all_units),
+    # The malicious-demand flag: 404 for an order not visible, 403 for roles that neither reply nor
+    # resolve, else back to the order page (set, or refused with a message when already set).
+    "analytics:malicious": Row(
+        lambda sc: reverse("analytics:malicious", args=[sc.order.number]),
+        lambda role, position: (
+            MISSING
+            if not sees_order(role, position)
+            else LOGIN
+            if {"reply", "resolve"} & role.may
+            else FORBIDDEN
+        ),
+        method="post",
+        body={"action": "set", "reason": "反复提出无理要求"},
+    ),
     "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
     "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
     "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),

@@ -35,6 +35,7 @@ NOT_PAGES = {
     "audit:export": "CSV",
     "grid:export": "CSV or Excel",
     "analytics:quality_export": "CSV",
+    "analytics:malicious": "POST only",
     "complaints:rectification_close": "POST only",
     "outages:etr": "POST only",
     "outages:restore": "POST only",

@@ -38,8 +38,8 @@ from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.grid import build_topology
-from powerdesk.demo.learning import build_learning, restore_case_library
 from powerdesk.demo.history import HISTORY_MONTHS, build_history
+from powerdesk.demo.learning import build_learning, restore_case_library
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.outages import build_outages

@@ -61,7 +61,7 @@ def model_train(
     evaluation set (or, missing, on the held-out share, and say so), refit on all rows, store."""
     try:
         _progress(run, "rows", 2, state=TrainingRun.State.RUNNING)
-        rows = training.training_rows(include_archive=include_archive, corpus=corpus or training.TRAIN_FILE)
+        rows = training.training_rows(include_archive=include_archive, corpus=corpus or training.TRAIN_DIR)
         if len(rows) < 20:
             raise ValidationFailed(_("训练数据太少，无法训练模型。"))
         evaluation = training.eval_rows()

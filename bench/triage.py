@@ -39,8 +39,10 @@ class Term:
 
 def seeded_lexicon() -> list[Term]:
     lexicon = importlib.import_module("powerdesk.triage.migrations.0002_seed_lexicon")
+    more = importlib.import_module("powerdesk.triage.migrations.0003_more_hazard_terms")
     risk = importlib.import_module("powerdesk.risk.migrations.0002_seed")
-    terms = [Term(t, "hazard", w) for t, w, _n in lexicon.HAZARD]
+    dropped = {t for t, _w, _n in more.DROPPED}
+    terms = [Term(t, "hazard", w) for t, w, _n in (*lexicon.HAZARD, *more.HAZARD) if t not in dropped]
     terms += [Term(t, "unhappy", w) for t, w, _n in lexicon.UNHAPPY]
     terms += [Term(t, "angry", w) for t, w, _n in risk.TERMS]
     return terms

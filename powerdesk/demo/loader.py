@@ -40,6 +40,8 @@ from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
+from powerdesk.triage.models import ModelVersion, TrainingRun
+from powerdesk.triage.services import training_request
 from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
 
 DEFAULT_SEED = 95598
@@ -95,6 +97,7 @@ class DemoSummary:
     by_channel: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     surveys: int = 0
+    triage_training: bool = False  # a first triage model queued for the worker
     seconds: float = 0.0
 
 
@@ -214,6 +217,13 @@ def demo_load(
     with transaction.atomic():
         build_outages(now)
         mark_history_sent(now)  # the outage calls of the last half hour told their callers then
+    # The intake form's triage suggestion needs an active model: the worker trains the first one from the
+    # shipped corpus and the archived demo orders (about ten seconds) rather than the load waiting on it.
+    with transaction.atomic():
+        waiting = TrainingRun.objects.filter(state__in=[TrainingRun.State.QUEUED, TrainingRun.State.RUNNING])
+        if not ModelVersion.objects.filter(is_active=True).exists() and not waiting.exists():
+            training_request(actor=None, activate_if_none=True)
+            summary.triage_training = True
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -29,6 +29,9 @@ TARGETS = ("business_type", "topic", "sub_type", "emotion", "urgent")
 # A missed hazard costs more than a false alarm: the urgent threshold is the highest probability that
 # still finds this share of the hazards held out of the training rows (never above 0.5).
 URGENT_RECALL = 0.98
+# The classifiers' inverse regularisation, chosen on held-out fifths of the training corpus (two seeds):
+# business-type macro-F1 0.873 at C=4, 0.880 at 16, 0.882 at 64 — beyond 16 within the noise and slower.
+C = 16.0
 
 _PHONE = re.compile(
     r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
@@ -257,7 +260,7 @@ def fit(
         keep = [j for j, label in enumerate(labels) if label]
         if len({labels[j] for j in keep}) < 2:
             continue
-        clf = LogisticRegression(C=8.0, max_iter=2000, random_state=seed, class_weight="balanced")
+        clf = LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
         clf.fit(x[keep], [labels[j] for j in keep])
         classifiers[target] = clf
     parents = {str(r["sub_type"]): str(r["business_type"]) for r in rows if r.get("sub_type")}
@@ -283,7 +286,7 @@ def _urgent_threshold(x: sparse.csr_matrix, labels: Sequence[str], *, seed: int)
     if y.sum() < 10 or (~y).sum() < 10:
         return 0.5
     fit_at, held_at = train_test_split(keep, test_size=0.2, random_state=seed, stratify=y)
-    clf = LogisticRegression(C=8.0, max_iter=2000, random_state=seed, class_weight="balanced")
+    clf = LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
     clf.fit(x[fit_at], [labels[j] for j in fit_at])
     positive = list(clf.classes_).index("1")
     scores = clf.predict_proba(x[held_at])[:, positive]

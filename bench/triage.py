@@ -152,7 +152,9 @@ def report(model, rows: list[dict], urgent) -> None:
     print(f"\n== urgent missed: {len(missed)} ==")
     for r, p in missed:
         said = p["business_type"].label if "business_type" in p else "-"
-        print(f"  truth {r.get('business_type')}/{r.get('topic')}/{r.get('sub_type') or '-'}  guessed type {said}")
+        print(
+            f"  truth {r.get('business_type')}/{r.get('topic')}/{r.get('sub_type') or '-'}  guessed type {said}"
+        )
 
 
 if __name__ == "__main__":

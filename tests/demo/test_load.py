@@ -184,6 +184,8 @@ def test_it_queues_the_first_triage_model_for_the_worker_to_train_and_activate(s
     assert small_demo.triage_training
     run = TrainingRun.objects.get()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT queue_name, args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"])
+        cursor.execute(
+            "SELECT queue_name, args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"]
+        )
         rows = [(q, json.loads(a) if isinstance(a, str) else a) for q, a in cursor.fetchall()]
     assert rows == [("triage", {"run_id": run.pk, "activate_if_none": True})]

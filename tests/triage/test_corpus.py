@@ -68,7 +68,9 @@ def test_every_type_topic_and_sub_type_has_enough_lines_in_every_voice():
     topics = Counter(r["topic"] for r in rows)
     subs = Counter(r["sub_type"] for r in rows)
     assert {t: types[t] for t in BusinessType.values if types[t] < MIN_PER_TYPE} == {}
-    assert {t: topics[t] for t in Topic.objects.values_list("code", flat=True) if topics[t] < MIN_PER_TOPIC} == {}
+    assert {
+        t: topics[t] for t in Topic.objects.values_list("code", flat=True) if topics[t] < MIN_PER_TOPIC
+    } == {}
     seeded_subs = SubType.objects.values_list("code", flat=True)
     assert {s: subs[s] for s in seeded_subs if subs[s] < MIN_PER_SUB_TYPE} == {}
     hazards = [r for r in rows if r["urgent"]]

@@ -96,4 +96,7 @@ def test_a_first_model_request_tells_the_job_to_activate_it(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"])
         (args,) = cursor.fetchone()
-    assert (json.loads(args) if isinstance(args, str) else args) == {"run_id": run.pk, "activate_if_none": True}
+    assert (json.loads(args) if isinstance(args, str) else args) == {
+        "run_id": run.pk,
+        "activate_if_none": True,
+    }

@@ -45,7 +45,7 @@ def test_activation_refuses_a_version_that_scores_worse(db, users, small_model, 
 
 
 def test_a_new_hazard_word_makes_the_call_urgent_at_once(db, active_model):
-    text = "楼下那个铁柜子嗞嗞响"  # a sound the model does not take for a hazard
+    text = "营业厅的叫号机嗞嗞响"  # a sound the model does not take for a hazard
     assert suggest.suggestion_for(text)["urgent"]["words"] == []
     LexiconTerm.objects.create(term="嗞嗞响", kind="hazard", weight=4)  # a save clears the cache
     answer = suggest.suggestion_for(text)

@@ -218,7 +218,8 @@ def demo_load(
         build_outages(now)
         mark_history_sent(now)  # the outage calls of the last half hour told their callers then
     # The intake form's triage suggestion needs an active model: the worker trains the first one from the
-    # shipped corpus and the archived demo orders (about ten seconds) rather than the load waiting on it.
+    # shipped corpus and the archived demo orders (7–40 s with the load of the machine) rather than the
+    # load waiting on it.
     with transaction.atomic():
         waiting = TrainingRun.objects.filter(state__in=[TrainingRun.State.QUEUED, TrainingRun.State.RUNNING])
         if not ModelVersion.objects.filter(is_active=True).exists() and not waiting.exists():

@@ -1,8 +1,8 @@
 """Triage benchmark: macro-F1 of business type and topic and the recall of urgent on the evaluation set,
 inference p50/p99 per utterance, and the memory a web process gains by loading the model.
 
-``.venv/bin/python bench/triage.py [--seed N] [--runs N]``. No database: it trains from the shipped corpus
-(``powerdesk/triage/corpus/train.jsonl``) as ``powerdesk triage train --no-archive`` does, measures on
+``.venv/bin/python bench/triage.py [--seed N] [--runs N] [--report]``. No database: it trains from the shipped corpus
+(``powerdesk/triage/corpus/train/*.jsonl``) as ``powerdesk triage train --no-archive`` does, measures on
 ``corpus/eval.jsonl`` (written apart, never trained on) or — when that file is missing — on a held-out
 20 % of the corpus, and says which. Urgent is served as the model OR a hazard word of the seeded lexicon.
 The memory is the resident set before and after loading jieba and the stored model (unpickled from its
@@ -39,8 +39,10 @@ class Term:
 
 def seeded_lexicon() -> list[Term]:
     lexicon = importlib.import_module("powerdesk.triage.migrations.0002_seed_lexicon")
+    more = importlib.import_module("powerdesk.triage.migrations.0003_more_hazard_terms")
     risk = importlib.import_module("powerdesk.risk.migrations.0002_seed")
-    terms = [Term(t, "hazard", w) for t, w, _n in lexicon.HAZARD]
+    dropped = {t for t, _w, _n in more.DROPPED}
+    terms = [Term(t, "hazard", w) for t, w, _n in (*lexicon.HAZARD, *more.HAZARD) if t not in dropped]
     terms += [Term(t, "unhappy", w) for t, w, _n in lexicon.UNHAPPY]
     terms += [Term(t, "angry", w) for t, w, _n in risk.TERMS]
     return terms
@@ -56,14 +58,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--runs", type=int, default=2000, help="utterances timed")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="also print per-class scores and confusion matrices of type and topic, and the labels of "
+        "the urgent lines missed (labels only: the evaluation texts are not shown)",
+    )
     args = parser.parse_args()
 
     from powerdesk.triage import learn, rules
 
     corpus = REPO / "powerdesk" / "triage" / "corpus"
-    TRAIN_FILE, EVAL_FILE = corpus / "train.jsonl", corpus / "eval.jsonl"
+    TRAIN_DIR, EVAL_FILE = corpus / "train", corpus / "eval.jsonl"
 
-    rows = read_jsonl(TRAIN_FILE)
+    rows = [row for file in sorted(TRAIN_DIR.glob("*.jsonl")) for row in read_jsonl(file)]
     evaluation = read_jsonl(EVAL_FILE) if EVAL_FILE.exists() else None
     if evaluation:
         fit_rows, held, source = rows, evaluation, f"evaluation set {EVAL_FILE.name} ({len(evaluation)})"
@@ -115,6 +123,38 @@ def main() -> None:
     print(f"urgent recall:          {metrics.get('urgent_recall', 0):.3f}   (target ≥ 0.98)")
     print(f"inference per utterance ({args.runs}): p50 {p50:.2f} ms, p99 {p99:.2f} ms   (target p99 < 20 ms)")
     print(f"process memory gained by the model: {gained:.1f} MB (resident set)")
+    if args.report:
+        report(served, held, urgent)
+
+
+def report(model, rows: list[dict], urgent) -> None:
+    """Per-class precision / recall / F1 and the confusion matrix (rows: truth, columns: guess) of
+    business type and topic, and the labels of the urgent lines the served urgency missed."""
+    from sklearn.metrics import classification_report, confusion_matrix
+
+    predicted = [model.predict(str(r["text"]), top_words=0) for r in rows]
+    for target in ("business_type", "topic"):
+        truth = [str(r.get(target) or "") for r in rows]
+        guess = [p[target].label if target in p else "" for p in predicted]
+        labels = sorted(set(truth) | set(guess))
+        print(f"\n== {target} ==")
+        print(classification_report(truth, guess, labels=labels, zero_division=0, digits=3))
+        matrix = confusion_matrix(truth, guess, labels=labels)
+        short = [label[:7] for label in labels]
+        print("truth \\ guess".ljust(20) + "".join(s.rjust(8) for s in short))
+        for label, line in zip(labels, matrix, strict=True):
+            print(label[:19].ljust(20) + "".join(str(v).rjust(8) for v in line))
+    missed = [
+        (r, p)
+        for r, p in zip(rows, predicted, strict=True)
+        if r.get("urgent") and not urgent(str(r["text"]), "urgent" in p and p["urgent"].label == "1")
+    ]
+    print(f"\n== urgent missed: {len(missed)} ==")
+    for r, p in missed:
+        said = p["business_type"].label if "business_type" in p else "-"
+        print(
+            f"  truth {r.get('business_type')}/{r.get('topic')}/{r.get('sub_type') or '-'}  guessed type {said}"
+        )
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
+from powerdesk.triage.models import ModelVersion, TrainingRun
+from powerdesk.triage.services import training_request
 from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
 
 DEFAULT_SEED = 95598
@@ -117,6 +119,7 @@ class DemoSummary:
     problems: list[str] = field(default_factory=list)
     surveys: int = 0
     learning: int = 0  # learning assignments made
+    triage_training: bool = False  # a first triage model queued for the worker
     seconds: float = 0.0
 
 
@@ -245,6 +248,14 @@ def demo_load(
     with transaction.atomic():
         summary.history = build_history(rng("history"), now, history_months, progress)
         analytics_rebuild()
+    # The intake form's triage suggestion needs an active model: the worker trains the first one from the
+    # shipped corpus and the archived demo orders (7–40 s with the load of the machine) rather than the
+    # load waiting on it.
+    with transaction.atomic():
+        waiting = TrainingRun.objects.filter(state__in=[TrainingRun.State.QUEUED, TrainingRun.State.RUNNING])
+        if not ModelVersion.objects.filter(is_active=True).exists() and not waiting.exists():
+            training_request(actor=None, activate_if_none=True)
+            summary.triage_training = True
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

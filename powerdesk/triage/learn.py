@@ -26,6 +26,12 @@ from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import train_test_split
 
 TARGETS = ("business_type", "topic", "sub_type", "emotion", "urgent")
+# A missed hazard costs more than a false alarm: the urgent threshold is the highest probability that
+# still finds this share of the hazards held out of the training rows (never above 0.5).
+URGENT_RECALL = 0.98
+# The classifiers' inverse regularisation, chosen on held-out fifths of the training corpus (two seeds):
+# business-type macro-F1 0.873 at C=4, 0.880 at 16, 0.882 at 64 — beyond 16 within the noise and slower.
+C = 16.0
 
 _PHONE = re.compile(
     r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"
@@ -89,6 +95,7 @@ class TriageModel:
     sub_type_parent: dict[str, str]  # sub-type code → business type, from the training labels
     feature_names: list[str]
     n_word_features: int
+    urgent_threshold: float = 0.5
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         norm = [normalise(t) for t in texts]
@@ -144,6 +151,8 @@ class TriageModel:
                     continue
                 proba = proba / proba.sum()
             best = int(np.argmax(proba))
+            if target == "urgent" and len(classes) == 2:
+                best = 1 if proba[1] >= getattr(self, "urgent_threshold", 0.5) else 0
             out[target] = Prediction(
                 label=classes[best],
                 confidence=float(proba[best]),
@@ -251,10 +260,12 @@ def fit(
         keep = [j for j, label in enumerate(labels) if label]
         if len({labels[j] for j in keep}) < 2:
             continue
-        clf = LogisticRegression(C=8.0, max_iter=2000, random_state=seed, class_weight="balanced")
+        clf = LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
         clf.fit(x[keep], [labels[j] for j in keep])
         classifiers[target] = clf
     parents = {str(r["sub_type"]): str(r["business_type"]) for r in rows if r.get("sub_type")}
+    tell("urgent threshold", 92)
+    threshold = _urgent_threshold(x, [_label(r, "urgent") for r in rows], seed=seed)
     tell("fitted", 95)
     return TriageModel(
         word_vec=word_vec,
@@ -263,7 +274,26 @@ def fit(
         sub_type_parent=parents,
         feature_names=[str(n) for n in names],
         n_word_features=xw.shape[1],
+        urgent_threshold=threshold,
     )
+
+
+def _urgent_threshold(x: sparse.csr_matrix, labels: Sequence[str], *, seed: int) -> float:
+    """The urgent threshold chosen on a held-out fifth of the training rows: the highest that keeps the
+    held-out recall at :data:`URGENT_RECALL` (0.5, the plain argmax, when that already does)."""
+    keep = [j for j, label in enumerate(labels) if label]
+    y = np.array([labels[j] == "1" for j in keep])
+    if y.sum() < 10 or (~y).sum() < 10:
+        return 0.5
+    fit_at, held_at = train_test_split(keep, test_size=0.2, random_state=seed, stratify=y)
+    clf = LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
+    clf.fit(x[fit_at], [labels[j] for j in fit_at])
+    positive = list(clf.classes_).index("1")
+    scores = clf.predict_proba(x[held_at])[:, positive]
+    hazards = np.sort(scores[np.array([labels[j] == "1" for j in held_at])])
+    # the score of the hazard below which only (1 - URGENT_RECALL) of the held-out hazards fall
+    allowed_misses = int(np.floor(len(hazards) * (1 - URGENT_RECALL)))
+    return float(min(0.5, hazards[allowed_misses]))
 
 
 def split(rows: Sequence[Mapping[str, Any]], *, seed: int = 0, share: float = 0.2) -> tuple[list, list]:

@@ -27,12 +27,17 @@ log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def training_request(*, actor: User | None) -> TrainingRun:
-    """A training run, queued: the job (queue ``triage``, never in the SLA sweep's way) trains it."""
+def training_request(*, actor: User | None, activate_if_none: bool = False) -> TrainingRun:
+    """A training run, queued: the job (queue ``triage``, never in the SLA sweep's way) trains it.
+    ``activate_if_none``: the version it trains serves at once when no version is active yet (a new
+    installation's first model, e.g. the demo's)."""
     from powerdesk.triage.tasks import train_model
 
     run = TrainingRun.objects.create(requested_at=clock.now(), requested_by=actor)
-    defer_in_transaction(train_model, {"run_id": run.pk})
+    job: dict[str, Any] = {"run_id": run.pk}
+    if activate_if_none:
+        job["activate_if_none"] = True
+    defer_in_transaction(train_model, job)
     return run
 
 
@@ -56,12 +61,14 @@ def model_train(
     seed: int = 0,
     include_archive: bool = True,
     corpus: Path | None = None,
+    activate_if_none: bool = False,
 ) -> ModelVersion:
-    """Train a model version and store it (not active): read the rows, hold 20 % out, fit, measure on the
-    evaluation set (or, missing, on the held-out share, and say so), refit on all rows, store."""
+    """Train a model version and store it: read the rows, hold 20 % out, fit, measure on the evaluation
+    set (or, missing, on the held-out share, and say so), refit on all rows, store. It is not active
+    unless ``activate_if_none`` and no version is."""
     try:
         _progress(run, "rows", 2, state=TrainingRun.State.RUNNING)
-        rows = training.training_rows(include_archive=include_archive, corpus=corpus or training.TRAIN_FILE)
+        rows = training.training_rows(include_archive=include_archive, corpus=corpus or training.TRAIN_DIR)
         if len(rows) < 20:
             raise ValidationFailed(_("训练数据太少，无法训练模型。"))
         evaluation = training.eval_rows()
@@ -92,6 +99,8 @@ def model_train(
             eval_source=source,
             score=float(metrics.get("score", 0.0)),
         )
+        if activate_if_none and not ModelVersion.objects.filter(is_active=True).exists():
+            model_version_activate(version=version, actor=None)
         _progress(run, "done", 100, state=TrainingRun.State.DONE, version=version, finished_at=clock.now())
         return version
     except Exception as failure:

@@ -1,4 +1,5 @@
-"""Where the training rows come from: the shipped corpus (``corpus/train.jsonl``) and the archived
+"""Where the training rows come from: the shipped corpus (``corpus/train/*.jsonl``, one file per business
+type) and the archived
 orders with the classification the agent confirmed at intake (before any later reclassification), their
 personal data replaced by placeholders. The evaluation set (``corpus/eval.jsonl``) is read apart and
 never trained on."""
@@ -16,7 +17,7 @@ from powerdesk.workorders.choices import EventKind, Status
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-TRAIN_FILE = CORPUS / "train.jsonl"
+TRAIN_DIR = CORPUS / "train"
 EVAL_FILE = CORPUS / "eval.jsonl"
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
@@ -38,6 +39,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
                 if row.get("text"):
                     rows.append(row)
     return rows
+
+
+def read_corpus(path: Path) -> list[dict[str, Any]]:
+    """The rows of one jsonl file, or of every ``*.jsonl`` file of a folder in name order."""
+    if path.is_dir():
+        return [row for file in sorted(path.glob("*.jsonl")) for row in read_jsonl(file)]
+    return read_jsonl(path)
 
 
 def scrub(text: str, *, names: tuple[str, ...] = (), address: str = "") -> str:
@@ -104,8 +112,8 @@ def archived_rows(limit: int = 20000) -> Iterator[dict[str, Any]]:
         }
 
 
-def training_rows(*, include_archive: bool = True, corpus: Path = TRAIN_FILE) -> list[dict[str, Any]]:
-    rows = read_jsonl(corpus)
+def training_rows(*, include_archive: bool = True, corpus: Path = TRAIN_DIR) -> list[dict[str, Any]]:
+    rows = read_corpus(corpus)
     if include_archive:
         rows.extend(archived_rows())
     return rows

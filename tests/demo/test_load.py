@@ -172,3 +172,20 @@ def test_some_open_orders_are_at_risk_with_their_reasons(small_demo, db):
     at_risk = OrderRisk.objects.filter(score__gte=threshold())
     assert at_risk.exists() and not small_demo.problems
     assert all(r.reasons and r.alerted_at is not None for r in at_risk)
+
+
+def test_it_queues_the_first_triage_model_for_the_worker_to_train_and_activate(small_demo, db):
+    import json
+
+    from django.db import connection
+
+    from powerdesk.triage.models import TrainingRun
+
+    assert small_demo.triage_training
+    run = TrainingRun.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT queue_name, args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"]
+        )
+        rows = [(q, json.loads(a) if isinstance(a, str) else a) for q, a in cursor.fetchall()]
+    assert rows == [("triage", {"run_id": run.pk, "activate_if_none": True})]

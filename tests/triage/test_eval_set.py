@@ -71,7 +71,7 @@ def test_no_utterance_is_repeated_or_shared_with_a_training_file():
     texts = [r["text"].strip() for r in _rows()]
     assert [t for t, c in Counter(texts).items() if c > 1] == []
     trained = set()
-    for path in CORPUS.glob("*.jsonl"):
+    for path in CORPUS.rglob("*.jsonl"):
         if path != EVAL:
             lines = path.read_text(encoding="utf-8").splitlines()
             trained |= {json.loads(line)["text"].strip() for line in lines if line.strip()}

@@ -45,7 +45,7 @@ def test_a_stored_model_loads_back_the_same(small_model):
 
 
 def test_evaluation_reports_macro_f1_and_urgent_recall(small_model):
-    metrics = learn.evaluate(small_model, small_rows(per_situation=2))
+    metrics = learn.evaluate(small_model, small_rows(every=11))
     assert {"business_type_macro_f1", "topic_macro_f1", "urgent_recall", "score"} <= set(metrics)
 
 
@@ -57,3 +57,17 @@ def test_archived_words_lose_phones_ids_names_and_addresses_before_training():
     for secret in ("张三", "13812345678", "110101199001011234", "和平路12号"):
         assert secret not in clean
     assert "家里没电" in clean and "〔姓名〕" in clean and "〔电话〕" in clean
+
+
+def test_the_urgent_threshold_is_chosen_on_held_out_training_rows_and_never_above_a_half():
+    rows = small_rows()
+    first, second = learn.fit(rows, seed=4), learn.fit(rows, seed=4)
+    assert 0 < first.urgent_threshold <= 0.5
+    assert first.urgent_threshold == second.urgent_threshold
+
+
+def test_an_urgent_probability_at_the_threshold_says_urgent(small_model):
+    clf = small_model.classifiers["urgent"]
+    proba = learn._proba(clf, small_model.row("小区门口的电线断了掉在地上"))
+    said = small_model.predict("小区门口的电线断了掉在地上")["urgent"].label
+    assert said == ("1" if proba[list(clf.classes_).index("1")] >= small_model.urgent_threshold else "0")

@@ -45,7 +45,7 @@ def test_activation_refuses_a_version_that_scores_worse(db, users, small_model, 
 
 
 def test_a_new_hazard_word_makes_the_call_urgent_at_once(db, active_model):
-    text = "院子里的配电柜一直在嗞嗞响"
+    text = "营业厅的叫号机嗞嗞响"  # a sound the model does not take for a hazard
     assert suggest.suggestion_for(text)["urgent"]["words"] == []
     LexiconTerm.objects.create(term="嗞嗞响", kind="hazard", weight=4)  # a save clears the cache
     answer = suggest.suggestion_for(text)
@@ -79,3 +79,24 @@ def test_a_training_request_queues_a_job_on_the_triage_queue(db, users):
     assert [(queue, json.loads(args) if isinstance(args, str) else args) for queue, args in rows] == [
         ("triage", {"run_id": run.pk})
     ]
+
+
+def test_the_first_version_serves_at_once_when_asked_and_a_later_one_waits(db, small_corpus, no_eval_set):
+    first = services.model_train(seed=2, include_archive=False, corpus=small_corpus, activate_if_none=True)
+    second = services.model_train(seed=3, include_archive=False, corpus=small_corpus, activate_if_none=True)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.is_active and not second.is_active
+
+
+def test_a_first_model_request_tells_the_job_to_activate_it(db):
+    from django.db import connection
+
+    run = services.training_request(actor=None, activate_if_none=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT args FROM procrastinate_jobs WHERE task_name LIKE %s", ["%train_model"])
+        (args,) = cursor.fetchone()
+    assert (json.loads(args) if isinstance(args, str) else args) == {
+        "run_id": run.pk,
+        "activate_if_none": True,
+    }

@@ -87,6 +87,8 @@ class Command(BaseCommand):
         self.stdout.write("  by type:    " + ", ".join(f"{k} {v}" for k, v in s.by_type.items()))
         self.stdout.write("  by status:  " + ", ".join(f"{k} {v}" for k, v in s.by_status.items()))
         self.stdout.write("  by channel: " + ", ".join(f"{k} {v}" for k, v in s.by_channel.items()))
+        if s.triage_training:
+            self.stdout.write("  triage: the worker trains and activates the first suggestion model")
         if s.problems:
             self.stdout.write(self.style.WARNING(f"{len(s.problems)} planned steps could not be applied:"))
             for line in s.problems[:20]:

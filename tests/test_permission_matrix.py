@@ -303,6 +303,18 @@ CONSOLE: dict[str, Row] = {
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
     "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
+    # Exports: every role may export the order list (its own scope: a short list is the file itself);
+    # a job is its requester's (or an administrator's): no such job is a 404 for everyone.
+    "exports:list": Row(lambda sc: reverse("exports:list"), everyone()),
+    "exports:start": Row(
+        lambda sc: reverse("exports:start", args=["orders"]),
+        everyone(),
+        method="post",
+        body={"query": "queue=all"},
+    ),
+    "exports:detail": Row(lambda sc: reverse("exports:detail", args=[999999]), everyone(MISSING)),
+    "exports:status": Row(lambda sc: reverse("exports:status", args=[999999]), everyone(MISSING)),
+    "exports:download": Row(lambda sc: reverse("exports:download", args=[999999]), everyone(MISSING)),
     "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
     "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),
     "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),

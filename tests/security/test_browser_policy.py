@@ -53,6 +53,9 @@ NOT_PAGES = {
     "knowledge:revise": "POST only",
     "knowledge:attachment_add": "POST only",
     "knowledge:attachment": "a download, not HTML",
+    "exports:start": "POST only: answers the file or leads to the job's page",
+    "exports:status": "an htmx fragment of the export job's page",
+    "exports:download": "a download, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -95,6 +98,7 @@ def console_urls(users, customer):
         "grid:children": [_grid_substation().pk],
         "outages:detail": [_outage(users).number],
         **_knowledge_arguments(users),
+        "exports:detail": [_export_job(users["manager"]).pk],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -133,6 +137,13 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:version": [draft.case_id, draft.number],
         "knowledge:edit": [draft.case_id, draft.number],
     }
+
+
+def _export_job(user):
+    """A background export still running (its page polls for the progress), the manager's."""
+    from powerdesk.exports.models import ExportJob
+
+    return ExportJob.objects.create(user=user, exporter="orders", params=[["queue", "all"]], rows_total=20000)
 
 
 def _grid_substation():

@@ -1,0 +1,3 @@
+from powerdesk.analytics.reports_models import MonthlyReport
+
+__all__ = ["MonthlyReport"]

@@ -134,6 +134,11 @@ def sees_all_units(role: RoleSpec, position: str) -> int:
     return OK if role.sees_all else FORBIDDEN
 
 
+def reads_reports(status: int) -> Callable[[RoleSpec, str], int]:
+    """The quality view's readers get ``status`` (no such report: 404); the others 403."""
+    return lambda role, position: status if role.sees_all else FORBIDDEN
+
+
 def sees_reliability(role: RoleSpec, position: str) -> int:
     """The reliability indices: service management (every unit) and the roles that may dispatch (their
     unit's subtree); the others 403."""
@@ -302,6 +307,15 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    # The monthly reports: the quality view's readers; an empty issue form is the page again with errors.
+    "analytics:reports": Row(lambda sc: reverse("analytics:reports"), sees_all_units),
+    "analytics:reports:post": Row(
+        lambda sc: reverse("analytics:reports"), sees_all_units, method="post", body={}
+    ),
+    "analytics:report": Row(lambda sc: reverse("analytics:report", args=[999999]), reads_reports(MISSING)),
+    "analytics:report_pdf": Row(
+        lambda sc: reverse("analytics:report_pdf", args=[999999]), reads_reports(MISSING)
+    ),
     "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
     # Exports: every role may export the order list (its own scope: a short list is the file itself);
     # a job is its requester's (or an administrator's): no such job is a 404 for everyone.

@@ -56,6 +56,7 @@ NOT_PAGES = {
     "exports:start": "POST only: answers the file or leads to the job's page",
     "exports:status": "an htmx fragment of the export job's page",
     "exports:download": "a download, not HTML",
+    "analytics:report_pdf": "a PDF download, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -99,6 +100,7 @@ def console_urls(users, customer):
         "outages:detail": [_outage(users).number],
         **_knowledge_arguments(users),
         "exports:detail": [_export_job(users["manager"]).pk],
+        "analytics:report": [_monthly_report(users["manager"]).pk],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -144,6 +146,15 @@ def _export_job(user):
     from powerdesk.exports.models import ExportJob
 
     return ExportJob.objects.create(user=user, exporter="orders", params=[["queue", "all"]], rows_total=20000)
+
+
+def _monthly_report(user):
+    """Last month's report of the manager's unit, issued now."""
+    from powerdesk.analytics.reports import month_start, previous_month, report_issue
+    from powerdesk.core import clock
+
+    report, _new = report_issue(user=user, unit=user.unit, month=previous_month(month_start(clock.local_date())))
+    return report
 
 
 def _grid_substation():

@@ -64,14 +64,14 @@ class QualityFilterForm(forms.Form):
         return data
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month as ``YYYY-MM`` (the browser's month input): its first day."""
 
     widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
     default_error_messages = {"invalid": _("请按“年-月”填写月份，例如 2026-01。")}
 
     def to_python(self, value: Any) -> dt.date | None:
-        text = (super().to_python(value) or "").strip()
+        text = str(value or "").strip()
         if not text:
             return None
         try:

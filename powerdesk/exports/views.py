@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, QueryDict
+from django.http import FileResponse, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -41,7 +41,7 @@ def _attachment(name: str) -> str:
 @login_required
 @require_POST
 @domain_errors
-def start(request: ConsoleRequest, code: str) -> HttpResponse:
+def start(request: ConsoleRequest, code: str) -> HttpResponseBase:
     query = request.POST.get("query", "")[:QUERY_MAX]
     params = QueryDict(query)
     try:

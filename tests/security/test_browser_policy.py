@@ -153,7 +153,8 @@ def _monthly_report(user):
     from powerdesk.analytics.reports import month_start, previous_month, report_issue
     from powerdesk.core import clock
 
-    report, _new = report_issue(user=user, unit=user.unit, month=previous_month(month_start(clock.local_date())))
+    month = previous_month(month_start(clock.local_date()))
+    report, _new = report_issue(user=user, unit=user.unit, month=month)
     return report
 
 

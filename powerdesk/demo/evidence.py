@@ -13,6 +13,7 @@ import struct
 import zlib
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from powerdesk.core import clock
 from powerdesk.org.models import User
@@ -46,6 +47,7 @@ def needs_evidence(order: WorkOrder) -> bool:
     return order.business_type in FIELD_TYPES and customer is not None and customer.is_sensitive
 
 
+@transaction.atomic  # the row lock below holds until the photo and its event are written
 def evidence_photo_add(*, order: WorkOrder, actor: User) -> WorkOrder:
     """One site photo on ``order`` by ``actor`` now (the demo clock); the order with its new version."""
     content = _png()

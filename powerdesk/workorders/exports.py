@@ -93,12 +93,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _labels(choices: Any) -> dict[Any, str]:
+    return {value: str(label) for value, label in choices}
+
+
 def _rows(user: User, values: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
     policy = policy_for(user)
     sub_types = {s.pk: seeded_name(s) for s in SubType.objects.all()}
     topics = {t.pk: seeded_name(t) for t in Topic.objects.all()}
-    types, statuses = dict(BusinessType.choices), dict(Status.choices)
-    priorities, channels = dict(Priority.choices), dict(Channel.choices)
+    # Labels translated once for the file, not once per row.
+    types, statuses = _labels(BusinessType.choices), _labels(Status.choices)
+    priorities, channels = _labels(Priority.choices), _labels(Channel.choices)
     for (
         number,
         business_type,
@@ -121,15 +126,15 @@ def _rows(user: User, values: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
     ) in values:
         yield [
             number,
-            str(types.get(business_type, business_type)),
+            types.get(business_type, business_type),
             sub_types.get(sub_type_id, ""),
             topics.get(topic_id, ""),
             policy.text("account_no", account_no),
             policy.text("name", name),
             policy.text("contact_phone", caller_phone),
-            str(statuses.get(status, status)),
-            str(priorities.get(priority, priority)),
-            str(channels.get(channel, channel)),
+            statuses.get(status, status),
+            priorities.get(priority, priority),
+            channels.get(channel, channel),
             unit_name or "",
             full_name or username or "",
             created_at,

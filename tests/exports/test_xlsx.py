@@ -184,3 +184,24 @@ def test_a_user_who_lost_the_right_gets_a_failed_job(users):
     auditor.save()
     job = services.export_write_job(job_id=answer.job.pk)
     assert job is not None and job.state == ExportState.FAILED and job.error
+
+
+def test_the_rectification_list_as_excel_marks_overdue_ones(login, users, customer):
+    from powerdesk.complaints.models import Rectification
+
+    order = intake(users["agent"], customer, business_type="complaint", topic_code="communication")
+    Rectification.objects.create(
+        order=order,
+        unit=users["repair"].unit,
+        owner=users["repair"],
+        task="服务用语培训",
+        due_date=clock.local_date() - dt.timedelta(days=1),
+        created_at=clock.now(),
+    )
+    response = export(login(users["manager"]), "rectifications", "state=open")
+    sheet = book(b"".join(response.streaming_content))
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (row["工单编号"], row["整改内容"], row["逾期"]) == (order.number, "服务用语培训", "逾期")
+    assert sheet["E2"].number_format == "yyyy-mm-dd"
+    assert export(login(users["manager"]), "rectifications", "state=nonsense").status_code == 302

@@ -131,6 +131,13 @@ def test_a_long_list_is_a_background_job_with_progress_a_file_and_an_expiry(logi
     response = export(client, "orders", "queue=all")
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("exports:detail", args=[job.pk])
+    # Deferred to the worker on the exports queue, in the request's transaction.
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    queued = ProcrastinateJob.objects.filter(
+        queue_name="exports", task_name="powerdesk.exports.tasks.export_write"
+    )
+    assert [j.args for j in queued] == [{"job_id": job.pk}]
     # The same click again while it waits: the same job.
     assert export(client, "orders", "queue=all")["Location"] == response["Location"]
     assert ExportJob.objects.count() == 1

@@ -212,3 +212,18 @@ def test_the_rectification_list_as_excel_marks_overdue_ones(login, users, custom
     assert (row["工单编号"], row["整改内容"], row["逾期"]) == (order.number, "服务用语培训", "逾期")
     assert sheet["E2"].number_format == "yyyy-mm-dd"
     assert export(login(users["manager"]), "rectifications", "state=nonsense").status_code == 302
+
+
+def test_the_outage_list_as_excel(login, users):
+    from powerdesk.grid.services import device_create
+    from powerdesk.outages.services import outage_create
+
+    substation = device_create(code="S1", name="城东变", kind="substation")
+    feeder = device_create(code="F1", name="城东线", kind="feeder", parent=substation)
+    outage = outage_create(actor=users["dispatcher"], kind="fault", title="城东线跳闸", devices=[feeder])
+    response = export(login(users["agent"]), "outages", "")
+    sheet = book(b"".join(response.streaming_content))
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (row["停电编号"], row["标题"], row["影响户数"]) == (outage.number, "城东线跳闸", 0)
+    assert sheet.max_row == 2

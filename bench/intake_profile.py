@@ -8,6 +8,10 @@ bench database under ``var/bench`` (seeded by ``bench/intake.py`` first). Prints
 application's CPU time, the wall time, and the SQL statements sent; with ``--profile`` also the cProfile
 functions with the most cumulative time. It measures the application side only: PostgreSQL's own CPU is
 in ``bench/intake.py``'s figures.
+
+``--storm linked`` (or ``plain``) profiles on the storm bench's database instead (``BENCH_VAR_DIR=var/bench-storm``,
+after ``bench/storm.py --keep-server``): fault calls from customers out in an active outage (each linked
+to the outage's one order), or the plain intake's consultations from random customers.
 """
 
 from __future__ import annotations
@@ -81,6 +85,39 @@ def bodies(n: int, customers: int, rng: random.Random):
         ).encode()
 
 
+def storm_bodies(kind: str, n: int, rng: random.Random):
+    """Calls on the storm bench's database: ``linked`` — fault calls of customers out in an active
+    outage; ``plain`` — consultations of random customers (the storm bench's plain intake)."""
+    from powerdesk.customers.models import Customer
+    from powerdesk.outages.models import CLOSED_STATES, Interruption
+
+    if kind == "linked":
+        out = Interruption.objects.filter(end__isnull=True, outage__actual_end__isnull=True).exclude(
+            outage__state__in=CLOSED_STATES
+        )
+        accounts = list(out.values_list("customer__account_no", flat=True)[:20000])
+        shape = ("repair", "fault_repair", "repair_lv", "客户说家里和左邻右舍一起停电了，请尽快处理。")
+    else:
+        accounts = list(Customer.objects.order_by("?").values_list("account_no", flat=True)[:20000])
+        shape = ("consultation", "outage_info", "consult_outage", "客户询问片区停电的原因和恢复时间。")
+    if not accounts:
+        raise SystemExit(f"no customers for --storm {kind} (run bench/storm.py --keep-server first)")
+    for _ in range(n):
+        business_type, topic, sub_type, description = shape
+        yield json.dumps(
+            {
+                "business_type": business_type,
+                "topic": topic,
+                "sub_type": sub_type,
+                "channel": "95598",
+                "customer": rng.choice(accounts),
+                "caller_phone": f"139{rng.randint(0, 99_999_999):08d}",
+                "description": description,
+            },
+            ensure_ascii=False,
+        ).encode()
+
+
 def calibrate() -> float:
     """Seconds of CPU for a fixed piece of Python: on a shared machine, compare runs by this."""
     started = time.process_time()
@@ -115,6 +152,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=2000, help="measured requests (after 200 warm-up)")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--storm", choices=("linked", "plain"), help="calls on the storm bench's database")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key: cumulative, tottime, …")
     parser.add_argument("--dump", metavar="FILE", help="with --profile: also write the cProfile data to FILE")
@@ -155,14 +193,17 @@ def main() -> int:
             out.close()
         return int(status[0].split()[0])
 
-    for i, body in enumerate(bodies(200, args.customers, rng)):
+    def make(n: int):
+        return storm_bodies(args.storm, n, rng) if args.storm else bodies(n, args.customers, rng)
+
+    for i, body in enumerate(make(200)):
         call(body, -i - 1)
     cpu, wall, sql, codes = [], [], [], {}
     # CPU time, not wall time: waits for PostgreSQL (another process) are not the application's cost.
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     psycopg.Cursor.execute = count  # type: ignore[method-assign]
     try:
-        for i, body in enumerate(bodies(args.n, args.customers, rng)):
+        for i, body in enumerate(make(args.n)):
             statements = 0
             c0, w0 = time.process_time(), time.perf_counter()
             if profiler:

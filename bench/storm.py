@@ -235,9 +235,23 @@ def drain_jobs(max_wait: float = 300.0, *, everything: bool = False) -> int:
     while (n := jobs_waiting(None if everything else "outages")) and time.monotonic() < deadline:
         if time.monotonic() - last > 10:
             last = time.monotonic()
-            log(f"  waiting for the worker: {n} prediction jobs, {jobs_waiting()} jobs in all")
+            log(f"  waiting for the worker: {jobs_by_queue()}")
         time.sleep(1)
     return n
+
+
+def jobs_by_queue() -> str:
+    """The jobs due and not done, per queue and task (what a drain waits for)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT queue_name, task_name, count(*) FROM procrastinate_jobs"
+            " WHERE status IN ('todo', 'doing') AND coalesce(scheduled_at, now()) <= now()"
+            " GROUP BY 1, 2 ORDER BY 3 DESC"
+        )
+        rows = cur.fetchall()
+    return ", ".join(f"{n} {task.rsplit('.', 1)[-1]} ({queue})" for queue, task, n in rows) or "none"
 
 
 class Backlog:

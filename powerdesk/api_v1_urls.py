@@ -14,7 +14,8 @@ from powerdesk.complaints.api import (
 )
 from powerdesk.customers.api import CustomerDetailApi, CustomerSearchApi
 from powerdesk.feedback.api import FollowUpCloseApi, FollowUpListApi, SurveyListApi
-from powerdesk.knowledge.api import CaseDetailApi, CaseListApi
+from powerdesk.knowledge.api import CaseDetailApi, CaseListApi, ScriptDetailApi, ScriptListApi
+from powerdesk.knowledge.learning_api import AssignmentConfirmApi, AssignmentListApi
 from powerdesk.notify.api import DeliveryReceiptApi
 from powerdesk.outages.api import OutageCollectionApi, OutageDetailApi, OutageEtrApi, OutageRestoreApi
 from powerdesk.outages.known_events_api import KnownEventCloseApi, KnownEventCollectionApi
@@ -68,6 +69,14 @@ urlpatterns = [
     ),
     path("cases/", CaseListApi.as_view(), name="api-v1-cases"),
     path("cases/<int:pk>/", CaseDetailApi.as_view(), name="api-v1-case-detail"),
+    path("learning/assignments/", AssignmentListApi.as_view(), name="api-v1-learning-assignments"),
+    path(
+        "learning/assignments/<int:pk>/confirm/",
+        AssignmentConfirmApi.as_view(),
+        name="api-v1-learning-assignment-confirm",
+    ),
+    path("scripts/", ScriptListApi.as_view(), name="api-v1-scripts"),
+    path("scripts/<int:pk>/", ScriptDetailApi.as_view(), name="api-v1-script-detail"),
     path("outages/", OutageCollectionApi.as_view(), name="api-v1-outages"),
     path("outages/proofs/", ProofCollectionApi.as_view(), name="api-v1-outage-proofs"),
     path("outages/storm/", StormCollectionApi.as_view(), name="api-v1-outage-storm"),

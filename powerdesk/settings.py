@@ -229,7 +229,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several apps have a "state" field; the case library's gets a name of its own.
-    "ENUM_NAME_OVERRIDES": {"CaseStateEnum": "powerdesk.knowledge.models.CaseState"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "powerdesk.knowledge.models.CaseState",
+        "ScriptKindEnum": "powerdesk.knowledge.models.ScriptKind",
+    },
 }
 
 # --- logging --------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ urlpatterns = [
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),
     path("complaints/", include("powerdesk.complaints.urls")),
-    path("cases/", include("powerdesk.knowledge.urls")),
+    # the case library (/cases/) and the scripts (/scripts/)
+    path("", include("powerdesk.knowledge.urls")),
     path("risk/", include("powerdesk.risk.urls")),
     path("triage/", include("powerdesk.triage.urls")),
     path("reliability/", include("powerdesk.reliability.urls")),

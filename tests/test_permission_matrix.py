@@ -40,6 +40,7 @@ class RoleSpec:
     reveals: bool = False  # sees personal data masked, and may reveal it with a reason (org 0011)
     writes_cases: bool = False  # writes case library drafts (knowledge 0002)
     reviews_cases: bool = False  # reviews, publishes and retires cases (knowledge 0002)
+    assigns_cases: bool = False  # assigns cases for learning and follows who confirmed (knowledge 0006)
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -68,8 +69,10 @@ ROLES: dict[str, RoleSpec] = {
         writes_cases=True,
     ),
     "callback": RoleSpec(False, False, frozenset({"callback", "archive", "reopen", "note", "call_out"})),
-    "manager": RoleSpec(True, True, ALL_TRANSITIONS, reveals=True, writes_cases=True, reviews_cases=True),
-    "admin": RoleSpec(True, True, ALL_TRANSITIONS, writes_cases=True, reviews_cases=True),
+    "manager": RoleSpec(
+        True, True, ALL_TRANSITIONS, reveals=True, writes_cases=True, reviews_cases=True, assigns_cases=True
+    ),
+    "admin": RoleSpec(True, True, ALL_TRANSITIONS, writes_cases=True, reviews_cases=True, assigns_cases=True),
     "auditor": RoleSpec(True, False, frozenset(), audit=True),
 }
 
@@ -148,6 +151,17 @@ def sees_reliability(role: RoleSpec, position: str) -> int:
 def writes_cases(status: int) -> Callable[[RoleSpec, str], int]:
     """The case library's drafts: authors and reviewers (wherever they sit), the others 403."""
     return lambda role, position: status if role.writes_cases or role.reviews_cases else FORBIDDEN
+
+
+def assigns_cases(role: RoleSpec, position: str) -> int:
+    """The learning assignments' manager pages: who may assign (no scene user heads a unit)."""
+    return OK if role.assigns_cases else FORBIDDEN
+
+
+def assigned(status: int) -> Callable[[RoleSpec, str], int]:
+    """The scene's learning assignment names the staff of the order's station: they get ``status``;
+    for everyone else it does not exist."""
+    return lambda role, position: status if position == "own" else MISSING
 
 
 def reviews_cases(role: RoleSpec, position: str) -> int:
@@ -316,6 +330,23 @@ CONSOLE: dict[str, Row] = {
     "analytics:report_pdf": Row(
         lambda sc: reverse("analytics:report_pdf", args=[999999]), reads_reports(MISSING)
     ),
+    # The dashboards: as the quality view (a unit head sees their subtree: tests/analytics).
+    "analytics:dashboard": Row(lambda sc: reverse("analytics:dashboard"), sees_all_units),
+    "analytics:unit_dashboard": Row(lambda sc: reverse("analytics:unit_dashboard"), sees_all_units),
+    # The malicious-demand flag: 404 for an order not visible, 403 for roles that neither reply nor
+    # resolve, else back to the order page (set, or refused with a message when already set).
+    "analytics:malicious": Row(
+        lambda sc: reverse("analytics:malicious", args=[sc.order.number]),
+        lambda role, position: (
+            MISSING
+            if not sees_order(role, position)
+            else LOGIN
+            if {"reply", "resolve"} & role.may
+            else FORBIDDEN
+        ),
+        method="post",
+        body={"action": "set", "reason": "反复提出无理要求"},
+    ),
     "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
     # Exports: every role may export the order list (its own scope: a short list is the file itself);
     # a job is its requester's (or an administrator's): no such job is a 404 for everyone.
@@ -395,6 +426,57 @@ CONSOLE: dict[str, Row] = {
     ),
     "knowledge:attachment": Row(
         lambda sc: reverse("knowledge:attachment", args=[sc.case.case_id, sc.case_attachment.pk]), everyone()
+    ),
+    # 以案普法: the scene's assignment names everyone at the order's station.
+    "knowledge:learning_mine": Row(lambda sc: reverse("knowledge:learning_mine"), everyone()),
+    "knowledge:learning_read": Row(
+        lambda sc: reverse("knowledge:learning_read", args=[sc.assignment.pk]), assigned(OK)
+    ),
+    "knowledge:learning_confirm": Row(
+        lambda sc: reverse("knowledge:learning_confirm", args=[sc.assignment.pk]),
+        assigned(LOGIN),
+        method="post",
+    ),
+    "knowledge:learning_manage": Row(lambda sc: reverse("knowledge:learning_manage"), assigns_cases),
+    "knowledge:learning_new": Row(lambda sc: reverse("knowledge:learning_new"), assigns_cases),
+    "knowledge:learning_progress": Row(
+        lambda sc: reverse("knowledge:learning_progress", args=[sc.assignment.pk]), assigns_cases
+    ),
+    "knowledge:learning_export": Row(
+        lambda sc: reverse("knowledge:learning_export", args=[sc.assignment.pk]), assigns_cases
+    ),
+    # Scripts (话术): the same rights as the cases; sc.script is a seeded published one, sc.script_draft a
+    # draft. The intake form's panel: the role takes calls (403), then the customer is in sight (404).
+    "knowledge:scripts": Row(lambda sc: reverse("knowledge:scripts") + "?q=停电", everyone()),
+    "knowledge:script_new": Row(lambda sc: reverse("knowledge:script_new"), writes_cases(OK)),
+    "knowledge:script_review": Row(lambda sc: reverse("knowledge:script_review"), reviews_cases),
+    "knowledge:script_detail": Row(
+        lambda sc: reverse("knowledge:script_detail", args=[sc.script.script_id]), everyone()
+    ),
+    "knowledge:script_version": Row(
+        lambda sc: reverse("knowledge:script_version", args=[sc.script_draft.script_id, 1]),
+        lambda role, position: OK if role.writes_cases or role.reviews_cases else MISSING,
+    ),
+    "knowledge:script_edit": Row(
+        lambda sc: reverse("knowledge:script_edit", args=[sc.script_draft.script_id, 1]), writes_cases(OK)
+    ),
+    "knowledge:script_step": Row(
+        lambda sc: reverse("knowledge:script_step", args=[sc.script.script_id, sc.script.number]),
+        writes_cases(LOGIN),
+        method="post",
+        body={},
+    ),
+    "knowledge:script_revise": Row(
+        lambda sc: reverse("knowledge:script_revise", args=[sc.script_draft.script_id]),
+        writes_cases(LOGIN),
+        method="post",
+    ),
+    "knowledge:intake_scripts": Row(
+        lambda sc: (
+            reverse("knowledge:intake_scripts")
+            + f"?customer={sc.customer.account_no}&business_type=repair&topic=fault_repair"
+        ),
+        lambda role, position: (OK if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
     ),
     "audit:list": Row(lambda sc: reverse("audit:list"), reads_audit),
     "audit:export": Row(lambda sc: reverse("audit:export"), reads_audit),
@@ -560,6 +642,18 @@ API: dict[str, Row] = {
     "api-v1-audit": Row(lambda sc: reverse("api-v1-audit"), reads_audit),
     "api-v1-cases": Row(lambda sc: reverse("api-v1-cases") + "?q=起火&area=fault_repair", everyone()),
     "api-v1-case-detail": Row(lambda sc: reverse("api-v1-case-detail", args=[sc.case.case_id]), everyone()),
+    "api-v1-learning-assignments": Row(lambda sc: reverse("api-v1-learning-assignments"), everyone()),
+    "api-v1-learning-assignment-confirm:post": Row(
+        lambda sc: reverse("api-v1-learning-assignment-confirm", args=[sc.assignment.pk]),
+        assigned(OK),
+        method="post",
+    ),
+    "api-v1-scripts": Row(lambda sc: reverse("api-v1-scripts") + "?kind=outage", everyone()),
+    # Filled from an order: the order must be in sight (404 otherwise), like the order itself.
+    "api-v1-script-detail": Row(
+        lambda sc: reverse("api-v1-script-detail", args=[sc.script.script_id]) + f"?order={sc.order.number}",
+        the_order(),
+    ),
     "api-v1-follow-ups": Row(lambda sc: reverse("api-v1-follow-ups") + "?scope=unit", everyone()),
     # No note: a task in sight gets the field error (400), one out of sight does not exist (404).
     "api-v1-follow-up-close:post": Row(
@@ -596,6 +690,9 @@ class Scene:
     case: Any = None  # a published case version (seeded), with an attachment
     case_attachment: Any = None
     draft: Any = None  # a draft case version
+    assignment: Any = None  # the published case assigned for learning to the order's station
+    script: Any = None  # a published script version (seeded)
+    script_draft: Any = None  # a draft script version
 
 
 @pytest.fixture
@@ -688,7 +785,7 @@ def scene(settings, tmp_path) -> Scene:
 
 def _knowledge_scene(scene: Scene, county: Any) -> None:
     from powerdesk.knowledge import services
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.workorders.test_attachments import upload
 
     author = UserFactory.with_role("manager", county, username="scene-case-author")
@@ -697,6 +794,15 @@ def _knowledge_scene(scene: Scene, county: Any) -> None:
         version=scene.case, actor=author, kind="photo", upload=upload()
     )
     scene.draft = services.case_create(actor=author, title="草稿", area=topic(), situation="经过")
+    from powerdesk.core import clock
+    from powerdesk.knowledge.learning import assignment_create
+    from powerdesk.org.models import Unit
+
+    scene.assignment = assignment_create(
+        actor=author, version=scene.case, unit=Unit.objects.get(code="P-C1-E"), due_date=clock.local_date()
+    )
+    scene.script = ScriptVersion.objects.filter(state="published").order_by("id").first()
+    scene.script_draft = services.script_create(actor=author, title="草稿话术", kind="opening", body="您好")
 
 
 def _feedback_scene(scene: Scene, east: Any, agent: User) -> None:

@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from powerdesk.analytics.selectors import default_days, month_bounds
 from powerdesk.core.forms import BusinessDayField
+from powerdesk.customers.models import CustomerType
 from powerdesk.org.models import Unit, User
 from powerdesk.sla.models import ClockKind
+from powerdesk.workorders.choices import BusinessType, Channel
 from powerdesk.workorders.forms import UnitChoiceField, visible_units
 
 MAX_DAYS = 366  # a year at most: the figures are for a meeting, not a history
@@ -96,3 +98,31 @@ class ReportIssueForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = visible_units(user)  # type: ignore[attr-defined]
+
+
+class DashboardFilterForm(QualityFilterForm):
+    """The dashboards' filters (kept in the URL): the period, the unit subtree, customer type, channel and
+    business type. The period rules are the quality view's."""
+
+    customer_type = forms.ChoiceField(
+        label=_("客户类型"),
+        choices=[("", _("全部客户类型")), *CustomerType.choices],
+        required=False,
+        error_messages={"invalid_choice": _("客户类型无效。")},
+    )
+    channel = forms.ChoiceField(
+        label=_("受理渠道"),
+        choices=[("", _("全部渠道")), *Channel.choices],
+        required=False,
+        error_messages={"invalid_choice": _("受理渠道无效。")},
+    )
+    business_type = forms.ChoiceField(
+        label=_("业务类型"),
+        choices=[("", _("全部类型")), *BusinessType.choices],
+        required=False,
+        error_messages={"invalid_choice": _("业务类型无效。")},
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["by"], self.fields["kind"]

@@ -92,6 +92,19 @@ def _export(data: dict[str, Any]) -> str:
     return gettext("%(rows)s 行") % {"rows": data.get("rows", 0)} + (f"（{shown}）" if shown else "")
 
 
+def _learning(data: dict[str, Any]) -> str:
+    text = gettext("案例 #%(case)s 版本 %(version)s") % {
+        "case": data.get("case", ""),
+        "version": data.get("version", ""),
+    }
+    if "recipients" in data:
+        text += "，" + gettext("%(n)s 人，期限 %(due)s") % {
+            "n": data.get("recipients", 0),
+            "due": data.get("due_date", ""),
+        }
+    return text
+
+
 @dataclass(frozen=True)
 class Kind:
     code: str
@@ -117,6 +130,8 @@ KINDS: dict[str, Kind] = {
         Kind("admin_delete", _("后台删除"), _admin),
         Kind("reveal", _("查看完整信息"), _reveal),
         Kind("export", _("导出"), _export),
+        Kind("learning_assigned", _("布置案例学习"), _learning),
+        Kind("learning_confirmed", _("确认案例学习"), _learning),
     ]
 }
 

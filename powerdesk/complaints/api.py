@@ -161,6 +161,11 @@ class ComplaintJudgmentApi(APIView):
             allow_null=True,
         )
         rectification_due = serializers.DateField(required=False, allow_null=True)
+        rectification_learning = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="The rectification requires a learning assignment (以案普法) before it may close.",
+        )
         version = serializers.IntegerField(
             required=False, help_text="The order's version as read (or If-Match): 409 if it changed since."
         )
@@ -233,6 +238,7 @@ class RectificationOutputSerializer(serializers.Serializer):
     owner = serializers.CharField(source="owner.username")
     task = serializers.CharField()
     due_date = serializers.DateField()
+    requires_learning = serializers.BooleanField()
     state = serializers.ChoiceField(choices=RectificationState.choices)
     closed_at = serializers.DateTimeField(allow_null=True)
     result = serializers.CharField()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from powerdesk.complaints import services
+from powerdesk.complaints import extensions, services
 from powerdesk.complaints.models import Criterion, Judgment, PraiseCredit, Severity, Verdict
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.core.seeded_names import seeded_name
@@ -95,13 +95,17 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
     record = selectors.record_get(order)
     if record is None:
         return None
+    rectifications = selectors.rectifications_of(order)
+    notes = extensions.notes_for(rectifications, user)  # e.g. the learning a rectification asked for
+    for r in rectifications:
+        setattr(r, "notes", notes.get(r.pk, []))  # noqa: B010 (the template reads it; not a column)
     return {
         "praise": False,
         "order": order,
         "record": record,
         "related": list(record.related_orders.order_by("created_at")),
         "judgment": selectors.latest_judgment(record),
-        "rectifications": selectors.rectifications_of(order),
+        "rectifications": rectifications,
         "may_edit": user_may(user, services.EDIT_RIGHT),
         "may_judge": order.is_open
         and order.business_type == BusinessType.COMPLAINT

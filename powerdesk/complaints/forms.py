@@ -169,6 +169,11 @@ class JudgmentForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("请输入有效的日期。")},
     )
+    rectification_learning = forms.BooleanField(
+        label=_("须布置以案普法学习"),
+        required=False,
+        help_text=_("勾选后，须为该整改布置案例学习任务，整改方可确认完成。"),
+    )
     request_id = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
     def __init__(self, *args: Any, user: User, criteria: list[PrefilledCriterion], **kwargs: Any):
@@ -205,6 +210,7 @@ class JudgmentForm(forms.Form):
             "rectification_task": d["rectification_task"],
             "rectification_owner": d["rectification_owner"],
             "rectification_due": d["rectification_due"],
+            "rectification_learning": d["rectification_learning"],
             "request_id": d["request_id"],
         }
 

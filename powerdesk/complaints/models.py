@@ -328,6 +328,10 @@ class Rectification(models.Model):
     )
     task = models.TextField(_("整改内容"))
     due_date = models.DateField(_("整改期限"))
+    # The judge asks for 以案普法 as part of the rectification: what satisfies it is an app's business
+    # (the case library's assignment, through ``complaints.extensions.rectification_notes``); until it
+    # is satisfied the rectification does not close.
+    requires_learning = models.BooleanField(_("须布置以案普法学习"), default=False)
     state = models.CharField(
         _("状态"), max_length=16, choices=RectificationState.choices, default=RectificationState.OPEN
     )

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from powerdesk.complaints import rules
+from powerdesk.complaints import extensions, rules
 from powerdesk.complaints.models import (
     Checklist,
     ComplaintRecord,
@@ -390,6 +390,7 @@ def complaint_judge(
     rectification_task: str = "",
     rectification_owner: User | None = None,
     rectification_due: dt.date | None = None,
+    rectification_learning: bool = False,
     request_id: str = "",
     request_fingerprint: str = "",
     expected_version: int | None = None,
@@ -403,7 +404,8 @@ def complaint_judge(
        acceptance and writes its one event (the classification before and after, and this judgment
        as its cause);
     4. 成立 names the responsible unit (the order's by default) and staff member (the record's by
-       default), and with a task opens a rectification (整改) with an owner and a due date;
+       default), and with a task opens a rectification (整改) with an owner and a due date, which
+       may require 以案普法 (``rectification_learning``: it closes only once that is arranged);
     5. the judgment's own event: the verdict, the reasons, what followed."""
     locked = _lock(order, actor, JUDGE_RIGHT)
     record = ComplaintRecord.objects.select_for_update().filter(order=locked).first()
@@ -480,6 +482,7 @@ def complaint_judge(
             owner=rectification_owner,
             task=rectification_task.strip(),
             due_date=rectification_due,
+            requires_learning=bool(rectification_learning),
             created_at=now,
         )
         data["rectification"] = rectification.pk
@@ -529,6 +532,9 @@ def rectification_close(*, rectification: Rectification, actor: User, result: st
     if not result:
         message = _("请填写整改结果。")
         raise ValidationFailed(message, fields={"result": [message]})
+    blocking = [n for n in extensions.notes_for([locked], None).get(locked.pk, []) if n.blocks_close]
+    if blocking:
+        raise ValidationFailed(blocking[0].text)
     now = clock.now()
     locked.state, locked.result, locked.closed_at, locked.closed_by = (
         RectificationState.CLOSED,

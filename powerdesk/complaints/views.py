@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerdesk.complaints import rules, selectors, services
+from powerdesk.complaints import extensions, rules, selectors, services
 from powerdesk.complaints.extension import EFFECTS, criterion_texts
 from powerdesk.complaints.forms import ComplaintRecordForm, JudgmentForm, PraiseForm, RectificationCloseForm
 from powerdesk.complaints.models import PraiseCredit, RectificationState
@@ -161,6 +161,10 @@ def rectification_list(request: ConsoleRequest) -> HttpResponse:
             is_open=row.state == RectificationState.OPEN, due_date=row.due_date, today=today
         )
     }
+    # What other apps say about each (the case library: learning to arrange, or its progress).
+    notes = extensions.notes_for(list(page.object_list), request.user)
+    for row in page.object_list:
+        setattr(row, "notes", notes.get(row.pk, []))  # noqa: B010 (the template reads it; not a column)
     return render(
         request,
         "complaints/rectifications.html",

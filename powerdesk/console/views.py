@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from powerdesk.core import clock
+from powerdesk.knowledge.learning_selectors import open_learning
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_can_create_orders, user_sees_all
 from powerdesk.sla.selectors import calendar_warnings
@@ -32,6 +33,8 @@ def home(request: ConsoleRequest) -> HttpResponse:
             # The role's work queues (待派单, 待回访 …), oldest or soonest due first when opened.
             "work_queues": queue_counts(user),
             "recent": recent,
+            # 以案普法: the cases assigned to the user and not yet confirmed, soonest due first.
+            "learning": open_learning(user),
             "can_create": user_can_create_orders(user),
             # Staff and managers (who see every unit) are told when next year's holidays are not imported.
             "calendar_warnings": calendar_warnings() if user.is_staff or user_sees_all(user) else [],

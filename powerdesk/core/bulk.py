@@ -99,6 +99,7 @@ def _insert_statement(
     shared: tuple[str, ...],
     conflict_target: tuple[str, ...],
     update: tuple[str, ...] = (),
+    returning: tuple[str, ...] = (),
 ) -> str:
     """The INSERT of ``model`` taking ``varying`` fields from the JSON document's rows and ``shared``
     ones from a parameter each; built once per shape (the text then stays the same, and psycopg
@@ -125,13 +126,14 @@ def _insert_statement(
             else "NOTHING"
         )
         conflict = f" ON CONFLICT ({target}) DO {action}"
+    returned = ", ".join(qn(_column(f)) for f in [pk, *(by_name[name] for name in returning)])
     # WITH ORDINALITY … ORDER BY: the rows are inserted, and their keys returned, in the document's order.
     return (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
         f"SELECT {', '.join(selected.values())} "
         f"FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({_definition([by_name[n] for n in varying])})) "
         f"WITH ORDINALITY AS v ORDER BY v.ordinality"
-        f"{conflict} RETURNING {qn(_column(pk))}"
+        f"{conflict} RETURNING {returned}"
     )
 
 
@@ -152,9 +154,11 @@ def insert_rows(
     same: dict[str, Any] | None = None,
     conflict_target: Sequence[str] = (),
     update: Sequence[str] = (),
+    returning: Sequence[str] = (),
 ) -> list[Any]:
     """Insert ``rows`` (dicts by field attname) in one statement; the primary keys of the rows written,
-    in the rows' order.
+    in the rows' order (with ``returning``, field attnames: a tuple per row written, its key and those
+    fields as stored — which of the rows a conflict skipped cannot be told from the keys alone).
 
     Every concrete column of ``model`` but its auto primary key is written: from each row, or from
     ``same`` (values every row shares, sent once), or else the field's default, as a new model instance
@@ -179,8 +183,11 @@ def insert_rows(
     if any(f.column != f.attname for f in fields if f.attname in first):
         columns = [(_column(f), f.attname) for f in fields if f.attname in first]
         rows = [{c: row[a] for c, a in columns} for row in rows]
-    statement = _insert_statement(model, varying, shared, tuple(conflict_target), tuple(update))
-    return [row[0] for row in _execute(statement, [*params, _document(rows)])]
+    statement = _insert_statement(
+        model, varying, shared, tuple(conflict_target), tuple(update), tuple(returning)
+    )
+    written = _execute(statement, [*params, _document(rows)])
+    return written if returning else [row[0] for row in written]
 
 
 def insert_objects(objs: Sequence[Model]) -> list[Model]:

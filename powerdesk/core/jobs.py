@@ -21,11 +21,18 @@ _in_transaction = App(connector=DjangoConnector())
 
 
 def defer_in_transaction(
-    task: Task[Any, Any, Any], *task_kwargs: dict[str, Any], schedule_at: dt.datetime | None = None
+    task: Task[Any, Any, Any],
+    *task_kwargs: dict[str, Any],
+    schedule_at: dt.datetime | None = None,
+    queueing_lock: str | None = None,
 ) -> list[int]:
     """Defer one job of ``task`` per ``task_kwargs``, all in one statement on Django's connection (so in
     the caller's transaction), with the task's queue, priority and locks, to run at ``schedule_at`` (an
-    aware time; ``None``: now). Returns the jobs' ids."""
+    aware time; ``None``: now). Returns the jobs' ids.
+
+    ``queueing_lock`` replaces the task's own (one job at a time per key, e.g. per transformer): while a
+    job with that lock waits, deferring another raises ``procrastinate.exceptions.AlreadyEnqueued``,
+    which aborts the caller's transaction unless the call is wrapped in a savepoint."""
     if not task_kwargs:
         return []
     deferrer = _in_transaction.configure_task(
@@ -33,7 +40,7 @@ def defer_in_transaction(
         queue=task.queue,
         priority=task.priority,
         lock=task.lock,
-        queueing_lock=task.queueing_lock,
+        queueing_lock=queueing_lock or task.queueing_lock,
         schedule_at=schedule_at,
     )
     return deferrer.batch_defer(*task_kwargs)

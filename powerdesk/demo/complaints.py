@@ -71,4 +71,5 @@ def _judge_valid(order: WorkOrder, actor: User, now: dt.datetime, codes: list[st
         rectification_task="责任班组服务规范培训，并由单位负责人回访致歉",
         rectification_owner=head.user if head is not None else actor,
         rectification_due=clock.local_date(now) + dt.timedelta(days=14),
+        rectification_learning=True,  # answered by the demo's learning assignment (demo/learning.py)
     )

@@ -47,7 +47,7 @@ def needs_evidence(order: WorkOrder) -> bool:
     return order.business_type in FIELD_TYPES and customer is not None and customer.is_sensitive
 
 
-@transaction.atomic  # the row lock below holds until the photo and its event are written
+@transaction.atomic  # the parallel replay runs each step in autocommit: the row lock needs a transaction
 def evidence_photo_add(*, order: WorkOrder, actor: User) -> WorkOrder:
     """One site photo on ``order`` by ``actor`` now (the demo clock); the order with its new version."""
     content = _png()

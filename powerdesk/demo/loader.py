@@ -19,6 +19,16 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from powerdesk.analytics.aggregates import rebuild as analytics_rebuild
+from powerdesk.analytics.models import (
+    ClockRollup,
+    CustomerCount,
+    DailyRollup,
+    GroupRollup,
+    HourRollup,
+    OrderFact,
+    Watermark,
+)
 from powerdesk.audit.models import AuditEntry
 from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
@@ -28,6 +38,8 @@ from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
 from powerdesk.demo.grid import build_topology
+from powerdesk.demo.history import HISTORY_MONTHS, build_history
+from powerdesk.demo.learning import build_learning, restore_case_library
 from powerdesk.demo.names import PhoneBook
 from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.outages import build_outages
@@ -68,6 +80,14 @@ DEMO_MODELS: list[type[Model]] = [
     UnitHead,
     ApiToken,
     AuditEntry,
+    # Derived from the orders (no foreign keys to cascade through): emptied with them.
+    OrderFact,
+    DailyRollup,
+    HourRollup,
+    ClockRollup,
+    GroupRollup,
+    CustomerCount,
+    Watermark,
 ]
 OPTIONAL_MODELS = [("admin", "LogEntry"), ("sessions", "Session")]
 
@@ -85,6 +105,7 @@ class DemoSummary:
     staff: int = 0
     customers: int = 0
     orders: int = 0
+    history: int = 0  # of the orders, those of the compact history before the replayed days
     events: int = 0
     contacts: int = 0
     repeat_calls: int = 0
@@ -95,6 +116,7 @@ class DemoSummary:
     by_channel: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     surveys: int = 0
+    learning: int = 0  # learning assignments made
     seconds: float = 0.0
 
 
@@ -139,6 +161,7 @@ def demo_load(
     now: dt.datetime | None = None,
     reset: bool = False,
     workers: int = 1,
+    history_months: int = HISTORY_MONTHS,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> DemoSummary:
     """Load the demo data set. Refuses (:class:`DemoDataExists`) when data is present, unless ``reset``.
@@ -163,6 +186,7 @@ def demo_load(
         if found:
             progress("deleting the existing data…")
             demo_reset()
+            restore_case_library()
         with connection.cursor() as cur:
             # No order exists now, so numbering can start again: the same seed gives the same numbers.
             cur.execute("ALTER SEQUENCE workorder_number_seq RESTART WITH 1")
@@ -214,6 +238,13 @@ def demo_load(
     with transaction.atomic():
         build_outages(now)
         mark_history_sent(now)  # the outage calls of the last half hour told their callers then
+    # 以案普法: cases assigned for learning, some confirmed, some overdue.
+    summary.learning = build_learning(rng("learning"), now)
+    # A year of compact history before the replayed days, then the dashboards' aggregates built once
+    # (the worker keeps them current from here).
+    with transaction.atomic():
+        summary.history = build_history(rng("history"), now, history_months, progress)
+        analytics_rebuild()
     _count(summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.knowledge import search, selectors
 from powerdesk.knowledge.forms import SeededChoiceField
-from powerdesk.knowledge.models import CaseState, CaseVersion
+from powerdesk.knowledge.models import CaseState, CaseVersion, ScriptKind, ScriptVersion
 from powerdesk.knowledge.selectors import LONG_FIELDS
 from powerdesk.org.models import User
 from powerdesk.workorders.choices import BusinessType
@@ -110,4 +110,88 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(tags__contains=[value.strip()]) if value.strip() else queryset
 
     def filter_state(self, queryset: QuerySet[CaseVersion], name: str, value: str) -> QuerySet[CaseVersion]:
+        return queryset.filter(state=value) if self.privileged else queryset
+
+
+class ScriptFilterSet(django_filters.FilterSet):
+    """The scripts' list, for the console and ``GET /api/v1/scripts/``: words in the title or the text,
+    situation, business type, topic, sub-type and state (other states than published only for authors
+    and reviewers)."""
+
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_words", max_length=100)
+    kind = django_filters.ChoiceFilter(
+        label=_("情形"),
+        choices=ScriptKind.choices,
+        empty_label=_("全部情形"),
+        error_messages=_invalid(_("话术情形无效。")),
+    )
+    business_type = django_filters.ChoiceFilter(
+        label=_("业务类型"),
+        choices=BusinessType.choices,
+        empty_label=_("全部类型"),
+        error_messages=_invalid(_("业务类型无效。")),
+    )
+    topic = SeededChoiceFilter(
+        label=_("业务分类"),
+        queryset=Topic.objects.all(),
+        to_field_name="code",
+        empty_label=_("全部分类"),
+        error_messages=_invalid(_("业务分类无效。")),
+        help_text="Topic code, e.g. fault_repair.",
+    )
+    sub_type = SeededChoiceFilter(
+        label=_("业务子类"),
+        queryset=SubType.objects.all(),
+        to_field_name="code",
+        empty_label=_("全部子类"),
+        error_messages=_invalid(_("业务子类无效。")),
+        help_text="Sub-type code, e.g. complaint_attitude.",
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=CaseState.choices,
+        empty_label=_("已发布"),
+        method="filter_state",
+        error_messages=_invalid(_("状态无效。")),
+        help_text="Default: published. Other states only for authors and reviewers.",
+    )
+
+    class Meta:
+        model = ScriptVersion
+        fields = ["q", "kind", "business_type", "topic", "sub_type", "state"]
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[ScriptVersion] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        user: User | None = None,
+    ) -> None:
+        super().__init__(QueryDict() if data is None else data, queryset, request=request, prefix=prefix)
+        user = user if user is not None else getattr(request, "user", None)
+        if user is None:
+            raise TypeError("ScriptFilterSet needs a user (or a request with one).")
+        self.user: User = user
+
+    @property
+    def privileged(self) -> bool:
+        return selectors.user_may_author(self.user) or selectors.user_may_review(self.user)
+
+    def filter_queryset(self, queryset: QuerySet[ScriptVersion]) -> QuerySet[ScriptVersion]:
+        if not self.form.cleaned_data.get("state") or not self.privileged:
+            queryset = queryset.filter(state=CaseState.PUBLISHED)
+        queryset = super().filter_queryset(queryset)
+        return queryset.select_related("topic", "sub_type").order_by("kind", "position", "-id")
+
+    def filter_words(
+        self, queryset: QuerySet[ScriptVersion], name: str, value: str
+    ) -> QuerySet[ScriptVersion]:
+        value = value.strip()
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value)) if value else queryset
+
+    def filter_state(
+        self, queryset: QuerySet[ScriptVersion], name: str, value: str
+    ) -> QuerySet[ScriptVersion]:
         return queryset.filter(state=value) if self.privileged else queryset

@@ -10,7 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core.seeded_names import seeded_name
-from powerdesk.knowledge.models import CaseVerdict, CaseVersion
+from powerdesk.knowledge import rules
+from powerdesk.knowledge.models import CaseVerdict, CaseVersion, ScriptKind, ScriptVersion
 from powerdesk.knowledge.services import ATTACHMENT_KINDS, RuleInput, clean_tags
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import SubType, Topic
@@ -152,3 +153,71 @@ class AttachmentForm(forms.Form):
         error_messages={"invalid_choice": _("请选择照片或文档。"), "required": _("请选择照片或文档。")},
     )
     file = forms.FileField(label=_("文件"), error_messages={"required": _("请选择文件。")})
+
+
+def placeholder_help() -> str:
+    return "；".join(f"{{{code}}} {label}" for code, label in rules.PLACEHOLDERS.items())
+
+
+class ScriptForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("情形"),
+        choices=ScriptKind.choices,
+        error_messages={"required": _("请选择话术情形。"), "invalid_choice": _("请选择话术情形。")},
+    )
+    business_type = forms.ChoiceField(
+        label=_("业务类型"), choices=[("", _("全部")), *BusinessType.choices], required=False
+    )
+    topic = SeededChoiceField(
+        label=_("业务分类"),
+        queryset=Topic.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部"),
+    )
+    sub_type = SeededChoiceField(
+        label=_("业务子类"),
+        queryset=SubType.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部"),
+    )
+    body = forms.CharField(
+        label=_("话术内容"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("请填写话术内容。")},
+    )
+    position = forms.IntegerField(label=_("排序"), min_value=0, max_value=1000, initial=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _("可用占位符（原样写入花括号）：%(list)s。") % {
+            "list": placeholder_help()
+        }
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        unknown = rules.unknown_placeholders(body)
+        if unknown:
+            raise forms.ValidationError(
+                _("话术中有未知的占位符：%(names)s。") % {"names": "、".join("{" + n + "}" for n in unknown)}
+            )
+        return body
+
+    @staticmethod
+    def initial_of(version: ScriptVersion) -> dict[str, Any]:
+        return {
+            name: getattr(version, name)
+            for name in ("title", "kind", "business_type", "topic", "sub_type", "body", "position")
+        }
+
+
+class IntakeScriptsForm(forms.Form):
+    """What the intake form sends for its scripts panel (any may be empty while the agent picks)."""
+
+    customer = forms.CharField(max_length=20, required=False)
+    business_type = forms.ChoiceField(choices=[("", ""), *BusinessType.choices], required=False)
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all(), to_field_name="code", required=False)
+    sub_type = forms.ModelChoiceField(queryset=SubType.objects.all(), to_field_name="code", required=False)
+    # what the caller said so far: the cases panel ranks by it after the sub-type and topic
+    description = forms.CharField(max_length=4000, required=False)

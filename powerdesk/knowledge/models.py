@@ -25,7 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.org.models import Role
+from powerdesk.org.models import Role, Unit
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import SubType, Topic, WorkOrder
 
@@ -56,6 +56,9 @@ class CaseRight(models.Model):
     role = models.OneToOneField(Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="+")
     may_author = models.BooleanField(_("可编写案例"), default=False)
     may_review = models.BooleanField(_("可审核案例"), default=False)
+    may_assign = models.BooleanField(
+        _("可布置学习"), default=False, help_text=_("可将已发布案例布置给单位或岗位学习，并查看学习情况。")
+    )
 
     class Meta:
         verbose_name = _("案例库权限")
@@ -239,3 +242,225 @@ class CaseCitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} → {self.version_id}"
+
+
+# --- scripts (话术) -------------------------------------------------------------------------------------
+
+
+class ScriptKind(models.TextChoices):
+    """The situation a script is said in; the order of the choices is the order of a call."""
+
+    OPENING = "opening", _("开场")
+    QUESTIONS = "questions", _("询问要点")
+    NOTICE = "notice", _("一次性告知")
+    OUTAGE = "outage", _("停电答复")
+    APOLOGY = "apology", _("致歉")
+    CLOSING = "closing", _("结束语")
+    FORBIDDEN = "forbidden", _("服务禁语")
+
+
+class Script(models.Model):
+    """A script's identity (what a URL and a citation name); its words live in ``ScriptVersion`` rows,
+    which go through the same life cycle as case versions (``rules.STEPS``)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+
+    class Meta:
+        verbose_name = _("话术")
+        verbose_name_plural = _("话术")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class ScriptVersion(models.Model):
+    """The words of a script for a situation, with placeholders (``{customer_name}`` …, the list is
+    ``rules.PLACEHOLDERS``) filled from the order, the customer and the outage when it is shown. A
+    script applies to a business type, a topic and a sub-type, each optional (blank: any)."""
+
+    script = models.ForeignKey(
+        Script, verbose_name=_("话术"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.DRAFT)
+    title = models.CharField(_("标题"), max_length=200)
+    kind = models.CharField(_("情形"), max_length=16, choices=ScriptKind.choices)
+    business_type = models.CharField(_("业务类型"), max_length=20, choices=BusinessType.choices, blank=True)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("业务分类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sub_type = models.ForeignKey(
+        SubType, verbose_name=_("业务子类"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("话术内容"))
+    position = models.PositiveSmallIntegerField(_("排序"), default=100)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作者"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("话术版本")
+        verbose_name_plural = _("话术版本")
+        ordering = ["script_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["script", "number"], name="knowledge_script_version_number"),
+            models.UniqueConstraint(
+                fields=["script"], condition=Q(state="published"), name="knowledge_script_one_published"
+            ),
+            models.UniqueConstraint(
+                fields=["script"],
+                condition=Q(state__in=["draft", "review"]),
+                name="knowledge_script_one_open",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "position"], condition=Q(state="published"), name="knowledge_script_pub"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（v{self.number}）"
+
+
+class ScriptStep(models.Model):
+    """One step of a script version's life cycle (append-only), as ``CaseStep`` for a case."""
+
+    version = models.ForeignKey(ScriptVersion, on_delete=models.CASCADE, related_name="steps")
+    from_state = models.CharField(_("原状态"), max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=CaseState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("话术流转记录")
+        verbose_name_plural = _("话术流转记录")
+        ordering = ["version_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} → {self.to_state}"
+
+
+class ScriptCitation(models.Model):
+    """An order's transition cited this script version (处理完成, 回单), as ``CaseCitation``."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(ScriptVersion, on_delete=models.PROTECT, related_name="citations")
+    transition = models.CharField(max_length=32)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("话术引用")
+        verbose_name_plural = _("话术引用")
+        indexes = [models.Index(fields=["order"], name="knowledge_script_cit_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.version_id}"
+
+
+class LearningAssignment(models.Model):
+    """以案普法: a published case version given to the staff of a unit (with or without its subunits),
+    of a role, or of a role within a unit, to read and confirm by a due date. The people are resolved
+    when it is made (``LearningRecipient``): who joins the unit later is not added (the manager assigns
+    again), and who leaves keeps their row. It always means the version assigned, whatever becomes of
+    the case afterwards. Optionally it names the order (a valid complaint) and the rectification that
+    prompted it; a rectification that requires learning closes only once an assignment names it."""
+
+    version = models.ForeignKey(
+        CaseVersion, verbose_name=_("案例版本"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    include_subunits = models.BooleanField(_("含下级单位"), default=True)
+    role = models.ForeignKey(
+        Role, verbose_name=_("岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("完成期限"))
+    reason = models.CharField(_("布置原因"), max_length=500, blank=True)
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("相关工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rectification = models.ForeignKey(
+        "complaints.Rectification",
+        verbose_name=_("相关整改"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="learning_assignments",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("布置人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("布置时间"))
+    # The form's one-time key: a form posted twice (a double click, a retried request) makes one row.
+    request_id = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    class Meta:
+        verbose_name = _("学习任务")
+        verbose_name_plural = _("学习任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "request_id"],
+                condition=~Q(request_id=""),
+                name="learning_assignment_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit__isnull=False) | Q(role__isnull=False), name="learning_unit_or_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.unit or ''} {self.role or ''}".strip()
+
+
+class LearningRecipient(models.Model):
+    """One person an assignment names, with the unit they belonged to when it was made (the manager's
+    view groups and scopes by it) and when they confirmed having read the case."""
+
+    assignment = models.ForeignKey(
+        LearningAssignment, verbose_name=_("学习任务"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("学习人"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    # Not columns: the selectors set them for the page being shown (rules.learning_status).
+    status: str
+    overdue: bool
+
+    class Meta:
+        verbose_name = _("学习人员")
+        verbose_name_plural = _("学习人员")
+        ordering = ["assignment_id", "unit_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user"], name="learning_recipient_once"),
+        ]
+        indexes = [
+            # The home page: a user's open assignments.
+            models.Index(fields=["user"], condition=Q(confirmed_at__isnull=True), name="learning_open_user"),
+            models.Index(fields=["unit"], name="learning_recipient_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} / {self.user_id}"

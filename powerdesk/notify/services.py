@@ -158,21 +158,23 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     # The rows and their jobs go or stay together with the caller's transaction (no savepoint of their
     # own: a refusal above wrote nothing, and a failure below fails the caller's transaction anyway).
     with transaction.atomic(savepoint=False):
-        ids = sorted(
-            bulk.insert_rows(Notification, rows, same={"created_at": now}, conflict_target=["dedupe_key"])
+        written = bulk.insert_rows(
+            Notification,
+            rows,
+            same={"created_at": now},
+            conflict_target=["dedupe_key"],
+            returning=["state", "send_after"],
         )
-        _defer_sends(ids, plain=all(not d.suppressed and d.send_after is None for d in decisions))
-    return ids
+        _defer_sends(written)
+    return sorted(pk for pk, _state, _send_after in written)
 
 
-def _defer_sends(ids: list[int], *, plain: bool) -> None:
-    """One send job per :data:`NOTIFICATIONS_PER_JOB` pending rows, scheduled at their ``send_after``;
-    none for suppressed rows. ``plain``: every row is to be sent now (the sweep's case: no re-read)."""
-    batches: dict[dt.datetime | None, list[int]] = {None: ids} if plain else {}
-    if not plain:
-        for pk, send_after in Notification.objects.filter(
-            pk__in=ids, state=NotificationState.PENDING
-        ).values_list("pk", "send_after"):
+def _defer_sends(written: list[tuple[int, str, dt.datetime | None]]) -> None:
+    """One send job per :data:`NOTIFICATIONS_PER_JOB` pending rows (``written``: key, state and
+    ``send_after`` of each row inserted), scheduled at their ``send_after``; none for suppressed rows."""
+    batches: dict[dt.datetime | None, list[int]] = {}
+    for pk, state, send_after in written:
+        if state == NotificationState.PENDING:
             batches.setdefault(send_after, []).append(pk)
     for send_after, pks in batches.items():
         pks.sort()

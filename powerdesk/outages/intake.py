@@ -22,15 +22,19 @@ link and a new dispatch.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.core import bulk, sql
+from powerdesk.core.sql import CompiledRead
 from powerdesk.outages import selectors
-from powerdesk.outages.models import Outage, OutageCall
-from powerdesk.workorders import extensions
+from powerdesk.outages.models import CLOSED_STATES, KnownEvent, Outage, OutageCall, OutageState
+from powerdesk.workorders import extensions, reference
 from powerdesk.workorders.choices import BusinessType, Status
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder
@@ -55,16 +59,25 @@ def outage_summary(outage: Outage) -> dict[str, Any]:
     }
 
 
-def _open_repair(c: IntakeContact) -> WorkOrder | None:
-    if c.customer is None:
-        return None
+def _open_repair_read(*, customer: int) -> QuerySet[Any]:
     return (
-        WorkOrder.objects.filter(customer=c.customer, business_type=BusinessType.REPAIR)
+        WorkOrder.objects.filter(customer_id=customer, business_type=BusinessType.REPAIR)
         .exclude(status__in=CLOSED)
         .exclude(outage__isnull=False)
         .order_by("-created_at")
-        .first()
+        .values_list("pk", "number")[:1]
     )
+
+
+# Every linked call asks it: compiled once (sql.CompiledRead).
+_OPEN_REPAIR = CompiledRead(_open_repair_read, customer=-9_500_003)
+
+
+def _open_repair(c: IntakeContact) -> tuple[int, str] | None:
+    """(id, number) of the caller's newest open repair order not an outage's own."""
+    if c.customer is None:
+        return None
+    return _OPEN_REPAIR.one(customer=c.customer.pk)
 
 
 def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
@@ -110,7 +123,7 @@ def _events_notice(events: list[dict[str, Any]]) -> str:
     )
 
 
-def _notice(outage: Outage, open_order: WorkOrder | None, script: str) -> str:
+def _notice(outage: Outage, open_order: tuple[int, str] | None, script: str) -> str:
     etr = timezone.localtime(outage.etr).strftime("%Y-%m-%d %H:%M") if outage.etr else "—"
     text = gettext(
         "来电已关联到已知停电 %(number)s，不再派发抢修；预计复电时间 %(etr)s，复电后客户将收到短信。"
@@ -119,20 +132,83 @@ def _notice(outage: Outage, open_order: WorkOrder | None, script: str) -> str:
         "etr": etr,
     }
     if open_order is not None:
-        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {
-            "order": open_order.number
-        }
+        text += gettext("客户原有未办结报修工单 %(order)s 已记录在停电来电中。") % {"order": open_order[1]}
     if script:
         text += gettext("应答口径：%(script)s") % {"script": script}
     return text
 
 
+def _outage_read(*, outage: int) -> QuerySet[Any]:
+    return Outage.objects.filter(pk=outage).values_list(*_OUTAGE_FIELDS, "known_event__script")
+
+
+_OUTAGE_FIELDS = ("number", "kind", "state", "title", "etr", "etr_source", "order_id", "known_event_id")
+# Every linked call reads its outage: compiled once (sql.CompiledRead).
+_OUTAGE = CompiledRead(_outage_read, outage=-9_500_004)
+
+# A linked call holds its outage row shared: calls on one outage run side by side, while a roll-up that
+# merges the outage (FOR UPDATE) waits for them, or they wait for it and see the outage merged. Only the
+# call that opens the outage's order takes the row for update (one order per outage).
+_LOCK_SQL = {
+    True: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR SHARE",
+    False: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR UPDATE",
+}
+# Counted last, so the outage's one order is held only while its call commits; the row it returns is
+# the order the answer shows.
+_ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
+_COUNT_SQL = (  # the model's own columns
+    "UPDATE workorders_workorder w SET contact_count = w.contact_count + 1, version = w.version + 1,"  # noqa: S608
+    f" updated_at = %s WHERE w.id = %s RETURNING {_ORDER_COLUMNS}"
+)
+# A linked call re-reads at most this many times an outage merged or ended while it was being taken.
+_RESOLVE_TRIES = 3
+
+
+def _outage_locked(c: IntakeContact, outage_id: int | None) -> Outage | None:
+    """The caller's active outage, its row locked: ``outage_id`` as the lookup found it, or, if a roll-up
+    merged it (or it ended) meanwhile, the outage the caller is out in now. Only the fields the call
+    tells are read (``outage_summary``)."""
+    for _try in range(_RESOLVE_TRIES):
+        if outage_id is None:
+            return None
+        row = _OUTAGE.one(outage=outage_id)
+        if row is not None:
+            outage = Outage(pk=outage_id, **dict(zip(_OUTAGE_FIELDS, row[:-1], strict=True)))
+            if outage.known_event_id:
+                outage.known_event = KnownEvent(pk=outage.known_event_id, script=row[-1] or "")
+            with sql.cursor() as cur:
+                cur.execute(_LOCK_SQL[outage.order_id is not None], [outage_id], prepare=True)
+                state, actual_end, order_id = cur.fetchone() or (OutageState.REJECTED, None, None)
+            if state not in CLOSED_STATES and actual_end is None:
+                outage.state, outage.order_id = state, order_id
+                return outage
+        if c.customer is None:
+            return None
+        outage_id, _paths = selectors.intake_lookup(c.customer)
+    return None
+
+
+def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
+    """Count the call on the outage's order (its last statement); the order as it now stands, with the
+    reference data the answer shows from the per-process caches."""
+    with sql.cursor() as cur:
+        cur.execute(_COUNT_SQL, [c.now, order_id], prepare=True)
+        row = cur.fetchone()
+    if row is None:  # the call's event and contact already name it: not reached while the FKs hold
+        raise WorkOrder.DoesNotExist(order_id)
+    order = sql.mark_saved(sql.instance(WorkOrder, _ORDER_NAMES, row))
+    if (topic := reference.topic_by_id(order.topic_id)) is not None:
+        order.topic = topic
+    if (sub_type := reference.sub_type_by_id(order.sub_type_id)) is not None:
+        order.sub_type = sub_type
+    return order
+
+
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
-    outage = (
-        Outage.objects.select_for_update(of=("self",))
-        .select_related("known_event")
-        .get(pk=resolution.data["outage_id"])
-    )
+    outage = _outage_locked(c, resolution.data["outage_id"])
+    if outage is None:
+        # Every outage the lookup saw was merged away or ended while the call was taken: an ordinary order.
+        return order_open(c, related=None)
     open_order = _open_repair(c)
     events = list(resolution.data["known_events"])
     summary = outage_summary(outage)
@@ -144,7 +220,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             "linked": True,
             "dispatch": "vetoed",
             "restoration_message": True,
-            "open_order": open_order.number if open_order else None,
+            "open_order": open_order[1] if open_order else None,
         },
         "notice": _notice(outage, open_order, summary["script"]),
     }
@@ -159,11 +235,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         )
         Outage.objects.filter(pk=outage.pk).update(order=result.order)
     else:
-        order = WorkOrder.objects.select_for_update().get(pk=outage.order_id)
-        order.contact_count += 1
-        order.version += 1
-        order.updated_at = c.now
-        order.save(update_fields=["contact_count", "version", "updated_at"])
+        # Only its key until it is counted, last (_order_counted).
+        order = sql.mark_saved(WorkOrder(pk=outage.order_id))
         event_write(
             order=order,
             kind=EVENT_OUTAGE_CALL,
@@ -172,7 +245,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             data={
                 "outage": outage.number,
                 "phone": c.caller_phone,
-                "open_order": open_order.number if open_order else None,
+                "open_order": open_order[1] if open_order else None,
             },
             request_id=c.request_id,
             at=c.now,
@@ -184,14 +257,17 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
             repeat=True,
             extra=extra,
         )
-    OutageCall.objects.create(
-        outage=outage,
-        contact=result.contact,
+    call = OutageCall(
+        outage_id=outage.pk,
+        contact_id=result.contact.pk,
         customer=c.customer,
-        open_order=open_order,
+        open_order_id=open_order[0] if open_order else None,
         phone=c.caller_phone,
         at=c.now,
     )
+    bulk.insert_objects([call])
+    if not result.created:
+        result = replace(result, order=_order_counted(c, result.order.pk))
     return result
 
 

@@ -14,7 +14,8 @@ Steps, and where they run:
    Non-fault calls and calls without a customer cost nothing.
 2. When the callers could already reach a threshold, the check is deferred as a job in the same
    transaction (:func:`powerdesk.outages.tasks.predict_transformer`): it runs after the call committed,
-   so the call's contact exists to be linked, and the intake does not pay for tracing the outage.
+   so the call's contact exists to be linked, and the intake does not pay for tracing the outage. One
+   check waits per transformer at a time (:func:`check_defer`): the calls of a busy transformer share it.
 3. :func:`transformer_check` (the job) holds an advisory lock on the feeder (two checks under one feeder
    never miss each other's predictions when rolling up), counts again, applies the rules, and creates
    the predicted outage through ``services.outage_create`` (interruption rows as for any outage), then
@@ -36,9 +37,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.exceptions import AlreadyEnqueued
 
 from powerdesk.core import bulk, clock, refcache
 from powerdesk.core.errors import ValidationFailed
@@ -131,24 +134,37 @@ def figures_at(unit_id: int | None) -> rules.Figures | None:
 # --- at intake ------------------------------------------------------------------------------------
 
 
+CHECK_LOCK = "predict_transformer:"
+
+
+def check_lock(transformer_id: int) -> str:
+    """The queueing lock of a transformer's check: one waiting check per transformer at a time."""
+    return f"{CHECK_LOCK}{transformer_id}"
+
+
 def _place(*, customer: int, since: dt.datetime) -> QuerySet[Any]:
-    """The caller's transformer (by their primary supply) and how many other customers under it called
-    about a fault since ``since`` and are not yet explained by an outage."""
+    """The caller's transformer (by their primary supply), how many other customers under it called
+    about a fault since ``since`` and are not yet explained by an outage, and whether a check of it
+    waits (not started: it will count this call too)."""
+    transformer = OuterRef("meter_point__parent_id")
     others = (
-        FaultCallMark.objects.filter(
-            transformer_id=OuterRef("meter_point__parent_id"), outage__isnull=True, at__gte=since
-        )
+        FaultCallMark.objects.filter(transformer_id=transformer, outage__isnull=True, at__gte=since)
         .exclude(customer_id=customer)
         .order_by()
         .values("transformer_id")
         .annotate(n=Count("customer_id", distinct=True))
         .values("n")
     )
+    # Served by Procrastinate's unique index on (queueing_lock) WHERE status = 'todo'.
+    waiting = ProcrastinateJob.objects.filter(
+        queueing_lock=Concat(Value(CHECK_LOCK), Cast(transformer, output_field=TextField())),
+        status="todo",
+    )
     return (
         CustomerSupply.objects.filter(customer_id=customer)
         .order_by("-is_primary", "id")
-        .annotate(others=Coalesce(Subquery(others), 0))
-        .values_list("meter_point__parent_id", "others")[:1]
+        .annotate(others=Coalesce(Subquery(others), 0), waiting=Exists(waiting))
+        .values_list("meter_point__parent_id", "others", "waiting")[:1]
     )
 
 
@@ -167,13 +183,27 @@ def call_place(c: Any) -> None:
     row = _PLACE.one(customer=c.customer.pk, since=rules.window_start(c.now, figures))
     if row is None or row[0] is None:
         return None
-    transformer_id, callers = row[0], row[1] + 1
+    transformer_id, callers, waiting = row[0], row[1] + 1, row[2]
     bulk.insert_objects([FaultCallMark(customer_id=c.customer.pk, transformer_id=transformer_id, at=c.now)])
-    if rules.may_predict(callers, figures):
-        from powerdesk.outages.tasks import predict_transformer
-
-        defer_in_transaction(predict_transformer, {"transformer_id": transformer_id})
+    if rules.may_predict(callers, figures) and not waiting:
+        check_defer(transformer_id)
     return None
+
+
+def check_defer(transformer_id: int) -> None:
+    """Defer the transformer's check in the caller's transaction, unless one already waits: the calls
+    under one transformer share one check (coalesced by its queueing lock), which counts every call
+    committed before it starts. A check already running does not hold the lock, so a call committed
+    after it counted is checked again by the next one."""
+    from powerdesk.outages.tasks import predict_transformer
+
+    try:
+        # A savepoint: a concurrent call may have deferred the check since this call's read.
+        with transaction.atomic():
+            lock = check_lock(transformer_id)
+            defer_in_transaction(predict_transformer, {"transformer_id": transformer_id}, queueing_lock=lock)
+    except AlreadyEnqueued:
+        pass
 
 
 # --- the check ------------------------------------------------------------------------------------
@@ -283,11 +313,16 @@ def _predict(
 
 def _link_calls(outage: Outage, marks: Sequence[FaultCallMark]) -> None:
     """The calls that made the prediction: marks taken by it, and an ``OutageCall`` each (its own order
-    noted), as the intake link does for a caller with an open repair order."""
+    noted), as the intake link does for a caller with an open repair order — only for callers the
+    outage's trace holds: a dual-supply customer placed by their primary supply is not out while another
+    supply is on, and keeps their own order as it stands."""
     FaultCallMark.objects.filter(pk__in=[m.pk for m in marks]).update(outage=outage)
+    callers = {m.customer_id for m in marks}
+    traced = Interruption.objects.filter(outage=outage, customer_id__in=callers)
+    out = set(traced.values_list("customer_id", flat=True))
     # A mark is written while its call is taken, before the call's contact: the contact is the
     # customer's at the mark's time.
-    keys = {(m.customer_id, m.at) for m in marks}
+    keys = {(m.customer_id, m.at) for m in marks if m.customer_id in out}
     contacts = Contact.objects.filter(
         customer_id__in={k[0] for k in keys}, at__in={k[1] for k in keys}, outage_call__isnull=True
     )

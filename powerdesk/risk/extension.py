@@ -27,6 +27,7 @@ from powerdesk.customers.extensions import customer_panels
 from powerdesk.customers.models import Customer
 from powerdesk.risk import presenting, reference, services
 from powerdesk.risk.models import CustomerRisk, OrderRisk
+from powerdesk.sla.extension import planned_clocks
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import FIELD_TYPES
 from powerdesk.workorders.models import Attachment, WorkOrder
@@ -48,6 +49,7 @@ def _on_contact(ctx: ext.ContactContext) -> None:
         # the emotion of the suggestion this contact's form posted (triage's hook runs first), if any;
         # a repeat call without one reads the order's latest
         emotion=(ctx.event_data.get("triage") or {}).get("emotion") or (None if not ctx.opened else ""),
+        clocks=planned_clocks(ctx.opening) if ctx.opened else None,
     )
 
 

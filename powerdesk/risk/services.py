@@ -24,6 +24,7 @@ from powerdesk.outages.models import Interruption
 from powerdesk.risk import reference, rules
 from powerdesk.risk.models import CustomerRisk, OrderRisk
 from powerdesk.sla import rules as sla_rules
+from powerdesk.sla.models import Clock
 from powerdesk.sla.selectors import order_clock_standing
 from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
 from powerdesk.workorders.events import event_write
@@ -132,15 +133,17 @@ def order_inputs(
     counts: CustomerCounts | None = None,
     opened: bool = False,
     emotion: str = "",
+    clocks: Sequence[Clock] | None = None,
 ) -> rules.RiskInputs:
     """What the score of ``order`` depends on, read as it stands (the order as given, unsaved changes
     included; its clocks, contacts and the customer's history from the database), and ``texts``: what
     the caller said in a contact not written yet. ``counts``: the customer's history, when the caller has
-    read it; ``opened``: the order is being opened by this contact, so it has no earlier contact to read."""
+    read it; ``opened``: the order is being opened by this contact, so it has no earlier contact to read;
+    ``clocks``: its clocks, when the caller holds them."""
     customer = order.customer
     if counts is None and customer is not None:
         counts = _counts(customer, at=at, order_id=order.pk)
-    standing = order_clock_standing(order.pk, at=at)
+    standing = order_clock_standing(order.pk, at=at, clocks=clocks)
     summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
     return rules.RiskInputs(
         contacts=order.contact_count,
@@ -176,13 +179,14 @@ def order_risk_refresh(
     event_data: dict[str, Any] | None = None,
     opened: bool = False,
     emotion: str | None = None,
+    clocks: Sequence[Clock] | None = None,
 ) -> OrderRisk | None:
     """Score ``order`` again and store it; its customer's score follows. A closed order leaves the list
     (its row is removed). Reaching the threshold the first time tells the unit head (one notification,
     deduplicated by the order); the alert is recorded in ``event_data`` (the data of the event the caller
     is about to write: the transition's, the contact's) or, without one, in a 投诉风险预警 event of its
-    own. ``opened``: the contact opens the order (no stored score, no earlier contact). Returns the
-    order's row, or None.
+    own. ``opened``: the contact opens the order (no stored score, no earlier contact); ``clocks``: its
+    clocks as just written (not read back). Returns the order's row, or None.
 
     Every contact and transition comes here, the intake's included, so the reads are few: the
     customer's complaints counted once for both scores, and an order scoring nothing with no row
@@ -201,7 +205,9 @@ def order_risk_refresh(
     if emotion is None:
         # no suggestion came with this change: the caller's emotion as the stored score last counted it
         emotion = rules.emotion_of(stored[1]) if stored is not None else ""
-    inputs = order_inputs(order, at=at, texts=texts, counts=counts, opened=opened, emotion=emotion)
+    inputs = order_inputs(
+        order, at=at, texts=texts, counts=counts, opened=opened, emotion=emotion, clocks=clocks
+    )
     result = rules.risk_score(inputs, factors=reference.factors(), terms=reference.terms())
     if stored is None and result.score == 0:
         return None

@@ -14,7 +14,7 @@ from ``SlaConfig.ready()``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -67,6 +67,12 @@ def write_clocks(ctx: ext.OpenContext) -> None:
     for clock in clocks:
         clock.order = ctx.order
     bulk.insert_objects(clocks)
+
+
+def planned_clocks(opening: Mapping[str, Any]) -> list[Clock] | None:
+    """The clocks written for an order opened just now (``ContactContext.opening``), None when the
+    order was not opened by this contact."""
+    return opening.get(OWNER) if OWNER in opening else None
 
 
 def move_clocks(ctx: ext.TransitionContext) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
@@ -82,26 +82,34 @@ def _clocks_for_standing(*, order: int) -> QuerySet[Clock]:
 _ORDER_CLOCKS = CompiledRead(_clocks_for_standing, order=-9_200_001)
 
 
-def order_clock_standing(order_id: int, *, at: dt.datetime) -> ClockStanding | None:
+def order_clock_standing(
+    order_id: int, *, at: dt.datetime, clocks: Sequence[Clock] | None = None
+) -> ClockStanding | None:
     """How many of the order's clocks are breached and how many are near breach at ``at`` (None: no
     such clock): computed from the clocks' times and the policy's warning ratio (``rules.warn_time``), so
     it does not wait for the sweep to have passed. The early warning's read on every contact and
-    transition; the policies come from the cache."""
-    rows = map(_StandingTimes._make, _ORDER_CLOCKS.rows(order=order_id))
+    transition; the policies come from the cache. ``clocks``: the order's clocks as the caller holds
+    them (those just planned at intake), instead of reading them."""
+    rows: Iterable[Any] = (
+        (c for c in clocks if c.state != ClockState.CANCELLED)
+        if clocks is not None
+        else map(_StandingTimes._make, _ORDER_CLOCKS.rows(order=order_id))
+    )
     return _standing(rows, at=at).get(order_id)
 
 
-def _standing(clocks: Iterable[_StandingTimes], *, at: dt.datetime) -> dict[int, ClockStanding]:
+def _standing(clocks: Iterable[Any], *, at: dt.datetime) -> dict[int, ClockStanding]:
     counts: dict[int, list[int]] = {}
     for clock in clocks:
+        key = clock.order_id
         if clock.breached_at is not None or clock.state == ClockState.BREACHED:
-            counts.setdefault(clock.order_id, [0, 0])[0] += 1
+            counts.setdefault(key, [0, 0])[0] += 1
         elif clock.state == ClockState.RUNNING:
             policy = services.policy_by_id(clock.policy_id)
             if clock.due_at <= at:
-                counts.setdefault(clock.order_id, [0, 0])[0] += 1
+                counts.setdefault(key, [0, 0])[0] += 1
             elif policy is not None and rules.warn_time(clock, policy.warn_ratio) <= at:
-                counts.setdefault(clock.order_id, [0, 0])[1] += 1
+                counts.setdefault(key, [0, 0])[1] += 1
     return {pk: ClockStanding(breached=b, near_breach=n) for pk, (b, n) in counts.items()}
 
 

@@ -144,6 +144,9 @@ class TransitionInput:
     api_field: Callable[[], serializers.Field]
     # cleans the value the service received (console, API or a direct call) or raises ValidationFailed
     clean: Callable[[Any], Any] = lambda value: value
+    # fits the console field to one order (choices ranked for it …), given the form's field, the order and
+    # the user; the form is built without an order too, so ``form_field`` alone must make a working field
+    shape: Callable[[forms.Field, Any, Any], None] | None = None
 
 
 transition_inputs: dict[str, Registry[TransitionInput]] = {}
@@ -212,6 +215,9 @@ class ContactContext:
     contact: Any
     event_data: dict[str, Any]
     opened: bool = False  # the contact opens ``order`` (else it is counted on an earlier one)
+    # when it opens it: what the extensions computed while opening (``OpenContext.state``), so a hook
+    # after them reads what they just wrote from memory, not back from the database
+    opening: Mapping[str, Any] = field(default_factory=dict)
 
 
 ContactHook = Callable[[ContactContext], None]

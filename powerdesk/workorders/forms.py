@@ -362,6 +362,9 @@ def transition_form(transition: Transition, user: User, order: WorkOrder, data: 
         form = form_class(initial={"version": order.version, "request_id": new_request_id()}, auto_id=auto_id)
     if transition.code == "dispatch":
         shape_dispatch_form(form, order)
+    for extra in extensions.inputs_of(transition.code):
+        if extra.shape is not None and extra.name in form.fields:
+            extra.shape(form.fields[extra.name], order, user)
     return form
 
 

@@ -17,7 +17,8 @@ from powerdesk.demo.loader import DemoSummary, demo_load
 
 # A fixed "now", so every load in these tests describes the same 90 days.
 NOW = dt.datetime(2026, 6, 18, 20, 30, tzinfo=BUSINESS_TZ)
-SMALL = {"customers": 300, "orders": 60}
+# Without the compact history (tests/demo/test_history.py loads it): these tests check the replay.
+SMALL = {"customers": 300, "orders": 60, "history_months": 0}
 
 
 def load_small(seed: int = 7, **kwargs) -> DemoSummary:

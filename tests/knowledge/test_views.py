@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from powerdesk.knowledge.models import CaseState, CaseVersion
+from powerdesk.knowledge.models import CaseCitation, CaseState, CaseVersion
 from tests.factories import topic
 
 
@@ -88,7 +88,11 @@ def test_the_order_page_shows_relevant_cases_and_the_cited_version(client, publi
     order = order_on_site("电表箱冒烟")
     client.force_login(users["repair"])
     url = reverse("workorders:transition", args=[order.number, "resolve"])
-    client.post(url, {"result": "已处理", "case": version.pk, "version": order.version})
+    answer = client.post(
+        url, {"result": "已处理", "case": version.pk, "version": order.version, "request_id": "resolve-1"}
+    )
+    assert answer.status_code == 302
+    assert CaseCitation.objects.filter(order=order, version=version).exists()
     client.force_login(users["manager"])
     body = client.get(reverse("workorders:detail", args=[order.number])).content.decode()
     assert "相关案例" in body and version.title in body

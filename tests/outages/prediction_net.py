@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from powerdesk.core import refcache
@@ -80,6 +81,8 @@ def run_checks() -> list[str | None]:
         if job.pk in _done:
             continue
         _done.add(job.pk)
+        with connection.cursor() as cur:  # taken by the worker: a later call may defer the next check
+            cur.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = %s", [job.pk])
         answers.append(predict_transformer(**job.args))
     return answers
 

@@ -214,3 +214,94 @@ def test_placing_a_call_costs_one_read_and_one_insert_below_the_threshold(pnet, 
     with statements() as sent:
         prediction.call_place(SimpleNamespace(business_type="consultation", customer=c.customer, now=NOW))
     assert sent == []
+
+
+def _checks_waiting(transformer) -> int:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    return ProcrastinateJob.objects.filter(
+        task_name=predict_transformer.name, args={"transformer_id": transformer.pk}, status="todo"
+    ).count()
+
+
+def test_calls_under_one_transformer_share_one_waiting_check(pnet, users):
+    with at(NOW):
+        for c in pnet.customers["TA"][:4]:  # the gate is passed from the second caller on
+            call(users, c)
+        assert _checks_waiting(pnet["TA"]) == 1
+        [number] = [n for n in run_checks() if n]
+    # the one check counted every call committed before it ran
+    assert Outage.objects.get(number=number).prediction.callers == 4
+
+
+def test_a_call_after_the_waiting_check_started_defers_the_next_one(pnet, users):
+    from django.db import connection
+
+    set_rule(min_calls=9, min_percent=100)
+    with at(NOW):
+        for c in pnet.customers["TA"][:2]:
+            call(users, c)
+        with connection.cursor() as cur:  # the worker took the check: it no longer holds the lock
+            cur.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE status = 'todo'")
+        call(users, pnet.customers["TA"][2])
+    assert _checks_waiting(pnet["TA"]) == 1
+
+
+def test_a_check_deferred_concurrently_is_not_deferred_twice_nor_fails_the_call(pnet, users):
+    from django.db import transaction
+
+    with transaction.atomic():
+        prediction.check_defer(pnet["TA"].pk)
+        prediction.check_defer(pnet["TA"].pk)  # a concurrent call deferred it after this one's read
+        assert Outage.objects.count() == 0  # the transaction is still usable
+    assert _checks_waiting(pnet["TA"]) == 1
+
+
+def test_a_call_linked_while_its_prediction_rolls_up_is_linked_to_the_roll_up(pnet, users, monkeypatch):
+    from powerdesk.outages import intake, selectors
+
+    with at(NOW):
+        for c in pnet.customers["TA"][:3]:
+            call(users, c)
+        run_checks()
+        [at_ta] = predicted("TA")
+        caller = pnet.customers["TA"][5]
+        real = selectors.intake_lookup
+        _id, paths = real(caller)
+        for c in pnet.customers["TB"]:
+            call(users, c)
+        [number] = [n for n in run_checks() if n]
+        # The caller's lookup read the TA prediction; the roll-up committed before the call locked it.
+        stale = iter([(at_ta.pk, paths)])
+        monkeypatch.setattr(intake.selectors, "intake_lookup", lambda c: next(stale, None) or real(c))
+        result = call(users, caller)
+    at_fu = Outage.objects.get(number=number)
+    assert Outage.objects.get(pk=at_ta.pk).state == OutageState.MERGED
+    assert result.extra["outage"]["number"] == at_fu.number
+    link = OutageCall.objects.get(contact=result.contact)
+    assert link.outage_id == at_fu.pk
+    assert Interruption.objects.filter(outage=at_fu, customer=caller).exists()
+    assert at_fu.order_id is not None and result.order.pk == at_fu.order_id
+    assert not Outage.objects.get(pk=at_ta.pk).order_id
+
+
+def test_a_dual_supply_caller_still_fed_is_not_linked_to_the_prediction(pnet, users):
+    from powerdesk.customers.models import CustomerSupply
+    from powerdesk.grid.services import device_create
+    from tests.factories import CustomerFactory
+
+    dual = CustomerFactory(area=pnet.customers["TA"][0].area, customer_type="urban_resident")
+    for parent, primary in ((pnet["TA"], True), (pnet["TC"], False)):
+        mp = device_create(code=f"{parent.code}-dual", name="dual", kind="meter_point", parent=parent)
+        CustomerSupply.objects.create(customer=dual, meter_point=mp, is_primary=primary)
+    with at(NOW):
+        orders = [call(users, c).order for c in [*pnet.customers["TA"][:2], dual]]
+        [number] = [n for n in run_checks() if n]
+    outage = Outage.objects.get(number=number)
+    assert outage.prediction.callers == 3  # the call counted on its primary supply's transformer
+    assert not Interruption.objects.filter(outage=outage, customer=dual).exists()
+    linked = OutageCall.objects.filter(outage=outage)
+    assert sorted(linked.values_list("open_order_id", flat=True)) == sorted(o.pk for o in orders[:2])
+    # every call linked is one whose caller the outage's trace holds (storm_report's "wrongly linked")
+    traced = set(Interruption.objects.filter(outage=outage).values_list("customer_id", flat=True))
+    assert {oc.customer_id for oc in linked} <= traced

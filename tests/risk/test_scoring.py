@@ -170,3 +170,26 @@ def test_the_order_detail_api_carries_the_score_and_its_reasons(users, county, c
     assert answer["risk"]["score"] == 60
     assert [r["code"] for r in answer["risk"]["reasons"]] == ["angry_wording", "repeat_call"]
     assert answer["risk"]["alerted_at"] is not None and answer["risk"]["reason_texts"]
+
+
+def test_the_standing_of_clocks_just_planned_is_the_standing_read_back(users, customer):
+    """The intake scores a new order from the clocks sla just wrote (held in memory, not read back):
+    the same standing as reading them, before the warning point, past it and past the deadline."""
+    from powerdesk.sla.models import Clock
+    from powerdesk.sla.selectors import order_clock_standing
+
+    order = intake(users, customer)
+    held = list(Clock.objects.filter(order=order))
+    assert held
+    due = min(c.due_at for c in held)
+    start = min(c.started_at for c in held)
+    for at in (start, start + (due - start) * 0.9, due, due + dt.timedelta(hours=1)):
+        assert order_clock_standing(order.pk, at=at, clocks=held) == order_clock_standing(order.pk, at=at)
+
+
+def test_the_intake_does_not_read_its_own_clocks_back(users, customer):
+    from tests.statements import statements
+
+    with statements() as sent:
+        intake(users, customer)
+    assert not [q for q in sent if q.lstrip().upper().startswith("SELECT") and '"sla_clock"' in q]

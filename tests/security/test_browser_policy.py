@@ -35,6 +35,7 @@ NOT_PAGES = {
     "audit:export": "CSV",
     "grid:export": "CSV or Excel",
     "analytics:quality_export": "CSV",
+    "analytics:malicious": "POST only",
     "complaints:rectification_close": "POST only",
     "outages:etr": "POST only",
     "outages:restore": "POST only",
@@ -57,6 +58,10 @@ NOT_PAGES = {
     "exports:status": "an htmx fragment of the export job's page",
     "exports:download": "a download, not HTML",
     "analytics:report_pdf": "a PDF download, not HTML",
+    "knowledge:learning_confirm": "POST only",
+    "knowledge:learning_export": "a download, not HTML",
+    "knowledge:script_step": "POST only",
+    "knowledge:script_revise": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -122,12 +127,25 @@ def console_urls(users, customer):
 
 
 def _knowledge_arguments(users) -> dict[str, list]:
-    """A published case (seeded) and a draft: the case pages' arguments."""
+    """A published case (seeded), a draft and a learning assignment: the case pages' arguments."""
+    from powerdesk.core import clock
     from powerdesk.knowledge import services
-    from powerdesk.knowledge.models import CaseVersion
+    from powerdesk.knowledge.learning import assignment_create
+    from powerdesk.knowledge.models import CaseVersion, ScriptVersion
     from tests.factories import topic
 
     published = CaseVersion.objects.filter(state="published").first()
+    # Assigned to the repair crew's station: the repair user reads it, the manager follows it.
+    assignment = assignment_create(
+        actor=users["manager"], version=published, unit=users["repair"].unit, due_date=clock.local_date()
+    )
+    script = ScriptVersion.objects.filter(state="published").first()
+    script_draft = services.script_create(
+        actor=users["manager"],
+        title="草稿<script>x()</script>",
+        kind="opening",
+        body="<b onclick=x()>您好</b>",
+    )
     draft = services.case_create(
         actor=users["manager"],
         title="草稿<script>x()</script>",
@@ -138,6 +156,11 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:detail": [published.case_id],
         "knowledge:version": [draft.case_id, draft.number],
         "knowledge:edit": [draft.case_id, draft.number],
+        "knowledge:learning_read": [assignment.pk],
+        "knowledge:learning_progress": [assignment.pk],
+        "knowledge:script_detail": [script.script_id],
+        "knowledge:script_version": [script_draft.script_id, script_draft.number],
+        "knowledge:script_edit": [script_draft.script_id, script_draft.number],
     }
 
 

@@ -40,11 +40,15 @@ def test_the_feedback_app_is_connected_at_every_point_it_uses():
 
 
 def test_the_knowledge_app_is_connected_at_every_point_it_uses():
-    assert [i.name for i in ext.inputs_of("resolve")][-1:] == ["case"]
-    assert "case" in [i.name for i in ext.inputs_of("reply")]
+    assert [i.name for i in ext.inputs_of("resolve")][-2:] == ["case", "script"]
+    assert {"case", "script"} <= {i.name for i in ext.inputs_of("reply")}
+    assert all(i.shape is not None for i in ext.inputs_of("resolve") if i.name in ("case", "script"))
     assert "knowledge" in ext.transition_applied.owners()
     assert ext.order_panels.get("knowledge.relevant_cases").slot == "aside"
-    assert "knowledge.citations" in {e.name for e in ext.event_presenters.entries()}
+    assert ext.order_panels.get("knowledge.scripts").slot == "aside"
+    assert ext.intake_panels.get("knowledge.scripts").slot == "form"
+    presenters = {e.name for e in ext.event_presenters.entries()}
+    assert {"knowledge.citations", "knowledge.script_citations"} <= presenters
 
 
 def test_the_outages_app_is_connected_at_every_point_it_uses():

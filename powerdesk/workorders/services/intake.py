@@ -371,7 +371,9 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
             }
         if related.link:
             data["link"] = {"kind": related.link, "order": related.order.number, **related.decision}
-    counted = extensions.ContactContext(order=order, contact=c, event_data=data, opened=True)
+    counted = extensions.ContactContext(
+        order=order, contact=c, event_data=data, opened=True, opening=opening.state
+    )
     for count in extensions.contact_counted:
         count(counted)
     event_write(

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 
 from powerdesk.core.clock import BUSINESS_TZ
+from powerdesk.demo.history import HISTORY_MONTHS
 from powerdesk.demo.loader import DEFAULT_CUSTOMERS, DEFAULT_ORDERS, DEFAULT_SEED, DemoDataExists, demo_load
 from powerdesk.demo.users import DEMO_PASSWORD, DEMO_USERS
 
@@ -30,6 +31,12 @@ class Command(BaseCommand):
             "--customers", type=int, default=DEFAULT_CUSTOMERS, help="number of customer accounts"
         )
         parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS, help="number of work orders")
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help="months of compact archived history before the replayed days (0: none)",
+        )
         parser.add_argument(
             "--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)"
         )
@@ -63,6 +70,7 @@ class Command(BaseCommand):
                 seed=opts["seed"],
                 customers=opts["customers"],
                 orders=opts["orders"],
+                history_months=opts["history_months"],
                 now=opts["now"],
                 reset=opts["reset"],
                 workers=max(1, opts["workers"]),

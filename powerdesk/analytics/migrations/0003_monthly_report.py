@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('analytics', '0002_seed_hot_spot_groups'),
         ('org', '0013_unithead'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

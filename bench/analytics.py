@@ -1,0 +1,228 @@
+"""Analytics benchmark: the dashboards' queries and the cost of keeping the aggregates current.
+
+    .venv/bin/python bench/analytics.py [--orders 200000] [--customers 100000] [--years 3] [--repeat 15]
+
+Seeds its own database (``var/bench-analytics``; ``bench/seed.py``'s set-based city: 3 counties, 60
+stations, 2,000 台区, compact timelines) with N orders, adds 45 more stations (over 100 units) and spreads
+the orders over ``--years`` years and all the stations, then:
+
+* rebuilds the aggregates (``powerdesk analytics rebuild``) and reports its time per order;
+* the upkeep: writes one timeline event on K random orders (as transitions would) and times
+  ``aggregates.refresh()``; the cost per changed order is compared with the intake's CPU per request
+  (``--intake-ms``, bench/RESULTS.md: 11.9 ms for gunicorn + PostgreSQL);
+* times every dashboard read (``dashboard_figures``, ``hot_spots``, ``seeded_groups``) for the manager
+  (every unit) and a county head (one county's subtree), over the last full month and a quarter, each
+  ``--repeat`` times: p50/p95 per function and the p95 of each distinct SQL statement, against 500 ms.
+
+10,000,000 orders over 3 years: ``--orders 10000000 --customers 2000000`` (hours of seeding, ~40 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+
+os.environ.setdefault(
+    "BENCH_VAR_DIR",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "bench-analytics"),
+)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import common
+from common import log, percentile
+
+TARGET_MS = 500.0
+EXTRA_STATIONS = 45
+
+
+def spread(years: int) -> None:
+    """More stations, and the orders spread over ``years`` years and every station (set-based SQL)."""
+    from django.db import connection
+
+    from powerdesk.org.models import Unit
+
+    counties = list(Unit.objects.filter(kind="county").order_by("id"))
+    have = Unit.objects.filter(kind="station").count()
+    for i in range(have, 60 + EXTRA_STATIONS):
+        county = counties[i % len(counties)]
+        Unit.objects.get_or_create(
+            code=f"BX{i:03d}", defaults={"name": f"扩展供电所{i:03d}", "kind": "station", "parent": county}
+        )
+    with connection.cursor() as cur:
+        cur.execute("SELECT array_agg(id ORDER BY id) FROM org_unit WHERE kind = 'station'")
+        (stations,) = cur.fetchone()
+        cur.execute(
+            """
+            UPDATE workorders_workorder o SET
+              created_at = now() - (%(days)s * random()) * interval '1 day',
+              unit_id = (%(stations)s::bigint[])[1 + (o.id %% %(n)s)]
+            """,
+            {"days": 365 * years, "stations": stations, "n": len(stations)},
+        )
+        cur.execute(
+            "UPDATE workorders_workorder SET closed_at = created_at + interval '2 days',"
+            " updated_at = created_at + interval '2 days' WHERE closed_at IS NOT NULL"
+        )
+        cur.execute("VACUUM (ANALYZE) workorders_workorder")
+        cur.execute("SELECT count(*) FROM org_unit WHERE kind <> 'area'")
+        log(f"spread the orders over {years} years and {len(stations)} stations ({cur.fetchone()[0]} units)")
+
+
+def timed_queries():
+    from django.db import connection
+
+    times: dict[str, list[float]] = defaultdict(list)
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times[" ".join(sql.split())[:110]].append(1000 * (time.perf_counter() - started))
+
+    return connection.execute_wrapper(wrapper), times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=200_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--changed", type=int, default=5_000, help="orders changed before one upkeep run")
+    parser.add_argument(
+        "--recent-days",
+        type=int,
+        default=7,
+        help="changed orders are drawn from those accepted this recently (0: any)",
+    )
+    parser.add_argument("--no-rebuild", action="store_true", help="keep the aggregates of an earlier run")
+    parser.add_argument("--intake-ms", type=float, default=11.9)
+    args = parser.parse_args()
+
+    common.django_setup()
+    common.migrate()
+    import seed
+    from django.db import connection
+
+    seeded = seed.seed(args.customers, args.orders)
+    if seeded is not None:
+        spread(args.years)
+    from powerdesk.analytics import aggregates, dashboard
+    from powerdesk.analytics.dashboard import Filters
+    from powerdesk.analytics.measures import Scope
+    from powerdesk.analytics.selectors import month_bounds, period_of
+    from powerdesk.org.models import Unit, User
+    from powerdesk.workorders.models import WorkOrder
+
+    started = time.monotonic()
+    rebuilt = 0 if args.no_rebuild else aggregates.rebuild()
+    rebuild_s = time.monotonic() - started
+    with connection.cursor() as cur:
+        for table in (
+            "analytics_orderfact",
+            "analytics_dailyrollup",
+            "analytics_hourrollup",
+            "analytics_clockrollup",
+            "analytics_grouprollup",
+        ):
+            cur.execute(f"VACUUM (ANALYZE) {table}")
+        cur.execute(
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN"
+            " ('analytics_orderfact', 'analytics_dailyrollup', 'analytics_hourrollup', 'workorders_workorder',"
+            " 'workorders_workorderevent')"
+        )
+        sizes = {name: size for name, size in cur.fetchall()}
+        cur.execute("SELECT count(*) FROM analytics_dailyrollup")
+        daily_rows = cur.fetchone()[0]
+    log(
+        f"rebuild: {rebuilt:,} orders in {rebuild_s:.1f} s ({1000 * rebuild_s / max(rebuilt, 1):.2f} ms/order);"
+        f" {daily_rows:,} daily rollup rows"
+    )
+    log("sizes (MB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(sizes.items())))
+
+    # The upkeep: K orders changed (one event each, as a transition writes), then one run.
+    rng = random.Random(1)
+    pool = WorkOrder.objects.order_by("id")
+    if args.recent_days:
+        from django.utils import timezone
+
+        pool = pool.filter(created_at__gte=timezone.now() - dt.timedelta(days=args.recent_days))
+    ids = list(pool.values_list("id", flat=True))
+    changed = sorted(set(rng.sample(ids, min(args.changed, len(ids)))))
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO workorders_workorderevent (order_id, kind, at, from_status, to_status, note, data,"
+            " request_id, request_fingerprint) SELECT id, 'note', now(), '', '', 'bench', '{}', '', ''"
+            " FROM workorders_workorder WHERE id = ANY(%s)",
+            [changed],
+        )
+    aggregates.refresh()  # the run before's window once more: measure a steady run below
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO workorders_workorderevent (order_id, kind, at, from_status, to_status, note, data,"
+            " request_id, request_fingerprint) SELECT id, 'note', now(), '', '', 'bench', '{}', '', ''"
+            " FROM workorders_workorder WHERE id = ANY(%s)",
+            [changed],
+        )
+    cpu0, started = time.process_time(), time.monotonic()
+    refreshed = aggregates.refresh()
+    upkeep_s, upkeep_cpu = time.monotonic() - started, time.process_time() - cpu0
+    per_order = 1000 * upkeep_s / max(refreshed, 1)
+    log(
+        f"upkeep: {refreshed:,} orders re-derived in {upkeep_s:.2f} s wall, {upkeep_cpu:.2f} s app CPU"
+        f" = {per_order:.2f} ms per changed order (each counted twice: the overlap window) ="
+        f" {per_order / args.intake_ms:.2f} × the intake's {args.intake_ms} ms"
+    )
+
+    today = dt.date.today()
+    last_month = month_bounds(today.replace(day=1) - dt.timedelta(days=1))
+    quarter = (last_month[0] - dt.timedelta(days=62)).replace(day=1), last_month[1]
+    manager = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench_analytics", password=common.BENCH_PASSWORD
+    )
+    county = Unit.objects.filter(kind="county").order_by("id").first()
+    cases = [
+        ("manager, last month", Scope(manager), period_of(*last_month)),
+        ("manager, last quarter", Scope(manager), period_of(*quarter)),
+        ("county, last month", Scope(manager, county), period_of(*last_month)),
+    ]
+    functions = {
+        "dashboard_figures": lambda s, p: dashboard.dashboard_figures(p, s, Filters()),
+        "hot_spots": lambda s, p: dashboard.hot_spots(p, s, Filters()),
+        "seeded_groups": lambda s, p: dashboard.seeded_groups(p, s, Filters()),
+        "dashboard_figures (customer type + channel)": lambda s, p: dashboard.dashboard_figures(
+            p, s, Filters(customer_type="urban_resident", channel="95598")
+        ),
+    }
+    worst = 0.0
+    context, statements = timed_queries()
+    with context:
+        for label, scope, period in cases:
+            for name, function in functions.items():
+                samples = []
+                for _ in range(args.repeat):
+                    t0 = time.perf_counter()
+                    function(scope, period)
+                    samples.append(1000 * (time.perf_counter() - t0))
+                log(
+                    f"{label:24} {name:44} p50 {percentile(samples, 50):7.1f} ms  p95 {percentile(samples, 95):7.1f} ms"
+                )
+    print("\nslowest statements (p95 ms, count):")
+    ranked = sorted(statements.items(), key=lambda kv: -percentile(kv[1], 95))
+    for sql, samples in ranked[:12]:
+        p95 = percentile(samples, 95)
+        worst = max(worst, p95)
+        print(f"  {p95:8.1f}  {len(samples):5d}  {sql}")
+    print(
+        f"\nworst statement p95 {worst:.1f} ms against {TARGET_MS:.0f} ms: {'met' if worst < TARGET_MS else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

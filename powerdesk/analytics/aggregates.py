@@ -1,0 +1,264 @@
+"""Keeping the aggregate tables current: the fact rows of changed orders and the rollups of the days they
+touch, in batches, by the worker — never in the intake's transaction.
+
+Which orders changed: every change of an order writes one timeline event (``WorkOrderEvent``, the
+project's rule), so the upkeep reads the events whose id is above its watermark and re-derives those
+orders. The intake gains no statement and no index. An event id is taken before its transaction
+commits, so a slow transaction can commit an id below one already read; each run therefore reads again
+from the watermark of the run before (two watermarks, ``low`` and ``high``): a transaction still open at
+one run is read by the next, and re-deriving an order twice is harmless.
+
+``rebuild()`` recomputes everything from the orders (``powerdesk analytics rebuild``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from powerdesk.analytics import rules
+from powerdesk.analytics.models import (
+    ClockRollup,
+    CustomerCount,
+    DailyRollup,
+    GroupRollup,
+    HotSpotGroup,
+    HourRollup,
+    MaliciousFlag,
+    OrderFact,
+    Watermark,
+)
+from powerdesk.analytics.terms import TERMS
+from powerdesk.complaints.models import Judgment
+from powerdesk.core import bulk, clock
+from powerdesk.customers.models import Customer
+from powerdesk.sla.models import Clock, ClockState
+from powerdesk.sla.selectors import CLOCK_DECIDED, CLOCK_ON_TIME
+from powerdesk.workorders.choices import EventKind
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+
+LOCK_KEY = "analytics:refresh"
+WATERMARK = "events"
+EVENTS_PER_RUN = 50_000  # a storm minute's events; more are taken by the next run
+FACT_CHUNK = 5_000
+ORDER_FIELDS = (
+    "id",
+    "unit_id",
+    "area_id",
+    "business_type",
+    "topic_id",
+    "sub_type_id",
+    "channel",
+    "customer_id",
+    "created_at",
+    "closed_at",
+    "status",
+    "contact_count",
+    "reopen_count",
+    "satisfaction",
+    "called_back_at",
+    "description",
+)
+CELL = ("unit_id", "business_type", "channel", "customer_type")
+DAILY_CELL = ("day", *CELL, "area_id", "topic_id", "sub_type_id")
+
+
+def _locked() -> bool:
+    """One upkeep at a time (transaction-scoped advisory lock); False: another run holds it."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [LOCK_KEY])
+        return bool(cur.fetchone()[0])
+
+
+def _active_groups() -> list[tuple[int, frozenset[int], list[str]]]:
+    groups = HotSpotGroup.objects.filter(is_active=True).prefetch_related("sub_types")
+    return [(g.pk, frozenset(s.pk for s in g.sub_types.all()), g.keyword_list) for g in groups]
+
+
+def derive_facts(order_ids: Sequence[int]) -> set[dt.date]:
+    """Write the fact rows of these orders (insert or replace); the accepted days they are on."""
+    days: set[dt.date] = set()
+    groups = _active_groups()
+    for start in range(0, len(order_ids), FACT_CHUNK):
+        chunk = list(order_ids[start : start + FACT_CHUNK])
+        orders = list(WorkOrder.objects.filter(pk__in=chunk).values(*ORDER_FIELDS))
+        customer_ids = {o["customer_id"] for o in orders if o["customer_id"]}
+        customer_types = dict(Customer.objects.filter(pk__in=customer_ids).values_list("id", "customer_type"))
+        answered = set(
+            WorkOrderEvent.objects.filter(order_id__in=chunk, kind=EventKind.ANSWER).values_list(
+                "order_id", flat=True
+            )
+        )
+        malicious = set(MaliciousFlag.objects.filter(order_id__in=chunk).values_list("order_id", flat=True))
+        verdicts = _latest_verdicts(chunk)
+        rows = [
+            rules.fact_row(
+                o,
+                customer_type=customer_types.get(o["customer_id"], ""),
+                answered_first=o["id"] in answered,
+                malicious=o["id"] in malicious,
+                verdict=verdicts.get(o["id"], ""),
+                groups=rules.groups_of(o["sub_type_id"], o["description"], groups),
+            )
+            for o in orders
+        ]
+        if rows:
+            update = [k for k in rows[0] if k != "order_id"]
+            bulk.insert_rows(OrderFact, rows, conflict_target=["order_id"], update=update)
+        days.update(r["day"] for r in rows)
+    return days
+
+
+def _latest_verdicts(order_ids: Sequence[int]) -> dict[int, str]:
+    """Each complaint's latest judgment (the definition ``measures.valid_complaints`` uses)."""
+    rows = (
+        Judgment.objects.filter(record__order_id__in=order_ids)
+        .order_by("record__order_id", "-at", "-id")
+        .distinct("record__order_id")
+        .values_list("record__order_id", "verdict")
+    )
+    return dict(rows)
+
+
+# Annotated under another name than the term: several terms share their name with a fact column.
+DAILY_FIGURES: dict[str, Any] = {
+    "n_orders": Count("pk"),
+    **{f"n_{name}": Count("pk", filter=condition) for name, (condition, _label) in TERMS.items()},
+}
+
+
+def rollup_days(days: Iterable[dt.date]) -> None:
+    """Rebuild every rollup row of these accepted days from the facts (and the clocks)."""
+    days = sorted(set(days))
+    if not days:
+        return
+    for model in (DailyRollup, HourRollup, ClockRollup, GroupRollup):
+        model.objects.filter(day__in=days).delete()
+    facts = OrderFact.objects.filter(day__in=days)
+    daily = [
+        {k.removeprefix("n_"): v for k, v in row.items()}
+        for row in facts.values(*DAILY_CELL).annotate(**DAILY_FIGURES).order_by()
+    ]
+    bulk.insert_rows(DailyRollup, daily) if daily else None
+    hours = list(facts.values("day", *CELL, "hour").annotate(orders=Count("pk")).order_by())
+    bulk.insert_rows(HourRollup, hours) if hours else None
+    grouped: Counter[tuple[Any, ...]] = Counter()
+    for *cell, groups in facts.exclude(groups=[]).values_list("day", *CELL, "groups"):
+        for gid in groups:
+            grouped[(*cell, gid)] += 1
+    if grouped:
+        names = ("day", *CELL, "group_id")
+        bulk.insert_rows(
+            GroupRollup, [dict(zip(names, k, strict=True), orders=n) for k, n in grouped.items()]
+        )
+    clocks = _clock_rows(days)
+    bulk.insert_rows(ClockRollup, clocks) if clocks else None
+
+
+def _clock_rows(days: list[dt.date]) -> list[dict[str, Any]]:
+    """Clocks of the orders accepted on these days, per day, cell and kind: decided and on time (the
+    terms of ``sla.selectors``). The order's cell comes from its fact row."""
+    start = dt.datetime.combine(days[0], dt.time.min, tzinfo=clock.BUSINESS_TZ)
+    end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time.min, tzinfo=clock.BUSINESS_TZ)
+    wanted = set(days)
+    rows = (
+        Clock.objects.filter(order__created_at__gte=start, order__created_at__lt=end)
+        .exclude(state=ClockState.CANCELLED)
+        .values("order_id", "kind")
+        .annotate(decided=Count("id", filter=CLOCK_DECIDED), on_time=Count("id", filter=CLOCK_ON_TIME))
+        .order_by()
+    )
+    per_order: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        per_order.setdefault(r["order_id"], []).append(dict(r))
+    cells = OrderFact.objects.filter(order_id__in=list(per_order), day__in=wanted).values(
+        "order_id", "day", *CELL
+    )
+    out: Counter[tuple[Any, ...]] = Counter()
+    on: Counter[tuple[Any, ...]] = Counter()
+    for fact in cells:
+        for clock_row in per_order[fact["order_id"]]:
+            key = (fact["day"], *(fact[c] for c in CELL), clock_row["kind"])
+            out[key] += clock_row["decided"]
+            on[key] += clock_row["on_time"]
+    names = ("day", *CELL, "kind")
+    return [dict(zip(names, k, strict=True), decided=n, on_time=on[k]) for k, n in out.items()]
+
+
+def refresh(*, limit: int = EVENTS_PER_RUN) -> int:
+    """One run of the upkeep: the orders with events since the watermark; how many it re-derived."""
+    with transaction.atomic():
+        if not _locked():
+            return 0
+        mark, _created = Watermark.objects.select_for_update().get_or_create(name=WATERMARK)
+        low, high = mark.low, mark.value
+        events = list(
+            WorkOrderEvent.objects.filter(id__gt=low).order_by("id").values_list("id", "order_id")[:limit]
+        )
+        if not events:
+            return 0
+        top = events[-1][0]
+        order_ids = sorted({order for _id, order in events})
+        rollup_days(derive_facts(order_ids))
+        mark.low, mark.value, mark.updated_at = min(high, top), max(high, top), clock.now()
+        mark.save(update_fields=["low", "value", "updated_at"])
+        return len(order_ids)
+
+
+def rebuild(*, chunk: int = 20_000, log: Any = None) -> int:
+    """Every fact and rollup row again from the orders; the watermark set to the newest event."""
+    with transaction.atomic():
+        top = WorkOrderEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        for model in (OrderFact, DailyRollup, HourRollup, ClockRollup, GroupRollup):
+            model.objects.all().delete()
+        ids = WorkOrder.objects.order_by("id").values_list("id", flat=True)
+        last, total = 0, 0
+        while True:
+            batch = list(ids.filter(id__gt=last)[:chunk])
+            if not batch:
+                break
+            derive_facts(batch)
+            last, total = batch[-1], total + len(batch)
+            if log:
+                log(total)
+        days = sorted(OrderFact.objects.values_list("day", flat=True).distinct())
+        for i in range(0, len(days), 31):
+            rollup_days(days[i : i + 31])
+        Watermark.objects.update_or_create(
+            name=WATERMARK, defaults={"value": top, "low": top, "updated_at": clock.now()}
+        )
+        if days:
+            snapshot_customers(days[0].replace(day=1), only_missing=True)
+        return total
+
+
+def snapshot_customers(since: dt.date | None = None, *, only_missing: bool = False) -> int:
+    """Write this month's customers per 台区 (and, from ``since``, every month without a snapshot: the
+    history it cannot know is taken as today's counts). Months already written are kept when
+    ``only_missing``; this month is rewritten otherwise."""
+    this_month = clock.local_date().replace(day=1)
+    counts = list(
+        Customer.objects.filter(area__isnull=False).values("area_id").annotate(n=Count("id")).order_by()
+    )
+    months = [this_month]
+    month = since or this_month
+    while month < this_month:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    have = set(CustomerCount.objects.filter(month__in=months).values_list("month", flat=True))
+    rows = [
+        {"month": m, "area_id": c["area_id"], "customers": c["n"]}
+        for m in months
+        if not (m in have and (only_missing or m != this_month))
+        for c in counts
+    ]
+    if rows:
+        bulk.insert_rows(CustomerCount, rows, conflict_target=["month", "area_id"], update=["customers"])
+    return len(rows)
+
+
+__all__ = ["derive_facts", "rebuild", "refresh", "rollup_days", "snapshot_customers"]

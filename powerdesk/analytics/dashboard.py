@@ -1,0 +1,550 @@
+"""The dashboards' figures, read from the rollups (never the orders): what the manager's and the unit
+head's pages, the API and the monthly report call.
+
+* :func:`dashboard_figures` — every KPI and every breakdown for a period, scope and filters;
+* :func:`hot_spots` — the cells significantly above their own baseline (Poisson, BH-adjusted);
+* :func:`seeded_groups` — the hot-spot groups (缴费难 …) with their monthly trend;
+* :func:`order_list_url` — the order list link that reproduces a number.
+
+A KPI's formula is written once, in :data:`KPIS` (its label, the definition shown on the page, and the
+rollup terms it divides); the terms are conditions on the fact row (:mod:`powerdesk.analytics.terms`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Model, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.analytics import rules
+from powerdesk.analytics.measures import Period, Scope
+from powerdesk.analytics.models import (
+    ClockRollup,
+    CustomerCount,
+    DailyRollup,
+    GroupRollup,
+    HotSpotGroup,
+    HotSpotRule,
+    HourRollup,
+)
+from powerdesk.customers.models import CustomerType
+from powerdesk.org.models import Unit
+from powerdesk.sla.models import ClockKind
+from powerdesk.workorders.choices import BusinessType, Channel
+from powerdesk.workorders.models import SubType, Topic
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboards' filters besides the period and the unit subtree (which is the scope's)."""
+
+    customer_type: str = ""
+    channel: str = ""
+    business_type: str = ""
+
+    def q(self) -> Q:
+        return Q(**{k: v for k, v in self.params().items()})
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    code: str
+    label: str | Promise
+    definition: str | Promise  # the formula, shown on the page
+    part: str  # a rollup term (or "" for a count of ``whole``)
+    whole: str
+    complement: bool = False  # the figure is 1 − part ÷ whole
+
+
+KPIS: list[KpiSpec] = [
+    KpiSpec("orders", _("业务量"), _("受理时间在统计期内的工单数。"), "", "orders"),
+    KpiSpec(
+        "quality_index",
+        _("优质服务评价指数"),
+        _(
+            "1 − 来电三次及以上的事件数 ÷ 业务量（不含故障报修、表扬和一次答复办结的咨询，不含恶意诉求）。"
+            "一个事件即一张工单，来电次数含首次来电。"
+        ),
+        "index_repeat",
+        "index_base",
+        complement=True,
+    ),
+    KpiSpec(
+        "repeat_calls",
+        _("重复致电率"),
+        _(
+            "来电两次及以上的事件数 ÷ 事件数。一个事件即一张工单（重复来电关联到同一工单），"
+            "来电次数含首次来电。"
+        ),
+        "repeat_calls",
+        "orders",
+    ),
+    KpiSpec(
+        "first_contact_resolution",
+        _("一次解决率"),
+        _("已归档且只来电一次、从未重开的工单 ÷ 已归档的工单。"),
+        "first_contact_resolved",
+        "closed",
+    ),
+    KpiSpec(
+        "answered_first",
+        _("一次答复办结率"),
+        _("以“一次答复办结”结束的工单 ÷ 已归档的工单。"),
+        "answered_first",
+        "closed",
+    ),
+    KpiSpec(
+        "satisfaction",
+        _("回访满意率"),
+        _("回访结果为满意或基本满意的工单 ÷ 回访联系上的工单（“无法联系”不计入）。"),
+        "satisfied",
+        "reached",
+    ),
+    KpiSpec(
+        "reach",
+        _("回访联系率"),
+        _("回访联系上客户的工单 ÷ 已回访（含无法联系）的工单。"),
+        "reached",
+        "called_back",
+    ),
+    KpiSpec("complaints", _("投诉量"), _("受理时间在统计期内的投诉工单数。"), "", "complaints"),
+    KpiSpec(
+        "valid_share",
+        _("投诉成立率"),
+        _("最近一次判定为“成立”的投诉 ÷ 投诉工单数。"),
+        "valid_complaints",
+        "complaints",
+    ),
+    KpiSpec(
+        "malicious", _("恶意诉求"), _("处理人标记为恶意诉求的工单数（不计入评价指数）。"), "", "malicious"
+    ),
+]
+KPI_BY_CODE = {k.code: k for k in KPIS}
+
+PER_THOUSAND_DEFINITION = _(
+    "千户投诉率 = 投诉数 ÷ 客户月数 × 1000。客户月数：统计期涉及的每个月，"
+    "按该月月初快照的客户数乘以统计期在该月所占天数比例后相加；"
+    "客户按所属台区计入单位。"
+)
+ON_TIME_DEFINITION = _(
+    "按时达成（达成且从未超时）的计时 ÷ 已结束（达成或超时）的计时，按受理日期统计；取消的计时不计入。"
+)
+
+
+@dataclass
+class Kpi:
+    code: str
+    label: str | Promise
+    definition: str | Promise
+    value: float | int | None
+    part: int | None
+    whole: int
+    available: bool
+    link: str
+    part_link: str = ""
+
+
+@dataclass
+class Cell:
+    key: Any
+    label: str
+    value: float | int | None
+    link: str = ""
+    part: int | None = None
+    whole: int | None = None
+
+
+@dataclass
+class Figures:
+    period: Period
+    kpis: dict[str, Kpi]
+    breakdowns: dict[str, list[Cell]]
+    titles: dict[str, str | Promise] = field(default_factory=dict)
+
+
+def _days(qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
+    return qs.filter(day__gte=period.first, day__lte=period.last)
+
+
+def _rollup(model: type[Model], period: Period, scope: Scope, filters: Filters) -> QuerySet[Any]:
+    return _days(model.objects.filter(scope.q("unit_id"), filters.q()), period)  # type: ignore[attr-defined]
+
+
+def order_list_url(period: Period, scope: Scope, filters: Filters, **extra: Any) -> str:
+    """The order list (queue all) with the same selection: the period's acceptance days, the unit
+    subtree, the filters, and ``extra`` (``topic`` code, ``sub_type``, ``area``, ``hour``, ``measure`` …)."""
+    params: dict[str, Any] = {
+        "queue": "all",
+        "date_from": period.first.isoformat(),
+        "date_to": period.last.isoformat(),
+        **filters.params(),
+    }
+    if scope.unit is not None:
+        params["unit_tree"] = scope.unit.pk
+    params.update({k: v for k, v in extra.items() if v not in (None, "")})
+    return f"{reverse('workorders:list')}?{urlencode(params)}"
+
+
+def _ratio(part: int, whole: int, complement: bool) -> float | None:
+    if not whole:
+        return None
+    value = part / whole
+    return round(100 * (1 - value if complement else value), 2)
+
+
+def dashboard_figures(period: Period, scope: Scope, filters: Filters) -> Figures:
+    """Every KPI and breakdown of the dashboards for the period (acceptance days), scope and filters."""
+    daily = _rollup(DailyRollup, period, scope, filters)
+    terms = ["orders", *{k.part for k in KPIS if k.part}, *{k.whole for k in KPIS}]
+    totals = daily.aggregate(**{t: Sum(t) for t in dict.fromkeys(terms)})
+    totals = {k: v or 0 for k, v in totals.items()}
+    available = totals["orders"] > 0
+
+    def link(**extra: Any) -> str:
+        return order_list_url(period, scope, filters, **extra)
+
+    kpis: dict[str, Kpi] = {}
+    for spec in KPIS:
+        whole = totals[spec.whole]
+        if spec.part:
+            part = totals[spec.part]
+            value: float | int | None = _ratio(part, whole, spec.complement)
+            part_link = link(measure=spec.part)
+        else:
+            part, value, part_link = None, whole, ""
+        measure = "" if spec.whole == "orders" else spec.whole
+        kpis[spec.code] = Kpi(
+            spec.code,
+            spec.label,
+            spec.definition,
+            value,
+            part,
+            whole,
+            available and (bool(whole) or not spec.part),
+            link(measure=measure),
+            part_link,
+        )
+    kpis.update(_per_thousand(period, scope, filters, totals, link))
+    breakdowns = _breakdowns(period, scope, filters, daily, link)
+    on_time, overall = _on_time(period, scope, filters, link)
+    breakdowns["on_time"] = on_time
+    kpis["on_time"] = overall
+    return Figures(period=period, kpis=kpis, breakdowns=breakdowns, titles=dict(BREAKDOWN_TITLES))
+
+
+def _customer_months(period: Period, scope: Scope) -> float:
+    rows = CustomerCount.objects.filter(
+        scope.q("area_id"), month__gte=period.first.replace(day=1), month__lte=period.last
+    )
+    counts: dict[dt.date, int] = {}
+    for month, n in rows.values("month").annotate(n=Sum("customers")).values_list("month", "n"):
+        counts[month] = n
+    return rules.customer_months(counts, period.first, period.last)
+
+
+def _per_thousand(
+    period: Period, scope: Scope, filters: Filters, totals: dict[str, int], link: Callable[..., str]
+) -> dict[str, Kpi]:
+    base = _customer_months(period, scope)
+    out = {}
+    for code, label, term in (
+        ("complaints_per_1000", _("千户投诉率"), "complaints"),
+        ("valid_per_1000", _("千户有效投诉率"), "valid_complaints"),
+    ):
+        count = totals[term]
+        out[code] = Kpi(
+            code,
+            label,
+            PER_THOUSAND_DEFINITION,
+            rules.per_thousand(count, base),
+            count,
+            round(base),
+            bool(base),
+            link(measure=term),
+        )
+    return out
+
+
+BREAKDOWN_TITLES: dict[str, str | Promise] = {
+    "business_type": _("按业务类型"),
+    "topic_id": _("按业务分类"),
+    "sub_type_id": _("按业务子类"),
+    "channel": _("按受理渠道"),
+    "unit_id": _("按处理单位"),
+    "area_id": _("按台区（前20）"),
+    "customer_type": _("按客户类型"),
+    "hour": _("按受理时段"),
+    "day": _("按受理日期"),
+    "verdict": _("投诉判定结果"),
+    "satisfaction_by_customer_type": _("各类客户回访满意率"),
+    "on_time": _("各类时限按时率"),
+}
+
+
+def _labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
+    if dimension == "business_type":
+        return {k: str(BusinessType(k).label) if k in BusinessType.values else k for k in keys}
+    if dimension == "channel":
+        return {k: str(Channel(k).label) if k in Channel.values else k for k in keys}
+    if dimension == "customer_type":
+        return {k: str(CustomerType(k).label) if k in CustomerType.values else str(_("未知")) for k in keys}
+    if dimension == "topic_id":
+        return dict(Topic.objects.filter(pk__in=keys).values_list("id", "name"))
+    if dimension == "sub_type_id":
+        return dict(SubType.objects.filter(pk__in=keys).values_list("id", "name"))
+    if dimension in ("unit_id", "area_id"):
+        return dict(Unit.objects.filter(pk__in=keys).values_list("id", "name"))
+    return {k: str(k) for k in keys}
+
+
+def _drill(dimension: str, key: Any, topics: dict[int, str]) -> dict[str, Any]:
+    """The order list parameter that selects one cell of a breakdown."""
+    if dimension == "topic_id":
+        return {"topic": topics.get(key, "")}
+    if dimension == "day":
+        return {"date_from": key.isoformat(), "date_to": key.isoformat()}
+    names = {"sub_type_id": "sub_type", "unit_id": "unit", "area_id": "area"}
+    return {names.get(dimension, dimension): key}
+
+
+def _breakdowns(
+    period: Period, scope: Scope, filters: Filters, daily: QuerySet[Any], link: Callable[..., str]
+) -> dict[str, list[Cell]]:
+    out: dict[str, list[Cell]] = {}
+    topics = dict(Topic.objects.values_list("id", "code"))
+    for dimension in (
+        "business_type",
+        "topic_id",
+        "sub_type_id",
+        "channel",
+        "unit_id",
+        "area_id",
+        "customer_type",
+        "day",
+    ):
+        rows = list(
+            daily.values(dimension).annotate(n=Sum("orders")).order_by("-n" if dimension != "day" else "day")
+        )
+        if dimension == "area_id":
+            rows = [r for r in rows if r["area_id"] is not None][:20]
+        labels = _labels(dimension, [r[dimension] for r in rows])
+        out[dimension] = [
+            Cell(
+                r[dimension],
+                str(labels.get(r[dimension], _("未指定"))) if dimension != "day" else r["day"].isoformat(),
+                r["n"],
+                link(**_drill(dimension, r[dimension], topics)) if r[dimension] is not None else "",
+            )
+            for r in rows
+        ]
+    hours = dict(
+        _rollup(HourRollup, period, scope, filters)
+        .values("hour")
+        .annotate(n=Sum("orders"))
+        .values_list("hour", "n")
+    )
+    out["hour"] = [Cell(h, f"{h:02d}:00", hours.get(h, 0), link(hour=h)) for h in range(24)]
+    verdicts = daily.aggregate(
+        valid=Sum("valid_complaints"), invalid=Sum("invalid_complaints"), pending=Sum("pending_complaints")
+    )
+    out["verdict"] = [
+        Cell(code, str(label), verdicts[key] or 0, link(measure=term))
+        for code, label, key, term in (
+            ("valid", _("成立"), "valid", "valid_complaints"),
+            ("invalid", _("不成立"), "invalid", "invalid_complaints"),
+            ("pending", _("待补证"), "pending", "pending_complaints"),
+        )
+    ]
+    by_type = daily.values("customer_type").annotate(part=Sum("satisfied"), whole=Sum("reached")).order_by()
+    labels = _labels("customer_type", [r["customer_type"] for r in by_type])
+    out["satisfaction_by_customer_type"] = [
+        Cell(
+            r["customer_type"],
+            labels[r["customer_type"]],
+            _ratio(r["part"], r["whole"], False),
+            link(customer_type=r["customer_type"], measure="reached"),
+            r["part"],
+            r["whole"],
+        )
+        for r in by_type
+        if r["whole"]
+    ]
+    return out
+
+
+def _on_time(
+    period: Period, scope: Scope, filters: Filters, link: Callable[..., str]
+) -> tuple[list[Cell], Kpi]:
+    rows = list(
+        _rollup(ClockRollup, period, scope, filters)
+        .values("kind")
+        .annotate(part=Sum("on_time"), whole=Sum("decided"))
+        .order_by("kind")
+    )
+    cells = [
+        Cell(
+            r["kind"],
+            str(ClockKind(r["kind"]).label) if r["kind"] in ClockKind.values else r["kind"],
+            _ratio(r["part"], r["whole"], False),
+            link(),
+            r["part"],
+            r["whole"],
+        )
+        for r in rows
+        if r["whole"]
+    ]
+    part, whole = sum(c.part or 0 for c in cells), sum(c.whole or 0 for c in cells)
+    overall = Kpi(
+        "on_time",
+        _("按时率"),
+        ON_TIME_DEFINITION,
+        _ratio(part, whole, False),
+        part,
+        whole,
+        bool(whole),
+        link(),
+    )
+    return cells, overall
+
+
+@dataclass
+class HotSpot:
+    dimension: str
+    dimension_label: str | Promise
+    key: Any
+    label: str
+    count: int
+    expected: float
+    p: float
+    adjusted_p: float
+    ratio: float
+    link: str
+
+
+HOT_SPOT_DIMENSIONS: dict[str, str | Promise] = {
+    "topic_id": _("业务分类"),
+    "sub_type_id": _("业务子类"),
+    "area_id": _("台区"),
+    "unit_id": _("处理单位"),
+}
+HOT_SPOT_DEFINITION = _(
+    "每个单元格（业务分类、业务子类、台区、处理单位）："
+    "期望数 = 统计期前基线期内的工单数（为0时按0.5计）× 统计期天数 ÷ 基线天数；"
+    "p = 泊松分布 P(X ≥ 本期工单数)；工单数不低于最小工单数的单元格参与检验，"
+    "p 值经 Benjamini–Hochberg 校正（控制错误发现率），校正后 p 低于显著性水平者为热点，按校正后 p 排序。"
+)
+
+
+def hot_spot_rule() -> HotSpotRule:
+    return HotSpotRule.objects.first() or HotSpotRule()
+
+
+def hot_spots(
+    period: Period, scope: Scope, filters: Filters, *, rule: HotSpotRule | None = None
+) -> list[HotSpot]:
+    """The cells whose count in the period is significantly above their own baseline, ranked."""
+    rule = rule or hot_spot_rule()
+    days = (period.last - period.first).days + 1
+    base_first = period.first - dt.timedelta(days=rule.baseline_days)
+    base_period = Period(base_first, period.first - dt.timedelta(days=1), period.start, period.start)
+    daily = DailyRollup.objects.filter(scope.q("unit_id"), filters.q())
+    topics = dict(Topic.objects.values_list("id", "code"))
+    tested: list[tuple[str, Any, int, float, float]] = []
+    for dimension in HOT_SPOT_DIMENSIONS:
+        now = dict(
+            _days(daily, period)
+            .exclude(**{f"{dimension}__isnull": True})
+            .values(dimension)
+            .annotate(n=Sum("orders"))
+            .values_list(dimension, "n")
+        )
+        keys = [k for k, n in now.items() if n >= rule.min_count]
+        if not keys:
+            continue
+        before = dict(
+            _days(daily, base_period).values(dimension).annotate(n=Sum("orders")).values_list(dimension, "n")
+        )
+        for key in keys:
+            expected = max(before.get(key, 0), 0.5) * days / rule.baseline_days
+            tested.append((dimension, key, now[key], expected, rules.poisson_upper_tail(now[key], expected)))
+    adjusted = rules.benjamini_hochberg([t[4] for t in tested])
+    labels = {d: _labels(d, [t[1] for t in tested if t[0] == d]) for d in HOT_SPOT_DIMENSIONS}
+    spots = [
+        HotSpot(
+            dimension=d,
+            dimension_label=HOT_SPOT_DIMENSIONS[d],
+            key=key,
+            label=str(labels[d].get(key, key)),
+            count=n,
+            expected=round(mu, 2),
+            p=p,
+            adjusted_p=q,
+            ratio=round(n / mu, 1),
+            link=order_list_url(period, scope, filters, **_drill(d, key, topics)),
+        )
+        for (d, key, n, mu, p), q in zip(tested, adjusted, strict=True)
+        if q < rule.alpha and n > mu
+    ]
+    spots.sort(key=lambda s: (s.adjusted_p, -s.ratio))
+    return spots
+
+
+@dataclass
+class GroupTrend:
+    code: str
+    name: str
+    count: int  # in the period
+    link: str
+    months: list[tuple[str, int]]  # the 13 months up to the period's last, oldest first
+
+
+def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
+    """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
+    first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
+    rows = GroupRollup.objects.filter(
+        scope.q("unit_id"), filters.q(), day__gte=first_month, day__lte=period.last
+    )
+    months: dict[tuple[int, str], int] = {}
+    for gid, day, n in rows.values_list("group_id", "day", "orders"):
+        key = (gid, f"{day:%Y-%m}")
+        months[key] = months.get(key, 0) + n
+    in_period = dict(
+        _days(rows, period).values("group_id").annotate(n=Sum("orders")).values_list("group_id", "n")
+    )
+    labels: list[str] = []
+    month = first_month
+    while month <= period.last:
+        labels.append(f"{month:%Y-%m}")
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return [
+        GroupTrend(
+            g.code,
+            g.name,
+            in_period.get(g.pk, 0),
+            order_list_url(period, scope, filters, group=g.code),
+            [(m, months.get((g.pk, m), 0)) for m in labels],
+        )
+        for g in HotSpotGroup.objects.filter(is_active=True)
+    ]
+
+
+__all__ = [
+    "KPIS",
+    "Figures",
+    "Filters",
+    "HotSpot",
+    "dashboard_figures",
+    "hot_spots",
+    "order_list_url",
+    "seeded_groups",
+]

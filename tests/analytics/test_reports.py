@@ -130,3 +130,33 @@ def test_the_pdf_has_the_units_name_and_a_page_that_is_not_blank(month, users, c
     client.force_login(users["manager"])
     response = client.get(reverse("analytics:report_pdf", args=[report.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+def test_the_cases_assigned_for_learning_in_the_month_are_listed(month, users, county):
+    from powerdesk.knowledge import learning
+    from powerdesk.knowledge.models import CaseVersion
+
+    version = CaseVersion.objects.filter(state="published").order_by("pk").first()
+    assignment = learning.assignment_create(
+        actor=users["manager"],
+        version=version,
+        unit=county.east,
+        due_date=clock.local_date() + dt.timedelta(days=7),
+    )
+    people = assignment.recipients.count()
+    report, _new = issue(users["manager"], county.county)
+    assert report.figures["learning"] == {
+        "available": True,
+        "items": [
+            {
+                "title": version.title,
+                "order": "",
+                "due": assignment.due_date.isoformat(),
+                "people": people,
+                "confirmed": 0,
+            }
+        ],
+    }
+    assert people > 0
+    west, _new = issue(users["manager"], county.west)
+    assert west.figures["learning"] == {"available": True, "items": []}

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint e2e-deps stop clean-db bench-intake bench-lists bench-sweep bench-storm messages
+.PHONY: run test install lint e2e-deps os-deps stop clean-db bench-intake bench-lists bench-sweep bench-storm messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,12 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-run: install
+run: install os-deps
 	$(BIN)/powerdesk run
+
+# The report PDF's Chinese font and Pango, from Debian's packages when missing (docs/deploy.md).
+os-deps:
+	@sh scripts/ensure-fonts.sh
 
 # Browser tests need Debian's Chromium and a CJK font; installed here when missing.
 e2e-deps:

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "powerdesk.risk",
     "powerdesk.reliability",
     "powerdesk.analytics",
+    "powerdesk.exports",
     "powerdesk.console",
     "powerdesk.demo",
 ]
@@ -325,6 +326,11 @@ POWERDESK_NOTIFY_UNDELIVERABLE = [
     a.strip() for a in os.environ.get("POWERDESK_NOTIFY_UNDELIVERABLE", "").split(",") if a.strip()
 ]
 POWERDESK_NOTIFY_OUTBOX = Path(os.environ.get("POWERDESK_NOTIFY_OUTBOX", VAR_DIR / "outbox"))
+
+# --- exports (powerdesk.exports) ------------------------------------------------------------------
+# Where background exports write their .xlsx files and the web process reads them for download: a
+# directory both see (on several hosts, a shared mount). How long files are kept is data (导出设置).
+POWERDESK_EXPORT_ROOT = Path(os.environ.get("POWERDESK_EXPORT_ROOT", VAR_DIR / "exports"))
 # E-mail uses Django's settings; without EMAIL_BACKEND it prints to the worker's console.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

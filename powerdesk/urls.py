@@ -33,6 +33,7 @@ urlpatterns = [
     path("triage/", include("powerdesk.triage.urls")),
     path("reliability/", include("powerdesk.reliability.urls")),
     path("analytics/", include("powerdesk.analytics.urls")),
+    path("exports/", include("powerdesk.exports.urls")),
     path("audit/", include("powerdesk.audit.urls")),
     path("feedback/", include("powerdesk.feedback.urls")),
     path("p/", include("powerdesk.feedback.public_urls")),

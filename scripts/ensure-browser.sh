@@ -4,7 +4,8 @@
 set -e
 need=""
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
-fc-list :lang=zh 2>/dev/null | grep -q . || need="$need fonts-wqy-microhei"
+# The Chinese font (and Pango) of the report PDF, which the screenshots use too.
+sh "$(dirname "$0")/ensure-fonts.sh"
 # The i18n coverage test runs makemessages, which needs GNU gettext.
 command -v xgettext >/dev/null 2>&1 || need="$need gettext"
 [ -z "$need" ] && exit 0

@@ -137,6 +137,11 @@ def sees_all_units(role: RoleSpec, position: str) -> int:
     return OK if role.sees_all else FORBIDDEN
 
 
+def reads_reports(status: int) -> Callable[[RoleSpec, str], int]:
+    """The quality view's readers get ``status`` (no such report: 404); the others 403."""
+    return lambda role, position: status if role.sees_all else FORBIDDEN
+
+
 def sees_reliability(role: RoleSpec, position: str) -> int:
     """The reliability indices: service management (every unit) and the roles that may dispatch (their
     unit's subtree); the others 403."""
@@ -316,6 +321,15 @@ CONSOLE: dict[str, Row] = {
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),
     "analytics:quality_export": Row(lambda sc: reverse("analytics:quality_export"), sees_all_units),
+    # The monthly reports: the quality view's readers; an empty issue form is the page again with errors.
+    "analytics:reports": Row(lambda sc: reverse("analytics:reports"), sees_all_units),
+    "analytics:reports:post": Row(
+        lambda sc: reverse("analytics:reports"), sees_all_units, method="post", body={}
+    ),
+    "analytics:report": Row(lambda sc: reverse("analytics:report", args=[999999]), reads_reports(MISSING)),
+    "analytics:report_pdf": Row(
+        lambda sc: reverse("analytics:report_pdf", args=[999999]), reads_reports(MISSING)
+    ),
     # The dashboards: as the quality view (a unit head sees their subtree: tests/analytics).
     "analytics:dashboard": Row(lambda sc: reverse("analytics:dashboard"), sees_all_units),
     "analytics:unit_dashboard": Row(lambda sc: reverse("analytics:unit_dashboard"), sees_all_units),
@@ -334,6 +348,18 @@ CONSOLE: dict[str, Row] = {
         body={"action": "set", "reason": "反复提出无理要求"},
     ),
     "reliability:report": Row(lambda sc: reverse("reliability:report"), sees_reliability),
+    # Exports: every role may export the order list (its own scope: a short list is the file itself);
+    # a job is its requester's (or an administrator's): no such job is a 404 for everyone.
+    "exports:list": Row(lambda sc: reverse("exports:list"), everyone()),
+    "exports:start": Row(
+        lambda sc: reverse("exports:start", args=["orders"]),
+        everyone(),
+        method="post",
+        body={"query": "queue=all"},
+    ),
+    "exports:detail": Row(lambda sc: reverse("exports:detail", args=[999999]), everyone(MISSING)),
+    "exports:status": Row(lambda sc: reverse("exports:status", args=[999999]), everyone(MISSING)),
+    "exports:download": Row(lambda sc: reverse("exports:download", args=[999999]), everyone(MISSING)),
     "outages:list": Row(lambda sc: reverse("outages:list"), everyone()),
     "outages:detail": Row(lambda sc: reverse("outages:detail", args=[sc.outage.number]), everyone()),
     "outages:place": Row(lambda sc: reverse("outages:place") + "?address=城东路", everyone()),

@@ -19,3 +19,7 @@ class AnalyticsConfig(AppConfig):
         # Who heads a unit decides who sees the quality view (selectors.user_sees_quality), read on every
         # console page for the navigation: cached, cleared when a head changes.
         refcache.watch(UnitHead)
+
+        from powerdesk.analytics import exports
+
+        exports.register()

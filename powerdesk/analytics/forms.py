@@ -66,6 +66,40 @@ class QualityFilterForm(forms.Form):
         return data
 
 
+class MonthField(forms.Field):
+    """A month as ``YYYY-MM`` (the browser's month input): its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+    default_error_messages = {"invalid": _("请按“年-月”填写月份，例如 2026-01。")}
+
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            return dt.date(year, month, 1)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.strftime("%Y-%m") if isinstance(value, dt.date) else value
+
+
+class ReportIssueForm(forms.Form):
+    unit = UnitChoiceField(
+        label=_("单位（含下级）"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("请选择有效的单位。"), "required": _("请选择单位。")},
+    )
+    month = MonthField(label=_("月份"), error_messages={"required": _("请填写月份。")})
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = visible_units(user)  # type: ignore[attr-defined]
+
+
 class DashboardFilterForm(QualityFilterForm):
     """The dashboards' filters (kept in the URL): the period, the unit subtree, customer type, channel and
     business type. The period rules are the quality view's."""

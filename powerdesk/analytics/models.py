@@ -223,3 +223,7 @@ class HotSpotRule(models.Model):
 
     def __str__(self) -> str:
         return str(_("热点判定规则"))
+
+
+# The issued monthly reports (analytics/reports.py), in a module of their own.
+from powerdesk.analytics.reports_models import MonthlyReport  # noqa: E402, F401  (registered with the app)

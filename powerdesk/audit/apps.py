@@ -8,6 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计")
 
     def ready(self) -> None:
-        from powerdesk.audit import receivers
+        from powerdesk.audit import exports, receivers
 
         receivers.connect()
+        exports.register()

@@ -17,3 +17,7 @@ class ComplaintsConfig(AppConfig):
         filters.register()  # the order list's 重复投诉 filter
         seeded_names.register("complaints.severity", "severity")
         seeded_names.register("complaints.checklist", "checklist")
+
+        from powerdesk.complaints import exports
+
+        exports.register()  # the rectification list as Excel

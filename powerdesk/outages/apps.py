@@ -10,8 +10,9 @@ class OutagesConfig(AppConfig):
     def ready(self) -> None:
         # How outages plug in (workorders, customers and grid cannot import it): the intake resolver, the
         # customer page's panel and API field, and the marks on the topology tree.
-        from powerdesk.outages import extension, intake, prediction
+        from powerdesk.outages import exports, extension, intake, prediction
 
         intake.register()
         extension.register()
         prediction.register()
+        exports.register()  # the outage list as Excel

@@ -22,7 +22,7 @@ class WorkordersConfig(AppConfig):
         # Reference rows cached per process by the hot paths: a save here clears the cache at once.
         refcache.watch(Topic, SubType, RepeatCallRule, RepeatCallAction, PriorityRule, RoutingRule, WorkQueue)
 
-        from powerdesk.workorders import customer_panels, extensions, link_filters, reveal, timeline
+        from powerdesk.workorders import customer_panels, exports, extensions, link_filters, reveal, timeline
         from powerdesk.workorders.services.repeats import repeat_resolver
 
         extensions.intake_resolvers.register("workorders", "repeat_call", repeat_resolver, position=100)
@@ -30,6 +30,7 @@ class WorkordersConfig(AppConfig):
         customer_panels.register()
         link_filters.register()
         reveal.register()
+        exports.register()
 
         from powerdesk.core import seeded_names
 

@@ -54,6 +54,10 @@ NOT_PAGES = {
     "knowledge:revise": "POST only",
     "knowledge:attachment_add": "POST only",
     "knowledge:attachment": "a download, not HTML",
+    "exports:start": "POST only: answers the file or leads to the job's page",
+    "exports:status": "an htmx fragment of the export job's page",
+    "exports:download": "a download, not HTML",
+    "analytics:report_pdf": "a PDF download, not HTML",
     "knowledge:learning_confirm": "POST only",
     "knowledge:learning_export": "a download, not HTML",
     "knowledge:script_step": "POST only",
@@ -100,6 +104,8 @@ def console_urls(users, customer):
         "grid:children": [_grid_substation().pk],
         "outages:detail": [_outage(users).number],
         **_knowledge_arguments(users),
+        "exports:detail": [_export_job(users["manager"]).pk],
+        "analytics:report": [_monthly_report(users["manager"]).pk],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -156,6 +162,23 @@ def _knowledge_arguments(users) -> dict[str, list]:
         "knowledge:script_version": [script_draft.script_id, script_draft.number],
         "knowledge:script_edit": [script_draft.script_id, script_draft.number],
     }
+
+
+def _export_job(user):
+    """A background export still running (its page polls for the progress), the manager's."""
+    from powerdesk.exports.models import ExportJob
+
+    return ExportJob.objects.create(user=user, exporter="orders", params=[["queue", "all"]], rows_total=20000)
+
+
+def _monthly_report(user):
+    """Last month's report of the manager's unit, issued now."""
+    from powerdesk.analytics.reports import month_start, previous_month, report_issue
+    from powerdesk.core import clock
+
+    month = previous_month(month_start(clock.local_date()))
+    report, _new = report_issue(user=user, unit=user.unit, month=month)
+    return report
 
 
 def _grid_substation():

@@ -1,0 +1,1 @@
+from tests.console.conftest import login  # noqa: F401  (the logged-in client fixture)

@@ -411,10 +411,11 @@ def main() -> int:
             f"   bare INSERT loop   {bare['rate']:.0f} rows/s"
             " (one autocommitted row per commit, 1 connection)"
         )
-        verdict = "MET" if sat_rate >= TARGET_RATE else "NOT MET"
+        # The target counts new orders (the "new orders/s"), not requests: a repeat call adds none.
+        verdict = "MET" if sat_orders >= TARGET_RATE else "NOT MET"
         print(
             f"   intake saturation  {sat_rate:.1f} req/s = {sat_orders:.1f} new orders/s + repeats"
-            f"   (target >= {TARGET_RATE:.0f}/s: {verdict})"
+            f"   (target >= {TARGET_RATE:.0f} new orders/s: {verdict})"
         )
         print(f"   neighbours         used {sat.cpu_ms['others_share']:.0%} of the CPUs during saturation")
         print(

@@ -9,7 +9,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.complaints import extension, filters
-        from powerdesk.core import seeded_names
+        from powerdesk.complaints.models import RepeatComplaintRule
+        from powerdesk.core import refcache, seeded_names
+
+        refcache.watch(RepeatComplaintRule)
 
         # How complaints plug into the order (workorders cannot import this app): the record written at
         # opening, its panel and API field, the timeline's kinds and presenter.

@@ -30,7 +30,7 @@ from powerdesk.complaints.models import (
     Severity,
     Verdict,
 )
-from powerdesk.core import clock, idempotency
+from powerdesk.core import bulk, clock, idempotency, refcache
 from powerdesk.core.errors import NotFound, NotPermitted, ValidationFailed, VersionConflict
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import ServiceHall, Unit, UnitHead, User
@@ -93,7 +93,10 @@ def record_of(order: WorkOrder) -> ComplaintRecord:
 
 
 def repeat_rule() -> RepeatComplaintRule | None:
-    return RepeatComplaintRule.objects.filter(is_active=True).first()
+    """The active rule, from the reference cache (read on every complaint intake)."""
+    return refcache.get(
+        "complaints.repeat_rule", lambda: RepeatComplaintRule.objects.filter(is_active=True).first()
+    )
 
 
 def earlier_orders(order: WorkOrder) -> list[rules.EarlierOrder]:
@@ -150,14 +153,17 @@ def find_repeat(order: WorkOrder, related_ids: Iterable[int], now: dt.datetime) 
 def record_for_new_order(
     order: WorkOrder, *, repeat_of: WorkOrder | None, at: dt.datetime
 ) -> ComplaintRecord:
-    """The complaint record of a complaint order being opened (inside the intake's transaction)."""
-    return ComplaintRecord.objects.create(
+    """The complaint record of a complaint order being opened (inside the intake's transaction); one
+    INSERT (``core.bulk``: the ORM's save costs more than the row on the intake's path)."""
+    record = ComplaintRecord(
         order=order,
         original_business_type=order.business_type,
         original_sub_type_id=order.sub_type_id,
         repeat_of=repeat_of,
         updated_at=at,
     )
+    bulk.insert_objects([record])
+    return record
 
 
 def mark_repeated(*, earlier: WorkOrder, order: WorkOrder, actor: User | None, at: dt.datetime) -> None:

@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from powerdesk.core import clock, sql
+from powerdesk.core import bulk, clock, sql
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
@@ -267,7 +267,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         order.priority = rules.raise_priority(order.priority)
     order.version += 1
     order.updated_at = c.now
-    order.save(update_fields=[*tracked, "version", "updated_at"])
+    # one UPDATE of the locked row (the ORM's save costs more than the statement on the intake's path)
+    bulk.bulk_update(WorkOrder, [order], [*tracked, "version", "updated_at"])
     after = {name: getattr(order, name) for name in tracked}
     data: dict[str, Any] = {"before": before, "after": after, "channel": c.channel, "phone": c.caller_phone}
     decision = resolution.decision

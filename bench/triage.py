@@ -121,6 +121,9 @@ def main() -> None:
     print(f"sub-type macro-F1:      {metrics.get('sub_type_macro_f1', 0):.3f}")
     print(f"emotion macro-F1:       {metrics.get('emotion_macro_f1', 0):.3f}")
     print(f"urgent recall:          {metrics.get('urgent_recall', 0):.3f}   (target ≥ 0.98)")
+    print(
+        f"urgent precision:       {metrics.get('urgent_precision', 0):.3f}   (urgent suggestions that were hazards)"
+    )
     print(f"inference per utterance ({args.runs}): p50 {p50:.2f} ms, p99 {p99:.2f} ms   (target p99 < 20 ms)")
     print(f"process memory gained by the model: {gained:.1f} MB (resident set)")
     if args.report:

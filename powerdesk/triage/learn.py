@@ -22,13 +22,15 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, recall_score
+from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import train_test_split
 
 TARGETS = ("business_type", "topic", "sub_type", "emotion", "urgent")
 # A missed hazard costs more than a false alarm: the urgent threshold is the highest probability that
-# still finds this share of the hazards held out of the training rows (never above 0.5).
-URGENT_RECALL = 0.98
+# still finds this share of the hazards held out of the training rows (never above 0.5). Aimed above the
+# 0.98 the issue asks of unseen speech: a point chosen on ~100 held-out hazards lands on either side of
+# its aim about as often, so aiming at 0.98 itself misses it half the time.
+URGENT_RECALL = 0.99
 # The classifiers' inverse regularisation, chosen on held-out fifths of the training corpus (two seeds):
 # business-type macro-F1 0.873 at C=4, 0.880 at 16, 0.882 at 64 — beyond 16 within the noise and slower.
 C = 16.0
@@ -336,6 +338,10 @@ def evaluate(
     if "1" in truth["urgent"]:
         metrics["urgent_recall"] = round(
             float(recall_score(truth["urgent"], guess["urgent"], pos_label="1", zero_division=0)), 4
+        )
+        # what the recall costs: the share of urgent suggestions that were not hazards
+        metrics["urgent_precision"] = round(
+            float(precision_score(truth["urgent"], guess["urgent"], pos_label="1", zero_division=0)), 4
         )
     metrics["score"] = round(
         (metrics.get("business_type_macro_f1", 0) + metrics.get("topic_macro_f1", 0)) / 2, 4

@@ -34,6 +34,7 @@ from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone, CustomerSupply
 from powerdesk.demo.complaints import enrich_complaints
+from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
@@ -113,6 +114,7 @@ class DemoSummary:
     repeat_calls: int = 0
     flagged: int = 0
     complaints: int = 0  # complaint records filled in (related repair, staff, severity)
+    judged: int = 0  # archived complaints given their judgment (demo/verdicts.py)
     by_type: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -246,6 +248,7 @@ def demo_load(
     # A year of compact history before the replayed days, then the dashboards' aggregates built once
     # (the worker keeps them current from here).
     with transaction.atomic():
+        summary.judged = judge_archived_complaints(rng("verdicts"))
         summary.history = build_history(rng("history"), now, history_months, progress)
         analytics_rebuild()
     # The intake form's triage suggestion needs an active model: the worker trains the first one from the

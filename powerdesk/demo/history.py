@@ -108,7 +108,9 @@ def build_history(
             _event(order_id, closing, order["closed_at"] or order["updated_at"], to_status=Status.ARCHIVED)
         )
     bulk.insert_rows(WorkOrderEvent, events)
-    _copy_judgments([(order_id, source, order) for order_id, (order, _a, source) in zip(ids, copies, strict=True)])
+    _copy_judgments(
+        [(order_id, source, order) for order_id, (order, _a, source) in zip(ids, copies, strict=True)]
+    )
     progress(f"history: {len(ids)} archived orders over {months} months (compact timelines)")
     return len(ids)
 
@@ -124,7 +126,12 @@ def _copy_judgments(copied: list[tuple[int, int | None, dict[str, Any]]]) -> Non
     records = {
         r["order_id"]: r
         for r in ComplaintRecord.objects.filter(order_id__in=sources).values(
-            "order_id", "staff_id", "staff_name", "outsourced", "original_business_type", "original_sub_type_id"
+            "order_id",
+            "staff_id",
+            "staff_name",
+            "outsourced",
+            "original_business_type",
+            "original_sub_type_id",
         )
     }
     latest = {

@@ -34,7 +34,6 @@ from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone, CustomerSupply
 from powerdesk.demo.complaints import enrich_complaints
-from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
 from powerdesk.demo.feedback import build_feedback
@@ -49,6 +48,7 @@ from powerdesk.demo.planner import Planner
 from powerdesk.demo.risk_cases import angry_repeat_calls
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
+from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.risk.services import open_orders_rescore

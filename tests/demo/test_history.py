@@ -44,7 +44,9 @@ def test_the_demo_verdict_mix_covers_the_past_months():
         business_type="complaint", status="archived", created_at__gte=NOW - dt.timedelta(days=90)
     )
     unjudged = [
-        o for o in replayed.filter(complaint__judgments__isnull=True) if checklist_of(o, o.complaint) is not None
+        o
+        for o in replayed.filter(complaint__judgments__isnull=True)
+        if checklist_of(o, o.complaint) is not None
     ]
     assert replayed.exists() and unjudged == []
     facts = OrderFact.objects.exclude(verdict="")

@@ -1,6 +1,6 @@
 """Console pages of 以案普法 (thin: a form, a selector or service call, a page or redirect): my
 assignments, reading and confirming one, and for managers and unit heads the assignments, a new one,
-who has and has not confirmed per unit (its workbook comes from the export machinery: knowledge/exports.py)."""
+who has and has not confirmed per unit (its workbook: the export machinery, knowledge/exports.py)."""
 
 from __future__ import annotations
 

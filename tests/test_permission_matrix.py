@@ -576,6 +576,7 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-triage"), takes_calls(OK), method="post", body={"text": "家里没电了"}
     ),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
+    "api-v1-analytics-dashboard": Row(lambda sc: reverse("api-v1-analytics-dashboard"), sees_all_units),
     "api-v1-reliability": Row(lambda sc: reverse("api-v1-reliability"), sees_reliability),
     "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),
     "api-v1-outages:post": Row(

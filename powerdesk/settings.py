@@ -189,7 +189,9 @@ _replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 if _replica_url and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     import dj_database_url
 
-    _replica = dict(dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True))
+    _replica: dict[str, Any] = dict(
+        dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    )
     _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})}
     _replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = _replica

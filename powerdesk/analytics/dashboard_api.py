@@ -28,7 +28,7 @@ from powerdesk.workorders.choices import BusinessType, Channel
 
 class DashboardKpiSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    name = serializers.CharField()
     definition = serializers.CharField(help_text="The formula, as the page shows it.")
     value = serializers.FloatField(
         allow_null=True, help_text="A count, or a rate in percent (null: no data)."
@@ -45,7 +45,7 @@ class DashboardKpiSerializer(serializers.Serializer):
 
 class DashboardCellSerializer(serializers.Serializer):
     key = serializers.JSONField(help_text="The cell's id, code, hour or day (ISO date); null: not set.")
-    label = serializers.CharField()
+    name = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     part = serializers.IntegerField(allow_null=True)
     whole = serializers.IntegerField(allow_null=True)
@@ -66,9 +66,9 @@ class DashboardBreakdownSerializer(serializers.Serializer):
 
 class DashboardHotSpotSerializer(serializers.Serializer):
     dimension = serializers.CharField()
-    dimension_label = serializers.CharField()
+    dimension_name = serializers.CharField()
     key = serializers.JSONField()
-    label = serializers.CharField()
+    name = serializers.CharField()
     count = serializers.IntegerField()
     expected = serializers.FloatField()
     ratio = serializers.FloatField()
@@ -136,18 +136,19 @@ def dashboard_data(
         "channel": filters.channel,
         "business_type": filters.business_type,
         "kpis": [
-            {**vars(k), "label": str(k.label), "definition": str(k.definition)} for k in figures.kpis.values()
+            {**vars(k), "name": str(k.label), "definition": str(k.definition)} for k in figures.kpis.values()
         ],
         "breakdowns": [
             {
                 "code": code,
                 "title": str(figures.titles.get(code, code)),
-                "cells": [{**vars(c), "key": _key(c.key)} for c in cells],
+                "cells": [{**vars(c), "key": _key(c.key), "name": c.label} for c in cells],
             }
             for code, cells in figures.breakdowns.items()
         ],
         "hot_spots": [
-            {**vars(s), "key": _key(s.key), "dimension_label": str(s.dimension_label)} for s in spots
+            {**vars(s), "key": _key(s.key), "name": s.label, "dimension_name": str(s.dimension_label)}
+            for s in spots
         ],
         "hot_spot_definition": str(dashboard.HOT_SPOT_DEFINITION),
         "groups": [{**vars(g), "months": [{"month": m, "orders": n} for m, n in g.months]} for g in groups],

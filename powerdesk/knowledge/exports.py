@@ -30,7 +30,9 @@ def learning_table(user: User, params: Mapping[str, Any]) -> Table:
         raise NotFound(_("找不到该学习任务。"))
     form = ProgressFilterForm({k: params.get(k, "") for k in ("unit", "status")}, user=user)
     if not form.is_valid():
-        raise ValidationFailed(_("筛选条件无效，未导出。"), fields=dict(form.errors))
+        raise ValidationFailed(
+            _("筛选条件无效，未导出。"), fields={k: [str(m) for m in v] for k, v in form.errors.items()}
+        )
     unit, status = form.cleaned_data.get("unit"), form.cleaned_data.get("status") or ""
     groups = learning_selectors.progress_by_unit(user, assignment, unit=unit, status=status)
     columns = [

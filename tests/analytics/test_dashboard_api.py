@@ -27,7 +27,7 @@ def test_the_api_answers_the_pages_figures(month, users, client):
     breakdowns = {b["code"]: b for b in data["breakdowns"]}
     assert set(charts) <= set(breakdowns)
     for code, chart in charts.items():
-        assert [c["label"] for c in breakdowns[code]["cells"]] == chart["labels"], code
+        assert [c["name"] for c in breakdowns[code]["cells"]] == chart["labels"], code
         assert [c["value"] for c in breakdowns[code]["cells"]] == chart["values"], code
     kpis = {k["code"]: k for k in data["kpis"]}
     assert kpis["orders"]["value"] == 5
@@ -37,7 +37,7 @@ def test_the_api_answers_the_pages_figures(month, users, client):
     assert [g["name"] for g in data["groups"]] == [g["name"] for g in page["groups"]]
     # A filter narrows it as on the page.
     east = client_for(users["manager"]).get(reverse(URL), {**MARCH, "unit": month.east.pk}).json()
-    assert {c["label"] for c in {b["code"]: b for b in east["breakdowns"]}["unit_id"]["cells"]} == {
+    assert {c["name"] for c in {b["code"]: b for b in east["breakdowns"]}["unit_id"]["cells"]} == {
         "东桥供电所"
     }
 
@@ -52,7 +52,7 @@ def test_bad_filters_answer_the_error_body_and_roles_are_checked(month, users, w
     aggregates.rebuild()
     head = client_for(west_head)
     own = head.get(reverse(URL), MARCH).json()
-    units = {c["label"] for b in own["breakdowns"] if b["code"] == "unit_id" for c in b["cells"]}
+    units = {c["name"] for b in own["breakdowns"] if b["code"] == "unit_id" for c in b["cells"]}
     assert units == {"西岭供电所"}
     other = head.get(reverse(URL), {**MARCH, "unit": month.east.pk})
     assert other.status_code == 400 and "unit" in other.json()["error"]["fields"]

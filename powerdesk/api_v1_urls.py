@@ -4,6 +4,7 @@ each body (the routes are generated from the transition table, in its order)."""
 from django.urls import path
 
 from powerdesk.analytics.api import QualityApi
+from powerdesk.analytics.dashboard_api import DashboardApi
 from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.complaints.api import (
     ComplaintJudgmentApi,
@@ -92,6 +93,7 @@ urlpatterns = [
     path("risk/orders/", RiskOrderListApi.as_view(), name="api-v1-risk-orders"),
     path("triage/", TriageApi.as_view(), name="api-v1-triage"),
     path("quality/", QualityApi.as_view(), name="api-v1-quality"),
+    path("analytics/dashboard/", DashboardApi.as_view(), name="api-v1-analytics-dashboard"),
     path("reliability/", ReliabilityApi.as_view(), name="api-v1-reliability"),
     path("audit/", AuditListApi.as_view(), name="api-v1-audit"),
     path("follow-ups/", FollowUpListApi.as_view(), name="api-v1-follow-ups"),

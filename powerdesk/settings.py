@@ -182,6 +182,19 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
 DATABASES["default"]["OPTIONS"].setdefault(
     "connect_timeout", int(os.environ.get("POWERDESK_DB_CONNECT_TIMEOUT", "5"))
 )
+# A read replica (a streaming-replication standby) for the dashboards' and monthly reports' reads
+# (powerdesk.analytics.reads; docs/deploy.md): the same options as the default connection, its test
+# database the default one (Django's MIRROR), so tests of the routing need no second server.
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if _replica_url and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    import dj_database_url
+
+    _replica: dict[str, Any] = dict(
+        dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    )
+    _replica["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **_replica.get("OPTIONS", {})}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- i18n -----------------------------------------------------------------------------------

@@ -442,9 +442,6 @@ CONSOLE: dict[str, Row] = {
     "knowledge:learning_progress": Row(
         lambda sc: reverse("knowledge:learning_progress", args=[sc.assignment.pk]), assigns_cases
     ),
-    "knowledge:learning_export": Row(
-        lambda sc: reverse("knowledge:learning_export", args=[sc.assignment.pk]), assigns_cases
-    ),
     # Scripts (话术): the same rights as the cases; sc.script is a seeded published one, sc.script_draft a
     # draft. The intake form's panel: the role takes calls (403), then the customer is in sight (404).
     "knowledge:scripts": Row(lambda sc: reverse("knowledge:scripts") + "?q=停电", everyone()),
@@ -579,6 +576,7 @@ API: dict[str, Row] = {
         lambda sc: reverse("api-v1-triage"), takes_calls(OK), method="post", body={"text": "家里没电了"}
     ),
     "api-v1-quality": Row(lambda sc: reverse("api-v1-quality"), sees_all_units),
+    "api-v1-analytics-dashboard": Row(lambda sc: reverse("api-v1-analytics-dashboard"), sees_all_units),
     "api-v1-reliability": Row(lambda sc: reverse("api-v1-reliability"), sees_reliability),
     "api-v1-outages": Row(lambda sc: reverse("api-v1-outages"), everyone()),
     "api-v1-outages:post": Row(

@@ -1,5 +1,6 @@
 """The dashboards' figures, read from the rollups (never the orders): what the manager's and the unit
-head's pages, the API and the monthly report call.
+head's pages, the API and the monthly report call. The rollups are read through :func:`rollup`, on the
+replica when one is configured (:mod:`powerdesk.analytics.reads`).
 
 * :func:`dashboard_figures` — every KPI and every breakdown for a period, scope and filters;
 * :func:`hot_spots` — the cells significantly above their own baseline (Poisson, BH-adjusted);
@@ -23,7 +24,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.analytics import rules
+from powerdesk.analytics import reads, rules
 from powerdesk.analytics.measures import Period, Scope
 from powerdesk.analytics.models import (
     ClockRollup,
@@ -172,12 +173,18 @@ class Figures:
     titles: dict[str, str | Promise] = field(default_factory=dict)
 
 
+def rollup(model: type[Model]) -> QuerySet[Any]:
+    """An aggregate table's rows, read where the dashboards read (``reads.alias``: the replica when
+    one is configured)."""
+    return model._default_manager.using(reads.alias())
+
+
 def _days(qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
     return qs.filter(day__gte=period.first, day__lte=period.last)
 
 
 def _rollup(model: type[Model], period: Period, scope: Scope, filters: Filters) -> QuerySet[Any]:
-    return _days(model.objects.filter(scope.q("unit_id"), filters.q()), period)  # type: ignore[attr-defined]
+    return _days(rollup(model).filter(scope.q("unit_id"), filters.q()), period)
 
 
 def order_list_url(period: Period, scope: Scope, filters: Filters, **extra: Any) -> str:
@@ -243,7 +250,7 @@ def dashboard_figures(period: Period, scope: Scope, filters: Filters) -> Figures
 
 
 def _customer_months(period: Period, scope: Scope) -> float:
-    rows = CustomerCount.objects.filter(
+    rows = rollup(CustomerCount).filter(
         scope.q("area_id"), month__gte=period.first.replace(day=1), month__lte=period.last
     )
     counts: dict[dt.date, int] = {}
@@ -457,7 +464,7 @@ def hot_spots(
     days = (period.last - period.first).days + 1
     base_first = period.first - dt.timedelta(days=rule.baseline_days)
     base_period = Period(base_first, period.first - dt.timedelta(days=1), period.start, period.start)
-    daily = DailyRollup.objects.filter(scope.q("unit_id"), filters.q())
+    daily = rollup(DailyRollup).filter(scope.q("unit_id"), filters.q())
     topics = dict(Topic.objects.values_list("id", "code"))
     tested: list[tuple[str, Any, int, float, float]] = []
     for dimension in HOT_SPOT_DIMENSIONS:
@@ -511,7 +518,7 @@ class GroupTrend:
 def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
     """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
     first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    rows = GroupRollup.objects.filter(
+    rows = rollup(GroupRollup).filter(
         scope.q("unit_id"), filters.q(), day__gte=first_month, day__lte=period.last
     )
     months: dict[tuple[int, str], int] = {}

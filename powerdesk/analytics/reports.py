@@ -33,7 +33,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
-from powerdesk.analytics import measures
+from powerdesk.analytics import measures, reads
 from powerdesk.analytics.measures import MEASURES, Mean, Ratio, Scope
 from powerdesk.analytics.reports_models import MonthlyReport
 from powerdesk.analytics.selectors import month_bounds, period_of, quality_allowed
@@ -59,15 +59,20 @@ LEARNING_MODEL = ("knowledge", "LearningAssignment")
 
 
 def reports_visible(*, user: User) -> QuerySet[MonthlyReport]:
-    """The reports of the units the user may see (the quality view's readers only)."""
+    """The reports of the units the user may see (the quality view's readers only), read where the
+    dashboards read (``reads.alias``)."""
     quality_allowed(user)
-    reports = MonthlyReport.objects.select_related("unit", "issued_by")
+    reports = MonthlyReport.objects.using(reads.alias()).select_related("unit", "issued_by")
     visible = visible_units_filter(user, "unit_id")
     return reports.filter(visible) if visible is not None else reports
 
 
 def report_get(*, user: User, pk: int) -> MonthlyReport:
     report = reports_visible(user=user).filter(pk=pk).first()
+    if report is None and reads.alias() != reads.DEFAULT:
+        # Just issued (the page after issuing), and the replica has not caught up yet.
+        with reads.on_primary():
+            report = reports_visible(user=user).filter(pk=pk).first()
     if report is None:
         raise NotFound(_("找不到该报告。"))
     return report
@@ -88,6 +93,11 @@ def report_issue(*, user: User, unit: Unit, month: dt.date) -> tuple[MonthlyRepo
     """Issue the report of ``unit`` for ``month`` (a finished month): computed now and frozen. Answers
     the report and whether it is new; a report already issued for that unit and month is answered as
     it stands (issuing again never rewrites it)."""
+    with reads.on_primary():
+        return _issue(user=user, unit=unit, month=month)
+
+
+def _issue(*, user: User, unit: Unit, month: dt.date) -> tuple[MonthlyReport, bool]:
     quality_allowed(user)
     if not user_sees_unit(user, unit):
         raise NotPermitted(_("您不能发布该单位的报告。"))

@@ -45,9 +45,11 @@ from powerdesk.demo.notices import build_opt_outs, mark_history_sent
 from powerdesk.demo.outages import build_outages
 from powerdesk.demo.parallel import run_parallel
 from powerdesk.demo.planner import Planner
+from powerdesk.demo.reports import issue_last_month
 from powerdesk.demo.risk_cases import angry_repeat_calls
 from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
+from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.risk.services import open_orders_rescore
@@ -113,6 +115,9 @@ class DemoSummary:
     repeat_calls: int = 0
     flagged: int = 0
     complaints: int = 0  # complaint records filled in (related repair, staff, severity)
+    judged: int = 0  # archived complaints given their judgment (demo/verdicts.py)
+    reports: int = 0  # last month's monthly reports issued (demo/reports.py)
+    reports_seconds: float = 0.0
     by_type: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
     by_channel: dict[str, int] = field(default_factory=dict)
@@ -246,8 +251,14 @@ def demo_load(
     # A year of compact history before the replayed days, then the dashboards' aggregates built once
     # (the worker keeps them current from here).
     with transaction.atomic():
+        summary.judged = judge_archived_complaints(rng("verdicts"))
         summary.history = build_history(rng("history"), now, history_months, progress)
         analytics_rebuild()
+    # Last month's monthly reports of the county and its stations, issued (frozen) at the data set's now.
+    with transaction.atomic():
+        reports_started = time.monotonic()
+        summary.reports = issue_last_month(county, now)
+        summary.reports_seconds = time.monotonic() - reports_started
     # The intake form's triage suggestion needs an active model: the worker trains the first one from the
     # shipped corpus and the archived demo orders (7–40 s with the load of the machine) rather than the
     # load waiting on it.

@@ -16,3 +16,6 @@ class KnowledgeConfig(AppConfig):
         # How cases reach the order (workorders cannot import this app): the cited case on 处理完成 and
         # 回单, its line on the timeline, and the relevant cases beside the order.
         extension.register()
+        from powerdesk.knowledge import exports
+
+        exports.register()  # an assignment's learning progress as Excel

@@ -1,10 +1,9 @@
 """Console pages of 以案普法 (thin: a form, a selector or service call, a page or redirect): my
 assignments, reading and confirming one, and for managers and unit heads the assignments, a new one,
-who has and has not confirmed per unit, and its download as a workbook."""
+who has and has not confirmed per unit (its workbook: the export machinery, knowledge/exports.py)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerdesk.audit import record_export
 from powerdesk.complaints.models import Rectification
 from powerdesk.core import clock
 from powerdesk.core.decorators import domain_errors
@@ -27,7 +25,6 @@ from powerdesk.knowledge.models import CaseAttachment, LearningAssignment
 from powerdesk.org.requests import ConsoleRequest
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_follower(request: ConsoleRequest) -> None:
@@ -153,6 +150,13 @@ def _progress(
     return form, groups
 
 
+def _export_query(request: ConsoleRequest, assignment: LearningAssignment) -> str:
+    """The progress page's query for the export machinery, naming the assignment (knowledge/exports.py)."""
+    query = request.GET.copy()
+    query["assignment"] = str(assignment.pk)
+    return query.urlencode()
+
+
 @login_required
 def progress(request: ConsoleRequest, pk: int) -> HttpResponse:
     assignment = _followed(request, pk)
@@ -165,6 +169,7 @@ def progress(request: ConsoleRequest, pk: int) -> HttpResponse:
             "form": form,
             "groups": groups,
             "query": request.GET.urlencode(),
+            "export_query": _export_query(request, assignment),
             "totals": {
                 "total": sum(g.total for g in groups),
                 "confirmed": sum(len(g.confirmed) for g in groups),
@@ -172,42 +177,3 @@ def progress(request: ConsoleRequest, pk: int) -> HttpResponse:
             },
         },
     )
-
-
-@login_required
-def export(request: ConsoleRequest, pk: int) -> HttpResponse:
-    """The progress page's rows (same filters) as an Excel workbook, one line per person."""
-    from openpyxl import Workbook
-
-    assignment = _followed(request, pk)
-    form, groups = _progress(request, assignment)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("learning")
-    sheet.append([_("单位"), _("工号"), _("姓名"), _("学习情况"), _("确认时间")])
-    labels = dict((code, str(label)) for code, label in form.fields["status"].choices)  # type: ignore[attr-defined]
-    count = 0
-    for group in groups:
-        for row in [*group.confirmed, *group.pending]:
-            sheet.append(
-                [
-                    group.unit.name if group.unit else "",
-                    row.user.username,
-                    row.user.display_name,
-                    labels.get(row.status, row.status),
-                    row.confirmed_at.astimezone(clock.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
-                    if row.confirmed_at
-                    else "",
-                ]
-            )
-            count += 1
-    record_export(
-        request.user,
-        what="learning",
-        rows=count,
-        filters={"assignment": assignment.pk, **{k: request.GET.get(k, "") for k in ("unit", "status")}},
-    )
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="learning-{assignment.pk}.xlsx"'
-    return response

@@ -14,7 +14,6 @@ urlpatterns = [
     path("cases/learning/manage/", learning_views.manage, name="learning_manage"),
     path("cases/learning/manage/new/", learning_views.new, name="learning_new"),
     path("cases/learning/manage/<int:pk>/", learning_views.progress, name="learning_progress"),
-    path("cases/learning/manage/<int:pk>/export/", learning_views.export, name="learning_export"),
     path("cases/<int:case_id>/", views.case_detail, name="detail"),
     path("cases/<int:case_id>/revise/", views.case_revise, name="revise"),
     path("cases/<int:case_id>/attachments/", views.attachment_add, name="attachment_add"),

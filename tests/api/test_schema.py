@@ -73,6 +73,7 @@ def test_the_complaint_callback_survey_and_risk_endpoints_are_in_the_schema(tmp_
         "surveys_list",
         "risk_orders_list",
         "quality_retrieve",
+        "analytics_dashboard_retrieve",
     } <= set(operations)
     for code in ("complaints_judgment_create", "complaints_record_update"):
         headers = {p["name"] for p in operations[code]["parameters"] if p["in"] == "header"}

@@ -269,12 +269,25 @@ def test_the_progress_page_filters_and_exports_a_workbook(client, users, county,
     url = reverse("knowledge:learning_progress", args=[assignment.pk])
     page = client.get(url, {"unit": county.east.pk, "status": "overdue"}).content.decode()
     assert 'data-overdue-user="repair"' in page and "handler" not in page.split("data-totals")[1]
-    export = client.get(reverse("knowledge:learning_export", args=[assignment.pk]), {"status": "confirmed"})
+    # The page's 导出 Excel button posts its query, naming the assignment, to the export machinery.
+    confirmed = client.get(url, {"status": "confirmed"}).content.decode()
+    assert f'name="query" value="status=confirmed&amp;assignment={assignment.pk}"' in confirmed
+    start = reverse("exports:start", args=["learning"])
+    export = client.post(start, {"query": f"status=confirmed&assignment={assignment.pk}"})
     assert export.status_code == 200
-    sheet = load_workbook(io.BytesIO(export.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][1] == "handler"
-    assert AuditEntry.objects.filter(kind="export", target="learning").exists()
+    assert rows[0] == ("单位", "工号", "姓名", "学习情况", "确认时间")
+    assert len(rows) == 2 and rows[1][1] == "handler" and rows[1][3] == "已确认"
+    assert isinstance(rows[1][4], dt.datetime)
+    assert AuditEntry.objects.filter(kind="export", target="knowledge.learningassignment").exists()
+    # Filters the page would refuse are refused here too; an assignment not followed is not found.
+    exports_before = AuditEntry.objects.filter(kind="export").count()
+    bad = client.post(start, {"query": f"status=later&assignment={assignment.pk}"})
+    assert bad.status_code == 302 and AuditEntry.objects.filter(kind="export").count() == exports_before
+    assert client.post(start, {"query": "assignment=999999"}).status_code == 404
+    client.force_login(users["repair"])
+    assert client.post(start, {"query": f"assignment={assignment.pk}"}).status_code == 403
     client.force_login(users["repair"])
     assert client.get(url).status_code == 403
 

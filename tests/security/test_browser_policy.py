@@ -59,7 +59,6 @@ NOT_PAGES = {
     "exports:download": "a download, not HTML",
     "analytics:report_pdf": "a PDF download, not HTML",
     "knowledge:learning_confirm": "POST only",
-    "knowledge:learning_export": "a download, not HTML",
     "knowledge:script_step": "POST only",
     "knowledge:script_revise": "POST only",
 }

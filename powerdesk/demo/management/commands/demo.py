@@ -87,6 +87,10 @@ class Command(BaseCommand):
         self.stdout.write("  by type:    " + ", ".join(f"{k} {v}" for k, v in s.by_type.items()))
         self.stdout.write("  by status:  " + ", ".join(f"{k} {v}" for k, v in s.by_status.items()))
         self.stdout.write("  by channel: " + ", ".join(f"{k} {v}" for k, v in s.by_channel.items()))
+        self.stdout.write(
+            f"  complaints judged: {s.judged} archived; monthly reports issued: {s.reports} "
+            f"({s.reports_seconds:.1f} s)"
+        )
         if s.triage_training:
             self.stdout.write("  triage: the worker trains and activates the first suggestion model")
         if s.problems:

@@ -28,7 +28,49 @@ class SeededChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = SeededChoiceField
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class _LibraryFilterSet(django_filters.FilterSet):
+    """What the case and the script lists share: the reader (authors and reviewers may ask for other
+    states than published; everyone else reads published versions, whatever ``state`` says)."""
+
+    state = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=CaseState.choices,
+        empty_label=_("已发布"),
+        method="filter_state",
+        error_messages=_invalid(_("状态无效。")),
+        help_text="Default: published. Other states only for authors and reviewers.",
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        request: Any = None,
+        prefix: str | None = None,
+        user: User | None = None,
+    ) -> None:
+        super().__init__(QueryDict() if data is None else data, queryset, request=request, prefix=prefix)
+        user = user if user is not None else getattr(request, "user", None)
+        if user is None:
+            raise TypeError(f"{type(self).__name__} needs a user (or a request with one).")
+        self.user: User = user
+
+    @property
+    def privileged(self) -> bool:
+        return selectors.user_may_author(self.user) or selectors.user_may_review(self.user)
+
+    def readable(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """``queryset`` narrowed to published versions unless a privileged reader chose a state."""
+        if not self.form.cleaned_data.get("state") or not self.privileged:
+            return queryset.filter(state=CaseState.PUBLISHED)
+        return queryset
+
+    def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return queryset.filter(state=value) if self.privileged else queryset
+
+
+class CaseFilterSet(_LibraryFilterSet):
     area = SeededChoiceFilter(
         label=_("领域"),
         queryset=Topic.objects.all(),
@@ -54,14 +96,6 @@ class CaseFilterSet(django_filters.FilterSet):
     tag = django_filters.CharFilter(
         label=_("标签"), field_name="tags", lookup_expr="contains", method="filter_tag", max_length=30
     )
-    state = django_filters.ChoiceFilter(
-        label=_("状态"),
-        choices=CaseState.choices,
-        empty_label=_("已发布"),
-        method="filter_state",
-        error_messages=_invalid(_("状态无效。")),
-        help_text="Default: published. Other states only for authors and reviewers.",
-    )
 
     # Last: the words decide between all and any of them among the rows the other filters left.
     q = django_filters.CharFilter(
@@ -75,29 +109,8 @@ class CaseFilterSet(django_filters.FilterSet):
         model = CaseVersion
         fields = ["area", "business_type", "sub_type", "tag", "state", "q"]
 
-    def __init__(
-        self,
-        data: Any = None,
-        queryset: QuerySet[CaseVersion] | None = None,
-        *,
-        request: Any = None,
-        prefix: str | None = None,
-        user: User | None = None,
-    ) -> None:
-        super().__init__(QueryDict() if data is None else data, queryset, request=request, prefix=prefix)
-        user = user if user is not None else getattr(request, "user", None)
-        if user is None:
-            raise TypeError("CaseFilterSet needs a user (or a request with one).")
-        self.user: User = user
-
-    @property
-    def privileged(self) -> bool:
-        return selectors.user_may_author(self.user) or selectors.user_may_review(self.user)
-
     def filter_queryset(self, queryset: QuerySet[CaseVersion]) -> QuerySet[CaseVersion]:
-        if not self.form.cleaned_data.get("state") or not self.privileged:
-            queryset = queryset.filter(state=CaseState.PUBLISHED)
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(self.readable(queryset))
         if not self.form.cleaned_data.get("q"):
             queryset = queryset.order_by("-published_at", "-id")
         # A list shows titles and labels: the long texts and the search columns stay in the table.
@@ -109,11 +122,8 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_tag(self, queryset: QuerySet[CaseVersion], name: str, value: str) -> QuerySet[CaseVersion]:
         return queryset.filter(tags__contains=[value.strip()]) if value.strip() else queryset
 
-    def filter_state(self, queryset: QuerySet[CaseVersion], name: str, value: str) -> QuerySet[CaseVersion]:
-        return queryset.filter(state=value) if self.privileged else queryset
 
-
-class ScriptFilterSet(django_filters.FilterSet):
+class ScriptFilterSet(_LibraryFilterSet):
     """The scripts' list, for the console and ``GET /api/v1/scripts/``: words in the title or the text,
     situation, business type, topic, sub-type and state (other states than published only for authors
     and reviewers)."""
@@ -147,42 +157,13 @@ class ScriptFilterSet(django_filters.FilterSet):
         error_messages=_invalid(_("业务子类无效。")),
         help_text="Sub-type code, e.g. complaint_attitude.",
     )
-    state = django_filters.ChoiceFilter(
-        label=_("状态"),
-        choices=CaseState.choices,
-        empty_label=_("已发布"),
-        method="filter_state",
-        error_messages=_invalid(_("状态无效。")),
-        help_text="Default: published. Other states only for authors and reviewers.",
-    )
 
     class Meta:
         model = ScriptVersion
         fields = ["q", "kind", "business_type", "topic", "sub_type", "state"]
 
-    def __init__(
-        self,
-        data: Any = None,
-        queryset: QuerySet[ScriptVersion] | None = None,
-        *,
-        request: Any = None,
-        prefix: str | None = None,
-        user: User | None = None,
-    ) -> None:
-        super().__init__(QueryDict() if data is None else data, queryset, request=request, prefix=prefix)
-        user = user if user is not None else getattr(request, "user", None)
-        if user is None:
-            raise TypeError("ScriptFilterSet needs a user (or a request with one).")
-        self.user: User = user
-
-    @property
-    def privileged(self) -> bool:
-        return selectors.user_may_author(self.user) or selectors.user_may_review(self.user)
-
     def filter_queryset(self, queryset: QuerySet[ScriptVersion]) -> QuerySet[ScriptVersion]:
-        if not self.form.cleaned_data.get("state") or not self.privileged:
-            queryset = queryset.filter(state=CaseState.PUBLISHED)
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(self.readable(queryset))
         return queryset.select_related("topic", "sub_type").order_by("kind", "position", "-id")
 
     def filter_words(
@@ -190,8 +171,3 @@ class ScriptFilterSet(django_filters.FilterSet):
     ) -> QuerySet[ScriptVersion]:
         value = value.strip()
         return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value)) if value else queryset
-
-    def filter_state(
-        self, queryset: QuerySet[ScriptVersion], name: str, value: str
-    ) -> QuerySet[ScriptVersion]:
-        return queryset.filter(state=value) if self.privileged else queryset

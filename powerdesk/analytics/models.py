@@ -51,17 +51,26 @@ class OrderFact(models.Model):
         return f"{self.order_id}"
 
 
-class DailyRollup(models.Model):
-    """Per accepted day and cell: the counts every measure's terms add up from."""
+class _Cell(models.Model):
+    """The dimensions every rollup is kept by: the accepted day and the order's unit, type, channel and
+    customer type (each rollup adds its own)."""
 
     day = models.DateField()
     unit_id = models.IntegerField()
-    area_id = models.IntegerField(null=True)
     business_type = models.CharField(max_length=20)
-    topic_id = models.IntegerField(null=True)
-    sub_type_id = models.IntegerField(null=True)
     channel = models.CharField(max_length=16)
     customer_type = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(_Cell):
+    """Per accepted day and cell: the counts every measure's terms add up from."""
+
+    area_id = models.IntegerField(null=True)
+    topic_id = models.IntegerField(null=True)
+    sub_type_id = models.IntegerField(null=True)
     orders = models.IntegerField()
     repeat_calls = models.IntegerField()  # orders with at least measures.REPEAT_CONTACTS contacts
     index_base = models.IntegerField()
@@ -85,12 +94,7 @@ class DailyRollup(models.Model):
         return f"{self.day} {self.unit_id}"
 
 
-class HourRollup(models.Model):
-    day = models.DateField()
-    unit_id = models.IntegerField()
-    business_type = models.CharField(max_length=20)
-    channel = models.CharField(max_length=16)
-    customer_type = models.CharField(max_length=20, blank=True)
+class HourRollup(_Cell):
     hour = models.PositiveSmallIntegerField()
     orders = models.IntegerField()
 
@@ -101,14 +105,9 @@ class HourRollup(models.Model):
         return f"{self.day} {self.unit_id} {self.hour}"
 
 
-class ClockRollup(models.Model):
+class ClockRollup(_Cell):
     """Clocks of the orders accepted that day, by kind: decided and on time (``sla.selectors`` terms)."""
 
-    day = models.DateField()
-    unit_id = models.IntegerField()
-    business_type = models.CharField(max_length=20)
-    channel = models.CharField(max_length=16)
-    customer_type = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=20)
     decided = models.IntegerField()
     on_time = models.IntegerField()
@@ -120,14 +119,9 @@ class ClockRollup(models.Model):
         return f"{self.day} {self.unit_id} {self.kind}"
 
 
-class GroupRollup(models.Model):
+class GroupRollup(_Cell):
     """Orders of each hot-spot group per day and cell (the groups' trend)."""
 
-    day = models.DateField()
-    unit_id = models.IntegerField()
-    business_type = models.CharField(max_length=20)
-    channel = models.CharField(max_length=16)
-    customer_type = models.CharField(max_length=20, blank=True)
     group_id = models.IntegerField()
     orders = models.IntegerField()
 

@@ -79,7 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the unchanging policy header built once (powerdesk.core.csp).
+    "powerdesk.core.csp.CachedPolicyCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "powerdesk.core.middleware.ChosenLanguageMiddleware",

@@ -29,7 +29,13 @@ def cursor() -> Iterator[psycopg.Cursor]:
     client and are never prepared).
 
     One cursor is kept per database connection and reused (making one costs as much as running a
-    prepared statement); Django's connections belong to one thread each, and so do these cursors."""
+    prepared statement); Django's connections belong to one thread each, and so do these cursors.
+
+    A statement that ran here proves the connection usable, so Django's health check (a ``SELECT 1``
+    before the request's first ORM query, with ``CONN_HEALTH_CHECKS``) is marked done: an API request
+    starts with the token lookup here, and would otherwise pay a round trip for what it has just seen.
+    A connection that died (the server restarted) fails that first statement either way; Django then
+    drops it at the end of the request and the client's retry gets a new one."""
     wrapper = connections[DEFAULT_DB_ALIAS]
     wrapper.ensure_connection()
     raw = wrapper.connection
@@ -39,6 +45,7 @@ def cursor() -> Iterator[psycopg.Cursor]:
         wrapper._powerdesk_cursor = cur  # type: ignore[attr-defined]
     with wrapper.wrap_database_errors:
         yield cur
+    wrapper.health_check_done = True
 
 
 def column_list(model: type[Model], alias: str) -> tuple[list[str], str]:

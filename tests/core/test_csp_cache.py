@@ -74,4 +74,3 @@ def test_a_settings_change_is_seen_at_once():
         assert response[HEADER] == "default-src 'self'; report-uri /csp-report/"
     _, response = _answer(CachedPolicyCSPMiddleware)
     assert "report-uri" not in response[HEADER]
-

@@ -193,3 +193,20 @@ def test_the_dashboard_shows_them_with_their_formulas(june, users, county, clien
     assert 'id="outage-notice-table"' in html and 'id="reliability-table"' in html
     assert "滞后或缺失的通知 ÷ 应发停电通知" in html and "(1 − AIHC-1 ÷ 统计期小时数) × 100%" in html
     assert reverse("outages:list") + "?date_from=2026-06-01" in html
+
+
+def test_the_dashboard_api_answers_the_same_outage_tables(june, users):
+    from tests.api.conftest import client_for
+
+    answer = client_for(users["manager"]).get(
+        reverse("api-v1-analytics-dashboard"), {"date_from": "2026-06-01", "date_to": "2026-06-30"}
+    )
+    assert answer.status_code == 200
+    outages = answer.json()["outages"]
+    assert outages["available"] is True
+    notices = {r["code"]: r for r in outages["notices"]}
+    # The county's June as the page computes it now (deadlines already past: every notice owed).
+    assert notices["outages"]["value"] == 4
+    assert notices["notice_late_rate"]["definition"] == "滞后或缺失的通知 ÷ 应发停电通知。"
+    assert notices["outages"]["link"].startswith(reverse("outages:list"))
+    assert {r["code"] for r in outages["reliability"]} >= {"rs1", "rs3", "saidi", "saifi"}

@@ -14,7 +14,13 @@ the orders over ``--years`` years and all the stations, then:
   (every unit) and a county head (one county's subtree), over the last full month and a quarter, each
   ``--repeat`` times: p50/p95 per function and the p95 of each distinct SQL statement, against 500 ms.
 
-10,000,000 orders over 3 years: ``--orders 10000000 --customers 2000000`` (hours of seeding, ~40 GB).
+Then the space used (``disk_used``: the database, its largest tables, the data directory with its WAL).
+
+10,000,000 orders over 3 years in the province-sized tree (2,000 台区, 110 units):
+``--orders 10000000 --customers 2000000`` — seeded straight over the 3 years (no UPDATE of every order
+afterwards; the stations are reassigned in committed batches with a VACUUM between them), compact
+timelines (the created event, the current status's event, one per repeat call). Not run on the shared
+2-core machine: bench/RESULTS.md extrapolates the time and the space from the 200,000-order run.
 """
 
 from __future__ import annotations
@@ -40,8 +46,14 @@ TARGET_MS = 500.0
 EXTRA_STATIONS = 45
 
 
-def spread(years: int) -> None:
-    """More stations, and the orders spread over ``years`` years and every station (set-based SQL)."""
+SPREAD_BATCH = 500_000
+
+
+def spread() -> None:
+    """More stations, and the orders spread over every station (set-based SQL). The seed already put the
+    orders over the years (``seed(days=…)``); the station is moved here in batches of ``SPREAD_BATCH``
+    ids, each committed and followed by a plain VACUUM, so that the space of the old row versions is
+    reused by the next batch: at 10 M orders one UPDATE of every row would double the table (~25 GB)."""
     from django.db import connection
 
     from powerdesk.org.models import Unit
@@ -53,24 +65,58 @@ def spread(years: int) -> None:
         Unit.objects.get_or_create(
             code=f"BX{i:03d}", defaults={"name": f"扩展供电所{i:03d}", "kind": "station", "parent": county}
         )
+    started = time.monotonic()
     with connection.cursor() as cur:
         cur.execute("SELECT array_agg(id ORDER BY id) FROM org_unit WHERE kind = 'station'")
         (stations,) = cur.fetchone()
-        cur.execute(
-            """
-            UPDATE workorders_workorder o SET
-              created_at = now() - (%(days)s * random()) * interval '1 day',
-              unit_id = (%(stations)s::bigint[])[1 + (o.id %% %(n)s)]
-            """,
-            {"days": 365 * years, "stations": stations, "n": len(stations)},
-        )
-        cur.execute(
-            "UPDATE workorders_workorder SET closed_at = created_at + interval '2 days',"
-            " updated_at = created_at + interval '2 days' WHERE closed_at IS NOT NULL"
-        )
-        cur.execute("VACUUM (ANALYZE) workorders_workorder")
+        cur.execute("SELECT coalesce(max(id), 0) FROM workorders_workorder")
+        (top,) = cur.fetchone()
+        for low in range(0, top, SPREAD_BATCH):
+            cur.execute(
+                "UPDATE workorders_workorder o SET unit_id = (%(stations)s::bigint[])[1 + (o.id %% %(n)s)]"
+                " WHERE o.id > %(low)s AND o.id <= %(high)s",
+                {"stations": stations, "n": len(stations), "low": low, "high": low + SPREAD_BATCH},
+            )
+            cur.execute("VACUUM workorders_workorder")
+        cur.execute("ANALYZE workorders_workorder")
         cur.execute("SELECT count(*) FROM org_unit WHERE kind <> 'area'")
-        log(f"spread the orders over {years} years and {len(stations)} stations ({cur.fetchone()[0]} units)")
+        units = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'area'")
+        areas = cur.fetchone()[0]
+    log(
+        f"spread the orders over {len(stations)} stations ({units} units, {areas} 台区)"
+        f" in {time.monotonic() - started:.1f} s"
+    )
+
+
+def disk_used() -> None:
+    """The space the data set takes: the database, its largest tables, and the data directory on disk
+    (WAL included)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_database_size(current_database())")
+        (database,) = cur.fetchone()
+        cur.execute(
+            "SELECT relname, pg_total_relation_size(c.oid) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 2 DESC LIMIT 10"
+        )
+        tables = cur.fetchall()
+        cur.execute("SELECT count(*) FROM workorders_workorder")
+        (orders,) = cur.fetchone()
+    var = os.environ["BENCH_VAR_DIR"]
+    on_disk = sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _dirs, names in os.walk(var)
+        for name in names
+        if os.path.isfile(os.path.join(root, name))
+    )
+    log(
+        f"disk: database {database / 2**30:.2f} GiB ({database / max(orders, 1):,.0f} bytes per order),"
+        f" {var} {on_disk / 2**30:.2f} GiB on disk"
+    )
+    log("largest tables (MB): " + ", ".join(f"{name} {size / 2**20:,.0f}" for name, size in tables))
 
 
 def timed_queries():
@@ -110,9 +156,11 @@ def main() -> None:
     import seed
     from django.db import connection
 
-    seeded = seed.seed(args.customers, args.orders)
+    seeded = seed.seed(args.customers, args.orders, days=365 * args.years)
     if seeded is not None:
-        spread(args.years)
+        log(f"seeded {args.orders:,} orders and {args.customers:,} customers in {seeded:.1f} s")
+        spread()
+    disk_used()
     from powerdesk.analytics import aggregates, dashboard
     from powerdesk.analytics.dashboard import Filters
     from powerdesk.analytics.measures import Scope
@@ -145,6 +193,7 @@ def main() -> None:
         f" {daily_rows:,} daily rollup rows"
     )
     log("sizes (MB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(sizes.items())))
+    disk_used()
 
     # The upkeep: K orders changed (one event each, as a transition writes), then one run.
     rng = random.Random(1)

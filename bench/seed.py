@@ -196,8 +196,10 @@ def seeded_size(cur) -> tuple[int, int] | None:
     return (int(row[0]), int(row[1])) if row else None
 
 
-def seed(customers: int, orders: int) -> float | None:
-    """Seed unless already seeded at this size; returns the seconds it took (None when skipped)."""
+def seed(customers: int, orders: int, *, days: int = 365) -> float | None:
+    """Seed unless already seeded at this size; returns the seconds it took (None when skipped). The
+    orders are spread evenly over the last ``days`` days (``bench/analytics.py`` asks for 3 years, so
+    that no later UPDATE rewrites every order to move it back in time)."""
     from django.db import connection, transaction
 
     with connection.cursor() as cur:
@@ -217,7 +219,7 @@ def seed(customers: int, orders: int) -> float | None:
         _customers(cur, customers)
         log(f"  customers and phones: {time.monotonic() - step:.1f} s")
         step = time.monotonic()
-        _orders(cur, customers, orders)
+        _orders(cur, customers, orders, days)
         log(f"  orders: {time.monotonic() - step:.1f} s")
         step = time.monotonic()
         _events_and_contacts(cur)
@@ -395,8 +397,9 @@ def _customers(cur, n: int) -> None:
     )
 
 
-def _orders(cur, n_customers: int, m: int) -> None:
-    """M orders over the last 365 days, ids in time order; status follows age (recent ones still open)."""
+def _orders(cur, n_customers: int, m: int, days: int = 365) -> None:
+    """M orders over the last ``days`` days, ids in time order; status follows age (recent ones still
+    open)."""
     cur.execute("DROP TABLE IF EXISTS bench_mix")
     cur.execute(
         "CREATE TEMP TABLE bench_mix (slot int, business_type text, topic_id bigint, sub_type_id bigint,"
@@ -429,7 +432,7 @@ def _orders(cur, n_customers: int, m: int) -> None:
             due_at, version)
         WITH base AS (
             SELECT g AS id,
-                   now() - interval '365 days' + (g - 1) * interval '365 days' / {m}
+                   now() - interval '{days} days' + (g - 1) * interval '{days} days' / {m}
                        + random() * interval '20 seconds' AS created_at,
                    random() AS r_status, 1 + floor(random() * {n_customers})::bigint AS cust,
                    floor(random() * {slots})::int AS slot, random() AS r_chan, random() AS r_cnt,

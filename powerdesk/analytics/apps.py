@@ -20,6 +20,7 @@ class AnalyticsConfig(AppConfig):
         # console page for the navigation: cached, cleared when a head changes.
         refcache.watch(UnitHead)
 
-        from powerdesk.analytics import exports
+        from powerdesk.analytics import dashboard_exports, exports
 
         exports.register()
+        dashboard_exports.register()

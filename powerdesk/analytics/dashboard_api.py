@@ -1,7 +1,8 @@
 """The manager's dashboard for integrations: ``GET /api/v1/analytics/dashboard/`` with the page's filters
 (parsed by the same form, ``DashboardFilterForm``), answering the same figures the page shows — the KPIs
 with their formulas, every breakdown, the hot spots and the seeded groups' trends — each with the order
-list link that reproduces it. Read from the rollups like the page (on the replica when configured)."""
+list link that reproduces it — and the outage-notice lateness and reliability tables with their outage
+list links. Read from the rollups like the page (on the replica when configured)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 from powerdesk.analytics import dashboard
 from powerdesk.analytics.forms import DashboardFilterForm
 from powerdesk.analytics.measures import Scope
+from powerdesk.analytics.outage_figures import OutageFigures, outage_figures
 from powerdesk.analytics.selectors import period_of, quality_allowed
 from powerdesk.core.api import error_responses, request_user
 from powerdesk.core.errors import ValidationFailed
@@ -99,6 +101,32 @@ class DashboardGroupSerializer(serializers.Serializer):
         ref_name = "DashboardGroup"
 
 
+class DashboardOutageRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="null: no denominator (or no users in scope).")
+    unit = serializers.CharField(allow_blank=True, help_text="The unit: %, 小时/户 …; blank: a count.")
+    definition = serializers.CharField(help_text="The formula, as the page shows it.")
+    worked = serializers.CharField(allow_blank=True, help_text="The formula with the period's numbers.")
+    part = serializers.FloatField(allow_null=True)
+    whole = serializers.FloatField(allow_null=True)
+    link = serializers.CharField(help_text="The outage list or the reliability page, same selection.")
+
+    class Meta:
+        ref_name = "DashboardOutageRow"
+
+
+class DashboardOutagesSerializer(serializers.Serializer):
+    available = serializers.BooleanField(help_text="False: no outage recorded at all (source data absent).")
+    absent = serializers.CharField(allow_blank=True, help_text="What the page says when it is absent.")
+    notices = DashboardOutageRowSerializer(many=True)
+    reliability = DashboardOutageRowSerializer(many=True)
+    reliability_rules = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "DashboardOutages"
+
+
 class DashboardOutputSerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
@@ -111,6 +139,7 @@ class DashboardOutputSerializer(serializers.Serializer):
     hot_spots = DashboardHotSpotSerializer(many=True)
     hot_spot_definition = serializers.CharField()
     groups = DashboardGroupSerializer(many=True)
+    outages = DashboardOutagesSerializer(help_text="Outage-notice lateness and reliability (outage_figures).")
 
     class Meta:
         ref_name = "Dashboard"
@@ -127,6 +156,7 @@ def dashboard_data(
     *,
     unit: int | None,
     filters: dashboard.Filters,
+    outages: OutageFigures,
 ) -> dict[str, Any]:
     return {
         "date_from": figures.period.first,
@@ -152,6 +182,11 @@ def dashboard_data(
         ],
         "hot_spot_definition": str(dashboard.HOT_SPOT_DEFINITION),
         "groups": [{**vars(g), "months": [{"month": m, "orders": n} for m, n in g.months]} for g in groups],
+        "outages": {
+            **vars(outages),
+            "notices": [{**vars(r), "name": r.label} for r in outages.notices],
+            "reliability": [{**vars(r), "name": r.label} for r in outages.reliability],
+        },
     }
 
 
@@ -202,5 +237,6 @@ class DashboardApi(APIView):
             dashboard.seeded_groups(period, scope, filters),
             unit=unit.pk if unit is not None else None,
             filters=filters,
+            outages=outage_figures(period, scope),
         )
         return Response(DashboardOutputSerializer(answer).data)

@@ -18,51 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from powerdesk.analytics import dashboard, services
-from powerdesk.analytics.forms import DashboardFilterForm
-from powerdesk.analytics.measures import Scope
-from powerdesk.analytics.selectors import default_days, month_bounds, period_of, quality_allowed
+from powerdesk.analytics.dashboard_query import dashboard_selection
+from powerdesk.analytics.outage_figures import outage_figures
+from powerdesk.analytics.selectors import month_bounds, period_of
 from powerdesk.core.decorators import domain_errors
-from powerdesk.org.models import UnitHead
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.workorders.selectors import order_get
 
 
-def _parse(
-    request: ConsoleRequest, *, own_unit: bool
-) -> tuple[DashboardFilterForm, dict[str, Any], list[str]]:
-    user = request.user
-    quality_allowed(user)
-    query = request.GET.copy()
-    if not query.get("date_from") and not query.get("date_to"):
-        first, last = default_days()
-        query["date_from"], query["date_to"] = first.isoformat(), last.isoformat()
-    if own_unit and "unit" not in query:
-        # The unit a head heads (else their own unit): the unit head's dashboard opens on it.
-        headed = UnitHead.objects.filter(user=user).values_list("unit_id", flat=True).first()
-        if headed or user.unit_id:
-            query["unit"] = str(headed or user.unit_id)
-    form = DashboardFilterForm(query, user=user)
-    errors: list[str] = []
-    if not form.is_valid():
-        errors = [
-            f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, msgs))}"
-            for name, msgs in form.errors.items()
-        ]
-    first, last = default_days()
-    data: dict[str, Any] = {"date_from": first, "date_to": last, "unit": None}
-    data.update({k: v for k, v in form.cleaned_data.items() if k not in form.errors})
-    return form, data, errors
-
-
 def _page(request: ConsoleRequest, *, own_unit: bool) -> HttpResponse:
-    form, data, errors = _parse(request, own_unit=own_unit)
-    period = period_of(data["date_from"], data["date_to"])
-    scope = Scope(request.user, data.get("unit"))
-    filters = dashboard.Filters(
-        customer_type=data.get("customer_type") or "",
-        channel=data.get("channel") or "",
-        business_type=data.get("business_type") or "",
-    )
+    selection = dashboard_selection(request.user, request.GET, own_unit=own_unit)
+    form, errors = selection.form, selection.errors
+    period, scope, filters = selection.period, selection.scope, selection.filters
     figures = dashboard.dashboard_figures(period, scope, filters)
     spots = dashboard.hot_spots(period, scope, filters)
     groups = dashboard.seeded_groups(period, scope, filters)
@@ -108,10 +75,23 @@ def _page(request: ConsoleRequest, *, own_unit: bool) -> HttpResponse:
             "spot_definition": dashboard.HOT_SPOT_DEFINITION,
             "rule": dashboard.hot_spot_rule(),
             "groups": groups,
+            "outage": outage_figures(period, scope),
+            "export_query": _export_query(request, own_unit=own_unit),
             "previous": _with_days(request, previous.first, previous.last),
             "next": _with_days(request, following.first, following.last),
         },
     )
+
+
+def _export_query(request: ConsoleRequest, *, own_unit: bool) -> str:
+    """The page's query for its tables' 导出 Excel buttons (each adds ``table``); the unit head's page
+    says so with ``page=unit`` (it opens on the head's unit)."""
+    query = request.GET.copy()
+    for name in ("table", "page"):
+        query.pop(name, None)
+    if own_unit:
+        query["page"] = "unit"
+    return query.urlencode()
 
 
 def _shift(first: dt.date, months: int) -> tuple[dt.date, dt.date]:

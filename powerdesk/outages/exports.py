@@ -1,5 +1,6 @@
 """The outage list as Excel (``core.exports`` code ``outages``): the list page's selection (outages not
-over, or all with ``all=1``), newest first, every row rather than the page's first 200."""
+over, or all with ``all=1`` or any filter of ``OutageListFilterForm``), newest first, every row rather
+than the page's first 200."""
 
 from __future__ import annotations
 
@@ -13,12 +14,16 @@ from powerdesk.core.exports import Exporter, Table, exporters
 from powerdesk.core.xlsx import DATETIME, INTEGER, Column
 from powerdesk.org.models import User
 from powerdesk.outages import selectors
+from powerdesk.outages.forms import OutageListFilterForm
 from powerdesk.outages.models import Outage, OutageCause, OutageKind, OutageState
 
 
 def outages_table(user: User, params: Mapping[str, Any]) -> Table:
-    every = params.get("all") == "1"
-    outages = (Outage.objects.all() if every else selectors.active_outages()).order_by("-created_at", "-id")
+    form = OutageListFilterForm(params)
+    form.is_valid()
+    every = params.get("all") == "1" or form.filtering()
+    outages = Outage.objects.all() if every else selectors.active_outages()
+    outages = selectors.outages_selected(outages, **form.selection()).order_by("-created_at", "-id")
     columns = [
         Column(_("停电编号"), width=16),
         Column(_("停电类型"), width=8),
@@ -39,7 +44,10 @@ def outages_table(user: User, params: Mapping[str, Any]) -> Table:
         columns=columns,
         rows=_rows(outages.iterator(chunk_size=2000)),
         count=outages.count(),
-        filters={"all": True} if every else {},
+        filters={
+            **({"all": True} if every else {}),
+            **{k: str(v.pk if hasattr(v, "pk") else v) for k, v in form.selection().items() if v},
+        },
     )
 
 

@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.core.forms import BusinessDayField
 from powerdesk.customers.models import Customer
 from powerdesk.grid.models import Device
 from powerdesk.org.models import Unit
-from powerdesk.outages.models import EtrSource, KnownEvent, OutageCause, OutageKind, ProofKind
+from powerdesk.outages.models import EtrSource, KnownEvent, OutageCause, OutageKind, OutageState, ProofKind
+from powerdesk.workorders.forms import UnitChoiceField
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -122,3 +124,46 @@ class StormForm(forms.Form):
         to_field_name="code",
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class OutageListFilterForm(forms.Form):
+    """The outage list's filters (kept in the URL; the dashboards link here with them): the responsible
+    unit's subtree, the start day, the state, a late or missing notice. Any of them lists every outage,
+    not only those not over."""
+
+    unit = UnitChoiceField(
+        label=_("责任单位（含下级）"),
+        queryset=Unit.objects.filter(is_active=True).order_by("path"),
+        required=False,
+        empty_label=_("全部单位"),
+        error_messages={"invalid_choice": _("请选择有效的单位。")},
+    )
+    date_from = BusinessDayField(label=_("开始日期从"), required=False)
+    date_to = BusinessDayField(label=_("开始日期至"), required=False)
+    state = forms.ChoiceField(
+        label=_("状态"),
+        choices=[("", _("全部状态")), *OutageState.choices],
+        required=False,
+        error_messages={"invalid_choice": _("状态无效。")},
+    )
+    notice = forms.ChoiceField(
+        label=_("通知"),
+        choices=[("", _("全部")), ("late", _("通知滞后或缺失"))],
+        required=False,
+        error_messages={"invalid_choice": _("通知筛选无效。")},
+    )
+
+    def selection(self) -> dict[str, Any]:
+        """The cleaned filters as ``selectors.outages_selected`` takes them (invalid ones left out)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return {
+            "unit": data.get("unit"),
+            "first": data.get("date_from"),
+            "last": data.get("date_to"),
+            "state": data.get("state") or "",
+            "notice_late": data.get("notice") == "late",
+        }
+
+    def filtering(self) -> bool:
+        selection = self.selection()
+        return any(v for v in selection.values())

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
 
 from powerdesk.core import clock, refcache
@@ -43,6 +44,38 @@ PLACEMENT_LIMIT = 5
 
 def active_outages() -> QuerySet[Outage]:
     return Outage.objects.filter(actual_end__isnull=True).exclude(state__in=CLOSED_STATES)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=clock.BUSINESS_TZ)
+
+
+def outages_selected(
+    outages: QuerySet[Outage],
+    *,
+    unit: Any = None,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    state: str = "",
+    notice_late: bool = False,
+) -> QuerySet[Outage]:
+    """The outage list's filters, one definition for the list, its export and the dashboards' counts
+    that link to it: the responsible unit's subtree, the start (actual, else planned) within the days
+    ``first``–``last`` in Asia/Shanghai, the state, and whether a notice was late or is missing (the
+    ``notice_flagged`` the notice sweep keeps, ``services.notices_flag``)."""
+    if unit is not None:
+        outages = outages.filter(unit__path__startswith=unit.path)
+    if first is not None or last is not None:
+        outages = outages.annotate(started=Coalesce("actual_start", "planned_start"))
+        if first is not None:
+            outages = outages.filter(started__gte=_day_start(first))
+        if last is not None:
+            outages = outages.filter(started__lt=_day_start(last + dt.timedelta(days=1)))
+    if state:
+        outages = outages.filter(state=state)
+    if notice_late:
+        outages = outages.filter(notice_flagged=True)
+    return outages
 
 
 def _open_interruptions(*, customer: int) -> QuerySet[Any]:

@@ -21,7 +21,15 @@ from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
 from powerdesk.outages import known_events, presenting, selectors, services
-from powerdesk.outages.forms import EtrForm, KnownEventForm, OutageForm, PlaceForm, RejectForm, RestoreForm
+from powerdesk.outages.forms import (
+    EtrForm,
+    KnownEventForm,
+    OutageForm,
+    OutageListFilterForm,
+    PlaceForm,
+    RejectForm,
+    RestoreForm,
+)
 from powerdesk.outages.models import KnownEvent, Outage, Prediction
 
 LIST_SHOWN = 200
@@ -39,12 +47,23 @@ def _require_manager(request: ConsoleRequest) -> None:
 
 @login_required
 def outage_list(request: ConsoleRequest) -> HttpResponse:
-    active = request.GET.get("all") != "1"
+    """Outages not over, or all (``all=1``); the filters of ``OutageListFilterForm`` (invalid ones
+    reported and left out) select among all."""
+    form = OutageListFilterForm(request.GET)
+    form.is_valid()
+    active = request.GET.get("all") != "1" and not form.filtering()
     outages = selectors.active_outages() if active else Outage.objects.all()
+    outages = selectors.outages_selected(outages, **form.selection())
     return render(
         request,
         "outages/list.html",
         {
+            "form": form,
+            "filter_errors": [
+                f"{form.fields[name].label if name in form.fields else ''}：{' '.join(map(str, msgs))}"
+                for name, msgs in form.errors.items()
+            ],
+            "total": outages.count(),
             "outages": list(outages.order_by("-created_at")[:LIST_SHOWN]),
             "active": active,
             "may_manage": may_manage(request.user),

@@ -247,8 +247,14 @@ def reliability_report(
     """Both standards' figures for the period and for each of its months, in the user's scope. A fixed
     number of queries whatever the period: the records of the period and of the MED history, the counts."""
     reliability_allowed(user)
-    settings = current_settings()
     scope = scope_for(user, unit=unit, feeder=feeder)
+    return reliability_figures(scope=scope, first=first, last=last, user_unit=user_unit)
+
+
+def reliability_figures(*, scope: Scope, first: dt.date, last: dt.date, user_unit: str = rules.LV) -> Report:
+    """The report of :func:`reliability_report` for a scope the caller has already decided (the service
+    quality dashboards show them to their own readers, within the units those see)."""
+    settings = current_settings()
     lv_items = lv_interruptions(scope, first, last)
     customers = lv_users(scope)
     if user_unit == rules.MV:

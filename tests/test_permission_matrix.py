@@ -683,7 +683,6 @@ NOT_PAGES = {"favicon", "media"}
 # --- the scene ----------------------------------------------------------------------------------------
 
 
-@dataclass
 def _failed_notification(order: Any) -> Any:
     """A message about ``order`` the gateway never took (one per check: a resend makes it pending)."""
     from powerdesk.core import clock

@@ -475,7 +475,7 @@ def test_intakes_retried_through_a_database_restart_make_one_order_each(own_data
                 time.sleep(0.2)
 
     try:
-        wait_until_serving(base, run.proc, seconds=120)
+        wait_until_serving(base, run.proc, seconds=300)  # migrate, collectstatic on a busy machine
         stream = threading.Thread(target=client, daemon=True)
         stream.start()
         until("the first intakes answered", lambda: len(numbers) >= 5, seconds=60)

@@ -14,7 +14,7 @@ import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.validators import MinValueValidator, validate_slug
 from django.db import models
 from django.db.models import Q
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -352,9 +352,11 @@ class SendRetryPolicy(models.Model):
     row is in force; without one, these defaults."""
 
     name = models.CharField(_("名称"), max_length=50)
-    max_attempts = models.PositiveSmallIntegerField(_("最多尝试次数"), default=10)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("最多尝试次数"), default=10, validators=[MinValueValidator(1)]
+    )
     first_wait_seconds = models.PositiveIntegerField(_("首次重试等待（秒）"), default=30)
-    factor = models.PositiveSmallIntegerField(_("等待倍数"), default=2)
+    factor = models.PositiveSmallIntegerField(_("等待倍数"), default=2, validators=[MinValueValidator(1)])
     max_wait_seconds = models.PositiveIntegerField(_("最长等待（秒）"), default=900)
 
     class Meta:

@@ -26,8 +26,10 @@ Steps of :func:`restore`:
 1. verify every checksum of ``SHA256SUMS`` and that it covers every file of the manifest; refuse on any
    difference, before touching the database;
 2. refuse a database that has any table, view or sequence of its own, and a media directory that has files;
-3. ``pg_restore --exit-on-error --single-transaction --no-owner`` as the connecting role (the schema's
-   owner), then copy the files back and compare the row counts with the manifest's.
+3. ``pg_restore --exit-on-error --single-transaction --no-owner --no-privileges`` as the connecting role
+   (the schema's owner), then copy the files back and compare the row counts with the manifest's. The
+   application role's rights are not taken from the dump (it may have another name on this server): the
+   ``migrate`` that follows a restore grants them (:mod:`powerdesk.core.dbroles`).
 """
 
 from __future__ import annotations
@@ -328,6 +330,7 @@ def restore(*, source: Path, database: Database, media_root: Path) -> Restored:
             "--exit-on-error",
             "--single-transaction",
             "--no-owner",
+            "--no-privileges",
             f"--dbname={database.name}",
             str(source / DUMP),
         ],

@@ -213,7 +213,8 @@ STATICFILES_DIRS = [BASE_DIR / "powerdesk" / "static"]
 MEDIA_ROOT = Path(os.environ.get("POWERDESK_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files appear whole or not at all, and a full disk is a clear error (powerdesk/core/storage.py).
+    "default": {"BACKEND": "powerdesk.core.storage.WholeFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -193,6 +193,18 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("notify:customer_opt_outs", args=[sc.customer.pk]),
         lambda role, position: (OK if sees_order(role, position) else MISSING) if role.creates else FORBIDDEN,
     ),
+    # Failed messages and their resend: the roles that may write on an order (note); then the order's
+    # visibility (another unit's message does not exist); a resend goes back to the list (302).
+    "notify:failed": Row(
+        lambda sc: reverse("notify:failed"), lambda role, position: OK if "note" in role.may else FORBIDDEN
+    ),
+    "notify:resend": Row(
+        lambda sc: reverse("notify:resend", args=[_failed_notification(sc.order).pk]),
+        lambda role, position: (
+            (LOGIN if sees_order(role, position) else MISSING) if "note" in role.may else FORBIDDEN
+        ),
+        method="post",
+    ),
     "workorders:list": Row(lambda sc: reverse("workorders:list") + "?queue=all", everyone()),
     "workorders:new": Row(lambda sc: reverse("workorders:new"), takes_calls(OK)),
     "workorders:queue_counts": Row(lambda sc: reverse("workorders:queue_counts"), everyone()),
@@ -669,6 +681,23 @@ NOT_PAGES = {"favicon", "media"}
 
 
 # --- the scene ----------------------------------------------------------------------------------------
+
+
+def _failed_notification(order: Any) -> Any:
+    """A message about ``order`` the gateway never took (one per check: a resend makes it pending)."""
+    from powerdesk.core import clock
+    from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate
+
+    return Notification.objects.create(
+        recipient_address="13800000009",
+        channel="sms",
+        template=NotificationTemplate.objects.get(code="sla_warning"),
+        text="—",
+        order=order,
+        state=NotificationState.FAILED,
+        permanent_error=True,
+        created_at=clock.now(),
+    )
 
 
 @dataclass

@@ -105,6 +105,13 @@ def _learning(data: dict[str, Any]) -> str:
     return text
 
 
+def _resent(data: dict[str, Any]) -> str:
+    return gettext("此前尝试 %(attempts)s 次：%(error)s") % {
+        "attempts": data.get("attempts", 0),
+        "error": data.get("error", ""),
+    }
+
+
 @dataclass(frozen=True)
 class Kind:
     code: str
@@ -132,6 +139,7 @@ KINDS: dict[str, Kind] = {
         Kind("export", _("导出"), _export),
         Kind("learning_assigned", _("布置案例学习"), _learning),
         Kind("learning_confirmed", _("确认案例学习"), _learning),
+        Kind("notification_resent", _("重发失败通知"), _resent),
     ]
 }
 

@@ -253,6 +253,7 @@ _ERROR_DESCRIPTIONS = {
     413: "Request body too large.",
     415: "Unsupported media type.",
     503: "The database cannot be reached right now (service_unavailable): try again shortly.",
+    507: "The uploads disk is full (storage_full): nothing was stored; retry when there is room.",
 }
 
 

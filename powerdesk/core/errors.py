@@ -56,3 +56,10 @@ class ServiceUnavailable(DomainError):
 
     code = "service_unavailable"
     http_status = 503
+
+
+class StorageFull(DomainError):
+    """The disk of the uploaded files is full (``powerdesk.core.storage``): nothing was stored."""
+
+    code = "storage_full"
+    http_status = 507

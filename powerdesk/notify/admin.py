@@ -8,6 +8,7 @@ from powerdesk.notify.models import (
     NotificationCategory,
     NotificationTemplate,
     QuietHours,
+    SendRetryPolicy,
 )
 
 
@@ -112,3 +113,8 @@ class CustomerOptOutAdmin(admin.ModelAdmin):
     search_fields = ["customer__account_no"]
     raw_id_fields = ["customer"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(SendRetryPolicy)
+class SendRetryPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "max_attempts", "first_wait_seconds", "factor", "max_wait_seconds"]

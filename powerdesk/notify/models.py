@@ -14,7 +14,7 @@ import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.validators import MinValueValidator, validate_slug
 from django.db import models
 from django.db.models import Q
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -343,3 +343,30 @@ class CustomerMessageRule(models.Model):
     def clean(self) -> None:
         if self.sub_type is not None and self.sub_type.business_type != self.business_type:
             raise ValidationError({"sub_type": gettext("业务子类与业务类型不符。")})
+
+
+class SendRetryPolicy(models.Model):
+    """How the send jobs retry a message the gateway refused for a while (a transient error): waits that
+    grow by ``factor`` from ``first_wait_seconds`` up to ``max_wait_seconds``, ``max_attempts`` in all;
+    after the last, the message stays ``failed`` and is listed for a resend (``notify:failed``). The first
+    row is in force; without one, these defaults."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("最多尝试次数"), default=10, validators=[MinValueValidator(1)]
+    )
+    first_wait_seconds = models.PositiveIntegerField(_("首次重试等待（秒）"), default=30)
+    factor = models.PositiveSmallIntegerField(_("等待倍数"), default=2, validators=[MinValueValidator(1)])
+    max_wait_seconds = models.PositiveIntegerField(_("最长等待（秒）"), default=900)
+
+    class Meta:
+        verbose_name = _("发送重试策略")
+        verbose_name_plural = _("发送重试策略")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> SendRetryPolicy:
+        return cls.objects.order_by("id").first() or cls(name="default")

@@ -114,3 +114,13 @@ def delivery_next(current: str, reported: str) -> str | None:
     if _DELIVERY_RANK[reported] <= _DELIVERY_RANK.get(current, 0):
         return None
     return reported
+
+
+def send_retry_wait(
+    *, attempts: int, max_attempts: int, first_wait_seconds: int, factor: int, max_wait_seconds: int
+) -> int | None:
+    """Seconds to wait before the next attempt after ``attempts`` failed ones, or None when that was the
+    last allowed: ``first_wait_seconds × factor^(attempts − 1)``, at most ``max_wait_seconds``."""
+    if attempts >= max_attempts:
+        return None
+    return int(min(max_wait_seconds, first_wait_seconds * factor ** max(0, attempts - 1)))

@@ -43,8 +43,8 @@ from powerdesk.workorders.models import WorkOrder
 logger = logging.getLogger(__name__)
 
 # A claim older than this belongs to a sender that died: the send may be retried by anyone. Longer than
-# any transport timeout, shorter than the retry schedule of the send task (about six minutes in all). The
-# job that made a claim takes it over sooner (see the module's guarantees).
+# any transport timeout, shorter than the retry schedule of the send task (SendRetryPolicy: about 75
+# minutes as seeded). The job that made a claim takes it over sooner (see the module's guarantees).
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)
 
 # Notifications one send job delivers, one after another. A job per notification made a 1,000-step

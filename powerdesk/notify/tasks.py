@@ -7,31 +7,61 @@ where a plain ``send_notifications.defer()`` would commit on the worker's own co
 
 from __future__ import annotations
 
-import procrastinate
-from procrastinate import JobContext
-from procrastinate.contrib.django import app
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import procrastinate
+from procrastinate import JobContext, RetryDecision
+from procrastinate.contrib.django import app
+from procrastinate.jobs import Job
+
+from powerdesk.notify.failures import notifications_give_up, send_retry_in
 from powerdesk.notify.services import notification_send, notification_send_batch
 from powerdesk.notify.transports import TransientError
 
-# Waits of 3, 9, 27, 81 and 243 s between the six attempts: about six minutes in all, past the point where
-# a claim left by a dead worker counts as stale (services.SENDING_STALE_AFTER). Only transient errors are
-# retried; a permanent one is recorded on the notification and the job ends.
-SEND_RETRY = procrastinate.RetryStrategy(
-    max_attempts=6, exponential_wait=3, retry_exceptions=[TransientError]
-)
+
+class PolicyRetry(procrastinate.BaseRetryStrategy):
+    """Retries of the send jobs as ``SendRetryPolicy`` says (seeded: waits from 30 s doubling up to 15 min,
+    ten attempts over about 75 minutes, so an hour without the gateway loses nothing). The wait is read
+    by the task (:func:`_retried_by_policy`) and carried on the exception: this method runs in the
+    worker's event loop, where the ORM may not. Only transient errors are retried; a permanent one is
+    recorded on the notification and the job ends."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        wait = getattr(exception, "retry_in_seconds", None)
+        if not isinstance(exception, TransientError) or wait is None:
+            return None
+        return RetryDecision(retry_in={"seconds": wait})
+
+
+SEND_RETRY = PolicyRetry()
+
+
+@contextmanager
+def _retried_by_policy(context: JobContext, notification_ids: list[int]) -> Iterator[None]:
+    """On a transient failure, the wait before the next attempt, or, after the last, the rows given up."""
+    try:
+        yield
+    except TransientError as exc:
+        attempts = (context.job.attempts if context.job is not None else 0) + 1
+        exc.retry_in_seconds = send_retry_in(attempts=attempts)  # type: ignore[attr-defined]
+        if exc.retry_in_seconds is None:  # type: ignore[attr-defined]
+            notifications_give_up(notification_ids=notification_ids, attempts=attempts)
+        raise
 
 
 @app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
 def send_notifications(context: JobContext, *, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch of notifications (what every enqueue defers)."""
-    return notification_send_batch(notification_ids=notification_ids, job_id=_job_id(context))
+    with _retried_by_policy(context, notification_ids):
+        return notification_send_batch(notification_ids=notification_ids, job_id=_job_id(context))
 
 
 @app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
 def send_notification(context: JobContext, *, notification_id: int) -> str | None:
     """Send one notification (a job naming a single row: the stalled-job retry covers it too)."""
-    notification = notification_send(notification_id=notification_id, job_id=_job_id(context))
+    with _retried_by_policy(context, [notification_id]):
+        notification = notification_send(notification_id=notification_id, job_id=_job_id(context))
     return notification.state if notification is not None else None
 
 

@@ -402,3 +402,96 @@ def test_a_killed_database_is_started_again_while_the_web_answers_503(own_databa
     # A clean stop removes postmaster.pid; one left behind must name no live process.
     pid_file = var / "pgdata" / "postmaster.pid"
     assert not pid_file.exists() or not _alive(_postmaster(var)), output
+
+
+# --- intakes retried through a restart of the database ----------------------------------------------
+
+COUNT_ORDERS = """
+import os
+from powerdesk import launcher
+launcher.launch(launcher.Role.OWNER)
+os.environ["DJANGO_SETTINGS_MODULE"] = "powerdesk.settings"
+import django
+django.setup()
+from powerdesk.workorders.models import Contact, WorkOrder
+print(WorkOrder.objects.count(), Contact.objects.count())
+"""
+
+
+def _post_intake(base: str, token: str, key: str, phone: str) -> tuple[int, dict | None]:
+    """Status and body of one keyed intake; status 0 when no answer came (connection refused or cut)."""
+    body = {
+        "business_type": "consultation",
+        "topic": "billing",
+        "caller_phone": phone,
+        "description": "咨询电费账单",
+    }
+    request = urllib.request.Request(
+        f"{base}/api/v1/workorders/",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": key,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except (urllib.error.URLError, OSError):
+        return 0, None
+
+
+def test_intakes_retried_through_a_database_restart_make_one_order_each(own_database):
+    """A client sends keyed intakes one after another and retries each until it is answered, while the
+    database is killed and started again under it: every key ends with one order, none is lost and none
+    doubled, and the retries met the outage (503 or no answer) on the way."""
+    env, token = own_database
+    var = Path(env["POWERDESK_VAR_DIR"])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    run = Run({**env, "POWERDESK_BIND": f"127.0.0.1:{port}", "POWERDESK_WEB_WORKERS": "2"})
+    keys = [f"drill-{i:03d}" for i in range(40)]
+    numbers: dict[str, str] = {}
+    refused: list[int] = []  # the statuses of the attempts that were not answered 200/201
+    unexpected: list[tuple[str, int]] = []
+    output = ""
+
+    def client() -> None:
+        deadline = time.monotonic() + 240
+        for i, key in enumerate(keys):
+            while time.monotonic() < deadline:
+                status, answer = _post_intake(base, token, key, f"1390000{i:04d}")
+                if status in (200, 201) and answer is not None:
+                    numbers[key] = answer["number"]
+                    break
+                if status not in (0, 503):
+                    unexpected.append((key, status))
+                    return
+                refused.append(status)
+                time.sleep(0.2)
+
+    try:
+        wait_until_serving(base, run.proc, seconds=300)  # migrate, collectstatic on a busy machine
+        stream = threading.Thread(target=client, daemon=True)
+        stream.start()
+        until("the first intakes answered", lambda: len(numbers) >= 5, seconds=60)
+        os.kill(_postmaster(var), signal.SIGKILL)
+        run.said("the database (embedded PostgreSQL) ended", seconds=30)
+        stream.join(timeout=300)
+        assert not stream.is_alive(), f"the client is still retrying; answered {len(numbers)} of {len(keys)}"
+        output = run.stop(signal.SIGTERM, seconds=60)
+    finally:
+        run.kill()
+    assert not unexpected, f"answers other than 200/201/503: {unexpected}\n{output}"
+    assert sorted(numbers) == keys  # nothing lost
+    assert len(set(numbers.values())) == len(keys)  # one order per key
+    assert refused, "the stream never met the outage: the drill proved nothing"
+    counted = subprocess.run(
+        [sys.executable, "-c", COUNT_ORDERS], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.split() == [str(len(keys)), str(len(keys))]  # nothing doubled: orders, contacts

@@ -61,6 +61,7 @@ NOT_PAGES = {
     "knowledge:learning_confirm": "POST only",
     "knowledge:script_step": "POST only",
     "knowledge:script_revise": "POST only",
+    "notify:resend": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")

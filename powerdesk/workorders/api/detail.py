@@ -65,7 +65,7 @@ class WorkOrderAttachmentAddApi(APIView):
         tags=TAGS,
         request={"multipart/form-data": InputSerializer},
         parameters=[NUMBER_PARAMETER, IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: AttachmentOutputSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
+        responses={201: AttachmentOutputSerializer, **error_responses(400, 401, 403, 404, 413, 415, 507)},
     )
     def post(self, request: Request, number: str) -> Response:
         order = visible_order(request, number)

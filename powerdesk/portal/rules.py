@@ -72,7 +72,7 @@ CUSTOMER_EVENTS = {
     EventKind.TRANSFER: _("已转交%(unit)s处理"),
     EventKind.TAKE: _("工作人员已接单"),
     EventKind.ARRIVE: _("工作人员已到达现场"),
-    EventKind.RESOLVE: _("处理完成"),
+    EventKind.RESOLVE: _("已处理完毕"),
     EventKind.REPLY: _("答复"),
     EventKind.ANSWER: _("答复"),
     EventKind.CALLBACK: _("已回访"),

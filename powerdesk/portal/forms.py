@@ -54,7 +54,7 @@ class BindForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("holder_name") or "").strip() and not (data.get("id_digits") or "").strip():
             raise forms.ValidationError(_("请填写户主姓名或证件号码后几位。"))
         return data
@@ -83,7 +83,9 @@ class ReportForm(forms.Form):
     def __init__(self, *args: Any, customers: list[Customer], kinds: list[ReportKind], **kwargs: Any):
         kwargs.setdefault("initial", {}).setdefault("submission", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-        self.fields["customer"].choices = [(c.account_no, f"{c.account_no} {c.address}") for c in customers]
+        choice = self.fields["customer"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(c.account_no, f"{c.account_no} {c.address}") for c in customers]
         field = self.fields["kind"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = ReportKind.objects.filter(pk__in=[k.pk for k in kinds])

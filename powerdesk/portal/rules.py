@@ -9,6 +9,7 @@ import hmac
 import secrets
 
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.workorders.choices import EventKind, Status
@@ -65,7 +66,7 @@ def holder_matches(*, name: str, id_number: str, given_name: str, given_digits: 
 
 # What the customer reads for each timeline event; kinds not listed (notes, calls out, escalations,
 # reclassifications, links, internal flags) are the staff's and are not shown.
-CUSTOMER_EVENTS = {
+CUSTOMER_EVENTS: dict[str, Promise] = {
     EventKind.CREATED: _("您的诉求已受理"),
     EventKind.REPEAT_CALL: _("您再次反映了此问题，已记录并提醒处理人员"),
     EventKind.DISPATCH: _("已派给%(unit)s处理"),
@@ -88,7 +89,7 @@ CUSTOMER_EVENTS = {
 # Events whose text the customer is meant to read: the handler's result and the reply.
 CUSTOMER_TEXT_EVENTS = frozenset({EventKind.RESOLVE, EventKind.REPLY, EventKind.ANSWER})
 
-NEXT_STEPS = {
+NEXT_STEPS: dict[str, Promise] = {
     Status.ACCEPTED: _("等待派给处理单位"),
     Status.DISPATCHED: _("等待工作人员接单"),
     Status.IN_PROGRESS: _("工作人员正在处理"),

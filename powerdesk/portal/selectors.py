@@ -147,7 +147,7 @@ class OrderTrack:
 
 
 def _event_line(event: WorkOrderEvent) -> CustomerEvent | None:
-    label = rules.CUSTOMER_EVENTS.get(event.kind)  # type: ignore[call-overload]
+    label = rules.CUSTOMER_EVENTS.get(event.kind)
     if label is None:
         return None
     text = ""

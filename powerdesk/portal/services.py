@@ -422,6 +422,7 @@ def order_cancel(*, account: PortalAccount, number: str, reason: str = "", submi
     """The customer withdraws their request (one of a bound account; 404 otherwise) while nobody has
     started on it: the workorders transition ``cancel_by_customer``, on the order's timeline."""
     order = selectors.order_for(account=account, number=number)
+    assert order.customer is not None  # order_for reads the bound customers' orders only
     return workorder_cancel_by_customer(
         order=order,
         actor=portal_actor(order.customer),

@@ -33,7 +33,7 @@ from powerdesk.portal.models import (
     ProofState,
     ReportKind,
 )
-from powerdesk.sla.extension import next_clock, order_clocks
+from powerdesk.sla.selectors import next_clock, order_clocks
 from powerdesk.workorders.choices import EventKind
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
 from powerdesk.workorders.selectors import transition_refusal

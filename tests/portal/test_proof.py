@@ -52,3 +52,12 @@ def test_a_clerk_of_another_county_cannot_confirm(account, customer):
 def test_no_proof_for_an_account_not_bound(account, west_customer):
     with pytest.raises(NotFound):
         services.proof_start(account=account, customer=west_customer, kind="app_transfer", address=None)
+
+
+def test_the_proof_code_goes_out_to_a_customer_who_opted_out_of_sms(account, customer):
+    from powerdesk.notify.models import CustomerOptOut, NotificationState
+
+    CustomerOptOut.objects.create(customer=customer, channel="sms")
+    services.proof_start(account=account, customer=customer, kind="app_rename", address=None)
+    sms = Notification.objects.get(template__code="portal_proof_code")
+    assert sms.state == NotificationState.PENDING and not sms.suppressed_reason

@@ -208,13 +208,18 @@ class Notice:
     current: bool
 
 
+def _begun(outage: Outage, now: dt.datetime) -> bool:
+    start = outage.actual_start or outage.planned_start
+    return start is not None and start <= now
+
+
 def notices_for(customers: list[Customer]) -> list[Notice]:
     """Outages on the customers' supply: those they are out in now, and planned ones not yet over."""
     notices: list[Notice] = []
     now = clock.now()
     for customer in customers:
-        current = outages_for_customer(customer)
-        notices += [Notice(customer, o, True) for o in current]
+        current = outages_for_customer(customer)  # their interruption is open: begun, or planned ahead
+        notices += [Notice(customer, o, _begun(o, now)) for o in current]
         planned = (
             active_outages()
             .filter(kind=OutageKind.PLANNED, devices__device__in=devices_above(customer).values("pk"))

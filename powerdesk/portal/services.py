@@ -354,7 +354,7 @@ def portal_actor(customer: Customer) -> User:
         code=PORTAL_ROLE,
         defaults={
             "name": "网上营业厅",
-            "scope": RoleScope.ALL,
+            "scope": RoleScope.SUBTREE,
             "can_create_orders": True,
             "transitions": ["cancel_by_customer"],
         },

@@ -83,7 +83,7 @@ def seed(apps, schema_editor):
         code="portal",
         defaults={
             "name": "网上营业厅",
-            "scope": "all",
+            "scope": "subtree",
             "can_create_orders": True,
             "transitions": ["cancel_by_customer"],
         },

@@ -4,7 +4,8 @@ applications app: starting an application, and its steps on the order's page).
 * ``start_actions``: entries on the portal's home page beside "report a fault", each a
   :class:`StartAction` (a label and a URL name of the registering app, resolved for the customer).
 * ``order_sections``: called with the order the customer is reading; returns ``None`` or a dict with
-  ``template`` (rendered inside the order page) and ``context``.
+  ``template`` (rendered inside the order page with the context as ``section``; ``portal/_section.html``
+  shows ``section.title`` and ``section.lines``) and ``context``.
 """
 
 from __future__ import annotations

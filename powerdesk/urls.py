@@ -37,6 +37,7 @@ urlpatterns = [
     path("audit/", include("powerdesk.audit.urls")),
     path("feedback/", include("powerdesk.feedback.urls")),
     path("p/", include("powerdesk.feedback.public_urls")),
+    path("portal/", include("powerdesk.portal.urls")),
     path("", include("powerdesk.console.urls")),
 ]
 

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 # --- the table: roles ---------------------------------------------------------------------------------
 
-ALL_TRANSITIONS = frozenset(TRANSITIONS)
+# The customer's own withdrawal (the portal's account fires it) is no staff role's.
+ALL_TRANSITIONS = frozenset(TRANSITIONS) - {"cancel_by_customer"}
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,22 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("feedback_public:opinion", args=[sc.hall.pk]), everyone()
     ),
     "risk:orders": Row(lambda sc: reverse("risk:orders"), everyone()),
+    # The customer portal: its sign-in pages open for everyone; a staff session is no portal session,
+    # so every customer page leads to the portal's sign-in (302), the POST-only ones refuse a GET.
+    "portal:sign_in": Row(lambda sc: reverse("portal:sign_in"), everyone()),
+    "portal:verify": Row(lambda sc: reverse("portal:verify"), everyone(405)),
+    "portal:sign_out": Row(lambda sc: reverse("portal:sign_out"), everyone(405)),
+    "portal:home": Row(lambda sc: reverse("portal:home"), everyone(LOGIN)),
+    "portal:consent": Row(lambda sc: reverse("portal:consent"), everyone(LOGIN)),
+    "portal:bind": Row(lambda sc: reverse("portal:bind"), everyone(LOGIN)),
+    "portal:report": Row(lambda sc: reverse("portal:report"), everyone(LOGIN)),
+    "portal:account": Row(
+        lambda sc: reverse("portal:account", args=[sc.customer.account_no]), everyone(LOGIN)
+    ),
+    "portal:order": Row(lambda sc: reverse("portal:order", args=[sc.order.number]), everyone(LOGIN)),
+    "portal:cancel": Row(
+        lambda sc: reverse("portal:cancel", args=[sc.order.number]), everyone(LOGIN), method="post"
+    ),
     # The intake form's suggestion: those who take calls; an empty text answers a hint (200).
     "triage:suggest": Row(lambda sc: reverse("triage:suggest"), takes_calls(OK), method="post", body={}),
     # The model page and its actions: the system administrator only.
@@ -871,7 +888,9 @@ def _route_names(patterns: list[Any], prefix: str = "") -> set[str]:
 
 # The system account's role: its one user is inactive and has no password, so it never signs in; it
 # dispatches fault repairs inside the intake when a routing rule says so (tests/workorders/test_routing.py).
-NOT_SIGNING_IN = {"system"}
+# The portal's role: its users (one per accepting unit) are inactive too; they take customers' reports and
+# fire the customer's cancellation (tests/portal).
+NOT_SIGNING_IN = {"system", "portal"}
 
 
 def test_every_role_has_a_row():

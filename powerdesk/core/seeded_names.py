@@ -40,6 +40,7 @@ ROLE_NAMES = (
     pgettext_lazy("role", "系统管理员"),
     pgettext_lazy("role", "审计员"),
     pgettext_lazy("role", "系统账号"),
+    pgettext_lazy("role", "网上营业厅"),  # the portal's accounts (portal 0002)
 )
 
 # Which models' names are looked up, in which context (the model's label, lower case). Topics and roles

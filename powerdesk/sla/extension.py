@@ -31,6 +31,7 @@ from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.sla import services
 from powerdesk.sla.models import Clock, ClockKind, ClockState, EscalationStep, SuspendReason
+from powerdesk.sla.selectors import next_clock, order_clocks
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.models import WorkOrder
 
@@ -141,26 +142,12 @@ REASON_CODE = ext.TransitionInput(
 # --- the order page and the API -------------------------------------------------------------------
 
 
-def order_clocks(order: WorkOrder) -> list[Clock]:
-    return list(order.clocks.select_related("policy").order_by("due_at", "id"))
-
-
 def _clocks_of(request: HttpRequest, order: WorkOrder) -> list[Clock]:
     """The order's clocks, read once per request for the panels that show them."""
     cache: dict[int, list[Clock]] = request.__dict__.setdefault("_sla_clocks", {})
     if order.pk not in cache:
         cache[order.pk] = order_clocks(order)
     return cache[order.pk]
-
-
-def next_clock(clocks: Sequence[Clock]) -> Clock | None:
-    """The clock whose countdown the page header shows: the one behind ``order.due_at`` (the earliest
-    running or breached one), else a paused one (a suspended order has no due time while paused)."""
-    for states in ((ClockState.RUNNING, ClockState.BREACHED), (ClockState.PAUSED,)):
-        found = next((c for c in clocks if c.state in states), None)
-        if found is not None:
-            return found
-    return None
 
 
 def _due_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:

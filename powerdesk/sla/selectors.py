@@ -16,6 +16,7 @@ from powerdesk.org.models import User
 from powerdesk.org.selectors import visible_units_filter
 from powerdesk.sla import rules, services
 from powerdesk.sla.models import Clock, ClockKind, ClockState
+from powerdesk.workorders.models import WorkOrder
 
 PERIODS = {"today": 0, "7d": 7, "30d": 30}
 
@@ -49,6 +50,21 @@ def clock_list(
     if unit:
         qs = qs.filter(order__unit_id=unit)
     return qs.order_by("due_at", "id")
+
+
+def order_clocks(order: WorkOrder) -> list[Clock]:
+    """Every clock of the order, soonest due first (the order page's panels, the customer portal)."""
+    return list(order.clocks.select_related("policy").order_by("due_at", "id"))
+
+
+def next_clock(clocks: Sequence[Clock]) -> Clock | None:
+    """The clock whose countdown the page header shows: the one behind ``order.due_at`` (the earliest
+    running or breached one), else a paused one (a suspended order has no due time while paused)."""
+    for states in ((ClockState.RUNNING, ClockState.BREACHED), (ClockState.PAUSED,)):
+        found = next((c for c in clocks if c.state in states), None)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from powerdesk.workorders.rules import escalate
 
 OPEN_STATES = (ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED)
 # Transitions after which a clock left open has nothing more to wait for.
-CANCELLING = frozenset({"merge", "archive", "answer"})
+CANCELLING = frozenset({"merge", "archive", "answer", "cancel_by_customer"})
 
 
 def order_region(order: WorkOrder) -> str:
@@ -176,7 +176,7 @@ def clocks_on_transition(
     - a clock whose policy lists ``code`` in ``stops_on`` is met;
     - ``suspend`` with an accepted reason (``pause``) pauses running clocks; ``resume`` pushes their due
       times by the paused span;
-    - ``merge``/``archive``/``answer`` cancel clocks left open;
+    - ``merge``/``archive``/``answer``/``cancel_by_customer`` cancel clocks left open;
     - policies that start on ``code`` start new clocks.
     Sets ``order.due_at`` from the clocks still running.
     """

@@ -36,6 +36,7 @@ class Channel(models.TextChoices):
     REGULATOR = "12398", _("12398监管热线")
     GOVERNMENT = "12345", _("12345政务热线")
     OPINION_BOX = "opinion_box", _("意见箱")
+    PORTAL = "portal", _("网上营业厅")
 
 
 class Priority(models.IntegerChoices):
@@ -113,6 +114,7 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("上传附件")
     FLAGGED = "flagged", _("标记关注")
     LINKED = "linked", _("关联新工单")
+    CUSTOMER_CANCEL = "customer_cancel", _("客户撤销")
 
 
 class StateGroup(models.TextChoices):

@@ -118,6 +118,8 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
         return _("只有需要现场处理的工单（故障报修、服务申请、业务办理）才记录到达现场。")
     if code == "resolve" and order.business_type in FIELD_TYPES and order.status != Status.ON_SITE:
         return _("故障报修工单须先记录到达现场，才能处理完成。")
+    if code == "cancel_by_customer" and (order.taken_at is not None or order.arrived_at is not None):
+        return _("工作人员已开始处理，不能撤销。")
     if code == "answer" and order.business_type not in FIRST_ANSWER_TYPES:
         return _("只有咨询、表扬类工单可以一次答复办结。")
     if code == "archive":

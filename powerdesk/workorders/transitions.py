@@ -193,6 +193,16 @@ TRANSITIONS: dict[str, Transition] = {
             ),
             "secondary",
         ),
+        # The customer's own withdrawal of a request nobody has started (the portal): not a staff action.
+        Transition(
+            "cancel_by_customer",
+            _("客户撤销"),
+            frozenset({S.ACCEPTED, S.DISPATCHED}),
+            S.ARCHIVED,
+            EventKind.CUSTOMER_CANCEL,
+            (FieldSpec("reason", "longtext", _("撤销原因"), required=False),),
+            "danger",
+        ),
         Transition(
             "note",
             _("备注"),

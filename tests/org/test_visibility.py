@@ -151,8 +151,10 @@ MAY = {
     "repair": {"take", "arrive", "resolve", "reply", "return", "suspend", "resume", "call_out", "note"},
     "handler": {"take", "resolve", "reply", "return", "suspend", "resume", "reclassify", "call_out", "note"},
     "callback": {"callback", "archive", "reopen", "call_out", "note"},
-    "manager": set(TRANSITIONS),
-    "admin": set(TRANSITIONS),
+    # Every staff transition; the customer's own withdrawal is the portal account's alone.
+    "manager": set(TRANSITIONS) - {"cancel_by_customer"},
+    "admin": set(TRANSITIONS) - {"cancel_by_customer"},
+    "portal": {"cancel_by_customer"},
 }
 
 

@@ -62,6 +62,9 @@ NOT_PAGES = {
     "knowledge:script_step": "POST only",
     "knowledge:script_revise": "POST only",
     "notify:resend": "POST only",
+    "portal:verify": "POST only",
+    "portal:sign_out": "POST only",
+    "portal:cancel": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -106,6 +109,9 @@ def console_urls(users, customer):
         **_knowledge_arguments(users),
         "exports:detail": [_export_job(users["manager"]).pk],
         "analytics:report": [_monthly_report(users["manager"]).pk],
+        # The portal's pages lead a staff member (no portal session) to the portal's sign-in page.
+        "portal:account": [customer.account_no],
+        "portal:order": [order.number],
     }
     urls = []
     for name, pattern in _console_patterns():

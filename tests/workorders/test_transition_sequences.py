@@ -52,7 +52,8 @@ class Model:
             return self.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC)
         if code == "transfer":
             return unit != self.unit
-        return True
+        # The customer's own withdrawal: no staff role may fire it (tests/portal).
+        return code != "cancel_by_customer"
 
     def apply(self, code: str, unit: int | None, satisfaction: str, home: int) -> None:
         t = TRANSITIONS[code]

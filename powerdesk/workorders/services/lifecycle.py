@@ -244,6 +244,37 @@ def workorder_archive(
     )
 
 
+def workorder_cancel_by_customer(
+    *,
+    order: WorkOrder,
+    actor: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    request_id: str = "",
+    request_fingerprint: str = "",
+    **inputs: Any,
+) -> WorkOrder:
+    """The customer withdraws a request that nobody has started (accepted, or dispatched and not yet
+    taken): the order is closed with the customer's reason on its timeline; its clocks are cancelled."""
+    reason = (reason or "").strip()
+
+    def change(o: WorkOrder) -> tuple[list[str], str]:
+        refuse_unless_applies(o, "cancel_by_customer")
+        o.closed_at = clock.now()
+        return ["closed_at"], reason
+
+    return apply_transition(
+        order=order,
+        actor=actor,
+        code="cancel_by_customer",
+        expected_version=expected_version,
+        request_id=request_id,
+        request_fingerprint=request_fingerprint,
+        change=change,
+        inputs=inputs,
+    )
+
+
 def workorder_answer(
     *,
     order: WorkOrder,
@@ -692,6 +723,7 @@ SERVICES: dict[str, Callable[..., WorkOrder]] = {
     "callback": workorder_callback,
     "archive": workorder_archive,
     "answer": workorder_answer,
+    "cancel_by_customer": workorder_cancel_by_customer,
     "transfer": workorder_transfer,
     "return": workorder_return,
     "suspend": workorder_suspend,

@@ -1,0 +1,95 @@
+"""The portal's forms: Django forms with Chinese messages (translated through the catalogue)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.customers.models import Customer
+from powerdesk.portal.models import ReportKind
+
+PHONE_ATTRS = {"inputmode": "numeric", "autocomplete": "tel", "maxlength": "11"}
+CODE_ATTRS = {"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": "8"}
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
+        error_messages={"required": _("请输入手机号码。")},
+    )
+
+
+class CodeForm(forms.Form):
+    phone = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+        error_messages={"required": _("请输入验证码。")},
+    )
+
+
+class ConsentForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("我已阅读并同意以上隐私声明"), error_messages={"required": _("请先阅读并同意隐私声明。")}
+    )
+
+
+class BindForm(forms.Form):
+    account_no = forms.CharField(
+        label=_("户号"), max_length=20, error_messages={"required": _("请输入户号。")}
+    )
+    holder_name = forms.CharField(label=_("户主姓名"), max_length=100, required=False)
+    id_digits = forms.CharField(
+        label=_("或：户主证件号码后四位至六位"),
+        max_length=6,
+        min_length=4,
+        required=False,
+        error_messages={"min_length": _("请至少输入证件号码后四位。")},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("holder_name") or "").strip() and not (data.get("id_digits") or "").strip():
+            raise forms.ValidationError(_("请填写户主姓名或证件号码后几位。"))
+        return data
+
+
+class ReportForm(forms.Form):
+    customer = forms.ChoiceField(label=_("用电户号"), error_messages={"required": _("请选择户号。")})
+    kind = forms.ModelChoiceField(
+        label=_("诉求类型"),
+        queryset=ReportKind.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择诉求类型。"), "invalid_choice": _("请选择诉求类型。")},
+    )
+    staff_name = forms.CharField(
+        label=_("被表扬的员工（姓名或工号，表扬时填写）"), max_length=50, required=False
+    )
+    description = forms.CharField(
+        label=_("情况说明"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写情况说明。")},
+    )
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=36)
+
+    def __init__(self, *args: Any, customers: list[Customer], kinds: list[ReportKind], **kwargs: Any):
+        kwargs.setdefault("initial", {}).setdefault("submission", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        choice = self.fields["customer"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(c.account_no, f"{c.account_no} {c.address}") for c in customers]
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = ReportKind.objects.filter(pk__in=[k.pk for k in kinds])
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("撤销原因（可不填）"), max_length=200, required=False)

@@ -1,0 +1,248 @@
+"""Reads of the portal, every one scoped to the signed-in customer's bound accounts: another customer's
+account or order is "not found" (404), never "forbidden" — a number that exists must not look different
+from one that does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from powerdesk.core import clock, refcache
+from powerdesk.core.errors import NotFound
+from powerdesk.customers.models import Customer
+from powerdesk.customers.supply import devices_above
+from powerdesk.feedback.models import SurveyInvitation
+from powerdesk.feedback.services import survey_url
+from powerdesk.outages.models import Outage, OutageKind
+from powerdesk.outages.selectors import active_outages, outages_for_customer
+from powerdesk.portal import rules
+from powerdesk.portal.extensions import order_sections
+from powerdesk.portal.models import (
+    AccountBinding,
+    OwnershipProof,
+    PortalAccount,
+    PortalConsent,
+    PortalSession,
+    PortalSettings,
+    ProofRule,
+    ProofState,
+    ReportKind,
+)
+from powerdesk.sla.selectors import next_clock, order_clocks
+from powerdesk.workorders.choices import EventKind
+from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
+from powerdesk.workorders.selectors import transition_refusal
+from powerdesk.workorders.transitions import TRANSITIONS
+
+
+def portal_settings() -> PortalSettings:
+    def load() -> PortalSettings:
+        row = PortalSettings.objects.filter(is_active=True).order_by("-pk").first()
+        if row is None:
+            raise LookupError("no active PortalSettings row: portal migration 0002 seeds one")
+        return row
+
+    return refcache.get("portal.settings", load)
+
+
+def report_kinds() -> list[ReportKind]:
+    return refcache.get(
+        "portal.report_kinds",
+        lambda: list(ReportKind.objects.filter(is_active=True).select_related("topic", "sub_type")),
+    )
+
+
+def report_kind(code: str) -> ReportKind | None:
+    return next((k for k in report_kinds() if k.code == code), None)
+
+
+def proof_rule(kind: str) -> ProofRule | None:
+    rows = refcache.get(
+        "portal.proof_rules", lambda: {r.kind: r for r in ProofRule.objects.filter(is_active=True)}
+    )
+    return rows.get(kind)
+
+
+def session_account(cookie: str | None, *, salt: str) -> PortalAccount | None:
+    """The portal account of a session cookie still in force, or None."""
+    if not cookie:
+        return None
+    try:
+        key = signing.loads(cookie, salt=salt)
+    except signing.BadSignature:
+        return None
+    session = (
+        PortalSession.objects.select_related("account")
+        .filter(digest=rules.key_digest(str(key)), ended_at__isnull=True, expires_at__gt=clock.now())
+        .first()
+    )
+    if session is None or not session.account.is_active:
+        return None
+    return session.account
+
+
+def has_consented(account: PortalAccount) -> bool:
+    return PortalConsent.objects.filter(account=account, version=portal_settings().privacy_version).exists()
+
+
+def bound_customers(account: PortalAccount) -> list[Customer]:
+    return [
+        b.customer
+        for b in AccountBinding.objects.filter(account=account).select_related("customer", "customer__area")
+    ]
+
+
+def bound_customer(*, account: PortalAccount, account_no: str) -> Customer:
+    binding = (
+        AccountBinding.objects.select_related("customer", "customer__area")
+        .filter(account=account, customer__account_no=account_no)
+        .first()
+    )
+    if binding is None:
+        raise NotFound(_("找不到该户号。"))
+    return binding.customer
+
+
+def orders_of(account: PortalAccount) -> QuerySet[WorkOrder]:
+    """The orders of the customers bound to the account, newest first."""
+    ids = AccountBinding.objects.filter(account=account).values("customer_id")
+    return (
+        WorkOrder.objects.filter(customer_id__in=ids)
+        .select_related("customer", "topic", "area", "unit")
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_for(*, account: PortalAccount, number: str) -> WorkOrder:
+    order = orders_of(account).filter(number=number).first()
+    if order is None:
+        raise NotFound(_("找不到该工单。"))
+    return order
+
+
+@dataclass
+class CustomerEvent:
+    at: dt.datetime
+    label: str
+    text: str = ""
+
+
+@dataclass
+class OrderTrack:
+    order: WorkOrder
+    events: list[CustomerEvent]
+    next_step: str
+    due_at: dt.datetime | None
+    due_label: str
+    manager_name: str
+    manager_phone: str
+    may_cancel: bool
+    survey_link: str
+    sections: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _event_line(event: WorkOrderEvent) -> CustomerEvent | None:
+    label = rules.CUSTOMER_EVENTS.get(event.kind)
+    if label is None:
+        return None
+    text = ""
+    if event.kind in (EventKind.DISPATCH, EventKind.TRANSFER):
+        after = (event.data or {}).get("after", {})
+        unit_id = after.get("unit")
+        unit_name = event.order.unit.name if unit_id == event.order.unit_id else _("处理单位")
+        return CustomerEvent(at=event.at, label=str(label) % {"unit": unit_name})
+    if event.kind in rules.CUSTOMER_TEXT_EVENTS or event.kind == EventKind.CUSTOMER_CANCEL:
+        text = event.note
+    return CustomerEvent(at=event.at, label=str(label), text=text)
+
+
+def _survey_link(order: WorkOrder) -> str:
+    invitation = SurveyInvitation.objects.filter(
+        order=order, campaign__isnull=True, used_at__isnull=True
+    ).first()
+    if invitation is None or invitation.expired(clock.now()):
+        return ""
+    return survey_url(invitation)
+
+
+def order_track(order: WorkOrder) -> OrderTrack:
+    """The order in the customer's terms: what happened (the timeline's customer-facing events, no
+    notes), what happens next, by when (the next clock of the SLA app), the 台区经理, whether the
+    customer may still cancel it, and the survey link once it is closed."""
+    events = [
+        line
+        for line in (
+            _event_line(e) for e in order.events.select_related("order", "order__unit").order_by("at", "id")
+        )
+        if line is not None
+    ]
+    clock_row = next_clock(order_clocks(order)) if order.is_open else None
+    area = order.area or (order.customer.area if order.customer is not None else None)
+    may_cancel = order.status in TRANSITIONS["cancel_by_customer"].sources and (
+        transition_refusal(order, "cancel_by_customer") is None
+    )
+    sections = [s for s in (section(order) for section in order_sections) if s]
+    return OrderTrack(
+        order=order,
+        events=events,
+        next_step=rules.next_step(order.status),
+        due_at=clock_row.due_at if clock_row is not None else None,
+        due_label=clock_row.get_kind_display() if clock_row is not None else "",
+        manager_name=area.manager_name if area is not None else "",
+        manager_phone=area.manager_phone if area is not None else "",
+        may_cancel=may_cancel,
+        survey_link="" if order.is_open else _survey_link(order),
+        sections=sections,
+    )
+
+
+@dataclass
+class Notice:
+    customer: Customer
+    outage: Outage
+    current: bool
+
+
+def _begun(outage: Outage, now: dt.datetime) -> bool:
+    start = outage.actual_start or outage.planned_start
+    return start is not None and start <= now
+
+
+def notices_for(customers: list[Customer]) -> list[Notice]:
+    """Outages on the customers' supply: those they are out in now, and planned ones not yet over."""
+    notices: list[Notice] = []
+    now = clock.now()
+    for customer in customers:
+        current = outages_for_customer(customer)  # their interruption is open: begun, or planned ahead
+        notices += [Notice(customer, o, _begun(o, now)) for o in current]
+        planned = (
+            active_outages()
+            .filter(kind=OutageKind.PLANNED, devices__device__in=devices_above(customer).values("pk"))
+            .filter(Q(planned_end__isnull=True) | Q(planned_end__gt=now))
+            .exclude(pk__in=[o.pk for o in current])
+            .distinct()
+            .order_by("planned_start")
+        )
+        notices += [Notice(customer, o, False) for o in planned]
+    return notices
+
+
+def proof_in_force(*, account: PortalAccount, customer: Customer, kind: str) -> OwnershipProof | None:
+    """A verified proof of ``kind`` for the customer, recent enough to act on (for the applications)."""
+    since = clock.now() - dt.timedelta(hours=portal_settings().proof_valid_hours)
+    return (
+        OwnershipProof.objects.filter(
+            account=account,
+            customer=customer,
+            rule__kind=kind,
+            state=ProofState.VERIFIED,
+            verified_at__gte=since,
+        )
+        .order_by("-verified_at")
+        .first()
+    )

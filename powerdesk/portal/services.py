@@ -1,0 +1,431 @@
+"""Writes of the portal: sign-in by one-time code, consent, binding accounts, proof of ownership, reports
+through the agents' intake, and the customer's cancellation.
+
+What the sign-in tells an attacker: nothing about whether a number belongs to a customer. Every valid
+mobile number gets a code (an account is only a phone; what it may see comes from the bindings), every
+wrong, expired or used code gets the same message, and the throttles count per phone (by its digest)
+and per address, whatever the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from powerdesk.core import bulk, clock, phones
+from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
+from powerdesk.customers.models import Customer
+from powerdesk.notify.models import NotifyChannel
+from powerdesk.notify.services import notification_enqueue
+from powerdesk.org.models import Role, RoleScope, Unit, UnitKind, User
+from powerdesk.org.selectors import user_sees_unit
+from powerdesk.portal import rules, selectors
+from powerdesk.portal.models import (
+    AccountBinding,
+    CodePurpose,
+    OneTimeCode,
+    OwnershipProof,
+    PortalAccount,
+    PortalConsent,
+    PortalHit,
+    PortalSession,
+    ProofMethod,
+    ProofState,
+    ReportKind,
+)
+from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.services import IntakeResult, workorder_cancel_by_customer, workorder_intake
+
+SESSION_SALT = "powerdesk.portal.session"
+SIGN_IN_TEMPLATE = "portal_sign_in_code"
+PROOF_TEMPLATE = "portal_proof_code"
+PORTAL_ROLE = "portal"
+PORTAL_NAME = "网上营业厅"
+
+
+class Throttled(DomainError):
+    code = "throttled"
+    http_status = 429
+
+
+def _wrong_code() -> ValidationFailed:
+    message = _("验证码错误或已失效，请重新获取。")
+    return ValidationFailed(message, code="code_invalid", fields={"code": [message]})
+
+
+def _count(key: str, window: dt.datetime) -> int:
+    return bulk.increment(PortalHit, "count", key=key[:100], window=window)
+
+
+def _seen(key: str, window: dt.datetime) -> int:
+    return PortalHit.objects.filter(key=key[:100], window=window).values_list("count", flat=True).first() or 0
+
+
+def _mobile(phone_text: str) -> str:
+    try:
+        phone = phones.normalise(phone_text)
+    except phones.InvalidPhone:
+        phone = ""
+    if not (len(phone) == 11 and phone.startswith("1")):
+        message = _("请输入11位手机号码。")
+        raise ValidationFailed(message, fields={"phone": [message]})
+    return phone
+
+
+# --- sign-in ------------------------------------------------------------------------------------------
+
+
+def _code_create(
+    *, phone: str, purpose: str, address: str | None, now: dt.datetime
+) -> tuple[OneTimeCode, str]:
+    config = selectors.portal_settings()
+    code = rules.new_code(config.code_length)
+    row = OneTimeCode.objects.create(
+        phone=phone,
+        purpose=purpose,
+        digest=rules.code_digest(phone, purpose, code),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=config.code_valid_seconds),
+        address=address,
+    )
+    # A newer code replaces the older ones of the same phone and purpose.
+    OneTimeCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).exclude(pk=row.pk).update(
+        used_at=now
+    )
+    return row, code
+
+
+def sign_in_code_request(*, phone_text: str, address: str | None) -> None:
+    """Send a sign-in code to ``phone_text`` by SMS (the one-time-code category: neither quiet hours nor
+    opt-outs hold it back). The same for every valid mobile number; ``Throttled`` past the limits."""
+    phone = _mobile(phone_text)
+    config = selectors.portal_settings()
+    now = clock.now()
+    window = rules.hour_window(now)
+    with transaction.atomic():
+        by_phone = _count(f"code:phone:{rules.phone_key(phone)}", window)
+        by_address = _count(f"code:addr:{address or 'unknown'}", window)
+        if by_phone > config.codes_per_phone_hour or by_address > config.codes_per_address_hour:
+            raise_later = True
+        else:
+            raise_later = False
+            _row, code = _code_create(phone=phone, purpose=CodePurpose.SIGN_IN, address=address, now=now)
+            notification_enqueue(
+                channel=NotifyChannel.SMS,
+                template_code=SIGN_IN_TEMPLATE,
+                context={"code": code, "minutes": max(1, config.code_valid_seconds // 60)},
+                recipient_address=phone,
+            )
+    if raise_later:  # after the counters committed: a refused request still counts
+        raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
+
+
+def _check_failures(phone: str, address: str | None, window: dt.datetime) -> None:
+    config = selectors.portal_settings()
+    if (
+        _seen(f"fail:phone:{rules.phone_key(phone)}", window) >= config.failures_per_phone_hour
+        or _seen(f"fail:addr:{address or 'unknown'}", window) >= config.failures_per_address_hour
+    ):
+        raise Throttled(_("验证失败次数过多，请稍后再试。"))
+
+
+def _code_check(*, phone: str, purpose: str, code: str, address: str | None) -> OneTimeCode:
+    """The phone's live code of ``purpose`` if ``code`` is it (then marked used); every other case is
+    the same error. Wrong codes count against the code, the phone and the address."""
+    now = clock.now()
+    window = rules.hour_window(now)
+    _check_failures(phone, address, window)
+    config = selectors.portal_settings()
+    failed = False
+    with transaction.atomic():
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        if row is not None and rules.code_matches(row.digest, phone, purpose, code):
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return row
+        if row is not None:
+            row.attempts += 1
+            if row.attempts >= config.code_attempts:
+                row.used_at = now  # spent: a new code must be asked for
+            row.save(update_fields=["attempts", "used_at"])
+        _count(f"fail:phone:{rules.phone_key(phone)}", window)
+        _count(f"fail:addr:{address or 'unknown'}", window)
+        failed = True
+    if failed:
+        raise _wrong_code()
+    raise AssertionError("unreachable")
+
+
+def sign_in_verify(*, phone_text: str, code: str, address: str | None) -> tuple[PortalAccount, str]:
+    """Check the code and sign in: the portal account (made on first sign-in) and the cookie value of
+    a new session (a signed random key; only its digest is stored)."""
+    try:
+        phone = phones.normalise(phone_text)
+    except phones.InvalidPhone:
+        raise _wrong_code() from None
+    _code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=code, address=address)
+    now = clock.now()
+    config = selectors.portal_settings()
+    with transaction.atomic():
+        account, _new = PortalAccount.objects.get_or_create(phone=phone, defaults={"created_at": now})
+        if not account.is_active:
+            raise _wrong_code()
+        account.last_sign_in_at = now
+        account.save(update_fields=["last_sign_in_at"])
+        key = secrets.token_urlsafe(32)
+        PortalSession.objects.create(
+            account=account,
+            digest=rules.key_digest(key),
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=config.session_hours),
+        )
+    return account, signing.dumps(key, salt=SESSION_SALT)
+
+
+def session_end(*, cookie: str) -> None:
+    try:
+        key = signing.loads(cookie, salt=SESSION_SALT)
+    except signing.BadSignature:
+        return
+    PortalSession.objects.filter(digest=rules.key_digest(str(key)), ended_at__isnull=True).update(
+        ended_at=clock.now()
+    )
+
+
+def consent_record(*, account: PortalAccount, address: str | None) -> PortalConsent:
+    """Record that the account agreed to the privacy notice now in force (once per version)."""
+    version = selectors.portal_settings().privacy_version
+    consent, _new = PortalConsent.objects.get_or_create(
+        account=account, version=version, defaults={"at": clock.now(), "address": address}
+    )
+    return consent
+
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+
+def binding_create(
+    *, account: PortalAccount, account_no: str, holder_name: str, id_digits: str, address: str | None
+) -> AccountBinding:
+    """Bind the customer account ``account_no`` when the holder's name or the ID number's last digits
+    match. A wrong number and wrong details get the same answer; failures are limited per portal account
+    (a day) and per address (an hour)."""
+    config = selectors.portal_settings()
+    now = clock.now()
+    by_account = f"bind:acct:{account.pk}"
+    by_address = f"bind:addr:{address or 'unknown'}"
+    if (
+        _seen(by_account, rules.day_window(now)) >= config.binds_per_account_day
+        or _seen(by_address, rules.hour_window(now)) >= config.binds_per_address_hour
+    ):
+        raise Throttled(_("绑定尝试次数过多，请明天再试或到营业厅办理。"))
+    customer = Customer.objects.filter(account_no=(account_no or "").strip()).first()
+    method = (
+        rules.holder_matches(
+            name=customer.name, id_number=customer.id_number, given_name=holder_name, given_digits=id_digits
+        )
+        if customer is not None
+        else None
+    )
+    if customer is None or method is None:
+        _count(by_account, rules.day_window(now))
+        _count(by_address, rules.hour_window(now))
+        message = _("户号与户主信息不符，请核对后重试。")
+        raise ValidationFailed(message, fields={"account_no": [message]})
+    binding, _new = AccountBinding.objects.get_or_create(
+        account=account, customer=customer, defaults={"method": method, "bound_at": now}
+    )
+    return binding
+
+
+def binding_remove(*, account: PortalAccount, customer: Customer) -> None:
+    AccountBinding.objects.filter(account=account, customer=customer).delete()
+
+
+# --- proof of ownership (for account-changing applications) -------------------------------------------
+
+
+def proof_start(
+    *, account: PortalAccount, customer: Customer, kind: str, address: str | None
+) -> OwnershipProof:
+    """Start proving that the account's customer holds ``customer`` for a request of ``kind`` (a
+    ``ProofRule``): a code sent to the phone registered on the customer account, or a proof waiting
+    for a hall clerk. The customer must be bound to the portal account (404 otherwise)."""
+    selectors.bound_customer(account=account, account_no=customer.account_no)
+    rule = selectors.proof_rule(kind)
+    if rule is None:
+        raise NotFound(_("没有这种业务的身份核验规则。"))
+    now = clock.now()
+    with transaction.atomic():
+        proof = OwnershipProof(
+            account=account, customer=customer, rule=rule, method=rule.method, created_at=now
+        )
+        if rule.method == ProofMethod.ACCOUNT_PHONE_CODE:
+            phone = customer.primary_phone
+            if not phone:
+                message = _("该户号未登记手机号码，请到营业厅核验身份。")
+                raise ValidationFailed(message, code="no_registered_phone")
+            window = rules.hour_window(now)
+            if (
+                _count(f"code:phone:{rules.phone_key(phone)}", window)
+                > selectors.portal_settings().codes_per_phone_hour
+            ):
+                raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
+            row, code = _code_create(phone=phone, purpose=CodePurpose.PROOF, address=address, now=now)
+            proof.code = row
+            notification_enqueue(
+                channel=NotifyChannel.SMS,
+                template_code=PROOF_TEMPLATE,
+                context={"code": code, "kind": str(rule.name), "account_no": customer.account_no},
+                recipient_address=phone,
+                customer=customer,
+            )
+        proof.save()
+    return proof
+
+
+def proof_verify(*, proof: OwnershipProof, code: str, address: str | None) -> OwnershipProof:
+    """Check the code sent to the account's registered phone; the proof is then verified."""
+    if (
+        proof.state != ProofState.PENDING
+        or proof.method != ProofMethod.ACCOUNT_PHONE_CODE
+        or proof.code is None
+    ):
+        raise _wrong_code()
+    row = _code_check(phone=proof.code.phone, purpose=CodePurpose.PROOF, code=code, address=address)
+    if row.pk != proof.code_id:
+        raise _wrong_code()
+    proof.state = ProofState.VERIFIED
+    proof.verified_at = clock.now()
+    proof.save(update_fields=["state", "verified_at"])
+    return proof
+
+
+def proof_confirm_in_hall(*, proof: OwnershipProof, actor: User, note: str = "") -> OwnershipProof:
+    """A hall clerk who saw the holder's papers confirms the proof (the customer's unit must be theirs)."""
+    if not user_sees_unit(actor, proof.customer.area):
+        raise NotFound(_("找不到该客户。"))
+    with transaction.atomic():
+        locked = OwnershipProof.objects.select_for_update().get(pk=proof.pk)
+        if locked.state != ProofState.PENDING:
+            raise ValidationFailed(_("该核验已处理。"))
+        locked.state = ProofState.VERIFIED
+        locked.verified_at = clock.now()
+        locked.verified_by = actor
+        locked.note = note[:200]
+        locked.save(update_fields=["state", "verified_at", "verified_by", "note"])
+    return locked
+
+
+# --- the portal's actor on the order --------------------------------------------------------------------
+
+
+def _intake_unit(customer: Customer) -> Unit:
+    """Where a portal order is accepted: the county company above the customer's 台区 (the unit whose
+    dispatchers take the hotline's orders), else the nearest unit above the 台区."""
+    chain = customer.area.ancestors()
+    county = next((u for u in chain if u.kind == UnitKind.COUNTY), None)
+    return county or next((u for u in chain if u.kind != UnitKind.AREA), customer.area)
+
+
+def portal_actor(customer: Customer) -> User:
+    """The account the timeline names for what customers do in the portal, one per accepting unit. It
+    cannot sign in (inactive, no usable password); its role (``portal``, seeded by portal 0002) takes
+    contacts and may only fire the customer's own cancellation."""
+    unit = _intake_unit(customer)
+    username = f"portal-{unit.pk}"
+    user = User.objects.select_related("role", "unit").filter(username=username).first()
+    if user is not None:
+        return user
+    role, _created = Role.objects.get_or_create(
+        code=PORTAL_ROLE,
+        defaults={
+            "name": "网上营业厅",
+            "scope": RoleScope.SUBTREE,
+            "can_create_orders": True,
+            "transitions": ["cancel_by_customer"],
+        },
+    )
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "full_name": PORTAL_NAME,
+            "role": role,
+            "unit": unit,
+            "is_active": False,
+            "password": make_password(None),
+        },
+    )
+    return user
+
+
+# --- reports and cancellation --------------------------------------------------------------------------
+
+
+def report_submit(
+    *,
+    account: PortalAccount,
+    customer: Customer,
+    kind: ReportKind,
+    description: str,
+    staff_name: str = "",
+    submission: str,
+) -> IntakeResult:
+    """A customer's report through the intake the agents use (channel 网上营业厅): the 台区 and address
+    come from the bound account. ``submission`` is the form's one-time id: the same form posted twice
+    answers the first result (the intake's idempotency key)."""
+    selectors.bound_customer(account=account, account_no=customer.account_no)
+    try:
+        submission = str(uuid.UUID(submission))
+    except (ValueError, TypeError):
+        raise ValidationFailed(_("表单已失效，请刷新后重新提交。")) from None
+    text = (description or "").strip()
+    facts: dict[str, Any] = {"portal_kind": kind.code}
+    if kind.asks_staff:
+        staff_name = (staff_name or "").strip()
+        if not staff_name:
+            message = _("请填写您要表扬的员工姓名或工号。")
+            raise ValidationFailed(message, fields={"staff_name": [message]})
+        facts["praised_staff"] = staff_name
+        text = _("表扬：%(staff)s。%(text)s") % {"staff": staff_name, "text": text}
+    if not (description or "").strip():
+        message = _("请填写诉求内容。")
+        raise ValidationFailed(message, fields={"description": [message]})
+    return workorder_intake(
+        actor=portal_actor(customer),
+        business_type=kind.business_type,
+        topic=kind.topic,
+        sub_type=kind.sub_type,
+        channel=Channel.PORTAL,
+        description=text,
+        customer=customer,
+        caller_phone=account.phone,
+        facts=facts,
+        idempotency_key=f"portal:{account.pk}:{submission}",
+    )
+
+
+def order_cancel(*, account: PortalAccount, number: str, reason: str = "", submission: str = "") -> WorkOrder:
+    """The customer withdraws their request (one of a bound account; 404 otherwise) while nobody has
+    started on it: the workorders transition ``cancel_by_customer``, on the order's timeline."""
+    order = selectors.order_for(account=account, number=number)
+    assert order.customer is not None  # order_for reads the bound customers' orders only
+    return workorder_cancel_by_customer(
+        order=order,
+        actor=portal_actor(order.customer),
+        reason=reason,
+        request_id=f"portal-cancel:{account.pk}:{submission}" if submission else "",
+    )

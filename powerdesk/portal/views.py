@@ -1,0 +1,281 @@
+"""The portal's pages (/portal/): thin — a form, a service or selector, a template.
+
+The portal's session is its own cookie (:data:`COOKIE`), read by :func:`portal_required` only: it never
+makes ``request.user``, so a customer signed in here is anonymous to the console, and a staff member
+signed in to the console is a stranger here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+
+from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
+from powerdesk.core.net import client_address
+from powerdesk.portal import selectors, services
+from powerdesk.portal.extensions import start_actions
+from powerdesk.portal.forms import BindForm, CancelForm, CodeForm, ConsentForm, PhoneForm, ReportForm
+
+COOKIE = "pd_portal"
+
+View = Callable[..., HttpResponseBase]
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/not_found.html", status=404)
+
+
+def portal_required(view: View | None = None, *, consent: bool = True) -> Any:
+    """The signed-in portal account as ``request.portal_account``; otherwise to the sign-in page. Until
+    the account agreed to the privacy notice in force, every page but the notice leads to it. A
+    ``NotFound`` from a selector or service is the portal's 404 page."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            account = selectors.session_account(request.COOKIES.get(COOKIE), salt=services.SESSION_SALT)
+            if account is None:
+                return redirect("portal:sign_in")
+            if consent and not selectors.has_consented(account):
+                return redirect("portal:consent")
+            request.portal_account = account  # type: ignore[attr-defined]
+            try:
+                response = view(request, *args, **kwargs)
+            except NotFound:
+                response = _not_found(request)
+            response["Cache-Control"] = "no-store"
+            return response
+
+        return answer
+
+    return decorate(view) if view is not None else decorate
+
+
+def _field_errors(form: Any, error: DomainError) -> None:
+    placed = False
+    for name, messages in error.fields.items():
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+def _throttled(
+    request: HttpRequest, template: str, context: dict[str, Any], error: DomainError
+) -> HttpResponse:
+    context["form"].add_error(None, error.message)
+    return render(request, template, context, status=429)
+
+
+# --- sign-in --------------------------------------------------------------------------------------------
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Step one: the phone number. The answer is the code page for every valid number."""
+    if request.method == "POST":
+        form = PhoneForm(request.POST)
+        if form.is_valid():
+            try:
+                services.sign_in_code_request(
+                    phone_text=form.cleaned_data["phone"], address=client_address(request)
+                )
+            except services.Throttled as error:
+                return _throttled(request, "portal/sign_in.html", {"form": form}, error)
+            except ValidationFailed as error:
+                _field_errors(form, error)
+            else:
+                code_form = CodeForm(initial={"phone": form.cleaned_data["phone"].strip()})
+                return render(request, "portal/verify.html", {"form": code_form})
+    else:
+        form = PhoneForm()
+    return render(request, "portal/sign_in.html", {"form": form})
+
+
+@require_POST
+def verify(request: HttpRequest) -> HttpResponse:
+    """Step two: the code. A good one signs in (a new portal session in its own cookie)."""
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            _account, cookie = services.sign_in_verify(
+                phone_text=form.cleaned_data["phone"],
+                code=form.cleaned_data["code"],
+                address=client_address(request),
+            )
+        except services.Throttled as error:
+            return _throttled(request, "portal/verify.html", {"form": form}, error)
+        except ValidationFailed as error:
+            _field_errors(form, error)
+        else:
+            response = redirect("portal:home")
+            response.set_cookie(
+                COOKIE,
+                cookie,
+                max_age=selectors.portal_settings().session_hours * 3600,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+                path="/portal/",
+            )
+            return response
+    return render(request, "portal/verify.html", {"form": form})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    services.session_end(cookie=request.COOKIES.get(COOKIE, ""))
+    response = redirect("portal:sign_in")
+    response.delete_cookie(COOKIE, path="/portal/")
+    return response
+
+
+@portal_required(consent=False)
+def consent(request: HttpRequest) -> HttpResponse:
+    """The privacy notice, agreed to once per version (recorded with the time and the address)."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    config = selectors.portal_settings()
+    form = ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_record(account=account, address=client_address(request))
+        return redirect("portal:home")
+    return render(request, "portal/consent.html", {"form": form, "settings": config})
+
+
+# --- the customer's pages ------------------------------------------------------------------------------
+
+
+def _start_actions() -> list[dict[str, Any]]:
+    actions = []
+    for action in start_actions:
+        try:
+            actions.append({"label": action.label, "hint": action.hint, "url": reverse(action.url_name)})
+        except NoReverseMatch:
+            continue
+    return actions
+
+
+@portal_required
+def home(request: HttpRequest) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "account": account,
+            "customers": customers,
+            "orders": list(selectors.orders_of(account)[:20]),
+            "notices": selectors.notices_for(customers),
+            "actions": _start_actions(),
+        },
+    )
+
+
+@portal_required
+def bind(request: HttpRequest) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    form = BindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.binding_create(
+                account=account,
+                account_no=form.cleaned_data["account_no"],
+                holder_name=form.cleaned_data["holder_name"],
+                id_digits=form.cleaned_data["id_digits"],
+                address=client_address(request),
+            )
+        except services.Throttled as error:
+            return _throttled(request, "portal/bind.html", {"form": form}, error)
+        except ValidationFailed as error:
+            _field_errors(form, error)
+        else:
+            return redirect("portal:home")
+    return render(request, "portal/bind.html", {"form": form})
+
+
+@portal_required
+def account_detail(request: HttpRequest, account_no: str) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    customer = selectors.bound_customer(account=account, account_no=account_no)
+    return render(
+        request,
+        "portal/account.html",
+        {
+            "customer": customer,
+            "orders": list(selectors.orders_of(account).filter(customer=customer)[:50]),
+            "notices": selectors.notices_for([customer]),
+        },
+    )
+
+
+@portal_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a fault, ask, give an opinion, complain or praise: one form, an order through the intake."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    if not customers:
+        return redirect("portal:bind")
+    kinds = selectors.report_kinds()
+    initial = {"kind": next((k.pk for k in kinds if k.code == request.GET.get("kind")), None)}
+    form = ReportForm(request.POST or None, customers=customers, kinds=kinds, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        by_no = {c.account_no: c for c in customers}
+        try:
+            result = services.report_submit(
+                account=account,
+                customer=by_no[form.cleaned_data["customer"]],
+                kind=form.cleaned_data["kind"],
+                description=form.cleaned_data["description"],
+                staff_name=form.cleaned_data["staff_name"],
+                submission=form.cleaned_data["submission"],
+            )
+        except ValidationFailed as error:
+            _field_errors(form, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(reverse("portal:order", args=[result.order.number]) + "?submitted=1")
+    return render(request, "portal/report.html", {"form": form})
+
+
+@portal_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    order = selectors.order_for(account=account, number=number)
+    return render(
+        request,
+        "portal/order.html",
+        {
+            "track": selectors.order_track(order),
+            "form": CancelForm(),
+            "submitted": request.GET.get("submitted") == "1",
+        },
+    )
+
+
+@require_POST
+@portal_required
+def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    form = CancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.order_cancel(account=account, number=number, reason=reason)
+    except NotFound:
+        raise
+    except DomainError as error:
+        order = selectors.order_for(account=account, number=number)
+        form.add_error(None, error.message)
+        return render(
+            request, "portal/order.html", {"track": selectors.order_track(order), "form": form}, status=409
+        )
+    return redirect("portal:order", number=number)

@@ -1,0 +1,53 @@
+"""Portal fixtures: a customer signed in through the real pages (phone, SMS code, privacy consent) with
+their account bound; the code is read from the queued SMS, as the customer reads it from the phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from powerdesk.core import clock
+from powerdesk.notify.models import Notification
+from powerdesk.portal.models import AccountBinding, PortalAccount
+
+# A weekday afternoon: customer messages are not held by quiet hours (the codes never are anyway).
+DAY = dt.datetime(2026, 11, 18, 14, 0, tzinfo=clock.BUSINESS_TZ)
+
+
+@pytest.fixture(autouse=True)
+def daytime():
+    with time_machine.travel(DAY, tick=False):
+        yield
+
+
+def last_code(phone: str) -> str:
+    sms = Notification.objects.filter(recipient_address=phone, template__code="portal_sign_in_code").latest(
+        "id"
+    )
+    return str(sms.context["code"])
+
+
+def sign_in(client: Client, phone: str, *, consent: bool = True) -> Client:
+    client.post(reverse("portal:sign_in"), {"phone": phone})
+    answer = client.post(reverse("portal:verify"), {"phone": phone, "code": last_code(phone)})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    if consent:
+        client.post(reverse("portal:consent"), {"agree": "on"})
+    return client
+
+
+@pytest.fixture
+def portal(customer) -> Client:
+    """The customer 张三 signed in with the phone on their account, the account bound."""
+    client = sign_in(Client(), "13812345678")
+    AccountBinding.objects.create(
+        account=PortalAccount.objects.get(phone="13812345678"),
+        customer=customer,
+        method="name",
+        bound_at=clock.now(),
+    )
+    return client

@@ -20,6 +20,11 @@ CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers
 
 Started with these settings by hand (``gunicorn -c python:powerdesk.gunicorn_conf …``, docs/deploy.md),
 the master prepares the environment its workers inherit, as the application role (:func:`on_starting`).
+
+Metrics: every worker writes its Prometheus values into the launcher's multiprocess directory
+(``PROMETHEUS_MULTIPROC_DIR``); the master clears the files of processes gone before it starts
+(:func:`on_starting`) and tells prometheus_client when a worker exits (:func:`child_exit`), so a scrape
+of any worker adds up all of them.
 """
 
 from __future__ import annotations
@@ -57,6 +62,18 @@ loglevel = os.environ.get("POWERDESK_WEB_LOG_LEVEL", "warning")
 def on_starting(server: object) -> None:
     """gunicorn's hook in the master, before it starts any worker: one launcher call for all of them (a
     no-op under ``powerdesk run``, which starts gunicorn with the environment complete)."""
+    from pathlib import Path
+
     from powerdesk import launcher
 
     launcher.launch(launcher.Role.APP)
+    launcher.metrics_dir_clean(Path(os.environ[launcher.METRICS_DIR_VARIABLE]))
+
+
+def child_exit(server: object, worker: object) -> None:
+    """gunicorn's hook in the master when a worker has exited: its live gauges stop counting (its counters
+    and histograms stay in the sums, so they never go backwards while the server runs)."""
+    from prometheus_client import multiprocess
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

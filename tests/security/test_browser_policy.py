@@ -61,6 +61,9 @@ NOT_PAGES = {
     "knowledge:learning_confirm": "POST only",
     "knowledge:script_step": "POST only",
     "knowledge:script_revise": "POST only",
+    "ops:healthz": "JSON for probes, not HTML",
+    "ops:readyz": "JSON for probes, not HTML",
+    "ops:metrics": "Prometheus text for the scraper, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")

@@ -3,7 +3,8 @@ secrets.
 
 - :class:`RequestIdMiddleware` takes the request's id from ``X-Request-ID`` (a proxy's or a client's, when
   it looks like an id) or makes one, keeps it for the logging of this request (a context variable, so
-  threads and the request's own code see their own), and answers it in ``X-Request-ID``;
+  threads and the request's own code see their own, until Django reports the request finished), and
+  answers it in ``X-Request-ID``;
 - :class:`RequestIdFilter` puts it on every log record (``-`` outside a request: the worker, commands);
 - :class:`RedactingFilter` blanks what looks like a credential in a record's text before any handler
   writes it: passwords, tokens and keys written as ``name=value`` or ``name: value``, ``Authorization``
@@ -25,6 +26,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-ID"
@@ -51,13 +53,19 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_for(request)
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = current_request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            current_request_id.reset(token)
+        # Kept until the request is finished, not only while the chain runs: Django logs a 4xx or 5xx
+        # answer after the last middleware has returned it.
+        current_request_id.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+def _request_finished(**kwargs: Any) -> None:
+    current_request_id.set(NO_REQUEST)
+
+
+request_finished.connect(_request_finished, dispatch_uid="powerdesk.core.logs")
 
 
 class RequestIdFilter(logging.Filter):
@@ -72,9 +80,9 @@ _SECRET_NAMES = (
     r"sessionid|csrftoken|csrfmiddlewaretoken|密码|验证码|口令"
 )
 _PATTERNS = (
-    # name=value, name: value, "name": "value" (JSON), name='value'
+    # name=value, name: value, "name": "value" (JSON), name='quoted value'
     re.compile(
-        rf"""(?i)(["']?(?:{_SECRET_NAMES})["']?\s*[=:]\s*)(["']?)[^\s"',;&]+(["']?)""",
+        rf"""(?i)(["']?(?:{_SECRET_NAMES})["']?\s*[=:]\s*)("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"',;&]+)""",
     ),
     # Authorization header values and the like
     re.compile(r"(?i)\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}"),
@@ -83,9 +91,15 @@ _PATTERNS = (
 )
 
 
+def _blank_value(match: re.Match[str]) -> str:
+    value = match.group(2)
+    quote = value[0] if value[:1] in {'"', "'"} else ""
+    return f"{match.group(1)}{quote}{_REDACTED}{quote}"
+
+
 def redact(text: str) -> str:
     """``text`` with what looks like a credential replaced by ``[redacted]``."""
-    text = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{_REDACTED}{m.group(3)}", text)
+    text = _PATTERNS[0].sub(_blank_value, text)
     text = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {_REDACTED}", text)
     return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{_REDACTED}", text)
 

@@ -52,7 +52,9 @@ limit_request_line = 8190
 # personal data in its query string.
 _access = os.environ.get("POWERDESK_WEB_ACCESS_LOG", "-").strip()
 accesslog = None if _access.lower() in {"0", "off", "no", "false", ""} else _access
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The last field is the request id the application answered (X-Request-ID, powerdesk.core.logs): the
+# access line and the application's log lines of one request share it.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 # gunicorn's own start-up lines (the workers booting; with a socket per worker, "Listening at:" with no
 # address) say nothing an operator acts on: ``powerdesk run`` prints where it serves. Warnings and
 # errors still show; POWERDESK_WEB_LOG_LEVEL=info brings the rest back.

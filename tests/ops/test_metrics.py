@@ -128,3 +128,26 @@ def test_the_launcher_gives_web_and_worker_a_metrics_directory_and_others_none(t
     assert (tmp_path / "m").is_dir()
     assert "PROMETHEUS_MULTIPROC_DIR" not in launcher.environ(launcher.Role.OWNER)
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ  # a child's environment, not this process's
+
+
+def test_a_failed_send_is_counted_by_channel_and_whether_it_is_given_up(settings):
+    from powerdesk.notify.services import notification_send
+    from tests.notify.helpers import enqueue
+
+    labels = {"channel": "email", "permanent": "true"}
+    before = REGISTRY.get_sample_value("powerdesk_notification_failures_total", labels) or 0
+    settings.EMAIL_BACKEND = "tests.notify.test_email_and_console.RefusingBackend"
+    refused = enqueue(channel="email", recipient_address="x@example.com")
+    notification_send(notification_id=refused.pk)
+    assert REGISTRY.get_sample_value("powerdesk_notification_failures_total", labels) == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_sweep_cycle_is_timed(settings):
+    from powerdesk.sla.tasks import sla_sweep
+
+    settings.POWERDESK_SWEEP_SLICES = 1  # in this connection, no pool to close after the test
+
+    before = REGISTRY.get_sample_value("powerdesk_sla_sweep_cycle_seconds_count") or 0
+    sla_sweep(timestamp=0)
+    assert REGISTRY.get_sample_value("powerdesk_sla_sweep_cycle_seconds_count") == before + 1

@@ -30,6 +30,9 @@ of any worker adds up all of them.
 from __future__ import annotations
 
 import os
+from typing import Any
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("POWERDESK_WEB_WORKERS", "0")) or (os.cpu_count() or 1) + 1
@@ -59,6 +62,21 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"
 # address) say nothing an operator acts on: ``powerdesk run`` prints where it serves. Warnings and
 # errors still show; POWERDESK_WEB_LOG_LEVEL=info brings the rest back.
 loglevel = os.environ.get("POWERDESK_WEB_LOG_LEVEL", "warning")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with the path of the access line cleaned of the secrets a path may carry (the
+    survey link's token: powerdesk.core.logs.redact_path)."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        from powerdesk.core.logs import redact_path
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms["U"])
+        return atoms
+
+
+logger_class = AccessLogger
 
 
 def on_starting(server: object) -> None:

@@ -8,7 +8,8 @@ secrets.
 - :class:`RequestIdFilter` puts it on every log record (``-`` outside a request: the worker, commands);
 - :class:`RedactingFilter` blanks what looks like a credential in a record's text before any handler
   writes it: passwords, tokens and keys written as ``name=value`` or ``name: value``, ``Authorization``
-  schemes (``Token …``, ``Bearer …``, ``Basic …``), signatures and one-time codes;
+  schemes (``Token …``, ``Bearer …``, ``Basic …``), signatures, one-time codes and the survey link's token
+  in a path (gunicorn's access log uses :func:`redact_path` too, ``powerdesk.gunicorn_conf``);
 - :class:`JsonFormatter` writes the record as JSON with a fixed set of fields: never the record's
   ``request`` (Django's request logging attaches it, with its headers and cookies) nor other extras.
 
@@ -88,6 +89,8 @@ _PATTERNS = (
     re.compile(r"(?i)\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}"),
     # HMAC signatures written as sha256=<hex>
     re.compile(r"(?i)\b(sha256=)[0-9a-f]{16,}"),
+    # capability URLs: the survey link's signed token (/p/s/<token>/) opens a customer's survey
+    re.compile(r"(/p/s/)[^/\s\"'?]+"),
 )
 
 
@@ -101,7 +104,13 @@ def redact(text: str) -> str:
     """``text`` with what looks like a credential replaced by ``[redacted]``."""
     text = _PATTERNS[0].sub(_blank_value, text)
     text = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {_REDACTED}", text)
-    return _PATTERNS[2].sub(lambda m: f"{m.group(1)}{_REDACTED}", text)
+    text = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{_REDACTED}", text)
+    return redact_path(text)
+
+
+def redact_path(path: str) -> str:
+    """A URL path without the secrets some paths carry (the survey link's token): for access logs."""
+    return _PATTERNS[3].sub(lambda m: f"{m.group(1)}{_REDACTED}", path)
 
 
 class RedactingFilter(logging.Filter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -88,6 +89,8 @@ def test_an_exception_text_is_blanked_too(log_lines):
         ('{"password": "p@ss word", "user": "zhang"}', '{"password": "[redacted]", "user": "zhang"}'),
         ("secret='a b c' next", "secret='[redacted]' next"),
         ("Bearer eyJhbGciOiJIUzI1NiJ9.x.y", "Bearer [redacted]"),
+        ("Bad Request: /p/s/AbC.dEf-123:xyz/", "Bad Request: /p/s/[redacted]/"),
+        ("Not Found: /p/hall/12/", "Not Found: /p/hall/12/"),
     ],
 )
 def test_redact(text, kept):
@@ -98,3 +101,26 @@ def test_the_redacting_filter_leaves_no_arguments_to_format_later():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "token=%s", ("abc123",), None)
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "token=[redacted]"
+
+
+def test_gunicorns_access_line_has_no_survey_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from powerdesk.gunicorn_conf import AccessLogger
+
+    request = SimpleNamespace(
+        headers=[], method="GET", path="/p/s/AbC.dEf-123/", query="", uri="/p/s/AbC.dEf-123/", version=(1, 1)
+    )
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10, response_length=10)
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "RAW_URI": "/p/s/AbC.dEf-123/",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/p/s/AbC.dEf-123/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    atoms = AccessLogger(Config()).atoms(response, request, environ, dt.timedelta(seconds=0.01))
+    assert atoms["U"] == "/p/s/[redacted]/"

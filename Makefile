@@ -3,15 +3,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The offline installer (docs/deploy.md): with a ./wheelhouse of wheels (`make wheelhouse`), every
+# install takes its packages from there and never asks the index.
+WHEELHOUSE := wheelhouse
+OFFLINE := $(if $(wildcard $(WHEELHOUSE)/*.whl),--no-index --find-links $(WHEELHOUSE),)
 
-.PHONY: run test install lint e2e-deps os-deps stop clean-db bench-intake bench-lists bench-sweep bench-storm messages
+.PHONY: run test install lint e2e-deps os-deps stop clean-db bench-intake bench-lists bench-sweep bench-storm messages wheelhouse wheelhouse-check
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet $(OFFLINE) --upgrade pip
+	$(BIN)/pip install --quiet $(OFFLINE) -r requirements.lock
+	$(BIN)/pip install --quiet $(OFFLINE) --no-deps -e .
 	@touch $(STAMP)
+
+# Every wheel requirements.lock needs (the embedded PostgreSQL's included), pip, setuptools and wheel,
+# into ./wheelhouse: run where the index is reachable, carry the folder to the intranet machine.
+wheelhouse:
+	$(PYTHON) scripts/wheelhouse.py build --dest $(WHEELHOUSE)
+
+# Installs ./wheelhouse into a new virtual environment with the index and pip's configuration disabled.
+wheelhouse-check:
+	$(PYTHON) scripts/wheelhouse.py check --dest $(WHEELHOUSE)
 
 install: $(STAMP)
 

@@ -20,11 +20,19 @@ CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers
 
 Started with these settings by hand (``gunicorn -c python:powerdesk.gunicorn_conf …``, docs/deploy.md),
 the master prepares the environment its workers inherit, as the application role (:func:`on_starting`).
+
+Metrics: every worker writes its Prometheus values into the launcher's multiprocess directory
+(``PROMETHEUS_MULTIPROC_DIR``); the master clears the files of processes gone before it starts
+(:func:`on_starting`) and tells prometheus_client when a worker exits (:func:`child_exit`), so a scrape
+of any worker adds up all of them.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("POWERDESK_WEB_WORKERS", "0")) or (os.cpu_count() or 1) + 1
@@ -47,16 +55,45 @@ limit_request_line = 8190
 # personal data in its query string.
 _access = os.environ.get("POWERDESK_WEB_ACCESS_LOG", "-").strip()
 accesslog = None if _access.lower() in {"0", "off", "no", "false", ""} else _access
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# The last field is the request id the application answered (X-Request-ID, powerdesk.core.logs): the
+# access line and the application's log lines of one request share it.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" %({x-request-id}o)s'
 # gunicorn's own start-up lines (the workers booting; with a socket per worker, "Listening at:" with no
 # address) say nothing an operator acts on: ``powerdesk run`` prints where it serves. Warnings and
 # errors still show; POWERDESK_WEB_LOG_LEVEL=info brings the rest back.
 loglevel = os.environ.get("POWERDESK_WEB_LOG_LEVEL", "warning")
 
 
+class AccessLogger(Logger):
+    """gunicorn's logger, with the path of the access line cleaned of the secrets a path may carry (the
+    survey link's token: powerdesk.core.logs.redact_path)."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        from powerdesk.core.logs import redact_path
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact_path(atoms["U"])
+        return atoms
+
+
+logger_class = AccessLogger
+
+
 def on_starting(server: object) -> None:
     """gunicorn's hook in the master, before it starts any worker: one launcher call for all of them (a
     no-op under ``powerdesk run``, which starts gunicorn with the environment complete)."""
+    from pathlib import Path
+
     from powerdesk import launcher
 
     launcher.launch(launcher.Role.APP)
+    launcher.metrics_dir_clean(Path(os.environ[launcher.METRICS_DIR_VARIABLE]))
+
+
+def child_exit(server: object, worker: object) -> None:
+    """gunicorn's hook in the master when a worker has exited: its live gauges stop counting (its counters
+    and histograms stay in the sums, so they never go backwards while the server runs)."""
+    from prometheus_client import multiprocess
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

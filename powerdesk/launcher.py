@@ -15,7 +15,11 @@ Steps of :func:`launch`:
 2. with a role and without ``DATABASE_URL``, start the embedded PostgreSQL under ``var/`` or attach to the
    one running there (:mod:`powerdesk.dbserver`), and export ``DATABASE_URL`` (the app role's URL) and
    ``POWERDESK_OWNER_DATABASE_URL`` (the owner's) pointing at its Unix socket;
-3. export ``POWERDESK_DB_ROLE``, which tells the settings which of the two URLs this process uses.
+3. export ``POWERDESK_DB_ROLE``, which tells the settings which of the two URLs this process uses;
+4. for the application role (the web and the worker), without ``PROMETHEUS_MULTIPROC_DIR``: export it,
+   ``POWERDESK_METRICS_DIR`` or ``var/metrics``, where each process writes its Prometheus values for
+   ``/metrics`` to add up (prometheus_client's multiprocess mode; :mod:`powerdesk.core.metrics`). It must
+   be set before prometheus_client is imported, so here, before Django.
 
 With the embedded server (step 2), ``POWERDESK_HTTPS`` defaults to ``off``: that is the demo and the
 tests, served on plain ``http://127.0.0.1``. A deployment names its own database and keeps the settings'
@@ -106,6 +110,7 @@ def launch(role: Role | None) -> Launched:
     reads its settings."""
     _prepare(role)
     os.environ["POWERDESK_DB_ROLE"] = str(role or NO_DATABASE)
+    os.environ.update(_metrics_environ(role))
     return Launched(var_dir=var_dir(), embedded=_embedded)
 
 
@@ -113,7 +118,43 @@ def environ(role: Role | None) -> dict[str, str]:
     """The environment of a child process that runs as ``role`` (gunicorn and the worker of ``powerdesk
     run``, the browser tests' server), prepared as :func:`launch` prepares this process's own."""
     _prepare(role)
-    return {**os.environ, "POWERDESK_DB_ROLE": str(role or NO_DATABASE)}
+    return {**os.environ, "POWERDESK_DB_ROLE": str(role or NO_DATABASE), **_metrics_environ(role)}
+
+
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _metrics_environ(role: Role | None) -> dict[str, str]:
+    """Step 4: the multiprocess metrics directory of a web or worker process (made when missing)."""
+    if role != Role.APP or os.environ.get(METRICS_DIR_VARIABLE):
+        return {}
+    path = Path(os.environ.get("POWERDESK_METRICS_DIR") or var_dir() / "metrics")
+    path.mkdir(parents=True, exist_ok=True)
+    return {METRICS_DIR_VARIABLE: str(path)}
+
+
+def metrics_dir_clean(path: Path) -> int:
+    """Remove the metrics files of processes that are gone (``<kind>_<pid>.db``), as a server starts: the
+    values of a previous run would otherwise be added to this one's for ever. The files of live processes
+    (a worker of this host that keeps running while gunicorn restarts) stay. Returns the files removed."""
+    removed = 0
+    for file in path.glob("*.db"):
+        pid_text = file.stem.rpartition("_")[2]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        file.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def role_for_command(argv: list[str]) -> Role | None:

@@ -79,6 +79,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line carries the request's id; the timing covers the whole chain (docs/deploy.md,
+    # "Monitoring").
+    "powerdesk.core.logs.RequestIdMiddleware",
+    "powerdesk.core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # django-csp's, the unchanging policy header built once (powerdesk.core.csp).
     "powerdesk.core.csp.CachedPolicyCSPMiddleware",
@@ -252,13 +256,41 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- logging --------------------------------------------------------------------------------
+# One JSON object a line on standard error, with the request's id, secrets blanked (powerdesk.core.logs).
+# POWERDESK_LOG_FORMAT=text: plain lines (a developer's terminal).
+_log_format = os.environ.get("POWERDESK_LOG_FORMAT", "json").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "powerdesk.core.logs.RequestIdFilter"},
+        "redact": {"()": "powerdesk.core.logs.RedactingFilter"},
+    },
+    "formatters": {
+        "json": {"()": "powerdesk.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": "text" if _log_format == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("POWERDESK_LOG_LEVEL", "WARNING")},
     "loggers": {"procrastinate": {"level": "WARNING"}},
 }
+
+# --- monitoring (powerdesk.ops; docs/deploy.md, "Monitoring") ----------------------------------------
+# /metrics answers only a request with the bearer token POWERDESK_METRICS_TOKEN, or from an address (or
+# network) of POWERDESK_METRICS_ALLOW (the client's address as powerdesk.core.net reads it); neither set:
+# nobody. /healthz and /readyz answer everyone and say nothing but what is up.
+POWERDESK_METRICS_TOKEN = os.environ.get("POWERDESK_METRICS_TOKEN", "")
+POWERDESK_METRICS_ALLOW = [
+    a.strip() for a in os.environ.get("POWERDESK_METRICS_ALLOW", "").split(",") if a.strip()
+]
+# Probes and scrapers talk plain http to each node, past the TLS proxy: no redirect to https for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -14,6 +14,8 @@ handler404 = "powerdesk.core.apiedge.page_not_found"
 urlpatterns = [
     # Pages without the console's <link rel="icon"> (the admin, the API docs) and browsers that ask anyway.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # /healthz, /readyz, /metrics: probes and the Prometheus scrape (powerdesk.ops, docs/deploy.md).
+    path("", include("powerdesk.ops.urls")),
     path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-factor/", include("powerdesk.org.urls")),

@@ -179,6 +179,11 @@ CONSOLE: dict[str, Row] = {
     "login": Row(lambda sc: reverse("login"), everyone()),
     # Logging out is a POST (Django 5); a GET is refused. Not called with POST: it would end the session.
     "logout": Row(lambda sc: reverse("logout"), everyone(405)),
+    # The probes answer everyone alike (no login): the process is up; not ready, since no job worker runs
+    # in the tests (tests/ops). The scrape answers only its token or allowed addresses, none set here.
+    "ops:healthz": Row(lambda sc: reverse("ops:healthz"), everyone()),
+    "ops:readyz": Row(lambda sc: reverse("ops:readyz"), everyone(503)),
+    "ops:metrics": Row(lambda sc: reverse("ops:metrics"), everyone(FORBIDDEN)),
     "set_language": Row(
         lambda sc: reverse("set_language"), everyone(LOGIN), method="post", body={"language": "zh-hans"}
     ),

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock, refcache
+from powerdesk.core import bulk, clock, metrics, refcache
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify import policy
@@ -234,6 +234,7 @@ def _record_failure(notification: Notification, error: str, *, permanent: bool) 
     Notification.objects.filter(
         pk=notification.pk, state=NotificationState.SENDING, claimed_at=notification.claimed_at
     ).update(state=NotificationState.FAILED, last_error=error[:2000], permanent_error=permanent)
+    metrics.NOTIFICATION_FAILURES.labels(notification.channel, str(permanent).lower()).inc()
 
 
 def _mark_sent(notification: Notification, result: SendResult) -> None:

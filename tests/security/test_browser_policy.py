@@ -65,6 +65,9 @@ NOT_PAGES = {
     "portal:verify": "POST only",
     "portal:sign_out": "POST only",
     "portal:cancel": "POST only",
+    "ops:healthz": "JSON for probes, not HTML",
+    "ops:readyz": "JSON for probes, not HTML",
+    "ops:metrics": "Prometheus text for the scraper, not HTML",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")

@@ -45,7 +45,7 @@ def cursor() -> Iterator[psycopg.Cursor]:
         wrapper._powerdesk_cursor = cur  # type: ignore[attr-defined]
     with wrapper.wrap_database_errors:
         yield cur
-    wrapper.health_check_done = True
+    wrapper.health_check_done = True  # type: ignore[attr-defined]
 
 
 def column_list(model: type[Model], alias: str) -> tuple[list[str], str]:

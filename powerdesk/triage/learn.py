@@ -315,11 +315,21 @@ def evaluate(
 ) -> dict[str, float]:
     """Macro-F1 of business type, topic, sub-type and emotion, and the recall of urgent, on ``rows``.
     ``urgent(text, model_said)`` combines the model with the hazard lexicon (as served)."""
+    return scores(rows, [model.predict(str(row["text"]), top_words=0) for row in rows], urgent=urgent)
+
+
+def scores(
+    rows: Sequence[Mapping[str, Any]],
+    predictions: Sequence[Mapping[str, Prediction]],
+    *,
+    urgent: Callable[[str, bool], bool] | None = None,
+) -> dict[str, float]:
+    """:func:`evaluate`'s figures from predictions already made (``predictions[i]`` for ``rows[i]``,
+    e.g. each by the model of the cross-validation fold that held the row out)."""
     truth: dict[str, list[str]] = {t: [] for t in TARGETS}
     guess: dict[str, list[str]] = {t: [] for t in TARGETS}
-    for row in rows:
+    for row, predicted in zip(rows, predictions, strict=True):
         text = str(row["text"])
-        predicted = model.predict(text, top_words=0)
         for target in TARGETS:
             expected = _label(row, target)
             if not expected:

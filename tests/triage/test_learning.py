@@ -32,6 +32,12 @@ def test_a_sub_type_is_one_of_the_suggested_business_type(small_model):
     assert small_model.sub_type_parent[answer["sub_type"].label] == answer["business_type"].label
 
 
+def test_the_served_row_equals_the_vectorisers_features(small_model):
+    # row() recomputes what the fitted vectorisers give, without their per-call overhead
+    for text in ("钱交了还没来电，帮我复电", "不是投诉，就是提个建议", "停电了"):
+        assert np.allclose(small_model.row(text).toarray(), small_model.features([text]).toarray(), atol=1e-6)
+
+
 def test_numbers_and_phone_numbers_become_placeholders():
     assert learn.normalise("电话13812345678，户号1234567890") == "电话〔电话〕，户号〔号码〕"
 

@@ -12,6 +12,7 @@ from powerdesk.applications.models import Application, ApplicationKind, Applicat
 from powerdesk.applications.services import application_start, application_step_complete
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.customers.models import CustomerType
+from powerdesk.workorders.services import workorder_dispatch
 from tests.factories import CustomerFactory
 
 MONDAY = dt.datetime(2026, 11, 16, 10, 0, tzinfo=BUSINESS_TZ)  # daytime: customer messages are not held
@@ -29,12 +30,16 @@ def business_customer(county):
 
 
 @pytest.fixture
-def start(users, customer) -> Callable[..., Application]:
-    """``start("lv_resident", when=...)``: an application taken in the hall by the agent."""
+def start(users, customer, county) -> Callable[..., Application]:
+    """``start("lv_resident", when=...)``: an application taken in the hall by the agent, and (unless
+    ``dispatch=False``) dispatched by the dispatcher to the east station, where the handler and the crew
+    sit."""
 
-    def make(code: str, *, when: dt.datetime = MONDAY, cust=None, **kwargs) -> Application:
+    def make(
+        code: str, *, when: dt.datetime = MONDAY, cust=None, dispatch: bool = True, **kwargs
+    ) -> Application:
         with time_machine.travel(when, tick=False):
-            return application_start(
+            application = application_start(
                 actor=kwargs.pop("actor", users["agent"]),
                 kind=ApplicationKind.objects.get(code=code),
                 customer=cust or customer,
@@ -42,6 +47,9 @@ def start(users, customer) -> Callable[..., Application]:
                 notice_channel=kwargs.pop("notice_channel", "printed"),
                 **kwargs,
             )
+            if dispatch and application.order.status == "accepted":
+                workorder_dispatch(order=application.order, actor=users["dispatcher"], unit=county.east)
+            return Application.objects.select_related("order", "kind", "process_clock").get(pk=application.pk)
 
     return make
 
@@ -62,4 +70,6 @@ def complete(step: ApplicationStep, actor, when: dt.datetime, result: str = "已
 
 
 def step(application: Application, code: str) -> ApplicationStep:
-    return application.steps.select_related("template", "clock").get(template__code=code, state=StepState.ACTIVE)
+    return application.steps.select_related("template", "clock").get(
+        template__code=code, state=StepState.ACTIVE
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from powerdesk.applications.models import Application, StepState
-from powerdesk.sla.models import Clock, ClockKind, ClockState
+from powerdesk.sla.models import Clock, ClockKind
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import WorkOrderEvent
 from tests.applications.conftest import MONDAY, active_codes

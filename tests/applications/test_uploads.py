@@ -28,7 +28,7 @@ def path_named(name: str, content: bytes, content_type: str) -> SimpleUploadedFi
     """An upload whose name is a path: Django's upload handlers cut one with '/' to its last part, so
     the name is set past that (as a handler that keeps names would hand it over)."""
     file = upload("x.pdf", content, content_type)
-    file._name = name  # noqa: SLF001
+    file._name = name
     return file
 
 

@@ -102,7 +102,7 @@ class ApplicationOutputSerializer(serializers.Serializer):
         ref_name = "Application"
 
     def _standing(self, obj: Application) -> dict[str, int]:
-        cache = self.__dict__.setdefault("_standing", {})
+        cache = self.__dict__.setdefault("_standing_cache", {})
         if obj.pk not in cache:
             cache[obj.pk] = selectors.standing(obj, selectors.application_steps(obj))
         return cache[obj.pk]

@@ -44,7 +44,9 @@ def application_get(*, user: User, number: str) -> Application:
 
 
 def application_steps(application: Application) -> list[ApplicationStep]:
-    return list(application.steps.select_related("template__role", "clock", "done_by").order_by("seq", "id"))
+    return list(
+        application.steps.select_related("template__role", "clock", "done_by").order_by("started_at", "id")
+    )
 
 
 def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[ApplicationStep]:

@@ -345,7 +345,8 @@ def may_act_on(actor: User, template: StepTemplate) -> bool:
         return False
     if template.side == StepSide.CUSTOMER or template.role_id is None:
         return user_may(actor, RECORD_RIGHT)
-    return role.pk == template.role_id or role.scope == RoleScope.ALL
+    # Service management sees every unit and may act for any role; a read-only role (the auditor) may not.
+    return role.pk == template.role_id or (role.scope == RoleScope.ALL and user_may(actor, RECORD_RIGHT))
 
 
 def _check_actor(actor: User, template: StepTemplate) -> None:

@@ -123,7 +123,7 @@ def step_message(step: ApplicationStep) -> dict[str, Any]:
     return {
         "id": f"step-{step.pk}",
         "order": order.number,
-        "account_no": order.customer.account_no if order.customer_id else "",
+        "account_no": order.customer.account_no if order.customer is not None else "",
         "kind": application.kind.code,
         "step": step.template.code,
         "round": step.round,
@@ -157,7 +157,7 @@ def enqueue_step_messages(*, application: Application, steps: Sequence[Applicati
     """An SMS to the customer for each step that started (or for the completion), through notify's
     enqueue path (opt-outs and quiet hours apply), each told once (dedupe key)."""
     order = application.order
-    address = order.caller_phone or (order.customer.primary_phone if order.customer_id else "")
+    address = order.caller_phone or (order.customer.primary_phone if order.customer is not None else "")
     base = {"order_number": order.number, "kind": application.kind.name}
     if event == "completed":
         items = [({**base, "step": "", "completed": True}, f"application:{application.pk}:completed")]

@@ -8,8 +8,9 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("业务办理")
 
     def ready(self) -> None:
-        from powerdesk.applications import extension
+        from powerdesk.applications import extension, retiming
 
         # How applications plug into the order (workorders cannot import this app): the order page's
         # panel, the API detail field, the timeline's kinds and presenter.
         extension.register()
+        retiming.register()  # the step clocks follow a change of the working-day calendar

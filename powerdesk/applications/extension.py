@@ -22,6 +22,7 @@ from powerdesk.applications import selectors, services
 from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
+from powerdesk.sla.models import ClockKind
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.models import WorkOrder
 
@@ -32,6 +33,7 @@ EVENT_KINDS = {
     services.STEP_RETURNED: gettext_lazy("办理环节退回"),
     services.DOCUMENT_REQUESTED: gettext_lazy("补件要求"),
     services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
+    "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
 }
 
 
@@ -102,6 +104,16 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 item.lines.append(_("不在一次性告知清单内"))
         if data.get("completed"):
             item.lines.append(_("业务办理已办结"))
+        for moved in data.get("retimed") or []:
+            if isinstance(moved, dict):
+                item.lines.append(
+                    _("%(kind)s到期：%(before)s → %(after)s")
+                    % {
+                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                        "before": str(moved.get("due_before", ""))[:16],
+                        "after": str(moved.get("due_after", ""))[:16],
+                    }
+                )
 
 
 def register() -> None:

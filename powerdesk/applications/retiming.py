@@ -110,5 +110,10 @@ def _retime(order_ids: list[int]) -> int:
     return sum(len(v) for v in changes.values())
 
 
+def on_calendar_changed(change: workdays.CalendarChange) -> None:
+    """The ``calendar_changed`` hook: :func:`retime_application_clocks` now."""
+    retime_application_clocks(change)
+
+
 def register() -> None:
-    workdays.calendar_changed.register("applications", "applications.retime", retime_application_clocks)
+    workdays.calendar_changed.register("applications", "applications.retime", on_calendar_changed)

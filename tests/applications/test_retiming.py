@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from powerdesk.applications.retiming import retime_application_clocks
+from powerdesk.applications.retiming import on_calendar_changed, retime_application_clocks
 from powerdesk.core import refcache, workdays
 from powerdesk.core.models import CalendarDay
 from powerdesk.sla.models import Clock
@@ -19,7 +19,7 @@ def test_a_day_made_a_holiday_moves_the_step_and_process_clocks_by_a_day(start):
     application = start("lv_resident", when=at(2026, 11, 16))
     survey = step(application, "survey")
     assert survey.due_at == at(2026, 11, 18)
-    assert workdays.calendar_changed.get("applications.retime") is retime_application_clocks
+    assert workdays.calendar_changed.get("applications.retime") is on_calendar_changed
     CalendarDay.objects.update_or_create(
         date=at(2026, 11, 17).date(), defaults={"is_workday": False, "name": "test"}
     )

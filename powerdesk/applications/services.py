@@ -161,11 +161,14 @@ def _resume(target: Clock | None, at: dt.datetime) -> None:
 
 
 def _start_steps(
-    application: Application, templates: list[StepTemplate], at: dt.datetime, *, round_no: int = 1
+    application: Application, templates: list[StepTemplate], at: dt.datetime
 ) -> list[ApplicationStep]:
-    """Start a group of steps: a clock for each utility-side step; a customer-side step pauses the
-    whole-process clock."""
+    """Start a group of steps, a clock for each utility-side one. A group run again (after a return, or
+    reached again after one) is a new round, so what its earlier run did never counts for this one."""
     started = []
+    seqs = {t.seq for t in templates}
+    earlier = application.steps.filter(seq__in=seqs).values_list("round", flat=True)
+    round_no = max(earlier, default=0) + 1
     for template in templates:
         step = ApplicationStep(
             application=application,
@@ -395,7 +398,9 @@ def application_step_complete(
         application.steps.select_related("template", "clock").filter(seq=locked.seq, state=StepState.ACTIVE)
     )
     finished = set(
-        application.steps.filter(seq=locked.seq, state=StepState.DONE).values_list("template_id", flat=True)
+        application.steps.filter(seq=locked.seq, round=locked.round, state=StepState.DONE).values_list(
+            "template_id", flat=True
+        )
     )
     templates = kind_steps(application.kind)
     plan = _template_steps(templates)
@@ -492,8 +497,7 @@ def application_step_return(
             application.customer_wait_seconds += max(0, int((at - running.started_at).total_seconds()))
     application.save(update_fields=["customer_wait_seconds"])
     group = [t for t in templates if t.seq == to_template.seq]
-    last_round = max(application.steps.filter(seq=to_template.seq).values_list("round", flat=True), default=0)
-    started = _start_steps(application, group, at, round_no=last_round + 1)
+    started = _start_steps(application, group, at)
     _sync_process_clock(application, at)
     _touch(order, at)
     event_write(

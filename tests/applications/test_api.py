@@ -104,8 +104,8 @@ def test_advance_with_the_current_version_then_a_stale_one_is_refused(start, use
     answer = client.post(url, {"result": "具备条件", "version": application.order.version}, format="json")
     assert answer.status_code == 200, answer.json()
     assert [s["state"] for s in answer.json()["steps"]] == ["done", "active"]
-    connect = step(application, "connect")
-    stale = client.post(
+    connect = step(application, "connect")  # the crew's step
+    stale = client_for(users["repair"]).post(
         reverse("api-v1-application-step-complete", args=[application.order.number, connect.pk]),
         {"result": "已装表"},
         format="json",

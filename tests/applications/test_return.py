@@ -79,3 +79,24 @@ def test_a_stale_version_is_refused(start, users):
         application_step_complete(
             step=survey, actor=users["handler"], result="已勘查", expected_version=stale
         )
+
+
+def test_a_group_run_again_counts_only_its_new_round(start, users):
+    application = to_inspection(start, users)
+    complete(step(application, "inspect"), users["handler"], at(2026, 11, 23))
+    assert sorted(active_codes(application)) == ["connect", "contract"]
+    complete(step(application, "connect"), users["manager"], at(2026, 11, 24))
+    with time_machine.travel(at(2026, 11, 25), tick=False):
+        application_step_return(
+            step=step(application, "contract"),
+            actor=users["handler"],
+            to_template=StepTemplate.objects.get(kind=application.kind, code="inspect"),
+            reason="合同附件缺竣工图，需复验",
+        )
+    complete(step(application, "inspect"), users["handler"], at(2026, 11, 26))
+    assert sorted(active_codes(application)) == ["connect", "contract"]
+    complete(step(application, "contract"), users["handler"], at(2026, 11, 27))
+    # the connection done in the first round does not count: the group waits for this round's
+    application = Application.objects.get(pk=application.pk)
+    assert application.state == "active" and active_codes(application) == ["connect"]
+    assert step(application, "connect").round == 2

@@ -4,6 +4,8 @@ from .models import (
     AccountBinding,
     OwnershipProof,
     PortalAccount,
+    PortalApplication,
+    PortalApplicationKind,
     PortalConsent,
     PortalSettings,
     ProofRule,
@@ -58,3 +60,16 @@ class OwnershipProofAdmin(admin.ModelAdmin):
     list_display = ["customer", "rule", "method", "state", "created_at", "verified_at", "verified_by"]
     list_filter = ["state", "method"]
     raw_id_fields = ["account", "customer", "code"]
+
+
+@admin.register(PortalApplicationKind)
+class PortalApplicationKindAdmin(admin.ModelAdmin):
+    list_display = ["kind", "proof_rule", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(PortalApplication)
+class PortalApplicationAdmin(admin.ModelAdmin):
+    list_display = ["application", "account", "created_at"]
+    raw_id_fields = ["account", "application"]
+    readonly_fields = ["submission", "created_at"]

@@ -93,3 +93,74 @@ class ReportForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("撤销原因（可不填）"), max_length=200, required=False)
+
+
+class ApplyForm(forms.Form):
+    """Start an application: the account, a note, and a file field per document of the 一次性告知 list
+    (each optional here: what is not uploaded now is handed in later, on the order's page)."""
+
+    customer = forms.ChoiceField(label=_("用电户号"), error_messages={"required": _("请选择户号。")})
+    description = forms.CharField(
+        label=_("申请说明（可不填）"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=36)
+
+    def __init__(
+        self, *args: Any, customers: list[Customer], documents: list[tuple[str, str]], **kwargs: Any
+    ):
+        kwargs.setdefault("initial", {}).setdefault("submission", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+        choice = self.fields["customer"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(c.account_no, f"{c.account_no} {c.address}") for c in customers]
+        for code, name in documents:
+            self.fields[f"doc_{code}"] = forms.FileField(
+                label=name, required=False, widget=forms.ClearableFileInput(attrs={"accept": DOC_ACCEPT})
+            )
+
+    def document_files(self) -> dict[str, Any]:
+        return {
+            name.removeprefix("doc_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("doc_") and value
+        }
+
+
+DOC_ACCEPT = ".jpg,.jpeg,.png,.pdf"
+
+
+class ProofAccountForm(forms.Form):
+    customer = forms.ChoiceField(label=_("要办理的户号"), error_messages={"required": _("请选择户号。")})
+
+    def __init__(self, *args: Any, customers: list[Customer], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choice = self.fields["customer"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [(c.account_no, c.account_no) for c in customers]
+
+
+class ProofCodeForm(ProofAccountForm):
+    code = forms.CharField(
+        label=_("户号登记手机收到的验证码"),
+        max_length=8,
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+        error_messages={"required": _("请输入验证码。")},
+    )
+
+
+class DocumentUploadForm(forms.Form):
+    document = forms.ChoiceField(label=_("补交资料"), error_messages={"required": _("请选择资料。")})
+    file = forms.FileField(
+        label=_("文件（照片或PDF）"),
+        widget=forms.ClearableFileInput(attrs={"accept": DOC_ACCEPT}),
+        error_messages={"required": _("请选择文件。")},
+    )
+
+    def __init__(self, *args: Any, documents: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choice = self.fields["document"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = documents

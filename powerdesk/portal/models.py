@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.applications.models import Application, ApplicationKind
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.workorders.choices import BusinessType
@@ -246,3 +247,50 @@ class ReportKind(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+class PortalApplicationKind(models.Model):
+    """Which application kinds a customer may start in the portal, and the proof of the account each
+    needs first (data: the account-changing kinds name a ``ProofRule``; the others none)."""
+
+    kind = models.OneToOneField(
+        ApplicationKind, verbose_name=_("业务办理类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    proof_rule = models.ForeignKey(
+        ProofRule,
+        verbose_name=_("所需身份核验"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("变更户号的业务（过户、更名、销户、暂停/减容）须先核验身份"),
+    )
+    hint = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("网厅可办业务")
+        verbose_name_plural = _("网厅可办业务")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return str(self.kind)
+
+
+class PortalApplication(models.Model):
+    """An application a customer started in the portal: which portal account, and the form's one-time
+    submission id (the same form posted twice starts one application)."""
+
+    account = models.ForeignKey(PortalAccount, on_delete=models.CASCADE, related_name="applications")
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="+")
+    submission = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(_("提交时间"))
+
+    class Meta:
+        verbose_name = _("网厅业务申请")
+        verbose_name_plural = _("网厅业务申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} → {self.application_id}"

@@ -12,6 +12,15 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from powerdesk.applications import selectors as app_selectors
+from powerdesk.applications.models import (
+    Application,
+    ApplicationState,
+    ApplicationStep,
+    StepSide,
+    StepState,
+)
+from powerdesk.applications.selectors import application_of
 from powerdesk.core import clock, refcache
 from powerdesk.core.errors import NotFound
 from powerdesk.customers.models import Customer
@@ -26,6 +35,7 @@ from powerdesk.portal.models import (
     AccountBinding,
     OwnershipProof,
     PortalAccount,
+    PortalApplicationKind,
     PortalConsent,
     PortalSession,
     PortalSettings,
@@ -245,4 +255,145 @@ def proof_in_force(*, account: PortalAccount, customer: Customer, kind: str) -> 
         )
         .order_by("-verified_at")
         .first()
+    )
+
+
+# --- applications ---------------------------------------------------------------------------------------
+
+
+def application_kinds() -> list[PortalApplicationKind]:
+    """The kinds a customer may start here, in the portal's order (active ones of active kinds)."""
+    return list(
+        PortalApplicationKind.objects.filter(is_active=True, kind__is_active=True).select_related(
+            "kind", "proof_rule"
+        )
+    )
+
+
+def application_kind(code: str) -> PortalApplicationKind:
+    found = next((k for k in application_kinds() if k.kind.code == code), None)
+    if found is None:
+        raise NotFound(_("网上营业厅不能办理该业务。"))
+    return found
+
+
+def pending_proof(*, account: PortalAccount, customer: Customer, kind: str) -> OwnershipProof | None:
+    """The newest proof of ``kind`` still waiting (for the code, or for the hall clerk)."""
+    return (
+        OwnershipProof.objects.filter(
+            account=account, customer=customer, rule__kind=kind, state=ProofState.PENDING
+        )
+        .select_related("code", "rule")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@dataclass
+class StepLine:
+    name: str
+    state: str  # done / current / next / skipped
+    customer_side: bool
+    due_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    limit_days: int = 0
+    result: str = ""
+    overdue: bool = False
+
+
+@dataclass
+class MissingDocument:
+    code: str
+    name: str
+    reason: str = ""
+
+
+@dataclass
+class ReceivedDocument:
+    name: str
+    at: dt.datetime
+
+
+@dataclass
+class ApplicationTrack:
+    application: Application
+    steps: list[StepLine]
+    process_due_at: dt.datetime | None
+    process_paused: bool
+    customer_days: float
+    utility_days: float
+    notice: list[str]
+    received: list[ReceivedDocument]
+    missing: list[MissingDocument]
+    completed: bool
+
+
+def _latest_runs(runs: list[ApplicationStep]) -> dict[int, ApplicationStep]:
+    latest: dict[int, ApplicationStep] = {}
+    for run in sorted(runs, key=lambda r: (r.round, r.started_at, r.pk)):
+        latest[run.template_id] = run
+    return latest
+
+
+def application_track(order: WorkOrder) -> ApplicationTrack | None:
+    """The application on the order in the customer's terms: every step of its kind in order, each done,
+    current (by when) or still to come (its limit in working days), the whole process's due time
+    (paused while it is the customer's turn), the time on each side, the documents received and those
+    still missing (the 一次性告知 list and later requests, less what was received)."""
+    application = application_of(order)
+    if application is None:
+        return None
+    templates = list(application.kind.steps.order_by("seq", "id"))
+    runs = app_selectors.application_steps(application)
+    latest = _latest_runs(runs)
+    now = clock.now()
+    lines = []
+    for template in templates:
+        run = latest.get(template.pk)
+        customer_side = template.side == StepSide.CUSTOMER
+        if run is None or run.state == StepState.RETURNED:
+            lines.append(StepLine(template.name, "next", customer_side, limit_days=template.limit_days))
+        elif run.state == StepState.ACTIVE:
+            lines.append(
+                StepLine(
+                    template.name,
+                    "current",
+                    customer_side,
+                    due_at=run.due_at,
+                    limit_days=template.limit_days,
+                    overdue=run.due_at < now,
+                )
+            )
+        else:
+            state = "done" if run.state == StepState.DONE else "skipped"
+            lines.append(
+                StepLine(template.name, state, customer_side, done_at=run.done_at, result=run.result)
+            )
+    standing = app_selectors.standing(application, runs)
+    receipts = list(application.receipts.select_related("document").order_by("received_at", "id"))
+    received_codes = {r.document.code for r in receipts}
+    wanted: dict[str, MissingDocument] = {}
+    for doc in app_selectors.document_names(application.notice_documents):
+        wanted.setdefault(doc.code, MissingDocument(doc.code, doc.name))
+    for request in application.document_requests.select_related("document"):
+        code, name = request.document.code, request.document.name
+        line = wanted.setdefault(code, MissingDocument(code, name))
+        if request.reason and request.document.code not in received_codes:
+            line.reason = request.reason
+        if request.document.code in received_codes and request.requested_at > max(
+            r.received_at for r in receipts if r.document.code == request.document.code
+        ):
+            received_codes.discard(request.document.code)  # asked again after it was received
+    process = application.process_clock
+    return ApplicationTrack(
+        application=application,
+        steps=lines,
+        process_due_at=process.due_at if process is not None and application.state == "active" else None,
+        process_paused=process is not None and process.state == "paused",
+        customer_days=round(standing["customer_seconds"] / 86400, 1),
+        utility_days=round(standing["utility_seconds"] / 86400, 1),
+        notice=[d.name for d in app_selectors.document_names(application.notice_documents)],
+        received=[ReceivedDocument(r.document.name, r.received_at) for r in receipts],
+        missing=[m for code, m in wanted.items() if code not in received_codes],
+        completed=application.state == ApplicationState.COMPLETED,
     )

@@ -15,4 +15,9 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="cancel"),
+    path("orders/<str:number>/documents/", views.order_document, name="order_document"),
+    path("apply/", views.apply_kinds, name="apply_kinds"),
+    path("apply/<str:code>/", views.apply, name="apply"),
+    path("apply/<str:code>/proof/", views.apply_proof, name="apply_proof"),
+    path("apply/<str:code>/proof/code/", views.apply_proof_code, name="apply_proof_code"),
 ]

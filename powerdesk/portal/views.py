@@ -15,13 +15,27 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from powerdesk.applications.services import kind_notice
 from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
 from powerdesk.core.net import client_address
 from powerdesk.portal import selectors, services
 from powerdesk.portal.extensions import start_actions
-from powerdesk.portal.forms import BindForm, CancelForm, CodeForm, ConsentForm, PhoneForm, ReportForm
+from powerdesk.portal.forms import (
+    ApplyForm,
+    BindForm,
+    CancelForm,
+    CodeForm,
+    ConsentForm,
+    DocumentUploadForm,
+    PhoneForm,
+    ProofAccountForm,
+    ProofCodeForm,
+    ReportForm,
+)
+from powerdesk.portal.models import ProofMethod
 
 COOKIE = "pd_portal"
 
@@ -247,19 +261,32 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/report.html", {"form": form})
 
 
-@portal_required
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    account = request.portal_account  # type: ignore[attr-defined]
-    order = selectors.order_for(account=account, number=number)
+def _order_page(
+    request: HttpRequest, order: Any, *, upload_form: DocumentUploadForm | None = None, status: int = 200
+) -> HttpResponse:
+    application = selectors.application_track(order)
+    if application is not None and upload_form is None:
+        upload_form = DocumentUploadForm(documents=[(d.code, d.name) for d in application.missing])
     return render(
         request,
         "portal/order.html",
         {
             "track": selectors.order_track(order),
+            "application": application,
+            "upload_form": upload_form,
             "form": CancelForm(),
             "submitted": request.GET.get("submitted") == "1",
+            "uploaded": request.GET.get("uploaded") == "1",
         },
+        status=status,
     )
+
+
+@portal_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    order = selectors.order_for(account=account, number=number)
+    return _order_page(request, order)
 
 
 @require_POST
@@ -279,3 +306,189 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             request, "portal/order.html", {"track": selectors.order_track(order), "form": form}, status=409
         )
     return redirect("portal:order", number=number)
+
+
+# --- applications ---------------------------------------------------------------------------------------
+
+
+@portal_required
+def apply_kinds(request: HttpRequest) -> HttpResponse:
+    """The kinds a customer may start here, each with the documents it will need (all of them, at once)."""
+    kinds = [{"start": k, "documents": kind_notice(k.kind)} for k in selectors.application_kinds()]
+    return render(request, "portal/apply_kinds.html", {"kinds": kinds})
+
+
+def _proof_context(
+    account: Any, customers: list[Any], start: Any, chosen: Any, proof_form: Any = None
+) -> dict[str, Any]:
+    """What the page says about the proof an account-changing kind needs, for the chosen account."""
+    rule = start.proof_rule
+    if rule is None or chosen is None:
+        return {"rule": None}
+    in_force = selectors.proof_in_force(account=account, customer=chosen, kind=rule.kind)
+    pending = selectors.pending_proof(account=account, customer=chosen, kind=rule.kind)
+    initial = {"customer": chosen.account_no}
+    return {
+        "rule": rule,
+        "phone_code": rule.method == ProofMethod.ACCOUNT_PHONE_CODE,
+        "in_force": in_force,
+        "pending": pending,
+        "customer": chosen,
+        "send_form": ProofAccountForm(initial=initial, customers=customers),
+        "code_form": proof_form or ProofCodeForm(initial=initial, customers=customers),
+        "valid_hours": selectors.portal_settings().proof_valid_hours,
+    }
+
+
+def _apply_page(
+    request: HttpRequest,
+    code: str,
+    *,
+    form: ApplyForm | None = None,
+    proof_form: ProofCodeForm | None = None,
+    proof_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    start = selectors.application_kind(code)
+    documents = kind_notice(start.kind)
+    if form is None:
+        form = ApplyForm(
+            initial={"customer": request.GET.get("customer", "")},
+            customers=customers,
+            documents=[(d.code, d.name) for d in documents],
+        )
+    by_no = {c.account_no: c for c in customers}
+    chosen_no = form["customer"].value() or (customers[0].account_no if customers else "")
+    chosen = by_no.get(str(chosen_no)) or (customers[0] if customers else None)
+    proof = _proof_context(account, customers, start, chosen, proof_form)
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "start": start,
+            "documents": documents,
+            "form": form,
+            "proof": proof,
+            "proof_error": proof_error,
+            "ready": proof["rule"] is None or proof.get("in_force") is not None,
+        },
+        status=status,
+    )
+
+
+@portal_required
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """Start an application: the document list up front, uploads, then applications' start service."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    if not customers:
+        return redirect("portal:bind")
+    start = selectors.application_kind(code)
+    if request.method != "POST":
+        return _apply_page(request, code)
+    documents = [(d.code, d.name) for d in kind_notice(start.kind)]
+    form = ApplyForm(request.POST, request.FILES, customers=customers, documents=documents)
+    if form.is_valid():
+        by_no = {c.account_no: c for c in customers}
+        try:
+            application, _created = services.application_submit(
+                account=account,
+                customer=by_no[form.cleaned_data["customer"]],
+                start_kind=start,
+                description=form.cleaned_data["description"],
+                files=form.document_files(),
+                submission=form.cleaned_data["submission"],
+            )
+        except ValidationFailed as error:
+            _field_errors(form, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            number = application.order.number
+            return redirect(reverse("portal:order", args=[number]) + "?submitted=1")
+    return _apply_page(request, code, form=form, status=400 if form.errors else 200)
+
+
+@require_POST
+@portal_required
+def apply_proof(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask for the proof the kind's rule names: a code to the account's registered phone, or a proof
+    waiting for the hall clerk."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    start = selectors.application_kind(code)
+    form = ProofAccountForm(request.POST, customers=customers)
+    if start.proof_rule is None or not form.is_valid():
+        raise NotFound(_("找不到该户号。"))
+    customer = {c.account_no: c for c in customers}[form.cleaned_data["customer"]]
+    target = reverse("portal:apply", args=[code]) + f"?customer={customer.account_no}"
+    if selectors.pending_proof(account=account, customer=customer, kind=start.proof_rule.kind) and (
+        start.proof_rule.method == ProofMethod.HALL
+    ):
+        return redirect(target)  # already waiting for the hall: not a second one
+    try:
+        services.proof_start(
+            account=account, customer=customer, kind=start.proof_rule.kind, address=client_address(request)
+        )
+    except DomainError as error:
+        return _apply_page(request, code, proof_error=error.message, status=error.http_status or 400)
+    return redirect(target)
+
+
+@require_POST
+@portal_required
+def apply_proof_code(request: HttpRequest, code: str) -> HttpResponse:
+    """Check the code sent to the account's registered phone; the proof is then in force."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    customers = selectors.bound_customers(account)
+    start = selectors.application_kind(code)
+    form = ProofCodeForm(request.POST, customers=customers)
+    if start.proof_rule is None:
+        raise NotFound(_("找不到该户号。"))
+    if form.is_valid():
+        customer = {c.account_no: c for c in customers}[form.cleaned_data["customer"]]
+        proof = selectors.pending_proof(account=account, customer=customer, kind=start.proof_rule.kind)
+        try:
+            if proof is None or proof.method != ProofMethod.ACCOUNT_PHONE_CODE:
+                raise ValidationFailed(_("验证码错误或已失效，请重新获取。"))
+            services.proof_verify(
+                proof=proof, code=form.cleaned_data["code"], address=client_address(request)
+            )
+        except ValidationFailed as error:
+            form.add_error("code", error.message)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(reverse("portal:apply", args=[code]) + f"?customer={customer.account_no}")
+    return _apply_page(request, code, proof_form=form, status=400)
+
+
+@require_POST
+@portal_required
+def order_document(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer hands in a document the application still lacks."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    order = selectors.order_for(account=account, number=number)
+    application = selectors.application_track(order)
+    if application is None:
+        raise NotFound(_("找不到该业务办理。"))
+    form = DocumentUploadForm(
+        request.POST, request.FILES, documents=[(d.code, d.name) for d in application.missing]
+    )
+    if form.is_valid():
+        try:
+            services.application_document_upload(
+                account=account,
+                number=number,
+                document_code=form.cleaned_data["document"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationFailed as error:
+            _field_errors(form, error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(reverse("portal:order", args=[number]) + "?uploaded=1")
+    return _order_page(request, order, upload_form=form, status=400)

@@ -373,6 +373,17 @@ CONSOLE: dict[str, Row] = {
     "portal:cancel": Row(
         lambda sc: reverse("portal:cancel", args=[sc.order.number]), everyone(LOGIN), method="post"
     ),
+    "portal:order_document": Row(
+        lambda sc: reverse("portal:order_document", args=[sc.order.number]), everyone(LOGIN), method="post"
+    ),
+    "portal:apply_kinds": Row(lambda sc: reverse("portal:apply_kinds"), everyone(LOGIN)),
+    "portal:apply": Row(lambda sc: reverse("portal:apply", args=["lv_resident"]), everyone(LOGIN)),
+    "portal:apply_proof": Row(
+        lambda sc: reverse("portal:apply_proof", args=["transfer"]), everyone(LOGIN), method="post"
+    ),
+    "portal:apply_proof_code": Row(
+        lambda sc: reverse("portal:apply_proof_code", args=["transfer"]), everyone(LOGIN), method="post"
+    ),
     # The intake form's suggestion: those who take calls; an empty text answers a hint (200).
     "triage:suggest": Row(lambda sc: reverse("triage:suggest"), takes_calls(OK), method="post", body={}),
     # The model page and its actions: the system administrator only.

@@ -65,6 +65,9 @@ NOT_PAGES = {
     "portal:verify": "POST only",
     "portal:sign_out": "POST only",
     "portal:cancel": "POST only",
+    "portal:order_document": "POST only",
+    "portal:apply_proof": "POST only",
+    "portal:apply_proof_code": "POST only",
     "ops:healthz": "JSON for probes, not HTML",
     "ops:readyz": "JSON for probes, not HTML",
     "ops:metrics": "Prometheus text for the scraper, not HTML",
@@ -119,6 +122,7 @@ def console_urls(users, customer):
         # The portal's pages lead a staff member (no portal session) to the portal's sign-in page.
         "portal:account": [customer.account_no],
         "portal:order": [order.number],
+        "portal:apply": ["lv_resident"],
     }
     urls = []
     for name, pattern in _console_patterns():

@@ -5,6 +5,12 @@ from django.urls import path
 
 from powerdesk.analytics.api import QualityApi
 from powerdesk.analytics.dashboard_api import DashboardApi
+from powerdesk.applications.api import (
+    ApplicationCollectionApi,
+    ApplicationDetailApi,
+    StepCompleteApi,
+    StepReturnApi,
+)
 from powerdesk.audit.api import AuditListApi, RevealApi
 from powerdesk.complaints.api import (
     ComplaintJudgmentApi,
@@ -56,6 +62,18 @@ urlpatterns = [
         path(f"workorders/<str:number>/{code}/", api.as_view(), name=f"api-v1-workorder-{code}")
         for code, api in TRANSITION_APIS.items()
     ],
+    path("applications/", ApplicationCollectionApi.as_view(), name="api-v1-applications"),
+    path("applications/<str:number>/", ApplicationDetailApi.as_view(), name="api-v1-application-detail"),
+    path(
+        "applications/<str:number>/steps/<int:step_id>/complete/",
+        StepCompleteApi.as_view(),
+        name="api-v1-application-step-complete",
+    ),
+    path(
+        "applications/<str:number>/steps/<int:step_id>/return/",
+        StepReturnApi.as_view(),
+        name="api-v1-application-step-return",
+    ),
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "powerdesk.feedback",
     "powerdesk.knowledge",
     "powerdesk.outages",
+    "powerdesk.applications",
     "powerdesk.risk",
     "powerdesk.reliability",
     "powerdesk.analytics",
@@ -374,6 +375,13 @@ POWERDESK_NOTIFY_UNDELIVERABLE = [
     a.strip() for a in os.environ.get("POWERDESK_NOTIFY_UNDELIVERABLE", "").split(",") if a.strip()
 ]
 POWERDESK_NOTIFY_OUTBOX = Path(os.environ.get("POWERDESK_NOTIFY_OUTBOX", VAR_DIR / "outbox"))
+
+# --- applications (powerdesk.applications) ------------------------------------------------------------
+# The marketing system (营销系统) hears of each completed application step: by HTTP (POST JSON) when
+# POWERDESK_MARKETING_TRANSPORT=http, else ("outbox") as a line of <outbox>/marketing.jsonl.
+POWERDESK_MARKETING_TRANSPORT = os.environ.get("POWERDESK_MARKETING_TRANSPORT", "outbox")
+POWERDESK_MARKETING_URL = os.environ.get("POWERDESK_MARKETING_URL", "")
+POWERDESK_MARKETING_KEY = os.environ.get("POWERDESK_MARKETING_KEY", "")
 
 # --- exports (powerdesk.exports) ------------------------------------------------------------------
 # Where background exports write their .xlsx files and the web process reads them for download: a

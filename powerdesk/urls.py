@@ -29,6 +29,7 @@ urlpatterns = [
     path("sla/", include("powerdesk.sla.urls")),
     path("notify/", include("powerdesk.notify.urls")),
     path("complaints/", include("powerdesk.complaints.urls")),
+    path("applications/", include("powerdesk.applications.urls")),
     # the case library (/cases/) and the scripts (/scripts/)
     path("", include("powerdesk.knowledge.urls")),
     path("risk/", include("powerdesk.risk.urls")),

@@ -169,6 +169,20 @@ def reviews_cases(role: RoleSpec, position: str) -> int:
     return OK if role.reviews_cases else FORBIDDEN
 
 
+def acts_on_step(status: int) -> Callable[[RoleSpec, str], int]:
+    """The scene application's running step is a 处理人员's (现场勘查): 404 for an order not visible, then
+    the step's role or a role that sees all and may annotate gets ``status``, the others 403."""
+
+    def expect(role: RoleSpec, position: str) -> int:
+        if not sees_order(role, position):
+            return MISSING
+        if role is ROLES["handler"] or (role.sees_all and "note" in role.may):
+            return status
+        return FORBIDDEN
+
+    return expect
+
+
 def manages_outages(status: int) -> Callable[[RoleSpec, str], int]:
     """Registering and changing outages: the roles that may dispatch (an outage is read by everyone)."""
     return lambda role, position: status if "dispatch" in role.may else FORBIDDEN
@@ -262,6 +276,36 @@ CONSOLE: dict[str, Row] = {
         lambda sc: reverse("workorders:attachment", args=[sc.order.number, sc.attachment.pk]), the_order()
     ),
     "sla:dashboard": Row(lambda sc: reverse("sla:dashboard"), everyone()),
+    # Applications (an application of the scene's customer, dispatched to the order's station).
+    "applications:steps": Row(lambda sc: reverse("applications:steps"), everyone()),
+    "applications:start": Row(lambda sc: reverse("applications:start"), takes_calls(OK)),
+    # Empty forms: a role that may goes back to the order page with the form's message (302).
+    "applications:step_complete": Row(
+        lambda sc: reverse("applications:step_complete", args=[sc.application.order.number, sc.app_step.pk]),
+        acts_on_step(LOGIN),
+        method="post",
+        body={},
+    ),
+    "applications:step_return": Row(
+        lambda sc: reverse("applications:step_return", args=[sc.application.order.number, sc.app_step.pk]),
+        acts_on_step(LOGIN),
+        method="post",
+        body={},
+    ),
+    "applications:document_receive": Row(
+        lambda sc: reverse(
+            "applications:document_receive", args=[sc.application.order.number, sc.app_step.pk]
+        ),
+        the_transition("note", LOGIN),
+        method="post",
+        body={},
+    ),
+    "applications:document_request": Row(
+        lambda sc: reverse("applications:document_request", args=[sc.application.order.number]),
+        the_transition("note", LOGIN),
+        method="post",
+        body={},
+    ),
     # Complaints (a complaint order of the scene): the order first (404), then the role (403).
     "complaints:record": Row(
         lambda sc: reverse("complaints:record", args=[sc.complaint.number]), the_transition("note", OK)
@@ -569,6 +613,30 @@ API: dict[str, Row] = {
     "api-v1-customers": Row(
         lambda sc: reverse("api-v1-customers") + f"?q={sc.customer.account_no}", everyone()
     ),
+    "api-v1-applications": Row(lambda sc: reverse("api-v1-applications"), everyone()),
+    # An empty application: a role that takes calls gets the field errors (400), another one 403.
+    "api-v1-applications:post": Row(
+        lambda sc: reverse("api-v1-applications"), takes_calls(400), method="post", body={}
+    ),
+    "api-v1-application-detail": Row(
+        lambda sc: reverse("api-v1-application-detail", args=[sc.application.order.number]), the_order()
+    ),
+    "api-v1-application-step-complete": Row(
+        lambda sc: reverse(
+            "api-v1-application-step-complete", args=[sc.application.order.number, sc.app_step.pk]
+        ),
+        acts_on_step(400),
+        method="post",
+        body=BAD_VERSION,
+    ),
+    "api-v1-application-step-return": Row(
+        lambda sc: reverse(
+            "api-v1-application-step-return", args=[sc.application.order.number, sc.app_step.pk]
+        ),
+        acts_on_step(400),
+        method="post",
+        body=BAD_VERSION,
+    ),
     "api-v1-customer-detail": Row(
         lambda sc: reverse("api-v1-customer-detail", args=[sc.customer.account_no]), the_order()
     ),
@@ -742,6 +810,8 @@ class Scene:
     assignment: Any = None  # the published case assigned for learning to the order's station
     script: Any = None  # a published script version (seeded)
     script_draft: Any = None  # a draft script version
+    application: Any = None  # a 低压居民新装 of the customer, dispatched to the order's station
+    app_step: Any = None  # its running step (现场勘查, a 处理人员's)
 
 
 @pytest.fixture
@@ -821,6 +891,7 @@ def scene(settings, tmp_path) -> Scene:
         praise=praise,
     )
     _feedback_scene(scene, east, agent)
+    _application_scene(scene, agent, dispatcher, east)
     _knowledge_scene(scene, c1)
     from powerdesk.grid.services import device_create
 
@@ -830,6 +901,21 @@ def scene(settings, tmp_path) -> Scene:
 
     scene.outage = outage_create(actor=dispatcher, kind="fault", title="城东线跳闸", devices=[feeder])
     return scene
+
+
+def _application_scene(scene: Scene, agent: Any, dispatcher: Any, east: Any) -> None:
+    from powerdesk.applications.models import ApplicationKind
+    from powerdesk.applications.services import application_start
+
+    scene.application = application_start(
+        actor=agent,
+        kind=ApplicationKind.objects.get(code="lv_resident"),
+        customer=scene.customer,
+        channel="hall",
+        notice_channel="printed",
+    )
+    s.workorder_dispatch(order=scene.application.order, actor=dispatcher, unit=east)
+    scene.app_step = scene.application.steps.get()
 
 
 def _knowledge_scene(scene: Scene, county: Any) -> None:

@@ -33,6 +33,7 @@ from powerdesk.audit.models import AuditEntry
 from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
 from powerdesk.customers.models import Customer, CustomerPhone, CustomerSupply
+from powerdesk.demo.applications import build_applications
 from powerdesk.demo.complaints import enrich_complaints
 from powerdesk.demo.county import build_county
 from powerdesk.demo.customers import build_customers
@@ -124,6 +125,7 @@ class DemoSummary:
     problems: list[str] = field(default_factory=list)
     surveys: int = 0
     learning: int = 0  # learning assignments made
+    applications: int = 0  # applications started in the hall and moved step by step
     triage_training: bool = False  # a first triage model queued for the worker
     seconds: float = 0.0
 
@@ -246,6 +248,10 @@ def demo_load(
     with transaction.atomic():
         build_outages(now)
         mark_history_sent(now)  # the outage calls of the last half hour told their callers then
+    # Applications taken in the hall over the last weeks, moved step by step (demo/applications.py).
+    with transaction.atomic():
+        summary.applications = build_applications(now)
+        mark_history_sent(now)  # their step messages went out on their days
     # 以案普法: cases assigned for learning, some confirmed, some overdue.
     summary.learning = build_learning(rng("learning"), now)
     # A year of compact history before the replayed days, then the dashboards' aggregates built once

@@ -23,6 +23,9 @@ class ClockKind(models.TextChoices):
     RESTORATION = "restoration", _("恢复送电")
     REPLY = "reply", _("办结回复")
     CALLBACK = "callback", _("回访")
+    # The applications app's clocks: one per step of an application, and its whole process (utility side).
+    APP_STEP = "app_step", _("办理环节")
+    APP_PROCESS = "app_process", _("办理全流程")
 
 
 class LimitUnit(models.TextChoices):

@@ -37,6 +37,9 @@ POLICY_NAMES = (
     pgettext_lazy("policy", "意见建议回复"),
     pgettext_lazy("policy", "咨询后续回复"),
     pgettext_lazy("policy", "回单后回访"),
+    # the applications app's step and whole-process clocks (applications 0002)
+    pgettext_lazy("policy", "业务办理环节时限"),
+    pgettext_lazy("policy", "业务办理全流程时限"),
 )
 
 SUSPEND_REASON_NAMES = (

@@ -41,6 +41,51 @@ MAGIC = {
 }
 
 
+# What the leading bytes say a file is: the content types its content can be. A file whose declared type
+# (what the client says) is not among them is refused, whatever its name.
+def sniffed_types(head: bytes) -> set[str] | None:
+    """The content types ``head`` (a file's first bytes) can be, or None when the content is not one we
+    recognise."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return {"image/jpeg"}
+    if head.startswith(b"\x89PNG"):
+        return {"image/png"}
+    if head.startswith(b"GIF8"):
+        return {"image/gif"}
+    if head.startswith(b"%PDF"):
+        return {"application/pdf"}
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return {"image/webp"}
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return {"audio/wav", "audio/x-wav"}
+    if head.startswith(b"#!AMR"):
+        return {"audio/amr"}
+    if head.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")):
+        return {"audio/mpeg"}
+    if head[4:8] == b"ftyp":
+        return {"audio/mp4", "audio/x-m4a"}
+    if head.startswith(b"PK\x03\x04"):
+        return {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return {"application/msword", "application/vnd.ms-excel"}
+    return None
+
+
+def name_is_path(name: str) -> bool:
+    """A file name that names a place (``../x.pdf``, ``C:\\docs\\x.pdf``, ``/etc/x``) rather than a file:
+    refused, not silently cut, so the client learns it sent something it did not mean to."""
+    return (
+        "/" in name
+        or "\\" in name
+        or "\x00" in name
+        or name.strip() in ("", ".", "..")
+        or any(ord(c) < 32 for c in name)
+    )
+
+
 def attachment_add(
     *, order: WorkOrder, actor: User, kind: str, upload: UploadedFile, request_id: str = ""
 ) -> Attachment:
@@ -90,7 +135,12 @@ class _Checked:
 
 def _checked(rule: AttachmentRule, upload: UploadedFile) -> _Checked:
     """The file's safe name, content type, size and SHA-256, or ValidationFailed if the rule refuses it."""
-    name = PurePath(upload.name or "file").name[-200:]
+    raw_name = upload.name or ""
+    if name_is_path(raw_name):
+        raise ValidationFailed(
+            _("文件名不能包含路径。"), fields={"file": [_("文件名不能包含路径，请只上传文件本身。")]}
+        )
+    name = PurePath(raw_name).name[-200:]
     ext = PurePath(name).suffix.lower()
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     if ext not in rule.allowed_extensions() or content_type not in rule.allowed_types():
@@ -110,11 +160,16 @@ def _checked(rule: AttachmentRule, upload: UploadedFile) -> _Checked:
     digest = hashlib.sha256()
     head = b""
     for chunk in upload.chunks():
-        if not head:
-            head = chunk[:16]
+        if len(head) < 16:
+            head += chunk[: 16 - len(head)]
         digest.update(chunk)
     if ext in MAGIC and not any(head.startswith(m) for m in MAGIC[ext]):
         raise ValidationFailed(_("文件内容与扩展名不符。"), fields={"file": [_("文件内容与扩展名不符。")]})
+    sniffed = sniffed_types(head)
+    if sniffed is None or content_type not in sniffed:
+        raise ValidationFailed(
+            _("文件内容与声明的文件类型不符。"), fields={"file": [_("文件内容与声明的文件类型不符。")]}
+        )
     upload.seek(0)
     return _Checked(name, content_type, upload.size, digest.hexdigest())
 

@@ -42,6 +42,9 @@ SUB_TYPE_NAMES = (
     pgettext_lazy("sub_type", "过户"),
     pgettext_lazy("sub_type", "更名"),
     pgettext_lazy("sub_type", "电能表校验"),
+    # the application kinds the applications app adds (applications 0002)
+    pgettext_lazy("sub_type", "销户"),
+    pgettext_lazy("sub_type", "暂停减容"),
     # the complaint sub-types under the five classes (workorders 0022)
     pgettext_lazy("sub_type", "服务态度"),
     pgettext_lazy("sub_type", "服务行为规范"),

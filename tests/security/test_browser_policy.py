@@ -68,6 +68,10 @@ NOT_PAGES = {
     "ops:healthz": "JSON for probes, not HTML",
     "ops:readyz": "JSON for probes, not HTML",
     "ops:metrics": "Prometheus text for the scraper, not HTML",
+    "applications:step_complete": "POST only",
+    "applications:step_return": "POST only",
+    "applications:document_receive": "POST only",
+    "applications:document_request": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -132,7 +136,22 @@ def console_urls(users, customer):
     urls.append(reverse("reliability:report") + f"?user_unit=10kv&feeder={_feeder_id()}&date_from=2026-01-01")
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
+    # An application's order page, with the application panel and its step forms.
+    urls.append(reverse("workorders:detail", args=[_application(users, customer).order.number]))
     return urls
+
+
+def _application(users, customer):
+    from powerdesk.applications.models import ApplicationKind
+    from powerdesk.applications.services import application_start
+
+    return application_start(
+        actor=users["agent"],
+        kind=ApplicationKind.objects.get(code="hv_single"),
+        customer=customer,
+        channel="hall",
+        notice_channel="printed",
+    )
 
 
 def _knowledge_arguments(users) -> dict[str, list]:

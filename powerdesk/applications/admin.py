@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from powerdesk.applications.models import ApplicationKind, DocumentType, StepTemplate
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "is_active")
+    search_fields = ("code", "name")
+
+
+class StepTemplateInline(admin.TabularInline):
+    model = StepTemplate
+    extra = 0
+    fields = (
+        "seq",
+        "code",
+        "name",
+        "side",
+        "role",
+        "unit_level",
+        "limit_days",
+        "optional",
+        "source_grade",
+        "documents",
+    )
+    filter_horizontal = ("documents",)
+
+
+@admin.register(ApplicationKind)
+class ApplicationKindAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "sub_type",
+        "customer_scope",
+        "process_limit_days",
+        "source_grade",
+        "is_active",
+    )
+    list_filter = ("is_active", "source_grade")
+    inlines = [StepTemplateInline]

@@ -1,0 +1,128 @@
+"""How the applications app plugs into the work order (:mod:`powerdesk.workorders.extensions`);
+registered once, from ``ApplicationsConfig.ready()``.
+
+- the order page shows the application: its steps (who, when, result, clock), the whole process (utility
+  side and customer side apart), the documents received, the 一次性告知 record and every 补件 request
+  with its reason (what a complaint handler needs), and the forms to move a step;
+- the API's order detail carries ``application``;
+- the timeline labels and presents this app's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from powerdesk.applications import selectors, services
+from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
+from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.org.selectors import user_may
+from powerdesk.sla.models import ClockKind
+from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.models import WorkOrder
+
+OWNER = "applications"
+EVENT_KINDS = {
+    services.STARTED: gettext_lazy("业务办理受理"),
+    services.STEP_DONE: gettext_lazy("办理环节完成"),
+    services.STEP_RETURNED: gettext_lazy("办理环节退回"),
+    services.DOCUMENT_REQUESTED: gettext_lazy("补件要求"),
+    services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
+    "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
+}
+
+
+def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    application = selectors.application_of(order)
+    if application is None:
+        return None
+    steps = selectors.application_steps(application)
+    user = request.user
+    active = [s for s in steps if s.state == StepState.ACTIVE]
+    return {
+        "application": application,
+        "steps": steps,
+        "active": [{"step": s, "may_act": services.may_act_on(user, s.template)} for s in active],  # type: ignore[arg-type]
+        "return_targets": list(
+            StepTemplate.objects.filter(
+                kind=application.kind, seq__lt=min((s.seq for s in active), default=0)
+            )
+        ),
+        "standing": selectors.standing(application, steps),
+        "notice": selectors.document_names(application.notice_documents),
+        "requests": list(application.document_requests.select_related("document", "requested_by")),
+        "receipts": list(application.receipts.select_related("document", "step__template", "attachment")),
+        "documents": list(DocumentType.objects.filter(is_active=True)),
+        "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
+    }
+
+
+def _field() -> serializers.Field:
+    from powerdesk.applications.api import ApplicationOutputSerializer  # the API imports this app's services
+
+    return ApplicationOutputSerializer(read_only=True, allow_null=True, help_text="The application, if any.")
+
+
+def _load(order: WorkOrder, request: Any) -> Any:
+    return selectors.application_of(order)
+
+
+def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
+    """This app's events, from their codes: the step, the documents, the notice channel."""
+    mine = [e for e in events if e.event.kind in EVENT_KINDS]
+    if not mine:
+        return
+    steps = {t.code: t.name for t in StepTemplate.objects.all()}
+    documents = {d.code: d.name for d in DocumentType.objects.all()}
+    for item in mine:
+        data = item.data
+        if data.get("notice_documents") is not None:
+            names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
+            channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
+            item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
+        if data.get("step"):
+            item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
+        if data.get("to_step"):
+            item.lines.append(_("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])})
+        for started in data.get("started") or data.get("steps") or []:
+            if isinstance(started, dict):
+                item.lines.append(
+                    _("开始环节「%(step)s」，到期 %(due)s")
+                    % {
+                        "step": steps.get(started.get("step", ""), ""),
+                        "due": str(started.get("due_at", ""))[:16],
+                    }
+                )
+        if data.get("document"):
+            item.lines.append(_("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])})
+            if data.get("on_notice") is False:
+                item.lines.append(_("不在一次性告知清单内"))
+        if data.get("completed"):
+            item.lines.append(_("业务办理已办结"))
+        for moved in data.get("retimed") or []:
+            if isinstance(moved, dict):
+                item.lines.append(
+                    _("%(kind)s到期：%(before)s → %(after)s")
+                    % {
+                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                        "before": str(moved.get("due_before", ""))[:16],
+                        "after": str(moved.get("due_after", ""))[:16],
+                    }
+                )
+
+
+def register() -> None:
+    ext.order_panels.register(
+        OWNER,
+        "applications.panel",
+        Panel(slot="aside", template="applications/_order_panel.html", context=_panel),
+    )
+    ext.detail_fields.register(OWNER, "application", DetailField(field=_field, load=_load))
+    for kind, label in EVENT_KINDS.items():
+        ext.event_kinds.register(OWNER, kind, label)
+    ext.event_presenters.register(OWNER, "applications.events", present)

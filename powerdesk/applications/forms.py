@@ -1,0 +1,87 @@
+"""Console forms of the applications app (Django forms; errors in Chinese)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from powerdesk.applications.models import ApplicationKind, DocumentType, NoticeChannel, StepTemplate
+from powerdesk.customers.models import Customer
+from powerdesk.org.models import User
+from powerdesk.org.selectors import user_sees_unit
+
+
+class ApplicationStartForm(forms.Form):
+    """The hall clerk's form: the customer by account number, the kind, how the document list was given."""
+
+    customer = forms.CharField(label=_("户号"), max_length=20)
+    kind = forms.ModelChoiceField(
+        label=_("业务办理类别"),
+        queryset=ApplicationKind.objects.filter(is_active=True),
+        error_messages={
+            "invalid_choice": _("请选择有效的业务办理类别。"),
+            "required": _("请选择业务办理类别。"),
+        },
+    )
+    notice_channel = forms.ChoiceField(
+        label=_("一次性告知方式"),
+        choices=NoticeChannel.choices,
+        error_messages={"invalid_choice": _("请选择有效的告知方式。"), "required": _("请选择告知方式。")},
+    )
+    description = forms.CharField(label=_("申请说明"), max_length=2000, required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_customer(self) -> Customer:
+        number = self.cleaned_data["customer"].strip()
+        found = Customer.objects.select_related("area").filter(account_no=number).first()
+        if found is None or not user_sees_unit(self.user, found.area):
+            raise forms.ValidationError(_("找不到该户号。"))
+        return found
+
+
+class StepCompleteForm(forms.Form):
+    result = forms.CharField(label=_("办理结果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+
+class StepReturnForm(forms.Form):
+    to_step = forms.ModelChoiceField(
+        label=_("退回至"),
+        queryset=StepTemplate.objects.none(),
+        error_messages={"invalid_choice": _("请选择之前的环节。"), "required": _("请选择退回的环节。")},
+    )
+    reason = forms.CharField(label=_("退回原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, kind: ApplicationKind | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if kind is not None:
+            self.fields["to_step"].queryset = StepTemplate.objects.filter(kind=kind)  # type: ignore[attr-defined]
+
+
+class DocumentRequestForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label=_("补充资料"),
+        queryset=DocumentType.objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
+    )
+    reason = forms.CharField(
+        label=_("原因（不在一次性告知清单内时必填）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DocumentReceiveForm(forms.Form):
+    document = forms.ModelChoiceField(
+        label=_("资料"),
+        queryset=DocumentType.objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
+    )
+    file = forms.FileField(label=_("文件"), error_messages={"required": _("请选择文件。")})

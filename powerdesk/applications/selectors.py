@@ -1,0 +1,89 @@
+"""Reads of the applications app, permission-scoped through the order's visibility
+(``workorders.selectors.order_visible``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from powerdesk.applications import rules
+from powerdesk.applications.models import (
+    Application,
+    ApplicationStep,
+    DocumentType,
+    StepSide,
+    StepState,
+)
+from powerdesk.core import clock
+from powerdesk.core.errors import NotFound
+from powerdesk.org.models import User
+from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import order_visible
+
+
+def application_of(order: WorkOrder) -> Application | None:
+    return (
+        Application.objects.select_related("kind", "process_clock", "notice_given_by")
+        .filter(order=order)
+        .first()
+    )
+
+
+def applications_visible(user: User) -> QuerySet[Application]:
+    return Application.objects.filter(order__in=order_visible(user)).select_related(
+        "kind", "order", "process_clock"
+    )
+
+
+def application_get(*, user: User, number: str) -> Application:
+    found = applications_visible(user).filter(order__number=number).first()
+    if found is None:
+        raise NotFound("找不到该业务办理。")
+    return found
+
+
+def application_steps(application: Application) -> list[ApplicationStep]:
+    return list(
+        application.steps.select_related("template__role", "clock", "done_by").order_by("started_at", "id")
+    )
+
+
+def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[ApplicationStep]:
+    """The dispatcher's view: running steps of the applications the user sees, those about to exceed
+    their step limit first (soonest due; the partial index ``appstep_active_due``)."""
+    qs = ApplicationStep.objects.filter(
+        state=StepState.ACTIVE, application__order__in=order_visible(user)
+    ).select_related("template__role", "application__kind", "application__order__unit", "clock")
+    if kind:
+        qs = qs.filter(application__kind__code=kind)
+    if step:
+        qs = qs.filter(template__code=step)
+    return qs.order_by("due_at", "id")
+
+
+def document_names(codes: list[str]) -> list[DocumentType]:
+    by_code = {d.code: d for d in DocumentType.objects.filter(code__in=codes)}
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def customer_wait_seconds(application: Application, steps: list[ApplicationStep], now: dt.datetime) -> int:
+    """The customer's waiting time: the recorded customer steps and a customer step running now."""
+    running = sum(
+        int((now - s.started_at).total_seconds())
+        for s in steps
+        if s.state == StepState.ACTIVE and s.side == StepSide.CUSTOMER
+    )
+    return application.customer_wait_seconds + max(0, running)
+
+
+def standing(application: Application, steps: list[ApplicationStep]) -> dict[str, int]:
+    """Utility side and customer side of the whole process, in seconds, as of now (or the end)."""
+    until = application.completed_at or clock.now()
+    customer = customer_wait_seconds(application, steps, until)
+    return {
+        "customer_seconds": customer,
+        "utility_seconds": rules.utility_seconds(
+            started_at=application.started_at, until=until, customer_seconds=customer
+        ),
+    }

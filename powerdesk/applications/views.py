@@ -1,0 +1,215 @@
+"""Console pages of the applications app (thin: a form, a service call, a redirect to the order page):
+the hall clerk's start form, the dispatcher's view of running steps (soonest due first), and the step
+actions posted from the order page's panel. Orders are read through workorders' visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from powerdesk.applications import selectors, services
+from powerdesk.applications.forms import (
+    ApplicationStartForm,
+    DocumentReceiveForm,
+    DocumentRequestForm,
+    StepCompleteForm,
+    StepReturnForm,
+)
+from powerdesk.applications.models import ApplicationKind, ApplicationStep, StepState
+from powerdesk.core import clock
+from powerdesk.core.decorators import domain_errors
+from powerdesk.core.errors import DomainError
+from powerdesk.core.forms import refusal_on
+from powerdesk.org.requests import ConsoleRequest
+from powerdesk.org.selectors import user_can_create_orders, user_may
+from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.selectors import order_get
+
+PAGE_SIZE = 50
+
+
+def _order_page(request: Any, number: str, *args: Any) -> str:
+    return reverse("workorders:detail", args=[number])
+
+
+def _form_errors(request: ConsoleRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _running_step(request: ConsoleRequest, number: str, pk: int) -> ApplicationStep:
+    order = order_get(user=request.user, number=number)
+    step = (
+        ApplicationStep.objects.select_related("application__order", "application__kind", "template__role")
+        .filter(pk=pk, application__order=order)
+        .first()
+    )
+    if step is None:
+        raise Http404(_("找不到该环节。"))
+    if not services.may_act_on(request.user, step.template):
+        raise PermissionDenied(_("该环节应由其他岗位办理。"))
+    return step
+
+
+@login_required
+@domain_errors
+def steps(request: ConsoleRequest) -> HttpResponse:
+    """业务办理: running steps of the applications the user sees, those about to exceed their limit first."""
+    kind = request.GET.get("kind", "")[:32]
+    rows = selectors.steps_by_due(request.user, kind=kind)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "applications/steps.html",
+        {
+            "page": page,
+            "kinds": ApplicationKind.objects.filter(is_active=True),
+            "kind": kind,
+            "now": clock.now(),
+        },
+    )
+
+
+@login_required
+@domain_errors
+def start(request: ConsoleRequest) -> HttpResponse:
+    """The hall clerk takes an application (channel 营业厅)."""
+    if not user_can_create_orders(request.user):
+        raise PermissionDenied(_("您的角色不能受理工单。"))
+    form = ApplicationStartForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with refusal_on(form):
+            application = services.application_start(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                customer=form.cleaned_data["customer"],
+                channel=Channel.HALL,
+                notice_channel=form.cleaned_data["notice_channel"],
+                description=form.cleaned_data["description"],
+            )
+            messages.success(request, _("业务办理已受理，一次性告知已记录。"))
+            return redirect("workorders:detail", number=application.order.number)
+    # Every kind with the documents its whole application needs: the list the clerk tells at once.
+    kinds = [(kind, services.kind_notice(kind)) for kind in ApplicationKind.objects.filter(is_active=True)]
+    return render(request, "applications/start.html", {"form": form, "kinds": kinds})
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
+    step = _running_step(request, number, pk)
+    form = StepCompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_step_complete(
+                step=step,
+                actor=request.user,
+                result=form.cleaned_data["result"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+            messages.success(request, _("环节已完成。"))
+        except DomainError as refused:
+            if refused.http_status in (403, 404):
+                raise
+            messages.error(request, refused.message)
+    else:
+        _form_errors(request, form)
+    return redirect("workorders:detail", number=number)
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def step_return(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
+    step = _running_step(request, number, pk)
+    form = StepReturnForm(request.POST, kind=step.application.kind)
+    if form.is_valid():
+        try:
+            services.application_step_return(
+                step=step,
+                actor=request.user,
+                to_template=form.cleaned_data["to_step"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data.get("version"),
+            )
+            messages.success(request, _("环节已退回。"))
+        except DomainError as refused:
+            if refused.http_status in (403, 404):
+                raise
+            messages.error(request, refused.message)
+    else:
+        _form_errors(request, form)
+    return redirect("workorders:detail", number=number)
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def document_request(request: ConsoleRequest, number: str) -> HttpResponse:
+    order = order_get(user=request.user, number=number)
+    if not user_may(request.user, services.RECORD_RIGHT):
+        raise PermissionDenied(_("您的角色不能办理该业务。"))
+    application = selectors.application_of(order)
+    if application is None:
+        raise Http404(_("该工单不是业务办理。"))
+    form = DocumentRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_document_request(
+                application=application,
+                actor=request.user,
+                document=form.cleaned_data["document"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("补件要求已记录。"))
+        except DomainError as refused:
+            if refused.http_status in (403, 404):
+                raise
+            messages.error(request, refused.message)
+    else:
+        _form_errors(request, form)
+    return redirect("workorders:detail", number=number)
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def document_receive(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
+    order = order_get(user=request.user, number=number)
+    if not user_may(request.user, services.RECORD_RIGHT):
+        raise PermissionDenied(_("您的角色不能办理该业务。"))
+    step = (
+        ApplicationStep.objects.select_related("application__order", "template")
+        .filter(pk=pk, application__order=order, state=StepState.ACTIVE)
+        .first()
+    )
+    if step is None:
+        raise Http404(_("找不到该环节。"))
+    form = DocumentReceiveForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.application_document_receive(
+                step=step,
+                actor=request.user,
+                document=form.cleaned_data["document"],
+                upload=form.cleaned_data["file"],
+            )
+            messages.success(request, _("资料已接收。"))
+        except DomainError as refused:
+            if refused.http_status in (403, 404):
+                raise
+            messages.error(request, refused.message)
+    else:
+        _form_errors(request, form)
+    return redirect("workorders:detail", number=number)

@@ -1,0 +1,120 @@
+"""The console: the order page's panel (steps, clocks, the 一次性告知 record and every 补件 reason), the
+step forms, the dispatcher's view (soonest due first, the user's units only) and the hall clerk's form."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from powerdesk.applications.models import Application, ApplicationKind, DocumentType, StepState
+from powerdesk.applications.services import application_document_request
+from tests.applications.conftest import MONDAY, at, step
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_order_page_shows_the_steps_the_notice_and_an_off_list_reason(start, users):
+    application = start("lv_resident")
+    application_document_request(
+        application=application,
+        actor=users["handler"],
+        document=DocumentType.objects.get(code="load_list"),
+        reason="客户新增大功率设备，需核定负荷",
+    )
+    page = client_for(users["handler"]).get(reverse("workorders:detail", args=[application.order.number]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="application-panel"' in html
+    assert "现场勘查" in html and "申请人有效身份证明" in html
+    assert "客户新增大功率设备，需核定负荷" in html and "不在告知清单内" in html
+    assert (
+        reverse("applications:step_complete", args=[application.order.number, step(application, "survey").pk])
+        in html
+    )
+
+
+def test_the_handler_completes_a_step_from_the_order_page(start, users):
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        answer = client_for(users["handler"]).post(
+            reverse("applications:step_complete", args=[application.order.number, survey.pk]),
+            {"result": "具备装表条件", "version": application.order.version},
+        )
+    assert answer.status_code == 302
+    survey.refresh_from_db()
+    assert survey.state == StepState.DONE and survey.result == "具备装表条件"
+
+
+def test_a_stale_form_is_told_not_applied(start, users):
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    answer = client_for(users["handler"]).post(
+        reverse("applications:step_complete", args=[application.order.number, survey.pk]),
+        {"result": "具备装表条件", "version": 1},
+        follow=True,
+    )
+    assert "已被他人修改" in answer.content.decode()
+    survey.refresh_from_db()
+    assert survey.state == StepState.ACTIVE
+
+
+def test_another_roles_step_is_forbidden(start, users):
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    answer = client_for(users["repair"]).post(
+        reverse("applications:step_complete", args=[application.order.number, survey.pk]), {"result": "x"}
+    )
+    assert answer.status_code == 403
+
+
+def test_the_dispatchers_view_lists_the_steps_soonest_due_first_within_the_users_units(
+    start, users, county, west_customer
+):
+    later = start("hv_single", when=MONDAY)  # 10 working days
+    sooner = start("rename", when=MONDAY)  # 2 working days
+    west = start("rename", when=MONDAY, cust=west_customer, dispatch=False)
+    page = client_for(users["dispatcher"]).get(reverse("applications:steps"))
+    html = page.content.decode()
+    assert html.index(sooner.order.number) < html.index(later.order.number)
+    assert west.order.number in html  # the county dispatcher sees the county's orders
+    handler_page = client_for(users["handler"]).get(reverse("applications:steps")).content.decode()
+    assert sooner.order.number in handler_page and west.order.number not in handler_page
+
+
+def test_the_hall_clerk_starts_an_application_with_the_document_list(users, customer):
+    client = client_for(users["agent"])
+    form = client.get(reverse("applications:start"))
+    assert "受电工程竣工报告" in form.content.decode()  # the lists shown up front
+    kind = ApplicationKind
+    with time_machine.travel(MONDAY, tick=False):
+        answer = client.post(
+            reverse("applications:start"),
+            {
+                "customer": customer.account_no,
+                "kind": kind.objects.get(code="rename").pk,
+                "notice_channel": "printed",
+            },
+        )
+    assert answer.status_code == 302
+    application = Application.objects.get()
+    assert application.order.channel == "hall" and application.notice_channel == "printed"
+
+
+def test_the_form_shows_its_errors_in_chinese(users):
+    answer = client_for(users["agent"]).post(reverse("applications:start"), {"customer": "NOPE"})
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert "找不到该户号。" in html and "请选择业务办理类别。" in html
+
+
+def test_a_role_that_does_not_take_calls_cannot_open_the_form(users):
+    assert client_for(users["handler"]).get(reverse("applications:start")).status_code == 403

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "powerdesk.reliability",
     "powerdesk.analytics",
     "powerdesk.exports",
+    "powerdesk.privacy",
     "powerdesk.console",
     "powerdesk.demo",
 ]

@@ -83,13 +83,13 @@ def contacts_expired(now: dt.datetime, cutoff: dt.datetime) -> QuerySet[Contact]
 
 
 def notifications_expired(now: dt.datetime, cutoff: dt.datetime) -> QuerySet[Notification]:
-    """Messages to customers (no staff recipient) written before ``cutoff``, not yet blanked, of no
-    held order or person, and no longer waiting to be sent; by id."""
+    """Messages to customers (no staff recipient) written before ``cutoff``, not yet blanked, of no open
+    or held order or held person; by id (a message still pending that long will not be sent)."""
     held_orders_ = WorkOrder.objects.filter(held_orders(now)).values("pk")
     holds = holds_in_force(now)
     return (
         Notification.objects.filter(recipient_user__isnull=True, created_at__lt=cutoff)
-        .exclude(state__in=["pending", "sending"])
+        .filter(Q(order__isnull=True) | Q(order__status__in=CLOSED_STATUSES))
         .exclude(text="", recipient_address="")
         .exclude(order_id__in=held_orders_)
         .exclude(customer__is_sensitive=True)

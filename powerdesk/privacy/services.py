@@ -137,7 +137,7 @@ def _anonymise_orders(ids: list[int], now: dt.datetime) -> RunReport:
 
     changed_orders = [
         SimpleNamespace(
-            pk=o.pk,
+            id=o.pk,
             caller_name="",
             caller_phone="",
             address="",
@@ -166,7 +166,7 @@ def _anonymise_orders(ids: list[int], now: dt.datetime) -> RunReport:
     report.events = _rewrite_events(events)
 
     changed_contacts = [
-        SimpleNamespace(pk=pk, phone="", summary=rules.scrub_text(summary, known[order_id]))
+        SimpleNamespace(id=pk, phone="", summary=rules.scrub_text(summary, known[order_id]))
         for pk, order_id, phone, summary in contacts
     ]
     bulk.bulk_update(Contact, changed_contacts, ["phone", "summary"])
@@ -179,7 +179,7 @@ def _anonymise_orders(ids: list[int], now: dt.datetime) -> RunReport:
         values = rules.known_values([*known[order_id], address])
         messages.append(
             SimpleNamespace(
-                pk=pk,
+                id=pk,
                 recipient_address="",
                 text=rules.scrub_text(text, values),
                 subject=rules.scrub_text(subject, values),
@@ -442,10 +442,8 @@ def data_subject_erase(*, actor: User, subject: selectors.Subject, reason: str) 
             report.events += part.events
             report.contacts += part.contacts
             report.notifications += part.notifications
-        report.notifications += (
-            selectors.subject_notifications(actor, subject)
-            .exclude(state__in=["pending", "sending"])
-            .update(text="", subject="", recipient_address="", context={})
+        report.notifications += selectors.subject_notifications(actor, subject).update(
+            text="", subject="", recipient_address="", context={}
         )
         audit.record(
             "privacy_erase",

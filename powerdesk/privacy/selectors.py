@@ -236,7 +236,7 @@ def export_payload(user: User, subject: Subject) -> dict[str, Any]:
             "business_type": o.business_type,
             "status": o.status,
             "channel": o.channel,
-            "account_no": o.customer.account_no if o.customer_id else None,
+            "account_no": o.customer.account_no if o.customer is not None else None,
             "caller_name": o.caller_name,
             "caller_phone": o.caller_phone,
             "address": o.address,
@@ -260,7 +260,7 @@ def export_payload(user: User, subject: Subject) -> dict[str, Any]:
     ]
     notifications = [
         {
-            "order": n.order.number if n.order_id else None,
+            "order": n.order.number if n.order is not None else None,
             "created_at": iso(n.created_at),
             "channel": n.channel,
             "recipient": n.recipient_address,

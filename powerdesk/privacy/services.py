@@ -246,11 +246,11 @@ def _delete_attachments(ids: list[int]) -> RunReport:
     report = RunReport(dry_run=False)
     rows = list(Attachment.objects.filter(pk__in=ids).select_for_update())
     Attachment.objects.filter(pk__in=[a.pk for a in rows]).delete()
-    files = [a.file for a in rows if a.file]
+    files = [(a.file.storage, a.file.name) for a in rows if a.file and a.file.name]
 
     def remove_files() -> None:  # after the commit: a rolled-back batch keeps its files
-        for f in files:
-            f.storage.delete(f.name)
+        for storage, name in files:
+            storage.delete(name)
 
     transaction.on_commit(remove_files)
     report.attachments = len(rows)

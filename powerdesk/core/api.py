@@ -292,3 +292,23 @@ class MaskedCharField(serializers.CharField):
     def to_representation(self, value: Any) -> str:
         text = super().to_representation(value)
         return text if self.context.get("unmasked") else self.mask(text)
+
+
+def paginated_errors_hook(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing: every paginated list documents what :class:`Pagination` answers
+    for a bad page — 400 (not a page number, e.g. ``page=0``) and 404 (past the last page) — with the
+    error body, so a client (and schemathesis) reads them in the schema rather than discovering them."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" not in names:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in (400, 404):
+                responses.setdefault(str(code), {"description": _ERROR_DESCRIPTIONS[code], "content": error})
+    return result

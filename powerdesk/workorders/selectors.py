@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from powerdesk.core.errors import NotFound
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_may, visible_units_filter
+from powerdesk.org.selectors import user_company_id, user_may, visible_units_filter
 from powerdesk.workorders import extensions
 from powerdesk.workorders.choices import (
     CLOSED_STATUSES,
@@ -30,11 +30,15 @@ from powerdesk.workorders.transitions import Transition, transitions_from
 
 def order_visible(user: User, queryset: QuerySet[WorkOrder] | None = None) -> QuerySet[WorkOrder]:
     """The orders (of ``queryset``, all by default) in the user's unit subtree, or all for roles that see
-    every unit."""
+    every unit.
+
+    A subtree lies inside one company, so the subtree's orders are named by their company too: each
+    index of the lists starts with it, and on a database sharded by company the query goes to one node.
+    Roles that see every unit see every company (a query over all of them)."""
     qs = WorkOrder.objects.all() if queryset is None else queryset
     visible = visible_units_filter(user, "unit_id")
     if visible is not None:
-        qs = qs.filter(visible)
+        qs = qs.filter(visible, company_id=user_company_id(user) or 0)
     return qs
 
 
@@ -48,7 +52,9 @@ def order_queue(
     if queue == "unit":
         # The user's own unit is always in their scope (no unit: nothing), so the scope filter would
         # only add a join: the unit's open queue is one index range (wo_unit_open_created_id).
-        return qs.filter(unit_id=user.unit_id or 0).exclude(status__in=CLOSED_STATUSES)
+        return qs.filter(company_id=user_company_id(user) or 0, unit_id=user.unit_id or 0).exclude(
+            status__in=CLOSED_STATUSES
+        )
     qs = order_visible(user, qs)
     if queue == "mine":
         qs = qs.filter(assignee=user) | qs.filter(owner=user, assignee__isnull=True)

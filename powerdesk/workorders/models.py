@@ -445,13 +445,12 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("工单事件")
         verbose_name_plural = _("工单事件")
         ordering = ["at", "id"]
+        # The table is partitioned by month of ``at`` (migration 0025; powerdesk.core.partitions keeps
+        # next months' partitions ready and detaches old ones to the archive schema). Its primary key is
+        # (id, at) in the database — a unique key of a partitioned table must hold the partition key —
+        # and ``id`` alone stays unique, from one sequence. An order's timeline is read by this index,
+        # one small index range per month.
         indexes = [models.Index(fields=["order", "at"], name="wo_event_order_at")]
-        constraints = [
-            # A retried transition (same request id on the same order) is applied once.
-            models.UniqueConstraint(
-                fields=["order", "request_id"], condition=~Q(request_id=""), name="wo_event_request_unique"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
@@ -460,6 +459,25 @@ class WorkOrderEvent(models.Model):
     def label(self) -> str:
         """The kind's name in the active language."""
         return kind_label(self.kind)
+
+
+class EventRequestKey(models.Model):
+    """The request ids of the timeline, one row per (order, request id): a retried transition (the same
+    request id on the same order) is applied once. A unique key on the partitioned timeline would have to
+    hold the month, and a retry may come in the next month: this small unpartitioned table holds the key
+    instead. Written by a trigger on every event with a request id (migration 0025), so no writer of the
+    timeline can skip it; a second event with the key fails with the same IntegrityError as before."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    request_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "request_id"], name="wo_event_request_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.request_id}"
 
 
 class Contact(models.Model):

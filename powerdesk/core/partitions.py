@@ -68,14 +68,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def ensure(*, ahead: int = DEFAULT_AHEAD, today: dt.date | None = None) -> EnsureResult:
-    """Make the missing partitions of this business month and the ``ahead`` next ones, of every
-    partitioned table; each in its own savepoint, so one blocked month does not stop the others."""
+def ensure(*, ahead: int = DEFAULT_AHEAD, back: int = 0, today: dt.date | None = None) -> EnsureResult:
+    """Make the missing partitions of this business month, the ``ahead`` next ones and the ``back``
+    earlier ones (before loading old data), of every partitioned table; each in its own savepoint, so one
+    blocked month does not stop the others."""
     today = today or clock.now().astimezone(clock.BUSINESS_TZ).date()
     first = month_start(today)
     result = EnsureResult()
     for table in partitioned_tables():
-        for k in range(ahead + 1):
+        for k in range(-back, ahead + 1):
             month = add_months(first, k)
             try:
                 with transaction.atomic(), connection.cursor() as cur:

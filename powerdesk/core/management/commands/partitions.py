@@ -1,6 +1,7 @@
 """Monthly partitions of the append-heavy tables (powerdesk.core.partitions).
 
-powerdesk partitions ensure [--ahead N]        this month's and the next N months' partitions (default 3)
+powerdesk partitions ensure [--ahead N] [--back M]  this month's, the next N (default 3) and the M
+                                                    earlier months' partitions
 powerdesk partitions archive --before YYYY-MM  detach the months before YYYY-MM to the archive schema
 powerdesk partitions list                      each partitioned table's months and their rows (estimated)
 """
@@ -22,13 +23,14 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         ensure = sub.add_parser("ensure")
         ensure.add_argument("--ahead", type=int, default=partitions.DEFAULT_AHEAD)
+        ensure.add_argument("--back", type=int, default=0, help="also the N months before this one")
         archive = sub.add_parser("archive")
         archive.add_argument("--before", required=True, help="YYYY-MM: months before it are archived")
         sub.add_parser("list")
 
     def handle(self, *args, **opts):
         if opts["action"] == "ensure":
-            result = partitions.ensure(ahead=opts["ahead"])
+            result = partitions.ensure(ahead=opts["ahead"], back=opts["back"])
             for name in result.created:
                 self.stdout.write(f"created {name}")
             for table, month in result.blocked:

@@ -62,9 +62,46 @@ def layout() -> None:
         log(f"  {EVENTS}_default: {cur.fetchone()[0]:,} events")
 
 
-def plans(user) -> dict[str, bool]:
+SIZED = [
+    "customers_customer",
+    "customers_customerphone",
+    "workorders_workorder",
+    EVENTS,
+    "workorders_contact",
+    "sla_clock",
+    "notify_notification",
+]
+
+
+def sizes() -> None:
+    """Bytes per row of each hot table with its indexes (a partitioned table: the sum of its partitions),
+    the figures docs/scaling.md multiplies to the design point."""
     from django.db import connection
 
+    with connection.cursor() as cur:
+        for table in SIZED:
+            cur.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(r)), 0) FROM ("
+                " SELECT %s::regclass AS r UNION ALL"
+                " SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = %s::regclass) t",
+                [table, table],
+            )
+            (size,) = cur.fetchone()
+            cur.execute(f'SELECT count(*) FROM "{table}"')
+            (rows,) = cur.fetchone()
+            per_row = size / rows if rows else 0
+            log(f"  {table}: {rows:,} rows, {size / 2**20:,.1f} MiB with indexes, {per_row:,.0f} B a row")
+
+
+def wal_bytes() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        return int(cur.fetchone()[0])
+
+
+def plans(user) -> dict[str, bool]:
     from powerdesk.core import clock, partitions
     from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
     from powerdesk.workorders.selectors import order_queue
@@ -79,8 +116,6 @@ def plans(user) -> dict[str, bool]:
     order_id = WorkOrder.objects.order_by("-id").values_list("id", flat=True).first()
     timeline = WorkOrderEvent.objects.filter(order_id=order_id).order_by("at", "id").explain(analyze=True)
     queue = order_queue(user=user, queue="unit")[:50].explain(analyze=True)
-    with connection.cursor():
-        pass
     found = {
         "time-bounded month reads one partition": read == [f"{EVENTS}_y{month:%Y}m{month:%m}"],
         "order timeline without a seq scan": "Seq Scan" not in timeline,
@@ -99,6 +134,7 @@ def time_intake(user, n: int) -> list:
     topic = Topic.objects.get(code="fault_repair")
     customers = list(Customer.objects.filter(area__path__startswith=user.unit.path).order_by("?")[:n])
     times, orders = [], []
+    wal = wal_bytes()
     for i, customer in enumerate(customers):
         t = time.perf_counter()
         result = services.workorder_intake(
@@ -114,9 +150,11 @@ def time_intake(user, n: int) -> list:
         times.append(time.perf_counter() - t)
         orders.append(result.order)
     total = sum(times)
+    wal = wal_bytes() - wal
     log(
         f"  intake ({len(times)} calls, in process): p50 {common.fmt_ms(percentile(times, 50))},"
-        f" p95 {common.fmt_ms(percentile(times, 95))}, {len(times) / total:.0f} calls/s on one connection"
+        f" p95 {common.fmt_ms(percentile(times, 95))}, {len(times) / total:.0f} calls/s on one connection,"
+        f" {wal / max(len(times), 1) / 1024:.1f} KiB of WAL a call"
     )
     return orders
 
@@ -188,6 +226,8 @@ def main() -> int:
         seed.seed(args.customers, args.orders)
         log("timeline layout:")
         layout()
+        log("sizes:")
+        sizes()
         agent = common.bench_user("bench_agent", "agent", "B01-01")
         dispatcher = common.bench_user("bench_dispatcher", "dispatcher", "B01-01")
         plans(dispatcher)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from powerdesk.core import clock, partitions
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import EventRequestKey, WorkOrderEvent
+from powerdesk.workorders.selectors import order_timeline
 from tests.workorders.helpers import intake
 
 TABLE = "workorders_workorderevent"
@@ -68,6 +70,16 @@ def test_an_orders_timeline_is_read_by_its_index_in_every_month(order):
         plan = WorkOrderEvent.objects.filter(order_id=order.pk).order_by("at", "id").explain()
     assert "Seq Scan" not in plan, plan
     assert "order_id = " in plan, plan
+
+
+def test_the_order_page_reads_its_timeline_from_its_acceptance_month_on(users, customer):
+    with time_machine.travel(at(this_month(), 15), tick=False):  # mid-month: the margin stays inside it
+        order = intake(users, customer)
+    earlier = partitions.add_months(this_month(), -1)
+    plan = order_timeline(order).explain()
+    assert name_of(this_month()) in plan, plan
+    assert name_of(earlier) not in plan, plan
+    assert [e.kind for e in order_timeline(order)] == ["created"]
 
 
 def test_a_request_id_is_unique_on_an_order_across_months(order):

@@ -104,7 +104,7 @@ def wal_bytes() -> int:
 def plans(user) -> dict[str, bool]:
     from powerdesk.core import clock, partitions
     from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
-    from powerdesk.workorders.selectors import order_queue
+    from powerdesk.workorders.selectors import order_queue, order_timeline
 
     today = clock.now().astimezone(clock.BUSINESS_TZ).date()
     month = partitions.add_months(today.replace(day=1), -2)
@@ -113,12 +113,14 @@ def plans(user) -> dict[str, bool]:
     bounded = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end).values("kind").explain()
     names = [n for n, _s, _e in partitions.months(EVENTS)] + [f"{EVENTS}_default"]
     read = [n for n in names if n in bounded]
-    order_id = WorkOrder.objects.order_by("-id").values_list("id", flat=True).first()
-    timeline = WorkOrderEvent.objects.filter(order_id=order_id).order_by("at", "id").explain(analyze=True)
+    order = WorkOrder.objects.filter(created_at__lt=start).order_by("-created_at").first()
+    timeline = order_timeline(order).explain(analyze=True) if order is not None else ""
+    later = [n for n in names if n > f"{EVENTS}_y{month:%Y}m{month:%m}" or n.endswith("_default")]
+    earlier = [n for n in names if n not in later and n != f"{EVENTS}_y{month:%Y}m{month:%m}"]
     queue = order_queue(user=user, queue="unit")[:50].explain(analyze=True)
     found = {
         "time-bounded month reads one partition": read == [f"{EVENTS}_y{month:%Y}m{month:%m}"],
-        "order timeline without a seq scan": "Seq Scan" not in timeline,
+        "an order's timeline skips the months before it": not any(n in timeline for n in earlier[:-1]),
         "open queue without a seq scan": "Seq Scan" not in queue,
     }
     for what, ok in found.items():

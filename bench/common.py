@@ -253,7 +253,9 @@ def drop_secondary_indexes(cur, tables: list[str]) -> list[tuple[str, str]]:
         """,
         [tables],
     )
-    dropped = list(cur.fetchall())
+    # A partitioned table's index is defined "ON ONLY" the parent: re-created as such it would cover no
+    # partition; without ONLY it is built on every partition again.
+    dropped = [(name, definition.replace(" ON ONLY ", " ON ")) for name, definition in cur.fetchall()]
     for name, _definition in dropped:
         cur.execute(f"DROP INDEX {name}")
     return dropped

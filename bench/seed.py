@@ -429,7 +429,7 @@ def _orders(cur, n_customers: int, m: int, days: int = 365) -> None:
             facts, unit_id, owner_id, assignee_id, parent_id, contact_count, chase_count, escalation_level,
             reopen_count, is_flagged, result, reply_text, satisfaction, callback_resolved, created_at,
             dispatched_at, taken_at, arrived_at, resolved_at, replied_at, called_back_at, closed_at, updated_at,
-            due_at, version)
+            due_at, version, company_id)
         WITH base AS (
             SELECT g AS id,
                    now() - interval '{days} days' + (g - 1) * interval '{days} days' / {m}
@@ -505,7 +505,8 @@ def _orders(cur, n_customers: int, m: int, days: int = 365) -> None:
                     WHEN mx.business_type = 'repair' THEN r.created_at + interval '4 hours'
                     WHEN mx.business_type = 'complaint' THEN r.created_at + interval '4 days'
                     ELSE r.created_at + interval '5 days' END,
-               1 + r.rank + r.contacts - 1
+               1 + r.rank + r.contacts - 1,
+               1  -- the company: the province, the root of the seeded tree (org.selectors.unit_company_id)
         FROM ranked r
         JOIN bench_mix mx ON mx.slot = r.slot
         JOIN customers_customer c ON c.id = r.cust
@@ -522,20 +523,21 @@ def _events_and_contacts(cur) -> None:
     cur.execute(
         """
         INSERT INTO workorders_workorderevent (kind, at, from_status, to_status, note, data, request_id, actor_id,
-            order_id)
+            order_id, company_id)
         SELECT 'created', o.created_at, '', 'accepted', o.description,
                jsonb_build_object('after', jsonb_build_object('status', 'accepted', 'unit', o.unit_id,
                                                               'priority', o.priority)),
-               '', o.owner_id, o.id
+               '', o.owner_id, o.id, o.company_id
         FROM workorders_workorder o ORDER BY o.id
         """
     )
     cur.execute(
         """
         INSERT INTO workorders_workorderevent (kind, at, from_status, to_status, note, data, request_id, actor_id,
-            order_id)
+            order_id, company_id)
         SELECT 'repeat_call', o.created_at + k * interval '2 hours', '', '', '客户再次来电催促。',
-               jsonb_build_object('after', jsonb_build_object('contact_count', k + 1)), '', o.owner_id, o.id
+               jsonb_build_object('after', jsonb_build_object('contact_count', k + 1)), '', o.owner_id, o.id,
+               o.company_id
         FROM workorders_workorder o CROSS JOIN LATERAL generate_series(1, o.contact_count - 1) k
         UNION ALL
         SELECT CASE o.status WHEN 'dispatched' THEN 'dispatch' WHEN 'in_progress' THEN 'take'
@@ -548,16 +550,17 @@ def _events_and_contacts(cur) -> None:
                    WHEN 'resolved' THEN 'on_site' WHEN 'replied' THEN 'resolved' WHEN 'called_back' THEN 'replied'
                    WHEN 'archived' THEN 'called_back' WHEN 'merged' THEN 'accepted' ELSE 'dispatched' END,
                o.status, '', jsonb_build_object('after', jsonb_build_object('status', o.status)), '',
-               coalesce(o.assignee_id, o.owner_id), o.id
+               coalesce(o.assignee_id, o.owner_id), o.id, o.company_id
         FROM workorders_workorder o WHERE o.status <> 'accepted'
         """
     )
     cur.execute(
         """
         INSERT INTO workorders_contact (channel, phone, summary, is_repeat, at, idempotency_key,
-            request_fingerprint, agent_id, customer_id, order_id)
+            request_fingerprint, agent_id, customer_id, order_id, company_id)
         SELECT o.channel, o.caller_phone, CASE WHEN k = 0 THEN o.description ELSE '客户再次来电催促。' END, k > 0,
-               o.created_at + k * interval '2 hours', NULL, '', o.owner_id, o.customer_id, o.id
+               o.created_at + k * interval '2 hours', NULL, '', o.owner_id, o.customer_id, o.id,
+               o.company_id
         FROM workorders_workorder o CROSS JOIN LATERAL generate_series(0, o.contact_count - 1) k
         """
     )

@@ -117,20 +117,21 @@ def _insert_orders(cur, lo: int, hi: int, topic_id: int, unit_id: int, user_id: 
         INSERT INTO workorders_workorder (number, business_type, topic_id, channel, priority, status,
             status_before_suspend, address, caller_name, caller_phone, description, facts, unit_id,
             owner_id, contact_count, chase_count, escalation_level, reopen_count, is_flagged, result,
-            reply_text, satisfaction, created_at, updated_at, version, due_at)
+            reply_text, satisfaction, created_at, updated_at, version, due_at, company_id)
         SELECT 'BS' || lpad(g::text, 10, '0'), 'repair', %s, '95598', 1, 'dispatched', '',
             '基准路' || g || '号', '', '', '基准工单', '{}', %s, %s, 1, 0, 0, 0, false, '', '', '',
-            now() - interval '10 minutes', now(), 1, now() + interval '1 day'
+            now() - interval '10 minutes', now(), 1, now() + interval '1 day',
+            (SELECT split_part(path, '/', 2)::bigint FROM org_unit WHERE id = %s)
         FROM generate_series(%s, %s) g
         """,
-        [topic_id, unit_id, user_id, lo, hi],
+        [topic_id, unit_id, user_id, unit_id, lo, hi],
     )
     cur.execute(
         """
         INSERT INTO sla_clock (order_id, policy_id, kind, state, started_at, due_at, allowed_seconds,
-            paused_seconds, level, next_check_at)
+            paused_seconds, level, next_check_at, company_id)
         SELECT o.id, %s, k.kind, 'running', now() - interval '10 minutes', now() + interval '1 day',
-            86400, 0, 0, now() + interval '19 hours'
+            86400, 0, 0, now() + interval '19 hours', o.company_id
         FROM workorders_workorder o
         CROSS JOIN (VALUES ('arrival'), ('restoration'), ('reply')) AS k(kind)
         WHERE o.number >= %s AND o.number <= %s
@@ -192,9 +193,10 @@ _window: dict[str, int] = {}
 
 def explain_due_query() -> str:
     from powerdesk.core.clock import now
+    from powerdesk.org.selectors import company_ids
     from powerdesk.sla.sweep import due_clocks
 
-    return due_clocks(now(), 1000).explain(analyze=True, buffers=True)
+    return due_clocks(company_ids()[0], now(), 1000).explain(analyze=True, buffers=True)
 
 
 def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
@@ -203,6 +205,7 @@ def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
     from django.db import connection
 
     from powerdesk.core.clock import now
+    from powerdesk.org.selectors import company_ids
     from powerdesk.sla.cycle import close_connections, sweep_cycle
     from powerdesk.sla.sweep import due_clocks
 
@@ -225,7 +228,7 @@ def measure(due: int, cycles: int, slices: int) -> dict[str, float]:
                 make_due(due, kind)
                 host_us.append(common.calibration_us())
                 t = time.perf_counter()
-                list(due_clocks(now(), 1000))
+                list(due_clocks(company_ids()[0], now(), 1000))
                 query_ms.append((time.perf_counter() - t) * 1000)
                 t, c = time.perf_counter(), time.process_time()
                 result = sweep_cycle(batch=max(due, 1), slices=n_slices)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "powerdesk.analytics",
     "powerdesk.exports",
     "powerdesk.portal",
+    "powerdesk.privacy",
     "powerdesk.console",
     "powerdesk.demo",
 ]
@@ -249,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A paginated list documents its 400 (bad page) and 404 (past the last page): powerdesk.core.api.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "powerdesk.core.api.paginated_errors_hook",
+    ],
     # Several apps have a "state" field; the case library's gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "powerdesk.knowledge.models.CaseState",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("analytics/", include("powerdesk.analytics.urls")),
     path("exports/", include("powerdesk.exports.urls")),
     path("audit/", include("powerdesk.audit.urls")),
+    path("privacy/", include("powerdesk.privacy.urls")),
     path("feedback/", include("powerdesk.feedback.urls")),
     path("p/", include("powerdesk.feedback.public_urls")),
     path("portal/", include("powerdesk.portal.urls")),

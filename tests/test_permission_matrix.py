@@ -406,6 +406,22 @@ CONSOLE: dict[str, Row] = {
     # An upload without a file: the form's errors for the administrator, refused for everyone else.
     "grid:exchange:post": Row(lambda sc: reverse("grid:exchange"), administers, method="post"),
     "grid:export": Row(lambda sc: reverse("grid:export"), administers),
+    # Data-subject requests and retention holds: the system administrator only; an empty form is the
+    # page again with its errors, an unknown hold a 404.
+    "privacy:requests": Row(lambda sc: reverse("privacy:requests"), administers),
+    "privacy:requests:subject": Row(
+        lambda sc: reverse("privacy:requests") + f"?account_no={sc.customer.account_no}", administers
+    ),
+    "privacy:export": Row(lambda sc: reverse("privacy:export"), administers, method="post", body={}),
+    "privacy:correct": Row(lambda sc: reverse("privacy:correct"), administers, method="post", body={}),
+    "privacy:erase": Row(lambda sc: reverse("privacy:erase"), administers, method="post", body={}),
+    "privacy:hold_place": Row(lambda sc: reverse("privacy:hold_place"), administers, method="post", body={}),
+    "privacy:hold_release": Row(
+        lambda sc: reverse("privacy:hold_release", args=[999999]),
+        lambda role, position: MISSING if role is ROLES["admin"] else FORBIDDEN,
+        method="post",
+        body={},
+    ),
     # The quality view: the roles that see every unit (and unit heads, none in this scene: see
     # tests/analytics), the others 403; the export answers the same table as CSV.
     "analytics:quality": Row(lambda sc: reverse("analytics:quality"), sees_all_units),

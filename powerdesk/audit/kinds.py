@@ -110,6 +110,27 @@ def _resent(data: dict[str, Any]) -> str:
         "attempts": data.get("attempts", 0),
         "error": data.get("error", ""),
     }
+def _retention(data: dict[str, Any]) -> str:
+    text = gettext(
+        "工单 %(orders)s，事件 %(events)s，来电 %(contacts)s，通知 %(notifications)s，"
+        "来电号码 %(phones)s，附件 %(attachments)s"
+    ) % {
+        "orders": data.get("orders", 0),
+        "events": data.get("events", 0),
+        "contacts": data.get("contacts", 0),
+        "notifications": data.get("notifications", 0),
+        "phones": data.get("contact_phones", 0),
+        "attachments": data.get("attachments", 0),
+    }
+    return gettext("（试运行）") + text if data.get("dry_run") else text
+
+
+def _privacy_export(data: dict[str, Any]) -> str:
+    return f"{data.get('format', '')} · " + gettext("%(rows)s 行") % {"rows": data.get("rows", 0)}
+
+
+def _privacy_correct(data: dict[str, Any]) -> str:
+    return str(data.get("field", ""))
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,12 @@ KINDS: dict[str, Kind] = {
         Kind("learning_assigned", _("布置案例学习"), _learning),
         Kind("learning_confirmed", _("确认案例学习"), _learning),
         Kind("notification_resent", _("重发失败通知"), _resent),
+        Kind("retention_anonymised", _("到期个人信息匿名化"), _retention),
+        Kind("retention_hold_placed", _("设置保留冻结")),
+        Kind("retention_hold_released", _("解除保留冻结")),
+        Kind("privacy_export", _("个人信息查询导出"), _privacy_export),
+        Kind("privacy_correct", _("个人信息更正"), _privacy_correct),
+        Kind("privacy_erase", _("个人信息删除"), _retention),
     ]
 }
 

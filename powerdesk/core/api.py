@@ -293,3 +293,31 @@ class MaskedCharField(serializers.CharField):
     def to_representation(self, value: Any) -> str:
         text = super().to_representation(value)
         return text if self.context.get("unmasked") else self.mask(text)
+
+
+LENGTH_REQUIRED_DESCRIPTION = "A body sent without Content-Length (chunked): refused before any view runs."
+
+
+def paginated_errors_hook(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular post-processing: every paginated list documents what :class:`Pagination` answers
+    for a bad page — 400 (not a page number, e.g. ``page=0``) and 404 (past the last page) —, and every
+    write the 411 of ``LengthRequiredMiddleware``, with the error body, so a client (and schemathesis)
+    reads them in the schema rather than discovering them."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if not isinstance(operation, dict):
+                continue
+            if method in ("post", "put", "patch"):
+                operation.setdefault("responses", {}).setdefault(
+                    "411", {"description": LENGTH_REQUIRED_DESCRIPTION, "content": error}
+                )
+            names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" not in names:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in (400, 404):
+                responses.setdefault(str(code), {"description": _ERROR_DESCRIPTIONS[code], "content": error})
+    return result

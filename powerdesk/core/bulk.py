@@ -69,23 +69,29 @@ def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return cur.fetchall() if cur.description else []
 
 
-def bulk_update(model: type[Model], objs: Sequence[Any], fields: Sequence[str]) -> int:
+def bulk_update(
+    model: type[Model], objs: Sequence[Any], fields: Sequence[str], *, route: str | None = None
+) -> int:
     """Write ``fields`` of ``objs`` in one statement; the rows updated. ``objs`` are saved instances of
     ``model``, or any objects with the primary key's and the fields' attributes (a batch read with
-    ``values_list`` need not become model instances to be written back)."""
+    ``values_list`` need not become model instances to be written back). ``route``: a field every row is
+    matched on beside the primary key, read from the objects like the others (the company, which a
+    database sharded by it needs in the statement to send it to one node)."""
     if not objs:
         return 0
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    columns: list[Field] = [pk, *(meta.get_field(name) for name in fields)]  # type: ignore[list-item]
+    keys: list[Field] = [pk, *([meta.get_field(route)] if route else [])]  # type: ignore[list-item]
+    columns: list[Field] = [*keys, *(meta.get_field(name) for name in fields)]  # type: ignore[misc,list-item]
     _refuse_encoders(columns)
     qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(_column(f))} = v.{qn(_column(f))}" for f in columns[1:])
+    assignments = ", ".join(f"{qn(_column(f))} = v.{qn(_column(f))}" for f in columns[len(keys) :])
+    matches = " AND ".join(f"t.{qn(_column(f))} = v.{qn(_column(f))}" for f in keys)
     statement = (
         f"UPDATE {qn(meta.db_table)} AS t SET {assignments} "  # noqa: S608
         f"FROM jsonb_to_recordset(%s::jsonb) AS v({_definition(columns)}) "
-        f"WHERE t.{qn(_column(pk))} = v.{qn(_column(pk))}"
+        f"WHERE {matches}"
     )
     names = [(_column(f), f.attname) for f in columns]
     _execute(statement, [_document([{c: getattr(obj, a) for c, a in names} for obj in objs])])

@@ -57,6 +57,33 @@ def user_sees_unit(user: User, unit: Unit | None) -> bool:
     return bool(path) and (unit.pk == user.unit_id or unit.path.startswith(path))
 
 
+def unit_company_id(unit: Unit) -> int:
+    """The company (公司) ``unit`` belongs to: the root of its unit tree, read from its path ("/1/3/17/" →
+    1). In a deployment the root is the province company (省公司), so every order, contact, event and
+    clock of a province carries one company id: the column the hot queries filter by and a distributed
+    PostgreSQL would shard on (docs/scaling.md). A county running PowerDesk alone is its own company.
+
+    The one home of this rule: the intake stamps the new order with it, and the rows under an order
+    inherit the order's (workorders migration 0023)."""
+    path = unit.path
+    if not path:  # a unit not yet saved has no path: it is its own root
+        return unit.pk
+    return int(path.split("/", 2)[1])
+
+
+def user_company_id(user: User) -> int | None:
+    """The company of the user's unit (:func:`unit_company_id`); None for a user without a unit."""
+    if not user.unit_id:
+        return None
+    unit = user.unit
+    return unit_company_id(unit) if unit is not None else None
+
+
+def company_ids() -> list[int]:
+    """Every company: the roots of the unit tree (the sweep runs once per company)."""
+    return list(Unit.objects.filter(parent__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
 def user_sees_personal_data(user: User) -> bool:
     if user.is_superuser:
         return True

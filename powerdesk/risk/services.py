@@ -143,7 +143,7 @@ def order_inputs(
     customer = order.customer
     if counts is None and customer is not None:
         counts = _counts(customer, at=at, order_id=order.pk)
-    standing = order_clock_standing(order.pk, at=at, clocks=clocks)
+    standing = order_clock_standing(order.pk, company_id=order.company_id, at=at, clocks=clocks)
     summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
     return rules.RiskInputs(
         contacts=order.contact_count,

@@ -17,7 +17,14 @@ from powerdesk.workorders.models import WorkOrder
 
 def breached(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[WorkOrder]:
     """Orders with a clock in state breached (a deadline recorded as missed by the sweep)."""
-    return queryset.filter(Exists(Clock.objects.filter(order=OuterRef("pk"), state=ClockState.BREACHED)))
+    # The company beside the order: a join a database sharded by company keeps on one node.
+    return queryset.filter(
+        Exists(
+            Clock.objects.filter(
+                company_id=OuterRef("company_id"), order=OuterRef("pk"), state=ClockState.BREACHED
+            )
+        )
+    )
 
 
 def at_risk(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[WorkOrder]:
@@ -27,7 +34,11 @@ def at_risk(queryset: QuerySet[WorkOrder], name: str, value: bool) -> QuerySet[W
     return queryset.filter(
         Exists(
             Clock.objects.filter(
-                order=OuterRef("pk"), state=ClockState.RUNNING, level__gte=1, breached_at__isnull=True
+                company_id=OuterRef("company_id"),
+                order=OuterRef("pk"),
+                state=ClockState.RUNNING,
+                level__gte=1,
+                breached_at__isnull=True,
             )
         )
     )

@@ -13,7 +13,7 @@ from powerdesk.core import clock as clock_mod
 from powerdesk.core import workdays
 from powerdesk.core.sql import CompiledRead
 from powerdesk.org.models import User
-from powerdesk.org.selectors import visible_units_filter
+from powerdesk.org.selectors import user_company_id, visible_units_filter
 from powerdesk.sla import rules, services
 from powerdesk.sla.models import Clock, ClockKind, ClockState
 from powerdesk.workorders.models import WorkOrder
@@ -25,7 +25,8 @@ def clock_visible(user: User) -> QuerySet[Clock]:
     qs = Clock.objects.select_related("order", "order__unit", "policy")
     visible = visible_units_filter(user, "order__unit_id")
     if visible is not None:
-        qs = qs.filter(visible)
+        # a subtree lies in one company: the clocks carry it (docs/scaling.md)
+        qs = qs.filter(visible, company_id=user_company_id(user) or 0)
     return qs
 
 
@@ -86,20 +87,20 @@ class _StandingTimes(NamedTuple):
     paused_seconds: int
 
 
-def _clocks_for_standing(*, order: int) -> QuerySet[Clock]:
+def _clocks_for_standing(*, company: int, order: int) -> QuerySet[Clock]:
     return (
-        Clock.objects.filter(order_id=order)
+        Clock.objects.filter(company_id=company, order_id=order)
         .exclude(state=ClockState.CANCELLED)
         .values_list(*_StandingTimes._fields)  # type: ignore[return-value]
     )
 
 
 # Read on every contact and transition: compiled once (sql.CompiledRead), the SQL is the ORM's.
-_ORDER_CLOCKS = CompiledRead(_clocks_for_standing, order=-9_200_001)
+_ORDER_CLOCKS = CompiledRead(_clocks_for_standing, company=-9_200_002, order=-9_200_001)
 
 
 def order_clock_standing(
-    order_id: int, *, at: dt.datetime, clocks: Sequence[Clock] | None = None
+    order_id: int, *, company_id: int, at: dt.datetime, clocks: Sequence[Clock] | None = None
 ) -> ClockStanding | None:
     """How many of the order's clocks are breached and how many are near breach at ``at`` (None: no
     such clock): computed from the clocks' times and the policy's warning ratio (``rules.warn_time``), so
@@ -109,7 +110,7 @@ def order_clock_standing(
     rows: Iterable[Any] = (
         (c for c in clocks if c.state != ClockState.CANCELLED)
         if clocks is not None
-        else map(_StandingTimes._make, _ORDER_CLOCKS.rows(order=order_id))
+        else map(_StandingTimes._make, _ORDER_CLOCKS.rows(company=company_id, order=order_id))
     )
     return _standing(rows, at=at).get(order_id)
 

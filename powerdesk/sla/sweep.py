@@ -3,13 +3,14 @@
 Steps of :func:`sweep`, in one transaction, with a number of statements that does not depend on how
 many clocks are due:
 
-1. claim: read up to ``batch`` clocks whose ``next_check_at`` has passed (:func:`due_clocks`, a range
-   scan of the partial index ``clock_next_check``: the cost follows the clocks that are due, not the open
-   orders), lock their orders in id order with ``SKIP LOCKED`` (an order a person is changing right now,
-   or that another sweep holds, is left for the next cycle), then read those clocks again and keep the
-   ones still due. Every write of a clock holds its order's lock (the transitions lock the order first,
-   and the intake writes the clocks of an order nobody else knows yet), so once the orders are held their
-   clocks cannot change, and a statement that starts after the locks sees every change committed before;
+1. claim: read up to ``batch`` clocks of one company whose ``next_check_at`` has passed
+   (:func:`due_clocks`, a range scan of the partial index ``clock_company_next_check``: the cost follows
+   the clocks that are due, not the open orders), lock their orders in id order with ``SKIP LOCKED`` (an
+   order a person is changing right now, or that another sweep holds, is left for the next cycle), then
+   read those clocks again and keep the ones still due. Every write of a clock holds its order's lock
+   (the transitions lock the order first, and the intake writes the clocks of an order nobody else knows
+   yet), so once the orders are held their clocks cannot change, and a statement that starts after the
+   locks sees every change committed before;
 2. read what the steps need, as sets: the orders' units and the heads of those units and their parents,
    and the people to tell;
 3. compute every step due, in Python, with the rules of :mod:`powerdesk.sla.rules` (the same functions
@@ -39,6 +40,7 @@ from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.org.models import Unit, UnitHead, User
+from powerdesk.org.selectors import company_ids
 from powerdesk.sla import rules, services
 from powerdesk.sla.extension import BREACH, ESCALATION, WARNING
 from powerdesk.sla.models import Clock, ClockKind, EscalationStep, SlaPolicy
@@ -64,11 +66,12 @@ class SweepResult:
         )
 
 
-def due_clocks(now: dt.datetime, batch: int, slice_no: int = 0, slices: int = 1):
-    """The clocks due at ``now``, most overdue first: (clock id, order id). An index range scan of the
-    partial index ``clock_next_check`` (tests check its plan). A slice (see :mod:`powerdesk.sla.cycle`)
-    takes the clocks of the orders whose id falls to it: the slices of one cycle never touch one order."""
-    due = Clock.objects.filter(next_check_at__isnull=False, next_check_at__lte=now)
+def due_clocks(company_id: int, now: dt.datetime, batch: int, slice_no: int = 0, slices: int = 1):
+    """The company's clocks due at ``now``, most overdue first: (clock id, order id). An index range scan
+    of the partial index ``clock_company_next_check`` (tests check its plan). A slice (see
+    :mod:`powerdesk.sla.cycle`) takes the clocks of the orders whose id falls to it: the slices of one
+    cycle never touch one order."""
+    due = Clock.objects.filter(company_id=company_id, next_check_at__isnull=False, next_check_at__lte=now)
     if slices > 1:
         due = due.alias(slice=Mod("order_id", slices)).filter(slice=slice_no)
     return due.order_by("next_check_at").values_list("id", "order_id")[:batch]
@@ -99,6 +102,7 @@ class _Clock:
 
     id: int
     order_id: int
+    company_id: int
     policy_id: int
     kind: str
     state: str
@@ -116,40 +120,40 @@ _CLOCK_FIELDS = tuple(_Clock.__dataclass_fields__)
 
 
 def _claim(
-    now: dt.datetime, batch: int, slice_no: int, slices: int
+    company_id: int, now: dt.datetime, batch: int, slice_no: int, slices: int
 ) -> tuple[int, dict[int, _Order], list[_Clock]]:
     """Step 1: (due clocks left to another sweep or a person because their order was locked, the orders
     this sweep now holds, their clocks still due, locked)."""
-    due = list(due_clocks(now, batch, slice_no, slices))
+    due = list(due_clocks(company_id, now, batch, slice_no, slices))
     if not due:
         return 0, {}, []
-    rows = lock_orders({order_id for _clock, order_id in due})
+    rows = lock_orders(company_id, {order_id for _clock, order_id in due})
     orders = {
         row[0]: _Order(*row[:9], handler=row[9] if row[9] is not None else row[10])  # type: ignore[misc]
         for row in rows
     }
     held = [clock_id for clock_id, order_id in due if order_id in orders]
     # Read again now that their orders are held: a clock met or paused since it was found due is left out.
-    fresh = [_Clock(*row) for row in read_clocks(held)] if held else []
+    fresh = [_Clock(*row) for row in read_clocks(company_id, held)] if held else []
     clocks = [c for c in fresh if c.next_check_at is not None and c.next_check_at <= now]
     return len(due) - len(held), orders, clocks
 
 
-def lock_orders(ids: set[int]):
-    """The orders of ``ids`` that no one else holds, locked in id order (by primary key)."""
+def lock_orders(company_id: int, ids: set[int]):
+    """The company's orders of ``ids`` that no one else holds, locked in id order (by primary key)."""
     return (
-        WorkOrder.objects.filter(pk__any=ids)
+        WorkOrder.objects.filter(company_id=company_id, pk__any=ids)
         .order_by("pk")
         .select_for_update(skip_locked=True)
         .values_list(*_ORDER_FIELDS)
     )
 
 
-def read_clocks(ids: list[int]):
+def read_clocks(company_id: int, ids: list[int]):
     """The clocks of ``ids``, by primary key only: a condition on the due time here would let the planner
     walk the due-time index instead, guessing from statistics that see almost no clock due, and a backlog
     of due clocks would then be read whole for every one of them."""
-    return Clock.objects.filter(pk__any=ids).values_list(*_CLOCK_FIELDS)
+    return Clock.objects.filter(company_id=company_id, pk__any=ids).values_list(*_CLOCK_FIELDS)
 
 
 @dataclass
@@ -208,11 +212,20 @@ def _event_kind(taken: rules.TakenStep) -> str:
 
 
 def sweep(
-    *, now: dt.datetime | None = None, batch: int = 1000, slice_no: int = 0, slices: int = 1
+    *,
+    now: dt.datetime | None = None,
+    batch: int = 1000,
+    slice_no: int = 0,
+    slices: int = 1,
+    company_id: int | None = None,
 ) -> SweepResult:
-    """Take every escalation step due at ``now`` on up to ``batch`` due clocks (see the module doc), in one
-    transaction; with ``slices`` > 1, only on the clocks of the orders whose id modulo ``slices`` is
-    ``slice_no`` (:func:`powerdesk.sla.cycle.sweep_cycle` sweeps the slices at once)."""
+    """Take every escalation step due at ``now`` on up to ``batch`` due clocks of each company (see the
+    module doc), one transaction per company, or of ``company_id`` only; with ``slices`` > 1, only on the
+    clocks of the orders whose id modulo ``slices`` is ``slice_no``
+    (:func:`powerdesk.sla.cycle.sweep_cycle` sweeps the slices at once).
+
+    Every statement of a company's sweep names the company, so on a database sharded by company each
+    runs on the node that holds it (docs/scaling.md)."""
     if not 0 <= slice_no < slices:
         raise ValueError(f"slice {slice_no} of {slices}")
     now = now or clock_mod.now()
@@ -220,8 +233,22 @@ def sweep(
     steps_defined = services.escalation_steps()
     if not steps_defined:  # no steps configured: leave the clocks as they are
         return result
+    for company in [company_id] if company_id is not None else company_ids():
+        result += _sweep_company(company, now, batch, slice_no, slices, steps_defined)
+    return result
+
+
+def _sweep_company(
+    company_id: int,
+    now: dt.datetime,
+    batch: int,
+    slice_no: int,
+    slices: int,
+    steps_defined: list[EscalationStep],
+) -> SweepResult:
+    result = SweepResult()
     with transaction.atomic():
-        result.skipped_locked, orders, clocks = _claim(now, batch, slice_no, slices)
+        result.skipped_locked, orders, clocks = _claim(company_id, now, batch, slice_no, slices)
         result.examined = len(clocks)
         if not clocks:
             return result
@@ -286,6 +313,7 @@ def _compute(
 @dataclass(slots=True)
 class _OrderChange:
     id: int
+    company_id: int
     priority: int
     escalation_level: int
     is_flagged: bool
@@ -376,6 +404,7 @@ def _write(
         if step.raise_priority or rules.escalates(step):
             row = changed.get(order.id) or _OrderChange(
                 id=order.id,
+                company_id=clock.company_id,
                 priority=order.priority,
                 escalation_level=order.escalation_level,
                 is_flagged=order.is_flagged,
@@ -388,7 +417,7 @@ def _write(
                 row.is_flagged = True
             changed[order.id] = row
     event_write_many(events, at=now, actor_id=None)
-    bulk.bulk_update(Clock, clocks, ["level", "state", "breached_at", "next_check_at"])
+    bulk.bulk_update(Clock, clocks, ["level", "state", "breached_at", "next_check_at"], route="company_id")
     # Only orders whose row changes get a new version: a warning or a breach adds an event and moves the
     # clock, not the order, and must not make a person's edit of the order fail its version check. The
     # due time cannot change: the sweep only turns running clocks into breached ones.
@@ -396,6 +425,7 @@ def _write(
         WorkOrder,
         list(changed.values()),
         ["priority", "escalation_level", "is_flagged", "version", "updated_at"],
+        route="company_id",
     )
     result.steps_taken = len(steps)
     result.breached = sum(1 for s in steps if s.taken.breach)

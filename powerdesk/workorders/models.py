@@ -276,6 +276,17 @@ class WorkOrder(models.Model):
     description = models.TextField(_("诉求内容"))
     facts = models.JSONField(_("补充信息"), default=dict, blank=True)
 
+    # The company (the root of the unit tree: the province company) the order belongs to, stamped at
+    # intake from the accepting unit (powerdesk.org.selectors.unit_company_id) and never changed: a
+    # transfer stays inside the company. Every hot query filters by it (docs/scaling.md).
+    company = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属公司"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the indexes below that need it start with it
+        editable=False,
+    )
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("处理单位"),
@@ -341,26 +352,32 @@ class WorkOrder(models.Model):
         constraints = [models.UniqueConstraint(fields=["number"], name="wo_number_unique")]
         indexes = [
             # A unit's queue: open orders of a unit, newest first.
-            models.Index(fields=["unit", "status", "-created_at"], name="wo_unit_status_created"),
-            # The list filters walk these in the list's order (newest first, id breaking ties) and stop
-            # after a page; ``unit`` rides along (INCLUDE) so that the scope filter, the ids-first page
-            # and the capped count are index-only scans (see core.pagination).
+            models.Index(fields=["company", "unit", "status", "-created_at"], name="wo_unit_status_created"),
+            # Every index a list or the intake reads starts with the company, which each such query names
+            # (docs/scaling.md): one equality ahead of the old columns keeps each order and each
+            # index-only scan as it was. The list filters walk these in the list's order (newest first,
+            # id breaking ties) and stop after a page; ``unit`` rides along (INCLUDE) so that the scope
+            # filter, the ids-first page and the capped count are index-only scans (see core.pagination).
             models.Index(
-                fields=["topic", "status", "-created_at", "-id"],
+                fields=["company", "topic", "status", "-created_at", "-id"],
                 include=["unit"],
                 name="wo_topic_status_created",
             ),
-            models.Index(fields=["-created_at", "-id"], include=["unit"], name="wo_created_unit"),
-            models.Index(fields=["assignee", "status"], name="wo_assignee_status"),
-            models.Index(fields=["owner", "status"], name="wo_owner_status"),
+            models.Index(fields=["company", "-created_at", "-id"], include=["unit"], name="wo_created_unit"),
+            models.Index(fields=["company", "assignee", "status"], name="wo_assignee_status"),
+            models.Index(fields=["company", "owner", "status"], name="wo_owner_status"),
             # Repeat-call detection: the same customer and topic, recent first.
-            models.Index(fields=["customer", "topic", "-created_at"], name="wo_customer_topic_created"),
             models.Index(
-                fields=["due_at"], name="wo_open_due", condition=~Q(status__in=["archived", "merged"])
+                fields=["company", "customer", "topic", "-created_at"], name="wo_company_customer_topic"
+            ),
+            models.Index(
+                fields=["company", "due_at"],
+                name="wo_open_due",
+                condition=~Q(status__in=["archived", "merged"]),
             ),
             # A unit's open queue, newest first, without walking the unit's closed history.
             models.Index(
-                fields=["unit", "-created_at", "-id"],
+                fields=["company", "unit", "-created_at", "-id"],
                 name="wo_unit_open_created_id",
                 condition=~Q(status__in=["archived", "merged"]),
             ),
@@ -393,6 +410,16 @@ class WorkOrderEvent(models.Model):
     )
     # The kinds are registered by the apps that write them (powerdesk.workorders.extensions.event_kinds):
     # no choices here, so an app above the order adds its kinds without a migration of this one.
+    # The order's company, copied from the order by a database trigger on insert (workorders 0023): every
+    # writer, the sweep's bulk rows included, gets it without passing it.
+    company = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属公司"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
     kind = models.CharField(_("事件"), max_length=20)
     # No index of its own: no query reads events by actor, and staff who acted are deactivated, never
     # deleted (the timeline must keep them); every event (the sweep writes thousands) would write it.
@@ -418,13 +445,12 @@ class WorkOrderEvent(models.Model):
         verbose_name = _("工单事件")
         verbose_name_plural = _("工单事件")
         ordering = ["at", "id"]
+        # The table is partitioned by month of ``at`` (migration 0025; powerdesk.core.partitions keeps
+        # next months' partitions ready and detaches old ones to the archive schema). Its primary key is
+        # (id, at) in the database — a unique key of a partitioned table must hold the partition key —
+        # and ``id`` alone stays unique, from one sequence. An order's timeline is read by this index,
+        # one small index range per month.
         indexes = [models.Index(fields=["order", "at"], name="wo_event_order_at")]
-        constraints = [
-            # A retried transition (same request id on the same order) is applied once.
-            models.UniqueConstraint(
-                fields=["order", "request_id"], condition=~Q(request_id=""), name="wo_event_request_unique"
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
@@ -433,6 +459,25 @@ class WorkOrderEvent(models.Model):
     def label(self) -> str:
         """The kind's name in the active language."""
         return kind_label(self.kind)
+
+
+class EventRequestKey(models.Model):
+    """The request ids of the timeline, one row per (order, request id): a retried transition (the same
+    request id on the same order) is applied once. A unique key on the partitioned timeline would have to
+    hold the month, and a retry may come in the next month: this small unpartitioned table holds the key
+    instead. Written by a trigger on every event with a request id (migration 0025), so no writer of the
+    timeline can skip it; a second event with the key fails with the same IntegrityError as before."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="+", db_index=False)
+    request_id = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "request_id"], name="wo_event_request_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.request_id}"
 
 
 class Contact(models.Model):
@@ -449,6 +494,16 @@ class Contact(models.Model):
     )
     order = models.ForeignKey(
         WorkOrder, verbose_name=_("工单"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    # The order's company, copied from the order by a database trigger on insert (workorders 0023): every
+    # writer, the sweep's bulk rows included, gets it without passing it.
+    company = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属公司"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        editable=False,
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     phone = models.CharField(_("来电号码"), max_length=32, blank=True)

@@ -33,7 +33,7 @@ from powerdesk.customers.selectors import customer_get
 from powerdesk.org.masking import policy_for
 from powerdesk.org.models import User
 from powerdesk.org.requests import ConsoleRequest
-from powerdesk.org.selectors import user_can_create_orders, user_may
+from powerdesk.org.selectors import user_can_create_orders, user_company_id, user_may
 from powerdesk.workorders import extensions, reference, services, timeline
 from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.choices import Channel, RepeatAction
@@ -130,13 +130,15 @@ def queue_counts_fragment(request: ConsoleRequest) -> HttpResponse:
 # intake
 
 
-def _repeat_warning(customer: Customer | None, topic: Topic | None) -> dict[str, Any] | None:
+def _repeat_warning(
+    company_id: int | None, customer: Customer | None, topic: Topic | None
+) -> dict[str, Any] | None:
     """What a submit would do with this customer and topic: the earlier order it concerns, if any, and
     the repeat-call rule's suggestion for it (count on it, a new order linked as 复发 …)."""
-    if customer is None or topic is None:
+    if customer is None or topic is None or company_id is None:
         return None
     rule = services.repeat_rule_for(topic)
-    order = services.repeat_candidate(customer=customer, topic=topic, rule=rule)
+    order = services.repeat_candidate(company_id=company_id, customer=customer, topic=topic, rule=rule)
     if order is None or rule is None:
         return None
     next_count = order.contact_count + 1
@@ -217,7 +219,7 @@ def order_new(request: ConsoleRequest) -> HttpResponse:
             "customer": customer,
             "phones": list(customer.phones.all()) if customer else [],
             "phone_hidden": customer is not None and not policy_for(user).is_full("phone"),
-            "warning": _repeat_warning(customer, topic),
+            "warning": _repeat_warning(user_company_id(request.user), customer, topic),
             "intake_panel": _intake_panel(user, customer, topic),
             # what the apps above show the agent about this customer while taking the call (slot
             # "intake" of the customer page's panels: a known outage on the supply path …)
@@ -340,7 +342,7 @@ def repeat_check(request: ConsoleRequest) -> HttpResponse:
         "workorders/_repeat_warning.html",
         {
             "form": form,
-            "warning": _repeat_warning(customer, topic),
+            "warning": _repeat_warning(user_company_id(request.user), customer, topic),
         },
     )
 

@@ -38,7 +38,7 @@ def test_each_transition_documents_its_own_body(tmp_path):
     assert enum == ["satisfied", "basic", "dissatisfied", "unreachable"]
     post = schema["paths"]["/api/v1/workorders/{number}/take/"]["post"]
     assert {p["name"] for p in post["parameters"]} == {"number", "Idempotency-Key", "If-Match"}
-    assert set(post["responses"]) == {"200", "400", "401", "403", "404", "409", "415"}
+    assert set(post["responses"]) == {"200", "400", "401", "403", "404", "409", "411", "415"}
 
 
 def test_the_schema_and_the_docs_are_served_without_a_login():

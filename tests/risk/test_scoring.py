@@ -184,7 +184,10 @@ def test_the_standing_of_clocks_just_planned_is_the_standing_read_back(users, cu
     due = min(c.due_at for c in held)
     start = min(c.started_at for c in held)
     for at in (start, start + (due - start) * 0.9, due, due + dt.timedelta(hours=1)):
-        assert order_clock_standing(order.pk, at=at, clocks=held) == order_clock_standing(order.pk, at=at)
+        company = order.company_id
+        assert order_clock_standing(order.pk, company_id=company, at=at, clocks=held) == order_clock_standing(
+            order.pk, company_id=company, at=at
+        )
 
 
 def test_the_intake_does_not_read_its_own_clocks_back(users, customer):

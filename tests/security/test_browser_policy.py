@@ -75,6 +75,11 @@ NOT_PAGES = {
     "applications:step_return": "POST only",
     "applications:document_receive": "POST only",
     "applications:document_request": "POST only",
+    "privacy:export": "POST only: a JSON or Excel download",
+    "privacy:correct": "POST only",
+    "privacy:erase": "POST only",
+    "privacy:hold_place": "POST only",
+    "privacy:hold_release": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -136,6 +141,8 @@ def console_urls(users, customer):
     urls.append(reverse("workorders:new") + f"?customer={customer.account_no}")
     urls.append(reverse("customers:search") + f"?q={customer.account_no}")
     urls.append(reverse("outages:place") + f"?address={customer.address}")
+    # The data-subject page with a person found: its summary and every action's form.
+    urls.append(reverse("privacy:requests") + f"?account_no={customer.account_no}")
     # The reliability page with its filters: a feeder and the 10 kV user unit.
     urls.append(reverse("reliability:report") + f"?user_unit=10kv&feeder={_feeder_id()}&date_from=2026-01-01")
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).

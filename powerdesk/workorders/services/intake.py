@@ -29,7 +29,7 @@ from powerdesk.core import bulk, clock, idempotency, metrics, phones, sql
 from powerdesk.core.errors import IdempotencyMismatch, NotFound, NotPermitted, ValidationFailed
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_can_create_orders, user_sees_unit
+from powerdesk.org.selectors import user_can_create_orders, user_company_id, user_sees_unit
 from powerdesk.workorders import extensions, reference, rules
 from powerdesk.workorders.choices import (
     BusinessType,
@@ -87,6 +87,9 @@ class IntakeContact:
     repeat_action: str = ""
     link_to: WorkOrder | None = None
     caller_withheld: bool = False  # no caller ID: the phone system said so
+    # The company taking the call (the accepting unit's: org.selectors.unit_company_id): the new order's,
+    # and the one the repeat-call lookup searches.
+    company_id: int = 0
     phone_error: str = ""  # why caller_phone is not a phone number, for the field error
     now: datetime = field(default_factory=clock.now)
     fingerprint: str = ""
@@ -194,7 +197,8 @@ def workorder_intake(
     :class:`IdempotencyMismatch`."""
     if not user_can_create_orders(actor):
         raise NotPermitted(_("您的角色不能受理工单。"))
-    if actor.unit_id is None:
+    company_id = user_company_id(actor)
+    if company_id is None:
         raise ValidationFailed(_("您的账号未设置所属单位，不能受理工单。"))
     _check_customer_visible(actor, customer)
     # Stored and compared (the idempotency fingerprint) in one form, whatever the caller typed.
@@ -223,6 +227,7 @@ def workorder_intake(
         repeat_action=repeat_action,
         link_to=link_to,
         caller_withheld=caller_withheld,
+        company_id=company_id,
         phone_error=phone_error,
         hints=dict(hints or {}),
     )
@@ -361,6 +366,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         caller_withheld=c.caller_withheld,
         description=c.description,
         facts=c.facts,
+        company_id=c.company_id,
         unit=c.actor.unit,
         owner=c.actor,
         created_at=c.now,

@@ -68,21 +68,22 @@ class _Recent(NamedTuple):
     closed_at: datetime | None
 
 
-# The newest orders of a customer and topic (the index wo_customer_topic_created), read on every intake
+# The newest orders of a customer and topic in the intake's company (the index wo_company_customer_topic),
+# read on every intake
 # with a customer: a prepared statement, since compiling the same queryset each time cost more than
 # running it. Which of them the contact repeats is decided in Python (repeats_order).
 _RECENT_SQL = f"""
 SELECT id, status, closed_at FROM workorders_workorder
-WHERE customer_id = %s AND topic_id = %s AND status <> '{Status.MERGED.value}'
+WHERE company_id = %s AND customer_id = %s AND topic_id = %s AND status <> '{Status.MERGED.value}'
 ORDER BY created_at DESC, id DESC LIMIT {RECENT}
 """  # noqa: S608 - constants
 
 
-def _candidate(customer: Customer, topic: Topic, since: datetime) -> int | None:
+def _candidate(company_id: int, customer: Customer, topic: Topic, since: datetime) -> int | None:
     """The id of the order a contact of ``customer`` about ``topic`` repeats (:func:`repeats_order`):
     the newest open one, else the newest archived one within the window."""
     with sql.cursor() as cur:
-        cur.execute(_RECENT_SQL, [customer.pk, topic.pk], prepare=True)
+        cur.execute(_RECENT_SQL, [company_id, customer.pk, topic.pk], prepare=True)
         recent = [_Recent(*row) for row in cur.fetchall()]
     for order in recent:
         if order.status != Status.ARCHIVED:
@@ -90,7 +91,7 @@ def _candidate(customer: Customer, topic: Topic, since: datetime) -> int | None:
     archived = [o.pk for o in recent if not (o.closed_at and o.closed_at >= since)]
     called = (
         dict(
-            Contact.objects.filter(order_id__in=archived, at__gte=since)
+            Contact.objects.filter(company_id=company_id, order_id__in=archived, at__gte=since)
             .values_list("order_id")
             .annotate(last=Max("at"))
         )
@@ -108,14 +109,14 @@ SELECT {_ORDER_COLUMNS}, u.code, u.name, a.username, a.full_name
 FROM workorders_workorder w
 JOIN org_unit u ON u.id = w.unit_id
 LEFT JOIN org_user a ON a.id = w.assignee_id
-WHERE w.id = %s
+WHERE w.company_id = %s AND w.id = %s
 FOR UPDATE OF w
 """  # noqa: S608 - the column list comes from the model
 
 
-def _lock(pk: int) -> WorkOrder | None:
+def _lock(company_id: int, pk: int) -> WorkOrder | None:
     with sql.cursor() as cur:
-        cur.execute(_LOCK_SQL, [pk], prepare=True)
+        cur.execute(_LOCK_SQL, [company_id, pk], prepare=True)
         row = cur.fetchone()
     if row is None:
         return None
@@ -134,13 +135,17 @@ def _lock(pk: int) -> WorkOrder | None:
     return order
 
 
-def repeat_candidate(*, customer: Customer, topic: Topic, rule: RepeatCallRule | None) -> WorkOrder | None:
-    """The order a new contact of ``customer`` about ``topic`` would repeat, or None (for the console's
-    warning while the agent types)."""
+def repeat_candidate(
+    *, company_id: int, customer: Customer, topic: Topic, rule: RepeatCallRule | None
+) -> WorkOrder | None:
+    """The order a new contact of ``customer`` about ``topic`` would repeat in the company that takes the
+    call, or None (for the console's warning while the agent types)."""
     if rule is None:
         return None
-    pk = _candidate(customer, topic, clock.now() - timedelta(days=rule.window_days))
-    return WorkOrder.objects.select_related("unit", "assignee", "sub_type").get(pk=pk) if pk else None
+    pk = _candidate(company_id, customer, topic, clock.now() - timedelta(days=rule.window_days))
+    if not pk:
+        return None
+    return WorkOrder.objects.select_related("unit", "assignee", "sub_type").get(company_id=company_id, pk=pk)
 
 
 def repeat_suggestion(order: WorkOrder, topic: Topic | None = None) -> str:
@@ -172,7 +177,7 @@ def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
         return None
     if c.link_to is not None:
         _lock_pair(c.customer, c.link_to.topic_id)
-        candidate = _lock(c.link_to.pk)
+        candidate = _lock(c.link_to.company_id, c.link_to.pk)
         if candidate is None or candidate.status == Status.MERGED:
             raise ValidationFailed(
                 _("该工单已合并，请选择其主工单。"), fields={"link_to": [_("该工单已合并，请选择其主工单。")]}
@@ -183,10 +188,11 @@ def repeat_resolver(c: IntakeContact) -> extensions.Resolution | None:
         if rule is None:
             return None
         _lock_pair(c.customer, c.topic.pk)
-        found = _candidate(c.customer, c.topic, c.now - timedelta(days=rule.window_days))
+        company_id = c.company_id
+        found = _candidate(company_id, c.customer, c.topic, c.now - timedelta(days=rule.window_days))
         if found is None:
             return None
-        candidate = _lock(found)
+        candidate = _lock(company_id, found)
         if candidate is None or candidate.status == Status.MERGED:
             return None  # merged meanwhile: its parent is not this customer's repeat (topics may differ)
         topic = c.topic
@@ -268,7 +274,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     order.version += 1
     order.updated_at = c.now
     # one UPDATE of the locked row (the ORM's save costs more than the statement on the intake's path)
-    bulk.bulk_update(WorkOrder, [order], [*tracked, "version", "updated_at"])
+    bulk.bulk_update(WorkOrder, [order], [*tracked, "version", "updated_at"], route="company_id")
     after = {name: getattr(order, name) for name in tracked}
     data: dict[str, Any] = {"before": before, "after": after, "channel": c.channel, "phone": c.caller_phone}
     decision = resolution.decision

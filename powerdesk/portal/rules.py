@@ -12,6 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from powerdesk.applications import services as applications
 from powerdesk.workorders.choices import EventKind, Status
 
 CODE_SALT = "powerdesk.portal.code"
@@ -84,6 +85,12 @@ CUSTOMER_EVENTS: dict[str, Promise] = {
     EventKind.REOPEN: _("重新处理"),
     EventKind.MERGE: _("已与同一事件的工单合并处理"),
     EventKind.CUSTOMER_CANCEL: _("您已撤销此诉求"),
+    # An application's own events (the steps themselves are shown in its progress section).
+    applications.STARTED: _("您的申请已受理，所需资料已一次告知"),
+    applications.STEP_DONE: _("一个办理环节已完成"),
+    applications.STEP_RETURNED: _("办理环节退回重办"),
+    applications.DOCUMENT_REQUESTED: _("需要您补充资料"),
+    applications.DOCUMENT_RECEIVED: _("已收到您的资料"),
 }
 
 # Events whose text the customer is meant to read: the handler's result and the reply.

@@ -13,6 +13,7 @@ from powerdesk.applications.models import Application, DocumentReceipt
 from powerdesk.core import clock
 from powerdesk.notify.models import Notification
 from powerdesk.portal.models import AccountBinding, PortalAccount
+from tests.e2e.conftest import shot
 from tests.workorders.test_attachments import png_bytes
 
 pytestmark = pytest.mark.e2e
@@ -55,6 +56,7 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
     assert notice.get_by_text("申请人有效身份证明").is_visible()
     assert notice.get_by_text("房屋产权证明或使用证明").is_visible()
     _no_sideways_scroll(page)
+    shot(page, "portal-apply-phone")
     page.get_by_label("申请人有效身份证明").set_input_files(
         {"name": "身份证.png", "mimeType": "image/png", "buffer": png_bytes()}
     )
@@ -69,6 +71,7 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
     assert page.get_by_text("正在办理").is_visible()
     assert page.locator("#missing-documents").get_by_text("房屋产权证明或使用证明").is_visible()
     _no_sideways_scroll(page)
+    shot(page, "portal-application-progress-phone")
 
     application = Application.objects.get(order__customer=customer)
     assert application.order.channel == "portal" and application.notice_channel == "portal"

@@ -207,6 +207,7 @@ def test_the_order_page_tracks_the_application_in_the_customers_terms(portal, cu
 
     _answer_scheme(application, users, county, "方案已答复，请按方案施工")
     page = portal.get(reverse("portal:order", args=[application.order.number])).content.decode()
+    assert "您的申请已受理，所需资料已一次告知" in page and "一个办理环节已完成" in page
     assert "已完成" in page and "方案已答复，请按方案施工" in page
     assert "待您办理" in page and "等待您办理期间暂停计时" in page
 

@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "powerdesk.knowledge.models.CaseState",
         "ScriptKindEnum": "powerdesk.knowledge.models.ScriptKind",
+        # The channel a contact came in by (the order intake, the applications); the messages' channel
+        # (sms, email, …) is another set under the same field name.
+        "ChannelEnum": "powerdesk.workorders.choices.Channel",
     },
 }
 

@@ -45,14 +45,19 @@ def _manager() -> User | None:
     return User.objects.filter(role__code="manager", is_active=True).order_by("id").first()
 
 
-def _clerk(customer: Customer) -> User | None:
-    """An agent of the customer's county (the hall clerk), else the service manager."""
+def _seeing(role: str, unit: Unit | None) -> User | None:
+    """The first active user of ``role`` who sees ``unit``, else the service manager."""
     from powerdesk.org.selectors import user_sees_unit
 
-    for agent in User.objects.filter(role__code="agent", is_active=True).order_by("id")[:50]:
-        if user_sees_unit(agent, customer.area):
-            return agent
+    for user in User.objects.filter(role__code=role, is_active=True).order_by("id")[:50]:
+        if user_sees_unit(user, unit):
+            return user
     return _manager()
+
+
+def _clerk(customer: Customer) -> User | None:
+    """An agent of the customer's county (the hall clerk), else the service manager."""
+    return _seeing("agent", customer.area)
 
 
 def build_applications(now: dt.datetime) -> int:
@@ -81,7 +86,8 @@ def build_applications(now: dt.datetime) -> int:
                 channel=Channel.HALL,
                 notice_channel="printed" if i % 2 else "sms",
             )
-            workorder_dispatch(order=application.order, actor=manager, unit=station)
+            dispatcher = _seeing("dispatcher", station) or manager
+            workorder_dispatch(order=application.order, actor=dispatcher, unit=station)
         started += 1
         for step_code, days_later, result in moves:
             step = application.steps.get(template__code=step_code, state=StepState.ACTIVE)

@@ -170,7 +170,17 @@ HAPPY = {
 
 
 def test_every_transition_has_an_endpoint_test():
-    assert set(HAPPY) | {"answer", "merge"} == set(TRANSITIONS)
+    # cancel_by_customer: the portal's own (tests/portal); no staff role may fire it (below).
+    assert set(HAPPY) | {"answer", "merge", "cancel_by_customer"} == set(TRANSITIONS)
+
+
+def test_no_staff_role_may_cancel_for_the_customer(api, make_order):
+    order = make_order()
+    for role in ("agent", "dispatcher", "manager"):
+        response = api(role).post(_url(order, "cancel_by_customer"), {"version": order.version}, format="json")
+        assert response.status_code == 403, (role, response.json())
+    order.refresh_from_db()
+    assert order.status == "accepted"
 
 
 @pytest.mark.parametrize("code", sorted(HAPPY))
@@ -220,7 +230,7 @@ REFUSED_BODY = {
 }
 
 
-@pytest.mark.parametrize("code", sorted(set(TRANSITIONS) - {"note"}))
+@pytest.mark.parametrize("code", sorted(set(TRANSITIONS) - {"note", "cancel_by_customer"}))
 def test_a_transition_from_the_wrong_state_is_refused_with_409_in_chinese(
     code, api, users, county, make_order
 ):

@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0002_seed_kinds'),
-        ('portal', '0002_seed'),
+        ('portal', '0003_portal_role_field_policies'),
     ]
 
     operations = [

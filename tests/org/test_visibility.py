@@ -154,7 +154,8 @@ MAY = {
     # Every staff transition; the customer's own withdrawal is the portal account's alone.
     "manager": set(TRANSITIONS) - {"cancel_by_customer"},
     "admin": set(TRANSITIONS) - {"cancel_by_customer"},
-    "portal": {"cancel_by_customer"},
+    # The portal's account: the customer's withdrawal, and the documents they hand in (attachments: note).
+    "portal": {"cancel_by_customer", "note"},
 }
 
 

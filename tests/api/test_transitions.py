@@ -177,7 +177,8 @@ def test_every_transition_has_an_endpoint_test():
 def test_no_staff_role_may_cancel_for_the_customer(api, make_order):
     order = make_order()
     for role in ("agent", "dispatcher", "manager"):
-        response = api(role).post(_url(order, "cancel_by_customer"), {"version": order.version}, format="json")
+        body = {"version": order.version}
+        response = api(role).post(_url(order, "cancel_by_customer"), body, format="json")
         assert response.status_code == 403, (role, response.json())
     order.refresh_from_db()
     assert order.status == "accepted"

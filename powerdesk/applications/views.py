@@ -4,6 +4,7 @@ actions posted from the order page's panel. Orders are read through workorders' 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -104,21 +105,15 @@ def start(request: ConsoleRequest) -> HttpResponse:
     return render(request, "applications/start.html", {"form": form, "kinds": kinds})
 
 
-@require_POST
-@login_required
-@domain_errors(back=_order_page)
-def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
-    step = _running_step(request, number, pk)
-    form = StepCompleteForm(request.POST)
+def _act(
+    request: ConsoleRequest, form: Any, number: str, call: Callable[[Any], object], done: str
+) -> HttpResponse:
+    """An order-page action: the form valid, ``call(cleaned_data)``; a refusal the user can act on shows
+    as a message (403 and 404 stay errors), invalid fields too; back to the order page either way."""
     if form.is_valid():
         try:
-            services.application_step_complete(
-                step=step,
-                actor=request.user,
-                result=form.cleaned_data["result"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-            messages.success(request, _("环节已完成。"))
+            call(form.cleaned_data)
+            messages.success(request, done)
         except DomainError as refused:
             if refused.http_status in (403, 404):
                 raise
@@ -126,6 +121,26 @@ def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse
     else:
         _form_errors(request, form)
     return redirect("workorders:detail", number=number)
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
+    step = _running_step(request, number, pk)
+    form = StepCompleteForm(request.POST)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_step_complete(
+            step=step,
+            actor=request.user,
+            result=data["result"],
+            expected_version=data.get("version"),
+        ),
+        _("环节已完成。"),
+    )
 
 
 @require_POST
@@ -134,23 +149,19 @@ def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse
 def step_return(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
     step = _running_step(request, number, pk)
     form = StepReturnForm(request.POST, kind=step.application.kind)
-    if form.is_valid():
-        try:
-            services.application_step_return(
-                step=step,
-                actor=request.user,
-                to_template=form.cleaned_data["to_step"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data.get("version"),
-            )
-            messages.success(request, _("环节已退回。"))
-        except DomainError as refused:
-            if refused.http_status in (403, 404):
-                raise
-            messages.error(request, refused.message)
-    else:
-        _form_errors(request, form)
-    return redirect("workorders:detail", number=number)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_step_return(
+            step=step,
+            actor=request.user,
+            to_template=data["to_step"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        ),
+        _("环节已退回。"),
+    )
 
 
 @require_POST
@@ -164,22 +175,18 @@ def document_request(request: ConsoleRequest, number: str) -> HttpResponse:
     if application is None:
         raise Http404(_("该工单不是业务办理。"))
     form = DocumentRequestForm(request.POST)
-    if form.is_valid():
-        try:
-            services.application_document_request(
-                application=application,
-                actor=request.user,
-                document=form.cleaned_data["document"],
-                reason=form.cleaned_data["reason"],
-            )
-            messages.success(request, _("补件要求已记录。"))
-        except DomainError as refused:
-            if refused.http_status in (403, 404):
-                raise
-            messages.error(request, refused.message)
-    else:
-        _form_errors(request, form)
-    return redirect("workorders:detail", number=number)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_document_request(
+            application=application,
+            actor=request.user,
+            document=data["document"],
+            reason=data["reason"],
+        ),
+        _("补件要求已记录。"),
+    )
 
 
 @require_POST
@@ -197,19 +204,15 @@ def document_receive(request: ConsoleRequest, number: str, pk: int) -> HttpRespo
     if step is None:
         raise Http404(_("找不到该环节。"))
     form = DocumentReceiveForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.application_document_receive(
-                step=step,
-                actor=request.user,
-                document=form.cleaned_data["document"],
-                upload=form.cleaned_data["file"],
-            )
-            messages.success(request, _("资料已接收。"))
-        except DomainError as refused:
-            if refused.http_status in (403, 404):
-                raise
-            messages.error(request, refused.message)
-    else:
-        _form_errors(request, form)
-    return redirect("workorders:detail", number=number)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_document_receive(
+            step=step,
+            actor=request.user,
+            document=data["document"],
+            upload=data["file"],
+        ),
+        _("资料已接收。"),
+    )

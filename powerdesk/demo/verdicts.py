@@ -44,7 +44,9 @@ def judge_archived_complaints(rng: random.Random) -> int:
             judgments__isnull=True,
         )
         .select_related("order")
-        .order_by("order_id")
+        # By number, not id: a parallel load gives the same orders other ids, and the random draws must
+        # fall on the same orders whatever the number of workers.
+        .order_by("order__number")
     )
     checklists: dict[int, Checklist] = {}
     judgments: list[Judgment] = []

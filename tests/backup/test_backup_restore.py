@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from powerdesk import backup, dbserver
+from powerdesk.pytest_plugin import LAUNCHED
 from powerdesk.workorders.attachments import attachment_add
 from tests.factories import CustomerFactory
 from tests.launcher.conftest import LAUNCHER_VARIABLES, STOP
@@ -48,9 +50,15 @@ def _environment(var: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def fresh_server(tmp_path) -> Iterator[backup.Database]:
-    """A second embedded PostgreSQL under ``tmp_path``, with its roles and an empty ``powerdesk`` database
-    (started in a child process: this one's embedded_postgres belongs to the session's server)."""
+def fresh_server(request, tmp_path) -> Iterator[backup.Database]:
+    """An empty ``powerdesk`` database to restore into: on a second embedded PostgreSQL under ``tmp_path``,
+    with its roles (started in a child process: this one's embedded_postgres belongs to the session's
+    server); when the suite runs against a standalone server (``DATABASE_URL``), a new database on that
+    same server, as an operator restores with the server's own tools (a dump of one server's build may
+    carry what another's does not know)."""
+    if request.config.stash[LAUNCHED].embedded is None:
+        yield from _fresh_database_beside_the_source()
+        return
     var = tmp_path / "restored-var"
     env = _environment(var)
     started = subprocess.run(
@@ -69,6 +77,18 @@ def fresh_server(tmp_path) -> Iterator[backup.Database]:
         )
     finally:
         subprocess.run([sys.executable, "-c", STOP, str(var)], env=env, timeout=120, cwd=REPO)
+
+
+def _fresh_database_beside_the_source() -> Iterator[backup.Database]:
+    source = _source()
+    name = f"powerdesk_restore_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with source.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    try:
+        yield backup.Database({**source.params, "dbname": name})
+    finally:
+        with source.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

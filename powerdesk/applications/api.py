@@ -46,6 +46,7 @@ from powerdesk.customers.models import Customer
 from powerdesk.org.selectors import user_can_create_orders, user_sees_unit
 from powerdesk.workorders.api.common import MAX_LONGTEXT, MAX_VERSION, NUMBER_PARAMETER, visible_order
 from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.selectors import contact_by_idempotency_key
 
 TAGS = ["applications"]
 DOC_PREFIX = "doc_"
@@ -198,7 +199,8 @@ class ApplicationCollectionApi(ListAPIView):
             raise ValidationFailed(message, fields={"documents": [message]})
         for upload in files.values():  # checked before anything is written
             services.document_upload_check(upload)
-        existed = bool(key) and Application.objects.filter(order__contacts__idempotency_key=key).exists()
+        earlier = contact_by_idempotency_key(key) if key else None
+        existed = earlier is not None and Application.objects.filter(order_id=earlier.order_id).exists()
         application = services.application_start(
             actor=actor,
             kind=data["kind"],

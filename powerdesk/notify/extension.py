@@ -29,6 +29,7 @@ from powerdesk.org.masking import PersonalDataField
 from powerdesk.org.selectors import user_can_create_orders
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.models import WorkOrder
+from powerdesk.workorders.selectors import order_rows_since
 
 OWNER = "notify"
 
@@ -52,9 +53,12 @@ def tell_step(ctx: ext.TransitionContext) -> None:
 
 
 def order_customer_messages(order: WorkOrder) -> list[Notification]:
-    """The messages to the order's customer (not those to staff), oldest first."""
+    """The messages to the order's customer (not those to staff), oldest first. None is older than the
+    order: bounded by its acceptance, the read skips the months of the partitioned table before it."""
     return list(
-        Notification.objects.filter(order=order, recipient_user__isnull=True)
+        Notification.objects.filter(
+            order=order, recipient_user__isnull=True, created_at__gte=order_rows_since(order)
+        )
         .select_related("template")
         .order_by("created_at", "id")
     )

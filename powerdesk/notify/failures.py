@@ -13,6 +13,7 @@ console (``notify:failed``) and sent again by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -48,11 +49,17 @@ def send_retry_in(*, attempts: int) -> int | None:
     )
 
 
-def notifications_give_up(*, notification_ids: Iterable[int], attempts: int) -> int:
-    """Mark the job's rows that still fail transiently as failed for good; how many."""
-    given_up = Notification.objects.filter(
+def notifications_give_up(
+    *, notification_ids: Iterable[int], attempts: int, created_at: dt.datetime | None = None
+) -> int:
+    """Mark the job's rows that still fail transiently as failed for good; how many. ``created_at``, the
+    rows' creation time the job carries, reads their month only."""
+    rows = Notification.objects.filter(
         pk__in=list(notification_ids), state=NotificationState.FAILED, permanent_error=False
-    ).update(permanent_error=True)
+    )
+    if created_at is not None:
+        rows = rows.filter(created_at=created_at)
+    given_up = rows.update(permanent_error=True)
     if given_up:
         logger.warning("gave up %s notification(s) after %s attempts", given_up, attempts)
     return given_up
@@ -91,10 +98,13 @@ def notification_resend(*, notification_id: int, actor: User) -> Notification:
         if notification.state != NotificationState.FAILED:
             raise ValidationFailed(_("只有发送失败的通知可以重发。"), code="not_failed")
         before: dict[str, Any] = {"attempts": notification.attempts, "error": notification.last_error[:200]}
-        Notification.objects.filter(pk=notification.pk).update(
+        Notification.objects.filter(pk=notification.pk, created_at=notification.created_at).update(
             state=NotificationState.PENDING, permanent_error=False, claimed_at=None, claimed_by_job=None
         )
-        defer_in_transaction(send_notification, {"notification_id": notification.pk})
+        defer_in_transaction(
+            send_notification,
+            {"notification_id": notification.pk, "created_at": notification.created_at.isoformat()},
+        )
         record(
             "notification_resent",
             actor,
@@ -102,5 +112,4 @@ def notification_resend(*, notification_id: int, actor: User) -> Notification:
             subject=notification.order.number if notification.order else "",
             data=before,
         )
-    notification.refresh_from_db()
-    return notification
+    return Notification.objects.get(pk=notification.pk, created_at=notification.created_at)

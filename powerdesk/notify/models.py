@@ -151,8 +151,9 @@ class NotificationTemplate(models.Model):
 
 
 class Notification(models.Model):
-    # recipient_user and order have no index of their own: no query reads notifications by them (the
-    # sender reads by id, the retry by state), and the sweep writes a thousand rows a cycle.
+    # recipient_user has no index of its own: no query reads notifications by it (the sender reads by id,
+    # the retry by state), and the sweep writes a thousand rows a cycle. The order's messages are read by
+    # its page and by anonymisation (notify_order_created).
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -192,6 +193,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     permanent_error = models.BooleanField(_("永久失败"), default=False)
+    # Unique across months through NotificationKey (the table is partitioned; see Meta).
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True)
     # Whom the message is for, when it is a customer's: opt-outs are per customer and channel.
     customer = models.ForeignKey(
@@ -227,22 +229,41 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
-        constraints = [
-            # A constraint rather than unique=True: the same unique index, without the second
-            # (varchar_pattern_ops) index Django adds to a unique CharField for LIKE queries nobody makes.
-            models.UniqueConstraint(fields=["dedupe_key"], name="notify_dedupe_key_unique"),
-        ]
+        # The table is partitioned by month of ``created_at`` (migration 0010; powerdesk.core.partitions
+        # keeps next months ready and detaches old ones to the archive schema), as the timeline is. Its
+        # primary key is (id, created_at) in the database, ``id`` alone unique from one sequence; the
+        # de-duplication key is unique in the unpartitioned NotificationKey. Reads carry the month where
+        # they know it: the send job the rows' creation time, the order page the order's acceptance.
         indexes = [
-            # The admin's "not delivered" view and any recovery job read only the unfinished rows.
+            # The admin's "not delivered" view, the resend list and any recovery job read only the
+            # unfinished rows; newest first, they read the newest months first and stop there.
             models.Index(
                 fields=["created_at"],
                 name="notify_unfinished_idx",
                 condition=Q(state__in=["pending", "sending", "failed"]),
             ),
+            models.Index(fields=["order", "created_at"], name="notify_order_created"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_channel_display()} → {self.recipient_address}"
+
+
+class NotificationKey(models.Model):
+    """The de-duplication keys of the notifications, one row per key, unique across months (the
+    notifications are partitioned by month, and a unique key there would have to hold the month).
+
+    The enqueue reserves the keys of its batch here first (``ON CONFLICT DO NOTHING``: a key stored before,
+    or being stored by a transaction still open, is skipped, as before) and writes only the notifications
+    whose key it reserved; a trigger on the notifications (migration 0010) binds each key to its
+    notification, or refuses a second notification with a bound key (IntegrityError) whoever writes it."""
+
+    dedupe_key = models.CharField(max_length=200, primary_key=True)
+    # Empty between the reservation and the notification's insert, in the same transaction.
+    notification_id = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.dedupe_key
 
 
 class QuietHours(models.Model):

@@ -5,7 +5,7 @@ The guarantees, and where each comes from:
 - *enqueued with its cause*: the enqueue functions write the rows and defer the Procrastinate jobs through
   Django's connection (:mod:`powerdesk.core.jobs`), inside the caller's transaction; a rollback removes
   both.
-- *never twice for one cause*: the unique ``dedupe_key``.
+- *never twice for one cause*: the ``dedupe_key``, unique across months in ``NotificationKey``.
 - *rows are the truth, the queue only executes*: a job names the notifications it sends (up to
   :data:`NOTIFICATIONS_PER_JOB` of them); what is sent, to whom and how often is on the rows.
 - *never sent by two workers at once*: :func:`notification_send` claims the row with a compare-and-set
@@ -35,7 +35,13 @@ from powerdesk.core import bulk, clock, metrics, refcache
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify import policy
-from powerdesk.notify.models import Notification, NotificationState, NotificationTemplate, NotifyChannel
+from powerdesk.notify.models import (
+    Notification,
+    NotificationKey,
+    NotificationState,
+    NotificationTemplate,
+    NotifyChannel,
+)
 from powerdesk.notify.receipts import delivery_receipts_record
 from powerdesk.notify.transports import PermanentError, SendResult, TransientError, transport_for
 from powerdesk.workorders.models import WorkOrder
@@ -115,9 +121,11 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     2. leave out requests of switched-off templates;
     3. decide for each customer's message what the opt-outs and the quiet hours say
        (:func:`powerdesk.notify.policy.decide`): send now, send after the quiet hours, or suppressed;
-    4. insert the rest in one statement that skips a ``dedupe_key`` stored before or earlier in the batch
-       (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits for that
-       transaction, then is skipped if it committed);
+    4. reserve the batch's ``dedupe_key``s in ``NotificationKey`` in one statement that skips a key
+       stored before (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits
+       for that transaction, then is skipped if it committed), and insert in one statement the rows
+       without a key and the first row of each key reserved (the notifications are partitioned by month:
+       the key table holds the key's uniqueness, and its trigger binds each key to its row);
     5. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows to send, scheduled at
        their ``send_after``, in the same transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
 
@@ -158,20 +166,43 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     # The rows and their jobs go or stay together with the caller's transaction (no savepoint of their
     # own: a refusal above wrote nothing, and a failure below fails the caller's transaction anyway).
     with transaction.atomic(savepoint=False):
+        rows = _reserve_keys(rows)
         written = bulk.insert_rows(
-            Notification,
-            rows,
-            same={"created_at": now},
-            conflict_target=["dedupe_key"],
-            returning=["state", "send_after"],
+            Notification, rows, same={"created_at": now}, returning=["state", "send_after"]
         )
-        _defer_sends(written)
+        _defer_sends(written, created_at=now)
     return sorted(pk for pk, _state, _send_after in written)
 
 
-def _defer_sends(written: list[tuple[int, str, dt.datetime | None]]) -> None:
+def _reserve_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows to insert: those without a ``dedupe_key``, and the first of each key not stored before,
+    which is reserved in ``NotificationKey`` here (the notification's insert binds it)."""
+    keys = list(dict.fromkeys(row["dedupe_key"] for row in rows if row["dedupe_key"] is not None))
+    if not keys:
+        return rows
+    reserved = set(
+        bulk.insert_rows(
+            NotificationKey,
+            [{"dedupe_key": key, "notification_id": None} for key in keys],
+            conflict_target=["dedupe_key"],
+        )
+    )
+    kept = []
+    for row in rows:
+        key = row["dedupe_key"]
+        if key is None:
+            kept.append(row)
+        elif key in reserved:
+            reserved.discard(key)  # a later row of the batch with the same key is a repeat
+            kept.append(row)
+    return kept
+
+
+def _defer_sends(written: list[tuple[int, str, dt.datetime | None]], *, created_at: dt.datetime) -> None:
     """One send job per :data:`NOTIFICATIONS_PER_JOB` pending rows (``written``: key, state and
-    ``send_after`` of each row inserted), scheduled at their ``send_after``; none for suppressed rows."""
+    ``send_after`` of each row inserted), scheduled at their ``send_after``; none for suppressed rows.
+    The job carries the rows' ``created_at`` (one for the batch): its reads of the rows, by id, then read
+    their month of the partitioned table only."""
     batches: dict[dt.datetime | None, list[int]] = {}
     for pk, state, send_after in written:
         if state == NotificationState.PENDING:
@@ -181,7 +212,7 @@ def _defer_sends(written: list[tuple[int, str, dt.datetime | None]]) -> None:
         defer_in_transaction(
             send_notifications_task(),
             *(
-                {"notification_ids": pks[i : i + NOTIFICATIONS_PER_JOB]}
+                {"notification_ids": pks[i : i + NOTIFICATIONS_PER_JOB], "created_at": created_at.isoformat()}
                 for i in range(0, len(pks), NOTIFICATIONS_PER_JOB)
             ),
             schedule_at=send_after,
@@ -214,7 +245,21 @@ def send_notifications_task() -> Any:
     return send_notifications
 
 
-def _claim(notification_id: int, now: dt.datetime, job_id: int | None) -> bool:
+def _by_id(notification_id: int, created_at: dt.datetime | None) -> Any:
+    """The row ``notification_id``; with its ``created_at`` (what the send job carries) read from its one
+    month of the partitioned table, else looked up in every month's primary key."""
+    rows = Notification.objects.filter(pk=notification_id)
+    return rows.filter(created_at=created_at) if created_at is not None else rows
+
+
+def _same_row(notification: Notification) -> Any:
+    """The stored row of ``notification``, by its key and its month."""
+    return Notification.objects.filter(pk=notification.pk, created_at=notification.created_at)
+
+
+def _claim(
+    notification_id: int, now: dt.datetime, job_id: int | None, created_at: dt.datetime | None
+) -> bool:
     claimable = (
         Q(state=NotificationState.PENDING)
         | Q(state=NotificationState.FAILED, permanent_error=False)
@@ -224,21 +269,25 @@ def _claim(notification_id: int, now: dt.datetime, job_id: int | None) -> bool:
         claimable |= Q(state=NotificationState.SENDING, claimed_by_job=job_id)
     # Deferred past the quiet hours: not before then, whoever asks (its own job is scheduled for it).
     due = Q(send_after__isnull=True) | Q(send_after__lte=now)
-    claimed = Notification.objects.filter(claimable, due, pk=notification_id).update(
-        state=NotificationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by_job=job_id
+    claimed = (
+        _by_id(notification_id, created_at)
+        .filter(claimable, due)
+        .update(
+            state=NotificationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, claimed_by_job=job_id
+        )
     )
     return claimed == 1
 
 
 def _record_failure(notification: Notification, error: str, *, permanent: bool) -> None:
-    Notification.objects.filter(
-        pk=notification.pk, state=NotificationState.SENDING, claimed_at=notification.claimed_at
+    _same_row(notification).filter(
+        state=NotificationState.SENDING, claimed_at=notification.claimed_at
     ).update(state=NotificationState.FAILED, last_error=error[:2000], permanent_error=permanent)
     metrics.NOTIFICATION_FAILURES.labels(notification.channel, str(permanent).lower()).inc()
 
 
 def _mark_sent(notification: Notification, result: SendResult) -> None:
-    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
+    _same_row(notification).filter(state=NotificationState.SENDING).update(
         state=NotificationState.SENT,
         sent_at=clock.now(),
         provider_message_id=result.provider_id[:200],
@@ -246,7 +295,9 @@ def _mark_sent(notification: Notification, result: SendResult) -> None:
     )
 
 
-def notification_send(*, notification_id: int, job_id: int | None = None) -> Notification | None:
+def notification_send(
+    *, notification_id: int, job_id: int | None = None, created_at: dt.datetime | None = None
+) -> Notification | None:
     """Deliver one notification; called by the send tasks, with the id of the job that runs.
 
     1. claim the row (pending, transiently failed, stuck in ``sending`` past the stale limit, or in
@@ -262,15 +313,17 @@ def notification_send(*, notification_id: int, job_id: int | None = None) -> Not
        record the error: transient → ``failed`` and re-raise so the task retries
        with backoff; permanent → ``failed`` with ``permanent_error`` and no retry.
 
-    Returns the notification as it ends up, or ``None`` when the row does not exist (any more).
+    ``created_at``, when the caller knows it (the send job does), keeps every read and write of the row
+    in its month. Returns the notification as it ends up, or ``None`` when the row does not exist (any
+    more).
     """
     now = clock.now()
-    if not _claim(notification_id, now, job_id):
-        notification = Notification.objects.filter(pk=notification_id).first()
+    if not _claim(notification_id, now, job_id, created_at):
+        notification = _by_id(notification_id, created_at).first()
         if notification is None or notification.state != NotificationState.SENDING:
             return notification
         raise SendInProgress(f"通知 {notification_id} 正由其他进程发送")
-    notification = Notification.objects.select_related("order", "template").get(pk=notification_id)
+    notification = _by_id(notification_id, created_at).select_related("order", "template").get()
     try:
         _render(notification)
         transport = transport_for(notification.channel)
@@ -292,8 +345,7 @@ def notification_send(*, notification_id: int, job_id: int | None = None) -> Not
         receipt = transport.receipt(notification, result)
         if receipt is not None:  # the outbox's simulated receipt, known at once
             delivery_receipts_record(receipts=[receipt])
-    notification.refresh_from_db()
-    return notification
+    return _same_row(notification).get()
 
 
 def _render(notification: Notification) -> None:
@@ -304,12 +356,14 @@ def _render(notification: Notification) -> None:
     if not text:
         raise PermanentError(_("通知内容为空"))
     notification.subject, notification.text = subject[:200], text
-    Notification.objects.filter(pk=notification.pk, state=NotificationState.SENDING).update(
+    _same_row(notification).filter(state=NotificationState.SENDING).update(
         subject=notification.subject, text=notification.text
     )
 
 
-def notification_send_batch(*, notification_ids: Iterable[int], job_id: int | None = None) -> dict[str, int]:
+def notification_send_batch(
+    *, notification_ids: Iterable[int], job_id: int | None = None, created_at: dt.datetime | None = None
+) -> dict[str, int]:
     """Deliver the notifications of one send job, one after another (each claimed on its own).
 
     A row that is finished already (sent by an earlier run of the job, cancelled, failed for good) is
@@ -321,7 +375,9 @@ def notification_send_batch(*, notification_ids: Iterable[int], job_id: int | No
     retry: list[str] = []
     for notification_id in notification_ids:
         try:
-            notification = notification_send(notification_id=notification_id, job_id=job_id)
+            notification = notification_send(
+                notification_id=notification_id, job_id=job_id, created_at=created_at
+            )
         except TransientError as exc:
             retry.append(f"{notification_id}: {exc.message}")
             state = "retry"

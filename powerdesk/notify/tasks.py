@@ -7,6 +7,7 @@ where a plain ``send_notifications.defer()`` would commit on the worker's own co
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -38,7 +39,9 @@ SEND_RETRY = PolicyRetry()
 
 
 @contextmanager
-def _retried_by_policy(context: JobContext, notification_ids: list[int]) -> Iterator[None]:
+def _retried_by_policy(
+    context: JobContext, notification_ids: list[int], created_at: dt.datetime | None = None
+) -> Iterator[None]:
     """On a transient failure, the wait before the next attempt, or, after the last, the rows given up."""
     try:
         yield
@@ -46,23 +49,39 @@ def _retried_by_policy(context: JobContext, notification_ids: list[int]) -> Iter
         attempts = (context.job.attempts if context.job is not None else 0) + 1
         exc.retry_in_seconds = send_retry_in(attempts=attempts)  # type: ignore[attr-defined]
         if exc.retry_in_seconds is None:  # type: ignore[attr-defined]
-            notifications_give_up(notification_ids=notification_ids, attempts=attempts)
+            notifications_give_up(notification_ids=notification_ids, attempts=attempts, created_at=created_at)
         raise
 
 
 @app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
-def send_notifications(context: JobContext, *, notification_ids: list[int]) -> dict[str, int]:
-    """Send a batch of notifications (what every enqueue defers)."""
-    with _retried_by_policy(context, notification_ids):
-        return notification_send_batch(notification_ids=notification_ids, job_id=_job_id(context))
+def send_notifications(
+    context: JobContext, *, notification_ids: list[int], created_at: str | None = None
+) -> dict[str, int]:
+    """Send a batch of notifications (what every enqueue defers). ``created_at`` (ISO 8601), the rows'
+    creation time, keeps the sender's reads in their month of the partitioned table; a job queued
+    without it (before the partitions) still sends, looking the rows up in every month."""
+    created = _when(created_at)
+    with _retried_by_policy(context, notification_ids, created):
+        return notification_send_batch(
+            notification_ids=notification_ids, job_id=_job_id(context), created_at=created
+        )
 
 
 @app.task(queue="notify", retry=SEND_RETRY, pass_context=True)
-def send_notification(context: JobContext, *, notification_id: int) -> str | None:
+def send_notification(
+    context: JobContext, *, notification_id: int, created_at: str | None = None
+) -> str | None:
     """Send one notification (a job naming a single row: the stalled-job retry covers it too)."""
-    with _retried_by_policy(context, [notification_id]):
-        notification = notification_send(notification_id=notification_id, job_id=_job_id(context))
+    created = _when(created_at)
+    with _retried_by_policy(context, [notification_id], created):
+        notification = notification_send(
+            notification_id=notification_id, job_id=_job_id(context), created_at=created
+        )
     return notification.state if notification is not None else None
+
+
+def _when(created_at: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(created_at) if created_at else None
 
 
 def _job_id(context: JobContext) -> int | None:

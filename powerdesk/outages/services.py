@@ -25,6 +25,7 @@ from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import customers_out
 from powerdesk.grid.models import Device
 from powerdesk.notify.models import Notification, NotificationState, NotifyChannel, SuppressedReason
+from powerdesk.notify.selectors import notification_ids_by_dedupe_key
 from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.outages import prediction, rules
 from powerdesk.outages.models import (
@@ -311,11 +312,7 @@ def notices_send_due(
         for n in pending
     ]
     notification_enqueue_many(requests)
-    ids = dict(
-        Notification.objects.filter(dedupe_key__in=[r["dedupe_key"] for r in requests]).values_list(
-            "dedupe_key", "pk"
-        )
-    )
+    ids = notification_ids_by_dedupe_key(r["dedupe_key"] for r in requests)
     for notice, request in zip(pending, requests, strict=True):
         notice.notification_id = ids.get(request["dedupe_key"])
     OutageNotice.objects.bulk_update(pending, ["notification_id"])

@@ -29,6 +29,7 @@ from powerdesk.sla.selectors import order_clock_standing
 from powerdesk.workorders.choices import OPEN_STATUSES, BusinessType
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, WorkOrder
+from powerdesk.workorders.selectors import order_rows_since
 
 ALERT_EVENT = "risk_alert"
 ALERT_TEMPLATE = "risk_alert"
@@ -100,9 +101,11 @@ def _stored_scores(*, customer: int, order: int | None) -> QuerySet[Any]:
     )
 
 
-def _summaries(*, order: int) -> QuerySet[Any]:
+def _summaries(*, order: int, company: int, since: dt.datetime) -> QuerySet[Any]:
+    # Bounded by the order's acceptance (workorders.selectors.order_rows_since): the contacts are
+    # partitioned by month, and the months before it hold none of the order's.
     return (
-        Contact.objects.filter(order_id=order)
+        Contact.objects.filter(company_id=company, order_id=order, at__gte=since)
         .order_by("-at", "-id")
         .values_list("summary", flat=True)[:RECENT_CONTACTS]
     )
@@ -121,7 +124,7 @@ _CUSTOMER_COUNTS = CompiledRead(
     outages_since=_SAMPLE_TIME + dt.timedelta(days=1),
 )
 _STORED_SCORES = CompiledRead(_stored_scores, customer=-9_300_001, order=-9_300_002)
-_SUMMARIES = CompiledRead(_summaries, order=-9_300_002)
+_SUMMARIES = CompiledRead(_summaries, order=-9_300_002, company=-9_300_003, since=_SAMPLE_TIME)
 _STORED_ROW = CompiledRead(_stored_row, order=-9_300_002)
 
 
@@ -144,7 +147,11 @@ def order_inputs(
     if counts is None and customer is not None:
         counts = _counts(customer, at=at, order_id=order.pk)
     standing = order_clock_standing(order.pk, company_id=order.company_id, at=at, clocks=clocks)
-    summaries = [] if opened else _SUMMARIES.rows(order=order.pk)
+    summaries = (
+        []
+        if opened
+        else _SUMMARIES.rows(order=order.pk, company=order.company_id, since=order_rows_since(order))
+    )
     return rules.RiskInputs(
         contacts=order.contact_count,
         chases=order.chase_count,

@@ -119,7 +119,11 @@ class TriageRecord(models.Model):
     text_hash = models.CharField(_("文本摘要"), max_length=64)
     suggestion = models.JSONField(_("建议"), default=dict)
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # The database's foreign key points at workorders_contactkey (contacts are partitioned by month:
+    # workorders 0027), hence no constraint of Django's own.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False
+    )
     chosen = models.JSONField(_("实际选择"), default=dict, blank=True)
     accepted = models.BooleanField(_("采纳建议"), null=True, blank=True)
 

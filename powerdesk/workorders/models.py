@@ -518,7 +518,8 @@ class Contact(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("时间"))
-    # The caller's Idempotency-Key: a retried intake finds this contact instead of making a new one.
+    # The caller's Idempotency-Key: a retried intake finds this contact instead of making a new one. Unique
+    # across months through ContactKey (the table is partitioned; see Meta).
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
 
@@ -526,13 +527,40 @@ class Contact(models.Model):
         verbose_name = _("客户来电")
         verbose_name_plural = _("客户来电")
         ordering = ["-at"]
+        # The table is partitioned by month of ``at`` (migration 0027; powerdesk.core.partitions keeps next
+        # months ready and detaches old ones to the archive schema), as the timeline is. Its primary key is
+        # (id, at) in the database, ``id`` alone unique from one sequence; the id, the month and the
+        # Idempotency-Key of every contact are kept in the unpartitioned ContactKey, which the references
+        # from other tables point at. Reads by customer or order carry a time bound (the customer's recent
+        # contacts, the repeat window, the order's acceptance: ``selectors.order_contacts``).
         indexes = [models.Index(fields=["customer", "-at"], name="contact_customer_at")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactKey(models.Model):
+    """One row per contact, kept by a database trigger on the partitioned contacts (migration 0027): the
+    contact's id, its month and its Idempotency-Key. A unique key of a partitioned table must hold the
+    partition key, and a retried intake may come in the next month: the key is unique here instead, and a
+    second contact with it fails with the same IntegrityError as before. The foreign keys of other tables
+    to a contact (an outage call, a triage record) point at this table's ``contact_id`` in the database
+    (``db_constraint=False`` on their side), so a reference stays checked whatever the contact's month.
+    ``at`` lets a lookup by key read the contact's one month (``selectors.contact_by_idempotency_key``)."""
+
+    contact = models.OneToOneField(
+        Contact, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    at = models.DateTimeField()
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_key_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.contact_id} {self.idempotency_key or ''}"
 
 
 class OrderLink(models.Model):

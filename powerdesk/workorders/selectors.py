@@ -24,7 +24,14 @@ from powerdesk.workorders.choices import (
     Satisfaction,
     Status,
 )
-from powerdesk.workorders.models import Attachment, OrderLink, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import (
+    Attachment,
+    Contact,
+    ContactKey,
+    OrderLink,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from powerdesk.workorders.transitions import Transition, transitions_from
 
 
@@ -81,13 +88,43 @@ def order_get(*, user: User, number: str) -> WorkOrder:
 TIMELINE_MARGIN = timedelta(days=1)
 
 
+def order_rows_since(order: WorkOrder) -> datetime:
+    """The lower time bound of the rows written about ``order`` in the tables partitioned by month (its
+    timeline, contacts and messages): none is older than its acceptance, less the margin."""
+    return order.created_at - TIMELINE_MARGIN
+
+
 def order_timeline(order: WorkOrder) -> QuerySet[WorkOrderEvent]:
     """The order's timeline, oldest first. The timeline is partitioned by month: bounded below by the
     order's acceptance, the read skips the months before it instead of probing each one's index."""
     return (
-        order.events.filter(company_id=order.company_id, at__gte=order.created_at - TIMELINE_MARGIN)
+        order.events.filter(company_id=order.company_id, at__gte=order_rows_since(order))
         .select_related("actor")
         .order_by("at", "id")
+    )
+
+
+def order_contacts(order: WorkOrder) -> QuerySet[Contact]:
+    """The order's contacts, newest first. The contacts are partitioned by month and none is older than
+    its order (the first opened it, the others were linked to it later): bounded by the acceptance, the
+    read skips the months before it."""
+    return Contact.objects.filter(
+        company_id=order.company_id, order_id=order.pk, at__gte=order_rows_since(order)
+    ).order_by("-at", "-id")
+
+
+def contact_by_idempotency_key(key: str) -> Contact | None:
+    """The contact taken under the Idempotency-Key ``key``, with its order: found in the unpartitioned
+    key table, then read in its one month of the partitioned contacts."""
+    found = ContactKey.objects.filter(idempotency_key=key).values_list("contact_id", "at").first()
+    if found is None:
+        return None
+    pk, at = found
+    return (
+        Contact.objects.select_related("order", "order__topic", "order__unit", "order__customer")
+        .select_related("order__assignee", "order__sub_type")
+        .filter(pk=pk, at=at)
+        .first()
     )
 
 

@@ -11,7 +11,8 @@ Steps of :func:`workorder_intake`, in one transaction:
    order row is written, then the ``order_opened`` hooks write their rows (the clocks), then the 受理
    event and the contact.
 
-Idempotency needs no statement of its own: the contact's unique ``idempotency_key`` (and the event's
+Idempotency needs no statement of its own: the contact's unique ``idempotency_key`` (unique in
+``ContactKey``, written by the contacts' trigger, since the contacts are partitioned by month; and the event's
 unique request id on an order) make a retried request fail once the first one has committed; the whole
 transaction is then rolled back and the first result is answered instead.
 """
@@ -41,6 +42,7 @@ from powerdesk.workorders.choices import (
 )
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder
+from powerdesk.workorders.selectors import contact_by_idempotency_key
 from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
 __all__ = ["IntakeContact", "IntakeResult", "contact_record", "order_open", "workorder_intake"]
@@ -261,12 +263,7 @@ def _count(c: IntakeContact, result: IntakeResult) -> None:
 
 
 def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
-    contact = (
-        Contact.objects.select_related("order", "order__topic", "order__unit", "order__customer")
-        .select_related("order__assignee", "order__sub_type")
-        .filter(idempotency_key=idempotency_key)
-        .first()
-    )
+    contact = contact_by_idempotency_key(idempotency_key)
     if contact is None:
         return None
     if contact.request_fingerprint != fingerprint:

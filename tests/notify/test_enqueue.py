@@ -55,7 +55,11 @@ def test_a_committed_enqueue_stores_the_context_and_one_send_job():
     assert notification.context == SWEEP_CONTEXT and notification.text == ""
     [job] = send_jobs()
     assert job.queue_name == "notify" and job.status == "todo"
-    assert job.args == {"notification_ids": [notification.pk]}
+    # The rows' creation time rides along: the sender reads them in their month of the partitioned table.
+    assert job.args == {
+        "notification_ids": [notification.pk],
+        "created_at": notification.created_at.isoformat(),
+    }
 
 
 @pytest.mark.django_db

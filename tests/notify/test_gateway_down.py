@@ -140,7 +140,8 @@ def test_the_console_lists_failed_messages_and_resends_one_with_an_audit_entry(c
     failed.refresh_from_db()
     assert failed.state == NotificationState.PENDING and not failed.permanent_error
     [job] = ProcrastinateJob.objects.filter(task_name="powerdesk.notify.tasks.send_notification")
-    assert job.args == {"notification_id": failed.pk} and job.status == "todo"
+    assert job.args == {"notification_id": failed.pk, "created_at": failed.created_at.isoformat()}
+    assert job.status == "todo"
     [entry] = AuditEntry.objects.filter(kind="notification_resent")
     assert entry.actor == users["agent"] and entry.target == f"notify.notification:{failed.pk}"
     assert entry.data == {"attempts": 10, "error": "HTTP 503"}

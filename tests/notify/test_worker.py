@@ -85,7 +85,9 @@ def test_one_job_sends_a_batch_and_a_transient_failure_retries_only_the_unsent(g
     states = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "state"))
     assert [states[pk] for pk in ids] == ["sent", "failed", "sent"]
     [job] = send_jobs()
-    assert job.args == {"notification_ids": ids} and job.status == "todo" and job.attempts == 1
+    created = Notification.objects.get(pk=ids[0]).created_at.isoformat()
+    assert job.args == {"notification_ids": ids, "created_at": created}
+    assert job.status == "todo" and job.attempts == 1
 
     _make_due_now()
     run_worker()

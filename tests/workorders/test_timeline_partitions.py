@@ -113,7 +113,10 @@ def test_the_append_only_guards_hold_on_a_partition_itself(order):
 def test_ensure_makes_the_months_ahead_once():
     far = partitions.add_months(this_month(), 12)
     made = partitions.ensure(ahead=2, today=far)
-    assert made.created == [name_of(partitions.add_months(far, k)) for k in range(3)]
+    # Every partitioned table gets its months (the contacts' and notifications' have tests of their own).
+    assert [name for name in made.created if name.startswith(TABLE)] == [
+        name_of(partitions.add_months(far, k)) for k in range(3)
+    ]
     assert made.blocked == []
     assert partitions.ensure(ahead=2, today=far).created == []
     with connection.cursor() as cur:  # the new month carries the TRUNCATE guard too
@@ -124,7 +127,7 @@ def test_ensure_reports_a_month_whose_rows_sit_in_the_default_partition(order):
     far = partitions.add_months(this_month(), 24)
     event_write(order=order, kind="note", note="远期", at=at(far))
     made = partitions.ensure(ahead=0, today=far)
-    assert made.created == [] and made.blocked == [(TABLE, f"{far:%Y-%m}")]
+    assert name_of(far) not in made.created and made.blocked == [(TABLE, f"{far:%Y-%m}")]
     assert WorkOrderEvent.objects.filter(order=order, note="远期").exists()
 
 

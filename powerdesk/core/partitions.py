@@ -1,6 +1,7 @@
 """Monthly partitions of the append-heavy tables: made ahead, detached to the archive when old.
 
-The tables partitioned by month (the timeline, workorders 0025) are found in the catalog: every table
+The tables partitioned by month (the timeline, workorders 0025; the contacts, workorders 0027; the
+notifications, notify 0010) are found in the catalog: every table
 of the current schema partitioned by range. One partition a business month (Asia/Shanghai), named
 ``<table>_yYYYYmMM``, made by the database function ``powerdesk_month_partition`` (core 0005), which
 carries the append-only guards over; a ``<table>_default`` partition takes rows outside the months made.

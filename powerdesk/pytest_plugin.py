@@ -4,11 +4,26 @@ The tests run as the owner role (they create and drop the test databases). The l
 pytest-django reads the settings, which it does while pytest loads the first conftest files: this hook
 wraps that step, so it runs before pytest-django's part of it. The embedded server is stopped at the end
 of the session only if the session started it (a ``make run`` may be using it).
+
+With pytest-xdist (``make test`` runs two workers), the test database is migrated once, not once per
+worker: every migration runs (they seed the reference data and create the SQL objects the models do not
+describe), and rendering the model states between them costs each worker about half a minute of CPU.
+Steps:
+
+1. the controller, before it starts the workers, creates ``<test database>_template`` as pytest-django
+   would create a test database (``migrate`` from nothing) and closes its connection;
+2. it hands the name to each worker (``workerinput``), and each worker makes it the template of its own
+   test database (Django's ``TEST["TEMPLATE"]``): ``CREATE DATABASE … TEMPLATE`` copies the migrated
+   database, and the ``migrate`` that pytest-django then runs finds nothing to apply;
+3. the controller drops the template at the end of the session.
+
+``--reuse-db`` and a single process (``-n 0``) keep pytest-django's own way.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator
 
 import pytest
@@ -16,6 +31,10 @@ import pytest
 from powerdesk import launcher
 
 LAUNCHED = pytest.StashKey[launcher.Launched]()
+# The migrated database the workers' test databases are copied from, and the name it had before (the
+# controller's connection points at the template until it is dropped).
+TEMPLATE = pytest.StashKey[tuple[str, str]]()
+TEMPLATE_INPUT = "powerdesk_test_db_template"
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -28,7 +47,60 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
     return (yield)
 
 
+def _copies_a_template(config: pytest.Config) -> bool:
+    """Whether this process is an xdist controller whose workers create test databases of their own."""
+    return (
+        not hasattr(config, "workerinput")
+        and config.pluginmanager.has_plugin("dsession")  # xdist's controller, registered when -n > 0
+        and not config.getoption("reuse_db", False)
+        and "django" in sys.modules
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):
+        template = config.workerinput.get(TEMPLATE_INPUT)
+        if template:
+            from django.conf import settings
+
+            settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
+        return
+    if not _copies_a_template(config):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    connection = connections["default"]
+    test = connection.settings_dict.setdefault("TEST", {})
+    original, test_name = connection.settings_dict["NAME"], test.get("NAME")
+    template = f"{test_name or 'test_' + original}_template"
+    test["NAME"] = template
+    try:
+        with config.stash[blocking_manager_key].unblock():
+            # autoclobber: a template left by a session that was killed is made again.
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            connection.close()  # CREATE DATABASE … TEMPLATE needs the template without sessions
+    finally:
+        test["NAME"] = test_name
+    config.stash[TEMPLATE] = (template, original)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # xdist's hook: the controller prepares each worker
+    template = node.config.stash.get(TEMPLATE, None)
+    if template is not None:
+        node.workerinput[TEMPLATE_INPUT] = template[0]
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    template = config.stash.get(TEMPLATE, None)
+    if template is not None:
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock():
+            connections["default"].creation.destroy_test_db(template[1], verbosity=0)
     launched = config.stash.get(LAUNCHED, None)
     # pytest-xdist's workers inherit the environment and share the controller's server.
     if launched is not None and launched.started_server and not hasattr(config, "workerinput"):

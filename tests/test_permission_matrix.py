@@ -9,12 +9,12 @@ that widens or narrows a role shows up here as a failing check.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from powerdesk.org.models import Role, UnitKind, User
@@ -23,6 +23,7 @@ from powerdesk.workorders.attachments import attachment_add
 from powerdesk.workorders.transitions import TRANSITIONS
 from tests.api.conftest import client_for
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
+from tests.seed import ensure_seeded
 
 pytestmark = pytest.mark.django_db
 
@@ -841,12 +842,31 @@ class Scene:
     app_step: Any = None  # its running step (现场勘查, a 处理人员's)
 
 
-@pytest.fixture
-def scene(settings, tmp_path) -> Scene:
-    settings.MEDIA_ROOT = tmp_path
-    # Every user here calls the public pages from one address: the throttle is tested on its own
-    # (tests/feedback/test_surveys.py), not here.
-    settings.POWERDESK_PUBLIC_RATE = 100_000
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Scene]:
+    """Built once for the module (it takes seconds) inside a transaction that is rolled back when the
+    module is done. Each user's checks are a test of their own in a savepoint of it (the ``db`` fixture),
+    so what one user's requests change (a resend, an export, a flag) is gone before the next user's."""
+    overrides = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # Every user here calls the public pages from one address: the throttle is tested on its own
+        # (tests/feedback/test_surveys.py), not here.
+        POWERDESK_PUBLIC_RATE=100_000,
+        # The autouse fast-hasher fixture is function-scoped: the same hasher for the module's users.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    with django_db_blocker.unblock(), overrides:
+        # Django's own test-case transaction (what setUpTestData runs in): the services' durable blocks
+        # (an attachment's) are allowed inside it, as inside each test's.
+        atomics = TestCase._enter_atomics()
+        try:
+            ensure_seeded()  # a transactional test before this module may have flushed the seed data
+            yield _build_scene()
+        finally:
+            TestCase._rollback_atomics(atomics)
+
+
+def _build_scene() -> Scene:
     province = UnitFactory(code="P", name="省公司", kind=UnitKind.PROVINCE)
     c1 = UnitFactory(code="P-C1", name="青溪县供电公司", kind=UnitKind.COUNTY, parent=province)
     c2 = UnitFactory(code="P-C2", name="远山县供电公司", kind=UnitKind.COUNTY, parent=province)
@@ -1040,28 +1060,28 @@ def _answer(client: Any, row: Row, scene: Scene) -> int:
     return client.post(url, body or {}, **({"format": row.format} if api else {})).status_code
 
 
-def test_the_matrix(scene, capsys):
-    """Every role × position × page and endpoint; all mismatches are reported at once."""
+USERS = [(code, position) for code in ROLES for position in POSITIONS]
+
+
+# One test per user, so that pytest-xdist spreads the users over its workers.
+@pytest.mark.parametrize(("code", "position"), USERS, ids=[f"{c}@{p}" for c, p in USERS])
+def test_the_matrix(scene, code, position):
+    """One role in one position × every page and endpoint; all mismatches are reported at once."""
     wrong: list[str] = []
-    checks = 0
-    for (code, position), user in scene.users.items():
-        role = ROLES[code]
-        browser = Client()
-        browser.force_login(user)
-        api = client_for(user)
-        for name, row in CONSOLE.items():
-            got, want = _answer(browser, row, scene), row.expect(role, position)
-            checks += 1
-            if got != want:
-                wrong.append(f"console {name} as {code}@{position}: {got}, expected {want}")
-        for name, row in API.items():
-            got, want = _answer(api, row, scene), row.expect(role, position)
-            checks += 1
-            if got != want:
-                wrong.append(f"api {name} as {code}@{position}: {got}, expected {want}")
-    with capsys.disabled():
-        print(
-            f"\npermission matrix: {checks} checks "
-            f"({len(scene.users)} users × ({len(CONSOLE)} pages + {len(API)} endpoints))"
-        )
+    role, user = ROLES[code], scene.users[(code, position)]
+    browser = Client()
+    browser.force_login(user)
+    api = client_for(user)
+    for name, row in CONSOLE.items():
+        got, want = _answer(browser, row, scene), row.expect(role, position)
+        if got != want:
+            wrong.append(f"console {name} as {code}@{position}: {got}, expected {want}")
+    for name, row in API.items():
+        got, want = _answer(api, row, scene), row.expect(role, position)
+        if got != want:
+            wrong.append(f"api {name} as {code}@{position}: {got}, expected {want}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_matrix_has_a_test_for_every_user_of_the_scene(scene):
+    assert sorted(scene.users) == sorted(USERS)

@@ -223,8 +223,8 @@ def insert_select(
     statement it is put in: a read and its write in one round trip), and its parameters: the fields of
     ``columns`` (attname → a column of ``source``) from each of its rows, those of ``same`` from one
     parameter each, every other writable field its default, as :func:`insert_rows` writes them.
-    ``where`` filters the source's rows (on its columns, as ``s.<column>``). The text is built once per
-    shape."""
+    ``where`` filters the source's rows (on its columns, as ``s.<column>``; no ``%``: the statement is
+    sent with parameters). The text is built once per shape."""
     fields, json_fields = _writable(model)
     shared = tuple(f.attname for f in fields if f.attname not in columns)
     params: list[Any] = []

@@ -317,6 +317,9 @@ class Server:
         log("stopped gunicorn")
 
 
+BOOT_SECONDS = 180
+
+
 def start_gunicorn(workers: int | None = None) -> Server:
     """Serve the app as ``powerdesk run`` does: same module, same options, same environment."""
     from django.db import connections
@@ -339,7 +342,9 @@ def start_gunicorn(workers: int | None = None) -> Server:
     workers = int(env.get("POWERDESK_WEB_WORKERS", "0")) or gunicorn_conf.workers
     proc = subprocess.Popen(gunicorn_command(), env=env, cwd=REPO)
     base_url = f"http://{bind}"
-    deadline = time.monotonic() + 60
+    # 60 s is plenty on a quiet machine; at a load average of 20 (a shared machine) three workers
+    # importing the app took longer, so allow that rather than abort a run before it starts.
+    deadline = time.monotonic() + BOOT_SECONDS
     import requests
 
     while time.monotonic() < deadline:
@@ -352,7 +357,7 @@ def start_gunicorn(workers: int | None = None) -> Server:
             time.sleep(0.3)
     else:
         proc.kill()
-        raise RuntimeError("gunicorn did not answer within 60 s")
+        raise RuntimeError(f"gunicorn did not answer within {BOOT_SECONDS} s")
     threads = int(env.get("POWERDESK_WEB_THREADS", "0")) or gunicorn_conf.threads
     log(
         f"gunicorn serving at {base_url} as powerdesk run does: {workers} workers x {threads} threads (pid {proc.pid})"

@@ -9,9 +9,11 @@ application's CPU time, the wall time, and the SQL statements sent; with ``--pro
 functions with the most cumulative time. It measures the application side only: PostgreSQL's own CPU is
 in ``bench/intake.py``'s figures.
 
-``--storm linked`` (or ``plain``) profiles on the storm bench's database instead (``BENCH_VAR_DIR=var/bench-storm``,
-after ``bench/storm.py --keep-server``): fault calls from customers out in an active outage (each linked
-to the outage's one order), or the plain intake's consultations from random customers.
+``--storm linked`` (or ``placed``, ``plain``) profiles on the storm bench's database instead
+(``BENCH_VAR_DIR=var/bench-storm``, after ``bench/storm.py --keep-server``): fault calls from customers
+out in an active outage (each linked to the outage's one order), fault calls from customers no outage
+explains (placed on their transformer for the prediction), or the plain intake's consultations from
+random customers. The worker's side of the prediction: ``bench/storm_checks.py``.
 """
 
 from __future__ import annotations
@@ -87,16 +89,28 @@ def bodies(n: int, customers: int, rng: random.Random):
 
 def storm_bodies(kind: str, n: int, rng: random.Random):
     """Calls on the storm bench's database: ``linked`` — fault calls of customers out in an active
-    outage; ``plain`` — consultations of random customers (the storm bench's plain intake)."""
+    outage; ``placed`` — fault calls of customers no outage explains (placed on their transformer for
+    the prediction, a new repair order); ``plain`` — consultations of random customers (the storm
+    bench's plain intake)."""
     from powerdesk.customers.models import Customer
     from powerdesk.outages.models import CLOSED_STATES, Interruption
 
+    fault = ("repair", "fault_repair", "repair_lv", "客户说家里和左邻右舍一起停电了，请尽快处理。")
     if kind == "linked":
         out = Interruption.objects.filter(end__isnull=True, outage__actual_end__isnull=True).exclude(
             outage__state__in=CLOSED_STATES
         )
         accounts = list(out.values_list("customer__account_no", flat=True)[:20000])
-        shape = ("repair", "fault_repair", "repair_lv", "客户说家里和左邻右舍一起停电了，请尽快处理。")
+        shape = fault
+    elif kind == "placed":
+        # No open interruption: the lookup finds nothing, the call is placed on its transformer.
+        out_now = Interruption.objects.filter(end__isnull=True).values("customer_id")
+        accounts = list(
+            Customer.objects.exclude(pk__in=out_now)
+            .order_by("?")
+            .values_list("account_no", flat=True)[:20000]
+        )
+        shape = fault
     else:
         accounts = list(Customer.objects.order_by("?").values_list("account_no", flat=True)[:20000])
         shape = ("consultation", "outage_info", "consult_outage", "客户询问片区停电的原因和恢复时间。")
@@ -152,7 +166,9 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=2000, help="measured requests (after 200 warm-up)")
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--storm", choices=("linked", "plain"), help="calls on the storm bench's database")
+    parser.add_argument(
+        "--storm", choices=("linked", "placed", "plain"), help="calls on the storm bench's database"
+    )
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key: cumulative, tottime, …")
     parser.add_argument("--dump", metavar="FILE", help="with --profile: also write the cProfile data to FILE")

@@ -196,6 +196,47 @@ def insert_rows(
     return written if returning else [row[0] for row in written]
 
 
+@functools.lru_cache(maxsize=64)
+def _insert_select_statement(
+    model: type[Model], source: str, columns: tuple[tuple[str, str], ...], shared: tuple[str, ...], where: str
+) -> str:
+    meta = model._meta
+    qn = connection.ops.quote_name
+    by_name = {f.attname: f for f in meta.concrete_fields}
+    selected = {}
+    for name in shared:
+        f = by_name[name]
+        cast = "jsonb" if _is_json(f) else (f.db_type(connection) or "").split("(")[0]
+        selected[_column(f)] = f"%s::{cast}"
+    for name, expression in columns:
+        selected[_column(by_name[name])] = f"s.{qn(expression)}"
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in selected)}) "  # noqa: S608
+        f"SELECT {', '.join(selected.values())} FROM {qn(source)} AS s" + (f" WHERE {where}" if where else "")
+    )
+
+
+def insert_select(
+    model: type[Model], *, source: str, columns: dict[str, str], same: dict[str, Any], where: str = ""
+) -> tuple[str, list[Any]]:
+    """An INSERT of ``model`` whose rows come from the query named ``source`` (a ``WITH`` entry of the
+    statement it is put in: a read and its write in one round trip), and its parameters: the fields of
+    ``columns`` (attname → a column of ``source``) from each of its rows, those of ``same`` from one
+    parameter each, every other writable field its default, as :func:`insert_rows` writes them.
+    ``where`` filters the source's rows (on its columns, as ``s.<column>``; no ``%``: the statement is
+    sent with parameters). The text is built once per shape."""
+    fields, json_fields = _writable(model)
+    shared = tuple(f.attname for f in fields if f.attname not in columns)
+    params: list[Any] = []
+    for f in fields:
+        if f.attname in columns:
+            continue
+        value = same[f.attname] if f.attname in same else f.get_default()
+        params.append(orjson.dumps(value, default=_default).decode() if f.attname in json_fields else value)
+    statement = _insert_select_statement(model, source, tuple(columns.items()), shared, where)
+    return statement, params
+
+
 def insert_objects(objs: Sequence[Model]) -> list[Model]:
     """Insert new instances of one model in one statement, as ``save()`` would write them (every field's
     current value), and mark them saved with their primary keys. For the hot paths, where a model's

@@ -129,6 +129,13 @@ class CompiledRead:
         self._compiled = (sql, slots, compiler, flat)
         return self._compiled
 
+    def statement(self, **params: Any) -> tuple[str, list[Any]]:
+        """The compiled SQL and its parameter values, to run inside a larger statement (e.g. as the
+        source of a data-modifying ``WITH``: one round trip that reads and writes); ``rows`` runs it
+        alone and converts what it returns."""
+        sql, slots, _compiler, _flat = self._compiled or self._compile()
+        return sql, [params[name] if name is not None else constant for name, constant in slots]
+
     def rows(self, **params: Any) -> list[Any]:
         """The rows (tuples; single values for a ``flat`` values_list) for these parameter values."""
         sql, slots, compiler, flat = self._compiled or self._compile()

@@ -22,26 +22,26 @@ link and a new dispatch.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core import bulk, sql
-from powerdesk.core.sql import CompiledRead
 from powerdesk.outages import selectors
-from powerdesk.outages.models import CLOSED_STATES, KnownEvent, Outage, OutageCall, OutageState
+from powerdesk.outages.models import CLOSED_STATES, KnownEvent, Outage, OutageCall
 from powerdesk.workorders import extensions, reference
-from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record, order_open
 
 EVENT_OUTAGE_CALL = "outage_call"
-CLOSED = (Status.RESOLVED, Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED, Status.MERGED)
 
 
 def outage_summary(outage: Outage) -> dict[str, Any]:
@@ -57,27 +57,6 @@ def outage_summary(outage: Outage) -> dict[str, Any]:
         "etr_source": outage.etr_source,
         "script": script,
     }
-
-
-def _open_repair_read(*, customer: int) -> QuerySet[Any]:
-    return (
-        WorkOrder.objects.filter(customer_id=customer, business_type=BusinessType.REPAIR)
-        .exclude(status__in=CLOSED)
-        .exclude(outage__isnull=False)
-        .order_by("-created_at")
-        .values_list("pk", "number")[:1]
-    )
-
-
-# Every linked call asks it: compiled once (sql.CompiledRead).
-_OPEN_REPAIR = CompiledRead(_open_repair_read, customer=-9_500_003)
-
-
-def _open_repair(c: IntakeContact) -> tuple[int, str] | None:
-    """(id, number) of the caller's newest open repair order not an outage's own."""
-    if c.customer is None:
-        return None
-    return _OPEN_REPAIR.one(customer=c.customer.pk)
 
 
 def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
@@ -102,9 +81,9 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
                 }
             }
         )
-    outage_id, paths = selectors.intake_lookup(c.customer)
-    events = [e.summary() for e in selectors.known_events_on_paths(paths, now=c.now)]
-    if outage_id is None:
+    found = selectors.intake_lookup(c.customer)
+    events = [e.summary() for e in selectors.known_events_on_paths(found.paths, now=c.now)]
+    if found.outage_id is None:
         if not events:
             return None
         # A storm or large event registered for the caller's area: the agent reads its script; what the
@@ -112,7 +91,7 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
         return extensions.Resolution(
             decides=False, extra={"known_events": events, "notice": _events_notice(events)}
         )
-    return extensions.Resolution(write=_link, data={"outage_id": outage_id, "known_events": events})
+    return extensions.Resolution(write=_link, data={"lookup": found, "known_events": events})
 
 
 def _events_notice(events: list[dict[str, Any]]) -> str:
@@ -138,21 +117,54 @@ def _notice(outage: Outage, open_order: tuple[int, str] | None, script: str) -> 
     return text
 
 
-def _outage_read(*, outage: int) -> QuerySet[Any]:
-    return Outage.objects.filter(pk=outage).values_list(*_OUTAGE_FIELDS, "known_event__script")
+# What the call tells of its outage (outage_summary) and what it decides on, in the model's field order
+# (Model.from_db takes a partial row in that order); with the script of the outage's known event.
+_OUTAGE_FIELDS = tuple(
+    f.attname
+    for f in Outage._meta.concrete_fields
+    if f.attname
+    in {
+        "id",
+        "number",
+        "kind",
+        "state",
+        "title",
+        "etr",
+        "etr_source",
+        "order_id",
+        "known_event_id",
+        "actual_end",
+    }
+)
 
 
-_OUTAGE_FIELDS = ("number", "kind", "state", "title", "etr", "etr_source", "order_id", "known_event_id")
-# Every linked call reads its outage: compiled once (sql.CompiledRead).
-_OUTAGE = CompiledRead(_outage_read, outage=-9_500_004)
+def _column(model: type[Model], name: str) -> str:
+    field = cast("Field", model._meta.get_field(name))
+    return connection.ops.quote_name(cast("str", field.column))
+
+
+@functools.cache
+def _lock_statement(mode: str) -> str:
+    """The outage's row read and locked in one statement (the columns are the model's); built at first
+    use, when the database connection's quoting is known."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"o.{_column(Outage, name)}" for name in _OUTAGE_FIELDS)
+    script = (
+        f"(SELECT e.{_column(KnownEvent, 'script')} FROM {qn(KnownEvent._meta.db_table)} e"  # noqa: S608
+        f" WHERE e.{_column(KnownEvent, 'id')} = o.{_column(Outage, 'known_event')})"
+    )
+    return (
+        f"SELECT {columns}, {script} FROM {qn(Outage._meta.db_table)} o"  # noqa: S608  (the model's names)
+        f" WHERE o.{_column(Outage, 'id')} = %s FOR {mode} OF o"
+    )
+
 
 # A linked call holds its outage row shared: calls on one outage run side by side, while a roll-up that
-# merges the outage (FOR UPDATE) waits for them, or they wait for it and see the outage merged. Only the
-# call that opens the outage's order takes the row for update (one order per outage).
-_LOCK_SQL = {
-    True: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR SHARE",
-    False: "SELECT state, actual_end, order_id FROM outages_outage WHERE id = %s FOR UPDATE",
-}
+# merges the outage (FOR UPDATE) waits for them, or they wait for it and see the outage merged. Only a
+# call that may open the outage's order (the lookup saw none yet) takes the row for update: one order
+# per outage. The mode is chosen before the row is locked (a shared lock upgraded by two calls at once
+# would deadlock).
+_LOCK_MODE = {True: "SHARE", False: "UPDATE"}
 # Counted last, so the outage's one order is held only while its call commits; the row it returns is
 # the order the answer shows.
 _ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
@@ -164,27 +176,28 @@ _COUNT_SQL = (  # the model's own columns
 _RESOLVE_TRIES = 3
 
 
-def _outage_locked(c: IntakeContact, outage_id: int | None) -> Outage | None:
-    """The caller's active outage, its row locked: ``outage_id`` as the lookup found it, or, if a roll-up
-    merged it (or it ended) meanwhile, the outage the caller is out in now. Only the fields the call
-    tells are read (``outage_summary``)."""
+def _outage_locked(
+    c: IntakeContact, found: selectors.IntakeLookup
+) -> tuple[Outage, selectors.IntakeLookup] | None:
+    """The caller's active outage, its row read and locked in one statement: the one the lookup found,
+    or, if a roll-up merged it (or it ended) meanwhile, the outage the caller is out in now, with the
+    lookup that found it. Only the fields the call tells are read (``outage_summary``)."""
     for _try in range(_RESOLVE_TRIES):
-        if outage_id is None:
+        if found.outage_id is None:
             return None
-        row = _OUTAGE.one(outage=outage_id)
+        with sql.cursor() as cur:
+            lock = _lock_statement(_LOCK_MODE[found.outage_order_id is not None])
+            cur.execute(lock, [found.outage_id], prepare=True)
+            row = cur.fetchone()
         if row is not None:
-            outage = Outage(pk=outage_id, **dict(zip(_OUTAGE_FIELDS, row[:-1], strict=True)))
+            outage = sql.instance(Outage, _OUTAGE_FIELDS, row[:-1])
             if outage.known_event_id:
                 outage.known_event = KnownEvent(pk=outage.known_event_id, script=row[-1] or "")
-            with sql.cursor() as cur:
-                cur.execute(_LOCK_SQL[outage.order_id is not None], [outage_id], prepare=True)
-                state, actual_end, order_id = cur.fetchone() or (OutageState.REJECTED, None, None)
-            if state not in CLOSED_STATES and actual_end is None:
-                outage.state, outage.order_id = state, order_id
-                return outage
+            if outage.state not in CLOSED_STATES and outage.actual_end is None:
+                return outage, found
         if c.customer is None:
             return None
-        outage_id, _paths = selectors.intake_lookup(c.customer)
+        found = selectors.intake_lookup(c.customer)
     return None
 
 
@@ -205,11 +218,12 @@ def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
 
 
 def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
-    outage = _outage_locked(c, resolution.data["outage_id"])
-    if outage is None:
+    locked = _outage_locked(c, resolution.data["lookup"])
+    if locked is None:
         # Every outage the lookup saw was merged away or ended while the call was taken: an ordinary order.
         return order_open(c, related=None)
-    open_order = _open_repair(c)
+    outage, found = locked
+    open_order = found.open_repair
     events = list(resolution.data["known_events"])
     summary = outage_summary(outage)
     # The outage's own event's script first, else the script of an event registered for the area.

@@ -43,7 +43,7 @@ from django.utils.translation import gettext as _
 from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.exceptions import AlreadyEnqueued
 
-from powerdesk.core import bulk, clock, refcache
+from powerdesk.core import bulk, clock, refcache, sql
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.core.sql import CompiledRead
@@ -168,8 +168,30 @@ def _place(*, customer: int, since: dt.datetime) -> QuerySet[Any]:
     )
 
 
-# Every fault call no known outage explains asks it: compiled once (sql.CompiledRead).
+# Every fault call no known outage explains asks it: compiled once (sql.CompiledRead), and sent as the
+# source of the statement that also writes the call's mark (_place_and_mark).
 _PLACE = CompiledRead(_place, customer=-9_600_001, since=dt.datetime(1901, 1, 1, tzinfo=dt.UTC))
+
+
+def _place_and_mark(*, customer: int, now: dt.datetime, since: dt.datetime) -> tuple[Any, ...] | None:
+    """ONE statement: the placing read (:func:`_place`) and, when it found the caller's transformer, the
+    call's ``FaultCallMark`` written from it (the mark's columns are the model's, ``bulk.insert_select``).
+    The read's snapshot is taken before the write, so the mark never counts itself."""
+    read, read_params = _PLACE.statement(customer=customer, since=since)
+    write, write_params = bulk.insert_select(
+        FaultCallMark,
+        source="place",
+        columns={"transformer_id": "transformer"},
+        same={"customer_id": customer, "at": now},
+        where="s.transformer IS NOT NULL",
+    )
+    statement = (
+        f"WITH place (transformer, others, waiting) AS ({read}), mark AS ({write}) "  # noqa: S608  (compiled)
+        "SELECT transformer, others, waiting FROM place"
+    )
+    with sql.cursor() as cur:
+        cur.execute(statement, [*read_params, *write_params], prepare=True)
+        return cur.fetchone()
 
 
 def call_place(c: Any) -> None:
@@ -180,11 +202,10 @@ def call_place(c: Any) -> None:
     figures = figures_at(c.customer.area_id)
     if figures is None:
         return None
-    row = _PLACE.one(customer=c.customer.pk, since=rules.window_start(c.now, figures))
+    row = _place_and_mark(customer=c.customer.pk, now=c.now, since=rules.window_start(c.now, figures))
     if row is None or row[0] is None:
         return None
     transformer_id, callers, waiting = row[0], row[1] + 1, row[2]
-    bulk.insert_objects([FaultCallMark(customer_id=c.customer.pk, transformer_id=transformer_id, at=c.now)])
     if rules.may_predict(callers, figures) and not waiting:
         check_defer(transformer_id)
     return None

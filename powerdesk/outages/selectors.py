@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -37,6 +37,11 @@ from powerdesk.outages.models import (
     OutageNotice,
     OutageState,
 )
+from powerdesk.workorders.choices import BusinessType, Status
+from powerdesk.workorders.models import WorkOrder
+
+# An open repair order is one not in these states (the order a linked caller had already opened).
+OPEN_REPAIR_CLOSED = (Status.RESOLVED, Status.REPLIED, Status.CALLED_BACK, Status.ARCHIVED, Status.MERGED)
 
 # How many candidates address placement offers (the agent picks one; the API answers them).
 PLACEMENT_LIMIT = 5
@@ -334,22 +339,39 @@ _CERTAINTY = Case(
 
 
 def _intake_lookup(*, customer: int) -> QuerySet[Any]:
-    outage = (
+    active = (
         Interruption.objects.filter(
             customer_id=OuterRef("pk"), end__isnull=True, outage__actual_end__isnull=True
         )
         .exclude(outage__state__in=CLOSED_STATES)
         .annotate(certainty=_CERTAINTY)
         .order_by("certainty", "-outage_id")
-        .values("outage_id")[:1]
     )
     paths = ArraySubquery(
         CustomerSupply.objects.filter(customer_id=OuterRef("pk")).values("meter_point__path")
     )
+    # The caller's newest open repair order that is not an outage's own, which a linked call notes:
+    # asked only when the caller is out in an outage (PostgreSQL evaluates a CASE's branch lazily).
+    repair = (
+        WorkOrder.objects.filter(customer_id=OuterRef("pk"), business_type=BusinessType.REPAIR)
+        .exclude(status__in=OPEN_REPAIR_CLOSED)
+        .exclude(outage__isnull=False)
+        .order_by("-created_at")
+    )
+
+    def when_out(value: Subquery) -> Case:
+        return Case(When(outage_id__isnull=False, then=value), default=None)
+
     return (
         Customer.objects.filter(pk=customer)
-        .annotate(outage_id=Subquery(outage), paths=paths)
-        .values_list("outage_id", "paths")
+        .annotate(outage_id=Subquery(active.values("outage_id")[:1]))
+        .annotate(
+            outage_order_id=when_out(Subquery(active.values("outage__order_id")[:1])),
+            repair_id=when_out(Subquery(repair.values("pk")[:1])),
+            repair_number=when_out(Subquery(repair.values("number")[:1])),
+            paths=paths,
+        )
+        .values_list("outage_id", "outage_order_id", "repair_id", "repair_number", "paths")
     )
 
 
@@ -357,11 +379,22 @@ def _intake_lookup(*, customer: int) -> QuerySet[Any]:
 _INTAKE_LOOKUP = CompiledRead(_intake_lookup, customer=-9_400_002)
 
 
-def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
+class IntakeLookup(NamedTuple):
+    """What the intake needs to know of a fault caller, from one read."""
+
+    outage_id: int | None  # the active outage the customer is out in (the most certain, the newest)
+    outage_order_id: int | None  # that outage's one order, if it has one yet
+    open_repair: tuple[int, str] | None  # (id, number) of the caller's newest open repair order, if out
+    paths: list[str]  # the paths of the customer's supplies
+
+
+def intake_lookup(customer: Customer) -> IntakeLookup:
     """In one read: the active outage the customer is out in (the most certain, then the newest; as
-    :func:`outages_for_customer` orders them) and the paths of the customer's supplies."""
+    :func:`outages_for_customer` orders them) with its order, the caller's open repair order when they
+    are out, and the paths of the customer's supplies."""
     rows = _INTAKE_LOOKUP.rows(customer=customer.pk)
     if not rows:
-        return None, []
-    outage_id, paths = rows[0]
-    return outage_id, list(paths or [])
+        return IntakeLookup(None, None, None, [])
+    outage_id, order_id, repair_id, repair_number, paths = rows[0]
+    repair = (repair_id, repair_number) if repair_id is not None else None
+    return IntakeLookup(outage_id, order_id, repair, list(paths or []))

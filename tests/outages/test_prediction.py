@@ -199,7 +199,7 @@ def test_the_sweep_catches_a_threshold_no_check_saw(pnet, users):
     assert len(predicted("TA")) == 1
 
 
-def test_placing_a_call_costs_one_read_and_one_insert_below_the_threshold(pnet, users):
+def test_placing_a_call_costs_one_statement_below_the_threshold(pnet, users):
     from types import SimpleNamespace
 
     from tests.statements import statements
@@ -208,8 +208,8 @@ def test_placing_a_call_costs_one_read_and_one_insert_below_the_threshold(pnet, 
     c = SimpleNamespace(business_type="repair", customer=pnet.customers["TA"][0], now=NOW)
     with statements() as sent:
         assert prediction.call_place(c) is None
-    # the read and the mark's insert, both prepared statements on the raw cursor
-    assert len(sent) == 2
+    # the read and the mark's insert in one prepared statement on the raw cursor
+    assert len(sent) == 1
     assert FaultCallMark.objects.get().transformer == pnet["TA"]
     with statements() as sent:
         prediction.call_place(SimpleNamespace(business_type="consultation", customer=c.customer, now=NOW))
@@ -267,12 +267,13 @@ def test_a_call_linked_while_its_prediction_rolls_up_is_linked_to_the_roll_up(pn
         [at_ta] = predicted("TA")
         caller = pnet.customers["TA"][5]
         real = selectors.intake_lookup
-        _id, paths = real(caller)
+        seen = real(caller)
         for c in pnet.customers["TB"]:
             call(users, c)
         [number] = [n for n in run_checks() if n]
         # The caller's lookup read the TA prediction; the roll-up committed before the call locked it.
-        stale = iter([(at_ta.pk, paths)])
+        assert seen.outage_id == at_ta.pk
+        stale = iter([seen])
         monkeypatch.setattr(intake.selectors, "intake_lookup", lambda c: next(stale, None) or real(c))
         result = call(users, caller)
     at_fu = Outage.objects.get(number=number)

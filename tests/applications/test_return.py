@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def users(users, county):
-    """The 高压 steps are the county company's (unit level 县公司): its 处理人员 sits there, not at a station."""
+    """The 高压 steps are the county company's (unit level 县公司): its 处理人员 sits there."""
     return {**users, "handler": UserFactory.with_role("handler", county.county, username="county_handler")}
 
 

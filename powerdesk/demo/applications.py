@@ -26,6 +26,7 @@ from powerdesk.core import clock
 from powerdesk.customers.models import Customer, CustomerType
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services import workorder_dispatch
 
 RESIDENTIAL = (CustomerType.URBAN_RESIDENT, CustomerType.RURAL_RESIDENT)
@@ -71,7 +72,8 @@ def _clerk(customer: Customer) -> User | None:
 def _doer(step: ApplicationStep) -> User | None:
     """Whoever the step's template names (its role, at the unit of its level on the order's path): the
     first such user, as a clerk at the hall would hand it on."""
-    order = step.application.order
+    # read again: the application's cached order may predate its dispatch to the station
+    order = WorkOrder.objects.select_related("unit").get(pk=step.application.order_id)
     actors = step_actors(order, step.template)
     users = User.objects.filter(is_active=True, unit__in=actors.units).select_related("role", "unit")
     return next((u for u in users.order_by("id") if step_refusal(u, order, step.template) is None), None)

@@ -30,6 +30,7 @@ from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.portal import selectors, services
 from powerdesk.portal.models import AccountBinding, PortalAccount, PortalApplication, ProofState
+from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services import workorder_dispatch
 
 # Fixed submission ids: the same demo data set gets the same applications, and a second run finds them.
@@ -75,7 +76,8 @@ def _dispatcher(unit: Unit) -> User | None:
 
 def _doer(step: ApplicationStep) -> User | None:
     """The first user the step's template names (its role at the unit of its level on the order's path)."""
-    order = step.application.order
+    # read again: the application's cached order may predate its dispatch to the station
+    order = WorkOrder.objects.select_related("unit").get(pk=step.application.order_id)
     users = User.objects.filter(
         is_active=True, unit__in=step_actors(order, step.template).units
     ).select_related("role", "unit")

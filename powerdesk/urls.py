@@ -42,6 +42,8 @@ urlpatterns = [
     path("feedback/", include("powerdesk.feedback.urls")),
     path("p/", include("powerdesk.feedback.public_urls")),
     path("portal/", include("powerdesk.portal.urls")),
+    # The hall clerk's side of the portal's proofs (a console page: staff login, not the portal's cookie).
+    path("hall/", include("powerdesk.portal.hall_urls")),
     path("", include("powerdesk.console.urls")),
 ]
 

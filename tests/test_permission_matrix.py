@@ -171,15 +171,34 @@ def reviews_cases(role: RoleSpec, position: str) -> int:
 
 
 def acts_on_step(status: int) -> Callable[[RoleSpec, str], int]:
-    """The scene application's running step is a 处理人员's (现场勘查): 404 for an order not visible, then
-    the step's role or a role that sees all and may annotate gets ``status``, the others 403."""
+    """The scene application's running step is a 处理人员's at the 供电所 (现场勘查): 404 for an order not
+    visible, then the step's role or a role that sees all and may annotate, sitting at the order's station
+    (the step's unit level on the order's path), gets ``status``, the others 403."""
 
     def expect(role: RoleSpec, position: str) -> int:
         if not sees_order(role, position):
             return MISSING
-        if role is ROLES["handler"] or (role.sees_all and "note" in role.may):
+        if (role is ROLES["handler"] or (role.sees_all and "note" in role.may)) and position == "own":
             return status
         return FORBIDDEN
+
+    return expect
+
+
+# The roles that confirm the portal's proofs in the hall (portal 0005: the 客服专员).
+HALL_ROLES = {"agent"}
+
+
+def staffs_hall(status: int, *, scoped: bool = True) -> Callable[[RoleSpec, str], int]:
+    """The hall clerk's proofs page: 403 for a role that does not staff a hall, then (``scoped``: one
+    proof of the scene's customer) 404 for a clerk who does not see its unit, else ``status``."""
+
+    def expect(role: RoleSpec, position: str) -> int:
+        if not any(role is ROLES[code] for code in HALL_ROLES):
+            return FORBIDDEN
+        if scoped and not sees_order(role, position):
+            return MISSING
+        return status
 
     return expect
 
@@ -377,7 +396,22 @@ CONSOLE: dict[str, Row] = {
     "portal:order_document": Row(
         lambda sc: reverse("portal:order_document", args=[sc.order.number]), everyone(LOGIN), method="post"
     ),
+    "portal:unbind": Row(lambda sc: reverse("portal:unbind", args=[sc.customer.account_no]), everyone(LOGIN)),
     "portal:apply_kinds": Row(lambda sc: reverse("portal:apply_kinds"), everyone(LOGIN)),
+    # The hall clerk's page for the proofs customers registered in the portal (a proof of the scene's
+    # customer waits): the list for the hall roles (scoped to their units); a confirmation with a note too
+    # long and a refusal without a reason are sent back (302 with a message, 400 with the field's error)
+    # without deciding anything.
+    "hall:proofs": Row(lambda sc: reverse("hall:proofs"), staffs_hall(OK, scoped=False)),
+    "hall:proof_confirm": Row(
+        lambda sc: reverse("hall:proof_confirm", args=[sc.proof.pk]),
+        staffs_hall(LOGIN),
+        method="post",
+        body=lambda sc: {f"c{sc.proof.pk}-note": "x" * 201},
+    ),
+    "hall:proof_reject": Row(
+        lambda sc: reverse("hall:proof_reject", args=[sc.proof.pk]), staffs_hall(400), method="post", body={}
+    ),
     "portal:apply": Row(lambda sc: reverse("portal:apply", args=["lv_resident"]), everyone(LOGIN)),
     "portal:apply_proof": Row(
         lambda sc: reverse("portal:apply_proof", args=["transfer"]), everyone(LOGIN), method="post"
@@ -840,6 +874,7 @@ class Scene:
     script_draft: Any = None  # a draft script version
     application: Any = None  # a 低压居民新装 of the customer, dispatched to the order's station
     app_step: Any = None  # its running step (现场勘查, a 处理人员's)
+    proof: Any = None  # a proof of the customer (销户) registered in the portal, waiting for the hall
 
 
 @pytest.fixture(scope="module")
@@ -939,6 +974,7 @@ def _build_scene() -> Scene:
     )
     _feedback_scene(scene, east, agent)
     _application_scene(scene, agent, dispatcher, east)
+    _portal_scene(scene)
     _knowledge_scene(scene, c1)
     from powerdesk.grid.services import device_create
 
@@ -963,6 +999,18 @@ def _application_scene(scene: Scene, agent: Any, dispatcher: Any, east: Any) -> 
     )
     s.workorder_dispatch(order=scene.application.order, actor=dispatcher, unit=east)
     scene.app_step = scene.application.steps.get()
+
+
+def _portal_scene(scene: Scene) -> None:
+    from powerdesk.core import clock
+    from powerdesk.portal.models import AccountBinding, PortalAccount
+    from powerdesk.portal.services import proof_start
+
+    account = PortalAccount.objects.create(phone="13812345678", created_at=clock.now())
+    AccountBinding.objects.create(
+        account=account, customer=scene.customer, method="name", bound_at=clock.now()
+    )
+    scene.proof = proof_start(account=account, customer=scene.customer, kind="app_close", address=None)
 
 
 def _knowledge_scene(scene: Scene, county: Any) -> None:

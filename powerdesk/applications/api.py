@@ -245,9 +245,11 @@ def _step(request: Request, number: str, step_id: int) -> ApplicationStep:
     )
     if step is None:
         raise NotFound(_("找不到该环节。"))
-    # The role before the input, as the order transitions do: a role that may not gets 403 whatever it sent.
-    if not services.may_act_on(request_user(request), step.template):
-        raise NotPermitted(_("该环节应由其他岗位办理。"))
+    # The role and the unit level before the input, as the order transitions do: who may not gets 403
+    # with the reason, whatever they sent.
+    refusal = services.step_refusal(request_user(request), order, step.template)
+    if refusal is not None:
+        raise NotPermitted(refusal)
     return step
 
 

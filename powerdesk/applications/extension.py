@@ -47,7 +47,14 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
     return {
         "application": application,
         "steps": steps,
-        "active": [{"step": s, "may_act": services.may_act_on(user, s.template)} for s in active],  # type: ignore[arg-type]
+        "active": [
+            {
+                "step": s,
+                "refusal": services.step_refusal(user, order, s.template),  # type: ignore[arg-type]
+                "actors": services.step_actors(order, s.template),
+            }
+            for s in active
+        ],
         "return_targets": list(
             StepTemplate.objects.filter(
                 kind=application.kind, seq__lt=min((s.seq for s in active), default=0)

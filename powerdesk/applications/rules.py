@@ -80,3 +80,14 @@ def step_due(start: dt.datetime, limit_days: int, is_workday: Callable[[dt.date]
 def utility_seconds(*, started_at: dt.datetime, until: dt.datetime, customer_seconds: int) -> int:
     """The utility side's share of an application's elapsed time: all of it less the customer's steps."""
     return max(0, int((until - started_at).total_seconds()) - customer_seconds)
+
+
+def acting_units(level: str, path: Sequence[tuple[int, str]]) -> list[int]:
+    """The units whose staff may move a step done at ``level`` (a ``UnitKind``; blank: any), given the
+    order's unit path from the root down to the order's unit as ``(id, kind)`` pairs: the units of that
+    level on the path, or, with no level, every unit on it (the order's unit and those above it). Empty
+    when the order has not come down to that level yet (a station's step on an order still at the
+    county)."""
+    if not level:
+        return [unit for unit, _kind in path]
+    return [unit for unit, kind in path if kind == level]

@@ -57,23 +57,28 @@ def _running_step(request: ConsoleRequest, number: str, pk: int) -> ApplicationS
     )
     if step is None:
         raise Http404(_("找不到该环节。"))
-    if not services.may_act_on(request.user, step.template):
-        raise PermissionDenied(_("该环节应由其他岗位办理。"))
+    # The role and the unit level before the input: whoever may not gets the reason, whatever they sent.
+    refusal = services.step_refusal(request.user, order, step.template)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     return step
 
 
 @login_required
 @domain_errors
 def steps(request: ConsoleRequest) -> HttpResponse:
-    """业务办理: running steps of the applications the user sees, those about to exceed their limit first."""
+    """业务办理: running steps of the applications the user sees, those about to exceed their limit first,
+    each with who may do it (its role at the unit of its level on the order's path)."""
     kind = request.GET.get("kind", "")[:32]
     rows = selectors.steps_by_due(request.user, kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    actors = services.steps_actors(page.object_list)
     return render(
         request,
         "applications/steps.html",
         {
             "page": page,
+            "rows": [(s, actors[s.pk]) for s in page.object_list],
             "kinds": ApplicationKind.objects.filter(is_active=True),
             "kind": kind,
             "now": clock.now(),

@@ -135,6 +135,10 @@ def _privacy_correct(data: dict[str, Any]) -> str:
     return str(data.get("field", ""))
 
 
+def _proof(data: dict[str, Any]) -> str:
+    return str(data.get("kind", ""))
+
+
 @dataclass(frozen=True)
 class Kind:
     code: str
@@ -169,6 +173,9 @@ KINDS: dict[str, Kind] = {
         Kind("privacy_export", _("个人信息查询导出"), _privacy_export),
         Kind("privacy_correct", _("个人信息更正"), _privacy_correct),
         Kind("privacy_erase", _("个人信息删除"), _retention),
+        Kind("portal_unbound", _("网厅解绑户号")),
+        Kind("portal_proof_confirmed", _("营业厅核验通过"), _proof),
+        Kind("portal_proof_rejected", _("营业厅核验未通过"), _proof),
     ]
 }
 

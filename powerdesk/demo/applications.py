@@ -7,17 +7,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-from powerdesk.applications.models import ApplicationKind, DocumentType, StepState, StepTemplate
+from powerdesk.applications.models import (
+    ApplicationKind,
+    ApplicationStep,
+    DocumentType,
+    StepState,
+    StepTemplate,
+)
 from powerdesk.applications.services import (
     application_document_request,
     application_start,
     application_step_complete,
     application_step_return,
+    step_actors,
+    step_refusal,
 )
 from powerdesk.core import clock
 from powerdesk.customers.models import Customer, CustomerType
 from powerdesk.org.models import Unit, UnitKind, User
 from powerdesk.workorders.choices import Channel
+from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services import workorder_dispatch
 
 RESIDENTIAL = (CustomerType.URBAN_RESIDENT, CustomerType.RURAL_RESIDENT)
@@ -60,6 +69,16 @@ def _clerk(customer: Customer) -> User | None:
     return _seeing("agent", customer.area)
 
 
+def _doer(step: ApplicationStep) -> User | None:
+    """Whoever the step's template names (its role, at the unit of its level on the order's path): the
+    first such user, as a clerk at the hall would hand it on."""
+    # read again: the application's cached order may predate its dispatch to the station
+    order = WorkOrder.objects.select_related("unit").get(pk=step.application.order_id)
+    actors = step_actors(order, step.template)
+    users = User.objects.filter(is_active=True, unit__in=actors.units).select_related("role", "unit")
+    return next((u for u in users.order_by("id") if step_refusal(u, order, step.template) is None), None)
+
+
 def build_applications(now: dt.datetime) -> int:
     """Start the planned applications (as of their day) and move their steps; how many were started."""
     manager = _manager()
@@ -92,7 +111,7 @@ def build_applications(now: dt.datetime) -> int:
         for step_code, days_later, result in moves:
             step = application.steps.get(template__code=step_code, state=StepState.ACTIVE)
             with clock.at(taken + dt.timedelta(days=days_later)):
-                application_step_complete(step=step, actor=manager, result=result)
+                application_step_complete(step=step, actor=_doer(step) or manager, result=result)
         if code == "transfer":  # a document asked for that was not on the list, with its reason
             with clock.at(taken + dt.timedelta(days=2)):
                 application_document_request(
@@ -104,12 +123,13 @@ def build_applications(now: dt.datetime) -> int:
         if code == "ev_charger":  # the works done, then the connection sent back to the survey
             with clock.at(taken + dt.timedelta(days=5)):
                 works = application.steps.get(template__code="customer_works", state=StepState.ACTIVE)
-                application_step_complete(step=works, actor=manager, result="客户已安装充电桩")
+                doer = _doer(works) or manager
+                application_step_complete(step=works, actor=doer, result="客户已安装充电桩")
             with clock.at(taken + dt.timedelta(days=6)):
                 connect = application.steps.get(template__code="connect", state=StepState.ACTIVE)
                 application_step_return(
                     step=connect,
-                    actor=manager,
+                    actor=_doer(connect) or manager,
                     to_template=StepTemplate.objects.get(kind=application.kind, code="survey"),
                     reason="充电桩安装位置与勘查方案不一致，需重新勘查",
                 )

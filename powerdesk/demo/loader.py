@@ -53,6 +53,7 @@ from powerdesk.demo.staff import build_staff, demo_usernames
 from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.grid.models import Device, DeviceParentHistory
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
+from powerdesk.portal.demo import portal_demo_build
 from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
 from powerdesk.triage.models import ModelVersion, TrainingRun
@@ -126,6 +127,7 @@ class DemoSummary:
     surveys: int = 0
     learning: int = 0  # learning assignments made
     applications: int = 0  # applications started in the hall and moved step by step
+    portal_applications: int = 0  # the portal demo customer's applications (portal/demo.py)
     triage_training: bool = False  # a first triage model queued for the worker
     seconds: float = 0.0
 
@@ -252,6 +254,11 @@ def demo_load(
     with transaction.atomic():
         summary.applications = build_applications(now)
         mark_history_sent(now)  # their step messages went out on their days
+    # The portal's demo customer: bound, two applications in different steps, a 销户 waiting for the hall.
+    with transaction.atomic():
+        portal = portal_demo_build(now)
+        summary.portal_applications = len(portal.applications) if portal is not None else 0
+        mark_history_sent(now)
     # 以案普法: cases assigned for learning, some confirmed, some overdue.
     summary.learning = build_learning(rng("learning"), now)
     # A year of compact history before the replayed days, then the dashboards' aggregates built once

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     AccountBinding,
+    HallProofRole,
     OwnershipProof,
     PortalAccount,
     PortalApplication,
@@ -29,6 +30,11 @@ class PortalSettingsAdmin(admin.ModelAdmin):
 @admin.register(ProofRule)
 class ProofRuleAdmin(admin.ModelAdmin):
     list_display = ["kind", "name", "method", "is_active", "source_grade"]
+
+
+@admin.register(HallProofRole)
+class HallProofRoleAdmin(admin.ModelAdmin):
+    list_display = ["role"]
 
 
 @admin.register(ReportKind)

@@ -9,6 +9,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from powerdesk.core import refcache
-        from powerdesk.portal.models import PortalSettings, ProofRule, ReportKind
+        from powerdesk.portal.models import HallProofRole, PortalSettings, ProofRule, ReportKind
 
-        refcache.watch(PortalSettings, ProofRule, ReportKind)
+        refcache.watch(HallProofRole, PortalSettings, ProofRule, ReportKind)

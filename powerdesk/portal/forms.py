@@ -60,6 +60,12 @@ class BindForm(forms.Form):
         return data
 
 
+class UnbindForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我确认解绑该户号"), error_messages={"required": _("请勾选确认后再解绑。")}
+    )
+
+
 class ReportForm(forms.Form):
     customer = forms.ChoiceField(label=_("用电户号"), error_messages={"required": _("请选择户号。")})
     kind = forms.ModelChoiceField(
@@ -164,3 +170,27 @@ class DocumentUploadForm(forms.Form):
         choice = self.fields["document"]
         assert isinstance(choice, forms.ChoiceField)
         choice.choices = documents
+
+
+# --- the hall clerk's forms (console) -------------------------------------------------------------------
+
+
+class HallConfirmForm(forms.Form):
+    note = forms.CharField(
+        label=_("核验说明"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("核验说明不能超过200字。")},
+        widget=forms.TextInput(attrs={"placeholder": _("如：已核对户主身份证原件")}),
+    )
+
+
+class HallRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("未通过原因（客户可见）"),
+        max_length=200,
+        error_messages={
+            "required": _("请填写未通过的原因，客户会在网上营业厅看到。"),
+            "max_length": _("原因不能超过200字。"),
+        },
+    )

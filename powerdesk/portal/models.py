@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from powerdesk.applications.models import Application, ApplicationKind
 from powerdesk.customers.models import Customer
-from powerdesk.org.models import User
+from powerdesk.org.models import Role, User
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import SubType, Topic
 
@@ -194,6 +194,20 @@ class ProofRule(models.Model):
         return str(self.name)
 
 
+class HallProofRole(models.Model):
+    """A role whose staff confirm in the hall the proofs customers asked for in the portal (data, admin
+    营业厅核验岗位; seeded by portal 0005 with the 客服专员, who staff the halls)."""
+
+    role = models.OneToOneField(Role, verbose_name=_("角色"), on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("营业厅核验岗位")
+        verbose_name_plural = _("营业厅核验岗位")
+
+    def __str__(self) -> str:
+        return str(self.role)
+
+
 class ProofState(models.TextChoices):
     PENDING = "pending", _("待核验")
     VERIFIED = "verified", _("已核验")
@@ -215,6 +229,8 @@ class OwnershipProof(models.Model):
         User, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # Why the hall clerk did not confirm it: shown to the customer on the portal.
+    reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("身份核验")

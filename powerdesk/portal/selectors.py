@@ -27,18 +27,22 @@ from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
 from powerdesk.feedback.models import SurveyInvitation
 from powerdesk.feedback.services import survey_url
+from powerdesk.org.models import User
+from powerdesk.org.selectors import user_sees_unit, visible_units_filter
 from powerdesk.outages.models import Outage, OutageKind
 from powerdesk.outages.selectors import active_outages, outages_for_customer
 from powerdesk.portal import rules
 from powerdesk.portal.extensions import order_sections
 from powerdesk.portal.models import (
     AccountBinding,
+    HallProofRole,
     OwnershipProof,
     PortalAccount,
     PortalApplicationKind,
     PortalConsent,
     PortalSession,
     PortalSettings,
+    ProofMethod,
     ProofRule,
     ProofState,
     ReportKind,
@@ -396,4 +400,50 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         received=[ReceivedDocument(r.document.name, r.received_at) for r in receipts],
         missing=[m for code, m in wanted.items() if code not in received_codes],
         completed=application.state == ApplicationState.COMPLETED,
+    )
+
+
+# --- the hall clerk's side of the proofs ---------------------------------------------------------------
+
+
+def user_staffs_hall(user: User) -> bool:
+    """Whether the user's role confirms proofs in the hall (``HallProofRole`` rows: data), or a superuser."""
+    if user.is_superuser:
+        return True
+    roles = refcache.get(
+        "portal.hall_roles", lambda: set(HallProofRole.objects.values_list("role_id", flat=True))
+    )
+    return user.role_id is not None and user.role_id in roles
+
+
+def hall_proofs_waiting(user: User) -> QuerySet[OwnershipProof]:
+    """The proofs waiting for a hall clerk in the user's units (the customer's 台区 within them), those
+    waiting longest first."""
+    qs = OwnershipProof.objects.filter(method=ProofMethod.HALL, state=ProofState.PENDING)
+    scope = visible_units_filter(user, "customer__area_id")
+    if scope is not None:
+        qs = qs.filter(scope)
+    return qs.select_related("customer", "customer__area", "rule", "account").order_by("created_at", "id")
+
+
+def hall_proof(user: User, pk: int) -> OwnershipProof:
+    """One hall proof the user may decide on: of the user's units, else not found (404, as another unit's
+    order is). A decided one is still found, so a second click is told it was done."""
+    found = (
+        OwnershipProof.objects.filter(pk=pk, method=ProofMethod.HALL)
+        .select_related("customer", "customer__area", "rule")
+        .first()
+    )
+    if found is None or not user_sees_unit(user, found.customer.area):
+        raise NotFound(_("找不到该核验申请。"))
+    return found
+
+
+def latest_proof(*, account: PortalAccount, customer: Customer, kind: str) -> OwnershipProof | None:
+    """The newest proof of ``kind`` the account asked for on the customer (a rejection shows its reason)."""
+    return (
+        OwnershipProof.objects.filter(account=account, customer=customer, rule__kind=kind)
+        .select_related("verified_by")
+        .order_by("-created_at", "-id")
+        .first()
     )

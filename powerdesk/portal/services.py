@@ -36,8 +36,15 @@ from powerdesk.applications.services import (
     documents_by_code,
     kind_notice,
 )
+from powerdesk.audit import services as audit
 from powerdesk.core import bulk, clock, phones
-from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
+from powerdesk.core.errors import (
+    DomainError,
+    NotFound,
+    NotPermitted,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from powerdesk.customers.models import Customer
 from powerdesk.notify.models import NotifyChannel
 from powerdesk.notify.services import notification_enqueue
@@ -270,8 +277,35 @@ def binding_create(
     return binding
 
 
-def binding_remove(*, account: PortalAccount, customer: Customer) -> None:
-    AccountBinding.objects.filter(account=account, customer=customer).delete()
+@transaction.atomic
+def binding_remove(*, account: PortalAccount, account_no: str) -> Customer:
+    """The customer unbinds an account (户号) of theirs: from now its orders, applications and notices
+    are not found (404) for this portal account, as if never bound; the orders themselves stay. One not
+    bound is not found. Audited (``portal_unbound``, the portal's phone as the actor's name)."""
+    binding = (
+        AccountBinding.objects.select_for_update()
+        .select_related("customer")
+        .filter(account=account, customer__account_no=(account_no or "").strip())
+        .first()
+    )
+    if binding is None:
+        raise NotFound(_("找不到该户号。"))
+    customer = binding.customer
+    binding.delete()
+    # A proof still waiting for the hall is withdrawn with it: no clerk checks papers for an account the
+    # customer let go of.
+    OwnershipProof.objects.filter(account=account, customer=customer, state=ProofState.PENDING).update(
+        state=ProofState.FAILED, reason=_("客户已解绑该户号")
+    )
+    audit.record(
+        "portal_unbound",
+        None,
+        target=customer,
+        subject=customer.account_no,
+        actor_name=f"portal:{account.pk}",
+        data={"account": account.pk, "method": binding.method},
+    )
+    return customer
 
 
 # --- proof of ownership (for account-changing applications) -------------------------------------------
@@ -333,19 +367,62 @@ def proof_verify(*, proof: OwnershipProof, code: str, address: str | None) -> Ow
     return proof
 
 
+def _hall_decision(*, proof: OwnershipProof, actor: User) -> OwnershipProof:
+    """The proof locked for a hall clerk's decision: a clerk of a hall role (403 otherwise), of the
+    customer's units (404 otherwise, as another unit's order), on a proof still waiting (a second click,
+    or a second clerk, is refused and changes nothing)."""
+    if not selectors.user_staffs_hall(actor):
+        raise NotPermitted(_("您的岗位不办理营业厅身份核验。"))
+    if proof.method != ProofMethod.HALL or not user_sees_unit(actor, proof.customer.area):
+        raise NotFound(_("找不到该核验申请。"))
+    locked = OwnershipProof.objects.select_for_update().select_related("rule").get(pk=proof.pk)
+    if locked.state != ProofState.PENDING:
+        raise TransitionNotAllowed(_("该核验已处理，无需重复操作。"))
+    return locked
+
+
+@transaction.atomic
 def proof_confirm_in_hall(*, proof: OwnershipProof, actor: User, note: str = "") -> OwnershipProof:
-    """A hall clerk who saw the holder's papers confirms the proof (the customer's unit must be theirs)."""
-    if not user_sees_unit(actor, proof.customer.area):
-        raise NotFound(_("找不到该客户。"))
-    with transaction.atomic():
-        locked = OwnershipProof.objects.select_for_update().get(pk=proof.pk)
-        if locked.state != ProofState.PENDING:
-            raise ValidationFailed(_("该核验已处理。"))
-        locked.state = ProofState.VERIFIED
-        locked.verified_at = clock.now()
-        locked.verified_by = actor
-        locked.note = note[:200]
-        locked.save(update_fields=["state", "verified_at", "verified_by", "note"])
+    """A hall clerk who saw the holder's papers confirms the proof: it is in force for the portal's
+    account-changing applications from now (``proof_in_force``). Audited (``portal_proof_confirmed``)."""
+    locked = _hall_decision(proof=proof, actor=actor)
+    locked.state = ProofState.VERIFIED
+    locked.verified_at = clock.now()
+    locked.verified_by = actor
+    locked.note = note.strip()[:200]
+    locked.save(update_fields=["state", "verified_at", "verified_by", "note"])
+    audit.record(
+        "portal_proof_confirmed",
+        actor,
+        target=locked,
+        subject=proof.customer.account_no,
+        data={"kind": locked.rule.kind},
+    )
+    return locked
+
+
+@transaction.atomic
+def proof_reject_in_hall(*, proof: OwnershipProof, actor: User, reason: str) -> OwnershipProof:
+    """A hall clerk does not confirm the proof (the papers did not show the holder): it fails, with a
+    reason the customer reads on the portal, who may ask again. Audited (``portal_proof_rejected``)."""
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("请填写未通过的原因，客户会在网上营业厅看到。")
+        raise ValidationFailed(message, fields={"reason": [message]})
+    locked = _hall_decision(proof=proof, actor=actor)
+    locked.state = ProofState.FAILED
+    locked.verified_at = clock.now()
+    locked.verified_by = actor
+    locked.reason = reason[:200]
+    locked.save(update_fields=["state", "verified_at", "verified_by", "reason"])
+    audit.record(
+        "portal_proof_rejected",
+        actor,
+        target=locked,
+        subject=proof.customer.account_no,
+        reason=locked.reason,
+        data={"kind": locked.rule.kind},
+    )
     return locked
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("privacy/", views.consent, name="consent"),
     path("accounts/bind/", views.bind, name="bind"),
     path("accounts/<str:account_no>/", views.account_detail, name="account"),
+    path("accounts/<str:account_no>/unbind/", views.unbind, name="unbind"),
     path("report/", views.report, name="report"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/cancel/", views.order_cancel, name="cancel"),

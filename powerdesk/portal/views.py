@@ -34,8 +34,10 @@ from powerdesk.portal.forms import (
     ProofAccountForm,
     ProofCodeForm,
     ReportForm,
+    UnbindForm,
 )
-from powerdesk.portal.models import ProofMethod
+from powerdesk.portal.models import ProofMethod, ProofState
+from powerdesk.workorders.choices import OPEN_STATUSES
 
 COOKIE = "pd_portal"
 
@@ -190,6 +192,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "orders": list(selectors.orders_of(account)[:20]),
             "notices": selectors.notices_for(customers),
             "actions": _start_actions(),
+            "unbound": request.GET.get("unbound") == "1",
         },
     )
 
@@ -228,6 +231,25 @@ def account_detail(request: HttpRequest, account_no: str) -> HttpResponse:
             "orders": list(selectors.orders_of(account).filter(customer=customer)[:50]),
             "notices": selectors.notices_for([customer]),
         },
+    )
+
+
+@portal_required
+def unbind(request: HttpRequest, account_no: str) -> HttpResponse:
+    """Unbind an account: a confirmation page, then the POST; its orders and applications are no longer
+    this customer's to see."""
+    account = request.portal_account  # type: ignore[attr-defined]
+    customer = selectors.bound_customer(account=account, account_no=account_no)
+    form = UnbindForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.binding_remove(account=account, account_no=customer.account_no)
+        return redirect(reverse("portal:home") + "?unbound=1")
+    open_orders = selectors.orders_of(account).filter(customer=customer, status__in=OPEN_STATUSES).count()
+    return render(
+        request,
+        "portal/unbind.html",
+        {"customer": customer, "form": form, "open_orders": open_orders},
+        status=400 if form.errors else 200,
     )
 
 
@@ -327,12 +349,15 @@ def _proof_context(
         return {"rule": None}
     in_force = selectors.proof_in_force(account=account, customer=chosen, kind=rule.kind)
     pending = selectors.pending_proof(account=account, customer=chosen, kind=rule.kind)
+    latest = selectors.latest_proof(account=account, customer=chosen, kind=rule.kind)
     initial = {"customer": chosen.account_no}
     return {
         "rule": rule,
         "phone_code": rule.method == ProofMethod.ACCOUNT_PHONE_CODE,
         "in_force": in_force,
         "pending": pending,
+        # The hall's "no", with its reason, until the customer asks again.
+        "rejected": latest if latest is not None and latest.state == ProofState.FAILED else None,
         "customer": chosen,
         "send_form": ProofAccountForm(initial=initial, customers=customers),
         "code_form": proof_form or ProofCodeForm(initial=initial, customers=customers),

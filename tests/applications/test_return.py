@@ -12,8 +12,15 @@ from powerdesk.core.errors import NotPermitted, ValidationFailed, VersionConflic
 from powerdesk.sla.models import Clock, ClockState
 from powerdesk.workorders.models import WorkOrderEvent
 from tests.applications.conftest import active_codes, at, complete, step
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users(users, county):
+    """The 高压 steps are the county company's (unit level 县公司): its 处理人员 sits there."""
+    return {**users, "handler": UserFactory.with_role("handler", county.county, username="county_handler")}
 
 
 def to_inspection(start, users) -> Application:

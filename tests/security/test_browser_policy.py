@@ -80,6 +80,8 @@ NOT_PAGES = {
     "privacy:erase": "POST only",
     "privacy:hold_place": "POST only",
     "privacy:hold_release": "POST only",
+    "hall:proof_confirm": "POST only",
+    "hall:proof_reject": "POST only",
 }
 # Namespaces and names outside the console (their own policy or none of ours).
 OUTSIDE = ("admin:", "api-", "v1:", "api:")
@@ -128,6 +130,7 @@ def console_urls(users, customer):
         "portal:account": [customer.account_no],
         "portal:order": [order.number],
         "portal:apply": ["lv_resident"],
+        "portal:unbind": [customer.account_no],
     }
     urls = []
     for name, pattern in _console_patterns():
@@ -147,9 +150,21 @@ def console_urls(users, customer):
     urls.append(reverse("reliability:report") + f"?user_unit=10kv&feeder={_feeder_id()}&date_from=2026-01-01")
     # The 显示 control's reason form, as a page of its own (the manager may reveal a customer's phone).
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
+    # The hall clerk's proofs page with a proof waiting: its confirm and refuse forms.
+    _hall_proof(customer)
     # An application's order page, with the application panel and its step forms.
     urls.append(reverse("workorders:detail", args=[_application(users, customer).order.number]))
     return urls
+
+
+def _hall_proof(customer):
+    from powerdesk.core import clock
+    from powerdesk.portal.models import AccountBinding, PortalAccount
+    from powerdesk.portal.services import proof_start
+
+    account = PortalAccount.objects.create(phone="13812345678", created_at=clock.now())
+    AccountBinding.objects.create(account=account, customer=customer, method="name", bound_at=clock.now())
+    return proof_start(account=account, customer=customer, kind="app_close", address=None)
 
 
 def _application(users, customer):

@@ -1,0 +1,30 @@
+"""A kind's step template, read once for the rules (:mod:`powerdesk.applications.rules`)."""
+
+from __future__ import annotations
+
+from powerdesk.applications import rules
+from powerdesk.applications.models import ApplicationKind, DocumentType, StepTemplate
+
+
+def kind_steps(kind: ApplicationKind) -> list[StepTemplate]:
+    return list(kind.steps.select_related("role").prefetch_related("documents").order_by("seq", "id"))
+
+
+def template_steps(templates: list[StepTemplate]) -> list[rules.TemplateStep]:
+    return [
+        rules.TemplateStep(
+            id=t.pk,
+            seq=t.seq,
+            optional=t.optional,
+            # in the order the documents were entered (the seed's order: the usual order of the list)
+            documents=tuple(d.code for d in sorted(t.documents.all(), key=lambda d: d.pk)),
+        )
+        for t in templates
+    ]
+
+
+def kind_notice(kind: ApplicationKind) -> list[DocumentType]:
+    """The documents told once at acceptance (:func:`rules.notice_list`), as rows in that order."""
+    codes = rules.notice_list(template_steps(kind_steps(kind)))
+    by_code = {d.code: d for d in DocumentType.objects.filter(code__in=codes)}
+    return [by_code[c] for c in codes if c in by_code]

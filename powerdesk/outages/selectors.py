@@ -109,13 +109,19 @@ def known_events_for_customer(customer: Customer) -> list[KnownEvent]:
     )
 
 
-def place_by_address(address: str, *, limit: int = PLACEMENT_LIMIT) -> list[Customer]:
+def place_by_address(
+    address: str, *, company_id: int | None = None, limit: int = PLACEMENT_LIMIT
+) -> list[Customer]:
     """Customers whose address contains what the caller said (spaces ignored), closest lengths first:
-    the agent confirms one; nothing is linked on a guess."""
+    the agent confirms one; nothing is linked on a guess. The intake looks in the company taking the
+    call (``company_id``); None looks in every company."""
     needle = "".join((address or "").split())
     if len(needle) < 3:  # two characters match half the county
         return []
-    rows = Customer.objects.filter(address__icontains=needle).select_related("area")[: limit * 4]
+    qs = Customer.objects.filter(address__icontains=needle)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
+    rows = qs.select_related("area")[: limit * 4]
     return sorted(rows, key=lambda c: (len(c.address) - len(needle), c.pk))[:limit]
 
 
@@ -333,7 +339,7 @@ _CERTAINTY = Case(
 )
 
 
-def _intake_lookup(*, customer: int) -> QuerySet[Any]:
+def _intake_lookup(*, company: int, customer: int) -> QuerySet[Any]:
     outage = (
         Interruption.objects.filter(
             customer_id=OuterRef("pk"), end__isnull=True, outage__actual_end__isnull=True
@@ -347,20 +353,22 @@ def _intake_lookup(*, customer: int) -> QuerySet[Any]:
         CustomerSupply.objects.filter(customer_id=OuterRef("pk")).values("meter_point__path")
     )
     return (
-        Customer.objects.filter(pk=customer)
+        Customer.objects.filter(company_id=company, pk=customer)
         .annotate(outage_id=Subquery(outage), paths=paths)
         .values_list("outage_id", "paths")
     )
 
 
 # Asked on every fault call of a known customer: compiled once (sql.CompiledRead), as the read it replaced.
-_INTAKE_LOOKUP = CompiledRead(_intake_lookup, customer=-9_400_002)
+_INTAKE_LOOKUP = CompiledRead(_intake_lookup, company=-9_400_003, customer=-9_400_002)
 
 
-def intake_lookup(customer: Customer) -> tuple[int | None, list[str]]:
+def intake_lookup(customer: Customer, *, company_id: int) -> tuple[int | None, list[str]]:
     """In one read: the active outage the customer is out in (the most certain, then the newest; as
-    :func:`outages_for_customer` orders them) and the paths of the customer's supplies."""
-    rows = _INTAKE_LOOKUP.rows(customer=customer.pk)
+    :func:`outages_for_customer` orders them) and the paths of the customer's supplies. The customer is
+    looked up in ``company_id``, the company taking the call (on a database sharded by company, one
+    node); a customer of another company has none."""
+    rows = _INTAKE_LOOKUP.rows(company=company_id, customer=customer.pk)
     if not rows:
         return None, []
     outage_id, paths = rows[0]

@@ -108,7 +108,12 @@ class OrderLinkView:
 def order_links(order: WorkOrder) -> list[OrderLinkView]:
     """The links of ``order`` both ways (复发, 跟进, 关联), oldest first."""
     views = []
-    links = OrderLink.objects.filter(Q(order=order) | Q(earlier=order)).select_related("order", "earlier")
+    # Both ends lie in the order's company (the intake links within the company it searched).
+    links = (
+        OrderLink.objects.filter(Q(order=order) | Q(earlier=order))
+        .filter(order__company_id=order.company_id, earlier__company_id=order.company_id)
+        .select_related("order", "earlier")
+    )
     for link in links:
         earlier = link.order_id == order.pk
         other = link.earlier if earlier else link.order

@@ -238,7 +238,7 @@ def workorder_intake(
     except IntegrityError:
         # A retry of a request that committed meanwhile: the unique key refused the second contact.
         if contact.idempotency_key:
-            earlier = _replay(contact.idempotency_key, contact.fingerprint)
+            earlier = _replay(contact.company_id, contact.idempotency_key, contact.fingerprint)
             if earlier is not None:
                 _count(contact, earlier)
                 return earlier
@@ -260,11 +260,15 @@ def _count(c: IntakeContact, result: IntakeResult) -> None:
     metrics.INTAKES.labels(c.channel, outcome).inc()
 
 
-def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
+def _replay(company_id: int, idempotency_key: str, fingerprint: str) -> IntakeResult | None:
+    """The first result of the request sent under ``idempotency_key``. Looked up in the caller's company
+    (the key's contact is there: the fingerprint ties a key to its user, and a user to one company), so
+    on a database sharded by company the lookup goes to one node; a key of another company's contact
+    is not found, and answered as reused."""
     contact = (
         Contact.objects.select_related("order", "order__topic", "order__unit", "order__customer")
         .select_related("order__assignee", "order__sub_type")
-        .filter(idempotency_key=idempotency_key)
+        .filter(company_id=company_id, idempotency_key=idempotency_key)
         .first()
     )
     if contact is None:
@@ -274,7 +278,10 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
     link = (
         None
         if contact.is_repeat
-        else OrderLink.objects.select_related("earlier").filter(order=contact.order).first()
+        # the earlier order is the same company's (a resolver links within the company it searched)
+        else OrderLink.objects.select_related("earlier")
+        .filter(order=contact.order, earlier__company_id=company_id)
+        .first()
     )
     return IntakeResult(
         order=contact.order,

@@ -68,6 +68,7 @@ def _copies(order, users, county, customer) -> dict[str, object]:
     rectification = Rectification.objects.create(
         order=order,
         unit=county.east,
+        owner=users["handler"],
         task="向张三说明和平路8号抢修迟到原因",
         due_date=DAY.date() + dt.timedelta(days=10),
         created_at=DAY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from powerdesk.applications import rules
 from powerdesk.applications.models import (
@@ -23,9 +23,12 @@ from powerdesk.workorders.selectors import order_visible
 
 
 def application_of(order: WorkOrder) -> Application | None:
+    # The process clock is joined in the order's company (the key of the clocks on a database sharded by
+    # company); an application without one yet is found all the same.
+    in_company = Q(process_clock__isnull=True) | Q(process_clock__company_id=order.company_id)
     return (
         Application.objects.select_related("kind", "process_clock", "notice_given_by")
-        .filter(order=order)
+        .filter(in_company, order=order)
         .first()
     )
 

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,11 +33,14 @@ from powerdesk.workorders.selectors import order_visible
 
 
 def record_get(order: WorkOrder) -> ComplaintRecord | None:
+    # The earlier complaint it repeats is joined in the order's company (the key of the orders on a
+    # database sharded by company); a record repeating none is found all the same.
+    in_company = Q(repeat_of__isnull=True) | Q(repeat_of__company_id=order.company_id)
     return (
         ComplaintRecord.objects.select_related(
             "severity", "staff", "team", "hall", "repeat_of", "original_sub_type"
         )
-        .filter(order=order)
+        .filter(in_company, order=order)
         .first()
     )
 

@@ -112,17 +112,32 @@ class ListPaginator(Paginator):
         return ListPage(rows, number, self, more)
 
 
+# The sharding column of the hot tables (docs/scaling.md), as core.bulk's ``route`` names it.
+ROUTE = "company_id"
+
+
 def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     """The rows of ``items[window]``: their primary keys first (the filters walk an index and skip rows
     without joining anything), then those rows by primary key with the joins of ``select_related``.
 
     The second query repeats none of the filters: they decided which rows are on the page, and
     re-planning them costs more than fetching 50 rows (one statement, ``pk IN (SELECT … LIMIT)``,
-    plans slower still). A row changed in the instant between the two is shown as it is now."""
-    keys = list(items.values_list("pk", flat=True)[window])
+    plans slower still). A row changed in the instant between the two is shown as it is now.
+
+    A model that carries the company (the column a database sharded by company routes on, ``ROUTE``:
+    docs/scaling.md) is fetched by its companies too: the keys come with it from the same index, and the
+    second query names it, so it goes only to the page's companies."""
+    model = items.model
+    if any(f.attname == ROUTE for f in model._meta.concrete_fields):
+        pairs = list(items.values_list("pk", ROUTE)[window])
+        keys = [key for key, _company in pairs]
+        routed = {f"{ROUTE}__in": sorted({company for _key, company in pairs})}
+    else:
+        keys = list(items.values_list("pk", flat=True)[window])
+        routed = {}
     if not keys:
         return []
-    rows = items.model._base_manager.using(items.db).filter(pk__in=keys)
+    rows = model._base_manager.using(items.db).filter(**routed, pk__in=keys)
     rows.query.select_related = items.query.select_related
     rows.query.deferred_loading = items.query.deferred_loading
     rows._prefetch_related_lookups = items._prefetch_related_lookups  # type: ignore[attr-defined]

@@ -31,6 +31,20 @@ class Customer(models.Model):
     area = models.ForeignKey(
         Unit, verbose_name=_("供电台区"), on_delete=models.PROTECT, related_name="customers"
     )
+    # The company the customer belongs to: the root of their 台区's unit tree
+    # (powerdesk.org.selectors.unit_company_id), the column a database sharded by company routes the
+    # customer's rows on (docs/scaling.md). The database sets it from ``area`` on every insert and on a
+    # move to another area (the trigger of customers 0006), so no writer passes it and it cannot drift
+    # from the area; ``db_default`` only makes Django read the trigger's value back after an insert.
+    company = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属公司"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read with the customer's key, never searched alone
+        editable=False,
+        db_default=0,
+    )
     address = models.CharField(_("用电地址"), max_length=200)
     meter_no = models.CharField(_("电能表号"), max_length=32, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=32, blank=True)

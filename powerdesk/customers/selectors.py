@@ -9,15 +9,18 @@ from django.db.models import Q, QuerySet
 from powerdesk.core import phones, sql
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
-from powerdesk.org.selectors import user_sees_unit, visible_units_filter
+from powerdesk.org.selectors import user_company_id, user_sees_all, user_sees_unit, visible_units_filter
 
 _DIGITS = re.compile(r"^\+?[\d(][\d\-() ]{3,}$")
 
 
 def customer_visible(user: User) -> QuerySet[Customer]:
+    """The customers in the user's unit subtree, or all for roles that see every unit. A subtree lies in
+    one company, so its customers are named by their company too (as ``order_visible`` names the
+    orders'): on a database sharded by company the read goes to one node."""
     qs = Customer.objects.select_related("area", "area__parent")
     visible = visible_units_filter(user, "area_id")
-    return qs.filter(visible) if visible is not None else qs
+    return qs.filter(visible, company_id=user_company_id(user) or 0) if visible is not None else qs
 
 
 def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
@@ -50,13 +53,12 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
 
 
 def customer_get(*, user: User, account_no: str) -> Customer | None:
-    """One customer by the unique account number, if the user may see it (checked on the one row found)."""
-    customer = (
-        Customer.objects.select_related("area", "area__parent")
-        .prefetch_related("phones")
-        .filter(account_no=account_no)
-        .first()
-    )
+    """One customer by the unique account number, if the user may see it (checked on the one row found;
+    a user who sees only a subtree looks in its company)."""
+    qs = Customer.objects.select_related("area", "area__parent").prefetch_related("phones")
+    if not user_sees_all(user):
+        qs = qs.filter(company_id=user_company_id(user) or 0)
+    customer = qs.filter(account_no=account_no).first()
     if customer is None:
         return None
     return customer if user_sees_unit(user, customer.area) else None
@@ -68,15 +70,20 @@ _AREA_NAMES, _AREA_COLUMNS = sql.column_list(Unit, "a")
 _BY_ACCOUNT_SQL = f"""
 SELECT {_CUSTOMER_COLUMNS}, {_AREA_COLUMNS}
 FROM customers_customer c JOIN org_unit a ON a.id = c.area_id
-WHERE c.account_no = %s
+WHERE c.company_id = %s AND c.account_no = %s
 """  # noqa: S608
 
 
 def customer_for_intake(*, user: User, account_no: str) -> Customer | None:
     """:func:`customer_get` for the intake's hot path: one prepared statement, the customer with its
-    台区 (for the region class of the time limits), no phones."""
+    台区 (for the region class of the time limits), no phones. Looked up in the company of the user
+    taking the call, the one the intake stamps on the order (a user without a unit finds no one, and
+    may not take a call)."""
+    company_id = user_company_id(user)
+    if company_id is None:
+        return None
     with sql.cursor() as cur:
-        cur.execute(_BY_ACCOUNT_SQL, [account_no], prepare=True)
+        cur.execute(_BY_ACCOUNT_SQL, [company_id, account_no], prepare=True)
         row = cur.fetchone()
     if row is None:
         return None

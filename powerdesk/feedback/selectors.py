@@ -65,7 +65,8 @@ def callback_rule(business_type: str) -> CallbackRule | None:
 def unreached_attempt_times(order: WorkOrder, since: dt.datetime | None) -> list[dt.datetime]:
     """When the customer was called back without being reached since the reply: unreached callbacks,
     and call-outs (联系客户) that did not reach the customer while the order waited for its callback."""
-    events = WorkOrderEvent.objects.filter(order=order).filter(
+    # the order's company beside it: the key of the timeline on a database sharded by company
+    events = WorkOrderEvent.objects.filter(company_id=order.company_id, order=order).filter(
         Q(kind="callback", data__callback_attempt__reached=False)
         | Q(kind="callback", data__after__satisfaction="unreachable")
         | Q(kind="call_out", data__reached=False, from_status="replied")

@@ -213,7 +213,7 @@ def arrival_due(order: WorkOrder | None) -> dt.datetime | None:
     if order is None:
         return None
     clock_ = (
-        Clock.objects.filter(order_id=order.pk, kind=ClockKind.ARRIVAL)
+        Clock.objects.filter(company_id=order.company_id, order_id=order.pk, kind=ClockKind.ARRIVAL)
         .exclude(state=ClockState.CANCELLED)
         .order_by("-due_at")
         .only("due_at")

@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.core import bulk, sql
+from powerdesk.customers.models import Customer
 from powerdesk.outages import selectors
 from powerdesk.outages.models import CLOSED_STATES, KnownEvent, Outage, OutageCall
 from powerdesk.workorders import extensions, reference
@@ -63,7 +64,7 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
     if c.business_type != BusinessType.REPAIR or c.force_new:
         return None
     if c.customer is None:
-        candidates = selectors.place_by_address(c.address)
+        candidates = selectors.place_by_address(c.address, company_id=c.company_id)
         if not candidates:
             return None
         covered = {cand.pk: [o.number for o in selectors.outages_for_customer(cand)] for cand in candidates}
@@ -81,7 +82,7 @@ def outage_resolver(c: IntakeContact) -> extensions.Resolution | None:
                 }
             }
         )
-    found = selectors.intake_lookup(c.customer)
+    found = selectors.intake_lookup(c.customer, company_id=c.company_id)
     events = [e.summary() for e in selectors.known_events_on_paths(found.paths, now=c.now)]
     if found.outage_id is None:
         if not events:
@@ -170,7 +171,7 @@ _LOCK_MODE = {True: "SHARE", False: "UPDATE"}
 _ORDER_NAMES, _ORDER_COLUMNS = sql.column_list(WorkOrder, "w")
 _COUNT_SQL = (  # the model's own columns
     "UPDATE workorders_workorder w SET contact_count = w.contact_count + 1, version = w.version + 1,"  # noqa: S608
-    f" updated_at = %s WHERE w.id = %s RETURNING {_ORDER_COLUMNS}"
+    f" updated_at = %s WHERE w.company_id = %s AND w.id = %s RETURNING {_ORDER_COLUMNS}"
 )
 # A linked call re-reads at most this many times an outage merged or ended while it was being taken.
 _RESOLVE_TRIES = 3
@@ -197,7 +198,7 @@ def _outage_locked(
                 return outage, found
         if c.customer is None:
             return None
-        found = selectors.intake_lookup(c.customer)
+        found = selectors.intake_lookup(c.customer, company_id=c.company_id)
     return None
 
 
@@ -205,7 +206,7 @@ def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
     """Count the call on the outage's order (its last statement); the order as it now stands, with the
     reference data the answer shows from the per-process caches."""
     with sql.cursor() as cur:
-        cur.execute(_COUNT_SQL, [c.now, order_id], prepare=True)
+        cur.execute(_COUNT_SQL, [c.now, c.company_id, order_id], prepare=True)
         row = cur.fetchone()
     if row is None:  # the call's event and contact already name it: not reached while the FKs hold
         raise WorkOrder.DoesNotExist(order_id)
@@ -214,6 +215,12 @@ def _order_counted(c: IntakeContact, order_id: int) -> WorkOrder:
         order.topic = topic
     if (sub_type := reference.sub_type_by_id(order.sub_type_id)) is not None:
         order.sub_type = sub_type
+    # The answer shows the order's customer: the caller, or the outage's first caller, read in the
+    # company (not left to a lazy load by id alone).
+    if c.customer is not None and order.customer_id == c.customer.pk:
+        order.customer = c.customer
+    elif order.customer_id is not None:
+        order.customer = Customer.objects.filter(company_id=order.company_id, pk=order.customer_id).first()
     return order
 
 
@@ -250,7 +257,8 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
         Outage.objects.filter(pk=outage.pk).update(order=result.order)
     else:
         # Only its key until it is counted, last (_order_counted).
-        order = sql.mark_saved(WorkOrder(pk=outage.order_id))
+        # The outage's order was opened by a call to this company (its first): the event names it too.
+        order = sql.mark_saved(WorkOrder(pk=outage.order_id, company_id=c.company_id))
         event_write(
             order=order,
             kind=EVENT_OUTAGE_CALL,

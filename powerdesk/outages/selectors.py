@@ -114,13 +114,19 @@ def known_events_for_customer(customer: Customer) -> list[KnownEvent]:
     )
 
 
-def place_by_address(address: str, *, limit: int = PLACEMENT_LIMIT) -> list[Customer]:
+def place_by_address(
+    address: str, *, company_id: int | None = None, limit: int = PLACEMENT_LIMIT
+) -> list[Customer]:
     """Customers whose address contains what the caller said (spaces ignored), closest lengths first:
-    the agent confirms one; nothing is linked on a guess."""
+    the agent confirms one; nothing is linked on a guess. The intake looks in the company taking the
+    call (``company_id``); None looks in every company."""
     needle = "".join((address or "").split())
     if len(needle) < 3:  # two characters match half the county
         return []
-    rows = Customer.objects.filter(address__icontains=needle).select_related("area")[: limit * 4]
+    qs = Customer.objects.filter(address__icontains=needle)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
+    rows = qs.select_related("area")[: limit * 4]
     return sorted(rows, key=lambda c: (len(c.address) - len(needle), c.pk))[:limit]
 
 
@@ -338,7 +344,7 @@ _CERTAINTY = Case(
 )
 
 
-def _intake_lookup(*, customer: int) -> QuerySet[Any]:
+def _intake_lookup(*, company: int, customer: int) -> QuerySet[Any]:
     active = (
         Interruption.objects.filter(
             customer_id=OuterRef("pk"), end__isnull=True, outage__actual_end__isnull=True
@@ -353,7 +359,9 @@ def _intake_lookup(*, customer: int) -> QuerySet[Any]:
     # The caller's newest open repair order that is not an outage's own, which a linked call notes:
     # asked only when the caller is out in an outage (PostgreSQL evaluates a CASE's branch lazily).
     repair = (
-        WorkOrder.objects.filter(customer_id=OuterRef("pk"), business_type=BusinessType.REPAIR)
+        WorkOrder.objects.filter(
+            company_id=OuterRef("company_id"), customer_id=OuterRef("pk"), business_type=BusinessType.REPAIR
+        )
         .exclude(status__in=OPEN_REPAIR_CLOSED)
         .exclude(outage__isnull=False)
         .order_by("-created_at")
@@ -363,7 +371,7 @@ def _intake_lookup(*, customer: int) -> QuerySet[Any]:
         return Case(When(outage_id__isnull=False, then=value), default=None)
 
     return (
-        Customer.objects.filter(pk=customer)
+        Customer.objects.filter(company_id=company, pk=customer)
         .annotate(outage_id=Subquery(active.values("outage_id")[:1]))
         .annotate(
             outage_order_id=when_out(Subquery(active.values("outage__order_id")[:1])),
@@ -376,7 +384,7 @@ def _intake_lookup(*, customer: int) -> QuerySet[Any]:
 
 
 # Asked on every fault call of a known customer: compiled once (sql.CompiledRead), as the read it replaced.
-_INTAKE_LOOKUP = CompiledRead(_intake_lookup, customer=-9_400_002)
+_INTAKE_LOOKUP = CompiledRead(_intake_lookup, company=-9_400_003, customer=-9_400_002)
 
 
 class IntakeLookup(NamedTuple):
@@ -388,11 +396,13 @@ class IntakeLookup(NamedTuple):
     paths: list[str]  # the paths of the customer's supplies
 
 
-def intake_lookup(customer: Customer) -> IntakeLookup:
+def intake_lookup(customer: Customer, *, company_id: int) -> IntakeLookup:
     """In one read: the active outage the customer is out in (the most certain, then the newest; as
     :func:`outages_for_customer` orders them) with its order, the caller's open repair order when they
-    are out, and the paths of the customer's supplies."""
-    rows = _INTAKE_LOOKUP.rows(customer=customer.pk)
+    are out, and the paths of the customer's supplies. The customer is looked up in ``company_id``, the
+    company taking the call (on a database sharded by company, one node); a customer of another company
+    has none."""
+    rows = _INTAKE_LOOKUP.rows(company=company_id, customer=customer.pk)
     if not rows:
         return IntakeLookup(None, None, None, [])
     outage_id, order_id, repair_id, repair_number, paths = rows[0]

@@ -17,6 +17,8 @@ class RetentionKind(models.TextChoices):
     CONTACT_PHONE = "contact_phone", _("来电记录中的来电号码")
     NOTIFICATION_TEXT = "notification_text", _("发给客户的通知内容")
     ATTACHMENT = "attachment", _("工单附件与录音")
+    # Counted from the entry; expired entries are deleted through the owner's function (audit 0002).
+    AUDIT_ENTRY = "audit_entry", _("审计记录")
 
 
 class SourceGrade(models.TextChoices):

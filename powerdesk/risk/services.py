@@ -55,6 +55,7 @@ def customer_counts(
     """What the scores read of the customer's history, in one statement: the customer's score counts the
     order being scored, the order's own score does not."""
     row = _CUSTOMER_COUNTS.one(
+        company=customer.company_id,
         customer=customer.pk,
         since=at - dt.timedelta(days=complaint_days),
         order=order_id or 0,
@@ -66,12 +67,17 @@ def customer_counts(
 
 # The reads of every contact and transition, compiled once (sql.CompiledRead: the SQL is the ORM's).
 def _customer_counts(
-    *, customer: int, since: dt.datetime, order: int, outages_since: dt.datetime
+    *, company: int, customer: int, since: dt.datetime, order: int, outages_since: dt.datetime
 ) -> QuerySet[Any]:
     """One row: the customer's complaint orders since ``since``, those of them that are ``order``, and
-    their interruptions begun since ``outages_since`` or still going on."""
+    their interruptions begun since ``outages_since`` or still going on. The customer and their orders
+    are read in the customer's company (on a database sharded by company, one node)."""
     complaints = (
-        WorkOrder.objects.filter(customer_id=OuterRef("pk"), business_type=BusinessType.COMPLAINT)
+        WorkOrder.objects.filter(
+            company_id=OuterRef("company_id"),
+            customer_id=OuterRef("pk"),
+            business_type=BusinessType.COMPLAINT,
+        )
         .filter(created_at__gte=since)
         .order_by()
         .values("customer_id")
@@ -83,7 +89,7 @@ def _customer_counts(
         .values("customer_id")
     )
     return (
-        Customer.objects.filter(pk=customer)
+        Customer.objects.filter(company_id=company, pk=customer)
         .annotate(
             total=Coalesce(Subquery(complaints.annotate(n=Count("pk")).values("n")), 0),
             this=Coalesce(Subquery(complaints.filter(pk=order).annotate(n=Count("pk")).values("n")), 0),
@@ -93,9 +99,11 @@ def _customer_counts(
     )
 
 
-def _stored_scores(*, customer: int, order: int | None) -> QuerySet[Any]:
+def _stored_scores(*, company: int, customer: int, order: int | None) -> QuerySet[Any]:
     return (
-        OrderRisk.objects.filter(order__customer_id=customer, order__status__in=OPEN_STATUSES)
+        OrderRisk.objects.filter(
+            order__company_id=company, order__customer_id=customer, order__status__in=OPEN_STATUSES
+        )
         .exclude(order_id=order)
         .values_list("score", "reasons")
     )
@@ -118,12 +126,13 @@ def _stored_row(*, order: int) -> QuerySet[Any]:
 _SAMPLE_TIME = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)
 _CUSTOMER_COUNTS = CompiledRead(
     _customer_counts,
+    company=-9_300_003,
     customer=-9_300_001,
     since=_SAMPLE_TIME,
     order=-9_300_002,
     outages_since=_SAMPLE_TIME + dt.timedelta(days=1),
 )
-_STORED_SCORES = CompiledRead(_stored_scores, customer=-9_300_001, order=-9_300_002)
+_STORED_SCORES = CompiledRead(_stored_scores, company=-9_300_003, customer=-9_300_001, order=-9_300_002)
 _SUMMARIES = CompiledRead(_summaries, order=-9_300_002, company=-9_300_003, since=_SAMPLE_TIME)
 _STORED_ROW = CompiledRead(_stored_row, order=-9_300_002)
 
@@ -293,7 +302,9 @@ def customer_risk_refresh(
         policy = reference.policy()
         days = policy.complaint_days if policy is not None else 365
         complaints = earlier_complaints(customer, at=at, days=days)
-    stored = _STORED_SCORES.rows(customer=customer.pk, order=current[0] if current is not None else 0)
+    stored = _STORED_SCORES.rows(
+        company=customer.company_id, customer=customer.pk, order=current[0] if current is not None else 0
+    )
     orders = [rules.result_from_data(score, reasons) for score, reasons in stored]
     if current is not None:
         orders.append(current[1])

@@ -55,7 +55,8 @@ def clock_list(
 
 def order_clocks(order: WorkOrder) -> list[Clock]:
     """Every clock of the order, soonest due first (the order page's panels, the customer portal)."""
-    return list(order.clocks.select_related("policy").order_by("due_at", "id"))
+    clocks = order.clocks.filter(company_id=order.company_id)  # the clocks' key beside the order's id
+    return list(clocks.select_related("policy").order_by("due_at", "id"))
 
 
 def next_clock(clocks: Sequence[Clock]) -> Clock | None:

@@ -113,9 +113,10 @@ def order_contacts(order: WorkOrder) -> QuerySet[Contact]:
     ).order_by("-at", "-id")
 
 
-def contact_by_idempotency_key(key: str) -> Contact | None:
+def contact_by_idempotency_key(key: str, *, company_id: int | None = None) -> Contact | None:
     """The contact taken under the Idempotency-Key ``key``, with its order: found in the unpartitioned
-    key table, then read in its one month of the partitioned contacts."""
+    key table, then read in its one month of the partitioned contacts (in ``company_id`` when given: a
+    key of another company's contact is not found)."""
     found = ContactKey.objects.filter(idempotency_key=key).values_list("contact_id", "at").first()
     if found is None:
         return None
@@ -123,7 +124,7 @@ def contact_by_idempotency_key(key: str) -> Contact | None:
     return (
         Contact.objects.select_related("order", "order__topic", "order__unit", "order__customer")
         .select_related("order__assignee", "order__sub_type")
-        .filter(pk=pk, at=at)
+        .filter(pk=pk, at=at, **({} if company_id is None else {"company_id": company_id}))
         .first()
     )
 
@@ -145,7 +146,12 @@ class OrderLinkView:
 def order_links(order: WorkOrder) -> list[OrderLinkView]:
     """The links of ``order`` both ways (复发, 跟进, 关联), oldest first."""
     views = []
-    links = OrderLink.objects.filter(Q(order=order) | Q(earlier=order)).select_related("order", "earlier")
+    # Both ends lie in the order's company (the intake links within the company it searched).
+    links = (
+        OrderLink.objects.filter(Q(order=order) | Q(earlier=order))
+        .filter(order__company_id=order.company_id, earlier__company_id=order.company_id)
+        .select_related("order", "earlier")
+    )
     for link in links:
         earlier = link.order_id == order.pk
         other = link.earlier if earlier else link.order

@@ -385,7 +385,7 @@ def _render_detail(
             "attachment_form": attachment_form or AttachmentForm(initial={"request_id": new_request_id()}),
             "attachment_open": attachment_form is not None,
             "can_attach": user_may(user, "note"),
-            "children": list(order.children.order_by("created_at")),
+            "children": list(order.children.filter(company_id=order.company_id).order_by("created_at")),
             "links": order_links(order),
             "facts": _facts(order),
             "now": clock.now(),

@@ -29,19 +29,22 @@ def test_the_lookup_of_a_customer_out_in_an_outage_names_it_its_order_and_their_
         outage = services.outage_create(
             actor=users["dispatcher"], kind="fault", title="跳闸", devices=[pnet["TA"]]
         )
-        found = selectors.intake_lookup(customer)
+        found = selectors.intake_lookup(customer, company_id=customer.company_id)
         assert found.outage_id == outage.pk and found.outage_order_id is None
         assert found.open_repair == (repair.pk, repair.number)
         assert found.paths == [CustomerSupply.objects.get(customer=customer).meter_point.path]
         linked = call(users, pnet.customers["TA"][1])
-        assert selectors.intake_lookup(customer).outage_order_id == linked.order.pk
+        assert (
+            selectors.intake_lookup(customer, company_id=customer.company_id).outage_order_id
+            == linked.order.pk
+        )
 
 
 def test_the_lookup_of_a_customer_not_out_names_no_outage_and_no_open_repair(pnet, users):
     customer = pnet.customers["TC"][0]
     with at(NOW):
         call(users, customer)
-        found = selectors.intake_lookup(customer)
+        found = selectors.intake_lookup(customer, company_id=customer.company_id)
     assert (found.outage_id, found.outage_order_id, found.open_repair) == (None, None, None)
     assert len(found.paths) == 1
 
@@ -56,11 +59,15 @@ def test_a_call_whose_lookup_missed_the_outages_new_order_is_counted_on_it_not_o
             actor=users["dispatcher"], kind="fault", title="跳闸", devices=[pnet["TA"]]
         )
         caller = pnet.customers["TA"][1]
-        stale = selectors.intake_lookup(caller)  # read before the first call opened the outage's order
+        stale = selectors.intake_lookup(
+            caller, company_id=caller.company_id
+        )  # read before the first call opened the outage's order
         first = call(users, pnet.customers["TA"][0])
         lookups = iter([stale])
         real = selectors.intake_lookup
-        monkeypatch.setattr(intake.selectors, "intake_lookup", lambda c: next(lookups, None) or real(c))
+        monkeypatch.setattr(
+            intake.selectors, "intake_lookup", lambda c, **kw: next(lookups, None) or real(c, **kw)
+        )
         second = call(users, caller)
     outage.refresh_from_db()
     assert stale.outage_order_id is None

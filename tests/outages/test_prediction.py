@@ -267,14 +267,16 @@ def test_a_call_linked_while_its_prediction_rolls_up_is_linked_to_the_roll_up(pn
         [at_ta] = predicted("TA")
         caller = pnet.customers["TA"][5]
         real = selectors.intake_lookup
-        seen = real(caller)
+        seen = real(caller, company_id=caller.company_id)
         for c in pnet.customers["TB"]:
             call(users, c)
         [number] = [n for n in run_checks() if n]
         # The caller's lookup read the TA prediction; the roll-up committed before the call locked it.
         assert seen.outage_id == at_ta.pk
         stale = iter([seen])
-        monkeypatch.setattr(intake.selectors, "intake_lookup", lambda c: next(stale, None) or real(c))
+        monkeypatch.setattr(
+            intake.selectors, "intake_lookup", lambda c, **kw: next(stale, None) or real(c, **kw)
+        )
         result = call(users, caller)
     at_fu = Outage.objects.get(number=number)
     assert Outage.objects.get(pk=at_ta.pk).state == OutageState.MERGED

@@ -240,7 +240,7 @@ def workorder_intake(
     except IntegrityError:
         # A retry of a request that committed meanwhile: the unique key refused the second contact.
         if contact.idempotency_key:
-            earlier = _replay(contact.idempotency_key, contact.fingerprint)
+            earlier = _replay(contact.company_id, contact.idempotency_key, contact.fingerprint)
             if earlier is not None:
                 _count(contact, earlier)
                 return earlier
@@ -262,8 +262,12 @@ def _count(c: IntakeContact, result: IntakeResult) -> None:
     metrics.INTAKES.labels(c.channel, outcome).inc()
 
 
-def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
-    contact = contact_by_idempotency_key(idempotency_key)
+def _replay(company_id: int, idempotency_key: str, fingerprint: str) -> IntakeResult | None:
+    """The first result of the request sent under ``idempotency_key``. Looked up in the caller's company
+    (the key's contact is there: the fingerprint ties a key to its user, and a user to one company), so
+    on a database sharded by company the lookup goes to one node; a key of another company's contact
+    is not found, and answered as reused."""
+    contact = contact_by_idempotency_key(idempotency_key, company_id=company_id)
     if contact is None:
         return None
     if contact.request_fingerprint != fingerprint:
@@ -271,7 +275,10 @@ def _replay(idempotency_key: str, fingerprint: str) -> IntakeResult | None:
     link = (
         None
         if contact.is_repeat
-        else OrderLink.objects.select_related("earlier").filter(order=contact.order).first()
+        # the earlier order is the same company's (a resolver links within the company it searched)
+        else OrderLink.objects.select_related("earlier")
+        .filter(order=contact.order, earlier__company_id=company_id)
+        .first()
     )
     return IntakeResult(
         order=contact.order,

@@ -19,13 +19,15 @@ from __future__ import annotations
 import decimal
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from django.db import connection
 from django.db.models import Field, Model
 
 from powerdesk.core import sql
+
+M = TypeVar("M", bound=Model)
 
 
 def _default(value: Any) -> Any:
@@ -175,7 +177,22 @@ def insert_rows(
     returned. Two rows of one batch with the same key cannot both update it: PostgreSQL refuses that."""
     if not rows:
         return []
-    same = same or {}
+    statement, params = _insert(
+        model, rows, same or {}, tuple(conflict_target), tuple(update), tuple(returning)
+    )
+    written = _execute(statement, params)
+    return written if returning else [row[0] for row in written]
+
+
+def _insert(
+    model: type[Model],
+    rows: Sequence[dict[str, Any]],
+    same: dict[str, Any],
+    conflict_target: tuple[str, ...] = (),
+    update: tuple[str, ...] = (),
+    returning: tuple[str, ...] = (),
+) -> tuple[str, list[Any]]:
+    """The INSERT of :func:`insert_rows` and its parameters (``rows`` not empty)."""
     fields, json_fields = _writable(model)
     first = rows[0]
     varying = tuple(f.attname for f in fields if f.attname in first)
@@ -189,11 +206,8 @@ def insert_rows(
     if any(f.column != f.attname for f in fields if f.attname in first):
         columns = [(_column(f), f.attname) for f in fields if f.attname in first]
         rows = [{c: row[a] for c, a in columns} for row in rows]
-    statement = _insert_statement(
-        model, varying, shared, tuple(conflict_target), tuple(update), tuple(returning)
-    )
-    written = _execute(statement, [*params, _document(rows)])
-    return written if returning else [row[0] for row in written]
+    statement = _insert_statement(model, varying, shared, conflict_target, update, returning)
+    return statement, [*params, _document(rows)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -237,20 +251,53 @@ def insert_select(
     return statement, params
 
 
-def insert_objects(objs: Sequence[Model]) -> list[Model]:
+def insert_together(*parts: tuple[type[Model], Sequence[dict[str, Any]]]) -> list[list[Any]]:
+    """Insert rows of several models in one statement (one round trip); the primary keys written, a list
+    per part in the parts' order, each in its rows' order.
+
+    Each part is ``(model, rows)``, written as :func:`insert_rows` writes it (every concrete column from
+    the model's fields; the rows of a part name the same fields). The parts run as data-modifying
+    ``WITH`` queries of one statement: each sees the database as it was before the statement, so no part
+    may depend on what another writes. For writes that follow each other on a hot path and need nothing
+    of each other's results (an order's event and its contact): one round trip instead of one each."""
+    statements: list[str] = []
+    params: list[Any] = []
+    keys: list[str] = []
+    for i, (model, rows) in enumerate(parts):
+        statement, part_params = _insert(model, rows, {})
+        statements.append(f"w{i} AS ({statement})")
+        params.extend(part_params)
+        pk = model._meta.pk
+        assert pk is not None
+        key = connection.ops.quote_name(_column(pk))
+        keys.append(f"(SELECT array_agg({key}) FROM w{i})")  # noqa: S608 - the model's column name
+    statement = f"WITH {', '.join(statements)} SELECT {', '.join(keys)}"
+    [row] = _execute(statement, params)
+    return [list(written or []) for written in row]
+
+
+def object_row(obj: Model) -> dict[str, Any]:
+    """What a new instance writes (every concrete field's current value but an auto primary key), by
+    attname: a row for :func:`insert_rows` or :func:`insert_together`."""
+    return {f.attname: getattr(obj, f.attname) for f in _writable(type(obj))[0]}
+
+
+def mark_inserted(obj: M, key: Any) -> M:
+    """``obj`` written with its primary key ``key``: saved, as the ORM leaves it after ``save()``."""
+    obj.pk = key
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def insert_objects(objs: Sequence[M]) -> list[M]:
     """Insert new instances of one model in one statement, as ``save()`` would write them (every field's
     current value), and mark them saved with their primary keys. For the hot paths, where a model's
     ``save()`` or ``bulk_create`` costs more in Python than the statement costs the database."""
     if not objs:
         return []
-    model = type(objs[0])
-    names = [f.attname for f in _writable(model)[0]]
-    keys = insert_rows(model, [{name: getattr(obj, name) for name in names} for obj in objs])
-    for obj, key in zip(objs, keys, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return list(objs)
+    keys = insert_rows(type(objs[0]), [object_row(obj) for obj in objs])
+    return [mark_inserted(obj, key) for obj, key in zip(objs, keys, strict=True)]
 
 
 def increment(model: type[Model], counter: str, **key: Any) -> int:

@@ -67,6 +67,8 @@ def write_clocks(ctx: ext.OpenContext) -> None:
     clocks: list[Clock] = ctx.state.get(OWNER) or []
     for clock in clocks:
         clock.order = ctx.order
+        # the new order's company, as the insert trigger would set it, so the trigger looks nothing up
+        clock.company_id = ctx.order.company_id
     bulk.insert_objects(clocks)
 
 

@@ -32,8 +32,43 @@ def event_write(
     at: dt.datetime | None = None,
 ) -> int:
     """Write one event of ``order``; its id."""
-    row = {
+    row = event_row(
+        order=order,
+        kind=kind,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+        request_id=request_id,
+        request_fingerprint=request_fingerprint,
+        at=at,
+    )
+    [pk] = bulk.insert_rows(WorkOrderEvent, [row])
+    return pk
+
+
+def event_row(
+    *,
+    order: WorkOrder,
+    kind: str,
+    actor: User | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    request_id: str = "",
+    request_fingerprint: str = "",
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The row of one event of ``order`` as :func:`event_write` writes it, for a caller that writes it in
+    one statement with rows of other tables (``core.bulk.insert_together``: the intake's event and
+    contact)."""
+    return {
         "order_id": order.pk,
+        # The order's company when the order at hand has it loaded: the insert trigger then has nothing
+        # to look up (it fills the column from the order only when it comes empty).
+        "company_id": loaded_company_id(order),
         "kind": kind,
         "actor_id": actor.pk if actor is not None else None,
         "at": at or clock.now(),
@@ -44,8 +79,12 @@ def event_write(
         "request_id": request_id or "",
         "request_fingerprint": request_fingerprint if request_id else "",
     }
-    [pk] = bulk.insert_rows(WorkOrderEvent, [row])
-    return pk
+
+
+def loaded_company_id(order: WorkOrder) -> int | None:
+    """``order.company_id`` if the instance holds it, else None (never a query for a deferred field: the
+    rows under an order get the company from the order by an insert trigger when they carry none)."""
+    return order.__dict__.get("company_id")
 
 
 def event_write_many(rows: Iterable[dict[str, Any]], **same: Any) -> int:

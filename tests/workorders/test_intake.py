@@ -33,6 +33,7 @@ from powerdesk.workorders.models import (
     WorkOrderEvent,
 )
 from tests.factories import CustomerFactory, UserFactory, topic
+from tests.statements import statements
 from tests.workorders.helpers import events_of, fresh, walk
 
 # Monday 2026-11-16 10:00 in the business time zone.
@@ -97,6 +98,37 @@ def test_intake_opens_an_order_with_its_first_event_and_a_contact(users, county,
         users["agent"],
         "13812345678",
     )
+
+
+def _written_together(sent: list[str]) -> list[str]:
+    """The statements that wrote a contact (and with it, an event)."""
+    return [q for q in sent if "workorders_contact" in q and q.lstrip().startswith(("INSERT", "WITH"))]
+
+
+def test_the_first_event_and_the_contact_are_one_statement_with_the_orders_company(users, customer):
+    with time_machine.travel(T0, tick=False), statements() as sent:
+        res = take_call(users, customer)
+
+    (written,) = _written_together(sent)
+    assert written.startswith("WITH") and "workorders_workorderevent" in written
+    (event,) = events_of(res.order)
+    contact = Contact.objects.get(pk=res.contact.pk)
+    assert contact.company_id == event.company_id == res.order.company_id is not None
+
+
+def test_a_repeat_calls_event_and_contact_are_one_statement_with_the_orders_company(users, customer):
+    with time_machine.travel(T0, tick=False):
+        first = take_call(users, customer)
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False), statements() as sent:
+        again = take_call(users, customer)
+
+    assert again.repeat and again.order == first.order
+    (written,) = _written_together(sent)
+    assert written.startswith("WITH") and "workorders_workorderevent" in written
+    repeat_event = events_of(first.order)[-1]
+    assert repeat_event.kind == EventKind.REPEAT_CALL
+    contact = Contact.objects.get(pk=again.contact.pk)
+    assert contact.company_id == repeat_event.company_id == first.order.company_id
 
 
 def test_order_numbers_are_the_local_date_and_eight_digits_and_never_repeat(users, county):

@@ -9,7 +9,7 @@ Steps of :func:`workorder_intake`, in one transaction:
 3. a link writes itself (a repeat call counts the contact on its order); otherwise a new order is opened:
    the ``order_opening`` hooks fill in what they own (the SLA app plans the clocks and the due time), the
    order row is written, then the ``order_opened`` hooks write their rows (the clocks), then the 受理
-   event and the contact.
+   event and the contact (one statement for both).
 
 Idempotency needs no statement of its own: the contact's unique ``idempotency_key`` (unique in
 ``ContactKey``, written by the contacts' trigger, since the contacts are partitioned by month; and the event's
@@ -40,8 +40,8 @@ from powerdesk.workorders.choices import (
     RepeatAction,
     Status,
 )
-from powerdesk.workorders.events import event_write
-from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder
+from powerdesk.workorders.events import event_row, event_write, loaded_company_id
+from powerdesk.workorders.models import Contact, OrderLink, SubType, Topic, WorkOrder, WorkOrderEvent
 from powerdesk.workorders.selectors import contact_by_idempotency_key
 from powerdesk.workorders.services.routing import workorder_auto_dispatch
 
@@ -324,8 +324,12 @@ def _next_number(at: datetime) -> str:
     return f"{at.astimezone(clock.BUSINESS_TZ):%y%m%d}{seq:08d}"
 
 
-def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Contact:
-    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it)."""
+def contact_record(
+    c: IntakeContact, order: WorkOrder, *, is_repeat: bool, event: dict[str, Any] | None = None
+) -> Contact:
+    """Write the :class:`Contact` of ``c`` on ``order`` (every intake path ends with it), and with it, in
+    the same statement, the event of ``order`` that records it (``event``: a row of
+    :func:`powerdesk.workorders.events.event_row`), when given: one round trip for both."""
     contact = Contact(
         customer=c.customer,
         order=order,
@@ -339,7 +343,16 @@ def contact_record(c: IntakeContact, order: WorkOrder, *, is_repeat: bool) -> Co
         idempotency_key=c.idempotency_key,
         request_fingerprint=c.fingerprint,
     )
-    bulk.insert_objects([contact])
+    company_id = loaded_company_id(order)
+    if company_id is not None:  # the order's, as the insert trigger would set it: it looks nothing up
+        contact.company_id = company_id
+    if event is None:
+        bulk.insert_objects([contact])
+    else:
+        _events, [key] = bulk.insert_together(
+            (WorkOrderEvent, [event]), (Contact, [bulk.object_row(contact)])
+        )
+        bulk.mark_inserted(contact, key)
     return contact
 
 
@@ -400,7 +413,7 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
     )
     for count in extensions.contact_counted:
         count(counted)
-    event_write(
+    created = event_row(
         order=order,
         kind=EventKind.CREATED,
         actor=c.actor,
@@ -410,8 +423,8 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         request_id=c.request_id,
         at=c.now,
     )
+    contact = contact_record(c, order, is_repeat=False, event=created)
     link = _link_orders(c, order, related) if related is not None and related.link else None
-    contact = contact_record(c, order, is_repeat=False)
     # A fault repair whose routing rule says so is dispatched now, in this transaction, by the system.
     # … unless the resolver vetoed it (a call under a known outage: the crew is already on it).
     if related is None or not related.no_dispatch:

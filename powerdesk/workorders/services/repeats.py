@@ -29,7 +29,7 @@ from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
 from powerdesk.workorders import extensions, reference, rules
 from powerdesk.workorders.choices import ACTION_LINKS, EventKind, RepeatAction, Status
-from powerdesk.workorders.events import event_write
+from powerdesk.workorders.events import event_row
 from powerdesk.workorders.models import Contact, RepeatCallRule, Topic, WorkOrder
 from powerdesk.workorders.reference import repeat_rule_for
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record
@@ -282,7 +282,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     counted = extensions.ContactContext(order=order, contact=c, event_data=data)
     for count in extensions.contact_counted:
         count(counted)
-    event_write(
+    event = event_row(
         order=order,
         kind=EventKind.REPEAT_CALL,
         actor=c.actor,
@@ -293,7 +293,7 @@ def _link(c: IntakeContact, resolution: extensions.Resolution) -> IntakeResult:
     )
     return IntakeResult(
         order=order,
-        contact=contact_record(c, order, is_repeat=True),
+        contact=contact_record(c, order, is_repeat=True, event=event),
         created=False,
         repeat=True,
         suggested=str(decision.get("suggested", "")),

@@ -28,7 +28,7 @@ from powerdesk.customers.supply import devices_above
 from powerdesk.feedback.models import SurveyInvitation
 from powerdesk.feedback.services import survey_url
 from powerdesk.org.models import User
-from powerdesk.org.selectors import user_sees_unit, visible_units_filter
+from powerdesk.org.selectors import user_company_id, user_sees_unit, visible_units_filter
 from powerdesk.outages.models import Outage, OutageKind
 from powerdesk.outages.selectors import active_outages, outages_for_customer
 from powerdesk.portal import rules
@@ -418,11 +418,13 @@ def user_staffs_hall(user: User) -> bool:
 
 def hall_proofs_waiting(user: User) -> QuerySet[OwnershipProof]:
     """The proofs waiting for a hall clerk in the user's units (the customer's 台区 within them), those
-    waiting longest first."""
+    waiting longest first. A clerk's units lie in one company: the customers are named by it too (as
+    ``customers.selectors.customer_visible`` names them), so on a database sharded by company the
+    count every console page shows a clerk goes to one node."""
     qs = OwnershipProof.objects.filter(method=ProofMethod.HALL, state=ProofState.PENDING)
     scope = visible_units_filter(user, "customer__area_id")
     if scope is not None:
-        qs = qs.filter(scope)
+        qs = qs.filter(scope, customer__company_id=user_company_id(user) or 0)
     return qs.select_related("customer", "customer__area", "rule", "account").order_by("created_at", "id")
 
 

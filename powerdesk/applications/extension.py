@@ -5,7 +5,9 @@ registered once, from ``ApplicationsConfig.ready()``.
   side and customer side apart), the documents received, the 一次性告知 record and every 补件 request
   with its reason (what a complaint handler needs), and the forms to move a step;
 - the API's order detail carries ``application``;
-- the timeline labels and presents this app's events.
+- the timeline labels and presents this app's events;
+- a customer cannot withdraw an application under way, and an order that closes ends its running steps
+  (:mod:`.services.closing`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
 from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
+from powerdesk.applications.services import closing
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
 from powerdesk.sla.models import ClockKind
@@ -81,7 +84,7 @@ def _load(order: WorkOrder, request: Any) -> Any:
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
-    mine = [e for e in events if e.event.kind in EVENT_KINDS]
+    mine = [e for e in events if e.event.kind in EVENT_KINDS or e.data.get("app_steps_withdrawn")]
     if not mine:
         return
     steps = {t.code: t.name for t in StepTemplate.objects.all()}
@@ -109,6 +112,11 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             item.lines.append(_("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])})
             if data.get("on_notice") is False:
                 item.lines.append(_("不在一次性告知清单内"))
+        for ended in data.get("app_steps_withdrawn") or []:
+            if isinstance(ended, dict):
+                item.lines.append(
+                    _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
+                )
         if data.get("completed"):
             item.lines.append(_("业务办理已办结"))
         for moved in data.get("retimed") or []:
@@ -133,3 +141,5 @@ def register() -> None:
     for kind, label in EVENT_KINDS.items():
         ext.event_kinds.register(OWNER, kind, label)
     ext.event_presenters.register(OWNER, "applications.events", present)
+    ext.transition_refusals.register(OWNER, "applications.cancel_started", closing.cancel_refusal)
+    ext.transition_applied.register(OWNER, "applications.steps_end_on_close", closing.steps_end_on_close)

@@ -115,6 +115,7 @@ class NoticeChannel(models.TextChoices):
 class ApplicationState(models.TextChoices):
     ACTIVE = "active", _("办理中")
     COMPLETED = "completed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已终止")  # its order closed before the last step was done
 
 
 class Application(models.Model):
@@ -155,6 +156,8 @@ class StepState(models.TextChoices):
     DONE = "done", _("已完成")
     SKIPPED = "skipped", _("已跳过")
     RETURNED = "returned", _("已退回")
+    # the order was closed (cancelled by the customer, archived, merged) while the step was running
+    WITHDRAWN = "withdrawn", _("已终止")
 
 
 class ApplicationStep(models.Model):

@@ -18,6 +18,7 @@ from powerdesk.applications.models import (
 from powerdesk.core import clock
 from powerdesk.core.errors import NotFound
 from powerdesk.org.models import User
+from powerdesk.workorders.choices import CLOSED_STATUSES
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.selectors import order_visible
 
@@ -53,10 +54,12 @@ def application_steps(application: Application) -> list[ApplicationStep]:
 
 
 def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[ApplicationStep]:
-    """The dispatcher's view: running steps of the applications the user sees, those about to exceed
+    """The dispatcher's view: running steps of the open applications the user sees, those about to exceed
     their step limit first (soonest due; the partial index ``appstep_active_due``)."""
-    qs = ApplicationStep.objects.filter(
-        state=StepState.ACTIVE, application__order__in=order_visible(user)
+    qs = (
+        ApplicationStep.objects.filter(state=StepState.ACTIVE, application__order__in=order_visible(user))
+        # a closed order's steps are withdrawn with it; this also keeps out any left from before that rule
+        .exclude(application__order__status__in=CLOSED_STATUSES)
     ).select_related("template__role", "application__kind", "application__order__unit", "clock")
     if kind:
         qs = qs.filter(application__kind__code=kind)

@@ -23,6 +23,11 @@ The points, in the order an order meets them:
     Checks that may refuse a transition of one order (``ValidationFailed``, ``TransitionNotAllowed``):
     called on the locked order after the state machine allowed it and before the change is applied. The
     risk app refuses 处理完成 of a sensitive customer's field order without photo or recording evidence.
+``transition_refusals``
+    Rules of an app that keep a transition off an order although its status allows it (the
+    applications app: a customer cannot cancel an application whose steps are under way). Read by
+    :func:`powerdesk.workorders.selectors.transition_refusal`, so the services, the console, the API and
+    the portal all hide and refuse the transition by the same rule.
 ``transition_applied``
     Called inside every transition's transaction after the change is applied to the locked order and
     before it is saved and its one event written: move clocks, set ``due_at``, escalate, add to the event.
@@ -200,6 +205,11 @@ class TransitionCheck:
 # nothing has been changed yet, so the refusal rolls back nothing but the lock.
 TransitionValidator = Callable[[TransitionCheck], None]
 transition_validators: Registry[TransitionValidator] = Registry("transition_validators")
+
+# Why an app's rule keeps ``code`` off ``order`` (a reason shown to the user), or None. Unlike a validator
+# it is asked without an actor and before any lock, so the transition can be hidden where it is offered.
+TransitionRefusal = Callable[["WorkOrder", str], "str | None"]
+transition_refusals: Registry[TransitionRefusal] = Registry("transition_refusals")
 
 
 # --- contacts and attachments ---------------------------------------------------------------------

@@ -196,6 +196,10 @@ def transition_refusal(order: WorkOrder, code: str) -> str | None:
         # (the feedback app: attempts at different times of day); it may then be archived as such.
         if order.satisfaction not in (Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.UNREACHABLE):
             return _("尚未成功回访客户，不能归档。")
+    for refusal in extensions.transition_refusals:
+        reason = refusal(order, code)
+        if reason is not None:
+            return reason
     return None
 
 

@@ -89,3 +89,45 @@ def test_no_staff_role_may_cancel_for_the_customer(users, reported):
 
     with pytest.raises(NotPermitted):
         s.workorder_cancel_by_customer(order=reported, actor=users["manager"])
+
+
+def _application(customer, users, county):
+    from powerdesk.applications.models import ApplicationKind
+    from powerdesk.applications.services import application_start
+
+    application = application_start(
+        actor=users["agent"],
+        kind=ApplicationKind.objects.get(code="lv_resident"),
+        customer=customer,
+        channel="hall",
+        notice_channel="printed",
+    )
+    s.workorder_dispatch(order=application.order, actor=users["dispatcher"], unit=county.east)
+    return application
+
+
+def test_an_application_with_a_step_done_offers_no_cancel_and_refuses_one(portal, customer, users, county):
+    from powerdesk.applications.models import StepState
+    from powerdesk.applications.services import application_step_complete
+
+    application = _application(customer, users, county)
+    number = application.order.number
+    page = reverse("portal:order", args=[number])
+    assert reverse("portal:cancel", args=[number]) in portal.get(page).content.decode()
+    survey = application.steps.get(template__code="survey", state=StepState.ACTIVE)
+    application_step_complete(step=survey, actor=users["handler"], result="具备接电条件")
+    assert reverse("portal:cancel", args=[number]) not in portal.get(page).content.decode()
+    answer = portal.post(reverse("portal:cancel", args=[number]))
+    assert answer.status_code == 409
+    assert WorkOrder.objects.get(number=number).status == "dispatched"
+
+
+def test_a_cancelled_application_shows_its_steps_ended(portal, customer, users, county):
+    from powerdesk.applications.models import StepState
+
+    application = _application(customer, users, county)
+    answer = portal.post(reverse("portal:cancel", args=[application.order.number]), {"reason": "暂不装了"})
+    assert answer.status_code == 302
+    assert list(application.steps.values_list("state", flat=True)) == [StepState.WITHDRAWN]
+    page = portal.get(reverse("portal:order", args=[application.order.number])).content.decode()
+    assert "已终止" in page

@@ -47,7 +47,7 @@ from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit
 from powerdesk.sla.models import ClockKind, ClockState
-from powerdesk.workorders.choices import BusinessType, RepeatAction
+from powerdesk.workorders.choices import CLOSED_STATUSES, BusinessType, RepeatAction
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services import workorder_intake
 from powerdesk.workorders.services.engine import lock_order
@@ -158,6 +158,11 @@ def _lock(
     order = lock_order(step.application.order_id)
     if not user_sees_unit(actor, order.unit):
         raise NotFound(_("找不到该工单。"))
+    if order.status in CLOSED_STATUSES:
+        # a closed order's steps were withdrawn with it; nothing may move or restart them
+        raise TransitionNotAllowed(
+            _("工单%(status)s，办理环节不能再办理或退回。") % {"status": order.get_status_display()}
+        )
     if expected_version is not None and order.version != expected_version:
         raise VersionConflict(
             _("工单已被他人修改（当前版本 %(current)s，您提交的版本 %(yours)s），请刷新后重试。")

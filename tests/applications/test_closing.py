@@ -1,0 +1,105 @@
+"""An application's order closed mid-process: the customer may withdraw it only before the work is under
+way, and once the order closes its running steps are withdrawn (their clocks cancelled, named in the
+transition's one event), cannot be moved any more and leave the dispatcher's view."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from powerdesk.applications.models import Application, ApplicationState, ApplicationStep, StepState
+from powerdesk.applications.services import application_step_complete
+from powerdesk.core.errors import TransitionNotAllowed
+from powerdesk.portal.services import portal_actor
+from powerdesk.sla.models import Clock, ClockState
+from powerdesk.workorders.selectors import transition_refusal
+from powerdesk.workorders.services import workorder_cancel_by_customer
+from tests.api.conftest import client_for as api_client_for
+from tests.applications.conftest import MONDAY, at, complete, step
+
+pytestmark = pytest.mark.django_db
+
+
+def console(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def cancel(application: Application) -> Application:
+    order = application.order
+    assert order.customer is not None
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_cancel_by_customer(order=order, actor=portal_actor(order.customer), reason="不需要了")
+    return Application.objects.select_related("order", "kind", "process_clock").get(pk=application.pk)
+
+
+def test_a_completed_step_makes_the_application_started_and_not_cancellable(start, users):
+    application = start("lv_resident")
+    assert transition_refusal(application.order, "cancel_by_customer") is None
+    complete(step(application, "survey"), users["handler"], at(2026, 11, 16, 15))
+    application.order.refresh_from_db()
+    assert application.order.taken_at is None and application.order.status == "dispatched"
+    assert transition_refusal(application.order, "cancel_by_customer") == "业务办理已开始，不能撤销。"
+    with pytest.raises(TransitionNotAllowed):
+        cancel(application)
+    application.order.refresh_from_db()
+    assert application.order.status == "dispatched"
+
+
+def test_cancelling_withdraws_the_running_steps_in_the_transitions_one_event(start, users):
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    application = cancel(application)
+    survey.refresh_from_db()
+    assert survey.state == StepState.WITHDRAWN and survey.done_at is not None
+    assert not application.steps.filter(state=StepState.ACTIVE).exists()
+    assert Clock.objects.get(pk=survey.clock_id).state == ClockState.CANCELLED
+    assert application.state == ApplicationState.WITHDRAWN
+    assert application.process_clock.state == ClockState.CANCELLED
+    event = application.order.events.latest("at", "id")
+    assert event.kind == "customer_cancel"
+    assert event.data["app_steps_withdrawn"] == [{"step": "survey", "round": 1}]
+    assert application.order.events.filter(at=event.at).count() == 1  # one event of that change
+
+
+def left_running(application: Application, code: str) -> ApplicationStep:
+    """A step still running on a closed order (rows from before steps were withdrawn on close)."""
+    application.steps.filter(template__code=code).update(state=StepState.ACTIVE, done_at=None)
+    return step(application, code)
+
+
+CLOSED = "工单已归档，办理环节不能再办理或退回。"
+
+
+def test_a_closed_orders_step_is_refused_in_the_service_the_console_and_the_api(start, users):
+    application = start("lv_resident")
+    cancel(application)
+    survey = left_running(application, "survey")
+    with pytest.raises(TransitionNotAllowed) as refused:
+        application_step_complete(step=survey, actor=users["handler"], result="已勘查")
+    assert str(refused.value) == CLOSED
+    page = console(users["handler"]).post(
+        reverse("applications:step_complete", args=[application.order.number, survey.pk]),
+        {"result": "已勘查"},
+        follow=True,
+    )
+    assert CLOSED in page.content.decode()
+    api = api_client_for(users["handler"]).post(
+        reverse("api-v1-application-step-complete", args=[application.order.number, survey.pk]),
+        {"result": "已勘查"},
+        format="json",
+    )
+    assert 400 <= api.status_code < 500 and "error" in api.json()
+    assert list(application.steps.values_list("template__code", "state")) == [("survey", "active")]
+
+
+def test_the_dispatchers_view_leaves_out_closed_orders(start, users):
+    kept = start("rename", when=MONDAY)
+    closed = start("lv_resident", when=MONDAY)
+    cancel(closed)
+    left_running(closed, "survey")  # even a step left running on a closed order is not listed
+    html = console(users["dispatcher"]).get(reverse("applications:steps")).content.decode()
+    assert kept.order.number in html and closed.order.number not in html

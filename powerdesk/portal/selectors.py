@@ -370,7 +370,8 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
             )
         else:
             # a step the order's closing ended shows as such, not as one that was not needed
-            state = {StepState.DONE: "done", StepState.WITHDRAWN: "withdrawn"}.get(run.state, "skipped")
+            ended: dict[str, str] = {StepState.DONE: "done", StepState.WITHDRAWN: "withdrawn"}
+            state = ended.get(run.state, "skipped")
             lines.append(
                 StepLine(template.name, state, customer_side, done_at=run.done_at, result=run.result)
             )

@@ -52,13 +52,14 @@ from powerdesk.demo.runner import Runner, replay_queue
 from powerdesk.demo.staff import build_staff, demo_usernames
 from powerdesk.demo.verdicts import judge_archived_complaints
 from powerdesk.grid.models import Device, DeviceParentHistory
+from powerdesk.notify.models import NotificationKey
 from powerdesk.org.models import ApiToken, Role, ServiceHall, Unit, UnitHead, User
 from powerdesk.portal.demo import portal_demo_build
 from powerdesk.risk.services import open_orders_rescore
 from powerdesk.sla.models import Clock, SlaPolicy
 from powerdesk.triage.models import ModelVersion, TrainingRun
 from powerdesk.triage.services import training_request
-from powerdesk.workorders.models import Attachment, Contact, Topic, WorkOrder, WorkOrderEvent
+from powerdesk.workorders.models import Attachment, Contact, ContactKey, Topic, WorkOrder, WorkOrderEvent
 
 DEFAULT_SEED = 95598
 DEFAULT_CUSTOMERS = 20_000
@@ -81,6 +82,9 @@ DEMO_MODELS: list[type[Model]] = [
     WorkOrder,
     WorkOrderEvent,
     Contact,
+    # The partitioned tables' unique keys (no foreign key from them to cascade through).
+    ContactKey,
+    NotificationKey,
     Attachment,
     Clock,
     UnitHead,

@@ -442,7 +442,9 @@ def portal_actor(customer: Customer) -> User:
     cannot sign in (inactive, no usable password); its role (``portal``, seeded by portal 0002) takes
     contacts and may only fire the customer's own cancellation."""
     unit = _intake_unit(customer)
-    username = f"portal-{unit.pk}"
+    # Named by the unit's code, not its id: the same unit gets the same account whichever order the
+    # units were written in (a demo loaded by two workers names the same actors as one loaded by one).
+    username = f"portal-{unit.code}"
     user = User.objects.select_related("role", "unit").filter(username=username).first()
     if user is not None:
         return user

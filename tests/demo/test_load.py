@@ -132,7 +132,7 @@ def test_it_places_every_step_in_the_last_ninety_days_in_order(small_demo, db):
 
 def test_it_gives_each_step_to_the_role_that_does_it(small_demo, db):
     expected = {
-        EventKind.CREATED: {"agent"},
+        EventKind.CREATED: {"agent", "portal"},  # the portal's account takes what customers send online
         EventKind.DISPATCH: {"dispatcher"},
         EventKind.TAKE: {"repair", "handler"},
         EventKind.ARRIVE: {"repair"},

@@ -27,8 +27,9 @@ def test_only_the_admin_is_staff_and_superuser(small_demo, db):
 
 
 def test_about_thirty_staff_cover_every_role_and_some_crews_are_outsourced(small_demo, db):
-    # The system account (org.system, the actor of automatic dispatch) is no one's login and no staff.
-    staff = User.objects.select_related("role").exclude(username="system")
+    # The system account (org.system, the actor of automatic dispatch) and the portal's accounts (the
+    # actor of what customers send online, one per accepting unit) are no one's login and no staff.
+    staff = User.objects.select_related("role").exclude(username="system").exclude(role__code="portal")
     assert 25 <= staff.count() <= 35
     roles = Counter(u.role.code for u in staff)
     assert set(roles) == {

@@ -31,6 +31,20 @@ import pytest
 from powerdesk import launcher
 
 LAUNCHED = pytest.StashKey[launcher.Launched]()
+
+
+def on_embedded_server(config: pytest.Config) -> bool:
+    """Whether the suite's database is on the embedded server under ``var/`` (not a standalone server
+    named by ``DATABASE_URL``). An xdist worker inherits the controller's ``DATABASE_URL``, so its own
+    launch attached to nothing: the URL's socket directory under ``var/`` tells."""
+    if config.stash[LAUNCHED].embedded is not None:
+        return True
+    import dj_database_url
+
+    host = dj_database_url.parse(os.environ.get("DATABASE_URL", "")).get("HOST") or ""
+    return str(host).startswith(str(launcher.var_dir()))
+
+
 # The migrated database the workers' test databases are copied from, and the name it had before (the
 # controller's connection points at the template until it is dropped).
 TEMPLATE = pytest.StashKey[tuple[str, str]]()

@@ -38,7 +38,7 @@ from powerdesk.analytics.dashboard import Filters
 from powerdesk.analytics.measures import Scope
 from powerdesk.analytics.reports_models import MonthlyReport
 from powerdesk.analytics.selectors import period_of
-from powerdesk.pytest_plugin import LAUNCHED
+from powerdesk.pytest_plugin import on_embedded_server
 from tests.analytics.conftest import order_for
 
 pytestmark = [
@@ -105,7 +105,7 @@ class Standby:
 @pytest.fixture(scope="module")
 def standby(request, django_db_setup, django_db_blocker) -> Iterator[Standby]:
     """A hot standby of the test database's server, streaming from it."""
-    if request.config.stash[LAUNCHED].embedded is None:
+    if not on_embedded_server(request.config):
         # A standby runs the embedded server's binaries, of one major version, and needs a primary that
         # lets it stream (pg_hba's replication entries): the suite's own server. The suite's pass over a
         # standalone server (.ci/run) leaves that server's configuration alone.

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from powerdesk import backup, dbserver
-from powerdesk.pytest_plugin import LAUNCHED
+from powerdesk.pytest_plugin import on_embedded_server
 from powerdesk.workorders.attachments import attachment_add
 from tests.factories import CustomerFactory
 from tests.launcher.conftest import LAUNCHER_VARIABLES, STOP
@@ -56,7 +56,7 @@ def fresh_server(request, tmp_path) -> Iterator[backup.Database]:
     server); when the suite runs against a standalone server (``DATABASE_URL``), a new database on that
     same server, as an operator restores with the server's own tools (a dump of one server's build may
     carry what another's does not know)."""
-    if request.config.stash[LAUNCHED].embedded is None:
+    if not on_embedded_server(request.config):
         yield from _fresh_database_beside_the_source()
         return
     var = tmp_path / "restored-var"

@@ -20,11 +20,21 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("powerdesk")
 
 
+TRUNCATE_JOB_QUEUE = (
+    "TRUNCATE procrastinate_workers, procrastinate_jobs, procrastinate_periodic_defers,"
+    " procrastinate_events CASCADE"
+)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_past_the_append_only_guards():
     """pytest-django empties the database after a transactional test with Django's flush, one TRUNCATE of
     every table: the timeline and the audit trail refuse it. The test session is the schema's owner, and
-    lifts the guard for that transaction as the demo reset does (powerdesk.core.appendonly)."""
+    lifts the guard for that transaction as the demo reset does (powerdesk.core.appendonly).
+
+    Procrastinate's tables are not Django's (unmanaged models) and the flush leaves them: a job a test
+    committed (the worker's periodic deferrer adds the next tick's sweep) would stay queued, and a later
+    test deferring the same task meets its queueing lock. They are emptied with the rest."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     from powerdesk.core.appendonly import owner_truncate
@@ -35,7 +45,7 @@ def _flush_past_the_append_only_guards():
         statements = original(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
-        return owner_truncate(statements) if statements else statements
+        return owner_truncate([*statements, TRUNCATE_JOB_QUEUE]) if statements else statements
 
     DatabaseOperations.sql_flush = sql_flush
     yield

@@ -24,6 +24,7 @@ from powerdesk.workorders.transitions import TRANSITIONS
 from tests.api.conftest import client_for
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
 from tests.seed import ensure_seeded
+from tests.standby_guard import module_wide_transaction
 
 pytestmark = pytest.mark.django_db
 
@@ -890,7 +891,7 @@ def scene(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Scen
         # The autouse fast-hasher fixture is function-scoped: the same hasher for the module's users.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
     )
-    with django_db_blocker.unblock(), overrides:
+    with django_db_blocker.unblock(), overrides, module_wide_transaction():
         # Django's own test-case transaction (what setUpTestData runs in): the services' durable blocks
         # (an attachment's) are allowed inside it, as inside each test's.
         atomics = TestCase._enter_atomics()

@@ -40,6 +40,7 @@ from powerdesk.analytics.reports_models import MonthlyReport
 from powerdesk.analytics.selectors import period_of
 from powerdesk.pytest_plugin import on_embedded_server
 from tests.analytics.conftest import order_for
+from tests.standby_guard import standby_start
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -122,61 +123,75 @@ def standby(request, django_db_setup, django_db_blocker) -> Iterator[Standby]:
     node = Standby(root, socket_dir)
     started = False
     try:
-        copied = subprocess.run(
-            [
-                _bin("pg_basebackup"),
-                *("-h", host, "-p", str(port), "-U", "postgres"),
-                *("-D", str(node.pgdata), "-R", "-X", "stream", "-c", "fast"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            **_as_server_user(),
-        )
-        assert copied.returncode == 0, copied.stderr
-        (node.pgdata / "postmaster.pid").unlink(missing_ok=True)
-        options = " ".join(
-            [
-                f"-c port={node.port}",
-                "-c listen_addresses=''",
-                f"-c unix_socket_directories={node.socket_dir}",
-                "-c shared_buffers=128MB",
-                "-c hot_standby=on",
-                "-c max_standby_streaming_delay=-1",
-            ]
-        )
-        ran = subprocess.run(
-            [
-                _bin("pg_ctl"),
-                "-D",
-                str(node.pgdata),
-                "-o",
-                options,
-                "-l",
-                str(root / "standby.log"),
-                "-w",
-                "start",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            **_as_server_user(),
-        )
-        # pg_ctl says only that the server did not start; the server's log says why.
-        log = root / "standby.log"
-        assert ran.returncode == 0, f"{ran.stderr}\n{log.read_text() if log.exists() else ''}"
-        started = True
+        with standby_start():
+            started = _start(node, host, port, root)
         assert node.sql("SELECT pg_is_in_recovery()") == "t"
         yield node
     finally:
         if started:
-            subprocess.run(
-                [_bin("pg_ctl"), "-D", str(node.pgdata), "-m", "immediate", "-w", "stop"],
-                capture_output=True,
-                timeout=60,
-                **_as_server_user(),
-            )
+            _stop(node)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _start(node: Standby, host: str, port: int | str, root: Path) -> bool:
+    copied = subprocess.run(
+        [
+            _bin("pg_basebackup"),
+            *("-h", host, "-p", str(port), "-U", "postgres"),
+            *("-D", str(node.pgdata), "-R", "-X", "stream", "-c", "fast"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **_as_server_user(),
+    )
+    assert copied.returncode == 0, copied.stderr
+    (node.pgdata / "postmaster.pid").unlink(missing_ok=True)
+    options = " ".join(
+        [
+            f"-c port={node.port}",
+            "-c listen_addresses=''",
+            f"-c unix_socket_directories={node.socket_dir}",
+            "-c shared_buffers=128MB",
+            "-c hot_standby=on",
+            "-c max_standby_streaming_delay=-1",
+        ]
+    )
+    ran = subprocess.run(
+        [
+            _bin("pg_ctl"),
+            "-D",
+            str(node.pgdata),
+            "-o",
+            options,
+            "-l",
+            str(root / "standby.log"),
+            "-w",
+            # A short transaction with many subtransactions on the primary (a test's, on the other
+            # worker) delays the first read-only connection until it ends (tests/standby_guard.py).
+            *("-t", "300"),
+            "start",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=330,
+        **_as_server_user(),
+    )
+    if ran.returncode != 0:
+        _stop(node)  # pg_ctl gave up waiting; the server may still be up
+    # pg_ctl says only that the server did not start; the server's log says why.
+    log = root / "standby.log"
+    assert ran.returncode == 0, f"{ran.stderr}\n{log.read_text() if log.exists() else ''}"
+    return True
+
+
+def _stop(node: Standby) -> None:
+    subprocess.run(
+        [_bin("pg_ctl"), "-D", str(node.pgdata), "-m", "immediate", "-w", "stop"],
+        capture_output=True,
+        timeout=60,
+        **_as_server_user(),
+    )
 
 
 @pytest.fixture

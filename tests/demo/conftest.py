@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.demo.loader import DemoSummary, demo_load
+from tests.standby_guard import module_wide_transaction
 
 # A fixed "now", so every load in these tests describes the same 90 days.
 NOW = dt.datetime(2026, 6, 18, 20, 30, tzinfo=BUSINESS_TZ)
@@ -29,6 +30,6 @@ def load_small(seed: int = 7, **kwargs) -> DemoSummary:
 def small_demo(django_db_setup, django_db_blocker) -> DemoSummary:
     # The autouse fast-hasher fixture is function-scoped: set the same hasher for this module-wide load.
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
+    with django_db_blocker.unblock(), fast, module_wide_transaction(), transaction.atomic():
         yield load_small()
         transaction.set_rollback(True)

@@ -84,7 +84,13 @@ def decide(
 
 
 def _opt_out(*, customer: int, channel: str) -> QuerySet[Any]:
-    return CustomerOptOut.objects.filter(customer_id=customer, channel=channel).values_list("pk", flat=True)
+    # No ordering: the model's default (by the customer's account number) would join the customers
+    # table to answer a yes-or-no question.
+    return (
+        CustomerOptOut.objects.filter(customer_id=customer, channel=channel)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 _OPTED_OUT = CompiledRead(_opt_out, customer=-9_500_001, channel="\x01sample-channel")

@@ -32,10 +32,8 @@ from tests.sla.helpers import T0, dispatched_repair
 from tests.triage.conftest import active_model, small_model  # noqa: F401 - the fixtures
 
 # Every app's statements are checked, the hooks the other apps add to the intake and the order page
-# included — but the notify app's: another change is partitioning its notifications (docs/scaling.md
-# lists what it still reads without the company).
+# included.
 CHECKED = ("powerdesk/",)
-UNCHECKED = ("powerdesk/notify/",)
 POWERDESK = str(Path(powerdesk.__file__).parent)
 
 
@@ -92,7 +90,6 @@ def _without_company(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
         and READS.match(q)
         and not _names_company(q)
         and where.startswith(CHECKED)
-        and not where.startswith(UNCHECKED)
     ]
 
 

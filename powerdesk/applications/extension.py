@@ -22,10 +22,11 @@ from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
 from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
-from powerdesk.applications.services import closing
+from powerdesk.applications.services import closing, suspension
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
-from powerdesk.sla.models import ClockKind
+from powerdesk.sla.extensions import own_pauses
+from powerdesk.sla.models import ClockKind, ClockState
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.models import WorkOrder
 
@@ -84,7 +85,8 @@ def _load(order: WorkOrder, request: Any) -> Any:
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
-    mine = [e for e in events if e.event.kind in EVENT_KINDS or e.data.get("app_steps_withdrawn")]
+    ours = ("app_steps_withdrawn", suspension.EVENT_KEY)  # this app's data on the order's own events
+    mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
     steps = {t.code: t.name for t in StepTemplate.objects.all()}
@@ -117,6 +119,16 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 item.lines.append(
                     _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
                 )
+        for moved in data.get(suspension.EVENT_KEY) or []:
+            if isinstance(moved, dict):
+                item.lines.append(
+                    _("%(kind)s计时%(state)s，到期 %(due)s")
+                    % {
+                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                        "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
+                        "due": str(moved.get("due_at", ""))[:16],
+                    }
+                )
         if data.get("completed"):
             item.lines.append(_("业务办理已办结"))
         for moved in data.get("retimed") or []:
@@ -142,4 +154,12 @@ def register() -> None:
         ext.event_kinds.register(OWNER, kind, label)
     ext.event_presenters.register(OWNER, "applications.events", present)
     ext.transition_refusals.register(OWNER, "applications.cancel_started", closing.cancel_refusal)
-    ext.transition_applied.register(OWNER, "applications.steps_end_on_close", closing.steps_end_on_close)
+    # Before sla's hook (position 100), which sets the order's due time from the clocks as they are then.
+    ext.transition_applied.register(
+        OWNER, "applications.steps_end_on_close", closing.steps_end_on_close, position=90
+    )
+    ext.transition_applied.register(
+        OWNER, "applications.clocks_on_suspension", suspension.clocks_on_suspension, position=90
+    )
+    for kind in (ClockKind.APP_STEP, ClockKind.APP_PROCESS):  # paused and resumed by the hook above
+        own_pauses.register(OWNER, f"applications.{kind}", kind)

@@ -3,7 +3,9 @@ registered once, from ``ApplicationsConfig.ready()``.
 
 - the order page shows the application: its steps (who, when, result, clock), the whole process (utility
   side and customer side apart), the documents received, the 一次性告知 record and every 补件 request
-  with its reason (what a complaint handler needs), and the forms to move a step;
+  with its reason, and the forms to move a step;
+- a complaint's order page and judgment page (the ``complaint`` slot) show the complaining customer's
+  补件 requests outside the 一次性告知 list, with reasons, who asked and when;
 - the API's order detail carries ``application``;
 - the timeline labels and presents this app's events;
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
@@ -28,6 +30,7 @@ from powerdesk.org.selectors import user_may
 from powerdesk.sla.extensions import own_pauses
 from powerdesk.sla.models import ClockKind, ClockState
 from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import WorkOrder
 
 OWNER = "applications"
@@ -71,6 +74,15 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "documents": list(DocumentType.objects.filter(is_active=True)),
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
     }
+
+
+def _complaint_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    """On a complaint: the complaining customer's 补件 requests outside the 一次性告知 list, with their
+    reasons (applications the reader sees), so the handler judges a 一次性告知不到位 complaint on them."""
+    if order.business_type != BusinessType.COMPLAINT or order.customer_id is None:
+        return None
+    requests = selectors.late_document_requests(request.user, order.customer_id)  # type: ignore[arg-type]
+    return {"requests": requests} if requests else None
 
 
 def _field() -> serializers.Field:
@@ -148,6 +160,11 @@ def register() -> None:
         OWNER,
         "applications.panel",
         Panel(slot="aside", template="applications/_order_panel.html", context=_panel),
+    )
+    ext.order_panels.register(
+        OWNER,
+        "applications.late_documents",
+        Panel(slot="complaint", template="applications/_late_documents.html", context=_complaint_panel),
     )
     ext.detail_fields.register(OWNER, "application", DetailField(field=_field, load=_load))
     for kind, label in EVENT_KINDS.items():

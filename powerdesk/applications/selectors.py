@@ -11,6 +11,7 @@ from powerdesk.applications import rules
 from powerdesk.applications.models import (
     Application,
     ApplicationStep,
+    DocumentRequest,
     DocumentType,
     StepSide,
     StepState,
@@ -66,6 +67,21 @@ def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[Appl
     if step:
         qs = qs.filter(template__code=step)
     return qs.order_by("due_at", "id")
+
+
+def late_document_requests(user: User, customer_id: int) -> list[DocumentRequest]:
+    """The 补件 requests for documents that were not on the 一次性告知 list, on the applications of one
+    customer that ``user`` sees, newest first, each with its reason, who asked and when: what a complaint
+    handler reads beside a complaint of that customer (一次性告知不到位 is a complaint of its own)."""
+    return list(
+        DocumentRequest.objects.filter(
+            on_notice=False,
+            application__order__customer_id=customer_id,
+            application__order__in=order_visible(user),
+        )
+        .select_related("document", "requested_by", "application__kind", "application__order")
+        .order_by("-requested_at", "-id")
+    )
 
 
 def document_names(codes: list[str]) -> list[DocumentType]:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from powerdesk.applications import rules
 from powerdesk.applications.models import (
     Application,
+    ApplicationState,
     ApplicationStep,
     DocumentRequest,
     DocumentType,
@@ -100,8 +101,11 @@ def customer_wait_seconds(application: Application, steps: list[ApplicationStep]
 
 
 def standing(application: Application, steps: list[ApplicationStep]) -> dict[str, int]:
-    """Utility side and customer side of the whole process, in seconds, as of now (or the end)."""
+    """Utility side and customer side of the whole process, in seconds, as of now (or the end: its
+    completion, or the closing of its order, which ended its last steps)."""
     until = application.completed_at or clock.now()
+    if application.state == ApplicationState.WITHDRAWN:
+        until = max((s.done_at for s in steps if s.done_at is not None), default=until)
     customer = customer_wait_seconds(application, steps, until)
     return {
         "customer_seconds": customer,

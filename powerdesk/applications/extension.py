@@ -6,7 +6,7 @@ registered once, from ``ApplicationsConfig.ready()``.
   with its reason, and the forms to move a step;
 - a complaint's order page and judgment page (the ``complaint`` slot) show the complaining customer's
   补件 requests outside the 一次性告知 list, with reasons, who asked and when;
-- the API's order detail carries ``application``;
+- the API's order detail carries ``application``, and on a complaint ``late_document_requests``;
 - the timeline labels and presents this app's events;
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
   (:mod:`.services.closing`).
@@ -76,13 +76,33 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
     }
 
 
-def _complaint_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+def _late_requests(order: WorkOrder, user: Any) -> list[Any] | None:
     """On a complaint: the complaining customer's 补件 requests outside the 一次性告知 list, with their
-    reasons (applications the reader sees), so the handler judges a 一次性告知不到位 complaint on them."""
+    reasons (applications the reader sees), so the handler judges a 一次性告知不到位 complaint on them;
+    None on other orders."""
     if order.business_type != BusinessType.COMPLAINT or order.customer_id is None:
         return None
-    requests = selectors.late_document_requests(request.user, order.customer_id)  # type: ignore[arg-type]
+    return selectors.late_document_requests(user, order.customer_id)
+
+
+def _complaint_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    requests = _late_requests(order, request.user)
     return {"requests": requests} if requests else None
+
+
+def _late_field() -> serializers.Field:
+    from powerdesk.applications.api import LateDocumentRequestOutputSerializer
+
+    return LateDocumentRequestOutputSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="On a complaint: the customer's document requests outside the one-time notice list.",
+    )
+
+
+def _load_late(order: WorkOrder, request: Any) -> Any:
+    return _late_requests(order, request.user)
 
 
 def _field() -> serializers.Field:
@@ -167,6 +187,9 @@ def register() -> None:
         Panel(slot="complaint", template="applications/_late_documents.html", context=_complaint_panel),
     )
     ext.detail_fields.register(OWNER, "application", DetailField(field=_field, load=_load))
+    ext.detail_fields.register(
+        OWNER, "late_document_requests", DetailField(field=_late_field, load=_load_late)
+    )
     for kind, label in EVENT_KINDS.items():
         ext.event_kinds.register(OWNER, kind, label)
     ext.event_presenters.register(OWNER, "applications.events", present)

@@ -102,3 +102,16 @@ def test_only_applications_the_reader_sees_are_read(asked, users, customer):
 
 def test_the_panel_is_registered_in_the_complaint_slot():
     assert ext.order_panels.get("applications.late_documents").slot == "complaint"
+
+
+def test_the_api_order_detail_of_a_complaint_carries_them(asked, users, county, customer):
+    from tests.api.conftest import client_for
+
+    order = complaint(users, county, customer)
+    api = client_for(users["handler"])
+    body = api.get(reverse("api-v1-workorder-detail", args=[order.number])).json()
+    [late] = body["late_document_requests"]
+    assert late["number"] == asked.order.number and late["document"] == "load_list"
+    assert late["reason"] == REASON and late["requested_by"] == users["handler"].username
+    own = api.get(reverse("api-v1-workorder-detail", args=[asked.order.number])).json()
+    assert own["late_document_requests"] is None

@@ -81,6 +81,21 @@ class DocumentRequestOutputSerializer(serializers.Serializer):
         ref_name = "ApplicationDocumentRequest"
 
 
+class LateDocumentRequestOutputSerializer(serializers.Serializer):
+    """A 补件 request outside the 一次性告知 list on one of the complaining customer's applications."""
+
+    number = serializers.CharField(source="application.order.number", help_text="The application's order.")
+    kind = serializers.CharField(source="application.kind.code")
+    document = serializers.CharField(source="document.code")
+    document_name = serializers.CharField(source="document.name")
+    reason = serializers.CharField(help_text="Why the document was asked for although not on the list.")
+    requested_by = serializers.CharField(source="requested_by.username")
+    requested_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "ApplicationLateDocumentRequest"
+
+
 class ApplicationOutputSerializer(serializers.Serializer):
     number = serializers.CharField(source="order.number")
     version = serializers.IntegerField(source="order.version")

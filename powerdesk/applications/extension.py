@@ -3,8 +3,10 @@ registered once, from ``ApplicationsConfig.ready()``.
 
 - the order page shows the application: its steps (who, when, result, clock), the whole process (utility
   side and customer side apart), the documents received, the 一次性告知 record and every 补件 request
-  with its reason (what a complaint handler needs), and the forms to move a step;
-- the API's order detail carries ``application``;
+  with its reason, and the forms to move a step;
+- a complaint's order page and judgment page (the ``complaint`` slot) show the complaining customer's
+  补件 requests outside the 一次性告知 list, with reasons, who asked and when;
+- the API's order detail carries ``application``, and on a complaint ``late_document_requests``;
 - the timeline labels and presents this app's events;
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
   (:mod:`.services.closing`).
@@ -22,11 +24,13 @@ from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
 from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
-from powerdesk.applications.services import closing
+from powerdesk.applications.services import closing, suspension
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
-from powerdesk.sla.models import ClockKind
+from powerdesk.sla.extensions import own_pauses
+from powerdesk.sla.models import ClockKind, ClockState
 from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import WorkOrder
 
 OWNER = "applications"
@@ -72,6 +76,35 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
     }
 
 
+def _late_requests(order: WorkOrder, user: Any) -> list[Any] | None:
+    """On a complaint: the complaining customer's 补件 requests outside the 一次性告知 list, with their
+    reasons (applications the reader sees), so the handler judges a 一次性告知不到位 complaint on them;
+    None on other orders."""
+    if order.business_type != BusinessType.COMPLAINT or order.customer_id is None:
+        return None
+    return selectors.late_document_requests(user, order.customer_id)
+
+
+def _complaint_panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
+    requests = _late_requests(order, request.user)
+    return {"requests": requests} if requests else None
+
+
+def _late_field() -> serializers.Field:
+    from powerdesk.applications.api import LateDocumentRequestOutputSerializer
+
+    return LateDocumentRequestOutputSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="On a complaint: the customer's document requests outside the one-time notice list.",
+    )
+
+
+def _load_late(order: WorkOrder, request: Any) -> Any:
+    return _late_requests(order, request.user)
+
+
 def _field() -> serializers.Field:
     from powerdesk.applications.api import ApplicationOutputSerializer  # the API imports this app's services
 
@@ -84,7 +117,8 @@ def _load(order: WorkOrder, request: Any) -> Any:
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
-    mine = [e for e in events if e.event.kind in EVENT_KINDS or e.data.get("app_steps_withdrawn")]
+    ours = ("app_steps_withdrawn", suspension.EVENT_KEY)  # this app's data on the order's own events
+    mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
     steps = {t.code: t.name for t in StepTemplate.objects.all()}
@@ -117,6 +151,16 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                 item.lines.append(
                     _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
                 )
+        for moved in data.get(suspension.EVENT_KEY) or []:
+            if isinstance(moved, dict):
+                item.lines.append(
+                    _("%(kind)s计时%(state)s，到期 %(due)s")
+                    % {
+                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                        "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
+                        "due": str(moved.get("due_at", ""))[:16],
+                    }
+                )
         if data.get("completed"):
             item.lines.append(_("业务办理已办结"))
         for moved in data.get("retimed") or []:
@@ -137,9 +181,25 @@ def register() -> None:
         "applications.panel",
         Panel(slot="aside", template="applications/_order_panel.html", context=_panel),
     )
+    ext.order_panels.register(
+        OWNER,
+        "applications.late_documents",
+        Panel(slot="complaint", template="applications/_late_documents.html", context=_complaint_panel),
+    )
     ext.detail_fields.register(OWNER, "application", DetailField(field=_field, load=_load))
+    ext.detail_fields.register(
+        OWNER, "late_document_requests", DetailField(field=_late_field, load=_load_late)
+    )
     for kind, label in EVENT_KINDS.items():
         ext.event_kinds.register(OWNER, kind, label)
     ext.event_presenters.register(OWNER, "applications.events", present)
     ext.transition_refusals.register(OWNER, "applications.cancel_started", closing.cancel_refusal)
-    ext.transition_applied.register(OWNER, "applications.steps_end_on_close", closing.steps_end_on_close)
+    # Before sla's hook (position 100), which sets the order's due time from the clocks as they are then.
+    ext.transition_applied.register(
+        OWNER, "applications.steps_end_on_close", closing.steps_end_on_close, position=90
+    )
+    ext.transition_applied.register(
+        OWNER, "applications.clocks_on_suspension", suspension.clocks_on_suspension, position=90
+    )
+    for kind in (ClockKind.APP_STEP, ClockKind.APP_PROCESS):  # paused and resumed by the hook above
+        own_pauses.register(OWNER, f"applications.{kind}", kind)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from powerdesk.applications.models import Application, ApplicationStep
 
 STEP_TEMPLATE = "application_step"  # notify.NotificationTemplate seeded by applications 0002
+RETURNED_TEMPLATE = "application_step_returned"  # seeded by applications 0005
 
 
 # --- the marketing system ---------------------------------------------------------------------------
@@ -153,26 +154,20 @@ def enqueue_step_done(*, application: Application, step: ApplicationStep) -> Non
 # --- the customer -----------------------------------------------------------------------------------
 
 
-def enqueue_step_messages(*, application: Application, steps: Sequence[ApplicationStep], event: str) -> None:
-    """An SMS to the customer for each step that started (or for the completion), through notify's
-    enqueue path (opt-outs and quiet hours apply), each told once (dedupe key)."""
+def _address(application: Application) -> str:
     order = application.order
-    address = order.caller_phone or (order.customer.primary_phone if order.customer is not None else "")
-    base = {"order_number": order.number, "kind": application.kind.name}
-    if event == "completed":
-        items = [({**base, "step": "", "completed": True}, f"application:{application.pk}:completed")]
-    else:
-        items = [
-            (
-                {**base, "step": s.template.name, "due_at": _day(s), "completed": False},
-                f"application:step:{s.pk}",
-            )
-            for s in steps
-        ]
+    return order.caller_phone or (order.customer.primary_phone if order.customer is not None else "")
+
+
+def _enqueue(application: Application, template: str, items: list[tuple[dict[str, Any], str]]) -> None:
+    """One SMS per (context, dedupe key) through notify's enqueue path: opt-outs and quiet hours apply
+    there, and each key is told once."""
+    order = application.order
+    address = _address(application)
     notification_enqueue_many(
         {
             "channel": NotifyChannel.SMS,
-            "template_code": STEP_TEMPLATE,
+            "template_code": template,
             "context": context,
             "recipient_address": address,
             "order_id": order.pk,
@@ -182,6 +177,45 @@ def enqueue_step_messages(*, application: Application, steps: Sequence[Applicati
         }
         for context, key in items
     )
+
+
+def _base(application: Application) -> dict[str, Any]:
+    return {"order_number": application.order.number, "kind": application.kind.name}
+
+
+def _step_context(step: ApplicationStep) -> dict[str, Any]:
+    # customer_side: the step is the customer's to do (the template asks them rather than tells them)
+    return {"step": step.template.name, "due_at": _day(step), "customer_side": step.side == "customer"}
+
+
+def enqueue_step_messages(*, application: Application, steps: Sequence[ApplicationStep], event: str) -> None:
+    """An SMS to the customer for each step that started (or for the completion)."""
+    base = _base(application)
+    if event == "completed":
+        items = [({**base, "step": "", "completed": True}, f"application:{application.pk}:completed")]
+    else:
+        items = [
+            ({**base, **_step_context(s), "completed": False}, f"application:step:{s.pk}") for s in steps
+        ]
+    _enqueue(application, STEP_TEMPLATE, items)
+
+
+def enqueue_step_returned(
+    *, application: Application, returned: ApplicationStep, started: Sequence[ApplicationStep], reason: str
+) -> None:
+    """One SMS when a step is sent back: which step the application returns to, why (the reason as
+    recorded for the customer's benefit, cut to an SMS's length by the template), by when; told once per
+    return (the key of the step sent back: a step run is sent back at most once)."""
+    if not started:
+        return
+    first = min(started, key=lambda s: (s.template.seq, s.template_id))
+    context = {
+        **_base(application),
+        **_step_context(first),
+        "from_step": returned.template.name,
+        "reason": reason,
+    }
+    _enqueue(application, RETURNED_TEMPLATE, [(context, f"application:returned:{returned.pk}")])
 
 
 def _day(step: ApplicationStep) -> str:

@@ -141,6 +141,9 @@ class Application(models.Model):
         Clock, verbose_name=_("全流程计时"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     customer_wait_seconds = models.PositiveIntegerField(_("客户环节累计用时（秒）"), default=0)
+    # Set while the order is suspended for a reason that stops the clocks: the application's clocks are
+    # paused for it, besides the whole process's pause while a customer step runs (two reasons, one pause).
+    suspended_at = models.DateTimeField(_("工单挂起暂停计时时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("业务办理")

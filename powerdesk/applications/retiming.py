@@ -87,8 +87,8 @@ def _retime(order_ids: list[int]) -> int:
         target.allowed_seconds = sla_services.rules.allowed_seconds(target.started_at, due)
         target.next_check_at = sla_services.clock_next_check(target, target.policy)
         target.save(update_fields=["due_at", "allowed_seconds", "next_check_at"])
-        if target.pk in steps:
-            steps[target.pk].due_at = due
+        if target.pk in steps:  # the step's shown due time is its clock's
+            steps[target.pk].due_at = new_due
             steps[target.pk].save(update_fields=["due_at"])
     for order in WorkOrder.objects.filter(pk__in=list(changes)):
         order.due_at = sla_services.earliest_due(order.clocks.filter(state__in=sla_services.OPEN_STATES))

@@ -5,6 +5,7 @@
 - :func:`first_group`, :func:`next_group`: which steps run first, and what follows a group once its
   required steps are done (steps sharing a ``seq`` run in parallel; optional ones do not hold it back);
 - :func:`step_due`: a step's due time on the working-day calendar;
+- :func:`resumed_due`: a paused clock's due time once it resumes, pushed by the working time the pause took;
 - :func:`return_targets`: the steps a step may be sent back to.
 """
 
@@ -14,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from powerdesk.core.workdays import add_working_seconds, working_seconds_between
 from powerdesk.sla.rules import WORKING_DAYS, due_time
 
 
@@ -75,6 +77,16 @@ def return_targets(steps: Iterable[TemplateStep], seq: int) -> list[TemplateStep
 def step_due(start: dt.datetime, limit_days: int, is_workday: Callable[[dt.date], bool]) -> dt.datetime:
     """When a step started at ``start`` is due: ``limit_days`` working days on (sla's one rule)."""
     return due_time(start, limit_days, WORKING_DAYS, is_workday)
+
+
+def resumed_due(
+    due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime, is_workday: Callable[[dt.date], bool]
+) -> dt.datetime:
+    """A due time set in working days, after a pause from ``paused_at`` to ``resumed_at``: pushed on by
+    the working-day time the pause took, stepping over days off (a pause over a weekend or a holiday
+    costs nothing for those days; a pause of one working day moves the due time to the next working day,
+    not 24 hours on)."""
+    return add_working_seconds(due, working_seconds_between(paused_at, resumed_at, is_workday), is_workday)
 
 
 def utility_seconds(*, started_at: dt.datetime, until: dt.datetime, customer_seconds: int) -> int:

@@ -10,7 +10,9 @@ from django.db.models import Q, QuerySet
 from powerdesk.applications import rules
 from powerdesk.applications.models import (
     Application,
+    ApplicationState,
     ApplicationStep,
+    DocumentRequest,
     DocumentType,
     StepSide,
     StepState,
@@ -68,6 +70,21 @@ def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[Appl
     return qs.order_by("due_at", "id")
 
 
+def late_document_requests(user: User, customer_id: int) -> list[DocumentRequest]:
+    """The 补件 requests for documents that were not on the 一次性告知 list, on the applications of one
+    customer that ``user`` sees, newest first, each with its reason, who asked and when: what a complaint
+    handler reads beside a complaint of that customer (一次性告知不到位 is a complaint of its own)."""
+    return list(
+        DocumentRequest.objects.filter(
+            on_notice=False,
+            application__order__customer_id=customer_id,
+            application__order__in=order_visible(user),
+        )
+        .select_related("document", "requested_by", "application__kind", "application__order")
+        .order_by("-requested_at", "-id")
+    )
+
+
 def document_names(codes: list[str]) -> list[DocumentType]:
     by_code = {d.code: d for d in DocumentType.objects.filter(code__in=codes)}
     return [by_code[c] for c in codes if c in by_code]
@@ -84,8 +101,11 @@ def customer_wait_seconds(application: Application, steps: list[ApplicationStep]
 
 
 def standing(application: Application, steps: list[ApplicationStep]) -> dict[str, int]:
-    """Utility side and customer side of the whole process, in seconds, as of now (or the end)."""
+    """Utility side and customer side of the whole process, in seconds, as of now (or the end: its
+    completion, or the closing of its order, which ended its last steps)."""
     until = application.completed_at or clock.now()
+    if application.state == ApplicationState.WITHDRAWN:
+        until = max((s.done_at for s in steps if s.done_at is not None), default=until)
     customer = customer_wait_seconds(application, steps, until)
     return {
         "customer_seconds": customer,

@@ -22,10 +22,12 @@ from powerdesk.complaints.forms import ComplaintRecordForm, JudgmentForm, Praise
 from powerdesk.complaints.models import PraiseCredit, RectificationState
 from powerdesk.core import clock, idempotency
 from powerdesk.core.decorators import domain_errors
+from powerdesk.core.extensions import panels_for
 from powerdesk.core.forms import refusal_on
 from powerdesk.org.requests import ConsoleRequest
 from powerdesk.org.selectors import user_may
 from powerdesk.workorders.choices import BusinessType
+from powerdesk.workorders.extensions import order_panels
 from powerdesk.workorders.selectors import order_get
 
 PAGE_SIZE = 50
@@ -127,6 +129,8 @@ def judge(request: ConsoleRequest, number: str) -> HttpResponse:
             "form": form,
             "judgment": judgment,
             "reasons": reasons_shown(judgment),
+            # what the apps know of the customer that bears on the judgment (late 补件 requests …)
+            "panels": panels_for(order_panels, request, order, only="complaint").get("complaint", []),
         },
     )
 

@@ -102,3 +102,46 @@ def add_working_days(
         if workday(day):
             remaining -= 1
     return dt.datetime.combine(day, time_of_day, tzinfo=BUSINESS_TZ)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=BUSINESS_TZ)
+
+
+def working_seconds_between(
+    start: dt.datetime, end: dt.datetime, workday: Callable[[dt.date], bool] = is_workday
+) -> int:
+    """How much of ``[start, end)`` falls on working days, in seconds (a working day counts whole, as
+    :func:`add_working_days` counts it): the time a pause took from a limit set in working days."""
+    if end <= start:
+        return 0
+    local_end = end.astimezone(BUSINESS_TZ)
+    day = start.astimezone(BUSINESS_TZ).date()
+    total = 0.0
+    while day <= local_end.date():
+        if workday(day):
+            lo = max(start, _day_start(day))
+            hi = min(end, _day_start(day + dt.timedelta(days=1)))
+            total += max(0.0, (hi - lo).total_seconds())
+        day += dt.timedelta(days=1)
+    return int(total)
+
+
+def add_working_seconds(
+    start: dt.datetime, seconds: int, workday: Callable[[dt.date], bool] = is_workday
+) -> dt.datetime:
+    """``start`` plus ``seconds`` of working-day time: days off are stepped over (a due time pushed by a
+    pause of one working day moves to the next working day, not by 24 hours of the calendar)."""
+    if seconds <= 0:
+        return start
+    moment = start.astimezone(BUSINESS_TZ)
+    remaining = float(seconds)
+    while True:
+        day = moment.date()
+        next_day = _day_start(day + dt.timedelta(days=1))
+        if workday(day):
+            room = (next_day - moment).total_seconds()
+            if remaining <= room:
+                return moment + dt.timedelta(seconds=remaining)
+            remaining -= room
+        moment = next_day

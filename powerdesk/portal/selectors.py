@@ -323,7 +323,8 @@ class ApplicationTrack:
     application: Application
     steps: list[StepLine]
     process_due_at: dt.datetime | None
-    process_paused: bool
+    process_paused: bool  # the whole process waits: the customer's turn, or the order suspended
+    process_suspended: bool  # it waits because the order is suspended, not on the customer
     customer_days: float
     utility_days: float
     notice: list[str]
@@ -396,6 +397,8 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         steps=lines,
         process_due_at=process.due_at if process is not None and application.state == "active" else None,
         process_paused=process is not None and process.state == "paused",
+        process_suspended=application.suspended_at is not None
+        and not any(s.state == StepState.ACTIVE and s.side == StepSide.CUSTOMER for s in runs),
         customer_days=round(standing["customer_seconds"] / 86400, 1),
         utility_days=round(standing["utility_seconds"] / 86400, 1),
         notice=[d.name for d in app_selectors.document_names(application.notice_documents)],

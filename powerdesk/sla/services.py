@@ -16,6 +16,7 @@ from typing import Any
 from powerdesk.core import refcache, workdays
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.sla import rules
+from powerdesk.sla.extensions import paused_elsewhere
 from powerdesk.sla.models import Clock, ClockState, EscalationStep, SlaPolicy, SuspendReason
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.rules import escalate
@@ -175,7 +176,7 @@ def clocks_on_transition(
 
     - a clock whose policy lists ``code`` in ``stops_on`` is met;
     - ``suspend`` with an accepted reason (``pause``) pauses running clocks; ``resume`` pushes their due
-      times by the paused span;
+      times by the paused span; kinds in ``sla.extensions.own_pauses`` are left to their app;
     - ``merge``/``archive``/``answer``/``cancel_by_customer`` cancel clocks left open;
     - policies that start on ``code`` start new clocks.
     Sets ``order.due_at`` from the clocks still running.
@@ -186,8 +187,12 @@ def clocks_on_transition(
         order.clocks.select_related("policy").select_for_update(of=("self",)).filter(state__in=OPEN_STATES)
     )
     steps = escalation_steps()
+    # Clocks another app pauses for reasons of its own: that app's hook pauses and resumes them.
+    elsewhere = paused_elsewhere() if code in ("suspend", "resume") else frozenset()
     for clock in clocks:
         before = clock.state
+        if clock.kind in elsewhere:
+            continue
         if code in clock.policy.stops_on:
             clock.met_at = at
             clock.state = ClockState.MET

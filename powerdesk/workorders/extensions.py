@@ -44,7 +44,9 @@ The points, in the order an order meets them:
     leaves in.
 ``order_panels``
     Panels on the order page (:class:`powerdesk.core.extensions.Panel`), by slot (``due``: beside the due
-    time in the header; ``aside``: the side column). Each renders its own template with its own context.
+    time in the header; ``aside``: the side column; ``complaint``: what a complaint handler reads beside
+    a complaint, in the side column and on the complaint judgment page). Each renders its own template
+    with its own context.
 ``detail_fields``
     Fields of ``GET /api/v1/workorders/{number}/`` (:class:`powerdesk.core.extensions.DetailField`): a
     serializer field (for the schema and the answer) and how to load its value for one order.

@@ -103,3 +103,40 @@ def test_the_dispatchers_view_leaves_out_closed_orders(start, users):
     left_running(closed, "survey")  # even a step left running on a closed order is not listed
     html = console(users["dispatcher"]).get(reverse("applications:steps")).content.decode()
     assert kept.order.number in html and closed.order.number not in html
+
+
+def test_a_customer_step_ended_by_the_orders_closing_records_the_customers_waiting_time(start, users):
+    from powerdesk.workorders.services import workorder_merge
+
+    application = start("lv_business", when=at(2026, 11, 16))
+    duplicate = start("lv_business", when=at(2026, 11, 16))
+    complete(step(application, "scheme"), users["handler"], at(2026, 11, 17))  # the customer's works begin
+    works = step(application, "customer_works")
+    with time_machine.travel(at(2026, 11, 20, 16), tick=False):  # 3 days 6 hours later the order closes
+        workorder_merge(order=application.order, actor=users["agent"], parent=duplicate.order)
+    works.refresh_from_db()
+    assert works.state == StepState.WITHDRAWN and works.done_at == at(2026, 11, 20, 16)
+    application = Application.objects.select_related("process_clock").get(pk=application.pk)
+    assert application.customer_wait_seconds == 3 * 86400 + 6 * 3600
+    assert application.state == ApplicationState.WITHDRAWN
+    assert application.process_clock.state == ClockState.CANCELLED
+
+
+def test_a_utility_step_ended_by_the_orders_closing_adds_no_waiting_time(start, users):
+    application = cancel(start("lv_resident"))
+    assert application.customer_wait_seconds == 0
+
+
+def test_the_two_sides_of_a_closed_application_stop_at_the_closing(start, users):
+    from powerdesk.applications import selectors
+    from powerdesk.workorders.services import workorder_merge
+
+    application = start("lv_business", when=at(2026, 11, 16))
+    duplicate = start("lv_business", when=at(2026, 11, 16))
+    complete(step(application, "scheme"), users["handler"], at(2026, 11, 17))
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        workorder_merge(order=application.order, actor=users["agent"], parent=duplicate.order)
+    application = Application.objects.get(pk=application.pk)
+    with time_machine.travel(at(2026, 12, 20), tick=False):  # a month later, nothing has grown
+        standing = selectors.standing(application, selectors.application_steps(application))
+    assert standing == {"customer_seconds": 3 * 86400, "utility_seconds": 86400}

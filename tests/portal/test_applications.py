@@ -212,6 +212,20 @@ def test_the_order_page_tracks_the_application_in_the_customers_terms(portal, cu
     assert "待您办理" in page and "等待您办理期间暂停计时" in page
 
 
+def test_an_order_suspended_on_the_utility_side_is_not_shown_as_waiting_on_the_customer(
+    portal, customer, users, county
+):
+    from powerdesk.workorders.services import workorder_suspend
+
+    application = _started(portal, customer)
+    order = workorder_dispatch(order=application.order, actor=users["dispatcher"], unit=county.east)
+    workorder_suspend(
+        order=order, actor=users["dispatcher"], reason="客户要求暂缓", reason_code="customer_postpone"
+    )
+    page = portal.get(reverse("portal:order", args=[application.order.number])).content.decode()
+    assert "暂停处理期间暂停计时" in page and "等待您办理期间暂停计时" not in page
+
+
 def test_the_customer_uploads_a_missing_document(portal, customer):
     application = _started(portal, customer)
     url = reverse("portal:order_document", args=[application.order.number])

@@ -75,15 +75,24 @@ def _pause(target: Clock | None, at: dt.datetime) -> None:
 
 
 def _resume(target: Clock | None, at: dt.datetime) -> None:
+    """Run a paused clock again, its due time pushed by the working-day time the pause took
+    (:func:`rules.resumed_due`). ``paused_seconds`` grows by the push, so sla's step times (start + paused
+    + a share of the allowed time) still end at the due time."""
     if target is None or target.state != ClockState.PAUSED or target.paused_at is None:
         return
-    span = at - target.paused_at
-    target.paused_seconds += int(span.total_seconds())
-    target.due_at += span
+    due = rules.resumed_due(target.due_at, target.paused_at, at, workdays.is_workday)
+    target.paused_seconds += int((due - target.due_at).total_seconds())
+    target.due_at = due
     target.paused_at = None
     target.state = ClockState.BREACHED if target.breached_at else ClockState.RUNNING
     target.next_check_at = sla_services.clock_next_check(target, target.policy)
     target.save(update_fields=["paused_seconds", "due_at", "paused_at", "state", "next_check_at"])
+
+
+def customer_step_seconds(step: ApplicationStep, at: dt.datetime) -> int:
+    """The customer's waiting time a customer step ending at ``at`` adds (done, sent back or ended by
+    the order's closing alike)."""
+    return max(0, int((at - step.started_at).total_seconds()))
 
 
 def steps_start(
@@ -108,18 +117,49 @@ def steps_start(
         )
         if template.side == StepSide.UTILITY:
             step.clock = clock_new(application.order, ClockKind.APP_STEP, at, template.limit_days)
+            if application.suspended_at is not None:  # the order is suspended: the step waits with it
+                _pause(step.clock, at)
         step.save()
         started.append(step)
     return started
 
 
 def process_clock_sync(application: Application, at: dt.datetime) -> None:
-    """The whole-process clock counts the utility side only: paused while a customer-side step runs,
-    resumed when none does, met when the application is completed."""
+    """The whole-process clock counts the utility side only: paused while a customer-side step runs or
+    the order is suspended for a reason that stops the clocks (either reason keeps it paused: one pause,
+    counted once), resumed when neither holds, met when the application is completed."""
     if application.state == ApplicationState.COMPLETED:
         _resume(application.process_clock, at)
         clock_close(application.process_clock, ClockState.MET, at)
-    elif application.steps.filter(state=StepState.ACTIVE, side=StepSide.CUSTOMER).exists():
+    elif (
+        application.suspended_at is not None
+        or application.steps.filter(state=StepState.ACTIVE, side=StepSide.CUSTOMER).exists()
+    ):
         _pause(application.process_clock, at)
     else:
         _resume(application.process_clock, at)
+
+
+def step_clocks_pause(application: Application, at: dt.datetime) -> list[Clock]:
+    """Pause the running steps' clocks (the order is suspended); the clocks paused."""
+    paused = []
+    for step in application.steps.select_related("clock").filter(state=StepState.ACTIVE, clock__isnull=False):
+        if step.clock is not None and step.clock.state in (ClockState.RUNNING, ClockState.BREACHED):
+            _pause(step.clock, at)
+            paused.append(step.clock)
+    return paused
+
+
+def step_clocks_resume(application: Application, at: dt.datetime) -> list[Clock]:
+    """Resume the running steps' paused clocks (the order resumed; a step clock pauses for nothing else),
+    each step's shown due time with its clock's; the clocks resumed."""
+    resumed = []
+    for step in application.steps.select_related("clock__policy").filter(
+        state=StepState.ACTIVE, clock__state=ClockState.PAUSED
+    ):
+        assert step.clock is not None
+        _resume(step.clock, at)
+        step.due_at = step.clock.due_at
+        step.save(update_fields=["due_at"])
+        resumed.append(step.clock)
+    return resumed

@@ -10,8 +10,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from powerdesk.applications.models import Application, ApplicationState, ApplicationStep, StepState
-from powerdesk.applications.services.clocks import clock_close
+from powerdesk.applications.models import (
+    Application,
+    ApplicationState,
+    ApplicationStep,
+    StepSide,
+    StepState,
+)
+from powerdesk.applications.services.clocks import clock_close, customer_step_seconds
 from powerdesk.sla.models import ClockState
 from powerdesk.workorders import extensions as ext
 from powerdesk.workorders.choices import CLOSED_STATUSES
@@ -41,7 +47,8 @@ def cancel_refusal(order: WorkOrder, code: str) -> str | None:
 
 def steps_end_on_close(context: ext.TransitionContext) -> None:
     """When a transition closes an application's order, its running steps are withdrawn and their
-    clocks (and the whole-process clock) cancelled; the transition's one event names them
+    clocks (and the whole-process clock) cancelled; a customer step's time up to then is added to the
+    customer's waiting time, as when it is done; the transition's one event names them
     (``app_steps_withdrawn``). The order row is already locked by the transition."""
     if context.order.status not in CLOSED_STATUSES:
         return
@@ -60,15 +67,23 @@ def steps_end_on_close(context: ext.TransitionContext) -> None:
         .order_by("seq", "id")
     )
     withdrawn: list[dict[str, Any]] = []
+    changed: list[str] = []
     for step in running:
         step.state = StepState.WITHDRAWN
         step.done_at = context.at
         step.save(update_fields=["state", "done_at"])
         clock_close(step.clock, ClockState.CANCELLED, context.at)
         withdrawn.append({"step": step.template.code, "round": step.round})
+        if step.side == StepSide.CUSTOMER:
+            # the customer's time up to the closing is theirs, as when a customer step is done
+            application.customer_wait_seconds += customer_step_seconds(step, context.at)
+            changed.append("customer_wait_seconds")
     if application.state == ApplicationState.ACTIVE:
         application.state = ApplicationState.WITHDRAWN
-        application.save(update_fields=["state"])
+        application.suspended_at = None
+        changed += ["state", "suspended_at"]
         clock_close(application.process_clock, ClockState.CANCELLED, context.at)
+    if changed:
+        application.save(update_fields=sorted(set(changed)))
     if withdrawn:
         context.event_data["app_steps_withdrawn"] = withdrawn

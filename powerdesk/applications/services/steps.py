@@ -30,6 +30,7 @@ from powerdesk.applications.services.acting import step_refusal
 from powerdesk.applications.services.clocks import (
     clock_close,
     clock_new,
+    customer_step_seconds,
     process_clock_sync,
     steps_start,
 )
@@ -218,7 +219,7 @@ def application_step_complete(
     clock_close(locked.clock, ClockState.MET, at)
     changed: list[str] = []
     if locked.side == StepSide.CUSTOMER:
-        application.customer_wait_seconds += max(0, int((at - locked.started_at).total_seconds()))
+        application.customer_wait_seconds += customer_step_seconds(locked, at)
         changed.append("customer_wait_seconds")
     group = list(
         application.steps.select_related("template", "clock").filter(seq=locked.seq, state=StepState.ACTIVE)
@@ -292,7 +293,8 @@ def application_step_return(
     2. the target must be a step of an earlier group of the same kind (:func:`rules.return_targets`);
     3. the group's running steps are marked returned, their clocks cancelled; the target's group starts
        again (a new round of each of its steps, new clocks);
-    4. one ``app_step_returned`` event with the reason."""
+    4. one ``app_step_returned`` event with the reason; the customer is told by SMS (the step returned
+       to, the reason, by when), through notify's enqueue path like every step message."""
     order, locked = _lock(step, actor, expected_version)
     reason = reason.strip()
     if not reason:
@@ -313,7 +315,7 @@ def application_step_return(
         running.save(update_fields=["state", "done_at", "done_by", "result"])
         clock_close(running.clock, ClockState.CANCELLED, at)
         if running.side == StepSide.CUSTOMER:
-            application.customer_wait_seconds += max(0, int((at - running.started_at).total_seconds()))
+            application.customer_wait_seconds += customer_step_seconds(running, at)
     application.save(update_fields=["customer_wait_seconds"])
     group = [t for t in templates if t.seq == to_template.seq]
     started = steps_start(application, group, at)
@@ -326,5 +328,10 @@ def application_step_return(
         clocks_moved=True,
         note=reason,
         data={"step": locked.template.code, "to_step": to_template.code, "started": _step_summary(started)},
+    )
+    from powerdesk.applications import integration
+
+    integration.enqueue_step_returned(
+        application=application, returned=locked, started=started, reason=reason
     )
     return started

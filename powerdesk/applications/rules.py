@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from powerdesk.core.workdays import add_working_seconds, working_seconds_between
+from powerdesk.sla import rules as sla_rules
 from powerdesk.sla.rules import WORKING_DAYS, due_time
 
 
@@ -82,11 +82,9 @@ def step_due(start: dt.datetime, limit_days: int, is_workday: Callable[[dt.date]
 def resumed_due(
     due: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime, is_workday: Callable[[dt.date], bool]
 ) -> dt.datetime:
-    """A due time set in working days, after a pause from ``paused_at`` to ``resumed_at``: pushed on by
-    the working-day time the pause took, stepping over days off (a pause over a weekend or a holiday
-    costs nothing for those days; a pause of one working day moves the due time to the next working day,
-    not 24 hours on)."""
-    return add_working_seconds(due, working_seconds_between(paused_at, resumed_at, is_workday), is_workday)
+    """A step or whole-process due time (always in working days) after a pause: sla's rule for a
+    working-day limit (:func:`powerdesk.sla.rules.resumed_due`)."""
+    return sla_rules.resumed_due(due, paused_at, resumed_at, WORKING_DAYS, is_workday)
 
 
 def utility_seconds(*, started_at: dt.datetime, until: dt.datetime, customer_seconds: int) -> int:

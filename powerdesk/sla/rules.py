@@ -5,6 +5,7 @@ them. What they read comes in as arguments: a policy's numbers, a clock's stored
 steps, whether a day is a working day.
 
 - :func:`due_time`: when a limit ends, counted from a start in minutes, hours, days or working days;
+- :func:`resumed_due`: a paused clock's due time once it resumes (working-day limits skip days off);
 - :func:`step_time`, :func:`warn_time`: when an escalation step (the warning is the one before the
   deadline, at the policy's own ``warn_ratio``) falls due on a clock;
 - :func:`steps_due`: every step of a clock due at a moment, in level order, whether one records the
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from powerdesk.core.workdays import add_working_days
+from powerdesk.core.workdays import add_working_days, add_working_seconds, working_seconds_between
 
 MINUTES, HOURS, DAYS, WORKING_DAYS = "minutes", "hours", "days", "working_days"
 NOTIFY_HANDLER, NOTIFY_UNIT_HEAD, NOTIFY_PARENT_HEAD = (
@@ -46,6 +47,23 @@ def due_time(
     if unit == WORKING_DAYS:
         return add_working_days(start, amount, is_workday)
     raise ValueError(f"unknown limit unit {unit!r}")
+
+
+def resumed_due(
+    due: dt.datetime,
+    paused_at: dt.datetime,
+    resumed_at: dt.datetime,
+    unit: str,
+    is_workday: Callable[[dt.date], bool],
+) -> dt.datetime:
+    """A paused clock's due time once it resumes. A limit in working days is pushed on by the working-day
+    time the pause took, stepping over days off (a pause over a weekend costs the handler nothing of
+    the weekend, and a pause of one working day moves the due time to the next working day); a limit in
+    minutes, hours or days is pushed on by the pause itself."""
+    if unit == WORKING_DAYS:
+        took = working_seconds_between(paused_at, resumed_at, is_workday)
+        return add_working_seconds(due, took, is_workday)
+    return due + (resumed_at - paused_at)
 
 
 def allowed_seconds(start: dt.datetime, due: dt.datetime) -> int:

@@ -202,9 +202,10 @@ def clocks_on_transition(
             clock.state = ClockState.PAUSED
             clock.next_check_at = None
         elif code == "resume" and clock.state == ClockState.PAUSED and clock.paused_at is not None:
-            span = at - clock.paused_at
-            clock.paused_seconds += int(span.total_seconds())
-            clock.due_at = clock.due_at + span
+            due = rules.resumed_due(clock.due_at, clock.paused_at, at, clock.policy.unit, workdays.is_workday)
+            # The push, not the pause: the escalation steps fall at start + paused + a share of the span.
+            clock.paused_seconds += int((due - clock.due_at).total_seconds())
+            clock.due_at = due
             clock.paused_at = None
             clock.state = ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
             clock.next_check_at = clock_next_check(clock, clock.policy, steps)

@@ -1,4 +1,5 @@
-"""挂起 with an accepted reason pauses the clocks; 恢复 pushes their due times by the paused span."""
+"""挂起 with an accepted reason pauses the clocks; 恢复 pushes their due times by the paused span (in
+working-day time for a limit in working days)."""
 
 from __future__ import annotations
 
@@ -38,14 +39,40 @@ def test_an_accepted_reason_pauses_and_resume_pushes_the_due_time(users, county,
         order = s.workorder_resume(order=order, actor=users["dispatcher"])
     reply.refresh_from_db()
     assert reply.state == ClockState.RUNNING
-    assert reply.due_at == due_before + dt.timedelta(days=2)
-    assert reply.paused_seconds == 2 * 86400
+    # Two working days of pause push the 4-working-day reply (due Friday 20 November 10:00) two working
+    # days on, over the weekend: Tuesday 24 November 10:00.
+    assert due_before == dt.datetime(2026, 11, 20, 10, 0, tzinfo=T0.tzinfo)
+    assert reply.due_at == dt.datetime(2026, 11, 24, 10, 0, tzinfo=T0.tzinfo)
+    assert reply.paused_seconds == 4 * 86400
     assert order.due_at <= reply.due_at
     kinds = list(order.events.values_list("kind", "data"))
     suspend = next(d for k, d in kinds if k == "suspend")
     resume = next(d for k, d in kinds if k == "resume")
     assert suspend["clocks_paused"] is True and {c["to"] for c in suspend["clocks"]} == {"paused"}
     assert {c["to"] for c in resume["clocks"]} == {"running"}
+
+
+def test_a_working_day_limit_is_pushed_by_the_working_time_the_pause_took(users, county, customer):
+    # 12398's reply: 10 working days from Monday 16 November 10:00, due Monday 30 November 10:00.
+    with time_machine.travel(T0, tick=False):
+        order = intake(
+            users, customer, business_type="complaint", topic_code="communication", channel="12398"
+        )
+        order = s.workorder_dispatch(order=order, actor=users["dispatcher"], unit=county.east)
+    reply = order.clocks.get(kind="reply")
+    assert reply.due_at == dt.datetime(2026, 11, 30, 10, 0, tzinfo=T0.tzinfo)
+    friday_9 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=T0.tzinfo)
+    with time_machine.travel(friday_9, tick=False):
+        order = s.workorder_suspend(
+            order=order, actor=users["dispatcher"], reason="客户外出", reason_code="customer_postpone"
+        )
+    with time_machine.travel(friday_9 + dt.timedelta(days=3), tick=False):  # Monday 09:00
+        s.workorder_resume(order=order, actor=users["dispatcher"])
+    reply.refresh_from_db()
+    # The pause took one working day's time (Friday from 09:00, Monday to 09:00): the due time moves on
+    # by one working day, not by the three days of the calendar.
+    assert reply.due_at == dt.datetime(2026, 12, 1, 10, 0, tzinfo=T0.tzinfo)
+    assert reply.paused_seconds == 86400
 
 
 def test_a_reason_that_is_not_accepted_leaves_the_clocks_running(users, county, customer):

@@ -243,3 +243,37 @@ def test_steps_are_due_in_level_order_whatever_order_they_are_stored_in(data):
         now=_at(clock, 2.0),
     )
     assert [t.step.level for t in due.taken] == [1, 2, 3, 4]
+
+
+pauses = st.integers(min_value=0, max_value=20 * 86400)
+
+
+@given(starts, pauses, st.sampled_from([rules.MINUTES, rules.HOURS, rules.DAYS]))
+def test_a_limit_of_the_clock_is_pushed_by_the_pause_itself(due, pause, unit):
+    paused_at = due - dt.timedelta(days=3)
+    resumed_at = paused_at + dt.timedelta(seconds=pause)
+    assert rules.resumed_due(due, paused_at, resumed_at, unit, lambda day: False) == due + dt.timedelta(
+        seconds=pause
+    )
+
+
+@given(starts, pauses)
+def test_without_days_off_a_working_day_limit_is_pushed_by_the_pause_itself(due, pause):
+    paused_at = due - dt.timedelta(days=3)
+    resumed_at = paused_at + dt.timedelta(seconds=pause)
+    every_day = lambda day: True  # noqa: E731
+    pushed = rules.resumed_due(due, paused_at, resumed_at, rules.WORKING_DAYS, every_day)
+    assert pushed == due + dt.timedelta(seconds=pause)
+
+
+@given(starts, calendars, st.integers(min_value=0, max_value=10))
+def test_a_pause_on_days_off_costs_a_working_day_limit_nothing(due, calendar, days):
+    workday = workday_of(calendar)
+    first = due.astimezone(BUSINESS_TZ).date() - dt.timedelta(days=40)
+    off = [first + dt.timedelta(days=i) for i in range(40) if not workday(first + dt.timedelta(days=i))]
+    if not off:
+        return
+    day = off[days % len(off)]
+    paused_at = dt.datetime.combine(day, dt.time(), tzinfo=BUSINESS_TZ)
+    resumed_at = paused_at + dt.timedelta(days=1)  # the whole day off
+    assert rules.resumed_due(due, paused_at, resumed_at, rules.WORKING_DAYS, workday) == due

@@ -191,8 +191,8 @@ class WorkOrder(models.Model):
             # A unit's queue: open orders of a unit, newest first.
             models.Index(fields=["company", "unit", "status", "-created_at"], name="wo_unit_status_created"),
             # Every index a list or the intake reads starts with the company, which each such query names
-            # (docs/scaling.md): one equality ahead of the old columns keeps each order and each
-            # index-only scan as it was. The list filters walk these in the list's order (newest first,
+            # (docs/scaling.md): one equality ahead of the other columns keeps each index's order and
+            # its index-only scans. The list filters walk these in the list's order (newest first,
             # id breaking ties) and stop after a page; ``unit`` rides along (INCLUDE) so that the scope
             # filter, the ids-first page and the capped count are index-only scans (see core.pagination).
             models.Index(

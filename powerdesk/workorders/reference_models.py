@@ -14,13 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from powerdesk.customers.models import CustomerType
 from powerdesk.org.models import Unit
-from powerdesk.workorders.choices import (
-    AttachmentKind,
-    BusinessType,
-    Priority,
-    RepeatAction,
-    StateGroup,
-)
+from powerdesk.workorders.choices import AttachmentKind, BusinessType, Priority, RepeatAction, StateGroup
 
 
 class Topic(models.Model):

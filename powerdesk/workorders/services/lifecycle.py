@@ -11,50 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from powerdesk.workorders.models import WorkOrder
-from powerdesk.workorders.services.closing import (
-    workorder_answer,
-    workorder_archive,
-    workorder_callback,
-    workorder_cancel_by_customer,
-    workorder_merge,
-    workorder_reopen,
-)
-from powerdesk.workorders.services.handling import (
-    workorder_arrive,
-    workorder_dispatch,
-    workorder_reply,
-    workorder_resolve,
-    workorder_return,
-    workorder_take,
-    workorder_transfer,
-)
-from powerdesk.workorders.services.holds import (
-    workorder_chase,
-    workorder_escalate,
-    workorder_resume,
-    workorder_suspend,
-)
-from powerdesk.workorders.services.records import workorder_call_out, workorder_note_add, workorder_reclassify
+from powerdesk.workorders.services import closing, handling, holds, records
 
 SERVICES: dict[str, Callable[..., WorkOrder]] = {
-    "dispatch": workorder_dispatch,
-    "take": workorder_take,
-    "arrive": workorder_arrive,
-    "resolve": workorder_resolve,
-    "reply": workorder_reply,
-    "callback": workorder_callback,
-    "archive": workorder_archive,
-    "answer": workorder_answer,
-    "cancel_by_customer": workorder_cancel_by_customer,
-    "transfer": workorder_transfer,
-    "return": workorder_return,
-    "suspend": workorder_suspend,
-    "resume": workorder_resume,
-    "chase": workorder_chase,
-    "escalate": workorder_escalate,
-    "merge": workorder_merge,
-    "reopen": workorder_reopen,
-    "note": workorder_note_add,
-    "reclassify": workorder_reclassify,
-    "call_out": workorder_call_out,
+    "dispatch": handling.workorder_dispatch,
+    "take": handling.workorder_take,
+    "arrive": handling.workorder_arrive,
+    "resolve": handling.workorder_resolve,
+    "reply": handling.workorder_reply,
+    "callback": closing.workorder_callback,
+    "archive": closing.workorder_archive,
+    "answer": closing.workorder_answer,
+    "cancel_by_customer": closing.workorder_cancel_by_customer,
+    "transfer": handling.workorder_transfer,
+    "return": handling.workorder_return,
+    "suspend": holds.workorder_suspend,
+    "resume": holds.workorder_resume,
+    "chase": holds.workorder_chase,
+    "escalate": holds.workorder_escalate,
+    "merge": closing.workorder_merge,
+    "reopen": closing.workorder_reopen,
+    "note": records.workorder_note_add,
+    "reclassify": records.workorder_reclassify,
+    "call_out": records.workorder_call_out,
 }

@@ -122,7 +122,7 @@ def db_delta(before: dict) -> dict:
 
 
 def write_mix_file() -> str:
-    from seed import MIX
+    from seed_data import MIX
 
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "mix.lua"

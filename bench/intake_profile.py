@@ -62,7 +62,7 @@ def environ_for(body: bytes, token: str, key: str) -> dict:
 
 
 def bodies(n: int, customers: int, rng: random.Random):
-    from seed import MIX
+    from seed_data import MIX
 
     weights = [w for _b, _t, _s, w, _d in MIX]
     recent: list[tuple[int, int]] = []

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from seed import MIX, account_no, phone_for
+from seed_data import MIX, account_no, phone_for
 
 REPEAT_SHARE = 0.2
 RECENT = 200

@@ -50,7 +50,7 @@ import storm_report
 import storm_seed
 from common import REPO, log
 from loadgen import Client
-from seed import MIX, account_no, phone_for
+from seed_data import MIX, account_no, phone_for
 
 FAULT_TEXT = "客户来电反映家中突然停电，邻居家也没电，请尽快派人抢修。"
 POOL = 48

@@ -5,7 +5,7 @@ The day: calls follow a baseline (20 %) plus a bump around landfall at 14:00 (a 
 minutes), which puts the busiest 5 minutes at about 12 × the day's average. Outages start mostly in
 the bump; each one's callers are drawn from the customers it cuts off, ringing after it starts
 (exponential delay, mean 12 minutes; some ring again). A quarter of the calls are background: the
-traffic mix of bench/seed.py from customers anywhere. A share of fault callers give only an address.
+traffic mix of bench/seed_data.py from customers anywhere. A share of fault callers give only an address.
 
 Time: the ``peak_minutes`` around the busiest 5 minutes run at ``speed`` × real time (1: the real rate);
 the quiet hours before and after are compressed so that they are sent at the peak segment's mean rate,
@@ -44,7 +44,7 @@ class Call:
     sim: float
     customer: int
     fault: bool  # a fault repair call (else a background topic of the mix)
-    mix: int  # index into seed.MIX for background calls
+    mix: int  # index into seed_data.MIX for background calls
     address_only: bool
     outage: int | None  # index of the real outage behind it (None: background)
     real: float = 0.0

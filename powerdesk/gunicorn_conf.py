@@ -3,8 +3,8 @@
 Threaded workers (``gthread``) by default: they keep client connections alive (an IVR or CTI system
 posts intakes over a few long-lived connections; a sync worker closes the connection after every
 answer, and re-connecting costs more CPU than a small intake's own work), and while one thread
-waits on PostgreSQL another runs. Measured on 2 cores, 3 workers x 4 threads served the intake best
-(bench/RESULTS.md).
+waits on PostgreSQL another runs. 3 workers x 4 threads: on 2 cores no other shape tried (4 x 2,
+3 x 2, 5 x 2, 4 x 3) served the intake clearly better (the runs are in bench/RESULTS.md's git history).
 
 Each worker listens on a socket of its own (``SO_REUSEPORT``), so the kernel spreads new connections
 over the workers evenly. On the one socket they otherwise share, the worker that wins the accept race

@@ -73,10 +73,11 @@ class ChildProcess:
     """A program run as a child in a session of its own (gunicorn, the worker).
 
     Why a session of its own: a terminal's Ctrl-C sends SIGINT to its whole foreground process group.
-    With the children in that group, gunicorn's threaded workers got it directly and then the master's
-    SIGQUIT inside the same handler, and the second shutdown of the thread pool waited for the lock the
-    first one held, until the master killed the worker (SIGKILL) 10 s later. Now only ``powerdesk run``
-    gets the signal, and it stops each child with SIGTERM: gunicorn's graceful stop, the worker's too."""
+    With the children in that group, gunicorn's threaded workers would get it directly and then the
+    master's SIGQUIT inside the same handler, and the second shutdown of the thread pool would wait for
+    the lock the first one holds, until the master kills the worker (SIGKILL) seconds later. In a session
+    of their own only ``powerdesk run`` gets the signal, and it stops each child with SIGTERM: gunicorn's
+    graceful stop, the worker's too."""
 
     def __init__(self, name: str, command: list[str], env: dict[str, str], needs: Sequence[Service] = ()):
         self.name, self.command, self.env = name, command, env

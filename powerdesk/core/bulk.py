@@ -304,17 +304,45 @@ def increment(model: type[Model], counter: str, **key: Any) -> int:
     """Add one to ``counter`` of the row of ``model`` with ``key`` (the fields of a unique constraint),
     writing the row with a count of one when there is none; the count now. One statement, built from
     the model's fields, safe under concurrent requests (``ON CONFLICT … DO UPDATE``)."""
+    [(value,)] = _execute(_counter_statement(model, counter, tuple(key), None), list(key.values()))
+    return int(value)
+
+
+def increment_in_window(
+    model: type[Model], counter: str, start: str, key: dict[str, Any], *, now: Any, cutoff: Any
+) -> tuple[int, Any]:
+    """:func:`increment` in a window that begins at the row's ``start`` field: a row whose window began
+    at or before ``cutoff`` starts a new one at ``now`` with a count of one; a new row begins at ``now``.
+    The count and the window's start, as stored after the statement."""
+    statement = _counter_statement(model, counter, tuple(key), start)
+    [(value, begun)] = _execute(statement, [*key.values(), now, cutoff, cutoff])
+    return int(value), begun
+
+
+@functools.lru_cache(maxsize=32)
+def _counter_statement(model: type[Model], counter: str, key: tuple[str, ...], start: str | None) -> str:
+    """The upsert of :func:`increment` (``start`` None) or :func:`increment_in_window`; its parameters:
+    the key's values, then for a window its start and twice the cutoff."""
     meta = model._meta
     qn = connection.ops.quote_name
-    keys = [meta.get_field(name) for name in key]
-    count = meta.get_field(counter)
-    columns = [*(_column(f) for f in keys), _column(count)]  # type: ignore[arg-type]
-    target = ", ".join(qn(_column(f)) for f in keys)  # type: ignore[arg-type]
-    table, column = qn(meta.db_table), qn(_column(count))  # type: ignore[arg-type]
-    statement = (
-        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(keys))}, 1) "
-        f"ON CONFLICT ({target}) DO UPDATE SET {column} = {table}.{column} + 1 RETURNING {column}"
+    table = qn(meta.db_table)
+    keys = [_column(meta.get_field(name)) for name in key]  # type: ignore[arg-type]
+    count = qn(_column(meta.get_field(counter)))  # type: ignore[arg-type]
+    target = ", ".join(qn(c) for c in keys)
+    columns = [qn(c) for c in keys]
+    if start is None:
+        update, returned = f"{count} = {table}.{count} + 1", count
+    else:
+        begun = qn(_column(meta.get_field(start)))  # type: ignore[arg-type]
+        columns.append(begun)
+        expired = f"{table}.{begun} <= %s"
+        update = (
+            f"{count} = CASE WHEN {expired} THEN 1 ELSE {table}.{count} + 1 END, "
+            f"{begun} = CASE WHEN {expired} THEN EXCLUDED.{begun} ELSE {table}.{begun} END"
+        )
+        returned = f"{count}, {begun}"
+    return (
+        f"INSERT INTO {table} ({', '.join([*columns, count])}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}, 1) "
+        f"ON CONFLICT ({target}) DO UPDATE SET {update} RETURNING {returned}"
     )
-    [(value,)] = _execute(statement, list(key.values()))
-    return int(value)

@@ -19,6 +19,7 @@ from powerdesk.demo.plans import (
     PlannerBase,
     Step,
 )
+from powerdesk.demo.texts import handling
 from powerdesk.org.models import RegionClass, Unit, User
 from powerdesk.workorders.choices import BusinessType as B
 from powerdesk.workorders.choices import Channel as C
@@ -39,7 +40,7 @@ class Lifecycles(PlannerBase):
                     self.minutes(plan.created, 3, 12),
                     "merge",
                     self.dispatcher(),
-                    {"note": self.rng.choice(texts.MERGE_NOTES)},
+                    {"note": self.rng.choice(handling.MERGE_NOTES)},
                 )
             )
             return
@@ -70,7 +71,7 @@ class Lifecycles(PlannerBase):
                 t,
                 "dispatch",
                 self.dispatcher(),
-                {"unit": unit, "assignee": assignee, "note": self.rng.choice(texts.DISPATCH_NOTES)},
+                {"unit": unit, "assignee": assignee, "note": self.rng.choice(handling.DISPATCH_NOTES)},
             )
         )
 
@@ -89,7 +90,7 @@ class Lifecycles(PlannerBase):
             count = 1
         if not count:
             return first
-        options = texts.REPEAT_TEXTS.get(plan.case.business_type, texts.REPEAT_TEXTS["default"])
+        options = handling.REPEAT_TEXTS.get(plan.case.business_type, handling.REPEAT_TEXTS["default"])
         t = first
         for k in range(count):
             if t >= last:
@@ -117,7 +118,7 @@ class Lifecycles(PlannerBase):
             wrong = self._wrong_station(plan)
             self._dispatch(plan, t, wrong.unit)
             t = self.minutes(t, 5, 15)
-            reason = texts.TRANSFER_REASONS[0].format(station=station.unit.name)
+            reason = handling.TRANSFER_REASONS[0].format(station=station.unit.name)
             plan.steps.append(
                 Step(t, "transfer", self.dispatcher(), {"unit": station.unit, "reason": reason})
             )
@@ -130,14 +131,19 @@ class Lifecycles(PlannerBase):
                 "important" if important else "life_support" if plan.dc.customer.is_life_support else "wide"
             )
             plan.steps.append(
-                Step(t, "escalate", self.manager(), {"reason": self.rng.choice(texts.ESCALATE_REASONS[kind])})
+                Step(
+                    t,
+                    "escalate",
+                    self.manager(),
+                    {"reason": self.rng.choice(handling.ESCALATE_REASONS[kind])},
+                )
             )
         crew = assignee or self.crew(station)
         t = self.minutes(t, 1, 10)
         plan.steps.append(Step(t, "take", crew))
         if first and "return" in features:
             t = self.minutes(t, 5, 20)
-            plan.steps.append(Step(t, "return", crew, {"reason": self.rng.choice(texts.RETURN_REASONS)}))
+            plan.steps.append(Step(t, "return", crew, {"reason": self.rng.choice(handling.RETURN_REASONS)}))
             t = self.minutes(t, 8, 30)
             self._dispatch(plan, t, station.unit)
             crew = self.crew(station)
@@ -160,7 +166,7 @@ class Lifecycles(PlannerBase):
         )
         if last_call > arrive:
             arrive = self.minutes(arrive, 10, 40)
-        plan.steps.append(Step(arrive, "arrive", crew, {"note": self.rng.choice(texts.ARRIVE_NOTES)}))
+        plan.steps.append(Step(arrive, "arrive", crew, {"note": self.rng.choice(handling.ARRIVE_NOTES)}))
         t = arrive
         if first and "suspend" in features:
             t = self.minutes(t, 3, 10)
@@ -169,11 +175,14 @@ class Lifecycles(PlannerBase):
                     t,
                     "suspend",
                     crew,
-                    {"reason": texts.SUSPEND_REASONS["customer_absent"][0], "reason_code": "customer_absent"},
+                    {
+                        "reason": handling.SUSPEND_REASONS["customer_absent"][0],
+                        "reason_code": "customer_absent",
+                    },
                 )
             )
             t = self.hours(t, 1, 5)
-            plan.steps.append(Step(t, "resume", crew, {"note": self.rng.choice(texts.RESUME_NOTES)}))
+            plan.steps.append(Step(t, "resume", crew, {"note": self.rng.choice(handling.RESUME_NOTES)}))
         fix = {"repair_hv": (60, 240), "repair_customer_side": (10, 45), "repair_safety": (30, 120)}.get(
             plan.case.sub_type, (20, 150)
         )
@@ -198,7 +207,7 @@ class Lifecycles(PlannerBase):
                     self.minutes(t, 10, 60),
                     "escalate",
                     self.manager(),
-                    {"reason": self.rng.choice(texts.ESCALATE_REASONS[kind])},
+                    {"reason": self.rng.choice(handling.ESCALATE_REASONS[kind])},
                 )
             )
             t = self.minutes(t, 60, 61)
@@ -222,11 +231,11 @@ class Lifecycles(PlannerBase):
                     t,
                     "suspend",
                     handler,
-                    {"reason": self.rng.choice(texts.SUSPEND_REASONS[code]), "reason_code": code},
+                    {"reason": self.rng.choice(handling.SUSPEND_REASONS[code]), "reason_code": code},
                 )
             )
             t = self.office(self.days(t, 1, 5))
-            plan.steps.append(Step(t, "resume", handler, {"note": self.rng.choice(texts.RESUME_NOTES)}))
+            plan.steps.append(Step(t, "resume", handler, {"note": self.rng.choice(handling.RESUME_NOTES)}))
         resolve = self.office(self.days(t, *span))
         if first:
             self._floating(plan, t0, taken, resolve)
@@ -251,7 +260,7 @@ class Lifecycles(PlannerBase):
                     self.minutes(taken, gap * 0.3, gap * 0.8),
                     "chase",
                     self.agent(),
-                    {"note": self.rng.choice(texts.CHASE_NOTES)},
+                    {"note": self.rng.choice(handling.CHASE_NOTES)},
                 )
             )
 
@@ -263,7 +272,7 @@ class Lifecycles(PlannerBase):
         if first and "transfer" in features:
             self._dispatch(plan, t, self._wrong_station(plan).unit)
             t = self.office(self.minutes(t, 20, 90))
-            reason = texts.TRANSFER_REASONS[0].format(station=station.unit.name)
+            reason = handling.TRANSFER_REASONS[0].format(station=station.unit.name)
             plan.steps.append(
                 Step(t, "transfer", self.dispatcher(), {"unit": station.unit, "reason": reason})
             )
@@ -281,7 +290,7 @@ class Lifecycles(PlannerBase):
         else:
             if on_site:
                 t = self.office(self.hours(t, 1, 20))
-                plan.steps.append(Step(t, "arrive", worker, {"note": self.rng.choice(texts.ARRIVE_NOTES)}))
+                plan.steps.append(Step(t, "arrive", worker, {"note": self.rng.choice(handling.ARRIVE_NOTES)}))
             if first and "suspend" in features:
                 t = self.office(self.hours(t, 1, 8))
                 plan.steps.append(
@@ -290,13 +299,13 @@ class Lifecycles(PlannerBase):
                         "suspend",
                         worker,
                         {
-                            "reason": self.rng.choice(texts.SUSPEND_REASONS["customer_postpone"]),
+                            "reason": self.rng.choice(handling.SUSPEND_REASONS["customer_postpone"]),
                             "reason_code": "customer_postpone",
                         },
                     )
                 )
                 t = self.office(self.days(t, 1, 6))
-                plan.steps.append(Step(t, "resume", worker, {"note": self.rng.choice(texts.RESUME_NOTES)}))
+                plan.steps.append(Step(t, "resume", worker, {"note": self.rng.choice(handling.RESUME_NOTES)}))
             resolve = self.office(self.days(t, 0.1, 3))
         if first:
             self._floating(plan, t0, taken, resolve)
@@ -311,7 +320,7 @@ class Lifecycles(PlannerBase):
         if first and "transfer" in features:
             self._dispatch(plan, t, self._wrong_station(plan).unit)
             t = self.office(self.hours(t, 1, 6))
-            reason = texts.TRANSFER_REASONS[0].format(station=station.unit.name)
+            reason = handling.TRANSFER_REASONS[0].format(station=station.unit.name)
             plan.steps.append(
                 Step(t, "transfer", self.dispatcher(), {"unit": station.unit, "reason": reason})
             )
@@ -323,7 +332,9 @@ class Lifecycles(PlannerBase):
         plan.steps.append(Step(t, "take", handler))
         if first and "return" in features:
             t = self.office(self.hours(t, 1, 8))
-            plan.steps.append(Step(t, "return", handler, {"reason": self.rng.choice(texts.RETURN_REASONS)}))
+            plan.steps.append(
+                Step(t, "return", handler, {"reason": self.rng.choice(handling.RETURN_REASONS)})
+            )
             t = self.office(self.hours(t, 1, 6))
             self._dispatch(plan, t, station.unit)
             t = self.office(self.hours(t, 0.3, 4))
@@ -340,14 +351,14 @@ class Lifecycles(PlannerBase):
                     t,
                     "suspend",
                     handler,
-                    {"reason": self.rng.choice(texts.SUSPEND_REASONS[code]), "reason_code": code},
+                    {"reason": self.rng.choice(handling.SUSPEND_REASONS[code]), "reason_code": code},
                 )
             )
             if "long_suspend" in features:
                 t = self.days(max(t, self.now), 5, 40)  # still waiting today: the order stays suspended
             else:
                 t = self.office(self.days(t, 1, 8))
-            plan.steps.append(Step(t, "resume", handler, {"note": self.rng.choice(texts.RESUME_NOTES)}))
+            plan.steps.append(Step(t, "resume", handler, {"note": self.rng.choice(handling.RESUME_NOTES)}))
         resolve = self.office(self.days(t, *APPLICATION_DAYS[sub]))
         if first:
             self._floating(plan, t0, taken, resolve)
@@ -373,7 +384,7 @@ class Lifecycles(PlannerBase):
                     {
                         "satisfaction": Satisfaction.UNREACHABLE,
                         "resolved": None,
-                        "note": self.rng.choice(texts.CALLBACK_NOTES["unreachable"]),
+                        "note": self.rng.choice(handling.CALLBACK_NOTES["unreachable"]),
                     },
                 )
             )
@@ -387,12 +398,12 @@ class Lifecycles(PlannerBase):
                     {
                         "satisfaction": Satisfaction.DISSATISFIED,
                         "resolved": False,
-                        "note": self.rng.choice(texts.CALLBACK_NOTES["dissatisfied"]),
+                        "note": self.rng.choice(handling.CALLBACK_NOTES["dissatisfied"]),
                     },
                 )
             )
             t = self.minutes(t, 2, 15)
-            plan.steps.append(Step(t, "reopen", agent, {"reason": self.rng.choice(texts.REOPEN_REASONS)}))
+            plan.steps.append(Step(t, "reopen", agent, {"reason": self.rng.choice(handling.REOPEN_REASONS)}))
             return t, True
         satisfaction = self.pick({Satisfaction.SATISFIED: 80, Satisfaction.BASIC: 20})
         plan.steps.append(
@@ -403,7 +414,7 @@ class Lifecycles(PlannerBase):
                 {
                     "satisfaction": satisfaction,
                     "resolved": True,
-                    "note": self.rng.choice(texts.CALLBACK_NOTES[satisfaction]),
+                    "note": self.rng.choice(handling.CALLBACK_NOTES[satisfaction]),
                 },
             )
         )
@@ -423,7 +434,7 @@ class Lifecycles(PlannerBase):
                 earliest,
                 "recur",
                 self.agent(),
-                {"description": self.rng.choice(texts.RELAPSE_TEXTS), "channel": plan.channel},
+                {"description": self.rng.choice(handling.RELAPSE_TEXTS), "channel": plan.channel},
             )
         )
         end = self._repair_work(plan, self.minutes(earliest, 1, 5), False)

@@ -19,7 +19,7 @@ from powerdesk.demo.plans import (
     Plan,
     quotas,
 )
-from powerdesk.demo.texts import CASES, Case
+from powerdesk.demo.texts import CASES, Case, handling
 from powerdesk.org.models import RegionClass
 from powerdesk.workorders.choices import BusinessType as B
 from powerdesk.workorders.choices import Channel as C
@@ -112,7 +112,10 @@ class Planner(Lifecycles):
                     if dc is None:
                         break
                     text = texts.fill(
-                        self.rng.choice(texts.STORM_TEXTS), self.rng, weather=weather, **self.text_slots(dc)
+                        self.rng.choice(handling.STORM_TEXTS),
+                        self.rng,
+                        weather=weather,
+                        **self.text_slots(dc),
                     )
                     plan = self._new_plan(case, dc, live=days_ago <= 2, created=t, description=text)
                     plan.facts = {
@@ -224,7 +227,7 @@ class Planner(Lifecycles):
             arrive = next(s.at for s in repair.steps if s.action == "arrive")
             complaint.dc = repair.dc
             complaint.created = self.minutes(arrive, 60, 150)
-            complaint.description = self.rng.choice(texts.ATTITUDE_AFTER_REPAIR)
+            complaint.description = self.rng.choice(handling.ATTITUDE_AFTER_REPAIR)
             complaint.caller_phone, complaint.caller_name = repair.caller_phone, repair.caller_name
             complaint.related = repair
 
@@ -251,8 +254,8 @@ class Planner(Lifecycles):
             first.dc,
             live=False,
             created=created,
-            description=self.rng.choice(texts.OVERRIDE_TEXTS),
+            description=self.rng.choice(handling.OVERRIDE_TEXTS),
         )
-        plan.force_new_reason = self.rng.choice(texts.OVERRIDE_REASONS)
+        plan.force_new_reason = self.rng.choice(handling.OVERRIDE_REASONS)
         plan.caller_phone, plan.caller_name = first.caller_phone, first.caller_name
         self._schedule(plan)

@@ -20,9 +20,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from powerdesk.core import clock, sql
+from powerdesk.core import bulk, clock, sql
 from powerdesk.core.net import client_address
-from powerdesk.org.models import ApiToken, Role, Unit, User
+from powerdesk.org.models import ApiToken, ApiTokenFailure, Role, Unit, User
 from powerdesk.org.tokens import token_digest
 
 # How stale ``ApiToken.last_used_at`` may get: one write per token per hour, not one per request.
@@ -46,16 +46,6 @@ WHERE t.digest = %s
 _TOUCH_SQL = (
     "UPDATE org_apitoken SET last_used_at = %s WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)"
 )
-# One statement per failure: a new window when the last one ended, else one more failure in it.
-_FAILURE_SQL = """
-INSERT INTO org_apitokenfailure (address, window_start, failures) VALUES (%s, %s, 1)
-ON CONFLICT (address) DO UPDATE SET
-    failures = CASE WHEN org_apitokenfailure.window_start <= %s THEN 1
-                    ELSE org_apitokenfailure.failures + 1 END,
-    window_start = CASE WHEN org_apitokenfailure.window_start <= %s THEN EXCLUDED.window_start
-                        ELSE org_apitokenfailure.window_start END
-RETURNING failures, window_start
-"""
 
 INVALID_TOKEN = _("API令牌无效。")
 EXPIRED_TOKEN = _("API令牌已过期。")
@@ -110,9 +100,10 @@ def count_failure(request: Any) -> None:
         return
     window = dt.timedelta(seconds=settings.POWERDESK_TOKEN_FAILURE_WINDOW)
     now = clock.now()
-    with sql.cursor() as cur:
-        cur.execute(_FAILURE_SQL, [address, now, now - window, now - window])
-        failures, window_start = cur.fetchone() or (0, now)
+    # One statement per failure: a new window when the last one ended, else one more failure in it.
+    failures, window_start = bulk.increment_in_window(
+        ApiTokenFailure, "failures", "window_start", {"address": address}, now=now, cutoff=now - window
+    )
     if failures > settings.POWERDESK_TOKEN_FAILURE_LIMIT:
         wait = max(1, math.ceil((window_start + window - now).total_seconds()))
         raise TooManyFailures(wait=wait)

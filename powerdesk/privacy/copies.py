@@ -17,8 +17,12 @@ and no row is removed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Model
 
 from powerdesk.complaints.models import Judgment, Rectification
 from powerdesk.core import bulk
@@ -30,82 +34,47 @@ from powerdesk.triage.models import TriageRecord
 Known = Mapping[int, tuple[str, ...]]  # the known personal values per order id
 
 
+@dataclass(frozen=True)
+class Copy:
+    """Fields of ``model`` that copy an order's personal data, the order found through ``order`` (a
+    lookup path to its id). With ``scrub`` each field is rewritten by it with the order's known values;
+    without, each is blanked outright. ``skip_blank`` leaves out the rows whose fields are all empty
+    already (they are not counted as changed)."""
+
+    model: type[Model]
+    order: str
+    fields: tuple[str, ...]
+    scrub: Callable[[Any, tuple[str, ...]], Any] | None = rules.scrub_text
+    skip_blank: bool = False
+
+
+COPIES = (
+    Copy(SurveyInvitation, "order_id", ("phone",), scrub=None, skip_blank=True),
+    Copy(SurveyResponse, "order_id", ("comment",), skip_blank=True),
+    Copy(FollowUpTask, "order_id", ("detail", "closing_note")),
+    Copy(TriageRecord, "order_id", ("suggestion", "chosen"), scrub=rules.scrub_json),
+    # A call is the contact of the outage's order (or names the caller's own open order).
+    Copy(OutageCall, "contact__order_id", ("phone",), scrub=None, skip_blank=True),
+    Copy(Judgment, "record__order_id", ("note",), skip_blank=True),
+    Copy(Rectification, "order_id", ("task", "result")),
+)
+
+
 def anonymise_copies(order_ids: Sequence[int], known: Known) -> int:
     """Blank the copies the apps keep of the orders ``order_ids``; how many rows changed."""
-    return sum(
-        step(order_ids, known)
-        for step in (_surveys, _follow_ups, _triage_records, _outage_calls, _judgments, _rectifications)
-    )
+    return sum(_anonymise(copy, order_ids, known) for copy in COPIES)
 
 
-def _surveys(order_ids: Sequence[int], known: Known) -> int:
-    invitations = SurveyInvitation.objects.filter(order_id__in=order_ids).exclude(phone="").update(phone="")
-    answers = [
-        SimpleNamespace(id=pk, comment=rules.scrub_text(comment, known[order_id]))
-        for pk, order_id, comment in SurveyResponse.objects.filter(order_id__in=order_ids)
-        .exclude(comment="")
-        .values_list("pk", "order_id", "comment")
-    ]
-    bulk.bulk_update(SurveyResponse, answers, ["comment"])
-    return invitations + len(answers)
-
-
-def _follow_ups(order_ids: Sequence[int], known: Known) -> int:
-    tasks = [
-        SimpleNamespace(
-            id=pk,
-            detail=rules.scrub_text(detail, known[order_id]),
-            closing_note=rules.scrub_text(closing_note, known[order_id]),
-        )
-        for pk, order_id, detail, closing_note in FollowUpTask.objects.filter(
-            order_id__in=order_ids
-        ).values_list("pk", "order_id", "detail", "closing_note")
-    ]
-    bulk.bulk_update(FollowUpTask, tasks, ["detail", "closing_note"])
-    return len(tasks)
-
-
-def _triage_records(order_ids: Sequence[int], known: Known) -> int:
-    records = [
-        SimpleNamespace(
-            id=pk,
-            suggestion=rules.scrub_json(suggestion, known[order_id]),
-            chosen=rules.scrub_json(chosen, known[order_id]),
-        )
-        for pk, order_id, suggestion, chosen in TriageRecord.objects.filter(
-            order_id__in=order_ids
-        ).values_list("pk", "order_id", "suggestion", "chosen")
-    ]
-    bulk.bulk_update(TriageRecord, records, ["suggestion", "chosen"])
-    return len(records)
-
-
-def _outage_calls(order_ids: Sequence[int], known: Known) -> int:
-    # A call is the contact of the outage's order (or names the caller's own open order).
-    return OutageCall.objects.filter(contact__order_id__in=order_ids).exclude(phone="").update(phone="")
-
-
-def _judgments(order_ids: Sequence[int], known: Known) -> int:
-    judgments = [
-        SimpleNamespace(id=pk, note=rules.scrub_text(note, known[order_id]))
-        for pk, order_id, note in Judgment.objects.filter(record__order_id__in=order_ids)
-        .exclude(note="")
-        .values_list("pk", "record__order_id", "note")
-    ]
-    bulk.bulk_update(Judgment, judgments, ["note"])
-    return len(judgments)
-
-
-def _rectifications(order_ids: Sequence[int], known: Known) -> int:
-    rows = [
-        SimpleNamespace(
-            id=pk,
-            task=rules.scrub_text(task, known[order_id]),
-            result=rules.scrub_text(result, known[order_id]),
-        )
-        for pk, order_id, task, result in Rectification.objects.filter(order_id__in=order_ids).values_list(
-            "pk", "order_id", "task", "result"
-        )
-    ]
-    bulk.bulk_update(Rectification, rows, ["task", "result"])
-    return len(rows)
+def _anonymise(copy: Copy, order_ids: Sequence[int], known: Known) -> int:
+    rows = copy.model.objects.filter(**{f"{copy.order}__in": order_ids})  # type: ignore[attr-defined]
+    if copy.skip_blank:
+        rows = rows.exclude(**dict.fromkeys(copy.fields, ""))
+    if copy.scrub is None:
+        return int(rows.update(**dict.fromkeys(copy.fields, "")))
+    scrub = copy.scrub
+    changed = []
+    for pk, order_id, *values in rows.values_list("pk", copy.order, *copy.fields):
+        scrubbed = (scrub(value, known[order_id]) for value in values)
+        changed.append(SimpleNamespace(id=pk, **dict(zip(copy.fields, scrubbed, strict=True))))
+    bulk.bulk_update(copy.model, changed, list(copy.fields))
+    return len(changed)

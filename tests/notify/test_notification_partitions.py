@@ -18,35 +18,16 @@ from powerdesk.notify.failures import failed_notifications
 from powerdesk.notify.models import Notification, NotificationKey, NotificationState, NotificationTemplate
 from powerdesk.notify.selectors import notification_ids_by_dedupe_key
 from powerdesk.notify.services import _by_id, notification_enqueue
+from tests.partitioning import MonthlyTable, at, explain_without_seqscan, this_month
 from tests.workorders.helpers import intake
 
 TABLE = "notify_notification"
 
 pytestmark = pytest.mark.django_db
 
-
-def this_month() -> dt.date:
-    return clock.now().astimezone(clock.BUSINESS_TZ).date().replace(day=1)
-
-
-def name_of(month: dt.date) -> str:
-    return f"{TABLE}_y{month:%Y}m{month:%m}"
-
-
-def at(month: dt.date, day: int = 10) -> dt.datetime:
-    return dt.datetime(month.year, month.month, day, 12, 0, tzinfo=clock.BUSINESS_TZ)
-
-
-def read_partitions(plan: str) -> set[str]:
-    names = {name for name, _start, _end in partitions.months(TABLE)} | {f"{TABLE}_default"}
-    return {name for name in names if name in plan}
-
-
-def explain_without_seqscan(queryset) -> str:
-    """The plan with sequential scans priced out (a test's few rows are rightly read whole otherwise)."""
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
-        return queryset.explain()
+MONTHS = MonthlyTable(TABLE)
+name_of = MONTHS.name_of
+read_partitions = MONTHS.read_partitions
 
 
 def enqueue(key: str | None, **kwargs) -> Notification | None:

@@ -57,8 +57,8 @@ def test_the_intake_form_marks_each_topic_with_its_types_and_each_sub_type_with_
 def test_the_demos_and_the_benchmarks_combinations_all_fit():
     topics = dict(Topic.objects.values_list("code", "business_types"))
     pairs = {(c.business_type, c.topic) for c in texts.CASES}
-    # bench/seed.py's MIX: (business type, topic, sub-type, weight, text), read without importing the bench
-    source = Path(__file__).resolve().parents[2] / "bench" / "seed.py"
+    # bench/seed_data.py's MIX (business type, topic, sub-type, weight, text), read without importing it
+    source = Path(__file__).resolve().parents[2] / "bench" / "seed_data.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     [mix] = [
         n.value

@@ -14,36 +14,16 @@ from django.db import IntegrityError, connection, transaction
 from powerdesk.core import clock, partitions
 from powerdesk.workorders.models import Contact, ContactKey
 from powerdesk.workorders.selectors import contact_by_idempotency_key, order_contacts
+from tests.partitioning import MonthlyTable, at, explain_without_seqscan, this_month
 from tests.workorders.helpers import intake
 
 TABLE = "workorders_contact"
 
 pytestmark = pytest.mark.django_db
 
-
-def this_month() -> dt.date:
-    return clock.now().astimezone(clock.BUSINESS_TZ).date().replace(day=1)
-
-
-def name_of(month: dt.date) -> str:
-    return f"{TABLE}_y{month:%Y}m{month:%m}"
-
-
-def at(month: dt.date, day: int = 10) -> dt.datetime:
-    return dt.datetime(month.year, month.month, day, 12, 0, tzinfo=clock.BUSINESS_TZ)
-
-
-def read_partitions(plan: str) -> set[str]:
-    names = {name for name, _start, _end in partitions.months(TABLE)} | {f"{TABLE}_default"}
-    return {name for name in names if name in plan}
-
-
-def explain_without_seqscan(queryset) -> str:
-    """The plan with sequential scans priced out, as the timeline's and the sweep's plan tests do: on a
-    test's few rows reading a partition whole is rightly cheaper than its index."""
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
-        return queryset.explain()
+MONTHS = MonthlyTable(TABLE)
+name_of = MONTHS.name_of
+read_partitions = MONTHS.read_partitions
 
 
 def test_the_migration_leaves_last_month_to_three_ahead_and_a_default():

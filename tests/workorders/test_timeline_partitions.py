@@ -15,27 +15,17 @@ from powerdesk.core import clock, partitions
 from powerdesk.workorders.events import event_write
 from powerdesk.workorders.models import EventRequestKey, WorkOrderEvent
 from powerdesk.workorders.selectors import order_timeline
+from tests.partitioning import MonthlyTable, at, this_month
 from tests.workorders.helpers import intake
 
 TABLE = "workorders_workorderevent"
 
 pytestmark = pytest.mark.django_db
 
-
-def this_month() -> dt.date:
-    return clock.now().astimezone(clock.BUSINESS_TZ).date().replace(day=1)
-
-
-def name_of(month: dt.date) -> str:
-    return f"{TABLE}_y{month:%Y}m{month:%m}"
-
-
-def at(month: dt.date, day: int = 10) -> dt.datetime:
-    return dt.datetime(month.year, month.month, day, 12, 0, tzinfo=clock.BUSINESS_TZ)
-
-
-def partition_names() -> set[str]:
-    return {name for name, _start, _end in partitions.months(TABLE)}
+MONTHS = MonthlyTable(TABLE)
+name_of = MONTHS.name_of
+partition_names = MONTHS.partition_names
+read_partitions = MONTHS.read_partitions
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ def test_a_time_bounded_query_reads_only_its_months(order):
     start = dt.datetime.combine(month, dt.time(), tzinfo=clock.BUSINESS_TZ)
     end = dt.datetime.combine(partitions.add_months(month, 1), dt.time(), tzinfo=clock.BUSINESS_TZ)
     plan = WorkOrderEvent.objects.filter(at__gte=start, at__lt=end).explain()
-    read = {name for name in partition_names() | {f"{TABLE}_default"} if name in plan}
+    read = read_partitions(plan)
     assert read == {name_of(month)}, plan
 
 

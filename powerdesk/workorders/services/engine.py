@@ -71,9 +71,9 @@ def lock_order(pk: int) -> WorkOrder:
     The lock is taken on the order alone, then the order is read again with its customer, 台区 and unit
     (a transition that starts a clock reads the customer type and the region class for its policy).
     Locking the row joined with its unit would lose it: when a transfer, return or dispatch commits while
-    we wait, PostgreSQL re-checks the join against the moved row, finds the old unit no longer matches and
-    drops the row, and ``get()`` raised ``DoesNotExist`` (a 500 under concurrent transitions). The second
-    statement sees everything committed before the lock was granted (READ COMMITTED)."""
+    we wait, PostgreSQL re-checks the join against the moved row, finds the old unit no longer matches
+    and drops the row, and ``get()`` would raise ``DoesNotExist`` (a 500 under concurrent transitions).
+    The second statement sees everything committed before the lock was granted (READ COMMITTED)."""
     if not WorkOrder.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True):
         raise NotFound(_("找不到该工单。"))
     return WorkOrder.objects.select_related("customer", "area", "unit").get(pk=pk)

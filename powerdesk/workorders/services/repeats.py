@@ -32,8 +32,8 @@ from powerdesk.workorders.choices import ACTION_LINKS, EventKind, RepeatAction, 
 from powerdesk.workorders.events import event_row
 from powerdesk.workorders.models import Contact, RepeatCallRule, Topic, WorkOrder
 from powerdesk.workorders.reference import repeat_rule_for
+from powerdesk.workorders.services.closing import workorder_reopen
 from powerdesk.workorders.services.intake import IntakeContact, IntakeResult, contact_record
-from powerdesk.workorders.services.lifecycle import workorder_reopen
 
 __all__ = [
     "repeat_candidate",

@@ -11,7 +11,7 @@ from powerdesk.org.system import system_user
 from powerdesk.workorders.choices import BusinessType
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.routing import dispatch_suggestion, routing_rule
-from powerdesk.workorders.services.lifecycle import workorder_dispatch
+from powerdesk.workorders.services.handling import workorder_dispatch
 
 # Only fault repairs are dispatched without a dispatcher (RoutingRule.clean refuses the flag on others).
 AUTO_DISPATCH_TYPES = frozenset({BusinessType.REPAIR})

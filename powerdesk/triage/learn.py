@@ -103,6 +103,10 @@ class TriageModel:
     feature_names: list[str]
     n_word_features: int
     urgent_threshold: float = 0.5
+    # (slope, intercept) on the logit of the urgent classifier's probability, fitted to the training rows'
+    # out-of-fold scores: balanced class weights inflate the raw probability of the rarer hazards, so the
+    # confidence shown is the calibrated one (the cut-off stays on the raw probability)
+    urgent_calibration: tuple[float, float] | None = None
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
         norm = [normalise(t) for t in texts]
@@ -162,13 +166,21 @@ class TriageModel:
                 proba = proba / proba.sum()
             best = int(np.argmax(proba))
             if target == "urgent" and len(classes) == 2:
-                best = 1 if proba[1] >= getattr(self, "urgent_threshold", 0.5) else 0
+                best = 1 if proba[1] >= self.urgent_threshold else 0
+                proba = self._calibrated_urgent(proba)
             out[target] = Prediction(
                 label=classes[best],
                 confidence=float(proba[best]),
                 words=self._drivers(clf, x, best, top_words),
             )
         return out
+
+    def _calibrated_urgent(self, proba: np.ndarray) -> np.ndarray:
+        if self.urgent_calibration is None:
+            return proba
+        slope, intercept = self.urgent_calibration
+        p = 1.0 / (1.0 + np.exp(-(slope * _logit(float(proba[1])) + intercept)))
+        return np.array([1.0 - p, p])
 
     def _type_with_sub_types(self, type_proba: np.ndarray, sub_proba: np.ndarray) -> np.ndarray:
         """The business type's probabilities weighed with the sub-type classifier's mass on each type's
@@ -289,7 +301,7 @@ def fit(
         classifiers[target] = clf
     parents = {str(r["sub_type"]): str(r["business_type"]) for r in rows if r.get("sub_type")}
     tell("urgent threshold", 92)
-    threshold = _urgent_threshold(x, [_label(r, "urgent") for r in rows], seed=seed)
+    threshold, calibration = _urgent_threshold(x, [_label(r, "urgent") for r in rows], seed=seed)
     tell("fitted", 95)
     return TriageModel(
         word_vec=word_vec,
@@ -299,19 +311,28 @@ def fit(
         feature_names=[str(n) for n in names],
         n_word_features=xw.shape[1],
         urgent_threshold=threshold,
+        urgent_calibration=calibration,
     )
 
 
-def _urgent_threshold(x: sparse.csr_matrix, labels: Sequence[str], *, seed: int) -> float:
+def _logit(p: float | np.ndarray) -> Any:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _urgent_threshold(
+    x: sparse.csr_matrix, labels: Sequence[str], *, seed: int
+) -> tuple[float, tuple[float, float] | None]:
     """The urgent threshold chosen on the training rows' out-of-fold probabilities: each of
     :data:`URGENT_FOLDS` stratified folds scored by a classifier fitted on the others, the scores pooled,
     and the highest threshold that keeps the pooled recall at :data:`URGENT_RECALL` taken (0.5, the plain
     argmax, when that already does). One held-out fifth holds ~130 hazards, so its 1 % quantile is the
-    second-weakest of them and moves with the split; pooled, every hazard of the corpus is scored once."""
+    second-weakest of them and moves with the split; pooled, every hazard of the corpus is scored once.
+    The same pooled scores calibrate the probability shown (a logistic fit of the truth on their logit)."""
     keep = np.array([j for j, label in enumerate(labels) if label])
     y = np.array([labels[j] == "1" for j in keep])
     if y.sum() < 2 * URGENT_FOLDS or (~y).sum() < 2 * URGENT_FOLDS:
-        return 0.5
+        return 0.5, None
     scores = np.empty(len(keep))
     folds = StratifiedKFold(n_splits=URGENT_FOLDS, shuffle=True, random_state=seed)
     for fit_at, held_at in folds.split(keep, y):
@@ -322,7 +343,9 @@ def _urgent_threshold(x: sparse.csr_matrix, labels: Sequence[str], *, seed: int)
     hazards = np.sort(scores[y])
     # the score of the hazard below which only (1 - URGENT_RECALL) of the pooled hazards fall
     allowed_misses = int(np.floor(len(hazards) * (1 - URGENT_RECALL)))
-    return float(min(0.5, hazards[allowed_misses]))
+    platt = LogisticRegression(C=1e4).fit(_logit(scores).reshape(-1, 1), y)
+    calibration = (float(platt.coef_[0][0]), float(platt.intercept_[0]))
+    return float(min(0.5, hazards[allowed_misses])), calibration
 
 
 def split(rows: Sequence[Mapping[str, Any]], *, seed: int = 0, share: float = 0.2) -> tuple[list, list]:

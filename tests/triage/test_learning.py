@@ -72,6 +72,18 @@ def test_the_urgent_threshold_is_chosen_on_held_out_training_rows_and_never_abov
     assert first.urgent_threshold == second.urgent_threshold
 
 
+def test_the_urgent_confidence_is_the_calibrated_probability_of_the_label_said(small_model):
+    slope, intercept = small_model.urgent_calibration
+    assert slope > 0  # calibration keeps the order of the raw probabilities
+    clf = small_model.classifiers["urgent"]
+    for text in ("小区门口的电线断了掉在地上", "请问电费怎么交"):
+        raw = learn._proba(clf, small_model.row(text))[list(clf.classes_).index("1")]
+        hazard = 1 / (1 + np.exp(-(slope * np.log(raw / (1 - raw)) + intercept)))
+        said = small_model.predict(text)["urgent"]
+        expected = hazard if said.label == "1" else 1 - hazard
+        assert abs(said.confidence - expected) < 1e-9
+
+
 def test_an_urgent_probability_at_the_threshold_says_urgent(small_model):
     clf = small_model.classifiers["urgent"]
     proba = learn._proba(clf, small_model.row("小区门口的电线断了掉在地上"))

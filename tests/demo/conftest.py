@@ -7,6 +7,8 @@ a transaction that is rolled back when the module is done (each test still runs 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import transaction
@@ -26,10 +28,26 @@ def load_small(seed: int = 7, **kwargs) -> DemoSummary:
     return demo_load(seed=seed, now=NOW, **{**SMALL, **kwargs})
 
 
-@pytest.fixture(scope="module")
-def small_demo(django_db_setup, django_db_blocker) -> DemoSummary:
+@contextmanager
+def loaded_for_the_module(django_db_blocker, **kwargs) -> Iterator[DemoSummary]:
+    """One demo load shared by a module's tests (each a savepoint of its transaction), rolled back at
+    the module's end: a load takes tens of seconds, its checks milliseconds."""
     # The autouse fast-hasher fixture is function-scoped: set the same hasher for this module-wide load.
     fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     with django_db_blocker.unblock(), fast, module_wide_transaction(), transaction.atomic():
-        yield load_small()
+        yield load_small(**kwargs)
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def small_demo(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
+    with loaded_for_the_module(django_db_blocker) as summary:
+        yield summary
+
+
+@pytest.fixture(scope="module")
+def casework_demo(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
+    """Enough orders (160) for the complaints' records and judgments, a rectification asking for
+    learning, the learning assignments and last month's reports."""
+    with loaded_for_the_module(django_db_blocker, seed=11, orders=160) as summary:
+        yield summary

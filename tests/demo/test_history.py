@@ -4,6 +4,7 @@ dashboards' aggregates from the first start, with a seasonal hot spot."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.db.models import Max, Min, Sum
@@ -12,14 +13,21 @@ from powerdesk.analytics.models import DailyRollup, OrderFact
 from powerdesk.complaints.models import Judgment
 from powerdesk.complaints.services import JUDGED, checklist_of
 from powerdesk.core import clock
+from powerdesk.demo.loader import DemoSummary
 from powerdesk.workorders.models import WorkOrder, WorkOrderEvent
-from tests.demo.conftest import NOW, load_small
+from tests.demo.conftest import NOW, loaded_for_the_module
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_thirteen_months_of_history_in_the_aggregates():
-    summary = load_small(seed=3, orders=120, history_months=13)
+@pytest.fixture(scope="module")
+def history_demo(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
+    with loaded_for_the_module(django_db_blocker, seed=3, orders=160, history_months=13) as summary:
+        yield summary
+
+
+def test_the_demo_has_thirteen_months_of_history_in_the_aggregates(history_demo):
+    summary = history_demo
     assert summary.history > summary.orders - summary.history > 0
     span = WorkOrder.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
     first = clock.local_date(span["first"])
@@ -33,10 +41,9 @@ def test_the_demo_has_thirteen_months_of_history_in_the_aggregates():
     assert all(n.startswith(f"{clock.local_date(at):%y%m%d}") for n, at in numbers)
 
 
-def test_the_demo_verdict_mix_covers_the_past_months():
+def test_the_demo_verdict_mix_covers_the_past_months(history_demo):
     """Archived complaints carry their judgment (demo/verdicts.py), and the history's copies keep it: the
     verdict mix of months before the replayed days is not all zero."""
-    load_small(seed=3, orders=160, history_months=13)
     judged = Judgment.objects.values("record__order_id").distinct().count()
     assert judged > 2
     # Every archived complaint of the replay (the history's copies have no source of their own) is judged.

@@ -37,7 +37,7 @@ from powerdesk.applications.services import (
     kind_notice,
 )
 from powerdesk.audit import services as audit
-from powerdesk.core import bulk, clock, phones
+from powerdesk.core import clock, phones
 from powerdesk.core.errors import (
     DomainError,
     NotFound,
@@ -46,21 +46,18 @@ from powerdesk.core.errors import (
     ValidationFailed,
 )
 from powerdesk.customers.models import Customer
-from powerdesk.notify.models import NotifyChannel
-from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import Role, RoleScope, Unit, UnitKind, User
 from powerdesk.org.selectors import user_sees_unit
-from powerdesk.portal import rules, selectors
+from powerdesk.portal import codes, rules, selectors
+from powerdesk.portal.codes import Throttled, wrong_code
 from powerdesk.portal.models import (
     AccountBinding,
     CodePurpose,
-    OneTimeCode,
     OwnershipProof,
     PortalAccount,
     PortalApplication,
     PortalApplicationKind,
     PortalConsent,
-    PortalHit,
     PortalSession,
     ProofMethod,
     ProofState,
@@ -77,24 +74,6 @@ PORTAL_ROLE = "portal"
 PORTAL_NAME = "网上营业厅"
 
 
-class Throttled(DomainError):
-    code = "throttled"
-    http_status = 429
-
-
-def _wrong_code() -> ValidationFailed:
-    message = _("验证码错误或已失效，请重新获取。")
-    return ValidationFailed(message, code="code_invalid", fields={"code": [message]})
-
-
-def _count(key: str, window: dt.datetime) -> int:
-    return bulk.increment(PortalHit, "count", key=key[:100], window=window)
-
-
-def _seen(key: str, window: dt.datetime) -> int:
-    return PortalHit.objects.filter(key=key[:100], window=window).values_list("count", flat=True).first() or 0
-
-
 def _mobile(phone_text: str) -> str:
     try:
         phone = phones.normalise(phone_text)
@@ -109,90 +88,19 @@ def _mobile(phone_text: str) -> str:
 # --- sign-in ------------------------------------------------------------------------------------------
 
 
-def _code_create(
-    *, phone: str, purpose: str, address: str | None, now: dt.datetime
-) -> tuple[OneTimeCode, str]:
-    config = selectors.portal_settings()
-    code = rules.new_code(config.code_length)
-    row = OneTimeCode.objects.create(
-        phone=phone,
-        purpose=purpose,
-        digest=rules.code_digest(phone, purpose, code),
-        created_at=now,
-        expires_at=now + dt.timedelta(seconds=config.code_valid_seconds),
-        address=address,
-    )
-    # A newer code replaces the older ones of the same phone and purpose.
-    OneTimeCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).exclude(pk=row.pk).update(
-        used_at=now
-    )
-    return row, code
-
-
 def sign_in_code_request(*, phone_text: str, address: str | None) -> None:
     """Send a sign-in code to ``phone_text`` by SMS (the one-time-code category: neither quiet hours nor
-    opt-outs hold it back). The same for every valid mobile number; ``Throttled`` past the limits."""
+    opt-outs hold it back). The same for every valid mobile number; ``Throttled`` past the limits per
+    phone and per address."""
     phone = _mobile(phone_text)
     config = selectors.portal_settings()
-    now = clock.now()
-    window = rules.hour_window(now)
-    with transaction.atomic():
-        by_phone = _count(f"code:phone:{rules.phone_key(phone)}", window)
-        by_address = _count(f"code:addr:{address or 'unknown'}", window)
-        if by_phone > config.codes_per_phone_hour or by_address > config.codes_per_address_hour:
-            raise_later = True
-        else:
-            raise_later = False
-            _row, code = _code_create(phone=phone, purpose=CodePurpose.SIGN_IN, address=address, now=now)
-            notification_enqueue(
-                channel=NotifyChannel.SMS,
-                template_code=SIGN_IN_TEMPLATE,
-                context={"code": code, "minutes": max(1, config.code_valid_seconds // 60)},
-                recipient_address=phone,
-            )
-    if raise_later:  # after the counters committed: a refused request still counts
-        raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
-
-
-def _check_failures(phone: str, address: str | None, window: dt.datetime) -> None:
-    config = selectors.portal_settings()
-    if (
-        _seen(f"fail:phone:{rules.phone_key(phone)}", window) >= config.failures_per_phone_hour
-        or _seen(f"fail:addr:{address or 'unknown'}", window) >= config.failures_per_address_hour
-    ):
-        raise Throttled(_("验证失败次数过多，请稍后再试。"))
-
-
-def _code_check(*, phone: str, purpose: str, code: str, address: str | None) -> OneTimeCode:
-    """The phone's live code of ``purpose`` if ``code`` is it (then marked used); every other case is
-    the same error. Wrong codes count against the code, the phone and the address."""
-    now = clock.now()
-    window = rules.hour_window(now)
-    _check_failures(phone, address, window)
-    config = selectors.portal_settings()
-    failed = False
-    with transaction.atomic():
-        row = (
-            OneTimeCode.objects.select_for_update()
-            .filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
-            .order_by("-created_at")
-            .first()
-        )
-        if row is not None and rules.code_matches(row.digest, phone, purpose, code):
-            row.used_at = now
-            row.save(update_fields=["used_at"])
-            return row
-        if row is not None:
-            row.attempts += 1
-            if row.attempts >= config.code_attempts:
-                row.used_at = now  # spent: a new code must be asked for
-            row.save(update_fields=["attempts", "used_at"])
-        _count(f"fail:phone:{rules.phone_key(phone)}", window)
-        _count(f"fail:addr:{address or 'unknown'}", window)
-        failed = True
-    if failed:
-        raise _wrong_code()
-    raise AssertionError("unreachable")
+    codes.code_send(
+        phone=phone,
+        purpose=CodePurpose.SIGN_IN,
+        address=address,
+        template_code=SIGN_IN_TEMPLATE,
+        context={"minutes": max(1, config.code_valid_seconds // 60)},
+    )
 
 
 def sign_in_verify(*, phone_text: str, code: str, address: str | None) -> tuple[PortalAccount, str]:
@@ -201,14 +109,14 @@ def sign_in_verify(*, phone_text: str, code: str, address: str | None) -> tuple[
     try:
         phone = phones.normalise(phone_text)
     except phones.InvalidPhone:
-        raise _wrong_code() from None
-    _code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=code, address=address)
+        raise wrong_code() from None
+    codes.code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=code, address=address)
     now = clock.now()
     config = selectors.portal_settings()
     with transaction.atomic():
         account, _new = PortalAccount.objects.get_or_create(phone=phone, defaults={"created_at": now})
         if not account.is_active:
-            raise _wrong_code()
+            raise wrong_code()
         account.last_sign_in_at = now
         account.save(update_fields=["last_sign_in_at"])
         key = secrets.token_urlsafe(32)
@@ -254,8 +162,8 @@ def binding_create(
     by_account = f"bind:acct:{account.pk}"
     by_address = f"bind:addr:{address or 'unknown'}"
     if (
-        _seen(by_account, rules.day_window(now)) >= config.binds_per_account_day
-        or _seen(by_address, rules.hour_window(now)) >= config.binds_per_address_hour
+        codes.seen(by_account, rules.day_window(now)) >= config.binds_per_account_day
+        or codes.seen(by_address, rules.hour_window(now)) >= config.binds_per_address_hour
     ):
         raise Throttled(_("绑定尝试次数过多，请明天再试或到营业厅办理。"))
     customer = Customer.objects.filter(account_no=(account_no or "").strip()).first()
@@ -267,8 +175,8 @@ def binding_create(
         else None
     )
     if customer is None or method is None:
-        _count(by_account, rules.day_window(now))
-        _count(by_address, rules.hour_window(now))
+        codes.hit(by_account, rules.day_window(now))
+        codes.hit(by_address, rules.hour_window(now))
         message = _("户号与户主信息不符，请核对后重试。")
         raise ValidationFailed(message, fields={"account_no": [message]})
     binding, _new = AccountBinding.objects.get_or_create(
@@ -321,32 +229,24 @@ def proof_start(
     rule = selectors.proof_rule(kind)
     if rule is None:
         raise NotFound(_("没有这种业务的身份核验规则。"))
-    now = clock.now()
-    with transaction.atomic():
-        proof = OwnershipProof(
-            account=account, customer=customer, rule=rule, method=rule.method, created_at=now
+    proof = OwnershipProof(
+        account=account, customer=customer, rule=rule, method=rule.method, created_at=clock.now()
+    )
+    if rule.method == ProofMethod.ACCOUNT_PHONE_CODE:
+        phone = customer.primary_phone
+        if not phone:
+            message = _("该户号未登记手机号码，请到营业厅核验身份。")
+            raise ValidationFailed(message, code="no_registered_phone")
+        # Counted per phone and per address like the sign-in codes (``Throttled`` past either).
+        proof.code = codes.code_send(
+            phone=phone,
+            purpose=CodePurpose.PROOF,
+            address=address,
+            template_code=PROOF_TEMPLATE,
+            context={"kind": str(rule.name), "account_no": customer.account_no},
+            customer=customer,
         )
-        if rule.method == ProofMethod.ACCOUNT_PHONE_CODE:
-            phone = customer.primary_phone
-            if not phone:
-                message = _("该户号未登记手机号码，请到营业厅核验身份。")
-                raise ValidationFailed(message, code="no_registered_phone")
-            window = rules.hour_window(now)
-            if (
-                _count(f"code:phone:{rules.phone_key(phone)}", window)
-                > selectors.portal_settings().codes_per_phone_hour
-            ):
-                raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
-            row, code = _code_create(phone=phone, purpose=CodePurpose.PROOF, address=address, now=now)
-            proof.code = row
-            notification_enqueue(
-                channel=NotifyChannel.SMS,
-                template_code=PROOF_TEMPLATE,
-                context={"code": code, "kind": str(rule.name), "account_no": customer.account_no},
-                recipient_address=phone,
-                customer=customer,
-            )
-        proof.save()
+    proof.save()
     return proof
 
 
@@ -357,10 +257,10 @@ def proof_verify(*, proof: OwnershipProof, code: str, address: str | None) -> Ow
         or proof.method != ProofMethod.ACCOUNT_PHONE_CODE
         or proof.code is None
     ):
-        raise _wrong_code()
-    row = _code_check(phone=proof.code.phone, purpose=CodePurpose.PROOF, code=code, address=address)
+        raise wrong_code()
+    row = codes.code_check(phone=proof.code.phone, purpose=CodePurpose.PROOF, code=code, address=address)
     if row.pk != proof.code_id:
-        raise _wrong_code()
+        raise wrong_code()
     proof.state = ProofState.VERIFIED
     proof.verified_at = clock.now()
     proof.save(update_fields=["state", "verified_at"])

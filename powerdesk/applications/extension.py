@@ -7,7 +7,9 @@ registered once, from ``ApplicationsConfig.ready()``.
 - the API's order detail carries ``application``;
 - the timeline labels and presents this app's events;
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
-  (:mod:`.services.closing`).
+  (:mod:`.services.closing`);
+- a 业务办理 order opened by the ordinary intake opens its application (:mod:`.services.intake`), and the
+  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
-from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
+from powerdesk.applications.models import (
+    DocumentType,
+    NoticeChannel,
+    StepState,
+    StepTemplate,
+)
 from powerdesk.applications.services import closing
+from powerdesk.applications.services import intake as intake_hook
+from powerdesk.applications.services.steps import NOTICE_HINT
+from powerdesk.applications.services.templates import kinds_notices
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
 from powerdesk.sla.models import ClockKind
@@ -69,6 +79,21 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "receipts": list(application.receipts.select_related("document", "step__template", "attachment")),
         "documents": list(DocumentType.objects.filter(is_active=True)),
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
+    }
+
+
+def _intake_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
+    """The intake form's 一次性告知 block: each kind's document list, and how the list was given (for a
+    业务办理 order; the field is ignored for other business types)."""
+    kinds = [{"kind": kind, "documents": documents} for kind, documents in kinds_notices() if documents]
+    chosen = request.POST.get(NOTICE_HINT, "") if request.method == "POST" else ""
+    return {
+        "hint": NOTICE_HINT,
+        "choices": NoticeChannel.choices,
+        "chosen": chosen or NoticeChannel.PRINTED,
+        "kinds": kinds,
+        "open": (request.POST if request.method == "POST" else request.GET).get("business_type")
+        == "application",
     }
 
 
@@ -143,3 +168,11 @@ def register() -> None:
     ext.event_presenters.register(OWNER, "applications.events", present)
     ext.transition_refusals.register(OWNER, "applications.cancel_started", closing.cancel_refusal)
     ext.transition_applied.register(OWNER, "applications.steps_end_on_close", closing.steps_end_on_close)
+    # before the early warning's re-scoring (position 100): the order's due time is the steps' by then
+    ext.contact_counted.register(
+        OWNER, "applications.open", intake_hook.application_open_at_intake, position=80
+    )
+    ext.intake_panels.register(
+        OWNER, "applications.notice", Panel("form", "applications/_intake_notice.html", _intake_panel)
+    )
+    ext.intake_hints.register(OWNER, NOTICE_HINT, NOTICE_HINT)

@@ -47,6 +47,7 @@ EVENT_KINDS = {
     services.DOCUMENT_REQUESTED: gettext_lazy("补件要求"),
     services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
     "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
+    "app_kind_corrected": gettext_lazy("业务办理类别按客户类型更正"),
 }
 
 

@@ -169,10 +169,7 @@ def register() -> None:
     ext.event_presenters.register(OWNER, "applications.events", present)
     ext.transition_refusals.register(OWNER, "applications.cancel_started", closing.cancel_refusal)
     ext.transition_applied.register(OWNER, "applications.steps_end_on_close", closing.steps_end_on_close)
-    # before the early warning's re-scoring (position 100): the order's due time is the steps' by then
-    ext.contact_counted.register(
-        OWNER, "applications.open", intake_hook.application_open_at_intake, position=80
-    )
+    ext.order_accepted.register(OWNER, "applications.open", intake_hook.application_open_at_intake)
     ext.intake_panels.register(
         OWNER, "applications.notice", Panel("form", "applications/_intake_notice.html", _intake_panel)
     )

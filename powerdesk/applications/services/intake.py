@@ -1,7 +1,7 @@
 """An application opened by the ordinary intake: a 业务办理 order is an application whichever door it
 came through — the hall clerk's application form, the portal, the API's applications endpoint, or the
 console's and the API's ordinary intake (workorders never imports this app: the hook below is registered
-on ``workorders.extensions.contact_counted``).
+on ``workorders.extensions.order_accepted``, after the 受理 event, so the order's first event stays 受理).
 
 The kind is the one :func:`application_start` asked for, else the order's sub-type's
 (:func:`powerdesk.applications.rules.kind_for_customer`: a sub-type shared by several kinds, 低压新装, by
@@ -28,7 +28,7 @@ def kind_for_order(*, sub_type_id: int, customer_type: str | None, asked: str = 
 
 
 def application_open_at_intake(context: ext.ContactContext) -> None:
-    """``contact_counted``: a contact that opens a 业务办理 order of an application kind opens its
+    """``order_accepted``: a contact that opens a 业务办理 order of an application kind opens its
     application (steps, clocks, 一次性告知 record, ``app_started``) in the intake's transaction."""
     order = context.order
     if not context.opened or order.business_type != BusinessType.APPLICATION or order.sub_type_id is None:
@@ -46,7 +46,6 @@ def application_open_at_intake(context: ext.ContactContext) -> None:
     notice_channel = rules.intake_notice_channel(
         hints.get(NOTICE_HINT, ""), order.channel, NoticeChannel.values
     )
-    application = application_open(
+    application_open(
         order=order, kind=kind, actor=contact.actor, at=contact.now, notice_channel=notice_channel
     )
-    context.event_data["application"] = {"kind": kind.code, "id": application.pk}

@@ -9,7 +9,9 @@ registered once, from ``ApplicationsConfig.ready()``.
 - the API's order detail carries ``application``, and on a complaint ``late_document_requests``;
 - the timeline labels and presents this app's events;
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
-  (:mod:`.services.closing`).
+  (:mod:`.services.closing`);
+- a 业务办理 order opened by the ordinary intake opens its application (:mod:`.services.intake`), and the
+  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from rest_framework import serializers
 from powerdesk.applications import selectors, services
 from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
 from powerdesk.applications.services import closing, suspension
+from powerdesk.applications.services import intake as intake_hook
+from powerdesk.applications.services.steps import NOTICE_HINT
+from powerdesk.applications.services.templates import kinds_notices
 from powerdesk.core.extensions import DetailField, Panel
 from powerdesk.org.selectors import user_may
 from powerdesk.sla.extensions import own_pauses
@@ -41,6 +46,7 @@ EVENT_KINDS = {
     services.DOCUMENT_REQUESTED: gettext_lazy("补件要求"),
     services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
     "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
+    "app_kind_corrected": gettext_lazy("业务办理类别按客户类型更正"),
 }
 
 
@@ -103,6 +109,21 @@ def _late_field() -> serializers.Field:
 
 def _load_late(order: WorkOrder, request: Any) -> Any:
     return _late_requests(order, request.user)
+
+
+def _intake_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
+    """The intake form's 一次性告知 block: each kind's document list, and how the list was given (for a
+    业务办理 order; the field is ignored for other business types)."""
+    kinds = [{"kind": kind, "documents": documents} for kind, documents in kinds_notices() if documents]
+    chosen = request.POST.get(NOTICE_HINT, "") if request.method == "POST" else ""
+    return {
+        "hint": NOTICE_HINT,
+        "choices": NoticeChannel.choices,
+        "chosen": chosen or NoticeChannel.PRINTED,
+        "kinds": kinds,
+        "open": (request.POST if request.method == "POST" else request.GET).get("business_type")
+        == "application",
+    }
 
 
 def _field() -> serializers.Field:
@@ -203,3 +224,8 @@ def register() -> None:
     )
     for kind in (ClockKind.APP_STEP, ClockKind.APP_PROCESS):  # paused and resumed by the hook above
         own_pauses.register(OWNER, f"applications.{kind}", kind)
+    ext.order_accepted.register(OWNER, "applications.open", intake_hook.application_open_at_intake)
+    ext.intake_panels.register(
+        OWNER, "applications.notice", Panel("form", "applications/_intake_notice.html", _intake_panel)
+    )
+    ext.intake_hints.register(OWNER, NOTICE_HINT, NOTICE_HINT)

@@ -6,7 +6,10 @@
   required steps are done (steps sharing a ``seq`` run in parallel; optional ones do not hold it back);
 - :func:`step_due`: a step's due time on the working-day calendar;
 - :func:`resumed_due`: a paused clock's due time once it resumes, pushed by the working time the pause took;
-- :func:`return_targets`: the steps a step may be sent back to.
+- :func:`return_targets`: the steps a step may be sent back to;
+- :func:`kind_for_customer`: the kind an order of a sub-type opens for a customer (a sub-type several
+  kinds share, 低压新装, is told apart by the customer's type);
+- :func:`intake_notice_channel`: how the 一次性告知 list was given when the ordinary intake opens one.
 """
 
 from __future__ import annotations
@@ -14,9 +17,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
+from powerdesk.customers.models import RESIDENTIAL_TYPES
 from powerdesk.sla import rules as sla_rules
 from powerdesk.sla.rules import WORKING_DAYS, due_time
+
+
+class ScopedKind(Protocol):
+    customer_scope: str
+
+
+KindT = TypeVar("KindT", bound=ScopedKind)
 
 
 @dataclass(frozen=True)
@@ -101,3 +113,31 @@ def acting_units(level: str, path: Sequence[tuple[int, str]]) -> list[int]:
     if not level:
         return [unit for unit, _kind in path]
     return [unit for unit, kind in path if kind == level]
+
+
+def customer_scope(customer_type: str) -> str:
+    """The ``CustomerScope`` a customer of ``customer_type`` falls in (居民 or 非居民)."""
+    return "residential" if customer_type in RESIDENTIAL_TYPES else "non_residential"
+
+
+def kind_for_customer(kinds: Sequence[KindT], customer_type: str | None) -> KindT | None:
+    """Of the kinds of one sub-type (in their order), the one for the customer: the first whose scope is
+    the customer's, else the first open to any customer, else the first. Without a customer, the first
+    open to any, else the first."""
+    if not kinds:
+        return None
+    if customer_type:
+        scope = customer_scope(customer_type)
+        for kind in kinds:
+            if kind.customer_scope == scope:
+                return kind
+    return next((k for k in kinds if k.customer_scope == "any"), kinds[0])
+
+
+def intake_notice_channel(given: str, order_channel: str, choices: Iterable[str]) -> str:
+    """How the 一次性告知 list was given for an application the ordinary intake opened: what the clerk
+    chose on the form; else the portal's own for a portal order, the printed notice for the others (the
+    hall hands it over, the order page prints it)."""
+    if given in set(choices):
+        return given
+    return "portal" if order_channel == "portal" else "printed"

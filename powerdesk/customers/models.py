@@ -24,6 +24,11 @@ class ContactChannel(models.TextChoices):
     APP = "app", _("网上国网")
 
 
+# The residential customer types (居民): the rest are non-residential (非居民) wherever a rule tells them
+# apart (outage notices' audience, the application kind of a shared sub-type).
+RESIDENTIAL_TYPES = frozenset({CustomerType.URBAN_RESIDENT.value, CustomerType.RURAL_RESIDENT.value})
+
+
 class Customer(models.Model):
     account_no = models.CharField(_("户号"), max_length=20, unique=True)
     name = models.CharField(_("户名"), max_length=100)

@@ -12,6 +12,12 @@ The guarantees, and where each comes from:
   UPDATE (committed before the transport is called), like healthchecks' ``sendalerts``.
 - *rendered once*: the text is rendered from the template and the stored context when the row is first
   claimed, and stored before the transport is called; a retry sends that stored text again.
+- *secrets never kept*: a one-time code is a ``secret`` of the row, not part of its context: it waits in
+  the row's context under :data:`SECRET_CONTEXT` only until the row is finished (sent, failed for good,
+  cancelled), when it is dropped. The stored text is rendered with each secret masked
+  (:data:`SECRET_MASK`); the text given to the transport is rendered with the secrets, in memory, at
+  every attempt. So the clear code lives in the database while the message waits to go out, and after
+  that only in the message itself (the gateway, the outbox file that is the demo's phone).
 - *at most once after a crash*: a worker killed between the transport call and "mark sent" leaves the row
   in ``sending``, claimed by its job. Procrastinate hands that job out again once the worker stopped
   sending heartbeats (``tasks.retry_stalled_sends``); the job's new run takes its own claim over at once
@@ -28,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Func, JSONField, Q, Value
 from django.utils.translation import gettext as _
 
 from powerdesk.core import bulk, clock, metrics, refcache
@@ -58,6 +64,10 @@ SENDING_STALE_AFTER = dt.timedelta(minutes=5)
 # workers share a storm (a sluggish gateway at ~0.1 s a message takes ~10 s per job).
 NOTIFICATIONS_PER_JOB = 100
 
+# Where a row's secrets wait until it is sent, and what the stored text shows in their place.
+SECRET_CONTEXT = "_secret"
+SECRET_MASK = "******"
+
 
 class SendInProgress(TransientError):
     """Another worker holds a fresh claim on the row; try later, when it is sent or its claim is stale."""
@@ -74,6 +84,7 @@ def notification_enqueue(
     dedupe_key: str | None = None,
     customer: Any = None,
     suppress: str = "",
+    secret: Mapping[str, str] | None = None,
 ) -> Notification | None:
     """Queue one notification and its delivery, in the caller's transaction.
 
@@ -97,6 +108,7 @@ def notification_enqueue(
         "dedupe_key": dedupe_key,
         "customer": customer,
         "suppress": suppress,
+        "secret": secret,
     }
     created = notification_enqueue_many([request])
     return Notification.objects.select_related("template").get(pk=created[0]) if created else None
@@ -153,7 +165,7 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
             "recipient_address": (request.get("recipient_address") or "").strip(),
             "channel": request["channel"],
             "template_id": templates[request["template_code"]].pk,
-            "context": request["context"] or {},
+            "context": _with_secret(request),
             "order_id": _id(request, "order"),
             "customer_id": decision.customer_id,
             "dedupe_key": request.get("dedupe_key") or None,
@@ -219,6 +231,25 @@ def _defer_sends(written: list[tuple[int, str, dt.datetime | None]], *, created_
         )
 
 
+def _with_secret(request: Mapping[str, Any]) -> dict[str, Any]:
+    context = dict(request["context"] or {})
+    context.pop(SECRET_CONTEXT, None)
+    if request.get("secret"):
+        context[SECRET_CONTEXT] = {str(k): str(v) for k, v in request["secret"].items()}
+    return context
+
+
+def _without_secret() -> Func:
+    """The stored context less its secrets, in SQL (``jsonb - key``): a finished row keeps none."""
+    return Func(
+        F("context"),
+        Value(SECRET_CONTEXT),
+        arg_joiner=" - ",
+        template="(%(expressions)s)",
+        output_field=JSONField(),
+    )
+
+
 def _id(request: Mapping[str, Any], name: str) -> int | None:
     obj = request.get(name)
     return obj.pk if obj is not None else request.get(f"{name}_id")
@@ -279,10 +310,26 @@ def _claim(
     return claimed == 1
 
 
+def _scrubbed(notification: Notification, error: str) -> str:
+    """``error`` with the row's secrets masked: a gateway may echo the text it refused, and the error is
+    stored and logged."""
+    for value in ((notification.context or {}).get(SECRET_CONTEXT) or {}).values():
+        if value:
+            error = error.replace(str(value), SECRET_MASK)
+    return error
+
+
 def _record_failure(notification: Notification, error: str, *, permanent: bool) -> None:
+    error = _scrubbed(notification, error)
     _same_row(notification).filter(
         state=NotificationState.SENDING, claimed_at=notification.claimed_at
-    ).update(state=NotificationState.FAILED, last_error=error[:2000], permanent_error=permanent)
+    ).update(
+        state=NotificationState.FAILED,
+        last_error=error[:2000],
+        permanent_error=permanent,
+        # A retry needs the secrets; a message that failed for good does not.
+        **({"context": _without_secret()} if permanent else {}),
+    )
     metrics.NOTIFICATION_FAILURES.labels(notification.channel, str(permanent).lower()).inc()
 
 
@@ -292,6 +339,7 @@ def _mark_sent(notification: Notification, result: SendResult) -> None:
         sent_at=clock.now(),
         provider_message_id=result.provider_id[:200],
         last_error="",
+        context=_without_secret(),
     )
 
 
@@ -329,7 +377,9 @@ def notification_send(
         transport = transport_for(notification.channel)
         result = transport.send(notification)
     except PermanentError as exc:
-        logger.warning("notification %s failed permanently: %s", notification_id, exc.message)
+        logger.warning(
+            "notification %s failed permanently: %s", notification_id, _scrubbed(notification, exc.message)
+        )
         _record_failure(notification, exc.message, permanent=True)
     except TransientError as exc:
         _record_failure(notification, exc.message, permanent=False)
@@ -337,9 +387,10 @@ def notification_send(
     except Exception as exc:
         # An unforeseen error (a bug, a library's own exception): recorded and retried a bounded number
         # of times rather than lost.
+        error = _scrubbed(notification, f"{type(exc).__name__}: {exc}")
         logger.exception("notification %s: unexpected error", notification_id)
-        _record_failure(notification, f"{type(exc).__name__}: {exc}", permanent=False)
-        raise TransientError(f"{type(exc).__name__}: {exc}") from exc
+        _record_failure(notification, error, permanent=False)
+        raise TransientError(error) from exc
     else:
         _mark_sent(notification, result)
         receipt = transport.receipt(notification, result)
@@ -349,16 +400,23 @@ def notification_send(
 
 
 def _render(notification: Notification) -> None:
-    """Fill in the subject and text once, from the template as it is at the first send."""
-    if notification.text:
-        return
-    subject, text = notification.template.render(notification.context or {})
-    if not text:
-        raise PermanentError(_("通知内容为空"))
-    notification.subject, notification.text = subject[:200], text
-    _same_row(notification).filter(state=NotificationState.SENDING).update(
-        subject=notification.subject, text=notification.text
-    )
+    """Fill in the subject and text once, from the template as it is at the first send, with the row's
+    secrets masked; then, for a row with secrets, give the transport the text with them (in memory
+    only, at every attempt)."""
+    context = dict(notification.context or {})
+    secret = context.pop(SECRET_CONTEXT, None) or {}
+    if not notification.text:
+        masked = {**context, **dict.fromkeys(secret, SECRET_MASK)}
+        subject, text = notification.template.render(masked)
+        if not text:
+            raise PermanentError(_("通知内容为空"))
+        notification.subject, notification.text = subject[:200], text
+        _same_row(notification).filter(state=NotificationState.SENDING).update(
+            subject=notification.subject, text=notification.text
+        )
+    if secret:
+        # The subject stays masked: it is what the outbox prints on the worker's console.
+        notification.text = notification.template.render({**context, **secret})[1]
 
 
 def notification_send_batch(
@@ -399,6 +457,6 @@ def notification_cancel(*, notification_id: int) -> bool:
         state=NotificationState.FAILED, permanent_error=False
     )
     cancelled = Notification.objects.filter(cancellable, pk=notification_id).update(
-        state=NotificationState.CANCELLED
+        state=NotificationState.CANCELLED, context=_without_secret()
     )
     return cancelled == 1

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-RESIDENTIAL_TYPES = frozenset({"urban_resident", "rural_resident"})
+from powerdesk.customers.models import RESIDENTIAL_TYPES
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,10 @@ The points, in the order an order meets them:
     call, after the order is written and before the contact's event (受理 or 重复来电): add to that event's
     data. (A contact that re-opens an order goes through the ``reopen`` transition and its hooks.) The
     risk app re-scores the order here.
+``order_accepted``
+    Called in the intake's transaction once a new order's 受理 event and its contact are written (the
+    order's first event stays 受理): write what follows the acceptance, with events of your own. The
+    applications app opens a 业务办理 order's application here.
 ``attachment_holds``
     Conditions (``Q`` objects on ``Attachment``) under which an order's attachments must be kept: a
     retention job deletes only what :func:`powerdesk.workorders.selectors.attachments_retainable`
@@ -234,6 +238,9 @@ class ContactContext:
 
 ContactHook = Callable[[ContactContext], None]
 contact_counted: Registry[ContactHook] = Registry("contact_counted")
+# A new order's 受理 event and contact are written: what must follow the acceptance on the timeline (the
+# applications app opens a 业务办理 order's application, with its own event), in the intake's transaction.
+order_accepted: Registry[ContactHook] = Registry("order_accepted")
 
 # The intake form: panels inside the form (context(request, customer or None)), the extra fields they post
 # (names; the view hands their values to the contact's ``hints``), and the API's additions to its answer,

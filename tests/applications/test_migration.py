@@ -58,3 +58,67 @@ def test_an_order_open_before_the_applications_gets_step_clocks_and_its_reply_cl
     assert event.data["adopted"] is True and event.data["cancelled_clocks"] == [reply.pk]
     SEED._adopt_open_orders(apps)  # run again (the test seeding does): nothing doubles
     assert Application.objects.filter(order=order).count() == 1
+
+
+CORRECT = importlib.import_module("powerdesk.applications.migrations.0006_adopted_non_residential_lv")
+
+
+def _open_lv_order(users, who):
+    """A 低压新装 order taken before the applications app (no application: the sub-type set after)."""
+    with time_machine.travel(MONDAY, tick=False):
+        order = intake(users, who, business_type="application", topic_code="business_env", description="新装")
+    order.sub_type = SubType.objects.get(code="app_new_lv")
+    order.save(update_fields=["sub_type"])
+    return order
+
+
+def test_an_open_low_voltage_order_of_a_business_is_adopted_as_non_residential(
+    users, customer, business_customer
+):
+    shop = _open_lv_order(users, business_customer)
+    home = _open_lv_order(users, customer)
+    SEED._adopt_open_orders(apps)
+    assert Application.objects.get(order=shop).kind.code == "lv_business"
+    assert Application.objects.get(order=home).kind.code == "lv_resident"
+
+
+def test_the_correction_moves_a_business_adopted_as_residential_onto_the_non_residential_kind(
+    users, customer, business_customer, monkeypatch
+):
+    shop = _open_lv_order(users, business_customer)
+    home = _open_lv_order(users, customer)
+    # what 0002 did before it told the customers apart: the sub-type's first kind for everyone
+    monkeypatch.setattr(SEED, "_kind_for", lambda kinds, order: kinds[0])
+    SEED._adopt_open_orders(apps)
+    wrong = Application.objects.get(order=shop)
+    assert wrong.kind.code == "lv_resident"
+    old_clocks = [wrong.process_clock_id, *wrong.steps.values_list("clock_id", flat=True)]
+
+    CORRECT.correct(apps)
+
+    fixed = Application.objects.select_related("process_clock").get(order=shop)
+    assert fixed.kind.code == "lv_business"
+    assert set(fixed.notice_documents) >= {"business_license"}
+    assert fixed.process_clock.state == ClockState.RUNNING and fixed.process_clock_id not in old_clocks
+    assert fixed.process_clock.due_at > fixed.started_at
+    assert set(Clock.objects.filter(pk__in=[c for c in old_clocks if c]).values_list("state", flat=True)) == {
+        ClockState.CANCELLED
+    }
+    running = fixed.steps.filter(state=StepState.ACTIVE).select_related("template")
+    assert running and all(s.template.kind_id == fixed.kind_id for s in running)
+    assert fixed.steps.filter(state=StepState.WITHDRAWN).exists()
+    event = WorkOrderEvent.objects.get(order=shop, kind="app_kind_corrected")
+    assert event.data["from_kind"] == "lv_resident" and event.data["kind"] == "lv_business"
+    # the residential customer's application is untouched, and a second run changes nothing
+    assert Application.objects.get(order=home).kind.code == "lv_resident"
+    CORRECT.correct(apps)
+    assert WorkOrderEvent.objects.filter(order=shop, kind="app_kind_corrected").count() == 1
+
+
+def test_the_correction_leaves_an_application_that_moved_on(users, business_customer, monkeypatch):
+    shop = _open_lv_order(users, business_customer)
+    monkeypatch.setattr(SEED, "_kind_for", lambda kinds, order: kinds[0])
+    SEED._adopt_open_orders(apps)
+    Application.objects.get(order=shop).steps.update(state=StepState.DONE)
+    CORRECT.correct(apps)
+    assert Application.objects.get(order=shop).kind.code == "lv_resident"

@@ -12,6 +12,7 @@ import pytest
 from powerdesk.applications.models import Application, DocumentReceipt
 from powerdesk.core import clock
 from powerdesk.notify.models import Notification
+from powerdesk.notify.services import SECRET_CONTEXT
 from powerdesk.portal.models import AccountBinding, PortalAccount
 from tests.e2e.conftest import shot
 from tests.workorders.test_attachments import png_bytes
@@ -39,7 +40,7 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
     code = Notification.objects.filter(template__code="portal_sign_in_code", recipient_address=PHONE).latest(
         "id"
     )
-    page.get_by_label("短信验证码").fill(str(code.context["code"]))
+    page.get_by_label("短信验证码").fill(str(code.context[SECRET_CONTEXT]["code"]))
     page.get_by_role("button", name="登录").click()
     page.get_by_label("我已阅读并同意以上隐私声明").check()
     page.get_by_role("button", name="同意并继续").click()

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from powerdesk.notify.models import Notification
+from powerdesk.notify.services import SECRET_CONTEXT
 from powerdesk.workorders import services as s
 from powerdesk.workorders.models import WorkOrder
 
@@ -37,7 +38,7 @@ def test_a_customer_reports_a_fault_on_a_phone_and_reads_the_reply(server, page,
     code = Notification.objects.filter(template__code="portal_sign_in_code", recipient_address=PHONE).latest(
         "id"
     )
-    page.get_by_label("短信验证码").fill(str(code.context["code"]))
+    page.get_by_label("短信验证码").fill(str(code.context[SECRET_CONTEXT]["code"]))
     page.get_by_role("button", name="登录").click()
 
     assert page.get_by_role("heading", name="隐私声明").is_visible()

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from powerdesk.applications.models import ApplicationKind, DocumentType
+from powerdesk.applications.seeded import DOCUMENT_NAMES, KIND_NAMES
 from powerdesk.complaints.models import Checklist, Severity
 from powerdesk.complaints.seeded import CHECKLIST_NAMES, SEVERITY_NAMES
 from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
@@ -38,6 +40,8 @@ def chinese(labels) -> set[str]:
         (Checklist, CHECKLIST_NAMES),
         (QuestionSet, QUESTION_SET_NAMES),
         (TimeBand, TIME_BAND_NAMES),
+        (ApplicationKind, KIND_NAMES),
+        (DocumentType, DOCUMENT_NAMES),
     ],
 )
 def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
@@ -47,7 +51,20 @@ def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "model", [Topic, Role, SubType, SlaPolicy, SuspendReason, Severity, Checklist, QuestionSet, TimeBand]
+    "model",
+    [
+        Topic,
+        Role,
+        SubType,
+        SlaPolicy,
+        SuspendReason,
+        Severity,
+        Checklist,
+        QuestionSet,
+        TimeBand,
+        ApplicationKind,
+        DocumentType,
+    ],
 )
 def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):
     rows = list(model.objects.all())

@@ -18,6 +18,7 @@ from powerdesk.portal.models import OwnershipProof, PortalApplication, ProofStat
 from powerdesk.portal.services import proof_confirm_in_hall
 from powerdesk.workorders.models import Attachment
 from powerdesk.workorders.services import workorder_dispatch
+from tests.portal.conftest import read_code
 from tests.workorders.test_attachments import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_a_transfer_needs_the_code_sent_to_the_accounts_phone(portal, customer):
     assert wrong.status_code == 400
     right = portal.post(
         reverse("portal:apply_proof_code", args=["transfer"]),
-        {"customer": customer.account_no, "code": sms.context["code"]},
+        {"customer": customer.account_no, "code": read_code(sms)},
     )
     assert right.status_code == 302
     assert "已于" in portal.get(url + f"?customer={customer.account_no}").content.decode()
@@ -135,7 +136,7 @@ def test_a_transfer_needs_the_code_sent_to_the_accounts_phone(portal, customer):
 
 def test_a_proof_for_one_kind_does_not_open_another(portal, customer):
     portal.post(reverse("portal:apply_proof", args=["transfer"]), {"customer": customer.account_no})
-    code = Notification.objects.get(template__code="portal_proof_code").context["code"]
+    code = read_code(Notification.objects.get(template__code="portal_proof_code"))
     portal.post(
         reverse("portal:apply_proof_code", args=["transfer"]), {"customer": customer.account_no, "code": code}
     )

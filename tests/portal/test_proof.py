@@ -9,6 +9,7 @@ from powerdesk.core.errors import NotFound, ValidationFailed
 from powerdesk.notify.models import Notification
 from powerdesk.portal import selectors, services
 from powerdesk.portal.models import PortalAccount, ProofState
+from tests.portal.conftest import read_code
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_a_transfer_needs_the_code_sent_to_the_accounts_registered_phone(account
     assert sms.recipient_address == "13600002222"
     with pytest.raises(ValidationFailed):
         services.proof_verify(proof=proof, code="not-it", address=None)
-    services.proof_verify(proof=proof, code=sms.context["code"], address=None)
+    services.proof_verify(proof=proof, code=read_code(sms), address=None)
     proof.refresh_from_db()
     assert proof.state == ProofState.VERIFIED
     assert selectors.proof_in_force(account=account, customer=customer, kind="app_transfer") == proof

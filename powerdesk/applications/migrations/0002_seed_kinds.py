@@ -210,9 +210,23 @@ def _is_workday(apps):
     return is_workday
 
 
+def _kind_for(kinds, order):
+    """The kind of the order's sub-type for its customer: 低压新装 is shared by the residential and the
+    non-residential kind, told apart by the customer's type."""
+    if not kinds:
+        return None
+    if order.customer_id is not None:
+        residential = order.customer.customer_type in ("urban_resident", "rural_resident")
+        scope = "residential" if residential else "non_residential"
+        for kind in kinds:
+            if kind.customer_scope == scope:
+                return kind
+    return next((k for k in kinds if k.customer_scope == "any"), kinds[0])
+
+
 def _adopt_open_orders(apps):
-    """Open application orders: their reply clock cancelled, an application of their sub-type's first
-    kind started as of the order's intake, with its step and whole-process clocks; one event each."""
+    """Open application orders: their reply clock cancelled, an application of their sub-type's kind for
+    the customer (``_kind_for``) started as of the order's intake, with its step and whole-process clocks; one event each."""
     WorkOrder = apps.get_model("workorders", "WorkOrder")
     WorkOrderEvent = apps.get_model("workorders", "WorkOrderEvent")
     Clock = apps.get_model("sla", "Clock")
@@ -228,9 +242,9 @@ def _adopt_open_orders(apps):
     policies = {p.clock_kind: p for p in SlaPolicy.objects.filter(clock_kind__in=["app_step", "app_process"])}
     kinds = {}
     for kind in ApplicationKind.objects.order_by("sort_order"):
-        kinds.setdefault(kind.sub_type_id, kind)
+        kinds.setdefault(kind.sub_type_id, []).append(kind)
     for order in orders:
-        kind = kinds.get(order.sub_type_id)
+        kind = _kind_for(kinds.get(order.sub_type_id, []), order)
         if kind is None or Application.objects.filter(order=order).exists():
             continue
         cancelled = Clock.objects.filter(order=order, kind="reply", state__in=["running", "paused", "breached"])

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from powerdesk.applications import rules
 from powerdesk.applications.models import ApplicationStep, StepSide, StepTemplate
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.models import Role, RoleScope, Unit, UnitKind, User
 from powerdesk.org.selectors import user_may, user_role
 from powerdesk.workorders.models import WorkOrder
@@ -40,7 +41,7 @@ class StepActors:
 
     def describe(self) -> str:
         """In the console's words: "东桥供电所 · 处理人员", or what is still missing."""
-        role = self.role.name if self.role is not None else _("可记录工单的岗位")
+        role = seeded_name(self.role) if self.role is not None else _("可记录工单的岗位")
         if not self.units:
             return _("待派至%(level)s后由%(role)s办理") % {"level": self.level_label, "role": role}
         if not self.level:
@@ -91,7 +92,9 @@ def step_refusal(actor: User, order: WorkOrder, template: StepTemplate) -> str |
     if actor.is_superuser:
         return None
     if not _role_fits(actor, template):
-        return _("该环节应由「%(role)s」办理。") % {"role": template.role.name if template.role else "—"}
+        return _("该环节应由「%(role)s」办理。") % {
+            "role": seeded_name(template.role) if template.role else "—"
+        }
     actors = step_actors(order, template)
     if actor.unit_id not in {u.pk for u in actors.units}:
         if not actors.units:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -58,6 +59,13 @@ def _step_summary(steps: list[ApplicationStep]) -> list[dict[str, Any]]:
     return [{"step": s.template.code, "due_at": s.due_at.isoformat(), "side": s.side} for s in steps]
 
 
+# The intake hints (``IntakeContact.hints``) the opening hook reads: the kind the hall clerk chose (set
+# by :func:`application_start` only: not a form field, so the ordinary intake derives it from the
+# sub-type) and how the 一次性告知 list was given (also a field of the console's intake panel).
+KIND_HINT = "application_kind"
+NOTICE_HINT = "application_notice"
+
+
 def application_start(
     *,
     actor: User,
@@ -70,18 +78,14 @@ def application_start(
     caller_name: str = "",
     idempotency_key: str | None = None,
 ) -> Application:
-    """Take an application. Steps, in one transaction:
-
-    1. the work order, through the normal intake (``workorder_intake``: business type 业务办理, the kind's
-       sub-type and topic, ``channel`` as given — 营业厅 in the console, the portal's own, the API
-       caller's); an earlier order of the customer on the topic is linked, never counted on (each
-       application is an event of its own); a retry under the same ``idempotency_key`` answers with the
-       application the first request started;
-    2. the application with its 一次性告知 record: every document the kind's steps need, told now by
-       ``notice_channel`` (printed / SMS / portal);
-    3. the whole-process clock and the first group of steps, each utility-side step with its clock;
-    4. one ``app_started`` event.
-    Documents brought along are received afterwards, one by one (``application_document_receive``).
+    """Take an application of ``kind``: the work order through the normal intake (``workorder_intake``:
+    business type 业务办理, the kind's sub-type and topic, ``channel`` as given — 营业厅 in the console,
+    the portal's own, the API caller's), whose opening hook (:func:`.intake.application_open_at_intake`)
+    writes the application as for any 业务办理 order taken at the intake (:func:`application_open`),
+    of this kind and with this ``notice_channel``. An earlier order of the customer on the topic is
+    linked, never counted on (each application is an event of its own); a retry under the same
+    ``idempotency_key`` answers with the application the first request started. Documents brought along
+    are received afterwards, one by one (``application_document_receive``).
     """
     if notice_channel not in NoticeChannel.values:
         message = _("请选择告知方式。")
@@ -103,50 +107,62 @@ def application_start(
             idempotency_key=idempotency_key,
             repeat_action=RepeatAction.NEW,
             override_reason=_("新的业务办理申请"),
+            hints={KIND_HINT: kind.code, NOTICE_HINT: notice_channel},
         )
-        if result.replayed or not result.created:
-            existing = Application.objects.filter(order=result.order).first()
-            if existing is None:
-                raise ValidationFailed(_("该申请已受理为其他工单，请刷新后查看。"))
-            return existing
-        order = lock_order(result.order.pk)
-        at = clock.now()
-        templates = kind_steps(kind)
-        if not templates:
-            raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
-        plan = template_steps(templates)
-        notice = rules.notice_list(plan)
-        application = Application.objects.create(
-            order=order,
-            kind=kind,
-            started_at=at,
-            notice_documents=notice,
-            notice_channel=notice_channel,
-            notice_given_at=at,
-            notice_given_by=actor,
-        )
-        application.process_clock = clock_new(order, ClockKind.APP_PROCESS, at, kind.process_limit_days)
-        application.save(update_fields=["process_clock"])
-        first_ids = {s.id for s in rules.first_group(plan)}
-        started = steps_start(application, [t for t in templates if t.pk in first_ids], at)
-        process_clock_sync(application, at)
-        order_changed(
-            order=order,
-            kind=STARTED,
-            actor=actor,
-            at=at,
-            clocks_moved=True,
-            data={
-                "kind": kind.code,
-                "notice_channel": notice_channel,
-                "notice_documents": notice,
-                "steps": _step_summary(started),
-                "process_due_at": application.process_clock.due_at.isoformat(),
-            },
-        )
-        from powerdesk.applications import integration
+        existing = Application.objects.filter(order=result.order).first()
+        if existing is None:
+            raise ValidationFailed(_("该申请已受理为其他工单，请刷新后查看。"))
+    return existing
 
-        integration.enqueue_step_messages(application=application, steps=started, event="started")
+
+def application_open(
+    *, order: WorkOrder, kind: ApplicationKind, actor: User, at: dt.datetime, notice_channel: str
+) -> Application:
+    """The application of a new 业务办理 ``order`` (in the intake's transaction, whichever door it came
+    through). Steps:
+
+    1. the application with its 一次性告知 record: every document the kind's steps need, told now by
+       ``notice_channel`` (printed / SMS / portal);
+    2. the whole-process clock and the first group of steps, each utility-side step with its clock;
+    3. one ``app_started`` event (the order's due time from the clocks just started);
+    4. the customer's step SMS, queued.
+    """
+    templates = kind_steps(kind)
+    if not templates:
+        raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
+    plan = template_steps(templates)
+    notice = rules.notice_list(plan)
+    application = Application.objects.create(
+        order=order,
+        kind=kind,
+        started_at=at,
+        notice_documents=notice,
+        notice_channel=notice_channel,
+        notice_given_at=at,
+        notice_given_by=actor,
+    )
+    application.process_clock = clock_new(order, ClockKind.APP_PROCESS, at, kind.process_limit_days)
+    application.save(update_fields=["process_clock"])
+    first_ids = {s.id for s in rules.first_group(plan)}
+    started = steps_start(application, [t for t in templates if t.pk in first_ids], at)
+    process_clock_sync(application, at)
+    order_changed(
+        order=order,
+        kind=STARTED,
+        actor=actor,
+        at=at,
+        clocks_moved=True,
+        data={
+            "kind": kind.code,
+            "notice_channel": notice_channel,
+            "notice_documents": notice,
+            "steps": _step_summary(started),
+            "process_due_at": application.process_clock.due_at.isoformat(),
+        },
+    )
+    from powerdesk.applications import integration
+
+    integration.enqueue_step_messages(application=application, steps=started, event="started")
     return application
 
 

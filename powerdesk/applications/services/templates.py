@@ -28,3 +28,20 @@ def kind_notice(kind: ApplicationKind) -> list[DocumentType]:
     codes = rules.notice_list(template_steps(kind_steps(kind)))
     by_code = {d.code: d for d in DocumentType.objects.filter(code__in=codes)}
     return [by_code[c] for c in codes if c in by_code]
+
+
+def kinds_notices() -> list[tuple[ApplicationKind, list[DocumentType]]]:
+    """Every active kind with its 一次性告知 documents, in three queries (the intake form shows them all)."""
+    kinds = list(
+        ApplicationKind.objects.filter(is_active=True)
+        .prefetch_related("steps__documents")
+        .order_by("sort_order")
+    )
+    every: dict[str, DocumentType] = {}
+    lists = []
+    for kind in kinds:
+        templates = sorted(kind.steps.all(), key=lambda t: (t.seq, t.pk))
+        for template in templates:
+            every.update({d.code: d for d in template.documents.all()})
+        lists.append((kind, [every[c] for c in rules.notice_list(template_steps(templates))]))
+    return lists

@@ -1,8 +1,9 @@
 """Writes of the portal: :mod:`.access` (sign-in by one-time code, the session, consent, binding
-accounts) on the codes and throttles of :mod:`.codes`; :mod:`.proofs` (proof of ownership);
+accounts) on the codes and throttles of :mod:`powerdesk.portal.codes`; :mod:`.proofs` (proof of ownership);
 :mod:`.orders` (reports through the agents' intake, the customer's cancellation) and
 :mod:`.applications`. The views call them as ``services.<name>``."""
 
+from powerdesk.portal.codes import Throttled
 from powerdesk.portal.services.access import (
     SESSION_SALT,
     binding_create,
@@ -13,7 +14,6 @@ from powerdesk.portal.services.access import (
     sign_in_verify,
 )
 from powerdesk.portal.services.applications import application_document_upload, application_submit
-from powerdesk.portal.services.codes import Throttled
 from powerdesk.portal.services.orders import order_cancel, portal_actor, report_submit
 from powerdesk.portal.services.proofs import (
     proof_confirm_in_hall,

@@ -20,9 +20,8 @@ from powerdesk.audit import services as audit
 from powerdesk.core import clock, phones
 from powerdesk.core.errors import NotFound, ValidationFailed
 from powerdesk.customers.models import Customer
-from powerdesk.notify.models import NotifyChannel
-from powerdesk.notify.services import notification_enqueue
-from powerdesk.portal import rules, selectors
+from powerdesk.portal import codes, rules, selectors
+from powerdesk.portal.codes import Throttled, wrong_code
 from powerdesk.portal.models import (
     AccountBinding,
     CodePurpose,
@@ -32,43 +31,35 @@ from powerdesk.portal.models import (
     PortalSession,
     ProofState,
 )
-from powerdesk.portal.services.codes import (
-    SIGN_IN_TEMPLATE,
-    Throttled,
-    code_check,
-    code_create,
-    hit_count,
-    hit_seen,
-    mobile_number,
-    wrong_code,
-)
 
 SESSION_SALT = "powerdesk.portal.session"
+SIGN_IN_TEMPLATE = "portal_sign_in_code"
+
+
+def mobile_number(phone_text: str) -> str:
+    try:
+        phone = phones.normalise(phone_text)
+    except phones.InvalidPhone:
+        phone = ""
+    if not (len(phone) == 11 and phone.startswith("1")):
+        message = _("请输入11位手机号码。")
+        raise ValidationFailed(message, fields={"phone": [message]})
+    return phone
 
 
 def sign_in_code_request(*, phone_text: str, address: str | None) -> None:
     """Send a sign-in code to ``phone_text`` by SMS (the one-time-code category: neither quiet hours nor
-    opt-outs hold it back). The same for every valid mobile number; ``Throttled`` past the limits."""
+    opt-outs hold it back). The same for every valid mobile number; ``Throttled`` past the limits per
+    phone and per address."""
     phone = mobile_number(phone_text)
     config = selectors.portal_settings()
-    now = clock.now()
-    window = rules.hour_window(now)
-    with transaction.atomic():
-        by_phone = hit_count(f"code:phone:{rules.phone_key(phone)}", window)
-        by_address = hit_count(f"code:addr:{address or 'unknown'}", window)
-        if by_phone > config.codes_per_phone_hour or by_address > config.codes_per_address_hour:
-            raise_later = True
-        else:
-            raise_later = False
-            _row, code = code_create(phone=phone, purpose=CodePurpose.SIGN_IN, address=address, now=now)
-            notification_enqueue(
-                channel=NotifyChannel.SMS,
-                template_code=SIGN_IN_TEMPLATE,
-                context={"code": code, "minutes": max(1, config.code_valid_seconds // 60)},
-                recipient_address=phone,
-            )
-    if raise_later:  # after the counters committed: a refused request still counts
-        raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
+    codes.code_send(
+        phone=phone,
+        purpose=CodePurpose.SIGN_IN,
+        address=address,
+        template_code=SIGN_IN_TEMPLATE,
+        context={"minutes": max(1, config.code_valid_seconds // 60)},
+    )
 
 
 def sign_in_verify(*, phone_text: str, code: str, address: str | None) -> tuple[PortalAccount, str]:
@@ -78,7 +69,7 @@ def sign_in_verify(*, phone_text: str, code: str, address: str | None) -> tuple[
         phone = phones.normalise(phone_text)
     except phones.InvalidPhone:
         raise wrong_code() from None
-    code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=code, address=address)
+    codes.code_check(phone=phone, purpose=CodePurpose.SIGN_IN, code=code, address=address)
     now = clock.now()
     config = selectors.portal_settings()
     with transaction.atomic():
@@ -127,8 +118,8 @@ def binding_create(
     by_account = f"bind:acct:{account.pk}"
     by_address = f"bind:addr:{address or 'unknown'}"
     if (
-        hit_seen(by_account, rules.day_window(now)) >= config.binds_per_account_day
-        or hit_seen(by_address, rules.hour_window(now)) >= config.binds_per_address_hour
+        codes.seen(by_account, rules.day_window(now)) >= config.binds_per_account_day
+        or codes.seen(by_address, rules.hour_window(now)) >= config.binds_per_address_hour
     ):
         raise Throttled(_("绑定尝试次数过多，请明天再试或到营业厅办理。"))
     customer = Customer.objects.filter(account_no=(account_no or "").strip()).first()
@@ -140,8 +131,8 @@ def binding_create(
         else None
     )
     if customer is None or method is None:
-        hit_count(by_account, rules.day_window(now))
-        hit_count(by_address, rules.hour_window(now))
+        codes.hit(by_account, rules.day_window(now))
+        codes.hit(by_address, rules.hour_window(now))
         message = _("户号与户主信息不符，请核对后重试。")
         raise ValidationFailed(message, fields={"account_no": [message]})
     binding, _new = AccountBinding.objects.get_or_create(

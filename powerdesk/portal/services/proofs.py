@@ -11,20 +11,13 @@ from powerdesk.audit import services as audit
 from powerdesk.core import clock
 from powerdesk.core.errors import NotFound, NotPermitted, TransitionNotAllowed, ValidationFailed
 from powerdesk.customers.models import Customer
-from powerdesk.notify.models import NotifyChannel
-from powerdesk.notify.services import notification_enqueue
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit
-from powerdesk.portal import rules, selectors
+from powerdesk.portal import codes, selectors
+from powerdesk.portal.codes import wrong_code
 from powerdesk.portal.models import CodePurpose, OwnershipProof, PortalAccount, ProofMethod, ProofState
-from powerdesk.portal.services.codes import (
-    PROOF_TEMPLATE,
-    Throttled,
-    code_check,
-    code_create,
-    hit_count,
-    wrong_code,
-)
+
+PROOF_TEMPLATE = "portal_proof_code"
 
 
 def proof_start(
@@ -37,32 +30,24 @@ def proof_start(
     rule = selectors.proof_rule(kind)
     if rule is None:
         raise NotFound(_("没有这种业务的身份核验规则。"))
-    now = clock.now()
-    with transaction.atomic():
-        proof = OwnershipProof(
-            account=account, customer=customer, rule=rule, method=rule.method, created_at=now
+    proof = OwnershipProof(
+        account=account, customer=customer, rule=rule, method=rule.method, created_at=clock.now()
+    )
+    if rule.method == ProofMethod.ACCOUNT_PHONE_CODE:
+        phone = customer.primary_phone
+        if not phone:
+            message = _("该户号未登记手机号码，请到营业厅核验身份。")
+            raise ValidationFailed(message, code="no_registered_phone")
+        # Counted per phone and per address like the sign-in codes (``Throttled`` past either).
+        proof.code = codes.code_send(
+            phone=phone,
+            purpose=CodePurpose.PROOF,
+            address=address,
+            template_code=PROOF_TEMPLATE,
+            context={"kind": str(rule.name), "account_no": customer.account_no},
+            customer=customer,
         )
-        if rule.method == ProofMethod.ACCOUNT_PHONE_CODE:
-            phone = customer.primary_phone
-            if not phone:
-                message = _("该户号未登记手机号码，请到营业厅核验身份。")
-                raise ValidationFailed(message, code="no_registered_phone")
-            window = rules.hour_window(now)
-            if (
-                hit_count(f"code:phone:{rules.phone_key(phone)}", window)
-                > selectors.portal_settings().codes_per_phone_hour
-            ):
-                raise Throttled(_("获取验证码过于频繁，请稍后再试。"))
-            row, code = code_create(phone=phone, purpose=CodePurpose.PROOF, address=address, now=now)
-            proof.code = row
-            notification_enqueue(
-                channel=NotifyChannel.SMS,
-                template_code=PROOF_TEMPLATE,
-                context={"code": code, "kind": str(rule.name), "account_no": customer.account_no},
-                recipient_address=phone,
-                customer=customer,
-            )
-        proof.save()
+    proof.save()
     return proof
 
 
@@ -74,7 +59,7 @@ def proof_verify(*, proof: OwnershipProof, code: str, address: str | None) -> Ow
         or proof.code is None
     ):
         raise wrong_code()
-    row = code_check(phone=proof.code.phone, purpose=CodePurpose.PROOF, code=code, address=address)
+    row = codes.code_check(phone=proof.code.phone, purpose=CodePurpose.PROOF, code=code, address=address)
     if row.pk != proof.code_id:
         raise wrong_code()
     proof.state = ProofState.VERIFIED

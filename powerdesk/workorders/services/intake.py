@@ -424,6 +424,8 @@ def _open(c: IntakeContact, *, related: extensions.Resolution | None) -> IntakeR
         at=c.now,
     )
     contact = contact_record(c, order, is_repeat=False, event=created)
+    for accepted in extensions.order_accepted:
+        accepted(counted)
     link = _link_orders(c, order, related) if related is not None and related.link else None
     # A fault repair whose routing rule says so is dispatched now, in this transaction, by the system.
     # … unless the resolver vetoed it (a call under a known outage: the crew is already on it).

@@ -86,10 +86,7 @@ def _without_company(sent: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [
         (f"{q[:120]} … {q[-240:]}", where)  # the head and the conditions
         for q, where in sent
-        if HOT.search(q)
-        and READS.match(q)
-        and not _names_company(q)
-        and where.startswith(CHECKED)
+        if HOT.search(q) and READS.match(q) and not _names_company(q) and where.startswith(CHECKED)
     ]
 
 

@@ -207,6 +207,13 @@ def _stop_embedded_database(var_dir: Path) -> None:
 
 
 def cmd_run(argv: list[str]) -> int:
+    """Migrate, load the demo county on the first start, and serve the web server and the worker (with
+    the embedded PostgreSQL unless DATABASE_URL names a server) until Ctrl-C. The address is
+    POWERDESK_BIND (default 127.0.0.1:8000)."""
+    import argparse
+
+    # No options yet: ``--help`` answers, and anything else is refused before a process starts.
+    argparse.ArgumentParser(prog="powerdesk run", description=cmd_run.__doc__).parse_args(argv)
     from powerdesk.gunicorn_conf import bind  # where gunicorn will listen, read as gunicorn reads it
 
     taken = bind_taken(bind)

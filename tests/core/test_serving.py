@@ -81,3 +81,21 @@ def test_ctrl_c_leaves_the_embedded_database_up_while_another_client_uses_it():
             break
     else:
         raise AssertionError(f"one more client never counted exactly: (before, during) = {seen}")
+
+
+@pytest.mark.parametrize("argv, status", [(["run", "--help"], 0), (["run", "--port", "9000"], 2)])
+def test_run_answers_help_and_refuses_unknown_options_before_it_starts_anything(
+    argv, status, monkeypatch, capsys
+):
+    from powerdesk import cli
+
+    def started(*args, **kwargs):
+        raise AssertionError("powerdesk run started the server")
+
+    monkeypatch.setattr(cli, "_setup", started)
+    monkeypatch.setattr(cli, "bind_taken", started)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(argv)
+    assert stopped.value.code == status
+    out = capsys.readouterr()
+    assert "powerdesk run" in (out.out if status == 0 else out.err)

@@ -34,6 +34,7 @@ from powerdesk.applications.models import (
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
+    CodeField,
     JSONParser,
     Pagination,
     error_responses,
@@ -149,7 +150,7 @@ class ApplicationCollectionApi(ListAPIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        kind = serializers.SlugRelatedField(
+        kind = CodeField(
             slug_field="code", queryset=ApplicationKind.objects.filter(is_active=True), help_text="Kind code."
         )
         customer = serializers.CharField(max_length=20, help_text="The customer's account number (户号).")

@@ -26,6 +26,7 @@ from powerdesk.core import idempotency
 from powerdesk.core.api import (
     IDEMPOTENCY_KEY_PARAMETER,
     IF_MATCH_PARAMETER,
+    CodeField,
     Pagination,
     error_responses,
     idempotency_key,
@@ -141,20 +142,20 @@ class ComplaintJudgmentApi(APIView):
         downgrade_to = serializers.ChoiceField(
             choices=[BusinessType.OPINION, BusinessType.CONSULTATION], required=False, allow_blank=True
         )
-        downgrade_topic = serializers.SlugRelatedField(
+        downgrade_topic = CodeField(
             slug_field="code", queryset=Topic.objects.filter(is_active=True), required=False, allow_null=True
         )
-        responsible_unit = serializers.SlugRelatedField(
+        responsible_unit = CodeField(
             slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
         )
-        responsible_staff = serializers.SlugRelatedField(
+        responsible_staff = CodeField(
             slug_field="username",
             queryset=User.objects.filter(is_active=True),
             required=False,
             allow_null=True,
         )
         rectification_task = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-        rectification_owner = serializers.SlugRelatedField(
+        rectification_owner = CodeField(
             slug_field="username",
             queryset=User.objects.filter(is_active=True),
             required=False,
@@ -313,7 +314,7 @@ class ComplaintRecordApi(APIView):
     that tells the leadership tells every unit head up the chain at once, once."""
 
     class InputSerializer(serializers.Serializer):
-        severity = serializers.SlugRelatedField(
+        severity = CodeField(
             slug_field="code",
             queryset=Severity.objects.filter(is_active=True),
             required=False,
@@ -322,7 +323,7 @@ class ComplaintRecordApi(APIView):
         related_orders = serializers.ListField(
             child=serializers.RegexField(r"^[0-9A-Za-z-]{1,20}$"), required=False, max_length=20
         )
-        staff = serializers.SlugRelatedField(
+        staff = CodeField(
             slug_field="username",
             queryset=User.objects.filter(is_active=True),
             required=False,
@@ -330,9 +331,7 @@ class ComplaintRecordApi(APIView):
         )
         staff_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
         outsourced = serializers.BooleanField(required=False)
-        team = serializers.SlugRelatedField(
-            slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
-        )
+        team = CodeField(slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True)
         hall = serializers.PrimaryKeyRelatedField(
             queryset=ServiceHall.objects.all(), required=False, allow_null=True
         )
@@ -403,15 +402,13 @@ class PraiseApi(APIView):
     """Whom a 表扬 order credits (a staff member, a unit, or both): read it, or set it."""
 
     class InputSerializer(serializers.Serializer):
-        staff = serializers.SlugRelatedField(
+        staff = CodeField(
             slug_field="username",
             queryset=User.objects.filter(is_active=True),
             required=False,
             allow_null=True,
         )
-        unit = serializers.SlugRelatedField(
-            slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True
-        )
+        unit = CodeField(slug_field="code", queryset=Unit.objects.all(), required=False, allow_null=True)
 
         class Meta:
             ref_name = "PraiseCreditInput"

@@ -178,6 +178,22 @@ _IDEMPOTENCY_KEY = re.compile(rf"^[\x21-\x7e]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
 _IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
 
 
+def unstorable(value: str) -> bool:
+    """Whether PostgreSQL cannot hold ``value`` in a text column (a NUL, a lone surrogate): a lookup by it
+    would fail in the database rather than find nothing."""
+    return "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference to a row by its code (``SlugRelatedField``): a code the database cannot hold is no
+    such code, the field's 400, not the database's error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and unstorable(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value="?")
+        return super().to_internal_value(data)
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with Django's body size limit (413) and a 400, not a crash, for a
     pathologically nested document."""

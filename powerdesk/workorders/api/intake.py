@@ -24,6 +24,7 @@ from powerdesk.core.api import (
     idempotency_key,
     request_user,
     shared_serializer,
+    unstorable,
 )
 from powerdesk.core.errors import NotPermitted
 from powerdesk.customers.models import Customer
@@ -61,7 +62,7 @@ def json_problem(value: Any, depth: int = 0) -> str | None:
             if problem:
                 return problem
     elif isinstance(value, str):
-        if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        if unstorable(value):
             return _("补充信息含有不允许的字符。")
     elif isinstance(value, float) and not math.isfinite(value):
         return _("补充信息中的数值无效。")

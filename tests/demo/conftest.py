@@ -20,7 +20,7 @@ from tests.standby_guard import module_wide_transaction
 
 # A fixed "now", so every load in these tests describes the same 90 days.
 NOW = dt.datetime(2026, 6, 18, 20, 30, tzinfo=BUSINESS_TZ)
-# Without the compact history (tests/demo/test_history.py loads it): these tests check the replay.
+# Without the compact history (tests/demo/test_casework.py loads it): these tests check the replay.
 SMALL = {"customers": 300, "orders": 60, "history_months": 0}
 
 
@@ -48,6 +48,6 @@ def small_demo(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
 @pytest.fixture(scope="module")
 def casework_demo(django_db_setup, django_db_blocker) -> Iterator[DemoSummary]:
     """Enough orders (160) for the complaints' records and judgments, a rectification asking for
-    learning, the learning assignments and last month's reports."""
-    with loaded_for_the_module(django_db_blocker, seed=11, orders=160) as summary:
+    learning, the learning assignments and last month's reports; and the compact history (13 months)."""
+    with loaded_for_the_module(django_db_blocker, seed=11, orders=160, history_months=13) as summary:
         yield summary

@@ -1,11 +1,13 @@
 """End-to-end fixtures: gunicorn serving the test database, and Debian's Chromium driven by Playwright.
 
 The server is a separate process, so test data must be committed: these tests use
-``transactional_db``. Passwords are hashed with the real hasher, since the server runs the real settings.
+``transactional_db``. Whoever signs in gets a password hashed as the real settings hash it
+(``give_password``).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -24,16 +26,28 @@ from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFacto
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "e2e-pass-2026"
+SERVER_APP_NAME = "powerdesk-e2e-server"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser
 # steps are ordinary blocking calls, which Django would otherwise refuse inside a running loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing():
-    """Override the suite-wide MD5 hasher: the gunicorn process verifies with the real settings."""
-    yield
+@functools.cache
+def _password_hash(password: str) -> str:
+    """``password`` as the server's settings hash it (PBKDF2, the first of Django's default hashers),
+    computed once a session: a real hash costs about half a second, and the server verifies it at each
+    sign-in. The suite's fast hasher stays on in this process for the users nobody signs in as."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    hasher = PBKDF2PasswordHasher()
+    return hasher.encode(password, hasher.salt())
+
+
+def give_password(user, password: str = PASSWORD) -> None:
+    """Let ``user`` sign in to the server with ``password``."""
+    user.password = _password_hash(password)
+    user.save(update_fields=["password"])
 
 
 def free_port() -> int:
@@ -64,6 +78,8 @@ def server(transactional_db) -> Iterator[str]:
         **launcher.environ(launcher.Role.APP),  # as `powerdesk run` starts it
         "POWERDESK_DB_NAME": connection.settings_dict["NAME"],
         "DJANGO_SETTINGS_MODULE": "powerdesk.settings",
+        # libpq names the server's sessions: the teardown waits for those to end, not for the test's own.
+        "PGAPPNAME": SERVER_APP_NAME,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     proc = subprocess.Popen(
@@ -74,8 +90,12 @@ def server(transactional_db) -> Iterator[str]:
             "powerdesk.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
+            # One process with threads (gthread, as `powerdesk run` serves): a second process would cost
+            # another start of the application for every browser test.
             "--workers",
-            "2",
+            "1",
+            "--threads",
+            "4",
             "--timeout",
             "60",
         ],
@@ -95,34 +115,33 @@ def server(transactional_db) -> Iterator[str]:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        _wait_for_sessions_to_end(connection.settings_dict["NAME"])
+        _wait_for_sessions_to_end(connection.settings_dict["NAME"], SERVER_APP_NAME)
 
 
-def _wait_for_sessions_to_end(database: str) -> None:
-    """The server's backends end a moment after its processes: wait, so the test database can be dropped.
+def _wait_for_sessions_to_end(database: str, app_name: str | None = None) -> None:
+    """A server's backends end a moment after its processes: wait for them (those named ``app_name``, or
+    all but this one), so the test database can be flushed and dropped; then end what is left.
 
     ORM calls made while Playwright's greenlet runs get a connection of their own (Django keys connections
-    by context); nothing closes it, so what is left after the wait is ended here.
-    """
+    by context); nothing closes it, so it is ended here once the browser tests' server's are gone."""
     from django.db import connection
 
+    others = (
+        "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        " AND backend_type = 'client backend'"
+    )
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
-                " AND backend_type = 'client backend'",
-                [database],
-            )
+            if app_name is None:
+                cur.execute(f"SELECT count(*) {others}", [database])
+            else:
+                cur.execute(f"SELECT count(*) {others} AND application_name = %s", [database, app_name])
             if cur.fetchone()[0] == 0:
-                return
-        time.sleep(0.2)
+                break
+        time.sleep(0.1)
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-            [database],
-        )
+        cur.execute(f"SELECT pg_terminate_backend(pid) {others}", [database])
 
 
 @pytest.fixture
@@ -204,7 +223,6 @@ def people(transactional_db):
         ("callback", "callback", county),
     ]:
         user = UserFactory.with_role(role, unit, username=username, full_name=f"{username}员工")
-        user.set_password(PASSWORD)
-        user.save()
+        give_password(user)
         users[username] = user
     return customer, users

@@ -10,8 +10,8 @@ import pytest
 
 from powerdesk.analytics import aggregates
 from powerdesk.core import clock
-from tests.e2e.conftest import shot
-from tests.e2e.test_order_lifecycle import PASSWORD, login
+from tests.e2e.conftest import give_password, shot
+from tests.e2e.test_order_lifecycle import login
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +28,7 @@ def desk(transactional_db):
     east = UnitFactory(code="E2A-E", name="东桥供电所", parent=county)
     area = AreaFactory(code="E2A-E-01", name="和平路1号台区", parent=east)
     manager = UserFactory.with_role("manager", county, username="manager", full_name="管理员工")
-    manager.set_password(PASSWORD)
-    manager.save()
+    give_password(manager)
     for i in range(3):
         customer = CustomerFactory(area=area, phone=f"1381234560{i}", name=f"客户{i}", address=f"和平路{i}号")
         s.workorder_intake(

@@ -10,8 +10,8 @@ import pytest
 from powerdesk.complaints.models import ComplaintRecord
 from powerdesk.workorders import services as s
 from powerdesk.workorders.models import SubType, WorkOrder
-from tests.e2e.conftest import shot
-from tests.e2e.test_order_lifecycle import PASSWORD, login
+from tests.e2e.conftest import give_password, shot
+from tests.e2e.test_order_lifecycle import login
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory, topic
 
 pytestmark = pytest.mark.e2e
@@ -26,8 +26,7 @@ def complaint(transactional_db):
     agent = UserFactory.with_role("agent", county, username="agent")
     dispatcher = UserFactory.with_role("dispatcher", county, username="dispatcher")
     handler = UserFactory.with_role("handler", east, username="handler", full_name="处理员工")
-    handler.set_password(PASSWORD)
-    handler.save()
+    give_password(handler)
     order = s.workorder_intake(
         actor=agent,
         business_type="complaint",

@@ -14,6 +14,7 @@ import pytest
 
 from powerdesk.workorders import services as s
 from powerdesk.workorders.models import SubType, Topic
+from tests.e2e.conftest import give_password
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -34,8 +35,7 @@ def desk(transactional_db):
         area=area, phone="13812345678", name="周秀英", address="青溪县东桥镇和平路18号"
     )
     agent = UserFactory.with_role("agent", county, username="agent", full_name="客服员工")
-    agent.set_password(PASSWORD)
-    agent.save()
+    give_password(agent, PASSWORD)
     order = s.workorder_intake(
         actor=agent,
         business_type="repair",
@@ -118,6 +118,7 @@ def administrator(transactional_db):
     from powerdesk.org.models import Role, User
 
     user = User.objects.create_superuser("root", password=PASSWORD)
+    give_password(user, PASSWORD)
     return user, Role.objects.get(code="manager")
 
 
@@ -153,8 +154,7 @@ def second_factor_on(monkeypatch):
 def manager(transactional_db):
     county = UnitFactory(code="CSP2", name="青溪县供电公司", kind="county")
     user = UserFactory.with_role("manager", county, username="manager", full_name="服务管理员工")
-    user.set_password(PASSWORD)
-    user.save()
+    give_password(user, PASSWORD)
     return user
 
 

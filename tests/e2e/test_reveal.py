@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from powerdesk.audit.models import AuditEntry
-from tests.e2e.conftest import shot
-from tests.e2e.test_order_lifecycle import PASSWORD, login
+from tests.e2e.conftest import give_password, shot
+from tests.e2e.test_order_lifecycle import login
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -22,8 +22,7 @@ def manager_and_customer(transactional_db):
         area=area, phone="13812345678", name="周秀英", address="青溪县东桥镇和平路18号"
     )
     manager = UserFactory.with_role("manager", county, username="manager", full_name="管理员工")
-    manager.set_password(PASSWORD)
-    manager.save()
+    give_password(manager)
     return manager, customer
 
 

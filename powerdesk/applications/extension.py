@@ -11,7 +11,8 @@ registered once, from ``ApplicationsConfig.ready()``.
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
   (:mod:`.services.closing`);
 - a 业务办理 order opened by the ordinary intake opens its application (:mod:`.services.intake`), and the
-  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``).
+  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``,
+  also a field of the API's intake).
 """
 
 from __future__ import annotations
@@ -126,6 +127,22 @@ def _intake_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
     }
 
 
+def _notice_field() -> serializers.Field:
+    """The API intake's ``application_notice``: how the 一次性告知 list was given, as on the console's
+    intake form (the same hint); read for a 业务办理 order that opens an application, ignored otherwise;
+    without it, the portal's own for a portal order and the printed notice for the others."""
+    return serializers.ChoiceField(
+        choices=NoticeChannel.choices,
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid_choice": gettext_lazy("请选择有效的告知方式。")},
+        help_text="For an application (business type application): how the one-time list of every "
+        f"document the application needs was given to the customer, one of {', '.join(NoticeChannel.values)}"
+        " (printed notice, SMS, portal). Default: portal for the portal channel, printed otherwise. "
+        "Ignored for other business types.",
+    )
+
+
 def _field() -> serializers.Field:
     from powerdesk.applications.api import ApplicationOutputSerializer  # the API imports this app's services
 
@@ -229,3 +246,4 @@ def register() -> None:
         OWNER, "applications.notice", Panel("form", "applications/_intake_notice.html", _intake_panel)
     )
     ext.intake_hints.register(OWNER, NOTICE_HINT, NOTICE_HINT)
+    ext.intake_fields.register(OWNER, NOTICE_HINT, _notice_field)

@@ -32,6 +32,7 @@ from powerdesk.applications.services import intake as intake_hook
 from powerdesk.applications.services.steps import NOTICE_HINT
 from powerdesk.applications.services.templates import kinds_notices
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.selectors import user_may
 from powerdesk.sla.extensions import own_pauses
 from powerdesk.sla.models import ClockKind, ClockState
@@ -159,8 +160,8 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
-    steps = {t.code: t.name for t in StepTemplate.objects.all()}
-    documents = {d.code: d.name for d in DocumentType.objects.all()}
+    steps = {t.code: seeded_name(t) for t in StepTemplate.objects.all()}
+    documents = {d.code: seeded_name(d) for d in DocumentType.objects.all()}
     for item in mine:
         data = item.data
         if data.get("notice_documents") is not None:

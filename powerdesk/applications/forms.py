@@ -8,16 +8,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from powerdesk.applications.models import ApplicationKind, DocumentType, NoticeChannel, StepTemplate
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit
+
+
+class SeededChoiceField(forms.ModelChoiceField):
+    """A choice of seeded reference rows, each by its name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return seeded_name(obj)
 
 
 class ApplicationStartForm(forms.Form):
     """The hall clerk's form: the customer by account number, the kind, how the document list was given."""
 
     customer = forms.CharField(label=_("户号"), max_length=20)
-    kind = forms.ModelChoiceField(
+    kind = SeededChoiceField(
         label=_("业务办理类别"),
         queryset=ApplicationKind.objects.filter(is_active=True),
         error_messages={
@@ -50,7 +58,7 @@ class StepCompleteForm(forms.Form):
 
 
 class StepReturnForm(forms.Form):
-    to_step = forms.ModelChoiceField(
+    to_step = SeededChoiceField(
         label=_("退回至"),
         queryset=StepTemplate.objects.none(),
         error_messages={"invalid_choice": _("请选择之前的环节。"), "required": _("请选择退回的环节。")},
@@ -65,7 +73,7 @@ class StepReturnForm(forms.Form):
 
 
 class DocumentRequestForm(forms.Form):
-    document = forms.ModelChoiceField(
+    document = SeededChoiceField(
         label=_("补充资料"),
         queryset=DocumentType.objects.filter(is_active=True),
         error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
@@ -79,7 +87,7 @@ class DocumentRequestForm(forms.Form):
 
 
 class DocumentReceiveForm(forms.Form):
-    document = forms.ModelChoiceField(
+    document = SeededChoiceField(
         label=_("资料"),
         queryset=DocumentType.objects.filter(is_active=True),
         error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},

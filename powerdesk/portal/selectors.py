@@ -23,6 +23,7 @@ from powerdesk.applications.models import (
 from powerdesk.applications.selectors import application_of
 from powerdesk.core import clock, refcache
 from powerdesk.core.errors import NotFound
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
 from powerdesk.feedback.models import SurveyInvitation
@@ -357,11 +358,11 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         run = latest.get(template.pk)
         customer_side = template.side == StepSide.CUSTOMER
         if run is None or run.state == StepState.RETURNED:
-            lines.append(StepLine(template.name, "next", customer_side, limit_days=template.limit_days))
+            lines.append(StepLine(seeded_name(template), "next", customer_side, limit_days=template.limit_days))
         elif run.state == StepState.ACTIVE:
             lines.append(
                 StepLine(
-                    template.name,
+                    seeded_name(template),
                     "current",
                     customer_side,
                     due_at=run.due_at,
@@ -374,16 +375,16 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
             ended: dict[str, str] = {StepState.DONE: "done", StepState.WITHDRAWN: "withdrawn"}
             state = ended.get(run.state, "skipped")
             lines.append(
-                StepLine(template.name, state, customer_side, done_at=run.done_at, result=run.result)
+                StepLine(seeded_name(template), state, customer_side, done_at=run.done_at, result=run.result)
             )
     standing = app_selectors.standing(application, runs)
     receipts = list(application.receipts.select_related("document").order_by("received_at", "id"))
     received_codes = {r.document.code for r in receipts}
     wanted: dict[str, MissingDocument] = {}
     for doc in app_selectors.document_names(application.notice_documents):
-        wanted.setdefault(doc.code, MissingDocument(doc.code, doc.name))
+        wanted.setdefault(doc.code, MissingDocument(doc.code, seeded_name(doc)))
     for request in application.document_requests.select_related("document"):
-        code, name = request.document.code, request.document.name
+        code, name = request.document.code, seeded_name(request.document)
         line = wanted.setdefault(code, MissingDocument(code, name))
         if request.reason and request.document.code not in received_codes:
             line.reason = request.reason
@@ -401,8 +402,8 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         and not any(s.state == StepState.ACTIVE and s.side == StepSide.CUSTOMER for s in runs),
         customer_days=round(standing["customer_seconds"] / 86400, 1),
         utility_days=round(standing["utility_seconds"] / 86400, 1),
-        notice=[d.name for d in app_selectors.document_names(application.notice_documents)],
-        received=[ReceivedDocument(r.document.name, r.received_at) for r in receipts],
+        notice=[seeded_name(d) for d in app_selectors.document_names(application.notice_documents)],
+        received=[ReceivedDocument(seeded_name(r.document), r.received_at) for r in receipts],
         missing=[m for code, m in wanted.items() if code not in received_codes],
         completed=application.state == ApplicationState.COMPLETED,
     )

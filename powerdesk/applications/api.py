@@ -29,6 +29,7 @@ from powerdesk.applications.models import (
     ApplicationStep,
     DocumentType,
     NoticeChannel,
+    ReturnReason,
     StepTemplate,
 )
 from powerdesk.core.api import (
@@ -65,7 +66,10 @@ class StepOutputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     done_at = serializers.DateTimeField(allow_null=True)
     done_by = serializers.CharField(source="done_by.username", allow_null=True, default=None)
-    result = serializers.CharField()
+    result = serializers.CharField(help_text="The result; on a step sent back, the staff's note.")
+    return_reason = serializers.CharField(
+        source="return_reason.code", allow_null=True, default=None, help_text="Why it was sent back."
+    )
     clock_state = serializers.CharField(source="clock.state", allow_null=True, default=None)
 
     class Meta:
@@ -313,7 +317,19 @@ class StepReturnApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         to_step = serializers.CharField(max_length=32, help_text="Code of an earlier step of the kind.")
-        reason = serializers.CharField(max_length=MAX_LONGTEXT)
+        reason = CodeField(
+            slug_field="code",
+            queryset=ReturnReason.objects.filter(is_active=True),
+            help_text="Code of a return reason (data: documents, site, design, inspection, customer_change, "
+            "other …); the customer's SMS says its customer wording.",
+        )
+        note = serializers.CharField(
+            max_length=MAX_LONGTEXT,
+            allow_blank=True,
+            default="",
+            help_text="The staff's note on the return (internal: on the step and the timeline, never sent "
+            "to the customer).",
+        )
         version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
 
         class Meta:
@@ -340,6 +356,7 @@ class StepReturnApi(APIView):
             actor=request_user(request),
             to_template=target,
             reason=data["reason"],
+            note=data["note"],
             expected_version=_version(data.get("version"), request),
         )
         return _detail(request, Application.objects.get(pk=step.application_id))

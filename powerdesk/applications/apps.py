@@ -18,4 +18,5 @@ class ApplicationsConfig(AppConfig):
         # the seeded kinds, steps and documents in the reader's language (applications.seeded)
         seeded_names.register("applications.applicationkind", "application_kind")
         seeded_names.register("applications.steptemplate", "application_step")
+        seeded_names.register("applications.returnreason", "return_reason")
         seeded_names.register("applications.documenttype", "document")

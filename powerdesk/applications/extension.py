@@ -26,7 +26,13 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
-from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
+from powerdesk.applications.models import (
+    DocumentType,
+    NoticeChannel,
+    ReturnReason,
+    StepState,
+    StepTemplate,
+)
 from powerdesk.applications.services import closing, suspension
 from powerdesk.applications.services import intake as intake_hook
 from powerdesk.applications.services.steps import NOTICE_HINT
@@ -80,6 +86,7 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "requests": list(application.document_requests.select_related("document", "requested_by")),
         "receipts": list(application.receipts.select_related("document", "step__template", "attachment")),
         "documents": list(DocumentType.objects.filter(is_active=True)),
+        "return_reasons": list(ReturnReason.objects.filter(is_active=True)),
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
     }
 
@@ -162,6 +169,7 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
         return
     steps = {t.code: seeded_name(t) for t in StepTemplate.objects.all()}
     documents = {d.code: seeded_name(d) for d in DocumentType.objects.all()}
+    reasons: dict[str, str] | None = None  # read when an event names one
     for item in mine:
         data = item.data
         if data.get("notice_documents") is not None:
@@ -172,6 +180,9 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
         if data.get("to_step"):
             item.lines.append(_("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])})
+            if data.get("reason"):
+                reasons = reasons if reasons is not None else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
+                item.lines.append(_("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])})
         for started in data.get("started") or data.get("steps") or []:
             if isinstance(started, dict):
                 item.lines.append(

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.applications.models import ApplicationKind, DocumentType, NoticeChannel, StepTemplate
+from powerdesk.applications.models import (
+    ApplicationKind,
+    DocumentType,
+    NoticeChannel,
+    ReturnReason,
+    StepTemplate,
+)
 from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
@@ -63,7 +69,17 @@ class StepReturnForm(forms.Form):
         queryset=StepTemplate.objects.none(),
         error_messages={"invalid_choice": _("请选择之前的环节。"), "required": _("请选择退回的环节。")},
     )
-    reason = forms.CharField(label=_("退回原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = SeededChoiceField(
+        label=_("退回原因"),
+        queryset=ReturnReason.objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("请选择有效的退回原因。"), "required": _("请选择退回原因。")},
+    )
+    note = forms.CharField(
+        label=_("内部说明（不发给客户）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, kind: ApplicationKind | None = None, **kwargs: Any):

@@ -63,3 +63,13 @@ STEP_NAMES = (
     pgettext_lazy("application_step", "销户归档"),
     pgettext_lazy("application_step", "现场封停或换装"),
 )
+
+# The return reasons' names (the staff's choice; the customer's wording is sent in Chinese by SMS).
+RETURN_REASON_NAMES = (
+    pgettext_lazy("return_reason", "资料不全或不符合要求"),
+    pgettext_lazy("return_reason", "现场条件不具备"),
+    pgettext_lazy("return_reason", "设计或方案需调整"),
+    pgettext_lazy("return_reason", "检验不合格"),
+    pgettext_lazy("return_reason", "客户变更申请内容"),
+    pgettext_lazy("return_reason", "其他原因"),
+)

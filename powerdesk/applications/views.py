@@ -163,6 +163,7 @@ def step_return(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
             actor=request.user,
             to_template=data["to_step"],
             reason=data["reason"],
+            note=data["note"],
             expected_version=data.get("version"),
         ),
         _("环节已退回。"),

@@ -17,10 +17,12 @@ from powerdesk.applications.models import (
     Application,
     ApplicationState,
     ApplicationStep,
+    ReturnReason,
     StepSide,
     StepState,
 )
 from powerdesk.applications.selectors import application_of
+from powerdesk.applications.services.record import STEP_RETURNED
 from powerdesk.core import clock, refcache
 from powerdesk.core.errors import NotFound
 from powerdesk.core.seeded_names import seeded_name
@@ -173,6 +175,10 @@ def _event_line(event: WorkOrderEvent) -> CustomerEvent | None:
         return CustomerEvent(at=event.at, label=str(label) % {"unit": unit_name})
     if event.kind in rules.CUSTOMER_TEXT_EVENTS or event.kind == EventKind.CUSTOMER_CANCEL:
         text = event.note
+    elif event.kind == STEP_RETURNED and (event.data or {}).get("reason"):
+        # the reason in the words the SMS used; the staff's note (the event's note) is theirs alone
+        reason = ReturnReason.objects.filter(code=event.data["reason"]).first()
+        text = reason.customer_text if reason is not None else ""
     return CustomerEvent(at=event.at, label=str(label), text=text)
 
 

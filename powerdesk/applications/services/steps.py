@@ -5,7 +5,7 @@
   and the portal all call it;
 - :func:`application_step_complete`: a step done (its clock met); the next group starts when the group's
   required steps are done; the last one completes the application;
-- :func:`application_step_return`: the running steps sent back to an earlier step, with a reason.
+- :func:`application_step_return`: the running steps sent back to an earlier step, for a reason (data).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from powerdesk.applications.models import (
     ApplicationState,
     ApplicationStep,
     NoticeChannel,
+    ReturnReason,
     StepSide,
     StepState,
     StepTemplate,
@@ -300,22 +301,26 @@ def application_step_return(
     step: ApplicationStep,
     actor: User,
     to_template: StepTemplate,
-    reason: str,
+    reason: ReturnReason | None,
+    note: str = "",
     expected_version: int | None = None,
 ) -> list[ApplicationStep]:
-    """Send a running step (with the rest of its group) back to an earlier step, with a reason. Steps:
+    """Send a running step (with the rest of its group) back to an earlier step, for one of the return
+    reasons (data), with an optional note of the staff's. Steps:
 
     1. lock the order, then the step; the actor must be the step's role, at its unit level;
-    2. the target must be a step of an earlier group of the same kind (:func:`rules.return_targets`);
-    3. the group's running steps are marked returned, their clocks cancelled; the target's group starts
-       again (a new round of each of its steps, new clocks);
-    4. one ``app_step_returned`` event with the reason; the customer is told by SMS (the step returned
-       to, the reason, by when), through notify's enqueue path like every step message."""
+    2. the reason must be an active one; the target a step of an earlier group of the same kind
+       (:func:`rules.return_targets`);
+    3. the group's running steps are marked returned (the reason, the note as their result), their clocks
+       cancelled; the target's group starts again (a new round of each of its steps, new clocks);
+    4. one ``app_step_returned`` event (the reason's code; the note as the event's note); the customer is
+       told by SMS (the step returned to, the reason in its customer wording — never the note — by
+       when), through notify's enqueue path like every step message."""
     order, locked = _lock(step, actor, expected_version)
-    reason = reason.strip()
-    if not reason:
-        message = _("请填写退回原因。")
+    if reason is None or not reason.is_active:
+        message = _("请选择退回原因。")
         raise ValidationFailed(message, fields={"reason": [message]})
+    note = note.strip()
     application = _lock_application(locked)
     templates = kind_steps(application.kind)
     targets = {t.id for t in rules.return_targets(template_steps(templates), locked.seq)}
@@ -327,8 +332,9 @@ def application_step_return(
         running.state = StepState.RETURNED
         running.done_at = at
         running.done_by = actor
-        running.result = reason
-        running.save(update_fields=["state", "done_at", "done_by", "result"])
+        running.result = note
+        running.return_reason = reason
+        running.save(update_fields=["state", "done_at", "done_by", "result", "return_reason"])
         clock_close(running.clock, ClockState.CANCELLED, at)
         if running.side == StepSide.CUSTOMER:
             application.customer_wait_seconds += customer_step_seconds(running, at)
@@ -342,8 +348,13 @@ def application_step_return(
         actor=actor,
         at=at,
         clocks_moved=True,
-        note=reason,
-        data={"step": locked.template.code, "to_step": to_template.code, "started": _step_summary(started)},
+        note=note,
+        data={
+            "step": locked.template.code,
+            "to_step": to_template.code,
+            "reason": reason.code,
+            "started": _step_summary(started),
+        },
     )
     from powerdesk.applications import integration
 

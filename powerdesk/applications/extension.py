@@ -17,7 +17,7 @@ registered once, from ``ApplicationsConfig.ready()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -27,6 +27,7 @@ from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
 from powerdesk.applications.models import (
+    ApplicationKind,
     DocumentType,
     NoticeChannel,
     ReturnReason,
@@ -55,6 +56,7 @@ EVENT_KINDS = {
     services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
     "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
     "app_kind_corrected": gettext_lazy("业务办理类别按客户类型更正"),
+    services.KIND_CHANGED: gettext_lazy("业务办理类别更正"),
 }
 
 
@@ -88,6 +90,11 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "documents": list(DocumentType.objects.filter(is_active=True)),
         "return_reasons": list(ReturnReason.objects.filter(is_active=True)),
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
+        # the dispatcher's or the manager's correction of a wrongly taken kind, while the application runs
+        "kind_choices": list(ApplicationKind.objects.filter(is_active=True).exclude(pk=application.kind_id))
+        if application.state == "active"
+        and services.kind_change_refusal(user, order) is None  # type: ignore[arg-type]
+        else [],
     }
 
 
@@ -161,6 +168,21 @@ def _load(order: WorkOrder, request: Any) -> Any:
     return selectors.application_of(order)
 
 
+def _present_kind_change(item: ext.PresentedEvent, data: Mapping[str, Any], steps: dict[str, str]) -> None:
+    kinds = {k.code: seeded_name(k) for k in ApplicationKind.objects.filter(code__in=[data.get("from_kind"), data.get("kind")])}
+    item.lines.append(
+        _("类别：%(before)s → %(after)s")
+        % {"before": kinds.get(data.get("from_kind", ""), "—"), "after": kinds.get(data.get("kind", ""), "—")}
+    )
+    for key, label in (
+        ("ended", _("终止的环节：%(steps)s")),
+        ("kept", _("保留的已完成环节：%(steps)s")),
+        ("dropped", _("新类别没有的已完成环节：%(steps)s")),
+    ):
+        if data.get(key):
+            item.lines.append(label % {"steps": "、".join(steps.get(c, c) for c in data[key])})
+
+
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
     ours = ("app_steps_withdrawn", suspension.EVENT_KEY)  # this app's data on the order's own events
@@ -176,6 +198,8 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
             channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
             item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
+        if item.event.kind == services.KIND_CHANGED:
+            _present_kind_change(item, data, steps)
         if data.get("step"):
             item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
         if data.get("to_step"):

@@ -109,3 +109,23 @@ class DocumentReceiveForm(forms.Form):
         error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
     )
     file = forms.FileField(label=_("文件"), error_messages={"required": _("请选择文件。")})
+
+
+class KindChangeForm(forms.Form):
+    """The dispatcher's or the manager's correction of an application's kind, with the reason."""
+
+    kind = SeededChoiceField(
+        label=_("更正为"),
+        queryset=ApplicationKind.objects.filter(is_active=True),
+        error_messages={
+            "invalid_choice": _("请选择有效的业务办理类别。"),
+            "required": _("请选择业务办理类别。"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写更正的原因。")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

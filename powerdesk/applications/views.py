@@ -1,6 +1,6 @@
 """Console pages of the applications app (thin: a form, a service call, a redirect to the order page):
 the hall clerk's start form, the dispatcher's view of running steps (soonest due first), and the step
-actions posted from the order page's panel. Orders are read through workorders' visibility."""
+actions and the kind's correction posted from the order page's panel. Orders are read through workorders' visibility."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from powerdesk.applications.forms import (
     ApplicationStartForm,
     DocumentReceiveForm,
     DocumentRequestForm,
+    KindChangeForm,
     StepCompleteForm,
     StepReturnForm,
 )
@@ -221,4 +222,32 @@ def document_receive(request: ConsoleRequest, number: str, pk: int) -> HttpRespo
             upload=data["file"],
         ),
         _("资料已接收。"),
+    )
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def kind_change(request: ConsoleRequest, number: str) -> HttpResponse:
+    """The dispatcher or the manager changes a running application's kind, with a reason."""
+    order = order_get(user=request.user, number=number)
+    application = selectors.application_of(order)
+    if application is None:
+        raise Http404(_("该工单不是业务办理。"))
+    refusal = services.kind_change_refusal(request.user, order)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    form = KindChangeForm(request.POST)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_kind_change(
+            application=application,
+            actor=request.user,
+            kind=data["kind"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        ),
+        _("业务办理类别已更正，办理环节已重新安排。"),
     )

@@ -75,6 +75,7 @@ NOT_PAGES = {
     "applications:step_return": "POST only",
     "applications:document_receive": "POST only",
     "applications:document_request": "POST only",
+    "applications:kind_change": "POST only",
     "privacy:export": "POST only: a JSON or Excel download",
     "privacy:correct": "POST only",
     "privacy:erase": "POST only",

@@ -413,9 +413,9 @@ class KindChangeApi(APIView):
 __all__ = [
     "ApplicationCollectionApi",
     "ApplicationDetailApi",
-    "KindChangeApi",
     "ApplicationOutputSerializer",
     "DocumentType",
+    "KindChangeApi",
     "StepCompleteApi",
     "StepReturnApi",
 ]

@@ -92,8 +92,7 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
         # the dispatcher's or the manager's correction of a wrongly taken kind, while the application runs
         "kind_choices": list(ApplicationKind.objects.filter(is_active=True).exclude(pk=application.kind_id))
-        if application.state == "active"
-        and services.kind_change_refusal(user, order) is None  # type: ignore[arg-type]
+        if application.state == "active" and services.kind_change_refusal(user, order) is None  # type: ignore[arg-type]
         else [],
     }
 
@@ -169,7 +168,10 @@ def _load(order: WorkOrder, request: Any) -> Any:
 
 
 def _present_kind_change(item: ext.PresentedEvent, data: Mapping[str, Any], steps: dict[str, str]) -> None:
-    kinds = {k.code: seeded_name(k) for k in ApplicationKind.objects.filter(code__in=[data.get("from_kind"), data.get("kind")])}
+    kinds = {
+        k.code: seeded_name(k)
+        for k in ApplicationKind.objects.filter(code__in=[data.get("from_kind"), data.get("kind")])
+    }
     item.lines.append(
         _("类别：%(before)s → %(after)s")
         % {"before": kinds.get(data.get("from_kind", ""), "—"), "after": kinds.get(data.get("kind", ""), "—")}
@@ -205,8 +207,14 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
         if data.get("to_step"):
             item.lines.append(_("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])})
             if data.get("reason"):
-                reasons = reasons if reasons is not None else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
-                item.lines.append(_("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])})
+                reasons = (
+                    reasons
+                    if reasons is not None
+                    else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
+                )
+                item.lines.append(
+                    _("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])}
+                )
         for started in data.get("started") or data.get("steps") or []:
             if isinstance(started, dict):
                 item.lines.append(

@@ -51,7 +51,9 @@ def application_get(*, user: User, number: str) -> Application:
 
 def application_steps(application: Application) -> list[ApplicationStep]:
     return list(
-        application.steps.select_related("template__role", "clock", "done_by", "return_reason").order_by("started_at", "id")
+        application.steps.select_related("template__role", "clock", "done_by", "return_reason").order_by(
+            "started_at", "id"
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Console pages of the applications app (thin: a form, a service call, a redirect to the order page):
 the hall clerk's start form, the dispatcher's view of running steps (soonest due first), and the step
-actions and the kind's correction posted from the order page's panel. Orders are read through workorders' visibility."""
+actions and the kind's correction posted from the order page's panel. Orders are read through
+workorders' visibility."""
 
 from __future__ import annotations
 

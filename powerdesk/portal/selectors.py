@@ -364,7 +364,9 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         run = latest.get(template.pk)
         customer_side = template.side == StepSide.CUSTOMER
         if run is None or run.state == StepState.RETURNED:
-            lines.append(StepLine(seeded_name(template), "next", customer_side, limit_days=template.limit_days))
+            lines.append(
+                StepLine(seeded_name(template), "next", customer_side, limit_days=template.limit_days)
+            )
         elif run.state == StepState.ACTIVE:
             lines.append(
                 StepLine(

@@ -28,7 +28,9 @@ def kind(code: str) -> ApplicationKind:
     return ApplicationKind.objects.get(code=code)
 
 
-def change(application: Application, actor, code: str, when, reason: str = "客户实为过户，受理时选错类别", **kw):
+def change(
+    application: Application, actor, code: str, when, reason: str = "客户实为过户，受理时选错类别", **kw
+):
     with time_machine.travel(when, tick=False):
         return application_kind_change(
             application=application, actor=actor, kind=kind(code), reason=reason, **kw
@@ -71,7 +73,9 @@ def test_the_done_step_the_new_kind_has_keeps_its_record_and_the_next_group_star
     [event] = WorkOrderEvent.objects.filter(order=order, kind="app_kind_changed")
     assert event.note == "客户实为过户，受理时选错类别" and event.actor == users["dispatcher"]
     assert event.data["from_kind"] == "rename" and event.data["kind"] == "transfer"
-    assert event.data["kept"] == ["verify"] and event.data["ended"] == ["change"] and event.data["dropped"] == []
+    assert (
+        event.data["kept"] == ["verify"] and event.data["ended"] == ["change"] and event.data["dropped"] == []
+    )
     assert [s["step"] for s in event.data["started"]] == ["settle"]
     assert Notification.objects.filter(dedupe_key=f"application:step:{step(changed, 'settle').pk}").exists()
     # and it goes on to its end on the new kind
@@ -80,10 +84,14 @@ def test_the_done_step_the_new_kind_has_keeps_its_record_and_the_next_group_star
     assert reload(changed).state == "completed"
 
 
-def test_a_done_step_the_new_kind_lacks_is_on_the_timeline_and_its_clock_retimed(start, users, business_customer):
+def test_a_done_step_the_new_kind_lacks_is_on_the_timeline_and_its_clock_retimed(
+    start, users, business_customer
+):
     application = start("lv_resident", cust=business_customer, when=at(2026, 11, 16))
     complete(step(application, "survey"), users["handler"], at(2026, 11, 17))
-    changed = reload(change(application, users["manager"], "lv_business", at(2026, 11, 18), reason="客户为商铺"))
+    changed = reload(
+        change(application, users["manager"], "lv_business", at(2026, 11, 18), reason="客户为商铺")
+    )
     assert active_codes(changed) == ["scheme"]
     event = WorkOrderEvent.objects.get(order=changed.order, kind="app_kind_changed")
     assert event.data["dropped"] == ["survey"] and event.data["kept"] == []
@@ -175,4 +183,6 @@ def test_the_api_changes_the_kind_version_checked(renamed, users):
         )
     assert answer.status_code == 200, answer.content
     body = answer.json()
-    assert body["kind"] == "transfer" and [s["code"] for s in body["steps"] if s["state"] == "active"] == ["settle"]
+    assert body["kind"] == "transfer" and [s["code"] for s in body["steps"] if s["state"] == "active"] == [
+        "settle"
+    ]

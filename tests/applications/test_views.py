@@ -124,7 +124,9 @@ def _at_connect(start, users) -> Application:
     application = start("lv_resident")
     with time_machine.travel(at(2026, 11, 17), tick=False):
         client_for(users["handler"]).post(
-            reverse("applications:step_complete", args=[application.order.number, step(application, "survey").pk]),
+            reverse(
+                "applications:step_complete", args=[application.order.number, step(application, "survey").pk]
+            ),
             {"result": "具备装表条件"},
         )
     return application
@@ -142,11 +144,17 @@ def test_the_return_form_offers_the_reasons_and_records_the_choice_and_the_note(
     with time_machine.travel(at(2026, 11, 18), tick=False):
         answer = client_for(users["repair"]).post(
             reverse("applications:step_return", args=[application.order.number, connect.pk]),
-            {"to_step": connect.template.kind.steps.get(code="survey").pk, "reason": site.pk, "note": "表箱被堵"},
+            {
+                "to_step": connect.template.kind.steps.get(code="survey").pk,
+                "reason": site.pk,
+                "note": "表箱被堵",
+            },
         )
     assert answer.status_code == 302
     connect.refresh_from_db()
-    assert connect.state == StepState.RETURNED and connect.return_reason == site and connect.result == "表箱被堵"
+    assert (
+        connect.state == StepState.RETURNED and connect.return_reason == site and connect.result == "表箱被堵"
+    )
     html = client_for(users["repair"]).get(reverse("workorders:detail", args=[application.order.number]))
     assert "退回原因：现场条件不具备" in html.content.decode()
 

@@ -127,7 +127,9 @@ def _end_running(application: Application, actor: User, at: dt.datetime) -> list
     return ended
 
 
-def _carry_done(application: Application, templates: list[StepTemplate]) -> tuple[set[int], list[str], list[str]]:
+def _carry_done(
+    application: Application, templates: list[StepTemplate]
+) -> tuple[set[int], list[str], list[str]]:
     """The steps done, moved onto the new kind's steps of the same code (their record kept, their group
     the new one's). Returns the new templates now done (each group's latest round), the codes kept and
     the codes the new kind lacks."""

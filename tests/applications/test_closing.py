@@ -140,3 +140,47 @@ def test_the_two_sides_of_a_closed_application_stop_at_the_closing(start, users)
     with time_machine.travel(at(2026, 12, 20), tick=False):  # a month later, nothing has grown
         standing = selectors.standing(application, selectors.application_steps(application))
     assert standing == {"customer_seconds": 3 * 86400, "utility_seconds": 86400}
+
+
+def test_reclassified_out_of_applications_its_steps_end_with_the_one_event(start, users):
+    """A 业务办理 order reclassified as a complaint: its steps are withdrawn, its step and whole-process
+    clocks cancelled (they would run on and breach under the new type), named in the reclassification's
+    event; reclassified within 业务办理, the application runs on."""
+    from powerdesk.workorders.models import Topic, WorkOrderEvent
+    from powerdesk.workorders.services import workorder_reclassify
+
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_reclassify(
+            order=application.order,
+            actor=users["dispatcher"],
+            business_type="complaint",
+            topic=Topic.objects.get(code="business_env"),
+            reason="客户实为投诉报装时间过长",
+        )
+    application = Application.objects.select_related("process_clock").get(pk=application.pk)
+    survey.refresh_from_db()
+    assert survey.state == StepState.WITHDRAWN
+    assert Clock.objects.get(pk=survey.clock_id).state == ClockState.CANCELLED
+    assert application.state == ApplicationState.WITHDRAWN
+    assert application.process_clock.state == ClockState.CANCELLED
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="reclassify")
+    assert event.data["app_steps_withdrawn"] == [{"step": "survey", "round": 1}]
+
+
+def test_reclassified_within_applications_the_steps_run_on(start, users):
+    from powerdesk.workorders.models import SubType, Topic
+    from powerdesk.workorders.services import workorder_reclassify
+
+    application = start("lv_resident")
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_reclassify(
+            order=application.order,
+            actor=users["dispatcher"],
+            business_type="application",
+            topic=Topic.objects.get(code="business_env"),
+            sub_type=SubType.objects.get(code="app_new_hv"),
+            reason="分类有误",
+        )
+    assert step(application, "survey").state == StepState.ACTIVE

@@ -69,10 +69,11 @@ def _running_step(request: ConsoleRequest, number: str, pk: int) -> ApplicationS
 @login_required
 @domain_errors
 def steps(request: ConsoleRequest) -> HttpResponse:
-    """业务办理: running steps of the applications the user sees, those about to exceed their limit first,
-    each with who may do it (its role at the unit of its level on the order's path)."""
+    """业务办理: running steps of the applications the user sees (of a kind, at a step), those about to
+    exceed their limit first, each with who may do it (its role at the unit of its level on the order's path)."""
     kind = request.GET.get("kind", "")[:32]
-    rows = selectors.steps_by_due(request.user, kind=kind)
+    step = request.GET.get("step", "")[:32]
+    rows = selectors.steps_by_due(request.user, kind=kind, step=step)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     actors = services.steps_actors(page.object_list)
     return render(
@@ -83,6 +84,8 @@ def steps(request: ConsoleRequest) -> HttpResponse:
             "rows": [(s, actors[s.pk]) for s in page.object_list],
             "kinds": ApplicationKind.objects.filter(is_active=True),
             "kind": kind,
+            "steps": selectors.step_choices(kind),
+            "step": step,
             "now": clock.now(),
         },
     )

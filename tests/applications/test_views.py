@@ -186,3 +186,15 @@ def test_the_migration_gives_a_step_sent_back_before_the_reasons_the_reason_othe
     migration.seed(apps, None)
     connect.refresh_from_db()
     assert connect.return_reason.code == "other" and connect.result == "旧的自由文本原因"
+
+
+def test_the_dispatchers_view_filters_by_step(start, users):
+    renamed = start("rename", when=MONDAY)  # at 资料审核
+    hv = start("hv_single", when=MONDAY)  # at 供电方案答复
+    client = client_for(users["dispatcher"])
+    html = client.get(reverse("applications:steps"), {"step": "scheme"}).content.decode()
+    assert hv.order.number in html and renamed.order.number not in html
+    assert '<option value="scheme" selected>' in html
+    # with a kind chosen, only its steps are offered
+    html = client.get(reverse("applications:steps"), {"kind": "rename"}).content.decode()
+    assert '<option value="verify"' in html and '<option value="scheme"' not in html

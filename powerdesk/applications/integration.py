@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 STEP_TEMPLATE = "application_step"  # notify.NotificationTemplate seeded by applications 0002
 RETURNED_TEMPLATE = "application_step_returned"  # seeded by applications 0005
+NOTICE_TEMPLATE = "application_notice"  # seeded by applications 0008
 
 
 # --- the marketing system ---------------------------------------------------------------------------
@@ -198,6 +199,17 @@ def enqueue_step_messages(*, application: Application, steps: Sequence[Applicati
             ({**base, **_step_context(s), "completed": False}, f"application:step:{s.pk}") for s in steps
         ]
     _enqueue(application, STEP_TEMPLATE, items)
+
+
+def enqueue_notice(*, application: Application, documents: Sequence[str]) -> None:
+    """The 一次性告知 list by SMS, when that is how it is given (``notice_channel`` sms): every document
+    the application needs, at once; told once per application and kind (a changed kind's list again)."""
+    context = {**_base(application), "documents": "、".join(documents)}
+    _enqueue(
+        application,
+        NOTICE_TEMPLATE,
+        [(context, f"application:{application.pk}:notice:{application.kind.code}")],
+    )
 
 
 def enqueue_step_returned(

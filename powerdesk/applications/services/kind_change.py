@@ -11,7 +11,8 @@ dispatcher or the manager (who may dispatch the order) changes the kind with a r
 - the application goes on at the first group of the new kind not yet done (new clocks from now); the
   whole-process clock is re-timed from the acceptance on the new kind's limit, the time it was paused
   still added (as sla re-times a reclassified order's clocks); when every step is done, it is completed;
-- the 一次性告知 list becomes the new kind's; the order's sub-type and topic follow the kind's;
+- the 一次性告知 list becomes the new kind's (sent again by SMS when that is how it was given); the
+  order's sub-type and topic follow the kind's;
 - one ``app_kind_changed`` event keeps all of it; the customer is told of the steps that start.
 """
 
@@ -29,6 +30,7 @@ from powerdesk.applications.models import (
     ApplicationKind,
     ApplicationState,
     ApplicationStep,
+    NoticeChannel,
     StepSide,
     StepState,
     StepTemplate,
@@ -40,7 +42,7 @@ from powerdesk.applications.services.clocks import (
     steps_start,
 )
 from powerdesk.applications.services.record import KIND_CHANGED, order_changed
-from powerdesk.applications.services.templates import kind_steps, template_steps
+from powerdesk.applications.services.templates import kind_steps, notice_names, template_steps
 from powerdesk.core import clock, workdays
 from powerdesk.core.errors import (
     NotFound,
@@ -259,6 +261,8 @@ def application_kind_change(
     )
     from powerdesk.applications import integration
 
+    if locked.notice_channel == NoticeChannel.SMS and locked.notice_documents != old_notice:
+        integration.enqueue_notice(application=locked, documents=notice_names(locked.notice_documents))
     integration.enqueue_step_messages(
         application=locked,
         steps=started,

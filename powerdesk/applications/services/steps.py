@@ -37,7 +37,7 @@ from powerdesk.applications.services.clocks import (
     steps_start,
 )
 from powerdesk.applications.services.record import STARTED, STEP_DONE, STEP_RETURNED, order_changed
-from powerdesk.applications.services.templates import kind_steps, template_steps
+from powerdesk.applications.services.templates import kind_steps, notice_names, template_steps
 from powerdesk.core import clock
 from powerdesk.core.errors import (
     NotFound,
@@ -126,7 +126,7 @@ def application_open(
        ``notice_channel`` (printed / SMS / portal);
     2. the whole-process clock and the first group of steps, each utility-side step with its clock;
     3. one ``app_started`` event (the order's due time from the clocks just started);
-    4. the customer's step SMS, queued.
+    4. the customer's step SMS, queued; with ``notice_channel`` sms, the 一次性告知 list too.
     """
     templates = kind_steps(kind)
     if not templates:
@@ -163,6 +163,8 @@ def application_open(
     )
     from powerdesk.applications import integration
 
+    if notice_channel == NoticeChannel.SMS:
+        integration.enqueue_notice(application=application, documents=notice_names(notice))
     integration.enqueue_step_messages(application=application, steps=started, event="started")
     return application
 

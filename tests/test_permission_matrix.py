@@ -327,6 +327,9 @@ CONSOLE: dict[str, Row] = {
         method="post",
         body={},
     ),
+    "applications:notice": Row(
+        lambda sc: reverse("applications:notice", args=[sc.application.order.number]), the_order()
+    ),
     "applications:kind_change": Row(
         lambda sc: reverse("applications:kind_change", args=[sc.application.order.number]),
         the_transition("dispatch", LOGIN),

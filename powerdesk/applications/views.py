@@ -70,7 +70,8 @@ def _running_step(request: ConsoleRequest, number: str, pk: int) -> ApplicationS
 @domain_errors
 def steps(request: ConsoleRequest) -> HttpResponse:
     """业务办理: running steps of the applications the user sees (of a kind, at a step), those about to
-    exceed their limit first, each with who may do it (its role at the unit of its level on the order's path)."""
+    exceed their limit first, each with who may do it (its role at the unit of its level on the order's
+    path)."""
     kind = request.GET.get("kind", "")[:32]
     step = request.GET.get("step", "")[:32]
     rows = selectors.steps_by_due(request.user, kind=kind, step=step)
@@ -254,4 +255,25 @@ def kind_change(request: ConsoleRequest, number: str) -> HttpResponse:
             expected_version=data.get("version"),
         ),
         _("业务办理类别已更正，办理环节已重新安排。"),
+    )
+
+
+@login_required
+@domain_errors
+def notice(request: ConsoleRequest, number: str) -> HttpResponse:
+    """The printed 一次性告知书: every document the application needs, as recorded at acceptance (and
+    how and by whom it was given), for the hall to print and hand over; whoever sees the order reads it."""
+    order = order_get(user=request.user, number=number)
+    application = selectors.application_of(order)
+    if application is None:
+        raise Http404(_("该工单不是业务办理。"))
+    return render(
+        request,
+        "applications/notice.html",
+        {
+            "order": order,
+            "application": application,
+            "documents": selectors.document_names(application.notice_documents),
+            "requests": list(application.document_requests.select_related("document")),
+        },
     )

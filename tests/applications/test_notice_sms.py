@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from powerdesk.applications.services import application_kind_change
 from powerdesk.applications.models import ApplicationKind
+from powerdesk.applications.services import application_kind_change
 from powerdesk.notify.models import Notification
 from tests.applications.conftest import MONDAY, at, complete, step
 
@@ -53,3 +53,24 @@ def test_a_changed_kind_sends_its_new_list(start, users):
     first, second = notices(application)
     assert "原户主同意过户证明" in text(second) and "过户" in text(second)
     assert "原户主同意过户证明" not in text(first)
+
+
+def test_the_printed_notice_lists_every_document_and_how_it_was_given(start, users):
+    from django.test import Client
+    from django.urls import reverse
+
+    application = start("lv_business", notice_channel="printed")
+    client = Client()
+    client.force_login(users["agent"])
+    order_page = client.get(reverse("workorders:detail", args=[application.order.number])).content.decode()
+    url = reverse("applications:notice", args=[application.order.number])
+    assert url in order_page
+    html = client.get(url).content.decode()
+    notice = html[html.index('id="application-notice"') :]
+    for name in ("申请人有效身份证明", "营业执照或组织机构证明", "用电设备清单", "受电工程竣工报告"):
+        assert name in notice
+    assert "纸质告知书" in notice and application.order.number in notice
+    outsider = Client()
+    outsider.force_login(users["west_repair"])
+    assert outsider.get(url).status_code == 404  # another unit's order does not exist
+    assert client.get(reverse("applications:notice", args=["NOPE"])).status_code == 404

@@ -34,7 +34,7 @@ from powerdesk.applications.models import (
     StepState,
     StepTemplate,
 )
-from powerdesk.applications.services import closing, suspension
+from powerdesk.applications.services import closing, kind_change, suspension
 from powerdesk.applications.services import intake as intake_hook
 from powerdesk.applications.services.steps import NOTICE_HINT
 from powerdesk.applications.services.templates import kinds_notices
@@ -187,7 +187,8 @@ def _present_kind_change(item: ext.PresentedEvent, data: Mapping[str, Any], step
 
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
-    ours = ("app_steps_withdrawn", suspension.EVENT_KEY)  # this app's data on the order's own events
+    # this app's data on the order's own events
+    ours = ("app_steps_withdrawn", suspension.EVENT_KEY, "app_kind_changed")
     mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
@@ -202,6 +203,8 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
             item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
         if item.event.kind == services.KIND_CHANGED:
             _present_kind_change(item, data, steps)
+        elif isinstance(data.get("app_kind_changed"), dict):  # a reclassification that changed the kind
+            _present_kind_change(item, data["app_kind_changed"], steps)
         if data.get("step"):
             item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
         if data.get("to_step"):
@@ -282,6 +285,9 @@ def register() -> None:
     )
     ext.transition_applied.register(
         OWNER, "applications.clocks_on_suspension", suspension.clocks_on_suspension, position=90
+    )
+    ext.transition_applied.register(
+        OWNER, "applications.kind_on_reclassify", kind_change.kind_on_reclassify, position=90
     )
     for kind in (ClockKind.APP_STEP, ClockKind.APP_PROCESS):  # paused and resumed by the hook above
         own_pauses.register(OWNER, f"applications.{kind}", kind)

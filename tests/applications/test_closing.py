@@ -169,11 +169,14 @@ def test_reclassified_out_of_applications_its_steps_end_with_the_one_event(start
     assert event.data["app_steps_withdrawn"] == [{"step": "survey", "round": 1}]
 
 
-def test_reclassified_within_applications_the_steps_run_on(start, users):
-    from powerdesk.workorders.models import SubType, Topic
+def test_reclassified_within_applications_to_another_kind_the_kind_follows(start, users):
+    """Reclassified to a sub-type of another kind (低压新装 → 高压新装), the application is re-planned on
+    that kind as by the kind change, named in the reclassification's one event."""
+    from powerdesk.workorders.models import SubType, Topic, WorkOrderEvent
     from powerdesk.workorders.services import workorder_reclassify
 
     application = start("lv_resident")
+    survey = step(application, "survey")
     with time_machine.travel(at(2026, 11, 17), tick=False):
         workorder_reclassify(
             order=application.order,
@@ -181,6 +184,17 @@ def test_reclassified_within_applications_the_steps_run_on(start, users):
             business_type="application",
             topic=Topic.objects.get(code="business_env"),
             sub_type=SubType.objects.get(code="app_new_hv"),
-            reason="分类有误",
+            reason="客户实为高压新装",
         )
-    assert step(application, "survey").state == StepState.ACTIVE
+    application = Application.objects.select_related("kind").get(pk=application.pk)
+    assert application.kind.code == "hv_single" and application.state == ApplicationState.ACTIVE
+    survey.refresh_from_db()
+    assert survey.state == StepState.WITHDRAWN
+    assert [s.template.code for s in application.steps.filter(state=StepState.ACTIVE)] == ["scheme"]
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="reclassify")
+    assert event.data["app_kind_changed"]["from_kind"] == "lv_resident"
+    assert event.data["app_kind_changed"]["ended"] == ["survey"]
+    assert not WorkOrderEvent.objects.filter(order=application.order, kind="app_kind_changed").exists()
+    page = console(users["dispatcher"])
+    html = page.get(reverse("workorders:detail", args=[application.order.number])).content.decode()
+    assert "类别：低压居民新装 → 高压单电源新装增容" in html

@@ -14,6 +14,9 @@ dispatcher or the manager (who may dispatch the order) changes the kind with a r
 - the 一次性告知 list becomes the new kind's (sent again by SMS when that is how it was given); the
   order's sub-type and topic follow the kind's;
 - one ``app_kind_changed`` event keeps all of it; the customer is told of the steps that start.
+
+An order reclassified within 业务办理 to a sub-type of another kind is re-planned the same way, in the
+reclassification's own event (:func:`kind_on_reclassify`).
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ from powerdesk.org.models import User
 from powerdesk.org.selectors import user_may, user_sees_unit
 from powerdesk.sla import services as sla_services
 from powerdesk.sla.models import ClockState
-from powerdesk.workorders.choices import CLOSED_STATUSES
+from powerdesk.workorders import extensions as ext
+from powerdesk.workorders.choices import CLOSED_STATUSES, BusinessType
 from powerdesk.workorders.models import WorkOrder
 from powerdesk.workorders.services.engine import lock_order
 
@@ -178,6 +182,58 @@ def _resume(
     return started
 
 
+def _replan(
+    locked: Application, kind: ApplicationKind, actor: User, at: dt.datetime
+) -> tuple[dict[str, Any], list[ApplicationStep]]:
+    """The locked, running application re-planned on ``kind`` (the module doc's steps), its customer told
+    of the steps that start (and of the new list when it is given by SMS); the event's data and the steps
+    started. The caller writes the one event."""
+    templates = kind_steps(kind)
+    if not templates:
+        raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
+    before = locked.kind
+    ended = _end_running(locked, actor, at)
+    finished, kept, dropped = _carry_done(locked, templates)
+    locked.kind = kind
+    _retime_process(locked, kind)
+    started = _resume(locked, templates, finished, at)
+    fields = ["kind", "customer_wait_seconds", "notice_documents"]
+    old_notice = list(locked.notice_documents)
+    locked.notice_documents = rules.notice_list(template_steps(templates))
+    if not started:  # the new kind's steps are all done already
+        locked.state = ApplicationState.COMPLETED
+        locked.completed_at = at
+        fields += ["state", "completed_at"]
+    locked.save(update_fields=fields)
+    process_clock_sync(locked, at)
+    from powerdesk.applications import integration
+
+    if locked.notice_channel == NoticeChannel.SMS and locked.notice_documents != old_notice:
+        integration.enqueue_notice(application=locked, documents=notice_names(locked.notice_documents))
+    integration.enqueue_step_messages(
+        application=locked,
+        steps=started,
+        event="completed" if locked.state == ApplicationState.COMPLETED else "step",
+    )
+    process = locked.process_clock
+    data = {
+        "kind": kind.code,
+        "from_kind": before.code,
+        "ended": ended,
+        "kept": kept,
+        "dropped": dropped,
+        "started": [
+            {"step": s.template.code, "due_at": s.due_at.isoformat(), "side": s.side} for s in started
+        ],
+        "notice_documents": locked.notice_documents,
+        "notice_before": old_notice,
+        "notice_channel": locked.notice_channel,
+        "process_due_at": process.due_at.isoformat() if process is not None else None,
+        "completed": locked.state == ApplicationState.COMPLETED,
+    }
+    return data, started
+
+
 @transaction.atomic
 def application_kind_change(
     *,
@@ -206,66 +262,45 @@ def application_kind_change(
         errors["reason"] = [_("请填写更正的原因。")]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
-    templates = kind_steps(kind)
-    if not templates:
-        raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
     at = clock.now()
-    before = locked.kind
-    ended = _end_running(locked, actor, at)
-    finished, kept, dropped = _carry_done(locked, templates)
-    locked.kind = kind
-    _retime_process(locked, kind)
-    started = _resume(locked, templates, finished, at)
-    fields = ["kind", "customer_wait_seconds", "notice_documents"]
-    old_notice = list(locked.notice_documents)
-    locked.notice_documents = rules.notice_list(template_steps(templates))
-    if not started:  # the new kind's steps are all done already
-        locked.state = ApplicationState.COMPLETED
-        locked.completed_at = at
-        fields += ["state", "completed_at"]
-    locked.save(update_fields=fields)
-    process_clock_sync(locked, at)
-    classification: dict[str, Any] = {}
+    data, _started = _replan(locked, kind, actor, at)
     if (order.sub_type_id, order.topic_id) != (kind.sub_type_id, kind.topic_id):
-        classification = {
-            "sub_type": {"from": order.sub_type_id, "to": kind.sub_type_id},
-            "topic": {"from": order.topic_id, "to": kind.topic_id},
-        }
+        data["sub_type"] = {"from": order.sub_type_id, "to": kind.sub_type_id}
+        data["topic"] = {"from": order.topic_id, "to": kind.topic_id}
         order.sub_type_id = kind.sub_type_id
         order.topic_id = kind.topic_id
         order.save(update_fields=["sub_type", "topic"])
-    process = locked.process_clock
     order_changed(
-        order=order,
-        kind=KIND_CHANGED,
-        actor=actor,
-        at=at,
-        clocks_moved=True,
-        note=reason,
-        data={
-            "kind": kind.code,
-            "from_kind": before.code,
-            "ended": ended,
-            "kept": kept,
-            "dropped": dropped,
-            "started": [
-                {"step": s.template.code, "due_at": s.due_at.isoformat(), "side": s.side} for s in started
-            ],
-            "notice_documents": locked.notice_documents,
-            "notice_before": old_notice,
-            "notice_channel": locked.notice_channel,
-            "process_due_at": process.due_at.isoformat() if process is not None else None,
-            "completed": locked.state == ApplicationState.COMPLETED,
-            **classification,
-        },
-    )
-    from powerdesk.applications import integration
-
-    if locked.notice_channel == NoticeChannel.SMS and locked.notice_documents != old_notice:
-        integration.enqueue_notice(application=locked, documents=notice_names(locked.notice_documents))
-    integration.enqueue_step_messages(
-        application=locked,
-        steps=started,
-        event="completed" if locked.state == ApplicationState.COMPLETED else "step",
+        order=order, kind=KIND_CHANGED, actor=actor, at=at, clocks_moved=True, note=reason, data=data
     )
     return locked
+
+
+def kind_on_reclassify(context: ext.TransitionContext) -> None:
+    """``transition_applied``: a running application's order reclassified within 业务办理 to a sub-type
+    of another kind (by the customer's type, as at the intake) is re-planned on that kind as by
+    :func:`application_kind_change`, named in the reclassification's one event (``app_kind_changed``);
+    its reason is the reclassification's. The order row is already locked by the transition."""
+    order = context.order
+    if context.code != "reclassify" or order.business_type != BusinessType.APPLICATION:
+        return
+    if order.sub_type_id is None:
+        return
+    locked = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("kind", "process_clock__policy")
+        .filter(order=order, state=ApplicationState.ACTIVE)
+        .first()
+    )
+    if locked is None:
+        return
+    from powerdesk.applications.services.intake import kind_for_order
+
+    customer = order.customer
+    kind = kind_for_order(
+        sub_type_id=order.sub_type_id, customer_type=customer.customer_type if customer is not None else None
+    )
+    if kind is None or kind.pk == locked.kind_id:
+        return
+    data, _started = _replan(locked, kind, context.actor, context.at)
+    context.event_data["app_kind_changed"] = data

@@ -188,7 +188,7 @@ def _present_kind_change(item: ext.PresentedEvent, data: Mapping[str, Any], step
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
     # this app's data on the order's own events
-    ours = ("app_steps_withdrawn", suspension.EVENT_KEY, "app_kind_changed")
+    ours = ("app_steps_withdrawn", suspension.EVENT_KEY, "app_kind_changed", "app_started")
     mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
@@ -196,68 +196,74 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     documents = {d.code: seeded_name(d) for d in DocumentType.objects.all()}
     reasons: dict[str, str] | None = None  # read when an event names one
     for item in mine:
-        data = item.data
-        if data.get("notice_documents") is not None:
-            names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
-            channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
-            item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
-        if item.event.kind == services.KIND_CHANGED:
-            _present_kind_change(item, data, steps)
-        elif isinstance(data.get("app_kind_changed"), dict):  # a reclassification that changed the kind
-            _present_kind_change(item, data["app_kind_changed"], steps)
-        if data.get("step"):
-            item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
-        if data.get("to_step"):
-            item.lines.append(_("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])})
-            if data.get("reason"):
-                reasons = (
-                    reasons
-                    if reasons is not None
-                    else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
-                )
+        # a reclassification that made the order a 业务办理 one carries the opening's data as well
+        opened = item.data.get("app_started")
+        for data in [item.data, *([opened] if isinstance(opened, dict) else [])]:
+            if data.get("notice_documents") is not None:
+                names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
+                channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
+                item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
+            if item.event.kind == services.KIND_CHANGED:
+                _present_kind_change(item, data, steps)
+            elif isinstance(data.get("app_kind_changed"), dict):  # a reclassification that changed the kind
+                _present_kind_change(item, data["app_kind_changed"], steps)
+            if data.get("step"):
+                item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
+            if data.get("to_step"):
                 item.lines.append(
-                    _("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])}
+                    _("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])}
                 )
-        for started in data.get("started") or data.get("steps") or []:
-            if isinstance(started, dict):
+                if data.get("reason"):
+                    reasons = (
+                        reasons
+                        if reasons is not None
+                        else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
+                    )
+                    item.lines.append(
+                        _("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])}
+                    )
+            for started in data.get("started") or data.get("steps") or []:
+                if isinstance(started, dict):
+                    item.lines.append(
+                        _("开始环节「%(step)s」，到期 %(due)s")
+                        % {
+                            "step": steps.get(started.get("step", ""), ""),
+                            "due": str(started.get("due_at", ""))[:16],
+                        }
+                    )
+            if data.get("document"):
                 item.lines.append(
-                    _("开始环节「%(step)s」，到期 %(due)s")
-                    % {
-                        "step": steps.get(started.get("step", ""), ""),
-                        "due": str(started.get("due_at", ""))[:16],
-                    }
+                    _("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])}
                 )
-        if data.get("document"):
-            item.lines.append(_("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])})
-            if data.get("on_notice") is False:
-                item.lines.append(_("不在一次性告知清单内"))
-        for ended in data.get("app_steps_withdrawn") or []:
-            if isinstance(ended, dict):
-                item.lines.append(
-                    _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
-                )
-        for moved in data.get(suspension.EVENT_KEY) or []:
-            if isinstance(moved, dict):
-                item.lines.append(
-                    _("%(kind)s计时%(state)s，到期 %(due)s")
-                    % {
-                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
-                        "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
-                        "due": str(moved.get("due_at", ""))[:16],
-                    }
-                )
-        if data.get("completed"):
-            item.lines.append(_("业务办理已办结"))
-        for moved in data.get("retimed") or []:
-            if isinstance(moved, dict):
-                item.lines.append(
-                    _("%(kind)s到期：%(before)s → %(after)s")
-                    % {
-                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
-                        "before": str(moved.get("due_before", ""))[:16],
-                        "after": str(moved.get("due_after", ""))[:16],
-                    }
-                )
+                if data.get("on_notice") is False:
+                    item.lines.append(_("不在一次性告知清单内"))
+            for ended in data.get("app_steps_withdrawn") or []:
+                if isinstance(ended, dict):
+                    item.lines.append(
+                        _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
+                    )
+            for moved in data.get(suspension.EVENT_KEY) or []:
+                if isinstance(moved, dict):
+                    item.lines.append(
+                        _("%(kind)s计时%(state)s，到期 %(due)s")
+                        % {
+                            "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                            "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
+                            "due": str(moved.get("due_at", ""))[:16],
+                        }
+                    )
+            if data.get("completed"):
+                item.lines.append(_("业务办理已办结"))
+            for moved in data.get("retimed") or []:
+                if isinstance(moved, dict):
+                    item.lines.append(
+                        _("%(kind)s到期：%(before)s → %(after)s")
+                        % {
+                            "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                            "before": str(moved.get("due_before", ""))[:16],
+                            "after": str(moved.get("due_after", ""))[:16],
+                        }
+                    )
 
 
 def register() -> None:

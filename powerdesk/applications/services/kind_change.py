@@ -15,8 +15,9 @@ dispatcher or the manager (who may dispatch the order) changes the kind with a r
   order's sub-type and topic follow the kind's;
 - one ``app_kind_changed`` event keeps all of it; the customer is told of the steps that start.
 
-An order reclassified within 业务办理 to a sub-type of another kind is re-planned the same way, in the
-reclassification's own event (:func:`kind_on_reclassify`).
+An order reclassified within 业务办理 to a sub-type of another kind is re-planned the same way, and an
+order reclassified as 业务办理 opens its application, each in the reclassification's own event
+(:func:`kind_on_reclassify`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from powerdesk.applications.services.clocks import (
     steps_start,
 )
 from powerdesk.applications.services.record import KIND_CHANGED, order_changed
+from powerdesk.applications.services.steps import application_plan
 from powerdesk.applications.services.templates import kind_steps, notice_names, template_steps
 from powerdesk.core import clock, workdays
 from powerdesk.core.errors import (
@@ -280,7 +282,8 @@ def kind_on_reclassify(context: ext.TransitionContext) -> None:
     """``transition_applied``: a running application's order reclassified within 业务办理 to a sub-type
     of another kind (by the customer's type, as at the intake) is re-planned on that kind as by
     :func:`application_kind_change`, named in the reclassification's one event (``app_kind_changed``);
-    its reason is the reclassification's. The order row is already locked by the transition."""
+    an order without an application reclassified as 业务办理 of a kind's sub-type opens it (its data as
+    ``app_started``). The order row is already locked by the transition."""
     order = context.order
     if context.code != "reclassify" or order.business_type != BusinessType.APPLICATION:
         return
@@ -292,15 +295,25 @@ def kind_on_reclassify(context: ext.TransitionContext) -> None:
         .filter(order=order, state=ApplicationState.ACTIVE)
         .first()
     )
-    if locked is None:
-        return
     from powerdesk.applications.services.intake import kind_for_order
 
     customer = order.customer
     kind = kind_for_order(
         sub_type_id=order.sub_type_id, customer_type=customer.customer_type if customer is not None else None
     )
-    if kind is None or kind.pk == locked.kind_id:
+    if kind is None:
+        return
+    if locked is None:
+        if not Application.objects.filter(order=order).exists():
+            # made a 业务办理 order (a consultation that is in fact an application): it opens as at the
+            # intake, the list told by the hall's printed notice (or the portal's, for a portal order)
+            channel = rules.intake_notice_channel("", order.channel, NoticeChannel.values)
+            _opened, data = application_plan(
+                order=order, kind=kind, actor=context.actor, at=context.at, notice_channel=channel
+            )
+            context.event_data["app_started"] = data
+        return
+    if kind.pk == locked.kind_id:
         return
     data, _started = _replan(locked, kind, context.actor, context.at)
     context.event_data["app_kind_changed"] = data

@@ -128,6 +128,19 @@ def application_open(
     3. one ``app_started`` event (the order's due time from the clocks just started);
     4. the customer's step SMS, queued; with ``notice_channel`` sms, the 一次性告知 list too.
     """
+    application, data = application_plan(
+        order=order, kind=kind, actor=actor, at=at, notice_channel=notice_channel
+    )
+    order_changed(order=order, kind=STARTED, actor=actor, at=at, clocks_moved=True, data=data)
+    return application
+
+
+def application_plan(
+    *, order: WorkOrder, kind: ApplicationKind, actor: User, at: dt.datetime, notice_channel: str
+) -> tuple[Application, dict[str, Any]]:
+    """:func:`application_open` but its event: the application, its clocks and first steps, the SMS
+    queued; the data of the event that records it (``app_started``'s, or the reclassification's that made
+    the order a 业务办理 one)."""
     templates = kind_steps(kind)
     if not templates:
         raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
@@ -147,26 +160,19 @@ def application_open(
     first_ids = {s.id for s in rules.first_group(plan)}
     started = steps_start(application, [t for t in templates if t.pk in first_ids], at)
     process_clock_sync(application, at)
-    order_changed(
-        order=order,
-        kind=STARTED,
-        actor=actor,
-        at=at,
-        clocks_moved=True,
-        data={
-            "kind": kind.code,
-            "notice_channel": notice_channel,
-            "notice_documents": notice,
-            "steps": _step_summary(started),
-            "process_due_at": application.process_clock.due_at.isoformat(),
-        },
-    )
     from powerdesk.applications import integration
 
     if notice_channel == NoticeChannel.SMS:
         integration.enqueue_notice(application=application, documents=notice_names(notice))
     integration.enqueue_step_messages(application=application, steps=started, event="started")
-    return application
+    data = {
+        "kind": kind.code,
+        "notice_channel": notice_channel,
+        "notice_documents": notice,
+        "steps": _step_summary(started),
+        "process_due_at": application.process_clock.due_at.isoformat(),
+    }
+    return application, data
 
 
 def _lock(

@@ -67,7 +67,10 @@ class StepOutputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     done_at = serializers.DateTimeField(allow_null=True)
     done_by = serializers.CharField(source="done_by.username", allow_null=True, default=None)
-    result = serializers.CharField(help_text="The result; on a step sent back, the staff's note.")
+    result = serializers.CharField(
+        help_text="The result; on a step sent back, the staff's internal note (not for the customer: "
+        "the customer is told the return reason's own wording)."
+    )
     return_reason = serializers.CharField(
         source="return_reason.code", allow_null=True, default=None, help_text="Why it was sent back."
     )

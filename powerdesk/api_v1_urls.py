@@ -8,6 +8,7 @@ from powerdesk.analytics.dashboard_api import DashboardApi
 from powerdesk.applications.api import (
     ApplicationCollectionApi,
     ApplicationDetailApi,
+    KindChangeApi,
     StepCompleteApi,
     StepReturnApi,
 )
@@ -74,6 +75,7 @@ urlpatterns = [
         StepReturnApi.as_view(),
         name="api-v1-application-step-return",
     ),
+    path("applications/<str:number>/kind/", KindChangeApi.as_view(), name="api-v1-application-kind-change"),
     path("customers/", CustomerSearchApi.as_view(), name="api-v1-customers"),
     path("customers/<str:account_no>/", CustomerDetailApi.as_view(), name="api-v1-customer-detail"),
     path("clocks/", ClockListApi.as_view(), name="api-v1-clocks"),

@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
         # The channel a contact came in by (the order intake, the applications); the messages' channel
         # (sms, email, …) is another set under the same field name.
         "ChannelEnum": "powerdesk.workorders.choices.Channel",
+        # How the 一次性告知 list was given: the applications' start and the order intake's field.
+        "NoticeChannelEnum": "powerdesk.applications.models.NoticeChannel",
     },
 }
 

@@ -327,6 +327,15 @@ CONSOLE: dict[str, Row] = {
         method="post",
         body={},
     ),
+    "applications:notice": Row(
+        lambda sc: reverse("applications:notice", args=[sc.application.order.number]), the_order()
+    ),
+    "applications:kind_change": Row(
+        lambda sc: reverse("applications:kind_change", args=[sc.application.order.number]),
+        the_transition("dispatch", LOGIN),
+        method="post",
+        body={},
+    ),
     # Complaints (a complaint order of the scene): the order first (404), then the role (403).
     "complaints:record": Row(
         lambda sc: reverse("complaints:record", args=[sc.complaint.number]), the_transition("note", OK)
@@ -697,6 +706,12 @@ API: dict[str, Row] = {
             "api-v1-application-step-return", args=[sc.application.order.number, sc.app_step.pk]
         ),
         acts_on_step(400),
+        method="post",
+        body=BAD_VERSION,
+    ),
+    "api-v1-application-kind-change": Row(
+        lambda sc: reverse("api-v1-application-kind-change", args=[sc.application.order.number]),
+        the_transition("dispatch", 400),
         method="post",
         body=BAD_VERSION,
     ),

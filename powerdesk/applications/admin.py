@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from powerdesk.applications.models import ApplicationKind, DocumentType, StepTemplate
+from powerdesk.applications.models import ApplicationKind, DocumentType, ReturnReason, StepTemplate
+
+
+@admin.register(ReturnReason)
+class ReturnReasonAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "customer_text", "sort_order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name", "customer_text")
 
 
 @admin.register(DocumentType)

@@ -5,7 +5,8 @@
   idempotent on ``Idempotency-Key`` like the order intake;
 - ``GET {number}/``: one application with its steps;
 - ``POST {number}/steps/{id}/complete/`` and ``…/return/``: move a step, version-checked like the order
-  transitions (``version`` in the body or ``If-Match``; a stale one is refused with 409).
+  transitions (``version`` in the body or ``If-Match``; a stale one is refused with 409);
+- ``POST {number}/kind/``: change a wrongly taken kind (the dispatcher, the manager), version-checked.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from powerdesk.applications.models import (
     ApplicationStep,
     DocumentType,
     NoticeChannel,
+    ReturnReason,
     StepTemplate,
 )
 from powerdesk.core.api import (
@@ -65,7 +67,13 @@ class StepOutputSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
     done_at = serializers.DateTimeField(allow_null=True)
     done_by = serializers.CharField(source="done_by.username", allow_null=True, default=None)
-    result = serializers.CharField()
+    result = serializers.CharField(
+        help_text="The result; on a step sent back, the staff's internal note (not for the customer: "
+        "the customer is told the return reason's own wording)."
+    )
+    return_reason = serializers.CharField(
+        source="return_reason.code", allow_null=True, default=None, help_text="Why it was sent back."
+    )
     clock_state = serializers.CharField(source="clock.state", allow_null=True, default=None)
 
     class Meta:
@@ -313,7 +321,19 @@ class StepReturnApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         to_step = serializers.CharField(max_length=32, help_text="Code of an earlier step of the kind.")
-        reason = serializers.CharField(max_length=MAX_LONGTEXT)
+        reason = CodeField(
+            slug_field="code",
+            queryset=ReturnReason.objects.filter(is_active=True),
+            help_text="Code of a return reason (data: documents, site, design, inspection, customer_change, "
+            "other …); the customer's SMS says its customer wording.",
+        )
+        note = serializers.CharField(
+            max_length=MAX_LONGTEXT,
+            allow_blank=True,
+            default="",
+            help_text="The staff's note on the return (internal: on the step and the timeline, never sent "
+            "to the customer).",
+        )
         version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
 
         class Meta:
@@ -340,9 +360,57 @@ class StepReturnApi(APIView):
             actor=request_user(request),
             to_template=target,
             reason=data["reason"],
+            note=data["note"],
             expected_version=_version(data.get("version"), request),
         )
         return _detail(request, Application.objects.get(pk=step.application_id))
+
+
+class KindChangeApi(APIView):
+    """Change a running application's kind (the dispatcher, the manager), with a reason."""
+
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        kind = CodeField(
+            slug_field="code",
+            queryset=ApplicationKind.objects.filter(is_active=True),
+            help_text="The code of the kind the application really is.",
+        )
+        reason = serializers.CharField(max_length=MAX_LONGTEXT, help_text="Why the kind is changed.")
+        version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
+
+        class Meta:
+            ref_name = "ApplicationKindChangeInput"
+
+    @extend_schema(
+        operation_id="applications_kind_change",
+        tags=TAGS,
+        request=InputSerializer,
+        parameters=[NUMBER_PARAMETER, IF_MATCH_PARAMETER],
+        responses={200: ApplicationOutputSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        """The running steps end; the steps done that the new kind also has keep their record; the next
+        group starts with new clocks; the whole-process clock is re-timed on the new kind's limit."""
+        order = visible_order(request, number)
+        application = selectors.application_of(order)
+        if application is None:
+            raise NotFound(_("该工单不是业务办理。"))
+        refusal = services.kind_change_refusal(request_user(request), order)
+        if refusal is not None:  # who may not is told so before the input, as for the steps
+            raise NotPermitted(refusal)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changed = services.application_kind_change(
+            application=application,
+            actor=request_user(request),
+            kind=data["kind"],
+            reason=data["reason"],
+            expected_version=_version(data.get("version"), request),
+        )
+        return _detail(request, Application.objects.get(pk=changed.pk))
 
 
 __all__ = [
@@ -350,6 +418,7 @@ __all__ = [
     "ApplicationDetailApi",
     "ApplicationOutputSerializer",
     "DocumentType",
+    "KindChangeApi",
     "StepCompleteApi",
     "StepReturnApi",
 ]

@@ -15,6 +15,8 @@ class ApplicationsConfig(AppConfig):
         # panel, the API detail field, the timeline's kinds and presenter.
         extension.register()
         retiming.register()  # the step clocks follow a change of the working-day calendar
-        # the seeded kinds and documents in the reader's language (applications.seeded)
+        # the seeded kinds, steps and documents in the reader's language (applications.seeded)
         seeded_names.register("applications.applicationkind", "application_kind")
+        seeded_names.register("applications.steptemplate", "application_step")
+        seeded_names.register("applications.returnreason", "return_reason")
         seeded_names.register("applications.documenttype", "document")

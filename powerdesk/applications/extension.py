@@ -11,12 +11,13 @@ registered once, from ``ApplicationsConfig.ready()``.
 - a customer cannot withdraw an application under way, and an order that closes ends its running steps
   (:mod:`.services.closing`);
 - a 业务办理 order opened by the ordinary intake opens its application (:mod:`.services.intake`), and the
-  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``).
+  intake form offers every kind's 一次性告知 list with how it was given (the hint ``application_notice``,
+  also a field of the API's intake).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.http import HttpRequest
@@ -25,12 +26,20 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from powerdesk.applications import selectors, services
-from powerdesk.applications.models import DocumentType, NoticeChannel, StepState, StepTemplate
-from powerdesk.applications.services import closing, suspension
+from powerdesk.applications.models import (
+    ApplicationKind,
+    DocumentType,
+    NoticeChannel,
+    ReturnReason,
+    StepState,
+    StepTemplate,
+)
+from powerdesk.applications.services import closing, kind_change, suspension
 from powerdesk.applications.services import intake as intake_hook
 from powerdesk.applications.services.steps import NOTICE_HINT
 from powerdesk.applications.services.templates import kinds_notices
 from powerdesk.core.extensions import DetailField, Panel
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.org.selectors import user_may
 from powerdesk.sla.extensions import own_pauses
 from powerdesk.sla.models import ClockKind, ClockState
@@ -47,6 +56,7 @@ EVENT_KINDS = {
     services.DOCUMENT_RECEIVED: gettext_lazy("收到申请资料"),
     "app_retimed": gettext_lazy("节假日日历变更，办理时限重新计算"),
     "app_kind_corrected": gettext_lazy("业务办理类别按客户类型更正"),
+    services.KIND_CHANGED: gettext_lazy("业务办理类别更正"),
 }
 
 
@@ -78,7 +88,12 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
         "requests": list(application.document_requests.select_related("document", "requested_by")),
         "receipts": list(application.receipts.select_related("document", "step__template", "attachment")),
         "documents": list(DocumentType.objects.filter(is_active=True)),
+        "return_reasons": list(ReturnReason.objects.filter(is_active=True)),
         "may_record": user_may(user, services.RECORD_RIGHT),  # type: ignore[arg-type]
+        # the dispatcher's or the manager's correction of a wrongly taken kind, while the application runs
+        "kind_choices": list(ApplicationKind.objects.filter(is_active=True).exclude(pk=application.kind_id))
+        if application.state == "active" and services.kind_change_refusal(user, order) is None  # type: ignore[arg-type]
+        else [],
     }
 
 
@@ -126,6 +141,22 @@ def _intake_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
     }
 
 
+def _notice_field() -> serializers.Field:
+    """The API intake's ``application_notice``: how the 一次性告知 list was given, as on the console's
+    intake form (the same hint); read for a 业务办理 order that opens an application, ignored otherwise;
+    without it, the portal's own for a portal order and the printed notice for the others."""
+    return serializers.ChoiceField(
+        choices=NoticeChannel.choices,
+        required=False,
+        allow_blank=True,
+        error_messages={"invalid_choice": gettext_lazy("请选择有效的告知方式。")},
+        help_text="For an application (business type application): how the one-time list of every "
+        f"document the application needs was given to the customer, one of {', '.join(NoticeChannel.values)}"
+        " (printed notice, SMS, portal). Default: portal for the portal channel, printed otherwise. "
+        "Ignored for other business types.",
+    )
+
+
 def _field() -> serializers.Field:
     from powerdesk.applications.api import ApplicationOutputSerializer  # the API imports this app's services
 
@@ -136,64 +167,103 @@ def _load(order: WorkOrder, request: Any) -> Any:
     return selectors.application_of(order)
 
 
+def _present_kind_change(item: ext.PresentedEvent, data: Mapping[str, Any], steps: dict[str, str]) -> None:
+    kinds = {
+        k.code: seeded_name(k)
+        for k in ApplicationKind.objects.filter(code__in=[data.get("from_kind"), data.get("kind")])
+    }
+    item.lines.append(
+        _("类别：%(before)s → %(after)s")
+        % {"before": kinds.get(data.get("from_kind", ""), "—"), "after": kinds.get(data.get("kind", ""), "—")}
+    )
+    for key, label in (
+        ("ended", _("终止的环节：%(steps)s")),
+        ("kept", _("保留的已完成环节：%(steps)s")),
+        ("dropped", _("新类别没有的已完成环节：%(steps)s")),
+    ):
+        if data.get(key):
+            item.lines.append(label % {"steps": "、".join(steps.get(c, c) for c in data[key])})
+
+
 def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
     """This app's events, from their codes: the step, the documents, the notice channel."""
-    ours = ("app_steps_withdrawn", suspension.EVENT_KEY)  # this app's data on the order's own events
+    # this app's data on the order's own events
+    ours = ("app_steps_withdrawn", suspension.EVENT_KEY, "app_kind_changed", "app_started")
     mine = [e for e in events if e.event.kind in EVENT_KINDS or any(e.data.get(k) for k in ours)]
     if not mine:
         return
-    steps = {t.code: t.name for t in StepTemplate.objects.all()}
-    documents = {d.code: d.name for d in DocumentType.objects.all()}
+    steps = {t.code: seeded_name(t) for t in StepTemplate.objects.all()}
+    documents = {d.code: seeded_name(d) for d in DocumentType.objects.all()}
+    reasons: dict[str, str] | None = None  # read when an event names one
     for item in mine:
-        data = item.data
-        if data.get("notice_documents") is not None:
-            names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
-            channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
-            item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
-        if data.get("step"):
-            item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
-        if data.get("to_step"):
-            item.lines.append(_("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])})
-        for started in data.get("started") or data.get("steps") or []:
-            if isinstance(started, dict):
+        # a reclassification that made the order a 业务办理 one carries the opening's data as well
+        opened = item.data.get("app_started")
+        for data in [item.data, *([opened] if isinstance(opened, dict) else [])]:
+            if data.get("notice_documents") is not None:
+                names = "、".join(documents.get(c, c) for c in data["notice_documents"]) or "—"
+                channel = dict(NoticeChannel.choices).get(data.get("notice_channel", ""), "")
+                item.lines.append(_("一次性告知（%(how)s）：%(docs)s") % {"how": channel, "docs": names})
+            if item.event.kind == services.KIND_CHANGED:
+                _present_kind_change(item, data, steps)
+            elif isinstance(data.get("app_kind_changed"), dict):  # a reclassification that changed the kind
+                _present_kind_change(item, data["app_kind_changed"], steps)
+            if data.get("step"):
+                item.lines.append(_("环节：%(step)s") % {"step": steps.get(data["step"], data["step"])})
+            if data.get("to_step"):
                 item.lines.append(
-                    _("开始环节「%(step)s」，到期 %(due)s")
-                    % {
-                        "step": steps.get(started.get("step", ""), ""),
-                        "due": str(started.get("due_at", ""))[:16],
-                    }
+                    _("退回至：%(step)s") % {"step": steps.get(data["to_step"], data["to_step"])}
                 )
-        if data.get("document"):
-            item.lines.append(_("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])})
-            if data.get("on_notice") is False:
-                item.lines.append(_("不在一次性告知清单内"))
-        for ended in data.get("app_steps_withdrawn") or []:
-            if isinstance(ended, dict):
+                if data.get("reason"):
+                    reasons = (
+                        reasons
+                        if reasons is not None
+                        else {r.code: seeded_name(r) for r in ReturnReason.objects.all()}
+                    )
+                    item.lines.append(
+                        _("退回原因：%(reason)s") % {"reason": reasons.get(data["reason"], data["reason"])}
+                    )
+            for started in data.get("started") or data.get("steps") or []:
+                if isinstance(started, dict):
+                    item.lines.append(
+                        _("开始环节「%(step)s」，到期 %(due)s")
+                        % {
+                            "step": steps.get(started.get("step", ""), ""),
+                            "due": str(started.get("due_at", ""))[:16],
+                        }
+                    )
+            if data.get("document"):
                 item.lines.append(
-                    _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
+                    _("资料：%(doc)s") % {"doc": documents.get(data["document"], data["document"])}
                 )
-        for moved in data.get(suspension.EVENT_KEY) or []:
-            if isinstance(moved, dict):
-                item.lines.append(
-                    _("%(kind)s计时%(state)s，到期 %(due)s")
-                    % {
-                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
-                        "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
-                        "due": str(moved.get("due_at", ""))[:16],
-                    }
-                )
-        if data.get("completed"):
-            item.lines.append(_("业务办理已办结"))
-        for moved in data.get("retimed") or []:
-            if isinstance(moved, dict):
-                item.lines.append(
-                    _("%(kind)s到期：%(before)s → %(after)s")
-                    % {
-                        "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
-                        "before": str(moved.get("due_before", ""))[:16],
-                        "after": str(moved.get("due_after", ""))[:16],
-                    }
-                )
+                if data.get("on_notice") is False:
+                    item.lines.append(_("不在一次性告知清单内"))
+            for ended in data.get("app_steps_withdrawn") or []:
+                if isinstance(ended, dict):
+                    item.lines.append(
+                        _("办理环节「%(step)s」已终止") % {"step": steps.get(ended.get("step", ""), "")}
+                    )
+            for moved in data.get(suspension.EVENT_KEY) or []:
+                if isinstance(moved, dict):
+                    item.lines.append(
+                        _("%(kind)s计时%(state)s，到期 %(due)s")
+                        % {
+                            "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                            "state": dict(ClockState.choices).get(moved.get("to", ""), ""),
+                            "due": str(moved.get("due_at", ""))[:16],
+                        }
+                    )
+            if data.get("completed"):
+                item.lines.append(_("业务办理已办结"))
+            for moved in data.get("retimed") or []:
+                if isinstance(moved, dict):
+                    item.lines.append(
+                        _("%(kind)s到期：%(before)s → %(after)s")
+                        % {
+                            "kind": dict(ClockKind.choices).get(moved.get("kind", ""), ""),
+                            "before": str(moved.get("due_before", ""))[:16],
+                            "after": str(moved.get("due_after", ""))[:16],
+                        }
+                    )
 
 
 def register() -> None:
@@ -222,6 +292,9 @@ def register() -> None:
     ext.transition_applied.register(
         OWNER, "applications.clocks_on_suspension", suspension.clocks_on_suspension, position=90
     )
+    ext.transition_applied.register(
+        OWNER, "applications.kind_on_reclassify", kind_change.kind_on_reclassify, position=90
+    )
     for kind in (ClockKind.APP_STEP, ClockKind.APP_PROCESS):  # paused and resumed by the hook above
         own_pauses.register(OWNER, f"applications.{kind}", kind)
     ext.order_accepted.register(OWNER, "applications.open", intake_hook.application_open_at_intake)
@@ -229,3 +302,4 @@ def register() -> None:
         OWNER, "applications.notice", Panel("form", "applications/_intake_notice.html", _intake_panel)
     )
     ext.intake_hints.register(OWNER, NOTICE_HINT, NOTICE_HINT)
+    ext.intake_fields.register(OWNER, NOTICE_HINT, _notice_field)

@@ -7,17 +7,31 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from powerdesk.applications.models import ApplicationKind, DocumentType, NoticeChannel, StepTemplate
+from powerdesk.applications.models import (
+    ApplicationKind,
+    DocumentType,
+    NoticeChannel,
+    ReturnReason,
+    StepTemplate,
+)
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit
+
+
+class SeededChoiceField(forms.ModelChoiceField):
+    """A choice of seeded reference rows, each by its name in the reader's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return seeded_name(obj)
 
 
 class ApplicationStartForm(forms.Form):
     """The hall clerk's form: the customer by account number, the kind, how the document list was given."""
 
     customer = forms.CharField(label=_("户号"), max_length=20)
-    kind = forms.ModelChoiceField(
+    kind = SeededChoiceField(
         label=_("业务办理类别"),
         queryset=ApplicationKind.objects.filter(is_active=True),
         error_messages={
@@ -50,12 +64,22 @@ class StepCompleteForm(forms.Form):
 
 
 class StepReturnForm(forms.Form):
-    to_step = forms.ModelChoiceField(
+    to_step = SeededChoiceField(
         label=_("退回至"),
         queryset=StepTemplate.objects.none(),
         error_messages={"invalid_choice": _("请选择之前的环节。"), "required": _("请选择退回的环节。")},
     )
-    reason = forms.CharField(label=_("退回原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = SeededChoiceField(
+        label=_("退回原因"),
+        queryset=ReturnReason.objects.filter(is_active=True),
+        error_messages={"invalid_choice": _("请选择有效的退回原因。"), "required": _("请选择退回原因。")},
+    )
+    note = forms.CharField(
+        label=_("内部说明（不发给客户）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args: Any, kind: ApplicationKind | None = None, **kwargs: Any):
@@ -65,7 +89,7 @@ class StepReturnForm(forms.Form):
 
 
 class DocumentRequestForm(forms.Form):
-    document = forms.ModelChoiceField(
+    document = SeededChoiceField(
         label=_("补充资料"),
         queryset=DocumentType.objects.filter(is_active=True),
         error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
@@ -79,9 +103,29 @@ class DocumentRequestForm(forms.Form):
 
 
 class DocumentReceiveForm(forms.Form):
-    document = forms.ModelChoiceField(
+    document = SeededChoiceField(
         label=_("资料"),
         queryset=DocumentType.objects.filter(is_active=True),
         error_messages={"invalid_choice": _("请选择有效的资料。"), "required": _("请选择资料。")},
     )
     file = forms.FileField(label=_("文件"), error_messages={"required": _("请选择文件。")})
+
+
+class KindChangeForm(forms.Form):
+    """The dispatcher's or the manager's correction of an application's kind, with the reason."""
+
+    kind = SeededChoiceField(
+        label=_("更正为"),
+        queryset=ApplicationKind.objects.filter(is_active=True),
+        error_messages={
+            "invalid_choice": _("请选择有效的业务办理类别。"),
+            "required": _("请选择业务办理类别。"),
+        },
+    )
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请填写更正的原因。")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)

@@ -28,10 +28,11 @@ from powerdesk.notify.services import notification_enqueue_many
 from powerdesk.notify.transports import PermanentError, TransientError
 
 if TYPE_CHECKING:
-    from powerdesk.applications.models import Application, ApplicationStep
+    from powerdesk.applications.models import Application, ApplicationStep, ReturnReason
 
 STEP_TEMPLATE = "application_step"  # notify.NotificationTemplate seeded by applications 0002
 RETURNED_TEMPLATE = "application_step_returned"  # seeded by applications 0005
+NOTICE_TEMPLATE = "application_notice"  # seeded by applications 0008
 
 
 # --- the marketing system ---------------------------------------------------------------------------
@@ -200,12 +201,27 @@ def enqueue_step_messages(*, application: Application, steps: Sequence[Applicati
     _enqueue(application, STEP_TEMPLATE, items)
 
 
+def enqueue_notice(*, application: Application, documents: Sequence[str]) -> None:
+    """The 一次性告知 list by SMS, when that is how it is given (``notice_channel`` sms): every document
+    the application needs, at once; told once per application and kind (a changed kind's list again)."""
+    context = {**_base(application), "documents": "、".join(documents)}
+    _enqueue(
+        application,
+        NOTICE_TEMPLATE,
+        [(context, f"application:{application.pk}:notice:{application.kind.code}")],
+    )
+
+
 def enqueue_step_returned(
-    *, application: Application, returned: ApplicationStep, started: Sequence[ApplicationStep], reason: str
+    *,
+    application: Application,
+    returned: ApplicationStep,
+    started: Sequence[ApplicationStep],
+    reason: ReturnReason,
 ) -> None:
-    """One SMS when a step is sent back: which step the application returns to, why (the reason as
-    recorded for the customer's benefit, cut to an SMS's length by the template), by when; told once per
-    return (the key of the step sent back: a step run is sent back at most once)."""
+    """One SMS when a step is sent back: which step the application returns to, why (the return reason's
+    wording for the customer; the staff's note is never sent), by when; told once per return (the key of
+    the step sent back: a step run is sent back at most once)."""
     if not started:
         return
     first = min(started, key=lambda s: (s.template.seq, s.template_id))
@@ -213,7 +229,7 @@ def enqueue_step_returned(
         **_base(application),
         **_step_context(first),
         "from_step": returned.template.name,
-        "reason": reason,
+        "reason": reason.customer_text,
     }
     _enqueue(application, RETURNED_TEMPLATE, [(context, f"application:returned:{returned.pk}")])
 

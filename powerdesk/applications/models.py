@@ -163,6 +163,27 @@ class StepState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已终止")
 
 
+class ReturnReason(models.Model):
+    """Why a step is sent back (data, with an admin and a seed): the staff choose one, and the customer's
+    SMS says ``customer_text``, written for the customer; the staff's own note is never sent."""
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    customer_text = models.CharField(
+        _("告知客户的说法"), max_length=60, help_text=_("写入发给客户的短信，请勿写入内部信息")
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("环节退回原因")
+        verbose_name_plural = _("环节退回原因")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApplicationStep(models.Model):
     """One run of a step: started when its group starts, done, skipped or sent back. A step sent back
     to runs again as a new row (``round`` + 1), so the earlier run stays as it was."""
@@ -186,7 +207,16 @@ class ApplicationStep(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A step sent back: ``result`` is the staff's note (internal), the reason the customer is told is this.
     result = models.TextField(_("办理结果"), blank=True)
+    return_reason = models.ForeignKey(
+        ReturnReason,
+        verbose_name=_("退回原因"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     clock = models.OneToOneField(
         Clock, verbose_name=_("环节计时"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -7,6 +7,7 @@
 - :func:`step_due`: a step's due time on the working-day calendar;
 - :func:`resumed_due`: a paused clock's due time once it resumes, pushed by the working time the pause took;
 - :func:`return_targets`: the steps a step may be sent back to;
+- :func:`group_to_resume`: where an application whose kind was changed goes on, given the steps done;
 - :func:`kind_for_customer`: the kind an order of a sub-type opens for a customer (a sub-type several
   kinds share, 低压新装, is told apart by the customer's type);
 - :func:`intake_notice_channel`: how the 一次性告知 list was given when the ordinary intake opens one.
@@ -79,6 +80,17 @@ def next_group(steps: Iterable[TemplateStep], seq: int) -> list[TemplateStep]:
         return []
     low = min(s.seq for s in later)
     return [s for s in later if s.seq == low]
+
+
+def group_to_resume(steps: Iterable[TemplateStep], finished: set[int]) -> list[TemplateStep]:
+    """Where an application re-planned on another kind goes on: the first group (by ``seq``) whose
+    required steps are not all ``finished``, less its finished steps (empty: every group is done)."""
+    steps = list(steps)
+    for seq in sorted({s.seq for s in steps}):
+        group = [s for s in steps if s.seq == seq]
+        if not group_done(group, finished):
+            return [s for s in group if s.id not in finished]
+    return []
 
 
 def return_targets(steps: Iterable[TemplateStep], seq: int) -> list[TemplateStep]:

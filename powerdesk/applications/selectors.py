@@ -16,6 +16,7 @@ from powerdesk.applications.models import (
     DocumentType,
     StepSide,
     StepState,
+    StepTemplate,
 )
 from powerdesk.core import clock
 from powerdesk.core.errors import NotFound
@@ -51,7 +52,9 @@ def application_get(*, user: User, number: str) -> Application:
 
 def application_steps(application: Application) -> list[ApplicationStep]:
     return list(
-        application.steps.select_related("template__role", "clock", "done_by").order_by("started_at", "id")
+        application.steps.select_related("template__role", "clock", "done_by", "return_reason").order_by(
+            "started_at", "id"
+        )
     )
 
 
@@ -68,6 +71,18 @@ def steps_by_due(user: User, *, kind: str = "", step: str = "") -> QuerySet[Appl
     if step:
         qs = qs.filter(template__code=step)
     return qs.order_by("due_at", "id")
+
+
+def step_choices(kind: str = "") -> list[StepTemplate]:
+    """The steps the dispatcher's view filters by: one template per step code (a code several kinds share,
+    装表接电, is one choice), of ``kind`` when one is chosen, in the kinds' and the steps' order."""
+    templates = StepTemplate.objects.filter(kind__is_active=True).select_related("kind")
+    if kind:
+        templates = templates.filter(kind__code=kind)
+    seen: dict[str, StepTemplate] = {}
+    for template in templates.order_by("kind__sort_order", "kind__code", "seq", "id"):
+        seen.setdefault(template.code, template)
+    return list(seen.values())
 
 
 def late_document_requests(user: User, customer_id: int) -> list[DocumentRequest]:

@@ -1,6 +1,7 @@
 """Console pages of the applications app (thin: a form, a service call, a redirect to the order page):
 the hall clerk's start form, the dispatcher's view of running steps (soonest due first), and the step
-actions posted from the order page's panel. Orders are read through workorders' visibility."""
+actions and the kind's correction posted from the order page's panel. Orders are read through
+workorders' visibility."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from powerdesk.applications.forms import (
     ApplicationStartForm,
     DocumentReceiveForm,
     DocumentRequestForm,
+    KindChangeForm,
     StepCompleteForm,
     StepReturnForm,
 )
@@ -67,10 +69,12 @@ def _running_step(request: ConsoleRequest, number: str, pk: int) -> ApplicationS
 @login_required
 @domain_errors
 def steps(request: ConsoleRequest) -> HttpResponse:
-    """业务办理: running steps of the applications the user sees, those about to exceed their limit first,
-    each with who may do it (its role at the unit of its level on the order's path)."""
+    """业务办理: running steps of the applications the user sees (of a kind, at a step), those about to
+    exceed their limit first, each with who may do it (its role at the unit of its level on the order's
+    path)."""
     kind = request.GET.get("kind", "")[:32]
-    rows = selectors.steps_by_due(request.user, kind=kind)
+    step = request.GET.get("step", "")[:32]
+    rows = selectors.steps_by_due(request.user, kind=kind, step=step)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     actors = services.steps_actors(page.object_list)
     return render(
@@ -81,6 +85,8 @@ def steps(request: ConsoleRequest) -> HttpResponse:
             "rows": [(s, actors[s.pk]) for s in page.object_list],
             "kinds": ApplicationKind.objects.filter(is_active=True),
             "kind": kind,
+            "steps": selectors.step_choices(kind),
+            "step": step,
             "now": clock.now(),
         },
     )
@@ -163,6 +169,7 @@ def step_return(request: ConsoleRequest, number: str, pk: int) -> HttpResponse:
             actor=request.user,
             to_template=data["to_step"],
             reason=data["reason"],
+            note=data["note"],
             expected_version=data.get("version"),
         ),
         _("环节已退回。"),
@@ -220,4 +227,53 @@ def document_receive(request: ConsoleRequest, number: str, pk: int) -> HttpRespo
             upload=data["file"],
         ),
         _("资料已接收。"),
+    )
+
+
+@require_POST
+@login_required
+@domain_errors(back=_order_page)
+def kind_change(request: ConsoleRequest, number: str) -> HttpResponse:
+    """The dispatcher or the manager changes a running application's kind, with a reason."""
+    order = order_get(user=request.user, number=number)
+    application = selectors.application_of(order)
+    if application is None:
+        raise Http404(_("该工单不是业务办理。"))
+    refusal = services.kind_change_refusal(request.user, order)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    form = KindChangeForm(request.POST)
+    return _act(
+        request,
+        form,
+        number,
+        lambda data: services.application_kind_change(
+            application=application,
+            actor=request.user,
+            kind=data["kind"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        ),
+        _("业务办理类别已更正，办理环节已重新安排。"),
+    )
+
+
+@login_required
+@domain_errors
+def notice(request: ConsoleRequest, number: str) -> HttpResponse:
+    """The printed 一次性告知书: every document the application needs, as recorded at acceptance (and
+    how and by whom it was given), for the hall to print and hand over; whoever sees the order reads it."""
+    order = order_get(user=request.user, number=number)
+    application = selectors.application_of(order)
+    if application is None:
+        raise Http404(_("该工单不是业务办理。"))
+    return render(
+        request,
+        "applications/notice.html",
+        {
+            "order": order,
+            "application": application,
+            "documents": selectors.document_names(application.notice_documents),
+            "requests": list(application.document_requests.select_related("document")),
+        },
     )

@@ -42,6 +42,9 @@ class Registry(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         return (e.value for e in self.entries())
 
+    def names(self) -> list[str]:
+        return [e.name for e in self.entries()]
+
     def get(self, name: str) -> T | None:
         entry = self._entries.get(name)
         return entry.value if entry is not None else None

@@ -11,6 +11,7 @@ from powerdesk.applications.models import (
     ApplicationKind,
     ApplicationStep,
     DocumentType,
+    ReturnReason,
     StepState,
     StepTemplate,
 )
@@ -131,6 +132,7 @@ def build_applications(now: dt.datetime) -> int:
                     step=connect,
                     actor=_doer(connect) or manager,
                     to_template=StepTemplate.objects.get(kind=application.kind, code="survey"),
-                    reason="充电桩安装位置与勘查方案不一致，需重新勘查",
+                    reason=ReturnReason.objects.get(code="site"),
+                    note="充电桩安装位置与勘查方案不一致，需重新勘查",
                 )
     return started

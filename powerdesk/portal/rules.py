@@ -91,6 +91,7 @@ CUSTOMER_EVENTS: dict[str, Promise] = {
     applications.STEP_RETURNED: _("办理环节退回重办"),
     applications.DOCUMENT_REQUESTED: _("需要您补充资料"),
     applications.DOCUMENT_RECEIVED: _("已收到您的资料"),
+    applications.KIND_CHANGED: _("您的申请类别已更正，办理环节已重新安排"),
 }
 
 # Events whose text the customer is meant to read: the handler's result and the reply.

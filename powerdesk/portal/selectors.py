@@ -17,12 +17,15 @@ from powerdesk.applications.models import (
     Application,
     ApplicationState,
     ApplicationStep,
+    ReturnReason,
     StepSide,
     StepState,
 )
 from powerdesk.applications.selectors import application_of
+from powerdesk.applications.services.record import STEP_RETURNED
 from powerdesk.core import clock, refcache
 from powerdesk.core.errors import NotFound
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.customers.supply import devices_above
 from powerdesk.feedback.models import SurveyInvitation
@@ -172,6 +175,10 @@ def _event_line(event: WorkOrderEvent) -> CustomerEvent | None:
         return CustomerEvent(at=event.at, label=str(label) % {"unit": unit_name})
     if event.kind in rules.CUSTOMER_TEXT_EVENTS or event.kind == EventKind.CUSTOMER_CANCEL:
         text = event.note
+    elif event.kind == STEP_RETURNED and (event.data or {}).get("reason"):
+        # the reason in the words the SMS used; the staff's note (the event's note) is theirs alone
+        reason = ReturnReason.objects.filter(code=event.data["reason"]).first()
+        text = reason.customer_text if reason is not None else ""
     return CustomerEvent(at=event.at, label=str(label), text=text)
 
 
@@ -357,11 +364,13 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         run = latest.get(template.pk)
         customer_side = template.side == StepSide.CUSTOMER
         if run is None or run.state == StepState.RETURNED:
-            lines.append(StepLine(template.name, "next", customer_side, limit_days=template.limit_days))
+            lines.append(
+                StepLine(seeded_name(template), "next", customer_side, limit_days=template.limit_days)
+            )
         elif run.state == StepState.ACTIVE:
             lines.append(
                 StepLine(
-                    template.name,
+                    seeded_name(template),
                     "current",
                     customer_side,
                     due_at=run.due_at,
@@ -374,16 +383,16 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
             ended: dict[str, str] = {StepState.DONE: "done", StepState.WITHDRAWN: "withdrawn"}
             state = ended.get(run.state, "skipped")
             lines.append(
-                StepLine(template.name, state, customer_side, done_at=run.done_at, result=run.result)
+                StepLine(seeded_name(template), state, customer_side, done_at=run.done_at, result=run.result)
             )
     standing = app_selectors.standing(application, runs)
     receipts = list(application.receipts.select_related("document").order_by("received_at", "id"))
     received_codes = {r.document.code for r in receipts}
     wanted: dict[str, MissingDocument] = {}
     for doc in app_selectors.document_names(application.notice_documents):
-        wanted.setdefault(doc.code, MissingDocument(doc.code, doc.name))
+        wanted.setdefault(doc.code, MissingDocument(doc.code, seeded_name(doc)))
     for request in application.document_requests.select_related("document"):
-        code, name = request.document.code, request.document.name
+        code, name = request.document.code, seeded_name(request.document)
         line = wanted.setdefault(code, MissingDocument(code, name))
         if request.reason and request.document.code not in received_codes:
             line.reason = request.reason
@@ -401,8 +410,8 @@ def application_track(order: WorkOrder) -> ApplicationTrack | None:
         and not any(s.state == StepState.ACTIVE and s.side == StepSide.CUSTOMER for s in runs),
         customer_days=round(standing["customer_seconds"] / 86400, 1),
         utility_days=round(standing["utility_seconds"] / 86400, 1),
-        notice=[d.name for d in app_selectors.document_names(application.notice_documents)],
-        received=[ReceivedDocument(r.document.name, r.received_at) for r in receipts],
+        notice=[seeded_name(d) for d in app_selectors.document_names(application.notice_documents)],
+        received=[ReceivedDocument(seeded_name(r.document), r.received_at) for r in receipts],
         missing=[m for code, m in wanted.items() if code not in received_codes],
         completed=application.state == ApplicationState.COMPLETED,
     )

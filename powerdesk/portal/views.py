@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from powerdesk.applications.services import kind_notice
 from powerdesk.core.errors import DomainError, NotFound, ValidationFailed
 from powerdesk.core.net import client_address
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.portal import selectors, services
 from powerdesk.portal.extensions import start_actions
 from powerdesk.portal.forms import (
@@ -382,7 +383,7 @@ def _apply_page(
         form = ApplyForm(
             initial={"customer": request.GET.get("customer", "")},
             customers=customers,
-            documents=[(d.code, d.name) for d in documents],
+            documents=[(d.code, seeded_name(d)) for d in documents],
         )
     by_no = {c.account_no: c for c in customers}
     chosen_no = form["customer"].value() or (customers[0].account_no if customers else "")

@@ -61,7 +61,9 @@ The points, in the order an order meets them:
 ``intake_panels`` / ``intake_hints`` / ``intake_answered``
     The intake form's own panels (rendered inside the form, with or without a customer: the triage
     suggestion); the names of extra form fields an app's panel posts, handed to the contact as
-    ``IntakeContact.hints`` (the hooks of ``contact_counted`` read them); and what the API intake adds to
+    ``IntakeContact.hints`` (the hooks of ``contact_counted`` read them), and, with ``intake_fields``,
+    the same fields on the API intake (a serializer field each, its value handed to the hints alike);
+    and what the API intake adds to
     its answer's ``intake.extra`` *after* the intake's transaction (a suggestion asked for with
     ``?triage=1``), each hook given the request and the ``IntakeResult``.
 
@@ -247,6 +249,11 @@ order_accepted: Registry[ContactHook] = Registry("order_accepted")
 # computed after the intake's transaction: hook(request, result) → a mapping merged into ``intake.extra``.
 intake_panels: Registry[Panel] = Registry("intake_panels")
 intake_hints: Registry[str] = Registry("intake_hints")
+# The same extra fields on the API intake (``POST /api/v1/workorders/``): name → a factory of the DRF
+# serializer field (in the schema, validated like the intake's own fields, errors in the stable body); a
+# value given is handed to the contact's ``hints`` under that name, as the console form's field is.
+IntakeField = Callable[[], Any]
+intake_fields: Registry[IntakeField] = Registry("intake_fields")
 IntakeAnswerHook = Callable[[Any, Any], Mapping[str, Any] | None]
 intake_answered: Registry[IntakeAnswerHook] = Registry("intake_answered")
 

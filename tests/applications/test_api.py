@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from powerdesk.applications.models import Application, DocumentReceipt, StepState
 from tests.api.conftest import client_for
-from tests.applications.conftest import MONDAY, step
+from tests.applications.conftest import MONDAY, complete, step
 from tests.workorders.test_attachments import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -140,11 +140,37 @@ def test_send_back_through_the_api(start, users):
     connect = step(application, "connect")
     answer = client_for(users["repair"]).post(
         reverse("api-v1-application-step-return", args=[application.order.number, connect.pk]),
-        {"to_step": "survey", "reason": "表箱位置与勘查不符", "version": done.json()["version"]},
+        {
+            "to_step": "survey",
+            "reason": "site",
+            "note": "表箱位置与勘查不符",
+            "version": done.json()["version"],
+        },
         format="json",
     )
     assert answer.status_code == 200, answer.json()
-    assert [s["state"] for s in answer.json()["steps"]] == ["done", "returned", "active"]
+    steps = answer.json()["steps"]
+    assert [s["state"] for s in steps] == ["done", "returned", "active"]
+    assert steps[1]["return_reason"] == "site" and steps[1]["result"] == "表箱位置与勘查不符"
+
+
+@pytest.mark.parametrize("reason", ["表箱位置与勘查不符", "", None, "retired", "site\x00"])
+def test_a_return_reason_that_is_not_an_active_code_is_a_field_error(start, users, reason):
+    from powerdesk.applications.models import ReturnReason
+    from tests.api.conftest import error
+
+    ReturnReason.objects.create(code="retired", name="停用原因", customer_text="停用", is_active=False)
+    application = start("lv_resident")
+    complete(step(application, "survey"), users["handler"], MONDAY)
+    connect = step(application, "connect")
+    answer = client_for(users["repair"]).post(
+        reverse("api-v1-application-step-return", args=[application.order.number, connect.pk]),
+        {"to_step": "survey", "reason": reason},
+        format="json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert "reason" in error(answer)["fields"]
+    assert step(application, "connect").state == StepState.ACTIVE
 
 
 def test_another_units_application_is_not_found(start, users, west_customer):

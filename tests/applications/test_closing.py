@@ -140,3 +140,102 @@ def test_the_two_sides_of_a_closed_application_stop_at_the_closing(start, users)
     with time_machine.travel(at(2026, 12, 20), tick=False):  # a month later, nothing has grown
         standing = selectors.standing(application, selectors.application_steps(application))
     assert standing == {"customer_seconds": 3 * 86400, "utility_seconds": 86400}
+
+
+def test_reclassified_out_of_applications_its_steps_end_with_the_one_event(start, users):
+    """A 业务办理 order reclassified as a complaint: its steps are withdrawn, its step and whole-process
+    clocks cancelled (they would run on and breach under the new type), named in the reclassification's
+    event; reclassified within 业务办理, the application runs on."""
+    from powerdesk.workorders.models import Topic, WorkOrderEvent
+    from powerdesk.workorders.services import workorder_reclassify
+
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_reclassify(
+            order=application.order,
+            actor=users["dispatcher"],
+            business_type="complaint",
+            topic=Topic.objects.get(code="business_env"),
+            reason="客户实为投诉报装时间过长",
+        )
+    application = Application.objects.select_related("process_clock").get(pk=application.pk)
+    survey.refresh_from_db()
+    assert survey.state == StepState.WITHDRAWN
+    assert Clock.objects.get(pk=survey.clock_id).state == ClockState.CANCELLED
+    assert application.state == ApplicationState.WITHDRAWN
+    assert application.process_clock.state == ClockState.CANCELLED
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="reclassify")
+    assert event.data["app_steps_withdrawn"] == [{"step": "survey", "round": 1}]
+
+
+def test_reclassified_within_applications_to_another_kind_the_kind_follows(start, users):
+    """Reclassified to a sub-type of another kind (低压新装 → 高压新装), the application is re-planned on
+    that kind as by the kind change, named in the reclassification's one event."""
+    from powerdesk.workorders.models import SubType, Topic, WorkOrderEvent
+    from powerdesk.workorders.services import workorder_reclassify
+
+    application = start("lv_resident")
+    survey = step(application, "survey")
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_reclassify(
+            order=application.order,
+            actor=users["dispatcher"],
+            business_type="application",
+            topic=Topic.objects.get(code="business_env"),
+            sub_type=SubType.objects.get(code="app_new_hv"),
+            reason="客户实为高压新装",
+        )
+    application = Application.objects.select_related("kind", "process_clock").get(pk=application.pk)
+    assert application.kind.code == "hv_single" and application.state == ApplicationState.ACTIVE
+    survey.refresh_from_db()
+    assert survey.state == StepState.WITHDRAWN
+    [scheme] = application.steps.filter(state=StepState.ACTIVE).select_related("template", "clock")
+    assert scheme.template.code == "scheme"
+    # sla's own re-planning of the reclassified order leaves this app's clocks as they were set
+    assert scheme.clock.state == ClockState.RUNNING
+    assert Clock.objects.get(pk=application.process_clock_id).state == ClockState.RUNNING
+    application.order.refresh_from_db()
+    assert application.order.due_at == min(scheme.clock.due_at, application.process_clock.due_at)
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="reclassify")
+    assert event.data["app_kind_changed"]["from_kind"] == "lv_resident"
+    assert event.data["app_kind_changed"]["ended"] == ["survey"]
+    assert not WorkOrderEvent.objects.filter(order=application.order, kind="app_kind_changed").exists()
+    page = console(users["dispatcher"])
+    html = page.get(reverse("workorders:detail", args=[application.order.number])).content.decode()
+    assert "类别：低压居民新装 → 高压单电源新装增容" in html
+
+
+def test_an_order_reclassified_as_an_application_opens_it_in_the_one_event(users, customer):
+    """A consultation that is in fact a 更名: reclassified as 业务办理 of that sub-type, its application
+    opens as at the intake (steps, clocks, the 一次性告知 record), named in the reclassification's event."""
+    from powerdesk.workorders.models import SubType, Topic, WorkOrderEvent
+    from powerdesk.workorders.services import workorder_reclassify
+    from tests.workorders.helpers import intake
+
+    with time_machine.travel(MONDAY, tick=False):
+        order = intake(
+            users, customer, business_type="consultation", topic_code="billing", description="想更名"
+        )
+    with time_machine.travel(at(2026, 11, 17), tick=False):
+        workorder_reclassify(
+            order=order,
+            actor=users["dispatcher"],
+            business_type="application",
+            topic=Topic.objects.get(code="business_env"),
+            sub_type=SubType.objects.get(code="app_rename"),
+            reason="客户要办理更名",
+        )
+    application = Application.objects.select_related("kind", "process_clock").get(order=order)
+    assert application.kind.code == "rename" and application.notice_channel == "printed"
+    assert application.notice_documents == ["id_card", "rename_proof"]
+    [verify] = application.steps.filter(state=StepState.ACTIVE).select_related("clock")
+    assert verify.clock.state == ClockState.RUNNING
+    assert application.process_clock.state == ClockState.RUNNING
+    [event] = WorkOrderEvent.objects.filter(order=order, kind="reclassify")
+    assert event.data["app_started"]["kind"] == "rename"
+    assert not WorkOrderEvent.objects.filter(order=order, kind="app_started").exists()
+    html = (
+        console(users["dispatcher"]).get(reverse("workorders:detail", args=[order.number])).content.decode()
+    )
+    assert "一次性告知（纸质告知书）：申请人有效身份证明、名称变更证明" in html

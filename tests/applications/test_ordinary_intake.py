@@ -129,3 +129,74 @@ def test_an_application_order_of_a_sub_type_without_kind_stays_a_plain_order(use
     answer = client_for(users["agent"]).post("/api/v1/workorders/", body, format="json")
     assert answer.status_code == 201
     assert not Application.objects.exists()
+
+
+def _api_body(customer, **extra) -> dict:
+    return {
+        "business_type": "application",
+        "topic": "business_env",
+        "sub_type": "app_rename",
+        "channel": "95598",
+        "customer": customer.account_no,
+        "caller_phone": "13812345678",
+        "description": "更名",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize("given", ["sms", "portal", "printed"])
+def test_the_api_intake_records_how_the_notice_was_given(users, customer, given):
+    answer = client_for(users["agent"]).post(
+        "/api/v1/workorders/", _api_body(customer, application_notice=given), format="json"
+    )
+    assert answer.status_code == 201, answer.content
+    application = _application(WorkOrder.objects.get(number=answer.json()["number"]))
+    assert application.notice_channel == given
+    started = WorkOrderEvent.objects.get(order=application.order, kind="app_started")
+    assert started.data["notice_channel"] == given  # on the timeline, as the console form records it
+    detail = client_for(users["agent"]).get(f"/api/v1/workorders/{application.order.number}/").json()
+    assert detail["application"]["notice_channel"] == given
+
+
+def test_the_api_intake_without_the_notice_channel_records_the_default(users, customer):
+    answer = client_for(users["agent"]).post("/api/v1/workorders/", _api_body(customer), format="json")
+    assert answer.status_code == 201, answer.content
+    assert _application(WorkOrder.objects.get(number=answer.json()["number"])).notice_channel == "printed"
+
+
+@pytest.mark.parametrize("bad", ["fax", 3, ["sms"], "sms\x00"])
+def test_an_unknown_notice_channel_is_a_field_error_and_nothing_is_written(users, customer, bad):
+    from tests.api.conftest import error
+
+    answer = client_for(users["agent"]).post(
+        "/api/v1/workorders/", _api_body(customer, application_notice=bad), format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    body = error(answer)
+    assert body["code"] == "validation_error" and "application_notice" in body["fields"]
+    assert not WorkOrder.objects.exists() and not Application.objects.exists()
+
+
+def test_the_notice_channel_of_another_business_type_is_ignored(users, customer):
+    body = {**_api_body(customer, application_notice="sms"), "business_type": "consultation"}
+    body.update(topic="billing", sub_type="")
+    answer = client_for(users["agent"]).post("/api/v1/workorders/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert not Application.objects.exists()
+
+
+def test_the_intake_schema_documents_the_notice_channel(tmp_path):
+    import yaml
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+    schema = yaml.safe_load(out.read_text(encoding="utf-8"))
+    field = schema["components"]["schemas"]["WorkOrderIntakeInputRequest"]["properties"]["application_notice"]
+    enum_ref = field.get("oneOf", field.get("allOf", [field]))[0]
+    if "$ref" in enum_ref:
+        enum_ref = schema["components"]["schemas"][enum_ref["$ref"].rsplit("/", 1)[1]]
+    assert {"printed", "sms", "portal"} <= set(enum_ref["enum"])
+    assert "application_notice" not in schema["components"]["schemas"]["WorkOrderIntakeInputRequest"].get(
+        "required", []
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from powerdesk.applications.models import Application, StepState, StepTemplate
+from powerdesk.applications.models import Application, ReturnReason, StepState, StepTemplate
 from powerdesk.applications.services import application_step_complete, application_step_return
 from powerdesk.core.errors import NotPermitted, ValidationFailed, VersionConflict
 from powerdesk.sla.models import Clock, ClockState
@@ -15,6 +15,10 @@ from tests.applications.conftest import active_codes, at, complete, step
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def other() -> ReturnReason:
+    return ReturnReason.objects.get(code="other")
 
 
 @pytest.fixture
@@ -46,16 +50,22 @@ def test_inspection_sends_the_works_back_to_the_customer_with_a_reason(start, us
     target = StepTemplate.objects.get(kind=application.kind, code="customer_works")
     with time_machine.travel(at(2026, 11, 23), tick=False):
         started = application_step_return(
-            step=inspect, actor=users["handler"], to_template=target, reason="接地电阻不合格，需整改"
+            step=inspect,
+            actor=users["handler"],
+            to_template=target,
+            reason=ReturnReason.objects.get(code="inspection"),
+            note="接地电阻不合格，需整改",
         )
     inspect.refresh_from_db()
     assert inspect.state == StepState.RETURNED and inspect.result == "接地电阻不合格，需整改"
+    assert inspect.return_reason.code == "inspection"
     assert Clock.objects.get(pk=inspect.clock_id).state == ClockState.CANCELLED
     assert sorted(s.template.code for s in started) == ["customer_works", "midway_check"]
     assert {s.round for s in started} == {2}
     assert Clock.objects.get(pk=application.process_clock_id).state == ClockState.PAUSED
     event = WorkOrderEvent.objects.get(order=application.order, kind="app_step_returned")
     assert event.data["to_step"] == "customer_works" and event.note == "接地电阻不合格，需整改"
+    assert event.data["reason"] == "inspection"
 
 
 def test_a_step_cannot_be_sent_forward_or_without_a_reason(start, users):
@@ -64,11 +74,16 @@ def test_a_step_cannot_be_sent_forward_or_without_a_reason(start, users):
     later = StepTemplate.objects.get(kind=application.kind, code="connect")
     earlier = StepTemplate.objects.get(kind=application.kind, code="scheme")
     with pytest.raises(ValidationFailed) as forward:
-        application_step_return(step=inspect, actor=users["handler"], to_template=later, reason="x")
+        application_step_return(step=inspect, actor=users["handler"], to_template=later, reason=other())
     assert "to_step" in forward.value.fields
     with pytest.raises(ValidationFailed) as blank:
-        application_step_return(step=inspect, actor=users["handler"], to_template=earlier, reason="  ")
+        application_step_return(step=inspect, actor=users["handler"], to_template=earlier, reason=None)
     assert "reason" in blank.value.fields
+    retired = other()
+    retired.is_active = False
+    with pytest.raises(ValidationFailed) as inactive:
+        application_step_return(step=inspect, actor=users["handler"], to_template=earlier, reason=retired)
+    assert "reason" in inactive.value.fields
 
 
 def test_only_the_steps_role_moves_it(start, users):
@@ -98,7 +113,8 @@ def test_a_group_run_again_counts_only_its_new_round(start, users):
             step=step(application, "contract"),
             actor=users["handler"],
             to_template=StepTemplate.objects.get(kind=application.kind, code="inspect"),
-            reason="合同附件缺竣工图，需复验",
+            reason=other(),
+            note="合同附件缺竣工图，需复验",
         )
     complete(step(application, "inspect"), users["handler"], at(2026, 11, 26))
     assert sorted(active_codes(application)) == ["connect", "contract"]

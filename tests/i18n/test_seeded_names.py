@@ -7,8 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from powerdesk.applications.models import ApplicationKind, DocumentType
-from powerdesk.applications.seeded import DOCUMENT_NAMES, KIND_NAMES
+from powerdesk.applications.models import ApplicationKind, DocumentType, ReturnReason, StepTemplate
+from powerdesk.applications.seeded import DOCUMENT_NAMES, KIND_NAMES, RETURN_REASON_NAMES, STEP_NAMES
 from powerdesk.complaints.models import Checklist, Severity
 from powerdesk.complaints.seeded import CHECKLIST_NAMES, SEVERITY_NAMES
 from powerdesk.core.seeded_names import ROLE_NAMES, TOPIC_NAMES, seeded_name
@@ -42,6 +42,8 @@ def chinese(labels) -> set[str]:
         (TimeBand, TIME_BAND_NAMES),
         (ApplicationKind, KIND_NAMES),
         (DocumentType, DOCUMENT_NAMES),
+        (StepTemplate, STEP_NAMES),
+        (ReturnReason, RETURN_REASON_NAMES),
     ],
 )
 def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels):
@@ -64,6 +66,8 @@ def test_the_tables_of_seeded_names_match_what_the_migrations_seed(model, labels
         TimeBand,
         ApplicationKind,
         DocumentType,
+        StepTemplate,
+        ReturnReason,
     ],
 )
 def test_every_seeded_name_is_english_on_english_pages_and_unchanged_on_chinese_ones(model):

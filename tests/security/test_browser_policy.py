@@ -75,6 +75,7 @@ NOT_PAGES = {
     "applications:step_return": "POST only",
     "applications:document_receive": "POST only",
     "applications:document_request": "POST only",
+    "applications:kind_change": "POST only",
     "privacy:export": "POST only: a JSON or Excel download",
     "privacy:correct": "POST only",
     "privacy:erase": "POST only",
@@ -112,7 +113,10 @@ def console_urls(users, customer):
     praise = intake(
         users["agent"], customer, business_type="praise", topic_code="hall_service", description="表扬抢修班"
     )
+    # An application's order (the application panel and its step forms) and its printed notice.
+    application = _application(users, customer)
     arguments = {
+        "applications:notice": [application.order.number],
         "customers:detail": [customer.account_no],
         "customers:detail_id": [customer.pk],
         "notify:customer_opt_outs": [customer.pk],
@@ -152,8 +156,7 @@ def console_urls(users, customer):
     urls.append(reverse("audit:reveal") + f"?target=customer&ref={customer.pk}&field=phone")
     # The hall clerk's proofs page with a proof waiting: its confirm and refuse forms.
     _hall_proof(customer)
-    # An application's order page, with the application panel and its step forms.
-    urls.append(reverse("workorders:detail", args=[_application(users, customer).order.number]))
+    urls.append(reverse("workorders:detail", args=[application.order.number]))
     return urls
 
 

@@ -9,7 +9,8 @@ notification, the customer's SMS) enqueued in the same transaction.
 - :mod:`.steps`: :func:`application_start`, :func:`application_step_complete`,
   :func:`application_step_return`;
 - :mod:`.documents`: :func:`application_document_request` (一次性告知 enforced),
-  :func:`application_document_receive` and the upload checks.
+  :func:`application_document_receive` and the upload checks;
+- :mod:`.kind_change`: :func:`application_kind_change`, a wrongly taken kind put right by a person.
 
 Whoever writes a clock holds the order's row lock first (the sweep relies on it).
 """
@@ -30,9 +31,15 @@ from powerdesk.applications.services.documents import (
     document_upload_check,
     documents_by_code,
 )
+from powerdesk.applications.services.kind_change import (
+    KIND_RIGHT,
+    application_kind_change,
+    kind_change_refusal,
+)
 from powerdesk.applications.services.record import (
     DOCUMENT_RECEIVED,
     DOCUMENT_REQUESTED,
+    KIND_CHANGED,
     STARTED,
     STEP_DONE,
     STEP_RETURNED,
@@ -47,6 +54,8 @@ from powerdesk.applications.services.templates import kind_notice, kind_steps
 __all__ = [
     "DOCUMENT_RECEIVED",
     "DOCUMENT_REQUESTED",
+    "KIND_CHANGED",
+    "KIND_RIGHT",
     "PHOTO_EXTENSIONS",
     "RECORD_RIGHT",
     "STARTED",
@@ -55,12 +64,14 @@ __all__ = [
     "StepActors",
     "application_document_receive",
     "application_document_request",
+    "application_kind_change",
     "application_start",
     "application_step_complete",
     "application_step_return",
     "document_attachment_kind",
     "document_upload_check",
     "documents_by_code",
+    "kind_change_refusal",
     "kind_notice",
     "kind_steps",
     "may_act_on",

@@ -1,5 +1,6 @@
 """An application's order leaving the process: when a customer may still withdraw it, and what happens to
-its steps when the order closes (cancelled by the customer, archived or merged).
+its steps when the order closes (cancelled by the customer, archived or merged) or is reclassified as
+another business type.
 
 Both plug into the order's own transitions (:mod:`powerdesk.applications.extension`), so the portal,
 the console and the API see one rule and the order's one transition event records the change."""
@@ -20,7 +21,7 @@ from powerdesk.applications.models import (
 from powerdesk.applications.services.clocks import clock_close, customer_step_seconds
 from powerdesk.sla.models import ClockState
 from powerdesk.workorders import extensions as ext
-from powerdesk.workorders.choices import CLOSED_STATUSES
+from powerdesk.workorders.choices import CLOSED_STATUSES, BusinessType
 from powerdesk.workorders.models import WorkOrder
 
 
@@ -45,12 +46,21 @@ def cancel_refusal(order: WorkOrder, code: str) -> str | None:
     return None
 
 
+def _leaves(context: ext.TransitionContext) -> bool:
+    """Whether the transition takes the order out of the application process: it closes the order, or
+    reclassifies it as something other than 业务办理 (a complaint taken as an application: its steps and
+    clocks must not run on, nor breach, under the new type)."""
+    if context.order.status in CLOSED_STATUSES:
+        return True
+    return context.code == "reclassify" and context.order.business_type != BusinessType.APPLICATION
+
+
 def steps_end_on_close(context: ext.TransitionContext) -> None:
-    """When a transition closes an application's order, its running steps are withdrawn and their
-    clocks (and the whole-process clock) cancelled; a customer step's time up to then is added to the
-    customer's waiting time, as when it is done; the transition's one event names them
-    (``app_steps_withdrawn``). The order row is already locked by the transition."""
-    if context.order.status not in CLOSED_STATUSES:
+    """When a transition closes an application's order, or reclassifies it out of 业务办理, its running
+    steps are withdrawn and their clocks (and the whole-process clock) cancelled; a customer step's time
+    up to then is added to the customer's waiting time, as when it is done; the transition's one event
+    names them (``app_steps_withdrawn``). The order row is already locked by the transition."""
+    if not _leaves(context):
         return
     application = (
         Application.objects.select_for_update(of=("self",))

@@ -18,6 +18,7 @@ STEP_DONE = "app_step_done"
 STEP_RETURNED = "app_step_returned"
 DOCUMENT_REQUESTED = "app_doc_requested"
 DOCUMENT_RECEIVED = "app_doc_received"
+KIND_CHANGED = "app_kind_changed"
 
 
 def order_changed(

@@ -5,7 +5,7 @@
   and the portal all call it;
 - :func:`application_step_complete`: a step done (its clock met); the next group starts when the group's
   required steps are done; the last one completes the application;
-- :func:`application_step_return`: the running steps sent back to an earlier step, with a reason.
+- :func:`application_step_return`: the running steps sent back to an earlier step, for a reason (data).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from powerdesk.applications.models import (
     ApplicationState,
     ApplicationStep,
     NoticeChannel,
+    ReturnReason,
     StepSide,
     StepState,
     StepTemplate,
@@ -36,7 +37,7 @@ from powerdesk.applications.services.clocks import (
     steps_start,
 )
 from powerdesk.applications.services.record import STARTED, STEP_DONE, STEP_RETURNED, order_changed
-from powerdesk.applications.services.templates import kind_steps, template_steps
+from powerdesk.applications.services.templates import kind_steps, notice_names, template_steps
 from powerdesk.core import clock
 from powerdesk.core.errors import (
     NotFound,
@@ -125,8 +126,21 @@ def application_open(
        ``notice_channel`` (printed / SMS / portal);
     2. the whole-process clock and the first group of steps, each utility-side step with its clock;
     3. one ``app_started`` event (the order's due time from the clocks just started);
-    4. the customer's step SMS, queued.
+    4. the customer's step SMS, queued; with ``notice_channel`` sms, the 一次性告知 list too.
     """
+    application, data = application_plan(
+        order=order, kind=kind, actor=actor, at=at, notice_channel=notice_channel
+    )
+    order_changed(order=order, kind=STARTED, actor=actor, at=at, clocks_moved=True, data=data)
+    return application
+
+
+def application_plan(
+    *, order: WorkOrder, kind: ApplicationKind, actor: User, at: dt.datetime, notice_channel: str
+) -> tuple[Application, dict[str, Any]]:
+    """:func:`application_open` but its event: the application, its clocks and first steps, the SMS
+    queued; the data of the event that records it (``app_started``'s, or the reclassification's that made
+    the order a 业务办理 one)."""
     templates = kind_steps(kind)
     if not templates:
         raise ValidationFailed(_("该业务办理类别没有办理环节，请联系管理员。"))
@@ -146,24 +160,19 @@ def application_open(
     first_ids = {s.id for s in rules.first_group(plan)}
     started = steps_start(application, [t for t in templates if t.pk in first_ids], at)
     process_clock_sync(application, at)
-    order_changed(
-        order=order,
-        kind=STARTED,
-        actor=actor,
-        at=at,
-        clocks_moved=True,
-        data={
-            "kind": kind.code,
-            "notice_channel": notice_channel,
-            "notice_documents": notice,
-            "steps": _step_summary(started),
-            "process_due_at": application.process_clock.due_at.isoformat(),
-        },
-    )
     from powerdesk.applications import integration
 
+    if notice_channel == NoticeChannel.SMS:
+        integration.enqueue_notice(application=application, documents=notice_names(notice))
     integration.enqueue_step_messages(application=application, steps=started, event="started")
-    return application
+    data = {
+        "kind": kind.code,
+        "notice_channel": notice_channel,
+        "notice_documents": notice,
+        "steps": _step_summary(started),
+        "process_due_at": application.process_clock.due_at.isoformat(),
+    }
+    return application, data
 
 
 def _lock(
@@ -300,22 +309,26 @@ def application_step_return(
     step: ApplicationStep,
     actor: User,
     to_template: StepTemplate,
-    reason: str,
+    reason: ReturnReason | None,
+    note: str = "",
     expected_version: int | None = None,
 ) -> list[ApplicationStep]:
-    """Send a running step (with the rest of its group) back to an earlier step, with a reason. Steps:
+    """Send a running step (with the rest of its group) back to an earlier step, for one of the return
+    reasons (data), with an optional note of the staff's. Steps:
 
     1. lock the order, then the step; the actor must be the step's role, at its unit level;
-    2. the target must be a step of an earlier group of the same kind (:func:`rules.return_targets`);
-    3. the group's running steps are marked returned, their clocks cancelled; the target's group starts
-       again (a new round of each of its steps, new clocks);
-    4. one ``app_step_returned`` event with the reason; the customer is told by SMS (the step returned
-       to, the reason, by when), through notify's enqueue path like every step message."""
+    2. the reason must be an active one; the target a step of an earlier group of the same kind
+       (:func:`rules.return_targets`);
+    3. the group's running steps are marked returned (the reason, the note as their result), their clocks
+       cancelled; the target's group starts again (a new round of each of its steps, new clocks);
+    4. one ``app_step_returned`` event (the reason's code; the note as the event's note); the customer is
+       told by SMS (the step returned to, the reason in its customer wording — never the note — by
+       when), through notify's enqueue path like every step message."""
     order, locked = _lock(step, actor, expected_version)
-    reason = reason.strip()
-    if not reason:
-        message = _("请填写退回原因。")
+    if reason is None or not reason.is_active:
+        message = _("请选择退回原因。")
         raise ValidationFailed(message, fields={"reason": [message]})
+    note = note.strip()
     application = _lock_application(locked)
     templates = kind_steps(application.kind)
     targets = {t.id for t in rules.return_targets(template_steps(templates), locked.seq)}
@@ -327,8 +340,9 @@ def application_step_return(
         running.state = StepState.RETURNED
         running.done_at = at
         running.done_by = actor
-        running.result = reason
-        running.save(update_fields=["state", "done_at", "done_by", "result"])
+        running.result = note
+        running.return_reason = reason
+        running.save(update_fields=["state", "done_at", "done_by", "result", "return_reason"])
         clock_close(running.clock, ClockState.CANCELLED, at)
         if running.side == StepSide.CUSTOMER:
             application.customer_wait_seconds += customer_step_seconds(running, at)
@@ -342,8 +356,13 @@ def application_step_return(
         actor=actor,
         at=at,
         clocks_moved=True,
-        note=reason,
-        data={"step": locked.template.code, "to_step": to_template.code, "started": _step_summary(started)},
+        note=note,
+        data={
+            "step": locked.template.code,
+            "to_step": to_template.code,
+            "reason": reason.code,
+            "started": _step_summary(started),
+        },
     )
     from powerdesk.applications import integration
 

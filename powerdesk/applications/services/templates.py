@@ -45,3 +45,9 @@ def kinds_notices() -> list[tuple[ApplicationKind, list[DocumentType]]]:
             every.update({d.code: d for d in template.documents.all()})
         lists.append((kind, [every[c] for c in rules.notice_list(template_steps(templates))]))
     return lists
+
+
+def notice_names(codes: list[str]) -> list[str]:
+    """The stored names of documents by code, in that order (the customer's SMS is in Chinese)."""
+    by_code = dict(DocumentType.objects.filter(code__in=codes).values_list("code", "name"))
+    return [by_code[c] for c in codes if c in by_code]

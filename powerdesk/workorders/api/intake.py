@@ -203,6 +203,13 @@ class WorkOrderIntakeApi(APIView):
         class Meta:
             ref_name = "WorkOrderIntakeInput"
 
+        def get_fields(self) -> dict[str, serializers.Field]:
+            # the extra intake fields the apps above declared (``extensions.intake_fields``), optional
+            fields = super().get_fields()
+            for entry in extensions.intake_fields.entries():
+                fields[entry.name] = entry.value()
+            return fields
+
         def validate_facts(self, value: dict[str, Any]) -> dict[str, Any]:
             problem = json_problem(value)
             if problem:
@@ -266,6 +273,7 @@ class WorkOrderIntakeApi(APIView):
             override_reason=data["override_reason"],
             repeat_action=data["repeat_action"],
             request_id=key or uuid.uuid4().hex,
+            hints=_intake_hints(data),
         )
         code = status.HTTP_201_CREATED if result.created and not result.replayed else status.HTTP_200_OK
         location = request.build_absolute_uri(_detail_path(result.order.number))
@@ -276,6 +284,11 @@ class WorkOrderIntakeApi(APIView):
             if added:
                 answer["intake"]["extra"] = {**(answer["intake"].get("extra") or {}), **added}
         return Response(answer, status=code, headers={"Location": location})
+
+
+def _intake_hints(data: dict[str, Any]) -> dict[str, str]:
+    """The values of the apps' extra intake fields that were given, as the console form hands them."""
+    return {name: str(data[name]) for name in extensions.intake_fields.names() if data.get(name)}
 
 
 def intake_answer(result: IntakeResult, request: Request) -> dict[str, Any]:

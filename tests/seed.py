@@ -1,11 +1,17 @@
-"""Reference data for tests: the data migrations' seed functions, run again after a flush.
+"""Reference data for tests: the rows the data migrations seeded, put back after a flush.
 
 pytest-django flushes every table after a transactional test — the rows the data migrations seeded
-(roles, topics, rules, SLA policies, templates, the calendar) included — so tests that run later would
-find them missing. The seed functions are idempotent; running them again restores the reference data.
+(roles, topics, rules, SLA policies, templates, the calendar, the case library) included — so tests that
+run later would find them missing. The first time a process needs them, it copies what the migrated
+database holds (committed rows, read on a connection of its own: never a test's open transaction) and
+later puts that copy back with ``COPY``, the rows as the migrations left them, in a tenth of a second; the
+seed functions (idempotent) run again only where no copy could be taken (a process whose first look
+found the database already flushed).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.apps import apps as django_apps
 from django.db import connection, transaction
@@ -33,16 +39,82 @@ def seed_functions() -> list:
     return _FUNCTIONS
 
 
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: str  # quoted, generated columns left out (COPY cannot write them)
+    rows: bytes  # COPY's text format
+
+
+# The copy of the reference rows (None: not taken yet; empty: the database was already flushed).
+_copy: list[_Table] | None = None
+
+
+def _take_copy() -> list[_Table]:
+    """The committed rows of every model table that has any, in the order the tables were created (a
+    table refers to tables made before it; foreign keys are checked at the commit anyway)."""
+    import psycopg
+
+    tables = set(connection.introspection.django_table_names(only_existing=True, include_views=False))
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    taken: list[_Table] = []
+    with psycopg.connect(**params) as own, own.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            " AND a.attgenerated = ''"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+            " GROUP BY c.oid, c.relname ORDER BY c.oid"
+        )
+        for name, columns in cur.fetchall():
+            if name not in tables:
+                continue
+            with cur.copy(f"COPY (SELECT {columns} FROM {connection.ops.quote_name(name)}) TO STDOUT") as out:
+                rows = b"".join(bytes(chunk) for chunk in out)
+            if rows:
+                taken.append(_Table(name, columns, rows))
+    return taken
+
+
+def _put_back(copy: list[_Table]) -> None:
+    """The copy's rows, in one transaction. The flush's ``post_migrate`` made the content types and
+    permissions again under new ids: those tables are emptied first, so every row comes back with the id
+    the seeded rows refer to."""
+    from powerdesk.core.appendonly import owner_truncate
+
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT FROM {quote(t.name)})" for t in copy),
+            [t.name for t in copy],
+        )
+        refilled = [quote(name) for (name,) in cursor.fetchall()]
+        if refilled:
+            for statement in owner_truncate([f"TRUNCATE {', '.join(refilled)} CASCADE"]):
+                cursor.execute(statement)
+        for table in copy:
+            with cursor.cursor.copy(f"COPY {quote(table.name)} ({table.columns}) FROM STDIN") as into:
+                into.write(table.rows)
+
+
 def ensure_seeded() -> None:
     from powerdesk.core import refcache
     from powerdesk.org.models import Role
 
+    global _copy
     refcache.clear()  # per-process caches must not outlive a test's data
+    if _copy is None:
+        _copy = _take_copy() if Role.objects.exists() else []
     if Role.objects.exists():
         return
-    # One transaction: a row seeded before the row it points at (a template before its category, whose
-    # migration came later) is checked at the commit, as in the migrations, not at its INSERT.
-    with transaction.atomic():
-        for seed in seed_functions():
-            seed(django_apps, None)
+    if _copy:
+        _put_back(_copy)
+    else:
+        # One transaction: a row seeded before the row it points at (a template before its category,
+        # whose migration came later) is checked at the commit, as in the migrations, not at its INSERT.
+        with transaction.atomic():
+            for seed in seed_functions():
+                seed(django_apps, None)
     refcache.clear()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
 
 from powerdesk.triage import learn
 from powerdesk.triage.training import TRAIN_DIR, read_corpus
@@ -17,6 +19,21 @@ def small_rows(every: int = 5) -> list[dict]:
     """Every ``every``-th line of the shipped training corpus (a fixed, test-sized share of each type's
     file, so that it trains in a fraction of a second and still holds every business type)."""
     return read_corpus(TRAIN_DIR)[::every]
+
+
+def fit(rows: list[dict], *, seed: int) -> learn.TriageModel:
+    """``learn.fit`` on one BLAS thread (see :func:`one_blas_thread`)."""
+    with threadpool_limits(limits=1):
+        return learn.fit(rows, seed=seed)
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread() -> Iterator[None]:
+    """The triage tests' training on one BLAS thread: with two pytest workers on two cores, OpenBLAS's
+    threads of L-BFGS wait for each other's core and a small fit takes 6–30 s instead of 2. No test asks
+    for anything a thread count could change; production training keeps its threads."""
+    with threadpool_limits(limits=1):
+        yield
 
 
 _trained: dict[str, learn.TriageModel] = {}
@@ -29,7 +46,7 @@ def shared_small_model(tmp_path_factory: pytest.TempPathFactory) -> learn.Triage
     if "model" not in _trained:
         run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
         if run is None:  # one process: nothing to share with
-            _trained["model"] = learn.fit(small_rows(), seed=1)
+            _trained["model"] = fit(small_rows(), seed=1)
         else:
             shared = tmp_path_factory.getbasetemp().parent / f"triage-small-model-{run}.pickle"
             with (shared.with_suffix(".lock")).open("w") as lock:
@@ -37,7 +54,7 @@ def shared_small_model(tmp_path_factory: pytest.TempPathFactory) -> learn.Triage
                 if shared.exists():
                     _trained["model"] = learn.loads(shared.read_bytes())
                 else:
-                    _trained["model"] = learn.fit(small_rows(), seed=1)
+                    _trained["model"] = fit(small_rows(), seed=1)
                     partial = shared.with_suffix(".partial")
                     partial.write_bytes(_trained["model"].dumps())
                     partial.rename(shared)

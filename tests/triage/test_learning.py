@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from powerdesk.triage import learn
-from tests.triage.conftest import small_rows
+from tests.triage.conftest import fit, small_rows
 
 
 @pytest.fixture(scope="module")
 def trained_again(small_model) -> learn.TriageModel:
     """The session's small model trained a second time, from the same rows and seed (a fit costs 10–30 s:
     the tests of determinism share this one)."""
-    return learn.fit(small_rows(), seed=1)
+    return fit(small_rows(), seed=1)
 
 
 def test_training_on_a_small_corpus_is_deterministic_with_a_seed(small_model, trained_again):

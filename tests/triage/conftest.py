@@ -41,8 +41,8 @@ _trained: dict[str, learn.TriageModel] = {}
 
 def shared_small_model(tmp_path_factory: pytest.TempPathFactory) -> learn.TriageModel:
     """``learn.fit(small_rows(), seed=1)``, trained once per test run: kept by this process, and under
-    xdist handed to the other workers through a file of this run's (a fit costs 10–30 s; the model is the
-    same wherever it is trained, as training is deterministic for a seed)."""
+    xdist handed to the other workers through a file of this run's (the model is the same wherever it
+    is trained, as training is deterministic for a seed)."""
     if "model" not in _trained:
         run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
         if run is None:  # one process: nothing to share with

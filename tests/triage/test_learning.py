@@ -11,8 +11,8 @@ from tests.triage.conftest import fit, small_rows
 
 @pytest.fixture(scope="module")
 def trained_again(small_model) -> learn.TriageModel:
-    """The session's small model trained a second time, from the same rows and seed (a fit costs 10–30 s:
-    the tests of determinism share this one)."""
+    """The session's small model trained a second time, from the same rows and seed (one fit shared by
+    the tests of determinism)."""
     return fit(small_rows(), seed=1)
 
 

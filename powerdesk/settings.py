@@ -222,7 +222,8 @@ MEDIA_URL = "media/"
 STORAGES = {
     # Files appear whole or not at all, and a full disk is a clear error (powerdesk/core/storage.py).
     "default": {"BACKEND": "powerdesk.core.storage.WholeFileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Compressed again only when a file changed, not at every start (powerdesk/core/staticstorage.py).
+    "staticfiles": {"BACKEND": "powerdesk.core.staticstorage.FreshCompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

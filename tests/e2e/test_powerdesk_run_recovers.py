@@ -312,12 +312,15 @@ print(api_token_create(user=user, name="e2e")[1])
 """
 
 
-@pytest.fixture
-def own_database(tmp_path) -> Iterator[tuple[dict[str, str], str]]:
-    """An embedded PostgreSQL of this test's own under ``tmp_path`` (it is killed: the session's server
-    serves other tests), migrated, with one unit and one user: the environment to run in and the user's
-    API token."""
-    var = tmp_path / "var"
+@pytest.fixture(scope="module")
+def own_database(tmp_path_factory) -> Iterator[tuple[dict[str, str], str]]:
+    """An embedded PostgreSQL of this module's own (it is killed: the session's server serves other
+    tests), migrated, with one unit and one user: the environment to run in and the user's API token.
+
+    Shared by the module's tests, as initdb and migrate cost most of a test: each test starts it with its
+    ``powerdesk run`` (from stopped, or killed, as a real restart would find it) and leaves it stopped by
+    that run's stop, and none counts what another may have written (the drill counts its own orders)."""
+    var = tmp_path_factory.mktemp("own-database") / "var"
     env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARIABLES and k != "POWERDESK_VAR_DIR"}
     env.update(POWERDESK_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="powerdesk.settings")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -413,9 +416,15 @@ launcher.launch(launcher.Role.OWNER)
 os.environ["DJANGO_SETTINGS_MODULE"] = "powerdesk.settings"
 import django
 django.setup()
+import sys
 from powerdesk.workorders.models import Contact, WorkOrder
-print(WorkOrder.objects.count(), Contact.objects.count())
+prefix = sys.argv[1]  # the drill's own phone numbers: the database is the module's
+print(
+    WorkOrder.objects.filter(caller_phone__startswith=prefix).count(),
+    Contact.objects.filter(phone__startswith=prefix).count(),
+)
 """
+DRILL_PHONES = "1390000"  # followed by four digits, the intake's index
 
 
 def _post_intake(base: str, token: str, key: str, phone: str) -> tuple[int, dict | None]:
@@ -464,7 +473,7 @@ def test_intakes_retried_through_a_database_restart_make_one_order_each(own_data
         deadline = time.monotonic() + 240
         for i, key in enumerate(keys):
             while time.monotonic() < deadline:
-                status, answer = _post_intake(base, token, key, f"1390000{i:04d}")
+                status, answer = _post_intake(base, token, key, f"{DRILL_PHONES}{i:04d}")
                 if status in (200, 201) and answer is not None:
                     numbers[key] = answer["number"]
                     break
@@ -491,7 +500,11 @@ def test_intakes_retried_through_a_database_restart_make_one_order_each(own_data
     assert len(set(numbers.values())) == len(keys)  # one order per key
     assert refused, "the stream never met the outage: the drill proved nothing"
     counted = subprocess.run(
-        [sys.executable, "-c", COUNT_ORDERS], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", COUNT_ORDERS, DRILL_PHONES],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert counted.returncode == 0, counted.stderr
     assert counted.stdout.split() == [str(len(keys)), str(len(keys))]  # nothing doubled: orders, contacts

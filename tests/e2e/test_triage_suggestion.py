@@ -8,22 +8,21 @@ import re
 import pytest
 
 from powerdesk.core import clock
-from powerdesk.triage import learn
 from powerdesk.triage.models import ModelVersion, TriageRecord
 from powerdesk.workorders.models import WorkOrder
 from tests.e2e.conftest import shot
 from tests.e2e.test_order_lifecycle import login
-from tests.triage.conftest import small_rows
+from tests.triage.conftest import shared_small_model
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_agent_takes_the_suggestion_in_one_click(server, page, people):
+def test_the_agent_takes_the_suggestion_in_one_click(server, page, people, tmp_path_factory):
     customer, _users = people
     ModelVersion.objects.create(
         created_at=clock.now(),
         data_hash="e2e",
-        artefact=learn.fit(small_rows(), seed=1).dumps(),
+        artefact=shared_small_model(tmp_path_factory).dumps(),  # the triage tests' small model
         score=0.5,
         is_active=True,
     )

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from powerdesk.triage import learn
-from tests.triage.conftest import small_rows
+from tests.triage.conftest import fit, small_rows
 
 
-def test_training_on_a_small_corpus_is_deterministic_with_a_seed():
-    rows = small_rows()
-    first, second = learn.fit(rows, seed=3), learn.fit(rows, seed=3)
+@pytest.fixture(scope="module")
+def trained_again(small_model) -> learn.TriageModel:
+    """The session's small model trained a second time, from the same rows and seed (one fit shared by
+    the tests of determinism)."""
+    return fit(small_rows(), seed=1)
+
+
+def test_training_on_a_small_corpus_is_deterministic_with_a_seed(small_model, trained_again):
+    first, second = small_model, trained_again
     for target, clf in first.classifiers.items():
         assert np.array_equal(clf.coef_, second.classifiers[target].coef_), target
     text = "我家门口的电线掉在地上了"
@@ -65,9 +72,10 @@ def test_archived_words_lose_phones_ids_names_and_addresses_before_training():
     assert "家里没电" in clean and "〔姓名〕" in clean and "〔电话〕" in clean
 
 
-def test_the_urgent_threshold_is_chosen_on_held_out_training_rows_and_never_above_a_half():
-    rows = small_rows()
-    first, second = learn.fit(rows, seed=4), learn.fit(rows, seed=4)
+def test_the_urgent_threshold_is_chosen_on_held_out_training_rows_and_never_above_a_half(
+    small_model, trained_again
+):
+    first, second = small_model, trained_again
     assert 0 < first.urgent_threshold <= 0.5
     assert first.urgent_threshold == second.urgent_threshold
 

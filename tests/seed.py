@@ -44,6 +44,8 @@ class _Table:
     name: str
     columns: str  # quoted, generated columns left out (COPY cannot write them)
     rows: bytes  # COPY's text format
+    sequence: str | None  # of the ``id`` column, when it has one
+    top: int  # the highest ``id`` of the rows
 
 
 # The copy of the reference rows (None: not taken yet; empty: the database was already flushed).
@@ -73,8 +75,14 @@ def _take_copy() -> list[_Table]:
                 continue
             with cur.copy(f"COPY (SELECT {columns} FROM {connection.ops.quote_name(name)}) TO STDOUT") as out:
                 rows = b"".join(bytes(chunk) for chunk in out)
-            if rows:
-                taken.append(_Table(name, columns, rows))
+            if not rows:
+                continue
+            sequence, top = None, 0
+            if "id" in columns.split(", "):
+                quoted = connection.ops.quote_name(name)
+                cur.execute(f"SELECT pg_get_serial_sequence(%s, 'id'), max(id) FROM {quoted}", [quoted])
+                sequence, top = cur.fetchone()
+            taken.append(_Table(name, columns, rows, sequence, top or 0))
     return taken
 
 
@@ -97,6 +105,15 @@ def _put_back(copy: list[_Table]) -> None:
         for table in copy:
             with cursor.cursor.copy(f"COPY {quote(table.name)} ({table.columns}) FROM STDIN") as into:
                 into.write(table.rows)
+        # The rows come back with their ids, which a sequence restarted since (a demo reset's TRUNCATE
+        # … RESTART IDENTITY, committed by a transactional test) would hand out again.
+        sequences = [t for t in copy if t.sequence]
+        if sequences:
+            cursor.execute(
+                "SELECT setval(seq, top) FROM unnest(%s::text[], %s::bigint[]) AS t(seq, top)"
+                " WHERE top > coalesce(pg_sequence_last_value(seq::regclass), 0)",
+                [[t.sequence for t in sequences], [t.top for t in sequences]],
+            )
 
 
 def ensure_seeded() -> None:

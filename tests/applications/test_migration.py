@@ -4,6 +4,7 @@ cancelled, so nothing breaches twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 import pytest
@@ -58,6 +59,63 @@ def test_an_order_open_before_the_applications_gets_step_clocks_and_its_reply_cl
     assert event.data["adopted"] is True and event.data["cancelled_clocks"] == [reply.pk]
     SEED._adopt_open_orders(apps)  # run again (the test seeding does): nothing doubles
     assert Application.objects.filter(order=order).count() == 1
+
+
+def _old_rename_order(users, customer, **reply):
+    """A 更名 order taken on MONDAY before the applications app, with its reply clock as ``reply`` says."""
+    with time_machine.travel(MONDAY, tick=False):
+        order = intake(
+            users, customer, business_type="application", topic_code="business_env", description="申请更名"
+        )
+    order.sub_type = SubType.objects.get(code="app_rename")
+    order.save(update_fields=["sub_type"])
+    Clock.objects.create(
+        order=order,
+        policy=SlaPolicy.objects.filter(business_type="application", clock_kind="reply").first(),
+        kind=ClockKind.REPLY,
+        started_at=MONDAY,
+        due_at=MONDAY + dt.timedelta(days=1),
+        allowed_seconds=86400,
+        **reply,
+    )
+    return order
+
+
+def test_an_order_whose_reply_clock_breached_is_not_breached_again_by_its_step_clocks(users, customer):
+    """Adopted weeks later, its new clocks are already past due: they carry the breach (no event, no
+    escalation again, nothing for the sweep), and the order's due time is still the earliest of them."""
+    order = _old_rename_order(
+        users, customer, state=ClockState.BREACHED, breached_at=MONDAY + dt.timedelta(days=1), level=2
+    )
+    with time_machine.travel(MONDAY + dt.timedelta(days=40), tick=False):
+        SEED._adopt_open_orders(apps)
+    clocks = Clock.objects.filter(order=order, kind__in=[ClockKind.APP_STEP, ClockKind.APP_PROCESS])
+    assert clocks.count() == 2
+    for clock in clocks:
+        assert clock.state == ClockState.BREACHED and clock.next_check_at is None
+        assert clock.breached_at == clock.due_at and clock.level == 2
+    order.refresh_from_db()
+    assert order.due_at == min(c.due_at for c in clocks)
+
+
+def test_an_order_suspended_with_its_clock_paused_gets_paused_step_clocks(users, customer):
+    paused_at = MONDAY + dt.timedelta(hours=3)
+    order = _old_rename_order(users, customer, state=ClockState.PAUSED, paused_at=paused_at)
+    with time_machine.travel(MONDAY + dt.timedelta(days=2), tick=False):
+        SEED._adopt_open_orders(apps)
+    clocks = Clock.objects.filter(order=order, kind__in=[ClockKind.APP_STEP, ClockKind.APP_PROCESS])
+    assert clocks.count() == 2
+    assert all(c.state == ClockState.PAUSED and c.paused_at == paused_at for c in clocks)
+    assert all(c.next_check_at is None for c in clocks)
+
+
+def test_a_running_reply_clock_leaves_running_step_clocks(users, customer):
+    order = _old_rename_order(users, customer, next_check_at=MONDAY)
+    with time_machine.travel(MONDAY + dt.timedelta(hours=1), tick=False):
+        SEED._adopt_open_orders(apps)
+    clocks = Clock.objects.filter(order=order, kind__in=[ClockKind.APP_STEP, ClockKind.APP_PROCESS])
+    assert {c.state for c in clocks} == {ClockState.RUNNING}
+    assert all(c.next_check_at is not None for c in clocks)
 
 
 CORRECT = importlib.import_module("powerdesk.applications.migrations.0006_adopted_non_residential_lv")

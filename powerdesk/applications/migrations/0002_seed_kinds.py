@@ -248,21 +248,33 @@ def _adopt_open_orders(apps):
         if kind is None or Application.objects.filter(order=order).exists():
             continue
         cancelled = Clock.objects.filter(order=order, kind="reply", state__in=["running", "paused", "breached"])
-        was = list(cancelled.values_list("id", flat=True))
+        replaced = list(cancelled)
+        was = [c.id for c in replaced]
+        # What the reply clock stood at carries over, so nothing breaches twice and a pause goes on: a
+        # breach already recorded makes the new clocks past their due breached as of their due (no event,
+        # no escalation again); a reply clock paused by the order's suspension leaves them paused from then.
+        breached = next((c for c in replaced if c.state == "breached"), None)
+        paused = next((c for c in replaced if c.state == "paused"), None)
         cancelled.update(state="cancelled", next_check_at=None)
         start = order.created_at
+        now = dt.datetime.now(dt.UTC)
 
         def clock(kind_code, days):
             due = add_working_days(start, days, is_workday)
+            fields = {"state": "running", "next_check_at": start + (due - start) * 0.8}
+            if paused is not None:
+                fields = {"state": "paused", "paused_at": paused.paused_at or now, "next_check_at": None}
+            elif breached is not None and due <= now:
+                fields = {"state": "breached", "breached_at": due, "level": breached.level}
+                fields["next_check_at"] = None
             return Clock.objects.create(
                 order=order,
                 policy=policies[kind_code],
                 kind=kind_code,
-                state="running",
                 started_at=start,
                 due_at=due,
                 allowed_seconds=max(1, int((due - start).total_seconds())),
-                next_check_at=start + (due - start) * 0.8,
+                **fields,
             )
 
         templates = list(StepTemplate.objects.filter(kind=kind).order_by("seq", "id"))
@@ -295,7 +307,12 @@ def _adopt_open_orders(apps):
                 due_at=add_working_days(start, t.limit_days, is_workday),
                 clock=clock("app_step", t.limit_days) if t.side == "utility" else None,
             )
-        due = Clock.objects.filter(order=order, state="running").order_by("due_at").values_list("due_at", flat=True)
+        # The order's due time as sla reads it (sla.services.earliest_due): running and breached clocks.
+        due = (
+            Clock.objects.filter(order=order, state__in=["running", "breached"])
+            .order_by("due_at")
+            .values_list("due_at", flat=True)
+        )
         order.due_at = due.first()
         order.version += 1
         order.save(update_fields=["due_at", "version"])

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from powerdesk import launcher
 from tests.factories import AreaFactory, CustomerFactory, UnitFactory, UserFactory
@@ -27,6 +28,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "e2e-pass-2026"
 SERVER_APP_NAME = "powerdesk-e2e-server"
+
+# Playwright's waiting assertions (``expect``) wait as long as a page's actions do (``page`` below): a
+# page still loading after a click on a busy machine is not a failure.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between browser
 # steps are ordinary blocking calls, which Django would otherwise refuse inside a running loop.

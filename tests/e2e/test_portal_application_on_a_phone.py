@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from powerdesk.applications.models import Application, DocumentReceipt
 from powerdesk.core import clock
@@ -50,12 +51,12 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
 
     page.goto(f"{server}/portal/")
     page.get_by_role("link", name="办理业务（新装、过户、充电桩等）").click()
-    assert page.get_by_role("heading", name="低压居民新装").is_visible()
+    expect(page.get_by_role("heading", name="低压居民新装")).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_role("link", name="申请低压居民新装").click()
     notice = page.locator("#notice-list")
-    assert notice.get_by_text("申请人有效身份证明").is_visible()
-    assert notice.get_by_text("房屋产权证明或使用证明").is_visible()
+    expect(notice.get_by_text("申请人有效身份证明")).to_be_visible()
+    expect(notice.get_by_text("房屋产权证明或使用证明")).to_be_visible()
     _no_sideways_scroll(page)
     shot(page, "portal-apply-phone")
     page.get_by_label("申请人有效身份证明").set_input_files(
@@ -65,12 +66,12 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
     _no_sideways_scroll(page)
     page.get_by_role("button", name="提交申请").click()
 
-    assert page.get_by_text("已提交，我们会尽快处理。").is_visible()
-    assert page.get_by_role("heading", name="低压居民新装办理进度").is_visible()
-    assert page.get_by_text("现场勘查").is_visible()
-    assert page.get_by_text("装表接电").is_visible()
-    assert page.get_by_text("正在办理").is_visible()
-    assert page.locator("#missing-documents").get_by_text("房屋产权证明或使用证明").is_visible()
+    expect(page.get_by_text("已提交，我们会尽快处理。")).to_be_visible()
+    expect(page.get_by_role("heading", name="低压居民新装办理进度")).to_be_visible()
+    expect(page.get_by_text("现场勘查")).to_be_visible()
+    expect(page.get_by_text("装表接电")).to_be_visible()
+    expect(page.get_by_text("正在办理")).to_be_visible()
+    expect(page.locator("#missing-documents").get_by_text("房屋产权证明或使用证明")).to_be_visible()
     _no_sideways_scroll(page)
     shot(page, "portal-application-progress-phone")
 
@@ -79,6 +80,6 @@ def test_a_customer_applies_for_a_residential_connection_on_a_phone(server, page
     assert DocumentReceipt.objects.get(application=application).document.code == "id_card"
     page.set_viewport_size({"width": 1400, "height": 900})  # and on a desktop
     page.reload()
-    assert page.get_by_text("现场勘查").is_visible()
+    expect(page.get_by_text("现场勘查")).to_be_visible()
     _no_sideways_scroll(page)
     assert not seen, seen

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from powerdesk.notify.models import Notification
 from powerdesk.notify.services import SECRET_CONTEXT
@@ -31,7 +32,7 @@ def test_a_customer_reports_a_fault_on_a_phone_and_reads_the_reply(server, page,
     page.on("pageerror", lambda error: seen.append(f"script error: {error}"))
 
     page.goto(f"{server}/portal/")
-    assert page.get_by_role("heading", name="手机号登录").is_visible()
+    expect(page.get_by_role("heading", name="手机号登录")).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_label("手机号码").fill(PHONE)
     page.get_by_role("button", name="获取验证码").click()
@@ -41,7 +42,7 @@ def test_a_customer_reports_a_fault_on_a_phone_and_reads_the_reply(server, page,
     page.get_by_label("短信验证码").fill(str(code.context[SECRET_CONTEXT]["code"]))
     page.get_by_role("button", name="登录").click()
 
-    assert page.get_by_role("heading", name="隐私声明").is_visible()
+    expect(page.get_by_role("heading", name="隐私声明")).to_be_visible()
     _no_sideways_scroll(page)
     page.get_by_label("我已阅读并同意以上隐私声明").check()
     page.get_by_role("button", name="同意并继续").click()
@@ -50,15 +51,15 @@ def test_a_customer_reports_a_fault_on_a_phone_and_reads_the_reply(server, page,
     page.get_by_label("户号").fill(customer.account_no)
     page.get_by_label("户主姓名").fill("周秀英")
     page.get_by_role("button", name="绑定").click()
-    assert page.get_by_text(customer.account_no).first.is_visible()
+    expect(page.get_by_text(customer.account_no).first).to_be_visible()
     _no_sideways_scroll(page)
 
     page.get_by_role("link", name="故障报修").click()
     page.get_by_label("情况说明").fill("家里突然停电，邻居家也没电。")
     _no_sideways_scroll(page)
     page.get_by_role("button", name="提交").click()
-    assert page.get_by_text("已提交，我们会尽快处理。").is_visible()
-    assert page.get_by_text("赵台区").is_visible()
+    expect(page.get_by_text("已提交，我们会尽快处理。")).to_be_visible()
+    expect(page.get_by_text("赵台区")).to_be_visible()
     _no_sideways_scroll(page)
 
     order = WorkOrder.objects.get(customer=customer)
@@ -73,10 +74,10 @@ def test_a_customer_reports_a_fault_on_a_phone_and_reads_the_reply(server, page,
     )
 
     page.reload()
-    assert page.get_by_text("进户线熔断器已更换，已恢复供电，请您确认。").is_visible()
+    expect(page.get_by_text("进户线熔断器已更换，已恢复供电，请您确认。")).to_be_visible()
     _no_sideways_scroll(page)
     page.set_viewport_size({"width": 1400, "height": 900})  # and on a desktop
     page.reload()
-    assert page.get_by_text("进户线熔断器已更换，已恢复供电，请您确认。").is_visible()
+    expect(page.get_by_text("进户线熔断器已更换，已恢复供电，请您确认。")).to_be_visible()
     _no_sideways_scroll(page)
     assert not seen, seen

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from powerdesk.core import clock
 from powerdesk.feedback import services
@@ -61,16 +62,16 @@ def test_a_customer_answers_the_survey_once_and_leaves_a_note_on_a_phone(server,
     page.on("console", lambda message: VIOLATION.search(message.text) and seen.append(message.text))
     page.on("pageerror", lambda error: seen.append(f"script error: {error}"))
     page.goto(server + path)
-    assert page.get_by_text("我们告知您的复电时间准确吗？").is_visible()
+    expect(page.get_by_text("我们告知您的复电时间准确吗？")).to_be_visible()
     page.locator('input[name="score"][value="4"]').check()
     page.locator('input[name="resolved"][value="yes"]').check()
     page.locator('input[name="restoration_right"][value="no"]').check()
     page.get_by_role("button", name="提交").click()
-    assert page.get_by_text("感谢您的评价").is_visible()
+    expect(page.get_by_text("感谢您的评价")).to_be_visible()
     page.goto(server + path)
-    assert page.get_by_text("只能使用一次").is_visible()
+    expect(page.get_by_text("只能使用一次")).to_be_visible()
     page.goto(f"{server}/p/hall/{hall}/")
     page.locator('textarea[name="text"]').fill("取号机的声音太小，听不清叫号。")
     page.get_by_role("button", name="提交").click()
-    assert page.get_by_text("感谢您的留言").is_visible()
+    expect(page.get_by_text("感谢您的留言")).to_be_visible()
     assert not seen, seen

@@ -52,6 +52,41 @@ def _flush_past_the_append_only_guards():
     DatabaseOperations.sql_flush = original
 
 
+# The modules whose tests take tens of seconds each (a `powerdesk run` of their own, a live fuzz, a hot
+# standby, a parallel demo load). pytest-django runs the transactional tests after the others, and the tests
+# without a database last; with these at the end (the drills on a server of their own use no test
+# database), one xdist worker finished its queue and waited idle for the other's last drill. First among the
+# transactional tests, the short tests after them even the two workers out.
+LONG_TRANSACTIONAL_MODULES = (
+    "tests/e2e/test_powerdesk_run_recovers.py",
+    "tests/api/test_fuzz_live.py",
+    "tests/e2e/test_powerdesk_run.py",
+    "tests/analytics/test_streaming_replica.py",
+    "tests/demo/test_parallel.py",
+)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    """As pytest-django orders tests (its ``get_order_number``): a transactional test."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+        "transactional_db" in fixtures or "live_server" in fixtures
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long modules first among the transactional tests (see above); the order of everything else is
+    left as pytest-django made it."""
+    long = [i for i in items if i.nodeid.split("::")[0] in LONG_TRANSACTIONAL_MODULES]
+    if not long:
+        return
+    rest = [i for i in items if i not in set(long)]
+    first = next((n for n, i in enumerate(rest) if _transactional(i)), len(rest))
+    items[:] = [*rest[:first], *long, *rest[first:]]
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Seed data back in place for any test that uses the database (see tests/seed.py)."""

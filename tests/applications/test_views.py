@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from powerdesk.applications.models import Application, ApplicationKind, DocumentType, StepState
 from powerdesk.applications.services import application_document_request
-from tests.applications.conftest import MONDAY, at, step
+from tests.applications.conftest import MONDAY, at, receive_all, step
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_the_order_page_shows_the_steps_the_notice_and_an_off_list_reason(start,
 def test_the_handler_completes_a_step_from_the_order_page(start, users):
     application = start("lv_resident")
     survey = step(application, "survey")
+    receive_all(survey, users["handler"])
     with time_machine.travel(at(2026, 11, 17), tick=False):
         answer = client_for(users["handler"]).post(
             reverse("applications:step_complete", args=[application.order.number, survey.pk]),
@@ -122,6 +123,7 @@ def test_a_role_that_does_not_take_calls_cannot_open_the_form(users):
 
 def _at_connect(start, users) -> Application:
     application = start("lv_resident")
+    receive_all(step(application, "survey"), users["handler"])
     with time_machine.travel(at(2026, 11, 17), tick=False):
         client_for(users["handler"]).post(
             reverse(

@@ -285,9 +285,7 @@ def report(request: HttpRequest) -> HttpResponse:
             if result.order.customer_id != by_no[form.cleaned_data["customer"]].pk:
                 # The report joined another customer's order as a call of it (a known outage's one
                 # order): not theirs to read, so the account's page with the outage and its ETR.
-                return redirect(
-                    reverse("portal:account", args=[form.cleaned_data["customer"]]) + "?outage=1"
-                )
+                return redirect(reverse("portal:account", args=[form.cleaned_data["customer"]]) + "?outage=1")
             return redirect(reverse("portal:order", args=[result.order.number]) + "?submitted=1")
     return render(request, "portal/report.html", {"form": form})
 

@@ -31,7 +31,11 @@ def transformer(customer, county):
     substation = device_create(code="P-S", name="东桥变", kind="substation", parent=None)
     feeder = device_create(code="P-F1", name="和平线", kind="feeder", parent=substation)
     transformer = device_create(
-        code="P-T1", name="和平路1号公变", kind="transformer", parent=feeder, ownership="public",
+        code="P-T1",
+        name="和平路1号公变",
+        kind="transformer",
+        parent=feeder,
+        ownership="public",
         area=customer.area,
     )
     supplied(customer, transformer, "P-M1")

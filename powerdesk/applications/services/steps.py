@@ -41,7 +41,6 @@ from powerdesk.applications.services.clocks import (
 from powerdesk.applications.services.record import STARTED, STEP_DONE, STEP_RETURNED, order_changed
 from powerdesk.applications.services.templates import kind_steps, notice_names, template_steps
 from powerdesk.core import clock
-from powerdesk.core.seeded_names import seeded_name
 from powerdesk.core.errors import (
     NotFound,
     NotPermitted,
@@ -49,6 +48,7 @@ from powerdesk.core.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit

@@ -137,3 +137,5 @@ def test_the_panel_lists_each_running_steps_documents_received_or_missing(start,
     assert received.startswith("申请人有效身份证明") and "已收" in received.split("</li>", 1)[0]
     assert missing.startswith("房屋产权证明或使用证明") and "未收" in missing.split("</li>", 1)[0]
     assert 'name="document_reason"' in html  # offered while something is missing
+    property_proof = DocumentType.objects.get(code="property_proof")
+    assert f'<option value="{property_proof.pk}" selected>' in html  # the receive form offers it first

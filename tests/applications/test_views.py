@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from powerdesk.applications.models import Application, ApplicationKind, DocumentType, StepState
 from powerdesk.applications.services import application_document_request
+from powerdesk.workorders.models import WorkOrderEvent
 from tests.applications.conftest import MONDAY, at, receive_all, step
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,10 @@ def test_the_handler_completes_a_step_from_the_order_page(start, users):
     assert answer.status_code == 302
     survey.refresh_from_db()
     assert survey.state == StepState.DONE and survey.result == "具备装表条件"
+    # the step done is one app_step_done event on the order's timeline
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="app_step_done")
+    assert event.data["step"] == "survey" and event.note == "具备装表条件"
+    assert event.actor == users["handler"]
 
 
 def test_a_stale_form_is_told_not_applied(start, users):

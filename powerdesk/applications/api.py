@@ -75,6 +75,10 @@ class StepOutputSerializer(serializers.Serializer):
         source="return_reason.code", allow_null=True, default=None, help_text="Why it was sent back."
     )
     clock_state = serializers.CharField(source="clock.state", allow_null=True, default=None)
+    document_reason = serializers.CharField(
+        help_text="Why the step was done without all the documents it requires (empty when they were all "
+        "received)."
+    )
 
     class Meta:
         ref_name = "ApplicationStep"
@@ -290,6 +294,14 @@ class StepCompleteApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         result = serializers.CharField(max_length=MAX_LONGTEXT)
+        document_reason = serializers.CharField(
+            max_length=MAX_LONGTEXT,
+            allow_blank=True,
+            default="",
+            help_text="Why the step is done although documents it requires were not received (e.g. "
+            "verified in the marketing system); without it such a step is refused (400, code "
+            "documents_missing, the field document_reason).",
+        )
         version = serializers.IntegerField(min_value=1, max_value=MAX_VERSION, required=False)
 
         class Meta:
@@ -311,6 +323,7 @@ class StepCompleteApi(APIView):
             step=step,
             actor=request_user(request),
             result=data["result"],
+            document_reason=data["document_reason"],
             expected_version=_version(data.get("version"), request),
         )
         return _detail(request, Application.objects.get(pk=step.application_id))

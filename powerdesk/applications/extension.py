@@ -67,6 +67,7 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
     steps = selectors.application_steps(application)
     user = request.user
     active = [s for s in steps if s.state == StepState.ACTIVE]
+    documents = selectors.steps_documents(application, active)
     return {
         "application": application,
         "steps": steps,
@@ -75,6 +76,9 @@ def _panel(request: HttpRequest, order: WorkOrder) -> dict[str, Any] | None:
                 "step": s,
                 "refusal": services.step_refusal(user, order, s.template),  # type: ignore[arg-type]
                 "actors": services.step_actors(order, s.template),
+                # what the step requires, each received (its receipt) or missing (None)
+                "documents": documents[s.pk],
+                "missing": [d for d, receipt in documents[s.pk] if receipt is None],
             }
             for s in active
         ],
@@ -252,6 +256,14 @@ def present(events: Sequence[ext.PresentedEvent], viewer: ext.Viewer) -> None:
                             "due": str(moved.get("due_at", ""))[:16],
                         }
                     )
+            if data.get("missing_documents"):
+                item.lines.append(
+                    _("资料未收齐即办结：%(docs)s；原因：%(reason)s")
+                    % {
+                        "docs": "、".join(documents.get(c, c) for c in data["missing_documents"]),
+                        "reason": data.get("document_reason", ""),
+                    }
+                )
             if data.get("completed"):
                 item.lines.append(_("业务办理已办结"))
             for moved in data.get("retimed") or []:

@@ -60,6 +60,13 @@ class ApplicationStartForm(forms.Form):
 
 class StepCompleteForm(forms.Form):
     result = forms.CharField(label=_("办理结果"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Only when the step's required documents are not all received (the service refuses otherwise).
+    document_reason = forms.CharField(
+        label=_("资料未收齐即办结的原因"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 

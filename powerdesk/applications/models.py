@@ -220,6 +220,8 @@ class ApplicationStep(models.Model):
     clock = models.OneToOneField(
         Clock, verbose_name=_("环节计时"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A step done before all the documents its template requires were received: why (e.g. 已在营销系统核验).
+    document_reason = models.TextField(_("资料未收齐即办结的原因"), blank=True)
 
     class Meta:
         verbose_name = _("办理环节")

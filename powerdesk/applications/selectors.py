@@ -12,6 +12,7 @@ from powerdesk.applications.models import (
     Application,
     ApplicationState,
     ApplicationStep,
+    DocumentReceipt,
     DocumentRequest,
     DocumentType,
     StepSide,
@@ -127,4 +128,26 @@ def standing(application: Application, steps: list[ApplicationStep]) -> dict[str
         "utility_seconds": rules.utility_seconds(
             started_at=application.started_at, until=until, customer_seconds=customer
         ),
+    }
+
+
+def steps_documents(
+    application: Application, steps: list[ApplicationStep]
+) -> dict[int, list[tuple[DocumentType, DocumentReceipt | None]]]:
+    """For each of ``steps`` (by its id): the documents its template requires, each with its latest
+    receipt for that step (any of its runs, as :func:`.services.steps.step_missing_documents` counts
+    them) or None while it is missing. Two queries, whatever the number of steps."""
+    templates = {s.template_id for s in steps}
+    required: dict[int, list[DocumentType]] = {t: [] for t in templates}
+    through = StepTemplate.documents.through.objects.filter(steptemplate_id__in=templates)
+    for row in through.select_related("documenttype").order_by("documenttype_id"):
+        required[row.steptemplate_id].append(row.documenttype)
+    latest: dict[tuple[int, int], DocumentReceipt] = {}
+    receipts = application.receipts.filter(step__template_id__in=templates).select_related(
+        "step", "attachment", "received_by"
+    )
+    for receipt in receipts.order_by("received_at", "id"):
+        latest[(receipt.step.template_id, receipt.document_id)] = receipt
+    return {
+        s.pk: [(doc, latest.get((s.template_id, doc.pk))) for doc in required[s.template_id]] for s in steps
     }

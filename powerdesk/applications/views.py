@@ -148,6 +148,7 @@ def step_complete(request: ConsoleRequest, number: str, pk: int) -> HttpResponse
             step=step,
             actor=request.user,
             result=data["result"],
+            document_reason=data.get("document_reason") or "",
             expected_version=data.get("version"),
         ),
         _("环节已完成。"),

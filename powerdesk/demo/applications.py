@@ -80,6 +80,17 @@ def _doer(step: ApplicationStep) -> User | None:
     return next((u for u in users.order_by("id") if step_refusal(u, order, step.template) is None), None)
 
 
+# Why the demo's steps are done without received copies: a document's file goes in by its own durable
+# transaction (``attachment_add``), which cannot run inside the demo loader's one transaction; the hall
+# verified the originals instead, and records so (the step-done event carries it).
+SHOWN = "客户已当面出示原件，已在营销系统核验"
+
+
+def _finish(step: ApplicationStep, actor: User, result: str) -> None:
+    """Complete ``step``; the documents it requires, if any, shown at the counter (the reason recorded)."""
+    application_step_complete(step=step, actor=actor, result=result, document_reason=SHOWN)
+
+
 def build_applications(now: dt.datetime) -> int:
     """Start the planned applications (as of their day) and move their steps; how many were started."""
     manager = _manager()
@@ -112,7 +123,7 @@ def build_applications(now: dt.datetime) -> int:
         for step_code, days_later, result in moves:
             step = application.steps.get(template__code=step_code, state=StepState.ACTIVE)
             with clock.at(taken + dt.timedelta(days=days_later)):
-                application_step_complete(step=step, actor=_doer(step) or manager, result=result)
+                _finish(step, _doer(step) or manager, result)
         if code == "transfer":  # a document asked for that was not on the list, with its reason
             with clock.at(taken + dt.timedelta(days=2)):
                 application_document_request(

@@ -149,7 +149,11 @@ def portal_demo_build(now: dt.datetime | None = None) -> PortalDemo | None:
         if survey is not None and handler is not None:
             with clock.at(now - dt.timedelta(days=6, hours=22)):
                 application_step_complete(
-                    step=survey, actor=handler, result="车位具备安装条件，请按告知的要求安装充电桩"
+                    step=survey,
+                    actor=handler,
+                    result="车位具备安装条件，请按告知的要求安装充电桩",
+                    # the customer showed the parking and consent papers at the survey
+                    document_reason="客户已在现场勘查时出示原件",
                 )
     waiting = selectors.pending_proof(account=account, customer=customer, kind=CLOSE_PROOF)
     if (

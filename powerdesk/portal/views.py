@@ -231,6 +231,8 @@ def account_detail(request: HttpRequest, account_no: str) -> HttpResponse:
             "customer": customer,
             "orders": list(selectors.orders_of(account).filter(customer=customer)[:50]),
             "notices": selectors.notices_for([customer]),
+            # back from a fault report taken as a call of a known outage
+            "outage_linked": request.GET.get("outage") == "1",
         },
     )
 
@@ -280,6 +282,10 @@ def report(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
+            if result.order.customer_id != by_no[form.cleaned_data["customer"]].pk:
+                # The report joined another customer's order as a call of it (a known outage's one
+                # order): not theirs to read, so the account's page with the outage and its ETR.
+                return redirect(reverse("portal:account", args=[form.cleaned_data["customer"]]) + "?outage=1")
             return redirect(reverse("portal:order", args=[result.order.number]) + "?submitted=1")
     return render(request, "portal/report.html", {"form": form})
 

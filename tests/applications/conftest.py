@@ -8,8 +8,18 @@ from collections.abc import Callable
 import pytest
 import time_machine
 
-from powerdesk.applications.models import Application, ApplicationKind, ApplicationStep, StepState
-from powerdesk.applications.services import application_start, application_step_complete
+from powerdesk.applications.models import (
+    Application,
+    ApplicationKind,
+    ApplicationStep,
+    DocumentReceipt,
+    StepState,
+)
+from powerdesk.applications.services import (
+    application_start,
+    application_step_complete,
+    step_missing_documents,
+)
 from powerdesk.core.clock import BUSINESS_TZ
 from powerdesk.customers.models import CustomerType
 from powerdesk.workorders.services import workorder_dispatch
@@ -64,7 +74,21 @@ def active_codes(application: Application) -> list[str]:
     return [s.template.code for s in active(application)]
 
 
+def receive_all(step: ApplicationStep, actor) -> None:
+    """The documents ``step`` requires, received (bare receipts, no file and no event: the tests that
+    move steps are about clocks and steps; the receipt path itself is tested in test_step_documents)."""
+    for document in step_missing_documents(step):
+        DocumentReceipt.objects.create(
+            application_id=step.application_id,
+            step=step,
+            document=document,
+            received_by=actor,
+            received_at=step.started_at,
+        )
+
+
 def complete(step: ApplicationStep, actor, when: dt.datetime, result: str = "已办理") -> ApplicationStep:
+    receive_all(step, actor)
     with time_machine.travel(when, tick=False):
         return application_step_complete(step=step, actor=actor, result=result)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from powerdesk.applications.models import Application, DocumentReceipt, StepState
 from tests.api.conftest import client_for
-from tests.applications.conftest import MONDAY, complete, step
+from tests.applications.conftest import MONDAY, complete, receive_all, step
 from tests.workorders.test_attachments import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,7 @@ def test_list_and_detail_show_the_steps(start, users):
 def test_advance_with_the_current_version_then_a_stale_one_is_refused(start, users):
     application = start("lv_resident")
     survey = step(application, "survey")
+    receive_all(survey, users["handler"])
     client = client_for(users["handler"])
     url = reverse("api-v1-application-step-complete", args=[application.order.number, survey.pk])
     answer = client.post(url, {"result": "具备条件", "version": application.order.version}, format="json")
@@ -132,6 +133,7 @@ def test_send_back_through_the_api(start, users):
     application = start("lv_resident")
     client = client_for(users["handler"])
     survey = step(application, "survey")
+    receive_all(survey, users["handler"])
     done = client.post(
         reverse("api-v1-application-step-complete", args=[application.order.number, survey.pk]),
         {"result": "具备条件"},

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from powerdesk.applications.models import Application, ApplicationKind, DocumentType, StepState
 from powerdesk.applications.services import application_document_request
-from tests.applications.conftest import MONDAY, at, step
+from powerdesk.workorders.models import WorkOrderEvent
+from tests.applications.conftest import MONDAY, at, receive_all, step
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def test_the_order_page_shows_the_steps_the_notice_and_an_off_list_reason(start,
 def test_the_handler_completes_a_step_from_the_order_page(start, users):
     application = start("lv_resident")
     survey = step(application, "survey")
+    receive_all(survey, users["handler"])
     with time_machine.travel(at(2026, 11, 17), tick=False):
         answer = client_for(users["handler"]).post(
             reverse("applications:step_complete", args=[application.order.number, survey.pk]),
@@ -52,6 +54,10 @@ def test_the_handler_completes_a_step_from_the_order_page(start, users):
     assert answer.status_code == 302
     survey.refresh_from_db()
     assert survey.state == StepState.DONE and survey.result == "具备装表条件"
+    # the step done is one app_step_done event on the order's timeline
+    [event] = WorkOrderEvent.objects.filter(order=application.order, kind="app_step_done")
+    assert event.data["step"] == "survey" and event.note == "具备装表条件"
+    assert event.actor == users["handler"]
 
 
 def test_a_stale_form_is_told_not_applied(start, users):
@@ -122,6 +128,7 @@ def test_a_role_that_does_not_take_calls_cannot_open_the_form(users):
 
 def _at_connect(start, users) -> Application:
     application = start("lv_resident")
+    receive_all(step(application, "survey"), users["handler"])
     with time_machine.travel(at(2026, 11, 17), tick=False):
         client_for(users["handler"]).post(
             reverse(

@@ -18,6 +18,7 @@ from powerdesk.portal.models import OwnershipProof, PortalApplication, ProofStat
 from powerdesk.portal.services import proof_confirm_in_hall
 from powerdesk.workorders.models import Attachment
 from powerdesk.workorders.services import workorder_dispatch
+from tests.applications.conftest import receive_all
 from tests.portal.conftest import read_code
 from tests.workorders.test_attachments import png_bytes
 
@@ -190,6 +191,7 @@ def _answer_scheme(application: Application, users, county, result: str) -> None
     if application.order.status == "accepted":
         workorder_dispatch(order=application.order, actor=users["dispatcher"], unit=county.east)
     step = application.steps.get(state=StepState.ACTIVE)
+    receive_all(step, users["handler"])  # what the customer did not upload, handed in at the hall
     application_step_complete(step=step, actor=users["handler"], result=result)
 
 

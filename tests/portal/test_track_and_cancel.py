@@ -115,7 +115,9 @@ def test_an_application_with_a_step_done_offers_no_cancel_and_refuses_one(portal
     page = reverse("portal:order", args=[number])
     assert reverse("portal:cancel", args=[number]) in portal.get(page).content.decode()
     survey = application.steps.get(template__code="survey", state=StepState.ACTIVE)
-    application_step_complete(step=survey, actor=users["handler"], result="具备接电条件")
+    application_step_complete(
+        step=survey, actor=users["handler"], result="具备接电条件", document_reason="客户已当面出示原件"
+    )
     assert reverse("portal:cancel", args=[number]) not in portal.get(page).content.decode()
     answer = portal.post(reverse("portal:cancel", args=[number]))
     assert answer.status_code == 409

@@ -48,6 +48,7 @@ from powerdesk.applications.services.steps import (
     application_start,
     application_step_complete,
     application_step_return,
+    step_missing_documents,
 )
 from powerdesk.applications.services.templates import kind_notice, kind_steps
 
@@ -76,6 +77,7 @@ __all__ = [
     "kind_steps",
     "may_act_on",
     "step_actors",
+    "step_missing_documents",
     "step_refusal",
     "steps_actors",
 ]

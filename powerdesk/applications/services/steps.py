@@ -22,6 +22,8 @@ from powerdesk.applications.models import (
     ApplicationKind,
     ApplicationState,
     ApplicationStep,
+    DocumentReceipt,
+    DocumentType,
     NoticeChannel,
     ReturnReason,
     StepSide,
@@ -46,6 +48,7 @@ from powerdesk.core.errors import (
     ValidationFailed,
     VersionConflict,
 )
+from powerdesk.core.seeded_names import seeded_name
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import User
 from powerdesk.org.selectors import user_sees_unit
@@ -207,6 +210,16 @@ def _lock(
     return order, locked
 
 
+def step_missing_documents(step: ApplicationStep) -> list[DocumentType]:
+    """The documents ``step``'s template requires that were not received for it yet. A receipt for any
+    run of the same step counts: a step sent back and run again keeps what the customer already handed in
+    (a wrong document is received again, the new receipt sitting beside the old one)."""
+    received = DocumentReceipt.objects.filter(
+        application_id=step.application_id, step__template_id=step.template_id
+    ).values("document_id")
+    return list(step.template.documents.exclude(pk__in=received).order_by("id"))
+
+
 def _lock_application(locked: ApplicationStep) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
@@ -217,30 +230,46 @@ def _lock_application(locked: ApplicationStep) -> Application:
 
 @transaction.atomic
 def application_step_complete(
-    *, step: ApplicationStep, actor: User, result: str, expected_version: int | None = None
+    *,
+    step: ApplicationStep,
+    actor: User,
+    result: str,
+    document_reason: str = "",
+    expected_version: int | None = None,
 ) -> ApplicationStep:
     """Complete a running step. Steps:
 
     1. lock the order, then the step; the actor must be the step's role, at its unit level
        (:func:`step_refusal`);
-    2. the step done (by, when, result), its clock met; a customer-side step adds its time to the
+    2. every document the step's template requires must have been received for it
+       (:func:`step_missing_documents`), unless ``document_reason`` says why it is done without them
+       (已在营销系统核验, 客户已当面出示原件): the reason is kept on the step and in the event;
+    3. the step done (by, when, result), its clock met; a customer-side step adds its time to the
        customer's waiting time and resumes the whole-process clock;
-    3. when the group's required steps are done, its optional steps still running are skipped and the
+    4. when the group's required steps are done, its optional steps still running are skipped and the
        next group starts; after the last group the application is completed and its clock met;
-    4. one ``app_step_done`` event; the marketing system and the customer are told (jobs and messages
-       enqueued in this transaction)."""
+    5. one ``app_step_done`` event (with the missing documents and the reason, if any); the marketing
+       system and the customer are told (jobs and messages enqueued in this transaction)."""
     order, locked = _lock(step, actor, expected_version)
     result = result.strip()
     if not result:
         message = _("请填写办理结果。")
         raise ValidationFailed(message, fields={"result": [message]})
+    missing = step_missing_documents(locked)
+    document_reason = document_reason.strip() if missing else ""
+    if missing and not document_reason:
+        message = _(
+            "该环节所需资料尚未收齐：%(docs)s。请先接收资料，或填写未收齐即办结的原因（如：已在营销系统核验）。"
+        ) % {"docs": "、".join(seeded_name(d) for d in missing)}
+        raise ValidationFailed(message, code="documents_missing", fields={"document_reason": [message]})
     application = _lock_application(locked)
     at = clock.now()
     locked.state = StepState.DONE
     locked.done_at = at
     locked.done_by = actor
     locked.result = result
-    locked.save(update_fields=["state", "done_at", "done_by", "result"])
+    locked.document_reason = document_reason
+    locked.save(update_fields=["state", "done_at", "done_by", "result", "document_reason"])
     clock_close(locked.clock, ClockState.MET, at)
     changed: list[str] = []
     if locked.side == StepSide.CUSTOMER:
@@ -290,6 +319,11 @@ def application_step_complete(
             "skipped": skipped,
             "started": _step_summary(started),
             "completed": application.state == ApplicationState.COMPLETED,
+            **(
+                {"missing_documents": [d.code for d in missing], "document_reason": document_reason}
+                if missing
+                else {}
+            ),
         },
     )
     from powerdesk.applications import integration

@@ -52,6 +52,27 @@ def _flush_past_the_append_only_guards():
     DatabaseOperations.sql_flush = original
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _reference_rows_back_after_a_flush():
+    """The reference rows go back (committed) as soon as a transactional test's flush has emptied the
+    tables (tests/seed.py), not in the next test: a test after it in a transaction of its own would put
+    them back only to roll them back, again in each test."""
+    from django.core.management.commands import flush
+
+    from tests.seed import ensure_seeded
+
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        result = original(self, *args, **options)
+        ensure_seeded()
+        return result
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 # The modules whose tests take tens of seconds each (a `powerdesk run` of their own, a live fuzz, a hot
 # standby, a parallel demo load). pytest-django runs the transactional tests after the others, and the tests
 # without a database last; with these at the end (the drills on a server of their own use no test
@@ -61,9 +82,13 @@ LONG_TRANSACTIONAL_MODULES = (
     "tests/e2e/test_powerdesk_run_recovers.py",
     "tests/api/test_fuzz_live.py",
     "tests/e2e/test_powerdesk_run.py",
-    "tests/analytics/test_streaming_replica.py",
     "tests/demo/test_parallel.py",
 )
+# The hot standby starts only while no module-wide transaction is open on the other worker
+# (tests/standby_guard.py): first of all, before any such module has begun, it waits for none (it waited
+# up to 100 s for the demo or the permission matrix, one core idle). Its flush puts the reference rows back
+# at once (``_reference_rows_back_after_a_flush``), so the tests after it find them.
+STANDBY_MODULE = "tests/analytics/test_streaming_replica.py"
 
 
 def _transactional(item: pytest.Item) -> bool:
@@ -77,14 +102,16 @@ def _transactional(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long modules first among the transactional tests (see above); the order of everything else is
-    left as pytest-django made it."""
+    """The hot standby's module first of all, the long modules first among the transactional tests (see
+    above); the order of everything else is left as pytest-django made it."""
+    standby = [i for i in items if i.nodeid.split("::")[0] == STANDBY_MODULE]
     long = [i for i in items if i.nodeid.split("::")[0] in LONG_TRANSACTIONAL_MODULES]
-    if not long:
+    if not (standby or long):
         return
-    rest = [i for i in items if i not in set(long)]
+    moved = {*standby, *long}
+    rest = [i for i in items if i not in moved]
     first = next((n for n, i in enumerate(rest) if _transactional(i)), len(rest))
-    items[:] = [*rest[:first], *long, *rest[first:]]
+    items[:] = [*standby, *rest[:first], *long, *rest[first:]]
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -33,8 +34,11 @@ def test_a_registered_and_an_unregistered_number_get_the_same_answer_and_each_a_
     assert Notification.objects.filter(template__code="portal_sign_in_code").count() == 2
 
 
-def test_the_code_is_stored_as_a_digest_and_not_printed_by_the_outbox(customer, capsys, settings, tmp_path):
+def test_the_code_is_stored_as_a_digest_and_not_printed_by_the_outbox(
+    customer, capsys, caplog, settings, tmp_path
+):
     settings.POWERDESK_NOTIFY_OUTBOX = tmp_path
+    caplog.set_level(logging.DEBUG)  # every logger, every level: the request's, the sender's, Django's
     Client().post(reverse("portal:sign_in"), {"phone": "13812345678"})
     code = last_code("13812345678")
     row = OneTimeCode.objects.get(phone="13812345678")
@@ -42,6 +46,9 @@ def test_the_code_is_stored_as_a_digest_and_not_printed_by_the_outbox(customer, 
     sms = Notification.objects.get(template__code="portal_sign_in_code")
     notification_send(notification_id=sms.pk)
     assert code not in capsys.readouterr().out  # the worker's console line
+    # Whatever the request and the send log, at any level, names no code (raw records, before the
+    # handlers' redacting filter).
+    assert not [r for r in caplog.records if code in r.getMessage() or code in str(vars(r))]
     assert code in (tmp_path / "notifications.jsonl").read_text()  # the message itself, in the outbox
 
 

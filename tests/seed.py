@@ -73,13 +73,13 @@ def _take_copy() -> list[_Table]:
         for name, columns in cur.fetchall():
             if name not in tables:
                 continue
-            with cur.copy(f"COPY (SELECT {columns} FROM {connection.ops.quote_name(name)}) TO STDOUT") as out:
+            quoted = connection.ops.quote_name(name)
+            with cur.copy(f"COPY (SELECT {columns} FROM {quoted}) TO STDOUT") as out:
                 rows = b"".join(bytes(chunk) for chunk in out)
             if not rows:
                 continue
             sequence, top = None, 0
             if "id" in columns.split(", "):
-                quoted = connection.ops.quote_name(name)
                 cur.execute(f"SELECT pg_get_serial_sequence(%s, 'id'), max(id) FROM {quoted}", [quoted])
                 sequence, top = cur.fetchone()
             taken.append(_Table(name, columns, rows, sequence, top or 0))
@@ -122,9 +122,10 @@ def ensure_seeded() -> None:
 
     global _copy
     refcache.clear()  # per-process caches must not outlive a test's data
+    seeded = Role.objects.exists()
     if _copy is None:
-        _copy = _take_copy() if Role.objects.exists() else []
-    if Role.objects.exists():
+        _copy = _take_copy() if seeded else []
+    if seeded:
         return
     if _copy:
         _put_back(_copy)

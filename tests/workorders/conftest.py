@@ -11,6 +11,7 @@ from tests.seed import ensure_seeded
 def committing(transactional_db) -> None:
     """A database where transactions really commit, so threads on their own connections see each other.
 
-    pytest-django flushes every table after a transactional test, seed data included; tests/seed.py runs
-    the data migrations again (faster than ``serialized_rollback``, which reloads the calendar row by row)."""
+    pytest-django flushes every table after a transactional test, seed data included; tests/seed.py puts
+    the migrated database's reference rows back (faster than ``serialized_rollback``, which reloads the
+    calendar row by row)."""
     ensure_seeded()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import pytest
@@ -98,6 +99,15 @@ def _transactional(item: pytest.Item) -> bool:
     return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
         "transactional_db" in fixtures or "live_server" in fixtures
     )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What importing Django, the apps and every test module made lives as long as the session: set aside
+    from the cyclic collector (``gc.freeze``), so that its full collections scan only what the tests make.
+    They scanned the ~400,000 imported objects each time: about a tenth of a worker's time, up to 250 ms a
+    collection in the middle of a request."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.hookimpl(trylast=True)

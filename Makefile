@@ -39,9 +39,10 @@ os-deps:
 e2e-deps:
 	@sh scripts/ensure-browser.sh
 
-# Two test processes (pytest-xdist), one per core of the smallest machine we run on: the suite in about
-# half the time. PYTEST_ARGS="-n 0" runs it in one process.
-PYTEST_ARGS ?= -n 2
+# Three test processes (pytest-xdist) on the two cores of the smallest machine we run on: many tests wait
+# (on PostgreSQL, a browser, a server they started, a drill's restart), and a third process keeps both
+# cores busy through those waits. PYTEST_ARGS="-n 0" runs the suite in one process.
+PYTEST_ARGS ?= -n 3
 
 test: install e2e-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

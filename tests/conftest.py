@@ -74,31 +74,31 @@ def _reference_rows_back_after_a_flush():
     flush.Command.handle = original
 
 
-# The modules whose tests take tens of seconds each (a `powerdesk run` of their own, a live fuzz, a hot
-# standby, a parallel demo load). pytest-django runs the transactional tests after the others, and the tests
-# without a database last; with these at the end (the drills on a server of their own use no test
-# database), one xdist worker finished its queue and waited idle for the other's last drill. First among the
-# transactional tests, the short tests after them even the two workers out.
-LONG_TRANSACTIONAL_MODULES = (
+# The modules whose tests mostly wait: a `powerdesk run` of their own, a live fuzz against a server, a
+# parallel demo load, a browser. With them together (pytest-django runs the transactional tests after the
+# others), the three xdist workers waited at the same time and the cores idled 40 % of the last minutes.
+# They are spread, each module whole, evenly through the session instead, so that one worker's wait
+# overlaps the others' work. A transactional test may run before the others: its flush puts the reference
+# rows straight back (``_reference_rows_back_after_a_flush``), as the hot standby's has from the start.
+WAITING_MODULES = (
     "tests/e2e/test_powerdesk_run_recovers.py",
     "tests/api/test_fuzz_live.py",
     "tests/e2e/test_powerdesk_run.py",
     "tests/demo/test_parallel.py",
 )
-# The hot standby starts only while no module-wide transaction is open on the other worker
+WAITING_FOLDERS = ("tests/e2e/",)  # the browser tests
+# The hot standby starts only while no module-wide transaction is open on another worker
 # (tests/standby_guard.py): first of all, before any such module has begun, it waits for none (it waited
-# up to 100 s for the demo or the permission matrix, one core idle). Its flush puts the reference rows back
-# at once (``_reference_rows_back_after_a_flush``), so the tests after it find them.
+# up to 100 s for the demo or the permission matrix, one core idle).
 STANDBY_MODULE = "tests/analytics/test_streaming_replica.py"
 
 
-def _transactional(item: pytest.Item) -> bool:
-    """As pytest-django orders tests (its ``get_order_number``): a transactional test."""
-    marker = item.get_closest_marker("django_db")
-    fixtures = getattr(item, "fixturenames", ())
-    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
-        "transactional_db" in fixtures or "live_server" in fixtures
-    )
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0]
+
+
+def _waits(module: str) -> bool:
+    return module in WAITING_MODULES or module.startswith(WAITING_FOLDERS)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -112,16 +112,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The hot standby's module first of all, the long modules first among the transactional tests (see
-    above); the order of everything else is left as pytest-django made it."""
-    standby = [i for i in items if i.nodeid.split("::")[0] == STANDBY_MODULE]
-    long = [i for i in items if i.nodeid.split("::")[0] in LONG_TRANSACTIONAL_MODULES]
-    if not (standby or long):
+    """The hot standby's module first of all, the waiting modules spread evenly through the rest (see
+    above), each module's tests kept together (a module-wide fixture is made once per worker that runs
+    it); the order of everything else is left as pytest-django made it."""
+    standby = [i for i in items if _module(i) == STANDBY_MODULE]
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        if _module(item) != STANDBY_MODULE:
+            groups.setdefault(_module(item), []).append(item)
+    waiting = [g for m, g in groups.items() if _waits(m)]
+    rest = [g for m, g in groups.items() if not _waits(m)]
+    if not waiting:
+        items[:] = [*standby, *(i for g in rest for i in g)]
         return
-    moved = {*standby, *long}
-    rest = [i for i in items if i not in moved]
-    first = next((n for n, i in enumerate(rest) if _transactional(i)), len(rest))
-    items[:] = [*standby, *rest[:first], *long, *rest[first:]]
+    total = sum(len(g) for g in rest)
+    # The k-th waiting module goes in at the first module boundary past (k + ½)/n of the other tests.
+    marks = [total * (k + 0.5) / len(waiting) for k in range(len(waiting))]
+    ordered: list[pytest.Item] = [*standby]
+    seen = 0
+    for group in rest:
+        while waiting and marks and seen >= marks[0]:
+            ordered += waiting.pop(0)
+            marks.pop(0)
+        ordered += group
+        seen += len(group)
+    for group in waiting:
+        ordered += group
+    items[:] = ordered
 
 
 @pytest.fixture(autouse=True)

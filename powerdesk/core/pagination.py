@@ -60,14 +60,8 @@ class ListPaginator(Paginator):
         """min(matching rows, cap + 1)."""
         items = self.object_list
         if isinstance(items, QuerySet):
-            capped = items.order_by().values("pk")[: self.count_cap + 1]
-            if capped.db != DEFAULT_DB_ALIAS:
-                return capped.count()
-            try:
-                query, params = capped.query.sql_with_params()
-            except EmptyResultSet:  # a filter Django knows matches nothing (``pk__in=[]``)
-                return 0
-            return _unprepared(f"SELECT count(*) FROM ({query}) AS capped", params)[0][0]  # noqa: S608
+            [(count,)] = _unprepared(items.order_by().values_list("pk")[: self.count_cap + 1], count=True)
+            return count
         return min(len(items), self.count_cap + 1)
 
     @cached_property
@@ -140,11 +134,11 @@ def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     second query names it, so it goes only to the page's companies."""
     model = items.model
     if any(f.attname == ROUTE for f in model._meta.concrete_fields):
-        pairs = _rows(items.values_list("pk", ROUTE)[window])
+        pairs = _unprepared(items.values_list("pk", ROUTE)[window])
         keys = [key for key, _company in pairs]
         routed = {f"{ROUTE}__in": sorted({company for _key, company in pairs})}
     else:
-        keys = [key for (key,) in _rows(items.values_list("pk")[window])]
+        keys = [key for (key,) in _unprepared(items.values_list("pk")[window])]
         routed = {}
     if not keys:
         return []
@@ -156,24 +150,22 @@ def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     return [by_key[key] for key in keys if key in by_key]
 
 
-def _rows(keys: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` of plain columns (the page's keys), sent unprepared."""
-    if keys.db != DEFAULT_DB_ALIAS:
-        return list(keys)
+def _unprepared(rows: QuerySet[Any], *, count: bool = False) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` of plain columns (a page's keys), or with ``count`` their number as
+    one row, planned for their own values every time. psycopg prepares a statement that a connection
+    sends again and again (``prepare_threshold``), and after a few runs PostgreSQL may keep one generic
+    plan for it, blind to the values: for a filter as unselective as "archived orders of one topic" in
+    one unit's subtree, the generic plans of a deep page's count and keys made the page 125 ms where the
+    values' own plans take 8 ms each (``make bench-lists``, status + topic, page 200). On ``core.sql``'s
+    cursor, as the hot paths' statements (``tests/statements.py`` counts them)."""
+    if rows.db != DEFAULT_DB_ALIAS:
+        return [(rows.count(),)] if count else list(rows)
     try:
-        query, params = keys.query.sql_with_params()
-    except EmptyResultSet:  # a filter Django knows matches nothing
-        return []
-    return _unprepared(query, params)
-
-
-def _unprepared(query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """Run a list's filter planned for its own values every time. psycopg prepares a statement that a
-    connection sends again and again (``prepare_threshold``), and after a few runs PostgreSQL may keep
-    one generic plan for it, blind to the values: for a filter as unselective as "archived orders of
-    one topic" in one unit's subtree, the generic plans of a deep page's count and keys made the page
-    125 ms where the values' own plans take 8 ms each (``make bench-lists``, status + topic, page
-    200). On ``core.sql``'s cursor, as the hot paths' statements (``tests/statements.py`` counts them)."""
+        query, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter Django knows matches nothing (``pk__in=[]``)
+        return [(0,)] if count else []
+    if count:
+        query = f"SELECT count(*) FROM ({query}) AS counted"  # noqa: S608 - Django's compiled SQL
     with sql.cursor() as cur:
         cur.execute(query, params, prepare=False)  # type: ignore[arg-type]
         return cur.fetchall()

@@ -122,16 +122,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             groups.setdefault(_module(item), []).append(item)
     waiting = [g for m, g in groups.items() if _waits(m)]
     rest = [g for m, g in groups.items() if not _waits(m)]
-    if not waiting:
-        items[:] = [*standby, *(i for g in rest for i in g)]
-        return
     total = sum(len(g) for g in rest)
     # The k-th waiting module goes in at the first module boundary past (k + ½)/n of the other tests.
     marks = [total * (k + 0.5) / len(waiting) for k in range(len(waiting))]
     ordered: list[pytest.Item] = [*standby]
     seen = 0
     for group in rest:
-        while waiting and marks and seen >= marks[0]:
+        while marks and seen >= marks[0]:
             ordered += waiting.pop(0)
             marks.pop(0)
         ordered += group

@@ -281,8 +281,10 @@ def _orders(cur, n_customers: int, m: int, days: int = 365) -> None:
             dispatched_at, taken_at, arrived_at, resolved_at, replied_at, called_back_at, closed_at, updated_at,
             due_at, version, company_id)
         WITH base AS (
+            -- The step (the span / M) is divided first: (g - 1) times the span overflows an interval's
+            -- day field past ~2 M orders over 3 years.
             SELECT g AS id,
-                   now() - interval '{days} days' + (g - 1) * interval '{days} days' / {m}
+                   now() - interval '{days} days' + (g - 1) * (interval '{days} days' / {m})
                        + random() * interval '20 seconds' AS created_at,
                    random() AS r_status, 1 + floor(random() * {n_customers})::bigint AS cust,
                    floor(random() * {slots})::int AS slot, random() AS r_chan, random() AS r_cnt,

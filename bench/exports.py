@@ -61,11 +61,13 @@ def ensure_orders(rows: int) -> int:
     return total
 
 
-def bench_xlsx(user) -> None:
+def bench_xlsx(user, params: list[list[str]] | None = None) -> None:
+    """The order list (``params``: its query as pairs; default the whole list) written as the worker
+    writes a background export."""
     from powerdesk.exports.models import ExportJob
     from powerdesk.exports.services import export_root, export_write_job
 
-    job = ExportJob.objects.create(user=user, exporter="orders", params=[["queue", "all"]])
+    job = ExportJob.objects.create(user=user, exporter="orders", params=params or [["queue", "all"]])
     started = time.monotonic()
     done = export_write_job(job_id=job.pk)
     seconds = time.monotonic() - started
@@ -78,7 +80,9 @@ def bench_xlsx(user) -> None:
     )
 
 
-def bench_report(user, repeat: int) -> None:
+def bench_report(user, repeat: int, unit=None, month=None) -> None:
+    """The monthly report of ``unit`` (default: the first county) for ``month`` (default: the busiest
+    finished month): its figures, then its PDF, ``repeat`` times each."""
     from django.db.models import Count
     from django.db.models.functions import TruncMonth
 
@@ -89,17 +93,18 @@ def bench_report(user, repeat: int) -> None:
     from powerdesk.org.models import Unit, UnitKind
     from powerdesk.workorders.models import WorkOrder
 
-    this_month = reports.month_start(clock.local_date())
-    busiest = (
-        WorkOrder.objects.filter(created_at__lt=clock.now().replace(day=1))
-        .annotate(m=TruncMonth("created_at", tzinfo=clock.BUSINESS_TZ))
-        .values("m")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    month = busiest["m"].date() if busiest else reports.previous_month(this_month)
-    unit = Unit.objects.filter(kind=UnitKind.COUNTY).order_by("pk").first()
+    if month is None:
+        this_month = reports.month_start(clock.local_date())
+        busiest = (
+            WorkOrder.objects.filter(created_at__lt=clock.now().replace(day=1))
+            .annotate(m=TruncMonth("created_at", tzinfo=clock.BUSINESS_TZ))
+            .values("m")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .first()
+        )
+        month = busiest["m"].date() if busiest else reports.previous_month(this_month)
+    unit = unit or Unit.objects.filter(kind=UnitKind.COUNTY).order_by("pk").first()
     assert unit is not None
     figures = []
     for _ in range(repeat):

@@ -294,7 +294,11 @@ def main() -> None:
         last = today - dt.timedelta(days=1)
         bench_xlsx(
             manager,
-            [["queue", "all"], ["date_from", str(last - dt.timedelta(days=days - 1))], ["date_to", str(last)]],
+            [
+                ["queue", "all"],
+                ["date_from", str(last - dt.timedelta(days=days - 1))],
+                ["date_to", str(last)],
+            ],
         )
 
 

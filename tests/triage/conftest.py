@@ -70,7 +70,7 @@ def small_model(tmp_path_factory) -> learn.TriageModel:
 def small_corpus(tmp_path: Path) -> Path:
     """A training corpus file for the tests of the training job's bookkeeping (what it stores, which
     version it activates), not of the model's quality: every 20th line of the shipped corpus, every business
-    type in its 267 rows (more than the 200 a stored version is asked to count), so that each of the
+    type in its 342 rows (more than the 200 a stored version is asked to count), so that each of the
     job's two fits is quick."""
     path = tmp_path / "train.jsonl"
     rows = small_rows(every=20)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 
 from powerdesk.analytics import rules
 from powerdesk.analytics.models import (
@@ -133,7 +133,7 @@ def _derive(
     return {r["day"] for r in rows}
 
 
-def _latest_verdicts(judgments: Any) -> dict[int, str]:
+def _latest_verdicts(judgments: QuerySet[Judgment]) -> dict[int, str]:
     """Each complaint's latest judgment among ``judgments`` (the definition ``measures.valid_complaints``
     uses)."""
     rows = (

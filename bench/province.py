@@ -14,6 +14,9 @@ which add gunicorn):
 * lists: the dispatcher's open queue, a status + topic filter and a 30-day range, page 1, through the
   list's FilterSet as the API runs it, p50/p95;
 * sweep: the intakes' clocks made due, one sweep cycle, its time and steps.
+
+``--single-table`` seeds the same size with every monthly partition dropped (every row in the default
+partitions, the layout before partitioning): the figures the partitioned run is compared with.
 """
 
 from __future__ import annotations
@@ -32,19 +35,33 @@ from common import log, percentile
 EVENTS = "workorders_workorderevent"
 
 
-def prepare_partitions(customers: int, orders: int) -> None:
-    """Empty the seed's tables when it will seed afresh, then make the last 13 months' partitions."""
+def prepare_partitions(customers: int, orders: int, single_table: bool = False) -> None:
+    """Empty the seed's tables when it will seed afresh, then make the last 13 months' partitions; with
+    ``single_table``, drop every monthly partition instead, so that every row lands in the default
+    partition: the layout before partitioning, for the comparison at the same size."""
     import seed
     from django.db import connection, transaction
 
     from powerdesk.core import partitions
 
     with connection.cursor() as cur:
-        fresh = seed.seeded_size(cur) != (customers, orders)
+        cur.execute(f'SELECT EXISTS (SELECT 1 FROM "{EVENTS}_default")')
+        (in_default,) = cur.fetchone()
+        # Another size, or the other layout (a single-table seed fills the default partition): seed again.
+        fresh = seed.seeded_size(cur) != (customers, orders) or single_table or in_default
     if fresh:
         with transaction.atomic(), connection.cursor() as cur:
             seed._reset(cur)  # the seed would do it; first, so no old row sits in the default partition
             cur.execute("DELETE FROM bench_seed")
+    if single_table:
+        with transaction.atomic(), connection.cursor() as cur:
+            dropped = 0
+            for table in partitions.partitioned_tables():
+                for name, _start, _end in partitions.months(table):
+                    cur.execute(f'DROP TABLE "{name}"')
+                    dropped += 1
+        log(f"single table: {dropped} monthly partitions dropped, every row in the default partitions")
+        return
     made = partitions.ensure(back=13)
     log(f"partitions: {len(made.created)} made, blocked: {made.blocked or 'none'}")
 
@@ -218,11 +235,16 @@ def main() -> int:
     parser.add_argument("--intakes", type=int, default=200)
     parser.add_argument("-n", type=int, default=20, help="timed runs of each list")
     parser.add_argument("--keep-server", action="store_true")
+    parser.add_argument(
+        "--single-table",
+        action="store_true",
+        help="no monthly partitions (every row in the default partition): the figures to compare with",
+    )
     args = parser.parse_args()
     common.django_setup()
     try:
         common.migrate()
-        prepare_partitions(args.customers, args.orders)
+        prepare_partitions(args.customers, args.orders, args.single_table)
         import seed
 
         seed.seed(args.customers, args.orders)

@@ -54,10 +54,13 @@ SPREAD_BATCH = 500_000
 
 
 def spread() -> None:
-    """More stations, and the orders spread over every station (set-based SQL). The seed already put the
-    orders over the years (``seed(days=…)``); the station is moved here in batches of ``SPREAD_BATCH``
-    ids, each committed and followed by a plain VACUUM, so that the space of the old row versions is
-    reused by the next batch: at 10 M orders one UPDATE of every row would double the table (~25 GB)."""
+    """More stations, and the 台区 shared out among every station with their orders (set-based SQL). An
+    order is handled by its 台区's station (or by its county, as the seed chose): routing never gives a
+    台区's orders to a station the 台区 is not under, so the 台区 move and their orders follow. The seed
+    already put the orders over the years (``seed(days=…)``); the orders are moved here in batches of
+    ``SPREAD_BATCH`` ids, each committed and followed by a plain VACUUM, so that the space of the old row
+    versions is reused by the next batch: at 10 M orders one UPDATE of every row would double the table
+    (~25 GB)."""
     from django.db import connection
 
     from powerdesk.org.models import Unit
@@ -71,15 +74,31 @@ def spread() -> None:
         )
     started = time.monotonic()
     with connection.cursor() as cur:
-        cur.execute("SELECT array_agg(id ORDER BY id) FROM org_unit WHERE kind = 'station'")
-        (stations,) = cur.fetchone()
+        # Each 台区 to one of its county's stations, in turn by id.
+        cur.execute(
+            """
+            WITH s AS (
+                SELECT id, parent_id AS county_id,
+                       row_number() OVER (PARTITION BY parent_id ORDER BY id) - 1 AS i,
+                       count(*) OVER (PARTITION BY parent_id) AS n
+                FROM org_unit WHERE kind = 'station'
+            ), a AS (
+                SELECT a.id, st.parent_id AS county_id,
+                       row_number() OVER (PARTITION BY st.parent_id ORDER BY a.id) - 1 AS i
+                FROM org_unit a JOIN org_unit st ON st.id = a.parent_id WHERE a.kind = 'area'
+            )
+            UPDATE org_unit u SET parent_id = s.id FROM a JOIN s ON s.county_id = a.county_id AND s.i = a.i %% s.n
+            WHERE u.id = a.id
+            """
+        )
         cur.execute("SELECT coalesce(max(id), 0) FROM workorders_workorder")
         (top,) = cur.fetchone()
         for low in range(0, top, SPREAD_BATCH):
             cur.execute(
-                "UPDATE workorders_workorder o SET unit_id = (%(stations)s::bigint[])[1 + (o.id %% %(n)s)]"
-                " WHERE o.id > %(low)s AND o.id <= %(high)s",
-                {"stations": stations, "n": len(stations), "low": low, "high": low + SPREAD_BATCH},
+                "UPDATE workorders_workorder o SET unit_id = a.parent_id FROM org_unit a, org_unit h"
+                " WHERE a.id = o.area_id AND h.id = o.unit_id AND h.kind = 'station'"
+                " AND a.parent_id <> o.unit_id AND o.id > %(low)s AND o.id <= %(high)s",
+                {"low": low, "high": low + SPREAD_BATCH},
             )
             cur.execute("VACUUM workorders_workorder")
         cur.execute("ANALYZE workorders_workorder")
@@ -87,8 +106,10 @@ def spread() -> None:
         units = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'area'")
         areas = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'station'")
+        (stations,) = cur.fetchone()
     log(
-        f"spread the orders over {len(stations)} stations ({units} units, {areas} 台区)"
+        f"spread the 台区 and their orders over {stations} stations ({units} units, {areas} 台区)"
         f" in {time.monotonic() - started:.1f} s"
     )
 
@@ -180,27 +201,25 @@ def main() -> None:
     started = time.monotonic()
     rebuilt = 0 if args.no_rebuild else aggregates.rebuild()
     rebuild_s = time.monotonic() - started
+    from powerdesk.analytics.models import ROLLUPS
+
+    tables = ["analytics_orderfact", *(m._meta.db_table for m in ROLLUPS)]
     with connection.cursor() as cur:
-        for table in (
-            "analytics_orderfact",
-            "analytics_dailyrollup",
-            "analytics_hourrollup",
-            "analytics_clockrollup",
-            "analytics_grouprollup",
-        ):
+        for table in tables:
             cur.execute(f"VACUUM (ANALYZE) {table}")
         cur.execute(
-            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname IN"
-            " ('analytics_orderfact', 'analytics_dailyrollup', 'analytics_hourrollup', 'workorders_workorder',"
-            " 'workorders_workorderevent')"
+            "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname = ANY(%s)",
+            [[*tables, "workorders_workorder", "workorders_workorderevent"]],
         )
         sizes = {name: size for name, size in cur.fetchall()}
-        cur.execute("SELECT count(*) FROM analytics_dailyrollup")
-        daily_rows = cur.fetchone()[0]
+    rows = {
+        m.__name__: (m.objects.filter(monthly=False).count(), m.objects.filter(monthly=True).count())
+        for m in ROLLUPS
+    }
     log(
-        f"rebuild: {rebuilt:,} orders in {rebuild_s:.1f} s ({1000 * rebuild_s / max(rebuilt, 1):.2f} ms/order);"
-        f" {daily_rows:,} daily rollup rows"
+        f"rebuild: {rebuilt:,} orders in {rebuild_s:.1f} s ({1000 * rebuild_s / max(rebuilt, 1):.2f} ms/order)"
     )
+    log("rollup rows (by day / by month): " + ", ".join(f"{k} {d:,} / {m:,}" for k, (d, m) in rows.items()))
     log("sizes (MB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(sizes.items())))
     disk_used()
 

@@ -8,7 +8,8 @@ commits, so a slow transaction can commit an id below one already read; each run
 from the watermark of the run before (two watermarks, ``low`` and ``high``): a transaction still open at
 one run is read by the next, and re-deriving an order twice is harmless.
 
-``rebuild()`` recomputes everything from the orders (``powerdesk analytics rebuild``)."""
+``rebuild()`` recomputes everything from the orders (``powerdesk analytics rebuild``); ``rollup_all()``
+the rollups from the facts (``powerdesk analytics rollups``, after an upgrade that changes them)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Model, QuerySet, Sum
 
 from powerdesk.analytics import rules
 from powerdesk.analytics.models import (
+    ROLLUPS,
+    AreaRollup,
     ClockRollup,
     CustomerCount,
     DailyRollup,
@@ -30,6 +33,8 @@ from powerdesk.analytics.models import (
     HourRollup,
     MaliciousFlag,
     OrderFact,
+    Rollup,
+    SubTypeRollup,
     Watermark,
 )
 from powerdesk.analytics.terms import TERMS
@@ -64,7 +69,6 @@ ORDER_FIELDS = (
     "description",
 )
 CELL = ("unit_id", "business_type", "channel", "customer_type")
-DAILY_CELL = ("day", *CELL, "area_id", "topic_id", "sub_type_id")
 
 
 def _locked() -> bool:
@@ -149,34 +153,97 @@ DAILY_FIGURES: dict[str, Any] = {
     "n_orders": Count("pk"),
     **{f"n_{name}": Count("pk", filter=condition) for name, (condition, _label) in TERMS.items()},
 }
+# The rollups counted by the database from the facts: each with the fact column it adds to the cell,
+# and whether the orders without a value there are kept (the breakdowns show no 台区 as nothing, no
+# sub-type as "未指定").
+COUNTED: tuple[tuple[type[Rollup], str, bool], ...] = (
+    (AreaRollup, "area_id", False),
+    (SubTypeRollup, "sub_type_id", True),
+    (HourRollup, "hour", True),
+)
+
+
+def _insert(model: type[Model], rows: QuerySet[Any], columns: dict[str, str], **same: Any) -> None:
+    """Write the rows of a grouped read into ``model`` in one statement (read and write in one round trip;
+    the columns are the model's, ``bulk.insert_select``): ``columns`` maps each field to a column of the
+    read, ``same`` gives the rest."""
+    read, read_params = rows.query.sql_with_params()
+    write, write_params = bulk.insert_select(model, source="src", columns=columns, same=same)
+    with connection.cursor() as cur:
+        cur.execute(f"WITH src AS ({read}) {write}", [*read_params, *write_params])
+
+
+def _same(*names: str) -> dict[str, str]:
+    return {n: n for n in names}
 
 
 def rollup_days(days: Iterable[dt.date]) -> None:
-    """Rebuild every rollup row of these accepted days from the facts (and the clocks)."""
+    """Rebuild every rollup row of these accepted days from the facts (and the clocks), then the month
+    rows of their months."""
     days = sorted(set(days))
     if not days:
         return
-    for model in (DailyRollup, HourRollup, ClockRollup, GroupRollup):
-        model.objects.filter(day__in=days).delete()
+    for model in ROLLUPS:
+        model._default_manager.filter(monthly=False, day__in=days).delete()
     facts = OrderFact.objects.filter(day__in=days)
-    daily = [
-        {k.removeprefix("n_"): v for k, v in row.items()}
-        for row in facts.values(*DAILY_CELL).annotate(**DAILY_FIGURES).order_by()
-    ]
-    bulk.insert_rows(DailyRollup, daily) if daily else None
-    hours = list(facts.values("day", *CELL, "hour").annotate(orders=Count("pk")).order_by())
-    bulk.insert_rows(HourRollup, hours) if hours else None
+    cell = ("day", *CELL)
+    _insert(
+        DailyRollup,
+        facts.values(*cell, "topic_id").annotate(**DAILY_FIGURES).order_by(),
+        {**_same(*cell, "topic_id"), **{m: f"n_{m}" for m in DailyRollup.MEASURES}},
+        monthly=False,
+    )
+    for model, dimension, unset in COUNTED:
+        _insert(
+            model,
+            (facts if unset else facts.exclude(**{f"{dimension}__isnull": True}))
+            .values(*cell, dimension)
+            .annotate(n_orders=Count("pk"))
+            .order_by(),
+            {**_same(*cell, dimension), "orders": "n_orders"},
+            monthly=False,
+        )
     grouped: Counter[tuple[Any, ...]] = Counter()
-    for *cell, groups in facts.exclude(groups=[]).values_list("day", *CELL, "groups"):
+    for *key, groups in facts.exclude(groups=[]).values_list(*cell, "groups"):
         for gid in groups:
-            grouped[(*cell, gid)] += 1
+            grouped[(*key, gid)] += 1
     if grouped:
-        names = ("day", *CELL, "group_id")
+        names = (*cell, "group_id")
         bulk.insert_rows(
             GroupRollup, [dict(zip(names, k, strict=True), orders=n) for k, n in grouped.items()]
         )
     clocks = _clock_rows(days)
     bulk.insert_rows(ClockRollup, clocks) if clocks else None
+    rollup_months({d.replace(day=1) for d in days})
+
+
+def _dimensions(model: type[Model]) -> list[str]:
+    """A rollup's cell without its day: every field but the key, the day, the span and the counts."""
+    skip = {"id", "day", "monthly", *model.MEASURES}  # type: ignore[attr-defined]
+    return [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
+
+
+def rollup_months(months: Iterable[dt.date]) -> None:
+    """Rebuild the month rows of these months (their first days) from their day rows."""
+    for month in sorted(set(months)):
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        for model in ROLLUPS:
+            model._default_manager.filter(monthly=True, day=month).delete()
+            dimensions = _dimensions(model)
+            measures = model.MEASURES  # type: ignore[attr-defined]
+            rows = (
+                model._default_manager.filter(monthly=False, day__gte=month, day__lt=following)
+                .values(*dimensions)
+                .annotate(**{f"s_{m}": Sum(m) for m in measures})
+                .order_by()
+            )
+            _insert(
+                model,
+                rows,
+                {**_same(*dimensions), **{m: f"s_{m}" for m in measures}},
+                day=month,
+                monthly=True,
+            )
 
 
 def _clock_rows(days: list[dt.date]) -> list[dict[str, Any]]:
@@ -233,8 +300,9 @@ def rebuild(*, chunk: int = 20_000, log: Any = None) -> int:
     """Every fact and rollup row again from the orders; the watermark set to the newest event."""
     with transaction.atomic():
         top = WorkOrderEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        for model in (OrderFact, DailyRollup, HourRollup, ClockRollup, GroupRollup):
-            model.objects.all().delete()
+        OrderFact.objects.all().delete()
+        for model in ROLLUPS:
+            model._default_manager.all().delete()
         ids = WorkOrder.objects.order_by("id").values_list("id", flat=True)
         groups = _active_groups()
         last, total = 0, 0
@@ -248,15 +316,32 @@ def rebuild(*, chunk: int = 20_000, log: Any = None) -> int:
             last, total = batch[-1], total + len(batch)
             if log:
                 log(total)
-        days = sorted(OrderFact.objects.values_list("day", flat=True).distinct())
-        for i in range(0, len(days), 31):
-            rollup_days(days[i : i + 31])
+        days = _rollup_all()
         Watermark.objects.update_or_create(
             name=WATERMARK, defaults={"value": top, "low": top, "updated_at": clock.now()}
         )
         if days:
             snapshot_customers(days[0].replace(day=1), only_missing=True)
         return total
+
+
+def rollup_all() -> int:
+    """Every rollup row again from the facts as they are (after an upgrade that changes the rollups);
+    the number of days rolled up."""
+    with transaction.atomic():
+        for model in ROLLUPS:
+            model._default_manager.all().delete()
+        return len(_rollup_all())
+
+
+def _rollup_all() -> list[dt.date]:
+    days = sorted(OrderFact.objects.values_list("day", flat=True).distinct())
+    by_month: dict[dt.date, list[dt.date]] = {}
+    for day in days:
+        by_month.setdefault(day.replace(day=1), []).append(day)
+    for month_days in by_month.values():  # a month at a time: its month rows are written once
+        rollup_days(month_days)
+    return days
 
 
 def snapshot_customers(since: dt.date | None = None, *, only_missing: bool = False) -> int:
@@ -284,4 +369,12 @@ def snapshot_customers(since: dt.date | None = None, *, only_missing: bool = Fal
     return len(rows)
 
 
-__all__ = ["derive_facts", "rebuild", "refresh", "rollup_days", "snapshot_customers"]
+__all__ = [
+    "derive_facts",
+    "rebuild",
+    "refresh",
+    "rollup_all",
+    "rollup_days",
+    "rollup_months",
+    "snapshot_customers",
+]

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from powerdesk.analytics import reads, rules
 from powerdesk.analytics.measures import Period, Scope
 from powerdesk.analytics.models import (
+    AreaRollup,
     ClockRollup,
     CustomerCount,
     DailyRollup,
@@ -35,6 +36,7 @@ from powerdesk.analytics.models import (
     HotSpotGroup,
     HotSpotRule,
     HourRollup,
+    SubTypeRollup,
 )
 from powerdesk.customers.models import CustomerType
 from powerdesk.org.models import Unit
@@ -180,12 +182,37 @@ def rollup(model: type[Model]) -> QuerySet[Any]:
     return model._default_manager.using(reads.alias())
 
 
+def span(first: dt.date, last: dt.date) -> Q:
+    """The rollup rows that add up to the days ``first`` to ``last``: the month rows of the whole months
+    among them and the day rows of the rest (``Rollup``)."""
+    start = first if first.day == 1 else (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    months = []
+    month = start
+    while (following := (month + dt.timedelta(days=32)).replace(day=1)) <= last + dt.timedelta(days=1):
+        months.append(month)
+        month = following
+    if not months:
+        return Q(monthly=False, day__gte=first, day__lte=last)
+    q = Q(monthly=True, day__in=months)
+    if first < months[0]:
+        q |= Q(monthly=False, day__gte=first, day__lt=months[0])
+    if month <= last:
+        q |= Q(monthly=False, day__gte=month, day__lte=last)
+    return q
+
+
 def _days(qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
-    return qs.filter(day__gte=period.first, day__lte=period.last)
+    return qs.filter(span(period.first, period.last))
 
 
-def _rollup(model: type[Model], period: Period, scope: Scope, filters: Filters) -> QuerySet[Any]:
-    return _days(rollup(model).filter(scope.q("unit_id"), filters.q()), period)
+def _rollup(
+    model: type[Model], period: Period, scope: Scope, filters: Filters, *, by_day: bool = False
+) -> QuerySet[Any]:
+    """The rows of ``model`` for the selection; ``by_day``: the day rows only (a breakdown by day)."""
+    rows = rollup(model).filter(scope.q("unit_id"), filters.q())
+    if by_day:
+        return rows.filter(monthly=False, day__gte=period.first, day__lte=period.last)
+    return _days(rows, period)
 
 
 def order_list_url(period: Period, scope: Scope, filters: Filters, **extra: Any) -> str:
@@ -325,6 +352,10 @@ def _drill(dimension: str, key: Any, topics: dict[int, str]) -> dict[str, Any]:
     return {names.get(dimension, dimension): key}
 
 
+# The dimensions kept in rollups of their own (the daily rollup keeps neither: ``AreaRollup``).
+BY_DIMENSION: dict[str, type[Model]] = {"sub_type_id": SubTypeRollup, "area_id": AreaRollup}
+
+
 def _breakdowns(
     period: Period, scope: Scope, filters: Filters, daily: QuerySet[Any], link: Callable[..., str]
 ) -> dict[str, list[Cell]]:
@@ -340,11 +371,16 @@ def _breakdowns(
         "customer_type",
         "day",
     ):
-        rows = list(
-            daily.values(dimension).annotate(n=Sum("orders")).order_by("-n" if dimension != "day" else "day")
-        )
+        if dimension in BY_DIMENSION:
+            rows_of = _rollup(BY_DIMENSION[dimension], period, scope, filters)
+        elif dimension == "day":  # by day: the day rows whatever the period
+            rows_of = _rollup(DailyRollup, period, scope, filters, by_day=True)
+        else:
+            rows_of = daily
+        ordering = "day" if dimension == "day" else "-n"
+        rows = list(rows_of.values(dimension).annotate(n=Sum("orders")).order_by(ordering))
         if dimension == "area_id":
-            rows = [r for r in rows if r["area_id"] is not None][:20]
+            rows = rows[:20]
         labels = _labels(dimension, [r[dimension] for r in rows])
         out[dimension] = [
             Cell(
@@ -447,7 +483,8 @@ HOT_SPOT_DIMENSIONS: dict[str, str | Promise] = {
 }
 HOT_SPOT_DEFINITION = _(
     "每个单元格（业务分类、业务子类、台区、处理单位）："
-    "期望数 = 统计期前基线期内的工单数（为0时按0.5计）× 统计期天数 ÷ 基线天数；"
+    "期望数 = 基线期内的工单数（为0时按0.5计）× 统计期天数 ÷ 基线期天数，"
+    "基线期自统计期前“基线天数”那天所在月的1日起，至统计期前一日止；"
     "p = 泊松分布 P(X ≥ 本期工单数)；工单数不低于最小工单数的单元格参与检验，"
     "p 值经 Benjamini–Hochberg 校正（控制错误发现率），校正后 p 低于显著性水平者为热点，按校正后 p 排序。"
 )
@@ -463,12 +500,14 @@ def hot_spots(
     """The cells whose count in the period is significantly above their own baseline, ranked."""
     rule = rule or hot_spot_rule()
     days = (period.last - period.first).days + 1
-    base_first = period.first - dt.timedelta(days=rule.baseline_days)
+    # From the first of the month the baseline's days start in: whole months, read from month rows.
+    base_first = (period.first - dt.timedelta(days=rule.baseline_days)).replace(day=1)
+    base_days = (period.first - base_first).days
     base_period = Period(base_first, period.first - dt.timedelta(days=1), period.start, period.start)
-    daily = rollup(DailyRollup).filter(scope.q("unit_id"), filters.q())
     topics = dict(Topic.objects.values_list("id", "code"))
     tested: list[tuple[str, Any, int, float, float]] = []
     for dimension in HOT_SPOT_DIMENSIONS:
+        daily = rollup(BY_DIMENSION.get(dimension, DailyRollup)).filter(scope.q("unit_id"), filters.q())
         now = dict(
             _days(daily, period)
             .exclude(**{f"{dimension}__isnull": True})
@@ -483,7 +522,7 @@ def hot_spots(
             _days(daily, base_period).values(dimension).annotate(n=Sum("orders")).values_list(dimension, "n")
         )
         for key in keys:
-            expected = max(before.get(key, 0), 0.5) * days / rule.baseline_days
+            expected = max(before.get(key, 0), 0.5) * days / base_days
             tested.append((dimension, key, now[key], expected, rules.poisson_upper_tail(now[key], expected)))
     adjusted = rules.benjamini_hochberg([t[4] for t in tested])
     labels = {d: _labels(d, [t[1] for t in tested if t[0] == d]) for d in HOT_SPOT_DIMENSIONS}
@@ -519,11 +558,8 @@ class GroupTrend:
 def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
     """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
     first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    rows = rollup(GroupRollup).filter(
-        scope.q("unit_id"), filters.q(), day__gte=first_month, day__lte=period.last
-    )
-    # Summed per month by the database: the 13 months' rows at the rollup's grain are about one per order
-    # of a group (~265,000 at 10 M orders), too many to carry into Python.
+    groups = rollup(GroupRollup).filter(scope.q("unit_id"), filters.q())
+    rows = groups.filter(span(first_month, period.last))
     months = {
         (gid, f"{month:%Y-%m}"): n
         for gid, month, n in rows.annotate(month=TruncMonth("day"))
@@ -533,7 +569,7 @@ def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupT
         .order_by()
     }
     in_period = dict(
-        _days(rows, period).values("group_id").annotate(n=Sum("orders")).values_list("group_id", "n")
+        _days(groups, period).values("group_id").annotate(n=Sum("orders")).values_list("group_id", "n")
     )
     labels: list[str] = []
     month = first_month

@@ -1,12 +1,14 @@
-"""The analytics app's tables: the per-order fact row, the daily rollups the dashboards read, the monthly
-customer counts (the base of 千户投诉率), the hot-spot groups (data an admin extends), the malicious-demand
-flag a handler sets on an order, and the upkeep's watermark.
+"""The analytics app's tables: the per-order fact row, the rollups (by day and by month) the dashboards
+read, the monthly customer counts (the base of 千户投诉率), the hot-spot groups (data an admin extends),
+the malicious-demand flag a handler sets on an order, and the upkeep's watermark.
 
 The fact and rollup tables are derived: :mod:`powerdesk.analytics.aggregates` writes them (the periodic
 refresh and ``powerdesk analytics rebuild``); nothing else does. They hold ids, not foreign keys with
 constraints: a derived table must never block a write of the tables it is derived from."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -51,26 +53,32 @@ class OrderFact(models.Model):
         return f"{self.order_id}"
 
 
-class _Cell(models.Model):
+class Rollup(models.Model):
     """The dimensions every rollup is kept by: the accepted day and the order's unit, type, channel and
-    customer type (each rollup adds its own)."""
+    customer type (each rollup adds its own).
+
+    A rollup holds two kinds of rows: a day's (``monthly`` false) and a month's (``monthly`` true, ``day``
+    the first of the month), the sum of the month's day rows. A period's figures read the month rows of
+    the whole months in it and the day rows of the rest: at ten million orders a day's rows are nearly as
+    many as its orders, a month's are a fraction of them."""
 
     day = models.DateField()
+    monthly = models.BooleanField(default=False)
     unit_id = models.IntegerField()
     business_type = models.CharField(max_length=20)
     channel = models.CharField(max_length=16)
     customer_type = models.CharField(max_length=20, blank=True)
 
+    MEASURES: ClassVar[tuple[str, ...]] = ("orders",)
+
     class Meta:
         abstract = True
 
 
-class DailyRollup(_Cell):
-    """Per accepted day and cell: the counts every measure's terms add up from."""
+class DailyRollup(Rollup):
+    """Per accepted day (or month) and cell: the counts every measure's terms add up from."""
 
-    area_id = models.IntegerField(null=True)
     topic_id = models.IntegerField(null=True)
-    sub_type_id = models.IntegerField(null=True)
     orders = models.IntegerField()
     repeat_calls = models.IntegerField()  # orders with at least measures.REPEAT_CONTACTS contacts
     index_base = models.IntegerField()
@@ -87,49 +95,106 @@ class DailyRollup(_Cell):
     reached = models.IntegerField()
     satisfied = models.IntegerField()
 
+    MEASURES = (
+        "orders",
+        "repeat_calls",
+        "index_base",
+        "index_repeat",
+        "closed",
+        "first_contact_resolved",
+        "answered_first",
+        "malicious",
+        "complaints",
+        "valid_complaints",
+        "invalid_complaints",
+        "pending_complaints",
+        "called_back",
+        "reached",
+        "satisfied",
+    )
+
     class Meta:
-        indexes = [models.Index(fields=["day", "unit_id"], name="an_daily_day_unit")]
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_daily_span_unit")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id}"
 
 
-class HourRollup(_Cell):
+class AreaRollup(Rollup):
+    """Orders per 台区 (orders without one are not kept): a table of its own, since a 台区 in every row of
+    the daily rollup would make that as many rows as orders."""
+
+    area_id = models.IntegerField()
+    orders = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_area_span_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.area_id}"
+
+
+class SubTypeRollup(Rollup):
+    """Orders per sub-type (none: orders without one), for the same reason as :class:`AreaRollup`."""
+
+    sub_type_id = models.IntegerField(null=True)
+    orders = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_subtype_span_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.unit_id} {self.sub_type_id}"
+
+
+class HourRollup(Rollup):
     hour = models.PositiveSmallIntegerField()
     orders = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "unit_id"], name="an_hour_day_unit")]
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_hour_span_unit")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.hour}"
 
 
-class ClockRollup(_Cell):
+class ClockRollup(Rollup):
     """Clocks of the orders accepted that day, by kind: decided and on time (``sla.selectors`` terms)."""
 
     kind = models.CharField(max_length=20)
     decided = models.IntegerField()
     on_time = models.IntegerField()
 
+    MEASURES = ("decided", "on_time")
+
     class Meta:
-        indexes = [models.Index(fields=["day", "unit_id"], name="an_clock_day_unit")]
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_clock_span_unit")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.kind}"
 
 
-class GroupRollup(_Cell):
+class GroupRollup(Rollup):
     """Orders of each hot-spot group per day and cell (the groups' trend)."""
 
     group_id = models.IntegerField()
     orders = models.IntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day", "unit_id"], name="an_group_day_unit")]
+        indexes = [models.Index(fields=["monthly", "day", "unit_id"], name="an_group_span_unit")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.unit_id} {self.group_id}"
+
+
+ROLLUPS: tuple[type[Rollup], ...] = (
+    DailyRollup,
+    AreaRollup,
+    SubTypeRollup,
+    HourRollup,
+    ClockRollup,
+    GroupRollup,
+)
 
 
 class CustomerCount(models.Model):

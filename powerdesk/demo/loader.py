@@ -20,15 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from powerdesk.analytics.aggregates import rebuild as analytics_rebuild
-from powerdesk.analytics.models import (
-    ClockRollup,
-    CustomerCount,
-    DailyRollup,
-    GroupRollup,
-    HourRollup,
-    OrderFact,
-    Watermark,
-)
+from powerdesk.analytics.models import ROLLUPS, CustomerCount, OrderFact, Watermark
 from powerdesk.audit.models import AuditEntry
 from powerdesk.core import clock
 from powerdesk.core.appendonly import owner_truncate
@@ -92,10 +84,7 @@ DEMO_MODELS: list[type[Model]] = [
     AuditEntry,
     # Derived from the orders (no foreign keys to cascade through): emptied with them.
     OrderFact,
-    DailyRollup,
-    HourRollup,
-    ClockRollup,
-    GroupRollup,
+    *ROLLUPS,
     CustomerCount,
     Watermark,
 ]

@@ -202,3 +202,66 @@ def test_drill_down_links_reproduce_the_numbers(month, users, county):
                 assert listed(manager, cell.link) == cell.value, (dimension, cell.key)
     east = figures(manager, county.east)
     assert listed(manager, east.kpis["orders"].link) == east.kpis["orders"].value > 0
+
+
+def test_a_period_reads_month_rows_for_whole_months_and_day_rows_for_the_rest():
+    q = dashboard.span(dt.date(2026, 2, 20), dt.date(2026, 4, 2))
+    assert str(q) == str(
+        dashboard.Q(monthly=True, day__in=[dt.date(2026, 3, 1)])
+        | dashboard.Q(monthly=False, day__gte=dt.date(2026, 2, 20), day__lt=dt.date(2026, 3, 1))
+        | dashboard.Q(monthly=False, day__gte=dt.date(2026, 4, 1), day__lte=dt.date(2026, 4, 2))
+    )
+    # Whole months only; inside one month only; the last day of a month closes it.
+    assert str(dashboard.span(dt.date(2026, 1, 1), dt.date(2026, 3, 31))) == str(
+        dashboard.Q(monthly=True, day__in=[dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)])
+    )
+    assert str(dashboard.span(dt.date(2026, 3, 2), dt.date(2026, 3, 31))) == str(
+        dashboard.Q(monthly=False, day__gte=dt.date(2026, 3, 2), day__lte=dt.date(2026, 3, 31))
+    )
+    assert str(dashboard.span(dt.date(2026, 2, 1), dt.date(2026, 2, 28))) == str(
+        dashboard.Q(monthly=True, day__in=[dt.date(2026, 2, 1)])
+    )
+
+
+def test_month_rows_and_day_rows_add_up_to_the_raw_orders(frozen, users, county, customer):
+    """Orders on the edges of months: every period, whether it reads month rows, day rows or both, counts
+    what the raw orders count; a change the upkeep takes in reaches the month rows too."""
+    days = [dt.date(2026, 2, 20), dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 3, 16)]
+    days += [dt.date(2026, 3, 31), dt.date(2026, 4, 2)]
+    made = []
+    for i, day in enumerate(days):
+        moment = dt.datetime.combine(day, dt.time(9 + i), tzinfo=clock.BUSINESS_TZ)
+        with time_machine.travel(moment, tick=False):
+            made.append(order_for(users["agent"], customer, assignee=None, unit=county.east))
+    aggregates.rebuild()
+    manager = users["manager"]
+    for first, last in [
+        (dt.date(2026, 2, 20), dt.date(2026, 4, 2)),
+        (dt.date(2026, 2, 21), dt.date(2026, 3, 31)),
+        (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 31)),
+        (dt.date(2026, 2, 1), dt.date(2026, 4, 30)),
+    ]:
+        period = period_of(first, last)
+        expected = WorkOrder.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+        f = figures(manager, period=period)
+        assert f.kpis["orders"].value == expected.count(), (first, last)
+        by_day = {c.label: c.value for c in f.breakdowns["day"]}
+        assert by_day == {d.isoformat(): 1 for d in days if first <= d <= last}, (first, last)
+        assert sum(c.value for c in f.breakdowns["hour"]) == expected.count()
+        assert sum(c.value for c in f.breakdowns["area_id"]) == expected.exclude(area=None).count()
+        assert sum(c.value for c in f.breakdowns["sub_type_id"]) == expected.count()
+    # March 16's order becomes a complaint: March's month row follows with the upkeep.
+    march = period_of(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert figures(manager, period=march).kpis["complaints"].value == 0
+    WorkOrder.objects.filter(pk=made[3].pk).update(business_type=BusinessType.COMPLAINT)
+    services.malicious_flag_set(order=made[3], reason="反复索要不合理赔偿", actor=users["repair"])
+    assert aggregates.refresh() == 1
+    after = figures(manager, period=march).kpis
+    assert after["complaints"].value == 1 and after["malicious"].value == 1
+    assert (
+        figures(manager, period=period_of(dt.date(2026, 3, 16), dt.date(2026, 3, 16)))
+        .kpis["complaints"]
+        .value
+        == 1
+    )

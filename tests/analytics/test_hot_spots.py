@@ -39,14 +39,12 @@ def test_benjamini_hochberg():
     assert rules.benjamini_hochberg([]) == []
 
 
-def _cell(day, unit, topic, area, n):
+def _cell(day, unit, topic, n):
     return DailyRollup(
         day=day,
         unit_id=unit,
-        area_id=area,
         business_type="repair",
         topic_id=topic,
-        sub_type_id=None,
         channel="95598",
         customer_type="urban_resident",
         orders=n,
@@ -80,15 +78,16 @@ def test_an_injected_spike_is_the_one_hot_spot(county, users):
     topics = list(Topic.objects.order_by("id").values_list("id", flat=True)[:20])
     spiked = topics[3]
     rows = []
-    day = MARCH.first - dt.timedelta(days=182)
+    day = (MARCH.first - dt.timedelta(days=182)).replace(day=1)  # the baseline starts on a month's first
     while day <= MARCH.last:
         for topic in topics:
             rate = 3.0 if (topic == spiked and day >= MARCH.first) else 1.0
             n = sum(random.random() < rate / 4 for _ in range(4)) if rate < 2 else 3
             if n:
-                rows.append(_cell(day, county.east.pk, topic, county.east_area.pk, n))
+                rows.append(_cell(day, county.east.pk, topic, n))
         day += dt.timedelta(days=1)
     DailyRollup.objects.bulk_create(rows)
+    aggregates.rollup_months({r.day.replace(day=1) for r in rows})
     spots = dashboard.hot_spots(MARCH, Scope(users["manager"]), Filters())
     topic_spots = [s for s in spots if s.dimension == "topic_id"]
     assert [s.key for s in topic_spots] == [spiked]

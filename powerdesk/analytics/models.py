@@ -268,9 +268,10 @@ class MaliciousFlag(models.Model):
 
 class HotSpotRule(models.Model):
     """How hot spots are found (one row, edited in the admin): a cell is tested when its period count
-    reaches ``min_count``; its expected count is its rate over the ``baseline_days`` before the period;
-    it is a hot spot when the Benjamini–Hochberg adjusted p-value of the Poisson test is below
-    ``alpha``."""
+    reaches ``min_count``; its expected count is its rate over the baseline: from the first of the month
+    that holds the day ``baseline_days`` before the period (whole months, read from month rows) to the
+    day before the period; it is a hot spot when the Benjamini–Hochberg adjusted p-value of the Poisson
+    test is below ``alpha``."""
 
     min_count = models.PositiveIntegerField(_("最小工单数"), default=5)
     baseline_days = models.PositiveIntegerField(_("基线天数"), default=182)

@@ -87,7 +87,7 @@ def spread() -> None:
                        row_number() OVER (PARTITION BY st.parent_id ORDER BY a.id) - 1 AS i
                 FROM org_unit a JOIN org_unit st ON st.id = a.parent_id WHERE a.kind = 'area'
             )
-            UPDATE org_unit u SET parent_id = s.id FROM a JOIN s ON s.county_id = a.county_id AND s.i = a.i %% s.n
+            UPDATE org_unit u SET parent_id = s.id FROM a JOIN s ON s.county_id = a.county_id AND s.i = a.i % s.n
             WHERE u.id = a.id
             """
         )

@@ -69,6 +69,7 @@ ORDER_FIELDS = (
     "description",
 )
 CELL = ("unit_id", "business_type", "channel", "customer_type")
+POOLED = ("business_type", "channel", "customer_type")  # what a pooled row sums over (models.Rollup)
 
 
 def _locked() -> bool:
@@ -214,7 +215,28 @@ def rollup_days(days: Iterable[dt.date]) -> None:
         )
     clocks = _clock_rows(days)
     bulk.insert_rows(ClockRollup, clocks) if clocks else None
+    pool_and_roll_up(days)
+
+
+def pool_and_roll_up(days: Iterable[dt.date]) -> None:
+    """From the detail day rows of these days: their pooled day rows, then the month rows of their
+    months."""
+    days = sorted(set(days))
+    for model in ROLLUPS:
+        _pool(model, model._default_manager.filter(monthly=False, pooled=False, day__in=days))
     rollup_months({d.replace(day=1) for d in days})
+
+
+def _pool(model: type[Rollup], detail: QuerySet[Any]) -> None:
+    """The pooled rows of these detail rows: summed over business type, channel and customer type."""
+    kept = [d for d in ("day", "monthly", *_dimensions(model)) if d not in (*POOLED, "pooled")]
+    _insert(
+        model,
+        detail.values(*kept).annotate(**{f"s_{m}": Sum(m) for m in model.MEASURES}).order_by(),
+        {**_same(*kept), **{m: f"s_{m}" for m in model.MEASURES}},
+        pooled=True,
+        **dict.fromkeys(POOLED, ""),
+    )
 
 
 def _dimensions(model: type[Rollup]) -> list[str]:
@@ -371,6 +393,7 @@ def snapshot_customers(since: dt.date | None = None, *, only_missing: bool = Fal
 
 __all__ = [
     "derive_facts",
+    "pool_and_roll_up",
     "rebuild",
     "refresh",
     "rollup_all",

@@ -53,8 +53,12 @@ class Filters:
     channel: str = ""
     business_type: str = ""
 
-    def q(self) -> Q:
-        return Q(**{k: v for k, v in self.params().items()})
+    def cells(self, by: str = "") -> Q:
+        """The rollup rows to read: the pooled rows when no filter is set and the breakdown (``by``) is
+        not by one of the filters' dimensions, else the detail rows the filters select."""
+        if not self.params() and by not in vars(self):
+            return Q(pooled=True)
+        return Q(pooled=False, **self.params())
 
     def params(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
@@ -206,11 +210,12 @@ def _days(qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
 
 
 def _rollup(
-    model: type[Model], period: Period, scope: Scope, filters: Filters, *, by_day: bool = False
+    model: type[Model], period: Period, scope: Scope, filters: Filters, *, by: str = ""
 ) -> QuerySet[Any]:
-    """The rows of ``model`` for the selection; ``by_day``: the day rows only (a breakdown by day)."""
-    rows = rollup(model).filter(scope.q("unit_id"), filters.q())
-    if by_day:
+    """The rows of ``model`` for the selection, to be summed or broken down ``by`` a dimension (by
+    day: the day rows only)."""
+    rows = rollup(model).filter(scope.q("unit_id"), filters.cells(by))
+    if by == "day":
         return rows.filter(monthly=False, day__gte=period.first, day__lte=period.last)
     return _days(rows, period)
 
@@ -270,7 +275,7 @@ def dashboard_figures(period: Period, scope: Scope, filters: Filters) -> Figures
             part_link,
         )
     kpis.update(_per_thousand(period, scope, filters, totals, link))
-    breakdowns = _breakdowns(period, scope, filters, daily, link)
+    breakdowns = _breakdowns(period, scope, filters, link)
     on_time, overall = _on_time(period, scope, filters, link)
     breakdowns["on_time"] = on_time
     kpis["on_time"] = overall
@@ -357,7 +362,7 @@ BY_DIMENSION: dict[str, type[Model]] = {"sub_type_id": SubTypeRollup, "area_id":
 
 
 def _breakdowns(
-    period: Period, scope: Scope, filters: Filters, daily: QuerySet[Any], link: Callable[..., str]
+    period: Period, scope: Scope, filters: Filters, link: Callable[..., str]
 ) -> dict[str, list[Cell]]:
     out: dict[str, list[Cell]] = {}
     topics = dict(Topic.objects.values_list("id", "code"))
@@ -371,12 +376,7 @@ def _breakdowns(
         "customer_type",
         "day",
     ):
-        if dimension in BY_DIMENSION:
-            rows_of = _rollup(BY_DIMENSION[dimension], period, scope, filters)
-        elif dimension == "day":  # by day: the day rows whatever the period
-            rows_of = _rollup(DailyRollup, period, scope, filters, by_day=True)
-        else:
-            rows_of = daily
+        rows_of = _rollup(BY_DIMENSION.get(dimension, DailyRollup), period, scope, filters, by=dimension)
         ordering = "day" if dimension == "day" else "-n"
         rows = list(rows_of.values(dimension).annotate(n=Sum("orders")).order_by(ordering))
         if dimension == "area_id":
@@ -398,6 +398,7 @@ def _breakdowns(
         .values_list("hour", "n")
     )
     out["hour"] = [Cell(h, f"{h:02d}:00", hours.get(h, 0), link(hour=h)) for h in range(24)]
+    daily = _rollup(DailyRollup, period, scope, filters)
     verdicts = daily.aggregate(
         valid=Sum("valid_complaints"), invalid=Sum("invalid_complaints"), pending=Sum("pending_complaints")
     )
@@ -409,7 +410,12 @@ def _breakdowns(
             ("pending", _("待补证"), "pending", "pending_complaints"),
         )
     ]
-    by_type = daily.values("customer_type").annotate(part=Sum("satisfied"), whole=Sum("reached")).order_by()
+    by_type = (
+        _rollup(DailyRollup, period, scope, filters, by="customer_type")
+        .values("customer_type")
+        .annotate(part=Sum("satisfied"), whole=Sum("reached"))
+        .order_by()
+    )
     labels = _labels("customer_type", [r["customer_type"] for r in by_type])
     out["satisfaction_by_customer_type"] = [
         Cell(
@@ -507,7 +513,7 @@ def hot_spots(
     topics = dict(Topic.objects.values_list("id", "code"))
     tested: list[tuple[str, Any, int, float, float]] = []
     for dimension in HOT_SPOT_DIMENSIONS:
-        daily = rollup(BY_DIMENSION.get(dimension, DailyRollup)).filter(scope.q("unit_id"), filters.q())
+        daily = rollup(BY_DIMENSION.get(dimension, DailyRollup)).filter(scope.q("unit_id"), filters.cells())
         now = dict(
             _days(daily, period)
             .exclude(**{f"{dimension}__isnull": True})
@@ -558,7 +564,7 @@ class GroupTrend:
 def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
     """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
     first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    groups = rollup(GroupRollup).filter(scope.q("unit_id"), filters.q())
+    groups = rollup(GroupRollup).filter(scope.q("unit_id"), filters.cells())
     rows = groups.filter(span(first_month, period.last))
     months = {
         (gid, f"{month:%Y-%m}"): n

@@ -224,8 +224,9 @@ def test_a_period_reads_month_rows_for_whole_months_and_day_rows_for_the_rest():
 
 
 def test_month_rows_and_day_rows_add_up_to_the_raw_orders(frozen, users, county, customer):
-    """Orders on the edges of months: every period, whether it reads month rows, day rows or both, counts
-    what the raw orders count; a change the upkeep takes in reaches the month rows too."""
+    """Orders on the edges of months: every period, whether it reads month rows, day rows or both, pooled
+    or detail rows, counts what the raw orders count; a change the upkeep takes in reaches the month
+    rows too."""
     days = [dt.date(2026, 2, 20), dt.date(2026, 2, 28), dt.date(2026, 3, 1), dt.date(2026, 3, 16)]
     days += [dt.date(2026, 3, 31), dt.date(2026, 4, 2)]
     made = []
@@ -251,6 +252,12 @@ def test_month_rows_and_day_rows_add_up_to_the_raw_orders(frozen, users, county,
         assert sum(c.value for c in f.breakdowns["hour"]) == expected.count()
         assert sum(c.value for c in f.breakdowns["area_id"]) == expected.exclude(area=None).count()
         assert sum(c.value for c in f.breakdowns["sub_type_id"]) == expected.count()
+        # Without filters the pooled rows are read, with one the detail rows: they agree.
+        assert {c.key: c.value for c in f.breakdowns["channel"]} == {"95598": expected.count()}
+        by_phone = figures(manager, period=period, channel="95598")
+        assert by_phone.kpis["orders"].value == expected.count()
+        assert [c.value for c in by_phone.breakdowns["day"]] == [c.value for c in f.breakdowns["day"]]
+        assert figures(manager, period=period, channel="wechat").kpis["orders"].value == 0
     # March 16's order becomes a complaint: March's month row follows with the upkeep.
     march = period_of(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
     assert figures(manager, period=march).kpis["complaints"].value == 0

@@ -87,7 +87,7 @@ def test_an_injected_spike_is_the_one_hot_spot(county, users):
                 rows.append(_cell(day, county.east.pk, topic, n))
         day += dt.timedelta(days=1)
     DailyRollup.objects.bulk_create(rows)
-    aggregates.rollup_months({r.day.replace(day=1) for r in rows})
+    aggregates.pool_and_roll_up({r.day for r in rows})
     spots = dashboard.hot_spots(MARCH, Scope(users["manager"]), Filters())
     topic_spots = [s for s in spots if s.dimension == "topic_id"]
     assert [s.key for s in topic_spots] == [spiked]

@@ -173,6 +173,11 @@ def main() -> None:
         help="changed orders are drawn from those accepted this recently (0: any)",
     )
     parser.add_argument("--no-rebuild", action="store_true", help="keep the aggregates of an earlier run")
+    parser.add_argument(
+        "--rollups-only",
+        action="store_true",
+        help="keep the facts of an earlier run and roll them up again (after a change of the rollups)",
+    )
     parser.add_argument("--intake-ms", type=float, default=9.0)
     parser.add_argument(
         "--no-reports",
@@ -199,7 +204,12 @@ def main() -> None:
     from powerdesk.workorders.models import WorkOrder
 
     started = time.monotonic()
-    rebuilt = 0 if args.no_rebuild else aggregates.rebuild()
+    if args.rollups_only:
+        days = aggregates.rollup_all()
+        log(f"rolled up {days:,} days of facts in {time.monotonic() - started:.1f} s")
+        rebuilt = 0
+    else:
+        rebuilt = 0 if args.no_rebuild else aggregates.rebuild()
     rebuild_s = time.monotonic() - started
     from powerdesk.analytics.models import ROLLUPS
 

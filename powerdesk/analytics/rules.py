@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from scipy.special import gammainc
 
 from powerdesk.core import clock
 from powerdesk.workorders.choices import BusinessType, Status
@@ -101,28 +102,15 @@ def per_thousand(complaints: int, customer_months_: float) -> float | None:
 
 
 def poisson_upper_tail(k: int, mu: float) -> float:
-    """P(X ≥ k) for X ~ Poisson(mu), exactly: 1 − Σ_{i<k} e^−mu mu^i / i!, summed in log space so a large
-    mu does not underflow, and from the upper side when k is far above mu (no cancellation)."""
+    """P(X ≥ k) for X ~ Poisson(mu), exactly: the regularized lower incomplete gamma function P(k, mu)
+    (SciPy's ``gammainc``, computed directly rather than as 1 − the lower tail, so a tail far out keeps
+    its precision). Summing the terms in Python cost a quarter's hot spots ~1.5 s at ten million orders:
+    a unit's cell counts tens of thousands of orders."""
     if k <= 0:
         return 1.0
     if mu <= 0:
         return 0.0
-
-    def term(i: int) -> float:
-        return math.exp(-mu + i * math.log(mu) - math.lgamma(i + 1))
-
-    if k > mu:
-        # Σ_{i≥k}: terms fall off geometrically once i > mu.
-        total, i = 0.0, k
-        while True:
-            t = term(i)
-            total += t
-            if t < total * 1e-17 or t == 0.0:
-                break
-            i += 1
-        return min(1.0, total)
-    lower = sum(term(i) for i in range(k))
-    return max(0.0, 1.0 - lower)
+    return float(min(1.0, max(0.0, gammainc(k, mu))))
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:

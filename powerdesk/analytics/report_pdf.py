@@ -26,6 +26,7 @@ CJK_FAMILIES = (
     "Noto Sans SC",
     "Source Han Sans SC",
 )
+CJK_FILE_MARKS = ("wqy", "notosanscjk", "notosanssc", "sourcehansans")  # the families' file names
 STYLESHEET = "css/report_pdf.css"
 BLUE, GREY, ORANGE = "#1f5fa8", "#9aa5b1", "#d9822b"
 
@@ -36,6 +37,13 @@ def cjk_family() -> str | None:
     from matplotlib import font_manager
 
     names = {f.name for f in font_manager.fontManager.ttflist}
+    if not names.intersection(CJK_FAMILIES):
+        # matplotlib caches the fonts it found on first use (~/.cache/matplotlib): one installed later
+        # (scripts/ensure-fonts.sh on an upgrade) is not in the cache. Add the system's CJK fonts.
+        for path in font_manager.findSystemFonts():
+            if any(mark in path.lower() for mark in CJK_FILE_MARKS):
+                font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in names), None)
 
 

@@ -160,3 +160,16 @@ def test_the_cases_assigned_for_learning_in_the_month_are_listed(month, users, c
     assert people > 0
     west, _new = issue(users["manager"], county.west)
     assert west.figures["learning"] == {"available": True, "items": []}
+
+
+def test_a_cjk_font_installed_after_matplotlib_cached_its_fonts_is_found(monkeypatch):
+    """matplotlib caches the fonts it found on first use; one installed later is added from the system."""
+    from matplotlib import font_manager
+
+    from powerdesk.analytics import report_pdf
+
+    if not any(m in p.lower() for p in font_manager.findSystemFonts() for m in report_pdf.CJK_FILE_MARKS):
+        pytest.skip("no CJK font on this machine (scripts/ensure-fonts.sh installs one)")
+    stale = [f for f in font_manager.fontManager.ttflist if f.name not in report_pdf.CJK_FAMILIES]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    assert report_pdf.cjk_family.__wrapped__() in report_pdf.CJK_FAMILIES

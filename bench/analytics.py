@@ -3,8 +3,8 @@
     .venv/bin/python bench/analytics.py [--orders 200000] [--customers 100000] [--years 3] [--repeat 15]
 
 Seeds its own database (``var/bench-analytics``; ``bench/seed.py``'s set-based city: 3 counties, 60
-stations, 2,000 台区, compact timelines) with N orders, adds 45 more stations (over 100 units) and spreads
-the orders over ``--years`` years and all the stations, then:
+stations, 2,000 台区, compact timelines) with N orders over ``--years`` years, adds 45 more stations (over
+100 units) and shares the 台区 out among all the stations, their orders following them, then:
 
 * rebuilds the aggregates (``powerdesk analytics rebuild``) and reports its time per order;
 * the upkeep: writes one timeline event on K random orders (as transitions would) and times
@@ -22,9 +22,9 @@ Then the space used (``disk_used``: the database, its largest tables, the data d
 
 10,000,000 orders over 3 years in the province-sized tree (2,000 台区, 110 units):
 ``--orders 10000000 --customers 2000000`` — seeded straight over the 3 years (no UPDATE of every order
-afterwards; the stations are reassigned in committed batches with a VACUUM between them), compact
-timelines (the created event, the current status's event, one per repeat call). Not run on the shared
-2-core machine: bench/RESULTS.md extrapolates the time and the space from the 200,000-order run.
+afterwards; the orders are moved to their 台区' new stations in committed batches with a VACUUM between
+them), compact timelines (the created event, the current status's event, one per repeat call). About an
+hour on this 2-core machine and ~36 GB of disk (bench/RESULTS.md).
 """
 
 from __future__ import annotations

@@ -230,13 +230,14 @@ def pool_and_roll_up(days: Iterable[dt.date]) -> None:
 def _pool(model: type[Rollup], detail: QuerySet[Any]) -> None:
     """The pooled rows of these detail rows: summed over business type, channel and customer type."""
     kept = [d for d in ("day", "monthly", *_dimensions(model)) if d not in (*POOLED, "pooled")]
-    _insert(
-        model,
-        detail.values(*kept).annotate(**{f"s_{m}": Sum(m) for m in model.MEASURES}).order_by(),
-        {**_same(*kept), **{m: f"s_{m}" for m in model.MEASURES}},
-        pooled=True,
-        **dict.fromkeys(POOLED, ""),
-    )
+    _sum_into(model, detail, kept, pooled=True, **dict.fromkeys(POOLED, ""))
+
+
+def _sum_into(model: type[Rollup], rows: QuerySet[Any], kept: Sequence[str], **same: Any) -> None:
+    """Write ``rows`` (rows of ``model``) into ``model`` again, summed by ``kept``, with ``same`` for the
+    other fields (a month's rows, the pooled rows)."""
+    summed = rows.values(*kept).annotate(**{f"s_{m}": Sum(m) for m in model.MEASURES}).order_by()
+    _insert(model, summed, {**_same(*kept), **{m: f"s_{m}" for m in model.MEASURES}}, **same)
 
 
 def _dimensions(model: type[Rollup]) -> list[str]:
@@ -248,24 +249,12 @@ def _dimensions(model: type[Rollup]) -> list[str]:
 def rollup_months(months: Iterable[dt.date]) -> None:
     """Rebuild the month rows of these months (their first days) from their day rows."""
     for month in sorted(set(months)):
-        following = (month + dt.timedelta(days=32)).replace(day=1)
+        following = rules.month_after(month)
         for model in ROLLUPS:
-            model._default_manager.filter(monthly=True, day=month).delete()
-            dimensions = _dimensions(model)
-            measures = model.MEASURES
-            rows = (
-                model._default_manager.filter(monthly=False, day__gte=month, day__lt=following)
-                .values(*dimensions)
-                .annotate(**{f"s_{m}": Sum(m) for m in measures})
-                .order_by()
-            )
-            _insert(
-                model,
-                rows,
-                {**_same(*dimensions), **{m: f"s_{m}" for m in measures}},
-                day=month,
-                monthly=True,
-            )
+            table = model._default_manager
+            table.filter(monthly=True, day=month).delete()
+            days = table.filter(monthly=False, day__gte=month, day__lt=following)
+            _sum_into(model, days, _dimensions(model), day=month, monthly=True)
 
 
 def _clock_rows(days: list[dt.date]) -> list[dict[str, Any]]:
@@ -378,7 +367,7 @@ def snapshot_customers(since: dt.date | None = None, *, only_missing: bool = Fal
     month = since or this_month
     while month < this_month:
         months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+        month = rules.month_after(month)
     have = set(CustomerCount.objects.filter(month__in=months).values_list("month", flat=True))
     rows = [
         {"month": m, "area_id": c["area_id"], "customers": c["n"]}

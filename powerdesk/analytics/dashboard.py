@@ -189,10 +189,10 @@ def rollup(model: type[Model]) -> QuerySet[Any]:
 def span(first: dt.date, last: dt.date) -> Q:
     """The rollup rows that add up to the days ``first`` to ``last``: the month rows of the whole months
     among them and the day rows of the rest (``Rollup``)."""
-    start = first if first.day == 1 else (first.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    start = first if first.day == 1 else rules.month_after(first)
     months = []
     month = start
-    while (following := (month + dt.timedelta(days=32)).replace(day=1)) <= last + dt.timedelta(days=1):
+    while (following := rules.month_after(month)) <= last + dt.timedelta(days=1):
         months.append(month)
         month = following
     if not months:
@@ -581,7 +581,7 @@ def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupT
     month = first_month
     while month <= period.last:
         labels.append(f"{month:%Y-%m}")
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+        month = rules.month_after(month)
     return [
         GroupTrend(
             g.code,

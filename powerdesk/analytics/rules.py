@@ -101,6 +101,11 @@ def per_thousand(complaints: int, customer_months_: float) -> float | None:
     return round(1000 * complaints / customer_months_, 3) if customer_months_ else None
 
 
+def month_after(day: dt.date) -> dt.date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
 def poisson_upper_tail(k: int, mu: float) -> float:
     """P(X ≥ k) for X ~ Poisson(mu), exactly: the regularized lower incomplete gamma function P(k, mu)
     (SciPy's ``gammainc``, computed directly rather than as 1 − the lower tail, so a tail far out keeps

@@ -196,7 +196,7 @@ def main() -> None:
         log(f"seeded {args.orders:,} orders and {args.customers:,} customers in {seeded:.1f} s")
         spread()
     disk_used()
-    from powerdesk.analytics import aggregates, dashboard
+    from powerdesk.analytics import aggregates, dashboard, hot_spots
     from powerdesk.analytics.dashboard import Filters
     from powerdesk.analytics.measures import Scope
     from powerdesk.analytics.selectors import month_bounds, period_of
@@ -281,8 +281,8 @@ def main() -> None:
     ]
     functions = {
         "dashboard_figures": lambda s, p: dashboard.dashboard_figures(p, s, Filters()),
-        "hot_spots": lambda s, p: dashboard.hot_spots(p, s, Filters()),
-        "seeded_groups": lambda s, p: dashboard.seeded_groups(p, s, Filters()),
+        "hot_spots": lambda s, p: hot_spots.hot_spots(p, s, Filters()),
+        "seeded_groups": lambda s, p: hot_spots.seeded_groups(p, s, Filters()),
         "dashboard_figures (customer type + channel)": lambda s, p: dashboard.dashboard_figures(
             p, s, Filters(customer_type="urban_resident", channel="95598")
         ),

@@ -3,9 +3,9 @@ head's pages, the API and the monthly report call. The rollups are read through 
 replica when one is configured (:mod:`powerdesk.analytics.reads`).
 
 * :func:`dashboard_figures` — every KPI and every breakdown for a period, scope and filters;
-* :func:`hot_spots` — the cells significantly above their own baseline (Poisson, BH-adjusted);
-* :func:`seeded_groups` — the hot-spot groups (缴费难 …) with their monthly trend;
-* :func:`order_list_url` — the order list link that reproduces a number.
+* :func:`order_list_url` — the order list link that reproduces a number;
+* :func:`rollup`, :func:`span` and :class:`Filters` — which rollup rows a selection reads (the hot spots,
+  :mod:`powerdesk.analytics.hot_spots`, read them too).
 
 A KPI's formula is written once, in :data:`KPIS` (its label, the definition shown on the page, and the
 rollup terms it divides); the terms are conditions on the fact row (:mod:`powerdesk.analytics.terms`).
@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Model, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +31,6 @@ from powerdesk.analytics.models import (
     ClockRollup,
     CustomerCount,
     DailyRollup,
-    GroupRollup,
-    HotSpotGroup,
-    HotSpotRule,
     HourRollup,
     SubTypeRollup,
 )
@@ -205,10 +201,6 @@ def span(first: dt.date, last: dt.date) -> Q:
     return q
 
 
-def _days(qs: QuerySet[Any], period: Period) -> QuerySet[Any]:
-    return qs.filter(span(period.first, period.last))
-
-
 def _rollup(
     model: type[Model], period: Period, scope: Scope, filters: Filters, *, by: str = ""
 ) -> QuerySet[Any]:
@@ -217,7 +209,7 @@ def _rollup(
     rows = rollup(model).filter(scope.q("unit_id"), filters.cells(by))
     if by == "day":
         return rows.filter(monthly=False, day__gte=period.first, day__lte=period.last)
-    return _days(rows, period)
+    return rows.filter(span(period.first, period.last))
 
 
 def order_list_url(period: Period, scope: Scope, filters: Filters, **extra: Any) -> str:
@@ -331,7 +323,7 @@ BREAKDOWN_TITLES: dict[str, str | Promise] = {
 }
 
 
-def _labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
+def labels_of(dimension: str, keys: list[Any]) -> dict[Any, str]:
     if dimension == "business_type":
         return {k: str(BusinessType(k).label) if k in BusinessType.values else k for k in keys}
     if dimension == "channel":
@@ -347,7 +339,7 @@ def _labels(dimension: str, keys: list[Any]) -> dict[Any, str]:
     return {k: str(k) for k in keys}
 
 
-def _drill(dimension: str, key: Any, topics: dict[int, str]) -> dict[str, Any]:
+def drill(dimension: str, key: Any, topics: dict[int, str]) -> dict[str, Any]:
     """The order list parameter that selects one cell of a breakdown."""
     if dimension == "topic_id":
         return {"topic": topics.get(key, "")}
@@ -381,13 +373,13 @@ def _breakdowns(
         rows = list(rows_of.values(dimension).annotate(n=Sum("orders")).order_by(ordering))
         if dimension == "area_id":
             rows = rows[:20]
-        labels = _labels(dimension, [r[dimension] for r in rows])
+        labels = labels_of(dimension, [r[dimension] for r in rows])
         out[dimension] = [
             Cell(
                 r[dimension],
                 str(labels.get(r[dimension], _("未指定"))) if dimension != "day" else r["day"].isoformat(),
                 r["n"],
-                link(**_drill(dimension, r[dimension], topics)) if r[dimension] is not None else "",
+                link(**drill(dimension, r[dimension], topics)) if r[dimension] is not None else "",
             )
             for r in rows
         ]
@@ -416,7 +408,7 @@ def _breakdowns(
         .annotate(part=Sum("satisfied"), whole=Sum("reached"))
         .order_by()
     )
-    labels = _labels("customer_type", [r["customer_type"] for r in by_type])
+    labels = labels_of("customer_type", [r["customer_type"] for r in by_type])
     out["satisfaction_by_customer_type"] = [
         Cell(
             r["customer_type"],
@@ -467,140 +459,15 @@ def _on_time(
     return cells, overall
 
 
-@dataclass
-class HotSpot:
-    dimension: str
-    dimension_label: str | Promise
-    key: Any
-    label: str
-    count: int
-    expected: float
-    p: float
-    adjusted_p: float
-    ratio: float
-    link: str
-
-
-HOT_SPOT_DIMENSIONS: dict[str, str | Promise] = {
-    "topic_id": _("业务分类"),
-    "sub_type_id": _("业务子类"),
-    "area_id": _("台区"),
-    "unit_id": _("处理单位"),
-}
-HOT_SPOT_DEFINITION = _(
-    "每个单元格（业务分类、业务子类、台区、处理单位）："
-    "期望数 = 基线期内的工单数（为0时按0.5计）× 统计期天数 ÷ 基线期天数，"
-    "基线期自统计期前“基线天数”那天所在月的1日起，至统计期前一日止；"
-    "p = 泊松分布 P(X ≥ 本期工单数)；工单数不低于最小工单数的单元格参与检验，"
-    "p 值经 Benjamini–Hochberg 校正（控制错误发现率），校正后 p 低于显著性水平者为热点，按校正后 p 排序。"
-)
-
-
-def hot_spot_rule() -> HotSpotRule:
-    return HotSpotRule.objects.first() or HotSpotRule()
-
-
-def hot_spots(
-    period: Period, scope: Scope, filters: Filters, *, rule: HotSpotRule | None = None
-) -> list[HotSpot]:
-    """The cells whose count in the period is significantly above their own baseline, ranked."""
-    rule = rule or hot_spot_rule()
-    days = (period.last - period.first).days + 1
-    # From the first of the month the baseline's days start in: whole months, read from month rows.
-    base_first = (period.first - dt.timedelta(days=rule.baseline_days)).replace(day=1)
-    base_days = (period.first - base_first).days
-    base_period = Period(base_first, period.first - dt.timedelta(days=1), period.start, period.start)
-    topics = dict(Topic.objects.values_list("id", "code"))
-    tested: list[tuple[str, Any, int, float, float]] = []
-    for dimension in HOT_SPOT_DIMENSIONS:
-        daily = rollup(BY_DIMENSION.get(dimension, DailyRollup)).filter(scope.q("unit_id"), filters.cells())
-        now = dict(
-            _days(daily, period)
-            .exclude(**{f"{dimension}__isnull": True})
-            .values(dimension)
-            .annotate(n=Sum("orders"))
-            .values_list(dimension, "n")
-        )
-        keys = [k for k, n in now.items() if n >= rule.min_count]
-        if not keys:
-            continue
-        before = dict(
-            _days(daily, base_period).values(dimension).annotate(n=Sum("orders")).values_list(dimension, "n")
-        )
-        for key in keys:
-            expected = max(before.get(key, 0), 0.5) * days / base_days
-            tested.append((dimension, key, now[key], expected, rules.poisson_upper_tail(now[key], expected)))
-    adjusted = rules.benjamini_hochberg([t[4] for t in tested])
-    labels = {d: _labels(d, [t[1] for t in tested if t[0] == d]) for d in HOT_SPOT_DIMENSIONS}
-    spots = [
-        HotSpot(
-            dimension=d,
-            dimension_label=HOT_SPOT_DIMENSIONS[d],
-            key=key,
-            label=str(labels[d].get(key, key)),
-            count=n,
-            expected=round(mu, 2),
-            p=p,
-            adjusted_p=q,
-            ratio=round(n / mu, 1),
-            link=order_list_url(period, scope, filters, **_drill(d, key, topics)),
-        )
-        for (d, key, n, mu, p), q in zip(tested, adjusted, strict=True)
-        if q < rule.alpha and n > mu
-    ]
-    spots.sort(key=lambda s: (s.adjusted_p, -s.ratio))
-    return spots
-
-
-@dataclass
-class GroupTrend:
-    code: str
-    name: str
-    count: int  # in the period
-    link: str
-    months: list[tuple[str, int]]  # the 13 months up to the period's last, oldest first
-
-
-def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
-    """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
-    first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    groups = rollup(GroupRollup).filter(scope.q("unit_id"), filters.cells())
-    rows = groups.filter(span(first_month, period.last))
-    months = {
-        (gid, f"{month:%Y-%m}"): n
-        for gid, month, n in rows.annotate(month=TruncMonth("day"))
-        .values("group_id", "month")
-        .annotate(n=Sum("orders"))
-        .values_list("group_id", "month", "n")
-        .order_by()
-    }
-    in_period = dict(
-        _days(groups, period).values("group_id").annotate(n=Sum("orders")).values_list("group_id", "n")
-    )
-    labels: list[str] = []
-    month = first_month
-    while month <= period.last:
-        labels.append(f"{month:%Y-%m}")
-        month = rules.month_after(month)
-    return [
-        GroupTrend(
-            g.code,
-            g.name,
-            in_period.get(g.pk, 0),
-            order_list_url(period, scope, filters, group=g.code),
-            [(m, months.get((g.pk, m), 0)) for m in labels],
-        )
-        for g in HotSpotGroup.objects.filter(is_active=True)
-    ]
-
-
 __all__ = [
+    "BY_DIMENSION",
     "KPIS",
     "Figures",
     "Filters",
-    "HotSpot",
     "dashboard_figures",
-    "hot_spots",
+    "drill",
+    "labels_of",
     "order_list_url",
-    "seeded_groups",
+    "rollup",
+    "span",
 ]

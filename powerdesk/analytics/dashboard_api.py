@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from powerdesk.analytics import dashboard
+from powerdesk.analytics import dashboard, hot_spots
 from powerdesk.analytics.forms import DashboardFilterForm
 from powerdesk.analytics.measures import Scope
 from powerdesk.analytics.outage_figures import OutageFigures, outage_figures
@@ -151,8 +151,8 @@ def _key(key: Any) -> Any:
 
 def dashboard_data(
     figures: dashboard.Figures,
-    spots: list[dashboard.HotSpot],
-    groups: list[dashboard.GroupTrend],
+    spots: list[hot_spots.HotSpot],
+    groups: list[hot_spots.GroupTrend],
     *,
     unit: int | None,
     filters: dashboard.Filters,
@@ -180,7 +180,7 @@ def dashboard_data(
             {**vars(s), "key": _key(s.key), "name": s.label, "dimension_name": str(s.dimension_label)}
             for s in spots
         ],
-        "hot_spot_definition": str(dashboard.HOT_SPOT_DEFINITION),
+        "hot_spot_definition": str(hot_spots.HOT_SPOT_DEFINITION),
         "groups": [{**vars(g), "months": [{"month": m, "orders": n} for m, n in g.months]} for g in groups],
         "outages": {
             **vars(outages),
@@ -233,8 +233,8 @@ class DashboardApi(APIView):
         )
         answer = dashboard_data(
             dashboard.dashboard_figures(period, scope, filters),
-            dashboard.hot_spots(period, scope, filters),
-            dashboard.seeded_groups(period, scope, filters),
+            hot_spots.hot_spots(period, scope, filters),
+            hot_spots.seeded_groups(period, scope, filters),
             unit=unit.pk if unit is not None else None,
             filters=filters,
             outages=outage_figures(period, scope),

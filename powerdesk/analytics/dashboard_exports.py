@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from powerdesk.analytics import dashboard
+from powerdesk.analytics import dashboard, hot_spots
 from powerdesk.analytics.dashboard_query import Selection, dashboard_selection
 from powerdesk.analytics.outage_figures import OutageFigures, Row, outage_figures
 from powerdesk.core.errors import ValidationFailed
@@ -79,7 +79,7 @@ def _breakdown(code: str) -> Callable[[Selection], tuple[list[Column], Rows]]:
 
 
 def _hot_spots(s: Selection) -> tuple[list[Column], Rows]:
-    spots = dashboard.hot_spots(s.period, s.scope, s.filters)
+    spots = hot_spots.hot_spots(s.period, s.scope, s.filters)
     columns = [
         Column(_("维度")),
         Column(_("单元格"), width=20),
@@ -94,7 +94,7 @@ def _hot_spots(s: Selection) -> tuple[list[Column], Rows]:
 
 
 def _groups(s: Selection) -> tuple[list[Column], Rows]:
-    groups = dashboard.seeded_groups(s.period, s.scope, s.filters)
+    groups = hot_spots.seeded_groups(s.period, s.scope, s.filters)
     months = [m for m, _n in groups[0].months] if groups else []
     columns = [Column(_("分组")), Column(_("本期工单数"), INTEGER), *[Column(m, INTEGER) for m in months]]
     return columns, [[g.name, g.count, *[n for _m, n in g.months]] for g in groups]

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from powerdesk.analytics import dashboard, services
+from powerdesk.analytics import dashboard, hot_spots, services
 from powerdesk.analytics.dashboard_query import dashboard_selection
 from powerdesk.analytics.outage_figures import outage_figures
 from powerdesk.analytics.selectors import month_bounds, period_of
@@ -31,8 +31,8 @@ def _page(request: ConsoleRequest, *, own_unit: bool) -> HttpResponse:
     form, errors = selection.form, selection.errors
     period, scope, filters = selection.period, selection.scope, selection.filters
     figures = dashboard.dashboard_figures(period, scope, filters)
-    spots = dashboard.hot_spots(period, scope, filters)
-    groups = dashboard.seeded_groups(period, scope, filters)
+    spots = hot_spots.hot_spots(period, scope, filters)
+    groups = hot_spots.seeded_groups(period, scope, filters)
     order = (
         ["area_id", "hour", "sub_type_id", "customer_type", "day", "verdict", "on_time"]
         if own_unit
@@ -72,8 +72,8 @@ def _page(request: ConsoleRequest, *, own_unit: bool) -> HttpResponse:
             "charts": charts,
             "chart_data": chart_data,
             "spots": spots,
-            "spot_definition": dashboard.HOT_SPOT_DEFINITION,
-            "rule": dashboard.hot_spot_rule(),
+            "spot_definition": hot_spots.HOT_SPOT_DEFINITION,
+            "rule": hot_spots.hot_spot_rule(),
             "groups": groups,
             "outage": outage_figures(period, scope),
             "export_query": _export_query(request, own_unit=own_unit),

@@ -7,8 +7,8 @@ Contents, all for the unit and the units below it, for one calendar month in Asi
   previous month and the same month a year before — a comparison month for which a report of the unit
   was issued takes that report's figures, as they were taken to that meeting;
 * the volume by business type and by day;
-* the hot spots, when the analytics dashboards' ``hot_spots`` exists (otherwise the section says its
-  source is not available — never zeros);
+* the hot spots, when the analytics ``hot_spots`` module exists (otherwise the section says its source is
+  not available — never zeros);
 * the worst 台区 (most complaints, then most orders; complaints per 1,000 customers of the 台区);
 * the valid complaints (latest judgment 成立) with their severity and responsibility;
 * the orders re-opened during the month (whenever they were accepted: a re-open after a report was
@@ -196,12 +196,12 @@ def _volume(period: measures.Period, scope: Scope) -> dict[str, Any]:
 
 def _hot_spots(period: measures.Period, scope: Scope) -> dict[str, Any]:
     """The analytics dashboards' hot spots when that function exists in this installation."""
-    if importlib.util.find_spec("powerdesk.analytics.dashboard") is None:
+    if importlib.util.find_spec("powerdesk.analytics.hot_spots") is None:
         return {"available": False, "items": []}
-    dashboard = importlib.import_module("powerdesk.analytics.dashboard")
-    if not hasattr(dashboard, "hot_spots") or not hasattr(dashboard, "Filters"):
+    module = importlib.import_module("powerdesk.analytics.hot_spots")
+    if not hasattr(module, "hot_spots") or not hasattr(module, "Filters"):
         return {"available": False, "items": []}
-    spots = dashboard.hot_spots(period, scope, dashboard.Filters())
+    spots = module.hot_spots(period, scope, module.Filters())
     return {
         "available": True,
         "items": [

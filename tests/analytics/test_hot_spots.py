@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from powerdesk.analytics import aggregates, dashboard, rules
+from powerdesk.analytics import aggregates, hot_spots, rules
 from powerdesk.analytics.dashboard import Filters
 from powerdesk.analytics.measures import Scope
 from powerdesk.analytics.models import DailyRollup, HotSpotGroup, HotSpotRule
@@ -73,7 +73,7 @@ def test_an_injected_spike_is_the_one_hot_spot(county, users):
         day += dt.timedelta(days=1)
     DailyRollup.objects.bulk_create(rows)
     aggregates.pool_and_roll_up({r.day for r in rows})
-    spots = dashboard.hot_spots(MARCH, Scope(users["manager"]), Filters())
+    spots = hot_spots.hot_spots(MARCH, Scope(users["manager"]), Filters())
     topic_spots = [s for s in spots if s.dimension == "topic_id"]
     assert [s.key for s in topic_spots] == [spiked]
     spot = topic_spots[0]
@@ -81,7 +81,7 @@ def test_an_injected_spike_is_the_one_hot_spot(county, users):
     assert spot.adjusted_p >= spot.p
     # A stricter minimum count leaves no cell to test.
     strict = HotSpotRule(min_count=1000, baseline_days=182, alpha=0.05)
-    assert dashboard.hot_spots(MARCH, Scope(users["manager"]), Filters(), rule=strict) == []
+    assert hot_spots.hot_spots(MARCH, Scope(users["manager"]), Filters(), rule=strict) == []
 
 
 @pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_seeded_groups_by_sub_type_and_keyword(month, users, county, customer):
     by_keyword = order_for(users["agent"], customer, assignee=None, unit=county.east, business_type="opinion")
     WorkOrder.objects.filter(pk=by_keyword.pk).update(description="晚上电压低，空调启动不了")
     aggregates.rebuild()
-    groups = {g.code: g for g in dashboard.seeded_groups(MARCH, Scope(users["manager"]), Filters())}
+    groups = {g.code: g for g in hot_spots.seeded_groups(MARCH, Scope(users["manager"]), Filters())}
     assert groups["voltage_unstable"].count == 2
     assert groups["pay_hard"].count == 0
     assert dict(groups["voltage_unstable"].months)["2026-03"] == 2

@@ -52,7 +52,7 @@ def test_the_report_holds_the_months_figures(month, users, county):
     areas = {a["name"]: a for a in figures["worst_areas"]}
     assert areas[county.east_area.name]["complaints"] == 1 and areas[county.east_area.name]["customers"] == 1
     # The hot spots come from the dashboards' function when it is installed, never as zeros.
-    has_dashboard = importlib.util.find_spec("powerdesk.analytics.dashboard") is not None
+    has_dashboard = importlib.util.find_spec("powerdesk.analytics.hot_spots") is not None
     assert figures["hot_spots"]["available"] is has_dashboard
 
 

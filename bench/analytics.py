@@ -2,9 +2,8 @@
 
     .venv/bin/python bench/analytics.py [--orders 200000] [--customers 100000] [--years 3] [--repeat 15]
 
-Seeds its own database (``var/bench-analytics``; ``bench/seed.py``'s set-based city: 3 counties, 60
-stations, 2,000 台区, compact timelines) with N orders over ``--years`` years, adds 45 more stations (over
-100 units) and shares the 台区 out among all the stations, their orders following them, then:
+Seeds its own database (``var/bench-analytics``; ``bench/seed.py``'s set-based city: 3 counties of 35
+stations each — 110 units — 2,000 台区, compact timelines) with N orders over ``--years`` years, then:
 
 * rebuilds the aggregates (``powerdesk analytics rebuild``) and reports its time per order;
 * the upkeep: writes one timeline event on K random orders (as transitions would) and times
@@ -21,9 +20,8 @@ stations, 2,000 台区, compact timelines) with N orders over ``--years`` years,
 Then the space used (``disk_used``: the database, its largest tables, the data directory with its WAL).
 
 10,000,000 orders over 3 years in the province-sized tree (2,000 台区, 110 units):
-``--orders 10000000 --customers 2000000`` — seeded straight over the 3 years (no UPDATE of every order
-afterwards; the orders are moved to their 台区' new stations in committed batches with a VACUUM between
-them), compact timelines (the created event, the current status's event, one per repeat call). About an
+``--orders 10000000 --customers 2000000`` — seeded straight over the 3 years and the 105 stations (no
+UPDATE of any order afterwards, which would scatter each month's rows over the table), compact timelines (the created event, the current status's event, one per repeat call). About an
 hour on this 2-core machine and ~36 GB of disk (bench/RESULTS.md).
 """
 
@@ -47,71 +45,7 @@ import common
 from common import log, percentile
 
 TARGET_MS = 500.0
-EXTRA_STATIONS = 45
-
-
-SPREAD_BATCH = 500_000
-
-
-def spread() -> None:
-    """More stations, and the 台区 shared out among every station with their orders (set-based SQL). An
-    order is handled by its 台区's station (or by its county, as the seed chose): routing never gives a
-    台区's orders to a station the 台区 is not under, so the 台区 move and their orders follow. The seed
-    already put the orders over the years (``seed(days=…)``); the orders are moved here in batches of
-    ``SPREAD_BATCH`` ids, each committed and followed by a plain VACUUM, so that the space of the old row
-    versions is reused by the next batch: at 10 M orders one UPDATE of every row would double the table
-    (~25 GB)."""
-    from django.db import connection
-
-    from powerdesk.org.models import Unit
-
-    counties = list(Unit.objects.filter(kind="county").order_by("id"))
-    have = Unit.objects.filter(kind="station").count()
-    for i in range(have, 60 + EXTRA_STATIONS):
-        county = counties[i % len(counties)]
-        Unit.objects.get_or_create(
-            code=f"BX{i:03d}", defaults={"name": f"扩展供电所{i:03d}", "kind": "station", "parent": county}
-        )
-    started = time.monotonic()
-    with connection.cursor() as cur:
-        # Each 台区 to one of its county's stations, in turn by id.
-        cur.execute(
-            """
-            WITH s AS (
-                SELECT id, parent_id AS county_id,
-                       row_number() OVER (PARTITION BY parent_id ORDER BY id) - 1 AS i,
-                       count(*) OVER (PARTITION BY parent_id) AS n
-                FROM org_unit WHERE kind = 'station'
-            ), a AS (
-                SELECT a.id, st.parent_id AS county_id,
-                       row_number() OVER (PARTITION BY st.parent_id ORDER BY a.id) - 1 AS i
-                FROM org_unit a JOIN org_unit st ON st.id = a.parent_id WHERE a.kind = 'area'
-            )
-            UPDATE org_unit u SET parent_id = s.id FROM a JOIN s ON s.county_id = a.county_id AND s.i = a.i % s.n
-            WHERE u.id = a.id
-            """
-        )
-        cur.execute("SELECT coalesce(max(id), 0) FROM workorders_workorder")
-        (top,) = cur.fetchone()
-        for low in range(0, top, SPREAD_BATCH):
-            cur.execute(
-                "UPDATE workorders_workorder o SET unit_id = a.parent_id FROM org_unit a, org_unit h"
-                " WHERE a.id = o.area_id AND h.id = o.unit_id AND h.kind = 'station'"
-                " AND a.parent_id <> o.unit_id AND o.id > %(low)s AND o.id <= %(high)s",
-                {"low": low, "high": low + SPREAD_BATCH},
-            )
-            cur.execute("VACUUM workorders_workorder")
-        cur.execute("ANALYZE workorders_workorder")
-        cur.execute("SELECT count(*) FROM org_unit WHERE kind <> 'area'")
-        units = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'area'")
-        areas = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'station'")
-        (stations,) = cur.fetchone()
-    log(
-        f"spread the 台区 and their orders over {stations} stations ({units} units, {areas} 台区)"
-        f" in {time.monotonic() - started:.1f} s"
-    )
+STATIONS_PER_COUNTY = 35  # 105 stations: with the city, the counties and the province, 110 units
 
 
 def disk_used() -> None:
@@ -191,10 +125,11 @@ def main() -> None:
     import seed
     from django.db import connection
 
-    seeded = seed.seed(args.customers, args.orders, days=365 * args.years)
+    seeded = seed.seed(
+        args.customers, args.orders, days=365 * args.years, stations_per_county=STATIONS_PER_COUNTY
+    )
     if seeded is not None:
         log(f"seeded {args.orders:,} orders and {args.customers:,} customers in {seeded:.1f} s")
-        spread()
     disk_used()
     from powerdesk.analytics import aggregates, dashboard, hot_spots
     from powerdesk.analytics.dashboard import Filters

@@ -45,14 +45,17 @@ def seeded_size(cur) -> tuple[int, int] | None:
     return (int(row[0]), int(row[1])) if row else None
 
 
-def seed(customers: int, orders: int, *, days: int = 365) -> float | None:
+def seed(
+    customers: int, orders: int, *, days: int = 365, stations_per_county: int = STATIONS_PER_COUNTY
+) -> float | None:
     """Seed unless already seeded at this size; returns the seconds it took (None when skipped). The
-    orders are spread evenly over the last ``days`` days (``bench/analytics.py`` asks for 3 years, so
-    that no later UPDATE rewrites every order to move it back in time)."""
+    orders are spread evenly over the last ``days`` days and the 台区 over ``stations_per_county``
+    stations a county (``bench/analytics.py`` asks for 3 years and 35 stations, so that no later UPDATE
+    rewrites every order to move it back in time or to another station)."""
     from django.db import connection, transaction
 
     with connection.cursor() as cur:
-        if seeded_size(cur) == (customers, orders):
+        if seeded_size(cur) == (customers, orders) and _stations(cur) == stations_per_county * len(COUNTIES):
             log(f"already seeded: {customers:,} customers, {orders:,} orders (skipping)")
             return None
     started = time.monotonic()
@@ -64,7 +67,7 @@ def seed(customers: int, orders: int, *, days: int = 365) -> float | None:
         _reset(cur)
         dropped = drop_secondary_indexes(cur, BIG_TABLES)
         step = time.monotonic()
-        _units_and_users(cur)
+        _units_and_users(cur, stations_per_county)
         _customers(cur, customers)
         log(f"  customers and phones: {time.monotonic() - step:.1f} s")
         step = time.monotonic()
@@ -94,6 +97,11 @@ def seed(customers: int, orders: int, *, days: int = 365) -> float | None:
     return elapsed
 
 
+def _stations(cur) -> int:
+    cur.execute("SELECT count(*) FROM org_unit WHERE kind = 'station'")
+    return int(cur.fetchone()[0])
+
+
 def _reset(cur) -> None:
     """Empty everything the seed owns (a bench database only: never the dev data), past the append-only
     guards of the timeline and the audit trail, as the owner (powerdesk.core.appendonly)."""
@@ -110,7 +118,13 @@ def _reset(cur) -> None:
         cur.execute(statement)
 
 
-def _units_and_users(cur) -> None:
+def _station_name(si: int) -> str:
+    """The town a station is named after; past the list's end the names repeat with a number."""
+    town = STATION_NAMES[si % len(STATION_NAMES)]
+    return town if si < len(STATION_NAMES) else f"{town}{si // len(STATION_NAMES) + 1}"
+
+
+def _units_and_users(cur, stations_per_county: int) -> None:
     cur.execute(
         "INSERT INTO org_unit (id, code, name, kind, parent_id, region_class, address, manager_name, manager_phone,"
         " is_active) VALUES (1, 'B', '江南省电力有限公司', 'province', NULL, 'urban', '', '', '', true),"
@@ -128,18 +142,18 @@ def _units_and_users(cur) -> None:
         next_id += 1
     stations = []  # (id, county index, region, short name)
     for ci, (suffix, _name, short, _share, urban, remote) in enumerate(COUNTIES):
-        for si in range(STATIONS_PER_COUNTY):
-            region = "urban" if si < urban else ("remote" if si >= STATIONS_PER_COUNTY - remote else "rural")
+        for si in range(stations_per_county):
+            region = "urban" if si < urban else ("remote" if si >= stations_per_county - remote else "rural")
             cur.execute(
                 "INSERT INTO org_unit (id, code, name, kind, parent_id, region_class, address, manager_name,"
                 " manager_phone, is_active) VALUES (%s, %s, %s, 'station', %s, %s, %s, '', '', true)",
                 [
                     next_id,
                     f"B01-{suffix}-{si + 1:02d}",
-                    f"{short}{STATION_NAMES[si]}供电所",
+                    f"{short}{_station_name(si)}供电所",
                     county_ids[ci],
                     region,
-                    f"青州市{short}县{STATION_NAMES[si]}镇",
+                    f"青州市{short}县{_station_name(si)}镇",
                 ],
             )
             stations.append((next_id, ci, region))
@@ -148,8 +162,8 @@ def _units_and_users(cur) -> None:
     area_rows = []
     for station_id, ci, region in stations:
         suffix, _name, short, share, _u, _r = COUNTIES[ci]
-        per_station = round(N_AREAS * share / STATIONS_PER_COUNTY)
-        s_index = (station_id - stations[0][0]) % STATIONS_PER_COUNTY
+        per_station = round(N_AREAS * share / stations_per_county)
+        s_index = (station_id - stations[0][0]) % stations_per_county
         for ai in range(per_station):
             village = VILLAGES[(ai + s_index) % len(VILLAGES)]
             area_rows.append(
@@ -159,7 +173,7 @@ def _units_and_users(cur) -> None:
                     f"{village}{ai + 1}号台区",
                     station_id,
                     region,
-                    f"青州市{short}县{STATION_NAMES[s_index]}镇{village}",
+                    f"青州市{short}县{_station_name(s_index)}镇{village}",
                     f"台区经理{next_id}",
                     f"139{next_id:08d}",
                 )

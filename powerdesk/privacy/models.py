@@ -19,6 +19,9 @@ class RetentionKind(models.TextChoices):
     ATTACHMENT = "attachment", _("工单附件与录音")
     # Counted from the entry; expired entries are deleted through the owner's function (audit 0002).
     AUDIT_ENTRY = "audit_entry", _("审计记录")
+    # Counted from the job's end; Procrastinate deletes them (a failed job stays until it is retried or
+    # cancelled: it is something to act on, not history).
+    JOB_HISTORY = "job_history", _("已结束的后台任务记录")
 
 
 class SourceGrade(models.TextChoices):

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from procrastinate.contrib.django import app as jobs_app
 
 from powerdesk import audit
 from powerdesk.audit.models import AuditEntry
@@ -48,6 +51,7 @@ class RunReport:
     attachments: int = 0
     copies: int = 0  # rows of the other apps' copies (surveys, triage, outage calls, complaints)
     audit_entries: int = 0  # audit entries past their period, deleted
+    job_history_pruned: bool = False  # finished jobs past their period handed to Procrastinate's delete
     cutoffs: dict[str, str] = field(default_factory=dict)
 
     def as_data(self) -> dict[str, Any]:
@@ -61,6 +65,7 @@ class RunReport:
             "attachments": self.attachments,
             "copies": self.copies,
             "audit_entries": self.audit_entries,
+            "job_history_pruned": self.job_history_pruned,
             "cutoffs": self.cutoffs,
         }
 
@@ -346,7 +351,27 @@ def retention_anonymise(
             _expire_audit_entries(cut[RetentionKind.AUDIT_ENTRY], report, batch_size)
         else:
             _run_pass(kind, queryset, write, report, batch_size)
+    if RetentionKind.JOB_HISTORY in cut:
+        _prune_job_history(cut[RetentionKind.JOB_HISTORY], now, report)
     return report
+
+
+def _prune_job_history(before: dt.datetime, now: dt.datetime, report: RunReport) -> None:
+    """Delete the background jobs that ended before ``before`` (succeeded, cancelled, aborted) with their
+    events, through Procrastinate's own delete: without it every intake's message job, every sweep
+    tick and every periodic run stays in its tables for ever (and the job gauges count them all). Its
+    age is whole hours counted back from the database's clock, so the period is rounded up to an hour."""
+    hours = max(1, math.ceil((now - before).total_seconds() / 3600))
+    async_to_sync(jobs_app.job_manager.delete_old_jobs)(
+        nb_hours=hours, include_cancelled=True, include_aborted=True
+    )
+    report.job_history_pruned = True
+    audit.record(
+        "retention_anonymised",
+        None,
+        target=f"privacy.{RetentionKind.JOB_HISTORY}",
+        data={"kind": RetentionKind.JOB_HISTORY, "before": before.isoformat(), "hours": hours},
+    )
 
 
 def _expire_audit_entries(before: dt.datetime, report: RunReport, size: int) -> None:

@@ -106,6 +106,18 @@ def month_after(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
+def day_runs(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The days as runs of consecutive days, (first, last) each, in order: a read per run covers those
+    days and no day between two runs (the upkeep's changed days are often a few days years apart)."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(set(days)):
+        if runs and day == runs[-1][1] + dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
 def poisson_upper_tail(k: int, mu: float) -> float:
     """P(X ≥ k) for X ~ Poisson(mu), exactly: the regularized lower incomplete gamma function P(k, mu)
     (SciPy's ``gammainc``, computed directly rather than as 1 − the lower tail, so a tail far out keeps

@@ -134,6 +134,17 @@ def test_customer_months_weigh_partial_months():
     assert rules.per_thousand(3, 0) is None
 
 
+def test_changed_days_are_read_as_runs_of_consecutive_days():
+    d = dt.date
+    days = [d(2026, 3, 2), d(2024, 1, 31), d(2026, 2, 28), d(2026, 3, 1), d(2024, 2, 1), d(2026, 3, 2)]
+    # Across a month's end and two years apart: two reads, none covering the years between.
+    assert rules.day_runs(days) == [
+        (d(2024, 1, 31), d(2024, 2, 1)),
+        (d(2026, 2, 28), d(2026, 3, 2)),
+    ]
+    assert rules.day_runs([]) == []
+
+
 def test_a_holiday_order_counts_on_its_beijing_day(frozen, users, county, customer):
     """An order taken at 00:30 on 1 October (国庆节) in Beijing is 30 September in UTC: it counts on the
     holiday, at hour 0."""

@@ -424,6 +424,15 @@ def _breakdowns(
     return out
 
 
+def on_time_terms(period: Period, scope: Scope) -> tuple[int, int]:
+    """The clocks met on time and the clocks decided, of the orders accepted in the period in the scope
+    (the clocks' rollup: ``sla.selectors``' terms, as the upkeep counted them)."""
+    totals = _rollup(ClockRollup, period, scope, Filters()).aggregate(
+        part=Sum("on_time"), whole=Sum("decided")
+    )
+    return totals["part"] or 0, totals["whole"] or 0
+
+
 def _on_time(
     period: Period, scope: Scope, filters: Filters, link: Callable[..., str]
 ) -> tuple[list[Cell], Kpi]:
@@ -467,6 +476,7 @@ __all__ = [
     "dashboard_figures",
     "drill",
     "labels_of",
+    "on_time_terms",
     "order_list_url",
     "rollup",
     "span",

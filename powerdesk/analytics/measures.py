@@ -366,10 +366,15 @@ def open_rectifications(*, period: Period, scope: Scope, by: str) -> Result:
     return result
 
 
-def compute(*, period: Period, scope: Scope, by: str, kind: str = "") -> dict[str, Result]:
-    """Every measure's result: one grouped query each, whatever the number of staff or units."""
+def compute(
+    *, period: Period, scope: Scope, by: str, kind: str = "", leave_out: tuple[str, ...] = ()
+) -> dict[str, Result]:
+    """Every measure's result (but those of ``leave_out``): one grouped query each, whatever the number
+    of staff or units."""
     results: dict[str, Result] = {}
     for code, m in MEASURES.items():
+        if code in leave_out:
+            continue
         extra = {"kind": kind} if code == "on_time" else {}
         results[code] = m.compute(period=period, scope=scope, by=by, **extra)
     return results

@@ -15,7 +15,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from powerdesk.analytics import reports
+from powerdesk.analytics import aggregates, measures, reports
+from powerdesk.analytics.measures import Scope
+from powerdesk.analytics.selectors import month_bounds, period_of
 from powerdesk.analytics.report_pdf import render_pdf
 from powerdesk.complaints.models import ComplaintRecord, Judgment, Verdict
 from powerdesk.core import clock
@@ -54,6 +56,22 @@ def test_the_report_holds_the_months_figures(month, users, county):
     # The hot spots come from the dashboards' function when it is installed, never as zeros.
     has_dashboard = importlib.util.find_spec("powerdesk.analytics.hot_spots") is not None
     assert figures["hot_spots"]["available"] is has_dashboard
+
+
+def test_the_on_time_rate_is_the_clocks_rollup_and_agrees_with_the_measure(month, users, county):
+    scope = Scope(users["manager"], county.county)
+    raw = measures.compute(period=period_of(*month_bounds(MARCH)), scope=scope, by="unit")["on_time"]
+    expected = measures.total("ratio", list(raw.values.values()))
+    assert expected.whole  # the crafted month has decided clocks (one on time, one breached)
+    aggregates.rebuild()
+    report, _new = issue(users["manager"], county.county)
+    on_time = report.figures["kpis"]["current"]["on_time"]
+    assert on_time == {"value": expected.percent, "part": expected.part, "whole": expected.whole}
+
+
+def test_before_the_upkeep_has_counted_the_clocks_the_on_time_rate_says_no_data(month, users, county):
+    report, _new = issue(users["manager"], county.county)
+    assert report.figures["kpis"]["current"]["on_time"] is None
 
 
 def test_an_issued_report_is_frozen_and_a_later_reopen_shows_in_the_next_one(month, users, county):

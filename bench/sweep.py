@@ -287,7 +287,7 @@ def main() -> None:
                 f"deadline cycle p50 {f['deadline_p50']:.0f} ms (one slice {f['serial_deadline_p50']:.0f}), "
                 f"due query {f['query_p50']:.1f} ms, idle {f['idle_ms']:.1f} ms, "
                 f"machine {f['busy']:.0%} busy right after, host speed {f['host_us']:.1f} µs per calibration loop"
-                " (13-14 fast, 24-26 slow minutes of this VM)"
+                " (8.0–9.5 is this host's normal)"
             )
         make_due(args.due, "warning")
         print("\nPlan of the due-clock query at the largest size, 1,000 due:\n" + explain_due_query())

@@ -357,6 +357,8 @@ def _write(
         events.append(
             {
                 "order_id": order.id,
+                # the clock's company, the order's: the insert trigger then looks nothing up
+                "company_id": clock.company_id,
                 "kind": _event_kind(s.taken),
                 "from_status": order.status,
                 "to_status": order.status,

@@ -247,8 +247,8 @@ def report_phase(phase: Phase) -> None:
     )
     print(f"   neighbours      other processes used {cpu['others_share']:.0%} of the CPUs during this phase")
     print(
-        f"   host speed      sum(range(1000)) took {cpu['host_us']:.1f} µs (median of the phase; 13-14 fast,"
-        " 24-26 slow minutes of this VM)"
+        f"   host speed      sum(range(1000)) took {cpu['host_us']:.1f} µs (median of the phase; 8.0–9.5 is"
+        " this host's normal)"
     )
 
 

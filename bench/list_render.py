@@ -127,7 +127,7 @@ def main() -> int:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
         return 0
-    log(f"host speed: {calibrate():.1f} µs per calibration loop (13-14 fast, 24-29 slow)")
+    log(f"host speed: {calibrate():.1f} µs per calibration loop (8.0–9.5 is this host's normal)")
     log(f"whole page (test client): median {cpu_ms(page, args.n):.2f} ms CPU")
     log(f"API list (test client):   median {cpu_ms(api_list, args.n):.2f} ms CPU")
     log(f"50 rows alone:            median {cpu_ms(rows, args.n):.2f} ms CPU")

@@ -247,7 +247,7 @@ def main() -> int:
         print(
             f"\n== machine: nproc {facts['nproc']}, memory {facts.get('memory', '?')},"
             f" {busy:.0%} busy with other work before timing; host speed {speed.median_us:.1f} µs per"
-            " calibration loop while timing (13-14 fast, 24-26 slow minutes of this VM)"
+            " calibration loop while timing (8.0–9.5 is this host's normal)"
         )
         print(
             f"== order lists as {DISPATCHER} (county B01-01), {args.n} requests per case, target p95 < "

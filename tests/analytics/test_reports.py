@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from powerdesk.analytics import aggregates, measures, reports
 from powerdesk.analytics.measures import Scope
-from powerdesk.analytics.selectors import month_bounds, period_of
 from powerdesk.analytics.report_pdf import render_pdf
+from powerdesk.analytics.selectors import month_bounds, period_of
 from powerdesk.complaints.models import ComplaintRecord, Judgment, Verdict
 from powerdesk.core import clock
 from powerdesk.core.errors import NotPermitted, ValidationFailed

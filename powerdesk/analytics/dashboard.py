@@ -4,7 +4,7 @@ replica when one is configured (:mod:`powerdesk.analytics.reads`).
 
 * :func:`dashboard_figures` — every KPI and every breakdown for a period, scope and filters;
 * :func:`order_list_url` — the order list link that reproduces a number;
-* :func:`rollup`, :func:`span` and :class:`Filters` — which rollup rows a selection reads (the hot spots,
+* :func:`selection`, :func:`span` and :class:`Filters` — which rollup rows a selection reads (the hot spots,
   :mod:`powerdesk.analytics.hot_spots`, read them too).
 
 A KPI's formula is written once, in :data:`KPIS` (its label, the definition shown on the page, and the
@@ -201,12 +201,18 @@ def span(first: dt.date, last: dt.date) -> Q:
     return q
 
 
+def selection(model: type[Model], scope: Scope, filters: Filters, *, by: str = "") -> QuerySet[Any]:
+    """The rows of ``model`` a selection reads, for every day (the scope's units; pooled or detail rows as
+    the filters and the breakdown ``by`` a dimension need: :meth:`Filters.cells`)."""
+    return rollup(model).filter(scope.q("unit_id"), filters.cells(by))
+
+
 def _rollup(
     model: type[Model], period: Period, scope: Scope, filters: Filters, *, by: str = ""
 ) -> QuerySet[Any]:
     """The rows of ``model`` for the selection, to be summed or broken down ``by`` a dimension (by
     day: the day rows only)."""
-    rows = rollup(model).filter(scope.q("unit_id"), filters.cells(by))
+    rows = selection(model, scope, filters, by=by)
     if by == "day":
         return rows.filter(monthly=False, day__gte=period.first, day__lte=period.last)
     return rows.filter(span(period.first, period.last))
@@ -479,5 +485,6 @@ __all__ = [
     "on_time_terms",
     "order_list_url",
     "rollup",
+    "selection",
     "span",
 ]

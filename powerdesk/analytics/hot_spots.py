@@ -22,7 +22,7 @@ from powerdesk.analytics.dashboard import (
     drill,
     labels_of,
     order_list_url,
-    rollup,
+    selection,
     span,
 )
 from powerdesk.analytics.measures import Period, Scope
@@ -76,7 +76,7 @@ def hot_spots(
     topics = dict(Topic.objects.values_list("id", "code"))
     tested: list[tuple[str, Any, int, float, float]] = []
     for dimension in HOT_SPOT_DIMENSIONS:
-        daily = rollup(BY_DIMENSION.get(dimension, DailyRollup)).filter(scope.q("unit_id"), filters.cells())
+        daily = selection(BY_DIMENSION.get(dimension, DailyRollup), scope, filters)
         now = dict(
             daily.filter(span(period.first, period.last))
             .exclude(**{f"{dimension}__isnull": True})
@@ -130,7 +130,7 @@ class GroupTrend:
 def seeded_groups(period: Period, scope: Scope, filters: Filters) -> list[GroupTrend]:
     """The hot-spot groups: their orders in the period and in each of the 13 months up to its end."""
     first_month = (period.last.replace(day=1) - dt.timedelta(days=365)).replace(day=1)
-    groups = rollup(GroupRollup).filter(scope.q("unit_id"), filters.cells())
+    groups = selection(GroupRollup, scope, filters)
     rows = groups.filter(span(first_month, period.last))
     months = {
         (gid, f"{month:%Y-%m}"): n

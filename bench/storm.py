@@ -21,7 +21,7 @@ default: the real rate) and the quiet hours are compressed. The prediction windo
 restored after; in the compressed quiet hours a window therefore spans more simulated time than T.
 
 Options: ``--customers``, ``--transformers``, ``--calls``, ``--outages``, ``--scale`` (multiplies all four:
-``--scale 0.05`` is a 50,000-customer city), ``--peak-minutes``, ``--speed``, ``--sat-seconds``,
+``--scale 0.05`` is a 50,000-customer city), ``--peak-minutes``, ``--speed``, ``--quiet-rate``, ``--sat-seconds``,
 ``--seed-only``, ``--keep-server``.
 """
 
@@ -368,6 +368,12 @@ def main() -> int:
     )
     parser.add_argument("--peak-minutes", type=float, default=60, help="simulated minutes around the peak")
     parser.add_argument("--speed", type=float, default=1.0, help="the peak segment's speed-up (1: real rate)")
+    parser.add_argument(
+        "--quiet-rate",
+        type=float,
+        default=None,
+        help="calls/s for the compressed quiet hours (default: the peak segment's mean rate)",
+    )
     parser.add_argument("--sat-seconds", type=float, default=30, help="seconds of each saturation phase")
     parser.add_argument("--connections", type=int, default=12, help="connections at saturation")
     parser.add_argument("--seed-only", action="store_true")
@@ -388,6 +394,7 @@ def main() -> int:
         address_share=args.address_share,
         peak_minutes=args.peak_minutes,
         speed=args.speed,
+        quiet_rate=args.quiet_rate,
         mix_weights=[m[3] for m in MIX],
         fault_mix=fault_mix(),
     )

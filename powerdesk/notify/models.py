@@ -255,8 +255,9 @@ class NotificationKey(models.Model):
 
     The enqueue reserves the keys of its batch here first (``ON CONFLICT DO NOTHING``: a key stored before,
     or being stored by a transaction still open, is skipped, as before) and writes only the notifications
-    whose key it reserved; a trigger on the notifications (migration 0010) binds each key to its
-    notification, or refuses a second notification with a bound key (IntegrityError) whoever writes it."""
+    whose key it reserved; a statement trigger on the notifications (migration 0011; set-based, once per
+    INSERT or DELETE) binds each key to its notification or frees it, and refuses a second notification
+    with a bound key (IntegrityError) whoever writes it."""
 
     dedupe_key = models.CharField(max_length=200, primary_key=True)
     # Empty between the reservation and the notification's insert, in the same transaction.

@@ -160,3 +160,51 @@ def test_ensure_and_archive_cover_the_notifications():
     assert not Notification.objects.filter(pk=old.pk).exists()
     # The key stays: a cause told before the archived month is still not told again.
     assert enqueue("clock:46:step:1") is None
+
+
+def test_a_statement_of_many_rows_binds_every_key_and_a_repeat_within_it_is_refused():
+    template = NotificationTemplate.objects.get(code="sla_warning")
+
+    def row(key: str | None, address: str = "13800000001") -> Notification:
+        return Notification(
+            recipient_address=address,
+            channel="sms",
+            template=template,
+            text="x",
+            dedupe_key=key,
+            created_at=clock.now(),
+        )
+
+    # No reservation first: the statement trigger inserts the keys itself, each bound to its row.
+    made = Notification.objects.bulk_create([row("clock:47:step:1"), row("clock:47:step:2"), row(None)])
+    bound = dict(NotificationKey.objects.filter(dedupe_key__startswith="clock:47:").values_list())
+    assert bound == {"clock:47:step:1": made[0].pk, "clock:47:step:2": made[1].pk}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.bulk_create([row("clock:48:step:1"), row("clock:48:step:1", "13800000002")])
+    assert not NotificationKey.objects.filter(dedupe_key="clock:48:step:1").exists()
+
+
+def test_a_statement_deleting_many_rows_frees_only_their_keys():
+    kept = enqueue("clock:49:step:1")
+    gone = [enqueue(f"clock:49:step:{k}") for k in (2, 3)]
+    assert kept is not None and all(gone)
+    Notification.objects.filter(pk__in=[n.pk for n in gone if n]).delete()
+    assert list(NotificationKey.objects.filter(dedupe_key__startswith="clock:49:").values_list()) == [
+        ("clock:49:step:1", kept.pk)
+    ]
+
+
+def test_a_save_and_a_move_to_another_month_keep_the_key_and_a_new_key_replaces_the_old():
+    notification = enqueue("clock:50:step:1")
+    assert notification is not None
+    notification.text = "改写"
+    notification.save()  # writes every column back, the key among them
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=at(partitions.add_months(this_month(), 1))
+    )  # the row moves to next month's partition (a DELETE and an INSERT inside the UPDATE)
+    assert NotificationKey.objects.get(dedupe_key="clock:50:step:1").notification_id == notification.pk
+    assert enqueue("clock:50:step:1") is None
+    Notification.objects.filter(pk=notification.pk).update(dedupe_key="clock:50:step:2")
+    assert list(NotificationKey.objects.filter(dedupe_key__startswith="clock:50:").values_list()) == [
+        ("clock:50:step:2", notification.pk)
+    ]

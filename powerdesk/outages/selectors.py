@@ -23,6 +23,7 @@ from django.utils.html import format_html_join
 from powerdesk.core import clock, refcache
 from powerdesk.core.sql import CompiledRead
 from powerdesk.customers.models import Customer, CustomerSupply
+from powerdesk.customers.selectors import text_contains
 from powerdesk.customers.supply import devices_above
 from powerdesk.grid.rules import path_ids
 from powerdesk.notify.models import Notification
@@ -123,7 +124,7 @@ def place_by_address(
     needle = "".join((address or "").split())
     if len(needle) < 3:  # two characters match half the county
         return []
-    qs = Customer.objects.filter(address__icontains=needle)
+    qs = Customer.objects.filter(text_contains("address", needle))
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
     rows = qs.select_related("area")[: limit * 4]

@@ -8,10 +8,11 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection, transaction
 from django.urls import reverse
 
 from powerdesk.notify.models import Notification
-from powerdesk.outages import services
+from powerdesk.outages import selectors, services
 from powerdesk.outages.models import Outage, OutageCall
 from powerdesk.workorders import services as wo
 from powerdesk.workorders.choices import EventKind
@@ -92,6 +93,25 @@ def test_a_caller_without_an_account_gets_candidates_by_address_and_is_not_linke
     assert [c["account_no"] for c in extra["candidates"]] == [net.customers["home"].account_no]
     assert not OutageCall.objects.exists()
     assert not Outage.objects.exclude(order=None).exists()
+
+
+def test_placing_by_address_reads_the_trigram_index_not_the_whole_table(net):
+    captured = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, many, context: (
+            captured.append((sql, params)) or execute(sql, params, many, context)
+        )
+    ):
+        found = selectors.place_by_address("梧桐巷8号", company_id=net.customers["home"].company_id)
+    assert found == [net.customers["home"]]
+    sql, params = next((sql, p) for sql, p in captured if "customers_customer" in sql and "LIKE" in sql)
+    with transaction.atomic(), connection.cursor() as cur:
+        # Bitmap scans only: a predicate the index cannot serve (UPPER(address)) falls back to a seq scan.
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_indexscan = off")
+        cur.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "customer_address_trgm" in plan, plan
 
 
 @time_machine.travel(NOW, tick=False)

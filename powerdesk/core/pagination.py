@@ -22,9 +22,7 @@ from collections.abc import Sequence
 from math import ceil
 from typing import Any, TypeGuard
 
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
@@ -60,7 +58,7 @@ class ListPaginator(Paginator):
         """min(matching rows, cap + 1)."""
         items = self.object_list
         if isinstance(items, QuerySet):
-            [(count,)] = _unprepared(items.order_by().values_list("pk")[: self.count_cap + 1], count=True)
+            [(count,)] = sql.unprepared(items.order_by().values_list("pk")[: self.count_cap + 1], count=True)
             return count
         return min(len(items), self.count_cap + 1)
 
@@ -134,11 +132,11 @@ def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     second query names it, so it goes only to the page's companies."""
     model = items.model
     if any(f.attname == ROUTE for f in model._meta.concrete_fields):
-        pairs = _unprepared(items.values_list("pk", ROUTE)[window])
+        pairs = sql.unprepared(items.values_list("pk", ROUTE)[window])
         keys = [key for key, _company in pairs]
         routed = {f"{ROUTE}__in": sorted({company for _key, company in pairs})}
     else:
-        keys = [key for (key,) in _unprepared(items.values_list("pk")[window])]
+        keys = [key for (key,) in sql.unprepared(items.values_list("pk")[window])]
         routed = {}
     if not keys:
         return []
@@ -148,27 +146,6 @@ def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     rows._prefetch_related_lookups = items._prefetch_related_lookups  # type: ignore[attr-defined]
     by_key = {row.pk: row for row in rows}
     return [by_key[key] for key in keys if key in by_key]
-
-
-def _unprepared(rows: QuerySet[Any], *, count: bool = False) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` of plain columns (a page's keys), or with ``count`` their number as
-    one row, planned for their own values every time. psycopg prepares a statement that a connection
-    sends again and again (``prepare_threshold``), and after a few runs PostgreSQL may keep one generic
-    plan for it, blind to the values: for a filter as unselective as "archived orders of one topic" in
-    one unit's subtree, the generic plans of a deep page's count and keys made the page 125 ms where the
-    values' own plans take 8 ms each (``make bench-lists``, status + topic, page 200). On ``core.sql``'s
-    cursor, as the hot paths' statements (``tests/statements.py`` counts them)."""
-    if rows.db != DEFAULT_DB_ALIAS:
-        return [(rows.count(),)] if count else list(rows)
-    try:
-        query, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # a filter Django knows matches nothing (``pk__in=[]``)
-        return [(0,)] if count else []
-    if count:
-        query = f"SELECT count(*) FROM ({query}) AS counted"  # noqa: S608 - Django's compiled SQL
-    with sql.cursor() as cur:
-        cur.execute(query, params, prepare=False)  # type: ignore[arg-type]
-        return cur.fetchall()
 
 
 def _deferrable(items: Any) -> TypeGuard[QuerySet[Any]]:

@@ -16,8 +16,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Field, Model
+from django.db.models import Field, Model, QuerySet
 from django.db.models.query import FlatValuesListIterable
 
 M = TypeVar("M", bound=Model)
@@ -25,8 +26,9 @@ M = TypeVar("M", bound=Model)
 
 @contextlib.contextmanager
 def cursor() -> Iterator[psycopg.Cursor]:
-    """A server-side-binding psycopg cursor on Django's connection (Django's own cursors bind on the
-    client and are never prepared).
+    """A server-side-binding psycopg cursor on Django's connection, without Django's cursor wrapper
+    (statements here are prepared after ``prepare_threshold`` runs, as the ORM's are, unless sent with
+    ``prepare=False``: :func:`unprepared`).
 
     One cursor is kept per database connection and reused (making one costs as much as running a
     prepared statement); Django's connections belong to one thread each, and so do these cursors.
@@ -151,3 +153,28 @@ class CompiledRead:
         """The first row, or None."""
         found = self.rows(**params)
         return found[0] if found else None
+
+
+def unprepared(rows: QuerySet[Any], *, count: bool = False) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` of plain columns, or with ``count`` their number as one row, planned
+    for their own values every time.
+
+    psycopg prepares a statement that a connection sends again and again (``prepare_threshold``), and
+    after a few runs PostgreSQL may keep one generic plan for it, blind to the values. Where the values
+    decide the plan that is a trap: for "archived orders of one topic" in one unit's subtree the generic
+    plans of a deep page's count and keys took 125 ms where the values' own take 8 ms each; for an
+    address fragment (``LIKE '%…%'``) under ``ORDER BY … LIMIT`` the generic plan walks the sort key's
+    index through every customer (0.6 s on a million) where the values' plan reads the few rows the
+    trigram index finds. On :func:`cursor`, as the hot paths' statements (``tests/statements.py``
+    counts them)."""
+    if rows.db != DEFAULT_DB_ALIAS:
+        return [(rows.count(),)] if count else list(rows)
+    try:
+        query, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter Django knows matches nothing (``pk__in=[]``)
+        return [(0,)] if count else []
+    if count:
+        query = f"SELECT count(*) FROM ({query}) AS counted"  # noqa: S608 - Django's compiled SQL
+    with cursor() as cur:
+        cur.execute(query, params, prepare=False)  # type: ignore[arg-type]
+        return cur.fetchall()

@@ -43,8 +43,12 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
         if len(digits) >= 4:
             return list(base.filter(account_no__startswith=digits)[:limit])
         return []
+    # The keys planned for this fragment (see core.sql.unprepared), then the rows by key.
     text = text_contains("address", q) | text_contains("name", q)
-    return list(base.filter(text).order_by("account_no")[:limit])
+    matching = base.filter(text).order_by("account_no").values_list("pk")[:limit]
+    keys = [pk for (pk,) in sql.unprepared(matching)]
+    by_key = {c.pk: c for c in base.filter(pk__in=keys)} if keys else {}
+    return [by_key[pk] for pk in keys if pk in by_key]
 
 
 def text_contains(field: str, needle: str) -> Q:

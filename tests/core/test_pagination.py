@@ -80,7 +80,7 @@ def test_the_count_stops_at_the_cap(units):
 
 
 def test_the_count_and_the_page_keys_are_never_prepared(units):
-    """PostgreSQL would plan a prepared statement once for any values (see ``_unprepared``)."""
+    """PostgreSQL would plan a prepared statement once for any values (see ``core.sql.unprepared``)."""
     from django.db import connection
 
     for _ in range(12):  # past psycopg's prepare_threshold

@@ -107,7 +107,7 @@ class ListPaginator(Paginator):
         offset = (number - 1) * self.per_page
         items = self.object_list
         window = slice(offset, offset + self.per_page + 1)  # one more row: is there a next page?
-        rows = list(_deferred_join(items, window) if _deferrable(items) else items[window])
+        rows = list(deferred_join(items, window) if _deferrable(items) else items[window])
         more = len(rows) > self.per_page
         rows = rows[: self.per_page]
         if not rows and number > 1:
@@ -119,7 +119,7 @@ class ListPaginator(Paginator):
 ROUTE = "company_id"
 
 
-def _deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
+def deferred_join(items: QuerySet[Any], window: slice) -> list[Any]:
     """The rows of ``items[window]``: their primary keys first (the filters walk an index and skip rows
     without joining anything), then those rows by primary key with the joins of ``select_related``.
 

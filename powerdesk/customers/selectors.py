@@ -7,6 +7,7 @@ import re
 from django.db.models import Q, QuerySet
 
 from powerdesk.core import phones, sql
+from powerdesk.core.pagination import deferred_join
 from powerdesk.customers.models import Customer
 from powerdesk.org.models import Unit, User
 from powerdesk.org.selectors import user_company_id, user_sees_all, user_sees_unit, visible_units_filter
@@ -45,10 +46,7 @@ def customer_search(*, user: User, q: str, limit: int = 50) -> list[Customer]:
         return []
     # The keys planned for this fragment (see core.sql.unprepared), then the rows by key.
     text = text_contains("address", q) | text_contains("name", q)
-    matching = base.filter(text).order_by("account_no").values_list("pk")[:limit]
-    keys = [pk for (pk,) in sql.unprepared(matching)]
-    by_key = {c.pk: c for c in base.filter(pk__in=keys)} if keys else {}
-    return [by_key[pk] for pk in keys if pk in by_key]
+    return deferred_join(base.filter(text).order_by("account_no"), slice(0, limit))
 
 
 def text_contains(field: str, needle: str) -> Q:

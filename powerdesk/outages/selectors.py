@@ -20,7 +20,8 @@ from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
 
-from powerdesk.core import clock, refcache, sql
+from powerdesk.core import clock, refcache
+from powerdesk.core.pagination import deferred_join
 from powerdesk.core.sql import CompiledRead
 from powerdesk.customers.models import Customer, CustomerSupply
 from powerdesk.customers.selectors import text_contains
@@ -127,10 +128,10 @@ def place_by_address(
     qs = Customer.objects.filter(text_contains("address", needle))
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
-    # Planned for this fragment (unprepared) and unsorted: a generic plan, or an ORDER BY with the limit,
-    # walks every customer through another index where the trigram index finds the few that match.
-    ids = [pk for (pk,) in sql.unprepared(qs.order_by().values_list("pk")[: limit * 4])]
-    rows = Customer.objects.filter(pk__in=ids).select_related("area") if ids else []
+    # The keys planned for this fragment (unprepared, core.pagination.deferred_join) and unsorted: a
+    # generic plan, or an ORDER BY with the limit, walks every customer through another index where the
+    # trigram index finds the few that match.
+    rows = deferred_join(qs.order_by().select_related("area"), slice(0, limit * 4))
     return sorted(rows, key=lambda c: (len(c.address) - len(needle), c.pk))[:limit]
 
 

@@ -29,6 +29,8 @@ for _name in ("DATABASE_URL", "POWERDESK_OWNER_DATABASE_URL", "POWERDESK_DB_NAME
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from powerdesk.hostspeed import calibration_us as calibration_us  # noqa: E402  (the benches' name for it)
+
 BENCH_PASSWORD = "bench-pass-2024"
 AGENT_USERNAME = "bench_agent"
 
@@ -137,18 +139,8 @@ def wait_for_quiet(threshold: float = 0.15, max_wait: float = 120.0) -> float:
     return busy
 
 
-# --- the host's speed -----------------------------------------------------------------------
-# This machine is a VM: measured on an otherwise idle guest, the same loop of Python takes 13-14 µs in
-# some minutes and 24-26 µs in others (the host's other tenants; no steal time shows). Every phase
-# samples it, so that figures from a slow minute are recognised as such.
-
-
-def calibration_us(rounds: int = 200) -> float:
-    """CPU µs for ``sum(range(1000))``, averaged over ``rounds`` (≈ 3–5 ms of work)."""
-    started = time.process_time()
-    for _ in range(rounds):
-        sum(range(1000))
-    return (time.process_time() - started) / rounds * 1e6
+# --- the host's speed (powerdesk.hostspeed) ---------------------------------------------------
+# Every phase samples it, so that figures from a slow minute are recognised as such.
 
 
 class HostSpeed:

@@ -41,8 +41,9 @@ e2e-deps:
 
 # Three test processes (pytest-xdist) on the two cores of the smallest machine we run on: many tests wait
 # (on PostgreSQL, a browser, a server they started, a drill's restart), and a third process keeps both
-# cores busy through those waits. PYTEST_ARGS="-n 0" runs the suite in one process.
-PYTEST_ARGS ?= -n 3
+# cores busy through those waits. PYTEST_ARGS="-n 0" runs the suite in one process. The twenty slowest
+# tests are listed at the end: where the suite's time goes, in every CI log.
+PYTEST_ARGS ?= -n 3 --durations=20
 
 test: install e2e-deps
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -22,7 +22,9 @@ restored after; in the compressed quiet hours a window therefore spans more simu
 
 Options: ``--customers``, ``--transformers``, ``--calls``, ``--outages``, ``--scale`` (multiplies all four:
 ``--scale 0.05`` is a 50,000-customer city), ``--peak-minutes``, ``--speed``, ``--quiet-rate``, ``--sat-seconds``,
-``--seed-only``, ``--keep-server``.
+``--seed-only``, ``--keep-server``. At full scale ``--quiet-rate 50`` sends the day in ~2 h 10 min; keep the
+quiet rate well under what the host takes (the saturation phase's rate; ~145 requests/s on the 2-core VM):
+an open-loop sender above it falls behind, and the worker with it.
 """
 
 from __future__ import annotations

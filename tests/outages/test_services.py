@@ -40,6 +40,44 @@ def test_a_fault_outage_traces_its_customers_counts_them_and_tells_each_its_etr(
 
 
 @time_machine.travel(NOW, tick=False)
+def test_a_registered_storm_gives_its_etr_override_unless_a_crew_gave_one(net, users):
+    from powerdesk.outages.known_events import known_event_create
+
+    override = NOW + dt.timedelta(hours=6)
+    storm = known_event_create(
+        actor=users["dispatcher"],
+        kind="storm",
+        title="台风过境",
+        script="受台风影响，抢修人员正在全力恢复供电。",
+        devices=[net["SW"]],
+        starts_at=NOW - dt.timedelta(hours=1),
+        etr_override=override,
+    )
+    outage = services.outage_create(
+        actor=users["dispatcher"],
+        kind="fault",
+        title="梧桐巷熔断器跳闸",
+        devices=[net["FU"]],
+        known_event=storm,
+    )
+    assert (outage.etr_source, outage.etr) == ("storm", override)
+    assert {n.customer_id for n in _messages("outage_fault_etr").values()} == {
+        net.customers["home"].pk,
+        net.customers["clinic"].pk,
+    }
+    crew = NOW + dt.timedelta(hours=2)
+    by_crew = services.outage_create(
+        actor=users["dispatcher"],
+        kind="fault",
+        title="T1 跳闸",
+        devices=[net["T1"]],
+        known_event=storm,
+        crew_etr=crew,
+    )
+    assert (by_crew.etr_source, by_crew.etr) == ("crew", crew)
+
+
+@time_machine.travel(NOW, tick=False)
 def test_the_interruption_history_survives_re_parenting(net, users):
     outage = services.outage_create(actor=users["dispatcher"], kind="fault", title="T1", devices=[net["T1"]])
     device_reparent(device=net["T1"], new_parent=net["SW"], by=users["dispatcher"], reason="倒闸")

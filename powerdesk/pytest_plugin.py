@@ -77,8 +77,6 @@ def _copies_a_template(config: pytest.Config) -> bool:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
-    if not hasattr(config, "workerinput"):
-        config.stash[HOST_SPEED] = hostspeed.sample_us()
     if hasattr(config, "workerinput"):
         template = config.workerinput.get(TEMPLATE_INPUT)
         if template:
@@ -86,6 +84,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
             settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
         return
+    config.stash[HOST_SPEED] = hostspeed.sample_us()  # the controller (or the only process)
     if not _copies_a_template(config):
         return
     from django.db import connections

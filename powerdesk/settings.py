@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "powerdesk.core.staticstorage.StaticFilesConfig",  # django.contrib.staticfiles, without source maps
     "django.contrib.postgres",
     "django.forms",  # its widget templates, for FORM_RENDERER below
     "rest_framework",
@@ -215,7 +215,7 @@ USE_TZ = True
 
 # --- static and uploads ---------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("POWERDESK_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "powerdesk" / "static"]
 MEDIA_ROOT = Path(os.environ.get("POWERDESK_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"

@@ -1,7 +1,7 @@
 """Triage benchmark: macro-F1 of business type and topic and the recall of urgent on the evaluation set,
 inference p50/p99 per utterance, and the memory a web process gains by loading the model.
 
-``.venv/bin/python bench/triage.py [--seed N] [--runs N] [--report] [--cv K]``. No database: it trains from the shipped corpus
+``.venv/bin/python bench/triage.py [--seed N] [--runs N] [--report] [--cv K] [--group-cv]``. No database: it trains from the shipped corpus
 (``powerdesk/triage/corpus/train/*.jsonl``) as ``powerdesk triage train --no-archive`` does, measures on
 ``corpus/eval.jsonl`` (written apart, never trained on) or — when that file is missing — on a held-out
 20 % of the corpus, and says which. Urgent is served as the model OR a hazard word of the seeded lexicon.
@@ -10,7 +10,14 @@ bytes, as a web process does on its first suggestion).
 
 ``--cv K`` measures the training corpus alone instead, by K-fold cross-validation stratified by business
 type, and never opens the evaluation set: the figure to choose features, settings and new corpus lines
-by, so that the evaluation set stays a test that nothing was tuned on."""
+by, so that the evaluation set stays a test that nothing was tuned on.
+
+``--group-cv`` does the same with the folds drawn by writer instead of at random: each of
+:data:`WRITER_BATCHES` is held out whole in turn and scored by a model trained on the others' lines. The
+evaluation set was written apart by another writer; random folds put lines of the same writer, batch and
+situation on both sides and so reward a model that learns a writer's phrasing. It never opens the
+evaluation set either. A line's writer is the commit that first brought its text into ``corpus/train/``
+(read from git, so relabelled or moved lines stay with their writer)."""
 
 from __future__ import annotations
 
@@ -32,6 +39,33 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+# The commits that added the training corpus's lines, grouped by the writer who wrote them (as
+# corpus/README.md tells them apart). The first writer's 2,825 lines are split by its three writing times, so
+# that no held-out group is more than a fifth of the corpus; the fifth writer's 71 lines go with the fourth's,
+# on the same type pairs. Lines of a commit not listed here (a later writer) form a group of their own.
+WRITER_BATCHES: dict[str, tuple[str, ...]] = {
+    "first (d30ff02)": ("d30ff02",),
+    "first (6883faf)": ("6883faf",),
+    "first (later)": ("7da56c3", "8502cb9", "fe5fe92", "91fdc91", "eb6c8de", "eecc968", "e864a6b"),
+    "second": ("225b10e", "b2db078", "b502e3c", "ee066db", "160b615", "e82a353"),
+    "third (corpus-b)": (
+        "e091ce1",
+        "4bd55ab",
+        "d4862d5",
+        "d248cce",
+        "32f3b9f",
+        "a27689a",
+        "4bb7e75",
+        "5f47cb4",
+    ),
+    "fourth and fifth": ("e53df36", "1851322", "b54101a", "89f1926", "d7988a2"),
+    "sixth": ("733a08b", "0a205f0", "83d3956", "5feba5e"),
+    "seventh": ("f0eb320", "71d2f97", "1072e4b"),
+    "eighth": ("ba966ac",),
+    "ninth": ("fdbddce", "ac8ec92"),
+}
 
 
 @dataclass
@@ -75,6 +109,12 @@ def main() -> None:
         metavar="K",
         help="K-fold cross-validation on the training corpus only (the evaluation set is not read)",
     )
+    parser.add_argument(
+        "--group-cv",
+        action="store_true",
+        help="cross-validation on the training corpus only, each writer's batch held out whole in turn "
+        "(the evaluation set is not read)",
+    )
     args = parser.parse_args()
 
     from powerdesk.triage import learn, rules
@@ -83,6 +123,9 @@ def main() -> None:
     TRAIN_DIR, EVAL_FILE = corpus / "train", corpus / "eval.jsonl"
 
     rows = [row for file in sorted(TRAIN_DIR.glob("*.jsonl")) for row in read_jsonl(file)]
+    if args.group_cv:
+        group_cross_validate(rows, seed=args.seed, terms=seeded_lexicon())
+        return
     if args.cv:
         cross_validate(rows, folds=args.cv, seed=args.seed, terms=seeded_lexicon())
         return
@@ -149,26 +192,98 @@ def cross_validate(rows: list[dict], *, folds: int, seed: int, terms: list[Term]
     the per-class scores and confusion matrices of type and topic."""
     from sklearn.model_selection import StratifiedKFold
 
+    labels = [str(r["business_type"]) for r in rows]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    started = time.perf_counter()
+    ordered, predicted = out_of_fold(rows, splitter.split(rows, labels), seed=seed)
+    print(
+        f"measured on: {folds}-fold cross-validation of the training corpus ({len(rows)} rows, seed {seed})"
+    )
+    print(f"trained {folds} times in {time.perf_counter() - started:.0f} s")
+    print_scores(ordered, predicted, terms)
+
+
+def group_cross_validate(rows: list[dict], *, seed: int, terms: list[Term]) -> None:
+    """:func:`cross_validate` with each writer's batch (:func:`writer_groups`) held out whole in turn;
+    the share of each held-out batch's business types guessed right too (its macro-F1 would mean little:
+    most batches hold a few types only). The pooled figures are the ones to choose by."""
+    groups = writer_groups(rows)
+    order = {name: i for i, name in enumerate(WRITER_BATCHES)}
+    names = sorted(set(groups), key=lambda name: (order.get(name, len(order)), name))
+    splits = [
+        ([i for i, g in enumerate(groups) if g != name], [i for i, g in enumerate(groups) if g == name])
+        for name in names
+    ]
+    started = time.perf_counter()
+    ordered, predicted = out_of_fold(rows, splits, seed=seed)
+    print(
+        f"measured on: cross-validation of the training corpus by writer, {len(names)} batches each held "
+        f"out whole ({len(rows)} rows, seed {seed})"
+    )
+    print(f"trained {len(names)} times in {time.perf_counter() - started:.0f} s")
+    at = 0
+    for name, (_fit, held) in zip(names, splits, strict=True):
+        right = sum(
+            str(r["business_type"]) == p["business_type"].label
+            for r, p in zip(ordered[at : at + len(held)], predicted[at : at + len(held)], strict=True)
+        )
+        at += len(held)
+        print(f"  held out {name:<18} {len(held):>5} rows: business type right {right / len(held):.3f}")
+    print_scores(ordered, predicted, terms)
+
+
+def writer_groups(rows: list[dict]) -> list[str]:
+    """The writer's batch of each row (:data:`WRITER_BATCHES`): the first commit, oldest first, whose
+    ``corpus/train/`` holds the row's text; a commit not listed is a batch of its own."""
+    import subprocess
+
+    train = "powerdesk/triage/corpus/train"
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+        ).stdout
+
+    origin: dict[str, str] = {}
+    for commit in git("log", "--reverse", "--topo-order", "--format=%H", "--", train).split():
+        for path in git("ls-tree", "--name-only", commit, f"{train}/").split():
+            if path.endswith(".jsonl"):
+                for line in git("show", f"{commit}:{path}").splitlines():
+                    text = json.loads(line).get("text") if line.strip() else None
+                    if text and text not in origin:
+                        origin[text] = commit
+    batch_of = {c: name for name, commits in WRITER_BATCHES.items() for c in commits}
+    groups = []
+    for row in rows:
+        commit = origin.get(str(row["text"]), "")
+        groups.append(
+            next((n for c, n in batch_of.items() if commit.startswith(c)), commit[:7] or "uncommitted")
+        )
+    return groups
+
+
+def out_of_fold(rows: list[dict], splits, *, seed: int) -> tuple[list[dict], list[dict]]:
+    """The rows of each split's held-out part, in split order, and each one's prediction by the model
+    trained on that split's other rows."""
+    from powerdesk.triage import learn
+
+    ordered: list[dict] = []
+    predicted: list[dict] = []
+    for fit_at, held_at in splits:
+        model = learn.fit([rows[i] for i in fit_at], seed=seed)
+        for i in held_at:
+            ordered.append(rows[i])
+            predicted.append(model.predict(str(rows[i]["text"]), top_words=0))
+    return ordered, predicted
+
+
+def print_scores(ordered: list[dict], predicted: list[dict], terms: list[Term]) -> None:
     from powerdesk.triage import learn, rules
 
     def urgent(text: str, said: bool) -> bool:
         return rules.urgent(model_urgent=said, found=rules.hits(text, terms))
 
-    labels = [str(r["business_type"]) for r in rows]
-    ordered: list[dict] = []
-    predicted: list[dict] = []
-    started = time.perf_counter()
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for fit_at, held_at in splitter.split(rows, labels):
-        model = learn.fit([rows[i] for i in fit_at], seed=seed)
-        for i in held_at:
-            ordered.append(rows[i])
-            predicted.append(model.predict(str(rows[i]["text"]), top_words=0))
     metrics = learn.scores(ordered, predicted, urgent=urgent)
-    print(
-        f"measured on: {folds}-fold cross-validation of the training corpus ({len(rows)} rows, seed {seed})"
-    )
-    print(f"trained {folds} times in {time.perf_counter() - started:.0f} s")
     print(f"business type macro-F1: {metrics.get('business_type_macro_f1', 0):.3f}")
     print(f"topic macro-F1:         {metrics.get('topic_macro_f1', 0):.3f}")
     print(f"sub-type macro-F1:      {metrics.get('sub_type_macro_f1', 0):.3f}")

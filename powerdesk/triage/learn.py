@@ -36,7 +36,18 @@ URGENT_FOLDS = 5
 # business-type macro-F1 0.873 at C=4, 0.880 at 16, 0.882 at 64 — beyond 16 within the noise and slower.
 # Re-checked on the 6,824-line corpus by 5-fold CV (seed 0): 0.921 at 8, 0.922 at 16, 0.923 at 32 — the
 # same picture, so 16 stays. On the 7,347-line corpus (seed 0): 0.924 at 8, 0.927 at 16, 0.928 at 32.
+# By writer (bench/triage.py --group-cv, 7,596 lines, the type classifier's C alone): 0.928 at 4, 0.930 at
+# 8, 0.932 at 16, 0.932 at 32 — no other choice than random folds make.
 C = 16.0
+# The business type's classifier's own C and class weights, apart so that bench/triage_settings.py can vary
+# them alone; the same as the others', as cross-validation by writer chose no other (corpus/README.md).
+TYPE_C = C
+TYPE_CLASS_WEIGHT: str | None = "balanced"
+# The vectorisers' settings: jieba words seen at least WORD_MIN_DF times; character n-grams of the lengths
+# CHAR_NGRAMS seen at least CHAR_MIN_DF times.
+WORD_MIN_DF = 1
+CHAR_NGRAMS = (1, 3)
+CHAR_MIN_DF = 2
 # How much the sub-type classifier's mass on a type's sub-types weighs in the business type (a geometric
 # mix), chosen on the out-of-fold predictions of 5-fold cross-validation of the training corpus: type
 # macro-F1 0.896 alone, 0.901 / 0.903 / 0.902 / 0.900 at 0.25 / 0.5 / 1 / 2 (5,327 lines); on the
@@ -284,10 +295,15 @@ def fit(
     texts = [normalise(str(r["text"])) for r in rows]
     tell("features", 10)
     word_vec = TfidfVectorizer(
-        analyzer=words, sublinear_tf=True, min_df=1, max_features=20000, dtype=np.float32
+        analyzer=words, sublinear_tf=True, min_df=WORD_MIN_DF, max_features=20000, dtype=np.float32
     )
     char_vec = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=40000, dtype=np.float32
+        analyzer="char",
+        ngram_range=CHAR_NGRAMS,
+        sublinear_tf=True,
+        min_df=CHAR_MIN_DF,
+        max_features=40000,
+        dtype=np.float32,
     )
     xw = word_vec.fit_transform(texts)
     xc = char_vec.fit_transform(texts)
@@ -300,7 +316,7 @@ def fit(
         keep = [j for j, label in enumerate(labels) if label]
         if len({labels[j] for j in keep}) < 2:
             continue
-        clf = LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
+        clf = classifier(target, seed=seed)
         clf.fit(x[keep], [labels[j] for j in keep])
         classifiers[target] = clf
     parents = {str(r["sub_type"]): str(r["business_type"]) for r in rows if r.get("sub_type")}
@@ -317,6 +333,13 @@ def fit(
         urgent_threshold=threshold,
         urgent_calibration=calibration,
     )
+
+
+def classifier(target: str, *, seed: int = 0) -> LogisticRegression:
+    """The (unfitted) logistic regression :func:`fit` trains for ``target``."""
+    if target == "business_type":
+        return LogisticRegression(C=TYPE_C, max_iter=2000, random_state=seed, class_weight=TYPE_CLASS_WEIGHT)
+    return LogisticRegression(C=C, max_iter=2000, random_state=seed, class_weight="balanced")
 
 
 def _logit(p: float | np.ndarray) -> Any:

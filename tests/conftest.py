@@ -80,7 +80,7 @@ def _reference_rows_back_after_a_flush():
 # They are spread, each module whole, evenly through the session instead, so that one worker's wait
 # overlaps the others' work. A transactional test may run before the others: its flush puts the reference
 # rows straight back (``_reference_rows_back_after_a_flush``), as the hot standby's has from the start.
-WAITING_MODULES = (
+WAITING_MODULES = (  # the longest first: the sum of their tests' durations in a run, 180, 60, 35, 35 s
     "tests/e2e/test_powerdesk_run_recovers.py",
     "tests/api/test_fuzz_live.py",
     "tests/e2e/test_powerdesk_run.py",
@@ -99,6 +99,11 @@ def _module(item: pytest.Item) -> str:
 
 def _waits(module: str) -> bool:
     return module in WAITING_MODULES or module.startswith(WAITING_FOLDERS)
+
+
+def _weight(module: str) -> int:
+    """Where a waiting module goes among the waiting ones: WAITING_MODULES' order, then the rest."""
+    return WAITING_MODULES.index(module) if module in WAITING_MODULES else len(WAITING_MODULES)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -120,7 +125,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _module(item) != STANDBY_MODULE:
             groups.setdefault(_module(item), []).append(item)
-    waiting = [g for m, g in groups.items() if _waits(m)]
+    # The longest first (as WAITING_MODULES lists them, then the browser tests): a long drill placed late
+    # was the one test left running while the other workers had finished.
+    waiting = sorted((g for m, g in groups.items() if _waits(m)), key=lambda g: _weight(_module(g[0])))
     rest = [g for m, g in groups.items() if not _waits(m)]
     total = sum(len(g) for g in rest)
     # The k-th waiting module goes in at the first module boundary past (k + ½)/n of the other tests.

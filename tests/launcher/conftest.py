@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from powerdesk import dbserver, launcher
-from powerdesk.pytest_plugin import LAUNCHED
+from powerdesk.pytest_plugin import LAUNCHED, on_embedded_server
 
 REPO = Path(__file__).resolve().parents[2]
 # Everything the launcher reads or writes, besides var/ itself.
@@ -67,12 +67,14 @@ STOP = "import sys, pathlib; from powerdesk import dbserver; dbserver.stop(pathl
 
 @pytest.fixture
 def embedded_var_dir(request) -> Iterator[Path]:
-    """The var/ of an embedded server: the session's, or, when the session runs on DATABASE_URL (CI's second
-    pass), one under var/ that only this test uses, stopped after it."""
+    """The var/ of an embedded server: the session's (an xdist worker's too: it attached to the server its
+    controller started), or, when the session runs on DATABASE_URL (CI's second pass), one under var/ of
+    this worker's own, stopped after the test (two workers' tests sharing one would stop it under each
+    other)."""
     launched = request.config.stash[LAUNCHED]
-    if launched.embedded is not None:
+    if on_embedded_server(request.config):
         yield launched.var_dir
         return
-    var = launched.var_dir / "launcher-test"
+    var = launched.var_dir / f"launcher-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     yield var
     run("-c", STOP, str(var))

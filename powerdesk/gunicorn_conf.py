@@ -3,8 +3,10 @@
 Threaded workers (``gthread``) by default: they keep client connections alive (an IVR or CTI system
 posts intakes over a few long-lived connections; a sync worker closes the connection after every
 answer, and re-connecting costs more CPU than a small intake's own work), and while one thread
-waits on PostgreSQL another runs. 3 workers x 4 threads: on 2 cores no other shape tried (4 x 2,
-3 x 2, 5 x 2, 4 x 3) served the intake clearly better (the runs are in bench/RESULTS.md's git history).
+waits on PostgreSQL another runs. One worker per core (at least 2) x 4 threads: on 2 cores each process
+more costs CPU per intake (2 x 4 against 3 x 4, eight interleaved runs of 30 s at saturation: 4–19 % less
+CPU per intake in the gunicorn workers and PostgreSQL together in five of six pairs at the same host speed,
+at the same or a higher rate; 4 x 2, 3 x 2, 5 x 2 and 4 x 3 served it no better than 3 x 4).
 
 Each worker listens on a socket of its own (``SO_REUSEPORT``), so the kernel spreads new connections
 over the workers evenly. On the one socket they otherwise share, the worker that wins the accept race
@@ -14,7 +16,7 @@ Unix socket path cannot be shared like that. ``powerdesk run`` checks first that
 the port (with ``SO_REUSEPORT`` a second one would share it silently).
 
 Environment: ``POWERDESK_BIND`` (default 127.0.0.1:8000), ``POWERDESK_WEB_WORKERS`` (default one per
-CPU core plus one), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers),
+CPU core, at least 2), ``POWERDESK_WEB_THREADS`` (default 4; 1 selects sync workers),
 ``POWERDESK_WEB_REUSE_PORT`` (default 1; 0 shares one socket between the workers),
 ``POWERDESK_WEB_ACCESS_LOG`` (default ``-``, standard output; a file; 0 switches it off).
 
@@ -35,7 +37,8 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 bind = os.environ.get("POWERDESK_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("POWERDESK_WEB_WORKERS", "0")) or (os.cpu_count() or 1) + 1
+# At least 2: one worker's process busy with a long request (or restarting) never leaves the node without one.
+workers = int(os.environ.get("POWERDESK_WEB_WORKERS", "0")) or max(2, os.cpu_count() or 1)
 threads = int(os.environ.get("POWERDESK_WEB_THREADS", "4"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = 60

@@ -213,6 +213,16 @@ class WorkOrder(models.Model):
                 name="wo_open_due",
                 condition=~Q(status__in=["archived", "merged"]),
             ),
+            # The work queues (a status, oldest or newest first, over the units a person sees): only the open
+            # orders of that status, in order, the unit read from the index. Without it the oldest-first
+            # dispatch queue walked the company's whole history by date when many orders waited (a storm
+            # day: ~180,000 accepted orders of a million, 0.35 s a page).
+            models.Index(
+                fields=["company", "status", "created_at", "id"],
+                include=["unit"],
+                name="wo_open_status_created",
+                condition=~Q(status__in=["archived", "merged"]),
+            ),
             # A unit's open queue, newest first, without walking the unit's closed history.
             models.Index(
                 fields=["company", "unit", "-created_at", "-id"],

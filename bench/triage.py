@@ -92,6 +92,24 @@ def read_jsonl(path: Path) -> list[dict]:
         return [row for line in f if line.strip() and (row := json.loads(line)).get("text")]
 
 
+TRAIN_DIR = REPO / "powerdesk" / "triage" / "corpus" / "train"
+
+
+def training_rows() -> list[dict]:
+    """The shipped training corpus, one dict a line, files in name order."""
+    return [row for file in sorted(TRAIN_DIR.glob("*.jsonl")) for row in read_jsonl(file)]
+
+
+def served_urgent(terms: list[Term]):
+    """Urgent as it is served: the model's label OR a hazard word of ``terms`` in the text."""
+    from powerdesk.triage import rules
+
+    def urgent(text: str, said: bool) -> bool:
+        return rules.urgent(model_urgent=said, found=rules.hits(text, terms))
+
+    return urgent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=0)
@@ -119,10 +137,9 @@ def main() -> None:
 
     from powerdesk.triage import learn, rules
 
-    corpus = REPO / "powerdesk" / "triage" / "corpus"
-    TRAIN_DIR, EVAL_FILE = corpus / "train", corpus / "eval.jsonl"
+    EVAL_FILE = TRAIN_DIR.parent / "eval.jsonl"
 
-    rows = [row for file in sorted(TRAIN_DIR.glob("*.jsonl")) for row in read_jsonl(file)]
+    rows = training_rows()
     if args.group_cv:
         group_cross_validate(rows, seed=args.seed, terms=seeded_lexicon())
         return
@@ -143,9 +160,7 @@ def main() -> None:
     gc.collect()
 
     terms = seeded_lexicon()
-
-    def urgent(text: str, said: bool) -> bool:
-        return rules.urgent(model_urgent=said, found=rules.hits(text, terms))
+    urgent = served_urgent(terms)
 
     # the memory a fresh process gains: measured in this one after the training's garbage is gone, so
     # an upper bound (jieba's dictionary is already loaded by the training: add it from a clean start)
@@ -208,8 +223,7 @@ def group_cross_validate(rows: list[dict], *, seed: int, terms: list[Term]) -> N
     the share of each held-out batch's business types guessed right too (its macro-F1 would mean little:
     most batches hold a few types only). The pooled figures are the ones to choose by."""
     groups = writer_groups(rows)
-    order = {name: i for i, name in enumerate(WRITER_BATCHES)}
-    names = sorted(set(groups), key=lambda name: (order.get(name, len(order)), name))
+    names = batch_names(groups)
     splits = [
         ([i for i, g in enumerate(groups) if g != name], [i for i, g in enumerate(groups) if g == name])
         for name in names
@@ -262,6 +276,12 @@ def writer_groups(rows: list[dict]) -> list[str]:
     return groups
 
 
+def batch_names(groups: list[str]) -> list[str]:
+    """The batches of ``groups`` in :data:`WRITER_BATCHES`' order, then those of unlisted commits."""
+    order = {name: i for i, name in enumerate(WRITER_BATCHES)}
+    return sorted(set(groups), key=lambda name: (order.get(name, len(order)), name))
+
+
 def out_of_fold(rows: list[dict], splits, *, seed: int) -> tuple[list[dict], list[dict]]:
     """The rows of each split's held-out part, in split order, and each one's prediction by the model
     trained on that split's other rows."""
@@ -278,12 +298,9 @@ def out_of_fold(rows: list[dict], splits, *, seed: int) -> tuple[list[dict], lis
 
 
 def print_scores(ordered: list[dict], predicted: list[dict], terms: list[Term]) -> None:
-    from powerdesk.triage import learn, rules
+    from powerdesk.triage import learn
 
-    def urgent(text: str, said: bool) -> bool:
-        return rules.urgent(model_urgent=said, found=rules.hits(text, terms))
-
-    metrics = learn.scores(ordered, predicted, urgent=urgent)
+    metrics = learn.scores(ordered, predicted, urgent=served_urgent(terms))
     print(f"business type macro-F1: {metrics.get('business_type_macro_f1', 0):.3f}")
     print(f"topic macro-F1:         {metrics.get('topic_macro_f1', 0):.3f}")
     print(f"sub-type macro-F1:      {metrics.get('sub_type_macro_f1', 0):.3f}")

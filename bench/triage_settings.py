@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.triage import REPO, WRITER_BATCHES, read_jsonl, seeded_lexicon, writer_groups
+from bench.triage import batch_names, seeded_lexicon, served_urgent, training_rows, writer_groups
 
 # name → the learn constants it sets (all others as shipped)
 SETTINGS: dict[str, dict[str, object]] = {
@@ -59,21 +59,12 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown settings {unknown}; known: {list(SETTINGS)}")
 
-    from powerdesk.triage import learn, rules
+    from powerdesk.triage import learn
 
-    terms = seeded_lexicon()
-
-    def urgent(text: str, said: bool) -> bool:
-        return rules.urgent(model_urgent=said, found=rules.hits(text, terms))
-
-    rows = [
-        row
-        for file in sorted((REPO / "powerdesk/triage/corpus/train").glob("*.jsonl"))
-        for row in read_jsonl(file)
-    ]
+    urgent = served_urgent(seeded_lexicon())
+    rows = training_rows()
     groups = writer_groups(rows)
-    order = {name: i for i, name in enumerate(WRITER_BATCHES)}
-    names = sorted(set(groups), key=lambda name: (order.get(name, len(order)), name))
+    names = batch_names(groups)
     # settings that only change the type classifier ride on the shipped features of the same fold
     refit = [n for n in chosen if SETTINGS[n] and set(SETTINGS[n]) <= TYPE_ONLY]
     whole = [n for n in chosen if n not in refit]

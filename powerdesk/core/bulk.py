@@ -168,13 +168,14 @@ def insert_rows(
     in the rows' order (with ``returning``, field attnames: a tuple per row written, its key and those
     fields as stored — which of the rows a conflict skipped cannot be told from the keys alone).
 
-    Every concrete column of ``model`` but its auto primary key is written: from each row, or from
-    ``same`` (values every row shares, sent once), or else the field's default, as a new model instance
-    would have it (sent once too). The rows must all name the same fields. With ``conflict_target`` (the
-    fields of a unique constraint), a row that would repeat a stored row, or one earlier in ``rows``, is
-    skipped (``ON CONFLICT … DO NOTHING``) and has no key in the result; with ``update`` as well (field
-    attnames), the stored row takes those fields of the new one instead (``DO UPDATE``), and its key is
-    returned. Two rows of one batch with the same key cannot both update it: PostgreSQL refuses that."""
+    Every concrete column of ``model`` but its auto primary key (unless the rows name it) is written:
+    from each row, or from ``same`` (values every row shares, sent once), or else the field's default, as
+    a new model instance would have it (sent once too). The rows must all name the same fields. With
+    ``conflict_target`` (the fields of a unique constraint), a row that would repeat a stored row, or one
+    earlier in ``rows``, is skipped (``ON CONFLICT … DO NOTHING``) and has no key in the result; with
+    ``update`` as well (field attnames), the stored row takes those fields of the new one instead
+    (``DO UPDATE``), and its key is returned. Two rows of one batch with the same key cannot both update
+    it: PostgreSQL refuses that."""
     if not rows:
         return []
     statement, params = _insert(
@@ -195,6 +196,10 @@ def _insert(
     """The INSERT of :func:`insert_rows` and its parameters (``rows`` not empty)."""
     fields, json_fields = _writable(model)
     first = rows[0]
+    pk = model._meta.pk
+    assert pk is not None
+    if pk.attname in first and pk not in fields:
+        fields = (pk, *fields)  # keys taken from the table's sequence beforehand
     varying = tuple(f.attname for f in fields if f.attname in first)
     shared = tuple(f.attname for f in fields if f.attname not in first)
     params: list[Any] = []

@@ -253,15 +253,25 @@ class NotificationKey(models.Model):
     """The de-duplication keys of the notifications, one row per key, unique across months (the
     notifications are partitioned by month, and a unique key there would have to hold the month).
 
-    The enqueue reserves the keys of its batch here first (``ON CONFLICT DO NOTHING``: a key stored before,
-    or being stored by a transaction still open, is skipped, as before) and writes only the notifications
-    whose key it reserved; a statement trigger on the notifications (migration 0011; set-based, once per
-    INSERT or DELETE) binds each key to its notification or frees it, and refuses a second notification
-    with a bound key (IntegrityError) whoever writes it."""
+    The enqueue reserves the keys of its batch here first, each bound to the id its notification will
+    have (``ON CONFLICT DO NOTHING``: a key stored before, or being stored by a transaction still open, is
+    skipped, as before) and writes only the notifications whose key it reserved; a statement trigger on
+    the notifications (migration 0011; set-based, once per INSERT or DELETE) binds a key reserved empty to
+    its notification or stores the key of a row written any other way, frees the keys of rows deleted,
+    and refuses a second notification with a bound key (IntegrityError) whoever writes it."""
 
     dedupe_key = models.CharField(max_length=200, primary_key=True)
-    # Empty between the reservation and the notification's insert, in the same transaction.
+    # Empty only for a key reserved without an id, until its notification's insert in the same transaction.
     notification_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The trigger's binding reads the empty keys: none or a handful, where a scan of the whole
+            # table (a key per keyed notification ever sent) would grow with the years.
+            models.Index(
+                fields=["dedupe_key"], condition=Q(notification_id__isnull=True), name="notify_key_unbound"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.dedupe_key

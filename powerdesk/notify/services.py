@@ -29,6 +29,7 @@ The guarantees, and where each comes from:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -37,7 +38,7 @@ from django.db import transaction
 from django.db.models import F, Func, JSONField, Q, Value
 from django.utils.translation import gettext as _
 
-from powerdesk.core import bulk, clock, metrics, refcache
+from powerdesk.core import bulk, clock, metrics, refcache, sql
 from powerdesk.core.errors import ValidationFailed
 from powerdesk.core.jobs import defer_in_transaction
 from powerdesk.notify import policy
@@ -133,11 +134,13 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     2. leave out requests of switched-off templates;
     3. decide for each customer's message what the opt-outs and the quiet hours say
        (:func:`powerdesk.notify.policy.decide`): send now, send after the quiet hours, or suppressed;
-    4. reserve the batch's ``dedupe_key``s in ``NotificationKey`` in one statement that skips a key
+    4. take an id for every row from the notifications' sequence, reserve the batch's ``dedupe_key``s
+       in ``NotificationKey``, each bound to its row's id already, in one statement that skips a key
        stored before (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits
        for that transaction, then is skipped if it committed), and insert in one statement the rows
        without a key and the first row of each key reserved (the notifications are partitioned by month:
-       the key table holds the key's uniqueness, and its trigger binds each key to its row);
+       the key table holds the key's uniqueness; its trigger finds each key bound to its row, and binds
+       or refuses the key of a row written any other way);
     5. defer one ``send_notifications`` job per :data:`NOTIFICATIONS_PER_JOB` rows to send, scheduled at
        their ``send_after``, in the same transaction (:func:`powerdesk.core.jobs.defer_in_transaction`).
 
@@ -187,27 +190,51 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
 
 
 def _reserve_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows to insert: those without a ``dedupe_key``, and the first of each key not stored before,
-    which is reserved in ``NotificationKey`` here (the notification's insert binds it)."""
-    keys = list(dict.fromkeys(row["dedupe_key"] for row in rows if row["dedupe_key"] is not None))
-    if not keys:
+    """The rows to insert, each with its ``id``: those without a ``dedupe_key``, and the first of each
+    key not stored before, which is reserved in ``NotificationKey`` here bound to that row's id. Bound at
+    once, the key row is written once: reserved empty, the notification's insert had to update each key
+    row (a new version of it and of its index entry per notification)."""
+    ids = _new_ids(len(rows))
+    for row, pk in zip(rows, ids, strict=True):
+        row["id"] = pk
+    first: dict[str, int] = {}
+    for row in rows:
+        if row["dedupe_key"] is not None:
+            first.setdefault(row["dedupe_key"], row["id"])
+    if not first:
         return rows
     reserved = set(
         bulk.insert_rows(
             NotificationKey,
-            [{"dedupe_key": key, "notification_id": None} for key in keys],
+            [{"dedupe_key": key, "notification_id": pk} for key, pk in first.items()],
             conflict_target=["dedupe_key"],
         )
     )
-    kept = []
-    for row in rows:
-        key = row["dedupe_key"]
-        if key is None:
-            kept.append(row)
-        elif key in reserved:
-            reserved.discard(key)  # a later row of the batch with the same key is a repeat
-            kept.append(row)
-    return kept
+    return [
+        row
+        for row in rows
+        if row["dedupe_key"] is None
+        or (row["dedupe_key"] in reserved and first[row["dedupe_key"]] == row["id"])
+    ]
+
+
+def _new_ids(count: int) -> list[int]:
+    """``count`` ids from the sequence of the notifications' ``id`` (one statement)."""
+    with sql.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_id_sequence(), count], prepare=True
+        )
+        return [pk for (pk,) in cur.fetchall()]
+
+
+@functools.cache
+def _id_sequence() -> str:
+    # Looked up once: in the statement above, pg_get_serial_sequence would read the catalogue per row.
+    with sql.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Notification._meta.db_table])
+        row = cur.fetchone()
+        assert row is not None  # one row, whatever the table
+        return row[0]
 
 
 def _defer_sends(written: list[tuple[int, str, dt.datetime | None]], *, created_at: dt.datetime) -> None:

@@ -208,3 +208,34 @@ def test_a_save_and_a_move_to_another_month_keep_the_key_and_a_new_key_replaces_
     assert list(NotificationKey.objects.filter(dedupe_key__startswith="clock:50:").values_list()) == [
         ("clock:50:step:2", notification.pk)
     ]
+
+
+def _key_rows_updated() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_get_xact_tuples_updated('notify_notificationkey'::regclass)")
+        return cur.fetchone()[0]
+
+
+def test_the_enqueue_writes_each_key_bound_to_its_row_and_never_updates_it():
+    # Reserved with the id its notification gets, a key row is written once: a sweep's thousand keys are
+    # not each rewritten by the insert's binding.
+    before = _key_rows_updated()
+    made = [enqueue(f"clock:51:step:{k}") for k in (1, 2)]
+    assert all(made)
+    assert _key_rows_updated() == before
+    bound = dict(NotificationKey.objects.filter(dedupe_key__startswith="clock:51:").values_list())
+    assert bound == {f"clock:51:step:{k}": n.pk for k, n in zip((1, 2), made, strict=True) if n}
+
+
+def test_a_key_reserved_without_an_id_is_bound_by_the_insert():
+    NotificationKey.objects.create(dedupe_key="clock:52:step:1", notification_id=None)
+    template = NotificationTemplate.objects.get(code="sla_warning")
+    made = Notification.objects.create(
+        recipient_address="13800000001",
+        channel="sms",
+        template=template,
+        text="x",
+        dedupe_key="clock:52:step:1",
+        created_at=clock.now(),
+    )
+    assert NotificationKey.objects.get(dedupe_key="clock:52:step:1").notification_id == made.pk

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
 import powerdesk
@@ -23,6 +24,7 @@ from powerdesk.outages.services import outage_create
 from powerdesk.sla.sweep import sweep
 from powerdesk.triage.models import TriageRecord
 from powerdesk.workorders import services as s
+from powerdesk.workorders.events import event_write_many
 from powerdesk.workorders.models import Contact, WorkOrder, WorkOrderEvent
 from tests.api.conftest import client_for
 from tests.factories import topic
@@ -138,6 +140,37 @@ def test_a_new_order_carries_its_company_to_its_contact_events_and_clocks(users,
     }
     assert set(order.clocks.values_list("company_id", flat=True)) == {county.county.pk}
     assert _without_company(sent) == []
+
+
+def test_an_event_takes_its_orders_company_from_the_trigger_and_keeps_no_key_of_its_own(
+    users, customer, county
+):
+    order = s.workorder_intake(
+        actor=users["agent"],
+        business_type="repair",
+        topic=topic("fault_repair"),
+        channel="95598",
+        description="家里停电了",
+        customer=customer,
+        caller_phone="13812345678",
+    ).order
+    event_write_many(
+        [{"order_id": order.pk, "kind": "note", "from_status": "", "to_status": "", "data": {}}],
+        at=order.created_at,
+    )
+    assert set(WorkOrderEvent.objects.filter(order=order).values_list("company_id", flat=True)) == {
+        county.county.pk
+    }
+    # A routing copy of the order's company (workorders 0030): a key of its own would cost a look-up of
+    # the unit per event at commit.
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"
+            " AND conrelid = 'workorders_workorderevent'::regclass"
+        )
+        keys = [row[0] for row in cur.fetchall()]
+    assert not [k for k in keys if "company_id" in k]
+    assert [k for k in keys if "(order_id)" in k]
 
 
 @pytest.mark.parametrize("params", ["", "?queue=mine", "?queue=unit", "?status=dispatched&sort=due"])

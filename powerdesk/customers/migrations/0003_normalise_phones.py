@@ -37,7 +37,6 @@ def normalise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("customers", "0002_initial"),
     ]

@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0011_keys_bound_per_statement'),
+        ("notify", "0011_keys_bound_per_statement"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notificationkey',
-            index=models.Index(condition=models.Q(('notification_id__isnull', True)), fields=['dedupe_key'], name='notify_key_unbound'),
+            model_name="notificationkey",
+            index=models.Index(
+                condition=models.Q(("notification_id__isnull", True)),
+                fields=["dedupe_key"],
+                name="notify_key_unbound",
+            ),
         ),
     ]

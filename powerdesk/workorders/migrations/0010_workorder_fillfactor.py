@@ -12,7 +12,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("workorders", "0009_unread_fk_indexes")]
 
     operations = [

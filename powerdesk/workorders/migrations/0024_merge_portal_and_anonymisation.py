@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workorders', '0023_portal_channel_and_customer_cancel'),
-        ('workorders', '0023_timeline_anonymisation_path'),
+        ("workorders", "0023_portal_channel_and_customer_cancel"),
+        ("workorders", "0023_timeline_anonymisation_path"),
     ]
 
-    operations = [
-    ]
+    operations = []

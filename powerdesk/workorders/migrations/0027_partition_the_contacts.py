@@ -146,7 +146,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("idempotency_key",), name="contact_idempotency_key_unique")
+                    models.UniqueConstraint(
+                        fields=("idempotency_key",), name="contact_idempotency_key_unique"
+                    )
                 ],
             },
         ),

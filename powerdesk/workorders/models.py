@@ -148,6 +148,8 @@ class WorkOrder(models.Model):
         db_index=False,  # covered by an index below that starts with this column
         related_name="assigned_orders",
     )
+    # Set on a merged order only: its index holds those (wo_parent_merged), and the insert or update of
+    # any other order writes no entry there.
     parent = models.ForeignKey(
         "self",
         verbose_name=_("主工单"),
@@ -155,6 +157,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+        db_index=False,
     )
 
     contact_count = models.PositiveIntegerField(_("来电次数"), default=1)
@@ -203,6 +206,8 @@ class WorkOrder(models.Model):
             ),
             models.Index(fields=["company", "-created_at", "-id"], include=["unit"], name="wo_created_unit"),
             models.Index(fields=["company", "assignee", "status"], name="wo_assignee_status"),
+            # A master order's merged orders (its page): only merged orders have a parent.
+            models.Index(fields=["parent"], name="wo_parent_merged", condition=Q(parent__isnull=False)),
             models.Index(fields=["company", "owner", "status"], name="wo_owner_status"),
             # Repeat-call detection: the same customer and topic, recent first.
             models.Index(

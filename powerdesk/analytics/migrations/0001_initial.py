@@ -6,272 +6,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="HotSpotRule",
+            name='HotSpotRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("min_count", models.PositiveIntegerField(default=5, verbose_name="最小工单数")),
-                ("baseline_days", models.PositiveIntegerField(default=182, verbose_name="基线天数")),
-                ("alpha", models.FloatField(default=0.05, verbose_name="显著性水平（校正后）")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('min_count', models.PositiveIntegerField(default=5, verbose_name='最小工单数')),
+                ('baseline_days', models.PositiveIntegerField(default=182, verbose_name='基线天数')),
+                ('alpha', models.FloatField(default=0.05, verbose_name='显著性水平（校正后）')),
             ],
             options={
-                "verbose_name": "热点判定规则",
-                "verbose_name_plural": "热点判定规则",
+                'verbose_name': '热点判定规则',
+                'verbose_name_plural': '热点判定规则',
             },
         ),
         migrations.CreateModel(
-            name="Watermark",
+            name='Watermark',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=40, unique=True)),
-                ("value", models.BigIntegerField(default=0)),
-                ("low", models.BigIntegerField(default=0)),
-                ("updated_at", models.DateTimeField(null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=40, unique=True)),
+                ('value', models.BigIntegerField(default=0)),
+                ('low', models.BigIntegerField(default=0)),
+                ('updated_at', models.DateTimeField(null=True)),
             ],
         ),
         migrations.CreateModel(
-            name="ClockRollup",
+            name='ClockRollup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField()),
-                ("unit_id", models.IntegerField()),
-                ("business_type", models.CharField(max_length=20)),
-                ("channel", models.CharField(max_length=16)),
-                ("customer_type", models.CharField(blank=True, max_length=20)),
-                ("kind", models.CharField(max_length=20)),
-                ("decided", models.IntegerField()),
-                ("on_time", models.IntegerField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('unit_id', models.IntegerField()),
+                ('business_type', models.CharField(max_length=20)),
+                ('channel', models.CharField(max_length=16)),
+                ('customer_type', models.CharField(blank=True, max_length=20)),
+                ('kind', models.CharField(max_length=20)),
+                ('decided', models.IntegerField()),
+                ('on_time', models.IntegerField()),
             ],
             options={
-                "indexes": [models.Index(fields=["day", "unit_id"], name="an_clock_day_unit")],
+                'indexes': [models.Index(fields=['day', 'unit_id'], name='an_clock_day_unit')],
             },
         ),
         migrations.CreateModel(
-            name="CustomerCount",
+            name='CustomerCount',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("month", models.DateField(verbose_name="月份")),
-                ("area_id", models.IntegerField()),
-                ("customers", models.IntegerField(verbose_name="客户数")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(verbose_name='月份')),
+                ('area_id', models.IntegerField()),
+                ('customers', models.IntegerField(verbose_name='客户数')),
             ],
             options={
-                "verbose_name": "月度客户数",
-                "verbose_name_plural": "月度客户数",
-                "constraints": [
-                    models.UniqueConstraint(fields=("month", "area_id"), name="an_customers_month_area")
-                ],
+                'verbose_name': '月度客户数',
+                'verbose_name_plural': '月度客户数',
+                'constraints': [models.UniqueConstraint(fields=('month', 'area_id'), name='an_customers_month_area')],
             },
         ),
         migrations.CreateModel(
-            name="DailyRollup",
+            name='DailyRollup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField()),
-                ("unit_id", models.IntegerField()),
-                ("area_id", models.IntegerField(null=True)),
-                ("business_type", models.CharField(max_length=20)),
-                ("topic_id", models.IntegerField(null=True)),
-                ("sub_type_id", models.IntegerField(null=True)),
-                ("channel", models.CharField(max_length=16)),
-                ("customer_type", models.CharField(blank=True, max_length=20)),
-                ("orders", models.IntegerField()),
-                ("repeat_calls", models.IntegerField()),
-                ("index_base", models.IntegerField()),
-                ("index_repeat", models.IntegerField()),
-                ("closed", models.IntegerField()),
-                ("first_contact_resolved", models.IntegerField()),
-                ("answered_first", models.IntegerField()),
-                ("malicious", models.IntegerField()),
-                ("complaints", models.IntegerField()),
-                ("valid_complaints", models.IntegerField()),
-                ("invalid_complaints", models.IntegerField()),
-                ("pending_complaints", models.IntegerField()),
-                ("called_back", models.IntegerField()),
-                ("reached", models.IntegerField()),
-                ("satisfied", models.IntegerField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('unit_id', models.IntegerField()),
+                ('area_id', models.IntegerField(null=True)),
+                ('business_type', models.CharField(max_length=20)),
+                ('topic_id', models.IntegerField(null=True)),
+                ('sub_type_id', models.IntegerField(null=True)),
+                ('channel', models.CharField(max_length=16)),
+                ('customer_type', models.CharField(blank=True, max_length=20)),
+                ('orders', models.IntegerField()),
+                ('repeat_calls', models.IntegerField()),
+                ('index_base', models.IntegerField()),
+                ('index_repeat', models.IntegerField()),
+                ('closed', models.IntegerField()),
+                ('first_contact_resolved', models.IntegerField()),
+                ('answered_first', models.IntegerField()),
+                ('malicious', models.IntegerField()),
+                ('complaints', models.IntegerField()),
+                ('valid_complaints', models.IntegerField()),
+                ('invalid_complaints', models.IntegerField()),
+                ('pending_complaints', models.IntegerField()),
+                ('called_back', models.IntegerField()),
+                ('reached', models.IntegerField()),
+                ('satisfied', models.IntegerField()),
             ],
             options={
-                "indexes": [models.Index(fields=["day", "unit_id"], name="an_daily_day_unit")],
+                'indexes': [models.Index(fields=['day', 'unit_id'], name='an_daily_day_unit')],
             },
         ),
         migrations.CreateModel(
-            name="GroupRollup",
+            name='GroupRollup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField()),
-                ("unit_id", models.IntegerField()),
-                ("business_type", models.CharField(max_length=20)),
-                ("channel", models.CharField(max_length=16)),
-                ("customer_type", models.CharField(blank=True, max_length=20)),
-                ("group_id", models.IntegerField()),
-                ("orders", models.IntegerField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('unit_id', models.IntegerField()),
+                ('business_type', models.CharField(max_length=20)),
+                ('channel', models.CharField(max_length=16)),
+                ('customer_type', models.CharField(blank=True, max_length=20)),
+                ('group_id', models.IntegerField()),
+                ('orders', models.IntegerField()),
             ],
             options={
-                "indexes": [models.Index(fields=["day", "unit_id"], name="an_group_day_unit")],
+                'indexes': [models.Index(fields=['day', 'unit_id'], name='an_group_day_unit')],
             },
         ),
         migrations.CreateModel(
-            name="HotSpotGroup",
+            name='HotSpotGroup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=40, verbose_name="名称")),
-                (
-                    "keywords",
-                    models.TextField(
-                        blank=True, help_text="每行一个；诉求内容包含任一关键词即计入", verbose_name="关键词"
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_types",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="workorders.subtype", verbose_name="业务子类"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=40, verbose_name='名称')),
+                ('keywords', models.TextField(blank=True, help_text='每行一个；诉求内容包含任一关键词即计入', verbose_name='关键词')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_types', models.ManyToManyField(blank=True, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
             ],
             options={
-                "verbose_name": "热点分组",
-                "verbose_name_plural": "热点分组",
-                "ordering": ["code"],
+                'verbose_name': '热点分组',
+                'verbose_name_plural': '热点分组',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="HourRollup",
+            name='HourRollup',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("day", models.DateField()),
-                ("unit_id", models.IntegerField()),
-                ("business_type", models.CharField(max_length=20)),
-                ("channel", models.CharField(max_length=16)),
-                ("customer_type", models.CharField(blank=True, max_length=20)),
-                ("hour", models.PositiveSmallIntegerField()),
-                ("orders", models.IntegerField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField()),
+                ('unit_id', models.IntegerField()),
+                ('business_type', models.CharField(max_length=20)),
+                ('channel', models.CharField(max_length=16)),
+                ('customer_type', models.CharField(blank=True, max_length=20)),
+                ('hour', models.PositiveSmallIntegerField()),
+                ('orders', models.IntegerField()),
             ],
             options={
-                "indexes": [models.Index(fields=["day", "unit_id"], name="an_hour_day_unit")],
+                'indexes': [models.Index(fields=['day', 'unit_id'], name='an_hour_day_unit')],
             },
         ),
         migrations.CreateModel(
-            name="MaliciousFlag",
+            name='MaliciousFlag',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reason", models.CharField(max_length=200, verbose_name="原因")),
-                ("set_at", models.DateTimeField(verbose_name="标记时间")),
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "set_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(max_length=200, verbose_name='原因')),
+                ('set_at', models.DateTimeField(verbose_name='标记时间')),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.workorder')),
+                ('set_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "恶意诉求标记",
-                "verbose_name_plural": "恶意诉求标记",
+                'verbose_name': '恶意诉求标记',
+                'verbose_name_plural': '恶意诉求标记',
             },
         ),
         migrations.CreateModel(
-            name="OrderFact",
+            name='OrderFact',
             fields=[
-                (
-                    "order",
-                    models.OneToOneField(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        primary_key=True,
-                        related_name="+",
-                        serialize=False,
-                        to="workorders.workorder",
-                    ),
-                ),
-                ("unit_id", models.IntegerField()),
-                ("area_id", models.IntegerField(null=True)),
-                ("business_type", models.CharField(max_length=20)),
-                ("topic_id", models.IntegerField(null=True)),
-                ("sub_type_id", models.IntegerField(null=True)),
-                ("channel", models.CharField(max_length=16)),
-                ("customer_type", models.CharField(blank=True, max_length=20)),
-                ("accepted_at", models.DateTimeField()),
-                ("day", models.DateField()),
-                ("hour", models.PositiveSmallIntegerField()),
-                ("closed_at", models.DateTimeField(null=True)),
-                ("contacts", models.PositiveIntegerField()),
-                ("reopened", models.BooleanField()),
-                ("closed", models.BooleanField()),
-                ("answered_first", models.BooleanField()),
-                ("first_contact_resolved", models.BooleanField()),
-                ("index_counted", models.BooleanField()),
-                ("malicious", models.BooleanField()),
-                ("verdict", models.CharField(blank=True, max_length=16)),
-                ("satisfaction", models.CharField(blank=True, max_length=16)),
-                ("called_back", models.BooleanField()),
-                ("groups", models.JSONField(default=list)),
+                ('order', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='workorders.workorder')),
+                ('unit_id', models.IntegerField()),
+                ('area_id', models.IntegerField(null=True)),
+                ('business_type', models.CharField(max_length=20)),
+                ('topic_id', models.IntegerField(null=True)),
+                ('sub_type_id', models.IntegerField(null=True)),
+                ('channel', models.CharField(max_length=16)),
+                ('customer_type', models.CharField(blank=True, max_length=20)),
+                ('accepted_at', models.DateTimeField()),
+                ('day', models.DateField()),
+                ('hour', models.PositiveSmallIntegerField()),
+                ('closed_at', models.DateTimeField(null=True)),
+                ('contacts', models.PositiveIntegerField()),
+                ('reopened', models.BooleanField()),
+                ('closed', models.BooleanField()),
+                ('answered_first', models.BooleanField()),
+                ('first_contact_resolved', models.BooleanField()),
+                ('index_counted', models.BooleanField()),
+                ('malicious', models.BooleanField()),
+                ('verdict', models.CharField(blank=True, max_length=16)),
+                ('satisfaction', models.CharField(blank=True, max_length=16)),
+                ('called_back', models.BooleanField()),
+                ('groups', models.JSONField(default=list)),
             ],
             options={
-                "indexes": [models.Index(fields=["day", "unit_id"], name="an_fact_day_unit")],
+                'indexes': [models.Index(fields=['day', 'unit_id'], name='an_fact_day_unit')],
             },
         ),
     ]

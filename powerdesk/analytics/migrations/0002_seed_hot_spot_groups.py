@@ -6,24 +6,9 @@ from django.db import migrations
 
 GROUPS = [
     ("pay_hard", "缴费难", ["complaint_payment"], ["缴费", "交电费", "充值不到账", "扣款失败"]),
-    (
-        "price_vague",
-        "价格模糊",
-        ["complaint_tariff", "consult_tariff"],
-        ["阶梯电价", "电价标准", "电费怎么算", "收费依据"],
-    ),
-    (
-        "voltage_unstable",
-        "电压不稳",
-        ["complaint_voltage"],
-        ["电压低", "电压不稳", "电压忽高忽低", "灯光闪烁"],
-    ),
-    (
-        "notice_late",
-        "停送电通知滞后",
-        ["complaint_outage_notice"],
-        ["没有提前通知", "停电没通知", "通知太晚", "来电时间不准"],
-    ),
+    ("price_vague", "价格模糊", ["complaint_tariff", "consult_tariff"], ["阶梯电价", "电价标准", "电费怎么算", "收费依据"]),
+    ("voltage_unstable", "电压不稳", ["complaint_voltage"], ["电压低", "电压不稳", "电压忽高忽低", "灯光闪烁"]),
+    ("notice_late", "停送电通知滞后", ["complaint_outage_notice"], ["没有提前通知", "停电没通知", "通知太晚", "来电时间不准"]),
 ]
 
 

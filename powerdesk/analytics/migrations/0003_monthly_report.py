@@ -6,51 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("analytics", "0002_seed_hot_spot_groups"),
-        ("org", "0013_unithead"),
+        ('analytics', '0002_seed_hot_spot_groups'),
+        ('org', '0013_unithead'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="MonthlyReport",
+            name='MonthlyReport',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("month", models.DateField(help_text="该月的第一天。", verbose_name="月份")),
-                ("figures", models.JSONField(verbose_name="报告数据")),
-                ("issued_at", models.DateTimeField(verbose_name="发布时间")),
-                (
-                    "issued_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="发布人",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(help_text='该月的第一天。', verbose_name='月份')),
+                ('figures', models.JSONField(verbose_name='报告数据')),
+                ('issued_at', models.DateTimeField(verbose_name='发布时间')),
+                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='单位')),
             ],
             options={
-                "verbose_name": "月度服务质量报告",
-                "verbose_name_plural": "月度服务质量报告",
-                "ordering": ["-month", "unit_id"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("unit", "month"), name="monthly_report_once")
-                ],
+                'verbose_name': '月度服务质量报告',
+                'verbose_name_plural': '月度服务质量报告',
+                'ordering': ['-month', 'unit_id'],
+                'constraints': [models.UniqueConstraint(fields=('unit', 'month'), name='monthly_report_once')],
             },
         ),
     ]

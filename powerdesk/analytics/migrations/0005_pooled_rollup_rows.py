@@ -19,17 +19,7 @@ BATCH = 5_000
 def pool_rows(apps, schema_editor):
     for name, dimension in ROLLUPS.items():
         model = apps.get_model("analytics", name)
-        skip = {
-            "id",
-            "day",
-            "monthly",
-            "pooled",
-            "unit_id",
-            "business_type",
-            "channel",
-            "customer_type",
-            dimension,
-        }
+        skip = {"id", "day", "monthly", "pooled", "unit_id", "business_type", "channel", "customer_type", dimension}
         measures = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
         kept = ("day", "monthly", "unit_id", dimension)
         rows = (
@@ -54,88 +44,89 @@ def drop_pooled_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("analytics", "0004_rollups_by_month"),
+        ('analytics', '0004_rollups_by_month'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="arearollup",
-            name="an_area_span_unit",
+            model_name='arearollup',
+            name='an_area_span_unit',
         ),
         migrations.RemoveIndex(
-            model_name="clockrollup",
-            name="an_clock_span_unit",
+            model_name='clockrollup',
+            name='an_clock_span_unit',
         ),
         migrations.RemoveIndex(
-            model_name="dailyrollup",
-            name="an_daily_span_unit",
+            model_name='dailyrollup',
+            name='an_daily_span_unit',
         ),
         migrations.RemoveIndex(
-            model_name="grouprollup",
-            name="an_group_span_unit",
+            model_name='grouprollup',
+            name='an_group_span_unit',
         ),
         migrations.RemoveIndex(
-            model_name="hourrollup",
-            name="an_hour_span_unit",
+            model_name='hourrollup',
+            name='an_hour_span_unit',
         ),
         migrations.RemoveIndex(
-            model_name="subtyperollup",
-            name="an_subtype_span_unit",
+            model_name='subtyperollup',
+            name='an_subtype_span_unit',
         ),
         migrations.AddField(
-            model_name="arearollup",
-            name="pooled",
+            model_name='arearollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name="clockrollup",
-            name="pooled",
+            model_name='clockrollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name="dailyrollup",
-            name="pooled",
+            model_name='dailyrollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name="grouprollup",
-            name="pooled",
+            model_name='grouprollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name="hourrollup",
-            name="pooled",
+            model_name='hourrollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name="subtyperollup",
-            name="pooled",
+            model_name='subtyperollup',
+            name='pooled',
             field=models.BooleanField(default=False),
         ),
         migrations.AddIndex(
-            model_name="arearollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_area_cells"),
+            model_name='arearollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_area_cells'),
         ),
         migrations.AddIndex(
-            model_name="clockrollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_clock_cells"),
+            model_name='clockrollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_clock_cells'),
         ),
         migrations.AddIndex(
-            model_name="dailyrollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_daily_cells"),
+            model_name='dailyrollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_daily_cells'),
         ),
         migrations.AddIndex(
-            model_name="grouprollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_group_cells"),
+            model_name='grouprollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_group_cells'),
         ),
         migrations.AddIndex(
-            model_name="hourrollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_hour_cells"),
+            model_name='hourrollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_hour_cells'),
         ),
         migrations.AddIndex(
-            model_name="subtyperollup",
-            index=models.Index(fields=["pooled", "monthly", "day", "unit_id"], name="an_subtype_cells"),
+            model_name='subtyperollup',
+            index=models.Index(fields=['pooled', 'monthly', 'day', 'unit_id'], name='an_subtype_cells'),
         ),
         migrations.RunPython(pool_rows, drop_pooled_rows),
     ]

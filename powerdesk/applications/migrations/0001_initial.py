@@ -7,480 +7,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0013_unithead"),
-        ("sla", "0009_alter_clock_kind_alter_slapolicy_clock_kind"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('org', '0013_unithead'),
+        ('sla', '0009_alter_clock_kind_alter_slapolicy_clock_kind'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DocumentType",
+            name='DocumentType',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "申请资料",
-                "verbose_name_plural": "申请资料",
-                "ordering": ["code"],
+                'verbose_name': '申请资料',
+                'verbose_name_plural': '申请资料',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="ApplicationKind",
+            name='ApplicationKind',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "customer_scope",
-                    models.CharField(
-                        choices=[("any", "不限"), ("residential", "居民"), ("non_residential", "非居民")],
-                        default="any",
-                        max_length=16,
-                        verbose_name="适用客户",
-                    ),
-                ),
-                (
-                    "process_limit_days",
-                    models.PositiveSmallIntegerField(
-                        help_text="供电企业一侧的全流程时限，客户环节不计",
-                        verbose_name="全流程时限（工作日）",
-                    ),
-                ),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[
-                            ("A", "A 官方"),
-                            ("B", "B 新闻或官方转载"),
-                            ("C", "C 二手资料"),
-                            ("U", "U 未确认（默认值）"),
-                        ],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("source_note", models.CharField(blank=True, max_length=200, verbose_name="依据说明")),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
-                (
-                    "topic",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="业务分类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('customer_scope', models.CharField(choices=[('any', '不限'), ('residential', '居民'), ('non_residential', '非居民')], default='any', max_length=16, verbose_name='适用客户')),
+                ('process_limit_days', models.PositiveSmallIntegerField(help_text='供电企业一侧的全流程时限，客户环节不计', verbose_name='全流程时限（工作日）')),
+                ('source_grade', models.CharField(choices=[('A', 'A 官方'), ('B', 'B 新闻或官方转载'), ('C', 'C 二手资料'), ('U', 'U 未确认（默认值）')], default='U', max_length=1, verbose_name='依据等级')),
+                ('source_note', models.CharField(blank=True, max_length=200, verbose_name='依据说明')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.topic', verbose_name='业务分类')),
             ],
             options={
-                "verbose_name": "业务办理类别",
-                "verbose_name_plural": "业务办理类别",
-                "ordering": ["sort_order", "code"],
+                'verbose_name': '业务办理类别',
+                'verbose_name_plural': '业务办理类别',
+                'ordering': ['sort_order', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="Application",
+            name='Application',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("active", "办理中"), ("completed", "已办结")],
-                        default="active",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="受理时间")),
-                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
-                (
-                    "notice_documents",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.CharField(max_length=32),
-                        blank=True,
-                        default=list,
-                        size=None,
-                        verbose_name="一次性告知资料",
-                    ),
-                ),
-                (
-                    "notice_channel",
-                    models.CharField(
-                        choices=[("printed", "纸质告知书"), ("sms", "短信"), ("portal", "网上服务门户")],
-                        max_length=10,
-                        verbose_name="告知方式",
-                    ),
-                ),
-                ("notice_given_at", models.DateTimeField(verbose_name="告知时间")),
-                (
-                    "customer_wait_seconds",
-                    models.PositiveIntegerField(default=0, verbose_name="客户环节累计用时（秒）"),
-                ),
-                (
-                    "notice_given_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="告知人",
-                    ),
-                ),
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="application",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "process_clock",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sla.clock",
-                        verbose_name="全流程计时",
-                    ),
-                ),
-                (
-                    "kind",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="applications.applicationkind",
-                        verbose_name="业务办理类别",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('state', models.CharField(choices=[('active', '办理中'), ('completed', '已办结')], default='active', max_length=10, verbose_name='状态')),
+                ('started_at', models.DateTimeField(verbose_name='受理时间')),
+                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
+                ('notice_documents', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=32), blank=True, default=list, size=None, verbose_name='一次性告知资料')),
+                ('notice_channel', models.CharField(choices=[('printed', '纸质告知书'), ('sms', '短信'), ('portal', '网上服务门户')], max_length=10, verbose_name='告知方式')),
+                ('notice_given_at', models.DateTimeField(verbose_name='告知时间')),
+                ('customer_wait_seconds', models.PositiveIntegerField(default=0, verbose_name='客户环节累计用时（秒）')),
+                ('notice_given_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='告知人')),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='application', to='workorders.workorder')),
+                ('process_clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.clock', verbose_name='全流程计时')),
+                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='applications.applicationkind', verbose_name='业务办理类别')),
             ],
             options={
-                "verbose_name": "业务办理",
-                "verbose_name_plural": "业务办理",
+                'verbose_name': '业务办理',
+                'verbose_name_plural': '业务办理',
             },
         ),
         migrations.CreateModel(
-            name="ApplicationStep",
+            name='ApplicationStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("seq", models.PositiveSmallIntegerField(verbose_name="顺序")),
-                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="轮次")),
-                (
-                    "side",
-                    models.CharField(
-                        choices=[("utility", "供电企业"), ("customer", "客户")],
-                        max_length=10,
-                        verbose_name="办理方",
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("active", "办理中"),
-                            ("done", "已完成"),
-                            ("skipped", "已跳过"),
-                            ("returned", "已退回"),
-                        ],
-                        default="active",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="开始时间")),
-                ("due_at", models.DateTimeField(verbose_name="环节到期")),
-                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
-                ("result", models.TextField(blank=True, verbose_name="办理结果")),
-                (
-                    "application",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="steps",
-                        to="applications.application",
-                    ),
-                ),
-                (
-                    "clock",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sla.clock",
-                        verbose_name="环节计时",
-                    ),
-                ),
-                (
-                    "done_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="办理人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveSmallIntegerField(verbose_name='顺序')),
+                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='轮次')),
+                ('side', models.CharField(choices=[('utility', '供电企业'), ('customer', '客户')], max_length=10, verbose_name='办理方')),
+                ('state', models.CharField(choices=[('active', '办理中'), ('done', '已完成'), ('skipped', '已跳过'), ('returned', '已退回')], default='active', max_length=10, verbose_name='状态')),
+                ('started_at', models.DateTimeField(verbose_name='开始时间')),
+                ('due_at', models.DateTimeField(verbose_name='环节到期')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ('result', models.TextField(blank=True, verbose_name='办理结果')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='applications.application')),
+                ('clock', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.clock', verbose_name='环节计时')),
+                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='办理人')),
             ],
             options={
-                "verbose_name": "办理环节",
-                "verbose_name_plural": "办理环节",
-                "ordering": ["application", "seq", "id"],
+                'verbose_name': '办理环节',
+                'verbose_name_plural': '办理环节',
+                'ordering': ['application', 'seq', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="DocumentRequest",
+            name='DocumentRequest',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("on_notice", models.BooleanField(verbose_name="在一次性告知清单内")),
-                ("reason", models.TextField(blank=True, verbose_name="未在告知清单内的原因")),
-                ("requested_at", models.DateTimeField(verbose_name="要求时间")),
-                (
-                    "application",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="document_requests",
-                        to="applications.application",
-                    ),
-                ),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="要求人",
-                    ),
-                ),
-                (
-                    "document",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="applications.documenttype",
-                        verbose_name="资料",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('on_notice', models.BooleanField(verbose_name='在一次性告知清单内')),
+                ('reason', models.TextField(blank=True, verbose_name='未在告知清单内的原因')),
+                ('requested_at', models.DateTimeField(verbose_name='要求时间')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='document_requests', to='applications.application')),
+                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='要求人')),
+                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.documenttype', verbose_name='资料')),
             ],
             options={
-                "verbose_name": "补件要求",
-                "verbose_name_plural": "补件要求",
-                "ordering": ["requested_at", "id"],
+                'verbose_name': '补件要求',
+                'verbose_name_plural': '补件要求',
+                'ordering': ['requested_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="DocumentReceipt",
+            name='DocumentReceipt',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("received_at", models.DateTimeField(verbose_name="接收时间")),
-                (
-                    "application",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="receipts",
-                        to="applications.application",
-                    ),
-                ),
-                (
-                    "attachment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.attachment",
-                        verbose_name="附件",
-                    ),
-                ),
-                (
-                    "received_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="接收人",
-                    ),
-                ),
-                (
-                    "step",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="receipts",
-                        to="applications.applicationstep",
-                    ),
-                ),
-                (
-                    "document",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="applications.documenttype",
-                        verbose_name="资料",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('received_at', models.DateTimeField(verbose_name='接收时间')),
+                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='applications.application')),
+                ('attachment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.attachment', verbose_name='附件')),
+                ('received_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='applications.applicationstep')),
+                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.documenttype', verbose_name='资料')),
             ],
             options={
-                "verbose_name": "已收资料",
-                "verbose_name_plural": "已收资料",
-                "ordering": ["received_at", "id"],
+                'verbose_name': '已收资料',
+                'verbose_name_plural': '已收资料',
+                'ordering': ['received_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="StepTemplate",
+            name='StepTemplate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "seq",
-                    models.PositiveSmallIntegerField(help_text="顺序相同的环节并行办理", verbose_name="顺序"),
-                ),
-                ("code", models.CharField(max_length=32, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "side",
-                    models.CharField(
-                        choices=[("utility", "供电企业"), ("customer", "客户")],
-                        default="utility",
-                        max_length=10,
-                        verbose_name="办理方",
-                    ),
-                ),
-                (
-                    "unit_level",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("province", "省公司"),
-                            ("city", "地市公司"),
-                            ("county", "县公司"),
-                            ("station", "供电所"),
-                            ("area", "台区"),
-                            ("team", "班组"),
-                        ],
-                        max_length=16,
-                        verbose_name="办理单位层级",
-                    ),
-                ),
-                ("limit_days", models.PositiveSmallIntegerField(verbose_name="环节时限（工作日）")),
-                ("optional", models.BooleanField(default=False, verbose_name="可选环节")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[
-                            ("A", "A 官方"),
-                            ("B", "B 新闻或官方转载"),
-                            ("C", "C 二手资料"),
-                            ("U", "U 未确认（默认值）"),
-                        ],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                (
-                    "documents",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="applications.documenttype", verbose_name="所需资料"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="steps",
-                        to="applications.applicationkind",
-                    ),
-                ),
-                (
-                    "role",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.role",
-                        verbose_name="办理角色",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveSmallIntegerField(help_text='顺序相同的环节并行办理', verbose_name='顺序')),
+                ('code', models.CharField(max_length=32, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('side', models.CharField(choices=[('utility', '供电企业'), ('customer', '客户')], default='utility', max_length=10, verbose_name='办理方')),
+                ('unit_level', models.CharField(blank=True, choices=[('province', '省公司'), ('city', '地市公司'), ('county', '县公司'), ('station', '供电所'), ('area', '台区'), ('team', '班组')], max_length=16, verbose_name='办理单位层级')),
+                ('limit_days', models.PositiveSmallIntegerField(verbose_name='环节时限（工作日）')),
+                ('optional', models.BooleanField(default=False, verbose_name='可选环节')),
+                ('source_grade', models.CharField(choices=[('A', 'A 官方'), ('B', 'B 新闻或官方转载'), ('C', 'C 二手资料'), ('U', 'U 未确认（默认值）')], default='U', max_length=1, verbose_name='依据等级')),
+                ('documents', models.ManyToManyField(blank=True, related_name='+', to='applications.documenttype', verbose_name='所需资料')),
+                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='applications.applicationkind')),
+                ('role', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.role', verbose_name='办理角色')),
             ],
             options={
-                "verbose_name": "办理环节模板",
-                "verbose_name_plural": "办理环节模板",
-                "ordering": ["kind", "seq", "id"],
+                'verbose_name': '办理环节模板',
+                'verbose_name_plural': '办理环节模板',
+                'ordering': ['kind', 'seq', 'id'],
             },
         ),
         migrations.AddField(
-            model_name="applicationstep",
-            name="template",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="applications.steptemplate",
-                verbose_name="环节",
-            ),
+            model_name='applicationstep',
+            name='template',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.steptemplate', verbose_name='环节'),
         ),
         migrations.AddIndex(
-            model_name="application",
-            index=models.Index(fields=["state", "kind"], name="application_state_kind"),
+            model_name='application',
+            index=models.Index(fields=['state', 'kind'], name='application_state_kind'),
         ),
         migrations.AddConstraint(
-            model_name="steptemplate",
-            constraint=models.UniqueConstraint(fields=("kind", "code"), name="steptemplate_kind_code"),
+            model_name='steptemplate',
+            constraint=models.UniqueConstraint(fields=('kind', 'code'), name='steptemplate_kind_code'),
         ),
         migrations.AddIndex(
-            model_name="applicationstep",
-            index=models.Index(
-                condition=models.Q(("state", "active")), fields=["due_at"], name="appstep_active_due"
-            ),
+            model_name='applicationstep',
+            index=models.Index(condition=models.Q(('state', 'active')), fields=['due_at'], name='appstep_active_due'),
         ),
     ]

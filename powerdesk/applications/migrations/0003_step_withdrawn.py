@@ -4,35 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("applications", "0002_seed_kinds"),
+        ('applications', '0002_seed_kinds'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="application",
-            name="state",
-            field=models.CharField(
-                choices=[("active", "办理中"), ("completed", "已办结"), ("withdrawn", "已终止")],
-                default="active",
-                max_length=10,
-                verbose_name="状态",
-            ),
+            model_name='application',
+            name='state',
+            field=models.CharField(choices=[('active', '办理中'), ('completed', '已办结'), ('withdrawn', '已终止')], default='active', max_length=10, verbose_name='状态'),
         ),
         migrations.AlterField(
-            model_name="applicationstep",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("active", "办理中"),
-                    ("done", "已完成"),
-                    ("skipped", "已跳过"),
-                    ("returned", "已退回"),
-                    ("withdrawn", "已终止"),
-                ],
-                default="active",
-                max_length=10,
-                verbose_name="状态",
-            ),
+            model_name='applicationstep',
+            name='state',
+            field=models.CharField(choices=[('active', '办理中'), ('done', '已完成'), ('skipped', '已跳过'), ('returned', '已退回'), ('withdrawn', '已终止')], default='active', max_length=10, verbose_name='状态'),
         ),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("applications", "0003_step_withdrawn"),
+        ('applications', '0003_step_withdrawn'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="application",
-            name="suspended_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="工单挂起暂停计时时间"),
+            model_name='application',
+            name='suspended_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='工单挂起暂停计时时间'),
         ),
     ]

@@ -83,9 +83,7 @@ def correct(apps, schema_editor=None):
         old_clocks = [s.clock_id for s in old_steps if s.clock_id] + (
             [application.process_clock_id] if application.process_clock_id else []
         )
-        Clock.objects.filter(pk__in=old_clocks, state__in=OPEN_CLOCKS).update(
-            state="cancelled", next_check_at=None
-        )
+        Clock.objects.filter(pk__in=old_clocks, state__in=OPEN_CLOCKS).update(state="cancelled", next_check_at=None)
         old_steps.update(state="withdrawn")
         application.kind = target
         application.notice_documents = notice
@@ -106,11 +104,7 @@ def correct(apps, schema_editor=None):
                 clock=clock("app_step", t.limit_days) if t.side == "utility" else None,
             )
             started.append({"step": t.code, "due_at": step.due_at.isoformat(), "side": t.side})
-        due = (
-            Clock.objects.filter(order=order, state="running")
-            .order_by("due_at")
-            .values_list("due_at", flat=True)
-        )
+        due = Clock.objects.filter(order=order, state="running").order_by("due_at").values_list("due_at", flat=True)
         order.due_at = due.first()
         order.version += 1
         order.save(update_fields=["due_at", "version"])

@@ -38,50 +38,32 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("applications", "0006_adopted_non_residential_lv"),
+        ('applications', '0006_adopted_non_residential_lv'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ReturnReason",
+            name='ReturnReason',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "customer_text",
-                    models.CharField(
-                        help_text="写入发给客户的短信，请勿写入内部信息",
-                        max_length=60,
-                        verbose_name="告知客户的说法",
-                    ),
-                ),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('customer_text', models.CharField(help_text='写入发给客户的短信，请勿写入内部信息', max_length=60, verbose_name='告知客户的说法')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "环节退回原因",
-                "verbose_name_plural": "环节退回原因",
-                "ordering": ["sort_order", "code"],
+                'verbose_name': '环节退回原因',
+                'verbose_name_plural': '环节退回原因',
+                'ordering': ['sort_order', 'code'],
             },
         ),
         migrations.AddField(
-            model_name="applicationstep",
-            name="return_reason",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="applications.returnreason",
-                verbose_name="退回原因",
-            ),
+            model_name='applicationstep',
+            name='return_reason',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.returnreason', verbose_name='退回原因'),
         ),
         migrations.RunPython(seed, unseed),
     ]

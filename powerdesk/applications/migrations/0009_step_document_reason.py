@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("applications", "0008_seed_notice_sms"),
+        ('applications', '0008_seed_notice_sms'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="applicationstep",
-            name="document_reason",
-            field=models.TextField(blank=True, verbose_name="资料未收齐即办结的原因"),
+            model_name='applicationstep',
+            name='document_reason',
+            field=models.TextField(blank=True, verbose_name='资料未收齐即办结的原因'),
         ),
     ]

@@ -12,6 +12,7 @@ PROTECT, UNPROTECT = protect_sql("audit_auditentry", "audit_entry_append_only")
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -20,45 +21,24 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="AuditEntry",
+            name='AuditEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(default=powerdesk.core.clock.now, verbose_name="时间")),
-                ("kind", models.CharField(max_length=40, verbose_name="类别")),
-                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="登录名")),
-                ("target", models.CharField(blank=True, max_length=200, verbose_name="对象")),
-                ("subject", models.CharField(blank=True, max_length=200, verbose_name="当事人")),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="事由")),
-                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
-                ("data", models.JSONField(blank=True, default=dict, verbose_name="详情")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(default=powerdesk.core.clock.now, verbose_name='时间')),
+                ('kind', models.CharField(max_length=40, verbose_name='类别')),
+                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='登录名')),
+                ('target', models.CharField(blank=True, max_length=200, verbose_name='对象')),
+                ('subject', models.CharField(blank=True, max_length=200, verbose_name='当事人')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='事由')),
+                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
+                ('data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
+                ('actor', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
             ],
             options={
-                "verbose_name": "审计记录",
-                "verbose_name_plural": "审计记录",
-                "ordering": ["-at", "-id"],
-                "indexes": [
-                    models.Index(fields=["-at", "-id"], name="audit_at"),
-                    models.Index(fields=["kind", "-at"], name="audit_kind_at"),
-                    models.Index(fields=["actor_name", "-at"], name="audit_actor_at"),
-                    models.Index(fields=["subject", "-at"], name="audit_subject_at"),
-                ],
+                'verbose_name': '审计记录',
+                'verbose_name_plural': '审计记录',
+                'ordering': ['-at', '-id'],
+                'indexes': [models.Index(fields=['-at', '-id'], name='audit_at'), models.Index(fields=['kind', '-at'], name='audit_kind_at'), models.Index(fields=['actor_name', '-at'], name='audit_actor_at'), models.Index(fields=['subject', '-at'], name='audit_subject_at')],
             },
         ),
         migrations.RunSQL(PROTECT, UNPROTECT),

@@ -7,566 +7,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0013_unithead"),
-        ("workorders", "0021_subtype_parent"),
+        ('org', '0013_unithead'),
+        ('workorders', '0021_subtype_parent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Severity",
+            name='Severity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=20, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=20, verbose_name="名称")),
-                (
-                    "rank",
-                    models.PositiveSmallIntegerField(help_text="数字越大越严重", verbose_name="严重程度"),
-                ),
-                ("notifies_leadership", models.BooleanField(default=False, verbose_name="立即报告领导")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("U", "U")],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("valid_from", models.DateField(default=datetime.date(2020, 1, 1), verbose_name="生效日期")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=20, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=20, verbose_name='名称')),
+                ('rank', models.PositiveSmallIntegerField(help_text='数字越大越严重', verbose_name='严重程度')),
+                ('notifies_leadership', models.BooleanField(default=False, verbose_name='立即报告领导')),
+                ('source_grade', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('U', 'U')], default='U', max_length=1, verbose_name='依据等级')),
+                ('valid_from', models.DateField(default=datetime.date(2020, 1, 1), verbose_name='生效日期')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "投诉等级",
-                "verbose_name_plural": "投诉等级",
-                "ordering": ["-rank"],
+                'verbose_name': '投诉等级',
+                'verbose_name_plural': '投诉等级',
+                'ordering': ['-rank'],
             },
         ),
         migrations.CreateModel(
-            name="Checklist",
+            name='Checklist',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "single_event_suffices",
-                    models.BooleanField(
-                        default=True,
-                        help_text="关闭时，标为“仅在单次不足以成立时适用”的判定项也须满足",
-                        verbose_name="单次即可成立",
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("U", "U")],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("valid_from", models.DateField(default=datetime.date(2020, 1, 1), verbose_name="生效日期")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="投诉子类",
-                    ),
-                ),
-                (
-                    "topic",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空表示任意",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="业务分类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('single_event_suffices', models.BooleanField(default=True, help_text='关闭时，标为“仅在单次不足以成立时适用”的判定项也须满足', verbose_name='单次即可成立')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
+                ('source_grade', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('U', 'U')], default='U', max_length=1, verbose_name='依据等级')),
+                ('valid_from', models.DateField(default=datetime.date(2020, 1, 1), verbose_name='生效日期')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='投诉子类')),
+                ('topic', models.ForeignKey(blank=True, help_text='留空表示任意', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.topic', verbose_name='业务分类')),
             ],
             options={
-                "verbose_name": "投诉判定标准",
-                "verbose_name_plural": "投诉判定标准",
-                "ordering": ["sub_type", "code"],
+                'verbose_name': '投诉判定标准',
+                'verbose_name_plural': '投诉判定标准',
+                'ordering': ['sub_type', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="ComplaintRecord",
+            name='ComplaintRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("staff_name", models.CharField(blank=True, max_length=100, verbose_name="被投诉人员或班组")),
-                ("outsourced", models.BooleanField(default=False, verbose_name="外包人员")),
-                ("event_at", models.DateTimeField(blank=True, null=True, verbose_name="事件发生时间")),
-                ("original_business_type", models.CharField(max_length=20, verbose_name="原业务类型")),
-                (
-                    "verdict",
-                    models.CharField(
-                        blank=True,
-                        choices=[("valid", "成立"), ("invalid", "不成立"), ("pending", "待补证")],
-                        max_length=16,
-                        verbose_name="判定结果",
-                    ),
-                ),
-                (
-                    "leadership_notified_at",
-                    models.DateTimeField(blank=True, null=True, verbose_name="已报告领导"),
-                ),
-                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
-                (
-                    "hall",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.servicehall",
-                        verbose_name="营业厅",
-                    ),
-                ),
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="complaint",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "original_sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="原业务子类",
-                    ),
-                ),
-                (
-                    "related_orders",
-                    models.ManyToManyField(
-                        blank=True,
-                        related_name="complained_about",
-                        to="workorders.workorder",
-                        verbose_name="相关工单",
-                    ),
-                ),
-                (
-                    "repeat_of",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.workorder",
-                        verbose_name="重复投诉的原工单",
-                    ),
-                ),
-                (
-                    "staff",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="被投诉员工",
-                    ),
-                ),
-                (
-                    "team",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="被投诉班组或单位",
-                    ),
-                ),
-                (
-                    "severity",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="complaints.severity",
-                        verbose_name="投诉等级",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('staff_name', models.CharField(blank=True, max_length=100, verbose_name='被投诉人员或班组')),
+                ('outsourced', models.BooleanField(default=False, verbose_name='外包人员')),
+                ('event_at', models.DateTimeField(blank=True, null=True, verbose_name='事件发生时间')),
+                ('original_business_type', models.CharField(max_length=20, verbose_name='原业务类型')),
+                ('verdict', models.CharField(blank=True, choices=[('valid', '成立'), ('invalid', '不成立'), ('pending', '待补证')], max_length=16, verbose_name='判定结果')),
+                ('leadership_notified_at', models.DateTimeField(blank=True, null=True, verbose_name='已报告领导')),
+                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
+                ('hall', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.servicehall', verbose_name='营业厅')),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='complaint', to='workorders.workorder', verbose_name='工单')),
+                ('original_sub_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='原业务子类')),
+                ('related_orders', models.ManyToManyField(blank=True, related_name='complained_about', to='workorders.workorder', verbose_name='相关工单')),
+                ('repeat_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.workorder', verbose_name='重复投诉的原工单')),
+                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='被投诉员工')),
+                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='被投诉班组或单位')),
+                ('severity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='complaints.severity', verbose_name='投诉等级')),
             ],
             options={
-                "verbose_name": "投诉信息",
-                "verbose_name_plural": "投诉信息",
+                'verbose_name': '投诉信息',
+                'verbose_name_plural': '投诉信息',
             },
         ),
         migrations.CreateModel(
-            name="Judgment",
+            name='Judgment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("answers", models.JSONField(default=dict, verbose_name="逐项结果")),
-                (
-                    "verdict",
-                    models.CharField(
-                        choices=[("valid", "成立"), ("invalid", "不成立"), ("pending", "待补证")],
-                        max_length=16,
-                        verbose_name="判定结果",
-                    ),
-                ),
-                ("reasons", models.JSONField(default=list, verbose_name="判定理由")),
-                ("note", models.TextField(blank=True, verbose_name="说明")),
-                ("downgraded_to", models.CharField(blank=True, max_length=20, verbose_name="降级为")),
-                ("at", models.DateTimeField(verbose_name="判定时间")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="判定人",
-                    ),
-                ),
-                (
-                    "checklist",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="complaints.checklist",
-                        verbose_name="判定标准",
-                    ),
-                ),
-                (
-                    "record",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="judgments",
-                        to="complaints.complaintrecord",
-                        verbose_name="投诉",
-                    ),
-                ),
-                (
-                    "responsible_staff",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="责任人",
-                    ),
-                ),
-                (
-                    "responsible_unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="责任单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('answers', models.JSONField(default=dict, verbose_name='逐项结果')),
+                ('verdict', models.CharField(choices=[('valid', '成立'), ('invalid', '不成立'), ('pending', '待补证')], max_length=16, verbose_name='判定结果')),
+                ('reasons', models.JSONField(default=list, verbose_name='判定理由')),
+                ('note', models.TextField(blank=True, verbose_name='说明')),
+                ('downgraded_to', models.CharField(blank=True, max_length=20, verbose_name='降级为')),
+                ('at', models.DateTimeField(verbose_name='判定时间')),
+                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='判定人')),
+                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='complaints.checklist', verbose_name='判定标准')),
+                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='judgments', to='complaints.complaintrecord', verbose_name='投诉')),
+                ('responsible_staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='责任人')),
+                ('responsible_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='责任单位')),
             ],
             options={
-                "verbose_name": "投诉判定",
-                "verbose_name_plural": "投诉判定",
-                "ordering": ["-at", "-id"],
+                'verbose_name': '投诉判定',
+                'verbose_name_plural': '投诉判定',
+                'ordering': ['-at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="PraiseCredit",
+            name='PraiseCredit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="praise",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "staff",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="受表扬员工",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="受表扬单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='praise', to='workorders.workorder', verbose_name='工单')),
+                ('staff', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='受表扬员工')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='受表扬单位')),
             ],
             options={
-                "verbose_name": "表扬对象",
-                "verbose_name_plural": "表扬对象",
+                'verbose_name': '表扬对象',
+                'verbose_name_plural': '表扬对象',
             },
         ),
         migrations.CreateModel(
-            name="RepeatComplaintRule",
+            name='RepeatComplaintRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "same_related_order",
-                    models.BooleanField(default=True, verbose_name="相关工单相同即为同一事件"),
-                ),
-                (
-                    "same_sub_type_and_topic",
-                    models.BooleanField(default=True, verbose_name="子类及业务分类相同即为同一事件"),
-                ),
-                ("window_days", models.PositiveSmallIntegerField(default=30, verbose_name="时间窗口（天）")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("U", "U")],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("valid_from", models.DateField(default=datetime.date(2020, 1, 1), verbose_name="生效日期")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('same_related_order', models.BooleanField(default=True, verbose_name='相关工单相同即为同一事件')),
+                ('same_sub_type_and_topic', models.BooleanField(default=True, verbose_name='子类及业务分类相同即为同一事件')),
+                ('window_days', models.PositiveSmallIntegerField(default=30, verbose_name='时间窗口（天）')),
+                ('source_grade', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('U', 'U')], default='U', max_length=1, verbose_name='依据等级')),
+                ('valid_from', models.DateField(default=datetime.date(2020, 1, 1), verbose_name='生效日期')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "重复投诉规则",
-                "verbose_name_plural": "重复投诉规则",
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("is_active", True)),
-                        fields=("is_active",),
-                        name="one_repeat_complaint_rule",
-                    )
-                ],
+                'verbose_name': '重复投诉规则',
+                'verbose_name_plural': '重复投诉规则',
+                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='one_repeat_complaint_rule')],
             },
         ),
         migrations.CreateModel(
-            name="Criterion",
+            name='Criterion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(verbose_name="顺序")),
-                ("code", models.SlugField(max_length=40, verbose_name="编码")),
-                ("text", models.CharField(max_length=300, verbose_name="判定项")),
-                (
-                    "established_by",
-                    models.CharField(
-                        choices=[
-                            ("order_history", "工单记录"),
-                            ("account", "客户档案及用电地址"),
-                            ("evidence", "证据材料"),
-                            ("finding", "处理人员核实"),
-                        ],
-                        max_length=16,
-                        verbose_name="核实方式",
-                    ),
-                ),
-                (
-                    "failing_means",
-                    models.CharField(
-                        choices=[("invalid", "投诉不成立"), ("needs_evidence", "待补证")],
-                        default="invalid",
-                        max_length=16,
-                        verbose_name="不满足时",
-                    ),
-                ),
-                (
-                    "only_if_repeated",
-                    models.BooleanField(
-                        default=False,
-                        help_text="判定标准设为“单次即可成立”时跳过此项",
-                        verbose_name="仅在单次不足以成立时适用",
-                    ),
-                ),
-                (
-                    "prefill",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("", "无"),
-                            ("our_staff", "相关工单的处理人员"),
-                            ("late_arrival", "到达时间对照时限"),
-                            ("company_side", "相关报修的子类（产权分界）"),
-                            ("within_period", "事件时间在期限内"),
-                            ("notice_sent", "是否已发出通知"),
-                        ],
-                        max_length=16,
-                        verbose_name="系统预填",
-                    ),
-                ),
-                ("params", models.JSONField(blank=True, default=dict, verbose_name="参数")),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("U", "U")],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("case_book_only", models.BooleanField(default=False, verbose_name="仅见于典型案例")),
-                ("valid_from", models.DateField(default=datetime.date(2020, 1, 1), verbose_name="生效日期")),
-                (
-                    "checklist",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="criteria",
-                        to="complaints.checklist",
-                        verbose_name="判定标准",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(verbose_name='顺序')),
+                ('code', models.SlugField(max_length=40, verbose_name='编码')),
+                ('text', models.CharField(max_length=300, verbose_name='判定项')),
+                ('established_by', models.CharField(choices=[('order_history', '工单记录'), ('account', '客户档案及用电地址'), ('evidence', '证据材料'), ('finding', '处理人员核实')], max_length=16, verbose_name='核实方式')),
+                ('failing_means', models.CharField(choices=[('invalid', '投诉不成立'), ('needs_evidence', '待补证')], default='invalid', max_length=16, verbose_name='不满足时')),
+                ('only_if_repeated', models.BooleanField(default=False, help_text='判定标准设为“单次即可成立”时跳过此项', verbose_name='仅在单次不足以成立时适用')),
+                ('prefill', models.CharField(blank=True, choices=[('', '无'), ('our_staff', '相关工单的处理人员'), ('late_arrival', '到达时间对照时限'), ('company_side', '相关报修的子类（产权分界）'), ('within_period', '事件时间在期限内'), ('notice_sent', '是否已发出通知')], max_length=16, verbose_name='系统预填')),
+                ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
+                ('source_grade', models.CharField(choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('U', 'U')], default='U', max_length=1, verbose_name='依据等级')),
+                ('case_book_only', models.BooleanField(default=False, verbose_name='仅见于典型案例')),
+                ('valid_from', models.DateField(default=datetime.date(2020, 1, 1), verbose_name='生效日期')),
+                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='complaints.checklist', verbose_name='判定标准')),
             ],
             options={
-                "verbose_name": "判定项",
-                "verbose_name_plural": "判定项",
-                "ordering": ["checklist", "position", "id"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("checklist", "code"), name="criterion_code_unique")
-                ],
+                'verbose_name': '判定项',
+                'verbose_name_plural': '判定项',
+                'ordering': ['checklist', 'position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('checklist', 'code'), name='criterion_code_unique')],
             },
         ),
         migrations.CreateModel(
-            name="Rectification",
+            name='Rectification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("task", models.TextField(verbose_name="整改内容")),
-                ("due_date", models.DateField(verbose_name="整改期限")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("open", "整改中"), ("closed", "已完成")],
-                        default="open",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
-                ("result", models.TextField(blank=True, verbose_name="整改结果")),
-                (
-                    "closed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="确认完成人",
-                    ),
-                ),
-                (
-                    "judgment",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="complaints.judgment",
-                        verbose_name="投诉判定",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="rectifications",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="整改负责人",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="责任单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('task', models.TextField(verbose_name='整改内容')),
+                ('due_date', models.DateField(verbose_name='整改期限')),
+                ('state', models.CharField(choices=[('open', '整改中'), ('closed', '已完成')], default='open', max_length=16, verbose_name='状态')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ('result', models.TextField(blank=True, verbose_name='整改结果')),
+                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认完成人')),
+                ('judgment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='complaints.judgment', verbose_name='投诉判定')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectifications', to='workorders.workorder', verbose_name='工单')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='整改负责人')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='责任单位')),
             ],
             options={
-                "verbose_name": "整改",
-                "verbose_name_plural": "整改",
-                "ordering": ["due_date", "id"],
-                "indexes": [
-                    models.Index(
-                        condition=models.Q(("state", "open")),
-                        fields=["unit", "due_date"],
-                        name="rect_open_unit_due",
-                    )
-                ],
+                'verbose_name': '整改',
+                'verbose_name_plural': '整改',
+                'ordering': ['due_date', 'id'],
+                'indexes': [models.Index(condition=models.Q(('state', 'open')), fields=['unit', 'due_date'], name='rect_open_unit_due')],
             },
         ),
     ]

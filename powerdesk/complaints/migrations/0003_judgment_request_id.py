@@ -5,29 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("complaints", "0002_seed_rules"),
-        ("org", "0013_unithead"),
+        ('complaints', '0002_seed_rules'),
+        ('org', '0013_unithead'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="judgment",
-            name="request_fingerprint",
-            field=models.CharField(blank=True, default="", max_length=64),
+            model_name='judgment',
+            name='request_fingerprint',
+            field=models.CharField(blank=True, default='', max_length=64),
         ),
         migrations.AddField(
-            model_name="judgment",
-            name="request_id",
-            field=models.CharField(blank=True, default="", max_length=100),
+            model_name='judgment',
+            name='request_id',
+            field=models.CharField(blank=True, default='', max_length=100),
         ),
         migrations.AddConstraint(
-            model_name="judgment",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("request_id", ""), _negated=True),
-                fields=("record", "request_id"),
-                name="judgment_request_unique",
-            ),
+            model_name='judgment',
+            constraint=models.UniqueConstraint(condition=models.Q(('request_id', ''), _negated=True), fields=('record', 'request_id'), name='judgment_request_unique'),
         ),
     ]

@@ -13,9 +13,7 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     Checklist = apps.get_model("complaints", "Checklist")
     Topic = apps.get_model("workorders", "Topic")
-    Checklist.objects.filter(code="repair_staff_attitude").update(
-        topic=Topic.objects.get(code="fault_repair")
-    )
+    Checklist.objects.filter(code="repair_staff_attitude").update(topic=Topic.objects.get(code="fault_repair"))
 
 
 class Migration(migrations.Migration):

@@ -33,9 +33,7 @@ OLD = [
 def _apply(apps, rows):
     Criterion = apps.get_model("complaints", "Criterion")
     for checklist, params, text in rows:
-        Criterion.objects.filter(checklist__code=checklist, code="notice_missing").update(
-            params=params, text=text
-        )
+        Criterion.objects.filter(checklist__code=checklist, code="notice_missing").update(params=params, text=text)
 
 
 def forward(apps, schema_editor):

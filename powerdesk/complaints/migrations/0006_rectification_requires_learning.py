@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("complaints", "0005_notice_criteria_read_outage_rules"),
+        ('complaints', '0005_notice_criteria_read_outage_rules'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="rectification",
-            name="requires_learning",
-            field=models.BooleanField(default=False, verbose_name="须布置以案普法学习"),
+            model_name='rectification',
+            name='requires_learning',
+            field=models.BooleanField(default=False, verbose_name='须布置以案普法学习'),
         ),
     ]

@@ -4,38 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="CalendarDay",
+            name='CalendarDay',
             fields=[
-                ("date", models.DateField(primary_key=True, serialize=False, verbose_name="日期")),
-                ("is_workday", models.BooleanField(verbose_name="工作日")),
-                ("name", models.CharField(blank=True, max_length=50, verbose_name="节假日名称")),
+                ('date', models.DateField(primary_key=True, serialize=False, verbose_name='日期')),
+                ('is_workday', models.BooleanField(verbose_name='工作日')),
+                ('name', models.CharField(blank=True, max_length=50, verbose_name='节假日名称')),
             ],
             options={
-                "verbose_name": "日历",
-                "verbose_name_plural": "日历",
-                "ordering": ["date"],
+                'verbose_name': '日历',
+                'verbose_name_plural': '日历',
+                'ordering': ['date'],
             },
         ),
         migrations.CreateModel(
-            name="CalendarYear",
+            name='CalendarYear',
             fields=[
-                (
-                    "year",
-                    models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name="年份"),
-                ),
-                ("source", models.CharField(max_length=50, verbose_name="来源")),
-                ("loaded_at", models.DateTimeField(auto_now=True, verbose_name="导入时间")),
+                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='年份')),
+                ('source', models.CharField(max_length=50, verbose_name='来源')),
+                ('loaded_at', models.DateTimeField(auto_now=True, verbose_name='导入时间')),
             ],
             options={
-                "verbose_name": "日历年份",
-                "verbose_name_plural": "日历年份",
-                "ordering": ["-year"],
+                'verbose_name': '日历年份',
+                'verbose_name_plural': '日历年份',
+                'ordering': ['-year'],
             },
         ),
     ]

@@ -5,13 +5,8 @@ import datetime as dt
 from django.db import migrations
 
 NAMES = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节", "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节", "National Day": "国庆节", "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
 
@@ -27,15 +22,9 @@ def load(apps, schema_editor):
         day = dt.date(year, 1, 1)
         while day.year == year:
             if day in constants.workdays:
-                rows.append(
-                    CalendarDay(
-                        date=day, is_workday=True, name=NAMES.get(str(constants.workdays[day]), "") + "调休"
-                    )
-                )
+                rows.append(CalendarDay(date=day, is_workday=True, name=NAMES.get(str(constants.workdays[day]), "") + "调休"))
             elif day in constants.holidays:
-                rows.append(
-                    CalendarDay(date=day, is_workday=False, name=NAMES.get(str(constants.holidays[day]), ""))
-                )
+                rows.append(CalendarDay(date=day, is_workday=False, name=NAMES.get(str(constants.holidays[day]), "")))
             else:
                 rows.append(CalendarDay(date=day, is_workday=day.weekday() < 5, name=""))
             day += dt.timedelta(days=1)

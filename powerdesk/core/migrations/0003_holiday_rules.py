@@ -4,74 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("core", "0002_load_calendar"),
+        ('core', '0002_load_calendar'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="calendarday",
-            name="derived",
-            field=models.BooleanField(
-                default=False, help_text="按法定节假日规则推算，尚未导入当年安排", verbose_name="推算"
-            ),
+            model_name='calendarday',
+            name='derived',
+            field=models.BooleanField(default=False, help_text='按法定节假日规则推算，尚未导入当年安排', verbose_name='推算'),
         ),
         migrations.AddField(
-            model_name="calendaryear",
-            name="origin",
-            field=models.CharField(
-                choices=[("imported", "已导入"), ("derived", "按规则推算")],
-                default="imported",
-                max_length=10,
-                verbose_name="类别",
-            ),
+            model_name='calendaryear',
+            name='origin',
+            field=models.CharField(choices=[('imported', '已导入'), ('derived', '按规则推算')], default='imported', max_length=10, verbose_name='类别'),
         ),
         migrations.CreateModel(
-            name="HolidayRule",
+            name='HolidayRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "festival",
-                    models.CharField(
-                        choices=[
-                            ("new_year", "元旦"),
-                            ("spring_festival", "春节"),
-                            ("qingming", "清明节"),
-                            ("labour_day", "劳动节"),
-                            ("dragon_boat", "端午节"),
-                            ("mid_autumn", "中秋节"),
-                            ("national_day", "国庆节"),
-                        ],
-                        max_length=20,
-                        verbose_name="节日",
-                    ),
-                ),
-                ("days", models.PositiveSmallIntegerField(verbose_name="放假天数")),
-                (
-                    "first_day_offset",
-                    models.SmallIntegerField(
-                        default=0,
-                        help_text="放假第一天相对节日当天（春节为正月初一）的天数，如春节从除夕放假为 -1",
-                        verbose_name="首日偏移（天）",
-                    ),
-                ),
-                ("valid_from", models.DateField(verbose_name="生效日期")),
-                ("source_note", models.CharField(blank=True, max_length=200, verbose_name="依据说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('festival', models.CharField(choices=[('new_year', '元旦'), ('spring_festival', '春节'), ('qingming', '清明节'), ('labour_day', '劳动节'), ('dragon_boat', '端午节'), ('mid_autumn', '中秋节'), ('national_day', '国庆节')], max_length=20, verbose_name='节日')),
+                ('days', models.PositiveSmallIntegerField(verbose_name='放假天数')),
+                ('first_day_offset', models.SmallIntegerField(default=0, help_text='放假第一天相对节日当天（春节为正月初一）的天数，如春节从除夕放假为 -1', verbose_name='首日偏移（天）')),
+                ('valid_from', models.DateField(verbose_name='生效日期')),
+                ('source_note', models.CharField(blank=True, max_length=200, verbose_name='依据说明')),
             ],
             options={
-                "verbose_name": "法定节假日规则",
-                "verbose_name_plural": "法定节假日规则",
-                "ordering": ["-valid_from", "festival"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("festival", "valid_from"), name="holiday_rule_festival_from"
-                    )
-                ],
+                'verbose_name': '法定节假日规则',
+                'verbose_name_plural': '法定节假日规则',
+                'ordering': ['-valid_from', 'festival'],
+                'constraints': [models.UniqueConstraint(fields=('festival', 'valid_from'), name='holiday_rule_festival_from')],
             },
         ),
     ]

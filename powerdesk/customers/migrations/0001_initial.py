@@ -5,78 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         TrigramExtension(),
         migrations.CreateModel(
-            name="Customer",
+            name='Customer',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("account_no", models.CharField(max_length=20, unique=True, verbose_name="户号")),
-                ("name", models.CharField(max_length=100, verbose_name="户名")),
-                (
-                    "customer_type",
-                    models.CharField(
-                        choices=[
-                            ("important", "重要用电客户"),
-                            ("commercial", "商业用电客户"),
-                            ("industrial", "工业用电客户"),
-                            ("urban_resident", "城镇居民"),
-                            ("rural_resident", "农村居民"),
-                        ],
-                        max_length=20,
-                        verbose_name="客户类型",
-                    ),
-                ),
-                ("address", models.CharField(max_length=200, verbose_name="用电地址")),
-                ("meter_no", models.CharField(blank=True, max_length=32, verbose_name="电能表号")),
-                ("id_number", models.CharField(blank=True, max_length=32, verbose_name="证件号码")),
-                ("is_sensitive", models.BooleanField(default=False, verbose_name="敏感客户")),
-                ("is_life_support", models.BooleanField(default=False, verbose_name="保电/生命支持")),
-                ("multi_resident", models.BooleanField(default=False, verbose_name="一户多人口")),
-                ("shared_meter", models.BooleanField(default=False, verbose_name="合表用户")),
-                (
-                    "preferred_channel",
-                    models.CharField(
-                        choices=[("phone", "电话"), ("sms", "短信"), ("wechat", "微信"), ("app", "网上国网")],
-                        default="phone",
-                        max_length=16,
-                        verbose_name="首选联系方式",
-                    ),
-                ),
-                ("notes", models.TextField(blank=True, verbose_name="备注")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('account_no', models.CharField(max_length=20, unique=True, verbose_name='户号')),
+                ('name', models.CharField(max_length=100, verbose_name='户名')),
+                ('customer_type', models.CharField(choices=[('important', '重要用电客户'), ('commercial', '商业用电客户'), ('industrial', '工业用电客户'), ('urban_resident', '城镇居民'), ('rural_resident', '农村居民')], max_length=20, verbose_name='客户类型')),
+                ('address', models.CharField(max_length=200, verbose_name='用电地址')),
+                ('meter_no', models.CharField(blank=True, max_length=32, verbose_name='电能表号')),
+                ('id_number', models.CharField(blank=True, max_length=32, verbose_name='证件号码')),
+                ('is_sensitive', models.BooleanField(default=False, verbose_name='敏感客户')),
+                ('is_life_support', models.BooleanField(default=False, verbose_name='保电/生命支持')),
+                ('multi_resident', models.BooleanField(default=False, verbose_name='一户多人口')),
+                ('shared_meter', models.BooleanField(default=False, verbose_name='合表用户')),
+                ('preferred_channel', models.CharField(choices=[('phone', '电话'), ('sms', '短信'), ('wechat', '微信'), ('app', '网上国网')], default='phone', max_length=16, verbose_name='首选联系方式')),
+                ('notes', models.TextField(blank=True, verbose_name='备注')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
             ],
             options={
-                "verbose_name": "客户",
-                "verbose_name_plural": "客户",
-                "ordering": ["account_no"],
+                'verbose_name': '客户',
+                'verbose_name_plural': '客户',
+                'ordering': ['account_no'],
             },
         ),
         migrations.CreateModel(
-            name="CustomerPhone",
+            name='CustomerPhone',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(max_length=32, verbose_name="电话号码")),
-                ("label", models.CharField(blank=True, max_length=30, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(max_length=32, verbose_name='电话号码')),
+                ('label', models.CharField(blank=True, max_length=30, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "联系电话",
-                "verbose_name_plural": "联系电话",
-                "ordering": ["id"],
+                'verbose_name': '联系电话',
+                'verbose_name_plural': '联系电话',
+                'ordering': ['id'],
             },
         ),
     ]

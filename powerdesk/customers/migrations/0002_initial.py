@@ -6,53 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0001_initial"),
-        ("org", "0001_initial"),
+        ('customers', '0001_initial'),
+        ('org', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="customer",
-            name="area",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="customers",
-                to="org.unit",
-                verbose_name="供电台区",
-            ),
+            model_name='customer',
+            name='area',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='org.unit', verbose_name='供电台区'),
         ),
         migrations.AddField(
-            model_name="customerphone",
-            name="customer",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="phones", to="customers.customer"
-            ),
+            model_name='customerphone',
+            name='customer',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='customers.customer'),
         ),
         migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["area"], name="customers_c_area_id_442ddd_idx"),
+            model_name='customer',
+            index=models.Index(fields=['area'], name='customers_c_area_id_442ddd_idx'),
         ),
         migrations.AddIndex(
-            model_name="customer",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["address"], name="customer_address_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='customer',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['address'], name='customer_address_trgm', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddIndex(
-            model_name="customer",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='customer',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['name'], name='customer_name_trgm', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddIndex(
-            model_name="customerphone",
-            index=models.Index(fields=["number"], name="customers_c_number_c08e73_idx"),
+            model_name='customerphone',
+            index=models.Index(fields=['number'], name='customers_c_number_c08e73_idx'),
         ),
         migrations.AddConstraint(
-            model_name="customerphone",
-            constraint=models.UniqueConstraint(fields=("customer", "number"), name="customer_phone_unique"),
+            model_name='customerphone',
+            constraint=models.UniqueConstraint(fields=('customer', 'number'), name='customer_phone_unique'),
         ),
     ]

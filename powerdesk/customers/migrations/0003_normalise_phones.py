@@ -37,6 +37,7 @@ def normalise(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
         ("customers", "0002_initial"),
     ]

@@ -4,19 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0003_normalise_phones"),
+        ('customers', '0003_normalise_phones'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="customer",
-            name="sensitive_reason",
-            field=models.CharField(blank=True, max_length=200, verbose_name="敏感原因"),
+            model_name='customer',
+            name='sensitive_reason',
+            field=models.CharField(blank=True, max_length=200, verbose_name='敏感原因'),
         ),
         migrations.AddField(
-            model_name="customer",
-            name="sensitive_since",
-            field=models.DateField(blank=True, null=True, verbose_name="标记日期"),
+            model_name='customer',
+            name='sensitive_since',
+            field=models.DateField(blank=True, null=True, verbose_name='标记日期'),
         ),
     ]

@@ -5,50 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0004_sensitive_reason_and_date"),
-        ("grid", "0001_initial"),
+        ('customers', '0004_sensitive_reason_and_date'),
+        ('grid', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="CustomerSupply",
+            name='CustomerSupply',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("is_primary", models.BooleanField(default=True, verbose_name="主供电源")),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="supplies",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "meter_point",
-                    models.ForeignKey(
-                        limit_choices_to={"kind": "meter_point"},
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="customer_supplies",
-                        to="grid.device",
-                        verbose_name="计量点",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('is_primary', models.BooleanField(default=True, verbose_name='主供电源')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supplies', to='customers.customer', verbose_name='客户')),
+                ('meter_point', models.ForeignKey(limit_choices_to={'kind': 'meter_point'}, on_delete=django.db.models.deletion.PROTECT, related_name='customer_supplies', to='grid.device', verbose_name='计量点')),
             ],
             options={
-                "verbose_name": "供电电源",
-                "verbose_name_plural": "供电电源",
-                "ordering": ["customer", "-is_primary", "id"],
-                "indexes": [models.Index(fields=["meter_point"], name="customer_supply_meter_point")],
-                "constraints": [
-                    models.UniqueConstraint(fields=("customer", "meter_point"), name="customer_supply_unique")
-                ],
+                'verbose_name': '供电电源',
+                'verbose_name_plural': '供电电源',
+                'ordering': ['customer', '-is_primary', 'id'],
+                'indexes': [models.Index(fields=['meter_point'], name='customer_supply_meter_point')],
+                'constraints': [models.UniqueConstraint(fields=('customer', 'meter_point'), name='customer_supply_unique')],
             },
         ),
     ]

@@ -52,9 +52,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField("customer", "company", _company(True)),
         migrations.RunSQL(FUNCTION, "DROP FUNCTION IF EXISTS customers_customer_company();"),
-        migrations.RunSQL(
-            TRIGGER, "DROP TRIGGER IF EXISTS customers_customer_company ON customers_customer;"
-        ),
+        migrations.RunSQL(TRIGGER, "DROP TRIGGER IF EXISTS customers_customer_company ON customers_customer;"),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.AlterField("customer", "company", _company(False)),
     ]

@@ -14,6 +14,7 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -22,106 +23,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="ExportSettings",
+            name='ExportSettings',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "background_rows",
-                    models.PositiveIntegerField(
-                        default=10000,
-                        help_text="超过此行数的导出由后台任务生成，完成后在“我的导出”下载。",
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="后台导出起点（行）",
-                    ),
-                ),
-                (
-                    "keep_hours",
-                    models.PositiveIntegerField(
-                        default=24,
-                        help_text="后台生成的文件在此时间后删除。",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(720),
-                        ],
-                        verbose_name="导出文件保留（小时）",
-                    ),
-                ),
-                (
-                    "max_rows",
-                    models.PositiveIntegerField(
-                        default=1000000,
-                        help_text="一次导出最多的行数；更多时请缩小筛选范围。",
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="单次导出上限（行）",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('background_rows', models.PositiveIntegerField(default=10000, help_text='超过此行数的导出由后台任务生成，完成后在“我的导出”下载。', validators=[django.core.validators.MinValueValidator(1)], verbose_name='后台导出起点（行）')),
+                ('keep_hours', models.PositiveIntegerField(default=24, help_text='后台生成的文件在此时间后删除。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(720)], verbose_name='导出文件保留（小时）')),
+                ('max_rows', models.PositiveIntegerField(default=1000000, help_text='一次导出最多的行数；更多时请缩小筛选范围。', validators=[django.core.validators.MinValueValidator(1)], verbose_name='单次导出上限（行）')),
             ],
             options={
-                "verbose_name": "导出设置",
-                "verbose_name_plural": "导出设置",
+                'verbose_name': '导出设置',
+                'verbose_name_plural': '导出设置',
             },
         ),
         migrations.CreateModel(
-            name="ExportJob",
+            name='ExportJob',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("exporter", models.CharField(max_length=32, verbose_name="导出内容")),
-                ("params", models.JSONField(default=list, verbose_name="筛选条件")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("queued", "排队中"),
-                            ("running", "生成中"),
-                            ("done", "已完成"),
-                            ("failed", "失败"),
-                            ("expired", "已过期"),
-                        ],
-                        default="queued",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("rows_total", models.PositiveIntegerField(blank=True, null=True, verbose_name="总行数")),
-                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="已写行数")),
-                ("file_name", models.CharField(blank=True, max_length=200, verbose_name="文件")),
-                ("size", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="文件大小")),
-                ("error", models.TextField(blank=True, verbose_name="错误")),
-                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源地址")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
-                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="开始时间")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
-                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="过期时间")),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="export_jobs",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="申请人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('exporter', models.CharField(max_length=32, verbose_name='导出内容')),
+                ('params', models.JSONField(default=list, verbose_name='筛选条件')),
+                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败'), ('expired', '已过期')], default='queued', max_length=16, verbose_name='状态')),
+                ('rows_total', models.PositiveIntegerField(blank=True, null=True, verbose_name='总行数')),
+                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='已写行数')),
+                ('file_name', models.CharField(blank=True, max_length=200, verbose_name='文件')),
+                ('size', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='文件大小')),
+                ('error', models.TextField(blank=True, verbose_name='错误')),
+                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源地址')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='过期时间')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='export_jobs', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
             ],
             options={
-                "verbose_name": "导出任务",
-                "verbose_name_plural": "导出任务",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["user", "-created_at"], name="export_job_user"),
-                    models.Index(
-                        condition=models.Q(("state", "done")), fields=["expires_at"], name="export_job_expiry"
-                    ),
-                ],
+                'verbose_name': '导出任务',
+                'verbose_name_plural': '导出任务',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['user', '-created_at'], name='export_job_user'), models.Index(condition=models.Q(('state', 'done')), fields=['expires_at'], name='export_job_expiry')],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

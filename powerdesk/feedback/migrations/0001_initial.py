@@ -7,617 +7,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0003_normalise_phones"),
-        ("org", "0013_unithead"),
-        ("workorders", "0020_seed_queues_and_routing_rules"),
+        ('customers', '0003_normalise_phones'),
+        ('org', '0013_unithead'),
+        ('workorders', '0020_seed_queues_and_routing_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="FeedbackPolicy",
+            name='FeedbackPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "unreached_attempts",
-                    models.PositiveSmallIntegerField(
-                        default=3,
-                        help_text="在不同时段各未接通一次，达到此次数后可按“无法联系”归档",
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="无法联系所需未接通次数",
-                    ),
-                ),
-                (
-                    "low_score",
-                    models.PositiveSmallIntegerField(
-                        default=2,
-                        help_text="调查评分不高于此分即生成跟进任务",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(5),
-                        ],
-                        verbose_name="低分阈值",
-                    ),
-                ),
-                (
-                    "survey_valid_hours",
-                    models.PositiveIntegerField(default=72, verbose_name="调查链接有效期（小时）"),
-                ),
-                (
-                    "follow_up_days",
-                    models.PositiveSmallIntegerField(default=3, verbose_name="跟进任务期限（天）"),
-                ),
-                (
-                    "campaign_gap_days",
-                    models.PositiveSmallIntegerField(
-                        default=90,
-                        help_text="服务调查的频次上限",
-                        verbose_name="同一客户两次调查最短间隔（天）",
-                    ),
-                ),
-                (
-                    "campaign_batch_size",
-                    models.PositiveSmallIntegerField(default=200, verbose_name="调查每批发送数"),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('unreached_attempts', models.PositiveSmallIntegerField(default=3, help_text='在不同时段各未接通一次，达到此次数后可按“无法联系”归档', validators=[django.core.validators.MinValueValidator(1)], verbose_name='无法联系所需未接通次数')),
+                ('low_score', models.PositiveSmallIntegerField(default=2, help_text='调查评分不高于此分即生成跟进任务', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='低分阈值')),
+                ('survey_valid_hours', models.PositiveIntegerField(default=72, verbose_name='调查链接有效期（小时）')),
+                ('follow_up_days', models.PositiveSmallIntegerField(default=3, verbose_name='跟进任务期限（天）')),
+                ('campaign_gap_days', models.PositiveSmallIntegerField(default=90, help_text='服务调查的频次上限', verbose_name='同一客户两次调查最短间隔（天）')),
+                ('campaign_batch_size', models.PositiveSmallIntegerField(default=200, verbose_name='调查每批发送数')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "回访与调查参数",
-                "verbose_name_plural": "回访与调查参数",
-                "ordering": ["-is_active", "-id"],
+                'verbose_name': '回访与调查参数',
+                'verbose_name_plural': '回访与调查参数',
+                'ordering': ['-is_active', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="QuestionSet",
+            name='QuestionSet',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=40, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                ("ask_score", models.BooleanField(default=True, verbose_name="满意度评分（1–5 分）")),
-                ("ask_resolved", models.BooleanField(default=True, verbose_name="问题是否解决")),
-                ("ask_comment", models.BooleanField(default=True, verbose_name="意见留言")),
-                (
-                    "ask_restoration",
-                    models.BooleanField(default=False, verbose_name="告知的复电时间是否准确"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=40, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('ask_score', models.BooleanField(default=True, verbose_name='满意度评分（1–5 分）')),
+                ('ask_resolved', models.BooleanField(default=True, verbose_name='问题是否解决')),
+                ('ask_comment', models.BooleanField(default=True, verbose_name='意见留言')),
+                ('ask_restoration', models.BooleanField(default=False, verbose_name='告知的复电时间是否准确')),
             ],
             options={
-                "verbose_name": "调查问题组",
-                "verbose_name_plural": "调查问题组",
-                "ordering": ["code"],
+                'verbose_name': '调查问题组',
+                'verbose_name_plural': '调查问题组',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="TimeBand",
+            name='TimeBand',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=20, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=30, verbose_name="名称")),
-                ("starts", models.TimeField(verbose_name="开始")),
-                ("ends", models.TimeField(help_text="不含；早于开始表示跨越午夜", verbose_name="结束")),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=20, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=30, verbose_name='名称')),
+                ('starts', models.TimeField(verbose_name='开始')),
+                ('ends', models.TimeField(help_text='不含；早于开始表示跨越午夜', verbose_name='结束')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
             ],
             options={
-                "verbose_name": "回访时段",
-                "verbose_name_plural": "回访时段",
-                "ordering": ["sort_order", "starts"],
+                'verbose_name': '回访时段',
+                'verbose_name_plural': '回访时段',
+                'ordering': ['sort_order', 'starts'],
             },
         ),
         migrations.CreateModel(
-            name="CallbackScript",
+            name='CallbackScript',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                ("title", models.CharField(max_length=100, verbose_name="标题")),
-                ("text", models.TextField(verbose_name="话术")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空表示该业务类型的通用话术",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_type', models.CharField(choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('title', models.CharField(max_length=100, verbose_name='标题')),
+                ('text', models.TextField(verbose_name='话术')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(blank=True, help_text='留空表示该业务类型的通用话术', null=True, on_delete=django.db.models.deletion.CASCADE, to='workorders.subtype', verbose_name='业务子类')),
             ],
             options={
-                "verbose_name": "回访话术",
-                "verbose_name_plural": "回访话术",
-                "ordering": ["business_type", "sub_type_id", "id"],
+                'verbose_name': '回访话术',
+                'verbose_name_plural': '回访话术',
+                'ordering': ['business_type', 'sub_type_id', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="PublicHit",
+            name='PublicHit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=100)),
-                ("minute", models.DateTimeField()),
-                ("count", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=100)),
+                ('minute', models.DateTimeField()),
+                ('count', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("key", "minute"), name="public_hit_key_minute")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('key', 'minute'), name='public_hit_key_minute')],
             },
         ),
         migrations.CreateModel(
-            name="CallbackRule",
+            name='CallbackRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        unique=True,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                ("needs_callback", models.BooleanField(default=True, verbose_name="需要回访")),
-                (
-                    "on_dissatisfied",
-                    models.CharField(
-                        choices=[
-                            ("reopen", "重开工单"),
-                            ("follow_up", "生成跟进任务"),
-                            ("nothing", "不处理"),
-                        ],
-                        default="reopen",
-                        max_length=16,
-                        verbose_name="回访不满意时",
-                    ),
-                ),
-                (
-                    "on_unresolved",
-                    models.CharField(
-                        choices=[
-                            ("reopen", "重开工单"),
-                            ("follow_up", "生成跟进任务"),
-                            ("nothing", "不处理"),
-                        ],
-                        default="follow_up",
-                        max_length=16,
-                        verbose_name="问题未解决时",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "survey",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空表示不发送调查",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="feedback.questionset",
-                        verbose_name="归档后短信调查",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_type', models.CharField(choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, unique=True, verbose_name='业务类型')),
+                ('needs_callback', models.BooleanField(default=True, verbose_name='需要回访')),
+                ('on_dissatisfied', models.CharField(choices=[('reopen', '重开工单'), ('follow_up', '生成跟进任务'), ('nothing', '不处理')], default='reopen', max_length=16, verbose_name='回访不满意时')),
+                ('on_unresolved', models.CharField(choices=[('reopen', '重开工单'), ('follow_up', '生成跟进任务'), ('nothing', '不处理')], default='follow_up', max_length=16, verbose_name='问题未解决时')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('survey', models.ForeignKey(blank=True, help_text='留空表示不发送调查', null=True, on_delete=django.db.models.deletion.PROTECT, to='feedback.questionset', verbose_name='归档后短信调查')),
             ],
             options={
-                "verbose_name": "回访规则",
-                "verbose_name_plural": "回访规则",
-                "ordering": ["business_type"],
+                'verbose_name': '回访规则',
+                'verbose_name_plural': '回访规则',
+                'ordering': ['business_type'],
             },
         ),
         migrations.CreateModel(
-            name="SurveyCampaign",
+            name='SurveyCampaign',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "customer_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("important", "重要用电客户"),
-                            ("commercial", "商业用电客户"),
-                            ("industrial", "工业用电客户"),
-                            ("urban_resident", "城镇居民"),
-                            ("rural_resident", "农村居民"),
-                        ],
-                        help_text="留空表示全部",
-                        max_length=20,
-                        verbose_name="客户类型",
-                    ),
-                ),
-                ("starts_on", models.DateField(verbose_name="开始日期")),
-                ("ends_on", models.DateField(verbose_name="结束日期")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("draft", "未发送"), ("sending", "发送中"), ("done", "已发送完")],
-                        default="draft",
-                        max_length=8,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("targeted", models.PositiveIntegerField(default=0, verbose_name="目标客户数")),
-                ("sent", models.PositiveIntegerField(default=0, verbose_name="已发送")),
-                ("skipped", models.PositiveIntegerField(default=0, verbose_name="已跳过")),
-                ("cursor", models.BigIntegerField(default=0)),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="创建人",
-                    ),
-                ),
-                (
-                    "questions",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="feedback.questionset",
-                        verbose_name="问题组",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="范围单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('customer_type', models.CharField(blank=True, choices=[('important', '重要用电客户'), ('commercial', '商业用电客户'), ('industrial', '工业用电客户'), ('urban_resident', '城镇居民'), ('rural_resident', '农村居民')], help_text='留空表示全部', max_length=20, verbose_name='客户类型')),
+                ('starts_on', models.DateField(verbose_name='开始日期')),
+                ('ends_on', models.DateField(verbose_name='结束日期')),
+                ('state', models.CharField(choices=[('draft', '未发送'), ('sending', '发送中'), ('done', '已发送完')], default='draft', max_length=8, verbose_name='状态')),
+                ('targeted', models.PositiveIntegerField(default=0, verbose_name='目标客户数')),
+                ('sent', models.PositiveIntegerField(default=0, verbose_name='已发送')),
+                ('skipped', models.PositiveIntegerField(default=0, verbose_name='已跳过')),
+                ('cursor', models.BigIntegerField(default=0)),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                ('questions', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='feedback.questionset', verbose_name='问题组')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='范围单位')),
             ],
             options={
-                "verbose_name": "服务调查",
-                "verbose_name_plural": "服务调查",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '服务调查',
+                'verbose_name_plural': '服务调查',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="SurveyInvitation",
+            name='SurveyInvitation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("phone", models.CharField(max_length=32, verbose_name="发送号码")),
-                ("nonce", models.CharField(max_length=32)),
-                ("created_at", models.DateTimeField(verbose_name="发送时间")),
-                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
-                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="作答时间")),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="invitations",
-                        to="feedback.surveycampaign",
-                        verbose_name="服务调查",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="survey_invitations",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "questions",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="feedback.questionset",
-                        verbose_name="问题组",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(max_length=32, verbose_name='发送号码')),
+                ('nonce', models.CharField(max_length=32)),
+                ('created_at', models.DateTimeField(verbose_name='发送时间')),
+                ('expires_at', models.DateTimeField(verbose_name='失效时间')),
+                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='作答时间')),
+                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='feedback.surveycampaign', verbose_name='服务调查')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='survey_invitations', to='workorders.workorder', verbose_name='工单')),
+                ('questions', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='feedback.questionset', verbose_name='问题组')),
             ],
             options={
-                "verbose_name": "调查邀请",
-                "verbose_name_plural": "调查邀请",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '调查邀请',
+                'verbose_name_plural': '调查邀请',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="SurveyOptOut",
+            name='SurveyOptOut',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="登记时间")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                (
-                    "customer",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="survey_opt_out",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(verbose_name='登记时间')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey_opt_out', to='customers.customer', verbose_name='客户')),
             ],
             options={
-                "verbose_name": "拒绝调查客户",
-                "verbose_name_plural": "拒绝调查客户",
+                'verbose_name': '拒绝调查客户',
+                'verbose_name_plural': '拒绝调查客户',
             },
         ),
         migrations.CreateModel(
-            name="SurveyResponse",
+            name='SurveyResponse',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "score",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        null=True,
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(5),
-                        ],
-                        verbose_name="满意度评分",
-                    ),
-                ),
-                ("resolved", models.BooleanField(blank=True, null=True, verbose_name="问题已解决")),
-                (
-                    "restoration_right",
-                    models.BooleanField(blank=True, null=True, verbose_name="复电时间告知准确"),
-                ),
-                ("comment", models.TextField(blank=True, verbose_name="留言")),
-                ("created_at", models.DateTimeField(verbose_name="提交时间")),
-                (
-                    "campaign",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="responses",
-                        to="feedback.surveycampaign",
-                        verbose_name="服务调查",
-                    ),
-                ),
-                (
-                    "invitation",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="response",
-                        to="feedback.surveyinvitation",
-                        verbose_name="调查邀请",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="survey_responses",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('score', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='满意度评分')),
+                ('resolved', models.BooleanField(blank=True, null=True, verbose_name='问题已解决')),
+                ('restoration_right', models.BooleanField(blank=True, null=True, verbose_name='复电时间告知准确')),
+                ('comment', models.TextField(blank=True, verbose_name='留言')),
+                ('created_at', models.DateTimeField(verbose_name='提交时间')),
+                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='feedback.surveycampaign', verbose_name='服务调查')),
+                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response', to='feedback.surveyinvitation', verbose_name='调查邀请')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='survey_responses', to='workorders.workorder', verbose_name='工单')),
             ],
             options={
-                "verbose_name": "调查结果",
-                "verbose_name_plural": "调查结果",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '调查结果',
+                'verbose_name_plural': '调查结果',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="FollowUpTask",
+            name='FollowUpTask',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reason",
-                    models.CharField(
-                        choices=[
-                            ("dissatisfied", "回访不满意"),
-                            ("unresolved", "问题未解决"),
-                            ("low_score", "调查低分"),
-                        ],
-                        max_length=16,
-                        verbose_name="原因",
-                    ),
-                ),
-                ("detail", models.TextField(blank=True, verbose_name="说明")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("open", "待处理"), ("closed", "已关闭")],
-                        default="open",
-                        max_length=8,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("due_at", models.DateTimeField(verbose_name="期限")),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
-                ("closing_note", models.TextField(blank=True, verbose_name="处理结果")),
-                (
-                    "closed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="关闭人",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="follow_up_tasks",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="follow_up_tasks",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="负责人",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="责任单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reason', models.CharField(choices=[('dissatisfied', '回访不满意'), ('unresolved', '问题未解决'), ('low_score', '调查低分')], max_length=16, verbose_name='原因')),
+                ('detail', models.TextField(blank=True, verbose_name='说明')),
+                ('state', models.CharField(choices=[('open', '待处理'), ('closed', '已关闭')], default='open', max_length=8, verbose_name='状态')),
+                ('due_at', models.DateTimeField(verbose_name='期限')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
+                ('closing_note', models.TextField(blank=True, verbose_name='处理结果')),
+                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='关闭人')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_up_tasks', to='workorders.workorder', verbose_name='工单')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='follow_up_tasks', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='责任单位')),
             ],
             options={
-                "verbose_name": "跟进任务",
-                "verbose_name_plural": "跟进任务",
-                "ordering": ["state", "due_at", "id"],
-                "indexes": [
-                    models.Index(fields=["unit", "state", "due_at"], name="followup_unit_state"),
-                    models.Index(fields=["owner", "state", "due_at"], name="followup_owner_state"),
-                ],
+                'verbose_name': '跟进任务',
+                'verbose_name_plural': '跟进任务',
+                'ordering': ['state', 'due_at', 'id'],
+                'indexes': [models.Index(fields=['unit', 'state', 'due_at'], name='followup_unit_state'), models.Index(fields=['owner', 'state', 'due_at'], name='followup_owner_state')],
             },
         ),
         migrations.CreateModel(
-            name="OpinionEntry",
+            name='OpinionEntry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("text", models.TextField(verbose_name="意见内容")),
-                ("name", models.CharField(blank=True, max_length=50, verbose_name="称呼")),
-                ("phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
-                ("created_at", models.DateTimeField(verbose_name="提交时间")),
-                (
-                    "hall",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="opinions",
-                        to="org.servicehall",
-                        verbose_name="营业厅",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('text', models.TextField(verbose_name='意见内容')),
+                ('name', models.CharField(blank=True, max_length=50, verbose_name='称呼')),
+                ('phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
+                ('created_at', models.DateTimeField(verbose_name='提交时间')),
+                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opinions', to='org.servicehall', verbose_name='营业厅')),
             ],
             options={
-                "verbose_name": "意见簿留言",
-                "verbose_name_plural": "意见簿留言",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [models.Index(fields=["hall", "-created_at"], name="opinion_hall_recent")],
+                'verbose_name': '意见簿留言',
+                'verbose_name_plural': '意见簿留言',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['hall', '-created_at'], name='opinion_hall_recent')],
             },
         ),
         migrations.AddIndex(
-            model_name="surveyinvitation",
-            index=models.Index(fields=["customer", "-created_at"], name="survey_customer_recent"),
+            model_name='surveyinvitation',
+            index=models.Index(fields=['customer', '-created_at'], name='survey_customer_recent'),
         ),
         migrations.AddConstraint(
-            model_name="surveyinvitation",
-            constraint=models.UniqueConstraint(fields=("order",), name="survey_one_per_order"),
+            model_name='surveyinvitation',
+            constraint=models.UniqueConstraint(fields=('order',), name='survey_one_per_order'),
         ),
         migrations.AddConstraint(
-            model_name="surveyinvitation",
-            constraint=models.UniqueConstraint(
-                fields=("campaign", "customer"), name="survey_one_per_campaign"
-            ),
+            model_name='surveyinvitation',
+            constraint=models.UniqueConstraint(fields=('campaign', 'customer'), name='survey_one_per_campaign'),
         ),
     ]

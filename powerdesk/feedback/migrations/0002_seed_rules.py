@@ -44,69 +44,31 @@ RULES = [
 
 # business type, sub-type code (None: the type's general script), title, text — in our own words
 SCRIPTS = [
-    (
-        "repair",
-        None,
-        "故障报修回访",
-        "您好，这里是供电服务中心回访员。前几天您报修的停电故障已经处理完毕，想跟您确认一下：现在家里用电正常吗？"
-        "抢修人员到达的时间和处理过程您还满意吗？有没有需要我们再跟进的地方？",
-    ),
-    (
-        "repair",
-        "repair_customer_side",
-        "客户内部故障回访",
-        "您好，这里是供电服务中心。上次的故障出在您家表后的线路上，抢修人员已协助处理。请问现在用电是否正常？"
-        "如果家里线路还需要改造，建议联系有资质的电工，我们也可以提供安全用电的建议。",
-    ),
-    (
-        "complaint",
-        None,
-        "投诉回访",
-        "您好，这里是供电服务中心。关于您前几天反映的问题，处理单位已经给出答复。想听听您的意见："
-        "处理结果您是否认可？问题是否已经解决？对我们还有哪些要求？",
-    ),
-    (
-        "opinion",
-        None,
-        "意见建议回访",
-        "您好，感谢您给我们提的意见。相关单位已经研究并答复，想跟您确认一下答复是否清楚，您还有什么补充吗？",
-    ),
-    (
-        "service_request",
-        None,
-        "服务申请回访",
-        "您好，这里是供电服务中心。您申请的服务已经办理完成，请问结果符合您的预期吗？办理过程中有没有不方便的地方？",
-    ),
-    (
-        "application",
-        None,
-        "业务办理回访",
-        "您好，这里是供电服务中心。您办理的用电业务已经完成，想了解一下办理速度和工作人员的服务您是否满意。",
-    ),
-    (
-        "report",
-        None,
-        "举报回访",
-        "您好，这里是供电服务中心。您举报的情况已经核查处理，处理结果已按规定答复。请问您还有需要补充的线索吗？",
-    ),
+    ("repair", None, "故障报修回访",
+     "您好，这里是供电服务中心回访员。前几天您报修的停电故障已经处理完毕，想跟您确认一下：现在家里用电正常吗？"
+     "抢修人员到达的时间和处理过程您还满意吗？有没有需要我们再跟进的地方？"),
+    ("repair", "repair_customer_side", "客户内部故障回访",
+     "您好，这里是供电服务中心。上次的故障出在您家表后的线路上，抢修人员已协助处理。请问现在用电是否正常？"
+     "如果家里线路还需要改造，建议联系有资质的电工，我们也可以提供安全用电的建议。"),
+    ("complaint", None, "投诉回访",
+     "您好，这里是供电服务中心。关于您前几天反映的问题，处理单位已经给出答复。想听听您的意见："
+     "处理结果您是否认可？问题是否已经解决？对我们还有哪些要求？"),
+    ("opinion", None, "意见建议回访",
+     "您好，感谢您给我们提的意见。相关单位已经研究并答复，想跟您确认一下答复是否清楚，您还有什么补充吗？"),
+    ("service_request", None, "服务申请回访",
+     "您好，这里是供电服务中心。您申请的服务已经办理完成，请问结果符合您的预期吗？办理过程中有没有不方便的地方？"),
+    ("application", None, "业务办理回访",
+     "您好，这里是供电服务中心。您办理的用电业务已经完成，想了解一下办理速度和工作人员的服务您是否满意。"),
+    ("report", None, "举报回访",
+     "您好，这里是供电服务中心。您举报的情况已经核查处理，处理结果已按规定答复。请问您还有需要补充的线索吗？"),
 ]
 
 # code, name, channel, subject, body (no 【…】: the gateway adds the signature)
 TEMPLATES = [
-    (
-        "feedback_survey",
-        "归档后满意度调查（告知客户）",
-        "sms",
-        "请为工单{{ order_number }}的服务打分",
-        "您的工单{{ order_number }}已办结。请花一分钟为我们的服务打分：{{ survey_url }} 链接三天内有效，仅可提交一次。",
-    ),
-    (
-        "feedback_campaign",
-        "服务调查邀请（告知客户）",
-        "sms",
-        "{{ campaign }}",
-        "供电公司{{ campaign }}：诚邀您评价近期的用电服务，{{ survey_url }} 链接三天内有效，仅可提交一次。",
-    ),
+    ("feedback_survey", "归档后满意度调查（告知客户）", "sms", "请为工单{{ order_number }}的服务打分",
+     "您的工单{{ order_number }}已办结。请花一分钟为我们的服务打分：{{ survey_url }} 链接三天内有效，仅可提交一次。"),
+    ("feedback_campaign", "服务调查邀请（告知客户）", "sms", "{{ campaign }}",
+     "供电公司{{ campaign }}：诚邀您评价近期的用电服务，{{ survey_url }} 链接三天内有效，仅可提交一次。"),
 ]
 
 
@@ -121,18 +83,13 @@ def seed(apps, schema_editor):
     if not Policy.objects.exists():
         Policy.objects.create(**POLICY)
     for i, (code, name, starts, ends) in enumerate(BANDS):
-        Band.objects.get_or_create(
-            code=code, defaults={"name": name, "starts": starts, "ends": ends, "sort_order": i}
-        )
+        Band.objects.get_or_create(code=code, defaults={"name": name, "starts": starts, "ends": ends, "sort_order": i})
     sets = {}
     for code, name, score, resolved, comment, restoration in QUESTION_SETS:
         sets[code], _ = QuestionSet.objects.get_or_create(
             code=code,
             defaults={
-                "name": name,
-                "ask_score": score,
-                "ask_resolved": resolved,
-                "ask_comment": comment,
+                "name": name, "ask_score": score, "ask_resolved": resolved, "ask_comment": comment,
                 "ask_restoration": restoration,
             },
         )
@@ -140,9 +97,7 @@ def seed(apps, schema_editor):
         Rule.objects.get_or_create(
             business_type=btype,
             defaults={
-                "needs_callback": needs,
-                "on_dissatisfied": dissatisfied,
-                "on_unresolved": unresolved,
+                "needs_callback": needs, "on_dissatisfied": dissatisfied, "on_unresolved": unresolved,
                 "survey": sets[survey] if survey else None,
             },
         )

@@ -37,170 +37,73 @@ DROP FUNCTION grid_device_path();
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0013_unithead"),
+        ('org', '0013_unithead'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Device",
+            name='Device',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=40, unique=True, verbose_name="设备编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("substation", "变电站"),
-                            ("feeder", "10kV线路"),
-                            ("switch", "开关"),
-                            ("fuse", "熔断器"),
-                            ("recloser", "重合器"),
-                            ("transformer", "配电变压器"),
-                            ("meter_point", "计量点"),
-                        ],
-                        max_length=16,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "ownership",
-                    models.CharField(
-                        blank=True,
-                        choices=[("public", "公变"), ("dedicated", "专变")],
-                        max_length=12,
-                        verbose_name="产权",
-                    ),
-                ),
-                ("path", models.TextField(db_default="", editable=False, verbose_name="路径")),
-                (
-                    "area",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="transformers",
-                        to="org.unit",
-                        verbose_name="台区",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="grid.device",
-                        verbose_name="上级设备",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=40, unique=True, verbose_name='设备编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('substation', '变电站'), ('feeder', '10kV线路'), ('switch', '开关'), ('fuse', '熔断器'), ('recloser', '重合器'), ('transformer', '配电变压器'), ('meter_point', '计量点')], max_length=16, verbose_name='类别')),
+                ('ownership', models.CharField(blank=True, choices=[('public', '公变'), ('dedicated', '专变')], max_length=12, verbose_name='产权')),
+                ('path', models.TextField(db_default='', editable=False, verbose_name='路径')),
+                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transformers', to='org.unit', verbose_name='台区')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='grid.device', verbose_name='上级设备')),
             ],
             options={
-                "verbose_name": "电网设备",
-                "verbose_name_plural": "电网设备",
-                "ordering": ["path"],
+                'verbose_name': '电网设备',
+                'verbose_name_plural': '电网设备',
+                'ordering': ['path'],
             },
         ),
         migrations.CreateModel(
-            name="DeviceParentHistory",
+            name='DeviceParentHistory',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作人",
-                    ),
-                ),
-                (
-                    "device",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="moves",
-                        to="grid.device",
-                        verbose_name="设备",
-                    ),
-                ),
-                (
-                    "new_parent",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="新上级",
-                    ),
-                ),
-                (
-                    "old_parent",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="原上级",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
+                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moves', to='grid.device', verbose_name='设备')),
+                ('new_parent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='新上级')),
+                ('old_parent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='原上级')),
             ],
             options={
-                "verbose_name": "设备上级变更记录",
-                "verbose_name_plural": "设备上级变更记录",
-                "ordering": ["at", "id"],
+                'verbose_name': '设备上级变更记录',
+                'verbose_name_plural': '设备上级变更记录',
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.AddIndex(
-            model_name="device",
-            index=models.Index(fields=["parent"], name="grid_device_parent"),
+            model_name='device',
+            index=models.Index(fields=['parent'], name='grid_device_parent'),
         ),
         migrations.AddIndex(
-            model_name="device",
-            index=models.Index(fields=["path"], name="grid_device_path", opclasses=["text_pattern_ops"]),
+            model_name='device',
+            index=models.Index(fields=['path'], name='grid_device_path', opclasses=['text_pattern_ops']),
         ),
         migrations.AddIndex(
-            model_name="device",
-            index=models.Index(fields=["area"], name="grid_device_area"),
+            model_name='device',
+            index=models.Index(fields=['area'], name='grid_device_area'),
         ),
         migrations.AddConstraint(
-            model_name="device",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("area__isnull", True),
-                    models.Q(("kind", "transformer"), ("ownership", "public")),
-                    _connector="OR",
-                ),
-                name="grid_device_area_only_public_transformer",
-            ),
+            model_name='device',
+            constraint=models.CheckConstraint(condition=models.Q(('area__isnull', True), models.Q(('kind', 'transformer'), ('ownership', 'public')), _connector='OR'), name='grid_device_area_only_public_transformer'),
         ),
         migrations.AddConstraint(
-            model_name="device",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("ownership", ""), ("kind", "transformer"), _connector="OR"),
-                name="grid_device_ownership_only_transformer",
-            ),
+            model_name='device',
+            constraint=models.CheckConstraint(condition=models.Q(('ownership', ''), ('kind', 'transformer'), _connector='OR'), name='grid_device_ownership_only_transformer'),
         ),
         migrations.AddIndex(
-            model_name="deviceparenthistory",
-            index=models.Index(fields=["device", "at"], name="grid_history_device_at"),
+            model_name='deviceparenthistory',
+            index=models.Index(fields=['device', 'at'], name='grid_history_device_at'),
         ),
         migrations.RunSQL(PATH_TRIGGER, DROP_PATH_TRIGGER),
     ]

@@ -10,446 +10,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0013_unithead"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('org', '0013_unithead'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Case",
+            name='Case',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="创建人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
             ],
             options={
-                "verbose_name": "案例",
-                "verbose_name_plural": "案例",
+                'verbose_name': '案例',
+                'verbose_name_plural': '案例',
             },
         ),
         migrations.CreateModel(
-            name="CaseAttachment",
+            name='CaseAttachment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=16, verbose_name="类别")),
-                (
-                    "file",
-                    models.FileField(
-                        max_length=300,
-                        upload_to=powerdesk.knowledge.models.case_attachment_path,
-                        verbose_name="文件",
-                    ),
-                ),
-                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
-                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
-                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
-                ("sha256", models.CharField(max_length=64)),
-                ("uploaded_at", models.DateTimeField(verbose_name="上传时间")),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="attachments",
-                        to="knowledge.case",
-                    ),
-                ),
-                (
-                    "uploaded_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="上传人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=16, verbose_name='类别')),
+                ('file', models.FileField(max_length=300, upload_to=powerdesk.knowledge.models.case_attachment_path, verbose_name='文件')),
+                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
+                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
+                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
+                ('sha256', models.CharField(max_length=64)),
+                ('uploaded_at', models.DateTimeField(verbose_name='上传时间')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='knowledge.case')),
+                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
             ],
             options={
-                "verbose_name": "案例附件",
-                "verbose_name_plural": "案例附件",
-                "ordering": ["uploaded_at", "id"],
+                'verbose_name': '案例附件',
+                'verbose_name_plural': '案例附件',
+                'ordering': ['uploaded_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="CaseRight",
+            name='CaseRight',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("may_author", models.BooleanField(default=False, verbose_name="可编写案例")),
-                ("may_review", models.BooleanField(default=False, verbose_name="可审核案例")),
-                (
-                    "role",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.role",
-                        verbose_name="角色",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('may_author', models.BooleanField(default=False, verbose_name='可编写案例')),
+                ('may_review', models.BooleanField(default=False, verbose_name='可审核案例')),
+                ('role', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.role', verbose_name='角色')),
             ],
             options={
-                "verbose_name": "案例库权限",
-                "verbose_name_plural": "案例库权限",
+                'verbose_name': '案例库权限',
+                'verbose_name_plural': '案例库权限',
             },
         ),
         migrations.CreateModel(
-            name="CaseVersion",
+            name='CaseVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="版本")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        default="draft",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="标题")),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                ("situation", models.TextField(help_text="支持 Markdown", verbose_name="案例经过")),
-                (
-                    "findings",
-                    models.TextField(blank=True, help_text="支持 Markdown", verbose_name="核查情况"),
-                ),
-                ("criteria", models.JSONField(blank=True, default=list, verbose_name="判定标准")),
-                (
-                    "verdict",
-                    models.CharField(
-                        blank=True,
-                        choices=[("valid", "成立"), ("invalid", "不成立"), ("pending", "待补证")],
-                        max_length=16,
-                        verbose_name="判定结论",
-                    ),
-                ),
-                (
-                    "judgment",
-                    models.TextField(blank=True, help_text="支持 Markdown", verbose_name="判定分析"),
-                ),
-                (
-                    "should_have",
-                    models.TextField(blank=True, help_text="支持 Markdown", verbose_name="规范做法"),
-                ),
-                (
-                    "lessons",
-                    models.TextField(blank=True, help_text="支持 Markdown", verbose_name="启示与整改措施"),
-                ),
-                (
-                    "tags",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.CharField(max_length=30),
-                        blank=True,
-                        default=list,
-                        size=None,
-                        verbose_name="标签",
-                    ),
-                ),
-                ("search_a", models.TextField(blank=True, default="", editable=False)),
-                ("search_b", models.TextField(blank=True, default="", editable=False)),
-                ("search_c", models.TextField(blank=True, default="", editable=False)),
-                (
-                    "search_vector",
-                    models.GeneratedField(
-                        db_persist=True,
-                        expression=django.contrib.postgres.search.CombinedSearchVector(
-                            django.contrib.postgres.search.CombinedSearchVector(
-                                django.contrib.postgres.search.SearchVector(
-                                    "search_a", config="simple", weight="A"
-                                ),
-                                "||",
-                                django.contrib.postgres.search.SearchVector(
-                                    "search_b", config="simple", weight="B"
-                                ),
-                                django.contrib.postgres.search.SearchConfig("simple"),
-                            ),
-                            "||",
-                            django.contrib.postgres.search.SearchVector(
-                                "search_c", config="simple", weight="C"
-                            ),
-                            django.contrib.postgres.search.SearchConfig("simple"),
-                        ),
-                        output_field=django.contrib.postgres.search.SearchVectorField(),
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
-                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
-                (
-                    "area",
-                    models.ForeignKey(
-                        help_text="业务分类",
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="领域",
-                    ),
-                ),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="作者",
-                    ),
-                ),
-                (
-                    "case",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="knowledge.case",
-                        verbose_name="案例",
-                    ),
-                ),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='版本')),
+                ('state', models.CharField(choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], default='draft', max_length=16, verbose_name='状态')),
+                ('title', models.CharField(max_length=200, verbose_name='标题')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('situation', models.TextField(help_text='支持 Markdown', verbose_name='案例经过')),
+                ('findings', models.TextField(blank=True, help_text='支持 Markdown', verbose_name='核查情况')),
+                ('criteria', models.JSONField(blank=True, default=list, verbose_name='判定标准')),
+                ('verdict', models.CharField(blank=True, choices=[('valid', '成立'), ('invalid', '不成立'), ('pending', '待补证')], max_length=16, verbose_name='判定结论')),
+                ('judgment', models.TextField(blank=True, help_text='支持 Markdown', verbose_name='判定分析')),
+                ('should_have', models.TextField(blank=True, help_text='支持 Markdown', verbose_name='规范做法')),
+                ('lessons', models.TextField(blank=True, help_text='支持 Markdown', verbose_name='启示与整改措施')),
+                ('tags', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=30), blank=True, default=list, size=None, verbose_name='标签')),
+                ('search_a', models.TextField(blank=True, default='', editable=False)),
+                ('search_b', models.TextField(blank=True, default='', editable=False)),
+                ('search_c', models.TextField(blank=True, default='', editable=False)),
+                ('search_vector', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector('search_a', config='simple', weight='A'), '||', django.contrib.postgres.search.SearchVector('search_b', config='simple', weight='B'), django.contrib.postgres.search.SearchConfig('simple')), '||', django.contrib.postgres.search.SearchVector('search_c', config='simple', weight='C'), django.contrib.postgres.search.SearchConfig('simple')), output_field=django.contrib.postgres.search.SearchVectorField())),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
+                ('area', models.ForeignKey(help_text='业务分类', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.topic', verbose_name='领域')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作者')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='knowledge.case', verbose_name='案例')),
+                ('sub_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
             ],
             options={
-                "verbose_name": "案例版本",
-                "verbose_name_plural": "案例版本",
-                "ordering": ["case_id", "number"],
+                'verbose_name': '案例版本',
+                'verbose_name_plural': '案例版本',
+                'ordering': ['case_id', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="CaseStep",
+            name='CaseStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_state",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        max_length=16,
-                        verbose_name="原状态",
-                    ),
-                ),
-                (
-                    "to_state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        max_length=16,
-                        verbose_name="新状态",
-                    ),
-                ),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作人",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="steps",
-                        to="knowledge.caseversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_state', models.CharField(blank=True, choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], max_length=16, verbose_name='原状态')),
+                ('to_state', models.CharField(choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], max_length=16, verbose_name='新状态')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='knowledge.caseversion')),
             ],
             options={
-                "verbose_name": "案例流转记录",
-                "verbose_name_plural": "案例流转记录",
-                "ordering": ["version_id", "at", "id"],
+                'verbose_name': '案例流转记录',
+                'verbose_name_plural': '案例流转记录',
+                'ordering': ['version_id', 'at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="CaseRule",
+            name='CaseRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("reference", models.CharField(max_length=200, verbose_name="条款")),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="出处")),
-                ("valid_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
-                ("valid_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
-                ("position", models.PositiveSmallIntegerField(default=0)),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rules",
-                        to="knowledge.caseversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('reference', models.CharField(max_length=200, verbose_name='条款')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='出处')),
+                ('valid_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
+                ('valid_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
+                ('position', models.PositiveSmallIntegerField(default=0)),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='knowledge.caseversion')),
             ],
             options={
-                "verbose_name": "依据条款",
-                "verbose_name_plural": "依据条款",
-                "ordering": ["version_id", "position", "id"],
+                'verbose_name': '依据条款',
+                'verbose_name_plural': '依据条款',
+                'ordering': ['version_id', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="CaseCitation",
+            name='CaseCitation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("transition", models.CharField(max_length=32)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="citations",
-                        to="knowledge.caseversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('transition', models.CharField(max_length=32)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.workorder')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='knowledge.caseversion')),
             ],
             options={
-                "verbose_name": "案例引用",
-                "verbose_name_plural": "案例引用",
+                'verbose_name': '案例引用',
+                'verbose_name_plural': '案例引用',
             },
         ),
         migrations.AddIndex(
-            model_name="caseversion",
-            index=django.contrib.postgres.indexes.GinIndex(
-                condition=models.Q(("state", "published")),
-                fastupdate=False,
-                fields=["search_vector"],
-                name="knowledge_search",
-            ),
+            model_name='caseversion',
+            index=django.contrib.postgres.indexes.GinIndex(condition=models.Q(('state', 'published')), fastupdate=False, fields=['search_vector'], name='knowledge_search'),
         ),
         migrations.AddIndex(
-            model_name="caseversion",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["tags"], name="knowledge_tags"),
+            model_name='caseversion',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['tags'], name='knowledge_tags'),
         ),
         migrations.AddIndex(
-            model_name="caseversion",
-            index=models.Index(
-                condition=models.Q(("state", "published")), fields=["sub_type"], name="knowledge_pub_sub"
-            ),
+            model_name='caseversion',
+            index=models.Index(condition=models.Q(('state', 'published')), fields=['sub_type'], name='knowledge_pub_sub'),
         ),
         migrations.AddIndex(
-            model_name="caseversion",
-            index=models.Index(
-                condition=models.Q(("state", "published")), fields=["area"], name="knowledge_pub_area"
-            ),
+            model_name='caseversion',
+            index=models.Index(condition=models.Q(('state', 'published')), fields=['area'], name='knowledge_pub_area'),
         ),
         migrations.AddConstraint(
-            model_name="caseversion",
-            constraint=models.UniqueConstraint(fields=("case", "number"), name="knowledge_version_number"),
+            model_name='caseversion',
+            constraint=models.UniqueConstraint(fields=('case', 'number'), name='knowledge_version_number'),
         ),
         migrations.AddConstraint(
-            model_name="caseversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state", "published")), fields=("case",), name="knowledge_one_published"
-            ),
+            model_name='caseversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('state', 'published')), fields=('case',), name='knowledge_one_published'),
         ),
         migrations.AddConstraint(
-            model_name="caseversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state__in", ["draft", "review"])),
-                fields=("case",),
-                name="knowledge_one_open",
-            ),
+            model_name='caseversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['draft', 'review'])), fields=('case',), name='knowledge_one_open'),
         ),
         migrations.AddIndex(
-            model_name="casecitation",
-            index=models.Index(fields=["order"], name="knowledge_citation_order"),
+            model_name='casecitation',
+            index=models.Index(fields=['order'], name='knowledge_citation_order'),
         ),
     ]

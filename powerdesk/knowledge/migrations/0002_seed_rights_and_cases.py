@@ -25,30 +25,14 @@ def seed(apps, schema_editor):
     for code, (author, review) in RIGHTS.items():
         role = Role.objects.filter(code=code).first()
         if role is not None:
-            CaseRight.objects.update_or_create(
-                role=role, defaults={"may_author": author, "may_review": review}
-            )
+            CaseRight.objects.update_or_create(role=role, defaults={"may_author": author, "may_review": review})
     system = User.objects.filter(username="system").first()
     if system is None or Case.objects.exists():  # idempotent: tests run the seed again after a flush
         return
     topics = {t.code: t for t in Topic.objects.all()}
     sub_types = {s.code: s for s in SubType.objects.all()}
     at = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    for (
-        area,
-        btype,
-        sub,
-        title,
-        tags,
-        situation,
-        findings,
-        criteria,
-        verdict,
-        judgment,
-        should,
-        lessons,
-        rules,
-    ) in CASES:
+    for area, btype, sub, title, tags, situation, findings, criteria, verdict, judgment, should, lessons, rules in CASES:
         case = Case.objects.create(created_by=system, created_at=at)
         version = CaseVersion.objects.create(
             case=case,
@@ -71,25 +55,16 @@ def seed(apps, schema_editor):
             updated_at=at,
             published_at=at,
             **search_fields(
-                title=title,
-                tags=tags,
-                situation=situation,
-                findings=findings,
-                should_have=should,
-                lessons=lessons,
+                title=title, tags=tags, situation=situation, findings=findings, should_have=should, lessons=lessons
             ),
         )
         for i, (reference, source, valid_from) in enumerate(rules):
             CaseRule.objects.create(
-                version=version,
-                reference=reference,
-                source=source,
-                valid_from=dt.date.fromisoformat(valid_from),
-                position=i,
+                version=version, reference=reference, source=source,
+                valid_from=dt.date.fromisoformat(valid_from), position=i,
             )
-        CaseStep.objects.create(
-            version=version, from_state="", to_state="published", by=system, at=at, note="初始案例"
-        )
+        CaseStep.objects.create(version=version, from_state="", to_state="published", by=system, at=at,
+                                note="初始案例")
 
 
 def unseed(apps, schema_editor):

@@ -6,284 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("knowledge", "0002_seed_rights_and_cases"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('knowledge', '0002_seed_rights_and_cases'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Script",
+            name='Script',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="创建人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
             ],
             options={
-                "verbose_name": "话术",
-                "verbose_name_plural": "话术",
+                'verbose_name': '话术',
+                'verbose_name_plural': '话术',
             },
         ),
         migrations.CreateModel(
-            name="ScriptVersion",
+            name='ScriptVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveIntegerField(verbose_name="版本")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        default="draft",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="标题")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("opening", "开场"),
-                            ("questions", "询问要点"),
-                            ("notice", "一次性告知"),
-                            ("outage", "停电答复"),
-                            ("apology", "致歉"),
-                            ("closing", "结束语"),
-                            ("forbidden", "服务禁语"),
-                        ],
-                        max_length=16,
-                        verbose_name="情形",
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                ("body", models.TextField(verbose_name="话术内容")),
-                ("position", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                ("updated_at", models.DateTimeField(verbose_name="更新时间")),
-                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="发布时间")),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="作者",
-                    ),
-                ),
-                (
-                    "script",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="knowledge.script",
-                        verbose_name="话术",
-                    ),
-                ),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
-                (
-                    "topic",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="业务分类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveIntegerField(verbose_name='版本')),
+                ('state', models.CharField(choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], default='draft', max_length=16, verbose_name='状态')),
+                ('title', models.CharField(max_length=200, verbose_name='标题')),
+                ('kind', models.CharField(choices=[('opening', '开场'), ('questions', '询问要点'), ('notice', '一次性告知'), ('outage', '停电答复'), ('apology', '致歉'), ('closing', '结束语'), ('forbidden', '服务禁语')], max_length=16, verbose_name='情形')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('body', models.TextField(verbose_name='话术内容')),
+                ('position', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('updated_at', models.DateTimeField(verbose_name='更新时间')),
+                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作者')),
+                ('script', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='knowledge.script', verbose_name='话术')),
+                ('sub_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
+                ('topic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.topic', verbose_name='业务分类')),
             ],
             options={
-                "verbose_name": "话术版本",
-                "verbose_name_plural": "话术版本",
-                "ordering": ["script_id", "number"],
+                'verbose_name': '话术版本',
+                'verbose_name_plural': '话术版本',
+                'ordering': ['script_id', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="ScriptStep",
+            name='ScriptStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "from_state",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        max_length=16,
-                        verbose_name="原状态",
-                    ),
-                ),
-                (
-                    "to_state",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("review", "待审核"),
-                            ("published", "已发布"),
-                            ("retired", "已停用"),
-                        ],
-                        max_length=16,
-                        verbose_name="新状态",
-                    ),
-                ),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="操作人",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="steps",
-                        to="knowledge.scriptversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('from_state', models.CharField(blank=True, choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], max_length=16, verbose_name='原状态')),
+                ('to_state', models.CharField(choices=[('draft', '草稿'), ('review', '待审核'), ('published', '已发布'), ('retired', '已停用')], max_length=16, verbose_name='新状态')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='knowledge.scriptversion')),
             ],
             options={
-                "verbose_name": "话术流转记录",
-                "verbose_name_plural": "话术流转记录",
-                "ordering": ["version_id", "at", "id"],
+                'verbose_name': '话术流转记录',
+                'verbose_name_plural': '话术流转记录',
+                'ordering': ['version_id', 'at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ScriptCitation",
+            name='ScriptCitation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("transition", models.CharField(max_length=32)),
-                ("at", models.DateTimeField()),
-                (
-                    "by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="citations",
-                        to="knowledge.scriptversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('transition', models.CharField(max_length=32)),
+                ('at', models.DateTimeField()),
+                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.workorder')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='knowledge.scriptversion')),
             ],
             options={
-                "verbose_name": "话术引用",
-                "verbose_name_plural": "话术引用",
+                'verbose_name': '话术引用',
+                'verbose_name_plural': '话术引用',
             },
         ),
         migrations.AddIndex(
-            model_name="scriptversion",
-            index=models.Index(
-                condition=models.Q(("state", "published")),
-                fields=["kind", "position"],
-                name="knowledge_script_pub",
-            ),
+            model_name='scriptversion',
+            index=models.Index(condition=models.Q(('state', 'published')), fields=['kind', 'position'], name='knowledge_script_pub'),
         ),
         migrations.AddConstraint(
-            model_name="scriptversion",
-            constraint=models.UniqueConstraint(
-                fields=("script", "number"), name="knowledge_script_version_number"
-            ),
+            model_name='scriptversion',
+            constraint=models.UniqueConstraint(fields=('script', 'number'), name='knowledge_script_version_number'),
         ),
         migrations.AddConstraint(
-            model_name="scriptversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state", "published")),
-                fields=("script",),
-                name="knowledge_script_one_published",
-            ),
+            model_name='scriptversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('state', 'published')), fields=('script',), name='knowledge_script_one_published'),
         ),
         migrations.AddConstraint(
-            model_name="scriptversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state__in", ["draft", "review"])),
-                fields=("script",),
-                name="knowledge_script_one_open",
-            ),
+            model_name='scriptversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['draft', 'review'])), fields=('script',), name='knowledge_script_one_open'),
         ),
         migrations.AddIndex(
-            model_name="scriptcitation",
-            index=models.Index(fields=["order"], name="knowledge_script_cit_order"),
+            model_name='scriptcitation',
+            index=models.Index(fields=['order'], name='knowledge_script_cit_order'),
         ),
     ]

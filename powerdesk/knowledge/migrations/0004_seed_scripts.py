@@ -23,24 +23,12 @@ def seed(apps, schema_editor):
     for kind, btype, topic, sub, title, body, position in SCRIPTS:
         script = Script.objects.create(created_by=system, created_at=at)
         version = ScriptVersion.objects.create(
-            script=script,
-            number=1,
-            state="published",
-            title=title,
-            kind=kind,
-            business_type=btype,
-            topic=topics.get(topic),
-            sub_type=sub_types.get(sub),
-            body=body,
-            position=position,
-            author=system,
-            created_at=at,
-            updated_at=at,
-            published_at=at,
+            script=script, number=1, state="published", title=title, kind=kind, business_type=btype,
+            topic=topics.get(topic), sub_type=sub_types.get(sub), body=body, position=position,
+            author=system, created_at=at, updated_at=at, published_at=at,
         )
-        ScriptStep.objects.create(
-            version=version, from_state="", to_state="published", by=system, at=at, note="初始话术"
-        )
+        ScriptStep.objects.create(version=version, from_state="", to_state="published", by=system, at=at,
+                                  note="初始话术")
 
 
 def unseed(apps, schema_editor):

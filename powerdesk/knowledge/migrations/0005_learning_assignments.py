@@ -6,180 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("complaints", "0006_rectification_requires_learning"),
-        ("knowledge", "0004_seed_scripts"),
-        ("org", "0013_unithead"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('complaints', '0006_rectification_requires_learning'),
+        ('knowledge', '0004_seed_scripts'),
+        ('org', '0013_unithead'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="caseright",
-            name="may_assign",
-            field=models.BooleanField(
-                default=False,
-                help_text="可将已发布案例布置给单位或岗位学习，并查看学习情况。",
-                verbose_name="可布置学习",
-            ),
+            model_name='caseright',
+            name='may_assign',
+            field=models.BooleanField(default=False, help_text='可将已发布案例布置给单位或岗位学习，并查看学习情况。', verbose_name='可布置学习'),
         ),
         migrations.CreateModel(
-            name="LearningAssignment",
+            name='LearningAssignment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("include_subunits", models.BooleanField(default=True, verbose_name="含下级单位")),
-                ("due_date", models.DateField(verbose_name="完成期限")),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="布置原因")),
-                ("created_at", models.DateTimeField(verbose_name="布置时间")),
-                ("request_id", models.CharField(blank=True, default="", editable=False, max_length=64)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="布置人",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.workorder",
-                        verbose_name="相关工单",
-                    ),
-                ),
-                (
-                    "rectification",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="learning_assignments",
-                        to="complaints.rectification",
-                        verbose_name="相关整改",
-                    ),
-                ),
-                (
-                    "role",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.role",
-                        verbose_name="岗位",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="assignments",
-                        to="knowledge.caseversion",
-                        verbose_name="案例版本",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('include_subunits', models.BooleanField(default=True, verbose_name='含下级单位')),
+                ('due_date', models.DateField(verbose_name='完成期限')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='布置原因')),
+                ('created_at', models.DateTimeField(verbose_name='布置时间')),
+                ('request_id', models.CharField(blank=True, default='', editable=False, max_length=64)),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='布置人')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.workorder', verbose_name='相关工单')),
+                ('rectification', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='learning_assignments', to='complaints.rectification', verbose_name='相关整改')),
+                ('role', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.role', verbose_name='岗位')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='单位')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='knowledge.caseversion', verbose_name='案例版本')),
             ],
             options={
-                "verbose_name": "学习任务",
-                "verbose_name_plural": "学习任务",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '学习任务',
+                'verbose_name_plural': '学习任务',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="LearningRecipient",
+            name='LearningRecipient',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
-                (
-                    "assignment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="recipients",
-                        to="knowledge.learningassignment",
-                        verbose_name="学习任务",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="所在单位",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="学习人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
+                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='knowledge.learningassignment', verbose_name='学习任务')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='所在单位')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='学习人')),
             ],
             options={
-                "verbose_name": "学习人员",
-                "verbose_name_plural": "学习人员",
-                "ordering": ["assignment_id", "unit_id", "user_id"],
+                'verbose_name': '学习人员',
+                'verbose_name_plural': '学习人员',
+                'ordering': ['assignment_id', 'unit_id', 'user_id'],
             },
         ),
         migrations.AddConstraint(
-            model_name="learningassignment",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("request_id", ""), _negated=True),
-                fields=("created_by", "request_id"),
-                name="learning_assignment_request",
-            ),
+            model_name='learningassignment',
+            constraint=models.UniqueConstraint(condition=models.Q(('request_id', ''), _negated=True), fields=('created_by', 'request_id'), name='learning_assignment_request'),
         ),
         migrations.AddConstraint(
-            model_name="learningassignment",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit__isnull", False), ("role__isnull", False), _connector="OR"),
-                name="learning_unit_or_role",
-            ),
+            model_name='learningassignment',
+            constraint=models.CheckConstraint(condition=models.Q(('unit__isnull', False), ('role__isnull', False), _connector='OR'), name='learning_unit_or_role'),
         ),
         migrations.AddIndex(
-            model_name="learningrecipient",
-            index=models.Index(
-                condition=models.Q(("confirmed_at__isnull", True)), fields=["user"], name="learning_open_user"
-            ),
+            model_name='learningrecipient',
+            index=models.Index(condition=models.Q(('confirmed_at__isnull', True)), fields=['user'], name='learning_open_user'),
         ),
         migrations.AddIndex(
-            model_name="learningrecipient",
-            index=models.Index(fields=["unit"], name="learning_recipient_unit"),
+            model_name='learningrecipient',
+            index=models.Index(fields=['unit'], name='learning_recipient_unit'),
         ),
         migrations.AddConstraint(
-            model_name="learningrecipient",
-            constraint=models.UniqueConstraint(fields=("assignment", "user"), name="learning_recipient_once"),
+            model_name='learningrecipient',
+            constraint=models.UniqueConstraint(fields=('assignment', 'user'), name='learning_recipient_once'),
         ),
     ]

@@ -23,9 +23,7 @@ def seed(apps, schema_editor):
         right.may_assign = True
         right.save(update_fields=["may_assign"])
     Template = apps.get_model("notify", "NotificationTemplate")
-    Template.objects.get_or_create(
-        code=TEMPLATE["code"], defaults={k: v for k, v in TEMPLATE.items() if k != "code"}
-    )
+    Template.objects.get_or_create(code=TEMPLATE["code"], defaults={k: v for k, v in TEMPLATE.items() if k != "code"})
 
 
 def unseed(apps, schema_editor):

@@ -8,181 +8,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("workorders", "0005_seed_hv_dual_subtype"),
+        ('workorders', '0005_seed_hv_dual_subtype'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="NotificationTemplate",
+            name='NotificationTemplate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        max_length=50,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                re.compile("^[-a-zA-Z0-9_]+\\Z"),
-                                "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.",
-                                "invalid",
-                            )
-                        ],
-                        verbose_name="编码",
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("sms", "短信"),
-                            ("email", "电子邮件"),
-                            ("wechat", "微信"),
-                            ("console", "控制台"),
-                        ],
-                        default="sms",
-                        help_text="文本按此渠道撰写（短信需简短）；发送时由调用方选择实际渠道",
-                        max_length=16,
-                        verbose_name="适用渠道",
-                    ),
-                ),
-                (
-                    "subject",
-                    models.CharField(
-                        blank=True, help_text="用于电子邮件", max_length=200, verbose_name="标题"
-                    ),
-                ),
-                (
-                    "body",
-                    models.TextField(help_text="Django 模板语法，如 {{ order_number }}", verbose_name="正文"),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True, help_text="停用后不再产生此类通知", verbose_name="启用"
-                    ),
-                ),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=50, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[-a-zA-Z0-9_]+\\Z'), 'Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.', 'invalid')], verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件'), ('wechat', '微信'), ('console', '控制台')], default='sms', help_text='文本按此渠道撰写（短信需简短）；发送时由调用方选择实际渠道', max_length=16, verbose_name='适用渠道')),
+                ('subject', models.CharField(blank=True, help_text='用于电子邮件', max_length=200, verbose_name='标题')),
+                ('body', models.TextField(help_text='Django 模板语法，如 {{ order_number }}', verbose_name='正文')),
+                ('is_active', models.BooleanField(default=True, help_text='停用后不再产生此类通知', verbose_name='启用')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
             ],
             options={
-                "verbose_name": "通知模板",
-                "verbose_name_plural": "通知模板",
-                "ordering": ["code"],
+                'verbose_name': '通知模板',
+                'verbose_name_plural': '通知模板',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Notification",
+            name='Notification',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "recipient_address",
-                    models.CharField(help_text="手机号或电子邮箱", max_length=254, verbose_name="接收地址"),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("sms", "短信"),
-                            ("email", "电子邮件"),
-                            ("wechat", "微信"),
-                            ("console", "控制台"),
-                        ],
-                        max_length=16,
-                        verbose_name="渠道",
-                    ),
-                ),
-                ("context", models.JSONField(blank=True, default=dict, verbose_name="模板参数")),
-                ("subject", models.CharField(blank=True, max_length=200, verbose_name="标题")),
-                ("text", models.TextField(verbose_name="内容")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待发送"),
-                            ("sending", "发送中"),
-                            ("sent", "已发送"),
-                            ("failed", "发送失败"),
-                            ("cancelled", "已取消"),
-                        ],
-                        default="pending",
-                        max_length=16,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
-                ("last_error", models.TextField(blank=True, verbose_name="最近错误")),
-                ("permanent_error", models.BooleanField(default=False, verbose_name="永久失败")),
-                (
-                    "dedupe_key",
-                    models.CharField(
-                        blank=True, max_length=200, null=True, unique=True, verbose_name="去重键"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="创建时间")),
-                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="开始发送时间")),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
-                (
-                    "provider_message_id",
-                    models.CharField(blank=True, max_length=200, verbose_name="服务商消息编号"),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="notifications",
-                        to="workorders.workorder",
-                        verbose_name="工单",
-                    ),
-                ),
-                (
-                    "recipient_user",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="notifications",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="接收人",
-                    ),
-                ),
-                (
-                    "template",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="notifications",
-                        to="notify.notificationtemplate",
-                        verbose_name="模板",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('recipient_address', models.CharField(help_text='手机号或电子邮箱', max_length=254, verbose_name='接收地址')),
+                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件'), ('wechat', '微信'), ('console', '控制台')], max_length=16, verbose_name='渠道')),
+                ('context', models.JSONField(blank=True, default=dict, verbose_name='模板参数')),
+                ('subject', models.CharField(blank=True, max_length=200, verbose_name='标题')),
+                ('text', models.TextField(verbose_name='内容')),
+                ('state', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('cancelled', '已取消')], default='pending', max_length=16, verbose_name='状态')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
+                ('last_error', models.TextField(blank=True, verbose_name='最近错误')),
+                ('permanent_error', models.BooleanField(default=False, verbose_name='永久失败')),
+                ('dedupe_key', models.CharField(blank=True, max_length=200, null=True, unique=True, verbose_name='去重键')),
+                ('created_at', models.DateTimeField(verbose_name='创建时间')),
+                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='开始发送时间')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
+                ('provider_message_id', models.CharField(blank=True, max_length=200, verbose_name='服务商消息编号')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='workorders.workorder', verbose_name='工单')),
+                ('recipient_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='接收人')),
+                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='notify.notificationtemplate', verbose_name='模板')),
             ],
             options={
-                "verbose_name": "通知",
-                "verbose_name_plural": "通知",
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(
-                        condition=models.Q(("state__in", ["pending", "sending", "failed"])),
-                        fields=["created_at"],
-                        name="notify_unfinished_idx",
-                    )
-                ],
+                'verbose_name': '通知',
+                'verbose_name_plural': '通知',
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(condition=models.Q(('state__in', ['pending', 'sending', 'failed'])), fields=['created_at'], name='notify_unfinished_idx')],
             },
         ),
     ]

@@ -7,37 +7,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("notify", "0003_fewer_indexes"),
-        ("workorders", "0009_unread_fk_indexes"),
+        ('notify', '0003_fewer_indexes'),
+        ('workorders', '0009_unread_fk_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="notification",
-            name="order",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notifications",
-                to="workorders.workorder",
-                verbose_name="工单",
-            ),
+            model_name='notification',
+            name='order',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='workorders.workorder', verbose_name='工单'),
         ),
         migrations.AlterField(
-            model_name="notification",
-            name="recipient_user",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="notifications",
-                to=settings.AUTH_USER_MODEL,
-                verbose_name="接收人",
-            ),
+            model_name='notification',
+            name='recipient_user',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='接收人'),
         ),
     ]

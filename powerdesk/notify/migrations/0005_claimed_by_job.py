@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("notify", "0004_unread_fk_indexes"),
+        ('notify', '0004_unread_fk_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="notification",
-            name="claimed_by_job",
-            field=models.BigIntegerField(blank=True, null=True, verbose_name="发送任务编号"),
+            model_name='notification',
+            name='claimed_by_job',
+            field=models.BigIntegerField(blank=True, null=True, verbose_name='发送任务编号'),
         ),
     ]

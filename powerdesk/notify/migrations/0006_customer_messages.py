@@ -25,277 +25,102 @@ def seed_categories(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0003_normalise_phones"),
-        ("notify", "0005_claimed_by_job"),
-        ("workorders", "0020_seed_queues_and_routing_rules"),
+        ('customers', '0003_normalise_phones'),
+        ('notify', '0005_claimed_by_job'),
+        ('workorders', '0020_seed_queues_and_routing_rules'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="NotificationCategory",
+            name='NotificationCategory',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        max_length=32,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                re.compile("^[-a-zA-Z0-9_]+\\Z"),
-                                "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.",
-                                "invalid",
-                            )
-                        ],
-                        verbose_name="编码",
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                (
-                    "exempt",
-                    models.BooleanField(
-                        default=False,
-                        help_text="勾选后，此类消息在免打扰时段和客户退订后仍照常发送",
-                        verbose_name="不受免打扰与退订限制",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, validators=[django.core.validators.RegexValidator(re.compile('^[-a-zA-Z0-9_]+\\Z'), 'Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.', 'invalid')], verbose_name='编码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('exempt', models.BooleanField(default=False, help_text='勾选后，此类消息在免打扰时段和客户退订后仍照常发送', verbose_name='不受免打扰与退订限制')),
             ],
             options={
-                "verbose_name": "消息类别",
-                "verbose_name_plural": "消息类别",
-                "ordering": ["code"],
+                'verbose_name': '消息类别',
+                'verbose_name_plural': '消息类别',
+                'ordering': ['code'],
             },
         ),
         migrations.RunPython(seed_categories, migrations.RunPython.noop),
         migrations.CreateModel(
-            name="QuietHours",
+            name='QuietHours',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                ("start", models.TimeField(verbose_name="开始")),
-                ("end", models.TimeField(verbose_name="结束")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('start', models.TimeField(verbose_name='开始')),
+                ('end', models.TimeField(verbose_name='结束')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "免打扰时段",
-                "verbose_name_plural": "免打扰时段",
-                "ordering": ["start"],
+                'verbose_name': '免打扰时段',
+                'verbose_name_plural': '免打扰时段',
+                'ordering': ['start'],
             },
         ),
         migrations.AddField(
-            model_name="notification",
-            name="customer",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="customers.customer",
-                verbose_name="客户",
-            ),
+            model_name='notification',
+            name='customer',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.customer', verbose_name='客户'),
         ),
         migrations.AddField(
-            model_name="notification",
-            name="send_after",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="延后发送至"),
+            model_name='notification',
+            name='send_after',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='延后发送至'),
         ),
         migrations.AddField(
-            model_name="notification",
-            name="suppressed_reason",
-            field=models.CharField(
-                blank=True,
-                choices=[("opted_out", "客户已退订"), ("no_number", "没有可发送的号码")],
-                max_length=16,
-                verbose_name="未发送原因",
-            ),
+            model_name='notification',
+            name='suppressed_reason',
+            field=models.CharField(blank=True, choices=[('opted_out', '客户已退订'), ('no_number', '没有可发送的号码')], max_length=16, verbose_name='未发送原因'),
         ),
         migrations.AlterField(
-            model_name="notification",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("pending", "待发送"),
-                    ("sending", "发送中"),
-                    ("sent", "已发送"),
-                    ("failed", "发送失败"),
-                    ("cancelled", "已取消"),
-                    ("suppressed", "未发送"),
-                ],
-                default="pending",
-                max_length=16,
-                verbose_name="状态",
-            ),
+            model_name='notification',
+            name='state',
+            field=models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('cancelled', '已取消'), ('suppressed', '未发送')], default='pending', max_length=16, verbose_name='状态'),
         ),
         migrations.AddField(
-            model_name="notificationtemplate",
-            name="category",
-            field=models.ForeignKey(
-                db_index=False,
-                default="service",
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="templates",
-                to="notify.notificationcategory",
-                to_field="code",
-                verbose_name="消息类别",
-            ),
+            model_name='notificationtemplate',
+            name='category',
+            field=models.ForeignKey(db_index=False, default='service', on_delete=django.db.models.deletion.PROTECT, related_name='templates', to='notify.notificationcategory', to_field='code', verbose_name='消息类别'),
         ),
         migrations.CreateModel(
-            name="CustomerMessageRule",
+            name='CustomerMessageRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                (
-                    "step",
-                    models.CharField(
-                        choices=[
-                            ("accepted", "受理"),
-                            ("dispatched", "派单（现场作业）"),
-                            ("replied", "回单"),
-                            ("closed", "办结"),
-                        ],
-                        max_length=16,
-                        verbose_name="环节",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("sms", "短信"),
-                            ("email", "电子邮件"),
-                            ("wechat", "微信"),
-                            ("console", "控制台"),
-                        ],
-                        default="sms",
-                        max_length=16,
-                        verbose_name="渠道",
-                    ),
-                ),
-                (
-                    "audience",
-                    models.CharField(
-                        choices=[
-                            ("caller", "来电人（来电号码）"),
-                            ("account_holder", "户主（客户档案电话）"),
-                        ],
-                        default="caller",
-                        max_length=16,
-                        verbose_name="发送对象",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空：适用于该业务类型的所有子类",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
-                (
-                    "template",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="notify.notificationtemplate",
-                        verbose_name="通知模板",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_type', models.CharField(choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('step', models.CharField(choices=[('accepted', '受理'), ('dispatched', '派单（现场作业）'), ('replied', '回单'), ('closed', '办结')], max_length=16, verbose_name='环节')),
+                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件'), ('wechat', '微信'), ('console', '控制台')], default='sms', max_length=16, verbose_name='渠道')),
+                ('audience', models.CharField(choices=[('caller', '来电人（来电号码）'), ('account_holder', '户主（客户档案电话）')], default='caller', max_length=16, verbose_name='发送对象')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(blank=True, help_text='留空：适用于该业务类型的所有子类', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
+                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='notify.notificationtemplate', verbose_name='通知模板')),
             ],
             options={
-                "verbose_name": "客户告知规则",
-                "verbose_name_plural": "客户告知规则",
-                "ordering": ["business_type", "step", "sub_type"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("business_type", "sub_type", "step"),
-                        name="notify_message_rule_unique",
-                        nulls_distinct=False,
-                    )
-                ],
+                'verbose_name': '客户告知规则',
+                'verbose_name_plural': '客户告知规则',
+                'ordering': ['business_type', 'step', 'sub_type'],
+                'constraints': [models.UniqueConstraint(fields=('business_type', 'sub_type', 'step'), name='notify_message_rule_unique', nulls_distinct=False)],
             },
         ),
         migrations.CreateModel(
-            name="CustomerOptOut",
+            name='CustomerOptOut',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        choices=[
-                            ("sms", "短信"),
-                            ("email", "电子邮件"),
-                            ("wechat", "微信"),
-                            ("console", "控制台"),
-                        ],
-                        max_length=16,
-                        verbose_name="渠道",
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                (
-                    "created_at",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="退订时间"),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notify_opt_outs",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('channel', models.CharField(choices=[('sms', '短信'), ('email', '电子邮件'), ('wechat', '微信'), ('console', '控制台')], max_length=16, verbose_name='渠道')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='退订时间')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notify_opt_outs', to='customers.customer', verbose_name='客户')),
             ],
             options={
-                "verbose_name": "客户退订",
-                "verbose_name_plural": "客户退订",
-                "ordering": ["customer", "channel"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("customer", "channel"), name="notify_opt_out_unique")
-                ],
+                'verbose_name': '客户退订',
+                'verbose_name_plural': '客户退订',
+                'ordering': ['customer', 'channel'],
+                'constraints': [models.UniqueConstraint(fields=('customer', 'channel'), name='notify_opt_out_unique')],
             },
         ),
     ]

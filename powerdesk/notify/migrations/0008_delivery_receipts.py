@@ -4,30 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("notify", "0007_seed_customer_messages"),
+        ('notify', '0007_seed_customer_messages'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="notification",
-            name="delivery_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="送达回执时间"),
+            model_name='notification',
+            name='delivery_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='送达回执时间'),
         ),
         migrations.AddField(
-            model_name="notification",
-            name="delivery_code",
-            field=models.CharField(blank=True, default="", max_length=32, verbose_name="网关状态码"),
+            model_name='notification',
+            name='delivery_code',
+            field=models.CharField(blank=True, default='', max_length=32, verbose_name='网关状态码'),
         ),
         migrations.AddField(
-            model_name="notification",
-            name="delivery_state",
-            field=models.CharField(
-                blank=True,
-                choices=[("sent", "已提交"), ("delivered", "已送达"), ("failed", "未送达")],
-                default="",
-                max_length=12,
-                verbose_name="送达状态",
-            ),
+            model_name='notification',
+            name='delivery_state',
+            field=models.CharField(blank=True, choices=[('sent', '已提交'), ('delivered', '已送达'), ('failed', '未送达')], default='', max_length=12, verbose_name='送达状态'),
         ),
     ]

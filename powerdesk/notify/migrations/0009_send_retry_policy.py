@@ -15,47 +15,26 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("notify", "0008_delivery_receipts"),
+        ('notify', '0008_delivery_receipts'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SendRetryPolicy",
+            name='SendRetryPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                (
-                    "max_attempts",
-                    models.PositiveSmallIntegerField(
-                        default=10,
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="最多尝试次数",
-                    ),
-                ),
-                (
-                    "first_wait_seconds",
-                    models.PositiveIntegerField(default=30, verbose_name="首次重试等待（秒）"),
-                ),
-                (
-                    "factor",
-                    models.PositiveSmallIntegerField(
-                        default=2,
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="等待倍数",
-                    ),
-                ),
-                ("max_wait_seconds", models.PositiveIntegerField(default=900, verbose_name="最长等待（秒）")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('max_attempts', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1)], verbose_name='最多尝试次数')),
+                ('first_wait_seconds', models.PositiveIntegerField(default=30, verbose_name='首次重试等待（秒）')),
+                ('factor', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1)], verbose_name='等待倍数')),
+                ('max_wait_seconds', models.PositiveIntegerField(default=900, verbose_name='最长等待（秒）')),
             ],
             options={
-                "verbose_name": "发送重试策略",
-                "verbose_name_plural": "发送重试策略",
-                "ordering": ["id"],
+                'verbose_name': '发送重试策略',
+                'verbose_name_plural': '发送重试策略',
+                'ordering': ['id'],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

@@ -9,254 +9,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Role",
+            name='Role',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                (
-                    "scope",
-                    models.CharField(
-                        choices=[("subtree", "本单位及下级"), ("all", "全部")],
-                        default="subtree",
-                        max_length=16,
-                        verbose_name="可见范围",
-                    ),
-                ),
-                ("sees_personal_data", models.BooleanField(default=False, verbose_name="可见完整个人信息")),
-                ("can_create_orders", models.BooleanField(default=False, verbose_name="可受理工单")),
-                (
-                    "transitions",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.CharField(max_length=32),
-                        blank=True,
-                        default=list,
-                        size=None,
-                        verbose_name="可执行的操作",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('scope', models.CharField(choices=[('subtree', '本单位及下级'), ('all', '全部')], default='subtree', max_length=16, verbose_name='可见范围')),
+                ('sees_personal_data', models.BooleanField(default=False, verbose_name='可见完整个人信息')),
+                ('can_create_orders', models.BooleanField(default=False, verbose_name='可受理工单')),
+                ('transitions', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=32), blank=True, default=list, size=None, verbose_name='可执行的操作')),
             ],
             options={
-                "verbose_name": "角色",
-                "verbose_name_plural": "角色",
-                "ordering": ["code"],
+                'verbose_name': '角色',
+                'verbose_name_plural': '角色',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("province", "省公司"),
-                            ("city", "地市公司"),
-                            ("county", "县公司"),
-                            ("station", "供电所"),
-                            ("area", "台区"),
-                            ("team", "班组"),
-                        ],
-                        max_length=16,
-                        verbose_name="类别",
-                    ),
-                ),
-                (
-                    "region_class",
-                    models.CharField(
-                        choices=[("urban", "城区"), ("rural", "农村"), ("remote", "特殊边远")],
-                        default="urban",
-                        max_length=8,
-                        verbose_name="地域类别",
-                    ),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
-                ("manager_name", models.CharField(blank=True, max_length=50, verbose_name="台区经理")),
-                ("manager_phone", models.CharField(blank=True, max_length=32, verbose_name="台区经理电话")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="org.unit",
-                        verbose_name="上级单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('province', '省公司'), ('city', '地市公司'), ('county', '县公司'), ('station', '供电所'), ('area', '台区'), ('team', '班组')], max_length=16, verbose_name='类别')),
+                ('region_class', models.CharField(choices=[('urban', '城区'), ('rural', '农村'), ('remote', '特殊边远')], default='urban', max_length=8, verbose_name='地域类别')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
+                ('manager_name', models.CharField(blank=True, max_length=50, verbose_name='台区经理')),
+                ('manager_phone', models.CharField(blank=True, max_length=32, verbose_name='台区经理电话')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.unit', verbose_name='上级单位')),
             ],
             options={
-                "verbose_name": "单位",
-                "verbose_name_plural": "单位",
-                "ordering": ["code"],
+                'verbose_name': '单位',
+                'verbose_name_plural': '单位',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="ServiceHall",
+            name='ServiceHall',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                ("address", models.CharField(max_length=200, verbose_name="地址")),
-                ("opening_hours", models.CharField(max_length=100, verbose_name="营业时间")),
-                ("phone", models.CharField(blank=True, max_length=32, verbose_name="电话")),
-                ("has_self_service", models.BooleanField(default=False, verbose_name="有自助终端")),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="halls",
-                        to="org.unit",
-                        verbose_name="所属单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('address', models.CharField(max_length=200, verbose_name='地址')),
+                ('opening_hours', models.CharField(max_length=100, verbose_name='营业时间')),
+                ('phone', models.CharField(blank=True, max_length=32, verbose_name='电话')),
+                ('has_self_service', models.BooleanField(default=False, verbose_name='有自助终端')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='halls', to='org.unit', verbose_name='所属单位')),
             ],
             options={
-                "verbose_name": "营业厅",
-                "verbose_name_plural": "营业厅",
-                "ordering": ["name"],
+                'verbose_name': '营业厅',
+                'verbose_name_plural': '营业厅',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
-                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
-                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
-                ),
-                ("full_name", models.CharField(blank=True, max_length=50, verbose_name="姓名")),
-                ("phone", models.CharField(blank=True, max_length=32, verbose_name="电话")),
-                ("is_outsourced", models.BooleanField(default=False, verbose_name="外包人员")),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
-                (
-                    "role",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="users",
-                        to="org.role",
-                        verbose_name="角色",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="staff",
-                        to="org.unit",
-                        verbose_name="单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('full_name', models.CharField(blank=True, max_length=50, verbose_name='姓名')),
+                ('phone', models.CharField(blank=True, max_length=32, verbose_name='电话')),
+                ('is_outsourced', models.BooleanField(default=False, verbose_name='外包人员')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ('role', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='org.role', verbose_name='角色')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.unit', verbose_name='单位')),
             ],
             options={
-                "verbose_name": "员工",
-                "verbose_name_plural": "员工",
+                'verbose_name': '员工',
+                'verbose_name_plural': '员工',
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.AddIndex(
-            model_name="unit",
-            index=models.Index(fields=["parent"], name="org_unit_parent__d0c875_idx"),
+            model_name='unit',
+            index=models.Index(fields=['parent'], name='org_unit_parent__d0c875_idx'),
         ),
         migrations.AddIndex(
-            model_name="unit",
-            index=models.Index(fields=["kind"], name="org_unit_kind_887bcd_idx"),
+            model_name='unit',
+            index=models.Index(fields=['kind'], name='org_unit_kind_887bcd_idx'),
         ),
     ]

@@ -7,77 +7,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("org", "0005_roles_may_call_customers"),
+        ('org', '0005_roles_may_call_customers'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiTokenFailure",
+            name='ApiTokenFailure',
             fields=[
-                (
-                    "address",
-                    models.GenericIPAddressField(primary_key=True, serialize=False, verbose_name="来源地址"),
-                ),
-                ("window_start", models.DateTimeField(verbose_name="窗口开始")),
-                ("failures", models.PositiveIntegerField(default=0, verbose_name="失败次数")),
+                ('address', models.GenericIPAddressField(primary_key=True, serialize=False, verbose_name='来源地址')),
+                ('window_start', models.DateTimeField(verbose_name='窗口开始')),
+                ('failures', models.PositiveIntegerField(default=0, verbose_name='失败次数')),
             ],
             options={
-                "verbose_name": "API令牌认证失败",
-                "verbose_name_plural": "API令牌认证失败",
+                'verbose_name': 'API令牌认证失败',
+                'verbose_name_plural': 'API令牌认证失败',
             },
         ),
         migrations.AddField(
-            model_name="role",
-            name="can_read_audit",
-            field=models.BooleanField(default=False, verbose_name="可查阅审计记录"),
+            model_name='role',
+            name='can_read_audit',
+            field=models.BooleanField(default=False, verbose_name='可查阅审计记录'),
         ),
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "name",
-                    models.CharField(help_text="用途，例如 IVR 接口。", max_length=100, verbose_name="名称"),
-                ),
-                ("prefix", models.CharField(editable=False, max_length=12, verbose_name="前缀")),
-                ("digest", models.CharField(editable=False, max_length=64, unique=True, verbose_name="摘要")),
-                (
-                    "created_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
-                    ),
-                ),
-                ("expires_at", models.DateTimeField(verbose_name="到期时间")),
-                (
-                    "last_used_at",
-                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="最近使用"),
-                ),
-                (
-                    "revoked_at",
-                    models.DateTimeField(blank=True, editable=False, null=True, verbose_name="吊销时间"),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="员工",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='用途，例如 IVR 接口。', max_length=100, verbose_name='名称')),
+                ('prefix', models.CharField(editable=False, max_length=12, verbose_name='前缀')),
+                ('digest', models.CharField(editable=False, max_length=64, unique=True, verbose_name='摘要')),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
+                ('expires_at', models.DateTimeField(verbose_name='到期时间')),
+                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近使用')),
+                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='吊销时间')),
+                ('user', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='员工')),
             ],
             options={
-                "verbose_name": "API令牌",
-                "verbose_name_plural": "API令牌",
-                "ordering": ["-created_at"],
-                "indexes": [models.Index(fields=["user", "-created_at"], name="apitoken_user")],
+                'verbose_name': 'API令牌',
+                'verbose_name_plural': 'API令牌',
+                'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['user', '-created_at'], name='apitoken_user')],
             },
         ),
     ]

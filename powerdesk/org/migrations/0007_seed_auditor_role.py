@@ -8,14 +8,8 @@ def seed(apps, schema_editor):
     Role = apps.get_model("org", "Role")
     Role.objects.update_or_create(
         code="auditor",
-        defaults={
-            "name": "审计员",
-            "scope": "all",
-            "sees_personal_data": False,
-            "can_create_orders": False,
-            "transitions": [],
-            "can_read_audit": True,
-        },
+        defaults={"name": "审计员", "scope": "all", "sees_personal_data": False, "can_create_orders": False,
+                  "transitions": [], "can_read_audit": True},
     )
 
 

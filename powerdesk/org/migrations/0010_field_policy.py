@@ -5,69 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("org", "0009_role_requires_second_factor"),
+        ('org', '0009_role_requires_second_factor'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="FieldPolicy",
+            name='FieldPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "field",
-                    models.CharField(
-                        choices=[
-                            ("name", "客户姓名"),
-                            ("phone", "客户电话"),
-                            ("address", "地址"),
-                            ("id_number", "证件号码"),
-                            ("account_no", "户号"),
-                            ("contact_phone", "来电号码"),
-                            ("description", "诉求内容"),
-                        ],
-                        max_length=32,
-                        verbose_name="字段",
-                    ),
-                ),
-                (
-                    "disclosure",
-                    models.CharField(
-                        choices=[("full", "完整显示"), ("masked", "脱敏显示"), ("hidden", "不显示")],
-                        max_length=8,
-                        verbose_name="显示方式",
-                    ),
-                ),
-                (
-                    "may_reveal",
-                    models.BooleanField(
-                        default=False,
-                        help_text="脱敏或隐藏时可点“显示”并填写原因查看完整内容（记入审计）。",
-                        verbose_name="可申请显示",
-                    ),
-                ),
-                (
-                    "role",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="field_policies",
-                        to="org.role",
-                        verbose_name="角色",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('field', models.CharField(choices=[('name', '客户姓名'), ('phone', '客户电话'), ('address', '地址'), ('id_number', '证件号码'), ('account_no', '户号'), ('contact_phone', '来电号码'), ('description', '诉求内容')], max_length=32, verbose_name='字段')),
+                ('disclosure', models.CharField(choices=[('full', '完整显示'), ('masked', '脱敏显示'), ('hidden', '不显示')], max_length=8, verbose_name='显示方式')),
+                ('may_reveal', models.BooleanField(default=False, help_text='脱敏或隐藏时可点“显示”并填写原因查看完整内容（记入审计）。', verbose_name='可申请显示')),
+                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='field_policies', to='org.role', verbose_name='角色')),
             ],
             options={
-                "verbose_name": "个人信息显示规则",
-                "verbose_name_plural": "个人信息显示规则",
-                "ordering": ["role", "field"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("role", "field"), name="fieldpolicy_role_field")
-                ],
+                'verbose_name': '个人信息显示规则',
+                'verbose_name_plural': '个人信息显示规则',
+                'ordering': ['role', 'field'],
+                'constraints': [models.UniqueConstraint(fields=('role', 'field'), name='fieldpolicy_role_field')],
             },
         ),
     ]

@@ -13,15 +13,8 @@ def seed(apps, schema_editor):
     Role.objects.filter(code__in=FIELD_STAFF).update(is_field_staff=True)
     role, _ = Role.objects.update_or_create(
         code="system",
-        defaults={
-            "name": "系统账号",
-            "scope": "all",
-            "sees_personal_data": False,
-            "can_create_orders": False,
-            "transitions": ["dispatch"],
-            "can_read_audit": False,
-            "is_field_staff": False,
-        },
+        defaults={"name": "系统账号", "scope": "all", "sees_personal_data": False, "can_create_orders": False,
+                  "transitions": ["dispatch"], "can_read_audit": False, "is_field_staff": False},
     )
     # It reads no personal data: every field masked, nothing to reveal (org 0011's rule for a role
     # that does not need them).

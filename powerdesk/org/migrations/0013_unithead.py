@@ -9,12 +9,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="UnitHead",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 (
                     "unit",
                     models.OneToOneField(

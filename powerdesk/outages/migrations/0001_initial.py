@@ -6,590 +6,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("grid", "0001_initial"),
-        ("org", "0013_unithead"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('customers', '0005_customer_supply'),
+        ('grid', '0001_initial'),
+        ('org', '0013_unithead'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="EtrDefault",
+            name='EtrDefault',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "device_kind",
-                    models.CharField(blank=True, max_length=16, unique=True, verbose_name="设备类别"),
-                ),
-                ("minutes", models.PositiveIntegerField(verbose_name="默认复电时长（分钟）")),
-                (
-                    "history_min_samples",
-                    models.PositiveSmallIntegerField(default=5, verbose_name="采用历史所需样本数"),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('device_kind', models.CharField(blank=True, max_length=16, unique=True, verbose_name='设备类别')),
+                ('minutes', models.PositiveIntegerField(verbose_name='默认复电时长（分钟）')),
+                ('history_min_samples', models.PositiveSmallIntegerField(default=5, verbose_name='采用历史所需样本数')),
             ],
             options={
-                "verbose_name": "默认复电时长",
-                "verbose_name_plural": "默认复电时长",
+                'verbose_name': '默认复电时长',
+                'verbose_name_plural': '默认复电时长',
             },
         ),
         migrations.CreateModel(
-            name="NoticeRule",
+            name='NoticeRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("planned", "计划停电"),
-                            ("temporary", "临时停电"),
-                            ("fault", "故障停电"),
-                            ("arrears", "欠费停电"),
-                            ("rationing", "有序用电"),
-                        ],
-                        max_length=12,
-                        verbose_name="停电类型",
-                    ),
-                ),
-                (
-                    "audience",
-                    models.CharField(
-                        choices=[
-                            ("all", "全部受影响客户"),
-                            ("important", "重要客户"),
-                            ("residential", "居民客户"),
-                            ("non_residential", "非居民客户"),
-                        ],
-                        max_length=16,
-                        verbose_name="通知对象",
-                    ),
-                ),
-                ("lead_minutes", models.PositiveIntegerField(verbose_name="提前时间（分钟）")),
-                (
-                    "repeat_minutes",
-                    models.PositiveIntegerField(default=0, verbose_name="临近再次通知（分钟）"),
-                ),
-                ("template_code", models.CharField(max_length=50, verbose_name="通知模板编码")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('planned', '计划停电'), ('temporary', '临时停电'), ('fault', '故障停电'), ('arrears', '欠费停电'), ('rationing', '有序用电')], max_length=12, verbose_name='停电类型')),
+                ('audience', models.CharField(choices=[('all', '全部受影响客户'), ('important', '重要客户'), ('residential', '居民客户'), ('non_residential', '非居民客户')], max_length=16, verbose_name='通知对象')),
+                ('lead_minutes', models.PositiveIntegerField(verbose_name='提前时间（分钟）')),
+                ('repeat_minutes', models.PositiveIntegerField(default=0, verbose_name='临近再次通知（分钟）')),
+                ('template_code', models.CharField(max_length=50, verbose_name='通知模板编码')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "停电通知规则",
-                "verbose_name_plural": "停电通知规则",
-                "ordering": ["kind", "audience"],
+                'verbose_name': '停电通知规则',
+                'verbose_name_plural': '停电通知规则',
+                'ordering': ['kind', 'audience'],
             },
         ),
         migrations.CreateModel(
-            name="KnownEvent",
+            name='KnownEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("storm", "灾害天气"), ("large_event", "重大活动")],
-                        max_length=12,
-                        verbose_name="类型",
-                    ),
-                ),
-                ("title", models.CharField(max_length=120, verbose_name="标题")),
-                ("script", models.TextField(verbose_name="应答口径")),
-                (
-                    "etr_override",
-                    models.DateTimeField(blank=True, null=True, verbose_name="统一预计复电时间"),
-                ),
-                ("starts_at", models.DateTimeField(verbose_name="开始")),
-                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="结束")),
-                ("created_at", models.DateTimeField(verbose_name="登记时间")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "devices",
-                    models.ManyToManyField(
-                        blank=True, related_name="+", to="grid.device", verbose_name="影响范围（设备）"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('storm', '灾害天气'), ('large_event', '重大活动')], max_length=12, verbose_name='类型')),
+                ('title', models.CharField(max_length=120, verbose_name='标题')),
+                ('script', models.TextField(verbose_name='应答口径')),
+                ('etr_override', models.DateTimeField(blank=True, null=True, verbose_name='统一预计复电时间')),
+                ('starts_at', models.DateTimeField(verbose_name='开始')),
+                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='结束')),
+                ('created_at', models.DateTimeField(verbose_name='登记时间')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('devices', models.ManyToManyField(blank=True, related_name='+', to='grid.device', verbose_name='影响范围（设备）')),
             ],
             options={
-                "verbose_name": "报备事件",
-                "verbose_name_plural": "报备事件",
-                "ordering": ["-starts_at", "-id"],
+                'verbose_name': '报备事件',
+                'verbose_name_plural': '报备事件',
+                'ordering': ['-starts_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Outage",
+            name='Outage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(max_length=20, unique=True, verbose_name="停电编号")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("planned", "计划停电"),
-                            ("temporary", "临时停电"),
-                            ("fault", "故障停电"),
-                            ("arrears", "欠费停电"),
-                            ("rationing", "有序用电"),
-                        ],
-                        max_length=12,
-                        verbose_name="停电类型",
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("predicted", "预测"),
-                            ("probable", "疑似"),
-                            ("confirmed", "已确认"),
-                            ("rejected", "已排除"),
-                        ],
-                        max_length=12,
-                        verbose_name="状态",
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[("dispatcher", "调度登记"), ("prediction", "来电研判")],
-                        max_length=12,
-                        verbose_name="来源",
-                    ),
-                ),
-                ("title", models.CharField(max_length=120, verbose_name="标题")),
-                ("reason", models.TextField(blank=True, verbose_name="停电原因")),
-                (
-                    "cause",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("", "未填写"),
-                            ("equipment", "设备故障"),
-                            ("weather", "天气"),
-                            ("external", "外力破坏"),
-                            ("maintenance", "检修施工"),
-                            ("arrears", "欠费"),
-                            ("supply_shortage", "系统电源不足"),
-                            ("grid_limit", "电网限电"),
-                        ],
-                        max_length=20,
-                        verbose_name="原因分类",
-                    ),
-                ),
-                ("planned_start", models.DateTimeField(blank=True, null=True, verbose_name="计划开始")),
-                ("planned_end", models.DateTimeField(blank=True, null=True, verbose_name="计划结束")),
-                ("actual_start", models.DateTimeField(blank=True, null=True, verbose_name="实际开始")),
-                ("actual_end", models.DateTimeField(blank=True, null=True, verbose_name="恢复送电时间")),
-                ("etr", models.DateTimeField(blank=True, null=True, verbose_name="预计复电时间")),
-                (
-                    "etr_source",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("crew", "抢修人员"),
-                            ("storm", "灾害报备"),
-                            ("history", "同类设备历史"),
-                            ("default", "默认"),
-                            ("planned", "计划结束时间"),
-                        ],
-                        max_length=12,
-                        verbose_name="复电时间来源",
-                    ),
-                ),
-                ("short_notice", models.BooleanField(default=False, verbose_name="通知提前量不足")),
-                ("short_notice_reason", models.TextField(blank=True, verbose_name="提前量不足原因")),
-                ("notice_flagged", models.BooleanField(default=False, verbose_name="通知滞后或缺失")),
-                ("customer_count", models.PositiveIntegerField(default=0, verbose_name="影响户数")),
-                ("counts_by_type", models.JSONField(blank=True, default=dict, verbose_name="按客户类型户数")),
-                ("created_at", models.DateTimeField(verbose_name="登记时间")),
-                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="登记人",
-                    ),
-                ),
-                (
-                    "known_event",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="outages",
-                        to="outages.knownevent",
-                        verbose_name="报备事件",
-                    ),
-                ),
-                (
-                    "order",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="outage",
-                        to="workorders.workorder",
-                        verbose_name="停电工单",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="责任单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(max_length=20, unique=True, verbose_name='停电编号')),
+                ('kind', models.CharField(choices=[('planned', '计划停电'), ('temporary', '临时停电'), ('fault', '故障停电'), ('arrears', '欠费停电'), ('rationing', '有序用电')], max_length=12, verbose_name='停电类型')),
+                ('state', models.CharField(choices=[('predicted', '预测'), ('probable', '疑似'), ('confirmed', '已确认'), ('rejected', '已排除')], max_length=12, verbose_name='状态')),
+                ('source', models.CharField(choices=[('dispatcher', '调度登记'), ('prediction', '来电研判')], max_length=12, verbose_name='来源')),
+                ('title', models.CharField(max_length=120, verbose_name='标题')),
+                ('reason', models.TextField(blank=True, verbose_name='停电原因')),
+                ('cause', models.CharField(blank=True, choices=[('', '未填写'), ('equipment', '设备故障'), ('weather', '天气'), ('external', '外力破坏'), ('maintenance', '检修施工'), ('arrears', '欠费'), ('supply_shortage', '系统电源不足'), ('grid_limit', '电网限电')], max_length=20, verbose_name='原因分类')),
+                ('planned_start', models.DateTimeField(blank=True, null=True, verbose_name='计划开始')),
+                ('planned_end', models.DateTimeField(blank=True, null=True, verbose_name='计划结束')),
+                ('actual_start', models.DateTimeField(blank=True, null=True, verbose_name='实际开始')),
+                ('actual_end', models.DateTimeField(blank=True, null=True, verbose_name='恢复送电时间')),
+                ('etr', models.DateTimeField(blank=True, null=True, verbose_name='预计复电时间')),
+                ('etr_source', models.CharField(blank=True, choices=[('crew', '抢修人员'), ('storm', '灾害报备'), ('history', '同类设备历史'), ('default', '默认'), ('planned', '计划结束时间')], max_length=12, verbose_name='复电时间来源')),
+                ('short_notice', models.BooleanField(default=False, verbose_name='通知提前量不足')),
+                ('short_notice_reason', models.TextField(blank=True, verbose_name='提前量不足原因')),
+                ('notice_flagged', models.BooleanField(default=False, verbose_name='通知滞后或缺失')),
+                ('customer_count', models.PositiveIntegerField(default=0, verbose_name='影响户数')),
+                ('counts_by_type', models.JSONField(blank=True, default=dict, verbose_name='按客户类型户数')),
+                ('created_at', models.DateTimeField(verbose_name='登记时间')),
+                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                ('known_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outages', to='outages.knownevent', verbose_name='报备事件')),
+                ('order', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='outage', to='workorders.workorder', verbose_name='停电工单')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='责任单位')),
             ],
             options={
-                "verbose_name": "停电事件",
-                "verbose_name_plural": "停电事件",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': '停电事件',
+                'verbose_name_plural': '停电事件',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Interruption",
+            name='Interruption',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("customer_type", models.CharField(max_length=20, verbose_name="客户类型")),
-                ("important", models.BooleanField(default=False, verbose_name="重要客户")),
-                ("start", models.DateTimeField(blank=True, null=True, verbose_name="停电开始")),
-                ("end", models.DateTimeField(blank=True, null=True, verbose_name="复电时间")),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "device",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="停电设备",
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="interruptions",
-                        to="outages.outage",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('customer_type', models.CharField(max_length=20, verbose_name='客户类型')),
+                ('important', models.BooleanField(default=False, verbose_name='重要客户')),
+                ('start', models.DateTimeField(blank=True, null=True, verbose_name='停电开始')),
+                ('end', models.DateTimeField(blank=True, null=True, verbose_name='复电时间')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='停电设备')),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interruptions', to='outages.outage')),
             ],
             options={
-                "verbose_name": "用户停电记录",
-                "verbose_name_plural": "用户停电记录",
+                'verbose_name': '用户停电记录',
+                'verbose_name_plural': '用户停电记录',
             },
         ),
         migrations.CreateModel(
-            name="EtrChange",
+            name='EtrChange',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("etr", models.DateTimeField(verbose_name="预计复电时间")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("crew", "抢修人员"),
-                            ("storm", "灾害报备"),
-                            ("history", "同类设备历史"),
-                            ("default", "默认"),
-                            ("planned", "计划结束时间"),
-                        ],
-                        max_length=12,
-                        verbose_name="来源",
-                    ),
-                ),
-                ("before", models.DateTimeField(blank=True, null=True, verbose_name="原预计复电时间")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="etr_changes",
-                        to="outages.outage",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('etr', models.DateTimeField(verbose_name='预计复电时间')),
+                ('source', models.CharField(choices=[('crew', '抢修人员'), ('storm', '灾害报备'), ('history', '同类设备历史'), ('default', '默认'), ('planned', '计划结束时间')], max_length=12, verbose_name='来源')),
+                ('before', models.DateTimeField(blank=True, null=True, verbose_name='原预计复电时间')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='etr_changes', to='outages.outage')),
             ],
             options={
-                "ordering": ["at", "id"],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="OutageCall",
+            name='OutageCall',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("phone", models.CharField(blank=True, max_length=32)),
-                ("at", models.DateTimeField()),
-                (
-                    "contact",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="outage_call",
-                        to="workorders.contact",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.customer",
-                    ),
-                ),
-                (
-                    "open_order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="outages.outage"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(blank=True, max_length=32)),
+                ('at', models.DateTimeField()),
+                ('contact', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='outage_call', to='workorders.contact')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer')),
+                ('open_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workorders.workorder')),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='outages.outage')),
             ],
             options={
-                "ordering": ["at", "id"],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="OutageDevice",
+            name='OutageDevice',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("restored_at", models.DateTimeField(blank=True, null=True, verbose_name="复电时间")),
-                (
-                    "device",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="设备",
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="devices",
-                        to="outages.outage",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('restored_at', models.DateTimeField(blank=True, null=True, verbose_name='复电时间')),
+                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='设备')),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='devices', to='outages.outage')),
             ],
             options={
-                "verbose_name": "停电设备",
-                "verbose_name_plural": "停电设备",
+                'verbose_name': '停电设备',
+                'verbose_name_plural': '停电设备',
             },
         ),
         migrations.CreateModel(
-            name="OutageEvent",
+            name='OutageEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=30, verbose_name="类型")),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("data", models.JSONField(blank=True, default=dict)),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="outages.outage",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=30, verbose_name='类型')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('data', models.JSONField(blank=True, default=dict)),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='outages.outage')),
             ],
             options={
-                "ordering": ["at", "id"],
+                'ordering': ['at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="OutageNotice",
+            name='OutageNotice',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("repeat", models.BooleanField(default=False, verbose_name="临近再次通知")),
-                ("due_by", models.DateTimeField(verbose_name="最迟通知时间")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("pending", "待发送"),
-                            ("sent", "已发送"),
-                            ("delivered", "已送达"),
-                            ("failed", "发送失败"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("notification_id", models.BigIntegerField(blank=True, null=True, verbose_name="通知编号")),
-                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="发送时间")),
-                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="送达时间")),
-                ("late", models.BooleanField(default=False, verbose_name="滞后")),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notices",
-                        to="outages.outage",
-                    ),
-                ),
-                (
-                    "rule",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="outages.noticerule",
-                        verbose_name="规则",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('repeat', models.BooleanField(default=False, verbose_name='临近再次通知')),
+                ('due_by', models.DateTimeField(verbose_name='最迟通知时间')),
+                ('state', models.CharField(choices=[('pending', '待发送'), ('sent', '已发送'), ('delivered', '已送达'), ('failed', '发送失败')], default='pending', max_length=12, verbose_name='状态')),
+                ('notification_id', models.BigIntegerField(blank=True, null=True, verbose_name='通知编号')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='发送时间')),
+                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='送达时间')),
+                ('late', models.BooleanField(default=False, verbose_name='滞后')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='outages.outage')),
+                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outages.noticerule', verbose_name='规则')),
             ],
             options={
-                "verbose_name": "停电通知",
-                "verbose_name_plural": "停电通知",
-                "ordering": ["due_by", "id"],
+                'verbose_name': '停电通知',
+                'verbose_name_plural': '停电通知',
+                'ordering': ['due_by', 'id'],
             },
         ),
         migrations.AddIndex(
-            model_name="outage",
-            index=models.Index(
-                condition=models.Q(("actual_end__isnull", True)), fields=["kind"], name="outage_active"
-            ),
+            model_name='outage',
+            index=models.Index(condition=models.Q(('actual_end__isnull', True)), fields=['kind'], name='outage_active'),
         ),
         migrations.AddIndex(
-            model_name="interruption",
-            index=models.Index(
-                condition=models.Q(("end__isnull", True)),
-                fields=["customer"],
-                name="outage_interruption_open",
-            ),
+            model_name='interruption',
+            index=models.Index(condition=models.Q(('end__isnull', True)), fields=['customer'], name='outage_interruption_open'),
         ),
         migrations.AddConstraint(
-            model_name="interruption",
-            constraint=models.UniqueConstraint(
-                fields=("outage", "customer"), name="outage_interruption_unique"
-            ),
+            model_name='interruption',
+            constraint=models.UniqueConstraint(fields=('outage', 'customer'), name='outage_interruption_unique'),
         ),
         migrations.AddIndex(
-            model_name="outagedevice",
-            index=models.Index(fields=["device"], name="outage_device_device"),
+            model_name='outagedevice',
+            index=models.Index(fields=['device'], name='outage_device_device'),
         ),
         migrations.AddConstraint(
-            model_name="outagedevice",
-            constraint=models.UniqueConstraint(fields=("outage", "device"), name="outage_device_unique"),
+            model_name='outagedevice',
+            constraint=models.UniqueConstraint(fields=('outage', 'device'), name='outage_device_unique'),
         ),
         migrations.AddConstraint(
-            model_name="outagenotice",
-            constraint=models.UniqueConstraint(
-                fields=("outage", "customer", "rule", "repeat"), name="outage_notice_unique"
-            ),
+            model_name='outagenotice',
+            constraint=models.UniqueConstraint(fields=('outage', 'customer', 'rule', 'repeat'), name='outage_notice_unique'),
         ),
     ]

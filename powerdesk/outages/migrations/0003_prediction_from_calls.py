@@ -8,337 +8,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("grid", "0001_initial"),
-        ("org", "0013_unithead"),
-        ("outages", "0002_seed_rules"),
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('customers', '0005_customer_supply'),
+        ('grid', '0001_initial'),
+        ('org', '0013_unithead'),
+        ('outages', '0002_seed_rules'),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="outage",
-            name="state",
-            field=models.CharField(
-                choices=[
-                    ("predicted", "预测"),
-                    ("probable", "疑似"),
-                    ("confirmed", "已确认"),
-                    ("rejected", "已排除"),
-                    ("merged", "已合并"),
-                ],
-                max_length=12,
-                verbose_name="状态",
-            ),
+            model_name='outage',
+            name='state',
+            field=models.CharField(choices=[('predicted', '预测'), ('probable', '疑似'), ('confirmed', '已确认'), ('rejected', '已排除'), ('merged', '已合并')], max_length=12, verbose_name='状态'),
         ),
         migrations.CreateModel(
-            name="StormMode",
+            name='StormMode',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                ("started_at", models.DateTimeField(verbose_name="开启时间")),
-                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
-                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                (
-                    "ended_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "started_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="范围（单位）",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('started_at', models.DateTimeField(verbose_name='开启时间')),
+                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
+                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='范围（单位）')),
             ],
             options={
-                "verbose_name": "灾害模式",
-                "verbose_name_plural": "灾害模式",
-                "ordering": ["-started_at", "-id"],
+                'verbose_name': '灾害模式',
+                'verbose_name_plural': '灾害模式',
+                'ordering': ['-started_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="EnergisedProof",
+            name='EnergisedProof',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("customer_powered", "客户确认有电"), ("device_closed", "设备确认合闸")],
-                        max_length=20,
-                        verbose_name="类型",
-                    ),
-                ),
-                (
-                    "device_ids",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.BigIntegerField(), blank=True, default=list, size=None
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True, unique=True)),
-                (
-                    "by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "device",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="设备",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="workorders.workorder",
-                        verbose_name="来电工单",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('customer_powered', '客户确认有电'), ('device_closed', '设备确认合闸')], max_length=20, verbose_name='类型')),
+                ('device_ids', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, size=None)),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True, unique=True)),
+                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='设备')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workorders.workorder', verbose_name='来电工单')),
             ],
             options={
-                "verbose_name": "有电/合闸确认",
-                "verbose_name_plural": "有电/合闸确认",
-                "ordering": ["-at", "-id"],
-                "indexes": [models.Index(fields=["at"], name="outage_proof_at")],
+                'verbose_name': '有电/合闸确认',
+                'verbose_name_plural': '有电/合闸确认',
+                'ordering': ['-at', '-id'],
+                'indexes': [models.Index(fields=['at'], name='outage_proof_at')],
             },
         ),
         migrations.CreateModel(
-            name="FaultCallMark",
+            name='FaultCallMark',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField()),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="customers.customer"
-                    ),
-                ),
-                (
-                    "outage",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="marks",
-                        to="outages.outage",
-                    ),
-                ),
-                (
-                    "transformer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="grid.device"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField()),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer')),
+                ('outage', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='marks', to='outages.outage')),
+                ('transformer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device')),
             ],
             options={
-                "indexes": [
-                    models.Index(
-                        condition=models.Q(("outage__isnull", True)),
-                        fields=["transformer", "at"],
-                        name="outage_mark_open",
-                    ),
-                    models.Index(fields=["outage"], name="outage_mark_outage"),
-                ],
+                'indexes': [models.Index(condition=models.Q(('outage__isnull', True)), fields=['transformer', 'at'], name='outage_mark_open'), models.Index(fields=['outage'], name='outage_mark_outage')],
             },
         ),
         migrations.CreateModel(
-            name="Prediction",
+            name='Prediction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("callers", models.PositiveIntegerField(verbose_name="来电户数")),
-                ("customers", models.PositiveIntegerField(verbose_name="用户数")),
-                ("children", models.PositiveIntegerField(default=0, verbose_name="上卷下级数")),
-                ("storm", models.BooleanField(default=False, verbose_name="灾害模式")),
-                ("figures", models.JSONField(default=dict, verbose_name="研判取值")),
-                ("probable_at", models.DateTimeField(verbose_name="转为疑似时间")),
-                (
-                    "device",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="grid.device",
-                        verbose_name="研判设备",
-                    ),
-                ),
-                (
-                    "merged_into",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="merged_predictions",
-                        to="outages.outage",
-                    ),
-                ),
-                (
-                    "outage",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="prediction",
-                        to="outages.outage",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('callers', models.PositiveIntegerField(verbose_name='来电户数')),
+                ('customers', models.PositiveIntegerField(verbose_name='用户数')),
+                ('children', models.PositiveIntegerField(default=0, verbose_name='上卷下级数')),
+                ('storm', models.BooleanField(default=False, verbose_name='灾害模式')),
+                ('figures', models.JSONField(default=dict, verbose_name='研判取值')),
+                ('probable_at', models.DateTimeField(verbose_name='转为疑似时间')),
+                ('device', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.device', verbose_name='研判设备')),
+                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_predictions', to='outages.outage')),
+                ('outage', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='prediction', to='outages.outage')),
             ],
             options={
-                "verbose_name": "停电研判",
-                "verbose_name_plural": "停电研判",
-                "indexes": [models.Index(fields=["probable_at"], name="outage_prediction_probable")],
+                'verbose_name': '停电研判',
+                'verbose_name_plural': '停电研判',
+                'indexes': [models.Index(fields=['probable_at'], name='outage_prediction_probable')],
             },
         ),
         migrations.CreateModel(
-            name="PredictionRule",
+            name='PredictionRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("storm", models.BooleanField(default=False, verbose_name="灾害模式取值")),
-                (
-                    "min_calls",
-                    models.PositiveSmallIntegerField(
-                        help_text="同一台变下来电客户达到此数即研判停电",
-                        validators=[django.core.validators.MinValueValidator(2)],
-                        verbose_name="来电户数阈值 N",
-                    ),
-                ),
-                (
-                    "min_percent",
-                    models.PositiveSmallIntegerField(
-                        help_text="来电客户占该台变用户数的比例达到此值即研判停电",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(100),
-                        ],
-                        verbose_name="来电户数占比阈值 P（%）",
-                    ),
-                ),
-                (
-                    "percent_min_calls",
-                    models.PositiveSmallIntegerField(
-                        default=2,
-                        help_text="单户来电不按占比研判（小台变一户即100%）",
-                        validators=[django.core.validators.MinValueValidator(2)],
-                        verbose_name="按占比研判的最少来电户数",
-                    ),
-                ),
-                (
-                    "window_minutes",
-                    models.PositiveSmallIntegerField(
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="统计时间窗 T（分钟）",
-                    ),
-                ),
-                (
-                    "rollup_children",
-                    models.PositiveSmallIntegerField(
-                        help_text="同一开关/熔断器下有此数量的下级设备被研判停电时，上卷为该设备停电",
-                        validators=[django.core.validators.MinValueValidator(2)],
-                        verbose_name="上卷下级数 K",
-                    ),
-                ),
-                (
-                    "probable_after_minutes",
-                    models.PositiveSmallIntegerField(verbose_name="转为疑似停电（分钟）"),
-                ),
-                (
-                    "proof_valid_minutes",
-                    models.PositiveSmallIntegerField(
-                        default=60,
-                        validators=[django.core.validators.MinValueValidator(1)],
-                        verbose_name="有电/合闸确认有效时长（分钟）",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="org.unit",
-                        verbose_name="适用单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('storm', models.BooleanField(default=False, verbose_name='灾害模式取值')),
+                ('min_calls', models.PositiveSmallIntegerField(help_text='同一台变下来电客户达到此数即研判停电', validators=[django.core.validators.MinValueValidator(2)], verbose_name='来电户数阈值 N')),
+                ('min_percent', models.PositiveSmallIntegerField(help_text='来电客户占该台变用户数的比例达到此值即研判停电', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='来电户数占比阈值 P（%）')),
+                ('percent_min_calls', models.PositiveSmallIntegerField(default=2, help_text='单户来电不按占比研判（小台变一户即100%）', validators=[django.core.validators.MinValueValidator(2)], verbose_name='按占比研判的最少来电户数')),
+                ('window_minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='统计时间窗 T（分钟）')),
+                ('rollup_children', models.PositiveSmallIntegerField(help_text='同一开关/熔断器下有此数量的下级设备被研判停电时，上卷为该设备停电', validators=[django.core.validators.MinValueValidator(2)], verbose_name='上卷下级数 K')),
+                ('probable_after_minutes', models.PositiveSmallIntegerField(verbose_name='转为疑似停电（分钟）')),
+                ('proof_valid_minutes', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(1)], verbose_name='有电/合闸确认有效时长（分钟）')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='适用单位')),
             ],
             options={
-                "verbose_name": "停电研判规则",
-                "verbose_name_plural": "停电研判规则",
-                "ordering": ["storm", "unit_id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("unit", "storm"), name="outage_prediction_rule_unique", nulls_distinct=False
-                    )
-                ],
+                'verbose_name': '停电研判规则',
+                'verbose_name_plural': '停电研判规则',
+                'ordering': ['storm', 'unit_id'],
+                'constraints': [models.UniqueConstraint(fields=('unit', 'storm'), name='outage_prediction_rule_unique', nulls_distinct=False)],
             },
         ),
     ]

@@ -5,24 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("outages", "0004_seed_prediction_rules"),
+        ('customers', '0005_customer_supply'),
+        ('outages', '0004_seed_prediction_rules'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="faultcallmark",
-            name="outage_mark_outage",
+            model_name='faultcallmark',
+            name='outage_mark_outage',
         ),
         migrations.AlterField(
-            model_name="faultcallmark",
-            name="customer",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="customers.customer",
-            ),
+            model_name='faultcallmark',
+            name='customer',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.customer'),
         ),
     ]

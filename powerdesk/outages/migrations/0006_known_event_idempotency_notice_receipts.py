@@ -4,28 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("outages", "0005_fault_mark_indexes"),
+        ('customers', '0005_customer_supply'),
+        ('outages', '0005_fault_mark_indexes'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="knownevent",
-            name="idempotency_key",
+            model_name='knownevent',
+            name='idempotency_key',
             field=models.CharField(blank=True, max_length=100, null=True, unique=True),
         ),
         migrations.AddField(
-            model_name="knownevent",
-            name="request_fingerprint",
-            field=models.CharField(blank=True, default="", max_length=64),
+            model_name='knownevent',
+            name='request_fingerprint',
+            field=models.CharField(blank=True, default='', max_length=64),
         ),
         migrations.AddIndex(
-            model_name="outagenotice",
-            index=models.Index(
-                condition=models.Q(("notification_id__isnull", False)),
-                fields=["notification_id"],
-                name="outage_notice_notification",
-            ),
+            model_name='outagenotice',
+            index=models.Index(condition=models.Q(('notification_id__isnull', False)), fields=['notification_id'], name='outage_notice_notification'),
         ),
     ]

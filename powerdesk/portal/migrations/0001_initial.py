@@ -6,436 +6,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("workorders", "0023_portal_channel_and_customer_cancel"),
+        ('customers', '0005_customer_supply'),
+        ('workorders', '0023_portal_channel_and_customer_cancel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PortalAccount",
+            name='PortalAccount',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("phone", models.CharField(max_length=32, unique=True, verbose_name="手机号")),
-                ("created_at", models.DateTimeField(verbose_name="注册时间")),
-                ("last_sign_in_at", models.DateTimeField(blank=True, null=True, verbose_name="最近登录")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(max_length=32, unique=True, verbose_name='手机号')),
+                ('created_at', models.DateTimeField(verbose_name='注册时间')),
+                ('last_sign_in_at', models.DateTimeField(blank=True, null=True, verbose_name='最近登录')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "网厅账号",
-                "verbose_name_plural": "网厅账号",
-                "ordering": ["-created_at"],
+                'verbose_name': '网厅账号',
+                'verbose_name_plural': '网厅账号',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="PortalSettings",
+            name='PortalSettings',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                ("code_length", models.PositiveSmallIntegerField(default=6, verbose_name="验证码位数")),
-                (
-                    "code_valid_seconds",
-                    models.PositiveIntegerField(default=300, verbose_name="验证码有效期（秒）"),
-                ),
-                (
-                    "code_attempts",
-                    models.PositiveSmallIntegerField(
-                        default=5, help_text="输错达到此次数后验证码作废", verbose_name="每个验证码可尝试次数"
-                    ),
-                ),
-                (
-                    "codes_per_phone_hour",
-                    models.PositiveSmallIntegerField(default=5, verbose_name="每个号码每小时发送上限"),
-                ),
-                (
-                    "codes_per_address_hour",
-                    models.PositiveSmallIntegerField(default=20, verbose_name="每个IP每小时发送上限"),
-                ),
-                (
-                    "failures_per_phone_hour",
-                    models.PositiveSmallIntegerField(default=10, verbose_name="每个号码每小时验证失败上限"),
-                ),
-                (
-                    "failures_per_address_hour",
-                    models.PositiveSmallIntegerField(default=30, verbose_name="每个IP每小时验证失败上限"),
-                ),
-                (
-                    "binds_per_account_day",
-                    models.PositiveSmallIntegerField(default=5, verbose_name="每个网厅账号每天绑定失败上限"),
-                ),
-                (
-                    "binds_per_address_hour",
-                    models.PositiveSmallIntegerField(default=20, verbose_name="每个IP每小时绑定失败上限"),
-                ),
-                ("session_hours", models.PositiveIntegerField(default=72, verbose_name="登录有效期（小时）")),
-                (
-                    "proof_valid_hours",
-                    models.PositiveIntegerField(
-                        default=24,
-                        help_text="核验通过后，在此时间内可办理变更类业务",
-                        verbose_name="身份核验有效期（小时）",
-                    ),
-                ),
-                (
-                    "privacy_version",
-                    models.CharField(
-                        help_text="修改版本后，客户下次登录须重新同意",
-                        max_length=20,
-                        verbose_name="隐私声明版本",
-                    ),
-                ),
-                ("privacy_text", models.TextField(verbose_name="隐私声明正文")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("source_grade", models.CharField(default="U", max_length=1, verbose_name="依据等级")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('code_length', models.PositiveSmallIntegerField(default=6, verbose_name='验证码位数')),
+                ('code_valid_seconds', models.PositiveIntegerField(default=300, verbose_name='验证码有效期（秒）')),
+                ('code_attempts', models.PositiveSmallIntegerField(default=5, help_text='输错达到此次数后验证码作废', verbose_name='每个验证码可尝试次数')),
+                ('codes_per_phone_hour', models.PositiveSmallIntegerField(default=5, verbose_name='每个号码每小时发送上限')),
+                ('codes_per_address_hour', models.PositiveSmallIntegerField(default=20, verbose_name='每个IP每小时发送上限')),
+                ('failures_per_phone_hour', models.PositiveSmallIntegerField(default=10, verbose_name='每个号码每小时验证失败上限')),
+                ('failures_per_address_hour', models.PositiveSmallIntegerField(default=30, verbose_name='每个IP每小时验证失败上限')),
+                ('binds_per_account_day', models.PositiveSmallIntegerField(default=5, verbose_name='每个网厅账号每天绑定失败上限')),
+                ('binds_per_address_hour', models.PositiveSmallIntegerField(default=20, verbose_name='每个IP每小时绑定失败上限')),
+                ('session_hours', models.PositiveIntegerField(default=72, verbose_name='登录有效期（小时）')),
+                ('proof_valid_hours', models.PositiveIntegerField(default=24, help_text='核验通过后，在此时间内可办理变更类业务', verbose_name='身份核验有效期（小时）')),
+                ('privacy_version', models.CharField(help_text='修改版本后，客户下次登录须重新同意', max_length=20, verbose_name='隐私声明版本')),
+                ('privacy_text', models.TextField(verbose_name='隐私声明正文')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('source_grade', models.CharField(default='U', max_length=1, verbose_name='依据等级')),
             ],
             options={
-                "verbose_name": "网上营业厅设置",
-                "verbose_name_plural": "网上营业厅设置",
+                'verbose_name': '网上营业厅设置',
+                'verbose_name_plural': '网上营业厅设置',
             },
         ),
         migrations.CreateModel(
-            name="ProofRule",
+            name='ProofRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=32, unique=True, verbose_name="业务编码")),
-                ("name", models.CharField(max_length=50, verbose_name="业务名称")),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("account_phone_code", "向户号登记手机发送验证码"),
-                            ("hall", "营业厅现场核验"),
-                        ],
-                        max_length=20,
-                        verbose_name="核验方式",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("source_grade", models.CharField(default="U", max_length=1, verbose_name="依据等级")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(max_length=32, unique=True, verbose_name='业务编码')),
+                ('name', models.CharField(max_length=50, verbose_name='业务名称')),
+                ('method', models.CharField(choices=[('account_phone_code', '向户号登记手机发送验证码'), ('hall', '营业厅现场核验')], max_length=20, verbose_name='核验方式')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('source_grade', models.CharField(default='U', max_length=1, verbose_name='依据等级')),
             ],
             options={
-                "verbose_name": "身份核验规则",
-                "verbose_name_plural": "身份核验规则",
-                "ordering": ["kind"],
+                'verbose_name': '身份核验规则',
+                'verbose_name_plural': '身份核验规则',
+                'ordering': ['kind'],
             },
         ),
         migrations.CreateModel(
-            name="OneTimeCode",
+            name='OneTimeCode',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("phone", models.CharField(max_length=32, verbose_name="手机号")),
-                (
-                    "purpose",
-                    models.CharField(
-                        choices=[("sign_in", "登录"), ("proof", "身份核验")],
-                        max_length=12,
-                        verbose_name="用途",
-                    ),
-                ),
-                ("digest", models.CharField(max_length=64)),
-                ("created_at", models.DateTimeField(verbose_name="发送时间")),
-                ("expires_at", models.DateTimeField(verbose_name="失效时间")),
-                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="已尝试次数")),
-                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="使用时间")),
-                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="请求IP")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(max_length=32, verbose_name='手机号')),
+                ('purpose', models.CharField(choices=[('sign_in', '登录'), ('proof', '身份核验')], max_length=12, verbose_name='用途')),
+                ('digest', models.CharField(max_length=64)),
+                ('created_at', models.DateTimeField(verbose_name='发送时间')),
+                ('expires_at', models.DateTimeField(verbose_name='失效时间')),
+                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='已尝试次数')),
+                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='使用时间')),
+                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='请求IP')),
             ],
             options={
-                "verbose_name": "验证码",
-                "verbose_name_plural": "验证码",
-                "ordering": ["-created_at"],
-                "indexes": [
-                    models.Index(fields=["phone", "purpose", "-created_at"], name="portal_code_phone_recent")
-                ],
+                'verbose_name': '验证码',
+                'verbose_name_plural': '验证码',
+                'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['phone', 'purpose', '-created_at'], name='portal_code_phone_recent')],
             },
         ),
         migrations.CreateModel(
-            name="PortalHit",
+            name='PortalHit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.CharField(max_length=100)),
-                ("window", models.DateTimeField()),
-                ("count", models.PositiveIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.CharField(max_length=100)),
+                ('window', models.DateTimeField()),
+                ('count', models.PositiveIntegerField(default=0)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("key", "window"), name="portal_hit_key_window")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('key', 'window'), name='portal_hit_key_window')],
             },
         ),
         migrations.CreateModel(
-            name="PortalSession",
+            name='PortalSession',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("digest", models.CharField(max_length=64, unique=True)),
-                ("created_at", models.DateTimeField()),
-                ("expires_at", models.DateTimeField()),
-                ("ended_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sessions",
-                        to="portal.portalaccount",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('digest', models.CharField(max_length=64, unique=True)),
+                ('created_at', models.DateTimeField()),
+                ('expires_at', models.DateTimeField()),
+                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='portal.portalaccount')),
             ],
             options={
-                "verbose_name": "网厅会话",
-                "verbose_name_plural": "网厅会话",
+                'verbose_name': '网厅会话',
+                'verbose_name_plural': '网厅会话',
             },
         ),
         migrations.CreateModel(
-            name="OwnershipProof",
+            name='OwnershipProof',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[
-                            ("account_phone_code", "向户号登记手机发送验证码"),
-                            ("hall", "营业厅现场核验"),
-                        ],
-                        max_length=20,
-                        verbose_name="核验方式",
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[("pending", "待核验"), ("verified", "已核验"), ("failed", "核验失败")],
-                        default="pending",
-                        max_length=12,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="发起时间")),
-                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核验时间")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                (
-                    "code",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="portal.onetimecode",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "verified_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="核验人",
-                    ),
-                ),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="proofs",
-                        to="portal.portalaccount",
-                    ),
-                ),
-                (
-                    "rule",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="portal.proofrule",
-                        verbose_name="核验规则",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('method', models.CharField(choices=[('account_phone_code', '向户号登记手机发送验证码'), ('hall', '营业厅现场核验')], max_length=20, verbose_name='核验方式')),
+                ('state', models.CharField(choices=[('pending', '待核验'), ('verified', '已核验'), ('failed', '核验失败')], default='pending', max_length=12, verbose_name='状态')),
+                ('created_at', models.DateTimeField(verbose_name='发起时间')),
+                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核验时间')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('code', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.onetimecode')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proofs', to='portal.portalaccount')),
+                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='portal.proofrule', verbose_name='核验规则')),
             ],
             options={
-                "verbose_name": "身份核验",
-                "verbose_name_plural": "身份核验",
-                "ordering": ["-created_at"],
+                'verbose_name': '身份核验',
+                'verbose_name_plural': '身份核验',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="ReportKind",
+            name='ReportKind',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                ("hint", models.CharField(blank=True, max_length=200, verbose_name="填写提示")),
-                (
-                    "business_type",
-                    models.CharField(
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                ("asks_staff", models.BooleanField(default=False, verbose_name="填写被表扬的员工")),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
-                (
-                    "topic",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="业务分类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('hint', models.CharField(blank=True, max_length=200, verbose_name='填写提示')),
+                ('business_type', models.CharField(choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('asks_staff', models.BooleanField(default=False, verbose_name='填写被表扬的员工')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workorders.topic', verbose_name='业务分类')),
             ],
             options={
-                "verbose_name": "网厅诉求类型",
-                "verbose_name_plural": "网厅诉求类型",
-                "ordering": ["sort_order", "code"],
+                'verbose_name': '网厅诉求类型',
+                'verbose_name_plural': '网厅诉求类型',
+                'ordering': ['sort_order', 'code'],
             },
         ),
         migrations.CreateModel(
-            name="AccountBinding",
+            name='AccountBinding',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "method",
-                    models.CharField(
-                        choices=[("name", "户主姓名"), ("id_digits", "证件号码后几位")],
-                        max_length=12,
-                        verbose_name="核验方式",
-                    ),
-                ),
-                ("bound_at", models.DateTimeField(verbose_name="绑定时间")),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="bindings",
-                        to="portal.portalaccount",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('method', models.CharField(choices=[('name', '户主姓名'), ('id_digits', '证件号码后几位')], max_length=12, verbose_name='核验方式')),
+                ('bound_at', models.DateTimeField(verbose_name='绑定时间')),
+                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='customers.customer', verbose_name='客户')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bindings', to='portal.portalaccount')),
             ],
             options={
-                "verbose_name": "户号绑定",
-                "verbose_name_plural": "户号绑定",
-                "ordering": ["bound_at", "id"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("account", "customer"), name="portal_binding_unique")
-                ],
+                'verbose_name': '户号绑定',
+                'verbose_name_plural': '户号绑定',
+                'ordering': ['bound_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('account', 'customer'), name='portal_binding_unique')],
             },
         ),
         migrations.CreateModel(
-            name="PortalConsent",
+            name='PortalConsent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.CharField(max_length=20, verbose_name="声明版本")),
-                ("at", models.DateTimeField(verbose_name="同意时间")),
-                ("address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP地址")),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="consents",
-                        to="portal.portalaccount",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.CharField(max_length=20, verbose_name='声明版本')),
+                ('at', models.DateTimeField(verbose_name='同意时间')),
+                ('address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP地址')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='portal.portalaccount')),
             ],
             options={
-                "verbose_name": "隐私声明同意记录",
-                "verbose_name_plural": "隐私声明同意记录",
-                "ordering": ["-at"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("account", "version"), name="portal_consent_once_per_version"
-                    )
-                ],
+                'verbose_name': '隐私声明同意记录',
+                'verbose_name_plural': '隐私声明同意记录',
+                'ordering': ['-at'],
+                'constraints': [models.UniqueConstraint(fields=('account', 'version'), name='portal_consent_once_per_version')],
             },
         ),
     ]

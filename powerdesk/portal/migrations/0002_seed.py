@@ -14,15 +14,7 @@ PRIVACY_TEXT = (
 REPORT_KINDS = [
     ("fault", "故障报修", "停电、电压异常、线路或表箱有隐患", "repair", "fault_repair", None, False),
     ("question", "业务咨询", "电费、电价、办电手续等问题", "consultation", "billing", None, False),
-    (
-        "opinion",
-        "意见建议",
-        "对供电服务的意见或改进建议",
-        "opinion",
-        "communication",
-        "opinion_suggestion",
-        False,
-    ),
+    ("opinion", "意见建议", "对供电服务的意见或改进建议", "opinion", "communication", "opinion_suggestion", False),
     ("complaint", "投诉", "服务中让您不满意的情况", "complaint", "communication", "complaint_service", False),
     ("praise", "表扬", "表扬为您服务的员工", "praise", "communication", "praise_staff", True),
 ]

@@ -54,84 +54,42 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("applications", "0002_seed_kinds"),
-        ("portal", "0003_portal_role_field_policies"),
+        ('applications', '0002_seed_kinds'),
+        ('portal', '0003_portal_role_field_policies'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PortalApplication",
+            name='PortalApplication',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("submission", models.UUIDField(unique=True)),
-                ("created_at", models.DateTimeField(verbose_name="提交时间")),
-                (
-                    "account",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="applications",
-                        to="portal.portalaccount",
-                    ),
-                ),
-                (
-                    "application",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="applications.application",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('submission', models.UUIDField(unique=True)),
+                ('created_at', models.DateTimeField(verbose_name='提交时间')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='portal.portalaccount')),
+                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.application')),
             ],
             options={
-                "verbose_name": "网厅业务申请",
-                "verbose_name_plural": "网厅业务申请",
-                "ordering": ["-created_at"],
+                'verbose_name': '网厅业务申请',
+                'verbose_name_plural': '网厅业务申请',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="PortalApplicationKind",
+            name='PortalApplicationKind',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("hint", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "kind",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="applications.applicationkind",
-                        verbose_name="业务办理类别",
-                    ),
-                ),
-                (
-                    "proof_rule",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="变更户号的业务（过户、更名、销户、暂停/减容）须先核验身份",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="portal.proofrule",
-                        verbose_name="所需身份核验",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('hint', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('kind', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='applications.applicationkind', verbose_name='业务办理类别')),
+                ('proof_rule', models.ForeignKey(blank=True, help_text='变更户号的业务（过户、更名、销户、暂停/减容）须先核验身份', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.proofrule', verbose_name='所需身份核验')),
             ],
             options={
-                "verbose_name": "网厅可办业务",
-                "verbose_name_plural": "网厅可办业务",
-                "ordering": ["sort_order", "id"],
+                'verbose_name': '网厅可办业务',
+                'verbose_name_plural': '网厅可办业务',
+                'ordering': ['sort_order', 'id'],
             },
         ),
         migrations.RunPython(seed, unseed),

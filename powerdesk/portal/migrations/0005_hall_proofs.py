@@ -13,39 +13,27 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("org", "0013_unithead"),
-        ("portal", "0004_application_kinds"),
+        ('org', '0013_unithead'),
+        ('portal', '0004_application_kinds'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="ownershipproof",
-            name="reason",
-            field=models.CharField(blank=True, max_length=200, verbose_name="未通过原因"),
+            model_name='ownershipproof',
+            name='reason',
+            field=models.CharField(blank=True, max_length=200, verbose_name='未通过原因'),
         ),
         migrations.CreateModel(
-            name="HallProofRole",
+            name='HallProofRole',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="org.role",
-                        verbose_name="角色",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.role', verbose_name='角色')),
             ],
             options={
-                "verbose_name": "营业厅核验岗位",
-                "verbose_name_plural": "营业厅核验岗位",
+                'verbose_name': '营业厅核验岗位',
+                'verbose_name_plural': '营业厅核验岗位',
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

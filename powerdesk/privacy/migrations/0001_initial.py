@@ -7,162 +7,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("workorders", "0023_timeline_anonymisation_path"),
+        ('customers', '0005_customer_supply'),
+        ('workorders', '0023_timeline_anonymisation_path'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AnonymisedOrder",
+            name='AnonymisedOrder',
             fields=[
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="+",
-                        serialize=False,
-                        to="workorders.workorder",
-                    ),
-                ),
-                ("at", models.DateTimeField(verbose_name="匿名化时间")),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='workorders.workorder')),
+                ('at', models.DateTimeField(verbose_name='匿名化时间')),
             ],
             options={
-                "verbose_name": "已匿名化工单",
-                "verbose_name_plural": "已匿名化工单",
+                'verbose_name': '已匿名化工单',
+                'verbose_name_plural': '已匿名化工单',
             },
         ),
         migrations.CreateModel(
-            name="RetentionPeriod",
+            name='RetentionPeriod',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("order_identity", "已办结工单中的客户身份信息"),
-                            ("contact_phone", "来电记录中的来电号码"),
-                            ("notification_text", "发给客户的通知内容"),
-                            ("attachment", "工单附件与录音"),
-                        ],
-                        max_length=32,
-                        unique=True,
-                        verbose_name="数据类别",
-                    ),
-                ),
-                (
-                    "months",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(600),
-                        ],
-                        verbose_name="保存期限（月）",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True, help_text="停用后此类数据不做到期处理", verbose_name="启用"
-                    ),
-                ),
-                ("source", models.CharField(blank=True, max_length=200, verbose_name="依据")),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[
-                            ("A", "A 官方"),
-                            ("B", "B 新闻或官方文本转载"),
-                            ("C", "C 二手资料"),
-                            ("U", "U 未经证实"),
-                        ],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('order_identity', '已办结工单中的客户身份信息'), ('contact_phone', '来电记录中的来电号码'), ('notification_text', '发给客户的通知内容'), ('attachment', '工单附件与录音')], max_length=32, unique=True, verbose_name='数据类别')),
+                ('months', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='保存期限（月）')),
+                ('is_active', models.BooleanField(default=True, help_text='停用后此类数据不做到期处理', verbose_name='启用')),
+                ('source', models.CharField(blank=True, max_length=200, verbose_name='依据')),
+                ('source_grade', models.CharField(choices=[('A', 'A 官方'), ('B', 'B 新闻或官方文本转载'), ('C', 'C 二手资料'), ('U', 'U 未经证实')], default='U', max_length=1, verbose_name='依据等级')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "保存期限",
-                "verbose_name_plural": "保存期限",
-                "ordering": ["kind"],
+                'verbose_name': '保存期限',
+                'verbose_name_plural': '保存期限',
+                'ordering': ['kind'],
             },
         ),
         migrations.CreateModel(
-            name="RetentionHold",
+            name='RetentionHold',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("phone", models.CharField(blank=True, max_length=32, verbose_name="电话号码")),
-                ("reason", models.CharField(max_length=200, verbose_name="原因")),
-                ("placed_at", models.DateTimeField(verbose_name="设置时间")),
-                (
-                    "until",
-                    models.DateField(
-                        blank=True, help_text="留空表示直到解除", null=True, verbose_name="保留至"
-                    ),
-                ),
-                ("released_at", models.DateTimeField(blank=True, null=True, verbose_name="解除时间")),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="retention_holds",
-                        to="customers.customer",
-                        verbose_name="客户",
-                    ),
-                ),
-                (
-                    "placed_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="设置人",
-                    ),
-                ),
-                (
-                    "released_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="解除人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('phone', models.CharField(blank=True, max_length=32, verbose_name='电话号码')),
+                ('reason', models.CharField(max_length=200, verbose_name='原因')),
+                ('placed_at', models.DateTimeField(verbose_name='设置时间')),
+                ('until', models.DateField(blank=True, help_text='留空表示直到解除', null=True, verbose_name='保留至')),
+                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='retention_holds', to='customers.customer', verbose_name='客户')),
+                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='设置人')),
+                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='解除人')),
             ],
             options={
-                "verbose_name": "保留冻结",
-                "verbose_name_plural": "保留冻结",
-                "ordering": ["-placed_at"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("customer__isnull", False),
-                            models.Q(("phone", ""), _negated=True),
-                            _connector="OR",
-                        ),
-                        name="privacy_hold_names_someone",
-                    )
-                ],
+                'verbose_name': '保留冻结',
+                'verbose_name_plural': '保留冻结',
+                'ordering': ['-placed_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('customer__isnull', False), models.Q(('phone', ''), _negated=True), _connector='OR'), name='privacy_hold_names_someone')],
             },
         ),
     ]

@@ -4,11 +4,7 @@ company's figures in the admin, 保存期限)."""
 from django.db import migrations
 
 PERIODS = [
-    (
-        "order_identity",
-        36,
-        "已办结工单满期后，来电人姓名、电话、地址、证件号码及时间线、来电记录、通知中的副本匿名化",
-    ),
+    ("order_identity", 36, "已办结工单满期后，来电人姓名、电话、地址、证件号码及时间线、来电记录、通知中的副本匿名化"),
     ("contact_phone", 24, "来电记录满期后清除来电号码"),
     ("notification_text", 12, "发给客户的短信等通知满期后清除内容与接收号码"),
     ("attachment", 36, "已办结工单的照片、录音等附件满期后删除"),

@@ -6,63 +6,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="ReliabilitySettings",
+            name='ReliabilitySettings',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "dlt_cutoff_seconds",
-                    models.PositiveIntegerField(
-                        default=180,
-                        help_text="停电持续时间不超过此值的不计入（DL/T 836：3 分钟）。",
-                        verbose_name="DL/T 836 短时停电界限（秒）",
-                    ),
-                ),
-                (
-                    "ieee_cutoff_seconds",
-                    models.PositiveIntegerField(
-                        default=300,
-                        help_text="停电持续时间不超过此值为瞬时停电，不计入 SAIDI/SAIFI（IEEE 1366：5 分钟）。",
-                        verbose_name="IEEE 1366 瞬时停电界限（秒）",
-                    ),
-                ),
-                (
-                    "med_beta_multiplier",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("2.50"),
-                        help_text="T_MED = exp(α + 倍数 × β)（IEEE 1366 的 2.5β 法）。",
-                        max_digits=4,
-                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
-                        verbose_name="重大事件日 β 倍数",
-                    ),
-                ),
-                (
-                    "med_history_years",
-                    models.PositiveSmallIntegerField(
-                        default=5,
-                        help_text="用统计期之前若干年的日 SAIDI 求阈值；历史不足时用已有的。",
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(20),
-                        ],
-                        verbose_name="重大事件日历史年数",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('dlt_cutoff_seconds', models.PositiveIntegerField(default=180, help_text='停电持续时间不超过此值的不计入（DL/T 836：3 分钟）。', verbose_name='DL/T 836 短时停电界限（秒）')),
+                ('ieee_cutoff_seconds', models.PositiveIntegerField(default=300, help_text='停电持续时间不超过此值为瞬时停电，不计入 SAIDI/SAIFI（IEEE 1366：5 分钟）。', verbose_name='IEEE 1366 瞬时停电界限（秒）')),
+                ('med_beta_multiplier', models.DecimalField(decimal_places=2, default=Decimal('2.50'), help_text='T_MED = exp(α + 倍数 × β)（IEEE 1366 的 2.5β 法）。', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='重大事件日 β 倍数')),
+                ('med_history_years', models.PositiveSmallIntegerField(default=5, help_text='用统计期之前若干年的日 SAIDI 求阈值；历史不足时用已有的。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='重大事件日历史年数')),
             ],
             options={
-                "verbose_name": "可靠性指标设置",
-                "verbose_name_plural": "可靠性指标设置",
+                'verbose_name': '可靠性指标设置',
+                'verbose_name_plural': '可靠性指标设置',
             },
         ),
     ]

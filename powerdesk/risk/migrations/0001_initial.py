@@ -5,165 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("customers", "0004_sensitive_reason_and_date"),
-        ("workorders", "0020_seed_queues_and_routing_rules"),
+        ('customers', '0004_sensitive_reason_and_date'),
+        ('workorders', '0020_seed_queues_and_routing_rules'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="AngryTerm",
+            name='AngryTerm',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("term", models.CharField(max_length=40, unique=True, verbose_name="词语")),
-                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="权重")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('term', models.CharField(max_length=40, unique=True, verbose_name='词语')),
+                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='权重')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "激烈言辞词语",
-                "verbose_name_plural": "激烈言辞词库",
-                "ordering": ["-weight", "term"],
+                'verbose_name': '激烈言辞词语',
+                'verbose_name_plural': '激烈言辞词库',
+                'ordering': ['-weight', 'term'],
             },
         ),
         migrations.CreateModel(
-            name="CustomerRisk",
+            name='CustomerRisk',
             fields=[
-                (
-                    "customer",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="risk",
-                        serialize=False,
-                        to="customers.customer",
-                    ),
-                ),
-                ("score", models.PositiveIntegerField(default=0, verbose_name="风险分")),
-                ("reasons", models.JSONField(blank=True, default=list, verbose_name="原因")),
-                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
+                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='risk', serialize=False, to='customers.customer')),
+                ('score', models.PositiveIntegerField(default=0, verbose_name='风险分')),
+                ('reasons', models.JSONField(blank=True, default=list, verbose_name='原因')),
+                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
             ],
             options={
-                "verbose_name": "客户风险",
-                "verbose_name_plural": "客户风险",
+                'verbose_name': '客户风险',
+                'verbose_name_plural': '客户风险',
             },
         ),
         migrations.CreateModel(
-            name="RiskFactor",
+            name='RiskFactor',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "code",
-                    models.CharField(
-                        choices=[
-                            ("repeat_call", "重复来电"),
-                            ("chase", "催办"),
-                            ("clock_breached", "时限已超时"),
-                            ("clock_near", "时限即将超时"),
-                            ("sensitive", "敏感客户"),
-                            ("earlier_complaint", "曾经投诉"),
-                            ("angry_wording", "激烈言辞"),
-                        ],
-                        max_length=32,
-                        unique=True,
-                        verbose_name="因素",
-                    ),
-                ),
-                ("weight", models.PositiveSmallIntegerField(verbose_name="每次分值")),
-                (
-                    "cap",
-                    models.PositiveSmallIntegerField(
-                        help_text="该因素最多计入的分值", verbose_name="上限分值"
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(choices=[('repeat_call', '重复来电'), ('chase', '催办'), ('clock_breached', '时限已超时'), ('clock_near', '时限即将超时'), ('sensitive', '敏感客户'), ('earlier_complaint', '曾经投诉'), ('angry_wording', '激烈言辞')], max_length=32, unique=True, verbose_name='因素')),
+                ('weight', models.PositiveSmallIntegerField(verbose_name='每次分值')),
+                ('cap', models.PositiveSmallIntegerField(help_text='该因素最多计入的分值', verbose_name='上限分值')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "风险因素权重",
-                "verbose_name_plural": "风险因素权重",
-                "ordering": ["code"],
+                'verbose_name': '风险因素权重',
+                'verbose_name_plural': '风险因素权重',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="RiskPolicy",
+            name='RiskPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                (
-                    "threshold",
-                    models.PositiveSmallIntegerField(
-                        help_text="风险分达到此值即通知单位负责人", verbose_name="预警阈值"
-                    ),
-                ),
-                (
-                    "complaint_days",
-                    models.PositiveSmallIntegerField(
-                        default=365, help_text="统计该期间内客户的投诉工单", verbose_name="既往投诉回溯天数"
-                    ),
-                ),
-                (
-                    "evidence_kinds",
-                    models.CharField(
-                        default="photo,audio",
-                        help_text="敏感客户的现场工单处理完成前须上传的附件类别，以逗号分隔（photo、audio）",
-                        max_length=60,
-                        verbose_name="敏感客户现场证据类别",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('threshold', models.PositiveSmallIntegerField(help_text='风险分达到此值即通知单位负责人', verbose_name='预警阈值')),
+                ('complaint_days', models.PositiveSmallIntegerField(default=365, help_text='统计该期间内客户的投诉工单', verbose_name='既往投诉回溯天数')),
+                ('evidence_kinds', models.CharField(default='photo,audio', help_text='敏感客户的现场工单处理完成前须上传的附件类别，以逗号分隔（photo、audio）', max_length=60, verbose_name='敏感客户现场证据类别')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "预警设置",
-                "verbose_name_plural": "预警设置",
-                "ordering": ["-is_active", "id"],
+                'verbose_name': '预警设置',
+                'verbose_name_plural': '预警设置',
+                'ordering': ['-is_active', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="OrderRisk",
+            name='OrderRisk',
             fields=[
-                (
-                    "order",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        primary_key=True,
-                        related_name="risk",
-                        serialize=False,
-                        to="workorders.workorder",
-                    ),
-                ),
-                ("score", models.PositiveIntegerField(default=0, verbose_name="风险分")),
-                ("reasons", models.JSONField(blank=True, default=list, verbose_name="原因")),
-                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
-                ("alerted_at", models.DateTimeField(blank=True, null=True, verbose_name="预警时间")),
+                ('order', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='risk', serialize=False, to='workorders.workorder')),
+                ('score', models.PositiveIntegerField(default=0, verbose_name='风险分')),
+                ('reasons', models.JSONField(blank=True, default=list, verbose_name='原因')),
+                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
+                ('alerted_at', models.DateTimeField(blank=True, null=True, verbose_name='预警时间')),
             ],
             options={
-                "verbose_name": "工单风险",
-                "verbose_name_plural": "工单风险",
-                "indexes": [
-                    models.Index(
-                        condition=models.Q(("score__gt", 0)),
-                        fields=["-score", "-computed_at"],
-                        name="risk_order_rank",
-                    )
-                ],
+                'verbose_name': '工单风险',
+                'verbose_name_plural': '工单风险',
+                'indexes': [models.Index(condition=models.Q(('score__gt', 0)), fields=['-score', '-computed_at'], name='risk_order_rank')],
             },
         ),
     ]

@@ -63,9 +63,7 @@ def seed(apps, schema_editor):
     for term, weight, note in TERMS if AngryTerm is not None else ():
         AngryTerm.objects.get_or_create(term=term, defaults={"weight": weight, "note": note})
     if not RiskPolicy.objects.exists():
-        RiskPolicy.objects.create(
-            name="默认预警设置", threshold=50, complaint_days=365, evidence_kinds="photo,audio"
-        )
+        RiskPolicy.objects.create(name="默认预警设置", threshold=50, complaint_days=365, evidence_kinds="photo,audio")
     NotificationTemplate.objects.get_or_create(
         code="risk_alert",
         defaults={
@@ -85,12 +83,8 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("workorders", "PriorityRule").objects.filter(
-        flag="sensitive", customer_type="", business_type=""
-    ).delete()
-    apps.get_model("notify", "NotificationTemplate").objects.filter(
-        code="risk_alert", notifications__isnull=True
-    ).delete()
+    apps.get_model("workorders", "PriorityRule").objects.filter(flag="sensitive", customer_type="", business_type="").delete()
+    apps.get_model("notify", "NotificationTemplate").objects.filter(code="risk_alert", notifications__isnull=True).delete()
 
 
 class Migration(migrations.Migration):

@@ -11,36 +11,21 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("risk", "0002_seed"),
+        ('risk', '0002_seed'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="riskpolicy",
-            name="outage_days",
-            field=models.PositiveSmallIntegerField(
-                default=7, help_text="统计该期间内客户供电路径上的停电次数", verbose_name="近期停电回溯天数"
-            ),
+            model_name='riskpolicy',
+            name='outage_days',
+            field=models.PositiveSmallIntegerField(default=7, help_text='统计该期间内客户供电路径上的停电次数', verbose_name='近期停电回溯天数'),
         ),
         migrations.AlterField(
-            model_name="riskfactor",
-            name="code",
-            field=models.CharField(
-                choices=[
-                    ("repeat_call", "重复来电"),
-                    ("chase", "催办"),
-                    ("clock_breached", "时限已超时"),
-                    ("clock_near", "时限即将超时"),
-                    ("sensitive", "敏感客户"),
-                    ("earlier_complaint", "曾经投诉"),
-                    ("angry_wording", "激烈言辞"),
-                    ("recent_outage", "近期停电"),
-                ],
-                max_length=32,
-                unique=True,
-                verbose_name="因素",
-            ),
+            model_name='riskfactor',
+            name='code',
+            field=models.CharField(choices=[('repeat_call', '重复来电'), ('chase', '催办'), ('clock_breached', '时限已超时'), ('clock_near', '时限即将超时'), ('sensitive', '敏感客户'), ('earlier_complaint', '曾经投诉'), ('angry_wording', '激烈言辞'), ('recent_outage', '近期停电')], max_length=32, unique=True, verbose_name='因素'),
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]

@@ -4,12 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("risk", "0004_angry_terms_to_triage_lexicon"),
+        ('risk', '0004_angry_terms_to_triage_lexicon'),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name="AngryTerm",
+            name='AngryTerm',
         ),
     ]

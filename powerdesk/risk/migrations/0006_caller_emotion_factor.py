@@ -13,30 +13,16 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("risk", "0005_drop_angry_term"),
+        ('risk', '0005_drop_angry_term'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="riskfactor",
-            name="code",
-            field=models.CharField(
-                choices=[
-                    ("repeat_call", "重复来电"),
-                    ("chase", "催办"),
-                    ("clock_breached", "时限已超时"),
-                    ("clock_near", "时限即将超时"),
-                    ("sensitive", "敏感客户"),
-                    ("earlier_complaint", "曾经投诉"),
-                    ("angry_wording", "激烈言辞"),
-                    ("recent_outage", "近期停电"),
-                    ("caller_emotion", "来电情绪"),
-                ],
-                max_length=32,
-                unique=True,
-                verbose_name="因素",
-            ),
+            model_name='riskfactor',
+            name='code',
+            field=models.CharField(choices=[('repeat_call', '重复来电'), ('chase', '催办'), ('clock_breached', '时限已超时'), ('clock_near', '时限即将超时'), ('sensitive', '敏感客户'), ('earlier_complaint', '曾经投诉'), ('angry_wording', '激烈言辞'), ('recent_outage', '近期停电'), ('caller_emotion', '来电情绪')], max_length=32, unique=True, verbose_name='因素'),
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]

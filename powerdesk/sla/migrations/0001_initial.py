@@ -8,350 +8,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("org", "0002_seed_roles"),
-        ("workorders", "0004_alter_workorderevent_kind"),
+        ('org', '0002_seed_roles'),
+        ('workorders', '0004_alter_workorderevent_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="EscalationStep",
+            name='EscalationStep',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("level", models.PositiveSmallIntegerField(unique=True, verbose_name="层级")),
-                (
-                    "at_ratio",
-                    models.DecimalField(decimal_places=2, max_digits=4, verbose_name="已用时限比例"),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("notify_handler", "提醒处理人"),
-                            ("notify_unit_head", "通知单位负责人"),
-                            ("notify_parent_head", "通知上级单位负责人"),
-                        ],
-                        max_length=24,
-                        verbose_name="动作",
-                    ),
-                ),
-                ("raise_priority", models.BooleanField(default=False, verbose_name="提高紧急程度")),
-                ("template_code", models.CharField(max_length=50, verbose_name="通知模板")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('level', models.PositiveSmallIntegerField(unique=True, verbose_name='层级')),
+                ('at_ratio', models.DecimalField(decimal_places=2, max_digits=4, verbose_name='已用时限比例')),
+                ('action', models.CharField(choices=[('notify_handler', '提醒处理人'), ('notify_unit_head', '通知单位负责人'), ('notify_parent_head', '通知上级单位负责人')], max_length=24, verbose_name='动作')),
+                ('raise_priority', models.BooleanField(default=False, verbose_name='提高紧急程度')),
+                ('template_code', models.CharField(max_length=50, verbose_name='通知模板')),
             ],
             options={
-                "verbose_name": "升级步骤",
-                "verbose_name_plural": "升级步骤",
-                "ordering": ["level"],
+                'verbose_name': '升级步骤',
+                'verbose_name_plural': '升级步骤',
+                'ordering': ['level'],
             },
         ),
         migrations.CreateModel(
-            name="SuspendReason",
+            name='SuspendReason',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.CharField(max_length=32, unique=True, verbose_name="编码")),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                ("pauses_clocks", models.BooleanField(default=True, verbose_name="暂停计时")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=32, unique=True, verbose_name='编码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('pauses_clocks', models.BooleanField(default=True, verbose_name='暂停计时')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
             ],
             options={
-                "verbose_name": "挂起原因",
-                "verbose_name_plural": "挂起原因",
-                "ordering": ["code"],
+                'verbose_name': '挂起原因',
+                'verbose_name_plural': '挂起原因',
+                'ordering': ['code'],
             },
         ),
         migrations.CreateModel(
-            name="SlaPolicy",
+            name='SlaPolicy',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "clock_kind",
-                    models.CharField(
-                        choices=[
-                            ("first_contact", "首次联系客户"),
-                            ("dispatch", "派单"),
-                            ("arrival", "到达现场"),
-                            ("restoration", "恢复送电"),
-                            ("reply", "办结回复"),
-                            ("callback", "回访"),
-                        ],
-                        max_length=20,
-                        verbose_name="时限类别",
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                (
-                    "channel",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("95598", "95598电话"),
-                            ("app", "网上国网"),
-                            ("web", "95598网站"),
-                            ("wechat", "微信"),
-                            ("sms", "短信"),
-                            ("hall", "营业厅"),
-                            ("12398", "12398监管热线"),
-                            ("12345", "12345政务热线"),
-                            ("opinion_box", "意见箱"),
-                        ],
-                        max_length=16,
-                        verbose_name="受理渠道",
-                    ),
-                ),
-                (
-                    "region_class",
-                    models.CharField(
-                        blank=True,
-                        choices=[("urban", "城区"), ("rural", "农村"), ("remote", "特殊边远")],
-                        max_length=8,
-                        verbose_name="地域类别",
-                    ),
-                ),
-                (
-                    "customer_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("important", "重要用电客户"),
-                            ("commercial", "商业用电客户"),
-                            ("industrial", "工业用电客户"),
-                            ("urban_resident", "城镇居民"),
-                            ("rural_resident", "农村居民"),
-                        ],
-                        max_length=20,
-                        verbose_name="客户类型",
-                    ),
-                ),
-                ("amount", models.PositiveIntegerField(verbose_name="时限")),
-                (
-                    "unit",
-                    models.CharField(
-                        choices=[
-                            ("minutes", "分钟"),
-                            ("hours", "小时"),
-                            ("days", "自然日"),
-                            ("working_days", "工作日"),
-                        ],
-                        max_length=16,
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "starts_on",
-                    models.CharField(
-                        default="intake",
-                        help_text="intake（受理）或某个操作编码，如 arrive、reply",
-                        max_length=20,
-                        verbose_name="开始于",
-                    ),
-                ),
-                (
-                    "stops_on",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.CharField(max_length=20),
-                        help_text="操作编码，逗号分隔",
-                        size=None,
-                        verbose_name="结束于",
-                    ),
-                ),
-                (
-                    "warn_ratio",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0.80"), max_digits=3, verbose_name="预警比例"
-                    ),
-                ),
-                (
-                    "chase_escalate_at",
-                    models.PositiveSmallIntegerField(
-                        blank=True,
-                        help_text="留空表示催办不触发升级",
-                        null=True,
-                        verbose_name="催办几次立即升级",
-                    ),
-                ),
-                (
-                    "source_grade",
-                    models.CharField(
-                        choices=[
-                            ("A", "A 官方"),
-                            ("B", "B 新闻或官方转载"),
-                            ("C", "C 二手资料"),
-                            ("U", "U 未确认（默认值）"),
-                        ],
-                        default="U",
-                        max_length=1,
-                        verbose_name="依据等级",
-                    ),
-                ),
-                ("source_note", models.CharField(blank=True, max_length=200, verbose_name="依据说明")),
-                ("valid_from", models.DateField(verbose_name="生效日期")),
-                ("valid_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('clock_kind', models.CharField(choices=[('first_contact', '首次联系客户'), ('dispatch', '派单'), ('arrival', '到达现场'), ('restoration', '恢复送电'), ('reply', '办结回复'), ('callback', '回访')], max_length=20, verbose_name='时限类别')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20, verbose_name='业务类型')),
+                ('channel', models.CharField(blank=True, choices=[('95598', '95598电话'), ('app', '网上国网'), ('web', '95598网站'), ('wechat', '微信'), ('sms', '短信'), ('hall', '营业厅'), ('12398', '12398监管热线'), ('12345', '12345政务热线'), ('opinion_box', '意见箱')], max_length=16, verbose_name='受理渠道')),
+                ('region_class', models.CharField(blank=True, choices=[('urban', '城区'), ('rural', '农村'), ('remote', '特殊边远')], max_length=8, verbose_name='地域类别')),
+                ('customer_type', models.CharField(blank=True, choices=[('important', '重要用电客户'), ('commercial', '商业用电客户'), ('industrial', '工业用电客户'), ('urban_resident', '城镇居民'), ('rural_resident', '农村居民')], max_length=20, verbose_name='客户类型')),
+                ('amount', models.PositiveIntegerField(verbose_name='时限')),
+                ('unit', models.CharField(choices=[('minutes', '分钟'), ('hours', '小时'), ('days', '自然日'), ('working_days', '工作日')], max_length=16, verbose_name='单位')),
+                ('starts_on', models.CharField(default='intake', help_text='intake（受理）或某个操作编码，如 arrive、reply', max_length=20, verbose_name='开始于')),
+                ('stops_on', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=20), help_text='操作编码，逗号分隔', size=None, verbose_name='结束于')),
+                ('warn_ratio', models.DecimalField(decimal_places=2, default=Decimal('0.80'), max_digits=3, verbose_name='预警比例')),
+                ('chase_escalate_at', models.PositiveSmallIntegerField(blank=True, help_text='留空表示催办不触发升级', null=True, verbose_name='催办几次立即升级')),
+                ('source_grade', models.CharField(choices=[('A', 'A 官方'), ('B', 'B 新闻或官方转载'), ('C', 'C 二手资料'), ('U', 'U 未确认（默认值）')], default='U', max_length=1, verbose_name='依据等级')),
+                ('source_note', models.CharField(blank=True, max_length=200, verbose_name='依据说明')),
+                ('valid_from', models.DateField(verbose_name='生效日期')),
+                ('valid_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('sub_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='workorders.subtype', verbose_name='业务子类')),
             ],
             options={
-                "verbose_name": "时限规则",
-                "verbose_name_plural": "时限规则",
-                "ordering": ["business_type", "clock_kind", "id"],
+                'verbose_name': '时限规则',
+                'verbose_name_plural': '时限规则',
+                'ordering': ['business_type', 'clock_kind', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="UnitHead",
+            name='UnitHead',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "unit",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="head",
-                        to="org.unit",
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="负责人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('unit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='head', to='org.unit', verbose_name='单位')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
             ],
             options={
-                "verbose_name": "单位负责人",
-                "verbose_name_plural": "单位负责人",
+                'verbose_name': '单位负责人',
+                'verbose_name_plural': '单位负责人',
             },
         ),
         migrations.CreateModel(
-            name="Clock",
+            name='Clock',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("first_contact", "首次联系客户"),
-                            ("dispatch", "派单"),
-                            ("arrival", "到达现场"),
-                            ("restoration", "恢复送电"),
-                            ("reply", "办结回复"),
-                            ("callback", "回访"),
-                        ],
-                        max_length=20,
-                        verbose_name="时限类别",
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("running", "计时中"),
-                            ("paused", "已暂停"),
-                            ("met", "已达成"),
-                            ("breached", "已超时"),
-                            ("cancelled", "已取消"),
-                        ],
-                        default="running",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("started_at", models.DateTimeField(verbose_name="开始时间")),
-                ("due_at", models.DateTimeField(verbose_name="到期时间")),
-                ("allowed_seconds", models.PositiveIntegerField(verbose_name="允许时长（秒）")),
-                ("met_at", models.DateTimeField(blank=True, null=True, verbose_name="达成时间")),
-                ("breached_at", models.DateTimeField(blank=True, null=True, verbose_name="超时时间")),
-                ("paused_at", models.DateTimeField(blank=True, null=True, verbose_name="暂停时间")),
-                ("paused_seconds", models.PositiveIntegerField(default=0, verbose_name="累计暂停（秒）")),
-                ("level", models.PositiveSmallIntegerField(default=0, verbose_name="已执行升级层级")),
-                ("next_check_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="clocks",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "policy",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="sla.slapolicy",
-                        verbose_name="时限规则",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('first_contact', '首次联系客户'), ('dispatch', '派单'), ('arrival', '到达现场'), ('restoration', '恢复送电'), ('reply', '办结回复'), ('callback', '回访')], max_length=20, verbose_name='时限类别')),
+                ('state', models.CharField(choices=[('running', '计时中'), ('paused', '已暂停'), ('met', '已达成'), ('breached', '已超时'), ('cancelled', '已取消')], default='running', max_length=10, verbose_name='状态')),
+                ('started_at', models.DateTimeField(verbose_name='开始时间')),
+                ('due_at', models.DateTimeField(verbose_name='到期时间')),
+                ('allowed_seconds', models.PositiveIntegerField(verbose_name='允许时长（秒）')),
+                ('met_at', models.DateTimeField(blank=True, null=True, verbose_name='达成时间')),
+                ('breached_at', models.DateTimeField(blank=True, null=True, verbose_name='超时时间')),
+                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='暂停时间')),
+                ('paused_seconds', models.PositiveIntegerField(default=0, verbose_name='累计暂停（秒）')),
+                ('level', models.PositiveSmallIntegerField(default=0, verbose_name='已执行升级层级')),
+                ('next_check_at', models.DateTimeField(blank=True, null=True)),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clocks', to='workorders.workorder')),
+                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.slapolicy', verbose_name='时限规则')),
             ],
             options={
-                "verbose_name": "时限计时",
-                "verbose_name_plural": "时限计时",
-                "ordering": ["due_at"],
-                "indexes": [
-                    models.Index(
-                        condition=models.Q(("next_check_at__isnull", False)),
-                        fields=["next_check_at"],
-                        name="clock_next_check",
-                    ),
-                    models.Index(fields=["order", "kind"], name="clock_order_kind"),
-                    models.Index(fields=["state", "due_at"], name="clock_state_due"),
-                ],
+                'verbose_name': '时限计时',
+                'verbose_name_plural': '时限计时',
+                'ordering': ['due_at'],
+                'indexes': [models.Index(condition=models.Q(('next_check_at__isnull', False)), fields=['next_check_at'], name='clock_next_check'), models.Index(fields=['order', 'kind'], name='clock_order_kind'), models.Index(fields=['state', 'due_at'], name='clock_state_due')],
             },
         ),
     ]

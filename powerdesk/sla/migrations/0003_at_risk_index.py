@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0002_seed_policies"),
-        ("workorders", "0006_unit_open_queue_index"),
+        ('sla', '0002_seed_policies'),
+        ('workorders', '0006_unit_open_queue_index'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="clock",
-            index=models.Index(
-                condition=models.Q(("level__gte", 1), ("state", "running")),
-                fields=["due_at"],
-                name="clock_at_risk",
-            ),
+            model_name='clock',
+            index=models.Index(condition=models.Q(('level__gte', 1), ('state', 'running')), fields=['due_at'], name='clock_at_risk'),
         ),
     ]

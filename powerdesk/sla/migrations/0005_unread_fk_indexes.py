@@ -6,20 +6,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0004_clock_order_no_own_index"),
+        ('sla', '0004_clock_order_no_own_index'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="clock",
-            name="policy",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="+",
-                to="sla.slapolicy",
-                verbose_name="时限规则",
-            ),
+            model_name='clock',
+            name='policy',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sla.slapolicy', verbose_name='时限规则'),
         ),
     ]

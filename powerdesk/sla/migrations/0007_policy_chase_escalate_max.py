@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0006_first_contact_only_by_contact"),
+        ('sla', '0006_first_contact_only_by_contact'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="slapolicy",
-            name="chase_escalate_max",
-            field=models.PositiveSmallIntegerField(
-                default=1,
-                help_text="每催办上述次数升级一次，一张工单因催办最多升级几次",
-                verbose_name="催办升级次数上限",
-            ),
+            model_name='slapolicy',
+            name='chase_escalate_max',
+            field=models.PositiveSmallIntegerField(default=1, help_text='每催办上述次数升级一次，一张工单因催办最多升级几次', verbose_name='催办升级次数上限'),
         ),
     ]

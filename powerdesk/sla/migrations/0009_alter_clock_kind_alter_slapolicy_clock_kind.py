@@ -4,45 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0008_unithead_moves_to_org"),
+        ('sla', '0008_unithead_moves_to_org'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="clock",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("first_contact", "首次联系客户"),
-                    ("dispatch", "派单"),
-                    ("arrival", "到达现场"),
-                    ("restoration", "恢复送电"),
-                    ("reply", "办结回复"),
-                    ("callback", "回访"),
-                    ("app_step", "办理环节"),
-                    ("app_process", "办理全流程"),
-                ],
-                max_length=20,
-                verbose_name="时限类别",
-            ),
+            model_name='clock',
+            name='kind',
+            field=models.CharField(choices=[('first_contact', '首次联系客户'), ('dispatch', '派单'), ('arrival', '到达现场'), ('restoration', '恢复送电'), ('reply', '办结回复'), ('callback', '回访'), ('app_step', '办理环节'), ('app_process', '办理全流程')], max_length=20, verbose_name='时限类别'),
         ),
         migrations.AlterField(
-            model_name="slapolicy",
-            name="clock_kind",
-            field=models.CharField(
-                choices=[
-                    ("first_contact", "首次联系客户"),
-                    ("dispatch", "派单"),
-                    ("arrival", "到达现场"),
-                    ("restoration", "恢复送电"),
-                    ("reply", "办结回复"),
-                    ("callback", "回访"),
-                    ("app_step", "办理环节"),
-                    ("app_process", "办理全流程"),
-                ],
-                max_length=20,
-                verbose_name="时限类别",
-            ),
+            model_name='slapolicy',
+            name='clock_kind',
+            field=models.CharField(choices=[('first_contact', '首次联系客户'), ('dispatch', '派单'), ('arrival', '到达现场'), ('restoration', '恢复送电'), ('reply', '办结回复'), ('callback', '回访'), ('app_step', '办理环节'), ('app_process', '办理全流程')], max_length=20, verbose_name='时限类别'),
         ),
     ]

@@ -4,30 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0008_unithead_moves_to_org"),
+        ('sla', '0008_unithead_moves_to_org'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="slapolicy",
-            name="channel",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("95598", "95598电话"),
-                    ("app", "网上国网"),
-                    ("web", "95598网站"),
-                    ("wechat", "微信"),
-                    ("sms", "短信"),
-                    ("hall", "营业厅"),
-                    ("12398", "12398监管热线"),
-                    ("12345", "12345政务热线"),
-                    ("opinion_box", "意见箱"),
-                    ("portal", "网上营业厅"),
-                ],
-                max_length=16,
-                verbose_name="受理渠道",
-            ),
+            model_name='slapolicy',
+            name='channel',
+            field=models.CharField(blank=True, choices=[('95598', '95598电话'), ('app', '网上国网'), ('web', '95598网站'), ('wechat', '微信'), ('sms', '短信'), ('hall', '营业厅'), ('12398', '12398监管热线'), ('12345', '12345政务热线'), ('opinion_box', '意见箱'), ('portal', '网上营业厅')], max_length=16, verbose_name='受理渠道'),
         ),
     ]

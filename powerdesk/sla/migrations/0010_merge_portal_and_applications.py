@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0009_alter_clock_kind_alter_slapolicy_clock_kind"),
-        ("sla", "0009_portal_channel"),
+        ('sla', '0009_alter_clock_kind_alter_slapolicy_clock_kind'),
+        ('sla', '0009_portal_channel'),
     ]
 
-    operations = []
+    operations = [
+    ]

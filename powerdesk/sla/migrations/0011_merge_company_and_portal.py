@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("sla", "0009_clock_company"),
-        ("sla", "0010_merge_portal_and_applications"),
+        ('sla', '0009_clock_company'),
+        ('sla', '0010_merge_portal_and_applications'),
     ]
 
-    operations = []
+    operations = [
+    ]

@@ -6,222 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('workorders', '0022_seed_complaint_sub_types'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="LexiconTerm",
+            name='LexiconTerm',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("term", models.CharField(max_length=40, verbose_name="词语")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("hazard", "安全隐患"),
-                            ("angry", "激烈言辞"),
-                            ("unhappy", "不满"),
-                            ("calm", "平和"),
-                        ],
-                        max_length=10,
-                        verbose_name="类别",
-                    ),
-                ),
-                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="权重")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('term', models.CharField(max_length=40, verbose_name='词语')),
+                ('kind', models.CharField(choices=[('hazard', '安全隐患'), ('angry', '激烈言辞'), ('unhappy', '不满'), ('calm', '平和')], max_length=10, verbose_name='类别')),
+                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='权重')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "分诊词语",
-                "verbose_name_plural": "分诊词库",
-                "ordering": ["kind", "-weight", "term"],
-                "constraints": [
-                    models.UniqueConstraint(fields=("term", "kind"), name="triage_term_kind_unique")
-                ],
+                'verbose_name': '分诊词语',
+                'verbose_name_plural': '分诊词库',
+                'ordering': ['kind', '-weight', 'term'],
+                'constraints': [models.UniqueConstraint(fields=('term', 'kind'), name='triage_term_kind_unique')],
             },
         ),
         migrations.CreateModel(
-            name="ModelVersion",
+            name='ModelVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(verbose_name="训练时间")),
-                ("data_hash", models.CharField(max_length=64, verbose_name="训练数据摘要")),
-                ("samples", models.PositiveIntegerField(default=0, verbose_name="训练样本数")),
-                ("seed", models.IntegerField(default=0, verbose_name="随机种子")),
-                ("artefact", models.BinaryField(verbose_name="模型文件")),
-                ("metrics", models.JSONField(blank=True, default=dict, verbose_name="评估指标")),
-                (
-                    "eval_source",
-                    models.CharField(
-                        blank=True,
-                        help_text="eval：独立评估集；holdout：训练数据留出的20%",
-                        max_length=20,
-                        verbose_name="评估集",
-                    ),
-                ),
-                (
-                    "score",
-                    models.FloatField(
-                        default=0.0, help_text="业务类型与主题宏F1的平均值", verbose_name="综合得分"
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=False, verbose_name="当前使用")),
-                ("activated_at", models.DateTimeField(blank=True, null=True, verbose_name="启用时间")),
-                (
-                    "activated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="启用人",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(verbose_name='训练时间')),
+                ('data_hash', models.CharField(max_length=64, verbose_name='训练数据摘要')),
+                ('samples', models.PositiveIntegerField(default=0, verbose_name='训练样本数')),
+                ('seed', models.IntegerField(default=0, verbose_name='随机种子')),
+                ('artefact', models.BinaryField(verbose_name='模型文件')),
+                ('metrics', models.JSONField(blank=True, default=dict, verbose_name='评估指标')),
+                ('eval_source', models.CharField(blank=True, help_text='eval：独立评估集；holdout：训练数据留出的20%', max_length=20, verbose_name='评估集')),
+                ('score', models.FloatField(default=0.0, help_text='业务类型与主题宏F1的平均值', verbose_name='综合得分')),
+                ('is_active', models.BooleanField(default=False, verbose_name='当前使用')),
+                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='启用时间')),
+                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='启用人')),
             ],
             options={
-                "verbose_name": "分诊模型版本",
-                "verbose_name_plural": "分诊模型版本",
-                "ordering": ["-created_at"],
+                'verbose_name': '分诊模型版本',
+                'verbose_name_plural': '分诊模型版本',
+                'ordering': ['-created_at'],
             },
         ),
         migrations.CreateModel(
-            name="TrainingRun",
+            name='TrainingRun',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("requested_at", models.DateTimeField(verbose_name="申请时间")),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("queued", "排队中"),
-                            ("running", "训练中"),
-                            ("done", "已完成"),
-                            ("failed", "失败"),
-                        ],
-                        default="queued",
-                        max_length=10,
-                        verbose_name="状态",
-                    ),
-                ),
-                ("stage", models.CharField(blank=True, max_length=60, verbose_name="步骤")),
-                ("progress", models.PositiveSmallIntegerField(default=0, verbose_name="进度（%）")),
-                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
-                ("error", models.TextField(blank=True, verbose_name="错误")),
-                (
-                    "requested_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "version",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="triage.modelversion",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('requested_at', models.DateTimeField(verbose_name='申请时间')),
+                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '训练中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
+                ('stage', models.CharField(blank=True, max_length=60, verbose_name='步骤')),
+                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='进度（%）')),
+                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
+                ('error', models.TextField(blank=True, verbose_name='错误')),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='triage.modelversion')),
             ],
             options={
-                "verbose_name": "模型训练任务",
-                "verbose_name_plural": "模型训练任务",
-                "ordering": ["-requested_at"],
+                'verbose_name': '模型训练任务',
+                'verbose_name_plural': '模型训练任务',
+                'ordering': ['-requested_at'],
             },
         ),
         migrations.CreateModel(
-            name="TriageRecord",
+            name='TriageRecord',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                ("text_hash", models.CharField(max_length=64, verbose_name="文本摘要")),
-                ("suggestion", models.JSONField(default=dict, verbose_name="建议")),
-                ("chosen", models.JSONField(blank=True, default=dict, verbose_name="实际选择")),
-                ("accepted", models.BooleanField(blank=True, null=True, verbose_name="采纳建议")),
-                (
-                    "contact",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.contact",
-                    ),
-                ),
-                (
-                    "model_version",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="triage.modelversion",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.workorder",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('text_hash', models.CharField(max_length=64, verbose_name='文本摘要')),
+                ('suggestion', models.JSONField(default=dict, verbose_name='建议')),
+                ('chosen', models.JSONField(blank=True, default=dict, verbose_name='实际选择')),
+                ('accepted', models.BooleanField(blank=True, null=True, verbose_name='采纳建议')),
+                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.contact')),
+                ('model_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='triage.modelversion')),
+                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.workorder')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "分诊记录",
-                "verbose_name_plural": "分诊记录",
-                "ordering": ["-at"],
+                'verbose_name': '分诊记录',
+                'verbose_name_plural': '分诊记录',
+                'ordering': ['-at'],
             },
         ),
         migrations.AddConstraint(
-            model_name="modelversion",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_active", True)), fields=("is_active",), name="triage_one_active_model"
-            ),
+            model_name='modelversion',
+            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('is_active',), name='triage_one_active_model'),
         ),
         migrations.AddIndex(
-            model_name="triagerecord",
-            index=models.Index(fields=["order"], name="triage_record_order"),
+            model_name='triagerecord',
+            index=models.Index(fields=['order'], name='triage_record_order'),
         ),
     ]

@@ -8,23 +8,11 @@ from django.db import migrations
 
 HAZARD = [
     # term, weight, note
-    ("倾斜", 4, "杆塔倾斜"),
-    ("杆歪", 4, "杆塔倾斜"),
-    ("杆子歪", 4, "杆塔倾斜"),
-    ("快倒了", 4, "杆塔倾斜"),
-    ("喷油", 4, "变压器喷油"),
-    ("漏油", 4, "变压器漏油"),
-    ("电击", 5, "人身触电"),
-    ("火苗", 5, "火情"),
-    ("火光", 4, "火情"),
-    ("火球", 5, "火情"),
-    ("烧化", 4, "过热"),
-    ("熔化", 4, "过热"),
-    ("够得着", 4, "导线下垂"),
-    ("摸得到", 4, "导线下垂"),
-    ("手能碰到", 4, "导线下垂"),
-    ("电得发麻", 4, "人身触电"),
-    ("麻了一下", 4, "人身触电"),
+    ("倾斜", 4, "杆塔倾斜"), ("杆歪", 4, "杆塔倾斜"), ("杆子歪", 4, "杆塔倾斜"), ("快倒了", 4, "杆塔倾斜"),
+    ("喷油", 4, "变压器喷油"), ("漏油", 4, "变压器漏油"), ("电击", 5, "人身触电"), ("火苗", 5, "火情"),
+    ("火光", 4, "火情"), ("火球", 5, "火情"), ("烧化", 4, "过热"), ("熔化", 4, "过热"),
+    ("够得着", 4, "导线下垂"), ("摸得到", 4, "导线下垂"), ("手能碰到", 4, "导线下垂"),
+    ("电得发麻", 4, "人身触电"), ("麻了一下", 4, "人身触电"),
 ]
 DROPPED = [("电麻", 4, "人身触电")]
 
@@ -32,9 +20,7 @@ DROPPED = [("电麻", 4, "人身触电")]
 def seed(apps, schema_editor):
     LexiconTerm = apps.get_model("triage", "LexiconTerm")
     for term, weight, note in HAZARD:
-        LexiconTerm.objects.update_or_create(
-            term=term, kind="hazard", defaults={"weight": weight, "note": note}
-        )
+        LexiconTerm.objects.update_or_create(term=term, kind="hazard", defaults={"weight": weight, "note": note})
     LexiconTerm.objects.filter(kind="hazard", term__in=[t for t, _w, _n in DROPPED]).delete()
 
 
@@ -42,9 +28,7 @@ def unseed(apps, schema_editor):
     LexiconTerm = apps.get_model("triage", "LexiconTerm")
     LexiconTerm.objects.filter(kind="hazard", term__in=[t for t, _w, _n in HAZARD]).delete()
     for term, weight, note in DROPPED:
-        LexiconTerm.objects.update_or_create(
-            term=term, kind="hazard", defaults={"weight": weight, "note": note}
-        )
+        LexiconTerm.objects.update_or_create(term=term, kind="hazard", defaults={"weight": weight, "note": note})
 
 
 class Migration(migrations.Migration):

@@ -4,45 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0003_seed_reference_data"),
+        ('workorders', '0003_seed_reference_data'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="workorderevent",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("created", "受理"),
-                    ("repeat_call", "重复致电"),
-                    ("repeat_overridden", "人工新建（忽略重复）"),
-                    ("dispatch", "派单"),
-                    ("take", "接单"),
-                    ("arrive", "到达现场"),
-                    ("resolve", "处理完成"),
-                    ("reply", "回单"),
-                    ("callback", "回访"),
-                    ("archive", "归档"),
-                    ("answer", "一次答复办结"),
-                    ("transfer", "转派"),
-                    ("return", "回退"),
-                    ("suspend", "挂起"),
-                    ("resume", "恢复"),
-                    ("chase", "催办"),
-                    ("escalate", "升级"),
-                    ("merge", "合并"),
-                    ("child_merged", "并入子工单"),
-                    ("reopen", "重开"),
-                    ("note", "备注"),
-                    ("attachment", "上传附件"),
-                    ("flagged", "标记关注"),
-                    ("sla_warning", "即将超时预警"),
-                    ("sla_breach", "超时"),
-                    ("sla_escalation", "超时升级"),
-                ],
-                max_length=20,
-                verbose_name="事件",
-            ),
+            model_name='workorderevent',
+            name='kind',
+            field=models.CharField(choices=[('created', '受理'), ('repeat_call', '重复致电'), ('repeat_overridden', '人工新建（忽略重复）'), ('dispatch', '派单'), ('take', '接单'), ('arrive', '到达现场'), ('resolve', '处理完成'), ('reply', '回单'), ('callback', '回访'), ('archive', '归档'), ('answer', '一次答复办结'), ('transfer', '转派'), ('return', '回退'), ('suspend', '挂起'), ('resume', '恢复'), ('chase', '催办'), ('escalate', '升级'), ('merge', '合并'), ('child_merged', '并入子工单'), ('reopen', '重开'), ('note', '备注'), ('attachment', '上传附件'), ('flagged', '标记关注'), ('sla_warning', '即将超时预警'), ('sla_breach', '超时'), ('sla_escalation', '超时升级')], max_length=20, verbose_name='事件'),
         ),
     ]

@@ -5,20 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0002_initial"),
-        ("org", "0002_seed_roles"),
-        ("workorders", "0005_seed_hv_dual_subtype"),
+        ('customers', '0002_initial'),
+        ('org', '0002_seed_roles'),
+        ('workorders', '0005_seed_hv_dual_subtype'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                condition=models.Q(("status__in", ["archived", "merged"]), _negated=True),
-                fields=["unit", "-created_at"],
-                name="wo_unit_open_created",
-            ),
+            model_name='workorder',
+            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged']), _negated=True), fields=['unit', '-created_at'], name='wo_unit_open_created'),
         ),
     ]

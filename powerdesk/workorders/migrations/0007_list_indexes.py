@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
         AddIndexConcurrently(
             model_name="workorder",
             index=models.Index(
-                fields=["topic", "status", "-created_at", "-id"],
-                include=["unit"],
-                name="wo_topic_status_created",
+                fields=["topic", "status", "-created_at", "-id"], include=["unit"], name="wo_topic_status_created"
             ),
         ),
         AddIndexConcurrently(
@@ -31,9 +29,7 @@ class Migration(migrations.Migration):
         ),
         AddIndexConcurrently(
             model_name="workorder",
-            index=models.Index(
-                condition=OPEN, fields=["unit", "-created_at", "-id"], name="wo_unit_open_created_id"
-            ),
+            index=models.Index(condition=OPEN, fields=["unit", "-created_at", "-id"], name="wo_unit_open_created_id"),
         ),
         RemoveIndexConcurrently(model_name="workorder", name="wo_status_topic_created"),
         RemoveIndexConcurrently(model_name="workorder", name="wo_created"),

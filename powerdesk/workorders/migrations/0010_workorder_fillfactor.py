@@ -12,6 +12,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [("workorders", "0009_unread_fk_indexes")]
 
     operations = [

@@ -6,21 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0002_initial"),
-        ("org", "0003_unit_path"),
-        ("workorders", "0010_workorder_fillfactor"),
+        ('customers', '0002_initial'),
+        ('org', '0003_unit_path'),
+        ('workorders', '0010_workorder_fillfactor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="workorder",
-            name="number",
-            field=models.CharField(max_length=20, verbose_name="工单编号"),
+            model_name='workorder',
+            name='number',
+            field=models.CharField(max_length=20, verbose_name='工单编号'),
         ),
         migrations.AddConstraint(
-            model_name="workorder",
-            constraint=models.UniqueConstraint(fields=("number",), name="wo_number_unique"),
+            model_name='workorder',
+            constraint=models.UniqueConstraint(fields=('number',), name='wo_number_unique'),
         ),
     ]

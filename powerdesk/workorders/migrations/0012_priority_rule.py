@@ -17,79 +17,28 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0011_number_unique_without_like_index"),
+        ('workorders', '0011_number_unique_without_like_index'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="PriorityRule",
+            name='PriorityRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                (
-                    "customer_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("important", "重要用电客户"),
-                            ("commercial", "商业用电客户"),
-                            ("industrial", "工业用电客户"),
-                            ("urban_resident", "城镇居民"),
-                            ("rural_resident", "农村居民"),
-                        ],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="客户类型",
-                    ),
-                ),
-                (
-                    "flag",
-                    models.CharField(
-                        blank=True,
-                        choices=[("life_support", "保电/生命支持"), ("sensitive", "敏感客户")],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="客户标记",
-                    ),
-                ),
-                (
-                    "priority",
-                    models.PositiveSmallIntegerField(
-                        choices=[(1, "一般"), (2, "较急"), (3, "紧急")], verbose_name="紧急程度"
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("source_grade", models.CharField(default="U", max_length=2, verbose_name="依据等级")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], help_text='留空表示任意', max_length=20, verbose_name='业务类型')),
+                ('customer_type', models.CharField(blank=True, choices=[('important', '重要用电客户'), ('commercial', '商业用电客户'), ('industrial', '工业用电客户'), ('urban_resident', '城镇居民'), ('rural_resident', '农村居民')], help_text='留空表示任意', max_length=20, verbose_name='客户类型')),
+                ('flag', models.CharField(blank=True, choices=[('life_support', '保电/生命支持'), ('sensitive', '敏感客户')], help_text='留空表示任意', max_length=20, verbose_name='客户标记')),
+                ('priority', models.PositiveSmallIntegerField(choices=[(1, '一般'), (2, '较急'), (3, '紧急')], verbose_name='紧急程度')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('source_grade', models.CharField(default='U', max_length=2, verbose_name='依据等级')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
             ],
             options={
-                "verbose_name": "紧急程度规则",
-                "verbose_name_plural": "紧急程度规则",
-                "ordering": ["business_type", "customer_type", "flag", "id"],
+                'verbose_name': '紧急程度规则',
+                'verbose_name_plural': '紧急程度规则',
+                'ordering': ['business_type', 'customer_type', 'flag', 'id'],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0012_priority_rule"),
+        ('workorders', '0012_priority_rule'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="workorderevent",
-            name="kind",
-            field=models.CharField(max_length=20, verbose_name="事件"),
+            model_name='workorderevent',
+            name='kind',
+            field=models.CharField(max_length=20, verbose_name='事件'),
         ),
     ]

@@ -31,34 +31,16 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0013_event_kinds_registered"),
+        ('workorders', '0013_event_kinds_registered'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="topic",
-            name="business_types",
-            field=django.contrib.postgres.fields.ArrayField(
-                base_field=models.CharField(
-                    choices=[
-                        ("repair", "故障报修"),
-                        ("complaint", "投诉"),
-                        ("report", "举报"),
-                        ("opinion", "意见建议"),
-                        ("praise", "表扬"),
-                        ("consultation", "咨询查询"),
-                        ("service_request", "服务申请"),
-                        ("application", "业务办理"),
-                    ],
-                    max_length=20,
-                ),
-                blank=True,
-                default=list,
-                help_text="留空表示适用于所有业务类型",
-                size=None,
-                verbose_name="适用业务类型",
-            ),
+            model_name='topic',
+            name='business_types',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], max_length=20), blank=True, default=list, help_text='留空表示适用于所有业务类型', size=None, verbose_name='适用业务类型'),
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]

@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0015_timeline_refuses_truncate"),
+        ('workorders', '0015_timeline_refuses_truncate'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="workorderevent",
-            name="request_fingerprint",
-            field=models.CharField(blank=True, db_default="", default="", max_length=64),
+            model_name='workorderevent',
+            name='request_fingerprint',
+            field=models.CharField(blank=True, db_default='', default='', max_length=64),
         ),
     ]

@@ -32,174 +32,50 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0016_event_request_fingerprint"),
+        ('workorders', '0016_event_request_fingerprint'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="OrderLink",
+            name='OrderLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("recurrence", "复发"), ("follow_up", "跟进"), ("related", "关联")],
-                        max_length=16,
-                        verbose_name="关联类型",
-                    ),
-                ),
-                (
-                    "suggested",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("link", "计入原工单（重复致电）"),
-                            ("recur", "新建工单，关联为复发"),
-                            ("follow_up", "新建跟进工单，关联原工单"),
-                            ("reopen", "重开原工单"),
-                            ("new", "新建工单（不同事件），关联原工单"),
-                        ],
-                        max_length=16,
-                        verbose_name="规则建议",
-                    ),
-                ),
-                (
-                    "chosen",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("link", "计入原工单（重复致电）"),
-                            ("recur", "新建工单，关联为复发"),
-                            ("follow_up", "新建跟进工单，关联原工单"),
-                            ("reopen", "重开原工单"),
-                            ("new", "新建工单（不同事件），关联原工单"),
-                        ],
-                        max_length=16,
-                        verbose_name="实际处理",
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="原因")),
-                ("at", models.DateTimeField(verbose_name="时间")),
-                (
-                    "actor",
-                    models.ForeignKey(
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="受理人",
-                    ),
-                ),
-                (
-                    "earlier",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="links_in",
-                        to="workorders.workorder",
-                        verbose_name="原工单",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="links_out",
-                        to="workorders.workorder",
-                        verbose_name="新工单",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('recurrence', '复发'), ('follow_up', '跟进'), ('related', '关联')], max_length=16, verbose_name='关联类型')),
+                ('suggested', models.CharField(blank=True, choices=[('link', '计入原工单（重复致电）'), ('recur', '新建工单，关联为复发'), ('follow_up', '新建跟进工单，关联原工单'), ('reopen', '重开原工单'), ('new', '新建工单（不同事件），关联原工单')], max_length=16, verbose_name='规则建议')),
+                ('chosen', models.CharField(blank=True, choices=[('link', '计入原工单（重复致电）'), ('recur', '新建工单，关联为复发'), ('follow_up', '新建跟进工单，关联原工单'), ('reopen', '重开原工单'), ('new', '新建工单（不同事件），关联原工单')], max_length=16, verbose_name='实际处理')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='原因')),
+                ('at', models.DateTimeField(verbose_name='时间')),
+                ('actor', models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='受理人')),
+                ('earlier', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='links_in', to='workorders.workorder', verbose_name='原工单')),
+                ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='links_out', to='workorders.workorder', verbose_name='新工单')),
             ],
             options={
-                "verbose_name": "工单关联",
-                "verbose_name_plural": "工单关联",
-                "ordering": ["at", "id"],
-                "indexes": [models.Index(fields=["earlier", "kind"], name="order_link_earlier_kind")],
-                "constraints": [
-                    models.UniqueConstraint(fields=("order", "earlier"), name="order_link_unique")
-                ],
+                'verbose_name': '工单关联',
+                'verbose_name_plural': '工单关联',
+                'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['earlier', 'kind'], name='order_link_earlier_kind')],
+                'constraints': [models.UniqueConstraint(fields=('order', 'earlier'), name='order_link_unique')],
             },
         ),
         migrations.CreateModel(
-            name="RepeatCallAction",
+            name='RepeatCallAction',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="原工单业务类型",
-                    ),
-                ),
-                (
-                    "state_group",
-                    models.CharField(
-                        choices=[("open", "未归档"), ("archived", "已归档")],
-                        max_length=16,
-                        verbose_name="原工单状态",
-                    ),
-                ),
-                (
-                    "action",
-                    models.CharField(
-                        choices=[
-                            ("link", "计入原工单（重复致电）"),
-                            ("recur", "新建工单，关联为复发"),
-                            ("follow_up", "新建跟进工单，关联原工单"),
-                            ("reopen", "重开原工单"),
-                            ("new", "新建工单（不同事件），关联原工单"),
-                        ],
-                        max_length=16,
-                        verbose_name="处理方式",
-                    ),
-                ),
-                ("source_grade", models.CharField(default="U", max_length=2, verbose_name="依据等级")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                (
-                    "rule",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="actions",
-                        to="workorders.repeatcallrule",
-                        verbose_name="重复致电规则",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], help_text='留空表示任意', max_length=20, verbose_name='原工单业务类型')),
+                ('state_group', models.CharField(choices=[('open', '未归档'), ('archived', '已归档')], max_length=16, verbose_name='原工单状态')),
+                ('action', models.CharField(choices=[('link', '计入原工单（重复致电）'), ('recur', '新建工单，关联为复发'), ('follow_up', '新建跟进工单，关联原工单'), ('reopen', '重开原工单'), ('new', '新建工单（不同事件），关联原工单')], max_length=16, verbose_name='处理方式')),
+                ('source_grade', models.CharField(default='U', max_length=2, verbose_name='依据等级')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='workorders.repeatcallrule', verbose_name='重复致电规则')),
             ],
             options={
-                "verbose_name": "重复致电处理方式",
-                "verbose_name_plural": "重复致电处理方式",
-                "ordering": ["rule", "state_group", "business_type"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("rule", "business_type", "state_group"), name="one_repeat_action_per_case"
-                    )
-                ],
+                'verbose_name': '重复致电处理方式',
+                'verbose_name_plural': '重复致电处理方式',
+                'ordering': ['rule', 'state_group', 'business_type'],
+                'constraints': [models.UniqueConstraint(fields=('rule', 'business_type', 'state_group'), name='one_repeat_action_per_case')],
             },
         ),
         migrations.RunPython(seed, migrations.RunPython.noop),

@@ -5,19 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0017_repeat_actions_and_order_links"),
+        ('workorders', '0017_repeat_actions_and_order_links'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="contact",
-            name="phone_withheld",
-            field=models.BooleanField(db_default=False, default=False, verbose_name="未显示来电号码"),
+            model_name='contact',
+            name='phone_withheld',
+            field=models.BooleanField(db_default=False, default=False, verbose_name='未显示来电号码'),
         ),
         migrations.AddField(
-            model_name="workorder",
-            name="caller_withheld",
-            field=models.BooleanField(db_default=False, default=False, verbose_name="未显示来电号码"),
+            model_name='workorder',
+            name='caller_withheld',
+            field=models.BooleanField(db_default=False, default=False, verbose_name='未显示来电号码'),
         ),
     ]

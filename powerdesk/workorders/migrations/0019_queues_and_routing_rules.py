@@ -5,168 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("org", "0012_role_is_field_staff_system_account"),
-        ("workorders", "0018_caller_withheld"),
+        ('org', '0012_role_is_field_staff_system_account'),
+        ('workorders', '0018_caller_withheld'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="RoutingRule",
+            name='RoutingRule',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "sort_order",
-                    models.PositiveSmallIntegerField(
-                        default=100, help_text="数字小的规则先匹配", verbose_name="顺序"
-                    ),
-                ),
-                (
-                    "business_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("repair", "故障报修"),
-                            ("complaint", "投诉"),
-                            ("report", "举报"),
-                            ("opinion", "意见建议"),
-                            ("praise", "表扬"),
-                            ("consultation", "咨询查询"),
-                            ("service_request", "服务申请"),
-                            ("application", "业务办理"),
-                        ],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="业务类型",
-                    ),
-                ),
-                (
-                    "customer_type",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("important", "重要用电客户"),
-                            ("commercial", "商业用电客户"),
-                            ("industrial", "工业用电客户"),
-                            ("urban_resident", "城镇居民"),
-                            ("rural_resident", "农村居民"),
-                        ],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="客户类型",
-                    ),
-                ),
-                (
-                    "flag",
-                    models.CharField(
-                        blank=True,
-                        choices=[("life_support", "保电/生命支持"), ("sensitive", "敏感客户")],
-                        help_text="留空表示任意",
-                        max_length=20,
-                        verbose_name="客户标记",
-                    ),
-                ),
-                (
-                    "target",
-                    models.CharField(
-                        choices=[("area_station", "客户台区所属供电所"), ("unit", "指定单位")],
-                        default="area_station",
-                        max_length=16,
-                        verbose_name="派往",
-                    ),
-                ),
-                (
-                    "target_unit_code",
-                    models.CharField(
-                        blank=True,
-                        help_text="派往“指定单位”时填写单位编码",
-                        max_length=32,
-                        verbose_name="指定单位编码",
-                    ),
-                ),
-                (
-                    "auto_dispatch",
-                    models.BooleanField(
-                        default=False,
-                        help_text="仅用于故障报修：受理后由系统账号按本规则直接派单，无需调度员。",
-                        verbose_name="受理时自动派单",
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
-                (
-                    "sub_type",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空表示任意",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.subtype",
-                        verbose_name="业务子类",
-                    ),
-                ),
-                (
-                    "topic",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="留空表示任意",
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="workorders.topic",
-                        verbose_name="业务分类",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('sort_order', models.PositiveSmallIntegerField(default=100, help_text='数字小的规则先匹配', verbose_name='顺序')),
+                ('business_type', models.CharField(blank=True, choices=[('repair', '故障报修'), ('complaint', '投诉'), ('report', '举报'), ('opinion', '意见建议'), ('praise', '表扬'), ('consultation', '咨询查询'), ('service_request', '服务申请'), ('application', '业务办理')], help_text='留空表示任意', max_length=20, verbose_name='业务类型')),
+                ('customer_type', models.CharField(blank=True, choices=[('important', '重要用电客户'), ('commercial', '商业用电客户'), ('industrial', '工业用电客户'), ('urban_resident', '城镇居民'), ('rural_resident', '农村居民')], help_text='留空表示任意', max_length=20, verbose_name='客户类型')),
+                ('flag', models.CharField(blank=True, choices=[('life_support', '保电/生命支持'), ('sensitive', '敏感客户')], help_text='留空表示任意', max_length=20, verbose_name='客户标记')),
+                ('target', models.CharField(choices=[('area_station', '客户台区所属供电所'), ('unit', '指定单位')], default='area_station', max_length=16, verbose_name='派往')),
+                ('target_unit_code', models.CharField(blank=True, help_text='派往“指定单位”时填写单位编码', max_length=32, verbose_name='指定单位编码')),
+                ('auto_dispatch', models.BooleanField(default=False, help_text='仅用于故障报修：受理后由系统账号按本规则直接派单，无需调度员。', verbose_name='受理时自动派单')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
+                ('sub_type', models.ForeignKey(blank=True, help_text='留空表示任意', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.subtype', verbose_name='业务子类')),
+                ('topic', models.ForeignKey(blank=True, help_text='留空表示任意', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workorders.topic', verbose_name='业务分类')),
             ],
             options={
-                "verbose_name": "派单规则",
-                "verbose_name_plural": "派单规则",
-                "ordering": ["sort_order", "id"],
+                'verbose_name': '派单规则',
+                'verbose_name_plural': '派单规则',
+                'ordering': ['sort_order', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="WorkQueue",
+            name='WorkQueue',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=40, verbose_name="编码")),
-                ("name", models.CharField(max_length=50, verbose_name="名称")),
-                ("name_en", models.CharField(blank=True, max_length=50, verbose_name="英文名称")),
-                (
-                    "params",
-                    models.CharField(
-                        help_text="工单列表的查询参数，如 status=replied&sort=due（可用：状态、队列、处理人、即将超时等）。",
-                        max_length=500,
-                        verbose_name="筛选条件",
-                    ),
-                ),
-                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
-                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
-                (
-                    "role",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="work_queues",
-                        to="org.role",
-                        verbose_name="角色",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=40, verbose_name='编码')),
+                ('name', models.CharField(max_length=50, verbose_name='名称')),
+                ('name_en', models.CharField(blank=True, max_length=50, verbose_name='英文名称')),
+                ('params', models.CharField(help_text='工单列表的查询参数，如 status=replied&sort=due（可用：状态、队列、处理人、即将超时等）。', max_length=500, verbose_name='筛选条件')),
+                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                ('role', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_queues', to='org.role', verbose_name='角色')),
             ],
             options={
-                "verbose_name": "工作队列",
-                "verbose_name_plural": "工作队列",
-                "ordering": ["role", "sort_order", "id"],
-                "constraints": [models.UniqueConstraint(fields=("role", "code"), name="workqueue_role_code")],
+                'verbose_name': '工作队列',
+                'verbose_name_plural': '工作队列',
+                'ordering': ['role', 'sort_order', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('role', 'code'), name='workqueue_role_code')],
             },
         ),
     ]

@@ -30,15 +30,8 @@ QUEUES = [
 RULES = [
     (10, "", "", "", "life_support", False, "保电/生命支持客户：派往台区所属供电所，由调度员确认后派单"),
     (20, "", "", "important", "", False, "重要用电客户：派往台区所属供电所，由调度员确认后派单"),
-    (
-        100,
-        "repair",
-        "fault_repair",
-        "",
-        "",
-        False,
-        "故障报修：派往台区所属供电所；需要时在此打开“受理时自动派单”",
-    ),
+    (100, "repair", "fault_repair", "", "", False,
+     "故障报修：派往台区所属供电所；需要时在此打开“受理时自动派单”"),
     (110, "repair", "", "", "", False, "其他报修：派往台区所属供电所"),
     (200, "service_request", "", "", "", False, "服务申请：派往台区所属供电所"),
     (210, "application", "", "", "", False, "业务办理：派往台区所属供电所"),
@@ -75,8 +68,5 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("workorders", "0019_queues_and_routing_rules"),
-        ("org", "0012_role_is_field_staff_system_account"),
-    ]
+    dependencies = [("workorders", "0019_queues_and_routing_rules"), ("org", "0012_role_is_field_staff_system_account")]
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -5,21 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0020_seed_queues_and_routing_rules"),
+        ('workorders', '0020_seed_queues_and_routing_rules'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="subtype",
-            name="parent",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="children",
-                to="workorders.subtype",
-                verbose_name="上级子类",
-            ),
+            model_name='subtype',
+            name='parent',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='workorders.subtype', verbose_name='上级子类'),
         ),
     ]

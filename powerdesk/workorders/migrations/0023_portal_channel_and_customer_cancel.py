@@ -4,50 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0022_seed_complaint_sub_types"),
+        ('workorders', '0022_seed_complaint_sub_types'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="contact",
-            name="channel",
-            field=models.CharField(
-                choices=[
-                    ("95598", "95598电话"),
-                    ("app", "网上国网"),
-                    ("web", "95598网站"),
-                    ("wechat", "微信"),
-                    ("sms", "短信"),
-                    ("hall", "营业厅"),
-                    ("12398", "12398监管热线"),
-                    ("12345", "12345政务热线"),
-                    ("opinion_box", "意见箱"),
-                    ("portal", "网上营业厅"),
-                ],
-                max_length=16,
-                verbose_name="渠道",
-            ),
+            model_name='contact',
+            name='channel',
+            field=models.CharField(choices=[('95598', '95598电话'), ('app', '网上国网'), ('web', '95598网站'), ('wechat', '微信'), ('sms', '短信'), ('hall', '营业厅'), ('12398', '12398监管热线'), ('12345', '12345政务热线'), ('opinion_box', '意见箱'), ('portal', '网上营业厅')], max_length=16, verbose_name='渠道'),
         ),
         migrations.AlterField(
-            model_name="workorder",
-            name="channel",
-            field=models.CharField(
-                choices=[
-                    ("95598", "95598电话"),
-                    ("app", "网上国网"),
-                    ("web", "95598网站"),
-                    ("wechat", "微信"),
-                    ("sms", "短信"),
-                    ("hall", "营业厅"),
-                    ("12398", "12398监管热线"),
-                    ("12345", "12345政务热线"),
-                    ("opinion_box", "意见箱"),
-                    ("portal", "网上营业厅"),
-                ],
-                default="95598",
-                max_length=16,
-                verbose_name="受理渠道",
-            ),
+            model_name='workorder',
+            name='channel',
+            field=models.CharField(choices=[('95598', '95598电话'), ('app', '网上国网'), ('web', '95598网站'), ('wechat', '微信'), ('sms', '短信'), ('hall', '营业厅'), ('12398', '12398监管热线'), ('12345', '12345政务热线'), ('opinion_box', '意见箱'), ('portal', '网上营业厅')], default='95598', max_length=16, verbose_name='受理渠道'),
         ),
     ]

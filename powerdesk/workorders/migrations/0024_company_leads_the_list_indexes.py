@@ -5,84 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("customers", "0005_customer_supply"),
-        ("org", "0013_unithead"),
-        ("workorders", "0023_company_column"),
+        ('customers', '0005_customer_supply'),
+        ('org', '0013_unithead'),
+        ('workorders', '0023_company_column'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_unit_status_created",
+            model_name='workorder',
+            name='wo_unit_status_created',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_assignee_status",
+            model_name='workorder',
+            name='wo_assignee_status',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_owner_status",
+            model_name='workorder',
+            name='wo_owner_status',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_open_due",
+            model_name='workorder',
+            name='wo_open_due',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_topic_status_created",
+            model_name='workorder',
+            name='wo_topic_status_created',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_created_unit",
+            model_name='workorder',
+            name='wo_created_unit',
         ),
         migrations.RemoveIndex(
-            model_name="workorder",
-            name="wo_unit_open_created_id",
+            model_name='workorder',
+            name='wo_unit_open_created_id',
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                fields=["company", "unit", "status", "-created_at"], name="wo_unit_status_created"
-            ),
+            model_name='workorder',
+            index=models.Index(fields=['company', 'unit', 'status', '-created_at'], name='wo_unit_status_created'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                fields=["company", "topic", "status", "-created_at", "-id"],
-                include=("unit",),
-                name="wo_topic_status_created",
-            ),
+            model_name='workorder',
+            index=models.Index(fields=['company', 'topic', 'status', '-created_at', '-id'], include=('unit',), name='wo_topic_status_created'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                fields=["company", "-created_at", "-id"], include=("unit",), name="wo_created_unit"
-            ),
+            model_name='workorder',
+            index=models.Index(fields=['company', '-created_at', '-id'], include=('unit',), name='wo_created_unit'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(fields=["company", "assignee", "status"], name="wo_assignee_status"),
+            model_name='workorder',
+            index=models.Index(fields=['company', 'assignee', 'status'], name='wo_assignee_status'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(fields=["company", "owner", "status"], name="wo_owner_status"),
+            model_name='workorder',
+            index=models.Index(fields=['company', 'owner', 'status'], name='wo_owner_status'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                condition=models.Q(("status__in", ["archived", "merged"]), _negated=True),
-                fields=["company", "due_at"],
-                name="wo_open_due",
-            ),
+            model_name='workorder',
+            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged']), _negated=True), fields=['company', 'due_at'], name='wo_open_due'),
         ),
         migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(
-                condition=models.Q(("status__in", ["archived", "merged"]), _negated=True),
-                fields=["company", "unit", "-created_at", "-id"],
-                name="wo_unit_open_created_id",
-            ),
+            model_name='workorder',
+            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged']), _negated=True), fields=['company', 'unit', '-created_at', '-id'], name='wo_unit_open_created_id'),
         ),
     ]

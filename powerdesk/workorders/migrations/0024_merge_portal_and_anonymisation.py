@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0023_portal_channel_and_customer_cancel"),
-        ("workorders", "0023_timeline_anonymisation_path"),
+        ('workorders', '0023_portal_channel_and_customer_cancel'),
+        ('workorders', '0023_timeline_anonymisation_path'),
     ]
 
-    operations = []
+    operations = [
+    ]

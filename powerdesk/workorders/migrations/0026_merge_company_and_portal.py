@@ -4,9 +4,11 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("workorders", "0024_merge_portal_and_anonymisation"),
-        ("workorders", "0025_partition_the_timeline"),
+        ('workorders', '0024_merge_portal_and_anonymisation'),
+        ('workorders', '0025_partition_the_timeline'),
     ]
 
-    operations = []
+    operations = [
+    ]

@@ -146,9 +146,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("idempotency_key",), name="contact_idempotency_key_unique"
-                    )
+                    models.UniqueConstraint(fields=("idempotency_key",), name="contact_idempotency_key_unique")
                 ],
             },
         ),

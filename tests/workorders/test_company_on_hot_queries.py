@@ -121,17 +121,21 @@ def test_the_intake_and_its_repeat_lookup_name_the_company(users, customer):
     assert _without_company(sent) == []
 
 
+def _fault_call(users, customer) -> WorkOrder:
+    return s.workorder_intake(
+        actor=users["agent"],
+        business_type="repair",
+        topic=topic("fault_repair"),
+        channel="95598",
+        description="家里停电了",
+        customer=customer,
+        caller_phone="13812345678",
+    ).order
+
+
 def test_a_new_order_carries_its_company_to_its_contact_events_and_clocks(users, customer, county):
     with statements() as sent:
-        order = s.workorder_intake(
-            actor=users["agent"],
-            business_type="repair",
-            topic=topic("fault_repair"),
-            channel="95598",
-            description="家里停电了",
-            customer=customer,
-            caller_phone="13812345678",
-        ).order
+        order = _fault_call(users, customer)
     assert any("company_id" in q for q in _inserts(sent, "workorders_workorder"))
     assert order.company_id == county.county.pk  # the root of the tests' unit tree
     assert set(Contact.objects.filter(order=order).values_list("company_id", flat=True)) == {county.county.pk}
@@ -145,15 +149,7 @@ def test_a_new_order_carries_its_company_to_its_contact_events_and_clocks(users,
 def test_an_event_takes_its_orders_company_from_the_trigger_and_keeps_no_key_of_its_own(
     users, customer, county
 ):
-    order = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic("fault_repair"),
-        channel="95598",
-        description="家里停电了",
-        customer=customer,
-        caller_phone="13812345678",
-    ).order
+    order = _fault_call(users, customer)
     event_write_many(
         [{"order_id": order.pk, "kind": "note", "from_status": "", "to_status": "", "data": {}}],
         at=order.created_at,

@@ -96,46 +96,31 @@ def _inserts(sent: list[tuple[str, str]], table: str) -> list[str]:
     return [q for q, _where in sent if re.match(rf'^\s*INSERT INTO "?{table}"?\s', q)]
 
 
-def test_the_intake_and_its_repeat_lookup_name_the_company(users, customer):
-    first = s.workorder_intake(
-        actor=users["agent"],
-        business_type="repair",
-        topic=topic("fault_repair"),
-        channel="95598",
-        description="家里停电了",
-        customer=customer,
-        caller_phone="13812345678",
-    ).order
-    with statements() as sent:
-        again = s.workorder_intake(
-            actor=users["agent"],
-            business_type="repair",
-            topic=topic("fault_repair"),
-            channel="95598",
-            description="还是没电",
-            customer=customer,
-            caller_phone="13812345678",
-        )
-    assert again.repeat and again.order.pk == first.pk  # the repeat lookup ran and found the order
-    assert any("customer_id" in q and "company_id" in q for q, _where in sent)
-    assert _without_company(sent) == []
-
-
-def _fault_call(users, customer) -> WorkOrder:
+def _fault_call(users, customer, description: str = "家里停电了", **kwargs):
+    """A fault call from ``customer`` taken by the agent (the intake's result)."""
     return s.workorder_intake(
         actor=users["agent"],
         business_type="repair",
         topic=topic("fault_repair"),
         channel="95598",
-        description="家里停电了",
+        description=description,
         customer=customer,
-        caller_phone="13812345678",
-    ).order
+        **kwargs,
+    )
+
+
+def test_the_intake_and_its_repeat_lookup_name_the_company(users, customer):
+    first = _fault_call(users, customer, caller_phone="13812345678").order
+    with statements() as sent:
+        again = _fault_call(users, customer, "还是没电", caller_phone="13812345678")
+    assert again.repeat and again.order.pk == first.pk  # the repeat lookup ran and found the order
+    assert any("customer_id" in q and "company_id" in q for q, _where in sent)
+    assert _without_company(sent) == []
 
 
 def test_a_new_order_carries_its_company_to_its_contact_events_and_clocks(users, customer, county):
     with statements() as sent:
-        order = _fault_call(users, customer)
+        order = _fault_call(users, customer, caller_phone="13812345678").order
     assert any("company_id" in q for q in _inserts(sent, "workorders_workorder"))
     assert order.company_id == county.county.pk  # the root of the tests' unit tree
     assert set(Contact.objects.filter(order=order).values_list("company_id", flat=True)) == {county.county.pk}
@@ -149,7 +134,7 @@ def test_a_new_order_carries_its_company_to_its_contact_events_and_clocks(users,
 def test_an_event_takes_its_orders_company_from_the_trigger_and_keeps_no_key_of_its_own(
     users, customer, county
 ):
-    order = _fault_call(users, customer)
+    order = _fault_call(users, customer, caller_phone="13812345678").order
     event_write_many(
         [{"order_id": order.pk, "kind": "note", "from_status": "", "to_status": "", "data": {}}],
         at=order.created_at,
@@ -195,24 +180,10 @@ def test_an_order_of_another_company_is_out_of_the_repeat_lookup(users, customer
     """The company is part of what the intake matches: the same customer and topic under another company
     (another province's hotline) is not a repeat call of this company's order."""
     with time_machine.travel(T0, tick=False):
-        first = s.workorder_intake(
-            actor=users["agent"],
-            business_type="repair",
-            topic=topic("fault_repair"),
-            channel="95598",
-            description="家里停电了",
-            customer=customer,
-        ).order
+        first = _fault_call(users, customer).order
     WorkOrder.objects.filter(pk=first.pk).update(company_id=county.east.pk)
     with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
-        second = s.workorder_intake(
-            actor=users["agent"],
-            business_type="repair",
-            topic=topic("fault_repair"),
-            channel="95598",
-            description="还是没电",
-            customer=customer,
-        )
+        second = _fault_call(users, customer, "还是没电")
     assert not second.repeat and second.order.pk != first.pk
 
 

@@ -34,7 +34,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Func, JSONField, Q, Value
 from django.utils.translation import gettext as _
 
@@ -190,32 +190,52 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
 
 
 def _reserve_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows to insert, each with its ``id``: those without a ``dedupe_key``, and the first of each
-    key not stored before, which is reserved in ``NotificationKey`` here bound to that row's id. Bound at
-    once, the key row is written once: reserved empty, the notification's insert had to update each key
-    row (a new version of it and of its index entry per notification)."""
-    ids = _new_ids(len(rows))
-    for row, pk in zip(rows, ids, strict=True):
-        row["id"] = pk
-    first: dict[str, int] = {}
-    for row in rows:
+    """The rows to insert: those without a ``dedupe_key``, and the first of each key not stored before,
+    which is reserved in ``NotificationKey`` here already bound to the id its row then takes. Bound at
+    once, a key row is written once: reserved empty, the notification's insert had to update each key row
+    (a new version of it and of its index entry per notification). A batch with keys gets its ids in the
+    reservation's statement; its rows without a key then take theirs beforehand too (the rows of one
+    insert name the same fields)."""
+    first: dict[str, int] = {}  # each key's first row
+    for i, row in enumerate(rows):
         if row["dedupe_key"] is not None:
-            first.setdefault(row["dedupe_key"], row["id"])
+            first.setdefault(row["dedupe_key"], i)
     if not first:
         return rows
-    reserved = set(
-        bulk.insert_rows(
-            NotificationKey,
-            [{"dedupe_key": key, "notification_id": pk} for key, pk in first.items()],
-            conflict_target=["dedupe_key"],
-        )
+    reserved = _reserve(list(first))
+    kept = []
+    for i, row in enumerate(rows):
+        key = row["dedupe_key"]
+        if key is None:
+            kept.append(row)
+        elif key in reserved and first[key] == i:  # a later row of the batch with the key is a repeat
+            kept.append({**row, "id": reserved[key]})
+    unkeyed = [row for row in kept if "id" not in row]
+    if unkeyed and len(unkeyed) < len(kept):
+        for row, pk in zip(unkeyed, _new_ids(len(unkeyed)), strict=True):
+            row["id"] = pk
+    return kept
+
+
+def _reserve(keys: list[str]) -> dict[str, int]:
+    """Reserve ``keys`` (a key stored before is skipped), each bound to a new id of the notifications'
+    sequence: the keys reserved and their ids, in one statement."""
+    with sql.cursor() as cur:
+        cur.execute(_reserve_statement(), [_id_sequence(), keys], prepare=True)
+        return dict(cur.fetchall())
+
+
+@functools.cache
+def _reserve_statement() -> str:
+    meta = NotificationKey._meta
+    qn = connection.ops.quote_name
+    columns = {f.attname: str(f.column) for f in meta.concrete_fields}
+    key, bound = qn(columns["dedupe_key"]), qn(columns["notification_id"])
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({key}, {bound}) "  # noqa: S608
+        "SELECT k, nextval(%s::regclass) FROM unnest(%s::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n "
+        f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, {bound}"
     )
-    return [
-        row
-        for row in rows
-        if row["dedupe_key"] is None
-        or (row["dedupe_key"] in reserved and first[row["dedupe_key"]] == row["id"])
-    ]
 
 
 def _new_ids(count: int) -> list[int]:
@@ -229,7 +249,7 @@ def _new_ids(count: int) -> list[int]:
 
 @functools.cache
 def _id_sequence() -> str:
-    # Looked up once: in the statement above, pg_get_serial_sequence would read the catalogue per row.
+    # Looked up once: in the statements above, pg_get_serial_sequence would read the catalogue per row.
     with sql.cursor() as cur:
         cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Notification._meta.db_table])
         row = cur.fetchone()

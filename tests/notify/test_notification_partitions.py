@@ -17,7 +17,7 @@ from powerdesk.notify.extension import order_customer_messages
 from powerdesk.notify.failures import failed_notifications
 from powerdesk.notify.models import Notification, NotificationKey, NotificationState, NotificationTemplate
 from powerdesk.notify.selectors import notification_ids_by_dedupe_key
-from powerdesk.notify.services import _by_id, notification_enqueue
+from powerdesk.notify.services import _by_id, notification_enqueue, notification_enqueue_many
 from tests.partitioning import MonthlyTable, at, explain_without_seqscan, this_month
 from tests.workorders.helpers import intake
 
@@ -239,3 +239,29 @@ def test_a_key_reserved_without_an_id_is_bound_by_the_insert():
         created_at=clock.now(),
     )
     assert NotificationKey.objects.get(dedupe_key="clock:52:step:1").notification_id == made.pk
+
+
+def test_a_batch_with_and_without_keys_and_a_key_twice_writes_each_cause_once():
+    def request(key: str | None, address: str) -> dict:
+        return {
+            "channel": "sms",
+            "template_code": "sla_warning",
+            "context": {"number": "2612060001", "clock": "到达现场", "due": "12-06 18:00"},
+            "recipient_address": address,
+            "dedupe_key": key,
+        }
+
+    made = notification_enqueue_many(
+        [
+            request("clock:53:step:1", "13800000001"),
+            request(None, "13800000002"),
+            request("clock:53:step:1", "13800000003"),  # the same cause again in the batch
+            request("clock:53:step:2", "13800000004"),
+        ]
+    )
+    rows = dict(Notification.objects.filter(pk__in=made).values_list("recipient_address", "dedupe_key"))
+    assert rows == {"13800000001": "clock:53:step:1", "13800000002": None, "13800000004": "clock:53:step:2"}
+    bound = dict(NotificationKey.objects.filter(dedupe_key__startswith="clock:53:").values_list())
+    by_key = dict(Notification.objects.filter(pk__in=made).values_list("dedupe_key", "pk"))
+    assert bound == {key: by_key[key] for key in ("clock:53:step:1", "clock:53:step:2")}
+    assert notification_enqueue_many([request("clock:53:step:2", "13800000005")]) == []

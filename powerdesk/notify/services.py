@@ -135,8 +135,9 @@ def notification_enqueue_many(requests: Iterable[Mapping[str, Any]]) -> list[int
     3. decide for each customer's message what the opt-outs and the quiet hours say
        (:func:`powerdesk.notify.policy.decide`): send now, send after the quiet hours, or suppressed;
     4. reserve the batch's ``dedupe_key``s in ``NotificationKey``, each bound to a new id from the
-       notifications' sequence that its row then takes, in one statement that skips a key stored before (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits
-       for that transaction, then is skipped if it committed), and insert in one statement the rows
+       notifications' sequence that its row then takes, in one statement that skips a key stored
+       before (``ON CONFLICT DO NOTHING``: a key another transaction is inserting right now waits for
+       that transaction, then is skipped if it committed), and insert in one statement the rows
        without a key and the first row of each key reserved (the notifications are partitioned by month:
        the key table holds the key's uniqueness; its trigger finds each key bound to its row, and binds
        or refuses the key of a row written any other way);

@@ -19,11 +19,14 @@ import datetime as dt
 from typing import Any
 
 import psycopg
+from psycopg import abc
 from psycopg.adapt import Loader
 from psycopg.pq import Format
 
 _OID = psycopg.adapters.types["timestamptz"].oid
-_C_LOADER = psycopg.adapters.get_loader(_OID, Format.TEXT)
+_FOUND = psycopg.adapters.get_loader(_OID, Format.TEXT)
+assert _FOUND is not None  # psycopg has a loader for every built-in type
+_C_LOADER: type[abc.Loader] = _FOUND
 
 
 class UtcTimestamptzLoader(Loader):
@@ -34,11 +37,12 @@ class UtcTimestamptzLoader(Loader):
 
     def __init__(self, oid: int, context: Any = None):
         super().__init__(oid, context)
-        # The instance's own attribute: psycopg calls it without a Python frame of ours in between.
-        self.load = _C_LOADER(oid, context).load  # type: ignore[method-assign,misc]
+        self._c_load = _C_LOADER(oid, context).load
+        # Also the instance's own ``load``: psycopg then calls the C loader without a Python frame of ours.
+        self.load = self._c_load  # type: ignore[method-assign]
 
-    def load(self, data: Any) -> dt.datetime:  # pragma: no cover - replaced on every instance
-        raise NotImplementedError
+    def load(self, data: Any) -> dt.datetime:
+        return self._c_load(data)  # what the instance attribute above calls directly
 
 
 def use_c_timestamptz_loader(sender: Any, connection: Any, **kwargs: Any) -> None:

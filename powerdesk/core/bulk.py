@@ -71,6 +71,33 @@ def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return cur.fetchall() if cur.description else []
 
 
+@functools.lru_cache(maxsize=64)
+def key_sequence(model: type[Model]) -> str:
+    """The sequence ``model``'s primary key is drawn from (for a statement that draws keys itself with
+    ``nextval(%s::regclass)``). Looked up once: inside a statement, ``pg_get_serial_sequence`` would read
+    the catalogue for every row."""
+    pk = model._meta.pk
+    assert pk is not None
+    with sql.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, pk.column])
+        row = cur.fetchone()
+    if row is None or row[0] is None:
+        raise ValueError(f"{model.__name__}'s primary key is not drawn from a sequence")
+    return str(row[0])
+
+
+def new_keys(model: type[Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model`` from its sequence, in one statement: for rows that name
+    their key to :func:`insert_rows` (another table's row must point at them before they are written)."""
+    with sql.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [key_sequence(model), count],
+            prepare=True,
+        )
+        return [pk for (pk,) in cur.fetchall()]
+
+
 def bulk_update(
     model: type[Model], objs: Sequence[Any], fields: Sequence[str], *, route: str | None = None
 ) -> int:
@@ -199,7 +226,7 @@ def _insert(
     pk = model._meta.pk
     assert pk is not None
     if pk.attname in first and pk not in fields:
-        fields = (pk, *fields)  # keys taken from the table's sequence beforehand
+        fields = (pk, *fields)  # keys taken beforehand (new_keys)
     varying = tuple(f.attname for f in fields if f.attname in first)
     shared = tuple(f.attname for f in fields if f.attname not in first)
     params: list[Any] = []

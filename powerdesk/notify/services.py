@@ -209,10 +209,11 @@ def _reserve_keys(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if key is None:
             kept.append(row)
         elif key in reserved and first[key] == i:  # a later row of the batch with the key is a repeat
-            kept.append({**row, "id": reserved[key]})
+            row["id"] = reserved[key]
+            kept.append(row)
     unkeyed = [row for row in kept if "id" not in row]
     if unkeyed and len(unkeyed) < len(kept):
-        for row, pk in zip(unkeyed, _new_ids(len(unkeyed)), strict=True):
+        for row, pk in zip(unkeyed, bulk.new_keys(Notification, len(unkeyed)), strict=True):
             row["id"] = pk
     return kept
 
@@ -221,7 +222,7 @@ def _reserve(keys: list[str]) -> dict[str, int]:
     """Reserve ``keys`` (a key stored before is skipped), each bound to a new id of the notifications'
     sequence: the keys reserved and their ids, in one statement."""
     with sql.cursor() as cur:
-        cur.execute(_reserve_statement(), [_id_sequence(), keys], prepare=True)
+        cur.execute(_reserve_statement(), [bulk.key_sequence(Notification), keys], prepare=True)
         return dict(cur.fetchall())
 
 
@@ -236,25 +237,6 @@ def _reserve_statement() -> str:
         "SELECT k, nextval(%s::regclass) FROM unnest(%s::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n "
         f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}, {bound}"
     )
-
-
-def _new_ids(count: int) -> list[int]:
-    """``count`` ids from the sequence of the notifications' ``id`` (one statement)."""
-    with sql.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_id_sequence(), count], prepare=True
-        )
-        return [pk for (pk,) in cur.fetchall()]
-
-
-@functools.cache
-def _id_sequence() -> str:
-    # Looked up once: in the statements above, pg_get_serial_sequence would read the catalogue per row.
-    with sql.cursor() as cur:
-        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Notification._meta.db_table])
-        row = cur.fetchone()
-        assert row is not None  # one row, whatever the table
-        return row[0]
 
 
 def _defer_sends(written: list[tuple[int, str, dt.datetime | None]], *, created_at: dt.datetime) -> None:

@@ -1,29 +1,20 @@
-"""bulk.insert_rows with the primary key named in the rows: the keys given are written, not the sequence's."""
+"""bulk.insert_rows with the primary key named in the rows (keys drawn beforehand by bulk.new_keys): the keys
+given are written, not new ones of the sequence."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.db import connection
 
 from powerdesk.core import bulk
-from powerdesk.notify.models import QuietHours
+from powerdesk.notify.models import NotificationKey, QuietHours
 
 pytestmark = pytest.mark.django_db
 
 
-def _next_ids(count: int) -> list[int]:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [QuietHours._meta.db_table, count],
-        )
-        return [pk for (pk,) in cur.fetchall()]
-
-
 def test_rows_naming_their_key_are_written_with_it():
-    first, second = _next_ids(2)
+    first, second = bulk.new_keys(QuietHours, 2)
     rows = [
         {"id": second, "name": "晚间", "start": dt.time(21), "end": dt.time(8)},
         {"id": first, "name": "午休", "start": dt.time(12), "end": dt.time(14)},
@@ -39,4 +30,9 @@ def test_rows_naming_their_key_are_written_with_it():
 def test_rows_without_a_key_take_the_sequences():
     (taken,) = bulk.insert_rows(QuietHours, [{"name": "晚间", "start": dt.time(21), "end": dt.time(8)}])
     assert QuietHours.objects.get(pk=taken).name == "晚间"
-    assert _next_ids(1)[0] > taken
+    assert bulk.new_keys(QuietHours, 1)[0] > taken
+
+
+def test_a_key_not_drawn_from_a_sequence_has_no_new_keys():
+    with pytest.raises(ValueError, match="not drawn from a sequence"):
+        bulk.key_sequence(NotificationKey)  # its key is the dedupe text
